@@ -1,0 +1,92 @@
+# Lang: a plain GNU Makefile. `make` builds build/lang and build/liblangrt.a.
+#   make test          build everything and run every test (ends with "N passed, N failed")
+#   make run           build and run examples/basic/hello.lang
+#   make test SAN=1    the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make UNITY=1       build the compiler as one translation unit (like TCC's ONE_SOURCE)
+#   make bench         benchmarks against tcc / gcc (and Go for concurrency)
+#   make install PREFIX=DIR
+CXX      ?= g++
+CC       ?= cc
+B        := build
+OPT      ?= -O2
+CXXFLAGS := -std=c++20 $(OPT) -g -Wall -Wextra -Isrc -MMD -MP
+CFLAGS   := -std=gnu11 -O2 -g -Wall -Wextra -Isrc/rt -Iinclude -fno-omit-frame-pointer -MMD -MP
+LDLIBS   := -lutf8proc -lxxhash
+ifeq ($(SAN),1)
+  B := build-san
+  CXXFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
+  LDFLAGS  += -fsanitize=address,undefined
+endif
+
+# The compiler: every .cpp under src/ except the runtime.
+CSRC      := $(shell find src -name '*.cpp' -not -path 'src/rt/*' | sort)
+MAIN_SRC  := src/driver/main.cpp
+LIB_SRC   := $(filter-out $(MAIN_SRC),$(CSRC))
+LIB_OBJ   := $(LIB_SRC:%.cpp=$(B)/obj/%.o)
+MAIN_OBJ  := $(MAIN_SRC:%.cpp=$(B)/obj/%.o)
+
+# The runtime: C and assembly under src/rt (no sanitizers: it switches stacks).
+RT_SRC    := $(shell find src/rt -name '*.c' | sort) $(shell find src/rt/arch/x64 -name '*.S' | sort)
+RT_OBJ    := $(patsubst %,$(B)/obj/%.o,$(RT_SRC))
+
+UNIT_SRC  := $(sort $(wildcard test/unit/*.cpp))
+UNIT_OBJ  := $(UNIT_SRC:%.cpp=$(B)/obj/%.o)
+
+all: $(B)/lang $(B)/liblangrt.a
+
+$(B)/.deps-ok: tools/install-deps.sh
+	@mkdir -p $(B) && tools/install-deps.sh && touch $@
+
+ifeq ($(UNITY),1)
+$(B)/unity.cpp: $(CSRC)
+	@mkdir -p $(B) && for f in $(CSRC); do echo "#include \"../$$f\""; done > $@
+$(B)/lang: $(B)/unity.cpp | $(B)/.deps-ok
+	$(CXX) $(CXXFLAGS) -I. $< -o $@ $(LDFLAGS) $(LDLIBS)
+else
+$(B)/lang: $(LIB_OBJ) $(MAIN_OBJ) | $(B)/.deps-ok
+	$(CXX) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+endif
+
+$(B)/liblangrt.a: $(RT_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/obj/%.o: %.cpp | $(B)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -c $< -o $@
+
+$(B)/obj/%.c.o: %.c | $(B)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/obj/%.S.o: %.S | $(B)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/unittests: $(UNIT_OBJ) $(LIB_OBJ) $(B)/liblangrt.a
+	$(CXX) $(LDFLAGS) $(UNIT_OBJ) $(LIB_OBJ) $(B)/liblangrt.a -o $@ $(LDLIBS) -lpthread
+
+run: all
+	$(B)/lang run examples/basic/hello.lang
+
+test: all $(B)/unittests
+	@tools/run-tests.sh $(B)
+
+bench: all
+	@bench/run.sh $(B)
+
+PREFIX ?= /usr/local
+install: all
+	mkdir -p $(PREFIX)/bin $(PREFIX)/lib/runtime $(PREFIX)/lib/std $(PREFIX)/include $(PREFIX)/doc $(PREFIX)/examples
+	cp $(B)/lang $(PREFIX)/bin/
+	cp $(B)/liblangrt.a $(PREFIX)/lib/runtime/
+	cp -r lib/std/. $(PREFIX)/lib/std/
+	cp -r include/. $(PREFIX)/include/
+	cp -r doc/. $(PREFIX)/doc/
+	cp -r examples/. $(PREFIX)/examples/
+
+clean:
+	rm -rf build build-san
+
+.PHONY: all run test bench install clean
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,38 @@
+// compilation.h: the compilation context passed to every stage.
+//
+// There is no global mutable state in the compiler: everything a stage needs (arena,
+// identifier table, sources, diagnostics, types, options, the parsed files) lives here,
+// and one Compilation is one run of the pipeline.
+#pragma once
+#include "common/arena.h"
+#include "common/diag.h"
+#include "common/intern.h"
+#include "sema/types.h"
+#include <string>
+#include <vector>
+
+namespace lang {
+
+struct FileAst;
+
+struct Options {
+    int opt_level = 0;          // -O0 / -O1
+    bool debug_checks = true;   // overflow/bounds checks (debug builds); always on for now
+    std::string dump_after;     // --dump-after=<pass>: print IR after that pass
+};
+
+struct Compilation {
+    Arena arena;
+    Interner interner{arena};
+    SourceManager sources;
+    Diag diag{sources};
+    TypeTable types{arena};
+    Options opts;
+    std::vector<FileAst*> files; // parsed files of the program, in load order
+
+    Compilation() = default;
+    Compilation(const Compilation&) = delete;
+    Compilation& operator=(const Compilation&) = delete;
+};
+
+} // namespace lang

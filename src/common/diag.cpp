@@ -1,0 +1,113 @@
+// diag.cpp: diagnostic formatting (see diag.h).
+#include "common/diag.h"
+#include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace lang {
+
+uint32_t SourceManager::add(std::string path, std::string text) {
+    files_.push_back(SourceFile{std::move(path), std::move(text), {}});
+    return (uint32_t)files_.size() - 1;
+}
+
+bool SourceManager::load(const std::string& path, uint32_t* id) {
+    FILE* f = fopen(path.c_str(), "rb");
+    if (!f) return false;
+    std::string text;
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+    bool ok = !ferror(f);
+    fclose(f);
+    if (!ok) return false;
+    *id = add(path, std::move(text));
+    return true;
+}
+
+void SourceManager::index_lines(SourceFile& f) {
+    if (!f.line_starts.empty()) return;
+    f.line_starts.push_back(0);
+    for (uint32_t i = 0; i < f.text.size(); i++)
+        if (f.text[i] == '\n') f.line_starts.push_back(i + 1);
+}
+
+LineCol SourceManager::line_col(uint32_t file, uint32_t offset) {
+    SourceFile& f = files_[file];
+    index_lines(f);
+    auto it = std::upper_bound(f.line_starts.begin(), f.line_starts.end(), offset);
+    uint32_t line = (uint32_t)(it - f.line_starts.begin()); // 1-based
+    uint32_t start = f.line_starts[line - 1];
+    uint32_t col = 1;
+    for (uint32_t i = start; i < offset && i < f.text.size(); i++)
+        if (((unsigned char)f.text[i] & 0xC0) != 0x80) col++; // count characters, not bytes
+    return {line, col};
+}
+
+std::string_view SourceManager::line_text(uint32_t file, uint32_t line) {
+    SourceFile& f = files_[file];
+    index_lines(f);
+    if (line == 0 || line > f.line_starts.size()) return {};
+    uint32_t b = f.line_starts[line - 1];
+    uint32_t e = line < f.line_starts.size() ? f.line_starts[line] : (uint32_t)f.text.size();
+    while (e > b && (f.text[e - 1] == '\n' || f.text[e - 1] == '\r')) e--;
+    return std::string_view(f.text).substr(b, e - b);
+}
+
+void Diag::emit(const std::string& s) {
+    if (capture) *capture += s;
+    else fputs(s.c_str(), stderr);
+}
+
+void Diag::report(Severity sev, Span s, const char* fmt, va_list ap) {
+    if (sev == Severity::Error) {
+        errors_++;
+        if (errors_ > max_errors) {
+            if (errors_ == max_errors + 1) emit("lang: too many errors, stopping\n");
+            return;
+        }
+    }
+    char msg[2048];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    const char* word = sev == Severity::Error ? "error" : sev == Severity::Warning ? "warning" : "note";
+    std::ostringstream out;
+    if (s.file < sm_.count()) {
+        LineCol lc = sm_.line_col(s.file, s.begin);
+        out << sm_.file(s.file).path << ":" << lc.line << ":" << lc.col << ": " << word << ": " << msg << "\n";
+        std::string_view line = sm_.line_text(s.file, lc.line);
+        out << "    " << line << "\n    ";
+        uint32_t i = 1;
+        for (size_t k = 0; k < line.size() && i < lc.col; k++) {
+            unsigned char c = (unsigned char)line[k];
+            if ((c & 0xC0) == 0x80) continue;
+            out << (c == '\t' ? '\t' : ' ');
+            i++;
+        }
+        out << "^\n";
+    } else {
+        out << "lang: " << word << ": " << msg << "\n";
+    }
+    emit(out.str());
+}
+
+#define DIAG_FORWARD(name, sev)                 \
+    void Diag::name(Span s, const char* fmt, ...) { \
+        va_list ap;                             \
+        va_start(ap, fmt);                      \
+        report(sev, s, fmt, ap);                \
+        va_end(ap);                             \
+    }
+DIAG_FORWARD(error, Severity::Error)
+DIAG_FORWARD(warning, Severity::Warning)
+DIAG_FORWARD(note, Severity::Note)
+
+void Diag::error_plain(const char* fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    report(Severity::Error, Span{UINT32_MAX, 0, 0}, fmt, ap);
+    va_end(ap);
+}
+
+} // namespace lang

@@ -1,0 +1,70 @@
+// diag.h: source files, spans and the diagnostic sink.
+//
+// A Span is a byte range in one source file. Line and column are computed only when a
+// diagnostic is printed (binary search over line starts), so the lexer never tracks them.
+// Diagnostics are collected, never fatal: a pass reports and keeps going, and the driver
+// checks `diag.error_count()` between stages. Columns count Unicode characters, 1-based.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lang {
+
+struct Span {
+    uint32_t file = 0;  // index into SourceManager
+    uint32_t begin = 0; // byte offset
+    uint32_t end = 0;   // byte offset, exclusive
+};
+
+struct SourceFile {
+    std::string path;
+    std::string text;                 // always NUL-terminated past the end (text.c_str())
+    std::vector<uint32_t> line_starts; // filled lazily
+};
+
+struct LineCol {
+    uint32_t line, col;
+};
+
+class SourceManager {
+public:
+    uint32_t add(std::string path, std::string text);
+    // Reads a file; returns false if it cannot be read.
+    bool load(const std::string& path, uint32_t* id);
+    const SourceFile& file(uint32_t id) const { return files_[id]; }
+    size_t count() const { return files_.size(); }
+    LineCol line_col(uint32_t file, uint32_t offset);
+    std::string_view line_text(uint32_t file, uint32_t line);
+
+private:
+    void index_lines(SourceFile& f);
+    std::vector<SourceFile> files_;
+};
+
+enum class Severity { Error, Warning, Note };
+
+class Diag {
+public:
+    explicit Diag(SourceManager& sm) : sm_(sm) {}
+    // printf-style message; prints "file:line:col: error: msg", the source line and a caret.
+    void error(Span s, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
+    void warning(Span s, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
+    void note(Span s, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
+    // An error with no source location ("lang: error: msg").
+    void error_plain(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+    int error_count() const { return errors_; }
+    // Stop reporting after this many errors (avoids floods on garbage input).
+    int max_errors = 50;
+    // When set, messages are appended here instead of written to stderr (unit tests).
+    std::string* capture = nullptr;
+
+private:
+    void report(Severity sev, Span s, const char* fmt, va_list ap);
+    void emit(const std::string& s);
+    SourceManager& sm_;
+    int errors_ = 0;
+};
+
+} // namespace lang

@@ -1,0 +1,53 @@
+// intern.h: interned identifiers.
+//
+// Every identifier and keyword spelling is interned once (hashed with xxHash), so the
+// rest of the compiler compares names by pointer: `a == b` on two Ident values is a
+// string comparison done in O(1). Identifiers are stored after NFC normalization.
+#pragma once
+#include "common/arena.h"
+#include <string_view>
+#include <vector>
+
+namespace lang {
+
+struct IStr {
+    uint32_t len;
+    uint32_t hash;
+    char text[1]; // len bytes + NUL
+};
+
+class Ident {
+public:
+    Ident() = default;
+    explicit Ident(const IStr* p) : p_(p) {}
+    std::string_view view() const { return p_ ? std::string_view(p_->text, p_->len) : std::string_view(); }
+    const char* c_str() const { return p_ ? p_->text : ""; }
+    bool empty() const { return p_ == nullptr; }
+    explicit operator bool() const { return p_ != nullptr; }
+    bool operator==(const Ident& o) const { return p_ == o.p_; }
+    bool operator!=(const Ident& o) const { return p_ != o.p_; }
+    bool operator==(std::string_view s) const { return view() == s; }
+    uint32_t hash() const { return p_ ? p_->hash : 0; }
+    const IStr* raw() const { return p_; }
+
+private:
+    const IStr* p_ = nullptr;
+};
+
+class Interner {
+public:
+    explicit Interner(Arena& arena);
+    Ident intern(std::string_view s);
+
+private:
+    void rehash();
+    Arena& arena_;
+    std::vector<const IStr*> slots_; // open addressing, power-of-two size
+    size_t count_ = 0;
+};
+
+struct IdentHash {
+    size_t operator()(const Ident& i) const { return i.hash(); }
+};
+
+} // namespace lang

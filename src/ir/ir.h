@@ -1,0 +1,141 @@
+// ir.h: the target-independent intermediate representation.
+//
+// A Module holds functions and data. A Func is a list of Blocks in layout order; the
+// first block is the entry. Each Block holds Insts; the last one is the only
+// terminator (jmp/br/ret/tailcall/unreachable). The IR is in SSA form: every Inst
+// defines at most one value, numbered `id` (printed %id), and each use refers to the
+// defining Inst. Join points use `phi` instructions at the top of a block, with one
+// incoming value per predecessor (phi_blocks[i] pairs with args[i]).
+//
+// Types are scalar only: i8 i16 i32 i64 f32 f64 and ptr (64-bit address). Aggregates
+// (structs, tuples) live in memory: `slot` gives stack memory, load/store/memcpy move
+// bytes. Booleans are i8 (0/1). Lang functions take the context pointer as parameter 0;
+// an aggregate result is returned through a hidden pointer parameter (after the context).
+//
+// Everything is allocated in the Module's Arena.
+#pragma once
+#include "common/arena.h"
+#include <cstdint>
+#include <string>
+
+namespace lang::ir {
+
+enum Flags : uint32_t { F_TERM = 1, F_FOLD = 2, F_SIDE = 4, F_COMM = 8, F_NOVAL = 16 };
+
+enum class Op : uint8_t {
+#define OP(name, nargs, flags) name,
+#include "ir/ops.def"
+#undef OP
+    Count
+};
+
+struct OpInfo {
+    const char* name;
+    int nargs;
+    uint32_t flags;
+};
+extern const OpInfo kOpInfo[(int)Op::Count];
+inline const OpInfo& info(Op op) { return kOpInfo[(int)op]; }
+
+enum class Ty : uint8_t { Void, I8, I16, I32, I64, F32, F64, Ptr };
+const char* ty_name(Ty t);           // "i64", "ptr", ...
+inline bool is_float(Ty t) { return t == Ty::F32 || t == Ty::F64; }
+inline bool is_int(Ty t) { return t >= Ty::I8 && t <= Ty::I64 || t == Ty::Ptr; }
+inline uint32_t ty_size(Ty t) {
+    switch (t) {
+    case Ty::I8: return 1; case Ty::I16: return 2; case Ty::I32: case Ty::F32: return 4;
+    case Ty::Void: return 0; default: return 8;
+    }
+}
+
+struct Block;
+struct Func;
+
+struct Inst {
+    Op op;
+    Ty ty = Ty::Void;          // type of the defined value (Void for none)
+    Ty cty = Ty::Void;         // operand type for compares/conversions/store
+    uint32_t id = 0;           // value number, unique within the function
+    Block* block = nullptr;    // owning block
+    ArenaVec<Inst*> args;      // value operands
+    ArenaVec<Block*> phi_blocks; // phi: incoming blocks, parallel to args
+    Block* target[2] = {nullptr, nullptr}; // jmp/br successors
+    int64_t imm = 0;           // iconst bits, load/store offset, slot size, byte counts, param index
+    int64_t imm2 = 0;          // slot alignment
+    double fimm = 0;           // fconst
+    const char* sym = nullptr; // call/tailcall/addr symbol name
+    uint32_t line = 0;         // source line for the line table (0 = unknown)
+    bool dead = false;         // set by passes before compaction
+};
+
+struct Block {
+    uint32_t id = 0;
+    ArenaVec<Inst*> insts;
+    ArenaVec<Block*> preds;    // filled by compute_cfg()
+    Inst* term() const { return insts.size ? insts.data[insts.size - 1] : nullptr; }
+};
+
+struct Func {
+    const char* name;          // symbol name
+    ArenaVec<Ty> params;       // includes the context pointer when it is a Lang function
+    Ty ret = Ty::Void;
+    ArenaVec<Block*> blocks;   // layout order; blocks[0] is the entry
+    bool is_public = true;     // global symbol (false: local to the object)
+    const char* source_file = nullptr; // for line tables / stack traces
+    uint32_t next_id = 0;      // next value number
+    uint32_t next_block = 0;   // next block number
+};
+
+// A piece of initialized data: raw bytes, or the address of a symbol (+ addend).
+struct DataItem {
+    enum Kind : uint8_t { Bytes, Zero, SymAddr } kind;
+    const uint8_t* bytes = nullptr; // Bytes
+    uint64_t size = 0;               // Bytes/Zero: byte count (SymAddr is always 8)
+    const char* sym = nullptr;       // SymAddr
+    int64_t addend = 0;
+};
+
+enum class Section : uint8_t { Rodata, Data, Bss };
+
+struct Global {
+    const char* name;
+    Section section = Section::Rodata;
+    uint32_t align = 8;
+    bool is_public = false;
+    ArenaVec<DataItem> items;
+};
+
+struct Module {
+    Arena& arena;
+    ArenaVec<Func*> funcs;
+    ArenaVec<Global*> globals;
+    ArenaVec<const char*> externs;   // symbols referenced but defined elsewhere (runtime, C)
+    explicit Module(Arena& a) : arena(a) {}
+};
+
+// Builder helpers (ir.cpp).
+Func* new_func(Module& m, const char* name);
+Block* new_block(Module& m, Func& f);             // appended to f.blocks
+Inst* new_inst(Module& m, Func& f, Op op, Ty ty);  // not yet placed in a block
+void append(Module& m, Block* b, Inst* i);         // sets i->block
+
+// Recomputes Block::preds for every block from the terminators.
+void compute_cfg(Func& f);
+
+// Text form (print.cpp / read.cpp). The reader reports errors as "line:col: message" in *err.
+std::string print(const Module& m);
+std::string print(const Func& f);
+bool read(Module& m, const char* text, size_t len, std::string* err);
+
+// Structural checks (verify.cpp): SSA dominance of uses, phi/pred agreement, terminators,
+// operand counts and types. Returns false and describes the first problem in *err.
+bool verify(const Func& f, std::string* err);
+bool verify(const Module& m, std::string* err);
+
+// Passes (one file each).
+void fold(Module& m, Func& f);        // fold.cpp: constant folding + algebraic identities
+void copyprop(Module& m, Func& f);    // copyprop.cpp: replace copies and trivial phis
+void dce(Module& m, Func& f);         // dce.cpp: remove unused side-effect-free insts, unreachable blocks
+void mark_tailcalls(Module& m, Func& f); // tailcall.cpp: `call` followed by `ret` of its result -> tailcall
+
+} // namespace lang::ir

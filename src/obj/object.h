@@ -1,0 +1,84 @@
+// object.h: the one in-memory object model every backend writes into.
+//
+// Code generators append bytes to Sections, define Symbols and record Relocs with
+// format-neutral kinds. A writer per format (elf.cpp now; macho.cpp and coff.cpp later)
+// translates the model through a (kind, arch) -> native-type table. Symbols are looked
+// up by name; an undefined symbol (section == kUndef) becomes an external reference.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace lang::obj {
+
+enum class Arch : uint8_t { X64, Arm64 };
+enum class SectionKind : uint8_t { Text, Rodata, Data, Bss, Other };
+
+// Format-neutral relocation kinds.
+enum class RelocKind : uint8_t {
+    Abs64,      // 64-bit absolute address of symbol + addend
+    Abs32,      // 32-bit absolute (rare)
+    PcRel32,    // 32-bit PC-relative: S + A - P (x64 RIP-relative data; addend usually -4)
+    Call32,     // 32-bit PC-relative call/jmp to a function (x64 PLT32; addend -4)
+    // AArch64 (used by the arm64 backend later)
+    A64Call26, A64Page21, A64PageOff12, A64Abs64,
+};
+
+struct Section {
+    std::string name;          // ".text", ".rodata", ".data", ".bss", ".lang.lines", ...
+    SectionKind kind;
+    uint32_t align = 1;
+    std::vector<uint8_t> bytes; // empty for Bss
+    uint64_t bss_size = 0;      // Bss only
+    uint64_t size() const { return kind == SectionKind::Bss ? bss_size : bytes.size(); }
+};
+
+constexpr uint32_t kUndef = UINT32_MAX;
+
+struct Symbol {
+    std::string name;
+    uint32_t section = kUndef; // index into Object::sections, or kUndef
+    uint64_t offset = 0;
+    uint64_t size = 0;
+    bool global = false;
+    bool is_func = false;
+};
+
+struct Reloc {
+    uint32_t section;          // section whose bytes are patched
+    uint64_t offset;           // byte offset in that section
+    uint32_t symbol;           // index into Object::symbols
+    RelocKind kind;
+    int64_t addend;
+};
+
+class Object {
+public:
+    Arch arch = Arch::X64;
+    std::vector<Section> sections;
+    std::vector<Symbol> symbols;
+    std::vector<Reloc> relocs;
+
+    // Returns the index of the named section, creating it if needed.
+    uint32_t section(std::string_view name, SectionKind kind, uint32_t align);
+    // Returns the index of the named symbol, creating an undefined one if needed.
+    uint32_t symbol(std::string_view name);
+    // Defines (or redefines an undefined) symbol at section:offset.
+    uint32_t define(std::string_view name, uint32_t section, uint64_t offset, uint64_t size, bool global,
+                    bool is_func);
+    void reloc(uint32_t section, uint64_t offset, std::string_view sym, RelocKind kind, int64_t addend) {
+        relocs.push_back({section, offset, symbol(sym), kind, addend});
+    }
+
+private:
+    std::unordered_map<std::string, uint32_t> by_name_;
+    std::unordered_map<std::string, uint32_t> sec_by_name_;
+};
+
+// elf.cpp: serializes an ELF64 relocatable object (ET_REL). Returns false with a
+// message in *err if the model cannot be represented (e.g. an unknown reloc kind).
+bool write_elf(const Object& o, std::vector<uint8_t>& out, std::string* err);
+
+} // namespace lang::obj

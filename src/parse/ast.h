@@ -1,0 +1,404 @@
+// ast.h: the abstract syntax tree.
+//
+// The parser builds these nodes for the *whole* grammar of doc/language/spec.md, even
+// for constructs whose meaning later passes do not implement yet; sema then reports
+// "not supported yet" for those. Invariants:
+//  - Every node is allocated in the compilation Arena and is never freed on its own;
+//    lists are ArenaVec. Nodes hold no std:: containers.
+//  - Every node has a `kind` (its concrete struct is fixed by the kind) and a `span`.
+//  - Sema fills the fields marked "sema:"; the parser leaves them null/zero.
+//    Lowering reads only sema-checked trees.
+// Downcast with `static_cast<IfStmt*>(s)` after checking `s->kind`, or with as<T>().
+#pragma once
+#include "common/arena.h"
+#include "common/diag.h"
+#include "common/intern.h"
+
+namespace lang {
+
+struct Type;   // sema/types.h
+struct Decl;
+struct Expr;
+struct Stmt;
+struct TypeExpr;
+struct Pattern;
+struct Block;
+struct FuncDecl;
+
+// ---------------------------------------------------------------------------
+// Types as written in source.
+enum class TypeExprKind : uint8_t {
+    Named,    // int, Foo, Std.List<int>  (path + generic args)
+    Array,    // T[]
+    Nullable, // T?
+    Fallible, // T!
+    Tuple,    // (A, B)
+    Pointer,  // *T
+    Func,     // fn(A, B) -> R   (lambda parameter types; spelled `(A, B) => R`)
+};
+
+struct TypeExpr {
+    TypeExprKind kind;
+    Span span;
+    // Named: path segments ("Std", "List") and generic arguments.
+    ArenaVec<Ident> path;
+    ArenaVec<TypeExpr*> args;   // Named: generic args; Tuple/Func: element/param types
+    TypeExpr* elem = nullptr;   // Array/Nullable/Fallible/Pointer element; Func result
+    const Type* resolved = nullptr; // sema:
+};
+
+// ---------------------------------------------------------------------------
+// Expressions.
+enum class ExprKind : uint8_t {
+    IntLit, FloatLit, CharLit, StringLit, InterpString, BoolLit, NullLit,
+    Name,        // x, Foo, int (a single identifier; qualified names are Member chains)
+    This, Base,
+    Member,      // a.b      (also a?.b with `null_safe`)
+    TupleIndex,  // t.0
+    Index,       // a[i]
+    Call,        // f(args)  callee may be Name, Member, or any expression; may carry generic args
+    Unary,       // -a !a ~a
+    Binary,      // a + b, a && b, a ?? b, ...
+    Assign,      // a = b, a += b, ...
+    Ternary,     // c ? a : b
+    Cast,        // (T)x
+    Is,          // x is T, x is T v
+    As,          // x as T
+    New,         // new T(args), new T { F = v }, new T[n], new Channel<int>(16)
+    ArrayLit,    // [1, 2, 3]
+    TupleLit,    // (a, b)
+    Range,       // a..b, a..=b
+    Lambda,      // (int x) => x * k,  x => x + 1,  () => { ... }
+    Match,       // match (x) { pat => e, ... }
+    Try,         // try e
+    Catch,       // e catch d,  e catch (err) => h
+    Typeof,      // typeof(T)
+    Sizeof,      // sizeof(T)
+    Spawn,       // spawn f(args)
+    RefArg,      // `ref v` / `own v` at a call site (only valid as an argument)
+    CallerLoc,   // #caller (default argument value)
+};
+
+enum class UnOp : uint8_t { Neg, Not, BitNot, Deref, AddrOf };
+enum class BinOp : uint8_t {
+    Add, Sub, Mul, Div, Mod, Shl, Shr, BitAnd, BitOr, BitXor,
+    Eq, Ne, Lt, Le, Gt, Ge, And, Or, Coalesce,
+};
+
+struct Expr {
+    ExprKind kind;
+    Span span;
+    const Type* type = nullptr; // sema: the expression's type after checking
+};
+
+struct IntLitExpr : Expr {
+    uint64_t value;        // parsed value (wrapped to 64 bits; `overflow` set if it did not fit)
+    bool overflow = false;
+    Ident suffix;          // optional type suffix, e.g. 10u8 (empty when none)
+};
+struct FloatLitExpr : Expr { double value; };
+struct CharLitExpr : Expr { uint32_t value; };   // Unicode scalar
+struct StringLitExpr : Expr {
+    const char* bytes;     // decoded UTF-8 (escapes processed), NUL-terminated
+    uint32_t len;          // byte length
+};
+// $"a {x} b {y:fmt}": parts alternate literal text and expressions.
+struct InterpPart {
+    const char* text = nullptr; uint32_t len = 0; // literal piece (when expr == nullptr)
+    Expr* expr = nullptr;
+    const char* format = nullptr;                  // text after ':' inside braces, or null
+};
+struct InterpStringExpr : Expr { ArenaVec<InterpPart> parts; };
+struct BoolLitExpr : Expr { bool value; };
+
+struct NameExpr : Expr {
+    Ident name;
+    ArenaVec<TypeExpr*> generic_args;  // Max<int>(...)
+    Decl* decl = nullptr;              // sema: what the name refers to (local, param, func, type, ...)
+};
+struct MemberExpr : Expr {
+    Expr* object;
+    Ident name;
+    Span name_span;
+    bool null_safe = false;            // a?.b
+    ArenaVec<TypeExpr*> generic_args;
+    Decl* decl = nullptr;              // sema: field/method/enum case/namespace member it resolves to
+    uint32_t builtin = 0;              // sema: builtin property id (string.Length, ...), see builtins.def
+};
+struct TupleIndexExpr : Expr { Expr* object; uint32_t index; };
+struct IndexExpr : Expr { Expr* object; Expr* index; };
+
+struct Arg {
+    Ident name;      // named argument `cause: e` (empty if positional)
+    Expr* value;
+};
+struct CallExpr : Expr {
+    Expr* callee;
+    ArenaVec<Arg> args;
+    FuncDecl* target = nullptr;   // sema: the resolved function/method (null for builtins/indirect)
+    uint32_t builtin = 0;         // sema: nonzero id of a built-in (Console.WriteLine, ...), see sema
+    bool is_tail = false;         // lowering/opt: call in tail position
+};
+struct UnaryExpr : Expr { UnOp op; Expr* operand; };
+struct BinaryExpr : Expr { BinOp op; Expr* lhs; Expr* rhs; };
+struct AssignExpr : Expr {
+    bool compound;     // true for +=, -=, ...
+    BinOp op;          // the operator of a compound assignment
+    Expr* target;
+    Expr* value;
+};
+struct TernaryExpr : Expr { Expr* cond; Expr* then_e; Expr* else_e; };
+struct CastExpr : Expr { TypeExpr* to; Expr* operand; };
+struct IsExpr : Expr {
+    Expr* operand;
+    Pattern* pattern;  // `x is T`, `x is T v`, `x is null`, `x is 1..=9`
+};
+struct AsExpr : Expr { Expr* operand; TypeExpr* to; };
+
+struct FieldInit { Ident name; Span span; Expr* value; };
+struct NewExpr : Expr {
+    TypeExpr* type;                // the class/struct/generic type; for arrays, the element type
+    bool is_array = false;         // new T[n]
+    Expr* array_len = nullptr;
+    ArenaVec<Arg> args;            // constructor arguments
+    ArenaVec<FieldInit> inits;     // object initializer { F = v, ... }
+    bool has_inits = false;
+    FuncDecl* ctor = nullptr;      // sema: the chosen constructor (null: default/none)
+};
+struct ArrayLitExpr : Expr { ArenaVec<Expr*> elems; };
+struct TupleLitExpr : Expr { ArenaVec<Expr*> elems; };
+struct RangeExpr : Expr { Expr* lo; Expr* hi; bool inclusive; };
+
+struct ParamDecl;
+struct LambdaExpr : Expr {
+    ArenaVec<ParamDecl*> params;
+    TypeExpr* ret = nullptr;       // rarely written
+    Expr* body_expr = nullptr;     // `=> expr`
+    Block* body_block = nullptr;   // `=> { ... }`
+};
+
+struct MatchArm {
+    Pattern* pattern;
+    Expr* guard = nullptr;         // `when cond`
+    Expr* body_expr = nullptr;     // `=> expr`
+    Block* body_block = nullptr;   // `=> { ... }`
+    Span span;
+};
+struct MatchExpr : Expr {
+    Expr* scrutinee;
+    ArenaVec<MatchArm> arms;
+};
+struct TryExpr : Expr { Expr* operand; };
+struct CatchExpr : Expr {
+    Expr* operand;
+    Ident err_name;                // `catch (e) => h`: binding (empty for `catch d`)
+    ParamDecl* err_var = nullptr;  // sema: the binding's declaration
+    Expr* handler_expr = nullptr;
+    Block* handler_block = nullptr;
+};
+struct TypeofExpr : Expr { TypeExpr* of; };
+struct SizeofExpr : Expr { TypeExpr* of; };
+struct SpawnExpr : Expr { Expr* call; };   // call is a CallExpr
+struct RefArgExpr : Expr { bool is_own; Expr* operand; };
+
+// ---------------------------------------------------------------------------
+// Patterns (match arms, `is`).
+enum class PatternKind : uint8_t {
+    Wildcard,   // _
+    Literal,    // 1, 'a', "s", true, -3
+    Range,      // 1..=9, 'a'..'z'
+    Null,       // null
+    Binding,    // x   (binds the value)
+    Variant,    // Circle(r), Color.Red, Red, Rect(w, _)
+    Tuple,      // (a, 0)
+    TypeTest,   // Dog d, Dog   (class hierarchy via RTTI)
+    Ok, Err,    // Ok(v) / Err(e) over T!
+};
+struct Pattern {
+    PatternKind kind;
+    Span span;
+    Expr* lit = nullptr;            // Literal; Range lo
+    Expr* hi = nullptr;             // Range hi
+    bool inclusive = false;         // Range
+    Ident name;                     // Binding name; TypeTest binding (may be empty)
+    ArenaVec<Ident> path;           // Variant: Color.Red -> {Color, Red}; Red -> {Red}
+    ArenaVec<Pattern*> subs;        // Variant payload / Tuple elements / Ok / Err
+    TypeExpr* type = nullptr;       // TypeTest
+    Decl* decl = nullptr;           // sema: bound variable (Binding/TypeTest) or the enum case (Variant)
+    const Type* type_resolved = nullptr; // sema: type of the matched value at this pattern
+};
+
+// ---------------------------------------------------------------------------
+// Statements.
+enum class StmtKind : uint8_t {
+    Block, Expr, VarDecl, If, While, For, ForIn, Break, Continue, Return,
+    Defer, Fail, Select, Unsafe, GcBlock, Empty,
+};
+
+struct Stmt {
+    StmtKind kind;
+    Span span;
+};
+struct Block : Stmt { ArenaVec<Stmt*> stmts; };
+struct ExprStmt : Stmt { Expr* expr; };
+
+struct LocalDecl;
+// let x = 5;  var y: int = 7;  let (q, r) = DivMod(7, 2);
+struct VarDeclStmt : Stmt {
+    bool is_mutable;                  // var
+    ArenaVec<LocalDecl*> names;       // one entry, or several for tuple destructuring
+    bool destructure = false;
+    TypeExpr* type = nullptr;
+    Expr* init = nullptr;
+};
+struct IfStmt : Stmt { Expr* cond; Stmt* then_s; Stmt* else_s; };
+struct WhileStmt : Stmt { Expr* cond; Stmt* body; };
+struct ForStmt : Stmt { Stmt* init; Expr* cond; Expr* step; Stmt* body; }; // each part optional
+struct ForInStmt : Stmt {
+    bool is_mutable;                  // for (var x in ...)
+    LocalDecl* var;
+    Expr* iterable;
+    Stmt* body;
+};
+struct JumpStmt : Stmt { Ident label; };               // Break / Continue
+struct ReturnStmt : Stmt { Expr* value; };             // value may be null
+struct DeferStmt : Stmt { Stmt* body; };
+struct FailStmt : Stmt { Expr* error; };
+struct SelectCase {
+    Span span;
+    enum Kind : uint8_t { Recv, Send, Timeout, Default } kind;
+    LocalDecl* bind = nullptr;        // case let v = ch.Receive()
+    Expr* op = nullptr;               // the Receive/Send call or Timeout(...) expression
+    Expr* body_expr = nullptr;
+    Block* body_block = nullptr;
+};
+struct SelectStmt : Stmt { ArenaVec<SelectCase> cases; };
+struct UnsafeStmt : Stmt { Block* body; };             // Unsafe and GcBlock
+
+// ---------------------------------------------------------------------------
+// Declarations.
+enum class DeclKind : uint8_t {
+    Local,      // let/var local, for-in variable, pattern binding
+    Param,      // function or lambda parameter
+    Func,       // free function, method, constructor, destructor, extern function
+    Field,
+    Type,       // class, struct, interface, enum (TypeDecl)
+    EnumCase,
+    TypeParam,  // T in Stack<T>
+    Namespace,  // sema only: a namespace used as a value prefix (Std.Collections)
+    Import,
+    Test,       // test "name" { ... }
+    ExternBlock,
+};
+
+enum Modifier : uint32_t {
+    M_PUBLIC = 1 << 0, M_STATIC = 1 << 1, M_MUT = 1 << 2, M_VIRTUAL = 1 << 3,
+    M_OVERRIDE = 1 << 4, M_ABSTRACT = 1 << 5, M_VAR = 1 << 6, M_GC = 1 << 7,
+    M_UNSAFE = 1 << 8, M_PRIVATE = 1 << 9, M_PROTECTED = 1 << 10, M_SEALED = 1 << 11,
+};
+
+struct Attribute {          // [Link("m")], [C]
+    Ident name;
+    Span span;
+    ArenaVec<Expr*> args;
+};
+
+struct Decl {
+    DeclKind kind;
+    Span span;              // whole declaration
+    Span name_span;         // just the name
+    Ident name;
+    uint32_t mods = 0;      // Modifier bits
+    ArenaVec<Attribute> attrs;
+    const Type* type = nullptr; // sema: declared/inferred type (functions: their FuncType)
+    Decl* parent = nullptr;     // sema/parser: enclosing type declaration, if any
+};
+
+struct LocalDecl : Decl {
+    bool is_mutable = false;
+    uint32_t index = 0;         // sema: unique index within the function (for lowering)
+};
+
+enum class ParamMode : uint8_t { Borrow, Ref, Own };
+struct ParamDecl : Decl {
+    ParamMode mode = ParamMode::Borrow;
+    TypeExpr* type_expr = nullptr;      // null for untyped lambda parameters
+    Expr* default_value = nullptr;      // `= #caller`, `= 3`
+    uint32_t index = 0;                 // sema: position
+};
+
+struct TypeParamDecl : Decl {
+    ArenaVec<TypeExpr*> constraints;    // where T : IComparable<T>
+};
+
+enum class FuncKind : uint8_t { Function, Method, Constructor, Destructor, Extern };
+struct FuncDecl : Decl {
+    FuncKind fkind = FuncKind::Function;
+    ArenaVec<TypeParamDecl*> type_params;
+    ArenaVec<ParamDecl*> params;
+    TypeExpr* ret = nullptr;            // null: void (constructors/destructors too)
+    Block* body = nullptr;              // null: abstract/interface/extern
+    Expr* body_expr = nullptr;          // expression-bodied `=> e`
+    const char* extern_abi = nullptr;   // "C" for extern/export functions
+    bool is_export = false;             // export "C"
+    // constructor chaining: `: base(args)` / `: this(args)`
+    bool chains_base = false, chains_this = false;
+    ArenaVec<Arg> chain_args;
+    // sema:
+    uint32_t local_count = 0;           // number of LocalDecl/pattern bindings inside
+    const char* mangled = nullptr;      // symbol name chosen by sema (e.g. "Program.Main")
+};
+
+struct FieldDecl : Decl {
+    TypeExpr* type_expr = nullptr;
+    Expr* init = nullptr;               // `int x = 3;` default value
+    uint32_t index = 0;                 // sema: position among the type's fields
+    uint32_t offset = 0;                // sema: byte offset in the object/struct
+};
+
+enum class TypeDeclKind : uint8_t { Class, Struct, Interface, Enum };
+struct EnumCaseDecl : Decl {
+    ArenaVec<ParamDecl*> payload;       // Circle(float r)
+    Expr* value = nullptr;              // Red = 3
+    int64_t tag = 0;                    // sema: discriminant
+};
+struct TypeDecl : Decl {
+    TypeDeclKind tkind;
+    bool is_gc = false;                 // gc class
+    ArenaVec<TypeParamDecl*> type_params;
+    ArenaVec<TypeExpr*> bases;          // base class and/or interfaces
+    ArenaVec<Decl*> members;            // FieldDecl, FuncDecl, EnumCaseDecl, nested TypeDecl
+    TypeExpr* underlying = nullptr;     // enum E : u8
+};
+
+struct ImportDecl : Decl {             // import Std.Collections;  import Json = Std.Serialize.Json;
+    ArenaVec<Ident> path;
+    Ident alias;                        // empty when no alias
+};
+
+struct TestDecl : Decl {               // test "addition" { ... }
+    const char* title;
+    Block* body;
+};
+
+struct ExternBlockDecl : Decl {        // extern "C" { int puts(cstring s); ... }
+    const char* abi;
+    ArenaVec<FuncDecl*> funcs;
+};
+
+struct NamespaceDecl : Decl {          // sema-created: one per distinct namespace path
+    ArenaVec<Ident> path;
+};
+
+// One parsed source file.
+struct FileAst {
+    uint32_t file_id;
+    ArenaVec<Ident> ns_path;            // namespace A.B;  (empty: the folder's default)
+    Span ns_span;
+    ArenaVec<ImportDecl*> imports;
+    ArenaVec<Decl*> decls;              // TypeDecl, FuncDecl, TestDecl, ExternBlockDecl, global LocalDecl
+};
+
+template <class T, class N> inline T* as(N* n) { return static_cast<T*>(n); }
+
+} // namespace lang

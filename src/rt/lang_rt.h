@@ -1,0 +1,155 @@
+/* lang_rt.h: the ABI between compiled Lang code and the runtime.
+ *
+ * Compiled code calls these functions with the platform C calling convention (SysV on
+ * x86-64 Linux). Every Lang function receives the current Context* as its first
+ * argument; runtime entry points that allocate or may panic take it too.
+ *
+ * Value representations (see also doc/language/spec.md, "Runtime representation"):
+ *   string   LangString*  (never NULL; "" is a static empty string)
+ *   T[]      LangArray*   (never NULL once constructed)
+ *   class    pointer to an object that starts with LangObjHeader
+ *   bool     uint8_t 0/1; char: uint32_t Unicode scalar
+ *
+ * Invariants: string data is valid UTF-8 and NUL-terminated after byte_len bytes.
+ * Static strings (literals) have refcount < 0 and are never freed.
+ */
+#ifndef LANG_RT_H
+#define LANG_RT_H
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct LangContext LangContext;
+typedef struct LangTypeInfo LangTypeInfo;
+
+/* ---- allocators (the seed's interface) ---- */
+typedef struct LangAllocator {
+    void *(*alloc)(void *data, size_t size, size_t alignment);
+    void *(*realloc)(void *data, void *ptr, size_t old_size, size_t new_size, size_t alignment);
+    void (*free)(void *data, void *ptr);
+    void *procedure_data;
+} LangAllocator;
+
+typedef struct LangSourceLocation {
+    const char *file;
+    int32_t line;
+    int32_t col;
+    const char *function;
+} LangSourceLocation;
+
+/* The implicit context. Field order is ABI: compiled code reads `allocator` at offset 0. */
+struct LangContext {
+    LangAllocator *allocator;
+    LangAllocator *temp_allocator;
+    void *scheduler;
+    void *stack_trace;
+    void *error_handler;
+    LangSourceLocation caller_location;
+    void *thread_local;
+    uint8_t gc_enabled;
+    void *logger;
+};
+
+/* ---- strings: 24-byte header then bytes ---- */
+typedef struct LangString {
+    int64_t refcount;     /* < 0: static, never freed */
+    int64_t byte_length;
+    int64_t length;       /* characters (Unicode scalars) */
+    char data[];          /* byte_length bytes + NUL */
+} LangString;
+
+/* ---- arrays: header then elements ---- */
+typedef struct LangArray {
+    int64_t length;
+    int64_t element_size;
+    const LangTypeInfo *type_info; /* may be NULL */
+    int64_t reserved;              /* keeps data 16-byte aligned */
+    unsigned char data[];
+} LangArray;
+
+/* ---- objects (class instances) ---- */
+typedef struct LangObjHeader {
+    const LangTypeInfo *type;
+    LangAllocator *allocator;      /* who allocated it: freed through the same one */
+} LangObjHeader;
+
+/* ---- bootstrap ----
+ * The runtime's main() sets up memory, the context and a main stack of at least
+ * 8 MiB, then calls the compiler-emitted entry:
+ *     int64_t lang_main(LangContext *ctx, LangArray *args);   // args: string[]
+ * whose return value is the process exit status. */
+int64_t lang_main(LangContext *ctx, LangArray *args);
+
+/* ---- console ---- */
+void lang_write_i64(int64_t v);
+void lang_write_u64(uint64_t v);
+void lang_write_f64(double v);      /* shortest round-trip form, no trailing ".0" */
+void lang_write_f32(float v);
+void lang_write_bool(uint8_t v);
+void lang_write_char(uint32_t c);
+void lang_write_str(const LangString *s);
+void lang_write_newline(void);
+
+/* ---- strings ---- */
+LangString *lang_str_concat(LangContext *ctx, const LangString *a, const LangString *b);
+LangString *lang_str_from_i64(LangContext *ctx, int64_t v);
+LangString *lang_str_from_u64(LangContext *ctx, uint64_t v);
+LangString *lang_str_from_f64(LangContext *ctx, double v);
+LangString *lang_str_from_f32(LangContext *ctx, float v);
+LangString *lang_str_from_bool(LangContext *ctx, uint8_t v);
+LangString *lang_str_from_char(LangContext *ctx, uint32_t c);
+uint8_t lang_str_eq(const LangString *a, const LangString *b);
+int64_t lang_str_cmp(const LangString *a, const LangString *b);   /* <0, 0, >0 bytewise */
+/* Decodes the character starting at byte *pos and advances *pos; used by for-in. */
+uint32_t lang_str_next_char(const LangString *s, int64_t *pos);
+/* s[i]: the i-th character (panics when out of range). */
+uint32_t lang_str_char_at(LangContext *ctx, const LangString *s, int64_t index);
+LangString *lang_str_substring(LangContext *ctx, const LangString *s, int64_t start, int64_t count);
+void lang_str_retain(LangString *s);
+void lang_str_release(LangString *s);
+
+/* ---- arrays ---- */
+LangArray *lang_array_new(LangContext *ctx, int64_t length, int64_t element_size); /* zeroed */
+void lang_array_free(LangContext *ctx, LangArray *a);
+
+/* ---- objects ---- */
+void *lang_obj_new(LangContext *ctx, const LangTypeInfo *type, int64_t size); /* zeroed, header filled */
+void lang_obj_free(LangContext *ctx, void *obj);
+void *lang_alloc(LangContext *ctx, int64_t size, int64_t align);
+void lang_free(LangContext *ctx, void *p);
+
+/* ---- panics: print the message and a stack trace, exit with status 101 ---- */
+void lang_panic(const char *msg) __attribute__((noreturn));
+void lang_panic_str(const LangString *msg) __attribute__((noreturn));
+void lang_panic_bounds(int64_t index, int64_t length) __attribute__((noreturn));
+void lang_panic_overflow(void) __attribute__((noreturn));
+void lang_panic_divzero(void) __attribute__((noreturn));
+void lang_panic_null(void) __attribute__((noreturn));
+void lang_panic_assert(const char *file, int32_t line) __attribute__((noreturn));
+
+/* ---- stack traces ----
+ * The backend emits one LangFuncInfo per function into the data section named
+ * "lang_funcs" (a C identifier, so the linker defines __start_lang_funcs and
+ * __stop_lang_funcs around all of them). `lines` is sorted by offset from `start`.
+ * The runtime walks frame pointers (rbp chain) and symbolizes return addresses with it;
+ * every compiled Lang function keeps a standard rbp frame. */
+typedef struct LangLine {
+    uint32_t offset;   /* byte offset from function start */
+    uint32_t line;
+} LangLine;
+typedef struct LangFuncInfo {
+    uint64_t start, end;
+    const char *name;
+    const char *file;
+    const LangLine *lines;
+    uint64_t nlines;
+} LangFuncInfo;
+void lang_print_stack_trace(void *frame_pointer, void *pc);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,114 @@
+// types.h: semantic types.
+//
+// Types are hash-consed by TypeTable: two structurally equal types are the same
+// pointer, so `a == b` compares types. Nominal types (class/struct/enum/interface)
+// point at their TypeDecl; a generic instantiation has its own Type with `args`.
+// Layout (size/align/field offsets) is computed by sema and read by lowering:
+//   - primitives: natural size; bool 1, char 4 (Unicode scalar, u32)
+//   - string, T[], class, gc class, interface, Channel/Task handles: one pointer (8)
+//   - struct, tuple: fields laid out in order with natural alignment (C layout)
+//   - T? of a pointer-like type: the same pointer, 0 = null; of a value type: {T, bool}
+//   - C-like enum: its underlying integer (default i32); enum with payloads: tag + union
+#pragma once
+#include "common/arena.h"
+#include "common/intern.h"
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace lang {
+
+struct TypeDecl;
+struct TypeParamDecl;
+
+enum class TypeKind : uint8_t {
+    Error,      // poison: an earlier error; suppresses cascaded diagnostics
+    Void,
+    Bool,
+    I8, I16, I32, I64,
+    U8, U16, U32, U64,
+    F32, F64,
+    Char,
+    String,
+    CString,    // cstring (FFI)
+    Null,       // the type of the `null` literal before conversion
+    Array,      // elem
+    Tuple,      // elems
+    Nullable,   // elem
+    Fallible,   // elem (T!)
+    Pointer,    // elem (*T)
+    Func,       // elems = params, elem = result
+    Range,      // elem = bound type (only in for-in and patterns)
+    Struct, Class, Interface, Enum,   // decl (+ args for generic instances)
+    TypeParam,  // tparam
+    TypeInfo,   // the reflection handle type
+};
+
+struct Type {
+    TypeKind kind;
+    const Type* elem = nullptr;
+    const Type* const* elems = nullptr; // Tuple elements, Func params, generic args
+    uint32_t count = 0;
+    TypeDecl* decl = nullptr;           // nominal types
+    TypeParamDecl* tparam = nullptr;
+    uint32_t size = 0, align = 1;       // sema fills for sized types
+
+    bool is_integer() const { return kind >= TypeKind::I8 && kind <= TypeKind::U64; }
+    bool is_signed() const { return kind >= TypeKind::I8 && kind <= TypeKind::I64; }
+    bool is_float() const { return kind == TypeKind::F32 || kind == TypeKind::F64; }
+    bool is_numeric() const { return is_integer() || is_float(); }
+    bool is_error() const { return kind == TypeKind::Error; }
+    // Lives behind one pointer (heap object or static data).
+    bool is_pointer_like() const {
+        return kind == TypeKind::String || kind == TypeKind::Array || kind == TypeKind::Class ||
+               kind == TypeKind::Interface || kind == TypeKind::Pointer || kind == TypeKind::CString ||
+               kind == TypeKind::Func || kind == TypeKind::TypeInfo;
+    }
+    // Passed/returned as an aggregate in memory by our internal calling convention.
+    bool is_aggregate() const {
+        return kind == TypeKind::Struct || kind == TypeKind::Tuple ||
+               (kind == TypeKind::Nullable && !elem->is_pointer_like()) || kind == TypeKind::Fallible ||
+               (kind == TypeKind::Enum && !is_c_like_enum());
+    }
+    bool is_c_like_enum() const;        // defined in types.cpp (needs TypeDecl)
+};
+
+class TypeTable {
+public:
+    explicit TypeTable(Arena& a);
+    const Type* error() const { return prim_[(int)TypeKind::Error]; }
+    const Type* prim(TypeKind k) const { return prim_[(int)k]; }
+    const Type* void_() const { return prim(TypeKind::Void); }
+    const Type* bool_() const { return prim(TypeKind::Bool); }
+    const Type* int_() const { return prim(TypeKind::I64); }
+    const Type* float_() const { return prim(TypeKind::F64); }
+    const Type* char_() const { return prim(TypeKind::Char); }
+    const Type* string() const { return prim(TypeKind::String); }
+
+    const Type* array(const Type* elem);
+    const Type* nullable(const Type* elem);
+    const Type* fallible(const Type* elem);
+    const Type* pointer(const Type* elem);
+    const Type* range(const Type* elem);
+    const Type* tuple(const Type* const* elems, uint32_t n);
+    const Type* func(const Type* const* params, uint32_t n, const Type* result);
+    const Type* nominal(TypeKind k, TypeDecl* d, const Type* const* args = nullptr, uint32_t n = 0);
+    const Type* type_param(TypeParamDecl* p);
+
+private:
+    const Type* intern(const Type& t);
+    Arena& arena_;
+    const Type* prim_[(int)TypeKind::TypeInfo + 1] = {};
+    struct Key {
+        size_t operator()(const Type& t) const;
+    };
+    struct Eq {
+        bool operator()(const Type& a, const Type& b) const;
+    };
+    std::unordered_map<Type, const Type*, Key, Eq> table_;
+};
+
+// "int", "float", "byte", "string", "int[]", "(int, string)", "Foo<int>", "int?" ...
+std::string type_name(const Type* t);
+
+} // namespace lang
