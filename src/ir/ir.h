@@ -23,7 +23,7 @@ namespace lang::ir {
 enum Flags : uint32_t { F_TERM = 1, F_FOLD = 2, F_SIDE = 4, F_COMM = 8, F_NOVAL = 16 };
 
 enum class Op : uint8_t {
-#define OP(name, nargs, flags) name,
+#define OP(id, name, nargs, flags) id,
 #include "ir/ops.def"
 #undef OP
     Count
@@ -40,7 +40,7 @@ inline const OpInfo& info(Op op) { return kOpInfo[(int)op]; }
 enum class Ty : uint8_t { Void, I8, I16, I32, I64, F32, F64, Ptr };
 const char* ty_name(Ty t);           // "i64", "ptr", ...
 inline bool is_float(Ty t) { return t == Ty::F32 || t == Ty::F64; }
-inline bool is_int(Ty t) { return t >= Ty::I8 && t <= Ty::I64 || t == Ty::Ptr; }
+inline bool is_int(Ty t) { return (t >= Ty::I8 && t <= Ty::I64) || t == Ty::Ptr; }
 inline uint32_t ty_size(Ty t) {
     switch (t) {
     case Ty::I8: return 1; case Ty::I16: return 2; case Ty::I32: case Ty::F32: return 4;
@@ -120,7 +120,7 @@ Inst* new_inst(Module& m, Func& f, Op op, Ty ty);  // not yet placed in a block
 void append(Module& m, Block* b, Inst* i);         // sets i->block
 
 // Recomputes Block::preds for every block from the terminators.
-void compute_cfg(Func& f);
+void compute_cfg(Module& m, Func& f);
 
 // Text form (print.cpp / read.cpp). The reader reports errors as "line:col: message" in *err.
 std::string print(const Module& m);

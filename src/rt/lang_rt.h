@@ -25,6 +25,36 @@ extern "C" {
 typedef struct LangContext LangContext;
 typedef struct LangTypeInfo LangTypeInfo;
 
+/* ---- runtime type information (the seed's TypeInfo) ----
+ * The compiler emits one LangTypeInfo per class/struct/enum into .rodata. Issue 2 fills
+ * kind, name, size, alignment and base; fields/methods/interfaces may be NULL/0 until
+ * reflection lands. */
+enum LangTypeKind {
+    LANG_TK_VOID, LANG_TK_BOOL, LANG_TK_INT, LANG_TK_UINT, LANG_TK_FLOAT, LANG_TK_CHAR,
+    LANG_TK_STRING, LANG_TK_ARRAY, LANG_TK_TUPLE, LANG_TK_STRUCT, LANG_TK_CLASS,
+    LANG_TK_ENUM, LANG_TK_INTERFACE, LANG_TK_NULLABLE, LANG_TK_POINTER
+};
+typedef struct LangFieldInfo {
+    const char *name;
+    const LangTypeInfo *type;
+    int64_t offset;
+} LangFieldInfo;
+struct LangTypeInfo {
+    uint32_t kind;                 /* enum LangTypeKind */
+    uint32_t flags;                /* bit 0: gc class */
+    const char *name;
+    int64_t size;
+    int64_t alignment;
+    const LangTypeInfo *base;
+    const LangFieldInfo *fields;
+    int64_t field_count;
+    const void *methods;           /* reserved for reflection */
+    int64_t method_count;
+    const void *interfaces;        /* reserved for interface tables */
+    int64_t interface_count;
+    void (*drop)(LangContext *ctx, void *obj); /* destructor + field drops, or NULL */
+};
+
 /* ---- allocators (the seed's interface) ---- */
 typedef struct LangAllocator {
     void *(*alloc)(void *data, size_t size, size_t alignment);

@@ -1,0 +1,77 @@
+// ir.cpp: the opcode table and the small builder helpers of ir.h.
+#include "ir/ir.h"
+
+namespace lang::ir {
+
+const OpInfo kOpInfo[(int)Op::Count] = {
+#define OP(id, name, nargs, flags) {name, nargs, flags},
+#include "ir/ops.def"
+#undef OP
+};
+
+const char* ty_name(Ty t) {
+    switch (t) {
+    case Ty::Void: return "void";
+    case Ty::I8: return "i8";
+    case Ty::I16: return "i16";
+    case Ty::I32: return "i32";
+    case Ty::I64: return "i64";
+    case Ty::F32: return "f32";
+    case Ty::F64: return "f64";
+    case Ty::Ptr: return "ptr";
+    }
+    return "?";
+}
+
+Func* new_func(Module& m, const char* name) {
+    Func* f = m.arena.make<Func>();
+    f->name = name;
+    m.funcs.push(m.arena, f);
+    return f;
+}
+
+Block* new_block(Module& m, Func& f) {
+    Block* b = m.arena.make<Block>();
+    b->id = f.next_block++;
+    f.blocks.push(m.arena, b);
+    return b;
+}
+
+Inst* new_inst(Module& m, Func& f, Op op, Ty ty) {
+    Inst* i = m.arena.make<Inst>();
+    i->op = op;
+    i->ty = ty;
+    i->id = f.next_id++;
+    return i;
+}
+
+void append(Module& m, Block* b, Inst* i) {
+    i->block = b;
+    b->insts.push(m.arena, i);
+}
+
+// Predecessor lists are rebuilt from scratch: count, then fill arena storage.
+void compute_cfg(Module& m, Func& f) {
+    for (Block* b : f.blocks) b->preds.size = 0;
+    for (Block* b : f.blocks) {
+        Inst* t = b->term();
+        if (!t) continue;
+        for (Block* s : t->target)
+            if (s) s->preds.size++;
+    }
+    for (Block* b : f.blocks) {
+        if (b->preds.size > b->preds.cap) {
+            b->preds.data = static_cast<Block**>(m.arena.alloc(sizeof(Block*) * b->preds.size, alignof(Block*)));
+            b->preds.cap = b->preds.size;
+        }
+        b->preds.size = 0;
+    }
+    for (Block* b : f.blocks) {
+        Inst* t = b->term();
+        if (!t) continue;
+        for (Block* s : t->target)
+            if (s) s->preds.data[s->preds.size++] = b;
+    }
+}
+
+} // namespace lang::ir
