@@ -1,0 +1,62 @@
+// main.cpp: the `lang` command line (CLI11). Parses arguments and hands a request to the
+// pipeline; nothing else lives here.
+//
+//   lang build PATH [-o OUT] [-O0|-O1] [--emit tokens|ast|ir|asm|obj|exe] [--dump-after PASS]
+//   lang run FILE|DIR [-O1] [-- ARGS...]
+//   lang version
+#include "driver/pipeline.h"
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <map>
+
+#ifndef LANG_VERSION
+#define LANG_VERSION "0.1.0"
+#endif
+
+int main(int argc, char** argv) {
+    CLI::App app{"lang: the Lang compiler", "lang"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", LANG_VERSION);
+
+    lang::BuildRequest req;
+    std::string emit = "exe";
+    int opt = 0;
+    auto* b = app.add_subcommand("build", "compile a file or folder");
+    b->add_option("path", req.input, "a .lang file or a folder of them")->required();
+    b->add_option("-o", req.output, "output file (default: derived from the input; '-' = stdout for text)");
+    b->add_option("-O", opt, "optimization level: -O0 (default) or -O1")->check(CLI::Range(0, 2));
+    b->add_option("--emit", emit, "stop after a stage and write its output")
+        ->check(CLI::IsMember({"tokens", "ast", "ir", "asm", "obj", "exe"}));
+    b->add_option("--dump-after", req.dump_after, "print the IR after a pass (lower, tailcall, fold, copyprop, dce)");
+    b->add_flag("--time", req.timings, "print how long each stage took");
+
+    std::string run_input;
+    std::vector<std::string> run_args;
+    int run_opt = 0;
+    auto* r = app.add_subcommand("run", "compile and run a program; arguments after -- go to the program");
+    r->add_option("path", run_input, "a .lang file or folder")->required();
+    r->add_option("-O", run_opt, "optimization level")->check(CLI::Range(0, 2));
+    r->add_option("args", run_args, "program arguments (after --)");
+
+    app.add_subcommand("version", "print the compiler version");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+
+    if (app.got_subcommand("version")) {
+        printf("lang %s (x86_64-linux)\n", LANG_VERSION);
+        return 0;
+    }
+    if (app.got_subcommand("run")) return lang::run(run_input, run_opt, run_args);
+
+    static const std::map<std::string, lang::Emit> kEmit = {
+        {"tokens", lang::Emit::Tokens}, {"ast", lang::Emit::Ast}, {"ir", lang::Emit::Ir},
+        {"asm", lang::Emit::Asm},       {"obj", lang::Emit::Obj}, {"exe", lang::Emit::Exe},
+    };
+    req.emit = kEmit.at(emit);
+    req.opt_level = opt;
+    return lang::build(req);
+}

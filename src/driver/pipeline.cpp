@@ -1,0 +1,321 @@
+// pipeline.cpp: runs the stages in order (see pipeline.h).
+//
+// The optimization passes are a table (kPasses) in the order they run; each row says
+// from which -O level it runs. Ordering constraints between passes are listed with their
+// reasons in kPassOrder and checked at compile time. In debug builds of the compiler
+// (no NDEBUG) the IR verifier runs after lowering and after every pass.
+#include "driver/pipeline.h"
+#include "codegen/target.h"
+#include "common/compilation.h"
+#include "ir/ir.h"
+#include "ir/lower.h"
+#include "lex/lexer.h"
+#include "obj/object.h"
+#include "parse/ast.h"
+#include "parse/parser.h"
+#include "sema/sema.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string_view>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace lang {
+
+namespace {
+
+struct Pass {
+    const char* name;
+    void (*run)(ir::Module&, ir::Func&);
+    int min_opt; // runs at -O<min_opt> and above
+};
+
+constexpr Pass kPasses[] = {
+    {"tailcall", ir::mark_tailcalls, 0}, // guaranteed by the language: runs at every level
+    {"fold", ir::fold, 1},
+    {"copyprop", ir::copyprop, 1},
+    {"dce", ir::dce, 1},
+};
+
+struct Order {
+    const char* before;
+    const char* after;
+    const char* why;
+};
+constexpr Order kPassOrder[] = {
+    {"fold", "copyprop", "folding turns instructions into copies of constants that copyprop forwards"},
+    {"copyprop", "dce", "forwarded copies leave dead definitions behind for dce to remove"},
+};
+
+constexpr bool str_eq(const char* a, const char* b) {
+    while (*a && *a == *b) a++, b++;
+    return *a == *b;
+}
+constexpr int pass_index(const char* name) {
+    for (size_t i = 0; i < sizeof kPasses / sizeof kPasses[0]; i++)
+        if (str_eq(kPasses[i].name, name)) return (int)i;
+    return -1;
+}
+constexpr bool order_holds() {
+    for (const Order& o : kPassOrder)
+        if (pass_index(o.before) < 0 || pass_index(o.after) < 0 || pass_index(o.before) > pass_index(o.after))
+            return false;
+    return true;
+}
+static_assert(order_holds(), "kPasses violates a constraint in kPassOrder");
+
+using Clock = std::chrono::steady_clock;
+
+struct Timer {
+    bool on;
+    Clock::time_point t0 = Clock::now();
+    void lap(const char* stage) {
+        if (!on) return;
+        auto t1 = Clock::now();
+        fprintf(stderr, "  %-10s %8.2f ms\n", stage, std::chrono::duration<double, std::milli>(t1 - t0).count());
+        t0 = t1;
+    }
+};
+
+bool collect_inputs(const std::string& path, std::vector<std::string>& files, std::string* err) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+        for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::recursive_directory_iterator();
+             it.increment(ec))
+            if (it->is_regular_file() && it->path().extension() == ".lang") files.push_back(it->path().string());
+        std::sort(files.begin(), files.end());
+        if (files.empty()) *err = "no .lang files in folder '" + path + "'";
+        return !files.empty();
+    }
+    if (!fs::exists(path, ec)) {
+        *err = "cannot open '" + path + "': no such file or directory";
+        return false;
+    }
+    files.push_back(path);
+    return true;
+}
+
+bool write_file(const std::string& path, const void* data, size_t n) {
+    std::string tmp = path + ".tmp" + std::to_string(getpid());
+    FILE* f = fopen(tmp.c_str(), "wb");
+    if (!f) return false;
+    bool ok = fwrite(data, 1, n, f) == n;
+    ok = (fclose(f) == 0) && ok;
+    if (ok) ok = rename(tmp.c_str(), path.c_str()) == 0;
+    if (!ok) unlink(tmp.c_str());
+    return ok;
+}
+
+void write_text(const std::string& out, const std::string& text) {
+    if (out.empty() || out == "-") fwrite(text.data(), 1, text.size(), stdout);
+    else if (!write_file(out, text.data(), text.size())) fprintf(stderr, "lang: error: cannot write '%s'\n", out.c_str());
+}
+
+int spawn_wait(const std::vector<std::string>& argv) {
+    std::vector<char*> a;
+    for (auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+    a.push_back(nullptr);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        execvp(a[0], a.data());
+        fprintf(stderr, "lang: error: cannot run '%s': %s\n", a[0], strerror(errno));
+        _exit(127);
+    }
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    if (WIFEXITED(st)) return WEXITSTATUS(st);
+    if (WIFSIGNALED(st)) return 128 + WTERMSIG(st);
+    return 1;
+}
+
+std::string default_output(const std::string& input, Emit emit) {
+    fs::path p(input);
+    std::string stem = p.has_stem() && !fs::is_directory(p) ? p.stem().string() : p.filename().string();
+    if (stem.empty()) stem = "a";
+    return emit == Emit::Obj ? stem + ".o" : stem;
+}
+
+bool dump_requested(const BuildRequest& req, const char* pass) { return req.dump_after == pass; }
+
+} // namespace
+
+std::string find_runtime(std::string* err) {
+    if (const char* env = getenv("LANG_RUNTIME")) return env;
+    char buf[4096];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n > 0) {
+        buf[n] = 0;
+        fs::path dir = fs::path(buf).parent_path();
+        for (fs::path cand : {dir / "liblangrt.a", dir / ".." / "lib" / "runtime" / "liblangrt.a"})
+            if (fs::exists(cand)) return cand.lexically_normal().string();
+    }
+    *err = "cannot find the runtime library liblangrt.a (set LANG_RUNTIME)";
+    return "";
+}
+
+int build(const BuildRequest& req) {
+    Compilation c;
+    c.opts.opt_level = req.opt_level;
+    c.opts.dump_after = req.dump_after;
+    Timer timer{req.timings};
+
+    std::vector<std::string> paths;
+    std::string err;
+    if (!collect_inputs(req.input, paths, &err)) {
+        fprintf(stderr, "lang: error: %s\n", err.c_str());
+        return 2;
+    }
+    std::vector<uint32_t> ids;
+    for (auto& p : paths) {
+        uint32_t id;
+        if (!c.sources.load(p, &id)) {
+            fprintf(stderr, "lang: error: cannot read '%s'\n", p.c_str());
+            return 2;
+        }
+        ids.push_back(id);
+    }
+
+    // 1. Tokens (only as a dump: the parser lexes on its own).
+    if (req.emit == Emit::Tokens) {
+        std::string text;
+        for (uint32_t id : ids) {
+            std::vector<Token> toks;
+            lex_file(c, id, toks);
+            text += dump_tokens(c, toks);
+        }
+        write_text(req.output, text);
+        return c.diag.error_count() ? 1 : 0;
+    }
+
+    // 2. Parse.
+    for (uint32_t id : ids) {
+        FileAst* f = parse_file(c, id);
+        if (f) c.files.push_back(f);
+    }
+    timer.lap("parse");
+    if (req.emit == Emit::Ast) {
+        std::string text;
+        for (FileAst* f : c.files) text += dump_ast(c, f);
+        write_text(req.output, text);
+        return c.diag.error_count() ? 1 : 0;
+    }
+    if (c.diag.error_count()) return 1;
+
+    // 3. Semantic analysis.
+    check_program(c);
+    timer.lap("sema");
+    if (c.diag.error_count()) return 1;
+
+    // 4. Lowering and IR passes.
+    ir::Module m(c.arena);
+    if (!lower_program(c, m) || c.diag.error_count()) return c.diag.error_count() ? 1 : 2;
+#ifndef NDEBUG
+    const bool verify_each = true;
+#else
+    const bool verify_each = false;
+#endif
+    auto verify = [&](const char* after) {
+        std::string verr;
+        if (verify_each && !ir::verify(m, &verr)) {
+            fprintf(stderr, "lang: internal compiler error: invalid IR after %s: %s\n", after, verr.c_str());
+            return false;
+        }
+        return true;
+    };
+    if (!verify("lowering")) return 3;
+    if (dump_requested(req, "lower")) fputs(ir::print(m).c_str(), stderr);
+    timer.lap("lower");
+    for (const Pass& p : kPasses) {
+        if (req.opt_level < p.min_opt) continue;
+        for (ir::Func* f : m.funcs) p.run(m, *f);
+        if (!verify(p.name)) return 3;
+        if (dump_requested(req, p.name)) fputs(ir::print(m).c_str(), stderr);
+    }
+    timer.lap("passes");
+    if (req.emit == Emit::Ir) {
+        write_text(req.output, ir::print(m));
+        return 0;
+    }
+    if (req.emit == Emit::Asm) {
+        write_text(req.output, x64::print_asm(m));
+        return 0;
+    }
+
+    // 5. Machine code and the object file.
+    obj::Object o;
+    if (!x64::compile(m, o, c.diag) || c.diag.error_count()) return c.diag.error_count() ? 1 : 3;
+    timer.lap("codegen");
+    std::vector<uint8_t> bytes;
+    if (!obj::write_elf(o, bytes, &err)) {
+        fprintf(stderr, "lang: internal compiler error: %s\n", err.c_str());
+        return 3;
+    }
+    timer.lap("elf");
+    std::string out = req.output.empty() ? default_output(req.input, req.emit) : req.output;
+    if (req.emit == Emit::Obj) {
+        if (!write_file(out, bytes.data(), bytes.size())) {
+            fprintf(stderr, "lang: error: cannot write '%s'\n", out.c_str());
+            return 2;
+        }
+        return 0;
+    }
+
+    // 6. Link with the system C compiler and our runtime.
+    std::string rt = find_runtime(&err);
+    if (rt.empty()) {
+        fprintf(stderr, "lang: error: %s\n", err.c_str());
+        return 2;
+    }
+    std::string objpath = out + ".o.tmp" + std::to_string(getpid());
+    std::string exetmp = out + ".tmp" + std::to_string(getpid());
+    if (!write_file(objpath, bytes.data(), bytes.size())) {
+        fprintf(stderr, "lang: error: cannot write '%s'\n", objpath.c_str());
+        return 2;
+    }
+    const char* cc = getenv("CC");
+    int st = spawn_wait({cc && *cc ? cc : "cc", objpath, rt, "-o", exetmp, "-lpthread", "-lm"});
+    unlink(objpath.c_str());
+    timer.lap("link");
+    if (st != 0) {
+        unlink(exetmp.c_str());
+        fprintf(stderr, "lang: error: linking failed (cc exited with status %d)\n", st);
+        return 2;
+    }
+    if (rename(exetmp.c_str(), out.c_str()) != 0) {
+        unlink(exetmp.c_str());
+        fprintf(stderr, "lang: error: cannot write '%s'\n", out.c_str());
+        return 2;
+    }
+    return 0;
+}
+
+int run(const std::string& input, int opt_level, const std::vector<std::string>& args) {
+    char dir[] = "/tmp/lang-run-XXXXXX";
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "lang: error: cannot create a temporary directory\n");
+        return 2;
+    }
+    BuildRequest req;
+    req.input = input;
+    req.output = std::string(dir) + "/prog";
+    req.opt_level = opt_level;
+    int st = build(req);
+    if (st == 0) {
+        std::vector<std::string> argv{req.output};
+        argv.insert(argv.end(), args.begin(), args.end());
+        st = spawn_wait(argv);
+    }
+    unlink(req.output.c_str());
+    rmdir(dir);
+    return st;
+}
+
+} // namespace lang

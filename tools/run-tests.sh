@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# run-tests.sh BUILD_DIR: runs every test and ends with the line "N passed, N failed".
+#
+#  - unit tests: BUILD_DIR/unittests (doctest); each test case counts once
+#  - test/run/*.lang (or folders): compiled at -O0 and -O1, run; checks
+#      // expect: LINE          stdout lines, in order, exactly (all of stdout)
+#      // exit: N               exit status (default 0)
+#      // args: A B C           program arguments
+#      // stderr: TEXT          stderr must contain TEXT
+#  - test/errors/*.lang: must fail to compile with status 1; for each
+#      // error: LINE:COL: MESSAGE   stderr must contain "PATH:LINE:COL: error: MESSAGE"
+# Set TEST_FILTER=substring to run only matching end-to-end tests.
+set -u
+B=${1:-build}
+LANG_BIN=$B/lang
+tmp=$(mktemp -d /tmp/lang-tests-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+passed=0; failed=0
+
+# ---- unit tests
+if [ -x "$B/unittests" ] && [ -z "${TEST_FILTER:-}" ]; then
+  "$B/unittests" --no-intro=true > "$tmp/unit.out" 2>&1
+  ustat=$?
+  line=$(grep -E '^\[doctest\] test cases:' "$tmp/unit.out" | tail -1)
+  up=$(echo "$line" | sed -E 's/.*\| *([0-9]+) passed.*/\1/')
+  uf=$(echo "$line" | sed -E 's/.*\| *([0-9]+) failed.*/\1/')
+  [[ "$up" =~ ^[0-9]+$ ]] || up=0
+  [[ "$uf" =~ ^[0-9]+$ ]] || uf=1
+  if [ "$ustat" != 0 ] && [ "$uf" = 0 ]; then uf=1; fi
+  if [ "$uf" != 0 ]; then grep -B2 -A12 -E 'ERROR|FAILED|crash|Sanitizer' "$tmp/unit.out" | head -80; fi
+  echo "unit tests: $up passed, $uf failed"
+  passed=$((passed + up)); failed=$((failed + uf))
+fi
+
+# ---- one end-to-end test; prints "PASS name" or "FAIL name: reason"
+run_one() {
+  local t=$1 kind=$2 opt=$3
+  local name=${t#test/}; name=${name%.lang}
+  local id; id=$(echo "$name$opt" | tr '/' '_')
+  local srcs; if [ -d "$t" ]; then srcs=$(find "$t" -name '*.lang' | sort); else srcs=$t; fi
+  local exp="$tmp/$id.exp" out="$tmp/$id.out" err="$tmp/$id.err" exe="$tmp/$id.exe"
+  if [ "$kind" = errors ]; then
+    timeout 20 "$LANG_BIN" build "$t" -o "$exe" > "$out" 2> "$err"; local st=$?
+    if [ $st != 1 ]; then echo "FAIL $name: expected compile status 1, got $st"; head -5 "$err"; return; fi
+    local n=0
+    while IFS= read -r l; do
+      n=$((n+1))
+      local want="${l#*// error: }"
+      local lc=${want%%: *} msg=${want#*: }
+      local f; f=$(grep -l -F "// error: $want" $srcs | head -1)
+      if ! grep -q -F -- "$f:$lc: error: $msg" "$err"; then
+        echo "FAIL $name: missing diagnostic '$f:$lc: error: $msg'"; head -6 "$err"; return
+      fi
+    done < <(grep -h -o '// error: .*' $srcs)
+    if [ $n = 0 ]; then echo "FAIL $name: no '// error:' lines"; return; fi
+    echo "PASS $name"; return
+  fi
+  timeout 60 "$LANG_BIN" build "$t" $opt -o "$exe" > "$out" 2> "$err"; local st=$?
+  if [ $st != 0 ]; then echo "FAIL $name $opt: compile status $st"; head -8 "$err"; return; fi
+  grep -h -o '// expect: .*' $srcs | sed 's|^// expect: ||' > "$exp"
+  grep -h -q -E '^// expect:$' $srcs && { grep -h -E '^// expect:( .*)?$' $srcs | sed -E 's|^// expect: ?||' > "$exp"; }
+  local args; args=$(grep -h -o '// args: .*' $srcs | head -1 | sed 's|^// args: ||')
+  local want_exit; want_exit=$(grep -h -o '// exit: [0-9]*' $srcs | head -1 | sed 's|^// exit: ||'); want_exit=${want_exit:-0}
+  # shellcheck disable=SC2086
+  timeout 60 "$exe" $args > "$out" 2> "$err" < /dev/null; st=$?
+  if [ "$st" != "$want_exit" ]; then echo "FAIL $name $opt: exit status $st, expected $want_exit"; head -8 "$err"; return; fi
+  if ! diff -q "$exp" "$out" > /dev/null; then echo "FAIL $name $opt: stdout differs"; diff "$exp" "$out" | head -10; return; fi
+  while IFS= read -r s; do
+    if ! grep -q -F -- "$s" "$err"; then echo "FAIL $name $opt: stderr lacks '$s'"; head -5 "$err"; return; fi
+  done < <(grep -h -o '// stderr: .*' $srcs | sed 's|^// stderr: ||')
+  rm -f "$exe"
+  echo "PASS $name $opt"
+}
+export -f run_one
+export LANG_BIN tmp
+
+{
+  for t in $(ls -d test/run/* 2>/dev/null | grep -F "${TEST_FILTER:-}"); do echo "$t run -O0"; echo "$t run -O1"; done
+  for t in $(ls -d test/errors/* 2>/dev/null | grep -F "${TEST_FILTER:-}"); do echo "$t errors -"; done
+} > "$tmp/list"
+
+if [ -x "$LANG_BIN" ]; then
+  xargs -P 2 -L 1 bash -c 'run_one "$0" "$1" "$2"' < "$tmp/list" > "$tmp/e2e.out" 2>&1
+  grep -v '^PASS' "$tmp/e2e.out"
+  ep=$(grep -c '^PASS' "$tmp/e2e.out"); ef=$(grep -c '^FAIL' "$tmp/e2e.out")
+  echo "end-to-end tests: $ep passed, $ef failed"
+  passed=$((passed + ep)); failed=$((failed + ef))
+else
+  echo "missing $LANG_BIN"; failed=$((failed + 1))
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
