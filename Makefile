@@ -75,6 +75,11 @@ test: all $(B)/unittests
 bench: all
 	@bench/run.sh $(B)
 
+FUZZ_N ?= 2000
+fuzz: all
+	$(CXX) -O2 tools/fuzz.cpp -o $(B)/fuzz
+	$(B)/fuzz $(B)/lang $(FUZZ_N) 1 $$(find test/run test/errors examples -name '*.lang')
+
 PREFIX ?= /usr/local
 install: all
 	mkdir -p $(PREFIX)/bin $(PREFIX)/lib/runtime $(PREFIX)/lib/std $(PREFIX)/include $(PREFIX)/doc $(PREFIX)/examples
@@ -88,5 +93,5 @@ install: all
 clean:
 	rm -rf build build-san
 
-.PHONY: all run test bench install clean
+.PHONY: all run test bench fuzz install clean
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
