@@ -178,6 +178,8 @@ typedef struct LangFuncInfo {
     uint64_t nlines;
 } LangFuncInfo;
 void lang_print_stack_trace(void *frame_pointer, void *pc);
+/* Adds a function table that is not in the `lang_funcs` section (a JIT loader's). */
+void lang_rt_register_funcs(const LangFuncInfo *begin, const LangFuncInfo *end);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,144 @@
+/* alloc_default.c: the default allocator, malloc/free with tracking.
+ *
+ * Every block carries a 32-byte header just before the pointer handed out: the requested
+ * size, the distance back to the malloc'd start (for alignments above 16) and, when
+ * LANG_LEAKS=1, links into a list of live blocks so the leak report at exit can print
+ * each one. Live count and bytes are always kept (atomics).
+ *
+ * Invariants: header.magic == kMagic while the block is live, 0 after free (a double free
+ * panics instead of corrupting malloc). The live list holds exactly the live blocks when
+ * leak tracking is on; it is only touched under live_lock.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rt_internal.h"
+
+typedef struct BlockHdr {
+    struct BlockHdr *prev, *next;  /* live list (LANG_LEAKS=1 only) */
+    uint64_t size;                 /* requested bytes */
+    uint32_t offset;               /* user pointer - malloc'd pointer */
+    uint32_t magic;
+} BlockHdr;
+_Static_assert(sizeof(BlockHdr) == 32, "header keeps 16-byte alignment");
+
+enum { kMagic = 0x4c414e47u /* "LANG" */ };
+
+static int64_t live_count, live_bytes, total_count; /* atomics */
+static int leaks_enabled = -1;                      /* -1: not read yet */
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER; /* guards live_head */
+static BlockHdr live_head = {&live_head, &live_head, 0, 0, 0};
+
+void lang_alloc_init(void) {
+    if (leaks_enabled >= 0) return;
+    const char *e = getenv("LANG_LEAKS");
+    leaks_enabled = e && e[0] == '1';
+}
+
+int lang_alloc_leaks_enabled(void) {
+    lang_alloc_init();
+    return leaks_enabled;
+}
+
+static void *default_alloc(void *data, size_t size, size_t align) {
+    (void)data;
+    if (align < 16) align = 16;
+    if (align & (align - 1)) lang_panicf("allocation alignment %zu is not a power of two", align);
+    if (size > ((size_t)1 << 60)) lang_panicf("out of memory: allocation of %zu bytes", size);
+    size_t extra = sizeof(BlockHdr) + (align > 16 ? align : 0);
+    char *raw = malloc(size + extra);
+    if (!raw) lang_panicf("out of memory: allocation of %zu bytes", size);
+    uintptr_t user = (uintptr_t)raw + sizeof(BlockHdr);
+    user = (user + align - 1) & ~(uintptr_t)(align - 1);
+    BlockHdr *h = (BlockHdr *)user - 1;
+    h->size = size;
+    h->offset = (uint32_t)(user - (uintptr_t)raw);
+    h->magic = kMagic;
+    h->prev = h->next = NULL;
+    __atomic_add_fetch(&live_count, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&live_bytes, (int64_t)size, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&total_count, 1, __ATOMIC_RELAXED);
+    if (lang_alloc_leaks_enabled()) {
+        pthread_mutex_lock(&live_lock);
+        h->next = live_head.next;
+        h->prev = &live_head;
+        live_head.next->prev = h;
+        live_head.next = h;
+        pthread_mutex_unlock(&live_lock);
+    }
+    return (void *)user;
+}
+
+static BlockHdr *header_of(void *ptr) {
+    BlockHdr *h = (BlockHdr *)ptr - 1;
+    if (h->magic != kMagic)
+        lang_panicf("free of a block the default allocator does not own (or double free) at %p", ptr);
+    return h;
+}
+
+static void default_free(void *data, void *ptr) {
+    (void)data;
+    if (!ptr) return;
+    BlockHdr *h = header_of(ptr);
+    if (h->prev) {
+        pthread_mutex_lock(&live_lock);
+        h->prev->next = h->next;
+        h->next->prev = h->prev;
+        pthread_mutex_unlock(&live_lock);
+    }
+    __atomic_sub_fetch(&live_count, 1, __ATOMIC_RELAXED);
+    __atomic_sub_fetch(&live_bytes, (int64_t)h->size, __ATOMIC_RELAXED);
+    h->magic = 0;
+    free((char *)ptr - h->offset);
+}
+
+static void *default_realloc(void *data, void *ptr, size_t old_size, size_t new_size, size_t align) {
+    (void)old_size;
+    if (!ptr) return default_alloc(data, new_size, align);
+    BlockHdr *h = header_of(ptr);
+    void *p = default_alloc(data, new_size, align);
+    memcpy(p, ptr, h->size < new_size ? h->size : new_size);
+    default_free(data, ptr);
+    return p;
+}
+
+static LangAllocator default_allocator = {default_alloc, default_realloc, default_free, NULL};
+
+LangAllocator *lang_default_allocator(void) { return &default_allocator; }
+
+void lang_default_allocator_stats(LangAllocStats *out) {
+    out->live_count = __atomic_load_n(&live_count, __ATOMIC_RELAXED);
+    out->live_bytes = __atomic_load_n(&live_bytes, __ATOMIC_RELAXED);
+    out->total_count = __atomic_load_n(&total_count, __ATOMIC_RELAXED);
+}
+
+void lang_alloc_leak_report(void) {
+    LangAllocStats s;
+    lang_default_allocator_stats(&s);
+    char line[160];
+    int n = snprintf(line, sizeof line, "leak report: %lld allocations, %lld bytes still live\n",
+                     (long long)s.live_count, (long long)s.live_bytes);
+    lang_stderr_write(line, (size_t)n);
+    pthread_mutex_lock(&live_lock);
+    int shown = 0;
+    for (BlockHdr *h = live_head.prev; h != &live_head; h = h->prev) { /* oldest first */
+        if (shown++ == 100) {
+            lang_stderr_puts("  ...\n");
+            break;
+        }
+        n = snprintf(line, sizeof line, "  leaked %llu bytes at %p\n", (unsigned long long)h->size,
+                     (void *)(h + 1));
+        lang_stderr_write(line, (size_t)n);
+    }
+    pthread_mutex_unlock(&live_lock);
+}
+
+int lang_allocator_kind(const LangAllocator *a) {
+    if (!a) return 0;
+    if (a->alloc == default_alloc) return 'd';
+    if (lang_alloc_is_arena(a)) return 'a';
+    if (lang_alloc_is_pool(a)) return 'p';
+    if (lang_alloc_is_temp(a)) return 't';
+    return 0;
+}

@@ -1,0 +1,55 @@
+/* object.c: class instances and raw allocation through the context.
+ *
+ * An object is a block of `size` bytes (the whole object, header included) from the
+ * context allocator, zeroed, starting with LangObjHeader {type, allocator}. Dropping it
+ * runs the type's drop hook (destructor, then field drops, emitted by the compiler) and
+ * gives the block back to the allocator recorded in its header, which may differ from
+ * the current context's (LANGUAGE.md section 6: "memory back to the allocator that made
+ * it").
+ *
+ * Invariants: header.allocator is never NULL for a live object; alignment is at least 16
+ * and at least type->alignment.
+ */
+#include <string.h>
+#include "rt_internal.h"
+
+static LangAllocator *ctx_allocator(LangContext *ctx) {
+    return ctx && ctx->allocator ? ctx->allocator : lang_default_allocator();
+}
+
+void *lang_obj_new(LangContext *ctx, const LangTypeInfo *type, int64_t size) {
+    if (size < (int64_t)sizeof(LangObjHeader)) size = sizeof(LangObjHeader);
+    size_t align = 16;
+    if (type && type->alignment > 16) align = (size_t)type->alignment;
+    LangAllocator *a = ctx_allocator(ctx);
+    LangObjHeader *h = a->alloc(a->procedure_data, (size_t)size, align);
+    if (!h) lang_panicf("out of memory: object of %lld bytes", (long long)size);
+    memset(h, 0, (size_t)size);
+    h->type = type;
+    h->allocator = a;
+    return h;
+}
+
+void lang_obj_free(LangContext *ctx, void *obj) {
+    if (!obj) return;
+    LangObjHeader *h = obj;
+    if (!h->allocator) lang_panic("object freed twice (or not made by lang_obj_new)");
+    if (h->type && h->type->drop) h->type->drop(ctx, obj);
+    LangAllocator *a = h->allocator;
+    h->allocator = NULL;
+    a->free(a->procedure_data, obj);
+}
+
+void *lang_alloc(LangContext *ctx, int64_t size, int64_t align) {
+    if (size < 0) lang_panicf("negative allocation size %lld", (long long)size);
+    LangAllocator *a = ctx_allocator(ctx);
+    void *p = a->alloc(a->procedure_data, (size_t)size, align > 0 ? (size_t)align : 16);
+    if (!p) lang_panicf("out of memory: allocation of %lld bytes", (long long)size);
+    return p;
+}
+
+void lang_free(LangContext *ctx, void *p) {
+    if (!p) return;
+    LangAllocator *a = ctx_allocator(ctx);
+    a->free(a->procedure_data, p);
+}

@@ -1,0 +1,122 @@
+/* rt_internal.h: declarations shared between the runtime's own C files (never included by
+ * compiled Lang code). The concurrency runtime (sched*, chan*, stack*) uses the hooks in
+ * the "threads" section to tell the core runtime about stacks and worker threads.
+ *
+ * Invariants: everything here is internal ABI of liblangrt.a; compiled code only sees
+ * lang_rt.h. Functions marked "async-signal" may be called from the fault handler.
+ */
+#ifndef LANG_RT_INTERNAL_H
+#define LANG_RT_INTERNAL_H
+#include <stddef.h>
+#include <stdint.h>
+#include "lang_rt.h"
+#include "lang_alloc.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- debug checks ----
+ * 1 (default) enables the checks the language calls "debug build" checks in the runtime:
+ * arena live-allocation tracking. LANG_DEBUG=0 in the environment turns them off. */
+extern int lang_rt_debug_checks;
+
+/* ---- console (console.c) ---- */
+void lang_console_init(void);                  /* detects a TTY on fd 1 (line buffering) */
+void lang_console_flush(void);                 /* writes out the stdout buffer */
+void lang_console_flush_on_panic(void);        /* like flush, but never blocks forever */
+void lang_console_write_bytes(const char *p, size_t n);
+void lang_stderr_write(const char *p, size_t n); /* unbuffered, async-signal */
+void lang_stderr_puts(const char *s);            /* unbuffered, async-signal */
+
+/* ---- float formatting (fmt_float.c) ----
+ * Shortest round-trip text in C#'s style ("10", "0.1", "1E+21", "1E-07", "NaN",
+ * "Infinity", "-Infinity", "-0"). Writes a NUL-terminated string into buf (at least
+ * LANG_FMT_FLOAT_MAX bytes) and returns its length. */
+#define LANG_FMT_FLOAT_MAX 40
+int lang_fmt_f64(char *buf, double v);
+int lang_fmt_f32(char *buf, float v);
+/* Integer helpers: write decimal text into buf (>= 24 bytes), return the length. */
+int lang_fmt_i64(char *buf, int64_t v);
+int lang_fmt_u64(char *buf, uint64_t v);
+
+/* ---- strings (string.c) ---- */
+/* Builds a refcounted string (refcount 1) from bytes that must be valid UTF-8. */
+LangString *lang_str_from_utf8(LangContext *ctx, const char *bytes, int64_t byte_length);
+/* Like lang_str_from_utf8 for arbitrary bytes: invalid sequences become U+FFFD. */
+LangString *lang_str_from_bytes_lossy(LangContext *ctx, const char *bytes, int64_t n);
+/* The static "" (refcount < 0). */
+LangString *lang_str_empty(void);
+/* Number of Unicode scalars in valid UTF-8 text. */
+int64_t lang_utf8_count(const char *p, int64_t n);
+/* Encodes c as UTF-8 into out[4]; invalid scalars become U+FFFD. Returns the byte count. */
+int lang_utf8_encode(uint32_t c, char *out);
+
+/* ---- context (context.c) ---- */
+/* Fills a root context: default allocator, a fresh temp allocator, gc_enabled = 1. */
+void lang_context_init_root(LangContext *ctx);
+/* Fills a context for a new lightweight thread: the parent's allocator and logger, its
+ * own temp allocator (temp allocators are per thread), gc_enabled copied. */
+void lang_context_init_child(LangContext *ctx, const LangContext *parent);
+/* Releases what init_* created (the temp allocator). */
+void lang_context_fini(LangContext *ctx);
+/* Type registration: collects the optional `lang_types` section (const LangTypeInfo*
+ * entries) and any tables registered at run time; lookup by name for reflection. */
+void lang_rt_types_init(void);
+void lang_rt_register_types(const LangTypeInfo *const *begin, const LangTypeInfo *const *end);
+const LangTypeInfo *lang_rt_type_by_name(const char *name);
+
+/* ---- bootstrap pieces (context.c) ----
+ * lang_rt_init: memory, console, type registration, fault handlers (idempotent).
+ * lang_rt_make_args: string[] of argv[1..argc) (the program name is not included).
+ * lang_rt_free_args: releases the strings and the array (the bootstrap owns args;
+ * lang_main only borrows them). */
+void lang_rt_init(void);
+LangArray *lang_rt_make_args(LangContext *ctx, int argc, char **argv);
+void lang_rt_free_args(LangContext *ctx, LangArray *args);
+/* Flushes stdout, prints the leak report when LANG_LEAKS=1, and exits with the low 8 bits
+ * of status. */
+void lang_rt_exit(int64_t status) __attribute__((noreturn));
+
+/* ---- threads and stacks (stacktrace.c) ----
+ * The fault handler and the stack walker need the bounds of the stack the current OS
+ * thread is running on. The bootstrap sets them for the main stack; the scheduler must
+ * call lang_rt_set_stack_bounds when it switches an OS thread onto another lightweight
+ * thread's stack (cheap: two thread-local stores). [guard_lo, lo) is the PROT_NONE guard
+ * region below the stack (guard_lo == lo when there is none). */
+void lang_rt_set_stack_bounds(uintptr_t guard_lo, uintptr_t lo, uintptr_t hi);
+void lang_rt_get_stack_bounds(uintptr_t *guard_lo, uintptr_t *lo, uintptr_t *hi);
+/* Installs the SIGSEGV/SIGBUS/SIGFPE handlers (once per process). */
+void lang_rt_install_fault_handlers(void);
+/* Gives the calling OS thread its own alternate signal stack; every OS thread that runs
+ * Lang code (each scheduler worker) must call it once, before running Lang code. */
+void lang_rt_thread_init_signals(void);
+
+/* Symbolization with the compiler's function table. Returns NULL when pc is not in
+ * compiled Lang code; *line gets the source line (0 when unknown). */
+const LangFuncInfo *lang_rt_find_func(uintptr_t pc, uint32_t *line);
+/* Walks the rbp chain from fp and returns the first return address that lies in Lang
+ * code (looks at most max_frames frames), or the first return address when none does. */
+uintptr_t lang_rt_first_lang_pc(void *fp, int max_frames);
+/* Writes "Name (file:line)" or "0x..." for pc into buf; returns the length. */
+int lang_rt_describe_pc(uintptr_t pc, int is_return_address, char *buf, size_t cap);
+
+/* ---- panics (panic.c) ---- */
+/* printf-style panic: "panic: <formatted>" + stack trace from the caller, exit 101. */
+void lang_panicf(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+/* Panic with a trace starting at frame fp / pc (pc == 0: start at fp's return address). */
+void lang_panic_at(const char *msg, void *fp, uintptr_t pc) __attribute__((noreturn));
+
+/* ---- allocators (alloc_default.c) ---- */
+void lang_alloc_init(void);          /* reads LANG_LEAKS; idempotent */
+int lang_alloc_leaks_enabled(void);
+/* Prints "leak report: N allocations, M bytes still live" and one line per block. */
+void lang_alloc_leak_report(void);
+int lang_alloc_is_arena(const LangAllocator *a);
+int lang_alloc_is_pool(const LangAllocator *a);
+int lang_alloc_is_temp(const LangAllocator *a);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,243 @@
+/* stacktrace.c: symbolized stack traces and the fault handlers.
+ *
+ * Walking: every compiled Lang function (and the runtime, built with
+ * -fno-omit-frame-pointer) keeps an rbp frame: [fp] = caller's fp, [fp+8] = return
+ * address. We follow that chain, checking each fp against the bounds of the stack the
+ * thread runs on, so a corrupt chain ends the walk instead of faulting.
+ * Symbolizing: the backend emits LangFuncInfo rows into the section `lang_funcs`; the
+ * linker brackets it with __start_lang_funcs/__stop_lang_funcs (weak here, so programs
+ * without Lang code still link). A JIT loader registers its tables at run time.
+ * Faults: SIGSEGV/SIGBUS/SIGFPE run on a per-thread alternate stack and report "stack
+ * overflow" when the address is in the guard region below the current stack.
+ *
+ * Invariants: a walk reads only addresses inside [lo, hi) of the current stack bounds and
+ * only moves to strictly higher frame addresses (so it terminates). extra_tables is
+ * append-only; extra_count is published with release order after the row is written.
+ */
+/* No _GNU_SOURCE: with -Isrc/rt, <pthread.h>'s #include <sched.h> finds the scheduler's
+ * own sched.h, which lacks cpu_set_t. The two GNU names we need are declared by hand. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+#include "rt_internal.h"
+
+extern int pthread_getattr_np(pthread_t thread, pthread_attr_t *attr);
+#if defined(__x86_64__)
+enum { kGregRbp = 10, kGregRip = 16 }; /* REG_RBP, REG_RIP of <sys/ucontext.h> (GNU-only names) */
+#endif
+
+extern const LangFuncInfo __start_lang_funcs[] __attribute__((weak));
+extern const LangFuncInfo __stop_lang_funcs[] __attribute__((weak));
+
+enum { kMaxFrames = 64, kMaxTables = 32, kAltStack = 64 * 1024 };
+
+typedef struct FuncTable {
+    const LangFuncInfo *begin, *end;
+} FuncTable;
+static pthread_mutex_t tables_lock = PTHREAD_MUTEX_INITIALIZER; /* guards writers of extra_tables */
+static FuncTable extra_tables[kMaxTables];
+static int extra_count;
+
+void lang_rt_register_funcs(const LangFuncInfo *begin, const LangFuncInfo *end) {
+    pthread_mutex_lock(&tables_lock);
+    if (extra_count < kMaxTables) {
+        extra_tables[extra_count] = (FuncTable){begin, end};
+        __atomic_store_n(&extra_count, extra_count + 1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&tables_lock);
+}
+
+static const LangFuncInfo *search(const LangFuncInfo *b, const LangFuncInfo *e, uintptr_t pc) {
+    for (const LangFuncInfo *f = b; f && f < e; f++)
+        if (pc >= f->start && pc < f->end) return f;
+    return NULL;
+}
+
+const LangFuncInfo *lang_rt_find_func(uintptr_t pc, uint32_t *line) {
+    const LangFuncInfo *f = NULL;
+    if (__start_lang_funcs && __stop_lang_funcs) f = search(__start_lang_funcs, __stop_lang_funcs, pc);
+    int n = __atomic_load_n(&extra_count, __ATOMIC_ACQUIRE);
+    for (int i = 0; !f && i < n; i++) f = search(extra_tables[i].begin, extra_tables[i].end, pc);
+    if (line) {
+        *line = 0;
+        if (f && f->lines && f->nlines) {
+            uint64_t off = pc - f->start, lo = 0, hi = f->nlines; /* last row with offset <= off */
+            while (lo < hi) {
+                uint64_t mid = (lo + hi) / 2;
+                if (f->lines[mid].offset <= off) lo = mid + 1;
+                else hi = mid;
+            }
+            *line = lo ? f->lines[lo - 1].line : f->lines[0].line;
+        }
+    }
+    return f;
+}
+
+int lang_rt_describe_pc(uintptr_t pc, int is_return_address, char *buf, size_t cap) {
+    if (!pc) return snprintf(buf, cap, "<unknown site>");
+    uint32_t line;
+    const LangFuncInfo *f = lang_rt_find_func(is_return_address ? pc - 1 : pc, &line);
+    if (!f) return snprintf(buf, cap, "<runtime> (%#lx)", (unsigned long)pc);
+    const char *file = f->file ? f->file : "?";
+    if (line) return snprintf(buf, cap, "%s (%s:%u)", f->name ? f->name : "?", file, line);
+    return snprintf(buf, cap, "%s (%s)", f->name ? f->name : "?", file);
+}
+
+/* ---- stack bounds ---- */
+static __thread uintptr_t bound_guard_lo, bound_lo, bound_hi;
+
+void lang_rt_set_stack_bounds(uintptr_t guard_lo, uintptr_t lo, uintptr_t hi) {
+    bound_guard_lo = guard_lo;
+    bound_lo = lo;
+    bound_hi = hi;
+}
+
+static void query_os_bounds(void) {
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0) return;
+    void *addr;
+    size_t size, guard = 0;
+    if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+        pthread_attr_getguardsize(&attr, &guard);
+        lang_rt_set_stack_bounds((uintptr_t)addr - guard, (uintptr_t)addr, (uintptr_t)addr + size);
+    }
+    pthread_attr_destroy(&attr);
+}
+
+void lang_rt_get_stack_bounds(uintptr_t *guard_lo, uintptr_t *lo, uintptr_t *hi) {
+    if (!bound_hi) query_os_bounds();
+    *guard_lo = bound_guard_lo;
+    *lo = bound_lo;
+    *hi = bound_hi;
+}
+
+/* Collects up to max return addresses from the chain starting at fp. */
+static int collect(void *fp, uintptr_t *pcs, int max) {
+    uintptr_t glo, lo, hi;
+    lang_rt_get_stack_bounds(&glo, &lo, &hi);
+    uintptr_t f = (uintptr_t)fp;
+    int n = 0;
+    while (n < max) {
+        if (f < lo || f + 16 > hi || (f & 7)) break;
+        uintptr_t *frame = (uintptr_t *)f;
+        uintptr_t ret = frame[1], next = frame[0];
+        if (!ret) break;
+        pcs[n++] = ret;
+        if (next <= f) break;
+        f = next;
+    }
+    return n;
+}
+
+uintptr_t lang_rt_first_lang_pc(void *fp, int max_frames) {
+    uintptr_t pcs[kMaxFrames];
+    if (max_frames > kMaxFrames) max_frames = kMaxFrames;
+    int n = collect(fp, pcs, max_frames);
+    for (int i = 0; i < n; i++)
+        if (lang_rt_find_func(pcs[i] - 1, NULL)) return pcs[i];
+    return 0;
+}
+
+/* Prints "  at Name (file:line)" per Lang frame. Runtime frames before the first and
+ * after the last Lang frame are skipped; a run of them in between prints "  at <runtime>". */
+static void print_trace(uintptr_t pc, void *fp) {
+    uintptr_t pcs[kMaxFrames + 1];
+    uint8_t is_ret[kMaxFrames + 1];
+    int n = 0;
+    if (pc) {
+        pcs[n] = pc;
+        is_ret[n++] = 0;
+    }
+    int got = collect(fp, pcs + n, kMaxFrames);
+    memset(is_ret + n, 1, (size_t)got);
+    n += got;
+    int first = -1, last = -1;
+    for (int i = 0; i < n; i++)
+        if (lang_rt_find_func(is_ret[i] ? pcs[i] - 1 : pcs[i], NULL)) {
+            if (first < 0) first = i;
+            last = i;
+        }
+    if (first < 0) {
+        lang_stderr_puts("  at <runtime> (no Lang frames on the stack)\n");
+        return;
+    }
+    char line[512];
+    int in_runtime = 0;
+    for (int i = first; i <= last; i++) {
+        if (!lang_rt_find_func(is_ret[i] ? pcs[i] - 1 : pcs[i], NULL)) {
+            if (!in_runtime) lang_stderr_puts("  at <runtime>\n");
+            in_runtime = 1;
+            continue;
+        }
+        in_runtime = 0;
+        int len = snprintf(line, sizeof line, "  at ");
+        len += lang_rt_describe_pc(pcs[i], is_ret[i], line + len, sizeof line - (size_t)len - 1);
+        if (len > (int)sizeof line - 2) len = (int)sizeof line - 2;
+        line[len++] = '\n';
+        lang_stderr_write(line, (size_t)len);
+    }
+    if (got == kMaxFrames) lang_stderr_puts("  ...\n");
+}
+
+void lang_print_stack_trace(void *frame_pointer, void *pc) { print_trace((uintptr_t)pc, frame_pointer); }
+
+/* ---- fault handlers ---- */
+static int in_fault; /* set by the first faulting thread; a nested fault exits at once */
+
+static void fault_handler(int sig, siginfo_t *info, void *uctx) {
+    if (__atomic_exchange_n(&in_fault, 1, __ATOMIC_ACQ_REL)) {
+        if (sig == SIGSEGV || sig == SIGBUS) _exit(101);
+        for (;;) pause(); /* another thread is reporting; it will exit */
+    }
+    ucontext_t *uc = uctx;
+    uintptr_t pc = 0, fp = 0;
+#if defined(__x86_64__)
+    pc = (uintptr_t)uc->uc_mcontext.gregs[kGregRip];
+    fp = (uintptr_t)uc->uc_mcontext.gregs[kGregRbp];
+#elif defined(__aarch64__)
+    pc = (uintptr_t)uc->uc_mcontext.pc;
+    fp = (uintptr_t)uc->uc_mcontext.regs[29];
+#else
+    (void)uc;
+#endif
+    char msg[128];
+    uintptr_t addr = (uintptr_t)info->si_addr;
+    uintptr_t glo = bound_guard_lo, lo = bound_lo;
+    if (sig == SIGFPE) {
+        snprintf(msg, sizeof msg, "%s",
+                 info->si_code == FPE_INTDIV ? "division by zero"
+                 : info->si_code == FPE_INTOVF ? "integer overflow"
+                 : "arithmetic exception");
+    } else if (lo && addr < lo && addr >= (glo < lo ? glo : lo - 65536)) {
+        snprintf(msg, sizeof msg, "stack overflow");
+    } else {
+        snprintf(msg, sizeof msg, "%s at %#lx", sig == SIGBUS ? "bus error" : "segmentation fault",
+                 (unsigned long)addr);
+    }
+    lang_panic_at(msg, (void *)fp, pc);
+}
+
+void lang_rt_thread_init_signals(void) {
+    if (!bound_hi) query_os_bounds();
+    stack_t ss;
+    ss.ss_sp = mmap(NULL, kAltStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (ss.ss_sp == MAP_FAILED) return;
+    ss.ss_size = kAltStack;
+    ss.ss_flags = 0;
+    sigaltstack(&ss, NULL);
+}
+
+void lang_rt_install_fault_handlers(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = fault_handler;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGBUS, &sa, NULL);
+    sigaction(SIGFPE, &sa, NULL);
+}

@@ -1,0 +1,238 @@
+/* string.c: Lang strings: immutable UTF-8, literals static, built strings refcounted.
+ *
+ * A built string is one block from the context allocator:
+ *     [StrPrefix: allocator, magic][LangString header: refcount, byte_length, length][bytes][NUL]
+ * The prefix sits before the LangString pointer that compiled code sees, so the 24-byte
+ * header stays exactly the ABI in lang_rt.h while release() still knows which allocator
+ * to give the block back to (release has no context argument).
+ *
+ * Invariants: data is valid UTF-8 and NUL-terminated; length is the number of Unicode
+ * scalars, computed once at creation. refcount < 0 marks a static string (never freed,
+ * retain/release are no-ops); otherwise it counts owners and is changed atomically,
+ * because strings are copy types that may be sent to other lightweight threads.
+ */
+#include <string.h>
+#include "rt_internal.h"
+
+typedef struct StrPrefix {
+    LangAllocator *allocator;
+    uint64_t magic;
+} StrPrefix;
+_Static_assert(sizeof(StrPrefix) == 16, "prefix keeps the header 16-byte aligned");
+_Static_assert(sizeof(LangString) == 24, "string header is ABI");
+
+enum { kStrMagic = 0x53545247u };
+
+static LangString empty_string = {-1, 0, 0, ""};
+
+LangString *lang_str_empty(void) { return &empty_string; }
+
+int64_t lang_utf8_count(const char *p, int64_t n) {
+    int64_t count = 0;
+    for (int64_t i = 0; i < n; i++) count += ((unsigned char)p[i] & 0xC0) != 0x80;
+    return count;
+}
+
+int lang_utf8_encode(uint32_t c, char *out) {
+    if (c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) c = 0xFFFD;
+    if (c < 0x80) {
+        out[0] = (char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        out[0] = (char)(0xC0 | (c >> 6));
+        out[1] = (char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        out[0] = (char)(0xE0 | (c >> 12));
+        out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (c >> 18));
+    out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+/* A string with room for byte_length bytes; the caller fills data and calls finish(). */
+static LangString *str_alloc(LangContext *ctx, int64_t byte_length) {
+    if (byte_length < 0 || byte_length > ((int64_t)1 << 48))
+        lang_panicf("string of %lld bytes is too long", (long long)byte_length);
+    LangAllocator *a = ctx && ctx->allocator ? ctx->allocator : lang_default_allocator();
+    size_t size = sizeof(StrPrefix) + sizeof(LangString) + (size_t)byte_length + 1;
+    StrPrefix *p = a->alloc(a->procedure_data, size, 16);
+    if (!p) lang_panicf("out of memory: string of %lld bytes", (long long)byte_length);
+    p->allocator = a;
+    p->magic = kStrMagic;
+    LangString *s = (LangString *)(p + 1);
+    s->refcount = 1;
+    s->byte_length = byte_length;
+    s->data[byte_length] = 0;
+    return s;
+}
+
+static LangString *finish(LangString *s) {
+    s->length = lang_utf8_count(s->data, s->byte_length);
+    return s;
+}
+
+LangString *lang_str_from_utf8(LangContext *ctx, const char *bytes, int64_t byte_length) {
+    if (byte_length == 0) return &empty_string;
+    LangString *s = str_alloc(ctx, byte_length);
+    memcpy(s->data, bytes, (size_t)byte_length);
+    return finish(s);
+}
+
+void lang_str_retain(LangString *s) {
+    if (s && s->refcount >= 0) __atomic_add_fetch(&s->refcount, 1, __ATOMIC_RELAXED);
+}
+
+void lang_str_release(LangString *s) {
+    if (!s || s->refcount < 0) return;
+    if (__atomic_sub_fetch(&s->refcount, 1, __ATOMIC_ACQ_REL) != 0) return;
+    StrPrefix *p = (StrPrefix *)s - 1;
+    if (p->magic != kStrMagic) lang_panic("string release: not a runtime-built string (or released twice)");
+    p->magic = 0;
+    p->allocator->free(p->allocator->procedure_data, p);
+}
+
+LangString *lang_str_concat(LangContext *ctx, const LangString *a, const LangString *b) {
+    int64_t na = a ? a->byte_length : 0, nb = b ? b->byte_length : 0;
+    if (na + nb == 0) return &empty_string;
+    LangString *s = str_alloc(ctx, na + nb);
+    if (na) memcpy(s->data, a->data, (size_t)na);
+    if (nb) memcpy(s->data + na, b->data, (size_t)nb);
+    s->length = (a ? a->length : 0) + (b ? b->length : 0);
+    return s;
+}
+
+LangString *lang_str_from_i64(LangContext *ctx, int64_t v) {
+    char b[24];
+    return lang_str_from_utf8(ctx, b, lang_fmt_i64(b, v));
+}
+
+LangString *lang_str_from_u64(LangContext *ctx, uint64_t v) {
+    char b[24];
+    return lang_str_from_utf8(ctx, b, lang_fmt_u64(b, v));
+}
+
+LangString *lang_str_from_f64(LangContext *ctx, double v) {
+    char b[LANG_FMT_FLOAT_MAX];
+    return lang_str_from_utf8(ctx, b, lang_fmt_f64(b, v));
+}
+
+LangString *lang_str_from_f32(LangContext *ctx, float v) {
+    char b[LANG_FMT_FLOAT_MAX];
+    return lang_str_from_utf8(ctx, b, lang_fmt_f32(b, v));
+}
+
+LangString *lang_str_from_bool(LangContext *ctx, uint8_t v) {
+    return v ? lang_str_from_utf8(ctx, "true", 4) : lang_str_from_utf8(ctx, "false", 5);
+}
+
+LangString *lang_str_from_char(LangContext *ctx, uint32_t c) {
+    char b[4];
+    return lang_str_from_utf8(ctx, b, lang_utf8_encode(c, b));
+}
+
+uint8_t lang_str_eq(const LangString *a, const LangString *b) {
+    if (a == b) return 1;
+    if (!a || !b) return (a ? a->byte_length : 0) == (b ? b->byte_length : 0);
+    return a->byte_length == b->byte_length && memcmp(a->data, b->data, (size_t)a->byte_length) == 0;
+}
+
+int64_t lang_str_cmp(const LangString *a, const LangString *b) {
+    int64_t na = a ? a->byte_length : 0, nb = b ? b->byte_length : 0;
+    int c = (na && nb) ? memcmp(a->data, b->data, (size_t)(na < nb ? na : nb)) : 0;
+    if (c != 0) return c < 0 ? -1 : 1;
+    return na < nb ? -1 : na > nb;
+}
+
+/* Decodes one scalar at p[0..n). Invalid or truncated sequences (impossible for strings
+ * the runtime built, but FFI can hand us anything) decode as U+FFFD over one byte. */
+static uint32_t decode(const unsigned char *p, int64_t n, int *len) {
+    uint32_t c = p[0];
+    *len = 1;
+    if (c < 0x80) return c;
+    int need = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : -1;
+    if (need < 0 || need >= n || c > 0xF4) return 0xFFFD;
+    c &= 0x3F >> need;
+    for (int i = 1; i <= need; i++) {
+        if ((p[i] & 0xC0) != 0x80) return 0xFFFD;
+        c = (c << 6) | (p[i] & 0x3F);
+    }
+    static const uint32_t min_for[4] = {0, 0x80, 0x800, 0x10000};
+    if (c < min_for[need] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0xFFFD;
+    *len = need + 1;
+    return c;
+}
+
+uint32_t lang_str_next_char(const LangString *s, int64_t *pos) {
+    if (!s || *pos < 0 || *pos >= s->byte_length) return 0;
+    int len;
+    uint32_t c = decode((const unsigned char *)s->data + *pos, s->byte_length - *pos, &len);
+    *pos += len;
+    return c;
+}
+
+/* Byte offset of character `index` (index <= length). */
+static int64_t byte_offset(const LangString *s, int64_t index) {
+    if (s->length == s->byte_length) return index; /* ASCII */
+    int64_t i = 0;
+    for (int64_t seen = 0; i < s->byte_length; i++) {
+        if (((unsigned char)s->data[i] & 0xC0) != 0x80) {
+            if (seen == index) return i;
+            seen++;
+        }
+    }
+    return i;
+}
+
+uint32_t lang_str_char_at(LangContext *ctx, const LangString *s, int64_t index) {
+    (void)ctx;
+    int64_t len = s ? s->length : 0;
+    if (index < 0 || index >= len)
+        lang_panicf("index %lld out of range for string of length %lld", (long long)index, (long long)len);
+    int64_t pos = byte_offset(s, index);
+    return lang_str_next_char(s, &pos);
+}
+
+LangString *lang_str_substring(LangContext *ctx, const LangString *s, int64_t start, int64_t count) {
+    int64_t len = s ? s->length : 0;
+    if (start < 0 || count < 0 || start > len || count > len - start)
+        lang_panicf("substring(%lld, %lld) out of range for string of length %lld", (long long)start,
+                    (long long)count, (long long)len);
+    if (count == 0) return &empty_string;
+    int64_t from = byte_offset(s, start);
+    int64_t to = start + count == len ? s->byte_length : byte_offset(s, start + count);
+    LangString *r = str_alloc(ctx, to - from);
+    memcpy(r->data, s->data + from, (size_t)(to - from));
+    r->length = count;
+    return r;
+}
+
+/* Validates as it copies: invalid sequences become U+FFFD, so the result keeps the UTF-8
+ * invariant whatever the bytes were (command-line arguments, FFI strings). */
+LangString *lang_str_from_bytes_lossy(LangContext *ctx, const char *bytes, int64_t n) {
+    int64_t out = 0;
+    for (int64_t i = 0; i < n;) { /* pass 1: size */
+        int len;
+        uint32_t c = decode((const unsigned char *)bytes + i, n - i, &len);
+        char tmp[4];
+        out += (c == 0xFFFD && len == 1) ? 3 : lang_utf8_encode(c, tmp);
+        i += len;
+    }
+    if (out == 0) return &empty_string;
+    LangString *s = str_alloc(ctx, out);
+    int64_t o = 0;
+    for (int64_t i = 0; i < n;) {
+        int len;
+        uint32_t c = decode((const unsigned char *)bytes + i, n - i, &len);
+        o += lang_utf8_encode(c, s->data + o);
+        i += len;
+    }
+    return finish(s);
+}
