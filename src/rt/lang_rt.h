@@ -78,7 +78,11 @@ struct LangContext {
     void *stack_trace;
     void *error_handler;
     LangSourceLocation caller_location;
+#ifdef __cplusplus
+    void *thread_local_;           /* `thread_local` is a C++ keyword; same slot */
+#else
     void *thread_local;
+#endif
     uint8_t gc_enabled;
     void *logger;
 };

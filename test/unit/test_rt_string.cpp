@@ -1,0 +1,200 @@
+// test_rt_string.cpp: runtime strings (src/rt/string.c): concat, lengths with multibyte
+// characters, char_at, substring, cmp, eq, next_char, conversions, refcounting, and the
+// panic messages (checked in a forked child, since a panic exits the process).
+#include <doctest/doctest.h>
+#include <cstring>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "rt/rt_internal.h"
+
+namespace {
+struct Ctx {
+    LangContext c;
+    Ctx() { lang_context_init_root(&c); }
+    ~Ctx() { lang_context_fini(&c); }
+};
+LangString *S(LangContext *ctx, const char *s) { return lang_str_from_utf8(ctx, s, (int64_t)strlen(s)); }
+std::string str(const LangString *s) { return std::string(s->data, (size_t)s->byte_length); }
+
+// Runs fn in a child process; returns its exit status and what it wrote to stderr.
+template <class F> std::pair<int, std::string> run_forked(F fn) {
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], 2);
+        close(fds[0]);
+        fn();
+        _exit(0);
+    }
+    close(fds[1]);
+    std::string err;
+    char buf[512];
+    ssize_t n;
+    while ((n = read(fds[0], buf, sizeof buf)) > 0) err.append(buf, (size_t)n);
+    close(fds[0]);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, err};
+}
+} // namespace
+
+TEST_CASE("rt string: creation counts characters, not bytes") {
+    Ctx c;
+    LangString *a = S(&c.c, "héllo");
+    CHECK(a->byte_length == 6);
+    CHECK(a->length == 5);
+    CHECK(a->refcount == 1);
+    CHECK(a->data[6] == 0);
+    LangString *e = S(&c.c, "😀a");
+    CHECK(e->byte_length == 5);
+    CHECK(e->length == 2);
+    CHECK(S(&c.c, "") == lang_str_empty());
+    CHECK(lang_str_empty()->refcount < 0);
+    lang_str_release(a);
+    lang_str_release(e);
+}
+
+TEST_CASE("rt string: concat") {
+    Ctx c;
+    LangString *a = S(&c.c, "ab€"), *b = S(&c.c, "cd");
+    LangString *ab = lang_str_concat(&c.c, a, b);
+    CHECK(str(ab) == "ab€cd");
+    CHECK(ab->length == 5);
+    CHECK(ab->byte_length == 7);
+    CHECK(ab->data[7] == 0);
+    CHECK(lang_str_concat(&c.c, lang_str_empty(), lang_str_empty()) == lang_str_empty());
+    LangString *a2 = lang_str_concat(&c.c, a, lang_str_empty());
+    CHECK(str(a2) == "ab€");
+    for (LangString *s : {a, b, ab, a2}) lang_str_release(s);
+}
+
+TEST_CASE("rt string: retain/release frees through the allocator that made it") {
+    Ctx c;
+    LangAllocStats before, mid, after;
+    lang_default_allocator_stats(&before);
+    LangString *s = S(&c.c, "counted");
+    lang_str_retain(s);
+    CHECK(s->refcount == 2);
+    lang_str_release(s);
+    lang_default_allocator_stats(&mid);
+    CHECK(mid.live_count == before.live_count + 1);
+    lang_str_release(s);
+    lang_default_allocator_stats(&after);
+    CHECK(after.live_count == before.live_count);
+    // Static strings ignore retain/release.
+    LangString *e = lang_str_empty();
+    lang_str_retain(e);
+    lang_str_release(e);
+    CHECK(e->refcount < 0);
+}
+
+TEST_CASE("rt string: char_at and next_char decode UTF-8") {
+    Ctx c;
+    LangString *s = S(&c.c, "aé€😀z");
+    CHECK(s->length == 5);
+    CHECK(lang_str_char_at(&c.c, s, 0) == 'a');
+    CHECK(lang_str_char_at(&c.c, s, 1) == 0xE9);
+    CHECK(lang_str_char_at(&c.c, s, 2) == 0x20AC);
+    CHECK(lang_str_char_at(&c.c, s, 3) == 0x1F600);
+    CHECK(lang_str_char_at(&c.c, s, 4) == 'z');
+    int64_t pos = 0;
+    uint32_t expect[] = {'a', 0xE9, 0x20AC, 0x1F600, 'z'};
+    int64_t positions[] = {1, 3, 6, 10, 11};
+    for (int i = 0; i < 5; i++) {
+        CHECK(lang_str_next_char(s, &pos) == expect[i]);
+        CHECK(pos == positions[i]);
+    }
+    CHECK(pos == s->byte_length);
+    lang_str_release(s);
+}
+
+TEST_CASE("rt string: char_at out of range panics with the C# style message") {
+    auto [status, err] = run_forked([] {
+        Ctx c;
+        LangString *s = S(&c.c, "abc");
+        lang_str_char_at(&c.c, s, 5);
+    });
+    CHECK(status == 101);
+    CHECK(err.find("panic: index 5 out of range for string of length 3") == 0);
+    auto [status2, err2] = run_forked([] {
+        Ctx c;
+        lang_str_char_at(&c.c, S(&c.c, "héllo"), -1);
+    });
+    CHECK(status2 == 101);
+    CHECK(err2.find("panic: index -1 out of range for string of length 5") == 0);
+}
+
+TEST_CASE("rt string: substring by characters") {
+    Ctx c;
+    LangString *s = S(&c.c, "añb€c😀");
+    LangString *sub = lang_str_substring(&c.c, s, 1, 3);
+    CHECK(str(sub) == "ñb€");
+    CHECK(sub->length == 3);
+    CHECK(sub->byte_length == 6);
+    LangString *tail = lang_str_substring(&c.c, s, 4, 2);
+    CHECK(str(tail) == "c😀");
+    CHECK(lang_str_substring(&c.c, s, 6, 0) == lang_str_empty());
+    LangString *all = lang_str_substring(&c.c, s, 0, 6);
+    CHECK(lang_str_eq(all, s));
+    for (LangString *x : {s, sub, tail, all}) lang_str_release(x);
+    auto [status, err] = run_forked([] {
+        Ctx c;
+        lang_str_substring(&c.c, S(&c.c, "abc"), 2, 5);
+    });
+    CHECK(status == 101);
+    CHECK(err.find("panic: substring(2, 5) out of range for string of length 3") == 0);
+}
+
+TEST_CASE("rt string: eq and cmp are bytewise (code point order)") {
+    Ctx c;
+    LangString *a = S(&c.c, "apple"), *a2 = S(&c.c, "apple"), *b = S(&c.c, "apricot");
+    LangString *pre = S(&c.c, "app"), *z = S(&c.c, "é");
+    CHECK(lang_str_eq(a, a2));
+    CHECK(!lang_str_eq(a, b));
+    CHECK(!lang_str_eq(a, pre));
+    CHECK(lang_str_cmp(a, a2) == 0);
+    CHECK(lang_str_cmp(a, b) < 0);
+    CHECK(lang_str_cmp(b, a) > 0);
+    CHECK(lang_str_cmp(pre, a) < 0);
+    CHECK(lang_str_cmp(a, pre) > 0);
+    CHECK(lang_str_cmp(z, a) > 0); // U+00E9 sorts after ASCII
+    CHECK(lang_str_cmp(lang_str_empty(), a) < 0);
+    for (LangString *x : {a, a2, b, pre, z}) lang_str_release(x);
+}
+
+TEST_CASE("rt string: conversions from primitives") {
+    Ctx c;
+    auto check = [&](LangString *s, const char *want) {
+        CHECK(str(s) == want);
+        CHECK(s->length == lang_utf8_count(s->data, s->byte_length));
+        lang_str_release(s);
+    };
+    check(lang_str_from_i64(&c.c, -1234), "-1234");
+    check(lang_str_from_u64(&c.c, 18446744073709551615ull), "18446744073709551615");
+    check(lang_str_from_f64(&c.c, 10.0), "10");
+    check(lang_str_from_f64(&c.c, 0.1), "0.1");
+    check(lang_str_from_f32(&c.c, 0.1f), "0.1");
+    check(lang_str_from_bool(&c.c, 1), "true");
+    check(lang_str_from_bool(&c.c, 0), "false");
+    check(lang_str_from_char(&c.c, 0x1F600), "😀");
+    check(lang_str_from_char(&c.c, 'x'), "x");
+    check(lang_str_from_char(&c.c, 0xD800), "\xEF\xBF\xBD"); // surrogate -> U+FFFD
+    LangString *l = lang_str_from_bytes_lossy(&c.c, "a\xFF" "b\xC3", 4);
+    CHECK(str(l) == "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+    CHECK(l->length == 4);
+    lang_str_release(l);
+}
+
+TEST_CASE("rt string: built strings use the context allocator") {
+    Ctx c;
+    LangArena *arena = lang_arena_create(nullptr, 0, 1);
+    LangContext ctx = c.c;
+    ctx.allocator = lang_arena_allocator(arena);
+    LangString *s = lang_str_concat(&ctx, S(&ctx, "x"), S(&ctx, "y"));
+    CHECK(lang_arena_live_count(arena) == 3);
+    CHECK(str(s) == "xy");
+    lang_arena_reset_unchecked(arena);
+    lang_arena_destroy(arena);
+}
