@@ -1,0 +1,730 @@
+// lower.cpp: lowering driver — module, functions, SSA construction, the entry point.
+//
+// SSA is built on the fly with the algorithm of Braun et al., "Simple and Efficient
+// Construction of SSA Form" (CC 2013): each scalar local is a variable index; a write
+// records the value as the variable's current definition in the current block; a read
+// looks it up, walking to predecessors (and placing phis at joins) when the block has
+// none. Blocks whose predecessors are not all known yet (loop headers, loop exits) are
+// unsealed: reads there create incomplete phis that get their operands at seal().
+// Trivial phis are forwarded through `repl` and dropped in finish_func(), which also
+// rewrites every operand through the forwarding table.
+#include "ir/lower_impl.h"
+
+#include <cstring>
+
+namespace lang {
+
+bool lower_program(Compilation& c, ir::Module& m) {
+    lower::Lowerer l(c, m);
+    return l.run();
+}
+
+} // namespace lang
+
+namespace lang::lower {
+
+// ---------------------------------------------------------------------------
+// DefMap
+
+static inline size_t hash_key(uint64_t k) { return (size_t)((k * 0x9E3779B97F4A7C15ull) >> 17); }
+
+Inst* DefMap::get(uint32_t block, uint32_t var) const {
+    if (slots_.empty()) return nullptr;
+    uint64_t key = ((uint64_t)block << 32) | var;
+    size_t mask = slots_.size() - 1;
+    for (size_t i = hash_key(key) & mask;; i = (i + 1) & mask) {
+        const Slot& s = slots_[i];
+        if (s.gen != gen_) return nullptr;
+        if (s.key == key) return s.val;
+    }
+}
+
+void DefMap::put(uint32_t block, uint32_t var, Inst* v) {
+    if ((count_ + 1) * 2 > slots_.size()) grow();
+    uint64_t key = ((uint64_t)block << 32) | var;
+    size_t mask = slots_.size() - 1;
+    for (size_t i = hash_key(key) & mask;; i = (i + 1) & mask) {
+        Slot& s = slots_[i];
+        if (s.gen != gen_) {
+            s = {key, gen_, v};
+            count_++;
+            return;
+        }
+        if (s.key == key) {
+            s.val = v;
+            return;
+        }
+    }
+}
+
+void DefMap::reset() {
+    gen_++;
+    count_ = 0;
+    if (gen_ == 0) { // wrapped: clear for real
+        for (Slot& s : slots_) s.gen = 0;
+        gen_ = 1;
+    }
+}
+
+void DefMap::grow() {
+    std::vector<Slot> old;
+    old.swap(slots_);
+    slots_.assign(old.empty() ? 256 : old.size() * 2, Slot{0, 0, nullptr});
+    uint32_t g = gen_;
+    count_ = 0;
+    for (const Slot& s : old)
+        if (s.gen == g) put((uint32_t)(s.key >> 32), (uint32_t)s.key, s.val);
+}
+
+// ---------------------------------------------------------------------------
+// Types
+
+Ty Lowerer::ty(const Type* t) const {
+    if (!t) return Ty::Void;
+    switch (t->kind) {
+    case TypeKind::Void: return Ty::Void;
+    case TypeKind::Bool:
+    case TypeKind::I8:
+    case TypeKind::U8: return Ty::I8;
+    case TypeKind::I16:
+    case TypeKind::U16: return Ty::I16;
+    case TypeKind::I32:
+    case TypeKind::U32:
+    case TypeKind::Char: return Ty::I32;
+    case TypeKind::I64:
+    case TypeKind::U64: return Ty::I64;
+    case TypeKind::F32: return Ty::F32;
+    case TypeKind::F64: return Ty::F64;
+    case TypeKind::Enum:
+        if (t->is_c_like_enum()) {
+            switch (t->size) {
+            case 1: return Ty::I8;
+            case 2: return Ty::I16;
+            case 8: return Ty::I64;
+            default: return Ty::I32;
+            }
+        }
+        return Ty::Ptr;
+    default: return Ty::Ptr;
+    }
+}
+
+bool Lowerer::is_unsigned(const Type* t) {
+    switch (t->kind) {
+    case TypeKind::U8:
+    case TypeKind::U16:
+    case TypeKind::U32:
+    case TypeKind::U64:
+    case TypeKind::Char:
+    case TypeKind::Bool: return true;
+    default: return false;
+    }
+}
+
+int64_t Lowerer::tuple_offset(const Type* t, uint32_t index) {
+    int64_t off = 0;
+    for (uint32_t i = 0; i < t->count; i++) {
+        const Type* e = t->elems[i];
+        uint32_t a = e->align ? e->align : 1;
+        off = (off + a - 1) / a * a;
+        if (i == index) return off;
+        off += e->size;
+    }
+    return off;
+}
+
+// Class instance size: sema's layout gives each field its offset; the object ends after
+// the last field, rounded to 8 (the header is 16 bytes).
+int64_t Lowerer::instance_size(TypeDecl* td) {
+    if (td->instance_size) return td->instance_size;
+    int64_t end = td->tkind == TypeDeclKind::Class ? 16 : 0;
+    for (TypeDecl* t = td; t;) {
+        for (Decl* d : t->members) {
+            if (d->kind != DeclKind::Field || (d->mods & M_STATIC)) continue;
+            auto* fd = as<FieldDecl>(d);
+            int64_t sz = fd->type ? fd->type->size : 8;
+            if (fd->offset + sz > end) end = fd->offset + sz;
+        }
+        TypeDecl* base = nullptr;
+        for (TypeExpr* b : t->bases)
+            if (b->resolved && b->resolved->kind == TypeKind::Class) base = b->resolved->decl;
+        t = base;
+    }
+    return (end + 7) / 8 * 8;
+}
+
+// ---------------------------------------------------------------------------
+// Module
+
+void Lowerer::unsupported(Span s, const char* what) {
+    c.diag.error(s, "not supported yet by lowering: %s", what);
+    failed = true;
+}
+
+void Lowerer::use_extern(const char* sym) {
+    if (externs_.insert(std::string_view(sym)).second) m.externs.push(m.arena, sym);
+}
+
+const char* Lowerer::func_symbol(FuncDecl* fd) {
+    if (fd->fkind == FuncKind::Extern || fd->extern_abi) {
+        if (!fd->is_export) {
+            const char* s = m.arena.copy_str(fd->name.c_str(), fd->name.view().size());
+            use_extern(s);
+            return s;
+        }
+    }
+    if (fd->mangled) return fd->mangled;
+    return fd->name.c_str();
+}
+
+static bool is_generic(TypeDecl* td) {
+    for (Decl* p = td; p; p = p->parent)
+        if (p->kind == DeclKind::Type && as<TypeDecl>(p)->type_params.size) return true;
+    return false;
+}
+
+void Lowerer::collect_decls(TypeDecl* td, const std::string& prefix) {
+    std::string name = prefix.empty() ? std::string(td->name.view()) : prefix + "." + std::string(td->name.view());
+    type_names_[td] = name;
+    if (is_generic(td)) return;
+    if (td->tkind != TypeDeclKind::Interface) types_.push_back(td);
+    for (Decl* d : td->members) {
+        if (d->kind == DeclKind::Func) {
+            auto* fd = as<FuncDecl>(d);
+            if (fd->type_params.size || (!fd->body && !fd->body_expr)) continue;
+            if (fd->fkind == FuncKind::Destructor) continue; // drops come with ownership
+            funcs_.push_back(fd);
+        } else if (d->kind == DeclKind::Type) {
+            collect_decls(as<TypeDecl>(d), name);
+        }
+    }
+}
+
+bool Lowerer::run() {
+    for (FileAst* file : c.files) {
+        std::string prefix;
+        for (uint32_t i = 0; i < file->ns_path.size; i++) {
+            if (i) prefix += '.';
+            prefix += file->ns_path[i].view();
+        }
+        const char* path = c.sources.file(file->file_id).path.c_str();
+        size_t first = funcs_.size();
+        for (Decl* d : file->decls) {
+            if (d->kind == DeclKind::Type) {
+                collect_decls(as<TypeDecl>(d), prefix);
+            } else if (d->kind == DeclKind::Func) {
+                auto* fd = as<FuncDecl>(d);
+                if (fd->type_params.size || (!fd->body && !fd->body_expr)) continue;
+                if (fd->fkind == FuncKind::Extern) continue;
+                funcs_.push_back(fd);
+            } else if (d->kind == DeclKind::Local) {
+                unsupported(d->span, "global variables");
+            }
+        }
+        for (size_t i = first; i < funcs_.size(); i++) file_of_[funcs_[i]] = path;
+    }
+    for (TypeDecl* td : types_) typeinfo(td);
+    for (FuncDecl* fd : funcs_) {
+        file_path = file_of_[fd];
+        lower_func(fd);
+    }
+    emit_entry();
+    for (TypeDecl* td : types_) emit_typeinfo(td);
+    return !failed;
+}
+
+// ---------------------------------------------------------------------------
+// Per-function state and SSA
+
+void Lowerer::begin_func(ir::Func* fn) {
+    f = fn;
+    defs.reset();
+    sealed.clear();
+    incomplete.clear();
+    phis.clear();
+    prologue.clear();
+    repl.clear();
+    loops.clear();
+    defers.clear();
+    vars.clear();
+    this_val = result_ptr = ctx = nullptr;
+    entry = mk_block();
+    sealed[entry->id] = 1;
+    f->blocks.push(m.arena, entry);
+    cur = entry;
+}
+
+Block* Lowerer::mk_block() {
+    Block* b = m.arena.make<Block>();
+    b->id = f->next_block++;
+    sealed.push_back(0);
+    return b;
+}
+
+void Lowerer::enter(Block* b) {
+    if (b->preds.size == 0 && b != entry) {
+        cur = nullptr;
+        return;
+    }
+    f->blocks.push(m.arena, b);
+    cur = b;
+}
+
+void Lowerer::seal(Block* b) {
+    if (sealed[b->id]) return;
+    sealed[b->id] = 1;
+    for (size_t i = 0; i < incomplete.size();) {
+        if (incomplete[i].block == b->id) {
+            IncompletePhi ip = incomplete[i];
+            incomplete[i] = incomplete.back();
+            incomplete.pop_back();
+            add_phi_operands(ip.var, ip.phi);
+        } else {
+            i++;
+        }
+    }
+}
+
+// A fresh, sealed, predecessor-less block for code that follows a terminator inside an
+// expression; it verifies fine and dce drops it.
+Block* Lowerer::ensure() {
+    if (!cur) {
+        Block* b = mk_block();
+        sealed[b->id] = 1;
+        f->blocks.push(m.arena, b);
+        cur = b;
+    }
+    return cur;
+}
+
+static bool can_fault(Op op) {
+    switch (op) {
+    case Op::call: case Op::callind: case Op::tailcall:
+    case Op::addchk: case Op::subchk: case Op::mulchk:
+    case Op::sdiv: case Op::srem: case Op::udiv: case Op::urem:
+    case Op::load: case Op::store: case Op::memcpy: case Op::memzero:
+        return true;
+    default: return false;
+    }
+}
+
+Inst* Lowerer::mk(Op op, Ty t) {
+    Inst* i = ir::new_inst(m, *f, op, t);
+    if (can_fault(op)) i->line = line;
+    return i;
+}
+
+Inst* Lowerer::emit(Op op, Ty t, Inst* a, Inst* b) {
+    Inst* i = mk(op, t);
+    if (a) i->args.push(m.arena, a);
+    if (b) i->args.push(m.arena, b);
+    ir::append(m, ensure(), i);
+    return i;
+}
+
+Inst* Lowerer::emit_pro(Op op, Ty t) {
+    Inst* i = mk(op, t);
+    i->block = entry;
+    prologue.push_back(i);
+    return i;
+}
+
+Inst* Lowerer::iconst(Ty t, int64_t v) {
+    Inst* i = emit(Op::iconst, t);
+    i->imm = v;
+    return i;
+}
+
+Inst* Lowerer::fconst(Ty t, double v) {
+    Inst* i = emit(Op::fconst, t);
+    i->fimm = v;
+    return i;
+}
+
+Inst* Lowerer::undef(Ty t) {
+    Inst* i = emit_pro(ir::is_float(t) ? Op::fconst : Op::iconst, t);
+    return i;
+}
+
+Inst* Lowerer::slot(uint32_t size, uint32_t align) {
+    Inst* i = emit_pro(Op::slot, Ty::Ptr);
+    i->imm = size ? size : 1;
+    i->imm2 = align ? align : 1;
+    return i;
+}
+
+Inst* Lowerer::slot_for(const Type* t) { return slot(t->size, t->align); }
+
+void Lowerer::jmp(Block* t) {
+    if (!cur) return;
+    Inst* i = emit(Op::jmp, Ty::Void);
+    i->target[0] = t;
+    t->preds.push(m.arena, cur);
+    cur = nullptr;
+}
+
+void Lowerer::br(Inst* cond, Block* t, Block* e) {
+    if (!cur) return;
+    if (t == e) {
+        jmp(t);
+        return;
+    }
+    Inst* i = emit(Op::br, Ty::Void, cond);
+    i->target[0] = t;
+    i->target[1] = e;
+    t->preds.push(m.arena, cur);
+    e->preds.push(m.arena, cur);
+    cur = nullptr;
+}
+
+void Lowerer::ret(Inst* v) {
+    if (!cur) return;
+    emit(Op::ret, Ty::Void, v);
+    cur = nullptr;
+}
+
+void Lowerer::unreachable() {
+    if (!cur) return;
+    emit(Op::unreachable, Ty::Void);
+    cur = nullptr;
+}
+
+Inst* Lowerer::call_v(const char* sym, Ty rt, const std::vector<Inst*>& args) {
+    Inst* i = mk(Op::call, rt);
+    i->sym = sym;
+    for (Inst* a : args) i->args.push(m.arena, a);
+    ir::append(m, ensure(), i);
+    return i;
+}
+
+Inst* Lowerer::call(const char* sym, Ty rt, std::initializer_list<Inst*> args) {
+    Inst* i = mk(Op::call, rt);
+    i->sym = sym;
+    for (Inst* a : args) i->args.push(m.arena, a);
+    ir::append(m, ensure(), i);
+    return i;
+}
+
+void Lowerer::panic_call(const char* sym, std::initializer_list<Inst*> args) {
+    use_extern(sym);
+    call(sym, Ty::Void, args);
+    unreachable();
+}
+
+Inst* Lowerer::load(Ty t, Inst* base, int64_t off) {
+    Inst* i = emit(Op::load, t, base);
+    i->imm = off;
+    return i;
+}
+
+void Lowerer::store(Ty t, Inst* base, int64_t off, Inst* v) {
+    Inst* i = emit(Op::store, Ty::Void, base, v);
+    i->cty = t;
+    i->imm = off;
+}
+
+void Lowerer::memcpy_(Inst* dst, Inst* src, int64_t n) {
+    if (dst == src || n == 0) return;
+    Inst* i = emit(Op::memcpy, Ty::Void, dst, src);
+    i->imm = n;
+}
+
+Inst* Lowerer::ptr_add(Inst* base, int64_t off) {
+    if (off == 0) return base;
+    return emit(Op::add, Ty::Ptr, base, iconst(Ty::I64, off));
+}
+
+Inst* Lowerer::ptr_add_v(Inst* base, Inst* off) { return emit(Op::add, Ty::Ptr, base, off); }
+
+uint32_t Lowerer::new_var(Ty t) {
+    VarInfo vi;
+    vi.kind = VarKind::Ssa;
+    vi.ty = t;
+    vars.push_back(vi);
+    return (uint32_t)vars.size() - 1;
+}
+
+void Lowerer::write_var(uint32_t v, Block* b, Inst* val) { defs.put(b->id, v, val); }
+
+Inst* Lowerer::resolve(Inst* v) {
+    if (!v) return v;
+    Inst* r = v;
+    while (r->id < repl.size() && repl[r->id]) r = repl[r->id];
+    // path compression
+    while (v != r && v->id < repl.size() && repl[v->id]) {
+        Inst* n = repl[v->id];
+        repl[v->id] = r;
+        v = n;
+    }
+    return r;
+}
+
+Inst* Lowerer::read_var(uint32_t v, Block* b) {
+    if (Inst* d = defs.get(b->id, v)) return resolve(d);
+    return read_var_rec(v, b);
+}
+
+Inst* Lowerer::new_phi(uint32_t v, Block* b) {
+    Inst* p = mk(Op::phi, vars[v].ty);
+    p->block = b;
+    phis.push_back(p);
+    return p;
+}
+
+Inst* Lowerer::read_var_rec(uint32_t v, Block* b) {
+    Inst* val;
+    if (!sealed[b->id]) {
+        val = new_phi(v, b);
+        incomplete.push_back({b->id, v, val});
+    } else if (b->preds.size == 1) {
+        val = read_var(v, b->preds[0]);
+    } else if (b->preds.size == 0) {
+        val = undef(vars[v].ty);
+    } else {
+        val = new_phi(v, b);
+        write_var(v, b, val); // breaks cycles
+        val = add_phi_operands(v, val);
+    }
+    write_var(v, b, val);
+    return val;
+}
+
+Inst* Lowerer::add_phi_operands(uint32_t v, Inst* phi) {
+    Block* b = phi->block;
+    for (Block* p : b->preds) {
+        phi->args.push(m.arena, read_var(v, p));
+        phi->phi_blocks.push(m.arena, p);
+    }
+    return try_remove_trivial(phi);
+}
+
+Inst* Lowerer::try_remove_trivial(Inst* phi) {
+    Inst* same = nullptr;
+    for (Inst*& op : phi->args) {
+        op = resolve(op);
+        if (op == same || op == phi) continue;
+        if (same) return phi;
+        same = op;
+    }
+    if (!same) same = undef(phi->ty);
+    if (repl.size() <= phi->id) repl.resize(f->next_id + 64, nullptr);
+    repl[phi->id] = same;
+    phi->dead = true;
+    return same;
+}
+
+void Lowerer::set_line(Span s) {
+    if (s.end == 0 && s.begin == 0) return;
+    line = c.sources.line_col(s.file, s.begin).line;
+}
+
+// Resolves forwarded phis, drops the trivial ones, puts phis at the top of their blocks
+// and the prologue at the top of the entry, and renumbers blocks in layout order.
+void Lowerer::finish_func() {
+    // Phis that became trivial because an operand phi was removed after them.
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (Inst* p : phis) {
+            if (p->dead) continue;
+            if (try_remove_trivial(p) != p) changed = true;
+        }
+    }
+    std::vector<uint32_t> nphis(f->next_block, 0);
+    for (Inst* p : phis)
+        if (!p->dead) {
+            nphis[p->block->id]++;
+            for (Inst*& a : p->args) a = resolve(a);
+        }
+    for (Inst* i : prologue)
+        for (Inst*& a : i->args) a = resolve(a);
+    // Splice phis (and the entry prologue) in front of each block's instructions.
+    std::vector<std::vector<Inst*>> by_block;
+    bool any_phi = false;
+    for (uint32_t n : nphis) any_phi |= n != 0;
+    if (any_phi) {
+        by_block.resize(f->next_block);
+        for (Inst* p : phis)
+            if (!p->dead) by_block[p->block->id].push_back(p);
+    }
+    for (Block* b : f->blocks) {
+        for (Inst* i : b->insts)
+            for (Inst*& a : i->args) a = resolve(a);
+        size_t extra = (b == entry ? prologue.size() : 0) + (any_phi ? by_block[b->id].size() : 0);
+        if (!extra) continue;
+        ArenaVec<Inst*> v;
+        v.data = static_cast<Inst**>(m.arena.alloc(sizeof(Inst*) * (extra + b->insts.size), alignof(Inst*)));
+        v.cap = (uint32_t)(extra + b->insts.size);
+        if (b == entry)
+            for (Inst* i : prologue) v.data[v.size++] = i;
+        if (any_phi)
+            for (Inst* p : by_block[b->id]) v.data[v.size++] = p;
+        for (Inst* i : b->insts) v.data[v.size++] = i;
+        b->insts = v;
+    }
+    uint32_t n = 0;
+    for (Block* b : f->blocks) b->id = n++;
+    f->next_block = n;
+    ir::compute_cfg(m, *f);
+}
+
+// ---------------------------------------------------------------------------
+// Functions
+
+static bool is_instance(FuncDecl* fd) {
+    if (fd->fkind == FuncKind::Constructor || fd->fkind == FuncKind::Destructor) return true;
+    return fd->parent && fd->parent->kind == DeclKind::Type && !(fd->mods & M_STATIC) &&
+           fd->fkind != FuncKind::Extern;
+}
+
+static const Type* result_type(FuncDecl* fd) {
+    if (fd->fkind == FuncKind::Constructor || fd->fkind == FuncKind::Destructor) return nullptr;
+    if (fd->type && fd->type->kind == TypeKind::Func) return fd->type->elem;
+    return nullptr;
+}
+
+void Lowerer::lower_func(FuncDecl* fd) {
+    ir::Func* fn = ir::new_func(m, func_symbol(fd));
+    fn->source_file = file_path;
+    fdecl = fd;
+    begin_func(fn);
+    file_id = fd->span.file;
+    set_line(fd->span);
+    ret_type = result_type(fd);
+    bool agg_ret = is_agg(ret_type);
+
+    uint32_t pi = 0;
+    auto param = [&](Ty t) {
+        fn->params.push(m.arena, t);
+        Inst* p = emit_pro(Op::param, t);
+        p->imm = pi++;
+        return p;
+    };
+    ctx = param(Ty::Ptr);
+    if (agg_ret) result_ptr = param(Ty::Ptr);
+    if (is_instance(fd)) this_val = param(Ty::Ptr);
+    fn->ret = agg_ret ? Ty::Void : ty(ret_type);
+
+    vars.resize(fd->local_count + fd->params.size);
+    param_base = fd->local_count;
+    for (ParamDecl* p : fd->params) {
+        VarInfo& vi = vars[param_base + p->index];
+        vi.type = p->type;
+        if (p->mode == ParamMode::Ref || is_agg(p->type)) {
+            vi.kind = VarKind::Mem;
+            vi.ty = ty(p->type);
+            vi.addr = param(Ty::Ptr);
+        } else {
+            vi.kind = VarKind::Ssa;
+            vi.ty = ty(p->type);
+            write_var(param_base + p->index, entry, param(vi.ty));
+        }
+    }
+
+    if (fd->fkind == FuncKind::Constructor && (fd->chains_base || fd->chains_this)) {
+        TypeDecl* owner = fd->parent && fd->parent->kind == DeclKind::Type ? as<TypeDecl>(fd->parent) : nullptr;
+        TypeDecl* target = owner;
+        if (fd->chains_base && owner) {
+            target = nullptr;
+            for (TypeExpr* b : owner->bases)
+                if (b->resolved && b->resolved->kind == TypeKind::Class) target = b->resolved->decl;
+        }
+        FuncDecl* ctor = nullptr;
+        if (target) {
+            for (Decl* d : target->members) {
+                if (d->kind != DeclKind::Func) continue;
+                auto* cd = as<FuncDecl>(d);
+                if (cd->fkind != FuncKind::Constructor || cd == fd || cd->params.size != fd->chain_args.size) continue;
+                bool ok = true;
+                for (uint32_t i = 0; i < cd->params.size; i++)
+                    if (fd->chain_args[i].value->type != cd->params[i]->type) ok = false;
+                if (ok || !ctor) ctor = cd;
+            }
+        }
+        if (!ctor) {
+            if (fd->chain_args.size) unsupported(fd->span, "constructor chaining without a matching constructor");
+        } else {
+            std::vector<Inst*> args{ctx, this_val};
+            std::vector<std::pair<LVal, Inst*>> wb;
+            call_args(ctor, fd->chain_args, args, &wb);
+            call_v(func_symbol(ctor), Ty::Void, args);
+        }
+    }
+
+    if (fd->body) {
+        stmts(fd->body);
+        if (cur) {
+            run_defers(0);
+            if (ret_type && ret_type->kind != TypeKind::Void && fn->ret != Ty::Void)
+                unreachable(); // sema guarantees every path returns
+            else
+                ret(nullptr);
+        }
+    } else if (fd->body_expr) {
+        set_line(fd->body_expr->span);
+        ReturnStmt rs;
+        rs.kind = StmtKind::Return;
+        rs.span = fd->body_expr->span;
+        rs.value = fd->body_expr;
+        if (!ret_type || ret_type->kind == TypeKind::Void) {
+            bool tail = false;
+            if (fd->body_expr->kind == ExprKind::Call) {
+                auto* ce = as<CallExpr>(fd->body_expr);
+                tail = ce->target && !ce->builtin;
+            }
+            if (tail) {
+                call_expr(as<CallExpr>(fd->body_expr), true);
+            } else {
+                expr(fd->body_expr);
+            }
+            ret(nullptr);
+        } else {
+            return_stmt(&rs);
+        }
+    }
+    finish_func();
+}
+
+// lang_main(ctx, args) -> i64: calls Program.Main and returns its status.
+void Lowerer::emit_entry() {
+    FuncDecl* main_fd = nullptr;
+    for (FuncDecl* fd : funcs_) {
+        if (!(fd->name == "Main") || !(fd->mods & M_STATIC)) continue;
+        if (!fd->parent || fd->parent->kind != DeclKind::Type || !(fd->parent->name == "Program")) continue;
+        main_fd = fd;
+        break;
+    }
+    if (!main_fd) return; // a library or a test run: no entry
+    ir::Func* fn = ir::new_func(m, "lang_main");
+    fn->source_file = file_of_[main_fd];
+    fdecl = nullptr;
+    begin_func(fn);
+    line = 0;
+    fn->params.push(m.arena, Ty::Ptr);
+    fn->params.push(m.arena, Ty::Ptr);
+    fn->ret = Ty::I64;
+    Inst* c0 = emit_pro(Op::param, Ty::Ptr);
+    c0->imm = 0;
+    Inst* a1 = emit_pro(Op::param, Ty::Ptr);
+    a1->imm = 1;
+    const Type* rt = result_type(main_fd);
+    std::vector<Inst*> args{c0};
+    if (main_fd->params.size) args.push_back(a1);
+    Ty rty = is_agg(rt) ? Ty::Void : ty(rt);
+    if (is_agg(rt)) {
+        unsupported(main_fd->span, "Main returning a fallible value");
+        rty = Ty::Void;
+    }
+    Inst* r = call_v(func_symbol(main_fd), rty, args);
+    if (rty == Ty::Void) {
+        ret(iconst(Ty::I64, 0));
+    } else if (rty != Ty::I64) {
+        Inst* x = emit(Op::sext, Ty::I64, r);
+        x->cty = rty;
+        ret(x);
+    } else {
+        ret(r);
+    }
+    finish_func();
+}
+
+} // namespace lang::lower

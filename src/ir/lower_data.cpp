@@ -1,0 +1,135 @@
+// lower_data.cpp: module data made by lowering — string literals and type infos.
+//
+// A string literal becomes a read-only global laid out exactly like LangString
+// (lang_rt.h): refcount -1 (static, never freed), byte length, length in characters,
+// the bytes and a NUL. Literals are interned per module: the same text is one global.
+// Every class/struct/enum gets a LangTypeInfo global "<qualified name>.$type"
+// (kind, flags, name, size, alignment, base; reflection tables are NULL/0 for now).
+#include "ir/lower_impl.h"
+
+#include <cstring>
+
+namespace lang::lower {
+
+static void put64(uint8_t* p, int64_t v) { memcpy(p, &v, 8); }
+static void put32(uint8_t* p, uint32_t v) { memcpy(p, &v, 4); }
+
+const char* Lowerer::string_global(const char* bytes, uint32_t len) {
+    std::string_view key(bytes, len);
+    auto it = strings_.find(key);
+    if (it != strings_.end()) return it->second;
+    int64_t chars = 0;
+    for (uint32_t i = 0; i < len; i++)
+        if (((uint8_t)bytes[i] & 0xC0) != 0x80) chars++;
+    uint8_t* buf = static_cast<uint8_t*>(m.arena.alloc(24 + len + 1, 8));
+    put64(buf, -1);
+    put64(buf + 8, len);
+    put64(buf + 16, chars);
+    memcpy(buf + 24, bytes, len);
+    buf[24 + len] = 0;
+    char name[32];
+    snprintf(name, sizeof name, "str.%u", nstr_++);
+    ir::Global* g = m.arena.make<ir::Global>();
+    g->name = m.arena.copy_str(name, strlen(name));
+    g->section = ir::Section::Rodata;
+    g->align = 8;
+    ir::DataItem d;
+    d.kind = ir::DataItem::Bytes;
+    d.bytes = buf;
+    d.size = 24 + len + 1;
+    g->items.push(m.arena, d);
+    m.globals.push(m.arena, g);
+    strings_.emplace(std::string_view(reinterpret_cast<const char*>(buf + 24), len), g->name);
+    return g->name;
+}
+
+const char* Lowerer::cstring_global(const char* bytes, uint32_t len) {
+    std::string_view key(bytes, len);
+    auto it = cstrings_.find(key);
+    if (it != cstrings_.end()) return it->second;
+    uint8_t* buf = static_cast<uint8_t*>(m.arena.alloc(len + 1, 1));
+    memcpy(buf, bytes, len);
+    buf[len] = 0;
+    char name[32];
+    snprintf(name, sizeof name, "cstr.%u", nstr_++);
+    ir::Global* g = m.arena.make<ir::Global>();
+    g->name = m.arena.copy_str(name, strlen(name));
+    g->section = ir::Section::Rodata;
+    g->align = 1;
+    ir::DataItem d;
+    d.kind = ir::DataItem::Bytes;
+    d.bytes = buf;
+    d.size = len + 1;
+    g->items.push(m.arena, d);
+    m.globals.push(m.arena, g);
+    cstrings_.emplace(std::string_view(reinterpret_cast<const char*>(buf), len), g->name);
+    return g->name;
+}
+
+const char* Lowerer::typeinfo(TypeDecl* td) {
+    auto it = typeinfos_.find(td);
+    if (it != typeinfos_.end()) return it->second;
+    auto nit = type_names_.find(td);
+    std::string name = nit != type_names_.end() ? nit->second : std::string(td->name.view());
+    name += ".$type";
+    const char* s = m.arena.copy_str(name.data(), name.size());
+    typeinfos_.emplace(td, s);
+    return s;
+}
+
+// LangTypeInfo, 96 bytes: kind u32, flags u32, name, size, alignment, base, fields,
+// field_count, methods, method_count, interfaces, interface_count, drop.
+void Lowerer::emit_typeinfo(TypeDecl* td) {
+    enum { TK_STRUCT = 9, TK_CLASS = 10, TK_ENUM = 11 };
+    uint32_t kind = td->tkind == TypeDeclKind::Class ? TK_CLASS : td->tkind == TypeDeclKind::Struct ? TK_STRUCT : TK_ENUM;
+    int64_t size = 0, align = 8;
+    if (td->tkind == TypeDeclKind::Class) {
+        size = instance_size(td);
+    } else if (td->type) {
+        size = td->type->size;
+        align = td->type->align;
+    }
+    const std::string& qn = type_names_[td];
+    const char* name = cstring_global(qn.data(), (uint32_t)qn.size());
+    const char* base = nullptr;
+    for (TypeExpr* b : td->bases)
+        if (b->resolved && b->resolved->kind == TypeKind::Class && b->resolved->decl)
+            base = typeinfo(b->resolved->decl);
+
+    ir::Global* g = m.arena.make<ir::Global>();
+    g->name = typeinfo(td);
+    g->section = ir::Section::Data; // holds addresses: relocated at load time
+    g->align = 8;
+    g->is_public = true;
+    auto bytes = [&](uint8_t* p, uint64_t n) {
+        ir::DataItem d;
+        d.kind = ir::DataItem::Bytes;
+        d.bytes = p;
+        d.size = n;
+        g->items.push(m.arena, d);
+    };
+    auto addr = [&](const char* sym) {
+        ir::DataItem d;
+        d.kind = sym ? ir::DataItem::SymAddr : ir::DataItem::Zero;
+        d.sym = sym;
+        d.size = 8;
+        g->items.push(m.arena, d);
+    };
+    uint8_t* head = static_cast<uint8_t*>(m.arena.alloc(8, 8));
+    put32(head, kind);
+    put32(head + 4, td->is_gc ? 1u : 0u);
+    bytes(head, 8);
+    addr(name);
+    uint8_t* sa = static_cast<uint8_t*>(m.arena.alloc(16, 8));
+    put64(sa, size);
+    put64(sa + 8, align);
+    bytes(sa, 16);
+    addr(base);
+    ir::DataItem z;
+    z.kind = ir::DataItem::Zero;
+    z.size = 56; // fields .. drop
+    g->items.push(m.arena, z);
+    m.globals.push(m.arena, g);
+}
+
+} // namespace lang::lower

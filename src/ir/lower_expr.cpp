@@ -1,0 +1,1335 @@
+// lower_expr.cpp: expressions, places (lvalues), calls and conversions.
+//
+// expr() returns the SSA value of a scalar expression, or for an aggregate (struct,
+// tuple, value T?, payload enum) the address of memory holding it — a variable's own
+// slot, a field inside an object, or a fresh temporary. Whoever keeps the value copies
+// it (memcpy) into its own storage. Checked signed arithmetic uses addchk/subchk/mulchk;
+// division gets explicit /0 and MIN/-1 checks. Conditions are lowered as branches
+// (cond_branch) so `&&`, `||`, `!` and `is` need no materialized booleans in `if`/loops.
+#include "ir/lower_impl.h"
+
+#include <cstring>
+
+namespace lang::lower {
+
+static Expr* strip_implicit(Expr* e) {
+    while (e && e->kind == ExprKind::Cast && !as<CastExpr>(e)->to) e = as<CastExpr>(e)->operand;
+    return e;
+}
+
+static bool is_instance_fn(FuncDecl* fd) {
+    if (fd->fkind == FuncKind::Constructor || fd->fkind == FuncKind::Destructor) return true;
+    return fd->parent && fd->parent->kind == DeclKind::Type && !(fd->mods & M_STATIC) &&
+           fd->fkind != FuncKind::Extern;
+}
+
+static bool is_c_fn(FuncDecl* fd) {
+    return fd->fkind == FuncKind::Extern || (fd->extern_abi && !fd->is_export && !fd->body && !fd->body_expr);
+}
+
+static const Type* fn_result(FuncDecl* fd) {
+    if (fd->fkind == FuncKind::Constructor || fd->fkind == FuncKind::Destructor) return nullptr;
+    if (fd->type && fd->type->kind == TypeKind::Func) return fd->type->elem;
+    return nullptr;
+}
+
+// Expressions whose aggregate value is a fresh temporary nobody else refers to.
+static bool is_fresh_temp(Expr* e) {
+    switch (e->kind) {
+    case ExprKind::Call:
+    case ExprKind::New:
+    case ExprKind::TupleLit:
+    case ExprKind::Ternary:
+    case ExprKind::Match:
+        return e->kind == ExprKind::Call || e->kind == ExprKind::New || e->kind == ExprKind::TupleLit;
+    default: return false;
+    }
+}
+
+static bool is_pow2(int64_t v) { return v > 0 && (v & (v - 1)) == 0; }
+static int log2i(int64_t v) {
+    int n = 0;
+    while (v > 1) {
+        v >>= 1;
+        n++;
+    }
+    return n;
+}
+
+// ---------------------------------------------------------------------------
+// Places
+
+LVal Lowerer::var_lval(Decl* d) {
+    LVal lv;
+    if (d->kind == DeclKind::Local || d->kind == DeclKind::Param) {
+        uint32_t idx = d->kind == DeclKind::Local ? as<LocalDecl>(d)->index : param_base + as<ParamDecl>(d)->index;
+        if (idx >= vars.size()) vars.resize(idx + 1);
+        VarInfo& vi = vars[idx];
+        if (vi.kind == VarKind::None) { // first sight (e.g. a binding lowered before its use)
+            vi.type = d->type;
+            vi.ty = ty(d->type);
+            if (is_agg(d->type)) {
+                vi.kind = VarKind::Mem;
+                vi.addr = slot_for(d->type);
+            } else {
+                vi.kind = VarKind::Ssa;
+            }
+        }
+        lv.type = d->type;
+        if (vi.kind == VarKind::Ssa) {
+            lv.kind = LVal::Var;
+            lv.var = idx;
+        } else {
+            lv.kind = LVal::Mem;
+            lv.base = vi.addr;
+        }
+        return lv;
+    }
+    if (d->kind == DeclKind::Field && this_val) {
+        lv.kind = LVal::Mem;
+        lv.base = this_val;
+        lv.off = as<FieldDecl>(d)->offset;
+        lv.type = d->type;
+        return lv;
+    }
+    unsupported(d->span, "this kind of name as a value");
+    return lv;
+}
+
+LVal Lowerer::lvalue(Expr* e) {
+    LVal lv;
+    lv.type = e->type;
+    switch (e->kind) {
+    case ExprKind::Name: {
+        auto* ne = as<NameExpr>(e);
+        if (ne->decl && ne->decl->kind != DeclKind::Func && ne->decl->kind != DeclKind::EnumCase &&
+            ne->decl->kind != DeclKind::Type)
+            return var_lval(ne->decl);
+        break;
+    }
+    case ExprKind::RefArg: return lvalue(as<RefArgExpr>(e)->operand);
+    case ExprKind::Member: {
+        auto* me = as<MemberExpr>(e);
+        if (!me->decl || me->decl->kind != DeclKind::Field || me->null_safe) break;
+        auto* fd = as<FieldDecl>(me->decl);
+        const Type* ot = me->object->type;
+        if (ot->kind == TypeKind::Struct || ot->kind == TypeKind::Tuple) {
+            LVal o = lvalue(me->object);
+            if (o.kind == LVal::Mem) {
+                o.off += fd->offset;
+                o.type = e->type;
+                return o;
+            }
+            break;
+        }
+        lv.kind = LVal::Mem;
+        lv.base = expr(me->object);
+        lv.off = fd->offset;
+        return lv;
+    }
+    case ExprKind::TupleIndex: {
+        auto* te = as<TupleIndexExpr>(e);
+        LVal o = lvalue(te->object);
+        if (o.kind == LVal::Mem) {
+            o.off += tuple_offset(te->object->type, te->index);
+            o.type = e->type;
+            return o;
+        }
+        break;
+    }
+    case ExprKind::Index: {
+        auto* ie = as<IndexExpr>(e);
+        if (ie->object->type->kind != TypeKind::Array) break;
+        int64_t off = 0;
+        lv.kind = LVal::Mem;
+        lv.base = index_addr(ie, &off);
+        lv.off = off;
+        return lv;
+    }
+    case ExprKind::This:
+        lv.kind = LVal::Mem;
+        lv.base = this_val;
+        return lv;
+    default: break;
+    }
+    // Not a place: evaluate; aggregates still have an address (a temporary).
+    Inst* v = expr(e);
+    if (is_agg(e->type)) {
+        lv.kind = LVal::Mem;
+        lv.base = v;
+        return lv;
+    }
+    // A scalar rvalue used as a place (e.g. `ref` of a literal): spill to a slot.
+    Inst* s = slot(ir::ty_size(ty(e->type)), ir::ty_size(ty(e->type)));
+    store(ty(e->type), s, 0, v);
+    lv.kind = LVal::Mem;
+    lv.base = s;
+    return lv;
+}
+
+Inst* Lowerer::load_typed(const Type* t, Inst* base, int64_t off) {
+    if (is_agg(t)) return ptr_add(base, off);
+    return load(ty(t), base, off);
+}
+
+void Lowerer::store_typed(const Type* t, Inst* base, int64_t off, Inst* v) {
+    if (is_agg(t)) {
+        memcpy_(ptr_add(base, off), v, t->size);
+        return;
+    }
+    store(ty(t), base, off, v);
+}
+
+Inst* Lowerer::read(const LVal& lv) {
+    switch (lv.kind) {
+    case LVal::Var: return use(lv.var);
+    case LVal::Mem: return load_typed(lv.type, lv.base, lv.off);
+    default: return undef(ty(lv.type));
+    }
+}
+
+void Lowerer::write(const LVal& lv, Inst* v) {
+    switch (lv.kind) {
+    case LVal::Var: def(lv.var, v); break;
+    case LVal::Mem: store_typed(lv.type, lv.base, lv.off, v); break;
+    default: break;
+    }
+}
+
+Inst* Lowerer::lval_addr(const LVal& lv) {
+    if (lv.kind == LVal::Mem) return ptr_add(lv.base, lv.off);
+    return nullptr;
+}
+
+Inst* Lowerer::materialize(const Type* t, Inst* v) {
+    Inst* s = slot_for(t);
+    memcpy_(s, v, t->size);
+    return s;
+}
+
+bool Lowerer::needs_zero_init(const Type* t) {
+    switch (t->kind) {
+    case TypeKind::String: return true;
+    case TypeKind::Tuple:
+        for (uint32_t i = 0; i < t->count; i++)
+            if (needs_zero_init(t->elems[i])) return true;
+        return false;
+    case TypeKind::Struct:
+        if (!t->decl) return false;
+        for (Decl* d : t->decl->members)
+            if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && d->type && needs_zero_init(d->type)) return true;
+        return false;
+    default: return false;
+    }
+}
+
+// Zero values that are not all-zero bytes: "" for strings (a string is never NULL).
+void Lowerer::zero_init(const Type* t, Inst* base, int64_t off) {
+    switch (t->kind) {
+    case TypeKind::String: {
+        Inst* a = emit(Op::addr, Ty::Ptr);
+        a->sym = string_global("", 0);
+        store(Ty::Ptr, base, off, a);
+        break;
+    }
+    case TypeKind::Tuple:
+        for (uint32_t i = 0; i < t->count; i++) zero_init(t->elems[i], base, off + tuple_offset(t, i));
+        break;
+    case TypeKind::Struct:
+        if (!t->decl) break;
+        for (Decl* d : t->decl->members)
+            if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && d->type)
+                zero_init(d->type, base, off + as<FieldDecl>(d)->offset);
+        break;
+    default: break;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Expressions
+
+Inst* Lowerer::expr(Expr* e) {
+    switch (e->kind) {
+    case ExprKind::IntLit: {
+        Ty t = ty(e->type);
+        if (ir::is_float(t)) return fconst(t, (double)as<IntLitExpr>(e)->value);
+        return iconst(t, (int64_t)as<IntLitExpr>(e)->value);
+    }
+    case ExprKind::FloatLit: {
+        Ty t = ty(e->type);
+        if (!ir::is_float(t)) t = Ty::F64;
+        double v = as<FloatLitExpr>(e)->value;
+        if (t == Ty::F32) v = (double)(float)v;
+        return fconst(t, v);
+    }
+    case ExprKind::CharLit: return iconst(Ty::I32, as<CharLitExpr>(e)->value);
+    case ExprKind::BoolLit: return iconst(Ty::I8, as<BoolLitExpr>(e)->value ? 1 : 0);
+    case ExprKind::StringLit: {
+        auto* se = as<StringLitExpr>(e);
+        Inst* a = emit(Op::addr, Ty::Ptr);
+        a->sym = string_global(se->bytes, se->len);
+        return a;
+    }
+    case ExprKind::InterpString: return interp(as<InterpStringExpr>(e));
+    case ExprKind::NullLit:
+        if (is_agg(e->type)) {
+            Inst* s = slot_for(e->type);
+            Inst* z = emit(Op::memzero, Ty::Void, s);
+            z->imm = e->type->size;
+            return s;
+        }
+        return iconst(Ty::Ptr, 0);
+    case ExprKind::Name: {
+        auto* ne = as<NameExpr>(e);
+        if (!ne->decl) break;
+        if (ne->decl->kind == DeclKind::EnumCase) return enum_case_value(as<EnumCaseDecl>(ne->decl), e->type);
+        if (ne->decl->kind == DeclKind::Func || ne->decl->kind == DeclKind::Type ||
+            ne->decl->kind == DeclKind::Namespace)
+            break;
+        return read(var_lval(ne->decl));
+    }
+    case ExprKind::This:
+    case ExprKind::Base:
+        if (this_val) return this_val;
+        break;
+    case ExprKind::Member: return member(as<MemberExpr>(e));
+    case ExprKind::TupleIndex: {
+        auto* te = as<TupleIndexExpr>(e);
+        Inst* o = expr(te->object);
+        return load_typed(e->type, o, tuple_offset(te->object->type, te->index));
+    }
+    case ExprKind::Index: {
+        auto* ie = as<IndexExpr>(e);
+        if (ie->object->type->kind == TypeKind::String) {
+            Inst* s = expr(ie->object);
+            Inst* i = convert(expr(ie->index), ie->index->type, c.types.int_(), ie->span);
+            use_extern("lang_str_char_at");
+            return call("lang_str_char_at", Ty::I32, {ctx, s, i});
+        }
+        if (ie->object->type->kind != TypeKind::Array) break;
+        int64_t off = 0;
+        Inst* a = index_addr(ie, &off);
+        return load_typed(e->type, a, off);
+    }
+    case ExprKind::Call: return call_expr(as<CallExpr>(e), false);
+    case ExprKind::Unary: {
+        auto* ue = as<UnaryExpr>(e);
+        Ty t = ty(e->type);
+        switch (ue->op) {
+        case UnOp::Neg: {
+            Inst* v = expr(ue->operand);
+            if (ir::is_float(t)) return emit(Op::fneg, t, v);
+            if (e->type->is_signed()) return emit(Op::subchk, t, iconst(t, 0), v);
+            return emit(Op::neg, t, v);
+        }
+        case UnOp::Not: return emit(Op::Xor, Ty::I8, expr(ue->operand), iconst(Ty::I8, 1));
+        case UnOp::BitNot: return emit(Op::Not, t, expr(ue->operand));
+        default: break;
+        }
+        break;
+    }
+    case ExprKind::Binary: return binary(as<BinaryExpr>(e));
+    case ExprKind::Assign: return assign(as<AssignExpr>(e));
+    case ExprKind::Ternary: return ternary(as<TernaryExpr>(e));
+    case ExprKind::Cast: {
+        auto* ce = as<CastExpr>(e);
+        return convert(expr(ce->operand), ce->operand->type, e->type, e->span);
+    }
+    case ExprKind::Is: return is_expr(as<IsExpr>(e));
+    case ExprKind::New: return new_expr(as<NewExpr>(e));
+    case ExprKind::ArrayLit: {
+        auto* ae = as<ArrayLitExpr>(e);
+        const Type* et = e->type->elem;
+        use_extern("lang_array_new");
+        Inst* arr = call("lang_array_new", Ty::Ptr,
+                         {ctx, iconst(Ty::I64, ae->elems.size), iconst(Ty::I64, et->size)});
+        for (uint32_t i = 0; i < ae->elems.size; i++) {
+            Inst* v = expr(ae->elems[i]);
+            store_typed(et, arr, 32 + (int64_t)i * et->size, v);
+        }
+        return arr;
+    }
+    case ExprKind::TupleLit: {
+        auto* te = as<TupleLitExpr>(e);
+        Inst* s = slot_for(e->type);
+        for (uint32_t i = 0; i < te->elems.size; i++) {
+            Inst* v = expr(te->elems[i]);
+            store_typed(e->type->elems[i], s, tuple_offset(e->type, i), v);
+        }
+        return s;
+    }
+    case ExprKind::Match: return match(as<MatchExpr>(e));
+    case ExprKind::Sizeof: {
+        auto* se = as<SizeofExpr>(e);
+        const Type* t = se->of ? se->of->resolved : nullptr;
+        return iconst(ty(e->type), t ? t->size : 0);
+    }
+    case ExprKind::RefArg: return expr(as<RefArgExpr>(e)->operand);
+    default: break;
+    }
+    unsupported(e->span, "this expression");
+    return is_agg(e->type) ? slot_for(e->type) : undef(ty(e->type) == Ty::Void ? Ty::I64 : ty(e->type));
+}
+
+Inst* Lowerer::member(MemberExpr* e) {
+    if (e->builtin) {
+        Inst* o = expr(e->object);
+        switch (e->builtin) {
+        case B_StringLength: return load(Ty::I64, o, 16);
+        case B_StringByteLength: return load(Ty::I64, o, 8);
+        case B_ArrayLength: return load(Ty::I64, o, 0);
+        default: unsupported(e->span, "this builtin property"); return undef(Ty::I64);
+        }
+    }
+    if (!e->decl) {
+        unsupported(e->span, "member without declaration");
+        return undef(Ty::I64);
+    }
+    if (e->decl->kind == DeclKind::EnumCase) return enum_case_value(as<EnumCaseDecl>(e->decl), e->type);
+    if (e->decl->kind != DeclKind::Field || (e->decl->mods & M_STATIC)) {
+        unsupported(e->span, "this member access");
+        return is_agg(e->type) ? slot_for(e->type) : undef(ty(e->type));
+    }
+    auto* fd = as<FieldDecl>(e->decl);
+    if (e->null_safe) {
+        // a?.f: null when a is null, else f wrapped as T?.
+        const Type* ot = e->object->type;
+        Inst* o = expr(e->object);
+        Inst* isnull = is_null(o, ot);
+        Inst* inner = nullable_value(o, ot);
+        Block* nb = mk_block();
+        Block* vb = mk_block();
+        Block* join = mk_block();
+        uint32_t res = new_var(ty(e->type));
+        br(isnull, nb, vb);
+        seal(nb);
+        seal(vb);
+        enter(nb);
+        if (is_agg(e->type)) {
+            Inst* s = slot_for(e->type);
+            Inst* z = emit(Op::memzero, Ty::Void, s);
+            z->imm = e->type->size;
+            def(res, s);
+        } else {
+            def(res, iconst(ty(e->type), 0));
+        }
+        jmp(join);
+        enter(vb);
+        Inst* fv = load_typed(fd->type, inner, fd->offset);
+        def(res, fd->type == e->type ? fv : convert(fv, fd->type, e->type, e->span));
+        jmp(join);
+        seal(join);
+        enter(join);
+        return use(res);
+    }
+    const Type* ot = e->object->type;
+    if (ot->kind == TypeKind::Struct || ot->kind == TypeKind::Tuple) {
+        LVal lv = lvalue(e);
+        return read(lv);
+    }
+    Inst* o = expr(e->object);
+    return load_typed(e->type, o, fd->offset);
+}
+
+Inst* Lowerer::index_addr(IndexExpr* e, int64_t* off) {
+    Inst* arr = expr(e->object);
+    Inst* idx = convert(expr(e->index), e->index->type, c.types.int_(), e->span);
+    *off = 32;
+    return array_elem_addr(arr, idx, e->object->type->elem, true);
+}
+
+// Address of element `idx` minus the 32-byte header offset (the caller adds 32).
+Inst* Lowerer::array_elem_addr(Inst* arr, Inst* idx, const Type* elem, bool check) {
+    if (check) {
+        Inst* len = load(Ty::I64, arr, 0);
+        Inst* ok = emit(Op::ult, Ty::I8, idx, len);
+        ok->cty = Ty::I64;
+        Block* okb = mk_block();
+        Block* bad = mk_block();
+        br(ok, okb, bad);
+        seal(okb);
+        seal(bad);
+        enter(bad);
+        panic_call("lang_panic_bounds", {idx, len});
+        enter(okb);
+    }
+    int64_t sz = elem->size;
+    Inst* off;
+    if (sz == 1)
+        off = idx;
+    else if (is_pow2(sz))
+        off = emit(Op::shl, Ty::I64, idx, iconst(Ty::I64, log2i(sz)));
+    else
+        off = emit(Op::mul, Ty::I64, idx, iconst(Ty::I64, sz));
+    return ptr_add_v(arr, off);
+}
+
+Inst* Lowerer::enum_case_value(EnumCaseDecl* ec, const Type* t) {
+    if (!is_agg(t)) return iconst(ty(t), ec->tag);
+    int64_t tag_size, payload_off;
+    enum_layout(t, &tag_size, &payload_off);
+    Inst* s = slot_for(t);
+    Inst* z = emit(Op::memzero, Ty::Void, s);
+    z->imm = t->size;
+    Ty tt = tag_size == 1 ? Ty::I8 : tag_size == 2 ? Ty::I16 : tag_size == 8 ? Ty::I64 : Ty::I32;
+    store(tt, s, 0, iconst(tt, ec->tag));
+    return s;
+}
+
+// ---------------------------------------------------------------------------
+// Operators
+
+Inst* Lowerer::binary(BinaryExpr* e) {
+    switch (e->op) {
+    case BinOp::And:
+    case BinOp::Or: return short_circuit(e);
+    case BinOp::Coalesce: return coalesce(e);
+    case BinOp::Eq:
+    case BinOp::Ne:
+    case BinOp::Lt:
+    case BinOp::Le:
+    case BinOp::Gt:
+    case BinOp::Ge: {
+        // Comparison against the null literal of a value T?: test the flag.
+        Expr* l = strip_implicit(e->lhs);
+        Expr* r = strip_implicit(e->rhs);
+        const Type* t = e->lhs->type;
+        if ((e->op == BinOp::Eq || e->op == BinOp::Ne) && t->kind == TypeKind::Nullable &&
+            (l->kind == ExprKind::NullLit || r->kind == ExprKind::NullLit)) {
+            Expr* other = l->kind == ExprKind::NullLit ? e->rhs : e->lhs;
+            Inst* v = expr(other);
+            Inst* n = is_null(v, other->type);
+            return e->op == BinOp::Eq ? n : emit(Op::Xor, Ty::I8, n, iconst(Ty::I8, 1));
+        }
+        Inst* a = expr(e->lhs);
+        Inst* b = expr(e->rhs);
+        return compare(e->op, t, a, b);
+    }
+    default: {
+        Inst* a = expr(e->lhs);
+        Inst* b = expr(e->rhs);
+        if ((e->op == BinOp::Shl || e->op == BinOp::Shr) && e->rhs->type != e->type)
+            b = convert(b, e->rhs->type, e->type, e->span);
+        return arith(e->op, e->type, a, b);
+    }
+    }
+}
+
+Inst* Lowerer::arith(BinOp op, const Type* t, Inst* a, Inst* b) {
+    Ty it = ty(t);
+    if (t->kind == TypeKind::String) {
+        if (op == BinOp::Add) return str_concat(a, b);
+        unsupported(Span{}, "string operator");
+        return a;
+    }
+    if (t->is_float()) {
+        switch (op) {
+        case BinOp::Add: return emit(Op::fadd, it, a, b);
+        case BinOp::Sub: return emit(Op::fsub, it, a, b);
+        case BinOp::Mul: return emit(Op::fmul, it, a, b);
+        case BinOp::Div: return emit(Op::fdiv, it, a, b);
+        case BinOp::Mod: {
+            // a - b * trunc(a / b)
+            Inst* q = emit(Op::fdiv, it, a, b);
+            Inst* qi = emit(Op::ftosi, Ty::I64, q);
+            qi->cty = it;
+            Inst* qt = emit(Op::sitof, it, qi);
+            qt->cty = Ty::I64;
+            return emit(Op::fsub, it, a, emit(Op::fmul, it, b, qt));
+        }
+        default: break;
+        }
+        unsupported(Span{}, "float operator");
+        return a;
+    }
+    bool sgn = t->is_signed();
+    switch (op) {
+    case BinOp::Add: return emit(sgn ? Op::addchk : Op::add, it, a, b);
+    case BinOp::Sub: return emit(sgn ? Op::subchk : Op::sub, it, a, b);
+    case BinOp::Mul: return emit(sgn ? Op::mulchk : Op::mul, it, a, b);
+    case BinOp::Div:
+    case BinOp::Mod: {
+        bool known = b->op == Op::iconst && b->imm != 0 && b->imm != -1;
+        if (!known) {
+            Inst* z = emit(Op::eq, Ty::I8, b, iconst(it, 0));
+            z->cty = it;
+            Block* bad = mk_block();
+            Block* ok = mk_block();
+            br(z, bad, ok);
+            seal(bad);
+            seal(ok);
+            enter(bad);
+            panic_call("lang_panic_divzero", {});
+            enter(ok);
+            if (sgn && !(b->op == Op::iconst)) {
+                if (op == BinOp::Div) {
+                    // MIN / -1 overflows.
+                    int bits = (int)ir::ty_size(it) * 8;
+                    int64_t minv = bits == 64 ? INT64_MIN : -((int64_t)1 << (bits - 1));
+                    Inst* m1 = emit(Op::eq, Ty::I8, b, iconst(it, -1));
+                    m1->cty = it;
+                    Inst* mn = emit(Op::eq, Ty::I8, a, iconst(it, minv));
+                    mn->cty = it;
+                    Inst* both = emit(Op::And, Ty::I8, m1, mn);
+                    Block* ovf = mk_block();
+                    Block* ok2 = mk_block();
+                    br(both, ovf, ok2);
+                    seal(ovf);
+                    seal(ok2);
+                    enter(ovf);
+                    panic_call("lang_panic_overflow", {});
+                    enter(ok2);
+                } else {
+                    // x % -1 == 0 for every x; avoid the MIN % -1 trap by dividing by 1.
+                    Inst* m1 = emit(Op::eq, Ty::I8, b, iconst(it, -1));
+                    m1->cty = it;
+                    Inst* sel = emit(Op::select, it, m1, iconst(it, 1));
+                    sel->args.push(m.arena, b);
+                    b = sel;
+                }
+            }
+        }
+        if (op == BinOp::Div) return emit(sgn ? Op::sdiv : Op::udiv, it, a, b);
+        return emit(sgn ? Op::srem : Op::urem, it, a, b);
+    }
+    case BinOp::BitAnd: return emit(Op::And, it, a, b);
+    case BinOp::BitOr: return emit(Op::Or, it, a, b);
+    case BinOp::BitXor: return emit(Op::Xor, it, a, b);
+    case BinOp::Shl:
+    case BinOp::Shr: {
+        int bits = (int)ir::ty_size(it) * 8;
+        Inst* cnt = emit(Op::And, it, b, iconst(it, bits - 1));
+        if (op == BinOp::Shl) return emit(Op::shl, it, a, cnt);
+        return emit(sgn ? Op::sar : Op::shr, it, a, cnt);
+    }
+    default: break;
+    }
+    unsupported(Span{}, "operator");
+    return a;
+}
+
+Inst* Lowerer::compare(BinOp op, const Type* t, Inst* a, Inst* b) {
+    if (t->kind == TypeKind::String) {
+        if (op == BinOp::Eq || op == BinOp::Ne) {
+            use_extern("lang_str_eq");
+            Inst* r = call("lang_str_eq", Ty::I8, {a, b});
+            return op == BinOp::Eq ? r : emit(Op::Xor, Ty::I8, r, iconst(Ty::I8, 1));
+        }
+        use_extern("lang_str_cmp");
+        a = call("lang_str_cmp", Ty::I64, {a, b});
+        b = iconst(Ty::I64, 0);
+        t = c.types.int_();
+    }
+    if (is_agg(t)) {
+        unsupported(Span{}, "comparison of aggregate values");
+        return iconst(Ty::I8, 0);
+    }
+    Ty it = ty(t);
+    Op o;
+    if (t->is_float()) {
+        static const Op fo[] = {Op::feq, Op::fne, Op::flt, Op::fle, Op::fgt, Op::fge};
+        o = fo[(int)op - (int)BinOp::Eq];
+    } else if (op == BinOp::Eq) {
+        o = Op::eq;
+    } else if (op == BinOp::Ne) {
+        o = Op::ne;
+    } else {
+        bool u = is_unsigned(t) || it == Ty::Ptr;
+        static const Op so[] = {Op::slt, Op::sle, Op::sgt, Op::sge};
+        static const Op uo[] = {Op::ult, Op::ule, Op::ugt, Op::uge};
+        o = (u ? uo : so)[(int)op - (int)BinOp::Lt];
+    }
+    Inst* r = emit(o, Ty::I8, a, b);
+    r->cty = it;
+    return r;
+}
+
+void Lowerer::cond_branch(Expr* e, Block* t, Block* fblk) {
+    switch (e->kind) {
+    case ExprKind::BoolLit:
+        jmp(as<BoolLitExpr>(e)->value ? t : fblk);
+        return;
+    case ExprKind::Unary:
+        if (as<UnaryExpr>(e)->op == UnOp::Not) {
+            cond_branch(as<UnaryExpr>(e)->operand, fblk, t);
+            return;
+        }
+        break;
+    case ExprKind::Binary: {
+        auto* be = as<BinaryExpr>(e);
+        if (be->op == BinOp::And || be->op == BinOp::Or) {
+            Block* mid = mk_block();
+            if (be->op == BinOp::And)
+                cond_branch(be->lhs, mid, fblk);
+            else
+                cond_branch(be->lhs, t, mid);
+            seal(mid);
+            enter(mid);
+            cond_branch(be->rhs, t, fblk);
+            return;
+        }
+        break;
+    }
+    case ExprKind::Is: {
+        auto* ie = as<IsExpr>(e);
+        Inst* v = expr(ie->operand);
+        pattern(ie->pattern, v, ie->operand->type, fblk);
+        jmp(t);
+        return;
+    }
+    default: break;
+    }
+    br(expr(e), t, fblk);
+}
+
+Inst* Lowerer::to_bool(Expr* e) { return expr(e); }
+
+Inst* Lowerer::short_circuit(BinaryExpr* e) {
+    Block* t = mk_block();
+    Block* fb = mk_block();
+    Block* join = mk_block();
+    uint32_t res = new_var(Ty::I8);
+    cond_branch(e, t, fb);
+    seal(t);
+    seal(fb);
+    enter(t);
+    if (cur) {
+        def(res, iconst(Ty::I8, 1));
+        jmp(join);
+    }
+    enter(fb);
+    if (cur) {
+        def(res, iconst(Ty::I8, 0));
+        jmp(join);
+    }
+    seal(join);
+    enter(join);
+    return use(res);
+}
+
+Inst* Lowerer::is_expr(IsExpr* e) {
+    Block* t = mk_block();
+    Block* fb = mk_block();
+    Block* join = mk_block();
+    uint32_t res = new_var(Ty::I8);
+    cond_branch(e, t, fb);
+    seal(t);
+    seal(fb);
+    enter(t);
+    if (cur) {
+        def(res, iconst(Ty::I8, 1));
+        jmp(join);
+    }
+    enter(fb);
+    if (cur) {
+        def(res, iconst(Ty::I8, 0));
+        jmp(join);
+    }
+    seal(join);
+    enter(join);
+    return use(res);
+}
+
+Inst* Lowerer::ternary(TernaryExpr* e) {
+    Block* t = mk_block();
+    Block* fb = mk_block();
+    Block* join = mk_block();
+    bool has_val = ty(e->type) != Ty::Void;
+    uint32_t res = has_val ? new_var(ty(e->type)) : 0;
+    cond_branch(e->cond, t, fb);
+    seal(t);
+    seal(fb);
+    enter(t);
+    if (cur) {
+        Inst* v = expr(e->then_e);
+        if (has_val) def(res, v);
+        jmp(join);
+    }
+    enter(fb);
+    if (cur) {
+        Inst* v = expr(e->else_e);
+        if (has_val) def(res, v);
+        jmp(join);
+    }
+    seal(join);
+    enter(join);
+    return has_val ? use(res) : nullptr;
+}
+
+Inst* Lowerer::is_null(Inst* v, const Type* t) {
+    if (t->kind != TypeKind::Nullable || t->elem->is_pointer_like()) {
+        Inst* r = emit(Op::eq, Ty::I8, v, iconst(Ty::Ptr, 0));
+        r->cty = Ty::Ptr;
+        return r;
+    }
+    Inst* flag = load(Ty::I8, v, t->elem->size);
+    Inst* r = emit(Op::eq, Ty::I8, flag, iconst(Ty::I8, 0));
+    r->cty = Ty::I8;
+    return r;
+}
+
+Inst* Lowerer::nullable_value(Inst* v, const Type* t) {
+    if (t->kind != TypeKind::Nullable || t->elem->is_pointer_like()) return v;
+    return load_typed(t->elem, v, 0);
+}
+
+Inst* Lowerer::wrap_nullable(Inst* v, const Type* inner, const Type* nt) {
+    if (nt->elem->is_pointer_like()) return v;
+    Inst* s = slot_for(nt);
+    store_typed(inner, s, 0, v);
+    store(Ty::I8, s, inner->size, iconst(Ty::I8, 1));
+    return s;
+}
+
+Inst* Lowerer::coalesce(BinaryExpr* e) {
+    const Type* lt = e->lhs->type;
+    Inst* v = expr(e->lhs);
+    Inst* isnull = is_null(v, lt);
+    Block* nb = mk_block();
+    Block* vb = mk_block();
+    Block* join = mk_block();
+    Ty rt = ty(e->type);
+    uint32_t res = new_var(rt);
+    br(isnull, nb, vb);
+    seal(nb);
+    seal(vb);
+    enter(vb);
+    {
+        const Type* inner = lt->kind == TypeKind::Nullable ? lt->elem : lt;
+        Inst* x = nullable_value(v, lt);
+        if (inner != e->type) x = convert(x, inner, e->type, e->span);
+        def(res, x);
+        jmp(join);
+    }
+    enter(nb);
+    if (cur) {
+        def(res, expr(e->rhs));
+        jmp(join);
+    }
+    seal(join);
+    enter(join);
+    return use(res);
+}
+
+Inst* Lowerer::assign(AssignExpr* e) {
+    if (e->target->kind == ExprKind::TupleLit && !e->compound) {
+        // (a, b) = (b, a): evaluate the whole right side first.
+        auto* tl = as<TupleLitExpr>(e->target);
+        Inst* v = expr(e->value);
+        const Type* tt = e->value->type;
+        std::vector<Inst*> vals;
+        for (uint32_t i = 0; i < tl->elems.size; i++) {
+            Inst* x = load_typed(tt->elems[i], v, tuple_offset(tt, i));
+            if (is_agg(tt->elems[i])) x = materialize(tt->elems[i], x);
+            vals.push_back(x);
+        }
+        for (uint32_t i = 0; i < tl->elems.size; i++) {
+            Expr* t = tl->elems[i];
+            if (t->kind == ExprKind::Name && as<NameExpr>(t)->name == "_") continue;
+            write(lvalue(t), vals[i]);
+        }
+        return nullptr;
+    }
+    LVal lv = lvalue(e->target);
+    if (e->compound) {
+        Inst* old = read(lv);
+        Inst* rhs = expr(e->value);
+        const Type* t = e->target->type;
+        if ((e->op == BinOp::Shl || e->op == BinOp::Shr) && e->value->type != t)
+            rhs = convert(rhs, e->value->type, t, e->span);
+        Inst* nv = arith(e->op, t, old, rhs);
+        write(lv, nv);
+        return nv;
+    }
+    Inst* v = expr(e->value);
+    write(lv, v);
+    return v;
+}
+
+// ---------------------------------------------------------------------------
+// Conversions and strings
+
+Inst* Lowerer::convert(Inst* v, const Type* from, const Type* to, Span s) {
+    if (from == to) return v;
+    if (to->kind == TypeKind::String) return to_string(v, from);
+    if (to->kind == TypeKind::CString && from->kind == TypeKind::String) return ptr_add(v, 24);
+    if (to->kind == TypeKind::Nullable) {
+        if (from->kind == TypeKind::Null) {
+            if (to->elem->is_pointer_like()) return iconst(Ty::Ptr, 0);
+            Inst* sl = slot_for(to);
+            Inst* z = emit(Op::memzero, Ty::Void, sl);
+            z->imm = to->size;
+            return sl;
+        }
+        if (from->kind == TypeKind::Nullable) return v;
+        if (from != to->elem) v = convert(v, from, to->elem, s);
+        return wrap_nullable(v, to->elem, to);
+    }
+    if (from->kind == TypeKind::Null) return iconst(ty(to), 0);
+    Ty a = ty(from), b = ty(to);
+    if (from->is_pointer_like() && to->is_pointer_like()) return v;
+    bool fi = ir::is_int(a) && a != Ty::Ptr, ti = ir::is_int(b) && b != Ty::Ptr;
+    if (fi && ti) {
+        if (a == b) return v;
+        Inst* r;
+        if (ir::ty_size(b) < ir::ty_size(a))
+            r = emit(Op::trunc, b, v);
+        else
+            r = emit(from->is_signed() || (from->kind == TypeKind::Enum) ? Op::sext : Op::zext, b, v);
+        r->cty = a;
+        return r;
+    }
+    if (fi && ir::is_float(b)) {
+        Inst* x = v;
+        Ty src = a;
+        if (ir::ty_size(a) < 8) { // widen first: sitof/uitof take the operand's own type
+            x = emit(from->is_signed() ? Op::sext : Op::zext, Ty::I64, v);
+            x->cty = a;
+            src = Ty::I64;
+        }
+        Inst* r = emit(from->is_signed() || src != Ty::I64 ? Op::sitof : Op::uitof, b, x);
+        if (!from->is_signed() && ir::ty_size(a) == 8) r->op = Op::uitof;
+        r->cty = src;
+        return r;
+    }
+    if (ir::is_float(a) && ti) {
+        Inst* r = emit(to->is_signed() ? Op::ftosi : Op::ftoui, ir::ty_size(b) < 8 ? Ty::I64 : b, v);
+        r->cty = a;
+        if (ir::ty_size(b) < 8) {
+            Inst* t = emit(Op::trunc, b, r);
+            t->cty = Ty::I64;
+            return t;
+        }
+        return r;
+    }
+    if (ir::is_float(a) && ir::is_float(b)) {
+        if (a == b) return v;
+        Inst* r = emit(a == Ty::F32 ? Op::fext : Op::ftrunc, b, v);
+        r->cty = a;
+        return r;
+    }
+    if (a == b) return v;
+    unsupported(s, "this conversion");
+    return v;
+}
+
+Inst* Lowerer::to_string(Inst* v, const Type* from) {
+    const char* fn = nullptr;
+    switch (from->kind) {
+    case TypeKind::String: return v;
+    case TypeKind::Bool: fn = "lang_str_from_bool"; break;
+    case TypeKind::Char: fn = "lang_str_from_char"; break;
+    case TypeKind::F32: fn = "lang_str_from_f32"; break;
+    case TypeKind::F64: fn = "lang_str_from_f64"; break;
+    case TypeKind::I8: case TypeKind::I16: case TypeKind::I32: case TypeKind::I64: case TypeKind::Enum:
+        if (from->kind == TypeKind::Enum && !from->is_c_like_enum()) break;
+        if (ty(from) != Ty::I64) {
+            v = emit(Op::sext, Ty::I64, v);
+            v->cty = ty(from);
+        }
+        fn = "lang_str_from_i64";
+        break;
+    case TypeKind::U8: case TypeKind::U16: case TypeKind::U32: case TypeKind::U64:
+        if (ty(from) != Ty::I64) {
+            Ty ft = ty(from);
+            v = emit(Op::zext, Ty::I64, v);
+            v->cty = ft;
+        }
+        fn = "lang_str_from_u64";
+        break;
+    default: break;
+    }
+    if (!fn) {
+        unsupported(Span{}, "conversion of this type to string");
+        Inst* a = emit(Op::addr, Ty::Ptr);
+        a->sym = string_global("", 0);
+        return a;
+    }
+    use_extern(fn);
+    return call(fn, Ty::Ptr, {ctx, v});
+}
+
+Inst* Lowerer::str_concat(Inst* a, Inst* b) {
+    use_extern("lang_str_concat");
+    return call("lang_str_concat", Ty::Ptr, {ctx, a, b});
+}
+
+Inst* Lowerer::interp(InterpStringExpr* e) {
+    Inst* acc = nullptr;
+    for (const InterpPart& p : e->parts) {
+        Inst* s;
+        if (p.expr) {
+            s = expr(p.expr);
+            if (p.expr->type->kind != TypeKind::String) s = to_string(s, p.expr->type);
+        } else {
+            if (!p.len) continue;
+            s = emit(Op::addr, Ty::Ptr);
+            s->sym = string_global(p.text, p.len);
+        }
+        acc = acc ? str_concat(acc, s) : s;
+    }
+    if (!acc) {
+        acc = emit(Op::addr, Ty::Ptr);
+        acc->sym = string_global("", 0);
+    }
+    return acc;
+}
+
+// ---------------------------------------------------------------------------
+// Calls
+
+void Lowerer::call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>& out,
+                        std::vector<std::pair<LVal, Inst*>>* wb) {
+    uint32_t npos = 0;
+    for (uint32_t pi = 0; pi < fd->params.size; pi++) {
+        ParamDecl* p = fd->params[pi];
+        Expr* a = nullptr;
+        for (const Arg& arg : args)
+            if (arg.name && arg.name == p->name) a = arg.value;
+        if (!a) {
+            // positional: the pi-th unnamed argument
+            uint32_t k = 0;
+            for (const Arg& arg : args) {
+                if (arg.name) continue;
+                if (k++ == pi) {
+                    a = arg.value;
+                    break;
+                }
+            }
+        }
+        if (!a) a = p->default_value;
+        npos++;
+        if (!a) {
+            unsupported(fd->span, "missing argument");
+            out.push_back(undef(ty(p->type) == Ty::Void ? Ty::I64 : ty(p->type)));
+            continue;
+        }
+        if (p->mode == ParamMode::Ref) {
+            LVal lv = lvalue(a);
+            if (lv.kind == LVal::Var) { // copy-in/copy-out keeps the local in SSA
+                Ty t = vars[lv.var].ty;
+                Inst* s = slot(ir::ty_size(t), ir::ty_size(t));
+                store(t, s, 0, use(lv.var));
+                out.push_back(s);
+                if (wb) wb->push_back({lv, s});
+            } else {
+                out.push_back(lval_addr(lv));
+            }
+            continue;
+        }
+        Expr* inner = a->kind == ExprKind::RefArg ? as<RefArgExpr>(a)->operand : a;
+        Inst* v = expr(inner);
+        if (is_agg(p->type) && !is_fresh_temp(inner)) v = materialize(p->type, v);
+        out.push_back(v);
+    }
+}
+
+Inst* Lowerer::call_expr(CallExpr* e, bool tail) {
+    if (e->builtin) return builtin_call(e);
+    FuncDecl* fd = e->target;
+    if (!fd) {
+        // Enum case construction: Circle(2.0)
+        Decl* d = nullptr;
+        if (e->callee->kind == ExprKind::Name) d = as<NameExpr>(e->callee)->decl;
+        if (e->callee->kind == ExprKind::Member) d = as<MemberExpr>(e->callee)->decl;
+        if (d && d->kind == DeclKind::EnumCase) {
+            auto* ec = as<EnumCaseDecl>(d);
+            const Type* t = e->type;
+            Inst* s = enum_case_value(ec, t);
+            if (!is_agg(t)) return s;
+            int64_t tag_size, poff;
+            enum_layout(t, &tag_size, &poff);
+            for (uint32_t i = 0; i < e->args.size && i < ec->payload.size; i++) {
+                Inst* v = expr(e->args[i].value);
+                store_typed(ec->payload[i]->type, s, payload_field_offset(ec, i, poff), v);
+            }
+            return s;
+        }
+        unsupported(e->span, "indirect calls");
+        return is_agg(e->type) ? slot_for(e->type) : (ty(e->type) == Ty::Void ? nullptr : undef(ty(e->type)));
+    }
+    const Type* rt = fn_result(fd);
+    bool agg = is_agg(rt);
+    bool cfn = is_c_fn(fd);
+    std::vector<Inst*> args;
+    if (!cfn) args.push_back(ctx);
+    Inst* res = nullptr;
+    if (agg) {
+        res = slot_for(rt);
+        args.push_back(res);
+    }
+    bool frame_ptr_args = false; // an argument points into this frame: no tail call
+    if (is_instance_fn(fd)) {
+        Inst* recv = nullptr;
+        if (e->callee->kind == ExprKind::Member) {
+            Expr* obj = as<MemberExpr>(e->callee)->object;
+            const Type* ot = obj->type;
+            if (ot->kind == TypeKind::Struct) {
+                LVal lv = lvalue(obj);
+                recv = lval_addr(lv);
+                frame_ptr_args = true;
+            } else {
+                recv = expr(obj);
+            }
+        } else {
+            recv = this_val;
+            if (fd->parent && fd->parent->type && fd->parent->type->kind == TypeKind::Struct) frame_ptr_args = true;
+        }
+        if (!recv) {
+            unsupported(e->span, "method call without receiver");
+            recv = iconst(Ty::Ptr, 0);
+        }
+        args.push_back(recv);
+    } else if (e->callee->kind == ExprKind::Member) {
+        // static call through a type or namespace prefix: nothing to evaluate
+    }
+    std::vector<std::pair<LVal, Inst*>> wb;
+    size_t first_arg = args.size();
+    call_args(fd, e->args, args, &wb);
+    for (uint32_t i = 0; i < fd->params.size; i++)
+        if (fd->params[i]->mode == ParamMode::Ref || is_agg(fd->params[i]->type)) frame_ptr_args = true;
+    (void)first_arg;
+    const char* sym = func_symbol(fd);
+    Ty rty = agg ? Ty::Void : ty(rt);
+    if (tail && !cfn && !agg && !frame_ptr_args && wb.empty() && rty == f->ret && !result_ptr) {
+        Inst* i = mk(Op::tailcall, rty);
+        i->sym = sym;
+        for (Inst* a : args) i->args.push(m.arena, a);
+        ir::append(m, ensure(), i);
+        e->is_tail = true;
+        cur = nullptr;
+        return nullptr;
+    }
+    Inst* r = call_v(sym, rty, args);
+    for (auto& [lv, s] : wb) write(lv, load(vars[lv.var].ty, s, 0));
+    if (agg) return res;
+    return rty == Ty::Void ? nullptr : r;
+}
+
+Inst* Lowerer::write_value(Inst* v, const Type* t, bool) {
+    const char* fn = nullptr;
+    switch (t->kind) {
+    case TypeKind::Bool: fn = "lang_write_bool"; break;
+    case TypeKind::Char: fn = "lang_write_char"; break;
+    case TypeKind::F32: fn = "lang_write_f32"; break;
+    case TypeKind::F64: fn = "lang_write_f64"; break;
+    case TypeKind::String: fn = "lang_write_str"; break;
+    case TypeKind::I8: case TypeKind::I16: case TypeKind::I32: case TypeKind::I64: case TypeKind::Enum:
+        if (t->kind == TypeKind::Enum && !t->is_c_like_enum()) break;
+        if (ty(t) != Ty::I64) {
+            Ty ft = ty(t);
+            v = emit(Op::sext, Ty::I64, v);
+            v->cty = ft;
+        }
+        fn = "lang_write_i64";
+        break;
+    case TypeKind::U8: case TypeKind::U16: case TypeKind::U32: case TypeKind::U64:
+        if (ty(t) != Ty::I64) {
+            Ty ft = ty(t);
+            v = emit(Op::zext, Ty::I64, v);
+            v->cty = ft;
+        }
+        fn = "lang_write_u64";
+        break;
+    default: break;
+    }
+    if (!fn) {
+        unsupported(Span{}, "printing a value of this type");
+        return nullptr;
+    }
+    use_extern(fn);
+    call(fn, Ty::Void, {v});
+    return nullptr;
+}
+
+Inst* Lowerer::builtin_call(CallExpr* e) {
+    switch (e->builtin) {
+    case B_ConsoleWrite:
+    case B_ConsoleWriteLine:
+        for (const Arg& a : e->args) write_value(expr(a.value), a.value->type, false);
+        if (e->builtin == B_ConsoleWriteLine) {
+            use_extern("lang_write_newline");
+            call("lang_write_newline", Ty::Void, {});
+        }
+        return nullptr;
+    case B_Assert:
+    case B_AssertEq: {
+        Block* ok = mk_block();
+        Block* bad = mk_block();
+        if (e->builtin == B_Assert) {
+            if (!e->args.size) return nullptr;
+            cond_branch(e->args[0].value, ok, bad);
+        } else {
+            if (e->args.size < 2) return nullptr;
+            Inst* a = expr(e->args[0].value);
+            Inst* b = expr(e->args[1].value);
+            br(compare(BinOp::Eq, e->args[0].value->type, a, b), ok, bad);
+        }
+        seal(ok);
+        seal(bad);
+        enter(bad);
+        if (cur) {
+            const std::string& path = c.sources.file(e->span.file).path;
+            Inst* fa = emit(Op::addr, Ty::Ptr);
+            fa->sym = cstring_global(path.data(), (uint32_t)path.size());
+            panic_call("lang_panic_assert", {fa, iconst(Ty::I32, line)});
+        }
+        enter(ok);
+        return nullptr;
+    }
+    case B_Panic: {
+        Inst* s;
+        if (e->args.size) {
+            s = expr(e->args[0].value);
+        } else {
+            s = emit(Op::addr, Ty::Ptr);
+            s->sym = string_global("panic", 5);
+        }
+        panic_call("lang_panic_str", {s});
+        return ty(e->type) == Ty::Void ? nullptr : undef(ty(e->type));
+    }
+    case B_StringSubstring: {
+        if (e->callee->kind != ExprKind::Member || !e->args.size) break;
+        Inst* s = expr(as<MemberExpr>(e->callee)->object);
+        Inst* start = convert(expr(e->args[0].value), e->args[0].value->type, c.types.int_(), e->span);
+        Inst* count;
+        if (e->args.size > 1) {
+            count = convert(expr(e->args[1].value), e->args[1].value->type, c.types.int_(), e->span);
+        } else {
+            Inst* len = load(Ty::I64, s, 16);
+            count = emit(Op::sub, Ty::I64, len, start);
+        }
+        use_extern("lang_str_substring");
+        return call("lang_str_substring", Ty::Ptr, {ctx, s, start, count});
+    }
+    default: break;
+    }
+    unsupported(e->span, "this builtin");
+    return nullptr;
+}
+
+// ---------------------------------------------------------------------------
+// Object and array creation
+
+Inst* Lowerer::new_expr(NewExpr* e) {
+    if (e->is_array) {
+        const Type* et = static_cast<Expr*>(e)->type->elem;
+        Inst* n = convert(expr(e->array_len), e->array_len->type, c.types.int_(), e->span);
+        Inst* neg = emit(Op::slt, Ty::I8, n, iconst(Ty::I64, 0));
+        neg->cty = Ty::I64;
+        Block* bad = mk_block();
+        Block* ok = mk_block();
+        br(neg, bad, ok);
+        seal(bad);
+        seal(ok);
+        enter(bad);
+        if (cur) {
+            const char* msg = "negative array length";
+            Inst* ma = emit(Op::addr, Ty::Ptr);
+            ma->sym = cstring_global(msg, (uint32_t)strlen(msg));
+            panic_call("lang_panic", {ma});
+        }
+        enter(ok);
+        use_extern("lang_array_new");
+        Inst* arr = call("lang_array_new", Ty::Ptr, {ctx, n, iconst(Ty::I64, et->size)});
+        if (needs_zero_init(et)) {
+            // Fill: for (i = 0; i < n; i++) zero_init(arr[i])
+            uint32_t iv = new_var(Ty::I64);
+            def(iv, iconst(Ty::I64, 0));
+            Block* head = mk_block();
+            Block* body = mk_block();
+            Block* done = mk_block();
+            jmp(head);
+            enter(head);
+            Inst* i = use(iv);
+            Inst* lt = emit(Op::slt, Ty::I8, i, n);
+            lt->cty = Ty::I64;
+            br(lt, body, done);
+            seal(body);
+            enter(body);
+            Inst* ea = array_elem_addr(arr, i, et, false);
+            zero_init(et, ea, 32);
+            def(iv, emit(Op::add, Ty::I64, i, iconst(Ty::I64, 1)));
+            jmp(head);
+            seal(head);
+            seal(done);
+            enter(done);
+        }
+        return arr;
+    }
+    const Type* t = ((Expr*)e)->type;
+    if (t->kind != TypeKind::Class && t->kind != TypeKind::Struct) {
+        unsupported(e->span, "new of this type");
+        return iconst(Ty::Ptr, 0);
+    }
+    return construct(t->decl, t, e);
+}
+
+static FieldDecl* find_field(TypeDecl* td, Ident name) {
+    for (TypeDecl* t = td; t;) {
+        for (Decl* d : t->members)
+            if (d->kind == DeclKind::Field && d->name == name) return as<FieldDecl>(d);
+        TypeDecl* base = nullptr;
+        for (TypeExpr* b : t->bases)
+            if (b->resolved && b->resolved->kind == TypeKind::Class) base = b->resolved->decl;
+        t = base;
+    }
+    return nullptr;
+}
+
+Inst* Lowerer::construct(TypeDecl* td, const Type* t, NewExpr* e) {
+    Inst* obj;
+    bool cls = t->kind == TypeKind::Class;
+    if (cls) {
+        use_extern("lang_obj_new");
+        Inst* ti = emit(Op::addr, Ty::Ptr);
+        ti->sym = typeinfo(td);
+        obj = call("lang_obj_new", Ty::Ptr, {ctx, ti, iconst(Ty::I64, instance_size(td))});
+    } else {
+        obj = slot_for(t);
+        Inst* z = emit(Op::memzero, Ty::Void, obj);
+        z->imm = t->size;
+    }
+    // Zero values and field initializers, base class first.
+    std::vector<TypeDecl*> chain;
+    for (TypeDecl* x = td; x;) {
+        chain.push_back(x);
+        TypeDecl* base = nullptr;
+        for (TypeExpr* b : x->bases)
+            if (b->resolved && b->resolved->kind == TypeKind::Class) base = b->resolved->decl;
+        x = base;
+    }
+    for (size_t k = chain.size(); k-- > 0;) {
+        for (Decl* d : chain[k]->members) {
+            if (d->kind != DeclKind::Field || (d->mods & M_STATIC) || !d->type) continue;
+            auto* fd = as<FieldDecl>(d);
+            if (fd->init) {
+                Inst* v = expr(fd->init);
+                store_typed(fd->type, obj, fd->offset, v);
+            } else if (needs_zero_init(fd->type)) {
+                zero_init(fd->type, obj, fd->offset);
+            }
+        }
+    }
+    if (e->ctor) {
+        std::vector<Inst*> args{ctx, obj};
+        std::vector<std::pair<LVal, Inst*>> wb;
+        call_args(e->ctor, e->args, args, &wb);
+        call_v(func_symbol(e->ctor), Ty::Void, args);
+        for (auto& [lv, s] : wb) write(lv, load(vars[lv.var].ty, s, 0));
+    }
+    for (const FieldInit& fi : e->inits) {
+        FieldDecl* fd = find_field(td, fi.name);
+        if (!fd) {
+            unsupported(fi.span, "initializer of an unknown field");
+            continue;
+        }
+        Inst* v = expr(fi.value);
+        store_typed(fd->type, obj, fd->offset, v);
+    }
+    return obj;
+}
+
+Inst* Lowerer::null_check(Inst* p) { return p; }
+
+} // namespace lang::lower

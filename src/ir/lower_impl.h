@@ -1,0 +1,252 @@
+// lower_impl.h: the lowering context shared by lower*.cpp (private to lowering).
+//
+// One Lowerer lowers a whole program; its per-function state is reset by begin_func().
+// Invariants while lowering a function:
+//  - `cur` is the block being filled, or null when the current point is unreachable
+//    (after return/break/panic); statements are skipped then, and expressions that still
+//    need a block get a fresh predecessor-less one (dce removes it).
+//  - Blocks are created unplaced (mk_block) and appended to Func::blocks only when entered
+//    with at least one predecessor, so every placed block gets a terminator.
+//  - Block::preds is filled as edges are emitted; a block is sealed (Braun et al.) once all
+//    its predecessors are known. Phis are kept aside and spliced to the block tops (and
+//    the prologue of params/slots/undefs to the entry) by finish_func().
+//  - An expression of aggregate type evaluates to the address of memory holding it.
+#pragma once
+#include "common/compilation.h"
+#include "ir/ir.h"
+#include "ir/lower.h"
+#include "parse/ast.h"
+#include "sema/types.h"
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace lang::lower {
+
+using ir::Block;
+using ir::Inst;
+using ir::Op;
+using ir::Ty;
+
+enum BuiltinId : uint32_t {
+    B_None = 0,
+#define BUILTIN(id, spelling) B_##id,
+#include "sema/builtins.def"
+#undef BUILTIN
+};
+
+// Current definitions of SSA variables per block: open addressing on (block id, var),
+// cleared in O(1) per function by a generation stamp.
+class DefMap {
+public:
+    Inst* get(uint32_t block, uint32_t var) const;
+    void put(uint32_t block, uint32_t var, Inst* v);
+    void reset();
+
+private:
+    struct Slot {
+        uint64_t key;
+        uint32_t gen;
+        Inst* val;
+    };
+    void grow();
+    std::vector<Slot> slots_;
+    uint32_t gen_ = 1;
+    size_t count_ = 0;
+};
+
+enum class VarKind : uint8_t { None, Ssa, Mem };
+struct VarInfo {
+    VarKind kind = VarKind::None;
+    Ty ty = Ty::Void;
+    Inst* addr = nullptr;     // Mem: address of the storage (slot, or a ref/aggregate param)
+    const Type* type = nullptr;
+};
+
+// A place that can be read and written.
+struct LVal {
+    enum Kind : uint8_t { None, Var, Mem } kind = None;
+    uint32_t var = 0;         // Var: SSA variable
+    Inst* base = nullptr;     // Mem: address
+    int64_t off = 0;          //      + byte offset
+    const Type* type = nullptr;
+};
+
+struct LoopCtx {
+    Block* brk;
+    Block* cont;
+    size_t defer_depth;
+};
+
+struct IncompletePhi {
+    uint32_t block;
+    uint32_t var;
+    Inst* phi;
+};
+
+class Lowerer {
+public:
+    Lowerer(Compilation& c, ir::Module& m) : c(c), m(m) {}
+    bool run();
+
+    Compilation& c;
+    ir::Module& m;
+    bool failed = false;
+
+    // ---- module level (lower.cpp, lower_data.cpp)
+    void collect_decls(TypeDecl* td, const std::string& prefix);
+    void lower_func(FuncDecl* fd);
+    void emit_entry();
+    const char* string_global(const char* bytes, uint32_t len);   // LangString symbol
+    const char* cstring_global(const char* bytes, uint32_t len);  // NUL-terminated bytes
+    const char* typeinfo(TypeDecl* td);                           // "X.$type" symbol
+    void emit_typeinfo(TypeDecl* td);
+    void use_extern(const char* sym);
+    const char* func_symbol(FuncDecl* fd);
+    void unsupported(Span s, const char* what);
+
+    std::unordered_map<std::string_view, const char*> strings_;
+    std::unordered_map<std::string_view, const char*> cstrings_;
+    std::unordered_set<std::string_view> externs_;
+    std::unordered_map<const TypeDecl*, std::string> type_names_;   // qualified names
+    std::unordered_map<const TypeDecl*, const char*> typeinfos_;
+    std::vector<FuncDecl*> funcs_;
+    std::vector<TypeDecl*> types_;
+    std::unordered_map<const FuncDecl*, const char*> file_of_;       // source path per func
+    std::unordered_map<const FuncDecl*, std::vector<FuncDecl*>> overrides_; // unused for now
+    uint32_t nstr_ = 0;
+
+    // ---- types
+    Ty ty(const Type* t) const;
+    static bool is_agg(const Type* t) { return t && t->is_aggregate(); }
+    static bool is_unsigned(const Type* t);
+    int64_t instance_size(TypeDecl* td);
+    static int64_t tuple_offset(const Type* t, uint32_t index);
+    const Type* field_type(FieldDecl* fd) { return fd->type; }
+
+    // ---- per function (lower.cpp)
+    ir::Func* f = nullptr;
+    FuncDecl* fdecl = nullptr;
+    Block* cur = nullptr;
+    Block* entry = nullptr;
+    Inst* ctx = nullptr;
+    Inst* this_val = nullptr;
+    Inst* result_ptr = nullptr;
+    const Type* ret_type = nullptr;
+    uint32_t line = 0;
+    uint32_t file_id = 0;
+    const char* file_path = nullptr;
+    std::vector<VarInfo> vars;
+    uint32_t param_base = 0;
+    DefMap defs;
+    std::vector<uint8_t> sealed;
+    std::vector<IncompletePhi> incomplete;
+    std::vector<Inst*> phis;
+    std::vector<Inst*> prologue;
+    std::vector<Inst*> repl;
+    std::vector<LoopCtx> loops;
+    std::vector<Stmt*> defers;
+
+    void begin_func(ir::Func* fn);
+    void finish_func();
+    Block* mk_block();
+    void enter(Block* b);
+    void seal(Block* b);
+    Block* ensure();
+    Inst* mk(Op op, Ty t);                          // new instruction, not placed
+    Inst* emit(Op op, Ty t, Inst* a = nullptr, Inst* b = nullptr);
+    Inst* emit_pro(Op op, Ty t);                    // into the entry prologue
+    Inst* iconst(Ty t, int64_t v);
+    Inst* fconst(Ty t, double v);
+    Inst* undef(Ty t);
+    Inst* slot(uint32_t size, uint32_t align);
+    Inst* slot_for(const Type* t);
+    void jmp(Block* t);
+    void br(Inst* cond, Block* t, Block* e);
+    void ret(Inst* v);
+    void unreachable();
+    Inst* call(const char* sym, Ty rt, std::initializer_list<Inst*> args);
+    Inst* call_v(const char* sym, Ty rt, const std::vector<Inst*>& args);
+    void panic_call(const char* sym, std::initializer_list<Inst*> args); // noreturn
+    Inst* load(Ty t, Inst* base, int64_t off);
+    void store(Ty t, Inst* base, int64_t off, Inst* v);
+    void memcpy_(Inst* dst, Inst* src, int64_t n);
+    Inst* ptr_add(Inst* base, int64_t off);
+    Inst* ptr_add_v(Inst* base, Inst* off);
+
+    // SSA construction
+    uint32_t new_var(Ty t);
+    void write_var(uint32_t v, Block* b, Inst* val);
+    Inst* read_var(uint32_t v, Block* b);
+    Inst* read_var_rec(uint32_t v, Block* b);
+    Inst* new_phi(uint32_t v, Block* b);
+    Inst* add_phi_operands(uint32_t v, Inst* phi);
+    Inst* try_remove_trivial(Inst* phi);
+    Inst* resolve(Inst* v);
+    void def(uint32_t v, Inst* val) { write_var(v, ensure(), val); }
+    Inst* use(uint32_t v) { return read_var(v, ensure()); }
+
+    void set_line(Span s);
+
+    // ---- values and places (lower_expr.cpp)
+    Inst* expr(Expr* e);
+    void cond_branch(Expr* e, Block* t, Block* fblk);
+    Inst* to_bool(Expr* e);
+    LVal lvalue(Expr* e);
+    LVal var_lval(Decl* d);
+    Inst* read(const LVal& lv);
+    void write(const LVal& lv, Inst* v);
+    Inst* lval_addr(const LVal& lv);
+    Inst* load_typed(const Type* t, Inst* base, int64_t off);
+    void store_typed(const Type* t, Inst* base, int64_t off, Inst* v);
+    Inst* materialize(const Type* t, Inst* v);    // aggregate copy into a fresh slot
+    void zero_init(const Type* t, Inst* base, int64_t off);
+    bool needs_zero_init(const Type* t);
+    Inst* binary(BinaryExpr* e);
+    Inst* arith(BinOp op, const Type* t, Inst* a, Inst* b);
+    Inst* compare(BinOp op, const Type* t, Inst* a, Inst* b);
+    Inst* convert(Inst* v, const Type* from, const Type* to, Span s);
+    Inst* to_string(Inst* v, const Type* from);
+    Inst* str_concat(Inst* a, Inst* b);
+    Inst* assign(AssignExpr* e);
+    Inst* call_expr(CallExpr* e, bool tail);
+    Inst* builtin_call(CallExpr* e);
+    Inst* write_value(Inst* v, const Type* t, bool newline_after);
+    Inst* new_expr(NewExpr* e);
+    Inst* index_addr(IndexExpr* e, int64_t* off);
+    Inst* array_elem_addr(Inst* arr, Inst* idx, const Type* elem, bool check);
+    Inst* member(MemberExpr* e);
+    Inst* interp(InterpStringExpr* e);
+    Inst* ternary(TernaryExpr* e);
+    Inst* short_circuit(BinaryExpr* e);
+    Inst* coalesce(BinaryExpr* e);
+    Inst* enum_case_value(EnumCaseDecl* ec, const Type* t);
+    Inst* is_null(Inst* v, const Type* t);         // i8: 1 when the nullable is null
+    Inst* nullable_value(Inst* v, const Type* t);  // the T inside a non-null T?
+    Inst* wrap_nullable(Inst* v, const Type* inner, const Type* nt);
+    Inst* construct(TypeDecl* td, const Type* t, NewExpr* e);
+    Inst* null_check(Inst* p);
+    void call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>& out,
+                   std::vector<std::pair<LVal, Inst*>>* writeback);
+
+    // ---- statements, match, patterns (lower_stmt.cpp)
+    void stmt(Stmt* s);
+    void stmts(lang::Block* b);
+    void var_decl(VarDeclStmt* s);
+    void bind_local(LocalDecl* d, Inst* v, const Type* t);
+    void if_stmt(IfStmt* s);
+    void while_stmt(WhileStmt* s);
+    void for_stmt(ForStmt* s);
+    void for_in(ForInStmt* s);
+    void return_stmt(ReturnStmt* s);
+    void run_defers(size_t down_to);
+    Inst* match(MatchExpr* e);
+    void pattern(Pattern* p, Inst* v, const Type* t, Block* fail);
+    Inst* is_expr(IsExpr* e);
+    void enum_layout(const Type* t, int64_t* tag_size, int64_t* payload_off);
+    int64_t payload_field_offset(EnumCaseDecl* ec, uint32_t i, int64_t payload_off);
+};
+
+} // namespace lang::lower

@@ -1,0 +1,520 @@
+// lower_stmt.cpp: statements, loops, defer, match and patterns.
+//
+// Control flow builds blocks directly: a join block is sealed as soon as every edge
+// into it exists (after both arms of an `if`), a loop header and exit only after the
+// body (back edges, breaks) is done. `defer` bodies are re-lowered at every exit of
+// their scope (block end, break/continue, return), innermost first. A match is a chain
+// of tests: each arm's pattern branches to the next arm's block on mismatch; bindings
+// are ordinary locals; a value match falls off into `unreachable` (sema proved it
+// exhaustive), a statement match into the join.
+#include "ir/lower_impl.h"
+
+namespace lang::lower {
+
+static Ty int_ty_of_size(int64_t s) {
+    switch (s) {
+    case 1: return Ty::I8;
+    case 2: return Ty::I16;
+    case 8: return Ty::I64;
+    default: return Ty::I32;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Statements
+
+void Lowerer::stmts(lang::Block* b) {
+    size_t mark = defers.size();
+    for (Stmt* s : b->stmts) {
+        if (!cur) break; // unreachable code after return/break
+        stmt(s);
+    }
+    if (cur && defers.size() > mark) run_defers(mark);
+    defers.resize(mark);
+}
+
+void Lowerer::run_defers(size_t down_to) {
+    if (defers.size() <= down_to) return;
+    std::vector<Stmt*> saved(defers.begin(), defers.end());
+    for (size_t i = saved.size(); i-- > down_to;) {
+        defers.resize(i); // a deferred statement sees only the defers registered before it
+        if (!cur) break;
+        stmt(saved[i]);
+    }
+    defers = std::move(saved);
+}
+
+void Lowerer::stmt(Stmt* s) {
+    if (!cur) return;
+    set_line(s->span);
+    switch (s->kind) {
+    case StmtKind::Block: stmts(as<lang::Block>(s)); return;
+    case StmtKind::Expr: expr(as<ExprStmt>(s)->expr); return;
+    case StmtKind::VarDecl: var_decl(as<VarDeclStmt>(s)); return;
+    case StmtKind::If: if_stmt(as<IfStmt>(s)); return;
+    case StmtKind::While: while_stmt(as<WhileStmt>(s)); return;
+    case StmtKind::For: for_stmt(as<ForStmt>(s)); return;
+    case StmtKind::ForIn: for_in(as<ForInStmt>(s)); return;
+    case StmtKind::Break:
+    case StmtKind::Continue: {
+        if (loops.empty()) return;
+        const LoopCtx& l = loops.back();
+        run_defers(l.defer_depth);
+        jmp(s->kind == StmtKind::Break ? l.brk : l.cont);
+        return;
+    }
+    case StmtKind::Return: return_stmt(as<ReturnStmt>(s)); return;
+    case StmtKind::Defer: defers.push_back(as<DeferStmt>(s)->body); return;
+    case StmtKind::Unsafe:
+    case StmtKind::GcBlock: stmts(as<UnsafeStmt>(s)->body); return;
+    case StmtKind::Empty: return;
+    case StmtKind::Fail: unsupported(s->span, "fail"); return;
+    case StmtKind::Select: unsupported(s->span, "select"); return;
+    }
+}
+
+void Lowerer::bind_local(LocalDecl* d, Inst* v, const Type* t) {
+    LVal lv = var_lval(d);
+    if (lv.kind == LVal::Mem) {
+        store_typed(lv.type, lv.base, lv.off, v);
+    } else if (lv.kind == LVal::Var) {
+        if (t && t != d->type) v = convert(v, t, d->type, d->span);
+        def(lv.var, v);
+    }
+}
+
+void Lowerer::var_decl(VarDeclStmt* s) {
+    if (s->destructure) {
+        if (!s->init) return;
+        Inst* v = expr(s->init);
+        const Type* tt = s->init->type;
+        for (uint32_t i = 0; i < s->names.size && i < tt->count; i++) {
+            LocalDecl* d = s->names[i];
+            if (!d || d->name == "_") continue;
+            bind_local(d, load_typed(tt->elems[i], v, tuple_offset(tt, i)), tt->elems[i]);
+        }
+        return;
+    }
+    if (!s->names.size || !s->names[0]) return;
+    LocalDecl* d = s->names[0];
+    const Type* t = d->type;
+    if (s->init) {
+        bind_local(d, expr(s->init), s->init->type);
+        return;
+    }
+    // No initializer: the type's zero value.
+    LVal lv = var_lval(d);
+    if (lv.kind == LVal::Mem) {
+        Inst* z = emit(Op::memzero, Ty::Void, lv.base);
+        z->imm = t->size;
+        zero_init(t, lv.base, 0);
+    } else if (lv.kind == LVal::Var) {
+        Ty it = ty(t);
+        Inst* v;
+        if (t->kind == TypeKind::String) {
+            v = emit(Op::addr, Ty::Ptr);
+            v->sym = string_global("", 0);
+        } else {
+            v = ir::is_float(it) ? fconst(it, 0) : iconst(it, 0);
+        }
+        def(lv.var, v);
+    }
+}
+
+void Lowerer::if_stmt(IfStmt* s) {
+    Block* t = mk_block();
+    Block* e = s->else_s ? mk_block() : nullptr;
+    Block* join = mk_block();
+    cond_branch(s->cond, t, e ? e : join);
+    seal(t);
+    enter(t);
+    if (cur) {
+        stmt(s->then_s);
+        jmp(join);
+    }
+    if (e) {
+        seal(e);
+        enter(e);
+        if (cur) {
+            stmt(s->else_s);
+            jmp(join);
+        }
+    }
+    seal(join);
+    enter(join);
+}
+
+void Lowerer::while_stmt(WhileStmt* s) {
+    Block* head = mk_block();
+    Block* body = mk_block();
+    Block* exit = mk_block();
+    jmp(head);
+    enter(head);
+    cond_branch(s->cond, body, exit);
+    seal(body);
+    enter(body);
+    loops.push_back({exit, head, defers.size()});
+    if (cur) stmt(s->body);
+    loops.pop_back();
+    jmp(head);
+    seal(head);
+    seal(exit);
+    enter(exit);
+}
+
+void Lowerer::for_stmt(ForStmt* s) {
+    size_t mark = defers.size();
+    if (s->init) stmt(s->init);
+    if (!cur) return;
+    Block* head = mk_block();
+    Block* body = mk_block();
+    Block* step = mk_block();
+    Block* exit = mk_block();
+    jmp(head);
+    enter(head);
+    if (s->cond)
+        cond_branch(s->cond, body, exit);
+    else
+        jmp(body);
+    seal(body);
+    enter(body);
+    loops.push_back({exit, step, defers.size()});
+    if (cur) stmt(s->body);
+    loops.pop_back();
+    jmp(step);
+    seal(step);
+    enter(step);
+    if (cur && s->step) expr(s->step);
+    jmp(head);
+    seal(head);
+    seal(exit);
+    enter(exit);
+    defers.resize(mark);
+}
+
+void Lowerer::for_in(ForInStmt* s) {
+    const Type* it = s->iterable->type;
+    Block* head = mk_block();
+    Block* body = mk_block();
+    Block* step = mk_block();
+    Block* exit = mk_block();
+    LocalDecl* var = s->var;
+    if (s->iterable->kind == ExprKind::Range) {
+        auto* re = as<RangeExpr>(s->iterable);
+        const Type* et = re->lo->type;
+        Ty t = ty(et);
+        Inst* lo = expr(re->lo);
+        Inst* hi = expr(re->hi);
+        if (re->hi->type != et) hi = convert(hi, re->hi->type, et, re->span);
+        bool u = is_unsigned(et);
+        uint32_t iv = new_var(t);
+        def(iv, lo);
+        jmp(head);
+        enter(head);
+        Inst* i = use(iv);
+        Op cmp = re->inclusive ? (u ? Op::ule : Op::sle) : (u ? Op::ult : Op::slt);
+        Inst* cnd = emit(cmp, Ty::I8, i, hi);
+        cnd->cty = t;
+        br(cnd, body, exit);
+        seal(body);
+        enter(body);
+        if (var) bind_local(var, i, et);
+        loops.push_back({exit, step, defers.size()});
+        stmt(s->body);
+        loops.pop_back();
+        jmp(step);
+        seal(step);
+        enter(step);
+        if (cur) {
+            Inst* ci = use(iv);
+            if (re->inclusive) { // stop at hi before the increment can overflow
+                Block* inc = mk_block();
+                Inst* last = emit(Op::eq, Ty::I8, ci, hi);
+                last->cty = t;
+                br(last, exit, inc);
+                seal(inc);
+                enter(inc);
+            }
+            def(iv, emit(Op::add, t, ci, iconst(t, 1)));
+            jmp(head);
+        }
+    } else if (it->kind == TypeKind::Array) {
+        const Type* et = it->elem;
+        Inst* arr = expr(s->iterable);
+        Inst* len = load(Ty::I64, arr, 0);
+        uint32_t iv = new_var(Ty::I64);
+        def(iv, iconst(Ty::I64, 0));
+        jmp(head);
+        enter(head);
+        Inst* i = use(iv);
+        Inst* cnd = emit(Op::slt, Ty::I8, i, len);
+        cnd->cty = Ty::I64;
+        br(cnd, body, exit);
+        seal(body);
+        enter(body);
+        Inst* ea = array_elem_addr(arr, i, et, false);
+        if (var) bind_local(var, load_typed(et, ea, 32), et);
+        loops.push_back({exit, step, defers.size()});
+        stmt(s->body);
+        loops.pop_back();
+        jmp(step);
+        seal(step);
+        enter(step);
+        if (cur) {
+            def(iv, emit(Op::add, Ty::I64, use(iv), iconst(Ty::I64, 1)));
+            jmp(head);
+        }
+    } else if (it->kind == TypeKind::String) {
+        Inst* str = expr(s->iterable);
+        Inst* blen = load(Ty::I64, str, 8);
+        Inst* pos = slot(8, 8);
+        store(Ty::I64, pos, 0, iconst(Ty::I64, 0));
+        jmp(head);
+        enter(head);
+        Inst* p = load(Ty::I64, pos, 0);
+        Inst* cnd = emit(Op::slt, Ty::I8, p, blen);
+        cnd->cty = Ty::I64;
+        br(cnd, body, exit);
+        seal(body);
+        enter(body);
+        use_extern("lang_str_next_char");
+        Inst* ch = call("lang_str_next_char", Ty::I32, {str, pos});
+        if (var) bind_local(var, ch, c.types.char_());
+        loops.push_back({exit, step, defers.size()});
+        stmt(s->body);
+        loops.pop_back();
+        jmp(step);
+        seal(step);
+        enter(step);
+        jmp(head);
+    } else {
+        unsupported(s->iterable->span, "for-in over this type");
+        return;
+    }
+    seal(head);
+    seal(exit);
+    enter(exit);
+}
+
+void Lowerer::return_stmt(ReturnStmt* s) {
+    if (!s->value) {
+        run_defers(0);
+        ret(nullptr);
+        return;
+    }
+    if (result_ptr) {
+        Inst* v = expr(s->value);
+        if (cur) memcpy_(result_ptr, v, ret_type->size);
+        run_defers(0);
+        ret(nullptr);
+        return;
+    }
+    if (s->value->kind == ExprKind::Call && defers.empty()) {
+        auto* ce = as<CallExpr>(s->value);
+        Inst* r = call_expr(ce, ce->target && !ce->builtin);
+        if (!cur) return; // became a tail call (or the call never returns)
+        ret(f->ret == Ty::Void ? nullptr : r);
+        return;
+    }
+    Inst* v = expr(s->value);
+    run_defers(0);
+    ret(f->ret == Ty::Void ? nullptr : v);
+}
+
+// ---------------------------------------------------------------------------
+// Match and patterns
+
+// Enums with payloads: the tag (underlying integer) at 0, then each case's payload laid
+// out as a tuple at align_up(tag size, enum alignment) (sema/layout.cpp).
+void Lowerer::enum_layout(const Type* t, int64_t* tag_size, int64_t* payload_off) {
+    int64_t ts = 4;
+    if (TypeDecl* td = t->decl) {
+        if (td->underlying && td->underlying->resolved && td->underlying->resolved->is_integer())
+            ts = td->underlying->resolved->size;
+        else if (!td->underlying && td->bases.size == 1 && td->bases[0] && td->bases[0]->resolved &&
+                 td->bases[0]->resolved->is_integer())
+            ts = td->bases[0]->resolved->size;
+    }
+    int64_t al = t->align ? t->align : 1;
+    *tag_size = ts;
+    *payload_off = (ts + al - 1) / al * al;
+}
+
+int64_t Lowerer::payload_field_offset(EnumCaseDecl* ec, uint32_t i, int64_t payload_off) {
+    int64_t off = 0;
+    for (uint32_t j = 0; j < ec->payload.size; j++) {
+        const Type* pt = ec->payload[j]->type;
+        int64_t a = pt->align ? pt->align : 1;
+        off = (off + a - 1) / a * a;
+        if (j == i) break;
+        off += pt->size;
+    }
+    return payload_off + off;
+}
+
+Inst* Lowerer::match(MatchExpr* e) {
+    const Type* st = e->scrutinee->type;
+    Inst* v = expr(e->scrutinee);
+    Ty rt = ty(e->type);
+    bool has_val = rt != Ty::Void;
+    uint32_t res = has_val ? new_var(rt) : 0;
+    Block* join = mk_block();
+    for (const MatchArm& arm : e->arms) {
+        if (!cur) break;
+        Block* next = mk_block();
+        pattern(arm.pattern, v, st, next);
+        if (arm.guard && cur) {
+            Block* ok = mk_block();
+            cond_branch(arm.guard, ok, next);
+            seal(ok);
+            enter(ok);
+        }
+        if (cur) {
+            if (arm.body_expr) {
+                Inst* x = expr(arm.body_expr);
+                if (has_val && cur) def(res, x);
+            } else if (arm.body_block) {
+                stmts(arm.body_block);
+            }
+            jmp(join);
+        }
+        seal(next);
+        enter(next);
+    }
+    if (cur) {
+        if (has_val)
+            unreachable(); // sema proved the match exhaustive
+        else
+            jmp(join);
+    }
+    seal(join);
+    enter(join);
+    return has_val ? use(res) : nullptr;
+}
+
+// Emits the tests of `p` against `v` (of type `t`): on mismatch control goes to `fail`,
+// on success it continues in `cur` with the pattern's bindings defined.
+void Lowerer::pattern(Pattern* p, Inst* v, const Type* t, Block* fail) {
+    if (!cur || !p) return;
+    auto test = [&](Inst* cond) {
+        Block* ok = mk_block();
+        br(cond, ok, fail);
+        seal(ok);
+        enter(ok);
+    };
+    switch (p->kind) {
+    case PatternKind::Wildcard: return;
+    case PatternKind::Binding:
+        if (p->decl && p->decl->kind == DeclKind::Local) {
+            auto* d = as<LocalDecl>(p->decl);
+            if (t->kind == TypeKind::Nullable && d->type == t->elem) {
+                test(emit(Op::Xor, Ty::I8, is_null(v, t), iconst(Ty::I8, 1)));
+                bind_local(d, nullable_value(v, t), t->elem);
+            } else {
+                bind_local(d, v, t);
+            }
+        } else if (p->decl && p->decl->kind == DeclKind::EnumCase) {
+            Pattern q = *p;
+            q.kind = PatternKind::Variant;
+            pattern(&q, v, t, fail);
+        }
+        return;
+    case PatternKind::Literal: {
+        Inst* lv = expr(p->lit);
+        if (p->lit->type != t && p->lit->type->kind != TypeKind::Null) lv = convert(lv, p->lit->type, t, p->span);
+        test(compare(BinOp::Eq, t, v, lv));
+        return;
+    }
+    case PatternKind::Range: {
+        Inst* lo = expr(p->lit);
+        Inst* hi = expr(p->hi);
+        test(compare(BinOp::Ge, t, v, lo));
+        test(compare(p->inclusive ? BinOp::Le : BinOp::Lt, t, v, hi));
+        return;
+    }
+    case PatternKind::Null: test(is_null(v, t)); return;
+    case PatternKind::Variant: {
+        if (!p->decl || p->decl->kind != DeclKind::EnumCase) {
+            unsupported(p->span, "this pattern");
+            return;
+        }
+        auto* ec = as<EnumCaseDecl>(p->decl);
+        if (t->kind == TypeKind::Nullable) {
+            test(emit(Op::Xor, Ty::I8, is_null(v, t), iconst(Ty::I8, 1)));
+            v = nullable_value(v, t);
+            t = t->elem;
+        }
+        if (!is_agg(t)) {
+            Inst* cmp = emit(Op::eq, Ty::I8, v, iconst(ty(t), ec->tag));
+            cmp->cty = ty(t);
+            test(cmp);
+            return;
+        }
+        int64_t ts, poff;
+        enum_layout(t, &ts, &poff);
+        Ty tt = int_ty_of_size(ts);
+        Inst* tag = load(tt, v, 0);
+        Inst* cmp = emit(Op::eq, Ty::I8, tag, iconst(tt, ec->tag));
+        cmp->cty = tt;
+        test(cmp);
+        for (uint32_t i = 0; i < p->subs.size && i < ec->payload.size; i++) {
+            const Type* pt = ec->payload[i]->type;
+            Inst* fv = load_typed(pt, v, payload_field_offset(ec, i, poff));
+            pattern(p->subs[i], fv, pt, fail);
+        }
+        return;
+    }
+    case PatternKind::Tuple:
+        for (uint32_t i = 0; i < p->subs.size && i < t->count; i++) {
+            Inst* ev = load_typed(t->elems[i], v, tuple_offset(t, i));
+            pattern(p->subs[i], ev, t->elems[i], fail);
+        }
+        return;
+    case PatternKind::TypeTest: {
+        const Type* want = p->type ? p->type->resolved : nullptr;
+        if (!want || want->kind != TypeKind::Class || !want->decl) {
+            unsupported(p->span, "type test against this type");
+            return;
+        }
+        const Type* inner = t->kind == TypeKind::Nullable ? t->elem : t;
+        Inst* nn = emit(Op::ne, Ty::I8, v, iconst(Ty::Ptr, 0));
+        nn->cty = Ty::Ptr;
+        test(nn);
+        if (inner != want) {
+            // Walk the base chain of the object's LangTypeInfo (base at offset 32).
+            Inst* target = emit(Op::addr, Ty::Ptr);
+            target->sym = typeinfo(want->decl);
+            uint32_t tv = new_var(Ty::Ptr);
+            def(tv, load(Ty::Ptr, v, 0));
+            Block* head = mk_block();
+            Block* more = mk_block();
+            Block* ok = mk_block();
+            jmp(head);
+            enter(head);
+            Inst* ti = use(tv);
+            Inst* hit = emit(Op::eq, Ty::I8, ti, target);
+            hit->cty = Ty::Ptr;
+            Block* chk = mk_block();
+            br(hit, ok, chk);
+            seal(chk);
+            enter(chk);
+            Inst* isz = emit(Op::eq, Ty::I8, ti, iconst(Ty::Ptr, 0));
+            isz->cty = Ty::Ptr;
+            br(isz, fail, more);
+            seal(more);
+            enter(more);
+            def(tv, load(Ty::Ptr, ti, 32));
+            jmp(head);
+            seal(head);
+            seal(ok);
+            enter(ok);
+        }
+        if (p->decl && p->decl->kind == DeclKind::Local) bind_local(as<LocalDecl>(p->decl), v, nullptr);
+        return;
+    }
+    case PatternKind::Ok:
+    case PatternKind::Err: unsupported(p->span, "Ok/Err patterns"); return;
+    }
+}
+
+} // namespace lang::lower
