@@ -317,6 +317,11 @@ struct Decl {
 struct LocalDecl : Decl {
     bool is_mutable = false;
     uint32_t index = 0;         // sema: unique index within the function (for lowering)
+    // Parser: the declared type and initializer. Always set for a namespace-level
+    // `let`/`var` (FileAst::decls); for locals they repeat VarDeclStmt::type/init
+    // (init is null for tuple destructuring, where VarDeclStmt::init holds the tuple).
+    TypeExpr* type_expr = nullptr;
+    Expr* init = nullptr;
 };
 
 enum class ParamMode : uint8_t { Borrow, Ref, Own };
@@ -369,6 +374,7 @@ struct TypeDecl : Decl {
     ArenaVec<TypeExpr*> bases;          // base class and/or interfaces
     ArenaVec<Decl*> members;            // FieldDecl, FuncDecl, EnumCaseDecl, nested TypeDecl
     TypeExpr* underlying = nullptr;     // enum E : u8
+    uint32_t instance_size = 0;         // sema: class: bytes of a heap instance (header included)
 };
 
 struct ImportDecl : Decl {             // import Std.Collections;  import Json = Std.Serialize.Json;

@@ -1,0 +1,824 @@
+// lexer.cpp: the lexical grammar (LANGUAGE.md section 2).
+//
+// One pass over the bytes with a switch on the first byte of each token. Identifiers take
+// an ASCII fast path; only identifiers containing non-ASCII bytes go through utf8proc
+// (XID classes approximated by general categories, then NFC). Keywords are recognized
+// before interning with a small static hash table, so keywords are never interned.
+// Interpolated strings keep a stack of open holes: inside a hole the normal token loop
+// runs and counts brackets; the `}` that closes the hole resumes the string body.
+// Invariants: every error is reported once and lexing continues; the token stream is
+// always balanced (InterpBegin..InterpEnd, HoleBegin..HoleEnd) and ends with one Eof.
+#include "lex/lexer.h"
+#include <charconv>
+#include <cstring>
+#include <utf8proc.h>
+
+namespace lang {
+
+namespace {
+
+// ---------------------------------------------------------------------------
+// Keyword table: open addressing over (length, first, second, last byte).
+struct KeywordTable {
+    struct Slot { const char* text; uint8_t len; Tok kind; };
+    Slot slots[256] = {};
+    static uint32_t hash(const char* s, uint32_t n) {
+        return (n * 7u + (uint8_t)s[0] * 31u + (uint8_t)s[1] * 5u + (uint8_t)s[n - 1] * 13u) & 255u;
+    }
+    KeywordTable() {
+        static const struct { Tok k; const char* s; } rows[] = {
+#define X(name, str) {Tok::name, str},
+            LANG_TOKENS(X)
+#undef X
+        };
+        for (auto& r : rows) {
+            if (!is_keyword(r.k)) continue;
+            uint32_t n = (uint32_t)strlen(r.s);
+            uint32_t h = hash(r.s, n);
+            while (slots[h].text) h = (h + 1) & 255;
+            slots[h] = {r.s, (uint8_t)n, r.k};
+        }
+    }
+    Tok find(const char* s, uint32_t n) const {
+        if (n < 2 || n > 9) return Tok::Ident;
+        for (uint32_t h = hash(s, n);; h = (h + 1) & 255) {
+            const Slot& e = slots[h];
+            if (!e.text) return Tok::Ident;
+            if (e.len == n && memcmp(e.text, s, n) == 0) return e.kind;
+        }
+    }
+};
+
+const KeywordTable& keywords() {
+    static const KeywordTable t;
+    return t;
+}
+
+inline bool is_ident_ascii(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+inline bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+inline int hex_val(unsigned char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// XID_Start / XID_Continue approximated by Unicode general categories.
+bool xid_start(int32_t cp) {
+    if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || cp == '_';
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_NL:
+        return true;
+    default:
+        return false;
+    }
+}
+bool xid_continue(int32_t cp) {
+    if (cp < 0x80) return is_ident_ascii((unsigned char)cp);
+    if (xid_start(cp)) return true;
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_PC:
+        return true;
+    default:
+        return false;
+    }
+}
+
+void append_utf8(std::string& s, uint32_t cp) {
+    char buf[4];
+    utf8proc_ssize_t n = utf8proc_encode_char((utf8proc_int32_t)cp, (utf8proc_uint8_t*)buf);
+    s.append(buf, (size_t)n);
+}
+
+class Lexer {
+public:
+    Lexer(Compilation& c, uint32_t file, std::vector<Token>& out)
+        : c_(c), file_(file), out_(out), kw_(keywords()) {
+        const std::string& t = c.sources.file(file).text;
+        src_ = t.c_str();
+        n_ = (uint32_t)t.size();
+    }
+    bool run();
+
+private:
+    // -- helpers -------------------------------------------------------------
+    unsigned char at(uint32_t i) const { return i < n_ ? (unsigned char)src_[i] : 0; }
+    Span span(uint32_t b, uint32_t e) const { return Span{file_, b, e}; }
+    Token& push(Tok k, uint32_t b, uint32_t e) {
+        out_.emplace_back();
+        Token& t = out_.back();
+        t.kind = k;
+        t.span = span(b, e);
+        if (newline_) t.flags |= TF_NEWLINE;
+        newline_ = false;
+        return t;
+    }
+    void error(uint32_t b, uint32_t e, const char* msg) {
+        errors_++;
+        c_.diag.error(span(b, e), "%s", msg);
+    }
+    template <class... A> void errorf(uint32_t b, uint32_t e, const char* fmt, A... a) {
+        errors_++;
+        c_.diag.error(span(b, e), fmt, a...);
+    }
+    const char* arena_str(const char* s, size_t n) { return c_.arena.copy_str(s, n); }
+
+    void skip_block_comment();
+    void lex_ident();
+    void lex_number();
+    void lex_char();
+    void lex_string();
+    void lex_raw_string();
+    void lex_interp_body();
+    bool lex_escape(std::string& buf); // at '\\'; appends the decoded char
+    void lex_invalid();
+    void close_holes_at_eof();
+
+    Compilation& c_;
+    uint32_t file_;
+    std::vector<Token>& out_;
+    const KeywordTable& kw_;
+    const char* src_ = nullptr;
+    uint32_t n_ = 0;
+    uint32_t pos_ = 0;
+    bool newline_ = true;
+    int errors_ = 0;
+    std::string buf_;                // scratch for decoded literals (reused, no per-token alloc)
+    std::vector<uint32_t> holes_;    // open interpolation holes: bracket depth inside each
+    std::vector<uint32_t> hole_starts_;
+};
+
+bool Lexer::run() {
+    out_.reserve(out_.size() + n_ / 4 + 16);
+    if (n_ >= 3 && memcmp(src_, "\xEF\xBB\xBF", 3) == 0) pos_ = 3; // BOM
+    for (;;) {
+        uint32_t b = pos_;
+        unsigned char ch = at(pos_);
+        switch (ch) {
+        case 0:
+            if (pos_ >= n_) {
+                close_holes_at_eof();
+                push(Tok::Eof, n_, n_);
+                return errors_ == 0;
+            }
+            lex_invalid();
+            break;
+        case '\n':
+            newline_ = true;
+            pos_++;
+            break;
+        case ' ': case '\t': case '\r': case '\f': case '\v':
+            pos_++;
+            break;
+        case 'a': case 'b': case 'c': case 'd': case 'e': case 'f': case 'g': case 'h': case 'i':
+        case 'j': case 'k': case 'l': case 'm': case 'n': case 'o': case 'p': case 'q': case 'r':
+        case 's': case 't': case 'u': case 'v': case 'w': case 'x': case 'y': case 'z':
+        case 'A': case 'B': case 'C': case 'D': case 'E': case 'F': case 'G': case 'H': case 'I':
+        case 'J': case 'K': case 'L': case 'M': case 'N': case 'O': case 'P': case 'Q': case 'R':
+        case 'S': case 'T': case 'U': case 'V': case 'W': case 'X': case 'Y': case 'Z': case '_':
+            lex_ident();
+            break;
+        case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8':
+        case '9':
+            lex_number();
+            break;
+        case '\'':
+            lex_char();
+            break;
+        case '"':
+            if (at(pos_ + 1) == '"' && at(pos_ + 2) == '"') lex_raw_string();
+            else lex_string();
+            break;
+        case '$':
+            if (at(pos_ + 1) == '"') {
+                pos_ += 2;
+                push(Tok::InterpBegin, b, pos_);
+                lex_interp_body();
+            } else {
+                lex_invalid();
+            }
+            break;
+        case '/':
+            if (at(pos_ + 1) == '/') { // line comment (also `///` doc comments)
+                const void* nl = memchr(src_ + pos_, '\n', n_ - pos_);
+                pos_ = nl ? (uint32_t)((const char*)nl - src_) : n_;
+            } else if (at(pos_ + 1) == '*') {
+                skip_block_comment();
+            } else if (at(pos_ + 1) == '=') {
+                pos_ += 2;
+                push(Tok::SlashEq, b, pos_);
+            } else {
+                pos_++;
+                push(Tok::Slash, b, pos_);
+            }
+            break;
+#define ONE(c, k) case c: pos_++; push(k, b, pos_); break;
+        ONE(';', Tok::Semi)
+        ONE(',', Tok::Comma)
+        ONE('~', Tok::Tilde)
+        ONE('@', Tok::At)
+#undef ONE
+        case '(': case '[':
+            if (!holes_.empty()) holes_.back()++;
+            pos_++;
+            push(ch == '(' ? Tok::LParen : Tok::LBracket, b, pos_);
+            break;
+        case '{':
+            if (!holes_.empty()) holes_.back()++;
+            pos_++;
+            push(Tok::LBrace, b, pos_);
+            break;
+        case ')': case ']':
+            if (!holes_.empty() && holes_.back() > 0) holes_.back()--;
+            pos_++;
+            push(ch == ')' ? Tok::RParen : Tok::RBracket, b, pos_);
+            break;
+        case '}':
+            pos_++;
+            if (!holes_.empty() && holes_.back() == 0) {
+                holes_.pop_back();
+                hole_starts_.pop_back();
+                push(Tok::HoleEnd, b, pos_);
+                lex_interp_body();
+            } else {
+                if (!holes_.empty()) holes_.back()--;
+                push(Tok::RBrace, b, pos_);
+            }
+            break;
+        case ':':
+            if (!holes_.empty() && holes_.back() == 0) { // format spec: {x:fmt}
+                uint32_t s = ++pos_;
+                while (pos_ < n_ && src_[pos_] != '}' && src_[pos_] != '\n' && src_[pos_] != '"') pos_++;
+                Token& t = push(Tok::HoleFormat, s, pos_);
+                t.str.s = arena_str(src_ + s, pos_ - s);
+                t.str.len = pos_ - s;
+            } else {
+                pos_++;
+                push(Tok::Colon, b, pos_);
+            }
+            break;
+        case '.':
+            if (at(pos_ + 1) == '.') {
+                if (at(pos_ + 2) == '=') { pos_ += 3; push(Tok::DotDotEq, b, pos_); }
+                else { pos_ += 2; push(Tok::DotDot, b, pos_); }
+            } else {
+                pos_++;
+                push(Tok::Dot, b, pos_);
+            }
+            break;
+        case '?':
+            if (at(pos_ + 1) == '.') { pos_ += 2; push(Tok::QuestionDot, b, pos_); }
+            else if (at(pos_ + 1) == '?') {
+                if (at(pos_ + 2) == '=') { pos_ += 3; push(Tok::QuestionQuestionEq, b, pos_); }
+                else { pos_ += 2; push(Tok::QuestionQuestion, b, pos_); }
+            } else { pos_++; push(Tok::Question, b, pos_); }
+            break;
+        case '=':
+            if (at(pos_ + 1) == '=') { pos_ += 2; push(Tok::EqEq, b, pos_); }
+            else if (at(pos_ + 1) == '>') { pos_ += 2; push(Tok::FatArrow, b, pos_); }
+            else { pos_++; push(Tok::Eq, b, pos_); }
+            break;
+        case '!':
+            if (at(pos_ + 1) == '=') { pos_ += 2; push(Tok::BangEq, b, pos_); }
+            else { pos_++; push(Tok::Bang, b, pos_); }
+            break;
+        case '<':
+            if (at(pos_ + 1) == '<') {
+                if (at(pos_ + 2) == '=') { pos_ += 3; push(Tok::ShlEq, b, pos_); }
+                else { pos_ += 2; push(Tok::Shl, b, pos_); }
+            } else if (at(pos_ + 1) == '=') { pos_ += 2; push(Tok::Le, b, pos_); }
+            else { pos_++; push(Tok::Lt, b, pos_); }
+            break;
+        case '>':
+            if (at(pos_ + 1) == '=') { pos_ += 2; push(Tok::Ge, b, pos_); }
+            else { pos_++; push(Tok::Gt, b, pos_); }
+            break;
+        case '-':
+            if (at(pos_ + 1) == '>') { pos_ += 2; push(Tok::Arrow, b, pos_); }
+            else if (at(pos_ + 1) == '=') { pos_ += 2; push(Tok::MinusEq, b, pos_); }
+            else if (at(pos_ + 1) == '-') { pos_ += 2; push(Tok::MinusMinus, b, pos_); }
+            else { pos_++; push(Tok::Minus, b, pos_); }
+            break;
+        case '+':
+            if (at(pos_ + 1) == '=') { pos_ += 2; push(Tok::PlusEq, b, pos_); }
+            else if (at(pos_ + 1) == '+') { pos_ += 2; push(Tok::PlusPlus, b, pos_); }
+            else { pos_++; push(Tok::Plus, b, pos_); }
+            break;
+#define OP2(c, c2, k2, k1)                                          \
+    case c:                                                         \
+        if (at(pos_ + 1) == c2) { pos_ += 2; push(k2, b, pos_); }   \
+        else if (at(pos_ + 1) == '=') { pos_ += 2; push(k1##Eq, b, pos_); } \
+        else { pos_++; push(k1, b, pos_); }                         \
+        break;
+        OP2('&', '&', Tok::AmpAmp, Tok::Amp)
+        OP2('|', '|', Tok::PipePipe, Tok::Pipe)
+#undef OP2
+        case '*':
+            if (at(pos_ + 1) == '=') { pos_ += 2; push(Tok::StarEq, b, pos_); }
+            else { pos_++; push(Tok::Star, b, pos_); }
+            break;
+        case '%':
+            if (at(pos_ + 1) == '=') { pos_ += 2; push(Tok::PercentEq, b, pos_); }
+            else { pos_++; push(Tok::Percent, b, pos_); }
+            break;
+        case '^':
+            if (at(pos_ + 1) == '=') { pos_ += 2; push(Tok::CaretEq, b, pos_); }
+            else { pos_++; push(Tok::Caret, b, pos_); }
+            break;
+        case '#':
+            if (pos_ + 7 <= n_ && memcmp(src_ + pos_ + 1, "caller", 6) == 0 && !is_ident_ascii(at(pos_ + 7))) {
+                pos_ += 7;
+                push(Tok::HashCaller, b, pos_);
+            } else {
+                pos_++;
+                while (is_ident_ascii(at(pos_))) pos_++;
+                errorf(b, pos_, "unknown directive '%.*s' (only '#caller' exists)", (int)(pos_ - b), src_ + b);
+            }
+            break;
+        default:
+            if (ch >= 0x80) lex_ident(); // may be a Unicode identifier; reports otherwise
+            else lex_invalid();
+            break;
+        }
+    }
+}
+
+void Lexer::close_holes_at_eof() {
+    while (!holes_.empty()) {
+        uint32_t s = hole_starts_.back();
+        error(s, s + 1, "unterminated interpolation hole: expected '}'");
+        holes_.pop_back();
+        hole_starts_.pop_back();
+        push(Tok::HoleEnd, n_, n_);
+        push(Tok::InterpEnd, n_, n_);
+    }
+}
+
+void Lexer::lex_invalid() {
+    uint32_t b = pos_;
+    unsigned char ch = at(pos_);
+    if (ch < 0x80) {
+        pos_++;
+        if (ch >= 0x21 && ch < 0x7f) errorf(b, pos_, "invalid character '%c'", ch);
+        else errorf(b, pos_, "invalid character U+%04X", ch);
+        return;
+    }
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t len = utf8proc_iterate((const utf8proc_uint8_t*)src_ + pos_, n_ - pos_, &cp);
+    if (len <= 0) {
+        pos_++;
+        errorf(b, pos_, "invalid UTF-8 byte 0x%02X", ch);
+        return;
+    }
+    pos_ += (uint32_t)len;
+    if (cp == 0xA0 || cp == 0xFEFF || cp == 0x2028 || cp == 0x2029 || cp == 0x200B) return; // odd whitespace
+    errorf(b, pos_, "invalid character U+%04X", (unsigned)cp);
+}
+
+// Nested /* ... */.
+void Lexer::skip_block_comment() {
+    uint32_t b = pos_;
+    pos_ += 2;
+    int depth = 1;
+    while (pos_ < n_) {
+        char ch = src_[pos_];
+        if (ch == '*' && at(pos_ + 1) == '/') { pos_ += 2; if (--depth == 0) return; }
+        else if (ch == '/' && at(pos_ + 1) == '*') { pos_ += 2; depth++; }
+        else { if (ch == '\n') newline_ = true; pos_++; }
+    }
+    error(b, b + 2, "unterminated block comment");
+}
+
+// ident = XID_Start XID_Continue*   (plus '_' as a start character)
+void Lexer::lex_ident() {
+    uint32_t b = pos_;
+    while (is_ident_ascii(at(pos_))) pos_++;
+    if (at(pos_) < 0x80) {
+        Tok k = kw_.find(src_ + b, pos_ - b);
+        Token& t = push(k, b, pos_);
+        if (k == Tok::Ident) t.ident = c_.interner.intern(std::string_view(src_ + b, pos_ - b)).raw();
+        return;
+    }
+    // Slow path: the identifier contains non-ASCII characters.
+    pos_ = b;
+    bool first = true;
+    while (pos_ < n_) {
+        unsigned char ch = at(pos_);
+        if (ch < 0x80) {
+            if (first ? !xid_start(ch) : !is_ident_ascii(ch)) break;
+            pos_++;
+            first = false;
+            continue;
+        }
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t len = utf8proc_iterate((const utf8proc_uint8_t*)src_ + pos_, n_ - pos_, &cp);
+        if (len <= 0 || !(first ? xid_start(cp) : xid_continue(cp))) break;
+        pos_ += (uint32_t)len;
+        first = false;
+    }
+    if (pos_ == b) { // not an identifier start at all
+        lex_invalid();
+        return;
+    }
+    // NFC without heap allocation for ordinary lengths: decompose into a stack buffer,
+    // compose in place, re-encode as UTF-8 in place.
+    utf8proc_int32_t stack[128];
+    std::vector<utf8proc_int32_t> heap;
+    utf8proc_int32_t* buf = stack;
+    auto opts = (utf8proc_option_t)(UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+    utf8proc_ssize_t n = utf8proc_decompose((const utf8proc_uint8_t*)src_ + b, pos_ - b, buf, 128, opts);
+    if (n > 128) {
+        heap.resize((size_t)n);
+        buf = heap.data();
+        n = utf8proc_decompose((const utf8proc_uint8_t*)src_ + b, pos_ - b, buf, n, opts);
+    }
+    Token& t = push(Tok::Ident, b, pos_);
+    if (n < 0) { // cannot happen for validated input; keep the raw spelling
+        t.ident = c_.interner.intern(std::string_view(src_ + b, pos_ - b)).raw();
+        return;
+    }
+    n = utf8proc_normalize_utf32(buf, n, opts);
+    n = utf8proc_reencode(buf, n, opts);
+    t.ident = c_.interner.intern(std::string_view((const char*)buf, n < 0 ? 0 : (size_t)n)).raw();
+}
+
+// number = dec | "0x" hex | "0b" bin | "0o" oct, with '_' separators, optional fraction
+//          and exponent (decimal only), optional suffix (i8..u64, f32, f64).
+void Lexer::lex_number() {
+    uint32_t b = pos_;
+    int base = 10;
+    if (src_[pos_] == '0' && (at(pos_ + 1) | 0x20) == 'x') base = 16;
+    else if (src_[pos_] == '0' && (at(pos_ + 1) | 0x20) == 'b') base = 2;
+    else if (src_[pos_] == '0' && (at(pos_ + 1) | 0x20) == 'o') base = 8;
+    if (base != 10) pos_ += 2;
+    uint64_t v = 0;
+    bool overflow = false, any = false, is_float = false;
+    uint32_t digits_begin = pos_;
+    for (;; pos_++) {
+        unsigned char ch = at(pos_);
+        if (ch == '_') continue;
+        int d = hex_val(ch);
+        if (d < 0 || (base != 16 && d >= 10)) break;
+        if (d >= base) {
+            uint32_t e = pos_;
+            while (is_ident_ascii(at(pos_))) pos_++;
+            errorf(e, e + 1, "invalid digit '%c' in %s literal", ch, base == 2 ? "binary" : "octal");
+            Token& t = push(Tok::Int, b, pos_);
+            t.ival = 0;
+            return;
+        }
+        any = true;
+        if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base) overflow = true;
+        v = v * (uint64_t)base + (uint64_t)d;
+    }
+    if (!any) {
+        errorf(b, pos_, "expected digits after '%.2s'", src_ + b);
+        push(Tok::Int, b, pos_).ival = 0;
+        return;
+    }
+    // Fraction only when a digit follows '.', so `0..n` and `t.0.1` work. After a '.'
+    // token (tuple index) the number is always an integer.
+    bool after_dot = !out_.empty() && out_.back().kind == Tok::Dot && out_.back().span.end == b;
+    if (base == 10 && !after_dot) {
+        if (at(pos_) == '.' && is_digit(at(pos_ + 1))) {
+            is_float = true;
+            pos_++;
+            while (is_digit(at(pos_)) || at(pos_) == '_') pos_++;
+        }
+        if ((at(pos_) | 0x20) == 'e' && (is_digit(at(pos_ + 1)) ||
+            ((at(pos_ + 1) == '+' || at(pos_ + 1) == '-') && is_digit(at(pos_ + 2))))) {
+            is_float = true;
+            pos_ += 2;
+            while (is_digit(at(pos_)) || at(pos_) == '_') pos_++;
+        } else if ((at(pos_) | 0x20) == 'e' && !is_ident_ascii(at(pos_ + 1)) ) {
+            uint32_t e = pos_++;
+            if (at(pos_) == '+' || at(pos_) == '-') pos_++;
+            error(e, pos_, "expected digits in the exponent of a float literal");
+            push(Tok::Float, b, pos_).fval = 0;
+            return;
+        }
+    }
+    uint32_t num_end = pos_;
+    // Suffix.
+    LitSuffix suf = LitSuffix::None;
+    if (is_ident_ascii(at(pos_)) && !is_digit(at(pos_))) {
+        uint32_t s = pos_;
+        while (is_ident_ascii(at(pos_))) pos_++;
+        std::string_view sv(src_ + s, pos_ - s);
+        static const char* const names[] = {"", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f32", "f64"};
+        for (int i = 1; i <= 10; i++)
+            if (sv == names[i]) suf = (LitSuffix)i;
+        if (suf == LitSuffix::None) {
+            errorf(s, pos_, "invalid suffix '%.*s' on numeric literal", (int)sv.size(), sv.data());
+        } else if (is_float && suf != LitSuffix::F32 && suf != LitSuffix::F64) {
+            errorf(s, pos_, "integer suffix '%.*s' on a float literal", (int)sv.size(), sv.data());
+            suf = LitSuffix::None;
+        }
+        if (suf == LitSuffix::F32 || suf == LitSuffix::F64) {
+            if (base != 10) {
+                errorf(s, pos_, "float suffix on a %s literal", base == 16 ? "hexadecimal" : base == 2 ? "binary" : "octal");
+                suf = LitSuffix::None;
+            } else {
+                is_float = true;
+            }
+        }
+    }
+    if (is_float) {
+        char tmp[128];
+        uint32_t k = 0;
+        for (uint32_t i = b; i < num_end && k < sizeof tmp - 1; i++)
+            if (src_[i] != '_') tmp[k++] = src_[i];
+        double d = 0;
+        std::from_chars(tmp, tmp + k, d);
+        Token& t = push(Tok::Float, b, pos_);
+        t.fval = d;
+        t.suffix = suf;
+        return;
+    }
+    (void)digits_begin;
+    if (overflow) error(b, num_end, "integer literal is too large for 64 bits");
+    Token& t = push(Tok::Int, b, pos_);
+    t.ival = v;
+    t.suffix = suf;
+    if (overflow) t.flags |= TF_OVERFLOW;
+}
+
+// escape = '\' ( n t r 0 \ " ' | 'u{' hex{1,6} '}' )
+bool Lexer::lex_escape(std::string& buf) {
+    uint32_t b = pos_;
+    unsigned char ch = at(pos_ + 1);
+    pos_ += 2;
+    switch (ch) {
+    case 'n': buf += '\n'; return true;
+    case 't': buf += '\t'; return true;
+    case 'r': buf += '\r'; return true;
+    case '0': buf += '\0'; return true;
+    case '\\': buf += '\\'; return true;
+    case '"': buf += '"'; return true;
+    case '\'': buf += '\''; return true;
+    case 'u': {
+        if (at(pos_) != '{') {
+            error(b, pos_, "invalid Unicode escape: expected '\\u{XXXX}'");
+            return false;
+        }
+        pos_++;
+        uint32_t v = 0;
+        int nd = 0;
+        while (hex_val(at(pos_)) >= 0) {
+            if (nd < 7) v = v * 16 + (uint32_t)hex_val(at(pos_));
+            nd++;
+            pos_++;
+        }
+        if (at(pos_) != '}' || nd == 0) {
+            error(b, pos_, "invalid Unicode escape: expected '\\u{XXXX}'");
+            return false;
+        }
+        pos_++;
+        if (nd > 6 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
+            error(b, pos_, "invalid Unicode escape: not a Unicode scalar value");
+            return false;
+        }
+        append_utf8(buf, v);
+        return true;
+    }
+    default:
+        if (ch == 0 && b + 1 >= n_) {
+            pos_ = n_;
+            return false; // caller reports the unterminated literal
+        }
+        if (ch == '\n') { pos_--; error(b, b + 1, "invalid escape sequence '\\' at end of line"); return false; }
+        if (ch >= 0x80) { // skip the whole UTF-8 character
+            while ((at(pos_) & 0xC0) == 0x80) pos_++;
+            errorf(b, pos_, "invalid escape sequence '\\%.*s'", (int)(pos_ - b - 1), src_ + b + 1);
+            return false;
+        }
+        if (ch >= 0x20 && ch < 0x7f) errorf(b, pos_, "invalid escape sequence '\\%c'", ch);
+        else error(b, pos_, "invalid escape sequence");
+        return false;
+    }
+}
+
+// char = "'" (char | escape) "'"
+void Lexer::lex_char() {
+    uint32_t b = pos_++;
+    uint32_t value = 0;
+    int count = 0;
+    buf_.clear();
+    while (pos_ < n_ && src_[pos_] != '\'' && src_[pos_] != '\n') {
+        if (src_[pos_] == '\\') {
+            size_t before = buf_.size();
+            if (lex_escape(buf_) && count == 0) {
+                utf8proc_int32_t cp = 0;
+                utf8proc_iterate((const utf8proc_uint8_t*)buf_.data() + before, buf_.size() - before, &cp);
+                value = (uint32_t)cp;
+            }
+        } else {
+            utf8proc_int32_t cp;
+            utf8proc_ssize_t len = utf8proc_iterate((const utf8proc_uint8_t*)src_ + pos_, n_ - pos_, &cp);
+            if (len <= 0) {
+                errorf(pos_, pos_ + 1, "invalid UTF-8 byte 0x%02X", (unsigned char)src_[pos_]);
+                len = 1;
+                cp = 0xFFFD;
+            }
+            if (count == 0) value = (uint32_t)cp;
+            pos_ += (uint32_t)len;
+        }
+        count++;
+    }
+    if (at(pos_) != '\'') {
+        error(b, b + 1, "unterminated character literal");
+    } else {
+        pos_++;
+        if (count == 0) error(b, pos_, "empty character literal");
+        else if (count > 1) error(b, pos_, "character literal contains more than one character");
+    }
+    push(Tok::Char, b, pos_).cval = value;
+}
+
+// string = '"' (char | escape)* '"'
+void Lexer::lex_string() {
+    uint32_t b = pos_++;
+    uint32_t s = pos_;
+    // Fast path: no escapes.
+    while (pos_ < n_) {
+        char ch = src_[pos_];
+        if (ch == '"' || ch == '\\' || ch == '\n') break;
+        pos_++;
+    }
+    if (at(pos_) == '"') {
+        Token& t = push(Tok::String, b, pos_ + 1);
+        t.str.s = arena_str(src_ + s, pos_ - s);
+        t.str.len = pos_ - s;
+        pos_++;
+        return;
+    }
+    buf_.assign(src_ + s, pos_ - s);
+    while (pos_ < n_ && src_[pos_] != '"' && src_[pos_] != '\n') {
+        if (src_[pos_] == '\\') lex_escape(buf_);
+        else buf_ += src_[pos_++];
+    }
+    if (at(pos_) == '"') pos_++;
+    else error(b, b + 1, "unterminated string literal");
+    Token& t = push(Tok::String, b, pos_);
+    t.str.s = arena_str(buf_.data(), buf_.size());
+    t.str.len = (uint32_t)buf_.size();
+}
+
+// raw = '"""' any* '"""'. A newline right after the opening quotes is dropped; if the
+// closing quotes stand on their own line, that line's indentation is removed from every
+// line and the final newline is dropped (C# raw string rules, simplified).
+void Lexer::lex_raw_string() {
+    uint32_t b = pos_;
+    pos_ += 3;
+    uint32_t s = pos_;
+    const char* end = nullptr;
+    for (uint32_t i = pos_; i + 2 < n_; i++) {
+        if (src_[i] == '"' && src_[i + 1] == '"' && src_[i + 2] == '"') { end = src_ + i; break; }
+    }
+    uint32_t e;
+    if (!end) {
+        error(b, b + 3, "unterminated raw string literal");
+        e = n_;
+        pos_ = n_;
+    } else {
+        e = (uint32_t)(end - src_);
+        pos_ = e + 3;
+        while (at(pos_) == '"') { pos_++; e++; } // """a"""" : extra quotes belong to the text
+    }
+    std::string_view text(src_ + s, e - s);
+    if (text.size() && text[0] == '\n') text.remove_prefix(1);
+    else if (text.size() > 1 && text[0] == '\r' && text[1] == '\n') text.remove_prefix(2);
+    // Indentation of the closing line.
+    size_t last_nl = text.rfind('\n');
+    std::string_view indent;
+    bool strip = false;
+    if (last_nl != std::string_view::npos) {
+        std::string_view tail = text.substr(last_nl + 1);
+        if (tail.find_first_not_of(" \t") == std::string_view::npos) {
+            indent = tail;
+            strip = true;
+            size_t cut = last_nl;
+            if (cut > 0 && text[cut - 1] == '\r') cut--;
+            text = text.substr(0, cut);
+        }
+    }
+    buf_.clear();
+    size_t i = 0;
+    while (i <= text.size() && !text.empty()) {
+        size_t nl = text.find('\n', i);
+        std::string_view line = text.substr(i, nl == std::string_view::npos ? std::string_view::npos : nl - i);
+        if (strip && line.substr(0, indent.size()) == indent) line.remove_prefix(indent.size());
+        buf_.append(line);
+        if (nl == std::string_view::npos) break;
+        buf_ += '\n';
+        i = nl + 1;
+    }
+    Token& t = push(Tok::String, b, pos_);
+    t.str.s = arena_str(buf_.data(), buf_.size());
+    t.str.len = (uint32_t)buf_.size();
+}
+
+// The body of $"...": text pieces, `{{`/`}}` as literal braces, `{` opens a hole.
+void Lexer::lex_interp_body() {
+    buf_.clear();
+    uint32_t s = pos_;
+    auto flush = [&]() {
+        if (!buf_.empty()) {
+            Token& t = push(Tok::InterpText, s, pos_);
+            t.str.s = arena_str(buf_.data(), buf_.size());
+            t.str.len = (uint32_t)buf_.size();
+            buf_.clear();
+        }
+    };
+    while (pos_ < n_) {
+        char ch = src_[pos_];
+        if (ch == '"') {
+            flush();
+            push(Tok::InterpEnd, pos_, pos_ + 1);
+            pos_++;
+            return;
+        }
+        if (ch == '\n') break;
+        if (ch == '\\') { lex_escape(buf_); continue; }
+        if (ch == '{') {
+            if (at(pos_ + 1) == '{') { buf_ += '{'; pos_ += 2; continue; }
+            flush();
+            push(Tok::HoleBegin, pos_, pos_ + 1);
+            holes_.push_back(0);
+            hole_starts_.push_back(pos_);
+            pos_++;
+            return;
+        }
+        if (ch == '}') {
+            if (at(pos_ + 1) == '}') { buf_ += '}'; pos_ += 2; continue; }
+            error(pos_, pos_ + 1, "unmatched '}' in interpolated string (write '}}' for a brace)");
+            pos_++;
+            continue;
+        }
+        buf_ += ch;
+        pos_++;
+    }
+    flush();
+    error(s, s, "unterminated interpolated string");
+    push(Tok::InterpEnd, pos_, pos_);
+}
+
+} // namespace
+
+bool lex_file(Compilation& c, uint32_t file_id, std::vector<Token>& out) {
+    Lexer lx(c, file_id, out);
+    return lx.run();
+}
+
+std::string dump_tokens(Compilation& c, const std::vector<Token>& toks) {
+    std::string out;
+    char buf[64];
+    for (const Token& t : toks) {
+        LineCol lc = c.sources.line_col(t.span.file, t.span.begin);
+        snprintf(buf, sizeof buf, "%u:%u %s", lc.line, lc.col, tok_name(t.kind));
+        out += buf;
+        switch (t.kind) {
+        case Tok::Eof: break;
+        case Tok::Int:
+            snprintf(buf, sizeof buf, " %llu%s", (unsigned long long)t.ival, suffix_text(t.suffix));
+            out += buf;
+            break;
+        case Tok::Float:
+            snprintf(buf, sizeof buf, " %.17g%s", t.fval, suffix_text(t.suffix));
+            out += buf;
+            break;
+        case Tok::Char:
+            snprintf(buf, sizeof buf, " U+%04X", t.cval);
+            out += buf;
+            break;
+        case Tok::String: case Tok::InterpText: case Tok::HoleFormat: {
+            out += " \"";
+            for (uint32_t i = 0; i < t.str.len; i++) {
+                unsigned char ch = (unsigned char)t.str.s[i];
+                if (ch == '\n') out += "\\n";
+                else if (ch == '\t') out += "\\t";
+                else if (ch == '"') out += "\\\"";
+                else if (ch == '\\') out += "\\\\";
+                else if (ch < 0x20) { snprintf(buf, sizeof buf, "\\x%02X", ch); out += buf; }
+                else out += (char)ch;
+            }
+            out += '"';
+            break;
+        }
+        default: {
+            const std::string& text = c.sources.file(t.span.file).text;
+            out += ' ';
+            out.append(text, t.span.begin, t.span.end - t.span.begin);
+            break;
+        }
+        }
+        out += '\n';
+    }
+    return out;
+}
+
+} // namespace lang

@@ -1,0 +1,753 @@
+// parse_expr.cpp: expressions and patterns.
+//
+// Precedence, lowest first:
+//   assignment (= += -= *= /= %= &= |= ^= <<= >>= ??=, right)  <  ?: (right)  <  catch
+//   <  .. ..=  <  ?? (right)  <  ||  <  &&  <  |  <  ^  <  &  <  == !=
+//   <  < > <= >= is as  <  << >>  <  + -  <  * / %  <  unary (- ! ~ * & try spawn cast)
+//   <  postfix (. ?. [] () .0)
+// Lambdas (`x => e`, `(params) => e`) are primaries whose body extends as far as possible.
+// A parenthesized type is a cast when it names a primitive type, or when the token after
+// `)` can start an operand and is not a binary operator (C#'s rule).
+#include "parse/parser_impl.h"
+
+namespace lang {
+
+// expr = assignment
+Expr* Parser::parse_expr() {
+    DepthGuard g(*this);
+    if (!g.ok) return error_expr(tok().span);
+    return parse_assign();
+}
+
+static bool assign_op(Tok k, BinOp* op) {
+    switch (k) {
+    case Tok::PlusEq: *op = BinOp::Add; return true;
+    case Tok::MinusEq: *op = BinOp::Sub; return true;
+    case Tok::StarEq: *op = BinOp::Mul; return true;
+    case Tok::SlashEq: *op = BinOp::Div; return true;
+    case Tok::PercentEq: *op = BinOp::Mod; return true;
+    case Tok::AmpEq: *op = BinOp::BitAnd; return true;
+    case Tok::PipeEq: *op = BinOp::BitOr; return true;
+    case Tok::CaretEq: *op = BinOp::BitXor; return true;
+    case Tok::ShlEq: *op = BinOp::Shl; return true;
+    case Tok::QuestionQuestionEq: *op = BinOp::Coalesce; return true;
+    default: return false;
+    }
+}
+
+// assignment = ternary [assign-op expr]
+Expr* Parser::parse_assign() {
+    uint32_t b = tok().span.begin;
+    Expr* lhs = parse_ternary();
+    BinOp op = BinOp::Add;
+    bool compound;
+    if (at(Tok::Eq)) {
+        compound = false;
+        advance();
+    } else if (assign_op(kind(), &op)) {
+        compound = true;
+        advance();
+    } else if (at(Tok::Gt) && peek().kind == Tok::Ge && peek().span.begin == tok().span.end) {
+        compound = true; // `>>=` is lexed as `>` `>=`
+        op = BinOp::Shr;
+        advance();
+        advance();
+    } else {
+        return lhs;
+    }
+    AssignExpr* a = expr_node<AssignExpr>(ExprKind::Assign, Span{});
+    a->compound = compound;
+    a->op = op;
+    a->target = lhs;
+    a->value = parse_expr();
+    a->span = span_from(b);
+    return a;
+}
+
+// ternary = catch ["?" expr ":" expr]
+Expr* Parser::parse_ternary() {
+    uint32_t b = tok().span.begin;
+    Expr* c = parse_catch();
+    if (!at(Tok::Question)) return c;
+    advance();
+    TernaryExpr* t = expr_node<TernaryExpr>(ExprKind::Ternary, Span{});
+    t->cond = c;
+    t->then_e = parse_expr();
+    expect(Tok::Colon, "in conditional expression");
+    t->else_e = parse_expr();
+    t->span = span_from(b);
+    return t;
+}
+
+// catch = range { "catch" ( "(" ident ")" "=>" (expr | block) | range ) }
+Expr* Parser::parse_catch() {
+    uint32_t b = tok().span.begin;
+    Expr* e = parse_range();
+    while (at(Tok::KwCatch)) {
+        advance();
+        CatchExpr* c = expr_node<CatchExpr>(ExprKind::Catch, Span{});
+        c->operand = e;
+        if (at(Tok::LParen) && peek(1).kind == Tok::Ident && peek(2).kind == Tok::RParen &&
+            peek(3).kind == Tok::FatArrow) {
+            advance();
+            c->err_name = advance().id();
+            advance();
+            advance();
+            parse_arm_body(&c->handler_expr, &c->handler_block);
+        } else {
+            c->handler_expr = parse_range();
+        }
+        c->span = span_from(b);
+        e = c;
+    }
+    return e;
+}
+
+// range = binary [(".." | "..=") binary]
+Expr* Parser::parse_range() {
+    uint32_t b = tok().span.begin;
+    Expr* lo = parse_binary(1);
+    if (!at(Tok::DotDot) && !at(Tok::DotDotEq)) return lo;
+    bool incl = advance().kind == Tok::DotDotEq;
+    RangeExpr* r = expr_node<RangeExpr>(ExprKind::Range, Span{});
+    r->lo = lo;
+    r->inclusive = incl;
+    r->hi = parse_binary(1);
+    r->span = span_from(b);
+    return r;
+}
+
+// Binary operator at the current token: precedence (0 = none) and operator; `>>` is two
+// adjacent `>` tokens (ntoks = 2).
+static int binary_prec(const Parser& P, BinOp* op, int* ntoks) {
+    *ntoks = 1;
+    switch (P.kind()) {
+    case Tok::QuestionQuestion: *op = BinOp::Coalesce; return 1;
+    case Tok::PipePipe: *op = BinOp::Or; return 2;
+    case Tok::AmpAmp: *op = BinOp::And; return 3;
+    case Tok::Pipe: *op = BinOp::BitOr; return 4;
+    case Tok::Caret: *op = BinOp::BitXor; return 5;
+    case Tok::Amp: *op = BinOp::BitAnd; return 6;
+    case Tok::EqEq: *op = BinOp::Eq; return 7;
+    case Tok::BangEq: *op = BinOp::Ne; return 7;
+    case Tok::Lt: *op = BinOp::Lt; return 8;
+    case Tok::Le: *op = BinOp::Le; return 8;
+    case Tok::Ge: *op = BinOp::Ge; return 8;
+    case Tok::KwIs: case Tok::KwAs: return 8;
+    case Tok::Gt: {
+        const Token& n = P.peek();
+        if (n.span.begin == P.tok().span.end) {
+            if (n.kind == Tok::Gt) { *op = BinOp::Shr; *ntoks = 2; return 9; }
+            if (n.kind == Tok::Ge) return 0; // `>>=`: assignment
+        }
+        *op = BinOp::Gt;
+        return 8;
+    }
+    case Tok::Shl: *op = BinOp::Shl; return 9;
+    case Tok::Plus: *op = BinOp::Add; return 10;
+    case Tok::Minus: *op = BinOp::Sub; return 10;
+    case Tok::Star: *op = BinOp::Mul; return 11;
+    case Tok::Slash: *op = BinOp::Div; return 11;
+    case Tok::Percent: *op = BinOp::Mod; return 11;
+    default: return 0;
+    }
+}
+
+// binary = unary { binop unary }   (precedence climbing; `??` is right-associative)
+//        | binary "is" pattern | binary "as" type
+Expr* Parser::parse_binary(int min_prec) {
+    uint32_t b = tok().span.begin;
+    Expr* lhs = parse_unary();
+    for (;;) {
+        BinOp op = BinOp::Add;
+        int ntoks;
+        int prec = binary_prec(*this, &op, &ntoks);
+        if (prec == 0 || prec < min_prec) break;
+        if (at(Tok::KwIs)) {
+            advance();
+            IsExpr* e = expr_node<IsExpr>(ExprKind::Is, Span{});
+            e->operand = lhs;
+            e->pattern = parse_pattern(true);
+            e->span = span_from(b);
+            lhs = e;
+            continue;
+        }
+        if (at(Tok::KwAs)) {
+            advance();
+            AsExpr* e = expr_node<AsExpr>(ExprKind::As, Span{});
+            e->operand = lhs;
+            e->to = parse_type(true);
+            e->span = span_from(b);
+            lhs = e;
+            continue;
+        }
+        for (int i = 0; i < ntoks; i++) advance();
+        BinaryExpr* e = expr_node<BinaryExpr>(ExprKind::Binary, Span{});
+        e->op = op;
+        e->lhs = lhs;
+        if (op == BinOp::Coalesce) { // right-associative: recursion needs a depth guard
+            DepthGuard g(*this);
+            e->rhs = g.ok ? parse_binary(prec) : error_expr(tok().span);
+        } else {
+            e->rhs = parse_binary(prec + 1);
+        }
+        e->span = span_from(b);
+        lhs = e;
+    }
+    return lhs;
+}
+
+// unary = ("-" | "!" | "~" | "*" | "&") unary | "try" unary | "spawn" unary
+//       | "(" type ")" unary | postfix
+Expr* Parser::parse_unary() {
+    DepthGuard g(*this);
+    if (!g.ok) return error_expr(tok().span);
+    uint32_t b = tok().span.begin;
+    UnOp op;
+    switch (kind()) {
+    case Tok::Minus: op = UnOp::Neg; break;
+    case Tok::Bang: op = UnOp::Not; break;
+    case Tok::Tilde: op = UnOp::BitNot; break;
+    case Tok::Star: op = UnOp::Deref; break;
+    case Tok::Amp: op = UnOp::AddrOf; break;
+    case Tok::KwTry: {
+        advance();
+        TryExpr* t = expr_node<TryExpr>(ExprKind::Try, Span{});
+        t->operand = parse_unary();
+        t->span = span_from(b);
+        return t;
+    }
+    case Tok::KwSpawn: {
+        advance();
+        SpawnExpr* s = expr_node<SpawnExpr>(ExprKind::Spawn, Span{});
+        s->call = parse_unary();
+        if (s->call->kind != ExprKind::Call) error_at(s->call->span, "expected a function call after 'spawn'");
+        s->span = span_from(b);
+        return s;
+    }
+    case Tok::PlusPlus: case Tok::MinusMinus:
+        error_here("'%s' is not supported; use '%s 1'", tok_spelling(kind()), at(Tok::PlusPlus) ? "+=" : "-=");
+        advance();
+        return parse_unary();
+    case Tok::LParen:
+        if (Expr* c = try_cast()) return c;
+        return parse_postfix(parse_primary());
+    default:
+        return parse_postfix(parse_primary());
+    }
+    advance();
+    UnaryExpr* u = expr_node<UnaryExpr>(ExprKind::Unary, Span{});
+    u->op = op;
+    u->operand = parse_unary();
+    u->span = span_from(b);
+    return u;
+}
+
+// Cast detection at '(' (see the file comment). Returns null (and rewinds) if not a cast.
+Expr* Parser::try_cast() {
+    const Token& n = peek();
+    if (n.kind != Tok::Ident && n.kind != Tok::LParen && n.kind != Tok::Star) return nullptr;
+    if (!in_guard_ && looks_like_lambda()) return nullptr;
+    uint32_t save = p_;
+    uint32_t b = tok().span.begin;
+    advance();
+    bool saved_failed = spec_failed_;
+    spec_failed_ = false;
+    spec_++;
+    TypeExpr* t = parse_type(false);
+    bool ok = !spec_failed_ && at(Tok::RParen);
+    spec_--;
+    spec_failed_ = saved_failed;
+    if (ok) {
+        advance();
+        bool prim = t->kind == TypeExprKind::Named && t->path.size == 1 && t->args.empty() &&
+                    is_primitive(t->path[0]);
+        bool operand = can_start_operand(tok()) && !at(Tok::KwTry) && !at(Tok::KwSpawn);
+        if ((prim && (operand || at(Tok::Minus) || at(Tok::Star) || at(Tok::Amp) || at(Tok::KwTry))) ||
+            (!prim && operand)) {
+            CastExpr* c = expr_node<CastExpr>(ExprKind::Cast, Span{});
+            c->to = t;
+            c->operand = parse_unary();
+            c->span = span_from(b);
+            return c;
+        }
+    }
+    p_ = save;
+    return nullptr;
+}
+
+// Is the '(' at the current token the start of `(params) => ...`? Scans to the matching
+// ')' without crossing ';' or braces.
+bool Parser::looks_like_lambda() const {
+    int depth = 0;
+    for (size_t i = p_; i < toks_.size(); i++) {
+        switch (toks_[i].kind) {
+        case Tok::LParen: depth++; break;
+        case Tok::RParen:
+            if (--depth == 0) return i + 1 < toks_.size() && toks_[i + 1].kind == Tok::FatArrow;
+            break;
+        case Tok::Semi: case Tok::LBrace: case Tok::RBrace: case Tok::Eof: case Tok::FatArrow:
+            return false;
+        default: break;
+        }
+    }
+    return false;
+}
+
+// postfix = primary { "." (ident [type-args] | int) | "?." ident | "[" expr "]" | "(" args ")" }
+Expr* Parser::parse_postfix(Expr* e) {
+    uint32_t b = e->span.begin;
+    for (;;) {
+        if (at(Tok::Dot) || at(Tok::QuestionDot)) {
+            bool null_safe = advance().kind == Tok::QuestionDot;
+            if (at(Tok::Int) && !null_safe) {
+                TupleIndexExpr* t = expr_node<TupleIndexExpr>(ExprKind::TupleIndex, Span{});
+                t->object = e;
+                t->index = (uint32_t)advance().ival;
+                t->span = span_from(b);
+                e = t;
+                continue;
+            }
+            MemberExpr* m = expr_node<MemberExpr>(ExprKind::Member, Span{});
+            m->object = e;
+            m->null_safe = null_safe;
+            m->name_span = tok().span;
+            m->name = expect_ident("member name after '.'");
+            if (at(Tok::Lt)) try_generic_args(m->generic_args);
+            m->span = span_from(b);
+            e = m;
+            if (!m->name) return e;
+        } else if (at(Tok::LBracket)) {
+            advance();
+            IndexExpr* ix = expr_node<IndexExpr>(ExprKind::Index, Span{});
+            ix->object = e;
+            ix->index = parse_expr();
+            expect(Tok::RBracket, "to close the index");
+            ix->span = span_from(b);
+            e = ix;
+        } else if (at(Tok::LParen)) {
+            CallExpr* call = expr_node<CallExpr>(ExprKind::Call, Span{});
+            call->callee = e;
+            parse_args(call->args);
+            call->span = span_from(b);
+            e = call;
+        } else {
+            return e;
+        }
+    }
+}
+
+// args = "(" [arg { "," arg } [","]] ")"
+// arg  = [ident ":"] ["ref" | "own"] expr
+void Parser::parse_args(ArenaVec<Arg>& out) {
+    advance(); // '('
+    bool saved_guard = in_guard_;
+    in_guard_ = false; // lambdas are fine inside parentheses
+    while (!at(Tok::RParen) && !at(Tok::Eof)) {
+        Arg a;
+        if (at(Tok::Ident) && peek().kind == Tok::Colon) {
+            a.name = advance().id();
+            advance();
+        }
+        if (at(Tok::KwRef) || at(Tok::KwOwn)) {
+            uint32_t b = tok().span.begin;
+            RefArgExpr* r = expr_node<RefArgExpr>(ExprKind::RefArg, Span{});
+            r->is_own = advance().kind == Tok::KwOwn;
+            r->operand = parse_expr();
+            r->span = span_from(b);
+            a.value = r;
+        } else {
+            a.value = parse_expr();
+        }
+        out.push(arena_, a);
+        if (!accept(Tok::Comma)) break;
+    }
+    expect(Tok::RParen, "to close the argument list");
+    in_guard_ = saved_guard;
+}
+
+// primary = literal | interp-string | ident [type-args] | "this" | "base" | "#caller"
+//         | "(" expr ")" | "(" expr "," expr { "," expr } ")" | "[" [expr {"," expr}] "]"
+//         | lambda | new | match | "typeof" "(" type ")" | "sizeof" "(" type ")"
+Expr* Parser::parse_primary() {
+    const Token& t = tok();
+    Span s = t.span;
+    switch (t.kind) {
+    case Tok::Int: {
+        IntLitExpr* e = expr_node<IntLitExpr>(ExprKind::IntLit, s);
+        e->value = t.ival;
+        e->overflow = (t.flags & TF_OVERFLOW) != 0;
+        if (t.suffix != LitSuffix::None) e->suffix = c_.interner.intern(suffix_text(t.suffix));
+        advance();
+        return e;
+    }
+    case Tok::Float: {
+        FloatLitExpr* e = expr_node<FloatLitExpr>(ExprKind::FloatLit, s);
+        e->value = t.fval;
+        advance();
+        return e;
+    }
+    case Tok::Char: {
+        CharLitExpr* e = expr_node<CharLitExpr>(ExprKind::CharLit, s);
+        e->value = t.cval;
+        advance();
+        return e;
+    }
+    case Tok::String: {
+        StringLitExpr* e = expr_node<StringLitExpr>(ExprKind::StringLit, s);
+        e->bytes = t.str.s;
+        e->len = t.str.len;
+        advance();
+        return e;
+    }
+    case Tok::InterpBegin:
+        return parse_interp();
+    case Tok::KwTrue: case Tok::KwFalse: {
+        BoolLitExpr* e = expr_node<BoolLitExpr>(ExprKind::BoolLit, s);
+        e->value = t.kind == Tok::KwTrue;
+        advance();
+        return e;
+    }
+    case Tok::KwNull: advance(); return expr_node<Expr>(ExprKind::NullLit, s);
+    case Tok::KwThis: advance(); return expr_node<Expr>(ExprKind::This, s);
+    case Tok::KwBase: advance(); return expr_node<Expr>(ExprKind::Base, s);
+    case Tok::HashCaller: advance(); return expr_node<Expr>(ExprKind::CallerLoc, s);
+    case Tok::Ident: {
+        if (peek().kind == Tok::FatArrow && !in_guard_) return parse_lambda();
+        NameExpr* e = expr_node<NameExpr>(ExprKind::Name, s);
+        e->name = advance().id();
+        if (at(Tok::Lt)) try_generic_args(e->generic_args);
+        e->span = span_from(s.begin);
+        return e;
+    }
+    case Tok::LParen:
+        if (!in_guard_ && looks_like_lambda()) return parse_lambda();
+        return parse_paren();
+    case Tok::LBracket: {
+        advance();
+        ArrayLitExpr* a = expr_node<ArrayLitExpr>(ExprKind::ArrayLit, s);
+        while (!at(Tok::RBracket) && !at(Tok::Eof)) {
+            a->elems.push(arena_, parse_expr());
+            if (!accept(Tok::Comma)) break;
+        }
+        expect(Tok::RBracket, "to close the array literal");
+        a->span = span_from(s.begin);
+        return a;
+    }
+    case Tok::KwNew: return parse_new();
+    case Tok::KwMatch: return parse_match();
+    case Tok::KwTypeof: case Tok::KwSizeof: {
+        bool is_typeof = advance().kind == Tok::KwTypeof;
+        expect(Tok::LParen, is_typeof ? "after 'typeof'" : "after 'sizeof'");
+        TypeExpr* ty = parse_type(false);
+        expect(Tok::RParen, "to close the type");
+        if (is_typeof) {
+            TypeofExpr* e = expr_node<TypeofExpr>(ExprKind::Typeof, span_from(s.begin));
+            e->of = ty;
+            return e;
+        }
+        SizeofExpr* e = expr_node<SizeofExpr>(ExprKind::Sizeof, span_from(s.begin));
+        e->of = ty;
+        return e;
+    }
+    case Tok::KwRef: case Tok::KwOwn:
+        error_here("'%s' is only allowed before a call argument", tok_spelling(t.kind));
+        advance();
+        return parse_unary();
+    default:
+        error_here("expected expression, found %s", describe(t).c_str());
+        return error_expr(s);
+    }
+}
+
+// paren = "(" expr ")" | "(" expr "," expr { "," expr } [","] ")"
+Expr* Parser::parse_paren() {
+    uint32_t b = tok().span.begin;
+    advance();
+    if (at(Tok::RParen)) {
+        error_here("expected expression, found ')'");
+        advance();
+        return error_expr(span_from(b));
+    }
+    bool saved_guard = in_guard_;
+    in_guard_ = false;
+    Expr* e = parse_expr();
+    in_guard_ = saved_guard;
+    if (at(Tok::Comma)) {
+        TupleLitExpr* t = expr_node<TupleLitExpr>(ExprKind::TupleLit, Span{});
+        t->elems.push(arena_, e);
+        while (accept(Tok::Comma) && !at(Tok::RParen)) t->elems.push(arena_, parse_expr());
+        expect(Tok::RParen, "to close the tuple");
+        t->span = span_from(b);
+        return t;
+    }
+    expect(Tok::RParen, "to close the parenthesized expression");
+    return e;
+}
+
+// lambda = (ident | "(" [param {"," param}] ")") "=>" (expr | block)
+Expr* Parser::parse_lambda() {
+    uint32_t b = tok().span.begin;
+    LambdaExpr* l = expr_node<LambdaExpr>(ExprKind::Lambda, Span{});
+    if (at(Tok::Ident)) {
+        ParamDecl* pd = decl_node<ParamDecl>(DeclKind::Param, tok().span);
+        pd->name_span = tok().span;
+        pd->name = advance().id();
+        l->params.push(arena_, pd);
+    } else {
+        parse_params(l->params, true);
+    }
+    expect(Tok::FatArrow, "in lambda");
+    parse_arm_body(&l->body_expr, &l->body_block);
+    l->span = span_from(b);
+    return l;
+}
+
+// new = "new" type ( "[" expr "]" | ["(" args ")"] ["{" [init {"," init} [","]] "}"] )
+// init = ident "=" expr
+Expr* Parser::parse_new() {
+    uint32_t b = tok().span.begin;
+    advance();
+    NewExpr* n = expr_node<NewExpr>(ExprKind::New, Span{});
+    n->type = parse_type_primary(false);
+    while (at(Tok::LBracket) && peek().kind == Tok::RBracket) { // new int[][n]: element is int[]
+        advance();
+        advance();
+        TypeExpr* w = arena_.make<TypeExpr>();
+        w->kind = TypeExprKind::Array;
+        w->elem = n->type;
+        w->span = span_from(b);
+        n->type = w;
+    }
+    if (at(Tok::LBracket)) {
+        advance();
+        n->is_array = true;
+        n->array_len = parse_expr();
+        expect(Tok::RBracket, "after the array length");
+        n->span = span_from(b);
+        return n;
+    }
+    bool any = false;
+    if (at(Tok::LParen)) {
+        parse_args(n->args);
+        any = true;
+    }
+    if (at(Tok::LBrace)) {
+        advance();
+        n->has_inits = true;
+        any = true;
+        while (!at(Tok::RBrace) && !at(Tok::Eof)) {
+            FieldInit fi;
+            fi.span = tok().span;
+            fi.name = expect_ident("field name in object initializer");
+            if (!fi.name) break;
+            expect(Tok::Eq, "after field name in object initializer");
+            fi.value = parse_expr();
+            fi.span = span_from(fi.span.begin);
+            n->inits.push(arena_, fi);
+            if (!accept(Tok::Comma)) break;
+        }
+        expect(Tok::RBrace, "to close the object initializer");
+    }
+    if (!any) error_here("expected '(', '[' or '{' after the type in 'new', found %s", describe(tok()).c_str());
+    n->span = span_from(b);
+    return n;
+}
+
+// match = "match" "(" expr ")" "{" { arm [","] } "}"
+// arm   = pattern ["when" expr] "=>" (expr | block)
+Expr* Parser::parse_match() {
+    uint32_t b = tok().span.begin;
+    advance();
+    MatchExpr* m = expr_node<MatchExpr>(ExprKind::Match, Span{});
+    expect(Tok::LParen, "after 'match'");
+    m->scrutinee = parse_expr();
+    expect(Tok::RParen, "after the match value");
+    if (!expect(Tok::LBrace, "to open the match arms")) {
+        m->span = span_from(b);
+        return m;
+    }
+    while (!at(Tok::RBrace) && !at(Tok::Eof)) {
+        uint32_t start = p_;
+        MatchArm arm;
+        arm.span = tok().span;
+        arm.pattern = parse_pattern(false);
+        if (accept(Tok::KwWhen)) {
+            bool saved = in_guard_;
+            in_guard_ = true;
+            arm.guard = parse_expr();
+            in_guard_ = saved;
+        }
+        if (expect(Tok::FatArrow, "after the match pattern")) parse_arm_body(&arm.body_expr, &arm.body_block);
+        arm.span = span_from(arm.span.begin);
+        m->arms.push(arena_, arm);
+        bool block_body = arm.body_block != nullptr;
+        if (!accept(Tok::Comma) && !block_body && !at(Tok::RBrace)) {
+            if (!panic_) error_here("expected ',' or '}' after match arm, found %s", describe(tok()).c_str());
+        }
+        if (panic_) { // skip to the next arm
+            if (p_ == start) advance();
+            int depth = 0;
+            while (!at(Tok::Eof)) {
+                if (depth == 0 && at(Tok::Comma)) { advance(); break; }
+                if (depth == 0 && at(Tok::RBrace)) break;
+                if (at(Tok::LBrace) || at(Tok::LParen) || at(Tok::LBracket)) depth++;
+                if (at(Tok::RBrace) || at(Tok::RParen) || at(Tok::RBracket)) depth--;
+                advance();
+            }
+            panic_ = false;
+        }
+    }
+    expect(Tok::RBrace, "to close the match");
+    m->span = span_from(b);
+    return m;
+}
+
+// interp-string = '$"' { text | "{" expr [":" format] "}" } '"'
+Expr* Parser::parse_interp() {
+    uint32_t b = tok().span.begin;
+    advance();
+    InterpStringExpr* s = expr_node<InterpStringExpr>(ExprKind::InterpString, Span{});
+    while (!at(Tok::InterpEnd) && !at(Tok::Eof)) {
+        InterpPart part;
+        if (at(Tok::InterpText)) {
+            part.text = tok().str.s;
+            part.len = tok().str.len;
+            advance();
+            s->parts.push(arena_, part);
+            continue;
+        }
+        if (!at(Tok::HoleBegin)) break; // cannot happen: the lexer balances these
+        advance();
+        if (at(Tok::HoleEnd)) {
+            error_here("expected expression inside '{}' of interpolated string");
+            advance();
+            continue;
+        }
+        part.expr = parse_expr();
+        if (at(Tok::HoleFormat)) {
+            part.format = tok().str.s;
+            advance();
+        }
+        if (!at(Tok::HoleEnd)) {
+            error_here("expected '}' to close the interpolation hole, found %s", describe(tok()).c_str());
+            int depth = 0; // skip to this hole's end (holes nest with strings inside)
+            while (!at(Tok::Eof)) {
+                if (at(Tok::HoleBegin)) depth++;
+                else if (at(Tok::HoleEnd) && depth-- == 0) break;
+                advance();
+            }
+        }
+        accept(Tok::HoleEnd);
+        s->parts.push(arena_, part);
+    }
+    accept(Tok::InterpEnd);
+    s->span = span_from(b);
+    return s;
+}
+
+// ---------------------------------------------------------------------------
+// Patterns.
+
+// literal-pattern = ["-"] (int | float) | char | string | "true" | "false"
+Expr* Parser::parse_pattern_literal() {
+    uint32_t b = tok().span.begin;
+    if (at(Tok::Minus) && (peek().kind == Tok::Int || peek().kind == Tok::Float)) {
+        advance();
+        UnaryExpr* u = expr_node<UnaryExpr>(ExprKind::Unary, Span{});
+        u->op = UnOp::Neg;
+        u->operand = parse_primary();
+        u->span = span_from(b);
+        return u;
+    }
+    return parse_primary();
+}
+
+// pattern = "_" | "null" | literal [(".." | "..=") literal]
+//         | "(" pattern {"," pattern} ")"
+//         | path "(" [pattern {"," pattern}] ")"      (variant with payload, Ok(v), Err(e))
+//         | type ident                                (type test with binding: Dog d)
+//         | path                                      (Color.Red; a single name binds)
+// In `is` position a bare type is a type test: `x is Dog`, `x is List<int>`.
+Pattern* Parser::parse_pattern(bool is_ctx) {
+    DepthGuard g(*this);
+    uint32_t b = tok().span.begin;
+    Pattern* pt = arena_.make<Pattern>();
+    pt->span = tok().span;
+    if (!g.ok) return pt;
+    switch (kind()) {
+    case Tok::KwNull:
+        advance();
+        pt->kind = PatternKind::Null;
+        return pt;
+    case Tok::Int: case Tok::Float: case Tok::Char: case Tok::String: case Tok::KwTrue:
+    case Tok::KwFalse: case Tok::Minus:
+        pt->kind = PatternKind::Literal;
+        pt->lit = parse_pattern_literal();
+        if (at(Tok::DotDot) || at(Tok::DotDotEq)) {
+            pt->kind = PatternKind::Range;
+            pt->inclusive = advance().kind == Tok::DotDotEq;
+            pt->hi = parse_pattern_literal();
+        }
+        pt->span = span_from(b);
+        return pt;
+    case Tok::LParen:
+        advance();
+        pt->kind = PatternKind::Tuple;
+        while (!at(Tok::RParen) && !at(Tok::Eof)) {
+            pt->subs.push(arena_, parse_pattern(false));
+            if (!accept(Tok::Comma)) break;
+        }
+        expect(Tok::RParen, "to close the tuple pattern");
+        pt->span = span_from(b);
+        return pt;
+    case Tok::Ident:
+        break;
+    default:
+        error_here("expected pattern, found %s", describe(tok()).c_str());
+        pt->kind = PatternKind::Wildcard;
+        return pt;
+    }
+    if (tok().id() == id_underscore_) {
+        advance();
+        pt->kind = PatternKind::Wildcard;
+        return pt;
+    }
+    uint32_t save = p_;
+    ArenaVec<Ident> path;
+    parse_path(path, "pattern");
+    if (at(Tok::LParen)) {
+        advance();
+        pt->kind = PatternKind::Variant;
+        if (path.size == 1 && path[0] == id_ok_) pt->kind = PatternKind::Ok;
+        if (path.size == 1 && path[0] == id_err_) pt->kind = PatternKind::Err;
+        pt->path = path;
+        while (!at(Tok::RParen) && !at(Tok::Eof)) {
+            pt->subs.push(arena_, parse_pattern(false));
+            if (!accept(Tok::Comma)) break;
+        }
+        expect(Tok::RParen, "to close the pattern");
+        pt->span = span_from(b);
+        return pt;
+    }
+    if (is_ctx || at(Tok::Ident) || at(Tok::Lt) || at(Tok::LBracket)) {
+        // Type test: re-read the path as a type (it may have generic args or suffixes).
+        p_ = save;
+        pt->kind = PatternKind::TypeTest;
+        pt->type = parse_type(true);
+        if (at(Tok::Ident)) pt->name = advance().id();
+        pt->span = span_from(b);
+        return pt;
+    }
+    if (path.size > 1) {
+        pt->kind = PatternKind::Variant;
+        pt->path = path;
+    } else {
+        pt->kind = PatternKind::Binding;
+        pt->name = path.empty() ? Ident() : path[0];
+    }
+    pt->span = span_from(b);
+    return pt;
+}
+
+} // namespace lang

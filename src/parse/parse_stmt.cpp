@@ -1,0 +1,283 @@
+// parse_stmt.cpp: statements and blocks.
+//
+// Every statement ends with ';' except blocks, the compound statements (if/while/for/
+// select/unsafe/gc) and an expression statement that is a `match` ending in '}'.
+// A block stops early (with an error) at a declaration keyword such as `public` or
+// `class`, which cannot start a statement: that is almost always a missing '}'.
+#include "parse/parser_impl.h"
+
+namespace lang {
+
+// block = "{" { stmt } "}"
+Block* Parser::parse_block(const char* what) {
+    uint32_t b = tok().span.begin;
+    Block* blk = stmt_node<Block>(StmtKind::Block, tok().span);
+    if (!at(Tok::LBrace)) {
+        error_here("expected '{' %s, found %s", what, describe(tok()).c_str());
+        return blk;
+    }
+    advance();
+    while (!at(Tok::RBrace) && !at(Tok::Eof)) {
+        if (at_decl_keyword() && !(at(Tok::KwGc) || at(Tok::KwTest))) {
+            error_here("expected '}' to close the block before %s", describe(tok()).c_str());
+            blk->span = span_from(b);
+            return blk;
+        }
+        uint32_t start = p_;
+        Stmt* s = parse_stmt();
+        if (s) blk->stmts.push(arena_, s);
+        if (panic_ || p_ == start) sync_stmt(start);
+    }
+    if (at(Tok::Eof)) error_here("expected '}' to close the block, found end of file");
+    else advance();
+    blk->span = span_from(b);
+    return blk;
+}
+
+// stmt = block | var-decl ";" | if | while | for | "break" ";" | "continue" ";"
+//      | "return" [expr] ";" | "defer" stmt | "fail" expr ";" | select
+//      | "unsafe" block | "gc" block | ";" | expr ";"
+Stmt* Parser::parse_stmt() {
+    DepthGuard g(*this);
+    uint32_t b = tok().span.begin;
+    if (!g.ok) return nullptr;
+    switch (kind()) {
+    case Tok::LBrace: return parse_block("");
+    case Tok::KwLet: case Tok::KwVar: return parse_var_decl(true);
+    case Tok::KwIf: return parse_if();
+    case Tok::KwWhile: return parse_while();
+    case Tok::KwFor: return parse_for();
+    case Tok::KwSelect: return parse_select();
+    case Tok::Semi: advance(); return stmt_node<Stmt>(StmtKind::Empty, span_from(b));
+    case Tok::KwBreak: case Tok::KwContinue: {
+        bool is_break = advance().kind == Tok::KwBreak;
+        JumpStmt* j = stmt_node<JumpStmt>(is_break ? StmtKind::Break : StmtKind::Continue, Span{});
+        expect_semi(is_break ? "after 'break'" : "after 'continue'");
+        j->span = span_from(b);
+        return j;
+    }
+    case Tok::KwReturn: {
+        advance();
+        ReturnStmt* r = stmt_node<ReturnStmt>(StmtKind::Return, Span{});
+        r->value = at(Tok::Semi) ? nullptr : parse_expr();
+        expect_semi(r->value ? "after return value" : "after 'return'");
+        r->span = span_from(b);
+        return r;
+    }
+    case Tok::KwDefer: {
+        advance();
+        DeferStmt* d = stmt_node<DeferStmt>(StmtKind::Defer, Span{});
+        d->body = parse_stmt();
+        if (!d->body) d->body = stmt_node<Stmt>(StmtKind::Empty, tok().span);
+        d->span = span_from(b);
+        return d;
+    }
+    case Tok::KwFail: {
+        advance();
+        FailStmt* f = stmt_node<FailStmt>(StmtKind::Fail, Span{});
+        f->error = parse_expr();
+        expect_semi("after 'fail' expression");
+        f->span = span_from(b);
+        return f;
+    }
+    case Tok::KwUnsafe: case Tok::KwGc:
+        if (peek().kind == Tok::LBrace) {
+            bool is_gc = advance().kind == Tok::KwGc;
+            UnsafeStmt* u = stmt_node<UnsafeStmt>(is_gc ? StmtKind::GcBlock : StmtKind::Unsafe, Span{});
+            u->body = parse_block("");
+            u->span = span_from(b);
+            return u;
+        }
+        error_here("expected '{' after '%s', found %s", tok_spelling(kind()), describe(peek()).c_str());
+        advance();
+        return nullptr;
+    default:
+        break;
+    }
+    ExprStmt* s = stmt_node<ExprStmt>(StmtKind::Expr, Span{});
+    s->expr = parse_expr();
+    bool match_block = s->expr->kind == ExprKind::Match && p_ > 0 && toks_[p_ - 1].kind == Tok::RBrace;
+    if (!(match_block && !at(Tok::Semi))) {
+        if (!at(Tok::Semi) && !panic_ && (tok().flags & TF_NEWLINE) == 0 && !at(Tok::RBrace) && !at(Tok::Eof))
+            error_here("expected ';' after expression, found %s", describe(tok()).c_str());
+        else
+            expect_semi("after expression");
+    }
+    s->span = span_from(b);
+    return s;
+}
+
+// var-decl = ("let" | "var") (ident | "(" ident {"," ident} ")") [":" type] ["=" expr]
+Stmt* Parser::parse_var_decl(bool need_semi) {
+    uint32_t b = tok().span.begin;
+    bool mut = advance().kind == Tok::KwVar;
+    VarDeclStmt* v = stmt_node<VarDeclStmt>(StmtKind::VarDecl, Span{});
+    v->is_mutable = mut;
+    auto add = [&](Span s, Ident name) {
+        LocalDecl* l = decl_node<LocalDecl>(DeclKind::Local, s);
+        l->name_span = s;
+        l->name = name;
+        l->is_mutable = mut;
+        if (mut) l->mods |= M_VAR;
+        v->names.push(arena_, l);
+    };
+    if (at(Tok::LParen)) {
+        advance();
+        v->destructure = true;
+        while (!at(Tok::RParen) && !at(Tok::Eof)) {
+            Span s = tok().span;
+            Ident id = expect_ident("variable name in destructuring");
+            if (!id) break;
+            add(s, id);
+            if (!accept(Tok::Comma)) break;
+        }
+        expect(Tok::RParen, "to close the destructuring");
+    } else {
+        Span s = tok().span;
+        Ident id = expect_ident(mut ? "variable name after 'var'" : "variable name after 'let'");
+        if (!id) return v;
+        add(s, id);
+    }
+    if (accept(Tok::Colon)) v->type = parse_type(false);
+    if (accept(Tok::Eq)) v->init = parse_expr();
+    if (need_semi) expect_semi("after variable declaration");
+    v->span = span_from(b);
+    for (LocalDecl* l : v->names) {
+        l->span = v->span;
+        l->type_expr = v->type;
+        l->init = v->destructure ? nullptr : v->init;
+    }
+    return v;
+}
+
+// if = "if" "(" expr ")" stmt ["else" stmt]
+Stmt* Parser::parse_if() {
+    uint32_t b = tok().span.begin;
+    advance();
+    IfStmt* s = stmt_node<IfStmt>(StmtKind::If, Span{});
+    expect(Tok::LParen, "after 'if'");
+    s->cond = parse_expr();
+    expect(Tok::RParen, "after the 'if' condition");
+    s->then_s = parse_stmt();
+    if (accept(Tok::KwElse)) s->else_s = parse_stmt();
+    s->span = span_from(b);
+    return s;
+}
+
+// while = "while" "(" expr ")" stmt
+Stmt* Parser::parse_while() {
+    uint32_t b = tok().span.begin;
+    advance();
+    WhileStmt* s = stmt_node<WhileStmt>(StmtKind::While, Span{});
+    expect(Tok::LParen, "after 'while'");
+    s->cond = parse_expr();
+    expect(Tok::RParen, "after the 'while' condition");
+    s->body = parse_stmt();
+    s->span = span_from(b);
+    return s;
+}
+
+// for    = "for" "(" ("let" | "var") ident "in" expr ")" stmt
+//        | "for" "(" [var-decl | expr] ";" [expr] ";" [expr] ")" stmt
+Stmt* Parser::parse_for() {
+    uint32_t b = tok().span.begin;
+    advance();
+    expect(Tok::LParen, "after 'for'");
+    bool decl = at(Tok::KwLet) || at(Tok::KwVar);
+    if ((decl && peek().kind == Tok::Ident && peek(2).kind == Tok::KwIn) ||
+        (at(Tok::Ident) && peek().kind == Tok::KwIn)) {
+        ForInStmt* f = stmt_node<ForInStmt>(StmtKind::ForIn, Span{});
+        f->is_mutable = decl && advance().kind == Tok::KwVar;
+        LocalDecl* l = decl_node<LocalDecl>(DeclKind::Local, tok().span);
+        l->name_span = tok().span;
+        l->name = advance().id();
+        l->is_mutable = f->is_mutable;
+        f->var = l;
+        advance(); // in
+        f->iterable = parse_expr();
+        expect(Tok::RParen, "after the 'for' iterable");
+        f->body = parse_stmt();
+        f->span = span_from(b);
+        return f;
+    }
+    ForStmt* f = stmt_node<ForStmt>(StmtKind::For, Span{});
+    if (decl) {
+        f->init = parse_var_decl(false);
+    } else if (!at(Tok::Semi)) {
+        uint32_t ib = tok().span.begin;
+        ExprStmt* es = stmt_node<ExprStmt>(StmtKind::Expr, Span{});
+        es->expr = parse_expr();
+        es->span = span_from(ib);
+        f->init = es;
+    }
+    expect(Tok::Semi, "after the 'for' initializer");
+    if (!at(Tok::Semi)) f->cond = parse_expr();
+    expect(Tok::Semi, "after the 'for' condition");
+    if (!at(Tok::RParen)) f->step = parse_expr();
+    expect(Tok::RParen, "after the 'for' clauses");
+    f->body = parse_stmt();
+    f->span = span_from(b);
+    return f;
+}
+
+// arm-body = expr | block      (after "=>")
+bool Parser::parse_arm_body(Expr** e, Block** b) {
+    if (at(Tok::LBrace)) {
+        *b = parse_block("");
+        return true;
+    }
+    *e = parse_expr();
+    return true;
+}
+
+// select = "select" "{" { case } "}"
+// case   = "case" [("let" | "var") ident "="] expr "=>" arm-body [";" | ","]
+//        | "default" "=>" arm-body [";" | ","]
+Stmt* Parser::parse_select() {
+    uint32_t b = tok().span.begin;
+    advance();
+    SelectStmt* s = stmt_node<SelectStmt>(StmtKind::Select, Span{});
+    if (!expect(Tok::LBrace, "after 'select'")) return s;
+    while (!at(Tok::RBrace) && !at(Tok::Eof)) {
+        uint32_t start = p_;
+        SelectCase sc;
+        sc.span = tok().span;
+        if (accept(Tok::KwDefault)) {
+            sc.kind = SelectCase::Default;
+        } else if (accept(Tok::KwCase)) {
+            sc.kind = SelectCase::Recv;
+            if (at(Tok::KwLet) || at(Tok::KwVar)) {
+                bool mut = advance().kind == Tok::KwVar;
+                LocalDecl* l = decl_node<LocalDecl>(DeclKind::Local, tok().span);
+                l->name_span = tok().span;
+                l->name = expect_ident("variable name in select case");
+                l->is_mutable = mut;
+                sc.bind = l;
+                expect(Tok::Eq, "after the select case variable");
+            }
+            sc.op = parse_expr();
+            if (sc.op->kind == ExprKind::Call) {
+                Expr* callee = static_cast<CallExpr*>(sc.op)->callee;
+                if (callee->kind == ExprKind::Name && static_cast<NameExpr*>(callee)->name == id_timeout_)
+                    sc.kind = SelectCase::Timeout;
+                else if (callee->kind == ExprKind::Member && static_cast<MemberExpr*>(callee)->name == id_send_)
+                    sc.kind = SelectCase::Send;
+            }
+        } else {
+            error_here("expected 'case' or 'default' in select, found %s", describe(tok()).c_str());
+        }
+        if (!panic_ && expect(Tok::FatArrow, "after the select case")) parse_arm_body(&sc.body_expr, &sc.body_block);
+        sc.span = span_from(sc.span.begin);
+        if (!panic_) {
+            if (!accept(Tok::Semi) && !accept(Tok::Comma) && !sc.body_block && !at(Tok::RBrace))
+                expect_semi("after the select case");
+            s->cases.push(arena_, sc);
+        }
+        if (panic_ || p_ == start) sync_stmt(start);
+    }
+    expect(Tok::RBrace, "to close the select");
+    s->span = span_from(b);
+    return s;
+}
+
+} // namespace lang

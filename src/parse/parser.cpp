@@ -1,0 +1,250 @@
+// parser.cpp: parser driver, diagnostics and error recovery (see parser_impl.h).
+//
+// Recovery points: statements resynchronize at ';' (consumed), '}' or a keyword that
+// starts a statement on a new line; declarations at ';' or '}' at brace depth zero or a
+// declaration keyword. A resync always consumes at least one token when the failed
+// construct consumed none, which is what guarantees termination.
+#include "parse/parser_impl.h"
+#include <cstdarg>
+#include <cstdio>
+
+namespace lang {
+
+Parser::Parser(Compilation& c, uint32_t file) : c_(c), arena_(c.arena), file_(file) {
+    Interner& in = c.interner;
+    id_void_ = in.intern("void");
+    id_underscore_ = in.intern("_");
+    id_ok_ = in.intern("Ok");
+    id_err_ = in.intern("Err");
+    id_timeout_ = in.intern("Timeout");
+    id_send_ = in.intern("Send");
+    static const char* const prims[] = {"bool", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "int",
+                                        "byte", "f32", "f64", "float", "double", "char", "string", "cstring", "uint"};
+    for (const char* s : prims) prim_[nprim_++] = in.intern(s);
+}
+
+// -- diagnostics ---------------------------------------------------------------
+
+void Parser::error_at(Span s, const char* fmt, ...) {
+    if (spec_) {
+        spec_failed_ = true;
+        return;
+    }
+    if (panic_) return;
+    panic_ = true;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    c_.diag.error(s, "%s", msg);
+}
+
+void Parser::error_here(const char* fmt, ...) {
+    if (spec_) {
+        spec_failed_ = true;
+        return;
+    }
+    if (panic_) return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    error_at(tok().span, "%s", msg);
+}
+
+void Parser::too_deep() {
+    if (spec_) {
+        spec_failed_ = true;
+        return;
+    }
+    if (!reported_too_deep_ && !panic_) {
+        reported_too_deep_ = true;
+        error_here("nesting is too deep (the limit is %d levels)", kMaxParseDepth);
+    }
+    panic_ = true;
+}
+
+std::string Parser::describe(const Token& t) const {
+    switch (t.kind) {
+    case Tok::Eof: return "end of file";
+    case Tok::Ident: return std::string("identifier '") + std::string(t.id().view()) + "'";
+    case Tok::Int: return "integer literal";
+    case Tok::Float: return "float literal";
+    case Tok::Char: return "character literal";
+    case Tok::String: return "string literal";
+    case Tok::InterpBegin: return "interpolated string";
+    case Tok::InterpText: return "string text";
+    case Tok::HoleFormat: return "format specifier";
+    case Tok::HoleBegin: return "'{'";
+    case Tok::HoleEnd: return "'}'";
+    case Tok::InterpEnd: return "end of string";
+    default: return std::string("'") + tok_spelling(t.kind) + "'";
+    }
+}
+
+bool Parser::expect(Tok k, const char* context) {
+    if (at(k)) {
+        advance();
+        return true;
+    }
+    error_here("expected '%s' %s, found %s", tok_spelling(k), context, describe(tok()).c_str());
+    return false;
+}
+
+void Parser::expect_semi(const char* context) {
+    if (accept(Tok::Semi)) return;
+    // Point just after the previous token: that is where the ';' belongs.
+    uint32_t e = prev_end();
+    error_at(Span{file_, e, e}, "expected ';' %s", context);
+}
+
+Ident Parser::expect_ident(const char* what) {
+    if (at(Tok::Ident)) return advance().id();
+    error_here("expected %s, found %s", what, describe(tok()).c_str());
+    return Ident();
+}
+
+Expr* Parser::error_expr(Span s) { return expr_node<NameExpr>(ExprKind::Name, s); }
+
+static bool starts_statement(Tok k) {
+    switch (k) {
+    case Tok::KwLet: case Tok::KwVar: case Tok::KwIf: case Tok::KwWhile: case Tok::KwFor:
+    case Tok::KwReturn: case Tok::KwBreak: case Tok::KwContinue: case Tok::KwDefer:
+    case Tok::KwFail: case Tok::KwSelect: case Tok::KwMatch:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool Parser::at_decl_keyword() const {
+    switch (kind()) {
+    case Tok::KwPublic: case Tok::KwPrivate: case Tok::KwProtected: case Tok::KwStatic:
+    case Tok::KwClass: case Tok::KwStruct: case Tok::KwInterface: case Tok::KwEnum:
+    case Tok::KwExtern: case Tok::KwExport: case Tok::KwNamespace: case Tok::KwImport:
+    case Tok::KwAbstract: case Tok::KwVirtual: case Tok::KwOverride: case Tok::KwSealed:
+        return true;
+    case Tok::KwTest: return peek().kind == Tok::String;
+    case Tok::KwGc: return peek().kind == Tok::KwClass;
+    default:
+        return false;
+    }
+}
+
+void Parser::sync_stmt(uint32_t start) {
+    if (p_ == start && !at(Tok::Eof) && !at(Tok::RBrace)) advance();
+    int depth = 0;
+    while (!at(Tok::Eof)) {
+        if (depth == 0) {
+            if (at(Tok::Semi)) { advance(); break; }
+            if (at(Tok::RBrace)) break;
+            if ((tok().flags & TF_NEWLINE) && (starts_statement(kind()) || at_decl_keyword())) break;
+        }
+        if (at(Tok::LBrace)) depth++;
+        else if (at(Tok::RBrace)) depth--;
+        advance();
+    }
+    panic_ = false;
+}
+
+void Parser::sync_decl(uint32_t start, bool in_type) {
+    if (p_ == start && !at(Tok::Eof)) {
+        if (!(in_type && at(Tok::RBrace))) advance();
+    }
+    int depth = 0;
+    while (!at(Tok::Eof)) {
+        if (depth == 0) {
+            if (at(Tok::Semi)) { advance(); break; }
+            if (at(Tok::RBrace)) {
+                if (!in_type) advance();
+                break;
+            }
+            if (at_decl_keyword() || (at(Tok::LBracket) && (tok().flags & TF_NEWLINE))) break;
+        }
+        if (at(Tok::LBrace)) depth++;
+        else if (at(Tok::RBrace)) {
+            depth--;
+            if (depth == 0) { advance(); break; } // end of a skipped body
+        }
+        advance();
+    }
+    panic_ = false;
+}
+
+// -- file --------------------------------------------------------------------
+
+// file = ["namespace" path ";"] { import | decl }
+FileAst* Parser::parse() {
+    lex_file(c_, file_, toks_);
+    FileAst* f = arena_.make<FileAst>();
+    f->file_id = file_;
+    bool first = true;
+    while (!at(Tok::Eof)) {
+        uint32_t start = p_;
+        if (at(Tok::KwNamespace)) {
+            if (!first) error_here("the 'namespace' declaration must come first in the file");
+            parse_namespace(f);
+        } else if (at(Tok::KwImport)) {
+            if (ImportDecl* im = parse_import()) f->imports.push(arena_, im);
+        } else if (at(Tok::RBrace)) {
+            error_here("unexpected '}' at top level");
+            advance();
+        } else {
+            if (Decl* d = parse_decl(nullptr)) f->decls.push(arena_, d);
+        }
+        first = false;
+        if (panic_ || p_ == start) sync_decl(start, false);
+    }
+    return f;
+}
+
+// namespace = "namespace" path ";"
+void Parser::parse_namespace(FileAst* f) {
+    uint32_t b = tok().span.begin;
+    advance();
+    ArenaVec<Ident> path;
+    parse_path(path, "namespace name");
+    if (f->ns_path.empty()) {
+        f->ns_path = path;
+        f->ns_span = span_from(b);
+    }
+    expect_semi("after namespace declaration");
+}
+
+// path = ident { "." ident }
+void Parser::parse_path(ArenaVec<Ident>& out, const char* what) {
+    Ident id = expect_ident(what);
+    if (!id) return;
+    out.push(arena_, id);
+    while (at(Tok::Dot) && peek().kind == Tok::Ident) {
+        advance();
+        out.push(arena_, advance().id());
+    }
+}
+
+// import = "import" [ident "="] path ";"
+ImportDecl* Parser::parse_import() {
+    uint32_t b = tok().span.begin;
+    advance();
+    ImportDecl* im = decl_node<ImportDecl>(DeclKind::Import, tok().span);
+    if (at(Tok::Ident) && peek().kind == Tok::Eq) {
+        im->alias = advance().id();
+        advance();
+    }
+    uint32_t nb = tok().span.begin;
+    parse_path(im->path, "namespace name after 'import'");
+    im->name_span = span_from(nb);
+    if (!im->path.empty()) im->name = im->alias ? im->alias : im->path.back();
+    expect_semi("after import");
+    im->span = span_from(b);
+    return im;
+}
+
+FileAst* parse_file(Compilation& c, uint32_t file_id) {
+    Parser p(c, file_id);
+    return p.parse();
+}
+
+} // namespace lang

@@ -1,0 +1,26 @@
+// parser.h: the parser's entry points (grammar: LANGUAGE.md; productions above each parse
+// function in parse_*.cpp).
+//
+// parse_file lexes the file itself and always returns a FileAst (possibly partial) whose
+// nodes live in c.arena; syntax errors go to c.diag, and the parser recovers at ';', '}'
+// or a declaration keyword so one run reports several errors. It never loops forever
+// and never overflows the C++ stack (nesting deeper than kMaxParseDepth is an error).
+#pragma once
+#include "common/compilation.h"
+#include "parse/ast.h"
+#include <string>
+
+namespace lang {
+
+constexpr int kMaxParseDepth = 256;
+
+FileAst* parse_file(Compilation& c, uint32_t file_id);
+
+// `lang build --emit ast`: an indented s-expression tree, e.g.
+// (func Main (ret int) (params) (block (let x (int 5)) ...)).
+std::string dump_ast(Compilation& c, const FileAst* f);
+// Single pieces (also used by tests and diagnostics of later stages).
+std::string dump_expr(const Expr* e);
+std::string dump_type(const TypeExpr* t);
+
+} // namespace lang
