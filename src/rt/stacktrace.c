@@ -142,6 +142,12 @@ uintptr_t lang_rt_first_lang_pc(void *fp, int max_frames) {
     return 0;
 }
 
+static void print_repeats(int n) {
+    char buf[64];
+    int len = snprintf(buf, sizeof buf, "  ... (same frame %d more time%s)\n", n, n == 1 ? "" : "s");
+    lang_stderr_write(buf, (size_t)len);
+}
+
 /* Prints "  at Name (file:line)" per Lang frame. Runtime frames before the first and
  * after the last Lang frame are skipped; a run of them in between prints "  at <runtime>". */
 static void print_trace(uintptr_t pc, void *fp) {
@@ -165,12 +171,13 @@ static void print_trace(uintptr_t pc, void *fp) {
         lang_stderr_puts("  at <runtime> (no Lang frames on the stack)\n");
         return;
     }
-    char line[512];
-    int in_runtime = 0;
+    char line[512], prev[512] = "";
+    int in_runtime = 0, repeats = 0;
     for (int i = first; i <= last; i++) {
         if (!lang_rt_find_func(is_ret[i] ? pcs[i] - 1 : pcs[i], NULL)) {
             if (!in_runtime) lang_stderr_puts("  at <runtime>\n");
             in_runtime = 1;
+            prev[0] = 0;
             continue;
         }
         in_runtime = 0;
@@ -178,8 +185,17 @@ static void print_trace(uintptr_t pc, void *fp) {
         len += lang_rt_describe_pc(pcs[i], is_ret[i], line + len, sizeof line - (size_t)len - 1);
         if (len > (int)sizeof line - 2) len = (int)sizeof line - 2;
         line[len++] = '\n';
+        line[len] = 0;
+        /* Deep recursion: show a frame three times, then count the rest. */
+        if (strcmp(line, prev) == 0 && ++repeats >= 3) continue;
+        if (strcmp(line, prev) != 0) {
+            if (repeats >= 3) print_repeats(repeats - 2);
+            repeats = 0;
+            memcpy(prev, line, (size_t)len + 1);
+        }
         lang_stderr_write(line, (size_t)len);
     }
+    if (repeats >= 3) print_repeats(repeats - 2);
     if (got == kMaxFrames) lang_stderr_puts("  ...\n");
 }
 
@@ -221,14 +237,31 @@ static void fault_handler(int sig, siginfo_t *info, void *uctx) {
     lang_panic_at(msg, (void *)fp, pc);
 }
 
+/* Unmaps a thread's alternate signal stack when the thread exits. */
+static pthread_key_t altstack_key;
+static pthread_once_t altstack_once = PTHREAD_ONCE_INIT;
+static void altstack_release(void *p) {
+    stack_t off = {.ss_flags = SS_DISABLE};
+    sigaltstack(&off, NULL);
+    munmap(p, kAltStack);
+}
+static void altstack_key_init(void) { pthread_key_create(&altstack_key, altstack_release); }
+
 void lang_rt_thread_init_signals(void) {
     if (!bound_hi) query_os_bounds();
+    stack_t cur;
+    if (sigaltstack(NULL, &cur) == 0 && !(cur.ss_flags & SS_DISABLE)) return; /* already has one */
     stack_t ss;
     ss.ss_sp = mmap(NULL, kAltStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (ss.ss_sp == MAP_FAILED) return;
     ss.ss_size = kAltStack;
     ss.ss_flags = 0;
-    sigaltstack(&ss, NULL);
+    if (sigaltstack(&ss, NULL) != 0) {
+        munmap(ss.ss_sp, kAltStack);
+        return;
+    }
+    pthread_once(&altstack_once, altstack_key_init);
+    pthread_setspecific(altstack_key, ss.ss_sp);
 }
 
 void lang_rt_install_fault_handlers(void) {
