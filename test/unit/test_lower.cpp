@@ -1,0 +1,264 @@
+// test_lower.cpp: lowering unit tests on hand-built, sema-annotated ASTs.
+//
+// Each test builds the tree sema would produce (types, decl links, indexes), lowers it,
+// runs the IR verifier and checks the printed IR for the expected instructions.
+#include "common/compilation.h"
+#include "ir/ir.h"
+#include "ir/lower.h"
+#include "parse/ast.h"
+#include <doctest/doctest.h>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+using namespace lang;
+
+namespace {
+
+struct Tree {
+    Compilation c;
+    Arena& a = c.arena;
+    FileAst* file;
+    const Type* I64 = c.types.int_();
+    const Type* BOOL = c.types.bool_();
+    const Type* STR = c.types.string();
+    const Type* VOID = c.types.void_();
+
+    Tree() {
+        uint32_t id = c.sources.add("t.lang", "line1\nline2\nline3\nline4\n");
+        file = a.make<FileAst>();
+        file->file_id = id;
+        c.files.push_back(file);
+    }
+    Span sp(uint32_t line) { return Span{0, line * 6, line * 6 + 1}; }
+    Ident id(const char* s) { return c.interner.intern(s); }
+
+    template <class T> T* ex(ExprKind k, const Type* t) {
+        T* e = a.make<T>();
+        e->kind = k;
+        e->type = t;
+        return e;
+    }
+    Expr* lit(int64_t v, const Type* t = nullptr) {
+        auto* e = ex<IntLitExpr>(ExprKind::IntLit, t ? t : I64);
+        e->value = (uint64_t)v;
+        return e;
+    }
+    Expr* str(const char* s) {
+        auto* e = ex<StringLitExpr>(ExprKind::StringLit, STR);
+        e->bytes = s;
+        e->len = (uint32_t)strlen(s);
+        return e;
+    }
+    Expr* name(Decl* d) {
+        auto* e = ex<NameExpr>(ExprKind::Name, d->type);
+        e->name = d->name;
+        e->decl = d;
+        return e;
+    }
+    Expr* bin(BinOp op, Expr* l, Expr* r) {
+        bool cmp = op >= BinOp::Eq && op <= BinOp::Or;
+        auto* e = ex<BinaryExpr>(ExprKind::Binary, cmp ? BOOL : l->type);
+        e->op = op;
+        e->lhs = l;
+        e->rhs = r;
+        return e;
+    }
+    Expr* assign(Expr* t, Expr* v, bool compound = false, BinOp op = BinOp::Add) {
+        auto* e = ex<AssignExpr>(ExprKind::Assign, VOID);
+        e->target = t;
+        e->value = v;
+        e->compound = compound;
+        e->op = op;
+        return e;
+    }
+    CallExpr* call(FuncDecl* fd, std::initializer_list<Expr*> args) {
+        auto* e = ex<CallExpr>(ExprKind::Call, fd->type->elem);
+        auto* n = ex<NameExpr>(ExprKind::Name, fd->type);
+        n->decl = fd;
+        n->name = fd->name;
+        e->callee = n;
+        e->target = fd;
+        for (Expr* x : args) e->args.push(a, Arg{Ident(), x});
+        return e;
+    }
+    CallExpr* builtin(uint32_t id, std::initializer_list<Expr*> args) {
+        auto* e = ex<CallExpr>(ExprKind::Call, VOID);
+        e->callee = ex<NameExpr>(ExprKind::Name, VOID);
+        e->builtin = id;
+        for (Expr* x : args) e->args.push(a, Arg{Ident(), x});
+        return e;
+    }
+
+    template <class T> T* st(StmtKind k, uint32_t line = 0) {
+        T* s = a.make<T>();
+        s->kind = k;
+        s->span = line ? sp(line) : Span{};
+        return s;
+    }
+    Stmt* ret(Expr* v, uint32_t line = 0) {
+        auto* s = st<ReturnStmt>(StmtKind::Return, line);
+        s->value = v;
+        return s;
+    }
+    Stmt* es(Expr* e, uint32_t line = 0) {
+        auto* s = st<ExprStmt>(StmtKind::Expr, line);
+        s->expr = e;
+        return s;
+    }
+    lang::Block* blk(std::initializer_list<Stmt*> ss) {
+        auto* b = st<lang::Block>(StmtKind::Block);
+        for (Stmt* s : ss) b->stmts.push(a, s);
+        return b;
+    }
+    LocalDecl* local(FuncDecl* fd, const char* n, const Type* t) {
+        auto* d = a.make<LocalDecl>();
+        d->kind = DeclKind::Local;
+        d->name = id(n);
+        d->type = t;
+        d->index = fd->local_count++;
+        return d;
+    }
+    Stmt* let(LocalDecl* d, Expr* init) {
+        auto* s = st<VarDeclStmt>(StmtKind::VarDecl);
+        s->names.push(a, d);
+        s->init = init;
+        return s;
+    }
+    FuncDecl* func(const char* n, const Type* ret, std::initializer_list<std::pair<const char*, const Type*>> ps,
+                   TypeDecl* parent = nullptr) {
+        auto* fd = a.make<FuncDecl>();
+        fd->kind = DeclKind::Func;
+        fd->name = id(n);
+        fd->mods = M_STATIC | M_PUBLIC;
+        std::vector<const Type*> pts;
+        for (auto& [pn, pt] : ps) {
+            auto* p = a.make<ParamDecl>();
+            p->kind = DeclKind::Param;
+            p->name = id(pn);
+            p->type = pt;
+            p->index = fd->params.size;
+            fd->params.push(a, p);
+            pts.push_back(pt);
+        }
+        fd->type = c.types.func(pts.data(), (uint32_t)pts.size(), ret);
+        fd->parent = parent;
+        std::string mn = parent ? std::string(parent->name.view()) + "." + n : std::string(n);
+        fd->mangled = a.copy_str(mn.data(), mn.size());
+        if (parent)
+            parent->members.push(a, fd);
+        else
+            file->decls.push(a, fd);
+        return fd;
+    }
+    TypeDecl* cls(const char* n) {
+        auto* td = a.make<TypeDecl>();
+        td->kind = DeclKind::Type;
+        td->tkind = TypeDeclKind::Class;
+        td->name = id(n);
+        td->type = c.types.nominal(TypeKind::Class, td);
+        file->decls.push(a, td);
+        return td;
+    }
+    Expr* p(FuncDecl* fd, uint32_t i) { return name(fd->params[i]); }
+
+    std::string lower(bool expect_ok = true) {
+        ir::Module m(a);
+        bool ok = lower_program(c, m);
+        CHECK(ok == expect_ok);
+        std::string err;
+        bool vok = ir::verify(m, &err);
+        CHECK_MESSAGE(vok, err << "\n" << ir::print(m));
+        if (getenv("LOWER_DUMP")) fputs(ir::print(m).c_str(), stderr);
+        return ir::print(m);
+    }
+};
+
+bool has(const std::string& s, const char* needle) { return s.find(needle) != std::string::npos; }
+
+} // namespace
+
+TEST_CASE("lower: expression-bodied add uses checked arithmetic") {
+    Tree t;
+    FuncDecl* f = t.func("Add", t.I64, {{"a", t.I64}, {"b", t.I64}});
+    f->body_expr = t.bin(BinOp::Add, t.p(f, 0), t.p(f, 1));
+    std::string ir = t.lower();
+    CHECK(has(ir, "func $Add(ptr, i64, i64) -> i64"));
+    CHECK(has(ir, "addchk.i64 %"));
+    CHECK(has(ir, "ret %"));
+}
+
+TEST_CASE("lower: loop with a mutable local becomes phis, no memory") {
+    // int Sum(int n) { var s = 0; var i = 0; while (i < n) { s += i; i += 1; } return s; }
+    Tree t;
+    FuncDecl* f = t.func("Sum", t.I64, {{"n", t.I64}});
+    LocalDecl* s = t.local(f, "s", t.I64);
+    LocalDecl* i = t.local(f, "i", t.I64);
+    auto* w = t.st<WhileStmt>(StmtKind::While);
+    w->cond = t.bin(BinOp::Lt, t.name(i), t.p(f, 0));
+    w->body = t.blk({t.es(t.assign(t.name(s), t.name(i), true)), t.es(t.assign(t.name(i), t.lit(1), true))});
+    f->body = t.blk({t.let(s, t.lit(0)), t.let(i, t.lit(0)), w, t.ret(t.name(s))});
+    std::string ir = t.lower();
+    CHECK(has(ir, "phi.i64"));
+    CHECK(has(ir, "slt.i64"));
+    CHECK(!has(ir, "slot"));
+    CHECK(!has(ir, "load"));
+    CHECK(!has(ir, "store"));
+}
+
+TEST_CASE("lower: tail-recursive return becomes tailcall") {
+    Tree t;
+    FuncDecl* f = t.func("Loop", t.I64, {{"n", t.I64}, {"acc", t.I64}});
+    auto* ifs = t.st<IfStmt>(StmtKind::If);
+    ifs->cond = t.bin(BinOp::Eq, t.p(f, 0), t.lit(0));
+    ifs->then_s = t.ret(t.p(f, 1));
+    ifs->else_s = nullptr;
+    Expr* rec = t.call(f, {t.bin(BinOp::Sub, t.p(f, 0), t.lit(1)), t.bin(BinOp::Add, t.p(f, 1), t.p(f, 0))});
+    f->body = t.blk({ifs, t.ret(rec)});
+    std::string ir = t.lower();
+    CHECK(has(ir, "tailcall.i64 $Loop(%"));
+}
+
+TEST_CASE("lower: division checks zero and overflow") {
+    Tree t;
+    FuncDecl* f = t.func("Div", t.I64, {{"a", t.I64}, {"b", t.I64}});
+    f->body_expr = t.bin(BinOp::Div, t.p(f, 0), t.p(f, 1));
+    std::string ir = t.lower();
+    CHECK(has(ir, "lang_panic_divzero"));
+    CHECK(has(ir, "lang_panic_overflow"));
+    CHECK(has(ir, "sdiv.i64"));
+    CHECK(has(ir, "unreachable"));
+}
+
+TEST_CASE("lower: string literal, WriteLine and the entry point") {
+    Tree t;
+    TypeDecl* prog = t.cls("Program");
+    FuncDecl* mainf = t.func("Main", t.VOID, {}, prog);
+    mainf->body = t.blk({t.es(t.builtin(2 /*ConsoleWriteLine*/, {t.str("héllo")}), 1),
+                         t.es(t.builtin(2, {t.str("héllo")}), 2)});
+    std::string ir = t.lower();
+    CHECK(has(ir, "extern $lang_write_str"));
+    CHECK(has(ir, "extern $lang_write_newline"));
+    // refcount -1, byte length 6, 5 characters, bytes, NUL; interned once
+    CHECK(has(ir, "data $str.0 rodata align 8 { bytes \"\\ff\\ff\\ff\\ff\\ff\\ff\\ff\\ff\\06\\00\\00\\00\\00\\00\\00\\00\\05"));
+    CHECK(!has(ir, "$str.1"));
+    CHECK(has(ir, "export func $lang_main(ptr, ptr) -> i64"));
+    CHECK(has(ir, "call $Program.Main(%"));
+    CHECK(has(ir, "$\"Program.$type\""));
+    CHECK(has(ir, "!2")); // line of the second statement on its call
+}
+
+TEST_CASE("lower: && in a condition short-circuits without a phi") {
+    Tree t;
+    FuncDecl* f = t.func("Both", t.I64, {{"a", t.I64}, {"b", t.I64}});
+    auto* ifs = t.st<IfStmt>(StmtKind::If);
+    ifs->cond = t.bin(BinOp::And, t.bin(BinOp::Gt, t.p(f, 0), t.lit(0)), t.bin(BinOp::Gt, t.p(f, 1), t.lit(0)));
+    ifs->then_s = t.ret(t.lit(1));
+    ifs->else_s = t.ret(t.lit(2));
+    f->body = t.blk({ifs});
+    std::string ir = t.lower();
+    CHECK(!has(ir, "phi"));
+    CHECK(has(ir, "sgt.i64"));
+    CHECK(has(ir, "ret %"));
+}
