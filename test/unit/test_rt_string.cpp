@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 #include <cstring>
 #include <string>
+#include <thread>
+#include <vector>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "rt/rt_internal.h"
@@ -197,4 +199,24 @@ TEST_CASE("rt string: built strings use the context allocator") {
     CHECK(str(s) == "xy");
     lang_arena_reset_unchecked(arena);
     lang_arena_destroy(arena);
+}
+
+TEST_CASE("rt string: refcounts are atomic across threads") {
+    Ctx c;
+    LangString *shared = S(&c.c, "shared by four threads");
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; t++)
+        threads.emplace_back([shared] {
+            for (int i = 0; i < 50000; i++) {
+                lang_str_retain(shared);
+                lang_str_release(shared);
+            }
+        });
+    for (auto &th : threads) th.join();
+    CHECK(shared->refcount == 1);
+    LangAllocStats before, after;
+    lang_default_allocator_stats(&before);
+    lang_str_release(shared);
+    lang_default_allocator_stats(&after);
+    CHECK(after.live_count == before.live_count - 1);
 }
