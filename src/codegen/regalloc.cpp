@@ -1,0 +1,440 @@
+// regalloc.cpp: liveness, linear-scan register allocation and the rewrite to physical
+// registers (target independent; the target supplies register sets and a move hook).
+//
+// 1. Positions: every block gets a start and an end position, every instruction a use
+//    position p (operands read) and a def position p+1 (operands written).
+// 2. Liveness: only "global" vregs (phi operands, or used in a block before being
+//    defined there) take part in the bit-vector dataflow, renumbered densely, so the
+//    cost stays proportional to the values that actually cross blocks.
+// 3. Intervals: one [start, end] range per vreg (no holes: Poletto & Sarkar). Physical
+//    registers named by instructions (ABI moves, calls' clobbers, division) become short
+//    fixed ranges; a vreg may only take a register whose fixed ranges miss its interval.
+//    That one rule keeps values live across a call out of caller-saved registers and
+//    away from argument registers while they are being set up.
+// 4. Linear scan in order of start: expire finished intervals, take the hinted register
+//    (copy source/target, phi partner) if possible, else the first free one in the
+//    target's preference order, else spill the interval that ends last.
+// 5. Rewrite: vregs become registers; spilled vregs live in an 8-byte frame slot and are
+//    reloaded into / stored from the target's reserved scratch registers around each
+//    instruction. Phis become parallel copies at the end of each predecessor (critical
+//    edges were split by isel), sequenced with cycle breaking through a scratch register.
+#include "codegen/target.h"
+
+#include <algorithm>
+
+namespace lang::codegen {
+
+namespace radetail {
+
+constexpr int32_t kInf = INT32_MAX;
+
+struct Loc { // where a vreg lives after allocation
+    uint32_t reg = kNoReg;
+    int64_t slot = 0; // frame displacement when reg == kNoReg
+    bool spilled = false;
+};
+
+struct Alloc {
+    const Target& T;
+    MFunc& f;
+    uint32_t nv;
+    std::vector<int32_t> bstart, bend;
+    std::vector<int32_t> istart, iend; // interval per vreg index
+    std::vector<uint32_t> hint;        // phys reg or vreg (kNoReg: none)
+    std::vector<Loc> loc;
+    std::vector<std::vector<std::pair<int32_t, int32_t>>> fixed; // per physical register
+    std::vector<uint32_t> fixed_ptr;
+
+    static uint32_t vi(uint32_t r) { return r - kFirstVReg; }
+
+    template <class F> static void for_regs(const MInst& in, F&& fn) {
+        // fn(reg, read, write) for every register named by an explicit operand
+        for (int k = 0; k < in.n; k++) {
+            const Operand& o = in.o[k];
+            if (o.kind == Operand::Reg) fn(o.reg, (in.rw >> (2 * k)) & 1, (in.rw >> (2 * k)) & 2);
+            else if (o.kind == Operand::Mem) {
+                if (o.reg != kNoReg) fn(o.reg, true, false);
+                if (o.index != kNoReg) fn(o.index, true, false);
+            }
+        }
+    }
+
+    void extend(uint32_t v, int32_t p) {
+        uint32_t i = vi(v);
+        if (p < istart[i]) istart[i] = p;
+        if (p > iend[i]) iend[i] = p;
+    }
+
+    void number() {
+        int32_t pos = 0;
+        bstart.resize(f.blocks.size());
+        bend.resize(f.blocks.size());
+        for (size_t b = 0; b < f.blocks.size(); b++) {
+            bstart[b] = pos;
+            pos += 2 + 2 * (int32_t)f.blocks[b].insts.size();
+            bend[b] = pos;
+            pos += 2;
+        }
+    }
+
+    void liveness() {
+        size_t nb = f.blocks.size();
+        // Find global vregs: phi operands and upward-exposed uses.
+        std::vector<uint32_t> gidx(nv, UINT32_MAX), stamp(nv, UINT32_MAX);
+        std::vector<uint32_t> globals;
+        auto mark = [&](uint32_t v) {
+            if (gidx[vi(v)] == UINT32_MAX) gidx[vi(v)] = (uint32_t)globals.size(), globals.push_back(v);
+        };
+        for (size_t b = 0; b < nb; b++) {
+            for (const MPhi& p : f.blocks[b].phis) {
+                mark(p.dst);
+                for (const Operand& s : p.srcs)
+                    if (s.is_vreg()) mark(s.reg);
+            }
+            for (const MInst& in : f.blocks[b].insts)
+                for_regs(in, [&](uint32_t r, bool rd, bool wr) {
+                    if (r < kFirstVReg || r == kNoReg) return;
+                    if (rd && stamp[vi(r)] != b) mark(r);
+                    if (wr) stamp[vi(r)] = (uint32_t)b;
+                });
+        }
+        size_t G = globals.size(), W = (G + 63) / 64;
+        if (!G) return;
+        std::vector<uint64_t> gen(nb * W), kill(nb * W), in(nb * W), out(nb * W);
+        auto set = [&](std::vector<uint64_t>& s, size_t b, uint32_t g) { s[b * W + g / 64] |= 1ull << (g % 64); };
+        auto has = [&](std::vector<uint64_t>& s, size_t b, uint32_t g) { return (s[b * W + g / 64] >> (g % 64)) & 1; };
+        for (size_t b = 0; b < nb; b++) {
+            for (const MPhi& p : f.blocks[b].phis) set(kill, b, gidx[vi(p.dst)]);
+            for (const MInst& inst : f.blocks[b].insts)
+                for_regs(inst, [&](uint32_t r, bool rd, bool wr) {
+                    if (r < kFirstVReg || r == kNoReg) return;
+                    uint32_t g = gidx[vi(r)];
+                    if (g == UINT32_MAX) return;
+                    if (rd && !has(kill, b, g)) set(gen, b, g);
+                    if (wr) set(kill, b, g);
+                });
+        }
+        // Phi sources are used at the end of the predecessor.
+        for (size_t b = 0; b < nb; b++)
+            for (const MPhi& p : f.blocks[b].phis)
+                for (size_t k = 0; k < p.srcs.size(); k++)
+                    if (p.srcs[k].is_vreg()) {
+                        uint32_t g = gidx[vi(p.srcs[k].reg)];
+                        if (!has(kill, p.preds[k], g)) set(gen, p.preds[k], g);
+                    }
+        bool changed = true;
+        while (changed) {
+            changed = false;
+            for (size_t bi = nb; bi-- > 0;) {
+                uint64_t* o = &out[bi * W];
+                for (uint32_t s : f.blocks[bi].succs)
+                    for (size_t w = 0; w < W; w++) o[w] |= in[s * W + w];
+                for (size_t w = 0; w < W; w++) {
+                    uint64_t v = gen[bi * W + w] | (o[w] & ~kill[bi * W + w]);
+                    if (v != in[bi * W + w]) in[bi * W + w] = v, changed = true;
+                }
+            }
+        }
+        for (size_t b = 0; b < nb; b++)
+            for (size_t g = 0; g < G; g++) {
+                if (has(in, b, (uint32_t)g)) extend(globals[g], bstart[b]);
+                if (has(out, b, (uint32_t)g)) extend(globals[g], bend[b]);
+            }
+    }
+
+    void intervals() {
+        fixed.assign(64, {});
+        std::vector<int32_t> open(64, -1);
+        for (size_t b = 0; b < f.blocks.size(); b++) {
+            std::fill(open.begin(), open.end(), -1);
+            MBlock& bl = f.blocks[b];
+            for (const MPhi& p : bl.phis) {
+                extend(p.dst, bstart[b]);
+                for (size_t k = 0; k < p.srcs.size(); k++) {
+                    if (!p.srcs[k].is_vreg()) continue;
+                    extend(p.srcs[k].reg, bend[p.preds[k]]);
+                    uint32_t s = vi(p.srcs[k].reg);
+                    if (hint[s] == kNoReg) hint[s] = p.dst;
+                    if (hint[vi(p.dst)] == kNoReg) hint[vi(p.dst)] = p.srcs[k].reg;
+                }
+            }
+            int32_t pos = bstart[b] + 2;
+            for (const MInst& in : bl.insts) {
+                auto use_fixed = [&](uint32_t r) {
+                    if (open[r] < 0) {
+                        open[r] = (int32_t)fixed[r].size();
+                        fixed[r].push_back({bstart[b], pos});
+                    } else {
+                        fixed[r][open[r]].second = pos;
+                    }
+                };
+                auto def_fixed = [&](uint32_t r) {
+                    open[r] = (int32_t)fixed[r].size();
+                    fixed[r].push_back({pos + 1, pos + 1});
+                };
+                for (uint32_t r = 0; r < 64; r++)
+                    if ((in.imp_use >> r) & 1) use_fixed(r);
+                for_regs(in, [&](uint32_t r, bool rd, bool wr) {
+                    if (r == kNoReg) return;
+                    if (r >= kFirstVReg) {
+                        if (rd) extend(r, pos);
+                        if (wr) extend(r, pos + 1);
+                    } else if (rd) {
+                        use_fixed(r);
+                    }
+                    (void)wr;
+                });
+                for_regs(in, [&](uint32_t r, bool, bool wr) {
+                    if (wr && r < kFirstVReg) def_fixed(r);
+                });
+                for (uint32_t r = 0; r < 64; r++)
+                    if ((in.imp_def >> r) & 1) def_fixed(r);
+                if (T.is_copy(in)) {
+                    uint32_t d = in.o[0].reg, s = in.o[1].reg;
+                    if (d >= kFirstVReg && hint[vi(d)] == kNoReg) hint[vi(d)] = s;
+                    if (s >= kFirstVReg && hint[vi(s)] == kNoReg) hint[vi(s)] = d;
+                }
+                pos += 2;
+            }
+        }
+    }
+
+    bool conflicts(uint32_t r, int32_t s, int32_t e) {
+        auto& rs = fixed[r];
+        uint32_t& p = fixed_ptr[r];
+        while (p < rs.size() && rs[p].second < s) p++;
+        for (uint32_t q = p; q < rs.size() && rs[q].first <= e; q++)
+            if (rs[q].second >= s) return true;
+        return false;
+    }
+
+    void spill(uint32_t v) {
+        loc[v].spilled = true;
+        loc[v].reg = kNoReg;
+        loc[v].slot = -(int64_t)f.alloc_frame(8, 8);
+    }
+
+    void scan() {
+        std::vector<uint32_t> order;
+        for (uint32_t i = 0; i < nv; i++)
+            if (iend[i] >= 0) order.push_back(i);
+        std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+            return istart[a] != istart[b] ? istart[a] < istart[b] : a < b;
+        });
+        fixed_ptr.assign(64, 0);
+        std::vector<uint32_t> active[2];
+        uint32_t owner[64];
+        for (auto& o : owner) o = UINT32_MAX;
+        for (uint32_t v : order) {
+            int c = (int)f.vclass[v];
+            int32_t s = istart[v], e = iend[v];
+            auto& act = active[c];
+            for (size_t k = 0; k < act.size();) {
+                if (iend[act[k]] < s) {
+                    owner[loc[act[k]].reg] = UINT32_MAX;
+                    act[k] = act.back();
+                    act.pop_back();
+                } else {
+                    k++;
+                }
+            }
+            const std::vector<uint32_t>& regs = c ? T.float_order : T.int_order;
+            uint32_t pick = kNoReg;
+            uint32_t h = hint[v];
+            if (h != kNoReg && h >= kFirstVReg) h = loc[vi(h)].spilled ? kNoReg : loc[vi(h)].reg;
+            if (h != kNoReg && std::find(regs.begin(), regs.end(), h) != regs.end() && owner[h] == UINT32_MAX &&
+                !conflicts(h, s, e))
+                pick = h;
+            for (size_t k = 0; pick == kNoReg && k < regs.size(); k++)
+                if (owner[regs[k]] == UINT32_MAX && !conflicts(regs[k], s, e)) pick = regs[k];
+            if (pick == kNoReg) { // spill whichever ends last: an active interval or v
+                uint32_t victim = UINT32_MAX;
+                for (uint32_t a : act)
+                    if (iend[a] > e && !conflicts(loc[a].reg, s, e) && (victim == UINT32_MAX || iend[a] > iend[victim]))
+                        victim = a;
+                if (victim == UINT32_MAX) {
+                    spill(v);
+                    continue;
+                }
+                pick = loc[victim].reg;
+                spill(victim);
+                act.erase(std::find(act.begin(), act.end(), victim));
+            }
+            loc[v].reg = pick;
+            owner[pick] = v;
+            act.push_back(v);
+            if ((T.callee_saved >> pick) & 1) f.used_callee |= 1ull << pick;
+        }
+    }
+
+    // --- rewrite ---
+
+    Operand where(uint32_t v, uint8_t size) const {
+        const Loc& l = loc[vi(v)];
+        if (!l.spilled && l.reg != kNoReg) return Operand::r(l.reg, size);
+        Operand m = Operand::m(T.frame_reg, l.slot, 8);
+        m.frame = true;
+        return m;
+    }
+
+    void emit_move(std::vector<MInst>& out, const Operand& d, const Operand& s, RegClass c, uint32_t line) {
+        if (d.kind == Operand::Mem && s.kind == Operand::Mem) {
+            Operand t = Operand::r(T.spill_scratch[(int)c][1], 8);
+            out.push_back(T.move(t, s, c));
+            out.back().line = line;
+            out.push_back(T.move(d, t, c));
+        } else {
+            out.push_back(T.move(d, s, c));
+        }
+        out.back().line = line;
+    }
+
+    static bool same(const Operand& a, const Operand& b) {
+        if (a.kind != b.kind) return false;
+        if (a.kind == Operand::Reg) return a.reg == b.reg;
+        if (a.kind == Operand::Mem) return a.imm == b.imm && a.reg == b.reg && a.frame == b.frame;
+        return false;
+    }
+
+    // Sequences the parallel copy dst[k] <- src[k].
+    void parallel(std::vector<MInst>& out, std::vector<std::pair<Operand, Operand>> mv, std::vector<RegClass> cl,
+                  uint32_t line) {
+        for (size_t k = 0; k < mv.size();)
+            if (same(mv[k].first, mv[k].second)) mv.erase(mv.begin() + k), cl.erase(cl.begin() + k);
+            else k++;
+        while (!mv.empty()) {
+            bool progress = false;
+            for (size_t k = 0; k < mv.size(); k++) {
+                bool blocked = false;
+                for (size_t j = 0; j < mv.size() && !blocked; j++)
+                    if (j != k && same(mv[j].second, mv[k].first)) blocked = true;
+                if (blocked) continue;
+                emit_move(out, mv[k].first, mv[k].second, cl[k], line);
+                mv.erase(mv.begin() + k);
+                cl.erase(cl.begin() + k);
+                progress = true;
+                break;
+            }
+            if (progress) continue;
+            // Only cycles remain: park one destination's old value in the scratch register.
+            Operand d = mv[0].first;
+            Operand t = Operand::r(T.spill_scratch[(int)cl[0]][0], 8);
+            emit_move(out, t, d, cl[0], line);
+            for (auto& m : mv)
+                if (same(m.second, d)) m.second = t;
+        }
+    }
+
+    void rewrite() {
+        for (size_t b = 0; b < f.blocks.size(); b++) {
+            MBlock& bl = f.blocks[b];
+            std::vector<MInst> out;
+            out.reserve(bl.insts.size() + 4);
+            for (MInst in : bl.insts) {
+                uint32_t sv[6], sr[6];
+                int ns = 0;
+                int used[2] = {0, 0};
+                auto scratch_for = [&](uint32_t v, bool read) -> uint32_t {
+                    for (int k = 0; k < ns; k++)
+                        if (sv[k] == v) return sr[k];
+                    int c = (int)f.vclass[vi(v)];
+                    uint32_t r = read ? T.spill_scratch[c][used[c]++ & 1] : T.spill_scratch[c][0];
+                    sv[ns] = v, sr[ns] = r, ns++;
+                    return r;
+                };
+                bool is_copy = T.is_copy(in);
+                // Spilled copies become a single load or store.
+                if (is_copy && in.o[0].is_vreg() && in.o[1].kind == Operand::Reg && loc[vi(in.o[0].reg)].spilled &&
+                    !(in.o[1].is_vreg() && loc[vi(in.o[1].reg)].spilled)) {
+                    Operand s = in.o[1].is_vreg() ? where(in.o[1].reg, 8) : in.o[1];
+                    emit_move(out, where(in.o[0].reg, 8), s, f.vclass[vi(in.o[0].reg)], in.line);
+                    continue;
+                }
+                if (is_copy && in.o[1].is_vreg() && loc[vi(in.o[1].reg)].spilled && in.o[0].kind == Operand::Reg &&
+                    !(in.o[0].is_vreg() && loc[vi(in.o[0].reg)].spilled)) {
+                    Operand d = in.o[0].is_vreg() ? where(in.o[0].reg, 8) : in.o[0];
+                    emit_move(out, d, where(in.o[1].reg, 8), f.vclass[vi(in.o[1].reg)], in.line);
+                    continue;
+                }
+                // Reads first, so that reloads get distinct scratch registers.
+                std::vector<std::pair<uint32_t, uint32_t>> reload, store;
+                for (int pass = 0; pass < 2; pass++)
+                    for (int k = 0; k < in.n; k++) {
+                        Operand& o = in.o[k];
+                        bool rd = (in.rw >> (2 * k)) & 1, wr = (in.rw >> (2 * k)) & 2;
+                        auto map = [&](uint32_t& r, bool isread, bool iswrite) {
+                            if (r == kNoReg || r < kFirstVReg) return;
+                            const Loc& l = loc[vi(r)];
+                            if (!l.spilled) {
+                                r = l.reg;
+                                return;
+                            }
+                            if (pass == 0 && !isread) return;
+                            uint32_t v = r;
+                            uint32_t s = scratch_for(v, isread);
+                            if (isread && std::find(reload.begin(), reload.end(), std::make_pair(s, v)) == reload.end())
+                                reload.push_back({s, v});
+                            if (iswrite) store.push_back({s, v});
+                            r = s;
+                        };
+                        if (o.kind == Operand::Reg) {
+                            if (pass == 0 && !rd) continue;
+                            if (pass == 1 && o.reg >= kFirstVReg && o.reg != kNoReg && !rd && !wr) {
+                                map(o.reg, false, false);
+                                continue;
+                            }
+                            map(o.reg, rd, wr);
+                        } else if (o.kind == Operand::Mem && pass == 0) {
+                            map(o.reg, true, false);
+                            map(o.index, true, false);
+                        }
+                    }
+                for (auto& [s, v] : reload)
+                    emit_move(out, Operand::r(s, 8), where(v, 8), f.vclass[vi(v)], in.line);
+                if (!(is_copy && in.o[0].reg == in.o[1].reg)) out.push_back(in);
+                for (auto& [s, v] : store)
+                    emit_move(out, where(v, 8), Operand::r(s, 8), f.vclass[vi(v)], in.line);
+            }
+            // Phi copies for the (single) successor.
+            if (bl.succs.size() == 1) {
+                MBlock& sb = f.blocks[bl.succs[0]];
+                std::vector<std::pair<Operand, Operand>> mv;
+                std::vector<RegClass> cl;
+                for (const MPhi& p : sb.phis)
+                    for (size_t k = 0; k < p.preds.size(); k++) {
+                        if (p.preds[k] != b) continue;
+                        if (iend[vi(p.dst)] < 0) continue;
+                        Operand s = p.srcs[k].is_vreg() ? where(p.srcs[k].reg, 8) : p.srcs[k];
+                        mv.push_back({where(p.dst, 8), s});
+                        cl.push_back(f.vclass[vi(p.dst)]);
+                    }
+                uint32_t line = out.empty() ? 0 : out.back().line;
+                parallel(out, std::move(mv), std::move(cl), line);
+            }
+            bl.insts = std::move(out);
+        }
+        for (MBlock& bl : f.blocks) bl.phis.clear();
+    }
+
+    void run() {
+        nv = (uint32_t)f.vclass.size();
+        istart.assign(nv, kInf);
+        iend.assign(nv, -1);
+        hint.assign(nv, kNoReg);
+        loc.assign(nv, Loc());
+        number();
+        liveness();
+        intervals();
+        scan();
+        rewrite();
+    }
+};
+
+} // namespace radetail
+
+void regalloc(const Target& t, MFunc& f) {
+    radetail::Alloc a{t, f, 0, {}, {}, {}, {}, {}, {}, {}, {}};
+    a.run();
+}
+
+} // namespace lang::codegen

@@ -1,0 +1,42 @@
+// abi.cpp: the SysV x86-64 calling convention for scalar arguments and results.
+//
+// Integer and pointer arguments take rdi rsi rdx rcx r8 r9, float arguments xmm0-7;
+// the two sequences are counted separately. The rest go on the stack in argument order,
+// 8 bytes each, the first at [rsp] at the call (so [rbp+16] in the callee). Results come
+// back in rax or xmm0. Every xmm register and rax rcx rdx rsi rdi r8-r11 are clobbered
+// by a call; rbx rbp r12-r15 are preserved.
+#include "codegen/x64/x64.h"
+
+namespace lang::x64 {
+
+namespace abidetail {
+constexpr uint32_t kIntArgs[] = {RDI, RSI, RDX, RCX, R8, R9};
+constexpr uint32_t kFloatArgs[] = {XMM0, XMM1, XMM2, XMM3, XMM4, XMM5, XMM6, XMM7};
+} // namespace abidetail
+
+uint32_t classify_args(const ir::Ty* tys, uint32_t n, ArgLoc* out) {
+    uint32_t ni = 0, nf = 0, stack = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        out[k] = ArgLoc();
+        if (ir::is_float(tys[k])) {
+            if (nf < 8) { out[k].reg = abidetail::kFloatArgs[nf++]; continue; }
+        } else if (ni < 6) {
+            out[k].reg = abidetail::kIntArgs[ni++];
+            continue;
+        }
+        out[k].stack = stack;
+        stack += 8;
+    }
+    return stack;
+}
+
+uint32_t result_reg(ir::Ty t) { return ir::is_float(t) ? XMM0 : RAX; }
+
+uint64_t caller_saved_mask() {
+    uint64_t m = bit(RAX) | bit(RCX) | bit(RDX) | bit(RSI) | bit(RDI) | bit(R8) | bit(R9) | bit(R10) |
+                 bit(R11);
+    for (uint32_t r = XMM0; r <= XMM15; r++) m |= bit(r);
+    return m;
+}
+
+} // namespace lang::x64

@@ -1,0 +1,400 @@
+// emit.cpp: the x86-64 backend driver: per function isel -> regalloc -> final code
+// (prologue, epilogue, block layout, overflow stubs) -> branch relaxation -> bytes.
+//
+// Frame layout (rbp frame always kept; the runtime walks the rbp chain):
+//     [rbp+16+8k]   incoming stack argument k
+//     [rbp+8]       return address
+//     [rbp]         caller's rbp
+//     [rbp-8..]     callee-saved registers (push order), padded to 16 bytes
+//     frame area    IR slots and spill slots (frame-relative displacements)
+//     [rsp+8k]      outgoing stack argument k (rsp is 16-byte aligned in the body)
+// The same final instruction list is either encoded (compile) or printed (print_asm),
+// so `--emit asm` shows exactly the bytes that go into the object.
+#include "codegen/x64/x64.h"
+
+#include <cstdio>
+#include <cstring>
+
+namespace lang::x64 {
+
+namespace emitdetail {
+
+using codegen::kR0;
+using codegen::kR1;
+using codegen::kW0;
+
+constexpr uint32_t kCalleeOrder[] = {RBX, R12, R13, R14, R15};
+
+struct Code {
+    std::vector<MInst> insts;
+    std::vector<int32_t> label_of; // label id -> index of the first instruction after it
+    std::vector<int32_t> label_at; // instruction index -> label id placed before it (-1)
+    uint32_t nlabels = 0;
+};
+
+MInst mk(uint16_t op, uint8_t rw, Operand a = Operand(), Operand b = Operand()) {
+    MInst in;
+    in.op = op;
+    in.rw = rw;
+    in.o[0] = a, in.o[1] = b;
+    in.n = b.kind ? 2 : a.kind ? 1 : 0;
+    return in;
+}
+
+// Turns an allocated MFunc into the final instruction list.
+Code finish(const MFunc& f) {
+    Code c;
+    uint32_t nb = (uint32_t)f.blocks.size();
+    c.nlabels = nb + (uint32_t)f.stubs.size();
+    c.label_of.assign(c.nlabels, -1);
+    std::vector<uint32_t> saved;
+    for (uint32_t r : kCalleeOrder)
+        if ((f.used_callee >> r) & 1) saved.push_back(r);
+    uint32_t csr = 8 * (uint32_t)saved.size();
+    uint32_t pad = csr % 16 ? 8 : 0;
+    uint32_t area = (f.frame_size + 15) & ~15u;
+    uint32_t sub = pad + area + f.out_args;
+    int64_t base = -(int64_t)(csr + pad); // the frame area starts below the saved registers
+    uint32_t line0 = 0;
+    for (const auto& b : f.blocks)
+        for (const auto& in : b.insts)
+            if (!line0 && in.line) line0 = in.line;
+
+    auto put = [&](MInst in, uint32_t line) {
+        in.line = line;
+        c.insts.push_back(in);
+    };
+    put(mk(Mn::push, kR0, Operand::r(RBP)), line0);
+    put(mk(Mn::mov, kW0 | kR1, Operand::r(RBP), Operand::r(RSP)), line0);
+    for (uint32_t r : saved) put(mk(Mn::push, kR0, Operand::r(r)), line0);
+    if (sub) put(mk(Mn::sub, kW0 | kR0 | kR1, Operand::r(RSP), Operand::i(sub)), line0);
+    auto epilogue = [&](uint32_t line) {
+        if (!saved.empty()) {
+            Operand m = Operand::m(RBP, -(int64_t)csr, 0);
+            if (sub) put(mk(Mn::lea, kW0 | kR1, Operand::r(RSP), m), line);
+            for (size_t k = saved.size(); k-- > 0;) put(mk(Mn::pop, kW0, Operand::r(saved[k])), line);
+        } else if (sub) {
+            put(mk(Mn::mov, kW0 | kR1, Operand::r(RSP), Operand::r(RBP)), line);
+        }
+        put(mk(Mn::pop, kW0, Operand::r(RBP)), line);
+    };
+
+    std::vector<int32_t> label_here(nb, 0);
+    for (uint32_t b = 0; b < nb; b++) {
+        c.label_of[b] = (int32_t)c.insts.size();
+        const codegen::MBlock& bl = f.blocks[b];
+        uint32_t line = 0;
+        for (MInst in : bl.insts) {
+            line = in.line;
+            if (in.op == Mn::p_entry) continue;
+            if (in.op == Mn::p_ret) {
+                epilogue(in.line);
+                put(mk(Mn::ret, 0), in.line);
+                continue;
+            }
+            if (in.op == Mn::p_tail) {
+                epilogue(in.line);
+                put(mk(Mn::jmp, kR0, in.o[0]), in.line);
+                continue;
+            }
+            for (int k = 0; k < in.n; k++) {
+                Operand& o = in.o[k];
+                if (o.kind == Operand::Mem && o.frame) o.imm += base, o.frame = false;
+                if (o.kind == Operand::Label && o.imm == 1) o.label += nb, o.imm = 0;
+            }
+            put(in, in.line);
+        }
+        // Jumps: fall through to the next block where possible.
+        auto j = bl.jumps;
+        uint32_t next = b + 1;
+        if (j.size() >= 2 && j.back().first == codegen::kAlways && j[j.size() - 2].first != codegen::kAlways &&
+            j[j.size() - 2].second == next) {
+            auto last = j.back();
+            j.pop_back();
+            j.back() = {invert(j.back().first), last.second};
+        }
+        if (!j.empty() && j.back().first == codegen::kAlways && j.back().second == next) j.pop_back();
+        for (auto& [cc, t] : j) {
+            MInst in = mk(cc == codegen::kAlways ? Mn::jmp : Mn::jcc, 0, Operand::lbl(t));
+            in.cc = cc == codegen::kAlways ? 0 : cc;
+            put(in, line);
+        }
+    }
+    for (uint32_t s = 0; s < f.stubs.size(); s++) {
+        c.label_of[nb + s] = (int32_t)c.insts.size();
+        MInst in = mk(Mn::call, 0, Operand::s("lang_panic_overflow"));
+        put(in, f.stubs[s]);
+    }
+    c.label_at.assign(c.insts.size() + 1, -1);
+    for (uint32_t l = 0; l < c.nlabels; l++)
+        if (c.label_of[l] >= 0 && c.label_at[c.label_of[l]] < 0) c.label_at[c.label_of[l]] = (int32_t)l;
+    return c;
+}
+
+bool is_branch(const MInst& in) {
+    return (in.op == Mn::jcc || in.op == Mn::jmp) && in.n == 1 && in.o[0].kind == Operand::Label;
+}
+
+struct Assembled {
+    std::vector<uint8_t> bytes;
+    std::vector<std::pair<uint32_t, uint32_t>> lines; // offset, line
+    struct Fix {
+        uint32_t off;
+        const char* sym;
+        obj::RelocKind kind;
+        int64_t addend;
+    };
+    std::vector<Fix> relocs;
+};
+
+// Branch relaxation, then encoding. Returns false if an instruction has no encoding.
+bool assemble(Code& c, Assembled& out, std::string* bad) {
+    size_t n = c.insts.size();
+    std::vector<uint8_t> is_long(n, 0), size(n, 0);
+    std::vector<uint32_t> off(n + 1, 0);
+    for (size_t i = 0; i < n; i++) {
+        if (is_branch(c.insts[i])) continue;
+        Encoded e;
+        if (!encode(c.insts[i].op, c.insts[i].cc, c.insts[i].o, c.insts[i].n, e)) {
+            *bad = format_inst(c.insts[i], "f");
+            return false;
+        }
+        size[i] = e.len;
+    }
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (size_t i = 0; i < n; i++) {
+            if (is_branch(c.insts[i])) size[i] = is_long[i] ? (c.insts[i].op == Mn::jmp ? 5 : 6) : 2;
+            off[i + 1] = off[i] + size[i];
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (!is_branch(c.insts[i]) || is_long[i]) continue;
+            int64_t d = (int64_t)off[c.label_of[c.insts[i].o[0].label]] - off[i + 1];
+            if (d < -128 || d > 127) is_long[i] = 1, changed = true;
+        }
+    }
+    out.bytes.reserve(off[n]);
+    uint32_t last_line = 0;
+    for (size_t i = 0; i < n; i++) {
+        MInst in = c.insts[i];
+        if (in.line && in.line != last_line) {
+            out.lines.push_back({(uint32_t)out.bytes.size(), in.line});
+            last_line = in.line;
+        }
+        if (is_branch(in)) in.o[0].size = is_long[i] ? 4 : 1;
+        Encoded e;
+        if (!encode(in.op, in.cc, in.o, in.n, e)) {
+            *bad = format_inst(in, "f");
+            return false;
+        }
+        uint32_t at = (uint32_t)out.bytes.size();
+        if (is_branch(in)) {
+            int64_t d = (int64_t)off[c.label_of[in.o[0].label]] - (at + e.len);
+            for (int k = 0; k < e.fix_size; k++) e.bytes[e.fix_off + k] = (uint8_t)((uint64_t)d >> (8 * k));
+        } else if (e.fix_off >= 0) {
+            for (int k = 0; k < in.n; k++) {
+                const Operand& o = in.o[k];
+                if (o.kind == Operand::Sym)
+                    out.relocs.push_back({at + e.fix_off, o.sym, obj::RelocKind::Call32, o.imm - 4});
+                else if (o.kind == Operand::Mem && o.sym && o.reg == codegen::kNoReg)
+                    out.relocs.push_back({at + e.fix_off, o.sym, obj::RelocKind::PcRel32, o.imm - 4 - e.fix_tail});
+            }
+        }
+        out.bytes.insert(out.bytes.end(), e.bytes, e.bytes + e.len);
+    }
+    return true;
+}
+
+bool lower_func(const ir::Module& m, const ir::Func& f, MFunc& mf, Diag& diag) {
+    if (!f.blocks.size) return false;
+    if (!kSysV.isel(kSysV, m, f, mf, diag)) return false;
+    codegen::regalloc(kSysV, mf);
+    return true;
+}
+
+std::string label_name(const char* fn, uint32_t l) {
+    char buf[32];
+    snprintf(buf, sizeof buf, "%u", l);
+    return std::string(".L") + fn + "_" + buf;
+}
+
+std::string format_operand(const Operand& o, const char* fn) {
+    char buf[64];
+    switch (o.kind) {
+    case Operand::Reg: return reg_name(o.reg, o.size);
+    case Operand::Imm: snprintf(buf, sizeof buf, "%lld", (long long)o.imm); return buf;
+    case Operand::Label: return label_name(fn, o.label);
+    case Operand::Sym:
+        if (!o.imm) return o.sym;
+        snprintf(buf, sizeof buf, "%+lld", (long long)o.imm);
+        return std::string(o.sym) + buf;
+    case Operand::Mem: {
+        std::string s;
+        switch (o.size) {
+        case 1: s = "byte ptr "; break;
+        case 2: s = "word ptr "; break;
+        case 4: s = "dword ptr "; break;
+        case 8: s = "qword ptr "; break;
+        default: break;
+        }
+        s += "[";
+        bool any = false;
+        if (o.reg != codegen::kNoReg) s += reg_name(o.reg, 8), any = true;
+        else if (o.sym) s += "rip + ", s += o.sym, any = true;
+        if (o.index != codegen::kNoReg) {
+            s += any ? " + " : "";
+            s += reg_name(o.index, 8);
+            if (o.scale > 1) snprintf(buf, sizeof buf, "*%d", o.scale), s += buf;
+            any = true;
+        }
+        if (o.imm || !any) {
+            if (any) snprintf(buf, sizeof buf, " %c %lld", o.imm < 0 ? '-' : '+', (long long)(o.imm < 0 ? -o.imm : o.imm));
+            else snprintf(buf, sizeof buf, "%lld", (long long)o.imm);
+            s += buf;
+        }
+        return s + "]";
+    }
+    default: return "";
+    }
+}
+
+} // namespace emitdetail
+
+std::string format_inst(const MInst& in, const char* fn) {
+    std::string s = mn_name(in.op);
+    if (in.op == Mn::jcc || in.op == Mn::setcc || in.op == Mn::cmovcc) s += cond_name(in.cc);
+    for (int k = 0; k < in.n; k++) {
+        s += k ? ", " : " ";
+        s += emitdetail::format_operand(in.o[k], fn);
+    }
+    return s;
+}
+
+bool compile(const ir::Module& m, obj::Object& o, Diag& diag) {
+    using namespace emitdetail;
+    o.arch = obj::Arch::X64;
+    uint32_t text = o.section(".text", obj::SectionKind::Text, 16);
+    uint32_t rodata = o.section(".rodata", obj::SectionKind::Rodata, 16);
+    uint32_t funcs = o.section("lang_funcs", obj::SectionKind::Data, 8);
+    o.define(".Lrodata", rodata, 0, 0, false, false);
+    auto rostr = [&](const char* s) { // NUL-terminated string in .rodata; returns its offset
+        auto& b = o.sections[rodata].bytes;
+        uint64_t at = b.size();
+        b.insert(b.end(), s, s + strlen(s) + 1);
+        return at;
+    };
+    auto put64 = [&](uint32_t sec, uint64_t v) {
+        auto& b = o.sections[sec].bytes;
+        for (int k = 0; k < 8; k++) b.push_back((uint8_t)(v >> (8 * k)));
+    };
+    bool ok = true;
+    for (const ir::Func* f : m.funcs) {
+        MFunc mf;
+        if (!lower_func(m, *f, mf, diag)) {
+            ok = false;
+            continue;
+        }
+        Code c = finish(mf);
+        Assembled a;
+        std::string bad;
+        if (!assemble(c, a, &bad)) {
+            diag.error_plain("internal compiler error: x64: no encoding for `%s` in %s", bad.c_str(), f->name);
+            ok = false;
+            continue;
+        }
+        auto& tb = o.sections[text].bytes;
+        while (tb.size() % 16) {
+            Encoded e;
+            encode(Mn::int3, 0, nullptr, 0, e);
+            tb.push_back(e.bytes[0]);
+        }
+        uint64_t start = tb.size();
+        tb.insert(tb.end(), a.bytes.begin(), a.bytes.end());
+        o.define(f->name, text, start, a.bytes.size(), f->is_public, true);
+        for (auto& r : a.relocs) o.reloc(text, start + r.off, r.sym, r.kind, r.addend);
+
+        // Stack-trace record: LangFuncInfo {start, end, name, file, lines, nlines}.
+        uint64_t name_off = rostr(f->name);
+        uint64_t file_off = rostr(f->source_file ? f->source_file : "");
+        auto& rb = o.sections[rodata].bytes;
+        while (rb.size() % 4) rb.push_back(0);
+        uint64_t lines_off = rb.size();
+        for (auto& [off, line] : a.lines) {
+            for (int k = 0; k < 4; k++) rb.push_back((uint8_t)(off >> (8 * k)));
+            for (int k = 0; k < 4; k++) rb.push_back((uint8_t)(line >> (8 * k)));
+        }
+        uint64_t at = o.sections[funcs].bytes.size();
+        o.reloc(funcs, at + 0, f->name, obj::RelocKind::Abs64, 0);
+        o.reloc(funcs, at + 8, f->name, obj::RelocKind::Abs64, (int64_t)a.bytes.size());
+        o.reloc(funcs, at + 16, ".Lrodata", obj::RelocKind::Abs64, (int64_t)name_off);
+        o.reloc(funcs, at + 24, ".Lrodata", obj::RelocKind::Abs64, (int64_t)file_off);
+        o.reloc(funcs, at + 32, ".Lrodata", obj::RelocKind::Abs64, (int64_t)lines_off);
+        for (int k = 0; k < 5; k++) put64(funcs, 0);
+        put64(funcs, a.lines.size());
+    }
+    for (const ir::Global* g : m.globals) {
+        uint32_t sec = g->section == ir::Section::Rodata ? rodata
+                       : g->section == ir::Section::Data ? o.section(".data", obj::SectionKind::Data, 8)
+                                                          : o.section(".bss", obj::SectionKind::Bss, 8);
+        obj::Section& s = o.sections[sec];
+        uint32_t al = g->align ? g->align : 1;
+        if (al > s.align) s.align = al;
+        bool bss = s.kind == obj::SectionKind::Bss;
+        uint64_t start = s.size();
+        uint64_t pad = (al - start % al) % al;
+        if (bss) s.bss_size += pad;
+        else s.bytes.insert(s.bytes.end(), pad, 0);
+        start += pad;
+        for (const ir::DataItem& it : g->items) {
+            obj::Section& ss = o.sections[sec];
+            switch (it.kind) {
+            case ir::DataItem::Bytes:
+                if (bss) ss.bss_size += it.size;
+                else ss.bytes.insert(ss.bytes.end(), it.bytes, it.bytes + it.size);
+                break;
+            case ir::DataItem::Zero:
+                if (bss) ss.bss_size += it.size;
+                else ss.bytes.insert(ss.bytes.end(), it.size, 0);
+                break;
+            case ir::DataItem::SymAddr:
+                if (bss) {
+                    diag.error_plain("internal compiler error: x64: symbol address in .bss global %s", g->name);
+                    ok = false;
+                    break;
+                }
+                o.reloc(sec, ss.bytes.size(), it.sym, obj::RelocKind::Abs64, it.addend);
+                ss.bytes.insert(ss.bytes.end(), 8, 0);
+                break;
+            }
+        }
+        o.define(g->name, sec, start, o.sections[sec].size() - start, g->is_public, false);
+    }
+    for (const char* e : m.externs) o.symbol(e);
+    return ok;
+}
+
+std::string print_asm(const ir::Module& m) {
+    using namespace emitdetail;
+    std::string s = "\t.intel_syntax noprefix\n\t.text\n";
+    lang::SourceManager sm;
+    Diag diag(sm);
+    for (const ir::Func* f : m.funcs) {
+        MFunc mf;
+        if (!lower_func(m, *f, mf, diag)) {
+            s += "# error: cannot compile " + std::string(f->name) + "\n";
+            continue;
+        }
+        Code c = finish(mf);
+        if (f->is_public) s += std::string("\t.globl ") + f->name + "\n";
+        s += std::string(f->name) + ":\n";
+        for (size_t i = 0; i < c.insts.size(); i++) {
+            if (c.label_at[i] >= 0)
+                for (uint32_t l = 0; l < c.nlabels; l++)
+                    if (c.label_of[l] == (int32_t)i) s += label_name(f->name, l) + ":\n";
+            s += "\t" + format_inst(c.insts[i], f->name) + "\n";
+        }
+    }
+    return s;
+}
+
+} // namespace lang::x64

@@ -1,0 +1,234 @@
+// encode.cpp: the table-driven x86-64 instruction encoder.
+//
+// Every instruction form is a row of encodings.inc. encode() tries each row of the
+// mnemonic whose operand classes match the operands and keeps the shortest result, so
+// imm8 forms, accumulator forms and REX-less forms win automatically. This file knows
+// the generic layout of an instruction (legacy prefix, REX, opcode, ModRM, SIB,
+// displacement, immediate) and nothing about particular opcodes: no opcode literal
+// appears outside the table.
+#include "codegen/x64/x64.h"
+
+namespace lang::x64 {
+
+namespace encdetail {
+
+enum Pfx : uint8_t { Pfx_NP, Pfx_P66, Pfx_PF2, Pfx_PF3 };
+constexpr int8_t DG_R = -1, DG_0 = 0, DG_1 = 1, DG_2 = 2, DG_3 = 3, DG_4 = 4, DG_5 = 5, DG_6 = 6,
+                 DG_7 = 7;
+constexpr uint8_t W = kRowW, CC = kRowCC;
+
+struct Row {
+    uint16_t op;
+    En enc;
+    uint8_t c[3];
+    Pfx pfx;
+    uint32_t opcode;
+    int8_t digit;
+    uint8_t flags;
+};
+
+const Row kRows[] = {
+#define E(mn, en, a, b, c, pf, opc, dg, fl) \
+    {Mn::mn, En::en, {cls::a, cls::b, cls::c}, Pfx_##pf, (uint32_t)(opc), DG_##dg, (uint8_t)(fl)},
+#include "codegen/x64/encodings.inc"
+#undef E
+};
+constexpr int kNumRows = sizeof(kRows) / sizeof(kRows[0]);
+
+// The legacy prefix bytes, indexed by Pfx (data, like the table).
+constexpr uint8_t kPrefixByte[] = {0x00, 0x66, 0xF2, 0xF3};
+// REX: 0100WRXB.
+constexpr uint8_t kRex = 0x40, kRexW = 8, kRexR = 4, kRexX = 2, kRexB = 1;
+
+// Per-mnemonic first row (rows of one mnemonic are contiguous in the table).
+struct RowIndex {
+    int16_t first[kNumMn];
+    int16_t count[kNumMn];
+    RowIndex() {
+        for (int i = 0; i < kNumMn; i++) first[i] = -1, count[i] = 0;
+        for (int i = 0; i < kNumRows; i++) {
+            if (first[kRows[i].op] < 0) first[kRows[i].op] = (int16_t)i;
+            count[kRows[i].op]++;
+        }
+    }
+};
+const RowIndex kIndex;
+
+bool is_gpr(const Operand& o, int size) {
+    return o.kind == Operand::Reg && o.reg < 16 && o.size == size;
+}
+
+bool matches(uint8_t c, const Operand& o) {
+    int64_t v = o.imm;
+    switch (c) {
+    case cls::NONE: return o.kind == Operand::None;
+    case cls::R8: return is_gpr(o, 1);
+    case cls::R16: return is_gpr(o, 2);
+    case cls::R32: return is_gpr(o, 4);
+    case cls::R64: return is_gpr(o, 8);
+    case cls::RM8: return is_gpr(o, 1) || (o.kind == Operand::Mem && o.size == 1);
+    case cls::RM16: return is_gpr(o, 2) || (o.kind == Operand::Mem && o.size == 2);
+    case cls::RM32: return is_gpr(o, 4) || (o.kind == Operand::Mem && o.size == 4);
+    case cls::RM64: return is_gpr(o, 8) || (o.kind == Operand::Mem && o.size == 8);
+    case cls::M: return o.kind == Operand::Mem;
+    case cls::XMM: return o.kind == Operand::Reg && is_xmm(o.reg);
+    case cls::XMM_M32:
+        return (o.kind == Operand::Reg && is_xmm(o.reg)) || (o.kind == Operand::Mem && o.size == 4);
+    case cls::XMM_M64:
+        return (o.kind == Operand::Reg && is_xmm(o.reg)) || (o.kind == Operand::Mem && o.size == 8);
+    case cls::IMM8: return o.kind == Operand::Imm && v >= -128 && v <= 255;
+    case cls::IMM8S: return o.kind == Operand::Imm && v >= -128 && v <= 127;
+    case cls::IMM16: return o.kind == Operand::Imm && v >= -32768 && v <= 65535;
+    case cls::IMM32: return o.kind == Operand::Imm && v >= INT32_MIN && v <= (int64_t)UINT32_MAX;
+    case cls::IMM32S: return o.kind == Operand::Imm && v >= INT32_MIN && v <= INT32_MAX;
+    case cls::IMM64: return o.kind == Operand::Imm;
+    case cls::ONE: return o.kind == Operand::Imm && v == 1;
+    case cls::CL: return o.kind == Operand::Reg && o.reg == RCX && o.size == 1;
+    case cls::AL: return o.kind == Operand::Reg && o.reg == RAX && o.size == 1;
+    case cls::AX: return o.kind == Operand::Reg && o.reg == RAX && o.size == 2;
+    case cls::EAX: return o.kind == Operand::Reg && o.reg == RAX && o.size == 4;
+    case cls::RAX: return o.kind == Operand::Reg && o.reg == RAX && o.size == 8;
+    case cls::REL8: return o.kind == Operand::Label && o.size == 1;
+    case cls::REL32: return (o.kind == Operand::Label && o.size == 4) || o.kind == Operand::Sym;
+    }
+    return false;
+}
+
+int imm_size(uint8_t c) {
+    switch (c) {
+    case cls::IMM8: case cls::IMM8S: return 1;
+    case cls::IMM16: return 2;
+    case cls::IMM32: case cls::IMM32S: return 4;
+    case cls::IMM64: return 8;
+    default: return 0;
+    }
+}
+
+uint8_t hw(uint32_t r) { return (uint8_t)(is_xmm(r) ? r - XMM0 : r); }
+
+struct Buf {
+    Encoded& e;
+    void b(uint8_t x) { e.bytes[e.len++] = x; }
+    void le(int64_t v, int n) {
+        for (int i = 0; i < n; i++) b((uint8_t)((uint64_t)v >> (8 * i)));
+    }
+};
+
+bool encode_row(const Row& r, uint8_t cc, const Operand* ops, Encoded& out) {
+    out = Encoded();
+    Buf buf{out};
+    uint8_t rex = (r.flags & W) ? kRexW : 0;
+    bool force_rex = false;
+    for (int i = 0; i < 3; i++) // spl/bpl/sil/dil are only reachable with a REX prefix
+        if (ops[i].kind == Operand::Reg && ops[i].size == 1 && ops[i].reg >= RSP && ops[i].reg <= RDI)
+            force_rex = true;
+
+    // Which operand goes in ModRM.reg (or the opcode), which in ModRM.r/m.
+    const Operand* rm = nullptr;
+    int regfield = r.digit;
+    const Operand* opreg = nullptr; // O/OI: register added to the opcode
+    int imm_op = -1;
+    switch (r.enc) {
+    case En::ZO: break;
+    case En::O: opreg = &ops[0]; break;
+    case En::OI: opreg = &ops[0]; imm_op = 1; break;
+    case En::M: case En::M1: case En::MC: rm = &ops[0]; break;
+    case En::MI: rm = &ops[0]; imm_op = 1; break;
+    case En::MR: rm = &ops[0]; regfield = hw(ops[1].reg); break;
+    case En::RM: rm = &ops[1]; regfield = hw(ops[0].reg); break;
+    case En::RMI: rm = &ops[1]; regfield = hw(ops[0].reg); imm_op = 2; break;
+    case En::I: imm_op = 1; break;
+    case En::D: break;
+    }
+    if (regfield >= 8) rex |= kRexR;
+    if (opreg && hw(opreg->reg) >= 8) rex |= kRexB;
+    if (rm && rm->kind == Operand::Reg && hw(rm->reg) >= 8) rex |= kRexB;
+    if (rm && rm->kind == Operand::Mem) {
+        if (rm->reg != kNoReg && rm->reg >= 8) rex |= kRexB;
+        if (rm->index != kNoReg && rm->index >= 8) rex |= kRexX;
+    }
+
+    if (r.pfx != Pfx_NP) buf.b(kPrefixByte[r.pfx]);
+    if (rex || force_rex) buf.b(kRex | rex);
+    int nop = r.opcode > 0xFFFF ? 3 : r.opcode > 0xFF ? 2 : 1;
+    for (int i = nop - 1; i >= 0; i--) {
+        uint8_t byte = (uint8_t)(r.opcode >> (8 * i));
+        if (i == 0) {
+            if (r.flags & CC) byte += cc;
+            if (opreg) byte += hw(opreg->reg) & 7;
+        }
+        buf.b(byte);
+    }
+
+    if (rm) {
+        uint8_t reg3 = (uint8_t)((regfield < 0 ? 0 : regfield) & 7);
+        if (rm->kind == Operand::Reg) {
+            buf.b((uint8_t)(0xC0 | reg3 << 3 | (hw(rm->reg) & 7)));
+        } else if (rm->reg == kNoReg && rm->sym) { // [rip + sym]
+            buf.b((uint8_t)(0x00 | reg3 << 3 | 5));
+            out.fix_off = (int8_t)out.len;
+            out.fix_size = 4;
+            buf.le(0, 4);
+        } else {
+            int64_t d = rm->imm;
+            bool has_base = rm->reg != kNoReg;
+            bool need_sib = rm->index != kNoReg || !has_base || (rm->reg & 7) == RSP;
+            int mod;
+            if (!has_base) mod = 0; // [disp32] through SIB with no base
+            else if (d == 0 && (rm->reg & 7) != RBP) mod = 0;
+            else if (d >= -128 && d <= 127) mod = 1;
+            else mod = 2;
+            buf.b((uint8_t)(mod << 6 | reg3 << 3 | (need_sib ? 4 : (rm->reg & 7))));
+            if (need_sib) {
+                uint8_t ss = rm->scale == 8 ? 3 : rm->scale == 4 ? 2 : rm->scale == 2 ? 1 : 0;
+                uint8_t idx = rm->index == kNoReg ? 4 : (rm->index & 7);
+                uint8_t base = has_base ? (rm->reg & 7) : 5;
+                buf.b((uint8_t)(ss << 6 | idx << 3 | base));
+            }
+            if (mod == 1) buf.le(d, 1);
+            else if (mod == 2 || !has_base) buf.le(d, 4);
+        }
+    }
+    if (r.enc == En::D) {
+        out.fix_off = (int8_t)out.len;
+        out.fix_size = r.c[0] == cls::REL8 ? 1 : 4;
+        buf.le(0, out.fix_size);
+    }
+    if (imm_op >= 0) {
+        int n = imm_size(r.c[imm_op]);
+        buf.le(ops[imm_op].imm, n);
+        if (out.fix_off >= 0 && r.enc != En::D) out.fix_tail = (uint8_t)n;
+    }
+    return true;
+}
+
+} // namespace encdetail
+
+bool encode(uint16_t op, uint8_t cc, const Operand* ops, int n, Encoded& out) {
+    using namespace encdetail;
+    if (op >= kNumEncoded || kIndex.first[op] < 0) return false;
+    Operand o[3];
+    for (int i = 0; i < n && i < 3; i++) o[i] = ops[i];
+    bool found = false;
+    Encoded tmp;
+    for (int i = kIndex.first[op], e = i + kIndex.count[op]; i < e; i++) {
+        const Row& r = kRows[i];
+        if (!matches(r.c[0], o[0]) || !matches(r.c[1], o[1]) || !matches(r.c[2], o[2])) continue;
+        encode_row(r, cc, o, tmp);
+        if (!found || tmp.len < out.len) out = tmp, found = true;
+    }
+    return found;
+}
+
+bool encode_with_row(int i, uint8_t cc, const Operand* ops, Encoded& out) {
+    return encdetail::encode_row(encdetail::kRows[i], cc, ops, out);
+}
+
+int encoding_rows() { return encdetail::kNumRows; }
+
+RowInfo encoding_row(int i) {
+    const encdetail::Row& r = encdetail::kRows[i];
+    return RowInfo{r.op, r.enc, {r.c[0], r.c[1], r.c[2]}, r.flags};
+}
+
+} // namespace lang::x64

@@ -1,0 +1,99 @@
+// x64.h: shared declarations of the x86-64 backend files (not a public interface).
+//
+// Register numbers: 0..15 are rax..r15 in hardware order, 16..31 are xmm0..xmm15.
+// Mnemonics come from encodings.inc; pseudo instructions (never encoded) follow them
+// and are expanded by emit.cpp.
+#pragma once
+#include "codegen/target.h"
+
+#include <cstdint>
+#include <string>
+
+namespace lang::x64 {
+
+using codegen::MFunc;
+using codegen::MInst;
+using codegen::Operand;
+using codegen::kNoReg;
+
+enum Reg : uint32_t {
+    RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15,
+    XMM0, XMM1, XMM2, XMM3, XMM4, XMM5, XMM6, XMM7,
+    XMM8, XMM9, XMM10, XMM11, XMM12, XMM13, XMM14, XMM15,
+};
+inline bool is_xmm(uint32_t r) { return r >= XMM0 && r <= XMM15; }
+
+enum Mn : uint16_t {
+#define MN(id, name) id,
+#include "codegen/x64/encodings.inc"
+#undef MN
+    kNumEncoded,
+    // pseudo instructions
+    p_entry = kNumEncoded, // defines the incoming argument registers (imp_def)
+    p_ret,                 // epilogue + ret (imp_use: result register)
+    p_tail,                // epilogue + jmp o[0] (Sym)
+    kNumMn,
+};
+const char* mn_name(uint16_t op);
+
+// Condition codes in hardware order (the low nibble of jcc/setcc/cmovcc).
+enum Cond : uint8_t { O, NO, B, AE, E, NE, BE, A, S, NS, P, NP, L, GE, LE, G };
+inline uint8_t invert(uint8_t cc) { return cc ^ 1; }
+const char* cond_name(uint8_t cc);
+
+// --- encode.cpp ---
+// Operand classes of the encoding table (the operand columns of encodings.inc).
+namespace cls {
+enum OpClass : uint8_t {
+    NONE, R8, R16, R32, R64, RM8, RM16, RM32, RM64, M, XMM, XMM_M32, XMM_M64,
+    IMM8, IMM8S, IMM16, IMM32, IMM32S, IMM64, ONE, CL, AL, AX, EAX, RAX, REL8, REL32,
+};
+}
+// Operand encodings (the op/en column).
+enum class En : uint8_t { ZO, O, OI, M, MI, M1, MC, MR, RM, RMI, I, D };
+struct Encoded {
+    uint8_t bytes[16];
+    uint8_t len = 0;
+    int8_t fix_off = -1;  // offset of the rel32/disp32 field that needs a reloc or a label
+    uint8_t fix_size = 0; // 1 or 4
+    uint8_t fix_tail = 0; // bytes after the field (RIP-relative addend adjustment)
+};
+// Encodes one instruction with physical operands. Label operands must carry their
+// width in Operand::size (1: rel8, 4: rel32). Returns false when no row matches.
+bool encode(uint16_t op, uint8_t cc, const Operand* ops, int n, Encoded& out);
+// For the sweep test: number of rows, and a description of row i.
+int encoding_rows();
+struct RowInfo {
+    uint16_t op;
+    En enc;
+    uint8_t cls[3];
+    uint8_t flags; // kRowW | kRowCC
+};
+constexpr uint8_t kRowW = 1, kRowCC = 2;
+RowInfo encoding_row(int i);
+// Encodes with row i only (the sweep test exercises every row).
+bool encode_with_row(int i, uint8_t cc, const Operand* ops, Encoded& out);
+
+
+// --- abi.cpp: SysV x86-64 ---
+// Where argument k goes: a register, or the stack at byte offset `stack` from the first
+// stack argument (rsp at the call, rbp+16 in the callee).
+struct ArgLoc {
+    uint32_t reg = codegen::kNoReg;
+    uint32_t stack = 0;
+};
+// Classifies n arguments of the given types; returns the bytes of stack arguments.
+uint32_t classify_args(const ir::Ty* tys, uint32_t n, ArgLoc* out);
+uint32_t result_reg(ir::Ty t);          // rax or xmm0
+uint64_t caller_saved_mask();           // registers a call clobbers
+inline uint64_t bit(uint32_t r) { return 1ull << r; }
+
+// --- isel.cpp ---
+bool isel(const codegen::Target& t, const ir::Module& m, const ir::Func& f, MFunc& mf, Diag& diag);
+
+// --- emit.cpp ---
+const char* reg_name(uint32_t r, int size);
+// Prints one physical instruction in Intel syntax (labels as .L<func>_<n>).
+std::string format_inst(const MInst& in, const char* func_name);
+
+} // namespace lang::x64
