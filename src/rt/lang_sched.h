@@ -1,0 +1,136 @@
+/* lang_sched.h: the public C API of the lightweight-thread runtime (M:N, work stealing).
+ *
+ * Everything here may be called from code running on a lightweight thread (a "thread" in
+ * the runtime's glossary, see sched.c). Operations that wait (channel send/receive,
+ * select, join, Sleep, Mutex lock, WaitGroup wait) park the lightweight thread and never
+ * block the OS worker that runs it. Non-blocking calls (lang_spawn, lang_chan_try_*,
+ * lang_chan_close) may also be made from plain OS threads.
+ * Design and invariants: doc/concurrency.md.
+ */
+#ifndef LANG_SCHED_H
+#define LANG_SCHED_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- bootstrap ----
+ * Starts the scheduler (LANG_THREADS workers, default: one per core), runs fn(ctx, arg) on
+ * the main lightweight thread (8 MiB stack) and returns its result as soon as it returns.
+ * Other lightweight threads are not waited for: the workers are told to stop at their
+ * next scheduling point and threads still blocked are abandoned. Prints statistics to
+ * stderr when LANG_SCHED_STATS=1. Not reentrant; may be called again after it returned. */
+int64_t lang_sched_run_main(int64_t (*fn)(void *ctx, void *arg), void *ctx, void *arg);
+
+/* ---- spawning ----
+ * Starts fn(copy) on a new lightweight thread, where copy is a private copy of the
+ * arg_size bytes at arg (arg may be NULL when arg_size is 0; the copy is 16-byte aligned).
+ * The stack is allocated when the thread first runs. */
+void lang_spawn(void (*fn)(void *arg), void *arg, size_t arg_size);
+
+/* Task<T>: spawn with a result. fn(arg_copy, result) writes result_size bytes to result.
+ * lang_task_join parks until fn has returned, copies the result to out (may be NULL) and
+ * frees the task; join each task exactly once. */
+typedef struct LangTask LangTask;
+LangTask *lang_task_spawn(void (*fn)(void *arg, void *result), void *arg, size_t arg_size,
+                          size_t result_size);
+void lang_task_join(LangTask *t, void *out);
+
+/* Lets other threads run; the caller is requeued on the global run queue. */
+void lang_yield(void);
+/* Id of the running lightweight thread (main is 1), 0 on a plain OS thread. */
+uint64_t lang_thread_id(void);
+
+/* ---- preemption ----
+ * lang_preempt_flag is per OS worker (thread-local); the monitor sets it when the current
+ * lightweight thread has run for more than ~10 ms. Compiled code checks it at loop
+ * back-edges and function entries:
+ *     cmpl $0, %fs:lang_preempt_flag@tpoff ; jne -> call lang_preempt_check
+ * Re-read it each time (a thread may move to another worker at any yield). */
+extern __thread uint32_t lang_preempt_flag;
+void lang_preempt_check(void); /* yields if the flag is set (and clears it) */
+
+/* ---- channels ----
+ * Channel<T> for any T of elem_size bytes; capacity 0 is unbuffered (a send waits for a
+ * receiver). Sending on a closed channel panics; receiving from a closed, drained channel
+ * gives the zero value and false. */
+typedef struct LangChan LangChan;
+LangChan *lang_chan_new(size_t elem_size, size_t capacity);
+void lang_chan_free(LangChan *ch);                 /* no thread may still use it */
+void lang_chan_send(LangChan *ch, const void *elem);
+bool lang_chan_recv(LangChan *ch, void *out);      /* out may be NULL: value dropped */
+bool lang_chan_try_send(LangChan *ch, const void *elem); /* false: would block */
+/* TryReceive: returns 1 with a value, 0 if it would block, -1 if closed and drained
+ * (out is then zeroed). */
+int lang_chan_try_recv(LangChan *ch, void *out);
+void lang_chan_close(LangChan *ch);                /* closing twice panics */
+size_t lang_chan_len(LangChan *ch);
+size_t lang_chan_cap(LangChan *ch);
+/* Timeout(d): a channel of int64 that receives the expiry time once, after ns
+ * nanoseconds. Free it with lang_chan_free (which also stops the timer). */
+LangChan *lang_timeout_chan(int64_t ns);
+
+/* ---- select ----
+ * Waits until one of the cases can proceed and performs exactly that one. Among ready
+ * cases the choice is uniformly random. Cases whose ch is NULL are ignored.
+ * Returns the index of the case taken, LANG_SELECT_DEFAULT if has_default and no case was
+ * ready, or LANG_SELECT_TIMEOUT if timeout_ns >= 0 elapsed first (timeout_ns < 0: none). */
+enum { LANG_SELECT_SEND = 1, LANG_SELECT_RECV = 2 };
+enum { LANG_SELECT_DEFAULT = -1, LANG_SELECT_TIMEOUT = -2 };
+typedef struct LangSelectCase {
+    LangChan *ch;
+    int32_t dir;       /* LANG_SELECT_SEND or LANG_SELECT_RECV */
+    bool ok;           /* out, receive: false when the value came from a closed channel */
+    void *elem;        /* send: the value; receive: where it goes (may be NULL) */
+} LangSelectCase;
+int64_t lang_select(LangSelectCase *cases, size_t n, bool has_default, int64_t timeout_ns);
+
+/* ---- time ---- */
+int64_t lang_now_ns(void);            /* CLOCK_MONOTONIC */
+void lang_sleep_ns(int64_t ns);       /* parks the thread; ns <= 0 just yields */
+
+/* ---- WaitGroup ---- */
+typedef struct LangWaitGroup LangWaitGroup;
+LangWaitGroup *lang_wg_new(void);
+void lang_wg_free(LangWaitGroup *wg);
+void lang_wg_add(LangWaitGroup *wg, int64_t delta); /* counter < 0 panics */
+void lang_wg_done(LangWaitGroup *wg);
+void lang_wg_wait(LangWaitGroup *wg);
+
+/* ---- Mutex (Mutex<T> wraps one) ----
+ * Lock parks the thread when contended; Unlock hands the lock to the longest waiter. */
+typedef struct LangMutex LangMutex;
+LangMutex *lang_mutex_new(void);
+void lang_mutex_free(LangMutex *m);
+void lang_mutex_lock(LangMutex *m);
+bool lang_mutex_try_lock(LangMutex *m);
+void lang_mutex_unlock(LangMutex *m);
+
+/* ---- atomics (sequentially consistent) ---- */
+int64_t lang_atomic_load(const int64_t *p);
+void lang_atomic_store(int64_t *p, int64_t v);
+int64_t lang_atomic_add(int64_t *p, int64_t delta);     /* returns the new value */
+int64_t lang_atomic_exchange(int64_t *p, int64_t v);    /* returns the old value */
+bool lang_atomic_cas(int64_t *p, int64_t *expected, int64_t desired);
+
+/* ---- stack overflow ----
+ * Each worker runs with an alternate signal stack. The runtime installs a SIGSEGV/SIGBUS
+ * handler (SA_ONSTACK) in lang_sched_run_main that prints "panic: stack overflow" and a
+ * stack trace and exits with status 101 when the fault hits a thread's guard page, and
+ * otherwise chains to the handler that was installed before it. A SIGSEGV handler
+ * installed later must use SA_ONSTACK and should call lang_sched_guard_hit first. */
+int lang_sched_guard_hit(void *fault_addr); /* 1 if fault_addr is in a stack guard */
+
+/* ---- statistics (also printed at exit with LANG_SCHED_STATS=1) ---- */
+typedef struct LangSchedStats {
+    uint64_t spawned, switches, steals, parks, preemptions, stacks_mapped, workers;
+} LangSchedStats;
+void lang_sched_stats(LangSchedStats *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

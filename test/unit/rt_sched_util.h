@@ -1,0 +1,42 @@
+// rt_sched_util.h: helpers for the lightweight-thread runtime tests (test_rt_*.cpp).
+#pragma once
+#include "rt/lang_sched.h"
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+
+// Runs f on the main lightweight thread of a fresh scheduler; returns f's result.
+inline int64_t rt_run(std::function<int64_t()> f) {
+    return lang_sched_run_main(
+        [](void *ctx, void *) -> int64_t { return (*static_cast<std::function<int64_t()> *>(ctx))(); },
+        &f, nullptr);
+}
+
+// Spawns a lightweight thread running a copy of f (any copyable callable).
+template <class F> void rt_go(F f) {
+    struct Box { F *f; };
+    Box b{new F(std::move(f))};
+    lang_spawn([](void *arg) {
+        F *fp = static_cast<Box *>(arg)->f;
+        (*fp)();
+        delete fp;
+    }, &b, sizeof b);
+}
+
+inline long rt_rss_kib() {
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return -1;
+    char line[256];
+    long kib = -1;
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, "VmRSS:", 6)) kib = strtol(line + 6, nullptr, 10);
+    fclose(f);
+    return kib;
+}
+
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+constexpr int kRtScale = 10; // sanitizers: fewer threads and iterations
+#else
+constexpr int kRtScale = 1;
+#endif
