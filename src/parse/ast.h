@@ -208,7 +208,9 @@ enum class PatternKind : uint8_t {
     Literal,    // 1, 'a', "s", true, -3
     Range,      // 1..=9, 'a'..'z'
     Null,       // null
-    Binding,    // x   (binds the value)
+    Binding,    // x   (binds the value; the parser cannot tell `Red` from a binding, so an
+                //      unqualified name is a Binding and sema treats it as the variant when it
+                //      names a case of the scrutinee's enum)
     Variant,    // Circle(r), Color.Red, Red, Rect(w, _)
     Tuple,      // (a, 0)
     TypeTest,   // Dog d, Dog   (class hierarchy via RTTI)

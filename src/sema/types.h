@@ -94,6 +94,11 @@ public:
     const Type* func(const Type* const* params, uint32_t n, const Type* result);
     const Type* nominal(TypeKind k, TypeDecl* d, const Type* const* args = nullptr, uint32_t n = 0);
     const Type* type_param(TypeParamDecl* p);
+    // Calls f(const Type*) for every interned type (primitives first, then in creation order).
+    template <class F> void for_each(F&& f) const {
+        for (const Type* t : prim_) if (t) f(t);
+        for (const Type* t : order_) f(t);
+    }
 
 private:
     const Type* intern(const Type& t);
@@ -106,6 +111,7 @@ private:
         bool operator()(const Type& a, const Type& b) const;
     };
     std::unordered_map<Type, const Type*, Key, Eq> table_;
+    std::vector<const Type*> order_; // interned composite types in creation order
 };
 
 // "int", "float", "byte", "string", "int[]", "(int, string)", "Foo<int>", "int?" ...

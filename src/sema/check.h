@@ -1,0 +1,225 @@
+// check.h: the semantic checker's internal state, shared by the files of src/sema.
+//
+// One Sema object lives for one check_program() call. Phases (sema.cpp runs them in
+// order): declare (resolve.cpp: namespaces, symbols, duplicates) -> imports ->
+// signatures (types of fields/params/results, enum tags, mangled names) -> layout
+// (layout.cpp) -> bodies (check_stmt.cpp, check_expr.cpp, check_call.cpp, match.cpp)
+// -> entry point -> final layout of every interned type.
+// Invariants:
+//  - Symbols live in one hash map keyed by (scope, Ident): scope is a NsInfo* for
+//    namespace members or a TypeDecl* for type members; overloads chain through
+//    Sym::next in declaration order.
+//  - Locals live in a stack (`locals_`) with scope marks; lookups scan it backwards
+//    (functions are small; no per-node heap allocation).
+//  - A type of kind Error means "already reported": checks that see it stay silent.
+#pragma once
+#include "common/compilation.h"
+#include "parse/ast.h"
+#include "sema/sema.h"
+#include "sema/types.h"
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace lang::sema {
+
+struct NsInfo {
+    NamespaceDecl* decl = nullptr;
+    NsInfo* parent = nullptr;
+    std::string path; // "A.B" ("" for the root namespace)
+};
+
+struct Import {
+    Ident name;       // the name the import introduces: alias, or the last path segment
+    NsInfo* ns = nullptr;
+    bool open = false; // `import A.B;` also makes the members of A.B visible unqualified
+    Span span;
+    int32_t sym = -1;  // a Sym naming the namespace declaration
+};
+
+struct FileCtx {
+    FileAst* ast = nullptr;
+    NsInfo* ns = nullptr;
+    std::vector<Import> imports;
+    std::string base_name; // "other.lang", for visibility messages
+};
+
+struct SymKey {
+    const void* scope;
+    const IStr* name;
+    bool operator==(const SymKey& o) const { return scope == o.scope && name == o.name; }
+};
+struct SymKeyHash {
+    size_t operator()(const SymKey& k) const {
+        return (size_t)(uintptr_t)k.scope * 31u ^ (k.name ? k.name->hash : 0);
+    }
+};
+struct Sym {
+    Decl* decl;
+    int32_t next; // next overload with the same name in the same scope, -1 at the end
+};
+
+struct Local {
+    Ident name;
+    Decl* decl;
+};
+
+// Per-function checking state.
+struct FnCtx {
+    FuncDecl* fn = nullptr;      // null while checking field initializers
+    TypeDecl* self_decl = nullptr;
+    const Type* self = nullptr;  // type of `this` (null when static / free function)
+    bool is_ctor = false;
+    bool is_mut = false;         // `this` may be mutated (mut method or constructor)
+    const Type* ret = nullptr;
+    uint32_t next_local = 0;
+    int loop_depth = 0;
+};
+
+class Sema {
+public:
+    explicit Sema(Compilation& c);
+    ~Sema() { for (NsInfo* n : namespaces_) delete n; }
+    Sema(const Sema&) = delete;
+    Sema& operator=(const Sema&) = delete;
+    void run(bool require_entry);
+
+    // ---- resolve.cpp ----
+    void declare_all();
+    void resolve_imports();
+    void resolve_signatures();
+    void mangle_all();
+    NsInfo* ns_get(const ArenaVec<Ident>& path, uint32_t n, Span span);
+    NsInfo* ns_of(Decl* d); // NamespaceDecl -> info
+    int32_t sym_find(const void* scope, Ident name) const;
+    void sym_add(const void* scope, Decl* d);
+    const Type* resolve_type(TypeExpr* te);
+    // Looks a name up at namespace level from the current file (current namespace and
+    // its parents, imports, root). Returns the first Sym index or -1.
+    int32_t lookup_global(Ident name, Span span, bool* ambiguous);
+    // Looks a name up in the enclosing types (innermost first). Returns a Sym index or -1.
+    int32_t lookup_in_types(Ident name);
+    // Member of a type (fields, methods, enum cases, nested types) by name, or -1.
+    int32_t lookup_member(TypeDecl* td, Ident name) const { return sym_find(td, name); }
+    bool check_access(Decl* d, Span span);  // reports private access; false if denied
+    bool inside_type(TypeDecl* td) const;
+    bool visible(const Decl* d) const;        // top-level: public or in the current file
+    int32_t first_visible(int32_t s) const;   // first visible overload in a chain (or s)
+    void enter_type(TypeDecl* td); // type_stack_ = td and the types enclosing it
+    const char* tkind_word(TypeDecl* td) const;
+
+    // ---- layout.cpp ----
+    void layout_all();
+    void layout_type(const Type* t);
+    void layout_decl(TypeDecl* td);
+    void finish_layout();
+
+    // ---- check_stmt.cpp ----
+    void check_bodies();
+    void check_func(FuncDecl* fn, TypeDecl* owner);
+    void check_block(Block* b);
+    void check_stmt(Stmt* s);
+    void check_var_decl(VarDeclStmt* s);
+    bool block_returns(Stmt* s);
+    void check_entry_point();
+    void check_field_inits();
+    void push_scope() { scope_marks_.push_back((uint32_t)locals_.size()); }
+    void pop_scope() { locals_.resize(scope_marks_.back()); scope_marks_.pop_back(); }
+    void declare_local(Ident name, Decl* d, Span span);
+    LocalDecl* new_local(Ident name, Span span, const Type* t, bool mut);
+    void assign_local_index(LocalDecl* d) { d->index = fn_.next_local++; }
+    Decl* lookup_local(Ident name) const;
+
+    // ---- check_expr.cpp ----
+    const Type* expr(Expr* e, const Type* hint);   // checks e, sets e->type
+    const Type* value(Expr*& e, const Type* want); // expr + coerce to `want` (if non-null)
+    bool coerce(Expr*& e, const Type* to);          // implicit conversion or error
+    bool can_convert(Expr* e, const Type* to, int* cost);
+    bool implicit_ok(const Type* from, const Type* to) const;
+    bool is_untyped_int(Expr* e, uint64_t* mag, bool* neg) const;
+    bool const_int(Expr* e, int64_t* out) const;
+    bool fits(uint64_t mag, bool neg, const Type* t) const;
+    void set_lit_type(Expr* e, const Type* t);
+    Decl* ref_decl(Expr* e) const;
+    const Type* check_operand(Expr* e); // like expr(), but a type or namespace is allowed
+    const Type* common_type(Expr*& a, Expr*& b);
+    Expr* wrap_cast(Expr* e, const Type* to);
+    const Type* unify(Expr*& a, Expr*& b, Span span, const char* op);
+    const Type* check_name(NameExpr* e, bool prefix_ok);
+    const Type* check_member(MemberExpr* e, bool prefix_ok);
+    const Type* check_binary(BinaryExpr* e, const Type* hint);
+    const Type* check_unary(UnaryExpr* e, const Type* hint);
+    const Type* check_assign(AssignExpr* e);
+    const Type* check_cast(CastExpr* e);
+    const Type* check_index(IndexExpr* e);
+    const Type* check_new(NewExpr* e);
+    const Type* check_array_lit(ArrayLitExpr* e, const Type* hint);
+    const Type* check_tuple_lit(TupleLitExpr* e, const Type* hint);
+    const Type* check_interp(InterpStringExpr* e);
+    const Type* check_ternary(TernaryExpr* e, const Type* hint);
+    const Type* check_range(RangeExpr* e, const Type* hint);
+    const Type* check_this(Expr* e);
+    const Type* unsupported(Expr* e, const char* what);
+    bool to_string_ok(const Type* t) const;
+
+    // ---- check_call.cpp ----
+    const Type* check_call(CallExpr* e, const Type* hint);
+    const Type* call_builtin(CallExpr* e, Builtin b);
+    // Chooses among `cands` (by arity, then by conversion cost) and checks/converts the
+    // arguments. `what` names the callee in messages ("function 'F'").
+    FuncDecl* pick_overload(std::vector<FuncDecl*>& cands, ArenaVec<Arg>& args, const std::string& what,
+                            Span span);
+    void gather(int32_t sym, std::vector<FuncDecl*>& out) const;
+    bool require_mutable(Expr* target, Span span, FuncDecl* mut_method);
+    bool mutable_path(Expr* e, std::string& why, bool& this_root);
+
+    // ---- match.cpp ----
+    const Type* check_match(MatchExpr* e, const Type* hint, bool as_stmt);
+    void check_pattern(Pattern* p, const Type* t);
+
+    // ---- helpers ----
+    bool is_error(const Type* t) const { return !t || t->kind == TypeKind::Error; }
+    std::string tn(const Type* t) const { return type_name(t); }
+    const Type* err() const { return T.error(); }
+
+    Compilation& c;
+    TypeTable& T;
+    Diag& diag;
+    Arena& arena;
+
+    // namespaces
+    std::vector<NsInfo*> namespaces_;
+    std::unordered_map<const Decl*, NsInfo*> ns_by_decl_;
+    NsInfo* root_ = nullptr;
+    // symbols
+    std::unordered_map<SymKey, int32_t, SymKeyHash> syms_; // key -> first Sym
+    std::vector<Sym> sym_list_;
+    // files and declarations in order
+    std::vector<FileCtx> files_;
+    struct FuncEntry { FuncDecl* fn; TypeDecl* owner; uint32_t file; std::string prefix; };
+    std::vector<FuncEntry> funcs_;
+    struct TypeEntry { TypeDecl* td; uint32_t file; std::string prefix; };
+    std::vector<TypeEntry> types_;
+    // current context
+    FileCtx* file_ = nullptr;
+    std::vector<TypeDecl*> type_stack_; // enclosing type declarations, innermost last
+    FnCtx fn_;
+    std::vector<Local> locals_;
+    std::vector<uint32_t> scope_marks_;
+    // layout state: 1 = in progress, 2 = done
+    std::unordered_map<const Type*, uint8_t> layout_state_;
+    std::unordered_map<const TypeDecl*, uint8_t> decl_layout_state_;
+    // interned names used by the checker
+    Ident id_console, id_write, id_writeline, id_assert, id_assert_eq, id_panic, id_length,
+        id_bytelength, id_main, id_program, id_underscore;
+};
+
+// The builtin `Console` prefix: a NameExpr that resolved to nothing and was typed void.
+inline bool is_console(Expr* e, Ident console) {
+    return e && e->kind == ExprKind::Name && !static_cast<NameExpr*>(e)->decl &&
+           static_cast<NameExpr*>(e)->name == console && e->type && e->type->kind == TypeKind::Void;
+}
+
+inline uint32_t align_up(uint32_t v, uint32_t a) { return (v + a - 1) & ~(a - 1); }
+
+} // namespace lang::sema

@@ -1,0 +1,324 @@
+// check_call.cpp: calls, overload resolution and the builtin functions.
+//
+// Job: find the function a call refers to (free function, static method, method on a
+// receiver, implicit-this method, constructor via NewExpr) and convert its arguments.
+// Overloads are chosen by arity, then by the total conversion cost of the arguments
+// (exact 0, literal adaptation/widening more); a tie is an ambiguity error.
+// Builtins (Console.Write/WriteLine, assert, assert_eq, panic, string.Substring) set
+// CallExpr.builtin and leave target null.
+// Invariants: after check_call, CallExpr.type is the result type (void for builtins
+// other than Substring) and the callee expression has a type (the FuncDecl's type for
+// real functions, void for builtins).
+#include "sema/check.h"
+#include <climits>
+
+namespace lang::sema {
+
+void Sema::gather(int32_t sym, std::vector<FuncDecl*>& out) const {
+    out.clear();
+    for (int32_t i = sym; i >= 0; i = sym_list_[i].next)
+        if (sym_list_[i].decl->kind == DeclKind::Func && visible(sym_list_[i].decl))
+            out.push_back(static_cast<FuncDecl*>(sym_list_[i].decl));
+    if (out.empty()) // only other files' private functions: the access check reports
+        for (int32_t i = sym; i >= 0; i = sym_list_[i].next)
+            if (sym_list_[i].decl->kind == DeclKind::Func) out.push_back(static_cast<FuncDecl*>(sym_list_[i].decl));
+}
+
+static std::string arg_types(Sema& s, ArenaVec<Arg>& args) {
+    std::string r = "(";
+    for (uint32_t i = 0; i < args.size; i++) {
+        if (i) r += ", ";
+        r += args[i].value && args[i].value->type ? s.tn(args[i].value->type) : "?";
+    }
+    return r + ")";
+}
+
+FuncDecl* Sema::pick_overload(std::vector<FuncDecl*>& cands, ArenaVec<Arg>& args, const std::string& what, Span span) {
+    for (Arg& a : args)
+        if (a.name) diag.error(a.value ? a.value->span : span, "named arguments are not supported yet");
+    if (cands.size() == 1) {
+        FuncDecl* f = cands[0];
+        if (f->params.size != args.size) {
+            diag.error(span, "%s expects %u argument%s, found %u", what.c_str(), f->params.size,
+                       f->params.size == 1 ? "" : "s", args.size);
+            for (Arg& a : args) expr(a.value, nullptr);
+            return nullptr;
+        }
+        for (uint32_t i = 0; i < args.size; i++) {
+            ParamDecl* p = f->params[i];
+            value(args[i].value, p && p->type ? p->type : err());
+        }
+        return f;
+    }
+    bool bad_arg = false;
+    for (Arg& a : args)
+        if (is_error(expr(a.value, nullptr))) bad_arg = true;
+    FuncDecl* best = nullptr;
+    int best_cost = INT_MAX;
+    bool tie = false, any_arity = false;
+    for (FuncDecl* f : cands) {
+        if (f->params.size != args.size) continue;
+        any_arity = true;
+        int total = 0;
+        bool ok = true;
+        for (uint32_t i = 0; i < args.size && ok; i++) {
+            int cost;
+            const Type* pt = f->params[i] && f->params[i]->type ? f->params[i]->type : err();
+            ok = can_convert(args[i].value, pt, &cost);
+            total += cost;
+        }
+        if (!ok) continue;
+        if (total < best_cost) { best = f; best_cost = total; tie = false; }
+        else if (total == best_cost) tie = true;
+    }
+    if (!best) {
+        if (bad_arg) return nullptr;
+        if (!any_arity)
+            diag.error(span, "no overload of %s takes %u argument%s", what.c_str(), args.size, args.size == 1 ? "" : "s");
+        else
+            diag.error(span, "no overload of %s matches the argument types %s", what.c_str(), arg_types(*this, args).c_str());
+        return nullptr;
+    }
+    if (tie && !bad_arg) {
+        diag.error(span, "call to %s is ambiguous for argument types %s", what.c_str(), arg_types(*this, args).c_str());
+        return nullptr;
+    }
+    for (uint32_t i = 0; i < args.size; i++) coerce(args[i].value, best->params[i]->type);
+    return best;
+}
+
+static void check_args_loose(Sema& s, ArenaVec<Arg>& args) {
+    for (Arg& a : args) s.expr(a.value, nullptr);
+}
+
+const Type* Sema::call_builtin(CallExpr* e, Builtin b) {
+    e->builtin = (uint32_t)b;
+    e->target = nullptr;
+    if (e->callee) e->callee->type = T.void_();
+    for (Arg& a : e->args)
+        if (a.name) diag.error(a.value ? a.value->span : e->span, "named arguments are not supported yet");
+    auto argc_error = [&](const char* name, const char* want) {
+        diag.error(e->span, "%s expects %s, found %u argument%s", name, want, e->args.size, e->args.size == 1 ? "" : "s");
+        check_args_loose(*this, e->args);
+        return b == Builtin::StringSubstring ? T.string() : T.void_();
+    };
+    switch (b) {
+    case Builtin::ConsoleWrite:
+    case Builtin::ConsoleWriteLine: {
+        const char* name = b == Builtin::ConsoleWrite ? "Console.Write" : "Console.WriteLine";
+        if (e->args.size > 1 || (b == Builtin::ConsoleWrite && e->args.size == 0))
+            return argc_error(name, b == Builtin::ConsoleWrite ? "1 argument" : "0 or 1 argument");
+        if (e->args.size == 1) {
+            const Type* t = expr(e->args[0].value, nullptr);
+            if (!is_error(t) && !to_string_ok(t))
+                diag.error(e->args[0].value->span, "%s cannot print a value of type %s", name, tn(t).c_str());
+        }
+        return T.void_();
+    }
+    case Builtin::Assert:
+        if (e->args.size < 1 || e->args.size > 2) return argc_error("assert", "1 or 2 arguments");
+        value(e->args[0].value, T.bool_());
+        if (e->args.size == 2) value(e->args[1].value, T.string());
+        return T.void_();
+    case Builtin::AssertEq: {
+        if (e->args.size != 2) return argc_error("assert_eq", "2 arguments");
+        const Type* a = expr(e->args[0].value, nullptr);
+        const Type* bt = expr(e->args[1].value, a->is_numeric() ? a : nullptr);
+        if (is_error(a) || is_error(bt)) return T.void_();
+        const Type* ct = nullptr;
+        if (a->is_numeric() && bt->is_numeric()) ct = common_type(e->args[0].value, e->args[1].value);
+        else if (a == bt && (to_string_ok(a) || a->is_c_like_enum())) ct = a;
+        if (!ct || is_error(ct))
+            diag.error(e->span, "assert_eq cannot compare %s and %s", tn(a).c_str(), tn(bt).c_str());
+        return T.void_();
+    }
+    case Builtin::Panic:
+        if (e->args.size != 1) return argc_error("panic", "1 argument");
+        value(e->args[0].value, T.string());
+        return T.void_();
+    case Builtin::StringSubstring:
+        if (e->args.size != 2) return argc_error("Substring", "2 arguments (start, count)");
+        value(e->args[0].value, T.int_());
+        value(e->args[1].value, T.int_());
+        return T.string();
+    default:
+        return T.void_();
+    }
+}
+
+// Checks the static/instance/mut rules for a method called without a receiver.
+static void check_implicit_this(Sema& s, FuncDecl* f, Span span) {
+    if (!f->parent || (f->mods & M_STATIC)) return;
+    if (!s.fn_.self || s.fn_.self_decl != f->parent) {
+        if (s.fn_.self_decl == f->parent)
+            s.diag.error(span, "cannot call instance method '%s' from a static method", f->name.c_str());
+        else
+            s.diag.error(span, "cannot call instance method '%s' of an enclosing type", f->name.c_str());
+        return;
+    }
+    if ((f->mods & M_MUT) && !s.fn_.is_mut)
+        s.diag.error(span, "cannot call 'mut' method '%s' from a method that is not 'mut'", f->name.c_str());
+}
+
+const Type* Sema::check_call(CallExpr* e, const Type* /*hint*/) {
+    Expr* callee = e->callee;
+    if (!callee) {
+        check_args_loose(*this, e->args);
+        return err();
+    }
+    std::vector<FuncDecl*> cands;
+    if (callee->kind == ExprKind::Name) {
+        auto* n = static_cast<NameExpr*>(callee);
+        if (!n->generic_args.empty()) {
+            check_args_loose(*this, e->args);
+            callee->type = err();
+            return unsupported(callee, "generic function call");
+        }
+        if (Decl* d = lookup_local(n->name)) {
+            n->decl = d;
+            n->type = d->type ? d->type : err();
+            if (!is_error(n->type))
+                diag.error(callee->span, "'%s' is not a function (calling values is not supported yet)", n->name.c_str());
+            check_args_loose(*this, e->args);
+            return err();
+        }
+        int32_t s = lookup_in_types(n->name);
+        bool ambiguous = false;
+        if (s < 0) s = lookup_global(n->name, n->span, &ambiguous);
+        if (s < 0) {
+            if (!ambiguous) {
+                if (n->name == id_assert) return call_builtin(e, Builtin::Assert);
+                if (n->name == id_assert_eq) return call_builtin(e, Builtin::AssertEq);
+                if (n->name == id_panic) return call_builtin(e, Builtin::Panic);
+                diag.error(callee->span, "undefined name '%s'", n->name.c_str());
+            }
+            callee->type = err();
+            check_args_loose(*this, e->args);
+            return err();
+        }
+        Decl* d = sym_list_[s].decl;
+        n->decl = d;
+        if (d->kind != DeclKind::Func) {
+            if (d->kind == DeclKind::Type)
+                diag.error(callee->span, "'%s' is a type: use 'new %s(...)' to make a value", n->name.c_str(), n->name.c_str());
+            else if (d->kind == DeclKind::EnumCase)
+                diag.error(callee->span, "enum cases with payloads are not supported yet");
+            else
+                diag.error(callee->span, "'%s' is not a function", n->name.c_str());
+            callee->type = err();
+            check_args_loose(*this, e->args);
+            return err();
+        }
+        gather(s, cands);
+        std::string what = (d->parent ? "method '" : "function '") + std::string(n->name.view()) + "'";
+        FuncDecl* f = pick_overload(cands, e->args, what, e->span);
+        if (!f) { callee->type = err(); return err(); }
+        n->decl = f;
+        n->type = f->type;
+        check_access(f, n->span);
+        check_implicit_this(*this, f, n->span);
+        e->target = f;
+        return f->type->elem;
+    }
+    if (callee->kind == ExprKind::Member) {
+        auto* m = static_cast<MemberExpr*>(callee);
+        if (!m->generic_args.empty() || m->null_safe) {
+            check_args_loose(*this, e->args);
+            callee->type = err();
+            return unsupported(callee, m->null_safe ? "'?.'" : "generic method call");
+        }
+        const Type* ot = check_operand(m->object);
+        if (is_console(m->object, id_console)) {
+            if (m->name == id_write || m->name == id_writeline) {
+                Builtin b = m->name == id_write ? Builtin::ConsoleWrite : Builtin::ConsoleWriteLine;
+                m->builtin = (uint32_t)b;
+                m->type = T.void_();
+                return call_builtin(e, b);
+            }
+            diag.error(m->name_span, "'Console' has no function '%s'", m->name.c_str());
+            callee->type = err();
+            check_args_loose(*this, e->args);
+            return err();
+        }
+        if (is_error(ot)) {
+            callee->type = err();
+            check_args_loose(*this, e->args);
+            return err();
+        }
+        Decl* od = ref_decl(m->object);
+        int32_t s = -1;
+        bool on_type = false;
+        const char* owner_word = nullptr;
+        std::string owner_name;
+        if (od && od->kind == DeclKind::Namespace) {
+            NsInfo* ns = ns_of(od);
+            s = ns ? sym_find(ns, m->name) : -1;
+            if (s >= 0) s = first_visible(s);
+            on_type = true;
+            owner_word = "namespace";
+            owner_name = ns ? ns->path : "?";
+        } else if (od && od->kind == DeclKind::Type && ot == od->type &&
+                   (m->object->kind == ExprKind::Name || m->object->kind == ExprKind::Member)) {
+            auto* td = static_cast<TypeDecl*>(od);
+            s = lookup_member(td, m->name);
+            on_type = true;
+            owner_word = tkind_word(td);
+            owner_name = std::string(td->name.view());
+        } else if (ot->kind == TypeKind::String) {
+            if (m->name == "Substring") {
+                m->builtin = (uint32_t)Builtin::StringSubstring;
+                m->type = T.void_();
+                const Type* r = call_builtin(e, Builtin::StringSubstring);
+                m->type = T.void_();
+                return r;
+            }
+        } else if (ot->kind == TypeKind::Struct || ot->kind == TypeKind::Class) {
+            s = lookup_member(ot->decl, m->name);
+            owner_word = tkind_word(ot->decl);
+            owner_name = std::string(ot->decl->name.view());
+        }
+        if (s < 0) {
+            if (owner_word)
+                diag.error(m->name_span, "%s '%s' has no function '%s'", owner_word, owner_name.c_str(), m->name.c_str());
+            else
+                diag.error(m->name_span, "type %s has no method '%s'", tn(ot).c_str(), m->name.c_str());
+            callee->type = err();
+            check_args_loose(*this, e->args);
+            return err();
+        }
+        Decl* d = sym_list_[s].decl;
+        m->decl = d;
+        if (d->kind != DeclKind::Func) {
+            if (d->kind == DeclKind::EnumCase)
+                diag.error(callee->span, "enum cases with payloads are not supported yet");
+            else
+                diag.error(m->name_span, "'%s' is not a function", m->name.c_str());
+            callee->type = err();
+            check_args_loose(*this, e->args);
+            return err();
+        }
+        gather(s, cands);
+        std::string what = (d->parent ? "method '" : "function '") + std::string(m->name.view()) + "'";
+        FuncDecl* f = pick_overload(cands, e->args, what, e->span);
+        if (!f) { callee->type = err(); return err(); }
+        m->decl = f;
+        m->type = f->type;
+        e->target = f;
+        check_access(f, m->name_span);
+        bool is_static = !f->parent || (f->mods & M_STATIC);
+        if (on_type && !is_static)
+            diag.error(m->name_span, "'%s' is an instance method: call it on a value, not on the type", m->name.c_str());
+        else if (!on_type && is_static)
+            diag.error(m->name_span, "static method '%s' must be called on its type: '%s.%s(...)'", m->name.c_str(),
+                       owner_name.c_str(), m->name.c_str());
+        else if (!on_type && (f->mods & M_MUT))
+            require_mutable(m->object, m->name_span, f);
+        return f->type->elem;
+    }
+    const Type* t = expr(callee, nullptr);
+    if (!is_error(t)) diag.error(callee->span, "this expression cannot be called");
+    check_args_loose(*this, e->args);
+    return err();
+}
+
+} // namespace lang::sema

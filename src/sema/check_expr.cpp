@@ -1,0 +1,966 @@
+// check_expr.cpp: types of expressions and implicit conversions.
+//
+// Job: give every expression its type, resolve names and members, and make every
+// implicit conversion explicit (sema.h, "ANNOTATION CONTRACT"). `hint` is the type the
+// context would like (used by literals: `let b: byte = 7` gives the literal type byte);
+// `value()` additionally requires the type through `coerce()`.
+// Invariants:
+//  - expr() always sets e->type (Error type after a reported problem, never null).
+//  - coerce() is the only place that inserts implicit CastExprs (to == nullptr).
+//  - An untyped integer literal (no suffix, possibly negated) adapts to any integer
+//    type it fits; the check is redone at each coerce, so re-typing is safe.
+#include "sema/check.h"
+#include <cinttypes>
+
+namespace lang::sema {
+
+static const char* binop_str(BinOp op) {
+    switch (op) {
+    case BinOp::Add: return "+"; case BinOp::Sub: return "-"; case BinOp::Mul: return "*";
+    case BinOp::Div: return "/"; case BinOp::Mod: return "%"; case BinOp::Shl: return "<<";
+    case BinOp::Shr: return ">>"; case BinOp::BitAnd: return "&"; case BinOp::BitOr: return "|";
+    case BinOp::BitXor: return "^"; case BinOp::Eq: return "=="; case BinOp::Ne: return "!=";
+    case BinOp::Lt: return "<"; case BinOp::Le: return "<="; case BinOp::Gt: return ">";
+    case BinOp::Ge: return ">="; case BinOp::And: return "&&"; case BinOp::Or: return "||";
+    case BinOp::Coalesce: return "??";
+    }
+    return "?";
+}
+
+// ---------------------------------------------------------------------------
+// Constants and conversions.
+
+bool Sema::is_untyped_int(Expr* e, uint64_t* mag, bool* neg) const {
+    if (!e) return false;
+    if (e->kind == ExprKind::IntLit) {
+        auto* l = static_cast<IntLitExpr*>(e);
+        if (l->suffix || l->overflow) return false;
+        *mag = l->value;
+        *neg = false;
+        return true;
+    }
+    if (e->kind == ExprKind::Unary) {
+        auto* u = static_cast<UnaryExpr*>(e);
+        if (u->op != UnOp::Neg || !u->operand || u->operand->kind != ExprKind::IntLit) return false;
+        auto* l = static_cast<IntLitExpr*>(u->operand);
+        if (l->suffix || l->overflow) return false;
+        *mag = l->value;
+        *neg = l->value != 0;
+        return true;
+    }
+    return false;
+}
+
+bool Sema::const_int(Expr* e, int64_t* out) const {
+    uint64_t m;
+    bool neg;
+    if (is_untyped_int(e, &m, &neg)) {
+        *out = neg ? (int64_t)(0 - m) : (int64_t)m;
+        return true;
+    }
+    if (e && e->kind == ExprKind::IntLit) {
+        *out = (int64_t)static_cast<IntLitExpr*>(e)->value;
+        return true;
+    }
+    if (e && e->kind == ExprKind::CharLit) {
+        *out = static_cast<CharLitExpr*>(e)->value;
+        return true;
+    }
+    if (e && e->kind == ExprKind::Unary && static_cast<UnaryExpr*>(e)->op == UnOp::Neg) {
+        int64_t v;
+        if (const_int(static_cast<UnaryExpr*>(e)->operand, &v)) { *out = -v; return true; }
+    }
+    return false;
+}
+
+bool Sema::fits(uint64_t mag, bool neg, const Type* t) const {
+    if (!t || !t->is_integer()) return false;
+    unsigned bits = t->size * 8;
+    if (t->is_signed()) {
+        uint64_t lim = (uint64_t)1 << (bits - 1);
+        return neg ? mag <= lim : mag < lim;
+    }
+    if (neg) return false;
+    return bits == 64 || mag < ((uint64_t)1 << bits);
+}
+
+void Sema::set_lit_type(Expr* e, const Type* t) {
+    e->type = t;
+    if (e->kind == ExprKind::Unary) {
+        Expr* o = static_cast<UnaryExpr*>(e)->operand;
+        if (o) o->type = t;
+    }
+}
+
+static bool is_untyped_float(Expr* e) {
+    if (!e) return false;
+    if (e->kind == ExprKind::FloatLit) return true;
+    if (e->kind == ExprKind::Unary) {
+        auto* u = static_cast<UnaryExpr*>(e);
+        return u->op == UnOp::Neg && u->operand && u->operand->kind == ExprKind::FloatLit;
+    }
+    return false;
+}
+
+bool Sema::implicit_ok(const Type* from, const Type* to) const {
+    if (from == to) return true;
+    if (is_error(from) || is_error(to)) return true;
+    if (from->is_integer() && to->is_integer()) {
+        if (from->is_signed() == to->is_signed()) return to->size > from->size;
+        if (!from->is_signed()) return to->size > from->size; // unsigned -> wider signed
+        return false;
+    }
+    if (from->is_integer() && to->is_float()) return to->kind == TypeKind::F64 ? from->size <= 4 : from->size <= 2;
+    if (from->kind == TypeKind::F32 && to->kind == TypeKind::F64) return true;
+    return false;
+}
+
+Expr* Sema::wrap_cast(Expr* e, const Type* to) {
+    CastExpr* c = arena.make<CastExpr>();
+    c->kind = ExprKind::Cast;
+    c->span = e->span;
+    c->to = nullptr;
+    c->operand = e;
+    c->type = to;
+    return c;
+}
+
+// Whether `e` (already checked) converts implicitly to `to`; cost 0 = exact.
+bool Sema::can_convert(Expr* e, const Type* to, int* cost) {
+    *cost = 0;
+    if (!e || !e->type) return false;
+    const Type* from = e->type;
+    if (is_error(from) || is_error(to)) return true;
+    uint64_t m;
+    bool neg;
+    if (is_untyped_int(e, &m, &neg)) {
+        if (to->is_integer()) { *cost = to->kind == TypeKind::I64 ? 0 : 1; return fits(m, neg, to); }
+        if (to->is_float()) { *cost = 2; return true; }
+        if (to->kind == TypeKind::Nullable) return can_convert(e, to->elem, cost);
+        return false;
+    }
+    if (from == to) return true;
+    *cost = 1;
+    if (is_untyped_float(e) && to->is_float()) return true;
+    if (from->kind == TypeKind::Null && to->kind == TypeKind::Nullable) return true;
+    if (implicit_ok(from, to)) return true;
+    if (to->kind == TypeKind::Nullable && (from == to->elem || implicit_ok(from, to->elem))) return true;
+    if (e->kind == ExprKind::ArrayLit && to->kind == TypeKind::Array) {
+        auto* a = static_cast<ArrayLitExpr*>(e);
+        for (Expr* x : a->elems) {
+            int c2;
+            if (!can_convert(x, to->elem, &c2)) return false;
+        }
+        return true;
+    }
+    if (e->kind == ExprKind::TupleLit && to->kind == TypeKind::Tuple) {
+        auto* t = static_cast<TupleLitExpr*>(e);
+        if (t->elems.size != to->count) return false;
+        for (uint32_t i = 0; i < t->elems.size; i++) {
+            int c2;
+            if (!can_convert(t->elems[i], to->elems[i], &c2)) return false;
+        }
+        return true;
+    }
+    return false;
+}
+
+bool Sema::coerce(Expr*& e, const Type* to) {
+    if (!e || !to) return false;
+    const Type* from = e->type ? e->type : err();
+    if (from == to) {
+        uint64_t m; bool neg;
+        if (is_untyped_int(e, &m, &neg) && !fits(m, neg, to)) {
+            diag.error(e->span, "constant %s%" PRIu64 " does not fit in %s", neg ? "-" : "", m, tn(to).c_str());
+            return false;
+        }
+        return true;
+    }
+    if (is_error(from) || is_error(to)) return true;
+    uint64_t m;
+    bool neg;
+    if (is_untyped_int(e, &m, &neg)) {
+        const Type* target = to->kind == TypeKind::Nullable ? to->elem : to;
+        if (target->is_integer()) {
+            if (!fits(m, neg, target)) {
+                diag.error(e->span, "constant %s%" PRIu64 " does not fit in %s", neg ? "-" : "", m,
+                           tn(target).c_str());
+                set_lit_type(e, target);
+                return false;
+            }
+            set_lit_type(e, target);
+            if (target != to) e = wrap_cast(e, to);
+            return true;
+        }
+        if (target->is_float()) {
+            if (!fits(m, neg, T.int_())) set_lit_type(e, T.prim(TypeKind::U64));
+            else set_lit_type(e, T.int_());
+            e = wrap_cast(e, target);
+            if (target != to) e = wrap_cast(e, to);
+            return true;
+        }
+    }
+    if (is_untyped_float(e) && to->is_float()) {
+        set_lit_type(e, to);
+        return true;
+    }
+    if (from->kind == TypeKind::Null && to->kind == TypeKind::Nullable) {
+        e->type = to;
+        return true;
+    }
+    if (implicit_ok(from, to)) {
+        e = wrap_cast(e, to);
+        return true;
+    }
+    if (to->kind == TypeKind::Nullable && to->elem != T.void_()) {
+        int cost;
+        if (can_convert(e, to->elem, &cost)) {
+            coerce(e, to->elem);
+            e = wrap_cast(e, to);
+            return true;
+        }
+    }
+    if (e->kind == ExprKind::ArrayLit && to->kind == TypeKind::Array) {
+        auto* a = static_cast<ArrayLitExpr*>(e);
+        int cost;
+        if (a->elems.empty() || can_convert(e, to, &cost)) {
+            bool ok = true;
+            for (Expr*& x : a->elems) ok = coerce(x, to->elem) && ok;
+            a->type = to;
+            return ok;
+        }
+    }
+    if (e->kind == ExprKind::TupleLit && to->kind == TypeKind::Tuple) {
+        auto* t = static_cast<TupleLitExpr*>(e);
+        if (t->elems.size == to->count) {
+            bool ok = true;
+            for (uint32_t i = 0; i < t->elems.size; i++) ok = coerce(t->elems[i], to->elems[i]) && ok;
+            t->type = to;
+            return ok;
+        }
+    }
+    diag.error(e->span, "type mismatch: expected %s, found %s", tn(to).c_str(), tn(from).c_str());
+    return false;
+}
+
+const Type* Sema::value(Expr*& e, const Type* want) {
+    if (!e) return err();
+    const Type* t = expr(e, want);
+    if (want && t != want) {
+        if (t->kind == TypeKind::Void && !is_error(want)) {
+            diag.error(e->span, "expression has no value (type void)");
+            return err();
+        }
+        coerce(e, want);
+        return want;
+    }
+    return t;
+}
+
+// Converts both operands to a common type: a literal adapts to the other side, then
+// lossless widening either way, then both integers to int. Null when there is none.
+const Type* Sema::common_type(Expr*& a, Expr*& b) {
+    const Type* ta = a->type;
+    const Type* tb = b->type;
+    if (is_error(ta) || is_error(tb)) return err();
+    uint64_t m;
+    bool neg;
+    bool la = is_untyped_int(a, &m, &neg) || is_untyped_float(a);
+    int cost;
+    if (ta == tb) {
+        if (la && is_untyped_int(a, &m, &neg)) coerce(a, ta);
+        if (is_untyped_int(b, &m, &neg)) coerce(b, tb);
+        return ta;
+    }
+    if (la && can_convert(a, tb, &cost)) { coerce(a, tb); return tb; }
+    if (can_convert(b, ta, &cost)) { coerce(b, ta); return ta; }
+    if (can_convert(a, tb, &cost)) { coerce(a, tb); return tb; }
+    if (ta->is_integer() && tb->is_integer() && implicit_ok(ta, T.int_()) && implicit_ok(tb, T.int_())) {
+        coerce(a, T.int_());
+        coerce(b, T.int_());
+        return T.int_();
+    }
+    return nullptr;
+}
+
+bool Sema::to_string_ok(const Type* t) const {
+    return t->is_numeric() || t->kind == TypeKind::Bool || t->kind == TypeKind::Char ||
+           t->kind == TypeKind::String;
+}
+
+Decl* Sema::ref_decl(Expr* e) const {
+    if (!e) return nullptr;
+    if (e->kind == ExprKind::Name) return static_cast<NameExpr*>(e)->decl;
+    if (e->kind == ExprKind::Member) return static_cast<MemberExpr*>(e)->decl;
+    return nullptr;
+}
+
+// ---------------------------------------------------------------------------
+// Expressions.
+
+const Type* Sema::unsupported(Expr* e, const char* what) {
+    diag.error(e->span, "%s is not supported yet", what);
+    return err();
+}
+
+static const Type* suffix_type(TypeTable& T, Ident s) {
+    static const struct { const char* n; TypeKind k; } tab[] = {
+        {"i8", TypeKind::I8}, {"i16", TypeKind::I16}, {"i32", TypeKind::I32}, {"i64", TypeKind::I64},
+        {"u8", TypeKind::U8}, {"u16", TypeKind::U16}, {"u32", TypeKind::U32}, {"u64", TypeKind::U64},
+        {"int", TypeKind::I64}, {"byte", TypeKind::U8}, {"f32", TypeKind::F32}, {"f64", TypeKind::F64},
+    };
+    for (auto& e : tab)
+        if (s == e.n) return T.prim(e.k);
+    return nullptr;
+}
+
+const Type* Sema::expr(Expr* e, const Type* hint) {
+    if (!e) return err();
+    if (hint && is_error(hint)) hint = nullptr;
+    const Type* t = err();
+    switch (e->kind) {
+    case ExprKind::IntLit: {
+        auto* l = static_cast<IntLitExpr*>(e);
+        if (l->overflow) {
+            diag.error(e->span, "integer literal is too large");
+            break;
+        }
+        if (l->suffix) {
+            const Type* st = suffix_type(T, l->suffix);
+            if (!st) {
+                diag.error(e->span, "unknown literal suffix '%s'", l->suffix.c_str());
+                break;
+            }
+            if (st->is_integer() && !fits(l->value, false, st)) {
+                diag.error(e->span, "constant %" PRIu64 " does not fit in %s", l->value, tn(st).c_str());
+                break;
+            }
+            t = st;
+            break;
+        }
+        const Type* h = hint && hint->kind == TypeKind::Nullable ? hint->elem : hint;
+        if (h && h->is_integer() && fits(l->value, false, h)) t = h;
+        else if (fits(l->value, false, T.int_())) t = T.int_();
+        else if (h && h->is_float()) t = T.prim(TypeKind::U64);
+        else {
+            diag.error(e->span, "constant %" PRIu64 " does not fit in int", l->value);
+            t = T.int_();
+        }
+        break;
+    }
+    case ExprKind::FloatLit: {
+        const Type* h = hint && hint->kind == TypeKind::Nullable ? hint->elem : hint;
+        t = h && h->kind == TypeKind::F32 ? h : T.float_();
+        break;
+    }
+    case ExprKind::CharLit: t = T.char_(); break;
+    case ExprKind::StringLit: t = T.string(); break;
+    case ExprKind::BoolLit: t = T.bool_(); break;
+    case ExprKind::NullLit:
+        t = hint && hint->kind == TypeKind::Nullable ? hint : T.prim(TypeKind::Null);
+        break;
+    case ExprKind::InterpString: t = check_interp(static_cast<InterpStringExpr*>(e)); break;
+    case ExprKind::Name: t = check_name(static_cast<NameExpr*>(e), false); break;
+    case ExprKind::This: t = check_this(e); break;
+    case ExprKind::Base: t = unsupported(e, "'base' (inheritance)"); break;
+    case ExprKind::Member: t = check_member(static_cast<MemberExpr*>(e), false); break;
+    case ExprKind::TupleIndex: {
+        auto* ti = static_cast<TupleIndexExpr*>(e);
+        const Type* ot = expr(ti->object, nullptr);
+        if (is_error(ot)) break;
+        if (ot->kind != TypeKind::Tuple) {
+            diag.error(e->span, "'.%u' needs a tuple, found %s", ti->index, tn(ot).c_str());
+            break;
+        }
+        if (ti->index >= ot->count) {
+            diag.error(e->span, "tuple index %u is out of range for %s", ti->index, tn(ot).c_str());
+            break;
+        }
+        t = ot->elems[ti->index];
+        break;
+    }
+    case ExprKind::Index: t = check_index(static_cast<IndexExpr*>(e)); break;
+    case ExprKind::Call: t = check_call(static_cast<CallExpr*>(e), hint); break;
+    case ExprKind::Unary: t = check_unary(static_cast<UnaryExpr*>(e), hint); break;
+    case ExprKind::Binary: t = check_binary(static_cast<BinaryExpr*>(e), hint); break;
+    case ExprKind::Assign: t = check_assign(static_cast<AssignExpr*>(e)); break;
+    case ExprKind::Ternary: t = check_ternary(static_cast<TernaryExpr*>(e), hint); break;
+    case ExprKind::Cast: t = check_cast(static_cast<CastExpr*>(e)); break;
+    case ExprKind::New: t = check_new(static_cast<NewExpr*>(e)); break;
+    case ExprKind::ArrayLit: t = check_array_lit(static_cast<ArrayLitExpr*>(e), hint); break;
+    case ExprKind::TupleLit: t = check_tuple_lit(static_cast<TupleLitExpr*>(e), hint); break;
+    case ExprKind::Range: t = check_range(static_cast<RangeExpr*>(e), hint); break;
+    case ExprKind::Match: t = check_match(static_cast<MatchExpr*>(e), hint, false); break;
+    case ExprKind::Is: t = unsupported(e, "'is'"); break;
+    case ExprKind::As: t = unsupported(e, "'as'"); break;
+    case ExprKind::Lambda: t = unsupported(e, "lambda"); break;
+    case ExprKind::Try: t = unsupported(e, "'try'"); break;
+    case ExprKind::Catch: t = unsupported(e, "'catch'"); break;
+    case ExprKind::Typeof: t = unsupported(e, "'typeof'"); break;
+    case ExprKind::Sizeof: t = unsupported(e, "'sizeof'"); break;
+    case ExprKind::Spawn: t = unsupported(e, "'spawn'"); break;
+    case ExprKind::RefArg: t = unsupported(e, static_cast<RefArgExpr*>(e)->is_own ? "'own' argument" : "'ref' argument"); break;
+    case ExprKind::CallerLoc: t = unsupported(e, "'#caller'"); break;
+    }
+    e->type = t ? t : err();
+    return e->type;
+}
+
+const Type* Sema::check_this(Expr* e) {
+    if (!fn_.self) {
+        diag.error(e->span, "'this' is only available in instance methods and constructors");
+        return err();
+    }
+    return fn_.self;
+}
+
+// A name in value position (prefix_ok: also a type or namespace, as the object of a member).
+const Type* Sema::check_name(NameExpr* e, bool prefix_ok) {
+    if (!e->generic_args.empty()) return unsupported(e, "generic function call");
+    if (Decl* d = lookup_local(e->name)) {
+        e->decl = d;
+        return d->type ? d->type : err();
+    }
+    int32_t s = lookup_in_types(e->name);
+    bool ambiguous = false;
+    if (s < 0) s = lookup_global(e->name, e->span, &ambiguous);
+    if (ambiguous) return err();
+    if (s < 0) {
+        if (prefix_ok && e->name == id_console) return T.void_(); // builtin Console prefix
+        diag.error(e->span, "undefined name '%s'", e->name.c_str());
+        return err();
+    }
+    Decl* d = sym_list_[s].decl;
+    e->decl = d;
+    switch (d->kind) {
+    case DeclKind::Field: {
+        auto* f = static_cast<FieldDecl*>(d);
+        if (!fn_.self || fn_.self_decl != f->parent) {
+            if (fn_.self_decl == f->parent)
+                diag.error(e->span, "instance field '%s' cannot be used in a static method", e->name.c_str());
+            else
+                diag.error(e->span, "field '%s' of an enclosing type cannot be used here", e->name.c_str());
+            return err();
+        }
+        return f->type ? f->type : err();
+    }
+    case DeclKind::Type:
+        if (!check_access(d, e->span)) return err();
+        if (!prefix_ok) {
+            diag.error(e->span, "'%s' is a type, not a value", e->name.c_str());
+            return err();
+        }
+        return d->type ? d->type : err();
+    case DeclKind::Namespace:
+        if (!prefix_ok) {
+            diag.error(e->span, "'%s' is a namespace, not a value", e->name.c_str());
+            return err();
+        }
+        return T.void_();
+    case DeclKind::EnumCase:
+        return d->type;
+    case DeclKind::Func:
+        diag.error(e->span, "function '%s' must be called (function values are not supported yet)", e->name.c_str());
+        return err();
+    default:
+        diag.error(e->span, "'%s' cannot be used here", e->name.c_str());
+        return err();
+    }
+}
+
+const Type* Sema::check_operand(Expr* e) {
+    if (!e) return err();
+    const Type* t;
+    if (e->kind == ExprKind::Name) t = check_name(static_cast<NameExpr*>(e), true);
+    else if (e->kind == ExprKind::Member) t = check_member(static_cast<MemberExpr*>(e), true);
+    else return expr(e, nullptr);
+    e->type = t ? t : err();
+    return e->type;
+}
+
+const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
+    if (!e->generic_args.empty()) return unsupported(e, "generic method call");
+    if (e->null_safe) return unsupported(e, "'?.'");
+    const Type* ot = check_operand(e->object);
+    if (is_error(ot)) return err();
+    if (is_console(e->object, id_console)) {
+        diag.error(e->span, "'Console.%s' must be called", e->name.c_str());
+        return err();
+    }
+    Decl* od = ref_decl(e->object);
+    if (od && od->kind == DeclKind::Namespace) {
+        NsInfo* ns = ns_of(od);
+        int32_t s = ns ? sym_find(ns, e->name) : -1;
+        if (s >= 0) s = first_visible(s);
+        if (s < 0) {
+            diag.error(e->name_span, "namespace '%s' has no member '%s'", ns ? ns->path.c_str() : "?", e->name.c_str());
+            return err();
+        }
+        Decl* d = sym_list_[s].decl;
+        e->decl = d;
+        if (!check_access(d, e->name_span)) return err();
+        if (d->kind == DeclKind::Namespace) {
+            if (!prefix_ok) { diag.error(e->span, "'%s' is a namespace, not a value", e->name.c_str()); return err(); }
+            return T.void_();
+        }
+        if (d->kind == DeclKind::Type) {
+            if (!prefix_ok) { diag.error(e->span, "'%s' is a type, not a value", e->name.c_str()); return err(); }
+            return d->type;
+        }
+        diag.error(e->span, "function '%s' must be called", e->name.c_str());
+        return err();
+    }
+    if (od && od->kind == DeclKind::Type && (e->object->kind == ExprKind::Name || e->object->kind == ExprKind::Member) &&
+        ot == od->type) {
+        auto* td = static_cast<TypeDecl*>(od);
+        int32_t s = lookup_member(td, e->name);
+        if (s < 0) {
+            if (td->tkind == TypeDeclKind::Enum)
+                diag.error(e->name_span, "enum '%s' has no case '%s'", td->name.c_str(), e->name.c_str());
+            else
+                diag.error(e->name_span, "%s '%s' has no member '%s'", tkind_word(td), td->name.c_str(), e->name.c_str());
+            return err();
+        }
+        Decl* d = sym_list_[s].decl;
+        e->decl = d;
+        if (!check_access(d, e->name_span)) return err();
+        switch (d->kind) {
+        case DeclKind::EnumCase:
+            if (!static_cast<EnumCaseDecl*>(d)->payload.empty()) {
+                diag.error(e->span, "enum case '%s' has a payload: it must be called", e->name.c_str());
+                return err();
+            }
+            return d->type;
+        case DeclKind::Type:
+            if (!prefix_ok) { diag.error(e->span, "'%s' is a type, not a value", e->name.c_str()); return err(); }
+            return d->type;
+        case DeclKind::Field:
+            diag.error(e->span, "'%s' is an instance field: it needs an object, not the type '%s'", e->name.c_str(),
+                       td->name.c_str());
+            return err();
+        default:
+            diag.error(e->span, "method '%s' must be called", e->name.c_str());
+            return err();
+        }
+    }
+    // A value.
+    switch (ot->kind) {
+    case TypeKind::String:
+        if (e->name == id_length) { e->builtin = (uint32_t)Builtin::StringLength; return T.int_(); }
+        if (e->name == id_bytelength) { e->builtin = (uint32_t)Builtin::StringByteLength; return T.int_(); }
+        break;
+    case TypeKind::Array:
+        if (e->name == id_length) { e->builtin = (uint32_t)Builtin::ArrayLength; return T.int_(); }
+        break;
+    case TypeKind::Struct:
+    case TypeKind::Class: {
+        int32_t s = lookup_member(ot->decl, e->name);
+        if (s < 0) break;
+        Decl* d = sym_list_[s].decl;
+        e->decl = d;
+        if (!check_access(d, e->name_span)) return err();
+        if (d->kind == DeclKind::Field) return d->type ? d->type : err();
+        if (d->kind == DeclKind::Func) {
+            diag.error(e->span, "method '%s' must be called", e->name.c_str());
+            return err();
+        }
+        diag.error(e->name_span, "'%s' cannot be used through a value", e->name.c_str());
+        return err();
+    }
+    case TypeKind::Void:
+        diag.error(e->span, "a void expression has no members");
+        return err();
+    default: break;
+    }
+    diag.error(e->name_span, "type %s has no member '%s'", tn(ot).c_str(), e->name.c_str());
+    return err();
+}
+
+const Type* Sema::check_unary(UnaryExpr* e, const Type* hint) {
+    switch (e->op) {
+    case UnOp::Neg: {
+        uint64_t m;
+        bool neg;
+        if (is_untyped_int(e, &m, &neg)) {
+            const Type* h = hint && hint->kind == TypeKind::Nullable ? hint->elem : hint;
+            const Type* t = h && h->is_integer() && fits(m, neg, h) ? h : T.int_();
+            if (!fits(m, neg, t) && !(h && h->is_float())) {
+                diag.error(e->span, "constant -%" PRIu64 " does not fit in int", m);
+            }
+            e->operand->type = t;
+            return t;
+        }
+        const Type* t = expr(e->operand, hint);
+        if (is_error(t)) return err();
+        if (t->is_float() || t->is_signed()) return t;
+        if (t->is_integer())
+            diag.error(e->span, "cannot negate a value of unsigned type %s", tn(t).c_str());
+        else
+            diag.error(e->span, "operator '-' cannot be applied to %s", tn(t).c_str());
+        return err();
+    }
+    case UnOp::Not: {
+        const Type* t = expr(e->operand, T.bool_());
+        if (is_error(t)) return err();
+        if (t->kind != TypeKind::Bool) {
+            diag.error(e->span, "operator '!' needs bool, found %s", tn(t).c_str());
+            return err();
+        }
+        return t;
+    }
+    case UnOp::BitNot: {
+        const Type* t = expr(e->operand, hint);
+        if (is_error(t)) return err();
+        if (!t->is_integer()) {
+            diag.error(e->span, "operator '~' needs an integer, found %s", tn(t).c_str());
+            return err();
+        }
+        return t;
+    }
+    case UnOp::Deref:
+    case UnOp::AddrOf:
+        return unsupported(e, "raw pointers");
+    }
+    return err();
+}
+
+const Type* Sema::check_binary(BinaryExpr* e, const Type* hint) {
+    if (!e->lhs || !e->rhs) {
+        expr(e->lhs, nullptr);
+        expr(e->rhs, nullptr);
+        return err();
+    }
+    const char* op = binop_str(e->op);
+    switch (e->op) {
+    case BinOp::And:
+    case BinOp::Or: {
+        const Type* a = value(e->lhs, T.bool_());
+        const Type* b = value(e->rhs, T.bool_());
+        return is_error(a) || is_error(b) ? err() : T.bool_();
+    }
+    case BinOp::Coalesce: {
+        const Type* a = expr(e->lhs, nullptr);
+        if (is_error(a)) { expr(e->rhs, nullptr); return err(); }
+        if (a->kind != TypeKind::Nullable) {
+            diag.error(e->lhs->span, "the left side of '?\?' must be a nullable type, found %s", tn(a).c_str());
+            expr(e->rhs, nullptr);
+            return err();
+        }
+        value(e->rhs, a->elem);
+        return a->elem;
+    }
+    default: break;
+    }
+    bool arith = e->op <= BinOp::BitXor;
+    bool cmp = e->op >= BinOp::Eq && e->op <= BinOp::Ge;
+    const Type* nh = arith && hint && hint->is_numeric() ? hint : nullptr;
+    uint64_t m;
+    bool neg;
+    bool lit_l = is_untyped_int(e->lhs, &m, &neg) || is_untyped_float(e->lhs);
+    const Type* ta;
+    const Type* tb;
+    if (lit_l && !(is_untyped_int(e->rhs, &m, &neg) || is_untyped_float(e->rhs))) {
+        tb = expr(e->rhs, nh);
+        ta = expr(e->lhs, tb->is_numeric() ? tb : nh);
+    } else {
+        ta = expr(e->lhs, nh);
+        tb = expr(e->rhs, e->op == BinOp::Shl || e->op == BinOp::Shr ? nullptr : (ta->is_numeric() ? ta : nh));
+    }
+    if (is_error(ta) || is_error(tb)) return err();
+    // String concatenation: a primitive on either side is converted to text.
+    if (e->op == BinOp::Add && (ta->kind == TypeKind::String || tb->kind == TypeKind::String)) {
+        Expr*& other = ta->kind == TypeKind::String ? e->rhs : e->lhs;
+        const Type* ot = other->type;
+        if (ot->kind == TypeKind::String) return T.string();
+        if (to_string_ok(ot)) {
+            other = wrap_cast(other, T.string());
+            return T.string();
+        }
+        diag.error(e->span, "operator '+' cannot be applied to %s and %s", tn(ta).c_str(), tn(tb).c_str());
+        return err();
+    }
+    if (e->op == BinOp::Shl || e->op == BinOp::Shr) {
+        if (!ta->is_integer() || !tb->is_integer()) {
+            diag.error(e->span, "operator '%s' needs integer operands, found %s and %s", op, tn(ta).c_str(),
+                       tn(tb).c_str());
+            return err();
+        }
+        if (lit_l && hint && hint->is_integer()) coerce(e->lhs, hint);
+        return e->lhs->type;
+    }
+    if (arith) {
+        // char arithmetic: characters take part as their code (int), e.g. c - '0'.
+        if ((e->op == BinOp::Add || e->op == BinOp::Sub) &&
+            (ta->kind == TypeKind::Char || tb->kind == TypeKind::Char)) {
+            bool ok = (ta->kind == TypeKind::Char || ta->is_integer()) && (tb->kind == TypeKind::Char || tb->is_integer());
+            if (!ok) {
+                diag.error(e->span, "operator '%s' cannot be applied to %s and %s", op, tn(ta).c_str(), tn(tb).c_str());
+                return err();
+            }
+            if (ta->kind == TypeKind::Char) e->lhs = wrap_cast(e->lhs, T.int_());
+            if (tb->kind == TypeKind::Char) e->rhs = wrap_cast(e->rhs, T.int_());
+            else coerce(e->rhs, T.int_());
+            if (ta->kind != TypeKind::Char) coerce(e->lhs, T.int_());
+            return T.int_();
+        }
+        bool bits = e->op >= BinOp::BitAnd;
+        if (bits && ta->kind == TypeKind::Bool && tb->kind == TypeKind::Bool) return T.bool_();
+        const Type* ct = (ta->is_numeric() && tb->is_numeric()) ? common_type(e->lhs, e->rhs) : nullptr;
+        if (!ct || (bits && !ct->is_integer())) {
+            if (ct && is_error(ct)) return err();
+            diag.error(e->span, "operator '%s' cannot be applied to %s and %s", op, tn(ta).c_str(), tn(tb).c_str());
+            return err();
+        }
+        return ct;
+    }
+    if (cmp) {
+        bool eq = e->op == BinOp::Eq || e->op == BinOp::Ne;
+        const Type* ct = nullptr;
+        if (ta->is_numeric() && tb->is_numeric()) ct = common_type(e->lhs, e->rhs);
+        else if (ta == tb) {
+            switch (ta->kind) {
+            case TypeKind::Char: case TypeKind::String: case TypeKind::Enum: ct = ta; break;
+            case TypeKind::Bool: case TypeKind::Class: if (eq) ct = ta; break;
+            default: break;
+            }
+            if (ta->kind == TypeKind::Enum && !ta->is_c_like_enum() && !eq) ct = nullptr;
+        } else if (eq && (ta->kind == TypeKind::Nullable || tb->kind == TypeKind::Nullable)) {
+            const Type* nt = ta->kind == TypeKind::Nullable ? ta : tb;
+            Expr*& other = ta->kind == TypeKind::Nullable ? e->rhs : e->lhs;
+            int cost;
+            if (can_convert(other, nt, &cost)) { coerce(other, nt); ct = nt; }
+        }
+        if (!ct) {
+            diag.error(e->span, "operator '%s' cannot be applied to %s and %s", op, tn(ta).c_str(), tn(tb).c_str());
+            return err();
+        }
+        return T.bool_();
+    }
+    return err();
+}
+
+const Type* Sema::check_ternary(TernaryExpr* e, const Type* hint) {
+    value(e->cond, T.bool_());
+    if (!e->then_e || !e->else_e) {
+        expr(e->then_e, hint);
+        expr(e->else_e, hint);
+        return err();
+    }
+    const Type* a = expr(e->then_e, hint);
+    const Type* b = expr(e->else_e, hint ? hint : (a->kind != TypeKind::Null ? a : nullptr));
+    if (is_error(a) || is_error(b)) return err();
+    if (hint) {
+        int c1, c2;
+        if (can_convert(e->then_e, hint, &c1) && can_convert(e->else_e, hint, &c2)) {
+            coerce(e->then_e, hint);
+            coerce(e->else_e, hint);
+            return hint;
+        }
+    }
+    if (a->kind == TypeKind::Null && b->kind != TypeKind::Nullable && b->kind != TypeKind::Void) {
+        const Type* nt = T.nullable(b);
+        coerce(e->then_e, nt);
+        coerce(e->else_e, nt);
+        return nt;
+    }
+    if (b->kind == TypeKind::Null && a->kind != TypeKind::Nullable && a->kind != TypeKind::Void) {
+        const Type* nt = T.nullable(a);
+        coerce(e->then_e, nt);
+        coerce(e->else_e, nt);
+        return nt;
+    }
+    const Type* ct = common_type(e->then_e, e->else_e);
+    if (!ct) {
+        diag.error(e->span, "the branches of '?:' have different types: %s and %s", tn(a).c_str(), tn(b).c_str());
+        return err();
+    }
+    return ct;
+}
+
+const Type* Sema::check_cast(CastExpr* e) {
+    if (!e->to) return e->type ? e->type : err(); // an implicit conversion made by sema
+    const Type* to = resolve_type(e->to);
+    const Type* from = expr(e->operand, to->is_integer() || to->is_float() ? to : nullptr);
+    if (is_error(to) || is_error(from)) return is_error(to) ? err() : to;
+    if (from == to) return to;
+    bool ok = false;
+    if (from->is_numeric() && to->is_numeric()) ok = true;
+    else if ((from->kind == TypeKind::Char && to->is_integer()) || (from->is_integer() && to->kind == TypeKind::Char)) ok = true;
+    else if ((from->is_c_like_enum() && to->is_integer()) || (from->is_integer() && to->is_c_like_enum())) ok = true;
+    else if (to->kind == TypeKind::Nullable) {
+        int cost;
+        ok = can_convert(e->operand, to, &cost);
+        if (ok) {
+            coerce(e->operand, to);
+            return to;
+        }
+    }
+    if (!ok) {
+        diag.error(e->span, "cannot cast from %s to %s", tn(from).c_str(), tn(to).c_str());
+        return err();
+    }
+    // An untyped literal operand keeps a concrete type: the cast converts from it.
+    uint64_t m;
+    bool neg;
+    if (is_untyped_int(e->operand, &m, &neg) && !e->operand->type->is_integer()) set_lit_type(e->operand, T.int_());
+    return to;
+}
+
+const Type* Sema::check_index(IndexExpr* e) {
+    const Type* ot = expr(e->object, nullptr);
+    value(e->index, T.int_());
+    if (is_error(ot)) return err();
+    if (ot->kind == TypeKind::Array) return ot->elem;
+    if (ot->kind == TypeKind::String) return T.char_();
+    diag.error(e->span, "cannot index a value of type %s", tn(ot).c_str());
+    return err();
+}
+
+const Type* Sema::check_interp(InterpStringExpr* e) {
+    for (InterpPart& p : e->parts) {
+        if (!p.expr) continue;
+        const Type* t = expr(p.expr, nullptr);
+        if (p.format) diag.error(p.expr->span, "format specifiers in interpolation are not supported yet");
+        if (is_error(t) || t->kind == TypeKind::String) continue;
+        if (!to_string_ok(t)) {
+            diag.error(p.expr->span, "cannot interpolate a value of type %s", tn(t).c_str());
+            continue;
+        }
+        p.expr = wrap_cast(p.expr, T.string());
+    }
+    return T.string();
+}
+
+const Type* Sema::check_array_lit(ArrayLitExpr* e, const Type* hint) {
+    const Type* eh = hint && hint->kind == TypeKind::Array ? hint->elem : nullptr;
+    if (e->elems.empty()) {
+        if (eh) return hint;
+        diag.error(e->span, "cannot infer the type of an empty array literal (write a type: let xs: int[] = [])");
+        return err();
+    }
+    for (Expr* x : e->elems) expr(x, eh);
+    const Type* et = eh;
+    if (!et) {
+        // The element type: the first element that is not an untyped literal.
+        for (Expr* x : e->elems) {
+            uint64_t m;
+            bool neg;
+            if (x && !is_untyped_int(x, &m, &neg) && !is_untyped_float(x)) { et = x->type; break; }
+        }
+        if (!et) et = e->elems[0] ? e->elems[0]->type : err();
+        // A float literal among int literals makes the array float.
+        if (et == T.int_())
+            for (Expr* x : e->elems)
+                if (is_untyped_float(x)) { et = T.float_(); break; }
+    }
+    if (!et || is_error(et)) return err();
+    if (et->kind == TypeKind::Void || et->kind == TypeKind::Null) {
+        diag.error(e->span, "cannot infer the element type of this array literal");
+        return err();
+    }
+    bool ok = true;
+    for (Expr*& x : e->elems) ok = coerce(x, et) && ok;
+    return T.array(et);
+}
+
+const Type* Sema::check_tuple_lit(TupleLitExpr* e, const Type* hint) {
+    bool use_hint = hint && hint->kind == TypeKind::Tuple && hint->count == e->elems.size;
+    std::vector<const Type*> ts;
+    bool bad = false;
+    for (uint32_t i = 0; i < e->elems.size; i++) {
+        const Type* t = expr(e->elems[i], use_hint ? hint->elems[i] : nullptr);
+        if (is_error(t)) bad = true;
+        else if (t->kind == TypeKind::Void || t->kind == TypeKind::Null) {
+            diag.error(e->elems[i]->span, "a tuple element cannot have type %s", tn(t).c_str());
+            bad = true;
+        }
+        ts.push_back(t);
+    }
+    if (bad) return err();
+    return T.tuple(ts.data(), (uint32_t)ts.size());
+}
+
+const Type* Sema::check_range(RangeExpr* e, const Type* hint) {
+    const Type* eh = hint && hint->kind == TypeKind::Range ? hint->elem : nullptr;
+    if (!e->lo || !e->hi) {
+        expr(e->lo, eh);
+        expr(e->hi, eh);
+        if (e->lo && e->hi) return err();
+        diag.error(e->span, "open ranges are not supported yet");
+        return err();
+    }
+    expr(e->lo, eh);
+    expr(e->hi, eh);
+    const Type* ta = e->lo->type;
+    const Type* tb = e->hi->type;
+    if (is_error(ta) || is_error(tb)) return err();
+    const Type* ct = nullptr;
+    if (ta->kind == TypeKind::Char && tb->kind == TypeKind::Char) ct = ta;
+    else if (ta->is_integer() && tb->is_integer()) ct = common_type(e->lo, e->hi);
+    if (!ct || is_error(ct)) {
+        if (!ct) diag.error(e->span, "range bounds must be integers or chars, found %s and %s", tn(ta).c_str(), tn(tb).c_str());
+        return err();
+    }
+    return T.range(ct);
+}
+
+const Type* Sema::check_new(NewExpr* e) {
+    if (e->is_array) {
+        const Type* el = resolve_type(e->type);
+        value(e->array_len, T.int_());
+        if (is_error(el)) return err();
+        if (el->kind == TypeKind::Void) {
+            diag.error(e->span, "arrays of void are not allowed");
+            return err();
+        }
+        return T.array(el);
+    }
+    const Type* t = resolve_type(e->type);
+    if (is_error(t)) {
+        for (Arg& a : e->args) expr(a.value, nullptr);
+        for (FieldInit& fi : e->inits) expr(fi.value, nullptr);
+        return err();
+    }
+    if (t->kind != TypeKind::Struct && t->kind != TypeKind::Class) {
+        diag.error(e->span, "'new' cannot make a value of type %s", tn(t).c_str());
+        return err();
+    }
+    TypeDecl* td = t->decl;
+    std::vector<FuncDecl*> ctors;
+    for (Decl* m : td->members)
+        if (m && m->kind == DeclKind::Func && static_cast<FuncDecl*>(m)->fkind == FuncKind::Constructor)
+            ctors.push_back(static_cast<FuncDecl*>(m));
+    if (ctors.empty()) {
+        if (!e->args.empty()) {
+            diag.error(e->span, "%s '%s' has no constructor taking %u argument%s", tkind_word(td), td->name.c_str(),
+                       e->args.size, e->args.size == 1 ? "" : "s");
+            for (Arg& a : e->args) expr(a.value, nullptr);
+        }
+    } else {
+        std::string what = "constructor of '" + std::string(td->name.view()) + "'";
+        FuncDecl* f = pick_overload(ctors, e->args, what, e->span);
+        if (f) {
+            e->ctor = f;
+            check_access(f, e->span);
+        }
+    }
+    for (uint32_t i = 0; i < e->inits.size; i++) {
+        FieldInit& fi = e->inits[i];
+        int32_t s = lookup_member(td, fi.name);
+        Decl* d = s >= 0 ? sym_list_[s].decl : nullptr;
+        if (!d || d->kind != DeclKind::Field) {
+            diag.error(fi.span, "%s '%s' has no field '%s'", tkind_word(td), td->name.c_str(), fi.name.c_str());
+            expr(fi.value, nullptr);
+            continue;
+        }
+        for (uint32_t k = 0; k < i; k++)
+            if (e->inits[k].name == fi.name) diag.error(fi.span, "field '%s' is initialized twice", fi.name.c_str());
+        if (!(d->mods & M_PUBLIC) && !inside_type(td))
+            diag.error(fi.span, "field '%s' is not public: object initializers can only set public fields",
+                       fi.name.c_str());
+        value(fi.value, d->type ? d->type : err());
+    }
+    return t;
+}
+
+} // namespace lang::sema

@@ -1,0 +1,520 @@
+// check_stmt.cpp: function bodies, statements, locals, assignment and mutability.
+//
+// Job: check every function body (and field initializer) statement by statement,
+// number the locals, and enforce immutability: `let` locals, parameters, fields not
+// declared `var`, and `this` outside `mut` methods/constructors cannot be assigned or
+// have `mut` methods called on them. A place (x, x.f, x[i], x.0) is mutable when its
+// root is a `var` local (or `this` in a mut method/constructor, or a temporary) and
+// every field on the way is `var` (a constructor may set any field of its own `this`).
+// Invariants: parameters and the body's top-level locals share one scope; every
+// LocalDecl gets a fresh index from fn_.next_local; the local stack is empty between
+// functions.
+#include "sema/check.h"
+
+namespace lang::sema {
+
+Decl* Sema::lookup_local(Ident name) const {
+    for (size_t i = locals_.size(); i-- > 0;)
+        if (locals_[i].name == name) return locals_[i].decl;
+    return nullptr;
+}
+
+void Sema::declare_local(Ident name, Decl* d, Span span) {
+    if (!name || name == id_underscore) return;
+    uint32_t mark = scope_marks_.empty() ? 0 : scope_marks_.back();
+    for (size_t i = mark; i < locals_.size(); i++) {
+        if (locals_[i].name == name) {
+            diag.error(span, "'%s' is already declared in this scope", name.c_str());
+            return;
+        }
+    }
+    locals_.push_back(Local{name, d});
+}
+
+LocalDecl* Sema::new_local(Ident name, Span span, const Type* t, bool mut) {
+    LocalDecl* d = arena.make<LocalDecl>();
+    d->kind = DeclKind::Local;
+    d->name = name;
+    d->span = d->name_span = span;
+    d->type = t;
+    d->is_mutable = mut;
+    if (mut) d->mods |= M_VAR;
+    assign_local_index(d);
+    return d;
+}
+
+void Sema::check_bodies() {
+    for (FuncEntry& fe : funcs_) {
+        file_ = &files_[fe.file];
+        check_func(fe.fn, fe.owner);
+    }
+    check_field_inits();
+}
+
+void Sema::check_field_inits() {
+    for (TypeEntry& te : types_) {
+        file_ = &files_[te.file];
+        for (Decl* m : te.td->members) {
+            if (!m || m->kind != DeclKind::Field) continue;
+            FieldDecl* f = static_cast<FieldDecl*>(m);
+            if (!f->init) continue;
+            enter_type(te.td);
+            fn_ = FnCtx{};
+            fn_.self_decl = te.td;
+            locals_.clear();
+            scope_marks_.clear();
+            value(f->init, f->type ? f->type : err());
+        }
+    }
+    type_stack_.clear();
+}
+
+void Sema::check_func(FuncDecl* fn, TypeDecl* owner) {
+    if (owner) enter_type(owner);
+    else type_stack_.clear();
+    fn_ = FnCtx{};
+    fn_.fn = fn;
+    fn_.self_decl = owner;
+    bool is_static = !owner || (fn->mods & M_STATIC);
+    if (is_static && owner && fn->fkind == FuncKind::Constructor) {
+        diag.error(fn->name_span, "a constructor cannot be static");
+        is_static = false;
+    }
+    if (is_static && (fn->mods & M_MUT)) diag.error(fn->name_span, "a static method cannot be 'mut'");
+    fn_.self = is_static ? nullptr : owner->type;
+    fn_.is_ctor = fn->fkind == FuncKind::Constructor;
+    fn_.is_mut = fn_.is_ctor || fn->fkind == FuncKind::Destructor || (fn->mods & M_MUT);
+    fn_.ret = fn->type && fn->type->kind == TypeKind::Func ? fn->type->elem : err();
+    locals_.clear();
+    scope_marks_.clear();
+    push_scope();
+    for (ParamDecl* p : fn->params)
+        if (p) declare_local(p->name, p, p->name_span);
+    if (fn->body_expr) {
+        if (fn_.ret->kind == TypeKind::Void) {
+            expr(fn->body_expr, nullptr);
+        } else {
+            const Type* t = expr(fn->body_expr, fn_.ret);
+            if (t->kind == TypeKind::Void && !is_error(fn_.ret))
+                diag.error(fn->body_expr->span, "function '%s' must return a value of type %s", fn->name.c_str(),
+                           tn(fn_.ret).c_str());
+            else
+                coerce(fn->body_expr, fn_.ret);
+        }
+    } else if (fn->body) {
+        for (Stmt* s : fn->body->stmts) check_stmt(s);
+        if (fn_.ret->kind != TypeKind::Void && !is_error(fn_.ret) && !block_returns(fn->body))
+            diag.error(fn->name_span, "function '%s' must return a value of type %s", fn->name.c_str(),
+                       tn(fn_.ret).c_str());
+    }
+    pop_scope();
+    fn->local_count = fn_.next_local;
+    type_stack_.clear();
+}
+
+void Sema::check_block(Block* b) {
+    if (!b) return;
+    push_scope();
+    for (Stmt* s : b->stmts) check_stmt(s);
+    pop_scope();
+}
+
+// A statement used as the whole body of if/while/for gets its own scope.
+static void check_sub(Sema& s, Stmt* st) {
+    if (!st) return;
+    s.push_scope();
+    s.check_stmt(st);
+    s.pop_scope();
+}
+
+void Sema::check_var_decl(VarDeclStmt* s) {
+    const Type* t = s->type ? resolve_type(s->type) : nullptr;
+    if (t && t->kind == TypeKind::Void) {
+        diag.error(s->type->span, "a variable cannot have type void");
+        t = err();
+    }
+    const char* first = s->names.size && s->names[0] ? s->names[0]->name.c_str() : "?";
+    if (s->init) {
+        if (t) value(s->init, t);
+        else {
+            t = expr(s->init, nullptr);
+            if (t->kind == TypeKind::Void) {
+                diag.error(s->init->span, "cannot initialize '%s' with an expression that has no value", first);
+                t = err();
+            } else if (t->kind == TypeKind::Null) {
+                diag.error(s->init->span, "cannot infer the type of '%s' from null (write a type: let %s: T? = null)",
+                           first, first);
+                t = err();
+            } else if (t->kind == TypeKind::Range) {
+                diag.error(s->init->span, "a range can only be used in a for-in loop or a pattern");
+                t = err();
+            }
+        }
+    } else {
+        if (!s->is_mutable)
+            diag.error(s->span, "'let' variable '%s' must be initialized", first);
+        else if (!t)
+            diag.error(s->span, "cannot infer the type of '%s' without an initializer", first);
+        if (!t) t = err();
+    }
+    if (s->destructure) {
+        if (!is_error(t) && (t->kind != TypeKind::Tuple || t->count != s->names.size)) {
+            diag.error(s->init ? s->init->span : s->span, "cannot destructure a value of type %s into %u names",
+                       tn(t).c_str(), s->names.size);
+            t = err();
+        }
+        for (uint32_t i = 0; i < s->names.size; i++) {
+            LocalDecl* d = s->names[i];
+            if (!d) continue;
+            d->type = is_error(t) ? err() : t->elems[i];
+            d->is_mutable = s->is_mutable;
+            assign_local_index(d);
+            declare_local(d->name, d, d->name_span);
+        }
+        return;
+    }
+    for (LocalDecl* d : s->names) {
+        if (!d) continue;
+        d->type = t;
+        d->is_mutable = s->is_mutable;
+        assign_local_index(d);
+        declare_local(d->name, d, d->name_span);
+    }
+}
+
+void Sema::check_stmt(Stmt* s) {
+    if (!s) return;
+    switch (s->kind) {
+    case StmtKind::Block: check_block(static_cast<Block*>(s)); break;
+    case StmtKind::Expr: {
+        auto* es = static_cast<ExprStmt*>(s);
+        if (es->expr && es->expr->kind == ExprKind::Match) {
+            auto* m = static_cast<MatchExpr*>(es->expr);
+            m->type = check_match(m, nullptr, true);
+        } else {
+            expr(es->expr, nullptr);
+        }
+        break;
+    }
+    case StmtKind::VarDecl: check_var_decl(static_cast<VarDeclStmt*>(s)); break;
+    case StmtKind::If: {
+        auto* is = static_cast<IfStmt*>(s);
+        value(is->cond, T.bool_());
+        check_sub(*this, is->then_s);
+        check_sub(*this, is->else_s);
+        break;
+    }
+    case StmtKind::While: {
+        auto* ws = static_cast<WhileStmt*>(s);
+        value(ws->cond, T.bool_());
+        fn_.loop_depth++;
+        check_sub(*this, ws->body);
+        fn_.loop_depth--;
+        break;
+    }
+    case StmtKind::For: {
+        auto* fs = static_cast<ForStmt*>(s);
+        push_scope();
+        check_stmt(fs->init);
+        if (fs->cond) value(fs->cond, T.bool_());
+        if (fs->step) expr(fs->step, nullptr);
+        fn_.loop_depth++;
+        check_sub(*this, fs->body);
+        fn_.loop_depth--;
+        pop_scope();
+        break;
+    }
+    case StmtKind::ForIn: {
+        auto* fs = static_cast<ForInStmt*>(s);
+        const Type* it = expr(fs->iterable, nullptr);
+        const Type* el = err();
+        if (!is_error(it)) {
+            if (it->kind == TypeKind::Array) el = it->elem;
+            else if (it->kind == TypeKind::String) el = T.char_();
+            else if (it->kind == TypeKind::Range) el = it->elem;
+            else diag.error(fs->iterable->span, "cannot iterate over a value of type %s", tn(it).c_str());
+        }
+        push_scope();
+        if (fs->var) {
+            fs->var->type = el;
+            fs->var->is_mutable = fs->is_mutable;
+            assign_local_index(fs->var);
+            declare_local(fs->var->name, fs->var, fs->var->name_span);
+        }
+        fn_.loop_depth++;
+        check_sub(*this, fs->body);
+        fn_.loop_depth--;
+        pop_scope();
+        break;
+    }
+    case StmtKind::Break:
+    case StmtKind::Continue: {
+        const char* w = s->kind == StmtKind::Break ? "break" : "continue";
+        if (static_cast<JumpStmt*>(s)->label) diag.error(s->span, "labeled '%s' is not supported yet", w);
+        else if (fn_.loop_depth == 0) diag.error(s->span, "%s outside of a loop", w);
+        break;
+    }
+    case StmtKind::Return: {
+        auto* rs = static_cast<ReturnStmt*>(s);
+        const char* fname = fn_.fn ? fn_.fn->name.c_str() : "?";
+        if (!fn_.fn) {
+            diag.error(s->span, "'return' outside of a function");
+            break;
+        }
+        if (rs->value) {
+            if (fn_.ret->kind == TypeKind::Void) {
+                const Type* t = expr(rs->value, nullptr);
+                if (!is_error(t))
+                    diag.error(rs->value->span, "function '%s' returns void: 'return' cannot have a value", fname);
+            } else {
+                value(rs->value, fn_.ret);
+            }
+        } else if (fn_.ret->kind != TypeKind::Void && !is_error(fn_.ret)) {
+            diag.error(s->span, "function '%s' must return a value of type %s", fname, tn(fn_.ret).c_str());
+        }
+        break;
+    }
+    case StmtKind::Defer: diag.error(s->span, "'defer' is not supported yet"); break;
+    case StmtKind::Fail: diag.error(s->span, "'fail' is not supported yet"); break;
+    case StmtKind::Select: diag.error(s->span, "'select' is not supported yet"); break;
+    case StmtKind::Unsafe: diag.error(s->span, "'unsafe' blocks are not supported yet"); break;
+    case StmtKind::GcBlock: diag.error(s->span, "'gc' blocks are not supported yet"); break;
+    case StmtKind::Empty: break;
+    }
+}
+
+// Whether a `break` leaves the loop whose body is `s` (breaks of inner loops do not).
+static bool has_break(Stmt* s) {
+    if (!s) return false;
+    switch (s->kind) {
+    case StmtKind::Break: return true;
+    case StmtKind::Block:
+        for (Stmt* x : static_cast<Block*>(s)->stmts)
+            if (has_break(x)) return true;
+        return false;
+    case StmtKind::If:
+        return has_break(static_cast<IfStmt*>(s)->then_s) || has_break(static_cast<IfStmt*>(s)->else_s);
+    case StmtKind::Expr: {
+        // Breaks inside block arms of a match statement.
+        Expr* e = static_cast<ExprStmt*>(s)->expr;
+        if (e && e->kind == ExprKind::Match)
+            for (MatchArm& a : static_cast<MatchExpr*>(e)->arms)
+                if (has_break(a.body_block)) return true;
+        return false;
+    }
+    default: return false;
+    }
+}
+
+static bool is_panic_call(Expr* e) {
+    return e && e->kind == ExprKind::Call && static_cast<CallExpr*>(e)->builtin == (uint32_t)Builtin::Panic;
+}
+
+bool Sema::block_returns(Stmt* s) {
+    if (!s) return false;
+    switch (s->kind) {
+    case StmtKind::Return: case StmtKind::Fail: return true;
+    case StmtKind::Block:
+        for (Stmt* x : static_cast<Block*>(s)->stmts)
+            if (block_returns(x)) return true;
+        return false;
+    case StmtKind::If: {
+        auto* is = static_cast<IfStmt*>(s);
+        return is->else_s && block_returns(is->then_s) && block_returns(is->else_s);
+    }
+    case StmtKind::While: {
+        auto* ws = static_cast<WhileStmt*>(s);
+        return ws->cond && ws->cond->kind == ExprKind::BoolLit && static_cast<BoolLitExpr*>(ws->cond)->value &&
+               !has_break(ws->body);
+    }
+    case StmtKind::For: {
+        auto* fs = static_cast<ForStmt*>(s);
+        return !fs->cond && !has_break(fs->body);
+    }
+    case StmtKind::Expr: {
+        Expr* e = static_cast<ExprStmt*>(s)->expr;
+        if (is_panic_call(e)) return true;
+        if (e && e->kind == ExprKind::Match) {
+            auto* m = static_cast<MatchExpr*>(e);
+            if (m->arms.empty()) return false;
+            for (MatchArm& a : m->arms) {
+                if (a.body_block ? !block_returns(a.body_block) : !is_panic_call(a.body_expr)) return false;
+            }
+            return true;
+        }
+        return false;
+    }
+    default: return false;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Mutability.
+
+// Whether the place `e` may be mutated. On failure `why` says which part is immutable
+// ("'p' is declared with 'let'") or `this_root` is set (this in a non-mut method).
+bool Sema::mutable_path(Expr* e, std::string& why, bool& this_root) {
+    if (!e) return true;
+    switch (e->kind) {
+    case ExprKind::Name: {
+        auto* n = static_cast<NameExpr*>(e);
+        Decl* d = n->decl;
+        if (!d) return true;
+        if (d->kind == DeclKind::Local) {
+            if (static_cast<LocalDecl*>(d)->is_mutable) return true;
+            why = "'" + std::string(d->name.view()) + "' is declared with 'let'";
+            return false;
+        }
+        if (d->kind == DeclKind::Param) {
+            if (static_cast<ParamDecl*>(d)->mode == ParamMode::Ref) return true;
+            why = "parameter '" + std::string(d->name.view()) + "' is immutable";
+            return false;
+        }
+        if (d->kind == DeclKind::Field) { // implicit this.field
+            if (!(d->mods & M_VAR) && !(fn_.is_ctor && d->parent == fn_.self_decl)) {
+                why = "field '" + std::string(d->name.view()) + "' is not declared with 'var'";
+                return false;
+            }
+            if (fn_.is_mut) return true;
+            this_root = true;
+            return false;
+        }
+        return true;
+    }
+    case ExprKind::This:
+        if (fn_.is_mut) return true;
+        this_root = true;
+        return false;
+    case ExprKind::Member: {
+        auto* m = static_cast<MemberExpr*>(e);
+        Decl* d = m->decl;
+        if (!d || d->kind != DeclKind::Field) return true;
+        bool own_this = fn_.is_ctor && d->parent == fn_.self_decl && m->object && m->object->kind == ExprKind::This;
+        if (!(d->mods & M_VAR) && !own_this) {
+            why = "field '" + std::string(d->name.view()) + "' is not declared with 'var'";
+            return false;
+        }
+        return mutable_path(m->object, why, this_root);
+    }
+    case ExprKind::Index: return mutable_path(static_cast<IndexExpr*>(e)->object, why, this_root);
+    case ExprKind::TupleIndex: return mutable_path(static_cast<TupleIndexExpr*>(e)->object, why, this_root);
+    default: return true; // a temporary
+    }
+}
+
+// Reports when `target` cannot be assigned (mut_method == null) or cannot receive a
+// call of `mut_method`.
+bool Sema::require_mutable(Expr* target, Span span, FuncDecl* mut_method) {
+    if (!target || is_error(target->type)) return true;
+    std::string why;
+    bool this_root = false;
+    if (mut_method) {
+        if (mutable_path(target, why, this_root)) return true;
+        if (this_root)
+            diag.error(span, "cannot call 'mut' method '%s' in a method that is not 'mut'", mut_method->name.c_str());
+        else
+            diag.error(span, "cannot call 'mut' method '%s': %s", mut_method->name.c_str(), why.c_str());
+        return false;
+    }
+    switch (target->kind) {
+    case ExprKind::Name: {
+        Decl* d = static_cast<NameExpr*>(target)->decl;
+        if (!d) return true;
+        if (d->kind == DeclKind::Local) {
+            if (static_cast<LocalDecl*>(d)->is_mutable) return true;
+            diag.error(span, "cannot assign to '%s': it is declared with 'let'", d->name.c_str());
+            return false;
+        }
+        if (d->kind == DeclKind::Param) {
+            if (static_cast<ParamDecl*>(d)->mode == ParamMode::Ref) return true;
+            diag.error(span, "cannot assign to parameter '%s': parameters are immutable", d->name.c_str());
+            return false;
+        }
+        if (d->kind != DeclKind::Field) {
+            diag.error(span, "cannot assign to '%s'", d->name.c_str());
+            return false;
+        }
+        break;
+    }
+    case ExprKind::Member:
+        if (!static_cast<MemberExpr*>(target)->decl ||
+            static_cast<MemberExpr*>(target)->decl->kind != DeclKind::Field) {
+            diag.error(span, "cannot assign to '%s'", static_cast<MemberExpr*>(target)->name.c_str());
+            return false;
+        }
+        break;
+    case ExprKind::Index:
+        if (target->kind == ExprKind::Index) {
+            Expr* o = static_cast<IndexExpr*>(target)->object;
+            if (o && o->type && o->type->kind == TypeKind::String) {
+                diag.error(span, "cannot assign to a character of a string: strings are immutable");
+                return false;
+            }
+        }
+        break;
+    case ExprKind::TupleIndex: break;
+    default:
+        diag.error(span, "cannot assign to this expression");
+        return false;
+    }
+    if (mutable_path(target, why, this_root)) return true;
+    std::string what;
+    if (target->kind == ExprKind::Name || target->kind == ExprKind::Member) {
+        Ident n = target->kind == ExprKind::Name ? static_cast<NameExpr*>(target)->name
+                                                 : static_cast<MemberExpr*>(target)->name;
+        what = "field '" + std::string(n.view()) + "'";
+        // The field itself is not var: say so directly.
+        if (why == what + " is not declared with 'var'") {
+            diag.error(span, "cannot assign to %s: it is not declared with 'var'", what.c_str());
+            return false;
+        }
+    } else if (target->kind == ExprKind::Index) {
+        what = "an array element";
+    } else {
+        what = "a tuple element";
+    }
+    if (this_root) diag.error(span, "cannot assign to %s in a method that is not 'mut'", what.c_str());
+    else diag.error(span, "cannot assign to %s: %s", what.c_str(), why.c_str());
+    return false;
+}
+
+const Type* Sema::check_assign(AssignExpr* e) {
+    const Type* tt = expr(e->target, nullptr);
+    if (!e->value) return T.void_();
+    if (is_error(tt)) {
+        expr(e->value, nullptr);
+        return T.void_();
+    }
+    require_mutable(e->target, e->target->span, nullptr);
+    if (!e->compound) {
+        value(e->value, tt);
+        return T.void_();
+    }
+    BinOp op = e->op;
+    if (op == BinOp::Add && tt->kind == TypeKind::String) {
+        const Type* vt = expr(e->value, nullptr);
+        if (is_error(vt) || vt->kind == TypeKind::String) return T.void_();
+        if (to_string_ok(vt)) e->value = wrap_cast(e->value, T.string());
+        else diag.error(e->span, "operator '+=' cannot be applied to string and %s", tn(vt).c_str());
+        return T.void_();
+    }
+    bool shift = op == BinOp::Shl || op == BinOp::Shr;
+    bool bits = op == BinOp::BitAnd || op == BinOp::BitOr || op == BinOp::BitXor;
+    bool ok = tt->is_integer() || (tt->is_float() && !shift && !bits) || (tt->kind == TypeKind::Bool && bits);
+    if (!ok || op > BinOp::BitXor) {
+        const Type* vt = expr(e->value, nullptr);
+        if (!is_error(vt))
+            diag.error(e->span, "compound assignment cannot be applied to %s and %s", tn(tt).c_str(), tn(vt).c_str());
+        return T.void_();
+    }
+    if (shift) {
+        const Type* vt = expr(e->value, nullptr);
+        if (!is_error(vt) && !vt->is_integer())
+            diag.error(e->value->span, "a shift count must be an integer, found %s", tn(vt).c_str());
+        return T.void_();
+    }
+    value(e->value, tt);
+    return T.void_();
+}
+
+} // namespace lang::sema

@@ -1,0 +1,217 @@
+// match.cpp: match expressions, patterns and exhaustiveness.
+//
+// Job: check each arm's pattern against the scrutinee type, bind pattern variables as
+// fresh LocalDecls (scoped to the arm), check guards (bool) and arm bodies, give the
+// match its type, and check exhaustiveness:
+//  - an unguarded `_` or binding arm covers everything;
+//  - an enum match must cover every case with unguarded arms (payload sub-patterns
+//    must be irrefutable), else "match is not exhaustive: missing A, B" (names sorted);
+//  - bool needs true and false; every other type (integers, chars, strings, tuples)
+//    needs a catch-all arm.
+// Invariant: a bare name pattern that names a case of the scrutinee's enum becomes a
+// Variant pattern (kind rewritten, decl = the case), so `Red => ...` matches Color.Red.
+#include "sema/check.h"
+#include <algorithm>
+
+namespace lang::sema {
+
+static bool irrefutable(const Pattern* p) {
+    if (!p) return true;
+    switch (p->kind) {
+    case PatternKind::Wildcard: case PatternKind::Binding: return true;
+    case PatternKind::Tuple:
+        for (const Pattern* s : p->subs)
+            if (!irrefutable(s)) return false;
+        return true;
+    default: return false;
+    }
+}
+
+void Sema::check_pattern(Pattern* p, const Type* t) {
+    if (!p) return;
+    p->type_resolved = t;
+    bool bad = is_error(t);
+    switch (p->kind) {
+    case PatternKind::Wildcard: return;
+    case PatternKind::Literal: {
+        if (!p->lit) return;
+        const Type* lt = expr(p->lit, bad ? nullptr : t);
+        if (bad || is_error(lt)) return;
+        if (!(t->is_numeric() || t->kind == TypeKind::Char || t->kind == TypeKind::String || t->kind == TypeKind::Bool)) {
+            diag.error(p->span, "a literal pattern cannot match a value of type %s", tn(t).c_str());
+            return;
+        }
+        coerce(p->lit, t);
+        return;
+    }
+    case PatternKind::Range: {
+        if (!p->lit || !p->hi) return;
+        expr(p->lit, bad ? nullptr : t);
+        expr(p->hi, bad ? nullptr : t);
+        if (bad) return;
+        if (!t->is_integer() && t->kind != TypeKind::Char) {
+            diag.error(p->span, "a range pattern needs an integer or char value, found %s", tn(t).c_str());
+            return;
+        }
+        coerce(p->lit, t);
+        coerce(p->hi, t);
+        int64_t lo, hi;
+        if (const_int(p->lit, &lo) && const_int(p->hi, &hi) && (p->inclusive ? lo > hi : lo >= hi))
+            diag.error(p->span, "this range pattern is empty");
+        return;
+    }
+    case PatternKind::Null:
+        if (!bad && t->kind != TypeKind::Nullable)
+            diag.error(p->span, "'null' pattern on a value of type %s that cannot be null", tn(t).c_str());
+        return;
+    case PatternKind::Binding: {
+        if (!bad && t->kind == TypeKind::Enum && t->decl) {
+            int32_t s = lookup_member(t->decl, p->name);
+            if (s >= 0 && sym_list_[s].decl->kind == DeclKind::EnumCase) {
+                p->kind = PatternKind::Variant;
+                p->path.push(arena, p->name);
+                p->decl = sym_list_[s].decl;
+                auto* ec = static_cast<EnumCaseDecl*>(p->decl);
+                if (!ec->payload.empty())
+                    diag.error(p->span, "enum case '%s' has a payload: write %s(...)", p->name.c_str(), p->name.c_str());
+                return;
+            }
+        }
+        LocalDecl* d = new_local(p->name, p->span, t, false);
+        p->decl = d;
+        declare_local(p->name, d, p->span);
+        return;
+    }
+    case PatternKind::Variant: {
+        if (p->path.empty()) return;
+        for (Pattern* s : p->subs) check_pattern(s, err());
+        if (bad) return;
+        if (t->kind != TypeKind::Enum || !t->decl) {
+            diag.error(p->span, "an enum pattern cannot match a value of type %s", tn(t).c_str());
+            return;
+        }
+        Ident cname = p->path[p->path.size - 1];
+        if (p->path.size >= 2) {
+            // The prefix must name the scrutinee's enum (Color.Red, Ns.Color.Red).
+            Ident tname = p->path[p->path.size - 2];
+            if (tname != t->decl->name) {
+                diag.error(p->span, "pattern type '%s' does not match the value's type %s", tname.c_str(), tn(t).c_str());
+                return;
+            }
+        }
+        int32_t s = lookup_member(t->decl, cname);
+        if (s < 0 || sym_list_[s].decl->kind != DeclKind::EnumCase) {
+            diag.error(p->span, "enum '%s' has no case '%s'", t->decl->name.c_str(), cname.c_str());
+            return;
+        }
+        auto* ec = static_cast<EnumCaseDecl*>(sym_list_[s].decl);
+        p->decl = ec;
+        if (!p->subs.empty() || !ec->payload.empty()) {
+            diag.error(p->span, "enum cases with payloads are not supported yet");
+            return;
+        }
+        return;
+    }
+    case PatternKind::Tuple: {
+        if (!bad && (t->kind != TypeKind::Tuple || t->count != p->subs.size)) {
+            diag.error(p->span, "a tuple pattern with %u elements cannot match a value of type %s", p->subs.size,
+                       tn(t).c_str());
+            bad = true;
+        }
+        for (uint32_t i = 0; i < p->subs.size; i++) check_pattern(p->subs[i], bad ? err() : t->elems[i]);
+        return;
+    }
+    case PatternKind::TypeTest: diag.error(p->span, "type-test patterns are not supported yet"); return;
+    case PatternKind::Ok:
+    case PatternKind::Err: diag.error(p->span, "Ok/Err patterns are not supported yet"); return;
+    }
+}
+
+static bool is_untyped_literal(Sema& s, Expr* e) {
+    uint64_t m;
+    bool neg;
+    return e && (s.is_untyped_int(e, &m, &neg) || e->kind == ExprKind::FloatLit || e->kind == ExprKind::NullLit);
+}
+
+const Type* Sema::check_match(MatchExpr* e, const Type* hint, bool as_stmt) {
+    const Type* st = expr(e->scrutinee, nullptr);
+    if (st->kind == TypeKind::Void) {
+        diag.error(e->scrutinee->span, "cannot match on an expression without a value");
+        st = err();
+    }
+    if (st->kind == TypeKind::Range) {
+        diag.error(e->scrutinee->span, "cannot match on a range");
+        st = err();
+    }
+    for (MatchArm& a : e->arms) {
+        push_scope();
+        check_pattern(a.pattern, st);
+        if (a.guard) value(a.guard, T.bool_());
+        if (a.body_expr) expr(a.body_expr, as_stmt ? nullptr : hint);
+        if (a.body_block) check_block(a.body_block);
+        pop_scope();
+    }
+    // The match's type.
+    const Type* rt = T.void_();
+    if (!as_stmt) {
+        rt = nullptr;
+        if (hint) rt = hint;
+        for (MatchArm& a : e->arms)
+            if (!rt && a.body_expr && !is_untyped_literal(*this, a.body_expr) && a.body_expr->type &&
+                !is_error(a.body_expr->type) && a.body_expr->type->kind != TypeKind::Null)
+                rt = a.body_expr->type;
+        for (MatchArm& a : e->arms)
+            if (!rt && a.body_expr && a.body_expr->type && !is_error(a.body_expr->type)) rt = a.body_expr->type;
+        if (!rt) rt = e->arms.empty() ? T.void_() : err();
+        for (MatchArm& a : e->arms) {
+            if (a.body_expr) {
+                if (!is_error(rt) && rt->kind != TypeKind::Void) coerce(a.body_expr, rt);
+            } else if (a.body_block && !block_returns(a.body_block)) {
+                diag.error(a.span, "a block arm of a match used as a value must end with 'return' or panic");
+            }
+        }
+    }
+    // Exhaustiveness.
+    if (is_error(st)) return rt;
+    bool catch_all = false, has_true = false, has_false = false;
+    std::vector<Decl*> covered;
+    for (MatchArm& a : e->arms) {
+        Pattern* p = a.pattern;
+        if (!p || a.guard) continue;
+        if (irrefutable(p)) { catch_all = true; break; }
+        if (p->kind == PatternKind::Variant && p->decl) {
+            bool all = true;
+            for (Pattern* s : p->subs) all = all && irrefutable(s);
+            if (all) covered.push_back(p->decl);
+        }
+        if (p->kind == PatternKind::Literal && p->lit && p->lit->kind == ExprKind::BoolLit) {
+            if (static_cast<BoolLitExpr*>(p->lit)->value) has_true = true;
+            else has_false = true;
+        }
+    }
+    if (catch_all) return rt;
+    if (st->kind == TypeKind::Enum && st->decl) {
+        std::vector<std::string> missing;
+        for (Decl* m : st->decl->members)
+            if (m && m->kind == DeclKind::EnumCase && std::find(covered.begin(), covered.end(), m) == covered.end())
+                missing.push_back(std::string(m->name.view()));
+        if (missing.empty()) return rt;
+        std::sort(missing.begin(), missing.end());
+        std::string list;
+        for (size_t i = 0; i < missing.size(); i++) {
+            if (i) list += ", ";
+            list += missing[i];
+        }
+        diag.error(e->span, "match is not exhaustive: missing %s", list.c_str());
+        return rt;
+    }
+    if (st->kind == TypeKind::Bool) {
+        if (has_true && has_false) return rt;
+        diag.error(e->span, "match is not exhaustive: missing %s", has_true ? "false" : has_false ? "true" : "false, true");
+        return rt;
+    }
+    diag.error(e->span, "match is not exhaustive: add a '_' arm (a match on %s must cover every value)", tn(st).c_str());
+    return rt;
+}
+
+} // namespace lang::sema

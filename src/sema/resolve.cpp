@@ -1,0 +1,590 @@
+// resolve.cpp: namespaces, declarations, imports, type expressions, signatures, mangling.
+//
+// Job: build the symbol table for the whole program before any body is checked, so
+// declarations can be used before they appear and across files. Every file belongs to
+// one namespace (its `namespace` line, else its sub-folder path below the program's
+// folder, else the root namespace). Top-level declarations are file-private unless
+// `public`; members are private to their type unless `public` (constructors are public
+// unless `private`). Invariants: a name is defined once per scope, except functions,
+// which may be overloaded by parameter types; Decl.type of every signature is set
+// before bodies are checked (Error type when it could not be resolved).
+#include "sema/check.h"
+#include <algorithm>
+
+namespace lang::sema {
+
+Sema::Sema(Compilation& comp) : c(comp), T(comp.types), diag(comp.diag), arena(comp.arena) {
+    root_ = new NsInfo();
+    root_->decl = arena.make<NamespaceDecl>();
+    root_->decl->kind = DeclKind::Namespace;
+    namespaces_.push_back(root_);
+    ns_by_decl_[root_->decl] = root_;
+    Interner& in = c.interner;
+    id_console = in.intern("Console");
+    id_write = in.intern("Write");
+    id_writeline = in.intern("WriteLine");
+    id_assert = in.intern("assert");
+    id_assert_eq = in.intern("assert_eq");
+    id_panic = in.intern("panic");
+    id_length = in.intern("Length");
+    id_bytelength = in.intern("ByteLength");
+    id_main = in.intern("Main");
+    id_program = in.intern("Program");
+    id_underscore = in.intern("_");
+}
+
+int32_t Sema::sym_find(const void* scope, Ident name) const {
+    auto it = syms_.find(SymKey{scope, name.raw()});
+    return it == syms_.end() ? -1 : it->second;
+}
+
+void Sema::sym_add(const void* scope, Decl* d) {
+    SymKey k{scope, d->name.raw()};
+    auto it = syms_.find(k);
+    if (it == syms_.end()) {
+        syms_.emplace(k, (int32_t)sym_list_.size());
+        sym_list_.push_back(Sym{d, -1});
+        return;
+    }
+    int32_t i = it->second;
+    Decl* first = sym_list_[i].decl;
+    // File-private top-level declarations of different files do not clash.
+    bool separate = true;
+    if (d->parent || (d->mods & M_PUBLIC)) separate = false;
+    for (int32_t k = i; k >= 0 && separate; k = sym_list_[k].next) {
+        Decl* o = sym_list_[k].decl;
+        if (o->parent || (o->mods & M_PUBLIC) || o->span.file == d->span.file || o->kind == DeclKind::Namespace)
+            separate = false;
+    }
+    if (separate || (d->kind == DeclKind::Func && first->kind == DeclKind::Func)) {
+        while (sym_list_[i].next >= 0) i = sym_list_[i].next;
+        sym_list_[i].next = (int32_t)sym_list_.size();
+        sym_list_.push_back(Sym{d, -1});
+        return;
+    }
+    diag.error(d->name_span, "duplicate definition of '%s'", d->name.c_str());
+    diag.note(first->name_span, "'%s' is first defined here", first->name.c_str());
+}
+
+NsInfo* Sema::ns_of(Decl* d) {
+    auto it = ns_by_decl_.find(d);
+    return it == ns_by_decl_.end() ? nullptr : it->second;
+}
+
+NsInfo* Sema::ns_get(const ArenaVec<Ident>& path, uint32_t n, Span span) {
+    NsInfo* cur = root_;
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t s = sym_find(cur, path[i]);
+        NsInfo* next = nullptr;
+        if (s >= 0) {
+            next = ns_of(sym_list_[s].decl);
+            if (!next) {
+                diag.error(span, "'%s' is already defined and is not a namespace", path[i].c_str());
+                return cur;
+            }
+        } else {
+            next = new NsInfo();
+            next->parent = cur;
+            next->path = cur->path.empty() ? std::string(path[i].view())
+                                           : cur->path + "." + std::string(path[i].view());
+            NamespaceDecl* nd = arena.make<NamespaceDecl>();
+            nd->kind = DeclKind::Namespace;
+            nd->name = path[i];
+            nd->span = nd->name_span = span;
+            nd->mods = M_PUBLIC;
+            for (uint32_t k = 0; k <= i; k++) nd->path.push(arena, path[k]);
+            next->decl = nd;
+            namespaces_.push_back(next);
+            ns_by_decl_[nd] = next;
+            sym_add(cur, nd);
+        }
+        cur = next;
+    }
+    return cur;
+}
+
+// Registers a type declaration and, recursively, its members.
+static void collect_type(Sema& s, TypeDecl* td, const std::string& prefix, uint32_t file) {
+    TypeKind k = td->tkind == TypeDeclKind::Struct ? TypeKind::Struct
+               : td->tkind == TypeDeclKind::Enum ? TypeKind::Enum
+               : td->tkind == TypeDeclKind::Interface ? TypeKind::Interface : TypeKind::Class;
+    td->type = s.T.nominal(k, td);
+    std::string my = prefix + std::string(td->name.view()) + ".";
+    s.types_.push_back({td, file, prefix});
+    for (Decl* m : td->members) {
+        if (!m) continue;
+        m->parent = td;
+        if (m->kind == DeclKind::Func) {
+            FuncDecl* f = static_cast<FuncDecl*>(m);
+            s.funcs_.push_back({f, td, file, my});
+            if (f->fkind == FuncKind::Constructor || f->fkind == FuncKind::Destructor) continue;
+            s.sym_add(td, m);
+        } else if (m->kind == DeclKind::Type) {
+            s.sym_add(td, m);
+            collect_type(s, static_cast<TypeDecl*>(m), my, file);
+        } else if (m->kind == DeclKind::Field || m->kind == DeclKind::EnumCase) {
+            s.sym_add(td, m);
+        }
+    }
+}
+
+static std::string dir_of(const std::string& p) {
+    size_t k = p.find_last_of('/');
+    return k == std::string::npos ? std::string() : p.substr(0, k);
+}
+
+void Sema::declare_all() {
+    // The program's folder: the shortest directory among the files.
+    std::string root_dir;
+    bool first = true;
+    for (FileAst* f : c.files) {
+        if (!f) continue;
+        std::string d = dir_of(c.sources.file(f->file_id).path);
+        if (first || d.size() < root_dir.size()) root_dir = d;
+        first = false;
+    }
+    files_.reserve(c.files.size());
+    for (FileAst* f : c.files) {
+        if (!f) continue;
+        files_.push_back(FileCtx{});
+        FileCtx& fc = files_.back();
+        fc.ast = f;
+        const std::string& path = c.sources.file(f->file_id).path;
+        size_t slash = path.find_last_of('/');
+        fc.base_name = slash == std::string::npos ? path : path.substr(slash + 1);
+        if (!f->ns_path.empty()) {
+            fc.ns = ns_get(f->ns_path, f->ns_path.size, f->ns_span);
+        } else {
+            // Default namespace: the sub-folder path below the program's folder.
+            std::string d = dir_of(path);
+            ArenaVec<Ident> segs;
+            if (d.size() > root_dir.size() && d.compare(0, root_dir.size(), root_dir) == 0) {
+                std::string rel = d.substr(root_dir.size());
+                size_t b = 0;
+                while (b < rel.size()) {
+                    while (b < rel.size() && rel[b] == '/') b++;
+                    size_t e = rel.find('/', b);
+                    if (e == std::string::npos) e = rel.size();
+                    if (e > b) segs.push(arena, c.interner.intern(std::string_view(rel).substr(b, e - b)));
+                    b = e;
+                }
+            }
+            fc.ns = ns_get(segs, segs.size, Span{f->file_id, 0, 0});
+        }
+    }
+    for (uint32_t fi = 0; fi < files_.size(); fi++) {
+        FileCtx& fc = files_[fi];
+        std::string prefix = fc.ns->path.empty() ? std::string() : fc.ns->path + ".";
+        for (Decl* d : fc.ast->decls) {
+            if (!d) continue;
+            switch (d->kind) {
+            case DeclKind::Type:
+                sym_add(fc.ns, d);
+                collect_type(*this, static_cast<TypeDecl*>(d), prefix, fi);
+                break;
+            case DeclKind::Func:
+                sym_add(fc.ns, d);
+                funcs_.push_back({static_cast<FuncDecl*>(d), nullptr, fi, prefix});
+                break;
+            case DeclKind::Test: diag.error(d->span, "test blocks are not supported yet"); break;
+            case DeclKind::ExternBlock: diag.error(d->span, "extern blocks are not supported yet"); break;
+            case DeclKind::Local: diag.error(d->span, "global variables are not supported yet"); break;
+            default: diag.error(d->span, "this declaration is not supported yet"); break;
+            }
+        }
+    }
+}
+
+void Sema::resolve_imports() {
+    for (FileCtx& fc : files_) {
+        for (ImportDecl* im : fc.ast->imports) {
+            if (!im || im->path.empty()) continue;
+            NsInfo* cur = root_;
+            bool ok = true;
+            for (uint32_t i = 0; i < im->path.size && ok; i++) {
+                int32_t s = sym_find(cur, im->path[i]);
+                NsInfo* nx = s >= 0 ? ns_of(sym_list_[s].decl) : nullptr;
+                if (!nx) ok = false;
+                else cur = nx;
+            }
+            if (!ok) {
+                std::string p;
+                for (uint32_t i = 0; i < im->path.size; i++) {
+                    if (i) p += ".";
+                    p += im->path[i].view();
+                }
+                diag.error(im->span, "unknown namespace '%s'", p.c_str());
+                continue;
+            }
+            Import imp;
+            imp.ns = cur;
+            imp.open = im->alias.empty();
+            imp.name = im->alias.empty() ? im->path[im->path.size - 1] : im->alias;
+            imp.span = im->span;
+            imp.sym = (int32_t)sym_list_.size();
+            sym_list_.push_back(Sym{cur->decl, -1});
+            fc.imports.push_back(imp);
+        }
+    }
+}
+
+int32_t Sema::lookup_in_types(Ident name) {
+    for (size_t i = type_stack_.size(); i-- > 0;) {
+        int32_t s = sym_find(type_stack_[i], name);
+        if (s >= 0) return s;
+    }
+    return -1;
+}
+
+int32_t Sema::lookup_global(Ident name, Span span, bool* ambiguous) {
+    if (ambiguous) *ambiguous = false;
+    if (!file_) return -1;
+    int32_t hidden = -1; // a file-private declaration of another file
+    for (NsInfo* ns = file_->ns; ns; ns = ns->parent) {
+        int32_t s = sym_find(ns, name);
+        if (s < 0) continue;
+        int32_t v = first_visible(s);
+        if (visible(sym_list_[v].decl)) return v;
+        if (hidden < 0) hidden = v;
+    }
+    for (Import& im : file_->imports) {
+        if (im.name == name) return im.sym;
+    }
+    int32_t found = -1;
+    NsInfo* found_ns = nullptr;
+    for (Import& im : file_->imports) {
+        if (!im.open) continue;
+        int32_t s = sym_find(im.ns, name);
+        if (s < 0) continue;
+        s = first_visible(s);
+        if (!visible(sym_list_[s].decl)) {
+            if (hidden < 0) hidden = s;
+            continue;
+        }
+        if (found >= 0 && found_ns != im.ns) {
+            diag.error(span, "'%s' is ambiguous: it is defined in both '%s' and '%s'", name.c_str(),
+                       found_ns->path.c_str(), im.ns->path.c_str());
+            if (ambiguous) *ambiguous = true;
+            return found;
+        }
+        found = s;
+        found_ns = im.ns;
+    }
+    return found >= 0 ? found : hidden;
+}
+
+bool Sema::visible(const Decl* d) const {
+    return d->parent || (d->mods & M_PUBLIC) || d->kind == DeclKind::Namespace || !file_ ||
+           d->span.file == file_->ast->file_id;
+}
+
+int32_t Sema::first_visible(int32_t s) const {
+    for (int32_t i = s; i >= 0; i = sym_list_[i].next)
+        if (visible(sym_list_[i].decl)) return i;
+    return s;
+}
+
+bool Sema::inside_type(TypeDecl* td) const {
+    for (TypeDecl* t : type_stack_)
+        for (Decl* p = t; p; p = p->parent)
+            if (p == td) return true;
+    return false;
+}
+
+const char* Sema::tkind_word(TypeDecl* td) const {
+    switch (td->tkind) {
+    case TypeDeclKind::Class: return "class";
+    case TypeDeclKind::Struct: return "struct";
+    case TypeDeclKind::Interface: return "interface";
+    case TypeDeclKind::Enum: return "enum";
+    }
+    return "type";
+}
+
+bool Sema::check_access(Decl* d, Span span) {
+    if (!d || d->kind == DeclKind::Namespace || d->kind == DeclKind::Local || d->kind == DeclKind::Param)
+        return true;
+    if (!d->parent) {
+        if ((d->mods & M_PUBLIC) || !file_ || d->span.file == file_->ast->file_id) return true;
+        std::string base = c.sources.file(d->span.file).path;
+        size_t k = base.find_last_of('/');
+        if (k != std::string::npos) base = base.substr(k + 1);
+        diag.error(span, "'%s' is private to file %s", d->name.c_str(), base.c_str());
+        return false;
+    }
+    TypeDecl* owner = static_cast<TypeDecl*>(d->parent);
+    if (d->kind == DeclKind::EnumCase) return true;
+    bool is_public = (d->mods & M_PUBLIC) != 0;
+    if (d->kind == DeclKind::Func && static_cast<FuncDecl*>(d)->fkind == FuncKind::Constructor)
+        is_public = !(d->mods & M_PRIVATE);
+    if (is_public || inside_type(owner)) return true;
+    diag.error(span, "'%s' is private to %s %s", d->name.c_str(), tkind_word(owner), owner->name.c_str());
+    return false;
+}
+
+static bool prim_kind(std::string_view s, TypeKind* k) {
+    static const struct { const char* n; TypeKind k; } tab[] = {
+        {"int", TypeKind::I64}, {"i64", TypeKind::I64}, {"i32", TypeKind::I32},
+        {"i16", TypeKind::I16}, {"i8", TypeKind::I8}, {"byte", TypeKind::U8},
+        {"u8", TypeKind::U8}, {"u16", TypeKind::U16}, {"u32", TypeKind::U32},
+        {"u64", TypeKind::U64}, {"float", TypeKind::F64}, {"f64", TypeKind::F64},
+        {"double", TypeKind::F64}, {"f32", TypeKind::F32}, {"bool", TypeKind::Bool},
+        {"char", TypeKind::Char}, {"string", TypeKind::String}, {"void", TypeKind::Void},
+        {"cstring", TypeKind::CString},
+    };
+    if (s.empty() || s.size() > 7) return false;
+    for (auto& e : tab)
+        if (s == e.n) { *k = e.k; return true; }
+    return false;
+}
+
+const Type* Sema::resolve_type(TypeExpr* te) {
+    if (!te) return err();
+    if (te->resolved) return te->resolved;
+    const Type* r = err();
+    switch (te->kind) {
+    case TypeExprKind::Named: {
+        if (te->path.empty()) break;
+        if (!te->args.empty()) {
+            diag.error(te->span, "generic types are not supported yet");
+            break;
+        }
+        TypeKind pk;
+        if (te->path.size == 1 && prim_kind(te->path[0].view(), &pk)) {
+            if (pk == TypeKind::CString) {
+                diag.error(te->span, "'cstring' is not supported yet");
+                break;
+            }
+            r = T.prim(pk);
+            break;
+        }
+        // First segment: enclosing types, then namespace-level lookup.
+        int32_t s = lookup_in_types(te->path[0]);
+        if (s < 0) s = lookup_global(te->path[0], te->span, nullptr);
+        if (s < 0) {
+            diag.error(te->span, "unknown type '%s'", te->path[0].c_str());
+            break;
+        }
+        Decl* d = sym_list_[s].decl;
+        bool ok = true;
+        for (uint32_t i = 1; i < te->path.size && ok; i++) {
+            int32_t m = -1;
+            if (NsInfo* ns = ns_of(d)) {
+                m = sym_find(ns, te->path[i]);
+                if (m >= 0) m = first_visible(m);
+            }
+            else if (d->kind == DeclKind::Type) m = lookup_member(static_cast<TypeDecl*>(d), te->path[i]);
+            if (m < 0) {
+                diag.error(te->span, "unknown type '%s' in '%s'", te->path[i].c_str(), d->name.c_str());
+                ok = false;
+                break;
+            }
+            if (!check_access(d, te->span)) ok = false;
+            d = sym_list_[m].decl;
+        }
+        if (!ok) break;
+        if (d->kind != DeclKind::Type) {
+            diag.error(te->span, "'%s' is not a type", d->name.c_str());
+            break;
+        }
+        check_access(d, te->span);
+        r = d->type ? d->type : err();
+        break;
+    }
+    case TypeExprKind::Array: {
+        const Type* e = resolve_type(te->elem);
+        if (e->kind == TypeKind::Void) {
+            diag.error(te->span, "arrays of void are not allowed");
+            break;
+        }
+        r = is_error(e) ? err() : T.array(e);
+        break;
+    }
+    case TypeExprKind::Nullable: {
+        const Type* e = resolve_type(te->elem);
+        if (e->kind == TypeKind::Void) {
+            diag.error(te->span, "'void?' is not a type");
+            break;
+        }
+        r = is_error(e) ? err() : e->kind == TypeKind::Nullable ? e : T.nullable(e);
+        break;
+    }
+    case TypeExprKind::Tuple: {
+        std::vector<const Type*> el;
+        bool bad = false;
+        for (TypeExpr* a : te->args) {
+            const Type* t = resolve_type(a);
+            if (is_error(t)) bad = true;
+            if (t->kind == TypeKind::Void) {
+                diag.error(a ? a->span : te->span, "a tuple element cannot be void");
+                bad = true;
+            }
+            el.push_back(t);
+        }
+        if (el.size() < 2 && !bad) {
+            diag.error(te->span, "a tuple type needs at least two elements");
+            bad = true;
+        }
+        r = bad ? err() : T.tuple(el.data(), (uint32_t)el.size());
+        break;
+    }
+    case TypeExprKind::Fallible: diag.error(te->span, "error types (T!) are not supported yet"); break;
+    case TypeExprKind::Pointer: diag.error(te->span, "raw pointers are not supported yet"); break;
+    case TypeExprKind::Func: diag.error(te->span, "function types are not supported yet"); break;
+    }
+    te->resolved = r;
+    return r;
+}
+
+void Sema::enter_type(TypeDecl* td) {
+    type_stack_.clear();
+    for (Decl* p = td; p; p = p->parent) type_stack_.push_back(static_cast<TypeDecl*>(p));
+    std::reverse(type_stack_.begin(), type_stack_.end());
+}
+
+void Sema::resolve_signatures() {
+    for (TypeEntry& te : types_) {
+        file_ = &files_[te.file];
+        TypeDecl* td = te.td;
+        enter_type(td);
+        if (!td->type_params.empty()) diag.error(td->name_span, "generic types are not supported yet");
+        if (td->tkind == TypeDeclKind::Interface) diag.error(td->name_span, "interfaces are not supported yet");
+        if (td->is_gc) diag.error(td->name_span, "gc classes are not supported yet");
+        if (!td->bases.empty() && td->tkind != TypeDeclKind::Enum)
+            diag.error(td->bases[0] ? td->bases[0]->span : td->name_span, "inheritance is not supported yet");
+        uint32_t field_index = 0;
+        for (Decl* m : td->members) {
+            if (!m) continue;
+            if (m->kind == DeclKind::Field) {
+                FieldDecl* f = static_cast<FieldDecl*>(m);
+                f->type = resolve_type(f->type_expr);
+                f->index = field_index++;
+                if (f->type->kind == TypeKind::Void) {
+                    diag.error(f->name_span, "field '%s' cannot have type void", f->name.c_str());
+                    f->type = err();
+                }
+                if (f->mods & M_STATIC) diag.error(f->name_span, "static fields are not supported yet");
+                if (td->tkind == TypeDeclKind::Enum)
+                    diag.error(f->name_span, "fields in enums are not supported yet");
+            }
+        }
+        if (td->tkind == TypeDeclKind::Enum) {
+            const Type* under = T.prim(TypeKind::I32);
+            if (td->underlying) {
+                const Type* u = resolve_type(td->underlying);
+                if (!is_error(u) && !u->is_integer())
+                    diag.error(td->underlying->span, "the underlying type of enum '%s' must be an integer type, not %s",
+                               td->name.c_str(), tn(u).c_str());
+                else if (!is_error(u)) under = u;
+            } else if (td->bases.size == 1) {
+                // The parser may give `enum E : u8` as a base type.
+                const Type* u = resolve_type(td->bases[0]);
+                if (!is_error(u) && !u->is_integer())
+                    diag.error(td->bases[0]->span, "the underlying type of enum '%s' must be an integer type, not %s",
+                               td->name.c_str(), tn(u).c_str());
+                else if (!is_error(u)) under = u;
+            }
+            int64_t next = 0;
+            fn_ = FnCtx{};
+            for (Decl* m : td->members) {
+                if (!m || m->kind != DeclKind::EnumCase) continue;
+                EnumCaseDecl* ec = static_cast<EnumCaseDecl*>(m);
+                ec->type = td->type;
+                if (ec->value) {
+                    expr(ec->value, under);
+                    int64_t v;
+                    if (const_int(ec->value, &v)) next = v;
+                    else if (!is_error(ec->value->type))
+                        diag.error(ec->value->span, "enum value must be an integer constant");
+                }
+                if (!fits(next < 0 ? 0 - (uint64_t)next : (uint64_t)next, next < 0, under))
+                    diag.error(ec->value ? ec->value->span : ec->name_span, "enum value %lld does not fit in %s",
+                               (long long)next, tn(under).c_str());
+                ec->tag = next;
+                next++;
+                uint32_t pi = 0;
+                for (ParamDecl* p : ec->payload) {
+                    if (!p) continue;
+                    p->type = resolve_type(p->type_expr);
+                    p->index = pi++;
+                }
+            }
+        }
+    }
+    for (FuncEntry& fe : funcs_) {
+        file_ = &files_[fe.file];
+        if (fe.owner) enter_type(fe.owner);
+        else type_stack_.clear();
+        FuncDecl* f = fe.fn;
+        if (!f->type_params.empty()) diag.error(f->name_span, "generic functions are not supported yet");
+        if (f->extern_abi || f->is_export || f->fkind == FuncKind::Extern)
+            diag.error(f->name_span, "extern/export functions are not supported yet");
+        if (f->mods & (M_VIRTUAL | M_OVERRIDE | M_ABSTRACT))
+            diag.error(f->name_span, "virtual/override/abstract methods are not supported yet");
+        if (f->mods & M_UNSAFE) diag.error(f->name_span, "unsafe functions are not supported yet");
+        if (f->chains_base || f->chains_this)
+            diag.error(f->name_span, "constructor chaining is not supported yet");
+        if (!fe.owner && (f->mods & M_MUT))
+            diag.error(f->name_span, "only methods can be 'mut'");
+        if (fe.owner && fe.owner->tkind == TypeDeclKind::Enum)
+            diag.error(f->name_span, "methods in enums are not supported yet");
+        std::vector<const Type*> ps;
+        uint32_t pi = 0;
+        for (ParamDecl* p : f->params) {
+            if (!p) { ps.push_back(err()); continue; }
+            p->index = pi++;
+            p->type = resolve_type(p->type_expr);
+            if (!p->type_expr) p->type = err();
+            if (p->type->kind == TypeKind::Void) {
+                diag.error(p->name_span, "parameter '%s' cannot have type void", p->name.c_str());
+                p->type = err();
+            }
+            if (p->mode == ParamMode::Ref) diag.error(p->span, "'ref' parameters are not supported yet");
+            if (p->mode == ParamMode::Own) diag.error(p->span, "'own' parameters are not supported yet");
+            if (p->default_value) diag.error(p->default_value->span, "default arguments are not supported yet");
+            ps.push_back(p->type);
+        }
+        const Type* r = f->ret ? resolve_type(f->ret) : T.void_();
+        if (f->fkind == FuncKind::Constructor || f->fkind == FuncKind::Destructor) r = T.void_();
+        f->type = T.func(ps.data(), (uint32_t)ps.size(), r);
+        if (!f->body && !f->body_expr && f->fkind != FuncKind::Extern)
+            diag.error(f->name_span, "function '%s' has no body", f->name.c_str());
+    }
+    type_stack_.clear();
+}
+
+static bool same_params(const FuncDecl* a, const FuncDecl* b) {
+    if (!a->type || !b->type || a->type->count != b->type->count) return false;
+    for (uint32_t i = 0; i < a->type->count; i++)
+        if (a->type->elems[i] != b->type->elems[i]) return false;
+    return true;
+}
+
+void Sema::mangle_all() {
+    std::unordered_map<std::string, std::vector<FuncDecl*>> groups;
+    for (FuncEntry& fe : funcs_) {
+        FuncDecl* f = fe.fn;
+        std::string base = fe.prefix;
+        if (f->fkind == FuncKind::Constructor) base += "new";
+        else if (f->fkind == FuncKind::Destructor) base += "drop";
+        else base += f->name.view();
+        auto& g = groups[base];
+        for (FuncDecl* o : g) {
+            bool separate = !o->parent && !f->parent && !(o->mods & M_PUBLIC) && !(f->mods & M_PUBLIC) &&
+                            o->span.file != f->span.file;
+            if (same_params(o, f) && f->fkind != FuncKind::Destructor && !separate) {
+                diag.error(f->name_span, "duplicate definition of '%s' with the same parameter types",
+                           f->name.c_str());
+                diag.note(o->name_span, "'%s' is first defined here", o->name.c_str());
+                break;
+            }
+        }
+        if (f->fkind == FuncKind::Destructor && !g.empty())
+            diag.error(f->name_span, "a type can have only one destructor");
+        std::string m = g.empty() ? base : base + "#" + std::to_string(g.size());
+        g.push_back(f);
+        f->mangled = arena.copy_str(m.data(), m.size());
+    }
+}
+
+} // namespace lang::sema

@@ -1,0 +1,94 @@
+// sema.cpp: the semantic analysis driver and the entry-point rule.
+//
+// Job: run the phases in order (see check.h) over the whole program and check that a
+// class `Program` with a static `Main` exists: Main returns void or int and takes
+// nothing or a string[]. Invariant: every phase tolerates the errors of the earlier
+// ones (Error types, null AST children), so all phases always run and report.
+#include "sema/check.h"
+
+namespace lang {
+
+namespace sema {
+
+void Sema::run(bool require_entry) {
+    declare_all();
+    resolve_imports();
+    resolve_signatures();
+    mangle_all();
+    layout_all();
+    check_bodies();
+    if (require_entry) check_entry_point();
+    finish_layout();
+}
+
+static bool valid_main(TypeTable& T, FuncDecl* f) {
+    if (!(f->mods & M_STATIC) || !f->type || f->type->kind != TypeKind::Func) return false;
+    const Type* r = f->type->elem;
+    if (r != T.void_() && r != T.int_()) return false;
+    if (f->type->count == 0) return true;
+    return f->type->count == 1 && f->type->elems[0] == T.array(T.string());
+}
+
+static void find_programs(Compilation& c, Ident program, std::vector<TypeDecl*>& out) {
+    for (FileAst* f : c.files) {
+        if (!f) continue;
+        for (Decl* d : f->decls)
+            if (d && d->kind == DeclKind::Type && d->name == program &&
+                static_cast<TypeDecl*>(d)->tkind == TypeDeclKind::Class)
+                out.push_back(static_cast<TypeDecl*>(d));
+    }
+}
+
+void Sema::check_entry_point() {
+    std::vector<TypeDecl*> progs;
+    find_programs(c, id_program, progs);
+    if (progs.empty()) {
+        Span s{c.files.empty() || !c.files[0] ? UINT32_MAX : c.files[0]->file_id, 0, 0};
+        diag.error(s, "no entry point: declare a class 'Program' with 'static void Main()' or 'static int Main(string[] args)'");
+        return;
+    }
+    if (progs.size() > 1) {
+        diag.error(progs[1]->name_span, "more than one class 'Program' (entry point) in the program");
+        return;
+    }
+    TypeDecl* p = progs[0];
+    FuncDecl* any = nullptr;
+    for (Decl* m : p->members) {
+        if (!m || m->kind != DeclKind::Func || m->name != id_main) continue;
+        auto* f = static_cast<FuncDecl*>(m);
+        if (f->fkind == FuncKind::Constructor || f->fkind == FuncKind::Destructor) continue;
+        if (valid_main(T, f)) return;
+        if (!any) any = f;
+    }
+    if (!any) {
+        diag.error(p->name_span, "class 'Program' has no 'Main' method (the entry point)");
+        return;
+    }
+    if (!(any->mods & M_STATIC))
+        diag.error(any->name_span, "'Main' must be static");
+    else if (!is_error(any->type) && any->type)
+        diag.error(any->name_span, "'Main' must return void or int and take no parameters or one string[]");
+}
+
+} // namespace sema
+
+bool check_program(Compilation& c, bool require_entry) {
+    int before = c.diag.error_count();
+    sema::Sema s(c);
+    s.run(require_entry);
+    return c.diag.error_count() == before;
+}
+
+FuncDecl* find_entry_point(Compilation& c) {
+    std::vector<TypeDecl*> progs;
+    sema::find_programs(c, c.interner.intern("Program"), progs);
+    for (TypeDecl* p : progs)
+        for (Decl* m : p->members)
+            if (m && m->kind == DeclKind::Func && m->name == "Main" &&
+                static_cast<FuncDecl*>(m)->fkind != FuncKind::Constructor &&
+                sema::valid_main(c.types, static_cast<FuncDecl*>(m)))
+                return static_cast<FuncDecl*>(m);
+    return nullptr;
+}
+
+} // namespace lang

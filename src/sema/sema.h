@@ -1,0 +1,86 @@
+// sema.h: semantic analysis (name resolution, type checking, layout, mangling).
+//
+// check_program() checks every file of `c.files` (one program = one file or a folder
+// of files) and fills the "sema:" fields of the AST. It reports through c.diag and
+// returns false if any error was reported. It never crashes on a tree the parser can
+// produce, including trees with null children after parse errors.
+//
+// ANNOTATION CONTRACT (what lowering may rely on after a successful check):
+//  - Every checked Expr has `type` set (never null). Expressions that only name a
+//    namespace (the `Std` of `Std.X.F()`, `Console`) have type void and are never
+//    evaluated; a NameExpr naming a type has that type and is never evaluated either.
+//  - NameExpr.decl -> LocalDecl / ParamDecl / FuncDecl / TypeDecl / EnumCaseDecl /
+//    FieldDecl (a FieldDecl means implicit `this.field`) / NamespaceDecl.
+//  - MemberExpr.decl -> FieldDecl (object = the struct/class value) / FuncDecl (method;
+//    the MemberExpr is the callee of a CallExpr and `object` is the receiver, or a type
+//    name for a static method) / EnumCaseDecl (Color.Red; object is the type name, not
+//    evaluated) / TypeDecl or NamespaceDecl (qualified prefixes, not evaluated) / null
+//    with MemberExpr.builtin set for builtin properties (string.Length,
+//    string.ByteLength, T[].Length; ids from builtins.def, see `Builtin` below).
+//  - CallExpr.target = the FuncDecl called. The callee is a MemberExpr (receiver =
+//    object, or a type/namespace prefix for static/free functions) or a NameExpr (free
+//    function, static method, or implicit-this method call: then `this` is the receiver).
+//    CallExpr.builtin is set for Console.Write/WriteLine, assert, assert_eq, panic
+//    (target = null). Arguments are already converted to the parameter types.
+//    NewExpr.ctor = the constructor (null: no constructor, fields start zeroed; then
+//    `inits` set public fields). Arguments in `args`, initializer values in `inits`.
+//  - Implicit conversions are explicit: the converted expression is wrapped in a new
+//    CastExpr with `to == nullptr` and `type` = the target type (numeric widening,
+//    int literal -> float, T -> T?, string + primitive and interpolation parts: the
+//    primitive is wrapped in a CastExpr of type string). Integer literals that adapt
+//    to an expected integer type simply get that type (no cast); so do float literals
+//    used as f32 and `null` used as T?. Lowering never compares types to decide
+//    conversions: after sema, in `a + b` both operands have the result type, except
+//    shifts (the count may have another integer type) and comparisons (operands have
+//    the same type, the result is bool).
+//  - AssignExpr: type void. For a compound assignment `value` has the target's type
+//    (string += x: value has type string).
+//  - Every LocalDecl (let/var, for-in variable, pattern bindings, destructuring names)
+//    gets `index` unique within its function; FuncDecl.local_count = number of them.
+//    ParamDecl.index = position (0-based, not counting `this` or the context).
+//  - Decl.type is set for locals, params, fields, funcs (a TypeKind::Func type: params
+//    without `this`, elem = result), enum cases (the enum type), type decls (their
+//    nominal type). Decl.parent = the enclosing TypeDecl for members.
+//  - Layout: Type.size/align for every sized type (after check_program, for every type
+//    in the TypeTable); FieldDecl.offset. Structs/tuples: C layout from 0. Class
+//    instances start with a 16-byte LangObjHeader: first field at 16; class Type.size
+//    is 8 (a pointer), the instance size is TypeDecl.instance_size. C-like enums are
+//    their underlying integer (default i32).
+//  - FuncDecl.mangled: "NS.Type.Name", constructors "NS.Type.new", destructors
+//    "NS.Type.drop", free functions "NS.Name" (no namespace: "Name"). When a name is
+//    overloaded the first declaration keeps the plain name and later ones get "#1",
+//    "#2", ... Methods without M_STATIC receive `this` as a hidden parameter.
+//  - EnumCaseDecl.tag = its value.
+//  - Match: Pattern.type_resolved = the type of the value matched there. Binding
+//    patterns: decl = a sema-created LocalDecl (with index). A Binding whose name is a
+//    case of the scrutinee's enum is turned into kind Variant with decl = the
+//    EnumCaseDecl; Variant patterns have decl = EnumCaseDecl. Literal and Range
+//    patterns have `lit`/`hi` checked and converted to the scrutinee type.
+//  - ForInStmt.var->type = element type (char for strings, bound type for ranges);
+//    ForInStmt.iterable.type is T[], string or a Range type (TypeKind::Range).
+//  - Match used as a statement has type void; as a value, every arm's body_expr is
+//    converted to the match type.
+//  - Interpolated strings: every part expr has type string.
+#pragma once
+#include <cstdint>
+
+namespace lang {
+
+struct Compilation;
+struct FuncDecl;
+
+enum class Builtin : uint32_t {
+    None,
+#define BUILTIN(id, s) id,
+#include "sema/builtins.def"
+#undef BUILTIN
+};
+
+// Checks the whole program. With require_entry, a class `Program` with a valid static
+// `Main` must exist (the normal build); `lang test` passes false.
+bool check_program(Compilation& c, bool require_entry = true);
+
+// The entry point found by the last successful check_program (Program.Main), or null.
+FuncDecl* find_entry_point(Compilation& c);
+
+} // namespace lang
