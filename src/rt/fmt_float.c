@@ -1,10 +1,10 @@
 /* fmt_float.c: number to text. Floats print in the shortest form that reads back to the
  * same value, laid out the way C#'s double.ToString() / float.ToString() does it.
  *
- * Shortest digits: for p = 1..17 (9 for f32) take the correctly rounded p-digit decimal
- * from printf("%.*e") and keep the first that strtod (strtof) maps back to the same bits;
- * when the rounded one misses, its neighbours one unit in the last digit are tried too
- * (at powers of two the round-trip interval is lopsided).
+ * Shortest digits: the fewest p (at most 17, 9 for f32) whose p-digit decimal strtod
+ * (strtof) maps back to the same bits; see shortest() for why at most three printf calls
+ * are needed. When the correctly rounded p-digit text misses, its neighbours one unit in
+ * the last digit are tried too (at powers of two the round-trip interval is lopsided).
  * Layout (C# "G" with round-trip precision): scale = decimal exponent + 1; scientific
  * notation when scale > max(digits, 17) (9 for f32) or scale < -3, written "d.dddE+XX"
  * with at least two exponent digits; otherwise plain digits, no trailing ".0".
@@ -50,34 +50,61 @@ static void set_decimal(Decimal *d, uint64_t mant, int exp10_of_last_digit) {
     d->ndigits = n;
 }
 
-static void shortest(double v, int is_f32, Decimal *d) {
-    int maxp = is_f32 ? 9 : 17;
+/* Tries the correctly rounded p-digit decimal and then its two neighbours. */
+static int try_digits(double v, int is_f32, int p, Decimal *d) {
     char buf[64];
-    for (int p = 1; p <= maxp; p++) {
-        snprintf(buf, sizeof buf, "%.*e", p - 1, v);
-        uint64_t m;
-        int e;
-        parse_e(buf, &m, &e);
-        int last = e - (p - 1); /* exponent of the last digit */
-        if (roundtrips(buf, v, is_f32)) {
-            set_decimal(d, m, last);
-            return;
-        }
-        if (p == maxp) break;
-        uint64_t cands[2] = {m + 1, m - 1};
-        for (int i = 0; i < 2; i++) {
-            if (cands[i] == 0) continue;
-            snprintf(buf, sizeof buf, "%llue%d", (unsigned long long)cands[i], last);
-            if (roundtrips(buf, v, is_f32)) {
-                set_decimal(d, cands[i], last);
-                return;
-            }
-        }
-    }
-    /* maxp digits always round-trip; reaching here means the libc disagrees: use them. */
-    snprintf(buf, sizeof buf, "%.*e", maxp - 1, v);
+    snprintf(buf, sizeof buf, "%.*e", p - 1, v);
     uint64_t m;
     int e;
+    parse_e(buf, &m, &e);
+    int last = e - (p - 1); /* exponent of the last digit */
+    if (roundtrips(buf, v, is_f32)) {
+        set_decimal(d, m, last);
+        return 1;
+    }
+    uint64_t cands[2] = {m + 1, m - 1};
+    for (int i = 0; i < 2; i++) {
+        snprintf(buf, sizeof buf, "%llue%d", (unsigned long long)cands[i], last);
+        if (cands[i] && roundtrips(buf, v, is_f32)) {
+            set_decimal(d, cands[i], last);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Shortest digits of a positive finite v.
+ * Fast path: integers below 2^53 (2^24 for f32, where every integer is exact, so no
+ * shorter decimal names the same value) are their own digits.
+ * Otherwise: every decimal of at most DIG significant digits (15 for double, 6 for float)
+ * survives decimal -> binary -> DIG-digit decimal unchanged. So if some p <= DIG digit
+ * decimal reads back as v, the correctly rounded DIG-digit text of v is exactly that
+ * decimal padded with zeros: stripping the zeros yields the shortest. Only when DIG digits
+ * do not round-trip do we need DIG+1 .. MAX digits, one printf each. (The argument holds
+ * for normal numbers only; subnormals take the slow path, p = 1, 2, ...) */
+static void shortest(double v, int is_f32, Decimal *d) {
+    if (v < (is_f32 ? 16777216.0 : 9007199254740992.0) && v == (double)(uint64_t)v) {
+        set_decimal(d, (uint64_t)v, 0);
+        return;
+    }
+    int dig = is_f32 ? 6 : 15, maxp = is_f32 ? 9 : 17;
+    int first = dig + 1;
+    char buf[64];
+    uint64_t m;
+    int e;
+    if (v < (is_f32 ? 1.17549435e-38 : 2.2250738585072014e-308)) {
+        first = 1; /* subnormal: fewer significant bits, the DIG-digit argument fails */
+    } else {
+        snprintf(buf, sizeof buf, "%.*e", dig - 1, v);
+        if (roundtrips(buf, v, is_f32)) {
+            parse_e(buf, &m, &e);
+            set_decimal(d, m, e - (dig - 1));
+            return;
+        }
+    }
+    for (int p = first; p < maxp; p++)
+        if (try_digits(v, is_f32, p, d)) return;
+    snprintf(buf, sizeof buf, "%.*e", maxp - 1, v); /* maxp digits always round-trip */
     parse_e(buf, &m, &e);
     set_decimal(d, m, e - (maxp - 1));
 }

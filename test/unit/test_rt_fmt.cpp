@@ -93,6 +93,30 @@ TEST_CASE("rt fmt: f32 shortest round trip as float") {
     }
 }
 
+static float f32_bits(uint32_t b) {
+    float v;
+    memcpy(&v, &b, 4);
+    return v;
+}
+
+TEST_CASE("rt fmt: f32 large integers and subnormals are still shortest") {
+    CHECK(f32(f32_bits(0x52500563)) == "2.233609E+11"); // integral (223360892928), 7 digits suffice
+    CHECK(f32(f32_bits(0x80003f53)) == "-2.2716E-41");   // subnormal: fewer digits needed
+    CHECK(f32(f32_bits(0x00000001)) == "1E-45");
+    CHECK(f64(4.9406564584124654e-324 * 3) == "1.5E-323");
+    uint32_t x = 2463534242u;
+    for (int i = 0; i < 2000; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        float v = f32_bits(x);
+        if (!std::isfinite(v)) continue;
+        std::string s = f32(v);
+        INFO(s);
+        CHECK(strtof(s.c_str(), nullptr) == v);
+    }
+}
+
 TEST_CASE("rt fmt: integers in decimal") {
     char b[24];
     CHECK(std::string(b, (size_t)lang_fmt_i64(b, 0)) == "0");
