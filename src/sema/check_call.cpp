@@ -172,7 +172,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* /*hint*/) {
         if (!n->generic_args.empty()) {
             check_args_loose(*this, e->args);
             callee->type = err();
-            return unsupported(callee, "generic function call");
+            return unsupported(callee, "generic function calls are");
         }
         if (Decl* d = lookup_local(n->name)) {
             n->decl = d;
@@ -210,7 +210,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* /*hint*/) {
             return err();
         }
         gather(s, cands);
-        std::string what = (d->parent ? "method '" : "function '") + std::string(n->name.view()) + "'";
+        std::string what = (d->parent && !(d->mods & M_STATIC) ? "method '" : "function '") + std::string(n->name.view()) + "'";
         FuncDecl* f = pick_overload(cands, e->args, what, e->span);
         if (!f) { callee->type = err(); return err(); }
         n->decl = f;
@@ -225,7 +225,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* /*hint*/) {
         if (!m->generic_args.empty() || m->null_safe) {
             check_args_loose(*this, e->args);
             callee->type = err();
-            return unsupported(callee, m->null_safe ? "'?.'" : "generic method call");
+            return unsupported(callee, m->null_safe ? "'?.' is" : "generic method calls are");
         }
         const Type* ot = check_operand(m->object);
         if (is_console(m->object, id_console)) {
@@ -298,7 +298,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* /*hint*/) {
             return err();
         }
         gather(s, cands);
-        std::string what = (d->parent ? "method '" : "function '") + std::string(m->name.view()) + "'";
+        std::string what = (d->parent && !(d->mods & M_STATIC) ? "method '" : "function '") + std::string(m->name.view()) + "'";
         FuncDecl* f = pick_overload(cands, e->args, what, e->span);
         if (!f) { callee->type = err(); return err(); }
         m->decl = f;

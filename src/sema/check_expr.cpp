@@ -299,7 +299,7 @@ Decl* Sema::ref_decl(Expr* e) const {
 // Expressions.
 
 const Type* Sema::unsupported(Expr* e, const char* what) {
-    diag.error(e->span, "%s is not supported yet", what);
+    diag.error(e->span, "%s not supported yet", what);
     return err();
 }
 
@@ -362,7 +362,7 @@ const Type* Sema::expr(Expr* e, const Type* hint) {
     case ExprKind::InterpString: t = check_interp(static_cast<InterpStringExpr*>(e)); break;
     case ExprKind::Name: t = check_name(static_cast<NameExpr*>(e), false); break;
     case ExprKind::This: t = check_this(e); break;
-    case ExprKind::Base: t = unsupported(e, "'base' (inheritance)"); break;
+    case ExprKind::Base: t = unsupported(e, "'base' is"); break;
     case ExprKind::Member: t = check_member(static_cast<MemberExpr*>(e), false); break;
     case ExprKind::TupleIndex: {
         auto* ti = static_cast<TupleIndexExpr*>(e);
@@ -391,16 +391,16 @@ const Type* Sema::expr(Expr* e, const Type* hint) {
     case ExprKind::TupleLit: t = check_tuple_lit(static_cast<TupleLitExpr*>(e), hint); break;
     case ExprKind::Range: t = check_range(static_cast<RangeExpr*>(e), hint); break;
     case ExprKind::Match: t = check_match(static_cast<MatchExpr*>(e), hint, false); break;
-    case ExprKind::Is: t = unsupported(e, "'is'"); break;
-    case ExprKind::As: t = unsupported(e, "'as'"); break;
-    case ExprKind::Lambda: t = unsupported(e, "lambda"); break;
-    case ExprKind::Try: t = unsupported(e, "'try'"); break;
-    case ExprKind::Catch: t = unsupported(e, "'catch'"); break;
-    case ExprKind::Typeof: t = unsupported(e, "'typeof'"); break;
-    case ExprKind::Sizeof: t = unsupported(e, "'sizeof'"); break;
-    case ExprKind::Spawn: t = unsupported(e, "'spawn'"); break;
-    case ExprKind::RefArg: t = unsupported(e, static_cast<RefArgExpr*>(e)->is_own ? "'own' argument" : "'ref' argument"); break;
-    case ExprKind::CallerLoc: t = unsupported(e, "'#caller'"); break;
+    case ExprKind::Is: t = unsupported(e, "'is' is"); break;
+    case ExprKind::As: t = unsupported(e, "'as' is"); break;
+    case ExprKind::Lambda: t = unsupported(e, "lambdas are"); break;
+    case ExprKind::Try: t = unsupported(e, "'try' is"); break;
+    case ExprKind::Catch: t = unsupported(e, "'catch' is"); break;
+    case ExprKind::Typeof: t = unsupported(e, "'typeof' is"); break;
+    case ExprKind::Sizeof: t = unsupported(e, "'sizeof' is"); break;
+    case ExprKind::Spawn: t = unsupported(e, "'spawn' is"); break;
+    case ExprKind::RefArg: t = unsupported(e, static_cast<RefArgExpr*>(e)->is_own ? "'own' arguments are" : "'ref' arguments are"); break;
+    case ExprKind::CallerLoc: t = unsupported(e, "'#caller' is"); break;
     }
     e->type = t ? t : err();
     return e->type;
@@ -416,7 +416,7 @@ const Type* Sema::check_this(Expr* e) {
 
 // A name in value position (prefix_ok: also a type or namespace, as the object of a member).
 const Type* Sema::check_name(NameExpr* e, bool prefix_ok) {
-    if (!e->generic_args.empty()) return unsupported(e, "generic function call");
+    if (!e->generic_args.empty()) return unsupported(e, "generic function calls are");
     if (Decl* d = lookup_local(e->name)) {
         e->decl = d;
         return d->type ? d->type : err();
@@ -479,8 +479,8 @@ const Type* Sema::check_operand(Expr* e) {
 }
 
 const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
-    if (!e->generic_args.empty()) return unsupported(e, "generic method call");
-    if (e->null_safe) return unsupported(e, "'?.'");
+    if (!e->generic_args.empty()) return unsupported(e, "generic method calls are");
+    if (e->null_safe) return unsupported(e, "'?.' is");
     const Type* ot = check_operand(e->object);
     if (is_error(ot)) return err();
     if (is_console(e->object, id_console)) {
@@ -619,7 +619,7 @@ const Type* Sema::check_unary(UnaryExpr* e, const Type* hint) {
     }
     case UnOp::Deref:
     case UnOp::AddrOf:
-        return unsupported(e, "raw pointers");
+        return unsupported(e, "raw pointers are");
     }
     return err();
 }

@@ -547,7 +547,8 @@ void Sema::resolve_signatures() {
         const Type* r = f->ret ? resolve_type(f->ret) : T.void_();
         if (f->fkind == FuncKind::Constructor || f->fkind == FuncKind::Destructor) r = T.void_();
         f->type = T.func(ps.data(), (uint32_t)ps.size(), r);
-        if (!f->body && !f->body_expr && f->fkind != FuncKind::Extern)
+        if (!f->body && !f->body_expr && f->fkind != FuncKind::Extern && !f->extern_abi &&
+            !(fe.owner && fe.owner->tkind == TypeDeclKind::Interface) && !(f->mods & M_ABSTRACT))
             diag.error(f->name_span, "function '%s' has no body", f->name.c_str());
     }
     type_stack_.clear();
