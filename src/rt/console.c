@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "rt_internal.h"
@@ -33,7 +34,12 @@ static void write_all(int fd, const char *p, size_t n) {
     }
 }
 
-void lang_console_init(void) { out_is_tty = isatty(1); }
+/* C exit() called through FFI still flushes (lang_rt_exit and panics use _exit after
+ * flushing themselves). */
+void lang_console_init(void) {
+    out_is_tty = isatty(1);
+    atexit(lang_console_flush);
+}
 
 static void flush_locked(void) {
     write_all(1, out_buf, out_len);
