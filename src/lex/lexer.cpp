@@ -119,10 +119,12 @@ private:
     }
     void error(uint32_t b, uint32_t e, const char* msg) {
         errors_++;
+        last_err_pos_ = b;
         c_.diag.error(span(b, e), "%s", msg);
     }
     template <class... A> void errorf(uint32_t b, uint32_t e, const char* fmt, A... a) {
         errors_++;
+        last_err_pos_ = b;
         c_.diag.error(span(b, e), fmt, a...);
     }
     const char* arena_str(const char* s, size_t n) { return c_.arena.copy_str(s, n); }
@@ -136,7 +138,7 @@ private:
     void lex_interp_body();
     bool lex_escape(std::string& buf); // at '\\'; appends the decoded char
     void lex_invalid();
-    void close_holes_at_eof();
+    void close_holes(const char* msg);
 
     Compilation& c_;
     uint32_t file_;
@@ -147,6 +149,7 @@ private:
     uint32_t pos_ = 0;
     bool newline_ = true;
     int errors_ = 0;
+    uint32_t last_err_pos_ = UINT32_MAX;
     std::string buf_;                // scratch for decoded literals (reused, no per-token alloc)
     std::vector<uint32_t> holes_;    // open interpolation holes: bracket depth inside each
     std::vector<uint32_t> hole_starts_;
@@ -161,13 +164,15 @@ bool Lexer::run() {
         switch (ch) {
         case 0:
             if (pos_ >= n_) {
-                close_holes_at_eof();
+                if (!holes_.empty()) close_holes("unterminated interpolation hole: expected '}'");
                 push(Tok::Eof, n_, n_);
                 return errors_ == 0;
             }
             lex_invalid();
             break;
         case '\n':
+            // Holes do not span lines: an open hole here is a missing '}' (or '"').
+            if (!holes_.empty()) close_holes("expected '}' to close the interpolation hole before the end of the line");
             newline_ = true;
             pos_++;
             break;
@@ -347,14 +352,17 @@ bool Lexer::run() {
     }
 }
 
-void Lexer::close_holes_at_eof() {
+// Closes every open interpolation hole at pos_ (end of line or file). One message, and
+// none if the lexer already reported something inside the hole (an unterminated string
+// in a hole is the usual cause).
+void Lexer::close_holes(const char* msg) {
+    uint32_t outer = hole_starts_.front();
+    if (last_err_pos_ == UINT32_MAX || last_err_pos_ < outer) error(hole_starts_.back(), hole_starts_.back() + 1, msg);
     while (!holes_.empty()) {
-        uint32_t s = hole_starts_.back();
-        error(s, s + 1, "unterminated interpolation hole: expected '}'");
         holes_.pop_back();
         hole_starts_.pop_back();
-        push(Tok::HoleEnd, n_, n_);
-        push(Tok::InterpEnd, n_, n_);
+        push(Tok::HoleEnd, pos_, pos_);
+        push(Tok::InterpEnd, pos_, pos_).flags |= TF_BAD;
     }
 }
 
@@ -629,14 +637,18 @@ void Lexer::lex_char() {
         }
         count++;
     }
+    bool bad = false;
     if (at(pos_) != '\'') {
         error(b, b + 1, "unterminated character literal");
+        bad = true;
     } else {
         pos_++;
         if (count == 0) error(b, pos_, "empty character literal");
         else if (count > 1) error(b, pos_, "character literal contains more than one character");
     }
-    push(Tok::Char, b, pos_).cval = value;
+    Token& t = push(Tok::Char, b, pos_);
+    t.cval = value;
+    if (bad) t.flags |= TF_BAD;
 }
 
 // string = '"' (char | escape)* '"'
@@ -661,9 +673,11 @@ void Lexer::lex_string() {
         if (src_[pos_] == '\\') lex_escape(buf_);
         else buf_ += src_[pos_++];
     }
-    if (at(pos_) == '"') pos_++;
+    bool bad = at(pos_) != '"';
+    if (!bad) pos_++;
     else error(b, b + 1, "unterminated string literal");
     Token& t = push(Tok::String, b, pos_);
+    if (bad) t.flags |= TF_BAD;
     t.str.s = arena_str(buf_.data(), buf_.size());
     t.str.len = (uint32_t)buf_.size();
 }
@@ -764,7 +778,7 @@ void Lexer::lex_interp_body() {
     }
     flush();
     error(s, s, "unterminated interpolated string");
-    push(Tok::InterpEnd, pos_, pos_);
+    push(Tok::InterpEnd, pos_, pos_).flags |= TF_BAD;
 }
 
 } // namespace

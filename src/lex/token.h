@@ -65,6 +65,7 @@ const char* suffix_text(LitSuffix s); // "u8", ... ("" for None)
 enum TokFlags : uint8_t {
     TF_OVERFLOW = 1,   // integer literal did not fit in 64 bits
     TF_NEWLINE = 2,    // first token on its line (after whitespace/comments)
+    TF_BAD = 4,        // unterminated literal (it may have swallowed the rest of the line)
 };
 
 struct Token {

@@ -200,8 +200,6 @@ Expr* Parser::parse_binary(int min_prec) {
 // unary = ("-" | "!" | "~" | "*" | "&") unary | "try" unary | "spawn" unary
 //       | "(" type ")" unary | postfix
 Expr* Parser::parse_unary() {
-    DepthGuard g(*this);
-    if (!g.ok) return error_expr(tok().span);
     uint32_t b = tok().span.begin;
     UnOp op;
     switch (kind()) {
@@ -211,6 +209,8 @@ Expr* Parser::parse_unary() {
     case Tok::Star: op = UnOp::Deref; break;
     case Tok::Amp: op = UnOp::AddrOf; break;
     case Tok::KwTry: {
+        DepthGuard g(*this);
+        if (!g.ok) return error_expr(tok().span);
         advance();
         TryExpr* t = expr_node<TryExpr>(ExprKind::Try, Span{});
         t->operand = parse_unary();
@@ -218,6 +218,8 @@ Expr* Parser::parse_unary() {
         return t;
     }
     case Tok::KwSpawn: {
+        DepthGuard g(*this);
+        if (!g.ok) return error_expr(tok().span);
         advance();
         SpawnExpr* s = expr_node<SpawnExpr>(ExprKind::Spawn, Span{});
         s->call = parse_unary();
@@ -225,16 +227,21 @@ Expr* Parser::parse_unary() {
         s->span = span_from(b);
         return s;
     }
-    case Tok::PlusPlus: case Tok::MinusMinus:
+    case Tok::PlusPlus: case Tok::MinusMinus: {
+        DepthGuard g(*this);
+        if (!g.ok) return error_expr(tok().span);
         error_here("'%s' is not supported; use '%s 1'", tok_spelling(kind()), at(Tok::PlusPlus) ? "+=" : "-=");
         advance();
         return parse_unary();
+    }
     case Tok::LParen:
         if (Expr* c = try_cast()) return c;
         return parse_postfix(parse_primary());
     default:
         return parse_postfix(parse_primary());
     }
+    DepthGuard g(*this);
+    if (!g.ok) return error_expr(tok().span);
     advance();
     UnaryExpr* u = expr_node<UnaryExpr>(ExprKind::Unary, Span{});
     u->op = op;
@@ -265,6 +272,8 @@ Expr* Parser::try_cast() {
         bool operand = can_start_operand(tok()) && !at(Tok::KwTry) && !at(Tok::KwSpawn);
         if ((prim && (operand || at(Tok::Minus) || at(Tok::Star) || at(Tok::Amp) || at(Tok::KwTry))) ||
             (!prim && operand)) {
+            DepthGuard g(*this);
+            if (!g.ok) return error_expr(tok().span);
             CastExpr* c = expr_node<CastExpr>(ExprKind::Cast, Span{});
             c->to = t;
             c->operand = parse_unary();
@@ -325,6 +334,9 @@ Expr* Parser::parse_postfix(Expr* e) {
             expect(Tok::RBracket, "to close the index");
             ix->span = span_from(b);
             e = ix;
+        } else if (at(Tok::PlusPlus) || at(Tok::MinusMinus)) {
+            error_here("'%s' is not supported; use '%s 1'", tok_spelling(kind()), at(Tok::PlusPlus) ? "+=" : "-=");
+            advance();
         } else if (at(Tok::LParen)) {
             CallExpr* call = expr_node<CallExpr>(ExprKind::Call, Span{});
             call->callee = e;
@@ -450,10 +462,13 @@ Expr* Parser::parse_primary() {
         e->of = ty;
         return e;
     }
-    case Tok::KwRef: case Tok::KwOwn:
+    case Tok::KwRef: case Tok::KwOwn: {
+        DepthGuard g(*this);
+        if (!g.ok) return error_expr(s);
         error_here("'%s' is only allowed before a call argument", tok_spelling(t.kind));
         advance();
         return parse_unary();
+    }
     default:
         error_here("expected expression, found %s", describe(t).c_str());
         return error_expr(s);

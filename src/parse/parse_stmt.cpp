@@ -59,7 +59,7 @@ Stmt* Parser::parse_stmt() {
     case Tok::KwReturn: {
         advance();
         ReturnStmt* r = stmt_node<ReturnStmt>(StmtKind::Return, Span{});
-        r->value = at(Tok::Semi) ? nullptr : parse_expr();
+        r->value = at(Tok::Semi) || at(Tok::RBrace) ? nullptr : parse_expr();
         expect_semi(r->value ? "after return value" : "after 'return'");
         r->span = span_from(b);
         return r;

@@ -32,6 +32,8 @@ void Parser::error_at(Span s, const char* fmt, ...) {
     }
     if (panic_) return;
     panic_ = true;
+    if (s.begin == last_error_pos_) return; // one error per position
+    last_error_pos_ = s.begin;
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -46,6 +48,10 @@ void Parser::error_here(const char* fmt, ...) {
         return;
     }
     if (panic_) return;
+    if (tok().flags & TF_BAD) { // the lexer already reported this token
+        panic_ = true;
+        return;
+    }
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -95,6 +101,7 @@ bool Parser::expect(Tok k, const char* context) {
 
 void Parser::expect_semi(const char* context) {
     if (accept(Tok::Semi)) return;
+    if (p_ > 0 && (toks_[p_ - 1].flags & TF_BAD)) return; // the literal swallowed the ';'
     // Point just after the previous token: that is where the ';' belongs.
     uint32_t e = prev_end();
     error_at(Span{file_, e, e}, "expected ';' %s", context);
@@ -134,6 +141,11 @@ bool Parser::at_decl_keyword() const {
 }
 
 void Parser::sync_stmt(uint32_t start) {
+    // The failed statement already reached its end (';' or a closing '}'): resume here.
+    if (p_ > start && (toks_[p_ - 1].kind == Tok::Semi || toks_[p_ - 1].kind == Tok::RBrace)) {
+        panic_ = false;
+        return;
+    }
     if (p_ == start && !at(Tok::Eof) && !at(Tok::RBrace)) advance();
     int depth = 0;
     while (!at(Tok::Eof)) {
@@ -150,6 +162,10 @@ void Parser::sync_stmt(uint32_t start) {
 }
 
 void Parser::sync_decl(uint32_t start, bool in_type) {
+    if (p_ > start && (toks_[p_ - 1].kind == Tok::Semi || toks_[p_ - 1].kind == Tok::RBrace)) {
+        panic_ = false;
+        return;
+    }
     if (p_ == start && !at(Tok::Eof)) {
         if (!(in_type && at(Tok::RBrace))) advance();
     }

@@ -152,6 +152,7 @@ public:
     bool reported_too_deep_ = false;
     int spec_ = 0;          // > 0 while parsing speculatively
     bool spec_failed_ = false;
+    uint32_t last_error_pos_ = UINT32_MAX; // position of the last reported error (dedupe)
     bool in_guard_ = false; // parsing a `when` guard: `x =>` ends the guard, it is no lambda
     // Interned names the grammar looks at.
     Ident id_void_, id_underscore_, id_ok_, id_err_, id_timeout_, id_send_;
