@@ -330,6 +330,12 @@ Inst* Lowerer::emit_pro(Op op, Ty t) {
 }
 
 Inst* Lowerer::iconst(Ty t, int64_t v) {
+    switch (t) { // constants are kept sign-extended from their width
+    case Ty::I8: v = (int8_t)v; break;
+    case Ty::I16: v = (int16_t)v; break;
+    case Ty::I32: v = (int32_t)v; break;
+    default: break;
+    }
     Inst* i = emit(Op::iconst, t);
     i->imm = v;
     return i;

@@ -317,6 +317,8 @@ Inst* Lowerer::expr(Expr* e) {
         Ty t = ty(e->type);
         switch (ue->op) {
         case UnOp::Neg: {
+            if (ue->operand->kind == ExprKind::IntLit && !ir::is_float(t))
+                return iconst(t, -(int64_t)as<IntLitExpr>(ue->operand)->value);
             Inst* v = expr(ue->operand);
             if (ir::is_float(t)) return emit(Op::fneg, t, v);
             if (e->type->is_signed()) return emit(Op::subchk, t, iconst(t, 0), v);
@@ -543,6 +545,8 @@ Inst* Lowerer::arith(BinOp op, const Type* t, Inst* a, Inst* b) {
         return a;
     }
     bool sgn = t->is_signed();
+    if (!sgn && (op == BinOp::Add || op == BinOp::Sub || op == BinOp::Mul) && t->kind != TypeKind::Enum)
+        return unsigned_checked(op, it, a, b);
     switch (op) {
     case BinOp::Add: return emit(sgn ? Op::addchk : Op::add, it, a, b);
     case BinOp::Sub: return emit(sgn ? Op::subchk : Op::sub, it, a, b);
@@ -606,6 +610,54 @@ Inst* Lowerer::arith(BinOp op, const Type* t, Inst* a, Inst* b) {
     }
     unsupported(Span{}, "operator");
     return a;
+}
+
+// Unsigned + - * panic on wrap-around like the signed ones (the IR's *chk ops are signed):
+// narrow types compute in i64 and compare against the maximum; u64 uses carry tests.
+Inst* Lowerer::unsigned_checked(BinOp op, Ty it, Inst* a, Inst* b) {
+    Op o = op == BinOp::Add ? Op::add : op == BinOp::Sub ? Op::sub : Op::mul;
+    Inst* r;
+    Inst* ovf;
+    if (it != Ty::I64 && it != Ty::Ptr) {
+        Inst* za = emit(Op::zext, Ty::I64, a);
+        za->cty = it;
+        Inst* zb = emit(Op::zext, Ty::I64, b);
+        zb->cty = it;
+        Inst* w = emit(o, Ty::I64, za, zb);
+        int64_t maxv = it == Ty::I8 ? 0xff : it == Ty::I16 ? 0xffff : 0xffffffffll;
+        ovf = emit(Op::ugt, Ty::I8, w, iconst(Ty::I64, maxv));
+        ovf->cty = Ty::I64;
+        r = emit(Op::trunc, it, w);
+        r->cty = Ty::I64;
+    } else if (op == BinOp::Add) {
+        r = emit(Op::add, it, a, b);
+        ovf = emit(Op::ult, Ty::I8, r, a);
+        ovf->cty = it;
+    } else if (op == BinOp::Sub) {
+        ovf = emit(Op::ult, Ty::I8, a, b);
+        ovf->cty = it;
+        r = emit(Op::sub, it, a, b);
+    } else {
+        r = emit(Op::mul, it, a, b);
+        Inst* az = emit(Op::eq, Ty::I8, a, iconst(it, 0));
+        az->cty = it;
+        Inst* d = emit(Op::select, it, az, iconst(it, 1));
+        d->args.push(m.arena, a);
+        Inst* q = emit(Op::udiv, it, r, d);
+        Inst* nz = emit(Op::Xor, Ty::I8, az, iconst(Ty::I8, 1));
+        Inst* ne = emit(Op::ne, Ty::I8, q, b);
+        ne->cty = it;
+        ovf = emit(Op::And, Ty::I8, nz, ne);
+    }
+    Block* bad = mk_block();
+    Block* ok = mk_block();
+    br(ovf, bad, ok);
+    seal(bad);
+    seal(ok);
+    enter(bad);
+    panic_call("lang_panic_overflow", {});
+    enter(ok);
+    return r;
 }
 
 Inst* Lowerer::compare(BinOp op, const Type* t, Inst* a, Inst* b) {

@@ -206,6 +206,8 @@ public:
     bool needs_zero_init(const Type* t);
     Inst* binary(BinaryExpr* e);
     Inst* arith(BinOp op, const Type* t, Inst* a, Inst* b);
+    Inst* unsigned_checked(BinOp op, Ty it, Inst* a, Inst* b);
+    void return_value(Expr* e);
     Inst* compare(BinOp op, const Type* t, Inst* a, Inst* b);
     Inst* convert(Inst* v, const Type* from, const Type* to, Span s);
     Inst* to_string(Inst* v, const Type* from);
@@ -242,7 +244,7 @@ public:
     void for_in(ForInStmt* s);
     void return_stmt(ReturnStmt* s);
     void run_defers(size_t down_to);
-    Inst* match(MatchExpr* e);
+    Inst* match(MatchExpr* e, bool ret_arms = false);
     void pattern(Pattern* p, Inst* v, const Type* t, Block* fail);
     Inst* is_expr(IsExpr* e);
     void enum_layout(const Type* t, int64_t* tag_size, int64_t* payload_off);

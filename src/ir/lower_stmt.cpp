@@ -309,15 +309,48 @@ void Lowerer::return_stmt(ReturnStmt* s) {
         ret(nullptr);
         return;
     }
-    if (s->value->kind == ExprKind::Call && defers.empty()) {
-        auto* ce = as<CallExpr>(s->value);
+    if (defers.empty()) {
+        return_value(s->value);
+        return;
+    }
+    Inst* v = expr(s->value);
+    run_defers(0);
+    ret(f->ret == Ty::Void ? nullptr : v);
+}
+
+// `return e` without pending defers: the tail position reaches into ?: and match arms,
+// so `n == 0 ? acc : F(n - 1, acc)` tail-calls too.
+void Lowerer::return_value(Expr* e) {
+    switch (e->kind) {
+    case ExprKind::Call: {
+        auto* ce = as<CallExpr>(e);
         Inst* r = call_expr(ce, ce->target && !ce->builtin);
         if (!cur) return; // became a tail call (or the call never returns)
         ret(f->ret == Ty::Void ? nullptr : r);
         return;
     }
-    Inst* v = expr(s->value);
-    run_defers(0);
+    case ExprKind::Ternary: {
+        auto* te = as<TernaryExpr>(e);
+        Block* t = mk_block();
+        Block* fb = mk_block();
+        cond_branch(te->cond, t, fb);
+        seal(t);
+        seal(fb);
+        enter(t);
+        if (cur) return_value(te->then_e);
+        enter(fb);
+        if (cur) return_value(te->else_e);
+        return;
+    }
+    case ExprKind::Match:
+        if (ty(e->type) != Ty::Void) {
+            match(as<MatchExpr>(e), true);
+            return;
+        }
+        break;
+    default: break;
+    }
+    Inst* v = expr(e);
     ret(f->ret == Ty::Void ? nullptr : v);
 }
 
@@ -352,7 +385,8 @@ int64_t Lowerer::payload_field_offset(EnumCaseDecl* ec, uint32_t i, int64_t payl
     return payload_off + off;
 }
 
-Inst* Lowerer::match(MatchExpr* e) {
+// With ret_arms, each arm returns its value (tail position) instead of joining.
+Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
     const Type* st = e->scrutinee->type;
     Inst* v = expr(e->scrutinee);
     Ty rt = ty(e->type);
@@ -370,7 +404,9 @@ Inst* Lowerer::match(MatchExpr* e) {
             enter(ok);
         }
         if (cur) {
-            if (arm.body_expr) {
+            if (arm.body_expr && ret_arms) {
+                return_value(arm.body_expr);
+            } else if (arm.body_expr) {
                 Inst* x = expr(arm.body_expr);
                 if (has_val && cur) def(res, x);
             } else if (arm.body_block) {
@@ -389,6 +425,7 @@ Inst* Lowerer::match(MatchExpr* e) {
     }
     seal(join);
     enter(join);
+    if (!cur) return has_val ? undef(rt) : nullptr;
     return has_val ? use(res) : nullptr;
 }
 
