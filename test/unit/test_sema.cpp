@@ -177,3 +177,292 @@ TEST_CASE("sema: test/errors/sema_* report exactly their expected diagnostics") 
         CHECK_MESSAGE(got == expected, path << ": expected " << expected << " errors, got " << got << ":\n" << errs);
     }
 }
+
+TEST_CASE("sema: type names") {
+    Compilation c;
+    TypeTable& T = c.types;
+    CHECK(type_name(T.int_()) == "int");
+    CHECK(type_name(T.float_()) == "float");
+    CHECK(type_name(T.prim(TypeKind::U8)) == "byte");
+    CHECK(type_name(T.prim(TypeKind::I32)) == "i32");
+    CHECK(type_name(T.array(T.int_())) == "int[]");
+    CHECK(type_name(T.array(T.array(T.string()))) == "string[][]");
+    CHECK(type_name(T.nullable(T.int_())) == "int?");
+    const Type* el[] = {T.int_(), T.string()};
+    CHECK(type_name(T.tuple(el, 2)) == "(int, string)");
+    // Hash-consing: equal structure, same pointer.
+    const Type* el2[] = {T.int_(), T.string()};
+    CHECK(T.tuple(el, 2) == T.tuple(el2, 2));
+    CHECK(T.array(T.int_()) == T.array(T.int_()));
+    CHECK(T.array(T.int_()) != T.array(T.prim(TypeKind::I32)));
+    // Layout of composites made after sema.
+    const Type* el3[] = {T.prim(TypeKind::U8), T.int_(), T.bool_()};
+    CHECK(T.tuple(el3, 3)->size == 24);
+    CHECK(T.tuple(el3, 3)->align == 8);
+    CHECK(T.nullable(T.int_())->size == 16);
+    CHECK(T.nullable(T.string())->size == 8);
+}
+
+TEST_CASE("sema: expression types, literal adaptation and implicit casts") {
+    Checked k(R"(
+public class Program {
+    public static void Main() {
+        let a: byte = 7;
+        let b: i32 = 5;
+        let c = b + 1;
+        let d: int = b;
+        let e = "n=" + c;
+        let f: float = 2;
+        let g = 'z' - 'a';
+        let h = (b, "x");
+        let i = -128;
+        let j: float = 1.5 * 2;
+    }
+}
+)");
+    REQUIRE_MESSAGE(k.ok, k.errs);
+    FuncDecl* m = k.func("Program", "Main");
+    REQUIRE(m);
+    Expr* a = init_of(m, 0);
+    CHECK(a->kind == ExprKind::IntLit);
+    CHECK(tn(a->type) == "byte"); // adapted, no cast
+    Expr* c = init_of(m, 2);
+    CHECK(tn(c->type) == "i32");
+    CHECK(tn(static_cast<BinaryExpr*>(c)->rhs->type) == "i32");
+    Expr* d = init_of(m, 3);
+    REQUIRE(d->kind == ExprKind::Cast); // implicit widening made explicit
+    CHECK(static_cast<CastExpr*>(d)->to == nullptr);
+    CHECK(tn(d->type) == "int");
+    CHECK(tn(static_cast<CastExpr*>(d)->operand->type) == "i32");
+    Expr* e = init_of(m, 4);
+    CHECK(tn(e->type) == "string");
+    Expr* er = static_cast<BinaryExpr*>(e)->rhs;
+    REQUIRE(er->kind == ExprKind::Cast); // primitive -> string for concatenation
+    CHECK(tn(er->type) == "string");
+    CHECK(tn(static_cast<CastExpr*>(er)->operand->type) == "i32");
+    Expr* f = init_of(m, 5);
+    REQUIRE(f->kind == ExprKind::Cast);
+    CHECK(tn(f->type) == "float");
+    CHECK(tn(static_cast<CastExpr*>(f)->operand->type) == "int");
+    Expr* g = init_of(m, 6);
+    CHECK(tn(g->type) == "int");
+    CHECK(static_cast<BinaryExpr*>(g)->lhs->kind == ExprKind::Cast);
+    CHECK(tn(init_of(m, 7)->type) == "(i32, string)");
+    CHECK(tn(init_of(m, 8)->type) == "int");
+    Expr* j = init_of(m, 9);
+    CHECK(tn(j->type) == "float");
+    CHECK(static_cast<BinaryExpr*>(j)->rhs->kind == ExprKind::Cast);
+    // Locals are numbered in order.
+    auto* vd = static_cast<VarDeclStmt*>(stmt(m, 9));
+    CHECK(vd->names[0]->index == 9);
+    CHECK(m->local_count == 10);
+}
+
+TEST_CASE("sema: names, members, calls and builtins are linked to their declarations") {
+    Checked k(R"(
+enum Color { Red, Green = 5, Blue }
+struct P {
+    public var int X;
+    public int Get() => X;
+    public static int Zero() => 0;
+}
+public class Program {
+    static int Add(int a, int b) => a + b;
+    static int Add(float a, float b) => 0;
+    public static void Main() {
+        var p = new P { X = 1 };
+        let x = p.X;
+        let y = p.Get();
+        let c = Color.Blue;
+        let s = "abc";
+        let n = s.Length;
+        let z = Add(1, 2);
+        let w = Add(1.5, 2.0);
+        Console.WriteLine(x);
+        let q = P.Zero();
+        assert(x == 1);
+    }
+}
+)");
+    REQUIRE_MESSAGE(k.ok, k.errs);
+    FuncDecl* m = k.func("Program", "Main");
+    auto* nw = static_cast<NewExpr*>(init_of(m, 0));
+    CHECK(nw->ctor == nullptr);
+    auto* px = static_cast<MemberExpr*>(init_of(m, 1));
+    CHECK(px->decl == k.member("P", "X"));
+    CHECK(static_cast<NameExpr*>(px->object)->decl->kind == DeclKind::Local);
+    auto* call = static_cast<CallExpr*>(init_of(m, 2));
+    CHECK(call->target == k.func("P", "Get"));
+    CHECK(static_cast<MemberExpr*>(call->callee)->decl == k.func("P", "Get"));
+    auto* col = static_cast<MemberExpr*>(init_of(m, 3));
+    REQUIRE(col->decl);
+    CHECK(col->decl->kind == DeclKind::EnumCase);
+    CHECK(static_cast<EnumCaseDecl*>(col->decl)->tag == 6);
+    CHECK(tn(col->type) == "Color");
+    auto* len = static_cast<MemberExpr*>(init_of(m, 5));
+    CHECK(len->builtin == (uint32_t)Builtin::StringLength);
+    CHECK(len->decl == nullptr);
+    CHECK(tn(len->type) == "int");
+    auto* add1 = static_cast<CallExpr*>(init_of(m, 6));
+    auto* add2 = static_cast<CallExpr*>(init_of(m, 7));
+    CHECK(add1->target == k.func("Program", "Add", 0));
+    CHECK(add2->target == k.func("Program", "Add", 1));
+    CHECK(std::string(add1->target->mangled) == "Program.Add");
+    CHECK(std::string(add2->target->mangled) == "Program.Add#1");
+    auto* wl = static_cast<CallExpr*>(expr_of(m, 8));
+    CHECK(wl->builtin == (uint32_t)Builtin::ConsoleWriteLine);
+    CHECK(wl->target == nullptr);
+    CHECK(wl->type == k.c.types.void_());
+    auto* zero = static_cast<CallExpr*>(init_of(m, 9));
+    CHECK(zero->target == k.func("P", "Zero"));
+    auto* as = static_cast<CallExpr*>(expr_of(m, 10));
+    CHECK(as->builtin == (uint32_t)Builtin::Assert);
+    // Mangled names and func types.
+    CHECK(std::string(k.func("Program", "Main")->mangled) == "Program.Main");
+    CHECK(std::string(k.func("P", "Get")->mangled) == "P.Get");
+    CHECK(tn(k.func("Program", "Add")->type) == "(int, int) => int");
+    CHECK(find_entry_point(k.c) == k.func("Program", "Main"));
+}
+
+TEST_CASE("sema: layout of structs, classes, tuples and enums") {
+    Checked k(R"(
+struct S { byte a; int b; bool c; }
+struct Outer { S s; i32 k; }
+class C { byte a; int b; }
+enum Small : u8 { A, B }
+enum Big { X, Y }
+public class Program {
+    public static void Main() {
+        let t = (1, true);
+    }
+}
+)");
+    REQUIRE_MESSAGE(k.ok, k.errs);
+    auto off = [&](const char* t, const char* f) { return static_cast<FieldDecl*>(k.member(t, f))->offset; };
+    CHECK(off("S", "a") == 0);
+    CHECK(off("S", "b") == 8);
+    CHECK(off("S", "c") == 16);
+    CHECK(k.type("S")->type->size == 24);
+    CHECK(k.type("S")->type->align == 8);
+    CHECK(off("Outer", "k") == 24);
+    CHECK(k.type("Outer")->type->size == 32);
+    CHECK(off("C", "a") == 16); // after the object header
+    CHECK(off("C", "b") == 24);
+    CHECK(k.type("C")->type->size == 8);
+    CHECK(k.type("C")->instance_size == 32);
+    CHECK(k.type("Small")->type->size == 1);
+    CHECK(k.type("Big")->type->size == 4);
+    CHECK(init_of(k.func("Program", "Main"), 0)->type->size == 16);
+}
+
+TEST_CASE("sema: namespaces and mangled names") {
+    Checked k(std::vector<std::pair<std::string, std::string>>{
+        {"app/main.lang", "namespace Shapes;\nimport Geo;\npublic class Program {\n"
+                          "    public static void Main() { let p = new Point(1, 2); let d = Geo.Dist(p); }\n}\n"},
+        {"app/geo.lang", "namespace Geo;\npublic struct Point {\n    public int X; public int Y;\n"
+                         "    public Point(int x, int y) { X = x; Y = y; }\n    public int Length() => X + Y;\n}\n"
+                         "public int Dist(Point p) => p.Length();\n"}});
+    REQUIRE_MESSAGE(k.ok, k.errs);
+    CHECK(std::string(k.func("Program", "Main")->mangled) == "Shapes.Program.Main");
+    CHECK(std::string(k.func("Point", "Length")->mangled) == "Geo.Point.Length");
+    FuncDecl* ctor = nullptr;
+    for (Decl* d : k.type("Point")->members)
+        if (d->kind == DeclKind::Func && static_cast<FuncDecl*>(d)->fkind == FuncKind::Constructor) ctor = static_cast<FuncDecl*>(d);
+    REQUIRE(ctor);
+    CHECK(std::string(ctor->mangled) == "Geo.Point.new");
+    FuncDecl* dist = nullptr;
+    for (Decl* d : k.c.files[1]->decls)
+        if (d->name == "Dist") dist = static_cast<FuncDecl*>(d);
+    REQUIRE(dist);
+    CHECK(std::string(dist->mangled) == "Geo.Dist");
+    auto* nw = static_cast<NewExpr*>(init_of(k.func("Program", "Main"), 0));
+    CHECK(nw->ctor == ctor);
+}
+
+TEST_CASE("sema: match patterns, for-in and implicit this") {
+    Checked k(R"(
+enum Color { Red, Green, Blue }
+class Counter {
+    var int n;
+    public mut void Inc() { n += 1; Bump(); }
+    mut void Bump() { }
+}
+public class Program {
+    static int Code(Color c) => match (c) {
+        Red => 1,
+        Color.Green => 2,
+        other => 3,
+    };
+    public static void Main() {
+        for (let ch in "ab") { }
+        for (let i in 0..=3) { }
+        let k = match (5) { 1..=4 => "low", v when v > 10 => "big", _ => "mid" };
+    }
+}
+)");
+    REQUIRE_MESSAGE(k.ok, k.errs);
+    auto* m = static_cast<MatchExpr*>(k.func("Program", "Code")->body_expr);
+    REQUIRE(m);
+    CHECK(m->arms[0].pattern->kind == PatternKind::Variant);
+    CHECK(m->arms[0].pattern->decl == k.member("Color", "Red"));
+    CHECK(m->arms[1].pattern->decl == k.member("Color", "Green"));
+    CHECK(m->arms[2].pattern->kind == PatternKind::Binding);
+    REQUIRE(m->arms[2].pattern->decl);
+    CHECK(m->arms[2].pattern->decl->kind == DeclKind::Local);
+    CHECK(tn(m->arms[2].pattern->type_resolved) == "Color");
+    CHECK(k.func("Program", "Code")->local_count == 1);
+    FuncDecl* main = k.func("Program", "Main");
+    auto* f1 = static_cast<ForInStmt*>(stmt(main, 0));
+    CHECK(tn(f1->var->type) == "char");
+    auto* f2 = static_cast<ForInStmt*>(stmt(main, 1));
+    CHECK(tn(f2->var->type) == "int");
+    CHECK(f2->iterable->type->kind == TypeKind::Range);
+    auto* mk = static_cast<MatchExpr*>(init_of(main, 2));
+    CHECK(tn(mk->type) == "string");
+    CHECK(tn(mk->arms[0].pattern->lit->type) == "int");
+    CHECK(main->local_count == 4);
+    // Implicit this: the field and the method call.
+    FuncDecl* inc = k.func("Counter", "Inc");
+    auto* as = static_cast<AssignExpr*>(expr_of(inc, 0));
+    CHECK(static_cast<NameExpr*>(as->target)->decl == k.member("Counter", "n"));
+    auto* call = static_cast<CallExpr*>(expr_of(inc, 1));
+    CHECK(call->target == k.func("Counter", "Bump"));
+    CHECK(call->callee->kind == ExprKind::Name);
+}
+
+TEST_CASE("sema: diagnostics (one rule each)") {
+    auto errs_of = [](const char* body) {
+        std::string src = std::string("public class Program {\n") + body + "\n}\n";
+        Checked k(src);
+        CHECK(!k.ok);
+        return k.errs;
+    };
+    CHECK(errs_of("static void Main() { let x = 1; x = 2; }").find("cannot assign to 'x': it is declared with 'let'") != std::string::npos);
+    CHECK(errs_of("static void Main() { let b: byte = 300; }").find("constant 300 does not fit in byte") != std::string::npos);
+    CHECK(errs_of("static void Main() { break; }").find("break outside of a loop") != std::string::npos);
+    CHECK(errs_of("static int F() { } static void Main() { }").find("function 'F' must return a value of type int") != std::string::npos);
+    CHECK(errs_of("static void Main() { let s: string = 1; }").find("type mismatch: expected string, found int") != std::string::npos);
+    CHECK(errs_of("static void Main() { foo(); }").find("undefined name 'foo'") != std::string::npos);
+    CHECK(errs_of("static void Main() { let f = 1.5; let n: int = f; }").find("type mismatch: expected int, found float") != std::string::npos);
+    // No cascades: one error for a poisoned chain.
+    std::string e = errs_of("static void Main() { let a = nope; let b = a + 1; let c = b * a; Console.WriteLine(c); }");
+    CHECK(std::count(e.begin(), e.end(), '^') == 1);
+}
+
+TEST_CASE("sema: never crashes on partially parsed trees") {
+    const char* bad[] = {
+        "public class Program { public static void Main() { let x = ; x. ; } }",
+        "class { int }",
+        "public class Program { static int F( { return 1 + ; } static void Main() { F(1,,2); match (x) { => } } }",
+        "enum E { A = , B } struct S { S s; } public class Program { static void Main() { let t = (1, ); t.9; } }",
+        "public class Program { static void Main() { for (let in ) {} while () {} if {} new int[; [1, 2; } }",
+    };
+    for (const char* src : bad) {
+        Compilation c;
+        std::string errs;
+        c.diag.capture = &errs;
+        c.files.push_back(parse_file(c, c.sources.add("bad.lang", src)));
+        check_program(c);
+        CHECK(c.diag.error_count() > 0);
+    }
+}
