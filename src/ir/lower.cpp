@@ -10,6 +10,7 @@
 // rewrites every operand through the forwarding table.
 #include "ir/lower_impl.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace lang {
@@ -316,8 +317,13 @@ Inst* Lowerer::mk(Op op, Ty t) {
 
 Inst* Lowerer::emit(Op op, Ty t, Inst* a, Inst* b) {
     Inst* i = mk(op, t);
-    if (a) i->args.push(m.arena, a);
-    if (b) i->args.push(m.arena, b);
+    if (a) { // operand storage sized exactly: most instructions never grow
+        uint32_t n = b ? 2 : 1;
+        i->args.data = static_cast<Inst**>(m.arena.alloc(sizeof(Inst*) * n, alignof(Inst*)));
+        i->args.cap = n;
+        i->args.data[i->args.size++] = a;
+        if (b) i->args.data[i->args.size++] = b;
+    }
     ir::append(m, ensure(), i);
     return i;
 }
@@ -519,9 +525,26 @@ Inst* Lowerer::try_remove_trivial(Inst* phi) {
     return same;
 }
 
+// Statements come mostly in source order: remember the last line's byte range and only
+// search (binary search in line_col) when the offset leaves it.
 void Lowerer::set_line(Span s) {
     if (s.end == 0 && s.begin == 0) return;
-    line = c.sources.line_col(s.file, s.begin).line;
+    if (s.file == line_file_ && s.begin >= line_lo_ && s.begin < line_hi_) return;
+    const std::vector<uint32_t>& ls = c.sources.file(s.file).line_starts;
+    if (s.file == line_file_ && s.begin >= line_hi_ && line + 3 < ls.size() && s.begin < ls[line + 3]) {
+        while (s.begin >= ls[line]) line++; // usually the next line or two
+    } else if (ls.empty()) {
+        line = c.sources.line_col(s.file, s.begin).line; // indexes the lines once
+    } else { // line_col also counts columns; only the line is needed here
+        line = (uint32_t)(std::upper_bound(ls.begin(), ls.end(), s.begin) - ls.begin());
+    }
+    if (line >= 1 && line <= ls.size()) {
+        line_file_ = s.file;
+        line_lo_ = ls[line - 1];
+        line_hi_ = line < ls.size() ? ls[line] : UINT32_MAX;
+    } else {
+        line_file_ = UINT32_MAX;
+    }
 }
 
 // Resolves forwarded phis, drops the trivial ones, puts phis at the top of their blocks
@@ -620,9 +643,9 @@ void Lowerer::lower_func(FuncDecl* fd) {
             vi.ty = ty(p->type);
             vi.addr = param(Ty::Ptr);
         } else {
-            vi.kind = VarKind::Ssa;
+            vi.kind = VarKind::Fixed;
             vi.ty = ty(p->type);
-            write_var(param_base + p->index, entry, param(vi.ty));
+            vi.addr = param(vi.ty);
         }
     }
 

@@ -71,12 +71,14 @@ LVal Lowerer::var_lval(Decl* d) {
             if (is_agg(d->type)) {
                 vi.kind = VarKind::Mem;
                 vi.addr = slot_for(d->type);
-            } else {
+            } else if (d->kind == DeclKind::Local && as<LocalDecl>(d)->is_mutable) {
                 vi.kind = VarKind::Ssa;
+            } else {
+                vi.kind = VarKind::Fixed;
             }
         }
         lv.type = d->type;
-        if (vi.kind == VarKind::Ssa) {
+        if (vi.kind == VarKind::Ssa || vi.kind == VarKind::Fixed) {
             lv.kind = LVal::Var;
             lv.var = idx;
         } else {
@@ -182,7 +184,12 @@ void Lowerer::store_typed(const Type* t, Inst* base, int64_t off, Inst* v) {
 
 Inst* Lowerer::read(const LVal& lv) {
     switch (lv.kind) {
-    case LVal::Var: return use(lv.var);
+    case LVal::Var:
+        if (vars[lv.var].kind == VarKind::Fixed) {
+            Inst* v = vars[lv.var].addr;
+            return v ? v : undef(vars[lv.var].ty);
+        }
+        return use(lv.var);
     case LVal::Mem: return load_typed(lv.type, lv.base, lv.off);
     default: return undef(ty(lv.type));
     }
@@ -190,7 +197,12 @@ Inst* Lowerer::read(const LVal& lv) {
 
 void Lowerer::write(const LVal& lv, Inst* v) {
     switch (lv.kind) {
-    case LVal::Var: def(lv.var, v); break;
+    case LVal::Var:
+        if (vars[lv.var].kind == VarKind::Fixed)
+            vars[lv.var].addr = v;
+        else
+            def(lv.var, v);
+        break;
     case LVal::Mem: store_typed(lv.type, lv.base, lv.off, v); break;
     default: break;
     }
@@ -1061,7 +1073,7 @@ void Lowerer::call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>& o
             if (lv.kind == LVal::Var) { // copy-in/copy-out keeps the local in SSA
                 Ty t = vars[lv.var].ty;
                 Inst* s = slot(ir::ty_size(t), ir::ty_size(t));
-                store(t, s, 0, use(lv.var));
+                store(t, s, 0, read(lv));
                 out.push_back(s);
                 if (wb) wb->push_back({lv, s});
             } else {

@@ -57,11 +57,14 @@ private:
     size_t count_ = 0;
 };
 
-enum class VarKind : uint8_t { None, Ssa, Mem };
+// Ssa: a `var` local built by Braun's algorithm. Fixed: a value written once per scope
+// entry (parameters, `let`, for-in and pattern bindings): its definition dominates every
+// use (no gotos), so the current value is simply remembered. Mem: lives in memory.
+enum class VarKind : uint8_t { None, Ssa, Fixed, Mem };
 struct VarInfo {
     VarKind kind = VarKind::None;
     Ty ty = Ty::Void;
-    Inst* addr = nullptr;     // Mem: address of the storage (slot, or a ref/aggregate param)
+    Inst* addr = nullptr;     // Mem: address of the storage (slot, or a ref/aggregate param); Fixed: the value
     const Type* type = nullptr;
 };
 
@@ -189,6 +192,8 @@ public:
     Inst* use(uint32_t v) { return read_var(v, ensure()); }
 
     void set_line(Span s);
+    uint32_t line_file_ = UINT32_MAX; // cache for set_line: last line's [start, end)
+    uint32_t line_lo_ = 1, line_hi_ = 0;
 
     // ---- values and places (lower_expr.cpp)
     Inst* expr(Expr* e);

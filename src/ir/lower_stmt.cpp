@@ -79,7 +79,7 @@ void Lowerer::bind_local(LocalDecl* d, Inst* v, const Type* t) {
         store_typed(lv.type, lv.base, lv.off, v);
     } else if (lv.kind == LVal::Var) {
         if (t && t != d->type) v = convert(v, t, d->type, d->span);
-        def(lv.var, v);
+        write(lv, v);
     }
 }
 
@@ -117,7 +117,7 @@ void Lowerer::var_decl(VarDeclStmt* s) {
         } else {
             v = ir::is_float(it) ? fconst(it, 0) : iconst(it, 0);
         }
-        def(lv.var, v);
+        write(lv, v);
     }
 }
 

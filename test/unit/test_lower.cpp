@@ -112,8 +112,9 @@ struct Tree {
         for (Stmt* s : ss) b->stmts.push(a, s);
         return b;
     }
-    LocalDecl* local(FuncDecl* fd, const char* n, const Type* t) {
+    LocalDecl* local(FuncDecl* fd, const char* n, const Type* t, bool mut = true) {
         auto* d = a.make<LocalDecl>();
+        d->is_mutable = mut;
         d->kind = DeclKind::Local;
         d->name = id(n);
         d->type = t;
