@@ -84,6 +84,8 @@ static struct {
     uint64_t next_id;
     uint64_t os_spawned;        /* spawns from plain OS threads (atomic) */
     int active;
+    LangThread *main_thread;
+    LtStack *main_stack;        /* kept mapped until shutdown */
     LangSchedStats last;        /* totals of the last finished run */
 } S;
 
@@ -406,6 +408,10 @@ void lang_preempt_check(void) {
 /* ---- spawning and exit ---- */
 static void free_thread(void *arg) {
     LangThread *t = arg;
+    if (t == S.main_thread) { /* other threads may still borrow main's locals until the */
+        S.main_stack = t->stack; /* workers have stopped: unmapped by lang_sched_run_main */
+        t->stack = NULL;
+    }
     if (t->stack) lt_stack_free(t->stack);
 #ifdef LT_TSAN
     if (t->fiber) __tsan_destroy_fiber(t->fiber);
@@ -511,7 +517,7 @@ void lang_task_join(LangTask *task, void *out) {
 static void *worker_main(void *arg) {
     LangWorker *w = arg;
     tl_worker = w;
-    w->preempt_flag = &lang_preempt_flag;
+    lt_store(&w->preempt_flag, &lang_preempt_flag, LT_RELEASE);
     w->altstack = lt_altstack_setup();
     if (lang_rt_get_stack_bounds) lang_rt_get_stack_bounds(&w->g0_bounds[0], &w->g0_bounds[1], &w->g0_bounds[2]);
     lang_ctx_init_host(&w->g0);
@@ -611,6 +617,7 @@ int64_t lang_sched_run_main(int64_t (*fn)(void *ctx, void *arg), void *ctx, void
     MainArgs m = {fn, ctx, arg};
     LangThread *mt = new_thread(main_entry, &m, sizeof m, NULL);
     prepare_stack(mt, main_stack_size());
+    S.main_thread = mt;
     lt_store(&S.active, 1, LT_RELEASE);
     global_push(mt);
     lt_monitor_start();
@@ -685,6 +692,7 @@ int64_t lang_sched_run_main(int64_t (*fn)(void *ctx, void *arg), void *ctx, void
     }
     free(S.w);
     S.w = NULL;
+    if (S.main_stack) lt_stack_free(S.main_stack);
     lt_stack_cache_drain();
     const char *st = getenv("LANG_SCHED_STATS");
     if (st && st[0] == '1') {

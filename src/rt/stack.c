@@ -116,7 +116,7 @@ LtStack *lt_stack_alloc(size_t size) {
             for (int i = 0; i < LOCAL_CACHE / 2 && global_cache; i++) {
                 LtStack *g = global_cache;
                 global_cache = g->next;
-                global_n--;
+                lt_store(&global_n, global_n - 1, LT_RELAXED);
                 g->next = local_cache;
                 local_cache = g;
                 local_n++;
@@ -147,7 +147,7 @@ void lt_stack_free(LtStack *s) {
     if (global_n < GLOBAL_CACHE) {
         s->next = global_cache;
         global_cache = s;
-        global_n++;
+        lt_store(&global_n, global_n + 1, LT_RELAXED);
         s = NULL;
     }
     lt_unlock(&cache_lock);
@@ -164,7 +164,7 @@ void lt_stack_cache_drain(void) {
     lt_lock(&cache_lock);
     LtStack *g = global_cache;
     global_cache = NULL;
-    global_n = 0;
+    lt_store(&global_n, 0, LT_RELAXED);
     lt_unlock(&cache_lock);
     while (g) {
         LtStack *n = g->next;

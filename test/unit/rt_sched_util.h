@@ -40,3 +40,8 @@ constexpr int kRtScale = 10; // sanitizers: fewer threads and iterations
 #else
 constexpr int kRtScale = 1;
 #endif
+#if defined(__SANITIZE_THREAD__)
+constexpr int kRtThreadScale = 200; // TSan maps about 1 MiB of state per fiber
+#else
+constexpr int kRtThreadScale = kRtScale;
+#endif

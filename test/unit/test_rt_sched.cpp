@@ -142,7 +142,7 @@ TEST_CASE("sched: Mutex parks instead of blocking; WaitGroup; atomics") {
 }
 
 TEST_CASE("sched: 100,000 threads blocked on a channel, then released; memory per thread") {
-    const int kThreads = 100000 / kRtScale;
+    const int kThreads = 100000 / kRtThreadScale;
     rt_run([&] {
         LangChan *ch = lang_chan_new(sizeof(int64_t), 0);
         LangChan *out = lang_chan_new(sizeof(int64_t), 1024);
@@ -188,9 +188,12 @@ TEST_CASE("preempt: a busy loop with checks does not starve a printer") {
     int64_t r = rt_run([] {
         std::atomic<bool> stop{false};
         std::atomic<int> printed{0};
-        rt_go([&] {
+        LangWaitGroup *wg = lang_wg_new();
+        lang_wg_add(wg, 1);
+        rt_go([&, wg] {
             while (!stop.load(std::memory_order_relaxed))
-                if (lang_preempt_flag) lang_preempt_check(); // what compiled code emits
+                if (__atomic_load_n(&lang_preempt_flag, __ATOMIC_RELAXED)) lang_preempt_check(); // what compiled code emits
+            lang_wg_done(wg);
         });
         LangChan *done = lang_chan_new(1, 0);
         rt_go([&, done] {
@@ -204,6 +207,8 @@ TEST_CASE("preempt: a busy loop with checks does not starve a printer") {
         char c;
         lang_chan_recv(done, &c);
         stop = true;
+        lang_wg_wait(wg); // the loop borrows our locals: let it finish first
+        lang_wg_free(wg);
         lang_chan_free(done);
         return int64_t(printed.load());
     });
