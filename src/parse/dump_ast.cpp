@@ -44,6 +44,18 @@ void quote(std::string& out, const char* s, uint32_t n) {
 struct Dumper {
     std::string out;
 
+    // Drops the space left before a block that starts on a new line.
+    std::string finish() const {
+        std::string clean;
+        clean.reserve(out.size());
+        for (char ch : out) {
+            if (ch == '\n')
+                while (!clean.empty() && clean.back() == ' ') clean.pop_back();
+            clean += ch;
+        }
+        return clean;
+    }
+
     void nl(int ind) {
         out += '\n';
         out.append((size_t)ind * 2, ' ');
@@ -658,20 +670,13 @@ std::string dump_ast(Compilation& c, const FileAst* f) {
     for (const ImportDecl* im : f->imports) { d.nl(1); d.decl(im, 1); }
     for (const Decl* x : f->decls) { d.nl(1); d.decl(x, 1); }
     d.out += ")\n";
-    std::string clean; // drop the space left before a block that starts on a new line
-    clean.reserve(d.out.size());
-    for (char ch : d.out) {
-        if (ch == '\n')
-            while (!clean.empty() && clean.back() == ' ') clean.pop_back();
-        clean += ch;
-    }
-    return clean;
+    return d.finish();
 }
 
 std::string dump_expr(const Expr* e) {
     Dumper d;
     d.expr(e, 0);
-    return d.out;
+    return d.finish();
 }
 
 std::string dump_type(const TypeExpr* t) {
