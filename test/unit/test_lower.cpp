@@ -1,12 +1,22 @@
-// test_lower.cpp: lowering unit tests on hand-built, sema-annotated ASTs.
+// test_lower.cpp: lowering unit tests.
 //
-// Each test builds the tree sema would produce (types, decl links, indexes), lowers it,
-// runs the IR verifier and checks the printed IR for the expected instructions.
+// 1. Hand-built, sema-annotated ASTs: each test builds the tree sema would produce
+//    (types, decl links, indexes), lowers it, verifies and checks the printed IR.
+// 2. Golden files test/ir/lower_*.lang: parsed, checked and lowered; every
+//    `// ir: TEXT` line must occur in the printed module, each on a line after the
+//    previous match (like FileCheck's CHECK), and no `// ir-not: TEXT` may occur at all.
 #include "common/compilation.h"
 #include "ir/ir.h"
 #include "ir/lower.h"
 #include "parse/ast.h"
+#include "parse/parser.h"
+#include "sema/sema.h"
+#include <dirent.h>
 #include <doctest/doctest.h>
+#include <fstream>
+#include <sstream>
+#include <algorithm>
+#include <vector>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -262,4 +272,71 @@ TEST_CASE("lower: && in a condition short-circuits without a phi") {
     CHECK(!has(ir, "phi"));
     CHECK(has(ir, "sgt.i64"));
     CHECK(has(ir, "ret %"));
+}
+
+// ---------------------------------------------------------------------------
+// Golden files
+
+namespace {
+
+std::string lower_dir() {
+    if (const char* d = getenv("LANG_TEST_IR_DIR")) return d;
+    return "test/ir";
+}
+
+std::vector<std::string> lower_goldens() {
+    std::vector<std::string> out;
+    DIR* d = opendir(lower_dir().c_str());
+    if (!d) return out;
+    while (dirent* e = readdir(d)) {
+        std::string n = e->d_name;
+        if (n.rfind("lower_", 0) == 0 && n.size() > 5 && n.compare(n.size() - 5, 5, ".lang") == 0)
+            out.push_back(lower_dir() + "/" + n);
+    }
+    closedir(d);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("lower: golden files test/ir/lower_*.lang") {
+    std::vector<std::string> files = lower_goldens();
+    CHECK(files.size() >= 1);
+    for (const std::string& path : files) {
+        CAPTURE(path);
+        Compilation c;
+        std::string diags;
+        c.diag.capture = &diags;
+        uint32_t id;
+        REQUIRE(c.sources.load(path, &id));
+        c.files.push_back(parse_file(c, id));
+        bool ok = check_program(c) && c.diag.error_count() == 0;
+        CHECK_MESSAGE(ok, diags);
+        if (!ok) continue;
+        ir::Module m(c.arena);
+        CHECK_MESSAGE(lower_program(c, m), diags);
+        std::string err;
+        CHECK_MESSAGE(ir::verify(m, &err), err);
+        std::string text = ir::print(m);
+        std::vector<std::string> lines;
+        {
+            std::istringstream in(text);
+            for (std::string l; std::getline(in, l);) lines.push_back(l);
+        }
+        std::istringstream src(c.sources.file(id).text);
+        size_t at = 0;
+        for (std::string l; std::getline(src, l);) {
+            if (l.rfind("// ir: ", 0) == 0) {
+                std::string want = l.substr(7);
+                size_t k = at;
+                while (k < lines.size() && lines[k].find(want) == std::string::npos) k++;
+                CHECK_MESSAGE(k < lines.size(), "missing (in order): " << want << "\n" << text);
+                if (k < lines.size()) at = k + 1;
+            } else if (l.rfind("// ir-not: ", 0) == 0) {
+                std::string bad = l.substr(11);
+                CHECK_MESSAGE(text.find(bad) == std::string::npos, "must not appear: " << bad << "\n" << text);
+            }
+        }
+    }
 }
