@@ -45,6 +45,8 @@ struct Alloc {
     std::vector<std::vector<std::pair<int32_t, int32_t>>> fixed; // per physical register
     std::vector<uint32_t> fixed_ptr;
 
+    Alloc(const Target& t, MFunc& fn) : T(t), f(fn), nv(0) {}
+
     static uint32_t vi(uint32_t r) { return r - kFirstVReg; }
 
     template <class F> static void for_regs(const MInst& in, F&& fn) {
@@ -433,7 +435,7 @@ struct Alloc {
 } // namespace radetail
 
 void regalloc(const Target& t, MFunc& f) {
-    radetail::Alloc a{t, f, 0, {}, {}, {}, {}, {}, {}, {}, {}};
+    radetail::Alloc a(t, f);
     a.run();
 }
 

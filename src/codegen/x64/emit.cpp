@@ -79,7 +79,16 @@ Code finish(const MFunc& f) {
         put(mk(Mn::pop, kW0, Operand::r(RBP)), line);
     };
 
-    std::vector<int32_t> label_here(nb, 0);
+    // Jump threading: a jump to an empty block that only jumps on goes to the end of
+    // the chain (empty split-edge blocks are left behind when phi copies coalesce).
+    auto thread = [&](uint32_t t) {
+        for (uint32_t hops = 0; hops < nb; hops++) {
+            const codegen::MBlock& tb = f.blocks[t];
+            if (!tb.insts.empty() || tb.jumps.size() != 1 || tb.jumps[0].first != codegen::kAlways) break;
+            t = tb.jumps[0].second;
+        }
+        return t;
+    };
     for (uint32_t b = 0; b < nb; b++) {
         c.label_of[b] = (int32_t)c.insts.size();
         const codegen::MBlock& bl = f.blocks[b];
@@ -106,6 +115,7 @@ Code finish(const MFunc& f) {
         }
         // Jumps: fall through to the next block where possible.
         auto j = bl.jumps;
+        for (auto& x : j) x.second = thread(x.second);
         uint32_t next = b + 1;
         if (j.size() >= 2 && j.back().first == codegen::kAlways && j[j.size() - 2].first != codegen::kAlways &&
             j[j.size() - 2].second == next) {

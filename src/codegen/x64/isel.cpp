@@ -49,11 +49,16 @@ struct Sel {
     std::vector<uint32_t> uses;     // IR id -> use count
     std::vector<int64_t> slot_disp; // IR id -> frame displacement of a slot
     std::vector<uint8_t> fused;     // IR id -> compare emitted at its user
+    std::vector<uint8_t> fused_addr; // IR id -> add folded into its load/store's address
     std::vector<uint32_t> bindex;   // IR block id -> MBlock index
     std::unordered_map<uint64_t, uint32_t> edge_src; // (pred ir id, succ ir id) -> MBlock
+    std::vector<uint32_t> split_src; // split-edge block k (after the IR blocks) -> source
     uint32_t cur = 0;
     uint32_t line = 0;
     bool ok = true;
+
+    Sel(const codegen::Target& t, const ir::Module& mod, const ir::Func& fn, MFunc& out, Diag& d)
+        : T(t), m(mod), f(fn), mf(out), diag(d) {}
 
     MBlock& blk() { return mf.blocks[cur]; }
 
@@ -140,7 +145,13 @@ struct Sel {
         Operand o;
         o.kind = Operand::Mem;
         o.size = size;
-        if (p->op == Op::slot) {
+        if (p->op == Op::add && fused_addr[p->id]) { // [base + index] or [base + disp]
+            const Inst* b = p->args[1];
+            o.reg = get(p->args[0]);
+            if (is_const(b) && fits32(b->imm + off)) o.imm = b->imm + off;
+            else if (fits32(off)) o.index = get(b), o.imm = off;
+            else fail("address offset out of range");
+        } else if (p->op == Op::slot) {
             o.reg = RBP;
             o.frame = true;
             o.imm = slot_disp[p->id] + off;
@@ -695,6 +706,7 @@ struct Sel {
         mf.blocks.emplace_back();
         mf.blocks.back().ir_id = UINT32_MAX;
         mf.blocks.back().jumps.push_back({codegen::kAlways, target});
+        split_src.push_back(cur);
         edge_src[key] = nb;
         return nb;
     }
@@ -745,6 +757,7 @@ struct Sel {
         case Op::copy: vreg[i->id] = copy_of(i->args[0], ir::is_float(i->ty) ? 8 : isz(i->ty)); return;
         case Op::add: case Op::sub: case Op::And: case Op::Or: case Op::Xor: case Op::addchk:
         case Op::subchk:
+            if (fused_addr[i->id]) return; // emitted as part of a memory operand
             return binop(i);
         case Op::mul: case Op::mulchk: return mul(i);
         case Op::sdiv: case Op::udiv: case Op::srem: case Op::urem: return divide(i);
@@ -819,6 +832,30 @@ struct Sel {
     }
     void bindex_phi(const ir::Block* b, MPhi&& mp) { mf.blocks[bindex[b->id]].phis.push_back(std::move(mp)); }
 
+    // Split-edge blocks were appended at the end; move each one right after its source
+    // block. Intervals have no holes, so a block far away in the layout would stretch
+    // every value live across the edge over the whole function.
+    void place_split_blocks() {
+        uint32_t nir = f.blocks.size;
+        if (split_src.empty()) return;
+        std::vector<std::vector<uint32_t>> after(nir);
+        for (uint32_t k = 0; k < split_src.size(); k++) after[split_src[k]].push_back(nir + k);
+        std::vector<uint32_t> order, newidx(mf.blocks.size());
+        for (uint32_t b = 0; b < nir; b++) {
+            order.push_back(b);
+            for (uint32_t s : after[b]) order.push_back(s);
+        }
+        for (uint32_t k = 0; k < order.size(); k++) newidx[order[k]] = k;
+        std::vector<MBlock> nb(order.size());
+        for (uint32_t k = 0; k < order.size(); k++) nb[k] = std::move(mf.blocks[order[k]]);
+        for (MBlock& b : nb) {
+            for (auto& j : b.jumps) j.second = newidx[j.second];
+            for (MPhi& p : b.phis)
+                for (uint32_t& q : p.preds) q = newidx[q];
+        }
+        mf.blocks = std::move(nb);
+    }
+
     void entry_params() {
         std::vector<ArgLoc> loc(f.params.size);
         mf.in_args = classify_args(f.params.data, f.params.size, loc.data());
@@ -848,6 +885,7 @@ struct Sel {
         uses.assign(n, 0);
         slot_disp.assign(n, 0);
         fused.assign(n, 0);
+        fused_addr.assign(n, 0);
         uint32_t maxb = 0;
         for (const ir::Block* b : f.blocks) maxb = std::max(maxb, b->id + 1);
         bindex.assign(maxb, 0);
@@ -871,6 +909,21 @@ struct Sel {
                 if ((i->op == Op::br || i->op == Op::select) && is_cmp(i->args[0]->op) &&
                     uses[i->args[0]->id] == 1 && i->args[0]->block == b)
                     fused[i->args[0]->id] = 1;
+        // Address folding: `load/store (add p, x)` with the add used only there becomes
+        // [p + x]. Stores of a register value keep the add: base, index and value could
+        // all be spilled, and the allocator reserves only two scratch registers.
+        for (const ir::Block* b : f.blocks)
+            for (const Inst* i : b->insts) {
+                if (i->op != Op::load && i->op != Op::store) continue;
+                const Inst* p = i->args[0];
+                if (p->op != Op::add || uses[p->id] != 1 || p->block != b || ty_size(p->ty) != 8) continue;
+                if (i->op == Op::store && !is_const(i->args[1]) && !ir::is_float(i->args[1]->ty)) continue;
+                bool remat = false;
+                for (const Inst* a : p->args)
+                    remat |= a->op == Op::slot || a->op == Op::addr || (a->op == Op::iconst && !fits32(a->imm));
+                if (is_const(p->args[0]) || remat) continue;
+                fused_addr[p->id] = 1;
+            }
         // Phi destinations get their vregs first (sources may come from later blocks).
         for (const ir::Block* b : f.blocks)
             for (const Inst* i : b->insts)
@@ -884,6 +937,7 @@ struct Sel {
             for (const Inst* i : b->insts) inst(b, i);
         }
         phis();
+        place_split_blocks();
         for (uint32_t k = 0; k < mf.blocks.size(); k++)
             for (auto& j : mf.blocks[k].jumps) mf.blocks[k].succs.push_back(j.second);
         for (uint32_t k = 0; k < mf.blocks.size(); k++) {
@@ -900,7 +954,7 @@ struct Sel {
 
 bool isel(const codegen::Target& t, const ir::Module& m, const ir::Func& f, MFunc& mf, Diag& diag) {
     mf.ir = &f;
-    iseldetail::Sel s{t, m, f, mf, diag, {}, {}, {}, {}, {}, {}};
+    iseldetail::Sel s(t, m, f, mf, diag);
     return s.run();
 }
 
