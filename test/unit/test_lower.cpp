@@ -274,6 +274,112 @@ TEST_CASE("lower: && in a condition short-circuits without a phi") {
     CHECK(has(ir, "ret %"));
 }
 
+TEST_CASE("lower: payload enum construction and match") {
+    // enum Shape { Circle(float r), Rect(float w, float h) }
+    // static float Area(Shape s) => match (s) { Circle(r) => r * r, Rect(w, h) => w * h };
+    // static float Two() => Area(Shape.Rect(2.0, 3.0));
+    Tree t;
+    const Type* F = t.c.types.float_();
+    auto* td = t.a.make<TypeDecl>();
+    td->kind = DeclKind::Type;
+    td->tkind = TypeDeclKind::Enum;
+    td->name = t.id("Shape");
+    Type* st = const_cast<Type*>(t.c.types.nominal(TypeKind::Enum, td));
+    td->type = st;
+    auto mkcase = [&](const char* n, std::initializer_list<const char*> fields, int64_t tag) {
+        auto* ec = t.a.make<EnumCaseDecl>();
+        ec->kind = DeclKind::EnumCase;
+        ec->name = t.id(n);
+        ec->tag = tag;
+        ec->type = st;
+        ec->parent = td;
+        for (const char* fnm : fields) {
+            auto* p = t.a.make<ParamDecl>();
+            p->kind = DeclKind::Param;
+            p->name = t.id(fnm);
+            p->type = F;
+            ec->payload.push(t.a, p);
+        }
+        td->members.push(t.a, ec);
+        return ec;
+    };
+    EnumCaseDecl* circle = mkcase("Circle", {"r"}, 0);
+    EnumCaseDecl* rect = mkcase("Rect", {"w", "h"}, 1);
+    st->size = 24; // i32 tag, payload at 8
+    st->align = 8;
+    t.file->decls.push(t.a, td);
+
+    FuncDecl* area = t.func("Area", F, {{"s", st}});
+    auto* me = t.ex<MatchExpr>(ExprKind::Match, F);
+    me->scrutinee = t.p(area, 0);
+    auto variant = [&](EnumCaseDecl* ec, std::initializer_list<LocalDecl*> binds) {
+        auto* p = t.a.make<Pattern>();
+        p->kind = PatternKind::Variant;
+        p->decl = ec;
+        p->type_resolved = st;
+        for (LocalDecl* b : binds) {
+            auto* q = t.a.make<Pattern>();
+            q->kind = PatternKind::Binding;
+            q->decl = b;
+            q->name = b->name;
+            q->type_resolved = F;
+            p->subs.push(t.a, q);
+        }
+        return p;
+    };
+    LocalDecl* r = t.local(area, "r", F, false);
+    LocalDecl* w = t.local(area, "w", F, false);
+    LocalDecl* h = t.local(area, "h", F, false);
+    MatchArm a1{variant(circle, {r}), nullptr, t.bin(BinOp::Mul, t.name(r), t.name(r)), nullptr, Span{}};
+    MatchArm a2{variant(rect, {w, h}), nullptr, t.bin(BinOp::Mul, t.name(w), t.name(h)), nullptr, Span{}};
+    me->arms.push(t.a, a1);
+    me->arms.push(t.a, a2);
+    area->body_expr = me;
+
+    FuncDecl* two = t.func("Two", F, {});
+    auto* mk = t.ex<CallExpr>(ExprKind::Call, st);
+    auto* callee = t.ex<MemberExpr>(ExprKind::Member, st);
+    callee->decl = rect;
+    callee->name = rect->name;
+    mk->callee = callee;
+    auto* l1 = t.ex<FloatLitExpr>(ExprKind::FloatLit, F);
+    l1->value = 2.0;
+    auto* l2 = t.ex<FloatLitExpr>(ExprKind::FloatLit, F);
+    l2->value = 3.0;
+    mk->args.push(t.a, Arg{Ident(), l1});
+    mk->args.push(t.a, Arg{Ident(), l2});
+    two->body_expr = t.call(area, {mk});
+
+    std::string ir = t.lower();
+    CHECK(has(ir, "func $Area(ptr, ptr) -> f64"));
+    CHECK(has(ir, "load.i32 [%1]"));
+    CHECK(has(ir, "load.f64 [%1+8]"));
+    CHECK(has(ir, "load.f64 [%1+16]"));
+    CHECK(has(ir, "fmul.f64"));
+    CHECK(has(ir, "unreachable"));
+    CHECK(has(ir, "store.i32 [%"));
+    CHECK(has(ir, "store.f64 [%"));
+    CHECK(has(ir, "+16], %"));
+    CHECK(has(ir, "$\"Shape.$type\""));
+}
+
+TEST_CASE("lower: defer runs at block end and before return") {
+    // void F(bool c) { defer Console.WriteLine("d"); if (c) return; Console.WriteLine("x"); }
+    Tree t;
+    FuncDecl* f = t.func("F", t.VOID, {{"c", t.BOOL}});
+    auto* d = t.st<DeferStmt>(StmtKind::Defer);
+    d->body = t.es(t.builtin(2, {t.str("d")}));
+    auto* ifs = t.st<IfStmt>(StmtKind::If);
+    ifs->cond = t.p(f, 0);
+    ifs->then_s = t.st<ReturnStmt>(StmtKind::Return);
+    ifs->else_s = nullptr;
+    f->body = t.blk({d, ifs, t.es(t.builtin(2, {t.str("x")}))});
+    std::string ir = t.lower();
+    size_t n = 0;
+    for (size_t p = ir.find("$lang_write_str("); p != std::string::npos; p = ir.find("$lang_write_str(", p + 1)) n++;
+    CHECK(n == 3); // "d" on the return path, "x" and "d" on the fall-through path
+}
+
 // ---------------------------------------------------------------------------
 // Golden files
 
