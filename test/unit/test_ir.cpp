@@ -479,10 +479,11 @@ TEST_CASE("ir reader: mutated golden files never crash reader, verifier or passe
     };
     const char alphabet[] = "%@$[]{}(),=+-!#\n \"\\0123456789.abcdefghijklmnopqrstuvwxyz";
     int accepted = 0;
+    int iters = getenv("LANG_FUZZ_ITERS") ? atoi(getenv("LANG_FUZZ_ITERS")) : 150;
     for (const std::string& path : golden_files()) {
         std::string base = split_golden(slurp(path)).input;
         if (base.empty()) continue;
-        for (int k = 0; k < 150; k++) {
+        for (int k = 0; k < iters; k++) {
             std::string t = base;
             int edits = 1 + (int)(rnd() % 3);
             for (int e = 0; e < edits && !t.empty(); e++) {
@@ -514,4 +515,29 @@ TEST_CASE("ir reader: mutated golden files never crash reader, verifier or passe
         }
     }
     CHECK(accepted > 0);
+    MESSAGE("mutants accepted by reader and verifier: " << accepted);
+}
+
+TEST_CASE("doc/ir.md: the example reads, verifies and round-trips") {
+    std::string doc = slurp("doc/ir.md");
+    size_t at = doc.find("## 7. Example");
+    REQUIRE(at != std::string::npos);
+    size_t b = doc.find("```\n", at);
+    REQUIRE(b != std::string::npos);
+    b += 4;
+    size_t e = doc.find("```", b);
+    REQUIRE(e != std::string::npos);
+    std::string text = doc.substr(b, e - b);
+    Arena a;
+    Module m(a);
+    std::string err;
+    REQUIRE_MESSAGE(read(m, text.data(), text.size(), &err), err);
+    CHECK_MESSAGE(verify(m, &err), err);
+    CHECK(m.funcs.size == 1);
+    CHECK(m.globals.size == 2);
+    std::string p = print(m);
+    Arena a2;
+    Module m2(a2);
+    REQUIRE(read(m2, p.data(), p.size(), &err));
+    CHECK(print(m2) == p);
 }
