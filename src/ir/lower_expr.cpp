@@ -34,16 +34,9 @@ static const Type* fn_result(FuncDecl* fd) {
 }
 
 // Expressions whose aggregate value is a fresh temporary nobody else refers to.
-static bool is_fresh_temp(Expr* e) {
-    switch (e->kind) {
-    case ExprKind::Call:
-    case ExprKind::New:
-    case ExprKind::TupleLit:
-    case ExprKind::Ternary:
-    case ExprKind::Match:
-        return e->kind == ExprKind::Call || e->kind == ExprKind::New || e->kind == ExprKind::TupleLit;
-    default: return false;
-    }
+bool is_fresh_temp(Expr* e) {
+    return e->kind == ExprKind::Call || e->kind == ExprKind::New || e->kind == ExprKind::TupleLit ||
+           e->kind == ExprKind::ArrayLit || e->kind == ExprKind::InterpString;
 }
 
 static bool is_pow2(int64_t v) { return v > 0 && (v & (v - 1)) == 0; }
@@ -1115,14 +1108,21 @@ Inst* Lowerer::call_expr(CallExpr* e, bool tail) {
     const Type* rt = fn_result(fd);
     bool agg = is_agg(rt);
     bool cfn = is_c_fn(fd);
+    // A tail call must not leave pointers into this frame behind: an aggregate result
+    // goes straight to our own result pointer, aggregate arguments are copied into our
+    // incoming aggregate parameters' memory (owned by us, living in the caller's frame).
+    bool want_tail = tail && !cfn && defers.empty() && fdecl;
     std::vector<Inst*> args;
     if (!cfn) args.push_back(ctx);
     Inst* res = nullptr;
     if (agg) {
-        res = slot_for(rt);
+        if (result_ptr && rt == ret_type && tail)
+            res = result_ptr; // also right without a tail call: we return it unchanged
+        else
+            res = slot_for(rt);
         args.push_back(res);
     }
-    bool frame_ptr_args = false; // an argument points into this frame: no tail call
+    bool frame_ptr_args = agg && res != result_ptr; // an argument points into this frame
     if (is_instance_fn(fd)) {
         Inst* recv = nullptr;
         if (e->callee->kind == ExprKind::Member) {
@@ -1131,38 +1131,67 @@ Inst* Lowerer::call_expr(CallExpr* e, bool tail) {
             if (ot->kind == TypeKind::Struct) {
                 LVal lv = lvalue(obj);
                 recv = lval_addr(lv);
-                frame_ptr_args = true;
+                if (recv != this_val) frame_ptr_args = true;
             } else {
                 recv = expr(obj);
             }
         } else {
             recv = this_val;
-            if (fd->parent && fd->parent->type && fd->parent->type->kind == TypeKind::Struct) frame_ptr_args = true;
         }
         if (!recv) {
             unsupported(e->span, "method call without receiver");
             recv = iconst(Ty::Ptr, 0);
         }
         args.push_back(recv);
-    } else if (e->callee->kind == ExprKind::Member) {
-        // static call through a type or namespace prefix: nothing to evaluate
     }
     std::vector<std::pair<LVal, Inst*>> wb;
     size_t first_arg = args.size();
     call_args(fd, e->args, args, &wb);
-    for (uint32_t i = 0; i < fd->params.size; i++)
-        if (fd->params[i]->mode == ParamMode::Ref || is_agg(fd->params[i]->type)) frame_ptr_args = true;
-    (void)first_arg;
     const char* sym = func_symbol(fd);
     Ty rty = agg ? Ty::Void : ty(rt);
-    if (tail && !cfn && !agg && !frame_ptr_args && wb.empty() && rty == f->ret && !result_ptr) {
-        Inst* i = mk(Op::tailcall, rty);
-        i->sym = sym;
-        for (Inst* a : args) i->args.push(m.arena, a);
-        ir::append(m, ensure(), i);
-        e->is_tail = true;
-        cur = nullptr;
-        return nullptr;
+    if (want_tail && !frame_ptr_args && wb.empty() && rty == f->ret) {
+        // Assign each aggregate argument one of our incoming aggregate buffers.
+        std::vector<Inst*> bufs;
+        std::vector<const Type*> buf_types;
+        for (ParamDecl* p : fdecl->params) {
+            if (p->mode == ParamMode::Ref || !is_agg(p->type)) continue;
+            bufs.push_back(vars[param_base + p->index].addr);
+            buf_types.push_back(p->type);
+        }
+        std::vector<std::pair<size_t, Inst*>> moves; // arg index -> buffer
+        bool ok = true;
+        for (uint32_t i = 0; i < fd->params.size && ok; i++) {
+            ParamDecl* p = fd->params[i];
+            if (p->mode == ParamMode::Ref) {
+                ok = false;
+                break;
+            }
+            if (!is_agg(p->type)) continue;
+            Inst* found = nullptr;
+            for (size_t k = 0; k < bufs.size(); k++) {
+                if (!bufs[k] || buf_types[k]->size < p->type->size || buf_types[k]->align < p->type->align) continue;
+                found = bufs[k];
+                bufs[k] = nullptr;
+                break;
+            }
+            if (!found) ok = false;
+            moves.push_back({first_arg + i, found});
+        }
+        if (ok) {
+            // Every argument value is a temporary of this frame by now (call_args copied
+            // non-fresh aggregates), so the buffers can be overwritten in any order.
+            for (auto& [ai, buf] : moves) {
+                memcpy_(buf, args[ai], fd->params[ai - first_arg]->type->size);
+                args[ai] = buf;
+            }
+            Inst* i = mk(Op::tailcall, rty);
+            i->sym = sym;
+            for (Inst* a : args) i->args.push(m.arena, a);
+            ir::append(m, ensure(), i);
+            e->is_tail = true;
+            cur = nullptr;
+            return agg ? res : nullptr;
+        }
     }
     Inst* r = call_v(sym, rty, args);
     for (auto& [lv, s] : wb) write(lv, load(vars[lv.var].ty, s, 0));

@@ -89,6 +89,8 @@ struct IncompletePhi {
     Inst* phi;
 };
 
+bool is_fresh_temp(Expr* e); // lower_expr.cpp
+
 class Lowerer {
 public:
     Lowerer(Compilation& c, ir::Module& m) : c(c), m(m) {}

@@ -99,6 +99,19 @@ void Lowerer::var_decl(VarDeclStmt* s) {
     LocalDecl* d = s->names[0];
     const Type* t = d->type;
     if (s->init) {
+        if (is_agg(t) && s->init->type == t && is_fresh_temp(s->init) && d->index < vars.size() + 1024) {
+            if (d->index >= vars.size()) vars.resize(d->index + 1);
+            if (vars[d->index].kind == VarKind::None) {
+                // The temporary (a call result, a new struct, a tuple) becomes the variable.
+                Inst* v = expr(s->init);
+                VarInfo& vi = vars[d->index];
+                vi.kind = VarKind::Mem;
+                vi.ty = ty(t);
+                vi.type = t;
+                vi.addr = v;
+                return;
+            }
+        }
         bind_local(d, expr(s->init), s->init->type);
         return;
     }
@@ -302,20 +315,14 @@ void Lowerer::return_stmt(ReturnStmt* s) {
         ret(nullptr);
         return;
     }
-    if (result_ptr) {
-        Inst* v = expr(s->value);
-        if (cur) memcpy_(result_ptr, v, ret_type->size);
-        run_defers(0);
-        ret(nullptr);
-        return;
-    }
     if (defers.empty()) {
         return_value(s->value);
         return;
     }
     Inst* v = expr(s->value);
+    if (result_ptr && cur) memcpy_(result_ptr, v, ret_type->size);
     run_defers(0);
-    ret(f->ret == Ty::Void ? nullptr : v);
+    ret(f->ret == Ty::Void || result_ptr ? nullptr : v);
 }
 
 // `return e` without pending defers: the tail position reaches into ?: and match arms,
@@ -326,7 +333,8 @@ void Lowerer::return_value(Expr* e) {
         auto* ce = as<CallExpr>(e);
         Inst* r = call_expr(ce, ce->target && !ce->builtin);
         if (!cur) return; // became a tail call (or the call never returns)
-        ret(f->ret == Ty::Void ? nullptr : r);
+        if (result_ptr && r) memcpy_(result_ptr, r, ret_type->size);
+        ret(f->ret == Ty::Void || result_ptr ? nullptr : r);
         return;
     }
     case ExprKind::Ternary: {
@@ -351,7 +359,8 @@ void Lowerer::return_value(Expr* e) {
     default: break;
     }
     Inst* v = expr(e);
-    ret(f->ret == Ty::Void ? nullptr : v);
+    if (result_ptr && cur) memcpy_(result_ptr, v, ret_type->size);
+    ret(f->ret == Ty::Void || result_ptr ? nullptr : v);
 }
 
 // ---------------------------------------------------------------------------
