@@ -238,7 +238,7 @@ static LangThread *steal_from(LangWorker *w, int rounds_left, uint64_t *ticks) {
     return NULL;
 }
 
-static LangThread *find_runnable(LangWorker *w) {
+static LangThread *search(LangWorker *w) {
     uint64_t ticks[256];
     for (;;) {
         if (lt_load(&S.stopping, LT_ACQUIRE)) return NULL;
@@ -295,6 +295,12 @@ static LangThread *find_runnable(LangWorker *w) {
         w->spinning = 1; /* the waker counted us in S.nspinning */
         lt_monitor_kick();
     }
+}
+
+static LangThread *find_runnable(LangWorker *w) {
+    LangThread *t = search(w);
+    stop_spinning(w); /* a woken worker may have found work without stealing */
+    return t;
 }
 
 /* ---- switching ---- */
