@@ -146,6 +146,30 @@ const Type* Sema::call_builtin(CallExpr* e, Builtin b) {
     }
 }
 
+// `Shape.Circle(2.0)`: builds a value of a payload enum. The callee keeps decl = the
+// case; CallExpr.target stays null; the arguments are converted to the payload types.
+static const Type* construct_case(Sema& s, CallExpr* e, EnumCaseDecl* ec, Span span) {
+    const Type* et = ec->type ? ec->type : s.err();
+    e->callee->type = et;
+    if (ec->payload.empty()) {
+        s.diag.error(span, "enum case '%s' has no payload: write it without parentheses", ec->name.c_str());
+        for (Arg& a : e->args) s.expr(a.value, nullptr);
+        return s.err();
+    }
+    if (ec->payload.size != e->args.size) {
+        s.diag.error(span, "enum case '%s' expects %u value%s, found %u", ec->name.c_str(), ec->payload.size,
+                     ec->payload.size == 1 ? "" : "s", e->args.size);
+        for (Arg& a : e->args) s.expr(a.value, nullptr);
+        return s.err();
+    }
+    for (uint32_t i = 0; i < e->args.size; i++) {
+        if (e->args[i].name) s.diag.error(span, "named arguments are not supported yet");
+        ParamDecl* p = ec->payload[i];
+        s.value(e->args[i].value, p && p->type ? p->type : s.err());
+    }
+    return et;
+}
+
 // Checks the static/instance/mut rules for a method called without a receiver.
 static void check_implicit_this(Sema& s, FuncDecl* f, Span span) {
     if (!f->parent || (f->mods & M_STATIC)) return;
@@ -160,7 +184,7 @@ static void check_implicit_this(Sema& s, FuncDecl* f, Span span) {
         s.diag.error(span, "cannot call 'mut' method '%s' from a method that is not 'mut'", f->name.c_str());
 }
 
-const Type* Sema::check_call(CallExpr* e, const Type* /*hint*/) {
+const Type* Sema::check_call(CallExpr* e, const Type* hint) {
     Expr* callee = e->callee;
     if (!callee) {
         check_args_loose(*this, e->args);
@@ -185,6 +209,14 @@ const Type* Sema::check_call(CallExpr* e, const Type* /*hint*/) {
         int32_t s = lookup_in_types(n->name);
         bool ambiguous = false;
         if (s < 0) s = lookup_global(n->name, n->span, &ambiguous);
+        if (s < 0 && !ambiguous && hint && hint->kind == TypeKind::Enum && hint->decl) {
+            // An unqualified case of the expected enum: `let s: Shape = Circle(1.0);`
+            int32_t c = lookup_member(hint->decl, n->name);
+            if (c >= 0 && sym_list_[c].decl->kind == DeclKind::EnumCase) {
+                n->decl = sym_list_[c].decl;
+                return construct_case(*this, e, static_cast<EnumCaseDecl*>(n->decl), e->span);
+            }
+        }
         if (s < 0) {
             if (!ambiguous) {
                 if (n->name == id_assert) return call_builtin(e, Builtin::Assert);
@@ -202,7 +234,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* /*hint*/) {
             if (d->kind == DeclKind::Type)
                 diag.error(callee->span, "'%s' is a type: use 'new %s(...)' to make a value", n->name.c_str(), n->name.c_str());
             else if (d->kind == DeclKind::EnumCase)
-                diag.error(callee->span, "enum cases with payloads are not supported yet");
+                return construct_case(*this, e, static_cast<EnumCaseDecl*>(d), e->span);
             else
                 diag.error(callee->span, "'%s' is not a function", n->name.c_str());
             callee->type = err();
@@ -289,8 +321,8 @@ const Type* Sema::check_call(CallExpr* e, const Type* /*hint*/) {
         Decl* d = sym_list_[s].decl;
         m->decl = d;
         if (d->kind != DeclKind::Func) {
-            if (d->kind == DeclKind::EnumCase)
-                diag.error(callee->span, "enum cases with payloads are not supported yet");
+            if (d->kind == DeclKind::EnumCase && on_type)
+                return construct_case(*this, e, static_cast<EnumCaseDecl*>(d), e->span);
             else
                 diag.error(m->name_span, "'%s' is not a function", m->name.c_str());
             callee->type = err();

@@ -723,7 +723,7 @@ const Type* Sema::check_binary(BinaryExpr* e, const Type* hint) {
             case TypeKind::Bool: case TypeKind::Class: if (eq) ct = ta; break;
             default: break;
             }
-            if (ta->kind == TypeKind::Enum && !ta->is_c_like_enum() && !eq) ct = nullptr;
+            if (ta->kind == TypeKind::Enum && !ta->is_c_like_enum()) ct = nullptr; // compare with match
         } else if (eq && (ta->kind == TypeKind::Nullable || tb->kind == TypeKind::Nullable)) {
             const Type* nt = ta->kind == TypeKind::Nullable ? ta : tb;
             Expr*& other = ta->kind == TypeKind::Nullable ? e->rhs : e->lhs;

@@ -84,8 +84,10 @@ void Sema::check_pattern(Pattern* p, const Type* t) {
     }
     case PatternKind::Variant: {
         if (p->path.empty()) return;
-        for (Pattern* s : p->subs) check_pattern(s, err());
-        if (bad) return;
+        if (bad) {
+            for (Pattern* s : p->subs) check_pattern(s, err());
+            return;
+        }
         if (t->kind != TypeKind::Enum || !t->decl) {
             diag.error(p->span, "an enum pattern cannot match a value of type %s", tn(t).c_str());
             return;
@@ -106,10 +108,14 @@ void Sema::check_pattern(Pattern* p, const Type* t) {
         }
         auto* ec = static_cast<EnumCaseDecl*>(sym_list_[s].decl);
         p->decl = ec;
-        if (!p->subs.empty() || !ec->payload.empty()) {
-            diag.error(p->span, "enum cases with payloads are not supported yet");
+        if (p->subs.size != ec->payload.size) {
+            diag.error(p->span, "enum case '%s' has %u value%s, the pattern has %u", ec->name.c_str(),
+                       ec->payload.size, ec->payload.size == 1 ? "" : "s", p->subs.size);
+            for (Pattern* sp : p->subs) check_pattern(sp, err());
             return;
         }
+        for (uint32_t i = 0; i < p->subs.size; i++)
+            check_pattern(p->subs[i], ec->payload[i] && ec->payload[i]->type ? ec->payload[i]->type : err());
         return;
     }
     case PatternKind::Tuple: {

@@ -506,6 +506,11 @@ void Sema::resolve_signatures() {
                 for (ParamDecl* p : ec->payload) {
                     if (!p) continue;
                     p->type = resolve_type(p->type_expr);
+                    if (!p->type_expr) p->type = err();
+                    if (p->type->kind == TypeKind::Void) {
+                        diag.error(p->span, "an enum payload cannot have type void");
+                        p->type = err();
+                    }
                     p->index = pi++;
                 }
             }

@@ -466,3 +466,46 @@ TEST_CASE("sema: never crashes on partially parsed trees") {
         CHECK(c.diag.error_count() > 0);
     }
 }
+
+TEST_CASE("sema: enums with payloads: construction, patterns, layout") {
+    Checked k(R"(
+enum Shape { Circle(float r), Rect(i32 w, i32 h), Empty }
+public class Program {
+    static float Area(Shape s) => match (s) {
+        Circle(r) => r * r,
+        Shape.Rect(w, _) => (float)w,
+        Empty => 0.0,
+    };
+    public static void Main() {
+        let a = Shape.Circle(1);
+        let b: Shape = Rect(2, 3);
+        let c = Shape.Empty;
+    }
+}
+)");
+    REQUIRE_MESSAGE(k.ok, k.errs);
+    const Type* st = k.type("Shape")->type;
+    CHECK(!st->is_c_like_enum());
+    CHECK(st->align == 8);
+    CHECK(st->size == 16); // i32 tag, payload at 8 (max payload 8 bytes)
+    FuncDecl* m = k.func("Program", "Main");
+    auto* a = static_cast<CallExpr*>(init_of(m, 0));
+    CHECK(a->target == nullptr);
+    CHECK(a->builtin == 0);
+    CHECK(static_cast<MemberExpr*>(a->callee)->decl == k.member("Shape", "Circle"));
+    CHECK(tn(a->type) == "Shape");
+    CHECK(a->args[0].value->kind == ExprKind::Cast); // 1 -> float
+    auto* b = static_cast<CallExpr*>(init_of(m, 1));
+    CHECK(static_cast<NameExpr*>(b->callee)->decl == k.member("Shape", "Rect"));
+    CHECK(tn(b->args[0].value->type) == "i32");
+    auto* c = static_cast<MemberExpr*>(init_of(m, 2));
+    CHECK(c->decl == k.member("Shape", "Empty"));
+    auto* mt = static_cast<MatchExpr*>(k.func("Program", "Area")->body_expr);
+    Pattern* p0 = mt->arms[0].pattern;
+    CHECK(p0->decl == k.member("Shape", "Circle"));
+    REQUIRE(p0->subs.size == 1);
+    CHECK(p0->subs[0]->decl->kind == DeclKind::Local);
+    CHECK(tn(p0->subs[0]->type_resolved) == "float");
+    CHECK(mt->arms[2].pattern->decl == k.member("Shape", "Empty"));
+    CHECK(k.func("Program", "Area")->local_count == 2);
+}
