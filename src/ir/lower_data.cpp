@@ -77,6 +77,47 @@ const char* Lowerer::typeinfo(TypeDecl* td) {
     return s;
 }
 
+TypeDecl* Lowerer::base_class(TypeDecl* td) {
+    for (TypeExpr* b : td->bases)
+        if (b && b->resolved && b->resolved->kind == TypeKind::Class && b->resolved->decl) return b->resolved->decl;
+    return nullptr;
+}
+
+static bool same_signature(FuncDecl* a, FuncDecl* b) {
+    if (a->name != b->name || a->params.size != b->params.size) return false;
+    for (uint32_t i = 0; i < a->params.size; i++)
+        if (a->params[i]->type != b->params[i]->type) return false;
+    return true;
+}
+
+// Slots: the base class's slots first (an override takes over the slot of the method it
+// overrides), then this class's new virtual/abstract methods in declaration order.
+const std::vector<FuncDecl*>& Lowerer::vtable(TypeDecl* td) {
+    auto it = vtables_.find(td);
+    if (it != vtables_.end()) return it->second;
+    std::vector<FuncDecl*> slots;
+    vtables_[td]; // breaks cycles on bad input
+    if (TypeDecl* base = base_class(td)) slots = vtable(base);
+    for (Decl* d : td->members) {
+        if (d->kind != DeclKind::Func) continue;
+        auto* fd = as<FuncDecl>(d);
+        if (!is_virtual(fd) || (fd->mods & M_STATIC)) continue;
+        uint32_t slot = UINT32_MAX;
+        if (fd->mods & M_OVERRIDE)
+            for (uint32_t k = 0; k < slots.size(); k++)
+                if (slots[k] && same_signature(slots[k], fd)) slot = k;
+        if (slot == UINT32_MAX) {
+            slot = (uint32_t)slots.size();
+            slots.push_back(nullptr);
+        }
+        slots[slot] = fd; // abstract ones too (no body: the slot is emitted as 0)
+        vslot_[fd] = slot;
+    }
+    std::vector<FuncDecl*>& v = vtables_[td];
+    v = std::move(slots);
+    return v;
+}
+
 // LangTypeInfo, 96 bytes: kind u32, flags u32, name, size, alignment, base, fields,
 // field_count, methods, method_count, interfaces, interface_count, drop.
 void Lowerer::emit_typeinfo(TypeDecl* td) {
@@ -129,6 +170,8 @@ void Lowerer::emit_typeinfo(TypeDecl* td) {
     z.kind = ir::DataItem::Zero;
     z.size = 56; // fields .. drop
     g->items.push(m.arena, z);
+    if (td->tkind == TypeDeclKind::Class)
+        for (FuncDecl* fd : vtable(td)) addr(fd && (fd->body || fd->body_expr) ? func_symbol(fd) : nullptr);
     m.globals.push(m.arena, g);
 }
 

@@ -1123,6 +1123,7 @@ Inst* Lowerer::call_expr(CallExpr* e, bool tail) {
         args.push_back(res);
     }
     bool frame_ptr_args = agg && res != result_ptr; // an argument points into this frame
+    Inst* vcall_recv = nullptr; // set for dynamic dispatch through the vtable
     if (is_instance_fn(fd)) {
         Inst* recv = nullptr;
         if (e->callee->kind == ExprKind::Member) {
@@ -1143,13 +1144,17 @@ Inst* Lowerer::call_expr(CallExpr* e, bool tail) {
             recv = iconst(Ty::Ptr, 0);
         }
         args.push_back(recv);
+        bool via_base = e->callee->kind == ExprKind::Member && as<MemberExpr>(e->callee)->object->kind == ExprKind::Base;
+        if (is_virtual(fd) && !via_base && fd->parent && fd->parent->kind == DeclKind::Type &&
+            as<TypeDecl>(fd->parent)->tkind == TypeDeclKind::Class)
+            vcall_recv = recv;
     }
     std::vector<std::pair<LVal, Inst*>> wb;
     size_t first_arg = args.size();
     call_args(fd, e->args, args, &wb);
     const char* sym = func_symbol(fd);
     Ty rty = agg ? Ty::Void : ty(rt);
-    if (want_tail && !frame_ptr_args && wb.empty() && rty == f->ret) {
+    if (want_tail && !vcall_recv && !frame_ptr_args && wb.empty() && rty == f->ret) {
         // Assign each aggregate argument one of our incoming aggregate buffers.
         std::vector<Inst*> bufs;
         std::vector<const Type*> buf_types;
@@ -1193,7 +1198,21 @@ Inst* Lowerer::call_expr(CallExpr* e, bool tail) {
             return agg ? res : nullptr;
         }
     }
-    Inst* r = call_v(sym, rty, args);
+    Inst* r;
+    if (vcall_recv) {
+        // obj->type->vtable[slot]: the vtable follows the 96-byte LangTypeInfo.
+        vtable(as<TypeDecl>(fd->parent));
+        auto it = vslot_.find(fd);
+        uint32_t slot = it != vslot_.end() ? it->second : 0;
+        Inst* ti = load(Ty::Ptr, vcall_recv, 0);
+        Inst* fp = load(Ty::Ptr, ti, 96 + 8 * (int64_t)slot);
+        r = mk(Op::callind, rty);
+        r->args.push(m.arena, fp);
+        for (Inst* a : args) r->args.push(m.arena, a);
+        ir::append(m, ensure(), r);
+    } else {
+        r = call_v(sym, rty, args);
+    }
     for (auto& [lv, s] : wb) write(lv, load(vars[lv.var].ty, s, 0));
     if (agg) return res;
     return rty == Ty::Void ? nullptr : r;

@@ -120,7 +120,14 @@ public:
     std::vector<FuncDecl*> funcs_;
     std::vector<TypeDecl*> types_;
     std::unordered_map<const FuncDecl*, const char*> file_of_;       // source path per func
-    std::unordered_map<const FuncDecl*, std::vector<FuncDecl*>> overrides_; // unused for now
+    // Virtual dispatch: per class the vtable (FuncDecl per slot, null = abstract), and the
+    // slot of every virtual/override/abstract method. Tables follow the 96-byte
+    // LangTypeInfo in the "X.$type" global.
+    std::unordered_map<const TypeDecl*, std::vector<FuncDecl*>> vtables_;
+    std::unordered_map<const FuncDecl*, uint32_t> vslot_;
+    const std::vector<FuncDecl*>& vtable(TypeDecl* td);
+    static TypeDecl* base_class(TypeDecl* td);
+    static bool is_virtual(FuncDecl* fd) { return fd->mods & (M_VIRTUAL | M_OVERRIDE | M_ABSTRACT); }
     uint32_t nstr_ = 0;
 
     // ---- types

@@ -380,6 +380,42 @@ TEST_CASE("lower: defer runs at block end and before return") {
     CHECK(n == 3); // "d" on the return path, "x" and "d" on the fall-through path
 }
 
+TEST_CASE("lower: virtual methods dispatch through the vtable after LangTypeInfo") {
+    // class Animal { virtual int Legs() => 4; }  class Bird : Animal { override int Legs() => 2; }
+    // static int L(Animal a) => a.Legs();
+    Tree t;
+    TypeDecl* animal = t.cls("Animal");
+    TypeDecl* bird = t.cls("Bird");
+    auto* be = t.a.make<TypeExpr>();
+    be->kind = TypeExprKind::Named;
+    be->resolved = animal->type;
+    bird->bases.push(t.a, be);
+    FuncDecl* l1 = t.func("Legs", t.I64, {}, animal);
+    l1->mods = M_PUBLIC | M_VIRTUAL;
+    l1->fkind = FuncKind::Method;
+    l1->body_expr = t.lit(4);
+    FuncDecl* l2 = t.func("Legs", t.I64, {}, bird);
+    l2->mods = M_PUBLIC | M_OVERRIDE;
+    l2->fkind = FuncKind::Method;
+    l2->body_expr = t.lit(2);
+    FuncDecl* f = t.func("L", t.I64, {{"a", animal->type}});
+    auto* ce = t.ex<CallExpr>(ExprKind::Call, t.I64);
+    auto* callee = t.ex<MemberExpr>(ExprKind::Member, l1->type);
+    callee->object = t.p(f, 0);
+    callee->decl = l1;
+    callee->name = l1->name;
+    ce->callee = callee;
+    ce->target = l1;
+    f->body_expr = ce;
+    std::string ir = t.lower();
+    CHECK(has(ir, "load.ptr [%1]"));
+    CHECK(has(ir, "+96]"));
+    CHECK(has(ir, "callind.i64 %"));
+    CHECK(!has(ir, "tailcall"));
+    CHECK(has(ir, "zero 56, addr $Animal.Legs }"));
+    CHECK(has(ir, "addr $\"Animal.$type\", zero 56, addr $Bird.Legs }"));
+}
+
 // ---------------------------------------------------------------------------
 // Golden files
 
