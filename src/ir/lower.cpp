@@ -249,6 +249,7 @@ void Lowerer::begin_func(ir::Func* fn) {
     defers.clear();
     vars.clear();
     this_val = result_ptr = ctx = nullptr;
+    for (ConstCache& cc : consts_) cc.block = nullptr;
     entry = mk_block();
     sealed[entry->id] = 1;
     f->blocks.push(m.arena, entry);
@@ -342,8 +343,13 @@ Inst* Lowerer::iconst(Ty t, int64_t v) {
     case Ty::I32: v = (int32_t)v; break;
     default: break;
     }
+    // The same constant in the same block is reused (it dominates the rest of the block).
+    ConstCache& cc = consts_[((uint64_t)v * 0x9E3779B1u + (uint32_t)t) >> 26 & 63];
+    if (cur && cc.block == cur && cc.inst->ty == t && cc.inst->imm == v) return cc.inst;
     Inst* i = emit(Op::iconst, t);
     i->imm = v;
+    cc.block = cur;
+    cc.inst = i;
     return i;
 }
 

@@ -171,6 +171,11 @@ public:
     Inst* emit(Op op, Ty t, Inst* a = nullptr, Inst* b = nullptr);
     Inst* emit_pro(Op op, Ty t);                    // into the entry prologue
     Inst* iconst(Ty t, int64_t v);
+    struct ConstCache {
+        Block* block;
+        Inst* inst;
+    };
+    ConstCache consts_[64] = {}; // per-block reuse of small integer constants
     Inst* fconst(Ty t, double v);
     Inst* undef(Ty t);
     Inst* slot(uint32_t size, uint32_t align);
@@ -256,6 +261,7 @@ public:
     void while_stmt(WhileStmt* s);
     void for_stmt(ForStmt* s);
     void for_in(ForInStmt* s);
+    void enter_step(Block* step);
     void return_stmt(ReturnStmt* s);
     void run_defers(size_t down_to);
     Inst* match(MatchExpr* e, bool ret_arms = false);

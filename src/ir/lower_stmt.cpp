@@ -194,15 +194,22 @@ void Lowerer::for_stmt(ForStmt* s) {
     loops.push_back({exit, step, defers.size()});
     if (cur) stmt(s->body);
     loops.pop_back();
-    jmp(step);
-    seal(step);
-    enter(step);
+    enter_step(step);
     if (cur && s->step) expr(s->step);
     jmp(head);
     seal(head);
     seal(exit);
     enter(exit);
     defers.resize(mark);
+}
+
+// Continues after a loop body into its step code. Without a `continue` the step block
+// has no edges yet and the step code simply follows the body in the same block.
+void Lowerer::enter_step(Block* step) {
+    if (step->preds.size == 0) return;
+    jmp(step);
+    seal(step);
+    enter(step);
 }
 
 void Lowerer::for_in(ForInStmt* s) {
@@ -235,9 +242,7 @@ void Lowerer::for_in(ForInStmt* s) {
         loops.push_back({exit, step, defers.size()});
         stmt(s->body);
         loops.pop_back();
-        jmp(step);
-        seal(step);
-        enter(step);
+        enter_step(step);
         if (cur) {
             Inst* ci = use(iv);
             if (re->inclusive) { // stop at hi before the increment can overflow
@@ -270,9 +275,7 @@ void Lowerer::for_in(ForInStmt* s) {
         loops.push_back({exit, step, defers.size()});
         stmt(s->body);
         loops.pop_back();
-        jmp(step);
-        seal(step);
-        enter(step);
+        enter_step(step);
         if (cur) {
             def(iv, emit(Op::add, Ty::I64, use(iv), iconst(Ty::I64, 1)));
             jmp(head);
@@ -296,9 +299,7 @@ void Lowerer::for_in(ForInStmt* s) {
         loops.push_back({exit, step, defers.size()});
         stmt(s->body);
         loops.pop_back();
-        jmp(step);
-        seal(step);
-        enter(step);
+        enter_step(step);
         jmp(head);
     } else {
         unsupported(s->iterable->span, "for-in over this type");
