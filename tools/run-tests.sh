@@ -2,7 +2,7 @@
 # run-tests.sh BUILD_DIR: runs every test and ends with the line "N passed, N failed".
 #
 #  - unit tests: BUILD_DIR/unittests (doctest); each test case counts once
-#  - test/run/*.lang (or folders): compiled at -O0 and -O1, run; checks
+#  - test/run/*.lang (or folders) and examples/*/*.lang: compiled at -O0 and -O1, run; checks
 #      // expect: LINE          stdout lines, in order, exactly (all of stdout)
 #      // exit: N               exit status (default 0)
 #      // args: A B C           program arguments
@@ -35,7 +35,7 @@ fi
 # ---- one end-to-end test; prints "PASS name" or "FAIL name: reason"
 run_one() {
   local t=$1 kind=$2 opt=$3
-  local name=${t#test/}; name=${name%.lang}
+  local name=${t#test/}; name=${name%.lang}; name=${name#examples/}
   local id; id=$(echo "$name$opt" | tr '/' '_')
   local srcs; if [ -d "$t" ]; then srcs=$(find "$t" -name '*.lang' | sort); else srcs=$t; fi
   local exp="$tmp/$id.exp" out="$tmp/$id.out" err="$tmp/$id.err" exe="$tmp/$id.exe"
@@ -75,7 +75,7 @@ export -f run_one
 export LANG_BIN tmp
 
 {
-  for t in $(ls -d test/run/* 2>/dev/null | grep -F "${TEST_FILTER:-}"); do echo "$t run -O0"; echo "$t run -O1"; done
+  for t in $(ls -d test/run/* examples/*/*.lang 2>/dev/null | grep -F "${TEST_FILTER:-}"); do echo "$t run -O0"; echo "$t run -O1"; done
   for t in $(ls -d test/errors/* 2>/dev/null | grep -F "${TEST_FILTER:-}"); do echo "$t errors -"; done
 } > "$tmp/list"
 
