@@ -197,6 +197,8 @@ void Lowerer::collect_decls(TypeDecl* td, const std::string& prefix) {
             funcs_.push_back(fd);
         } else if (d->kind == DeclKind::Type) {
             collect_decls(as<TypeDecl>(d), name);
+        } else if (d->kind == DeclKind::Field && (d->mods & M_STATIC)) {
+            add_static(d, name + "." + std::string(d->name.view()));
         }
     }
 }
@@ -219,7 +221,7 @@ bool Lowerer::run() {
                 if (fd->fkind == FuncKind::Extern) continue;
                 funcs_.push_back(fd);
             } else if (d->kind == DeclKind::Local) {
-                unsupported(d->span, "global variables");
+                add_static(d, prefix.empty() ? std::string(d->name.view()) : prefix + "." + std::string(d->name.view()));
             }
         }
         for (size_t i = first; i < funcs_.size(); i++) file_of_[funcs_[i]] = path;
@@ -719,6 +721,39 @@ void Lowerer::lower_func(FuncDecl* fd) {
     finish_func();
 }
 
+void Lowerer::add_static(Decl* d, const std::string& qname) {
+    if (!d->type || d->type->kind == TypeKind::Error) return;
+    ir::Global* g = m.arena.make<ir::Global>();
+    g->name = m.arena.copy_str(qname.data(), qname.size());
+    g->section = ir::Section::Data;
+    g->align = d->type->align > 8 ? d->type->align : 8;
+    g->is_public = false;
+    ir::DataItem z;
+    z.kind = ir::DataItem::Zero;
+    z.size = d->type->size ? d->type->size : 8;
+    g->items.push(m.arena, z);
+    m.globals.push(m.arena, g);
+    statics_[d] = g->name;
+    static_order_.push_back(d);
+}
+
+// Runs in lang_main: initializers, and "" for string parts without one.
+void Lowerer::init_statics() {
+    for (Decl* d : static_order_) {
+        Expr* init = d->kind == DeclKind::Field ? as<FieldDecl>(d)->init : as<LocalDecl>(d)->init;
+        set_line(d->span);
+        Inst* a = emit(Op::addr, Ty::Ptr);
+        a->sym = statics_[d];
+        if (init) {
+            Inst* v = expr(init);
+            if (init->type != d->type) v = convert(v, init->type, d->type, d->span);
+            store_typed(d->type, a, 0, v);
+        } else if (needs_zero_init(d->type)) {
+            zero_init(d->type, a, 0);
+        }
+    }
+}
+
 // lang_main(ctx, args) -> i64: calls Program.Main and returns its status.
 void Lowerer::emit_entry() {
     FuncDecl* main_fd = nullptr;
@@ -749,6 +784,7 @@ void Lowerer::emit_entry() {
         unsupported(main_fd->span, "Main returning a fallible value");
         rty = Ty::Void;
     }
+    init_statics();
     Inst* r = call_v(func_symbol(main_fd), rty, args);
     if (rty == Ty::Void) {
         ret(iconst(Ty::I64, 0));

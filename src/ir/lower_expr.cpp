@@ -54,6 +54,17 @@ static int log2i(int64_t v) {
 
 LVal Lowerer::var_lval(Decl* d) {
     LVal lv;
+    if (!statics_.empty() && (d->kind == DeclKind::Local || d->kind == DeclKind::Field)) {
+        auto it = statics_.find(d);
+        if (it != statics_.end()) { // static field or namespace-level variable
+            Inst* a = emit(Op::addr, Ty::Ptr);
+            a->sym = it->second;
+            lv.kind = LVal::Mem;
+            lv.base = a;
+            lv.type = d->type;
+            return lv;
+        }
+    }
     if (d->kind == DeclKind::Local || d->kind == DeclKind::Param) {
         uint32_t idx = d->kind == DeclKind::Local ? as<LocalDecl>(d)->index : param_base + as<ParamDecl>(d)->index;
         if (idx >= vars.size()) vars.resize(idx + 1);
@@ -106,6 +117,7 @@ LVal Lowerer::lvalue(Expr* e) {
     case ExprKind::Member: {
         auto* me = as<MemberExpr>(e);
         if (!me->decl || me->decl->kind != DeclKind::Field || me->null_safe) break;
+        if (me->decl->mods & M_STATIC) return var_lval(me->decl);
         auto* fd = as<FieldDecl>(me->decl);
         const Type* ot = me->object->type;
         if (ot->kind == TypeKind::Struct || ot->kind == TypeKind::Tuple) {
@@ -393,7 +405,8 @@ Inst* Lowerer::member(MemberExpr* e) {
         return undef(Ty::I64);
     }
     if (e->decl->kind == DeclKind::EnumCase) return enum_case_value(as<EnumCaseDecl>(e->decl), e->type);
-    if (e->decl->kind != DeclKind::Field || (e->decl->mods & M_STATIC)) {
+    if (e->decl->kind == DeclKind::Field && (e->decl->mods & M_STATIC)) return read(var_lval(e->decl));
+    if (e->decl->kind != DeclKind::Field) {
         unsupported(e->span, "this member access");
         return is_agg(e->type) ? slot_for(e->type) : undef(ty(e->type));
     }

@@ -129,6 +129,12 @@ public:
     static TypeDecl* base_class(TypeDecl* td);
     static bool is_virtual(FuncDecl* fd) { return fd->mods & (M_VIRTUAL | M_OVERRIDE | M_ABSTRACT); }
     uint32_t nstr_ = 0;
+    // Static fields and namespace-level variables: one Data global each, initialized by
+    // lang_main before Main runs (in declaration order).
+    std::unordered_map<const Decl*, const char*> statics_;
+    std::vector<Decl*> static_order_;
+    void add_static(Decl* d, const std::string& qname);
+    void init_statics();
 
     // ---- types
     Ty ty(const Type* t) const;

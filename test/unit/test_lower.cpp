@@ -416,6 +416,41 @@ TEST_CASE("lower: virtual methods dispatch through the vtable after LangTypeInfo
     CHECK(has(ir, "addr $\"Animal.$type\", zero 56, addr $Bird.Legs }"));
 }
 
+TEST_CASE("lower: static fields are globals initialized in lang_main") {
+    // class Program { static int count = 5; static string name; static void Main() { count += 1; } }
+    Tree t;
+    TypeDecl* prog = t.cls("Program");
+    auto* fd = t.a.make<FieldDecl>();
+    fd->kind = DeclKind::Field;
+    fd->name = t.id("count");
+    fd->mods = M_STATIC;
+    fd->type = t.I64;
+    fd->init = t.lit(5);
+    fd->parent = prog;
+    prog->members.push(t.a, fd);
+    auto* sd = t.a.make<FieldDecl>();
+    sd->kind = DeclKind::Field;
+    sd->name = t.id("name");
+    sd->mods = M_STATIC;
+    sd->type = t.STR;
+    sd->parent = prog;
+    prog->members.push(t.a, sd);
+    FuncDecl* mainf = t.func("Main", t.VOID, {}, prog);
+    mainf->body = t.blk({t.es(t.assign(t.name(fd), t.lit(1), true))});
+    std::string ir = t.lower();
+    CHECK(has(ir, "data $Program.count data align 8 { zero 8 }"));
+    CHECK(has(ir, "data $Program.name data align 8 { zero 8 }"));
+    CHECK(has(ir, "addr.ptr $Program.count"));
+    CHECK(has(ir, "addchk.i64"));
+    // lang_main stores 5 and "" before calling Main
+    size_t lm = ir.find("func $lang_main");
+    REQUIRE(lm != std::string::npos);
+    std::string tail = ir.substr(lm);
+    CHECK(has(tail, "iconst.i64 5"));
+    CHECK(has(tail, "addr.ptr $str."));
+    CHECK(tail.find("store.i64") < tail.find("call $Program.Main"));
+}
+
 // ---------------------------------------------------------------------------
 // Golden files
 
