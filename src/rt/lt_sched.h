@@ -25,6 +25,14 @@ extern "C" {
 #endif
 #endif
 
+#if defined(__SANITIZE_ADDRESS__)
+#define LT_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LT_ASAN 1
+#endif
+#endif
+
 #define LT_CACHELINE 64
 #define LT_RELAXED __ATOMIC_RELAXED
 #define LT_ACQUIRE __ATOMIC_ACQUIRE
@@ -111,6 +119,9 @@ typedef struct LangThread {
     uint32_t big_arg;           /* arg is a heap copy */
 #ifdef LT_TSAN
     void *fiber;
+#endif
+#ifdef LT_ASAN
+    void *asan_fake;
 #endif
     unsigned char inline_arg[LT_INLINE_ARG] __attribute__((aligned(16)));
 } LangThread;

@@ -41,6 +41,9 @@
 #ifdef LT_TSAN
 #include <sanitizer/tsan_interface.h>
 #endif
+#ifdef LT_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
 
 #define LT_INC(x) lt_store(&(x), lt_load(&(x), LT_RELAXED) + 1, LT_RELAXED) /* single writer */
 
@@ -66,6 +69,11 @@ struct LangWorker {
     uint64_t n_switch, n_steal, n_spawn, n_park, n_preempt; /* single writer: the owner */
 #ifdef LT_TSAN
     void *g0_fiber;
+#endif
+#ifdef LT_ASAN
+    void *asan_fake;
+    const void *g0_bottom;      /* learned from the first thread switched to */
+    size_t g0_size;
 #endif
     LtDeque dq;
 };
@@ -332,7 +340,13 @@ static void execute(LangWorker *w, LangThread *t) {
 #ifdef LT_TSAN
     __tsan_switch_to_fiber(t->fiber, 0);
 #endif
+#ifdef LT_ASAN
+    __sanitizer_start_switch_fiber(&w->asan_fake, t->stack->lo, t->stack->size);
+#endif
     lang_ctx_switch(&w->g0, &t->ctx);
+#ifdef LT_ASAN
+    __sanitizer_finish_switch_fiber(w->asan_fake, NULL, NULL);
+#endif
     /* Back on g0: t has switched out (parked, yielded or exited). */
     if (lang_rt_set_stack_bounds) lang_rt_set_stack_bounds(w->g0_bounds[0], w->g0_bounds[1], w->g0_bounds[2]);
     lt_store(&w->running, 0, LT_RELAXED);
@@ -345,11 +359,26 @@ static void execute(LangWorker *w, LangThread *t) {
     }
 }
 
+/* ASan: a thread announces every switch away from its stack and confirms the return;
+ * the confirmation also tells the worker where its own (g0) stack is. */
+static inline void asan_arrived(LangThread *t) {
+#ifdef LT_ASAN
+    LangWorker *w = lt_worker();
+    __sanitizer_finish_switch_fiber(t->asan_fake, &w->g0_bottom, &w->g0_size);
+#else
+    (void)t;
+#endif
+}
+
 static void to_g0(LangWorker *w, LangThread *t) {
 #ifdef LT_TSAN
     __tsan_switch_to_fiber(w->g0_fiber, 0);
 #endif
+#ifdef LT_ASAN
+    __sanitizer_start_switch_fiber(t->state == LT_DEAD ? NULL : &t->asan_fake, w->g0_bottom, w->g0_size);
+#endif
     lang_ctx_switch(&t->ctx, &w->g0);
+    asan_arrived(t);
 }
 
 void lt_park(void (*after)(void *arg), void *arg) {
@@ -428,6 +457,7 @@ static void free_thread(void *arg) {
 
 static void thread_entry(void *p) {
     LangThread *t = p;
+    asan_arrived(t);
     t->fn(t->arg);
     LangWorker *w = lt_worker();
     lt_store(&t->state, LT_DEAD, LT_RELAXED);

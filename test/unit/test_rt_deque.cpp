@@ -3,6 +3,7 @@
 #include "rt/lt_sched.h"
 #include "rt_sched_util.h"
 #include <atomic>
+#include <chrono>
 #include <doctest/doctest.h>
 #include <thread>
 #include <vector>
@@ -55,6 +56,8 @@ TEST_CASE("deque: concurrent stealers lose and duplicate nothing") {
         if (i % 3 == 0) // interleave takes so owner and thieves race for the last element
             if (void *x = lt_deque_take(&q)) { seen[unitem(x)].fetch_add(1); taken++; }
     }
+    // On a loaded machine the thieves may not have run yet: give them up to 2 s.
+    for (int ms = 0; ms < 2000 && stolen.load() == 0; ms++) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     while (void *x = lt_deque_take(&q)) { seen[unitem(x)].fetch_add(1); taken++; }
     done = true;
     for (auto &t : thieves) t.join();
