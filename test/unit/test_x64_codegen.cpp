@@ -14,6 +14,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <tuple>
 #include <initializer_list>
 #include <string>
 #include <sys/wait.h>
@@ -485,7 +487,7 @@ TEST_CASE("x64 codegen: floats, NaN compares, conversions") {
         }
         {   // fused into a branch
             std::string bn = std::string("b") + names[k];
-            FB b(m, strdup(bn.c_str()), {Ty::F64, Ty::F64}, Ty::I64);
+            FB b(m, a.copy_str(bn.c_str(), bn.size()), {Ty::F64, Ty::F64}, Ty::I64);
             ir::Block *t = b.block(), *e = b.block();
             b.br(b.cmp(cmps[k], b.param(0), b.param(1)), t, e);
             b.at(t);

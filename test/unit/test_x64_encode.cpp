@@ -11,6 +11,8 @@
 
 #include <cctype>
 #include <cstdio>
+#include <cstring>
+#include <deque>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -27,6 +29,13 @@ std::string trim(std::string s) {
     size_t i = 0;
     while (i < s.size() && isspace((unsigned char)s[i])) i++;
     return s.substr(i);
+}
+
+// Symbol names must outlive the Operand; keep them here.
+const char* keep(const std::string& s) {
+    static std::deque<std::string> names;
+    names.push_back(s);
+    return names.back().c_str();
 }
 
 bool find_reg(const std::string& name, uint32_t* reg, uint8_t* size) {
@@ -87,7 +96,7 @@ bool parse_operand(std::string s, Operand& o) {
             } else if (isdigit((unsigned char)t[0])) {
                 o.imm = sign * std::stoll(t, nullptr, 0);
             } else {
-                o.sym = strdup(t.c_str());
+                o.sym = keep(t);
             }
         }
         return true;
@@ -100,7 +109,7 @@ bool parse_operand(std::string s, Operand& o) {
         o = Operand::i(std::stoll(s, nullptr, 0));
         return true;
     }
-    o = Operand::s(strdup(s.c_str()));
+    o = Operand::s(keep(s));
     return true;
 }
 
