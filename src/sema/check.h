@@ -44,19 +44,70 @@ struct FileCtx {
     std::string base_name; // "other.lang", for visibility messages
 };
 
-struct SymKey {
-    const void* scope;
-    const IStr* name;
-    bool operator==(const SymKey& o) const { return scope == o.scope && name == o.name; }
-};
-struct SymKeyHash {
-    size_t operator()(const SymKey& k) const {
-        return (size_t)(uintptr_t)k.scope * 31u ^ (k.name ? k.name->hash : 0);
+// Open-addressing map (scope, name) -> first Sym index; power-of-two size, linear probing.
+class SymTable {
+public:
+    SymTable() : slots_(1024) {}
+    int32_t find(const void* scope, const IStr* name) const {
+        size_t mask = slots_.size() - 1;
+        for (size_t i = hash(scope, name) & mask;; i = (i + 1) & mask) {
+            const Slot& s = slots_[i];
+            if (!s.name) return -1;
+            if (s.scope == scope && s.name == name) return s.first;
+        }
     }
+    // Sets the entry for a new key (the key must not be present).
+    void insert(const void* scope, const IStr* name, int32_t first) {
+        if ((count_ + 1) * 2 > slots_.size()) grow();
+        put(scope, name, first);
+        count_++;
+    }
+
+private:
+    struct Slot {
+        const void* scope = nullptr;
+        const IStr* name = nullptr;
+        int32_t first = -1;
+    };
+    static size_t hash(const void* scope, const IStr* name) {
+        return ((size_t)(uintptr_t)scope >> 4) * 0x9E3779B97F4A7C15ull ^ name->hash;
+    }
+    void put(const void* scope, const IStr* name, int32_t first) {
+        size_t mask = slots_.size() - 1;
+        size_t i = hash(scope, name) & mask;
+        while (slots_[i].name) i = (i + 1) & mask;
+        slots_[i] = Slot{scope, name, first};
+    }
+    void grow() {
+        std::vector<Slot> old;
+        old.swap(slots_);
+        slots_.resize(old.size() * 2);
+        for (const Slot& s : old)
+            if (s.name) put(s.scope, s.name, s.first);
+    }
+    std::vector<Slot> slots_;
+    size_t count_ = 0;
 };
+
 struct Sym {
     Decl* decl;
     int32_t next; // next overload with the same name in the same scope, -1 at the end
+};
+
+// A short list of overload candidates without heap allocation in the common case.
+struct CandBuf {
+    FuncDecl* small[8];
+    std::vector<FuncDecl*> big;
+    uint32_t n = 0;
+    void push(FuncDecl* f) {
+        if (n < 8) small[n] = f;
+        else {
+            if (n == 8) big.assign(small, small + 8);
+            big.push_back(f);
+        }
+        n++;
+    }
+    FuncDecl* const* data() const { return n <= 8 ? small : big.data(); }
 };
 
 struct Local {
@@ -166,10 +217,10 @@ public:
     const Type* check_call(CallExpr* e, const Type* hint);
     const Type* call_builtin(CallExpr* e, Builtin b);
     // Chooses among `cands` (by arity, then by conversion cost) and checks/converts the
-    // arguments. `what` names the callee in messages ("function 'F'").
-    FuncDecl* pick_overload(std::vector<FuncDecl*>& cands, ArenaVec<Arg>& args, const std::string& what,
+    // arguments. `word` and `name` name the callee in messages ("function 'F'").
+    FuncDecl* pick_overload(FuncDecl* const* cands, uint32_t n, ArenaVec<Arg>& args, const char* word, Ident name,
                             Span span);
-    void gather(int32_t sym, std::vector<FuncDecl*>& out) const;
+    void gather(int32_t sym, CandBuf& out) const;
     bool require_mutable(Expr* target, Span span, FuncDecl* mut_method);
     bool mutable_path(Expr* e, std::string& why, bool& this_root);
 
@@ -192,13 +243,17 @@ public:
     std::unordered_map<const Decl*, NsInfo*> ns_by_decl_;
     NsInfo* root_ = nullptr;
     // symbols
-    std::unordered_map<SymKey, int32_t, SymKeyHash> syms_; // key -> first Sym
+    SymTable syms_; // (scope, name) -> first Sym
     std::vector<Sym> sym_list_;
     // files and declarations in order
     std::vector<FileCtx> files_;
-    struct FuncEntry { FuncDecl* fn; TypeDecl* owner; uint32_t file; std::string prefix; };
+    struct FuncEntry { FuncDecl* fn; TypeDecl* owner; uint32_t file; };
     std::vector<FuncEntry> funcs_;
-    struct TypeEntry { TypeDecl* td; uint32_t file; std::string prefix; };
+    struct TypeEntry { TypeDecl* td; uint32_t file; };
+    std::vector<const Type*> type_buf_;  // scratch for building type lists (not reentrant)
+    std::string name_buf_;               // scratch for mangled names
+    Ident prim_ids_[19];
+    TypeKind prim_kinds_[19];
     std::vector<TypeEntry> types_;
     // current context
     FileCtx* file_ = nullptr;

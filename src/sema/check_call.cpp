@@ -14,14 +14,14 @@
 
 namespace lang::sema {
 
-void Sema::gather(int32_t sym, std::vector<FuncDecl*>& out) const {
-    out.clear();
+void Sema::gather(int32_t sym, CandBuf& out) const {
+    out.n = 0;
     for (int32_t i = sym; i >= 0; i = sym_list_[i].next)
         if (sym_list_[i].decl->kind == DeclKind::Func && visible(sym_list_[i].decl))
-            out.push_back(static_cast<FuncDecl*>(sym_list_[i].decl));
-    if (out.empty()) // only other files' private functions: the access check reports
+            out.push(static_cast<FuncDecl*>(sym_list_[i].decl));
+    if (out.n == 0) // only other files' private functions: the access check reports
         for (int32_t i = sym; i >= 0; i = sym_list_[i].next)
-            if (sym_list_[i].decl->kind == DeclKind::Func) out.push_back(static_cast<FuncDecl*>(sym_list_[i].decl));
+            if (sym_list_[i].decl->kind == DeclKind::Func) out.push(static_cast<FuncDecl*>(sym_list_[i].decl));
 }
 
 static std::string arg_types(Sema& s, ArenaVec<Arg>& args) {
@@ -33,13 +33,14 @@ static std::string arg_types(Sema& s, ArenaVec<Arg>& args) {
     return r + ")";
 }
 
-FuncDecl* Sema::pick_overload(std::vector<FuncDecl*>& cands, ArenaVec<Arg>& args, const std::string& what, Span span) {
+FuncDecl* Sema::pick_overload(FuncDecl* const* cands, uint32_t ncands, ArenaVec<Arg>& args, const char* word,
+                              Ident name, Span span) {
     for (Arg& a : args)
         if (a.name) diag.error(a.value ? a.value->span : span, "named arguments are not supported yet");
-    if (cands.size() == 1) {
+    if (ncands == 1) {
         FuncDecl* f = cands[0];
         if (f->params.size != args.size) {
-            diag.error(span, "%s expects %u argument%s, found %u", what.c_str(), f->params.size,
+            diag.error(span, "%s '%s' expects %u argument%s, found %u", word, name.c_str(), f->params.size,
                        f->params.size == 1 ? "" : "s", args.size);
             for (Arg& a : args) expr(a.value, nullptr);
             return nullptr;
@@ -56,7 +57,8 @@ FuncDecl* Sema::pick_overload(std::vector<FuncDecl*>& cands, ArenaVec<Arg>& args
     FuncDecl* best = nullptr;
     int best_cost = INT_MAX;
     bool tie = false, any_arity = false;
-    for (FuncDecl* f : cands) {
+    for (uint32_t ci = 0; ci < ncands; ci++) {
+        FuncDecl* f = cands[ci];
         if (f->params.size != args.size) continue;
         any_arity = true;
         int total = 0;
@@ -74,13 +76,16 @@ FuncDecl* Sema::pick_overload(std::vector<FuncDecl*>& cands, ArenaVec<Arg>& args
     if (!best) {
         if (bad_arg) return nullptr;
         if (!any_arity)
-            diag.error(span, "no overload of %s takes %u argument%s", what.c_str(), args.size, args.size == 1 ? "" : "s");
+            diag.error(span, "no overload of %s '%s' takes %u argument%s", word, name.c_str(), args.size,
+                       args.size == 1 ? "" : "s");
         else
-            diag.error(span, "no overload of %s matches the argument types %s", what.c_str(), arg_types(*this, args).c_str());
+            diag.error(span, "no overload of %s '%s' matches the argument types %s", word, name.c_str(),
+                       arg_types(*this, args).c_str());
         return nullptr;
     }
     if (tie && !bad_arg) {
-        diag.error(span, "call to %s is ambiguous for argument types %s", what.c_str(), arg_types(*this, args).c_str());
+        diag.error(span, "call to %s '%s' is ambiguous for argument types %s", word, name.c_str(),
+                   arg_types(*this, args).c_str());
         return nullptr;
     }
     for (uint32_t i = 0; i < args.size; i++) coerce(args[i].value, best->params[i]->type);
@@ -190,7 +195,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
         check_args_loose(*this, e->args);
         return err();
     }
-    std::vector<FuncDecl*> cands;
+    CandBuf cands;
     if (callee->kind == ExprKind::Name) {
         auto* n = static_cast<NameExpr*>(callee);
         if (!n->generic_args.empty()) {
@@ -242,8 +247,8 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
             return err();
         }
         gather(s, cands);
-        std::string what = (d->parent && !(d->mods & M_STATIC) ? "method '" : "function '") + std::string(n->name.view()) + "'";
-        FuncDecl* f = pick_overload(cands, e->args, what, e->span);
+        const char* word = d->parent && !(d->mods & M_STATIC) ? "method" : "function";
+        FuncDecl* f = pick_overload(cands.data(), cands.n, e->args, word, n->name, e->span);
         if (!f) { callee->type = err(); return err(); }
         n->decl = f;
         n->type = f->type;
@@ -281,21 +286,21 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
         int32_t s = -1;
         bool on_type = false;
         const char* owner_word = nullptr;
-        std::string owner_name;
+        const char* owner_name = "";
         if (od && od->kind == DeclKind::Namespace) {
             NsInfo* ns = ns_of(od);
             s = ns ? sym_find(ns, m->name) : -1;
             if (s >= 0) s = first_visible(s);
             on_type = true;
             owner_word = "namespace";
-            owner_name = ns ? ns->path : "?";
+            owner_name = ns ? ns->path.c_str() : "?";
         } else if (od && od->kind == DeclKind::Type && ot == od->type &&
                    (m->object->kind == ExprKind::Name || m->object->kind == ExprKind::Member)) {
             auto* td = static_cast<TypeDecl*>(od);
             s = lookup_member(td, m->name);
             on_type = true;
             owner_word = tkind_word(td);
-            owner_name = std::string(td->name.view());
+            owner_name = td->name.c_str();
         } else if (ot->kind == TypeKind::String) {
             if (m->name == "Substring") {
                 m->builtin = (uint32_t)Builtin::StringSubstring;
@@ -307,11 +312,11 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
         } else if (ot->kind == TypeKind::Struct || ot->kind == TypeKind::Class) {
             s = lookup_member(ot->decl, m->name);
             owner_word = tkind_word(ot->decl);
-            owner_name = std::string(ot->decl->name.view());
+            owner_name = ot->decl->name.c_str();
         }
         if (s < 0) {
             if (owner_word)
-                diag.error(m->name_span, "%s '%s' has no function '%s'", owner_word, owner_name.c_str(), m->name.c_str());
+                diag.error(m->name_span, "%s '%s' has no function '%s'", owner_word, owner_name, m->name.c_str());
             else
                 diag.error(m->name_span, "type %s has no method '%s'", tn(ot).c_str(), m->name.c_str());
             callee->type = err();
@@ -330,8 +335,8 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
             return err();
         }
         gather(s, cands);
-        std::string what = (d->parent && !(d->mods & M_STATIC) ? "method '" : "function '") + std::string(m->name.view()) + "'";
-        FuncDecl* f = pick_overload(cands, e->args, what, e->span);
+        const char* word = d->parent && !(d->mods & M_STATIC) ? "method" : "function";
+        FuncDecl* f = pick_overload(cands.data(), cands.n, e->args, word, m->name, e->span);
         if (!f) { callee->type = err(); return err(); }
         m->decl = f;
         m->type = f->type;
@@ -342,7 +347,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
             diag.error(m->name_span, "'%s' is an instance method: call it on a value, not on the type", m->name.c_str());
         else if (!on_type && is_static)
             diag.error(m->name_span, "static method '%s' must be called on its type: '%s.%s(...)'", m->name.c_str(),
-                       owner_name.c_str(), m->name.c_str());
+                       owner_name, m->name.c_str());
         else if (!on_type && (f->mods & M_MUT))
             require_mutable(m->object, m->name_span, f);
         return f->type->elem;

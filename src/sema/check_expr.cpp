@@ -865,7 +865,10 @@ const Type* Sema::check_array_lit(ArrayLitExpr* e, const Type* hint) {
 
 const Type* Sema::check_tuple_lit(TupleLitExpr* e, const Type* hint) {
     bool use_hint = hint && hint->kind == TypeKind::Tuple && hint->count == e->elems.size;
-    std::vector<const Type*> ts;
+    const Type* small[8];
+    std::vector<const Type*> big;
+    if (e->elems.size > 8) big.resize(e->elems.size);
+    const Type** ts = e->elems.size > 8 ? big.data() : small;
     bool bad = false;
     for (uint32_t i = 0; i < e->elems.size; i++) {
         const Type* t = expr(e->elems[i], use_hint ? hint->elems[i] : nullptr);
@@ -874,10 +877,10 @@ const Type* Sema::check_tuple_lit(TupleLitExpr* e, const Type* hint) {
             diag.error(e->elems[i]->span, "a tuple element cannot have type %s", tn(t).c_str());
             bad = true;
         }
-        ts.push_back(t);
+        ts[i] = t;
     }
     if (bad) return err();
-    return T.tuple(ts.data(), (uint32_t)ts.size());
+    return T.tuple(ts, e->elems.size);
 }
 
 const Type* Sema::check_range(RangeExpr* e, const Type* hint) {
@@ -926,19 +929,18 @@ const Type* Sema::check_new(NewExpr* e) {
         return err();
     }
     TypeDecl* td = t->decl;
-    std::vector<FuncDecl*> ctors;
+    CandBuf ctors;
     for (Decl* m : td->members)
         if (m && m->kind == DeclKind::Func && static_cast<FuncDecl*>(m)->fkind == FuncKind::Constructor)
-            ctors.push_back(static_cast<FuncDecl*>(m));
-    if (ctors.empty()) {
+            ctors.push(static_cast<FuncDecl*>(m));
+    if (ctors.n == 0) {
         if (!e->args.empty()) {
             diag.error(e->span, "%s '%s' has no constructor taking %u argument%s", tkind_word(td), td->name.c_str(),
                        e->args.size, e->args.size == 1 ? "" : "s");
             for (Arg& a : e->args) expr(a.value, nullptr);
         }
     } else {
-        std::string what = "constructor of '" + std::string(td->name.view()) + "'";
-        FuncDecl* f = pick_overload(ctors, e->args, what, e->span);
+        FuncDecl* f = pick_overload(ctors.data(), ctors.n, e->args, "the constructor of", td->name, e->span);
         if (f) {
             e->ctor = f;
             check_access(f, e->span);

@@ -13,6 +13,8 @@
 
 namespace lang::sema {
 
+extern const struct PrimName { const char* n; TypeKind k; } kPrimNames[19];
+
 Sema::Sema(Compilation& comp) : c(comp), T(comp.types), diag(comp.diag), arena(comp.arena) {
     root_ = new NsInfo();
     root_->decl = arena.make<NamespaceDecl>();
@@ -31,22 +33,24 @@ Sema::Sema(Compilation& comp) : c(comp), T(comp.types), diag(comp.diag), arena(c
     id_main = in.intern("Main");
     id_program = in.intern("Program");
     id_underscore = in.intern("_");
+    for (int i = 0; i < 19; i++) {
+        prim_ids_[i] = in.intern(kPrimNames[i].n);
+        prim_kinds_[i] = kPrimNames[i].k;
+    }
 }
 
 int32_t Sema::sym_find(const void* scope, Ident name) const {
-    auto it = syms_.find(SymKey{scope, name.raw()});
-    return it == syms_.end() ? -1 : it->second;
+    return name ? syms_.find(scope, name.raw()) : -1;
 }
 
 void Sema::sym_add(const void* scope, Decl* d) {
-    SymKey k{scope, d->name.raw()};
-    auto it = syms_.find(k);
-    if (it == syms_.end()) {
-        syms_.emplace(k, (int32_t)sym_list_.size());
+    if (!d->name) return;
+    int32_t i = syms_.find(scope, d->name.raw());
+    if (i < 0) {
+        syms_.insert(scope, d->name.raw(), (int32_t)sym_list_.size());
         sym_list_.push_back(Sym{d, -1});
         return;
     }
-    int32_t i = it->second;
     Decl* first = sym_list_[i].decl;
     // File-private top-level declarations of different files do not clash.
     bool separate = true;
@@ -104,24 +108,23 @@ NsInfo* Sema::ns_get(const ArenaVec<Ident>& path, uint32_t n, Span span) {
 }
 
 // Registers a type declaration and, recursively, its members.
-static void collect_type(Sema& s, TypeDecl* td, const std::string& prefix, uint32_t file) {
+static void collect_type(Sema& s, TypeDecl* td, uint32_t file) {
     TypeKind k = td->tkind == TypeDeclKind::Struct ? TypeKind::Struct
                : td->tkind == TypeDeclKind::Enum ? TypeKind::Enum
                : td->tkind == TypeDeclKind::Interface ? TypeKind::Interface : TypeKind::Class;
     td->type = s.T.nominal(k, td);
-    std::string my = prefix + std::string(td->name.view()) + ".";
-    s.types_.push_back({td, file, prefix});
+    s.types_.push_back({td, file});
     for (Decl* m : td->members) {
         if (!m) continue;
         m->parent = td;
         if (m->kind == DeclKind::Func) {
             FuncDecl* f = static_cast<FuncDecl*>(m);
-            s.funcs_.push_back({f, td, file, my});
+            s.funcs_.push_back({f, td, file});
             if (f->fkind == FuncKind::Constructor || f->fkind == FuncKind::Destructor) continue;
             s.sym_add(td, m);
         } else if (m->kind == DeclKind::Type) {
             s.sym_add(td, m);
-            collect_type(s, static_cast<TypeDecl*>(m), my, file);
+            collect_type(s, static_cast<TypeDecl*>(m), file);
         } else if (m->kind == DeclKind::Field || m->kind == DeclKind::EnumCase) {
             s.sym_add(td, m);
         }
@@ -174,17 +177,16 @@ void Sema::declare_all() {
     }
     for (uint32_t fi = 0; fi < files_.size(); fi++) {
         FileCtx& fc = files_[fi];
-        std::string prefix = fc.ns->path.empty() ? std::string() : fc.ns->path + ".";
         for (Decl* d : fc.ast->decls) {
             if (!d) continue;
             switch (d->kind) {
             case DeclKind::Type:
                 sym_add(fc.ns, d);
-                collect_type(*this, static_cast<TypeDecl*>(d), prefix, fi);
+                collect_type(*this, static_cast<TypeDecl*>(d), fi);
                 break;
             case DeclKind::Func:
                 sym_add(fc.ns, d);
-                funcs_.push_back({static_cast<FuncDecl*>(d), nullptr, fi, prefix});
+                funcs_.push_back({static_cast<FuncDecl*>(d), nullptr, fi});
                 break;
             case DeclKind::Test: diag.error(d->span, "test blocks are not supported yet"); break;
             case DeclKind::ExternBlock: diag.error(d->span, "extern blocks are not supported yet"); break;
@@ -322,19 +324,19 @@ bool Sema::check_access(Decl* d, Span span) {
     return false;
 }
 
-static bool prim_kind(std::string_view s, TypeKind* k) {
-    static const struct { const char* n; TypeKind k; } tab[] = {
-        {"int", TypeKind::I64}, {"i64", TypeKind::I64}, {"i32", TypeKind::I32},
-        {"i16", TypeKind::I16}, {"i8", TypeKind::I8}, {"byte", TypeKind::U8},
-        {"u8", TypeKind::U8}, {"u16", TypeKind::U16}, {"u32", TypeKind::U32},
-        {"u64", TypeKind::U64}, {"float", TypeKind::F64}, {"f64", TypeKind::F64},
-        {"double", TypeKind::F64}, {"f32", TypeKind::F32}, {"bool", TypeKind::Bool},
-        {"char", TypeKind::Char}, {"string", TypeKind::String}, {"void", TypeKind::Void},
-        {"cstring", TypeKind::CString},
-    };
-    if (s.empty() || s.size() > 7) return false;
-    for (auto& e : tab)
-        if (s == e.n) { *k = e.k; return true; }
+const PrimName kPrimNames[19] = {
+    {"int", TypeKind::I64}, {"i64", TypeKind::I64}, {"i32", TypeKind::I32},
+    {"i16", TypeKind::I16}, {"i8", TypeKind::I8}, {"byte", TypeKind::U8},
+    {"u8", TypeKind::U8}, {"u16", TypeKind::U16}, {"u32", TypeKind::U32},
+    {"u64", TypeKind::U64}, {"float", TypeKind::F64}, {"f64", TypeKind::F64},
+    {"double", TypeKind::F64}, {"f32", TypeKind::F32}, {"bool", TypeKind::Bool},
+    {"char", TypeKind::Char}, {"string", TypeKind::String}, {"void", TypeKind::Void},
+    {"cstring", TypeKind::CString},
+};
+
+static bool prim_kind(const Sema& s, Ident id, TypeKind* k) {
+    for (int i = 0; i < 19; i++)
+        if (s.prim_ids_[i] == id) { *k = s.prim_kinds_[i]; return true; }
     return false;
 }
 
@@ -350,7 +352,7 @@ const Type* Sema::resolve_type(TypeExpr* te) {
             break;
         }
         TypeKind pk;
-        if (te->path.size == 1 && prim_kind(te->path[0].view(), &pk)) {
+        if (te->path.size == 1 && prim_kind(*this, te->path[0], &pk)) {
             if (pk == TypeKind::CString) {
                 diag.error(te->span, "'cstring' is not supported yet");
                 break;
@@ -533,7 +535,8 @@ void Sema::resolve_signatures() {
             diag.error(f->name_span, "only methods can be 'mut'");
         if (fe.owner && fe.owner->tkind == TypeDeclKind::Enum)
             diag.error(f->name_span, "methods in enums are not supported yet");
-        std::vector<const Type*> ps;
+        std::vector<const Type*>& ps = type_buf_;
+        ps.clear();
         uint32_t pi = 0;
         for (ParamDecl* p : f->params) {
             if (!p) { ps.push_back(err()); continue; }
@@ -566,30 +569,57 @@ static bool same_params(const FuncDecl* a, const FuncDecl* b) {
     return true;
 }
 
+static void append_owner(std::string& out, Decl* td) {
+    if (!td) return;
+    append_owner(out, td->parent);
+    out += td->name.view();
+    out += '.';
+}
+
+// Mangled names: namespace path, enclosing types, then the name ("new"/"drop" for
+// constructors/destructors). Overloads are numbered by declaration order within their
+// scope: the symbol chain for methods and free functions, member order for constructors.
 void Sema::mangle_all() {
-    std::unordered_map<std::string, std::vector<FuncDecl*>> groups;
     for (FuncEntry& fe : funcs_) {
         FuncDecl* f = fe.fn;
-        std::string base = fe.prefix;
-        if (f->fkind == FuncKind::Constructor) base += "new";
-        else if (f->fkind == FuncKind::Destructor) base += "drop";
-        else base += f->name.view();
-        auto& g = groups[base];
-        for (FuncDecl* o : g) {
-            bool separate = !o->parent && !f->parent && !(o->mods & M_PUBLIC) && !(f->mods & M_PUBLIC) &&
-                            o->span.file != f->span.file;
-            if (same_params(o, f) && f->fkind != FuncKind::Destructor && !separate) {
-                diag.error(f->name_span, "duplicate definition of '%s' with the same parameter types",
-                           f->name.c_str());
-                diag.note(o->name_span, "'%s' is first defined here", o->name.c_str());
-                break;
+        std::string& b = name_buf_;
+        b.clear();
+        const std::string& ns = files_[fe.file].ns->path;
+        if (!ns.empty()) { b += ns; b += '.'; }
+        append_owner(b, fe.owner);
+        uint32_t nth = 0;
+        FuncDecl* dup = nullptr;
+        if (f->fkind == FuncKind::Constructor || f->fkind == FuncKind::Destructor) {
+            b += f->fkind == FuncKind::Constructor ? "new" : "drop";
+            for (Decl* m : fe.owner->members) {
+                if (m == f) break;
+                if (!m || m->kind != DeclKind::Func || static_cast<FuncDecl*>(m)->fkind != f->fkind) continue;
+                if (f->fkind == FuncKind::Destructor && nth == 0)
+                    diag.error(f->name_span, "a type can have only one destructor");
+                if (!dup && same_params(static_cast<FuncDecl*>(m), f) && f->fkind == FuncKind::Constructor)
+                    dup = static_cast<FuncDecl*>(m);
+                nth++;
+            }
+        } else {
+            b += f->name.view();
+            const void* scope = fe.owner ? (const void*)fe.owner : (const void*)files_[fe.file].ns;
+            for (int32_t i = sym_find(scope, f->name); i >= 0; i = sym_list_[i].next) {
+                Decl* o = sym_list_[i].decl;
+                if (o == f) break;
+                if (o->kind != DeclKind::Func) continue;
+                auto* of = static_cast<FuncDecl*>(o);
+                bool separate = !o->parent && !f->parent && !(o->mods & M_PUBLIC) && !(f->mods & M_PUBLIC) &&
+                                o->span.file != f->span.file;
+                if (!dup && !separate && same_params(of, f)) dup = of;
+                nth++;
             }
         }
-        if (f->fkind == FuncKind::Destructor && !g.empty())
-            diag.error(f->name_span, "a type can have only one destructor");
-        std::string m = g.empty() ? base : base + "#" + std::to_string(g.size());
-        g.push_back(f);
-        f->mangled = arena.copy_str(m.data(), m.size());
+        if (dup) {
+            diag.error(f->name_span, "duplicate definition of '%s' with the same parameter types", f->name.c_str());
+            diag.note(dup->name_span, "'%s' is first defined here", dup->name.c_str());
+        }
+        if (nth) { b += '#'; b += std::to_string(nth); }
+        f->mangled = arena.copy_str(b.data(), b.size());
     }
 }
 
