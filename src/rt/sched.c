@@ -115,7 +115,12 @@ void lt_fatal(const char *msg) {
 
 /* A thread may resume on another OS thread after any switch: never let the compiler
  * cache a thread-local address across one. */
-__attribute__((noinline, noipa)) LangWorker *lt_worker(void) { return tl_worker; }
+#if defined(__clang__)
+#define LT_OPAQUE __attribute__((noinline))
+#else
+#define LT_OPAQUE __attribute__((noinline, noipa))
+#endif
+LT_OPAQUE LangWorker *lt_worker(void) { return tl_worker; }
 LangThread *lt_running_thread(void) { return tl_worker ? tl_worker->cur : NULL; }
 
 LangThread *lt_current(void) {
