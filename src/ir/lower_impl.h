@@ -271,6 +271,8 @@ public:
     void return_stmt(ReturnStmt* s);
     void run_defers(size_t down_to);
     Inst* match(MatchExpr* e, bool ret_arms = false);
+    Inst* match_obj_ = nullptr; // scrutinee address of the innermost payload-enum match
+    Inst* match_tag_ = nullptr; // its tag, loaded once before the arms
     void pattern(Pattern* p, Inst* v, const Type* t, Block* fail);
     Inst* is_expr(IsExpr* e);
     void enum_layout(const Type* t, int64_t* tag_size, int64_t* payload_off);

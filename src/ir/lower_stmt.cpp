@@ -403,10 +403,20 @@ Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
     bool has_val = rt != Ty::Void;
     uint32_t res = has_val ? new_var(rt) : 0;
     Block* join = mk_block();
+    Inst* tag = nullptr;
+    if (st->kind == TypeKind::Enum && is_agg(st)) { // every arm tests the tag: load it once
+        int64_t ts, poff;
+        enum_layout(st, &ts, &poff);
+        tag = load(int_ty_of_size(ts), v, 0);
+    }
     for (const MatchArm& arm : e->arms) {
         if (!cur) break;
         Block* next = mk_block();
+        // The cached tag is valid only while testing patterns (arm bodies may assign).
+        match_obj_ = tag ? v : nullptr;
+        match_tag_ = tag;
         pattern(arm.pattern, v, st, next);
+        match_obj_ = match_tag_ = nullptr;
         if (arm.guard && cur) {
             Block* ok = mk_block();
             cond_branch(arm.guard, ok, next);
@@ -500,7 +510,7 @@ void Lowerer::pattern(Pattern* p, Inst* v, const Type* t, Block* fail) {
         int64_t ts, poff;
         enum_layout(t, &ts, &poff);
         Ty tt = int_ty_of_size(ts);
-        Inst* tag = load(tt, v, 0);
+        Inst* tag = v == match_obj_ && match_tag_ && match_tag_->ty == tt ? match_tag_ : load(tt, v, 0);
         Inst* cmp = emit(Op::eq, Ty::I8, tag, iconst(tt, ec->tag));
         cmp->cty = tt;
         test(cmp);
