@@ -509,3 +509,82 @@ public class Program {
     CHECK(mt->arms[2].pattern->decl == k.member("Shape", "Empty"));
     CHECK(k.func("Program", "Area")->local_count == 2);
 }
+
+TEST_CASE("sema: imports, aliases, ambiguity and qualified names") {
+    auto prog = [](const char* main_src) {
+        return std::vector<std::pair<std::string, std::string>>{
+            {"p/main.lang", main_src},
+            {"p/A/a.lang", "namespace A;\npublic int F() => 1;\npublic class T { public static int G() => 2; }\n"},
+            {"p/B/b.lang", "public int F() => 3;\n"}}; // namespace B from the folder
+    };
+    {
+        Checked k(prog("import Q = A;\npublic class Program { public static void Main() {\n"
+                       "  let a = Q.F(); let b = A.T.G(); let c = B.F(); let t: Q.T = new A.T(); } }\n"));
+        CHECK_MESSAGE(k.ok, k.errs);
+    }
+    {
+        Checked k(prog("import A;\nimport B;\npublic class Program { public static void Main() { let a = F(); } }\n"));
+        CHECK(!k.ok);
+        CHECK_MESSAGE(k.has("'F' is ambiguous: it is defined in both 'A' and 'B'"), k.errs);
+    }
+    {
+        Checked k(prog("import A;\npublic class Program { public static void Main() { let a = F() + T.G(); } }\n"));
+        CHECK_MESSAGE(k.ok, k.errs);
+    }
+    {
+        Checked k(prog("import C;\npublic class Program { public static void Main() { } }\n"));
+        CHECK(k.has("unknown namespace 'C'"));
+    }
+}
+
+TEST_CASE("sema: nested types, private access inside the type, zero-initialized var") {
+    Checked k(R"(
+public class Program {
+    struct Pair {
+        int a;
+        var int b;
+        public Pair(int x) { a = x; b = x; }
+        public int Sum(Pair o) => a + o.a + o.b;
+        public mut void Set(int v) { b = v; this.b = v + 1; }
+    }
+    public static void Main() {
+        var p = new Pair(1);
+        p.Set(3);
+        var z: Pair;
+        var n: int;
+        n += p.Sum(z);
+    }
+}
+)");
+    CHECK_MESSAGE(k.ok, k.errs);
+}
+
+TEST_CASE("sema: more diagnostics") {
+    auto errs_of = [](const char* src) {
+        Checked k(src);
+        CHECK(!k.ok);
+        return k.errs;
+    };
+    std::string e = errs_of("struct S { S inner; } public class Program { public static void Main() { } }");
+    CHECK(e.find("struct 'S' contains itself") != std::string::npos);
+    e = errs_of("public class Program { static void F(i64 a, i32 b) { } static void F(i32 a, i64 b) { }\n"
+                "public static void Main() { let x: i32 = 1; F(x, x); } }");
+    CHECK(e.find("call to function 'F' is ambiguous for argument types (i32, i32)") != std::string::npos);
+    e = errs_of("public class Program { public static void Main() { let xs = [1, 2]; xs[0] = 3; } }");
+    CHECK(e.find("cannot assign to an array element: 'xs' is declared with 'let'") != std::string::npos);
+    e = errs_of("class C { public var int v; } public class Program { public static void Main() { let c = new C(); c.v = 1; } }");
+    CHECK(e.find("cannot assign to field 'v': 'c' is declared with 'let'") != std::string::npos);
+    e = errs_of("public class Program { public static void Main() { let s = \"a\"; let n = s + new int[1]; } }");
+    CHECK(e.find("operator '+' cannot be applied to string and int[]") != std::string::npos);
+    e = errs_of("class Program { }");
+    CHECK(e.find("class 'Program' has no 'Main' method") != std::string::npos);
+    e = errs_of("class Program { void Main() { } }");
+    CHECK(e.find("'Main' must be static") != std::string::npos);
+    e = errs_of("enum E : string { A } public class Program { public static void Main() { } }");
+    CHECK(e.find("must be an integer type") != std::string::npos);
+    e = errs_of("enum E : u8 { A = 255, B } public class Program { public static void Main() { } }");
+    CHECK(e.find("enum value 256 does not fit in byte") != std::string::npos);
+    // Only lossless conversions are implicit.
+    e = errs_of("public class Program { public static void Main() { let a: i32 = 1; let b: u32 = 2; let c: u32 = a; } }");
+    CHECK(e.find("type mismatch: expected u32, found i32") != std::string::npos);
+}
