@@ -59,6 +59,7 @@ struct LangWorker {
     uint32_t *preempt_flag;     /* &lang_preempt_flag of this worker's OS thread */
     uint32_t park_word;         /* futex: 1 = wake-up pending */
     uint32_t spinning;          /* owner: counted in S.nspinning */
+    uint32_t inherit;           /* owner: the next thread came from runnext (same slice) */
     uint32_t is_idle;           /* S.lock */
     struct LangWorker *idle_next; /* S.lock */
     uint64_t rng;
@@ -256,9 +257,21 @@ static LangThread *search(LangWorker *w) {
     for (;;) {
         if (lt_load(&S.stopping, LT_ACQUIRE)) return NULL;
         LangThread *t;
+        /* The slice is over (the monitor saw no new slice for 10 ms): a runnext thread
+         * would inherit it, so send it to the back of the global queue instead. */
+        if (lt_load(&lang_preempt_flag, LT_RELAXED)) {
+            lt_store(&lang_preempt_flag, 0, LT_RELAXED);
+            if ((t = __atomic_exchange_n(&w->runnext, NULL, LT_ACQ_REL))) {
+                lt_store(&t->state, LT_RUNNABLE, LT_RELAXED);
+                global_push(t);
+            }
+        }
         /* Every 61st switch look at the global queue first, so it cannot starve. */
-        if (w->tick % 61 == 0 && (t = global_pop())) return t;
-        if ((t = __atomic_exchange_n(&w->runnext, NULL, LT_ACQ_REL))) return t;
+        if (w->n_switch % 61 == 0 && (t = global_pop())) return t;
+        if ((t = __atomic_exchange_n(&w->runnext, NULL, LT_ACQ_REL))) {
+            w->inherit = 1; /* ping-pong partners share one slice, as in Go */
+            return t;
+        }
         if ((t = lt_deque_take(&w->dq))) return t;
         if ((t = global_pop())) return t;
 
@@ -339,7 +352,8 @@ static void execute(LangWorker *w, LangThread *t) {
         lt_fatal("internal error: a lightweight thread was scheduled twice");
     w->cur = t;
     lt_store(&w->running, 1, LT_RELAXED);
-    lt_store(&w->tick, w->tick + 1, LT_RELAXED);
+    if (!w->inherit) lt_store(&w->tick, w->tick + 1, LT_RELAXED); /* a new slice */
+    w->inherit = 0;
     LT_INC(w->n_switch);
     set_bounds(t->stack);
 #ifdef LT_TSAN

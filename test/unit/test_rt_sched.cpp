@@ -220,6 +220,43 @@ TEST_CASE("preempt: a busy loop with checks does not starve a printer") {
 }
 
 #pragma GCC diagnostic ignored "-Winfinite-recursion"
+TEST_CASE("preempt: a ping-pong pair shares one slice and cannot starve the local queue") {
+    setenv("LANG_THREADS", "1", 1);
+    int64_t r = rt_run([] {
+        static std::atomic<bool> stop;
+        stop = false;
+        LangChan *a = lang_chan_new(sizeof(int64_t), 0), *b = lang_chan_new(sizeof(int64_t), 0);
+        LangWaitGroup *wg = lang_wg_new();
+        lang_wg_add(wg, 2);
+        rt_go([a, b, wg] { // ping
+            int64_t v = 0;
+            while (!stop.load()) { lang_chan_send(a, &v); lang_chan_recv(b, &v); }
+            v = -1;
+            lang_chan_send(a, &v);
+            lang_wg_done(wg);
+        });
+        rt_go([a, b, wg] { // pong
+            int64_t v;
+            while (lang_chan_recv(a, &v) && v >= 0) { v++; lang_chan_send(b, &v); }
+            lang_wg_done(wg);
+        });
+        LangChan *done = lang_chan_new(1, 1);
+        lang_yield(); // let the pair start: from now on one of them is always in runnext
+        rt_go([done] { char c = 1; lang_chan_send(done, &c); }); // waits in the local deque
+        char c;
+        lang_chan_recv(done, &c);
+        stop = true;
+        lang_wg_wait(wg);
+        lang_wg_free(wg);
+        lang_chan_free(a);
+        lang_chan_free(b);
+        lang_chan_free(done);
+        return int64_t(c);
+    });
+    unsetenv("LANG_THREADS");
+    CHECK(r == 1);
+}
+
 static void recurse_forever(void *p) {
     volatile char buf[256];
     buf[0] = static_cast<char>(reinterpret_cast<intptr_t>(p));
