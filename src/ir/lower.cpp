@@ -158,6 +158,7 @@ int64_t Lowerer::instance_size(TypeDecl* td) {
 // Module
 
 void Lowerer::unsupported(Span s, const char* what) {
+    if (s.begin == 0 && s.end == 0) s = expr_span_;
     c.diag.error(s, "not supported yet by lowering: %s", what);
     failed = true;
 }

@@ -266,6 +266,7 @@ void Lowerer::zero_init(const Type* t, Inst* base, int64_t off) {
 // Expressions
 
 Inst* Lowerer::expr(Expr* e) {
+    expr_span_ = e->span;
     switch (e->kind) {
     case ExprKind::IntLit: {
         Ty t = ty(e->type);
@@ -384,6 +385,50 @@ Inst* Lowerer::expr(Expr* e) {
         return iconst(ty(e->type), t ? t->size : 0);
     }
     case ExprKind::RefArg: return expr(as<RefArgExpr>(e)->operand);
+    case ExprKind::As: {
+        // x as C (C a class): x when its dynamic type is C or derives from it, else null.
+        auto* ae = as<AsExpr>(e);
+        const Type* want = ae->to ? ae->to->resolved : nullptr;
+        if (want && want->kind == TypeKind::Nullable) want = want->elem;
+        if (!want || want->kind != TypeKind::Class || !want->decl) break;
+        Inst* v = expr(ae->operand);
+        Pattern p;
+        p.kind = PatternKind::TypeTest;
+        p.span = e->span;
+        TypeExpr te = *ae->to;
+        te.resolved = want;
+        p.type = &te;
+        Block* ok = mk_block();
+        Block* no = mk_block();
+        Block* join = mk_block();
+        uint32_t res = new_var(Ty::Ptr);
+        pattern(&p, v, ae->operand->type, no);
+        jmp(ok);
+        seal(ok);
+        seal(no);
+        enter(ok);
+        if (cur) {
+            def(res, v);
+            jmp(join);
+        }
+        enter(no);
+        if (cur) {
+            def(res, iconst(Ty::Ptr, 0));
+            jmp(join);
+        }
+        seal(join);
+        enter(join);
+        return use(res);
+    }
+    case ExprKind::Typeof: {
+        auto* te = as<TypeofExpr>(e);
+        const Type* t = te->of ? te->of->resolved : nullptr;
+        if (!t || !t->decl || (t->kind != TypeKind::Class && t->kind != TypeKind::Struct && t->kind != TypeKind::Enum))
+            break;
+        Inst* a = emit(Op::addr, Ty::Ptr);
+        a->sym = typeinfo(t->decl);
+        return a;
+    }
     default: break;
     }
     unsupported(e->span, "this expression");

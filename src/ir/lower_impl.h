@@ -212,6 +212,7 @@ public:
     Inst* use(uint32_t v) { return read_var(v, ensure()); }
 
     void set_line(Span s);
+    Span expr_span_{};               // the expression being lowered (for diagnostics)
     uint32_t line_file_ = UINT32_MAX; // cache for set_line: last line's [start, end)
     uint32_t line_lo_ = 1, line_hi_ = 0;
 

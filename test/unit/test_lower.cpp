@@ -407,7 +407,18 @@ TEST_CASE("lower: virtual methods dispatch through the vtable after LangTypeInfo
     ce->callee = callee;
     ce->target = l1;
     f->body_expr = ce;
+    // static Bird? B(Animal a) => a as Bird;
+    FuncDecl* bf = t.func("B", t.c.types.nullable(bird->type), {{"a", animal->type}});
+    auto* ae = t.ex<AsExpr>(ExprKind::As, t.c.types.nullable(bird->type));
+    ae->operand = t.p(bf, 0);
+    ae->to = t.a.make<TypeExpr>();
+    ae->to->kind = TypeExprKind::Named;
+    ae->to->resolved = bird->type;
+    bf->body_expr = ae;
     std::string ir = t.lower();
+    CHECK(has(ir, "addr.ptr $\"Bird.$type\""));
+    CHECK(has(ir, "+32]")); // walks the base chain
+    CHECK(has(ir, "phi.ptr"));
     CHECK(has(ir, "load.ptr [%1]"));
     CHECK(has(ir, "+96]"));
     CHECK(has(ir, "callind.i64 %"));
