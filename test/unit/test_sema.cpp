@@ -120,6 +120,161 @@ void find_lang(const std::string& dir, std::vector<std::string>& out) {
     std::sort(out.begin(), out.end());
 }
 
+// Walks every expression of a checked program and records contract violations: an
+// expression without a type, with the Error type, or a NameExpr/Call left unresolved.
+struct ContractWalker {
+    std::vector<std::string> bad;
+    std::string where;
+    void fail(const Expr* e, const char* what) {
+        bad.push_back(where + ": expr kind " + std::to_string((int)e->kind) + " at byte " +
+                      std::to_string(e->span.begin) + ": " + what);
+    }
+    void expr(Expr* e) {
+        if (!e) return;
+        if (!e->type) fail(e, "no type");
+        else if (e->type->kind == TypeKind::Error) fail(e, "error type");
+        switch (e->kind) {
+        case ExprKind::Name: {
+            auto* n = static_cast<NameExpr*>(e);
+            if (!n->decl && !(n->name == "Console") && !(n->name == "assert") && !(n->name == "assert_eq") &&
+                !(n->name == "panic"))
+                fail(e, "name without decl");
+            break;
+        }
+        case ExprKind::Member: {
+            auto* m = static_cast<MemberExpr*>(e);
+            if (!m->decl && !m->builtin) fail(e, "member without decl or builtin");
+            expr(m->object);
+            break;
+        }
+        case ExprKind::TupleIndex: expr(static_cast<TupleIndexExpr*>(e)->object); break;
+        case ExprKind::Index: expr(static_cast<IndexExpr*>(e)->object); expr(static_cast<IndexExpr*>(e)->index); break;
+        case ExprKind::Call: {
+            auto* c = static_cast<CallExpr*>(e);
+            if (!c->target && !c->builtin) {
+                Decl* d = c->callee->kind == ExprKind::Name ? static_cast<NameExpr*>(c->callee)->decl
+                        : c->callee->kind == ExprKind::Member ? static_cast<MemberExpr*>(c->callee)->decl : nullptr;
+                if (!d || d->kind != DeclKind::EnumCase) fail(e, "call without target");
+            }
+            expr(c->callee);
+            for (Arg& a : c->args) expr(a.value);
+            break;
+        }
+        case ExprKind::Unary: expr(static_cast<UnaryExpr*>(e)->operand); break;
+        case ExprKind::Binary: {
+            auto* b = static_cast<BinaryExpr*>(e);
+            expr(b->lhs);
+            expr(b->rhs);
+            bool arith = b->op <= BinOp::BitXor && b->op != BinOp::Shl && b->op != BinOp::Shr;
+            if (arith && b->lhs->type != b->rhs->type) fail(e, "operands of different types");
+            if (b->op >= BinOp::Eq && b->op <= BinOp::Ge && b->lhs->type != b->rhs->type) fail(e, "compared types differ");
+            break;
+        }
+        case ExprKind::Assign: expr(static_cast<AssignExpr*>(e)->target); expr(static_cast<AssignExpr*>(e)->value); break;
+        case ExprKind::Ternary: {
+            auto* t = static_cast<TernaryExpr*>(e);
+            expr(t->cond); expr(t->then_e); expr(t->else_e);
+            if (t->then_e->type != e->type || t->else_e->type != e->type) fail(e, "ternary branch type differs");
+            break;
+        }
+        case ExprKind::Cast: expr(static_cast<CastExpr*>(e)->operand); break;
+        case ExprKind::New: {
+            auto* n = static_cast<NewExpr*>(e);
+            expr(n->array_len);
+            for (Arg& a : n->args) expr(a.value);
+            for (FieldInit& f : n->inits) expr(f.value);
+            break;
+        }
+        case ExprKind::ArrayLit:
+            for (Expr* x : static_cast<ArrayLitExpr*>(e)->elems) {
+                expr(x);
+                if (x->type != e->type->elem) fail(x, "array element type differs");
+            }
+            break;
+        case ExprKind::TupleLit: for (Expr* x : static_cast<TupleLitExpr*>(e)->elems) expr(x); break;
+        case ExprKind::Range: expr(static_cast<RangeExpr*>(e)->lo); expr(static_cast<RangeExpr*>(e)->hi); break;
+        case ExprKind::InterpString:
+            for (InterpPart& p : static_cast<InterpStringExpr*>(e)->parts) {
+                expr(p.expr);
+                if (p.expr && p.expr->type && p.expr->type->kind != TypeKind::String) fail(p.expr, "hole not string");
+            }
+            break;
+        case ExprKind::Match: {
+            auto* m = static_cast<MatchExpr*>(e);
+            expr(m->scrutinee);
+            for (MatchArm& a : m->arms) {
+                pattern(a.pattern);
+                expr(a.guard);
+                expr(a.body_expr);
+                if (a.body_expr && e->type->kind != TypeKind::Void && a.body_expr->type != e->type)
+                    fail(a.body_expr, "arm type differs");
+                stmt(a.body_block);
+            }
+            break;
+        }
+        default: break;
+        }
+    }
+    void pattern(Pattern* p) {
+        if (!p) return;
+        if (!p->type_resolved) bad.push_back(where + ": pattern without type");
+        if ((p->kind == PatternKind::Binding || p->kind == PatternKind::Variant) && !p->decl)
+            bad.push_back(where + ": pattern without decl");
+        expr(p->lit);
+        expr(p->hi);
+        for (Pattern* s : p->subs) pattern(s);
+    }
+    void stmt(Stmt* s) {
+        if (!s) return;
+        switch (s->kind) {
+        case StmtKind::Block: for (Stmt* x : static_cast<Block*>(s)->stmts) stmt(x); break;
+        case StmtKind::Expr: expr(static_cast<ExprStmt*>(s)->expr); break;
+        case StmtKind::VarDecl: {
+            auto* v = static_cast<VarDeclStmt*>(s);
+            expr(v->init);
+            for (LocalDecl* d : v->names)
+                if (!d->type || d->type->kind == TypeKind::Error) bad.push_back(where + ": local without type");
+            if (v->init && !v->destructure && v->names.size == 1 && v->init->type != v->names[0]->type)
+                bad.push_back(where + ": initializer type differs from the local's");
+            break;
+        }
+        case StmtKind::If: expr(static_cast<IfStmt*>(s)->cond); stmt(static_cast<IfStmt*>(s)->then_s); stmt(static_cast<IfStmt*>(s)->else_s); break;
+        case StmtKind::While: expr(static_cast<WhileStmt*>(s)->cond); stmt(static_cast<WhileStmt*>(s)->body); break;
+        case StmtKind::For: {
+            auto* f = static_cast<ForStmt*>(s);
+            stmt(f->init); expr(f->cond); expr(f->step); stmt(f->body);
+            break;
+        }
+        case StmtKind::ForIn: {
+            auto* f = static_cast<ForInStmt*>(s);
+            expr(f->iterable);
+            if (!f->var->type) bad.push_back(where + ": for-in variable without type");
+            stmt(f->body);
+            break;
+        }
+        case StmtKind::Return: expr(static_cast<ReturnStmt*>(s)->value); break;
+        default: break;
+        }
+    }
+    void program(Compilation& c) {
+        for (FileAst* f : c.files)
+            for (Decl* d : f->decls) decl(d);
+    }
+    void decl(Decl* d) {
+        if (!d) return;
+        if (d->kind == DeclKind::Func) {
+            auto* f = static_cast<FuncDecl*>(d);
+            where = f->mangled ? f->mangled : "?";
+            if (!f->mangled) bad.push_back(where + ": no mangled name");
+            if (!f->type || f->type->kind != TypeKind::Func) bad.push_back(where + ": no func type");
+            expr(f->body_expr);
+            stmt(f->body);
+        } else if (d->kind == DeclKind::Type) {
+            for (Decl* m : static_cast<TypeDecl*>(d)->members) decl(m);
+        }
+    }
+};
+
 TEST_CASE("sema: every test/run program checks without errors") {
     std::vector<std::string> progs = list_dir(test_dir("run"), "", "");
     int n = 0;
@@ -137,6 +292,12 @@ TEST_CASE("sema: every test/run program checks without errors") {
         if (c.diag.error_count()) continue; // a parser problem, not ours
         bool ok = check_program(c);
         CHECK_MESSAGE(ok, path << ":\n" << errs);
+        if (!ok) continue;
+        ContractWalker w;
+        w.program(c);
+        std::string all;
+        for (auto& b : w.bad) all += b + "\n";
+        CHECK_MESSAGE(w.bad.empty(), path << ": annotation contract violations:\n" << all);
     }
     CHECK(n > 0);
 }
