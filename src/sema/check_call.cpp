@@ -24,6 +24,13 @@ void Sema::gather(int32_t sym, CandBuf& out) const {
             if (sym_list_[i].decl->kind == DeclKind::Func) out.push(static_cast<FuncDecl*>(sym_list_[i].decl));
 }
 
+static bool same_param_types(const FuncDecl* a, const FuncDecl* b) {
+    if (a->params.size != b->params.size) return false;
+    for (uint32_t i = 0; i < a->params.size; i++)
+        if (!a->params[i] || !b->params[i] || a->params[i]->type != b->params[i]->type) return false;
+    return true;
+}
+
 static std::string arg_types(Sema& s, ArenaVec<Arg>& args) {
     std::string r = "(";
     for (uint32_t i = 0; i < args.size; i++) {
@@ -71,7 +78,7 @@ FuncDecl* Sema::pick_overload(FuncDecl* const* cands, uint32_t ncands, ArenaVec<
         }
         if (!ok) continue;
         if (total < best_cost) { best = f; best_cost = total; tie = false; }
-        else if (total == best_cost) tie = true;
+        else if (total == best_cost && !same_param_types(best, f)) tie = true; // same types: reported as a duplicate
     }
     if (!best) {
         if (bad_arg) return nullptr;
