@@ -307,11 +307,38 @@ struct Verifier {
         }
         return a;
     }
+    // Pre/post numbers of the dominator tree make each dominance query O(1) (walking the
+    // idom chain instead would be quadratic on long chains of blocks).
+    std::vector<uint32_t> pre, post;
+    void number_dom_tree() {
+        size_t n = rpo.size();
+        std::vector<uint32_t> first(n + 1, 0), kids(n > 0 ? n - 1 : 0);
+        for (size_t k = 1; k < n; k++) first[idom[k] + 1]++;
+        for (size_t k = 0; k < n; k++) first[k + 1] += first[k];
+        std::vector<uint32_t> fill(first.begin(), first.end() - 1);
+        for (size_t k = 1; k < n; k++) kids[fill[idom[k]]++] = (uint32_t)k;
+        pre.assign(n, 0);
+        post.assign(n, 0);
+        uint32_t clock = 0;
+        std::vector<std::pair<uint32_t, uint32_t>> stack; // node, next child index
+        if (n) stack.push_back({0, first[0]});
+        if (n) pre[0] = clock++;
+        while (!stack.empty()) {
+            auto& [v, c] = stack.back();
+            if (c < first[v + 1]) {
+                uint32_t w = kids[c++];
+                pre[w] = clock++;
+                stack.push_back({w, first[w]});
+            } else {
+                post[v] = clock++;
+                stack.pop_back();
+            }
+        }
+    }
     bool dominates(const Block* a, const Block* b) const {
         int x = rpo_num[a->id], y = rpo_num[b->id];
         if (x < 0 || y < 0) return false;
-        while (y > x) y = idom[y];
-        return y == x;
+        return pre[x] <= pre[y] && post[y] <= post[x];
     }
 
     bool run() {
@@ -357,6 +384,7 @@ struct Verifier {
             }
         }
         dominators();
+        number_dom_tree();
         for (const Block* b : f.blocks) {
             bool reachable = rpo_num[b->id] >= 0;
             for (uint32_t k = 0; k < b->insts.size; k++) {
