@@ -138,9 +138,11 @@ struct Alloc {
             }
         }
         for (size_t b = 0; b < nb; b++)
-            for (size_t g = 0; g < G; g++) {
-                if (has(in, b, (uint32_t)g)) extend(globals[g], bstart[b]);
-                if (has(out, b, (uint32_t)g)) extend(globals[g], bend[b]);
+            for (size_t w = 0; w < W; w++) {
+                for (uint64_t m = in[b * W + w]; m; m &= m - 1)
+                    extend(globals[w * 64 + __builtin_ctzll(m)], bstart[b]);
+                for (uint64_t m = out[b * W + w]; m; m &= m - 1)
+                    extend(globals[w * 64 + __builtin_ctzll(m)], bend[b]);
             }
     }
 
@@ -174,8 +176,7 @@ struct Alloc {
                     open[r] = (int32_t)fixed[r].size();
                     fixed[r].push_back({pos + 1, pos + 1});
                 };
-                for (uint32_t r = 0; r < 64; r++)
-                    if ((in.imp_use >> r) & 1) use_fixed(r);
+                for (uint64_t m = in.imp_use; m; m &= m - 1) use_fixed((uint32_t)__builtin_ctzll(m));
                 for_regs(in, [&](uint32_t r, bool rd, bool wr) {
                     if (r == kNoReg) return;
                     if (r >= kFirstVReg) {
@@ -189,8 +190,7 @@ struct Alloc {
                 for_regs(in, [&](uint32_t r, bool, bool wr) {
                     if (wr && r < kFirstVReg) def_fixed(r);
                 });
-                for (uint32_t r = 0; r < 64; r++)
-                    if ((in.imp_def >> r) & 1) def_fixed(r);
+                for (uint64_t m = in.imp_def; m; m &= m - 1) def_fixed((uint32_t)__builtin_ctzll(m));
                 if (T.is_copy(in)) {
                     uint32_t d = in.o[0].reg, s = in.o[1].reg;
                     if (d >= kFirstVReg && hint[vi(d)] == kNoReg) hint[vi(d)] = s;

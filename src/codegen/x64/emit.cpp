@@ -162,14 +162,14 @@ bool assemble(Code& c, Assembled& out, std::string* bad) {
     size_t n = c.insts.size();
     std::vector<uint8_t> is_long(n, 0), size(n, 0);
     std::vector<uint32_t> off(n + 1, 0);
+    std::vector<Encoded> enc(n); // non-branches are encoded once, here
     for (size_t i = 0; i < n; i++) {
         if (is_branch(c.insts[i])) continue;
-        Encoded e;
-        if (!encode(c.insts[i].op, c.insts[i].cc, c.insts[i].o, c.insts[i].n, e)) {
+        if (!encode(c.insts[i].op, c.insts[i].cc, c.insts[i].o, c.insts[i].n, enc[i])) {
             *bad = format_inst(c.insts[i], "f");
             return false;
         }
-        size[i] = e.len;
+        size[i] = enc[i].len;
     }
     for (bool changed = true; changed;) {
         changed = false;
@@ -191,11 +191,13 @@ bool assemble(Code& c, Assembled& out, std::string* bad) {
             out.lines.push_back({(uint32_t)out.bytes.size(), in.line});
             last_line = in.line;
         }
-        if (is_branch(in)) in.o[0].size = is_long[i] ? 4 : 1;
-        Encoded e;
-        if (!encode(in.op, in.cc, in.o, in.n, e)) {
-            *bad = format_inst(in, "f");
-            return false;
+        Encoded& e = enc[i];
+        if (is_branch(in)) {
+            in.o[0].size = is_long[i] ? 4 : 1;
+            if (!encode(in.op, in.cc, in.o, in.n, e)) {
+                *bad = format_inst(in, "f");
+                return false;
+            }
         }
         uint32_t at = (uint32_t)out.bytes.size();
         if (is_branch(in)) {

@@ -934,6 +934,7 @@ struct Sel {
         for (uint32_t k = 0; k < f.blocks.size && ok; k++) {
             cur = k;
             const ir::Block* b = f.blocks[k];
+            blk().insts.reserve(b->insts.size * 2 + 2);
             for (const Inst* i : b->insts) inst(b, i);
         }
         phis();
