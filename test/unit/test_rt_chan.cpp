@@ -1,6 +1,10 @@
 // test_rt_chan.cpp: channels and select (src/rt/chan.c, src/rt/select.c).
 #include "rt_sched_util.h"
 #include <atomic>
+#include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
 #include <doctest/doctest.h>
 #include <vector>
 
@@ -224,4 +228,72 @@ TEST_CASE("select: many selectors and senders race without losing values") {
         lang_chan_free(res);
         return int64_t(0);
     });
+}
+
+TEST_CASE("chan: a plain OS thread may block on a channel (it sleeps on a futex)") {
+    LangChan *ch = lang_chan_new(sizeof(int64_t), 0);
+    int64_t sum = 0;
+    std::thread os([&] { // not a lightweight thread
+        int64_t v;
+        while (lang_chan_recv(ch, &v)) sum += v;
+    });
+    rt_run([ch] {
+        for (int64_t i = 1; i <= 1000; i++) lang_chan_send(ch, &i); // parks until os takes it
+        lang_chan_close(ch);
+        return int64_t(0);
+    });
+    os.join();
+    CHECK(sum == 500500);
+    lang_chan_free(ch);
+}
+
+// Runs f in a forked child and returns (exit status, stderr text).
+static std::pair<int, std::string> in_child(int64_t (*f)(void *, void *)) {
+    int fds[2];
+    if (pipe(fds) != 0) return {-1, ""};
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], 2);
+        lang_sched_run_main(f, nullptr, nullptr);
+        _exit(0);
+    }
+    close(fds[1]);
+    std::string err;
+    char buf[512];
+    ssize_t k;
+    while ((k = read(fds[0], buf, sizeof buf)) > 0) err.append(buf, size_t(k));
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, err};
+}
+
+TEST_CASE("chan: send on a closed channel and double close panic") {
+    auto [st1, err1] = in_child([](void *, void *) -> int64_t {
+        LangChan *ch = lang_chan_new(1, 1);
+        lang_chan_close(ch);
+        char c = 0;
+        lang_chan_send(ch, &c);
+        return 0;
+    });
+    CHECK(st1 == 101);
+    CHECK(err1.find("send on closed channel") != std::string::npos);
+    auto [st2, err2] = in_child([](void *, void *) -> int64_t {
+        LangChan *ch = lang_chan_new(1, 0);
+        rt_go([ch] { char c = 0; lang_chan_send(ch, &c); }); // parked sender, woken by close
+        lang_sleep_ns(2000000);
+        lang_chan_close(ch);
+        lang_sleep_ns(200000000);
+        return 0;
+    });
+    CHECK(st2 == 101);
+    CHECK(err2.find("send on closed channel") != std::string::npos);
+    auto [st3, err3] = in_child([](void *, void *) -> int64_t {
+        LangChan *ch = lang_chan_new(1, 0);
+        lang_chan_close(ch);
+        lang_chan_close(ch);
+        return 0;
+    });
+    CHECK(st3 == 101);
+    CHECK(err3.find("close of closed channel") != std::string::npos);
 }
