@@ -251,6 +251,7 @@ void Lowerer::begin_func(ir::Func* fn) {
     loops.clear();
     defers.clear();
     vars.clear();
+    extra_vars_.clear();
     this_val = result_ptr = ctx = nullptr;
     for (ConstCache& cc : consts_) cc.block = nullptr;
     entry = mk_block();
@@ -692,10 +693,17 @@ void Lowerer::lower_func(FuncDecl* fd) {
         stmts(fd->body);
         if (cur) {
             run_defers(0);
-            if (ret_type && ret_type->kind != TypeKind::Void && fn->ret != Ty::Void)
+            if (ret_type && ret_type->kind != TypeKind::Void && fn->ret != Ty::Void) {
                 unreachable(); // sema guarantees every path returns
-            else
+            } else if (ret_type && ret_type->kind == TypeKind::Fallible &&
+                       !(ret_type->elem && ret_type->elem->kind != TypeKind::Void)) {
+                set_success(); // void! falling off the end
                 ret(nullptr);
+            } else if (result_ptr) {
+                unreachable();
+            } else {
+                ret(nullptr);
+            }
         }
     } else if (fd->body_expr) {
         set_line(fd->body_expr->span);

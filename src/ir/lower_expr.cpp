@@ -54,6 +54,15 @@ static int log2i(int64_t v) {
 
 LVal Lowerer::var_lval(Decl* d) {
     LVal lv;
+    if (!extra_vars_.empty()) {
+        auto it = extra_vars_.find(d);
+        if (it != extra_vars_.end()) {
+            lv.kind = LVal::Var;
+            lv.var = it->second;
+            lv.type = d->type;
+            return lv;
+        }
+    }
     if (!statics_.empty() && (d->kind == DeclKind::Local || d->kind == DeclKind::Field)) {
         auto it = statics_.find(d);
         if (it != statics_.end()) { // static field or namespace-level variable
@@ -420,6 +429,8 @@ Inst* Lowerer::expr(Expr* e) {
         enter(join);
         return use(res);
     }
+    case ExprKind::Try: return try_expr(as<TryExpr>(e));
+    case ExprKind::Catch: return catch_expr(as<CatchExpr>(e));
     case ExprKind::Typeof: {
         auto* te = as<TypeofExpr>(e);
         const Type* t = te->of ? te->of->resolved : nullptr;
@@ -968,6 +979,15 @@ Inst* Lowerer::convert(Inst* v, const Type* from, const Type* to, Span s) {
     if (from == to) return v;
     if (to->kind == TypeKind::String) return to_string(v, from);
     if (to->kind == TypeKind::CString && from->kind == TypeKind::String) return ptr_add(v, 24);
+    if (to->kind == TypeKind::Fallible && from->kind != TypeKind::Fallible) { // success value
+        Inst* sl = slot_for(to);
+        if (to->elem && to->elem->kind != TypeKind::Void) {
+            if (from != to->elem) v = convert(v, from, to->elem, s);
+            store_typed(to->elem, sl, 0, v);
+        }
+        store(Ty::Ptr, sl, err_offset(to), iconst(Ty::Ptr, 0));
+        return sl;
+    }
     if (to->kind == TypeKind::Nullable) {
         if (from->kind == TypeKind::Null) {
             if (to->elem->is_pointer_like()) return iconst(Ty::Ptr, 0);
@@ -1501,5 +1521,75 @@ Inst* Lowerer::construct(TypeDecl* td, const Type* t, NewExpr* e) {
 }
 
 Inst* Lowerer::null_check(Inst* p) { return p; }
+
+} // namespace lang::lower
+
+namespace lang::lower {
+
+// try e: on error, the error becomes our own T! result (after the defers) and we return.
+Inst* Lowerer::try_expr(TryExpr* e) {
+    const Type* ft = e->operand->type;
+    Inst* v = expr(e->operand);
+    if (ft->kind != TypeKind::Fallible) return v;
+    if (!result_ptr || !ret_type || ret_type->kind != TypeKind::Fallible) {
+        unsupported(e->span, "try outside a function returning T!");
+        return undef(ty(e->type) == Ty::Void ? Ty::I64 : ty(e->type));
+    }
+    Inst* err = load(Ty::Ptr, v, err_offset(ft));
+    Inst* bad = emit(Op::ne, Ty::I8, err, iconst(Ty::Ptr, 0));
+    bad->cty = Ty::Ptr;
+    Block* prop = mk_block();
+    Block* ok = mk_block();
+    br(bad, prop, ok);
+    seal(prop);
+    seal(ok);
+    enter(prop);
+    store(Ty::Ptr, result_ptr, err_offset(ret_type), err);
+    run_defers(0);
+    ret(nullptr);
+    enter(ok);
+    if (!ft->elem || ft->elem->kind == TypeKind::Void) return nullptr;
+    return load_typed(ft->elem, v, 0);
+}
+
+// e catch d / e catch (err) => h: the value, or the handler's value on error.
+Inst* Lowerer::catch_expr(CatchExpr* e) {
+    const Type* ft = e->operand->type;
+    Inst* v = expr(e->operand);
+    if (ft->kind != TypeKind::Fallible) return v;
+    Inst* err = load(Ty::Ptr, v, err_offset(ft));
+    Inst* bad = emit(Op::ne, Ty::I8, err, iconst(Ty::Ptr, 0));
+    bad->cty = Ty::Ptr;
+    Ty rt = ty(e->type);
+    bool has_val = rt != Ty::Void;
+    uint32_t res = has_val ? new_var(rt) : 0;
+    Block* hb = mk_block();
+    Block* ok = mk_block();
+    Block* join = mk_block();
+    br(bad, hb, ok);
+    seal(hb);
+    seal(ok);
+    enter(ok);
+    if (has_val) def(res, load_typed(ft->elem, v, 0));
+    jmp(join);
+    enter(hb);
+    if (e->err_var) {
+        uint32_t ev = new_var(Ty::Ptr);
+        vars[ev].kind = VarKind::Fixed;
+        vars[ev].addr = err;
+        extra_vars_[e->err_var] = ev;
+    }
+    if (e->handler_expr) {
+        Inst* h = expr(e->handler_expr);
+        if (has_val && cur) def(res, h);
+    } else if (e->handler_block) {
+        stmts(e->handler_block);
+    }
+    jmp(join);
+    seal(join);
+    enter(join);
+    if (!cur) return has_val ? undef(rt) : nullptr;
+    return has_val ? use(res) : nullptr;
+}
 
 } // namespace lang::lower

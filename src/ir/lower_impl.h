@@ -272,6 +272,13 @@ public:
     void return_stmt(ReturnStmt* s);
     void run_defers(size_t down_to);
     Inst* match(MatchExpr* e, bool ret_arms = false);
+    // T!: { value, error pointer at err_offset } (sema/types.cpp); error 0 = success.
+    static int64_t err_offset(const Type* ft) { return ft->elem ? (ft->elem->size + 7) / 8 * 8 : 0; }
+    void fail_stmt(FailStmt* s);
+    void set_success();                       // result error = 0 before returning from a T! function
+    Inst* try_expr(TryExpr* e);
+    Inst* catch_expr(CatchExpr* e);
+    std::unordered_map<const Decl*, uint32_t> extra_vars_; // catch bindings -> variable
     Inst* match_obj_ = nullptr; // scrutinee address of the innermost payload-enum match
     Inst* match_tag_ = nullptr; // its tag, loaded once before the arms
     void pattern(Pattern* p, Inst* v, const Type* t, Block* fail);

@@ -68,7 +68,7 @@ void Lowerer::stmt(Stmt* s) {
     case StmtKind::Unsafe:
     case StmtKind::GcBlock: stmts(as<UnsafeStmt>(s)->body); return;
     case StmtKind::Empty: return;
-    case StmtKind::Fail: unsupported(s->span, "fail"); return;
+    case StmtKind::Fail: fail_stmt(as<FailStmt>(s)); return;
     case StmtKind::Select: unsupported(s->span, "select"); return;
     }
 }
@@ -310,8 +310,26 @@ void Lowerer::for_in(ForInStmt* s) {
     enter(exit);
 }
 
+void Lowerer::set_success() {
+    if (result_ptr && ret_type && ret_type->kind == TypeKind::Fallible)
+        store(Ty::Ptr, result_ptr, err_offset(ret_type), iconst(Ty::Ptr, 0));
+}
+
+// fail e: the error goes into our T! result, the value part is left as is.
+void Lowerer::fail_stmt(FailStmt* s) {
+    if (!result_ptr || !ret_type || ret_type->kind != TypeKind::Fallible) {
+        unsupported(s->span, "fail outside a function returning T!");
+        return;
+    }
+    Inst* err = expr(s->error);
+    store(Ty::Ptr, result_ptr, err_offset(ret_type), err);
+    run_defers(0);
+    ret(nullptr);
+}
+
 void Lowerer::return_stmt(ReturnStmt* s) {
     if (!s->value) {
+        set_success();
         run_defers(0);
         ret(nullptr);
         return;
@@ -570,7 +588,24 @@ void Lowerer::pattern(Pattern* p, Inst* v, const Type* t, Block* fail) {
         return;
     }
     case PatternKind::Ok:
-    case PatternKind::Err: unsupported(p->span, "Ok/Err patterns"); return;
+    case PatternKind::Err: {
+        if (t->kind != TypeKind::Fallible) {
+            unsupported(p->span, "Ok/Err pattern on a value that is not T!");
+            return;
+        }
+        Inst* err = load(Ty::Ptr, v, err_offset(t));
+        Inst* cmp = emit(p->kind == PatternKind::Ok ? Op::eq : Op::ne, Ty::I8, err, iconst(Ty::Ptr, 0));
+        cmp->cty = Ty::Ptr;
+        test(cmp);
+        if (!p->subs.size) return;
+        if (p->kind == PatternKind::Ok) {
+            if (t->elem && t->elem->kind != TypeKind::Void) pattern(p->subs[0], load_typed(t->elem, v, 0), t->elem, fail);
+        } else {
+            const Type* et = p->subs[0]->type_resolved ? p->subs[0]->type_resolved : c.types.pointer(c.types.void_());
+            pattern(p->subs[0], err, et, fail);
+        }
+        return;
+    }
     }
 }
 

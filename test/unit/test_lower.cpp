@@ -462,6 +462,39 @@ TEST_CASE("lower: static fields are globals initialized in lang_main") {
     CHECK(tail.find("store.i64") < tail.find("call $Program.Main"));
 }
 
+TEST_CASE("lower: fail, try and catch on T!") {
+    // int! F(Err e) { fail e; }   int! G(Err e) => try F(e);   int H(Err e) => F(e) catch 7;
+    Tree t;
+    TypeDecl* errc = t.cls("Err");
+    const Type* FI = t.c.types.fallible(t.I64);
+    const_cast<Type*>(FI)->size = 16;
+    const_cast<Type*>(FI)->align = 8;
+    FuncDecl* f = t.func("F", FI, {{"e", errc->type}});
+    auto* fs = t.st<FailStmt>(StmtKind::Fail);
+    fs->error = t.p(f, 0);
+    f->body = t.blk({fs});
+    FuncDecl* g = t.func("G", FI, {{"e", errc->type}});
+    auto* te = t.ex<TryExpr>(ExprKind::Try, t.I64);
+    te->operand = t.call(f, {t.p(g, 0)});
+    auto* wrap = t.ex<CastExpr>(ExprKind::Cast, FI);
+    wrap->to = nullptr;
+    wrap->operand = te;
+    g->body_expr = wrap;
+    FuncDecl* h = t.func("H", t.I64, {{"e", errc->type}});
+    auto* ce = t.ex<CatchExpr>(ExprKind::Catch, t.I64);
+    ce->operand = t.call(f, {t.p(h, 0)});
+    ce->handler_expr = t.lit(7);
+    h->body_expr = ce;
+    std::string ir = t.lower();
+    CHECK(has(ir, "func $F(ptr, ptr, ptr) file"));   // ctx, result, e
+    CHECK(has(ir, "store.ptr [%1+8], %2"));             // fail e
+    CHECK(has(ir, "load.ptr [%"));                      // error check after the call
+    CHECK(has(ir, "ne.ptr"));
+    CHECK(has(ir, "+8], %"));                           // propagate into our result
+    CHECK(has(ir, "func $H(ptr, ptr) -> i64"));
+    CHECK(has(ir, "phi.i64"));
+}
+
 // ---------------------------------------------------------------------------
 // Golden files
 
