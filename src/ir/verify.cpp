@@ -229,13 +229,13 @@ struct Verifier {
                     return fail(b, in, "incoming %%%u has type %s, phi is %s", in->args[k]->id, ty_name(at(k)), ty_name(t));
             return true;
         case Op::select:
-            if (!is_int(at(0)) || at(0) == Ty::Ptr) return fail(b, in, "select condition must be an integer");
+            if (!is_int(at(0))) return fail(b, in, "select condition must be an integer");
             return need(t != Ty::Void && compat(at(1), t) && compat(at(2), t), b, in, "select operand types do not match");
         case Op::br:
             return need(is_int(at(0)), b, in, "br condition must be an integer");
         case Op::ret:
             if (f.ret == Ty::Void) return need(in->args.size == 0, b, in, "ret with a value in a void function");
-            if (in->args.size != 1) return fail(b, in, "ret needs a %s value", ty_name(f.ret));
+            if (in->args.size != 1) return fail(b, in, "ret needs a value of type %s", ty_name(f.ret));
             if (!compat(at(0), f.ret))
                 return fail(b, in, "returns %%%u of type %s, function returns %s", in->args[0]->id, ty_name(at(0)), ty_name(f.ret));
             return true;

@@ -194,6 +194,15 @@ TEST_CASE("elf: linked with cc, the program runs") {
     r = run("readelf -lW " + exe);
     CHECK(r.find("GNU_STACK") != std::string::npos);
     CHECK(r.find("RWE") == std::string::npos);
+    // The same object through lld, when it is installed.
+    if (run("command -v ld.lld").find("ld.lld") != std::string::npos) {
+        r = run("cc -fuse-ld=lld -o " + exe + " " + obj, &st);
+        INFO(r);
+        REQUIRE(st == 0);
+        r = run(exe, &st);
+        CHECK(r == "hello from lang\n");
+        CHECK(st == 42);
+    }
     unlink(obj.c_str());
     unlink(exe.c_str());
 }

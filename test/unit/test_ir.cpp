@@ -323,7 +323,7 @@ TEST_CASE("ir verifier: rejects each kind of broken IR with a clear message") {
     CHECK(V("@0:\n  %0 = param.ptr 0\n  %1 = iconst.i32 1\n  store.i64 [%0], %1\n  ret %1\n") ==
           "func $f: @0: store: stored value %1 has type i32, store is i64");
     CHECK(V("@0:\n  %1 = iconst.i32 1\n  ret %1\n") == "func $f: @0: ret: returns %1 of type i32, function returns i64");
-    CHECK(V("@0:\n  ret\n") == "func $f: @0: ret: ret needs a i64 value");
+    CHECK(V("@0:\n  ret\n") == "func $f: @0: ret: ret needs a value of type i64");
     CHECK(V("@0:\n  %1 = iconst.i32 1\n  ret %1\n", "func $f()") == "func $f: @0: ret: ret with a value in a void function");
     CHECK(V("@0:\n  %0 = param.i64 5\n  ret %0\n") == "func $f: @0: %0 (param): parameter index 5 out of range (function has 2)");
     CHECK(V("@0:\n  %0 = param.i32 1\n  ret %0\n") == "func $f: @0: %0 (param): type i32 does not match parameter 1 of type i64");
