@@ -391,7 +391,17 @@ const Type* Sema::expr(Expr* e, const Type* hint) {
     case ExprKind::TupleLit: t = check_tuple_lit(static_cast<TupleLitExpr*>(e), hint); break;
     case ExprKind::Range: t = check_range(static_cast<RangeExpr*>(e), hint); break;
     case ExprKind::Match: t = check_match(static_cast<MatchExpr*>(e), hint, false); break;
-    case ExprKind::Is: t = unsupported(e, "'is' is"); break;
+    case ExprKind::Is: {
+        auto* ie = static_cast<IsExpr*>(e);
+        const Type* ot = expr(ie->operand, nullptr);
+        if (ot->kind == TypeKind::Void) {
+            diag.error(ie->operand->span, "'is' needs a value");
+            ot = err();
+        }
+        check_pattern(ie->pattern, ot);
+        t = T.bool_();
+        break;
+    }
     case ExprKind::As: t = unsupported(e, "'as' is"); break;
     case ExprKind::Lambda: t = unsupported(e, "lambdas are"); break;
     case ExprKind::Try: t = unsupported(e, "'try' is"); break;
@@ -480,7 +490,30 @@ const Type* Sema::check_operand(Expr* e) {
 
 const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
     if (!e->generic_args.empty()) return unsupported(e, "generic method calls are");
-    if (e->null_safe) return unsupported(e, "'?.' is");
+    if (e->null_safe) {
+        // a?.f: a has type T? (T a struct or class); the result is f's type made nullable.
+        const Type* ot = expr(e->object, nullptr);
+        if (is_error(ot)) return err();
+        if (ot->kind != TypeKind::Nullable ||
+            (ot->elem->kind != TypeKind::Struct && ot->elem->kind != TypeKind::Class)) {
+            diag.error(e->span, "'?.' needs a nullable struct or class value, found %s", tn(ot).c_str());
+            return err();
+        }
+        int32_t s = lookup_member(ot->elem->decl, e->name);
+        Decl* d = s >= 0 ? sym_list_[s].decl : nullptr;
+        if (!d || d->kind != DeclKind::Field) {
+            if (d && d->kind == DeclKind::Func)
+                diag.error(e->name_span, "'?.' method calls are not supported yet");
+            else
+                diag.error(e->name_span, "type %s has no field '%s'", tn(ot->elem).c_str(), e->name.c_str());
+            return err();
+        }
+        e->decl = d;
+        if (!check_access(d, e->name_span)) return err();
+        const Type* ft = d->type ? d->type : err();
+        if (is_error(ft)) return err();
+        return ft->kind == TypeKind::Nullable ? ft : T.nullable(ft);
+    }
     const Type* ot = check_operand(e->object);
     if (is_error(ot)) return err();
     if (is_console(e->object, id_console)) {

@@ -198,18 +198,23 @@ void Sema::check_stmt(Stmt* s) {
     }
     case StmtKind::VarDecl: check_var_decl(static_cast<VarDeclStmt*>(s)); break;
     case StmtKind::If: {
+        // Bindings of `is` patterns in the condition live until the end of the statement.
         auto* is = static_cast<IfStmt*>(s);
+        push_scope();
         value(is->cond, T.bool_());
         check_sub(*this, is->then_s);
         check_sub(*this, is->else_s);
+        pop_scope();
         break;
     }
     case StmtKind::While: {
         auto* ws = static_cast<WhileStmt*>(s);
+        push_scope();
         value(ws->cond, T.bool_());
         fn_.loop_depth++;
         check_sub(*this, ws->body);
         fn_.loop_depth--;
+        pop_scope();
         break;
     }
     case StmtKind::For: {

@@ -18,7 +18,9 @@ namespace lang::sema {
 static bool irrefutable(const Pattern* p) {
     if (!p) return true;
     switch (p->kind) {
-    case PatternKind::Wildcard: case PatternKind::Binding: return true;
+    case PatternKind::Wildcard: return true;
+    case PatternKind::Binding: // a binding of T over a T? value only matches non-null values
+        return !p->decl || !p->type_resolved || p->decl->type == p->type_resolved;
     case PatternKind::Tuple:
         for (const Pattern* s : p->subs)
             if (!irrefutable(s)) return false;
@@ -31,6 +33,28 @@ void Sema::check_pattern(Pattern* p, const Type* t) {
     if (!p) return;
     p->type_resolved = t;
     bool bad = is_error(t);
+    if (!bad && t->kind == TypeKind::Nullable) {
+        // On a T? value: `T v` binds the non-null value (a Binding of type T); literal,
+        // range and variant patterns test the value inside (they never match null).
+        if (p->kind == PatternKind::TypeTest && p->type) {
+            const Type* want = resolve_type(p->type);
+            if (is_error(want)) return;
+            if (want != t->elem) {
+                diag.error(p->span, "a value of type %s cannot be a %s", tn(t).c_str(), tn(want).c_str());
+                return;
+            }
+            p->kind = PatternKind::Binding;
+            LocalDecl* d = new_local(p->name ? p->name : id_underscore, p->span, t->elem, false);
+            p->decl = d;
+            if (p->name) declare_local(p->name, d, p->span);
+            return;
+        }
+        if (p->kind == PatternKind::Literal || p->kind == PatternKind::Range || p->kind == PatternKind::Variant) {
+            check_pattern(p, t->elem);
+            p->type_resolved = t;
+            return;
+        }
+    }
     switch (p->kind) {
     case PatternKind::Wildcard: return;
     case PatternKind::Literal: {
@@ -196,6 +220,21 @@ const Type* Sema::check_match(MatchExpr* e, const Type* hint, bool as_stmt) {
         }
     }
     if (catch_all) return rt;
+    if (st->kind == TypeKind::Nullable) {
+        bool has_null = false, non_null = false;
+        for (MatchArm& a : e->arms) {
+            Pattern* p = a.pattern;
+            if (!p || a.guard) continue;
+            if (p->kind == PatternKind::Null) has_null = true;
+            if (p->kind == PatternKind::Binding) non_null = true; // binds the non-null value
+        }
+        if (!has_null) {
+            diag.error(e->span, "match is not exhaustive: missing null");
+            return rt;
+        }
+        if (non_null) return rt;
+        st = st->elem;
+    }
     if (st->kind == TypeKind::Enum && st->decl) {
         std::vector<std::string> missing;
         for (Decl* m : st->decl->members)

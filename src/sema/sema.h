@@ -56,6 +56,9 @@
 //    case of the scrutinee's enum is turned into kind Variant with decl = the
 //    EnumCaseDecl; Variant patterns have decl = EnumCaseDecl. Literal and Range
 //    patterns have `lit`/`hi` checked and converted to the scrutinee type.
+//  - Nullable: `a?.f` is a MemberExpr with null_safe, decl = the field, type = field type
+//    made nullable. IsExpr has type bool and a checked pattern. A `T v` pattern over a T?
+//    value is rewritten to kind Binding whose LocalDecl has type T (matches non-null).
 //  - ForInStmt.var->type = element type (char for strings, bound type for ranges);
 //    ForInStmt.iterable.type is T[], string or a Range type (TypeKind::Range).
 //  - Match used as a statement has type void; as a value, every arm's body_expr is

@@ -749,3 +749,43 @@ TEST_CASE("sema: more diagnostics") {
     e = errs_of("public class Program { public static void Main() { let a: i32 = 1; let b: u32 = 2; let c: u32 = a; } }");
     CHECK(e.find("type mismatch: expected u32, found i32") != std::string::npos);
 }
+
+TEST_CASE("sema: nullable values: null, ??, ?., is, match") {
+    Checked k(R"(
+struct P { public var int X; }
+public class Program {
+    static string Show(int? n) => match (n) { null => "none", int v => "some" };
+    public static void Main() {
+        var n: int? = null;
+        n = 4;
+        let d = n ?? 0;
+        let p: P? = new P();
+        let x = p?.X;
+        let b = n is int i;
+    }
+}
+)");
+    REQUIRE_MESSAGE(k.ok, k.errs);
+    FuncDecl* m = k.func("Program", "Main");
+    auto* vd = static_cast<VarDeclStmt*>(stmt(m, 0));
+    CHECK(tn(vd->names[0]->type) == "int?");
+    CHECK(tn(vd->init->type) == "int?"); // null adapted to int?
+    auto* as = static_cast<AssignExpr*>(expr_of(m, 1));
+    REQUIRE(as->value->kind == ExprKind::Cast); // int -> int?
+    CHECK(tn(as->value->type) == "int?");
+    CHECK(tn(init_of(m, 2)->type) == "int");
+    auto* pi = init_of(m, 3);
+    CHECK(pi->kind == ExprKind::Cast); // P -> P?
+    auto* px = static_cast<MemberExpr*>(init_of(m, 4));
+    CHECK(px->null_safe);
+    CHECK(px->decl == k.member("P", "X"));
+    CHECK(tn(px->type) == "int?");
+    auto* is = static_cast<IsExpr*>(init_of(m, 5));
+    CHECK(tn(is->type) == "bool");
+    CHECK(is->pattern->kind == PatternKind::Binding); // `int i` on int?: binds the non-null value
+    CHECK(tn(is->pattern->decl->type) == "int");
+    CHECK(tn(is->pattern->type_resolved) == "int?");
+    auto* mt = static_cast<MatchExpr*>(k.func("Program", "Show")->body_expr);
+    CHECK(mt->arms[0].pattern->kind == PatternKind::Null);
+    CHECK(tn(mt->arms[1].pattern->decl->type) == "int");
+}
