@@ -512,6 +512,11 @@ TEST_CASE("x64 codegen: floats, NaN compares, conversions") {
         b.done();
     }
     {
+        FB b(m, "f2u", {Ty::F64}, Ty::I64);
+        b.ret(b.conv(Op::ftoui, Ty::I64, b.param(0)));
+        b.done();
+    }
+    {
         FB b(m, "u2f", {Ty::I64}, Ty::F64);
         b.ret(b.conv(Op::uitof, Ty::F64, b.param(0)));
         b.done();
@@ -535,13 +540,14 @@ TEST_CASE("x64 codegen: floats, NaN compares, conversions") {
     std::string drv = "#include <math.h>\n"
                       "int64_t feq(double,double), fne(double,double), flt(double,double), fle(double,double), fgt(double,double), fge(double,double);\n"
                       "int64_t bfeq(double,double), bfne(double,double), bflt(double,double), bfle(double,double), bfgt(double,double), bfge(double,double);\n"
-                      "double fmath(double,double), u2f(uint64_t), i32tof(int32_t), fmin(double,double); int64_t conv(double), bits(double);\n"
+                      "double fmath(double,double), u2f(uint64_t), i32tof(int32_t), fmin(double,double); int64_t conv(double), bits(double); uint64_t f2u(double);\n"
                       "int main(void){ double v[3] = {1.0, 2.0, NAN};\n"
                       " for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++)\n"
                       "  printf(\"%ld%ld%ld%ld%ld%ld %ld%ld%ld%ld%ld%ld\\n\", feq(v[i],v[j]), fne(v[i],v[j]), flt(v[i],v[j]), fle(v[i],v[j]), fgt(v[i],v[j]), fge(v[i],v[j]),"
                       "   bfeq(v[i],v[j]), bfne(v[i],v[j]), bflt(v[i],v[j]), bfle(v[i],v[j]), bfgt(v[i],v[j]), bfge(v[i],v[j]));\n"
                       " printf(\"%g %ld %ld %.0f %.0f %g %lx %g %g\\n\", fmath(3, 2), conv(-7.9), conv(1e12), u2f(18446744073709549568ull), u2f(12345),"
                       " i32tof(-42), bits(1.0), fmin(2, -3), fmin(-1, 5));\n"
+                      " printf(\"%lu %lu\\n\", f2u(12345.9), f2u(18446744073709549568.0));\n"
                       " return 0; }\n";
     Run r = build_and_run(m, drv, "-lm");
     REQUIRE_MESSAGE(r.error.empty(), r.error);
@@ -556,6 +562,7 @@ TEST_CASE("x64 codegen: floats, NaN compares, conversions") {
             want += buf;
         }
     want += "-7.5 -7 1000000000000 18446744073709549568 12345 -42 3ff0000000000000 -3 -1\n";
+    want += "12345 18446744073709549568\n";
     CHECK(r.out == want);
 }
 

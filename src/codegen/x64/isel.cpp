@@ -450,7 +450,9 @@ struct Sel {
         case Op::ftosi: case Op::ftoui: {
             uint32_t d = def(i);
             uint8_t w = i->op == Op::ftoui && ts >= 4 ? 8 : isz(to);
-            emit(from == Ty::F32 ? Mn::cvttss2si : Mn::cvttsd2si, kW0 | kR1, R(d, w), R(get(a), 8));
+            uint16_t cvt = from == Ty::F32 ? Mn::cvttss2si : Mn::cvttsd2si;
+            emit(cvt, kW0 | kR1, R(d, w), R(get(a), 8));
+            if (i->op == Op::ftoui && ts == 8) f_to_u64(d, get(a), from == Ty::F32);
             return;
         }
         case Op::fext: {
@@ -494,6 +496,21 @@ struct Sel {
         emit(Mn::test, kR0 | kR1, R(src, 8), R(src, 8));
         emit(Mn::cmovcc, kW0 | kR0 | kR1, R(gd, 8), R(gb, 8)).cc = S;
         emit(s ? Mn::movd : Mn::movq, kW0 | kR1, R(d, 8), R(gd, s ? 4 : 8));
+    }
+
+    // float -> u64 for values >= 2^63 (cvtt*2si saturates there): convert x - 2^63 and
+    // flip the top bit; pick that result when x >= 2^63 (d already holds the direct one).
+    void f_to_u64(uint32_t d, uint32_t x, bool s) {
+        uint32_t g = const_reg(s ? 0x5F000000ll : 0x43E0000000000000ll, Ty::I64); // 2^63
+        uint32_t c = newv(Ty::F64), t = newv(Ty::F64), b = newv(Ty::I64);
+        emit(s ? Mn::movd : Mn::movq, kW0 | kR1, R(c, 8), R(g, s ? 4 : 8));
+        emit(Mn::movaps, kW0 | kR1, R(t, 8), R(x, 8));
+        emit(s ? Mn::subss : Mn::subsd, kW0 | kR0 | kR1, R(t, 8), R(c, 8));
+        emit(s ? Mn::cvttss2si : Mn::cvttsd2si, kW0 | kR1, R(b, 8), R(t, 8));
+        uint32_t top = const_reg(INT64_MIN, Ty::I64);
+        emit(Mn::xor_, kW0 | kR0 | kR1, R(b, 8), R(top, 8));
+        emit(s ? Mn::ucomiss : Mn::ucomisd, kR0 | kR1, R(x, 8), R(c, 8));
+        emit(Mn::cmovcc, kW0 | kR0 | kR1, R(d, 8), R(b, 8)).cc = AE;
     }
 
     void load(const Inst* i) {
