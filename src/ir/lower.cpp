@@ -27,7 +27,14 @@ namespace lang::lower {
 // ---------------------------------------------------------------------------
 // DefMap
 
-static inline size_t hash_key(uint64_t k) { return (size_t)((k * 0x9E3779B97F4A7C15ull) >> 17); }
+// Keys are (block << 32 | var): mix all bits down (the murmur3 finalizer), or keys that
+// differ only in the block would pile up in one probe run.
+static inline size_t hash_key(uint64_t k) {
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdull;
+    k ^= k >> 33;
+    return (size_t)k;
+}
 
 Inst* DefMap::get(uint32_t block, uint32_t var) const {
     if (slots_.empty()) return nullptr;
@@ -493,21 +500,34 @@ Inst* Lowerer::new_phi(uint32_t v, Block* b) {
     return p;
 }
 
+// Chains of single-predecessor blocks (one per bounds check, call that may panic, ...)
+// are walked iteratively, so only joins recurse; every block passed gets the definition.
 Inst* Lowerer::read_var_rec(uint32_t v, Block* b) {
-    Inst* val;
-    if (!sealed[b->id]) {
-        val = new_phi(v, b);
-        incomplete.push_back({b->id, v, val});
-    } else if (b->preds.size == 1) {
-        val = read_var(v, b->preds[0]);
-    } else if (b->preds.size == 0) {
-        val = undef(vars[v].ty);
-    } else {
-        val = new_phi(v, b);
-        write_var(v, b, val); // breaks cycles
-        val = add_phi_operands(v, val);
+    size_t base = chain_.size();
+    Inst* val = nullptr;
+    while (sealed[b->id] && b->preds.size == 1) {
+        chain_.push_back(b);
+        b = b->preds[0];
+        if (Inst* d = defs.get(b->id, v)) {
+            val = resolve(d);
+            break;
+        }
     }
-    write_var(v, b, val);
+    if (!val) {
+        if (!sealed[b->id]) {
+            val = new_phi(v, b);
+            incomplete.push_back({b->id, v, val});
+        } else if (b->preds.size == 0) {
+            val = undef(vars[v].ty);
+        } else {
+            val = new_phi(v, b);
+            write_var(v, b, val); // breaks cycles
+            val = add_phi_operands(v, val);
+        }
+        write_var(v, b, val);
+    }
+    for (size_t i = base; i < chain_.size(); i++) write_var(v, chain_[i], val);
+    chain_.resize(base);
     return val;
 }
 
@@ -529,7 +549,7 @@ Inst* Lowerer::try_remove_trivial(Inst* phi) {
         same = op;
     }
     if (!same) same = undef(phi->ty);
-    if (repl.size() <= phi->id) repl.resize(f->next_id + 64, nullptr);
+    if (repl.size() <= phi->id) repl.resize(std::max<size_t>(f->next_id, repl.size() * 2) + 64, nullptr);
     repl[phi->id] = same;
     phi->dead = true;
     return same;

@@ -161,6 +161,7 @@ public:
     DefMap defs;
     std::vector<uint8_t> sealed;
     std::vector<IncompletePhi> incomplete;
+    std::vector<Block*> chain_;          // read_var_rec's walk (a stack shared by recursive reads)
     std::vector<Inst*> phis;
     std::vector<Inst*> prologue;
     std::vector<Inst*> repl;
