@@ -94,6 +94,37 @@ Stmt* Parser::parse_stmt() {
     default:
         break;
     }
+    // C# habit: `int x = 5;` / `List<int> xs;`. Report it and parse it as a `var` declaration.
+    if (at(Tok::Ident) && (peek().kind == Tok::Ident || peek().kind == Tok::Lt || peek().kind == Tok::LBracket ||
+                           peek().kind == Tok::Question || peek().kind == Tok::Dot)) {
+        uint32_t save = p_;
+        bool saved_failed = spec_failed_;
+        spec_failed_ = false;
+        spec_++;
+        TypeExpr* t = parse_type(false);
+        bool is_decl = !spec_failed_ && at(Tok::Ident) && (peek().kind == Tok::Eq || peek().kind == Tok::Semi);
+        spec_--;
+        spec_failed_ = saved_failed;
+        if (is_decl) {
+            error_at(t->span, "local variables are declared with 'let' or 'var' (e.g. 'var %s: %s = ...')",
+                     tok().id().c_str(), dump_type(t).c_str());
+            VarDeclStmt* v = stmt_node<VarDeclStmt>(StmtKind::VarDecl, Span{});
+            v->is_mutable = true;
+            v->type = t;
+            LocalDecl* l = decl_node<LocalDecl>(DeclKind::Local, tok().span);
+            l->name_span = tok().span;
+            l->name = advance().id();
+            l->is_mutable = true;
+            l->type_expr = t;
+            v->names.push(arena_, l);
+            if (accept(Tok::Eq)) v->init = l->init = parse_expr();
+            panic_ = false; // the declaration is understood; keep checking the rest
+            expect_semi("after variable declaration");
+            v->span = l->span = span_from(b);
+            return v;
+        }
+        p_ = save;
+    }
     ExprStmt* s = stmt_node<ExprStmt>(StmtKind::Expr, Span{});
     s->expr = parse_expr();
     bool match_block = s->expr->kind == ExprKind::Match && p_ > 0 && toks_[p_ - 1].kind == Tok::RBrace;
