@@ -686,3 +686,42 @@ TEST_CASE("x64 codegen: LangFuncInfo records and --emit asm") {
     CHECK(s.find("call fib") != std::string::npos);
     CHECK(s.find("cmp ") != std::string::npos);
 }
+
+TEST_CASE("x64 codegen: stack trace through the runtime's LangFuncInfo table") {
+    std::string root = __FILE__;
+    root = root.substr(0, root.rfind("test/unit/"));
+    std::string lib = root + "build/liblangrt.a";
+    if (access(lib.c_str(), R_OK) != 0) {
+        MESSAGE("skipped: " << lib << " not built (make build/liblangrt.a)");
+        return;
+    }
+    Arena a;
+    ir::Module m(a);
+    {
+        FB b(m, "Demo.boom", {Ty::Ptr, Ty::I64}, Ty::I64);
+        b.line = 10;
+        Inst* x = b.param(1);
+        Inst* big = b.k(INT64_MAX);
+        b.line = 12;
+        Inst* y = b.op(Op::addchk, Ty::I64, {x, big});
+        b.ret(y);
+        b.done();
+    }
+    {
+        FB b(m, "lang_main", {Ty::Ptr, Ty::Ptr}, Ty::I64);
+        b.line = 20;
+        Inst* ctx = b.param(0);
+        Inst* five = b.k(5);
+        b.line = 21;
+        Inst* r = b.call("Demo.boom", Ty::I64, {ctx, five});
+        b.ret(r);
+        b.done();
+    }
+    // An empty driver: the runtime's main() calls lang_main.
+    Run r = build_and_run(m, "", lib + " -lpthread -lm");
+    REQUIRE_MESSAGE(r.error.empty(), r.error);
+    CHECK(r.status == 101);
+    CHECK(r.out.find("integer overflow") != std::string::npos);
+    CHECK(r.out.find("at Demo.boom (test.lang:12)") != std::string::npos);
+    CHECK(r.out.find("at lang_main (test.lang:21)") != std::string::npos);
+}

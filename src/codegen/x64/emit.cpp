@@ -406,6 +406,32 @@ std::string print_asm(const ir::Module& m) {
             s += "\t" + format_inst(c.insts[i], f->name) + "\n";
         }
     }
+    for (const ir::Global* g : m.globals) {
+        const char* sec = g->section == ir::Section::Rodata ? ".section .rodata"
+                          : g->section == ir::Section::Data ? ".data"
+                                                            : ".bss";
+        char buf[64];
+        s += std::string("\t") + sec + "\n";
+        snprintf(buf, sizeof buf, "\t.p2align %d\n", __builtin_ctz(g->align ? g->align : 1));
+        s += buf;
+        if (g->is_public) s += std::string("\t.globl ") + g->name + "\n";
+        s += std::string(g->name) + ":\n";
+        for (const ir::DataItem& it : g->items) {
+            if (it.kind == ir::DataItem::SymAddr) {
+                snprintf(buf, sizeof buf, "%+lld", (long long)it.addend);
+                s += std::string("\t.quad ") + it.sym + (it.addend ? buf : "") + "\n";
+            } else if (it.kind == ir::DataItem::Zero) {
+                snprintf(buf, sizeof buf, "\t.zero %llu\n", (unsigned long long)it.size);
+                s += buf;
+            } else {
+                for (uint64_t k = 0; k < it.size; k++) {
+                    snprintf(buf, sizeof buf, k % 16 ? ", %u" : "\t.byte %u", it.bytes[k]);
+                    s += buf;
+                    if (k % 16 == 15 || k + 1 == it.size) s += "\n";
+                }
+            }
+        }
+    }
     return s;
 }
 
