@@ -314,6 +314,8 @@ struct Decl {
     ArenaVec<Attribute> attrs;
     const Type* type = nullptr; // sema: declared/inferred type (functions: their FuncType)
     Decl* parent = nullptr;     // sema/parser: enclosing type declaration, if any
+    const char* doc = nullptr;  // parser: `///` comment lines right above (prefix stripped,
+                                // lines joined by '\n'); null when there are none
 };
 
 struct LocalDecl : Decl {

@@ -550,6 +550,11 @@ struct Dumper {
     }
 
     void decl(const Decl* d, int ind) {
+        if (d->doc) {
+            out += "(doc ";
+            quote(out, d->doc, (uint32_t)strlen(d->doc));
+            out += ") ";
+        }
         switch (d->kind) {
         case DeclKind::Func: {
             auto* f = static_cast<const FuncDecl*>(d);

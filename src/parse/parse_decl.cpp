@@ -68,11 +68,51 @@ uint32_t Parser::parse_modifiers(bool* is_gc) {
     }
 }
 
-// decl = attributes modifiers ( type-decl | extern | export | test | global | ctor | dtor
-//                              | func | field )
+// decl = [doc-comment] decl-inner
 Decl* Parser::parse_decl(TypeDecl* parent) {
     DepthGuard g(*this);
     if (!g.ok) return nullptr;
+    uint32_t b = tok().span.begin;
+    Decl* d = parse_decl_inner(parent);
+    if (d && !d->doc) d->doc = doc_before(b);
+    return d;
+}
+
+// The doc comment of a declaration: the `///` lines right above its first token, with
+// "///" and one following space removed. Only computed per declaration, so the lexer
+// can skip comments without keeping them.
+const char* Parser::doc_before(uint32_t pos) {
+    const std::string& text = c_.sources.file(file_).text;
+    uint32_t i = pos;
+    // Must be the first token on its line.
+    while (i > 0 && (text[i - 1] == ' ' || text[i - 1] == '\t')) i--;
+    if (i > 0 && text[i - 1] != '\n') return nullptr;
+    std::vector<std::string_view> lines;
+    while (i > 0) {
+        uint32_t end = i - 1; // the '\n' ending the previous line
+        uint32_t start = end;
+        while (start > 0 && text[start - 1] != '\n') start--;
+        std::string_view line(text.data() + start, end - start);
+        size_t k = line.find_first_not_of(" \t");
+        if (k == std::string_view::npos || line.compare(k, 3, "///") != 0) break;
+        line.remove_prefix(k + 3);
+        if (!line.empty() && line[0] == ' ') line.remove_prefix(1);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        lines.push_back(line);
+        i = start;
+    }
+    if (lines.empty()) return nullptr;
+    std::string doc;
+    for (size_t j = lines.size(); j-- > 0;) {
+        doc.append(lines[j]);
+        if (j) doc += '\n';
+    }
+    return arena_.copy_str(doc.data(), doc.size());
+}
+
+// decl-inner = attributes modifiers ( type-decl | extern | export | test | global | ctor
+//                                    | dtor | func | field )
+Decl* Parser::parse_decl_inner(TypeDecl* parent) {
     uint32_t b = tok().span.begin;
     ArenaVec<Attribute> attrs;
     parse_attributes(attrs);
@@ -371,6 +411,7 @@ void Parser::parse_enum_body(TypeDecl* td) {
         Tok n = peek().kind;
         if (at(Tok::Ident) && (n == Tok::Comma || n == Tok::RBrace || n == Tok::Eq || n == Tok::LParen || n == Tok::Semi)) {
             EnumCaseDecl* ec = decl_node<EnumCaseDecl>(DeclKind::EnumCase, tok().span);
+            ec->doc = doc_before(tok().span.begin);
             ec->name_span = tok().span;
             ec->name = advance().id();
             ec->parent = td;
@@ -425,7 +466,10 @@ Decl* Parser::parse_extern(uint32_t begin, uint32_t mods, ArenaVec<Attribute> at
             parse_attributes(fa);
             bool g = false;
             uint32_t m = parse_modifiers(&g);
-            if (FuncDecl* fd = one(b, m, fa)) eb->funcs.push(arena_, fd);
+            if (FuncDecl* fd = one(b, m, fa)) {
+                fd->doc = doc_before(b);
+                eb->funcs.push(arena_, fd);
+            }
             if (panic_ || p_ == start) sync_decl(start, true);
         }
         expect(Tok::RBrace, "to close the extern block");

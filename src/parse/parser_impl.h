@@ -127,6 +127,7 @@ public:
 
     // -- declarations (parse_decl.cpp) ----------------------------------------
     Decl* parse_decl(TypeDecl* parent);
+    Decl* parse_decl_inner(TypeDecl* parent);
     void parse_attributes(ArenaVec<Attribute>& out);
     uint32_t parse_modifiers(bool* is_gc);
     ImportDecl* parse_import();
@@ -141,6 +142,7 @@ public:
     Decl* parse_extern(uint32_t begin, uint32_t mods, ArenaVec<Attribute> attrs);
     Decl* parse_test(uint32_t begin);
     void parse_path(ArenaVec<Ident>& out, const char* what);
+    const char* doc_before(uint32_t pos); // `///` lines directly above byte offset `pos`
 
     Compilation& c_;
     Arena& arena_;

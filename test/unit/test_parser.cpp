@@ -317,6 +317,24 @@ void! Run(*u8 p, (int, string) t, (int) => int f) { }
     CHECK(p.f->imports[1]->path.size == 3);
 }
 
+TEST_CASE("parser: /// doc comments attach to the declaration below") {
+    Parsed p("/// Adds two numbers.\n///   Second line.\n[Pure]\npublic int Add(int a, int b) => a + b;\n"
+             "// plain comment\nvoid F() { }\n"
+             "/// A shape.\nenum Shape {\n    /// Round.\n    Circle(float r),\n    Square\n}\n"
+             "class C {\n    /// The count.\n    var int n;\n}\n");
+    REQUIRE(p.errors() == 0);
+    REQUIRE(p.f->decls.size == 4);
+    CHECK(std::string(p.f->decls[0]->doc) == "Adds two numbers.\n  Second line.");
+    CHECK(p.f->decls[1]->doc == nullptr);
+    auto* shape = static_cast<TypeDecl*>(p.f->decls[2]);
+    CHECK(std::string(shape->doc) == "A shape.");
+    CHECK(std::string(shape->members[0]->doc) == "Round.");
+    CHECK(shape->members[1]->doc == nullptr);
+    auto* c = static_cast<TypeDecl*>(p.f->decls[3]);
+    CHECK(std::string(c->members[0]->doc) == "The count.");
+    CHECK(p.dump().find("(doc \"The count.\") (field n var int)") != std::string::npos);
+}
+
 TEST_CASE("parser: spans cover whole constructs") {
     Parsed p("void F() {\n    let x = a + b * c;\n}\n");
     REQUIRE(p.errors() == 0);
