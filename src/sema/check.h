@@ -125,6 +125,7 @@ struct FnCtx {
     const Type* ret = nullptr;
     uint32_t next_local = 0;
     int loop_depth = 0;
+    bool in_defer = false;       // checking the statement of a `defer`
 };
 
 class Sema {
@@ -221,6 +222,7 @@ public:
     FuncDecl* pick_overload(FuncDecl* const* cands, uint32_t n, ArenaVec<Arg>& args, const char* word, Ident name,
                             Span span);
     void gather(int32_t sym, CandBuf& out) const;
+    void check_arg_modes(FuncDecl* f, ArenaVec<Arg>& args);
     bool require_mutable(Expr* target, Span span, FuncDecl* mut_method);
     bool mutable_path(Expr* e, std::string& why, bool& this_root);
 

@@ -56,6 +56,7 @@ FuncDecl* Sema::pick_overload(FuncDecl* const* cands, uint32_t ncands, ArenaVec<
             ParamDecl* p = f->params[i];
             value(args[i].value, p && p->type ? p->type : err());
         }
+        check_arg_modes(f, args);
         return f;
     }
     bool bad_arg = false;
@@ -96,7 +97,34 @@ FuncDecl* Sema::pick_overload(FuncDecl* const* cands, uint32_t ncands, ArenaVec<
         return nullptr;
     }
     for (uint32_t i = 0; i < args.size; i++) coerce(args[i].value, best->params[i]->type);
+    check_arg_modes(best, args);
     return best;
+}
+
+// `ref x` must match a `ref` parameter (same type, no conversion) and vice versa;
+// `own x` may be written for an `own` parameter.
+void Sema::check_arg_modes(FuncDecl* f, ArenaVec<Arg>& args) {
+    for (uint32_t i = 0; i < args.size && i < f->params.size; i++) {
+        ParamDecl* p = f->params[i];
+        Expr* a = args[i].value;
+        if (!p || !a) continue;
+        Expr* inner = a;
+        while (inner->kind == ExprKind::Cast && !static_cast<CastExpr*>(inner)->to)
+            inner = static_cast<CastExpr*>(inner)->operand;
+        bool is_ref = inner->kind == ExprKind::RefArg && !static_cast<RefArgExpr*>(inner)->is_own;
+        bool is_own = inner->kind == ExprKind::RefArg && static_cast<RefArgExpr*>(inner)->is_own;
+        if (p->mode == ParamMode::Ref) {
+            if (!is_ref)
+                diag.error(a->span, "argument for 'ref' parameter '%s' must be written 'ref %s'", p->name.c_str(),
+                           p->name.c_str());
+            else if (inner != a)
+                diag.error(a->span, "a 'ref' argument must have exactly the parameter's type %s", tn(p->type).c_str());
+        } else if (is_ref) {
+            diag.error(a->span, "parameter '%s' is not 'ref'", p->name.c_str());
+        } else if (is_own && p->mode != ParamMode::Own) {
+            diag.error(a->span, "parameter '%s' is not 'own'", p->name.c_str());
+        }
+    }
 }
 
 static void check_args_loose(Sema& s, ArenaVec<Arg>& args) {

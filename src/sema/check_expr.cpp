@@ -409,7 +409,22 @@ const Type* Sema::expr(Expr* e, const Type* hint) {
     case ExprKind::Typeof: t = unsupported(e, "'typeof' is"); break;
     case ExprKind::Sizeof: t = unsupported(e, "'sizeof' is"); break;
     case ExprKind::Spawn: t = unsupported(e, "'spawn' is"); break;
-    case ExprKind::RefArg: t = unsupported(e, static_cast<RefArgExpr*>(e)->is_own ? "'own' arguments are" : "'ref' arguments are"); break;
+    case ExprKind::RefArg: {
+        // Only valid as a call argument (check_arg_modes checks the parameter's mode).
+        auto* r = static_cast<RefArgExpr*>(e);
+        t = expr(r->operand, hint);
+        if (!r->is_own && !is_error(t)) {
+            Decl* d = r->operand->kind == ExprKind::Name ? static_cast<NameExpr*>(r->operand)->decl : nullptr;
+            if (d && d->kind == DeclKind::Local && !static_cast<LocalDecl*>(d)->is_mutable)
+                diag.error(r->operand->span, "cannot pass '%s' as 'ref': it is declared with 'let'", d->name.c_str());
+            else if (d && d->kind == DeclKind::Param && static_cast<ParamDecl*>(d)->mode != ParamMode::Ref)
+                diag.error(r->operand->span, "cannot pass parameter '%s' as 'ref': parameters are immutable",
+                           d->name.c_str());
+            else
+                require_mutable(r->operand, r->operand->span, nullptr);
+        }
+        break;
+    }
     case ExprKind::CallerLoc: t = unsupported(e, "'#caller' is"); break;
     }
     e->type = t ? t : err();

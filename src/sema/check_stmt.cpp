@@ -256,6 +256,7 @@ void Sema::check_stmt(Stmt* s) {
     case StmtKind::Continue: {
         const char* w = s->kind == StmtKind::Break ? "break" : "continue";
         if (static_cast<JumpStmt*>(s)->label) diag.error(s->span, "labeled '%s' is not supported yet", w);
+        else if (fn_.loop_depth == 0 && fn_.in_defer) diag.error(s->span, "'%s' cannot leave a 'defer'", w);
         else if (fn_.loop_depth == 0) diag.error(s->span, "%s outside of a loop", w);
         break;
     }
@@ -264,6 +265,11 @@ void Sema::check_stmt(Stmt* s) {
         const char* fname = fn_.fn ? fn_.fn->name.c_str() : "?";
         if (!fn_.fn) {
             diag.error(s->span, "'return' outside of a function");
+            break;
+        }
+        if (fn_.in_defer) {
+            diag.error(s->span, "'return' is not allowed inside 'defer'");
+            expr(rs->value, nullptr);
             break;
         }
         if (rs->value) {
@@ -279,7 +285,17 @@ void Sema::check_stmt(Stmt* s) {
         }
         break;
     }
-    case StmtKind::Defer: diag.error(s->span, "'defer' is not supported yet"); break;
+    case StmtKind::Defer: {
+        // The statement runs at every exit of the enclosing block; it cannot jump out.
+        bool saved_defer = fn_.in_defer;
+        int saved_loops = fn_.loop_depth;
+        fn_.in_defer = true;
+        fn_.loop_depth = 0;
+        check_sub(*this, static_cast<DeferStmt*>(s)->body);
+        fn_.in_defer = saved_defer;
+        fn_.loop_depth = saved_loops;
+        break;
+    }
     case StmtKind::Fail: diag.error(s->span, "'fail' is not supported yet"); break;
     case StmtKind::Select: diag.error(s->span, "'select' is not supported yet"); break;
     case StmtKind::Unsafe: diag.error(s->span, "'unsafe' blocks are not supported yet"); break;

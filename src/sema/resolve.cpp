@@ -547,8 +547,6 @@ void Sema::resolve_signatures() {
                 diag.error(p->name_span, "parameter '%s' cannot have type void", p->name.c_str());
                 p->type = err();
             }
-            if (p->mode == ParamMode::Ref) diag.error(p->span, "'ref' parameters are not supported yet");
-            if (p->mode == ParamMode::Own) diag.error(p->span, "'own' parameters are not supported yet");
             if (p->default_value) diag.error(p->default_value->span, "default arguments are not supported yet");
             ps.push_back(p->type);
         }
