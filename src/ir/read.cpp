@@ -312,7 +312,8 @@ struct Reader {
         return advance();
     }
 
-    // offset = ["+" digits | "-" digits]   (the lexer reads "-8" as one Int token)
+    // offset = ["+" digits | "-" digits]   (the lexer reads "-8" as one Int token; spaces
+    // around the sign are allowed)
     bool parse_offset(int64_t* out) {
         *out = 0;
         if (is_punct('+')) {
@@ -320,6 +321,12 @@ struct Reader {
             return parse_int(out);
         }
         if (tok.kind == T::Int && tok.text[0] == '-') return parse_int(out);
+        if (is_punct('-')) { // "[%4 - 8]": a separated minus sign
+            if (!advance()) return false;
+            if (tok.kind != T::Int || tok.text[0] == '-') return fail("expected an offset after '-', found " + describe());
+            if (!parse_int(out)) return false;
+            *out = (int64_t)(0 - (uint64_t)*out);
+        }
         return true;
     }
 
