@@ -605,9 +605,12 @@ void Lowerer::finish_func() {
         for (Inst* p : phis)
             if (!p->dead) by_block[p->block->id].push_back(p);
     }
+    bool forwarded = false;
+    for (Inst* r : repl) forwarded |= r != nullptr;
     for (Block* b : f->blocks) {
-        for (Inst* i : b->insts)
-            for (Inst*& a : i->args) a = resolve(a);
+        if (forwarded)
+            for (Inst* i : b->insts)
+                for (Inst*& a : i->args) a = resolve(a);
         size_t extra = (b == entry ? prologue.size() : 0) + (any_phi ? by_block[b->id].size() : 0);
         if (!extra) continue;
         ArenaVec<Inst*> v;
@@ -623,7 +626,8 @@ void Lowerer::finish_func() {
     uint32_t n = 0;
     for (Block* b : f->blocks) b->id = n++;
     f->next_block = n;
-    ir::compute_cfg(m, *f);
+    // Block::preds is already exact: every edge was recorded when emitted (and only
+    // entered, i.e. placed, blocks are ever targets), so no compute_cfg here.
 }
 
 // ---------------------------------------------------------------------------
