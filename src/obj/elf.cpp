@@ -138,8 +138,12 @@ bool write_elf(const Object& o, std::vector<uint8_t>& out, std::string* err) {
             return fail(err, "relocation at offset " + std::to_string(r.offset) + " is outside section " + s.name);
         rel_by_sec[r.section].push_back(&r);
     }
-    for (const Symbol& s : o.symbols)
-        if (s.section != kUndef && s.section >= nsec) return fail(err, "symbol " + s.name + " is in a section that does not exist");
+    for (const Symbol& s : o.symbols) {
+        if (s.section == kUndef) continue;
+        if (s.section >= nsec) return fail(err, "symbol " + s.name + " is in a section that does not exist");
+        if (s.offset > o.sections[s.section].size())
+            return fail(err, "symbol " + s.name + " is past the end of section " + o.sections[s.section].name);
+    }
 
     // ---- section header indices
     uint32_t note_idx = nsec + 1;

@@ -257,6 +257,14 @@ TEST_CASE("elf: unrepresentable models are rejected with a message") {
         CHECK(err.find("outside section .text") != std::string::npos);
     }
     {
+        Object o; // symbol past the end of its section
+        uint32_t t = o.section(".text", SectionKind::Text, 1);
+        o.sections[t].bytes.assign(4, 0);
+        o.define("f", t, 8, 0, true, true);
+        CHECK_FALSE(write_elf(o, bytes, &err));
+        CHECK(err == "write_elf: symbol f is past the end of section .text");
+    }
+    {
         Object o; // relocation in bss
         uint32_t b = o.section(".bss", SectionKind::Bss, 8);
         o.sections[b].bss_size = 16;
