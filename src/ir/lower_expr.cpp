@@ -735,6 +735,10 @@ Inst* Lowerer::unsigned_checked(BinOp op, Ty it, Inst* a, Inst* b) {
 }
 
 Inst* Lowerer::compare(BinOp op, const Type* t, Inst* a, Inst* b) {
+    if (t->kind == TypeKind::Nullable && (op == BinOp::Eq || op == BinOp::Ne)) {
+        Inst* r = nullable_eq(t, a, b);
+        return op == BinOp::Eq ? r : emit(Op::Xor, Ty::I8, r, iconst(Ty::I8, 1));
+    }
     if (t->kind == TypeKind::String) {
         if (op == BinOp::Eq || op == BinOp::Ne) {
             use_extern("lang_str_eq");
@@ -768,6 +772,52 @@ Inst* Lowerer::compare(BinOp op, const Type* t, Inst* a, Inst* b) {
     Inst* r = emit(o, Ty::I8, a, b);
     r->cty = it;
     return r;
+}
+
+// T? == T?: both null, or both present with equal values.
+Inst* Lowerer::nullable_eq(const Type* t, Inst* a, Inst* b) {
+    const Type* et = t->elem;
+    if (et->is_pointer_like() && et->kind != TypeKind::String) {
+        Inst* r = emit(Op::eq, Ty::I8, a, b);
+        r->cty = Ty::Ptr;
+        return r;
+    }
+    if (et->kind == TypeKind::String) { // lang_str_eq needs two strings: test null first
+        Inst* an = is_null(a, t);
+        Inst* bn = is_null(b, t);
+        Inst* any = emit(Op::Or, Ty::I8, an, bn);
+        Block* nb = mk_block();
+        Block* vb = mk_block();
+        Block* join = mk_block();
+        uint32_t res = new_var(Ty::I8);
+        br(any, nb, vb);
+        seal(nb);
+        seal(vb);
+        enter(nb);
+        Inst* same = emit(Op::eq, Ty::I8, a, b);
+        same->cty = Ty::Ptr;
+        def(res, same);
+        jmp(join);
+        enter(vb);
+        use_extern("lang_str_eq");
+        def(res, call("lang_str_eq", Ty::I8, {a, b}));
+        jmp(join);
+        seal(join);
+        enter(join);
+        return use(res);
+    }
+    if (is_agg(et)) {
+        unsupported(Span{}, "comparison of aggregate values");
+        return iconst(Ty::I8, 0);
+    }
+    // Values of absent optionals are zero bytes or stale: compare them anyway, mask after.
+    Inst* fa = load(Ty::I8, a, et->size);
+    Inst* fb = load(Ty::I8, b, et->size);
+    Inst* veq = compare(BinOp::Eq, et, load_typed(et, a, 0), load_typed(et, b, 0));
+    Inst* same_flag = emit(Op::eq, Ty::I8, fa, fb);
+    same_flag->cty = Ty::I8;
+    Inst* absent = emit(Op::Xor, Ty::I8, fa, iconst(Ty::I8, 1));
+    return emit(Op::And, Ty::I8, same_flag, emit(Op::Or, Ty::I8, absent, veq));
 }
 
 void Lowerer::cond_branch(Expr* e, Block* t, Block* fblk) {

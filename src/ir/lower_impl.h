@@ -234,6 +234,7 @@ public:
     Inst* binary(BinaryExpr* e);
     Inst* arith(BinOp op, const Type* t, Inst* a, Inst* b);
     Inst* unsigned_checked(BinOp op, Ty it, Inst* a, Inst* b);
+    Inst* nullable_eq(const Type* t, Inst* a, Inst* b);
     void return_value(Expr* e);
     Inst* compare(BinOp op, const Type* t, Inst* a, Inst* b);
     Inst* convert(Inst* v, const Type* from, const Type* to, Span s);
