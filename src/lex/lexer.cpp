@@ -128,6 +128,17 @@ private:
         c_.diag.error(span(b, e), fmt, a...);
     }
     const char* arena_str(const char* s, size_t n) { return c_.arena.copy_str(s, n); }
+    // Length of the UTF-8 character at i (a non-ASCII lead byte); reports invalid UTF-8
+    // (string contents must be valid UTF-8) and skips the malformed sequence.
+    uint32_t utf8_len(uint32_t i) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t len = utf8proc_iterate((const utf8proc_uint8_t*)src_ + i, n_ - i, &cp);
+        if (len > 0) return (uint32_t)len;
+        errorf(i, i + 1, "invalid UTF-8 byte 0x%02X in string literal", (unsigned char)src_[i]);
+        uint32_t n = 1; // one error per malformed sequence: skip its continuation bytes
+        while (i + n < n_ && ((unsigned char)src_[i + n] & 0xC0) == 0x80) n++;
+        return n;
+    }
 
     void skip_block_comment();
     void lex_ident();
@@ -659,7 +670,8 @@ void Lexer::lex_string() {
     while (pos_ < n_) {
         char ch = src_[pos_];
         if (ch == '"' || ch == '\\' || ch == '\n') break;
-        pos_++;
+        if ((unsigned char)ch >= 0x80) pos_ += utf8_len(pos_);
+        else pos_++;
     }
     if (at(pos_) == '"') {
         Token& t = push(Tok::String, b, pos_ + 1);
@@ -670,8 +682,13 @@ void Lexer::lex_string() {
     }
     buf_.assign(src_ + s, pos_ - s);
     while (pos_ < n_ && src_[pos_] != '"' && src_[pos_] != '\n') {
-        if (src_[pos_] == '\\') lex_escape(buf_);
-        else buf_ += src_[pos_++];
+        if (src_[pos_] == '\\') {
+            lex_escape(buf_);
+        } else {
+            uint32_t len = (unsigned char)src_[pos_] >= 0x80 ? utf8_len(pos_) : 1;
+            buf_.append(src_ + pos_, len);
+            pos_ += len;
+        }
     }
     bool bad = at(pos_) != '"';
     if (!bad) pos_++;
@@ -773,8 +790,9 @@ void Lexer::lex_interp_body() {
             pos_++;
             continue;
         }
-        buf_ += ch;
-        pos_++;
+        uint32_t len = (unsigned char)ch >= 0x80 ? utf8_len(pos_) : 1;
+        buf_.append(src_ + pos_, len);
+        pos_ += len;
     }
     flush();
     error(s, s, "unterminated interpolated string");

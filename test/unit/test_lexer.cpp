@@ -226,6 +226,15 @@ TEST_CASE("lexer: invalid characters and bad UTF-8 are reported once each") {
     CHECK(idents == 6);
 }
 
+TEST_CASE("lexer: string contents must be valid UTF-8") {
+    Lexed ok("\"h\xC3\xA9llo \xF0\x9F\x98\x80\" $\"\xC3\xA9{x}\"");
+    CHECK(ok.ok);
+    CHECK(str(ok.toks[0]) == "h\xC3\xA9llo \xF0\x9F\x98\x80");
+    Lexed bad("\"a\xFF" "b\" \"\\n\xC3\" $\"\xE2\x82{x}\"");
+    CHECK(bad.c.diag.error_count() == 3);
+    CHECK(bad.diags.find("t.lang:1:3: error: invalid UTF-8 byte 0xFF in string literal") != std::string::npos);
+}
+
 TEST_CASE("lexer: unterminated interpolation is closed so the stream stays balanced") {
     Lexed l("let s = $\"a {x + \nlet t = 1;");
     CHECK(!l.ok);
