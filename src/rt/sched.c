@@ -124,16 +124,22 @@ void lt_fatal(const char *msg) {
 LT_OPAQUE LangWorker *lt_worker(void) { return tl_worker; }
 LangThread *lt_running_thread(void) { return tl_worker ? tl_worker->cur : NULL; }
 
+static pthread_key_t os_thread_key;   /* frees an OS thread's stand-in when it exits */
+static void os_thread_key_init(void) { pthread_key_create(&os_thread_key, free); }
+
 LangThread *lt_current(void) {
     LangWorker *w = lt_worker();
     if (w && w->cur) return w->cur;
     LangThread *t = tl_os_thread;
-    if (!t) {
+    if (!t) { /* one stand-in per plain OS thread that blocks on a channel, mutex, ... */
+        static pthread_once_t once = PTHREAD_ONCE_INIT;
+        pthread_once(&once, os_thread_key_init);
         t = calloc(1, sizeof *t);
         if (!t) lt_fatal("out of memory");
         t->os_thread = 1;
         t->state = LT_RUNNING;
-        tl_os_thread = t; /* one per OS thread, lives as long as the process */
+        tl_os_thread = t;
+        pthread_setspecific(os_thread_key, t);
     }
     return t;
 }

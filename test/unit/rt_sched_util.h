@@ -6,10 +6,21 @@
 #include <cstring>
 #include <functional>
 
-// Runs f on the main lightweight thread of a fresh scheduler; returns f's result.
+#include <atomic>
+
+// Threads started by rt_go that have not finished yet.
+inline std::atomic<long> g_rt_live{0};
+
+// Runs f on the main lightweight thread of a fresh scheduler; returns f's result. Waits for
+// the rt_go threads to finish first, so no test leaves work behind (the runtime itself
+// abandons them, like Go).
 inline int64_t rt_run(std::function<int64_t()> f) {
     return lang_sched_run_main(
-        [](void *ctx, void *) -> int64_t { return (*static_cast<std::function<int64_t()> *>(ctx))(); },
+        [](void *ctx, void *) -> int64_t {
+            int64_t r = (*static_cast<std::function<int64_t()> *>(ctx))();
+            while (g_rt_live.load() != 0) lang_sleep_ns(100000);
+            return r;
+        },
         &f, nullptr);
 }
 
@@ -17,10 +28,12 @@ inline int64_t rt_run(std::function<int64_t()> f) {
 template <class F> void rt_go(F f) {
     struct Box { F *f; };
     Box b{new F(std::move(f))};
+    g_rt_live++;
     lang_spawn([](void *arg) {
         F *fp = static_cast<Box *>(arg)->f;
         (*fp)();
         delete fp;
+        g_rt_live--;
     }, &b, sizeof b);
 }
 

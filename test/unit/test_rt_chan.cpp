@@ -206,9 +206,12 @@ TEST_CASE("select: many selectors and senders race without losing values") {
     rt_run([&] {
         LangChan *a = lang_chan_new(sizeof(int64_t), 0), *b = lang_chan_new(sizeof(int64_t), 2);
         LangChan *res = lang_chan_new(sizeof(int64_t), 0);
+        LangWaitGroup *wg = lang_wg_new();
+        lang_wg_add(wg, 2);
         for (int s = 0; s < 2; s++) // senders
-            rt_go([a, b, s, kPer] {
+            rt_go([a, b, s, kPer, wg] {
                 for (int64_t i = 1; i <= kPer; i++) lang_chan_send(s ? b : a, &i);
+                lang_wg_done(wg);
             });
         for (int k = 0; k < 4; k++) // selectors, each ends after its share
             rt_go([a, b, res, kPer] {
@@ -223,6 +226,8 @@ TEST_CASE("select: many selectors and senders race without losing values") {
         int64_t total = 0, s;
         for (int k = 0; k < 4; k++) { lang_chan_recv(res, &s); total += s; }
         CHECK(total == 2 * int64_t(kPer) * (kPer + 1) / 2);
+        lang_wg_wait(wg); // senders are done with a and b before we free them
+        lang_wg_free(wg);
         lang_chan_free(a);
         lang_chan_free(b);
         lang_chan_free(res);
