@@ -35,6 +35,14 @@ static const Type* fn_result(FuncDecl* fd) {
 
 // Expressions whose aggregate value is a fresh temporary nobody else refers to.
 bool is_fresh_temp(Expr* e) {
+    if (e->kind == ExprKind::Cast && !as<CastExpr>(e)->to) { // wrapping into T? / T! makes a new slot
+        const Type* to = e->type;
+        const Type* from = as<CastExpr>(e)->operand->type;
+        if (to->kind == TypeKind::Nullable && !to->elem->is_pointer_like() && from->kind != TypeKind::Nullable)
+            return true;
+        if (to->kind == TypeKind::Fallible && from->kind != TypeKind::Fallible) return true;
+        return false;
+    }
     return e->kind == ExprKind::Call || e->kind == ExprKind::New || e->kind == ExprKind::TupleLit ||
            e->kind == ExprKind::ArrayLit || e->kind == ExprKind::InterpString;
 }
