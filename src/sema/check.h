@@ -155,7 +155,8 @@ public:
     int32_t lookup_member(TypeDecl* td, Ident name) const { return sym_find(td, name); }
     bool check_access(Decl* d, Span span);  // reports private access; false if denied
     bool inside_type(TypeDecl* td) const;
-    bool visible(const Decl* d) const;        // top-level: public or in the current file
+    bool visible(const Decl* d) const;
+    bool is_global(const Decl* d) const;      // a namespace-level let/var        // top-level: public or in the current file
     int32_t first_visible(int32_t s) const;   // first visible overload in a chain (or s)
     void enter_type(TypeDecl* td); // type_stack_ = td and the types enclosing it
     const char* tkind_word(TypeDecl* td) const;
@@ -252,6 +253,9 @@ public:
     struct FuncEntry { FuncDecl* fn; TypeDecl* owner; uint32_t file; };
     std::vector<FuncEntry> funcs_;
     struct TypeEntry { TypeDecl* td; uint32_t file; };
+    struct GlobalEntry { LocalDecl* d; uint32_t file; };
+    std::vector<GlobalEntry> globals_;  // namespace-level let/var, in declaration order
+    void check_globals();
     std::vector<const Type*> type_buf_;  // scratch for building type lists (not reentrant)
     std::string name_buf_;               // scratch for mangled names
     Ident prim_ids_[19];

@@ -458,8 +458,17 @@ const Type* Sema::check_name(NameExpr* e, bool prefix_ok) {
     Decl* d = sym_list_[s].decl;
     e->decl = d;
     switch (d->kind) {
+    case DeclKind::Local: // a namespace-level let/var
+        if (!check_access(d, e->span)) return err();
+        if (!d->type) {
+            diag.error(e->span, "'%s' is used before its declaration is checked (initializers run in declaration order)",
+                       e->name.c_str());
+            return err();
+        }
+        return d->type;
     case DeclKind::Field: {
         auto* f = static_cast<FieldDecl*>(d);
+        if (f->mods & M_STATIC) return f->type ? f->type : err();
         if (!fn_.self || fn_.self_decl != f->parent) {
             if (fn_.self_decl == f->parent)
                 diag.error(e->span, "instance field '%s' cannot be used in a static method", e->name.c_str());
@@ -555,6 +564,13 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
             if (!prefix_ok) { diag.error(e->span, "'%s' is a type, not a value", e->name.c_str()); return err(); }
             return d->type;
         }
+        if (d->kind == DeclKind::Local) {
+            if (!d->type) {
+                diag.error(e->span, "'%s' is used before its declaration is checked", e->name.c_str());
+                return err();
+            }
+            return d->type;
+        }
         diag.error(e->span, "function '%s' must be called", e->name.c_str());
         return err();
     }
@@ -583,6 +599,7 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
             if (!prefix_ok) { diag.error(e->span, "'%s' is a type, not a value", e->name.c_str()); return err(); }
             return d->type;
         case DeclKind::Field:
+            if (d->mods & M_STATIC) return d->type ? d->type : err();
             diag.error(e->span, "'%s' is an instance field: it needs an object, not the type '%s'", e->name.c_str(),
                        td->name.c_str());
             return err();
@@ -607,6 +624,11 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
         Decl* d = sym_list_[s].decl;
         e->decl = d;
         if (!check_access(d, e->name_span)) return err();
+        if (d->kind == DeclKind::Field && (d->mods & M_STATIC)) {
+            diag.error(e->name_span, "static field '%s' must be used through its type: '%s.%s'", e->name.c_str(),
+                       ot->decl->name.c_str(), e->name.c_str());
+            return err();
+        }
         if (d->kind == DeclKind::Field) return d->type ? d->type : err();
         if (d->kind == DeclKind::Func) {
             diag.error(e->span, "method '%s' must be called", e->name.c_str());

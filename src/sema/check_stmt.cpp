@@ -51,6 +51,39 @@ void Sema::check_bodies() {
     check_field_inits();
 }
 
+// Namespace-level let/var, in declaration order: the type comes from the annotation or
+// the initializer (checked here, before the bodies that use it).
+void Sema::check_globals() {
+    for (GlobalEntry& g : globals_) {
+        file_ = &files_[g.file];
+        type_stack_.clear();
+        fn_ = FnCtx{};
+        locals_.clear();
+        scope_marks_.clear();
+        LocalDecl* d = g.d;
+        const Type* t = d->type_expr ? resolve_type(d->type_expr) : nullptr;
+        if (t && t->kind == TypeKind::Void) {
+            diag.error(d->type_expr->span, "a variable cannot have type void");
+            t = err();
+        }
+        if (d->init) {
+            if (t) value(d->init, t);
+            else {
+                t = expr(d->init, nullptr);
+                if (t->kind == TypeKind::Void || t->kind == TypeKind::Null || t->kind == TypeKind::Range) {
+                    diag.error(d->init->span, "cannot infer the type of '%s' from this initializer", d->name.c_str());
+                    t = err();
+                }
+            }
+        } else if (!d->is_mutable) {
+            diag.error(d->span, "'let' variable '%s' must be initialized", d->name.c_str());
+        } else if (!t) {
+            diag.error(d->span, "cannot infer the type of '%s' without an initializer", d->name.c_str());
+        }
+        d->type = t ? t : err();
+    }
+}
+
 void Sema::check_field_inits() {
     for (TypeEntry& te : types_) {
         file_ = &files_[te.file];
@@ -391,6 +424,11 @@ bool Sema::mutable_path(Expr* e, std::string& why, bool& this_root) {
             why = "parameter '" + std::string(d->name.view()) + "' is immutable";
             return false;
         }
+        if (d->kind == DeclKind::Field && (d->mods & M_STATIC)) {
+            if (d->mods & M_VAR) return true;
+            why = "field '" + std::string(d->name.view()) + "' is not declared with 'var'";
+            return false;
+        }
         if (d->kind == DeclKind::Field) { // implicit this.field
             if (!(d->mods & M_VAR) && !(fn_.is_ctor && d->parent == fn_.self_decl)) {
                 why = "field '" + std::string(d->name.view()) + "' is not declared with 'var'";
@@ -410,6 +448,11 @@ bool Sema::mutable_path(Expr* e, std::string& why, bool& this_root) {
         auto* m = static_cast<MemberExpr*>(e);
         Decl* d = m->decl;
         if (!d || d->kind != DeclKind::Field) return true;
+        if (d->mods & M_STATIC) {
+            if (d->mods & M_VAR) return true;
+            why = "field '" + std::string(d->name.view()) + "' is not declared with 'var'";
+            return false;
+        }
         bool own_this = fn_.is_ctor && d->parent == fn_.self_decl && m->object && m->object->kind == ExprKind::This;
         if (!(d->mods & M_VAR) && !own_this) {
             why = "field '" + std::string(d->name.view()) + "' is not declared with 'var'";

@@ -190,7 +190,10 @@ void Sema::declare_all() {
                 break;
             case DeclKind::Test: diag.error(d->span, "test blocks are not supported yet"); break;
             case DeclKind::ExternBlock: diag.error(d->span, "extern blocks are not supported yet"); break;
-            case DeclKind::Local: diag.error(d->span, "global variables are not supported yet"); break;
+            case DeclKind::Local:
+                sym_add(fc.ns, d);
+                globals_.push_back({static_cast<LocalDecl*>(d), fi});
+                break;
             default: diag.error(d->span, "this declaration is not supported yet"); break;
             }
         }
@@ -304,8 +307,8 @@ const char* Sema::tkind_word(TypeDecl* td) const {
 }
 
 bool Sema::check_access(Decl* d, Span span) {
-    if (!d || d->kind == DeclKind::Namespace || d->kind == DeclKind::Local || d->kind == DeclKind::Param)
-        return true;
+    if (!d || d->kind == DeclKind::Namespace || d->kind == DeclKind::Param) return true;
+    if (d->kind == DeclKind::Local && d->parent) return true; // (only globals get here)
     if (!d->parent) {
         if ((d->mods & M_PUBLIC) || !file_ || d->span.file == file_->ast->file_id) return true;
         std::string base = c.sources.file(d->span.file).path;
@@ -460,12 +463,12 @@ void Sema::resolve_signatures() {
             if (m->kind == DeclKind::Field) {
                 FieldDecl* f = static_cast<FieldDecl*>(m);
                 f->type = resolve_type(f->type_expr);
-                f->index = field_index++;
+                f->index = (f->mods & M_STATIC) ? 0 : field_index++;
                 if (f->type->kind == TypeKind::Void) {
                     diag.error(f->name_span, "field '%s' cannot have type void", f->name.c_str());
                     f->type = err();
                 }
-                if (f->mods & M_STATIC) diag.error(f->name_span, "static fields are not supported yet");
+
                 if (td->tkind == TypeDeclKind::Enum)
                     diag.error(f->name_span, "fields in enums are not supported yet");
             }

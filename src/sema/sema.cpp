@@ -16,6 +16,7 @@ void Sema::run(bool require_entry) {
     resolve_signatures();
     mangle_all();
     layout_all();
+    check_globals();
     check_bodies();
     if (require_entry) check_entry_point();
     finish_layout();

@@ -10,7 +10,10 @@
 //    namespace (the `Std` of `Std.X.F()`, `Console`) have type void and are never
 //    evaluated; a NameExpr naming a type has that type and is never evaluated either.
 //  - NameExpr.decl -> LocalDecl / ParamDecl / FuncDecl / TypeDecl / EnumCaseDecl /
-//    FieldDecl (a FieldDecl means implicit `this.field`) / NamespaceDecl.
+//    FieldDecl (a FieldDecl means implicit `this.field`, unless the field is M_STATIC) /
+//    NamespaceDecl. A LocalDecl from FileAst::decls is a namespace-level variable (its
+//    type is set; its init, LocalDecl::init, is checked and converted). A static field
+//    reached as `Type.f` is a MemberExpr whose decl is the M_STATIC FieldDecl.
 //  - MemberExpr.decl -> FieldDecl (object = the struct/class value) / FuncDecl (method;
 //    the MemberExpr is the callee of a CallExpr and `object` is the receiver, or a type
 //    name for a static method) / EnumCaseDecl (Color.Red; object is the type name, not
@@ -61,6 +64,8 @@
 //    value is rewritten to kind Binding whose LocalDecl has type T (matches non-null).
 //  - ForInStmt.var->type = element type (char for strings, bound type for ranges);
 //    ForInStmt.iterable.type is T[], string or a Range type (TypeKind::Range).
+//  - `ref v` / `own v` arguments stay RefArgExprs with the operand's type; a `ref`
+//    argument has exactly the parameter type (never wrapped in a conversion).
 //  - Match used as a statement has type void; as a value, every arm's body_expr is
 //    converted to the match type.
 //  - Interpolated strings: every part expr has type string.

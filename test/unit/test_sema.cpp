@@ -789,3 +789,30 @@ public class Program {
     CHECK(mt->arms[0].pattern->kind == PatternKind::Null);
     CHECK(tn(mt->arms[1].pattern->decl->type) == "int");
 }
+
+TEST_CASE("sema: namespace-level variables and static fields") {
+    Checked k(R"(
+let Greeting = "hi";
+var int counter = 10;
+public class Program {
+    static var int calls;
+    static int Limit = 3;
+    static void Tick() { calls += 1; Program.calls += 1; counter -= 1; }
+    public static void Main() { Tick(); let s = Greeting + Limit + Program.Limit + counter; }
+}
+)");
+    REQUIRE_MESSAGE(k.ok, k.errs);
+    Decl* g = k.file->decls[0];
+    CHECK(g->kind == DeclKind::Local);
+    CHECK(tn(g->type) == "string");
+    CHECK(tn(k.file->decls[1]->type) == "int");
+    FuncDecl* tick = k.func("Program", "Tick");
+    auto* a0 = static_cast<AssignExpr*>(expr_of(tick, 0));
+    CHECK(static_cast<NameExpr*>(a0->target)->decl == k.member("Program", "calls"));
+    auto* a1 = static_cast<AssignExpr*>(expr_of(tick, 1));
+    CHECK(static_cast<MemberExpr*>(a1->target)->decl == k.member("Program", "calls"));
+    auto* a2 = static_cast<AssignExpr*>(expr_of(tick, 2));
+    CHECK(static_cast<NameExpr*>(a2->target)->decl == k.file->decls[1]);
+    CHECK(k.type("Program")->type->size == 8);
+    CHECK(k.type("Program")->instance_size == 16); // statics take no room in instances
+}
