@@ -588,38 +588,40 @@ void Lowerer::finish_func() {
             if (try_remove_trivial(p) != p) changed = true;
         }
     }
-    std::vector<uint32_t> nphis(f->next_block, 0);
+    // Live phis grouped by block with a counting sort into one flat array.
+    phi_start_.assign(f->next_block + 1, 0);
+    size_t live = 0;
     for (Inst* p : phis)
         if (!p->dead) {
-            nphis[p->block->id]++;
+            phi_start_[p->block->id + 1]++;
+            live++;
             for (Inst*& a : p->args) a = resolve(a);
         }
+    for (uint32_t k = 0; k < f->next_block; k++) phi_start_[k + 1] += phi_start_[k];
+    phi_flat_.resize(live);
+    if (live) {
+        fill_.assign(phi_start_.begin(), phi_start_.end() - 1);
+        for (Inst* p : phis)
+            if (!p->dead) phi_flat_[fill_[p->block->id]++] = p;
+    }
     for (Inst* i : prologue)
         for (Inst*& a : i->args) a = resolve(a);
-    // Splice phis (and the entry prologue) in front of each block's instructions.
-    std::vector<std::vector<Inst*>> by_block;
-    bool any_phi = false;
-    for (uint32_t n : nphis) any_phi |= n != 0;
-    if (any_phi) {
-        by_block.resize(f->next_block);
-        for (Inst* p : phis)
-            if (!p->dead) by_block[p->block->id].push_back(p);
-    }
     bool forwarded = false;
     for (Inst* r : repl) forwarded |= r != nullptr;
+    // Splice phis (and the entry prologue) in front of each block's instructions.
     for (Block* b : f->blocks) {
         if (forwarded)
             for (Inst* i : b->insts)
                 for (Inst*& a : i->args) a = resolve(a);
-        size_t extra = (b == entry ? prologue.size() : 0) + (any_phi ? by_block[b->id].size() : 0);
+        uint32_t p0 = phi_start_[b->id], p1 = phi_start_[b->id + 1];
+        size_t extra = (b == entry ? prologue.size() : 0) + (p1 - p0);
         if (!extra) continue;
         ArenaVec<Inst*> v;
         v.data = static_cast<Inst**>(m.arena.alloc(sizeof(Inst*) * (extra + b->insts.size), alignof(Inst*)));
         v.cap = (uint32_t)(extra + b->insts.size);
         if (b == entry)
             for (Inst* i : prologue) v.data[v.size++] = i;
-        if (any_phi)
-            for (Inst* p : by_block[b->id]) v.data[v.size++] = p;
+        for (uint32_t k = p0; k < p1; k++) v.data[v.size++] = phi_flat_[k];
         for (Inst* i : b->insts) v.data[v.size++] = i;
         b->insts = v;
     }

@@ -161,7 +161,9 @@ public:
     DefMap defs;
     std::vector<uint8_t> sealed;
     std::vector<IncompletePhi> incomplete;
-    std::vector<Block*> chain_;          // read_var_rec's walk (a stack shared by recursive reads)
+    std::vector<Block*> chain_;
+    std::vector<uint32_t> phi_start_, fill_; // finish_func: phis per block (counting sort)
+    std::vector<Inst*> phi_flat_;          // read_var_rec's walk (a stack shared by recursive reads)
     std::vector<Inst*> phis;
     std::vector<Inst*> prologue;
     std::vector<Inst*> repl;
