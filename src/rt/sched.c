@@ -22,7 +22,8 @@
  *     (then referenced only from the wait structure it parked on). t->state checks this.
  *   - A parked thread is switched out before anyone can find it: the wait structure's
  *     lock is released by the `after` callback on the worker's own stack (lt_park).
- *   - No lock is held across a context switch.
+ *   - The only locks held across a switch are those a parking thread passes to its
+ *     `after` callback; g0 releases them before it runs anything else.
  *   - Lost-wakeup freedom: a parking worker registers in S.idle (seq_cst) then re-checks
  *     every queue; a producer publishes work, fences (seq_cst), then reads S.nidle.
  *

@@ -1,6 +1,6 @@
 /* sync.c: the runtime's internal futex lock, and the std WaitGroup, Mutex and atomics.
  *
- * LtLock (sched.h) guards short critical sections inside the runtime and may briefly
+ * LtLock (lt_sched.h) guards short critical sections inside the runtime and may briefly
  * block an OS worker; user-visible waiting never does: LangMutex and LangWaitGroup park
  * the lightweight thread on a FIFO of waiters instead.
  * Invariants: a waiter node lives on the waiting thread's stack and is only touched under
