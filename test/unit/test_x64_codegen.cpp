@@ -725,3 +725,222 @@ TEST_CASE("x64 codegen: stack trace through the runtime's LangFuncInfo table") {
     CHECK(r.out.find("at Demo.boom (test.lang:12)") != std::string::npos);
     CHECK(r.out.find("at lang_main (test.lang:21)") != std::string::npos);
 }
+
+namespace x64cg_test {
+
+// Random programs for the register allocator: the same program is generated as IR and
+// as C (wrapping uint64_t arithmetic); the driver runs both on several inputs.
+struct RandGen {
+    FB& b;
+    std::string c;                   // C statements
+    std::vector<std::pair<Inst*, int>> ints, flts; // value, C variable number
+    int nvar = 0;
+    uint64_t seed;
+    uint32_t next() {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        return (uint32_t)(seed >> 33);
+    }
+    std::pair<Inst*, int> pick() { return ints[next() % ints.size()]; }
+    std::string v(int k) { return "v" + std::to_string(k); }
+    int fresh() { return nvar++; }
+    void add_int(Inst* i, const std::string& expr) {
+        int k = fresh();
+        c += "  " + v(k) + " = " + expr + ";\n";
+        ints.push_back({i, k});
+    }
+    void op() {
+        auto [x, xv] = pick();
+        auto [y, yv] = pick();
+        std::string X = v(xv), Y = v(yv);
+        switch (next() % 12) {
+        case 0: add_int(b.op(Op::add, Ty::I64, {x, y}), X + " + " + Y); break;
+        case 1: add_int(b.op(Op::sub, Ty::I64, {x, y}), X + " - " + Y); break;
+        case 2: add_int(b.op(Op::mul, Ty::I64, {x, y}), X + " * " + Y); break;
+        case 3: add_int(b.op(Op::Xor, Ty::I64, {x, y}), X + " ^ " + Y); break;
+        case 4: add_int(b.op(Op::And, Ty::I64, {x, b.k(0xffff)}), X + " & 0xffff"); break;
+        case 5: add_int(b.op(Op::shl, Ty::I64, {x, b.k(3)}), X + " << 3"); break;
+        case 6: add_int(b.op(Op::sar, Ty::I64, {x, b.k(5)}), "(uint64_t)((int64_t)" + X + " >> 5)"); break;
+        case 7: add_int(b.op(Op::add, Ty::I64, {x, b.k(12345)}), X + " + 12345"); break;
+        case 8:
+            add_int(b.op(Op::select, Ty::I64, {b.cmp(Op::slt, x, y), x, y}),
+                    "(int64_t)" + X + " < (int64_t)" + Y + " ? " + X + " : " + Y);
+            break;
+        case 9: add_int(b.call("ext", Ty::I64, {x, y}), "ext(" + X + ", " + Y + ")"); break;
+        case 10: { // float round trip, kept live
+            Inst* f = b.conv(Op::sitof, Ty::F64, b.op(Op::And, Ty::I64, {x, b.k(0xfff)}));
+            int k = fresh();
+            c += "  f" + std::to_string(k) + " = (double)(int64_t)(" + X + " & 0xfff);\n";
+            flts.push_back({f, k});
+            break;
+        }
+        default: {
+            if (flts.size() < 2) break;
+            auto [f, fv] = flts[next() % flts.size()];
+            auto [g, gv] = flts[next() % flts.size()];
+            Inst* s = b.op(Op::fadd, Ty::F64, {b.op(Op::fmul, Ty::F64, {f, b.fk(0.5)}), g});
+            add_int(b.conv(Op::ftosi, Ty::I64, s),
+                    "(uint64_t)(int64_t)(f" + std::to_string(fv) + " * 0.5 + f" + std::to_string(gv) + ")");
+        }
+        }
+    }
+    void ops(int n) {
+        for (int k = 0; k < n; k++) op();
+    }
+    void diamond(int depth) {
+        auto [x, xv] = pick();
+        auto [y, yv] = pick();
+        ir::Block *t = b.block(), *e = b.block(), *j = b.block();
+        b.br(b.cmp(Op::ult, x, y), t, e);
+        c += "  if (" + v(xv) + " < " + v(yv) + ") {\n";
+        size_t ni = ints.size(), nf = flts.size();
+        b.at(t);
+        ops(1 + next() % 6);
+        if (depth > 0 && next() % 2) diamond(depth - 1);
+        auto tv = pick(), tv2 = pick();
+        ir::Block* tend = b.cur;
+        b.jmp(j);
+        int p1 = fresh(), p2 = fresh();
+        c += "  " + v(p1) + " = " + v(tv.second) + "; " + v(p2) + " = " + v(tv2.second) + ";\n  } else {\n";
+        ints.resize(ni), flts.resize(nf);
+        b.at(e);
+        ops(1 + next() % 6);
+        auto ev = pick(), ev2 = pick();
+        ir::Block* eend = b.cur;
+        b.jmp(j);
+        c += "  " + v(p1) + " = " + v(ev2.second) + "; " + v(p2) + " = " + v(ev.second) + ";\n  }\n";
+        ints.resize(ni), flts.resize(nf);
+        b.at(j);
+        Inst* q1 = b.phi(Ty::I64);
+        Inst* q2 = b.phi(Ty::I64);
+        b.incoming(q1, tend, tv.first), b.incoming(q1, eend, ev2.first);
+        b.incoming(q2, tend, tv2.first), b.incoming(q2, eend, ev.first);
+        ints.push_back({q1, p1});
+        ints.push_back({q2, p2});
+    }
+    // A counted loop with three carried values that rotate (a phi copy cycle).
+    void loop() {
+        auto a0 = pick(), b0 = pick(), c0 = pick();
+        Inst* zero = b.k(0);
+        ir::Block* pre = b.cur;
+        ir::Block *head = b.block(), *body = b.block(), *exit = b.block();
+        b.jmp(head);
+        b.at(head);
+        Inst *i = b.phi(Ty::I64), *pa = b.phi(Ty::I64), *pb = b.phi(Ty::I64), *pc = b.phi(Ty::I64);
+        int vi = fresh(), va = fresh(), vb = fresh(), vc = fresh();
+        c += "  " + v(vi) + " = 0; " + v(va) + " = " + v(a0.second) + "; " + v(vb) + " = " + v(b0.second) + "; " +
+             v(vc) + " = " + v(c0.second) + ";\n  while ((int64_t)" + v(vi) + " < 5) {\n";
+        b.br(b.cmp(Op::slt, i, b.k(5)), body, exit);
+        b.at(body);
+        size_t ni = ints.size(), nf = flts.size();
+        ints.push_back({pa, va}), ints.push_back({pb, vb}), ints.push_back({pc, vc});
+        ops(2 + next() % 5);
+        auto nv = pick();
+        Inst* i1 = b.op(Op::add, Ty::I64, {i, b.k(1)});
+        Inst* na = b.op(Op::add, Ty::I64, {pb, nv.first});
+        int tna = fresh();
+        c += "  " + v(tna) + " = " + v(vb) + " + " + v(nv.second) + ";\n";
+        c += "  { uint64_t t = " + v(va) + "; " + v(va) + " = " + v(vc) + "; " + v(vc) + " = t; " + v(vb) + " = " +
+             v(tna) + "; " + v(vi) + " = " + v(vi) + " + 1; }\n  }\n";
+        ir::Block* bend = b.cur;
+        b.jmp(head);
+        ints.resize(ni), flts.resize(nf);
+        b.incoming(i, pre, zero), b.incoming(i, bend, i1);
+        b.incoming(pa, pre, a0.first), b.incoming(pa, bend, pc);
+        b.incoming(pb, pre, b0.first), b.incoming(pb, bend, na);
+        b.incoming(pc, pre, c0.first), b.incoming(pc, bend, pa);
+        b.at(exit);
+        ints.push_back({pa, va}), ints.push_back({pb, vb}), ints.push_back({pc, vc});
+    }
+};
+
+} // namespace x64cg_test
+
+TEST_CASE("x64 codegen: random programs agree with the same program in C") {
+    Arena a;
+    ir::Module m(a);
+    std::string cfuncs, calls;
+    const int kFuncs = 40;
+    for (int fn = 0; fn < kFuncs; fn++) {
+        std::string name = "rnd" + std::to_string(fn);
+        FB b(m, a.copy_str(name.c_str(), name.size()), {Ty::I64, Ty::I64, Ty::I64}, Ty::I64);
+        RandGen g{b, "", {}, {}, 0, 0x9e3779b97f4a7c15ull * (fn + 1)};
+        for (int k = 0; k < 3; k++) {
+            int n = g.fresh();
+            g.ints.push_back({b.param(k), n});
+            g.c += "  " + g.v(n) + " = p" + std::to_string(k) + ";\n";
+        }
+        int shapes = 3 + fn % 5;
+        for (int s = 0; s < shapes; s++) {
+            g.ops(2 + g.next() % 8);
+            uint32_t r = g.next() % 3;
+            if (r == 0) g.diamond(2);
+            else if (r == 1) g.loop();
+        }
+        // return a hash of every live value (keeps them all alive to the end)
+        Inst* acc = b.k(0);
+        std::string cacc = "0";
+        for (auto& [i, k] : g.ints) {
+            acc = b.op(Op::add, Ty::I64, {b.op(Op::mul, Ty::I64, {acc, b.k(31)}), i});
+            cacc = "(" + cacc + ") * 31 + " + g.v(k);
+        }
+        b.ret(acc);
+        b.done();
+        std::string decl = "  uint64_t";
+        for (int k = 0; k < g.nvar; k++) decl += std::string(k ? "," : "") + " v" + std::to_string(k);
+        decl += ";\n  double";
+        for (int k = 0; k < g.nvar; k++) decl += std::string(k ? "," : "") + " f" + std::to_string(k);
+        decl += ";\n";
+        cfuncs += "uint64_t c_" + name + "(uint64_t p0, uint64_t p1, uint64_t p2) {\n" + decl + g.c + "  return " +
+                  cacc + ";\n}\nuint64_t " + name + "(uint64_t, uint64_t, uint64_t);\n";
+        calls += "  check(\"" + name + "\", " + name + ", c_" + name + ");\n";
+    }
+    std::string drv = "uint64_t ext(uint64_t a, uint64_t b) { return a * 31 + b; }\n" + cfuncs +
+                      "int bad = 0;\n"
+                      "void check(const char* n, uint64_t (*f)(uint64_t,uint64_t,uint64_t), uint64_t (*g)(uint64_t,uint64_t,uint64_t)) {\n"
+                      "  uint64_t in[4][3] = {{1,2,3},{-5,7,1000000},{123456789,987654321,42},{0,0,0}};\n"
+                      "  for (int i = 0; i < 4; i++) { uint64_t x = f(in[i][0],in[i][1],in[i][2]), y = g(in[i][0],in[i][1],in[i][2]);\n"
+                      "    if (x != y && bad++ < 5) printf(\"%s input %d: got %lu want %lu\\n\", n, i, x, y); } }\n"
+                      "int main(void) {\n" + calls + "  printf(\"mismatches: %d\\n\", bad); return 0; }\n";
+    Run r = build_and_run(m, drv);
+    REQUIRE_MESSAGE(r.error.empty(), r.error);
+    CHECK(r.out == "mismatches: 0\n");
+}
+
+TEST_CASE("x64 codegen: every test/ir/*.ir file compiles without internal errors") {
+    std::string root = __FILE__;
+    root = root.substr(0, root.rfind("test/unit/"));
+    FILE* ls = popen(("ls " + root + "test/ir/*.ir 2>/dev/null").c_str(), "r");
+    REQUIRE(ls);
+    char path[1024];
+    int files = 0;
+    while (fgets(path, sizeof path, ls)) {
+        std::string p = path;
+        while (!p.empty() && (p.back() == '\n' || p.back() == '\r')) p.pop_back();
+        FILE* f = fopen(p.c_str(), "rb");
+        REQUIRE(f);
+        std::string text;
+        char buf[4096];
+        while (size_t n = fread(buf, 1, sizeof buf, f)) text.append(buf, n);
+        fclose(f);
+        Arena a;
+        ir::Module m(a);
+        std::string err;
+        if (!ir::read(m, text.data(), text.size(), &err)) {
+            MESSAGE(p << ": not readable, skipped: " << err);
+            continue;
+        }
+        for (ir::Func* fn : m.funcs) ir::compute_cfg(m, *fn);
+        SourceManager sm;
+        Diag diag(sm);
+        std::string captured;
+        diag.capture = &captured;
+        obj::Object o;
+        CHECK_MESSAGE(x64::compile(m, o, diag), p << ": " << captured);
+        std::vector<uint8_t> bytes;
+        CHECK_MESSAGE(obj::write_elf(o, bytes, &err), p << ": " << err);
+        CHECK(x64::print_asm(m).find("error") == std::string::npos);
+        files++;
+    }
+    pclose(ls);
+    CHECK(files > 0);
+}

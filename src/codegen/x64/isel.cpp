@@ -696,7 +696,7 @@ struct Sel {
         } else if (fused[c->id]) {
             cc = int_compare(c);
         } else {
-            Operand rc = R(get(c), 1);
+            Operand rc = R(get(c), (uint8_t)ty_size(c->ty));
             emit(Mn::test, kR0 | kR1, rc, rc);
             cc = NE;
         }
@@ -744,7 +744,7 @@ struct Sel {
         } else if (fused[c->id]) {
             cc = int_compare(c);
         } else {
-            Operand rc = R(get(c), 1);
+            Operand rc = R(get(c), (uint8_t)ty_size(c->ty));
             emit(Mn::test, kR0 | kR1, rc, rc);
             cc = NE;
         }
