@@ -306,6 +306,13 @@ void! Run(*u8 p, (int, string) t, (int) => int f) { }
   (func Run (ret void!) (params (p *u8) (t (int, string)) (f (int) => int))
     (block)))
 )");
+    // Layout does not matter: the same program on one line gives the same tree.
+    std::string one_line = p.c.sources.file(0).text;
+    for (char& ch : one_line)
+        if (ch == '\n') ch = ' ';
+    Parsed q(one_line);
+    CHECK(q.errors() == 0);
+    CHECK(q.dump() == got);
     // Spot-check structure that dump_ast does not show.
     auto* acc = static_cast<TypeDecl*>(p.f->decls[2]);
     CHECK(acc->members[0]->parent == acc);
