@@ -809,6 +809,7 @@ void Lowerer::emit_entry() {
     fn->ret = Ty::I64;
     Inst* c0 = emit_pro(Op::param, Ty::Ptr);
     c0->imm = 0;
+    ctx = c0; // static initializers may call the runtime
     Inst* a1 = emit_pro(Op::param, Ty::Ptr);
     a1->imm = 1;
     const Type* rt = result_type(main_fd);
