@@ -117,11 +117,13 @@ int64_t lang_atomic_exchange(int64_t *p, int64_t v);    /* returns the old value
 bool lang_atomic_cas(int64_t *p, int64_t *expected, int64_t desired);
 
 /* ---- stack overflow ----
- * Each worker runs with an alternate signal stack. The runtime installs a SIGSEGV/SIGBUS
- * handler (SA_ONSTACK) in lang_sched_run_main that prints "panic: stack overflow" and a
- * stack trace and exits with status 101 when the fault hits a thread's guard page, and
- * otherwise chains to the handler that was installed before it. A SIGSEGV handler
- * installed later must use SA_ONSTACK and should call lang_sched_guard_hit first. */
+ * Every worker runs with an alternate signal stack. If the core runtime's fault handler
+ * is linked in (stacktrace.c), lang_sched_run_main installs it and the scheduler keeps its
+ * per-OS-thread stack bounds current (lang_rt_set_stack_bounds on every switch), so that
+ * handler reports "panic: stack overflow" + trace, exit 101. Otherwise the scheduler
+ * installs its own SA_ONSTACK SIGSEGV/SIGBUS handler doing the same, chained to the
+ * previous handler for other faults. Any other SIGSEGV handler must use SA_ONSTACK and
+ * can ask: */
 int lang_sched_guard_hit(void *fault_addr); /* 1 if fault_addr is in a stack guard */
 
 /* ---- statistics (also printed at exit with LANG_SCHED_STATS=1) ---- */
