@@ -944,3 +944,28 @@ TEST_CASE("x64 codegen: every test/ir/*.ir file compiles without internal errors
     pclose(ls);
     CHECK(files > 0);
 }
+
+TEST_CASE("x64 codegen: tail call needing more stack arguments falls back to call + ret") {
+    Arena a;
+    ir::Module m(a);
+    {   // wide(8 args): weighted sum
+        FB b(m, "wide", {Ty::I64, Ty::I64, Ty::I64, Ty::I64, Ty::I64, Ty::I64, Ty::I64, Ty::I64}, Ty::I64);
+        Inst* s = b.k(0);
+        for (int k = 0; k < 8; k++) s = b.op(Op::add, Ty::I64, {b.op(Op::mul, Ty::I64, {s, b.k(10)}), b.param(k)});
+        b.ret(s);
+        b.done();
+    }
+    {   // narrow(x): tailcall wide(x, x+1, ..., x+7): 2 stack args, we received none
+        FB b(m, "narrow", {Ty::I64}, Ty::I64);
+        Inst* x = b.param(0);
+        Inst* args[8];
+        for (int k = 0; k < 8; k++) args[k] = b.op(Op::add, Ty::I64, {x, b.k(k)});
+        b.tailcall("wide", {args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7]});
+        b.done();
+    }
+    Run r = build_and_run(m, "int64_t narrow(int64_t);\nint main(void){ printf(\"%ld\\n\", narrow(1)); return 0; }\n");
+    REQUIRE_MESSAGE(r.error.empty(), r.error);
+    CHECK(r.out == "12345678\n");
+    std::string s = x64::print_asm(m);
+    CHECK(s.find("call wide") != std::string::npos);
+}
