@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <doctest/doctest.h>
+#include <string>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
@@ -217,6 +218,32 @@ TEST_CASE("preempt: a busy loop with checks does not starve a printer") {
     LangSchedStats st;
     lang_sched_stats(&st);
     CHECK(st.preemptions >= 1);
+}
+
+TEST_CASE("sched: LANG_SCHED_STATS=1 prints the statistics at the end of run_main") {
+    char path[] = "/tmp/lang_sched_statsXXXXXX";
+    int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    int saved = dup(2);
+    dup2(fd, 2);
+    setenv("LANG_SCHED_STATS", "1", 1);
+    rt_run([] {
+        rt_go([] { lang_yield(); });
+        return int64_t(0);
+    });
+    unsetenv("LANG_SCHED_STATS");
+    dup2(saved, 2);
+    close(saved);
+    char buf[512] = {0};
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    close(fd);
+    unlink(path);
+    REQUIRE(n > 0);
+    std::string out(buf);
+    CHECK(out.find("lang sched: workers=") != std::string::npos);
+    CHECK(out.find("spawned=1 ") != std::string::npos);
+    CHECK(out.find("switches=") != std::string::npos);
+    CHECK(out.find("steals=") != std::string::npos);
 }
 
 #pragma GCC diagnostic ignored "-Winfinite-recursion"
