@@ -9,6 +9,7 @@
 // Trivial phis are forwarded through `repl` and dropped in finish_func(), which also
 // rewrites every operand through the forwarding table.
 #include "ir/lower_impl.h"
+#include "sema/sema.h"
 
 #include <algorithm>
 #include <cstring>
@@ -791,8 +792,9 @@ void Lowerer::init_statics() {
 
 // lang_main(ctx, args) -> i64: calls Program.Main and returns its status.
 void Lowerer::emit_entry() {
-    FuncDecl* main_fd = nullptr;
+    FuncDecl* main_fd = find_entry_point(c); // sema's choice; else look for Program.Main
     for (FuncDecl* fd : funcs_) {
+        if (main_fd) break;
         if (!(fd->name == "Main") || !(fd->mods & M_STATIC)) continue;
         if (!fd->parent || fd->parent->kind != DeclKind::Type || !(fd->parent->name == "Program")) continue;
         main_fd = fd;

@@ -866,8 +866,6 @@ void Lowerer::cond_branch(Expr* e, Block* t, Block* fblk) {
     br(expr(e), t, fblk);
 }
 
-Inst* Lowerer::to_bool(Expr* e) { return expr(e); }
-
 Inst* Lowerer::short_circuit(BinaryExpr* e) {
     Block* t = mk_block();
     Block* fb = mk_block();
@@ -1577,8 +1575,6 @@ Inst* Lowerer::construct(TypeDecl* td, const Type* t, NewExpr* e) {
     }
     return obj;
 }
-
-Inst* Lowerer::null_check(Inst* p) { return p; }
 
 } // namespace lang::lower
 

@@ -142,7 +142,6 @@ public:
     static bool is_unsigned(const Type* t);
     int64_t instance_size(TypeDecl* td);
     static int64_t tuple_offset(const Type* t, uint32_t index);
-    const Type* field_type(FieldDecl* fd) { return fd->type; }
 
     // ---- per function (lower.cpp)
     ir::Func* f = nullptr;
@@ -222,7 +221,6 @@ public:
     // ---- values and places (lower_expr.cpp)
     Inst* expr(Expr* e);
     void cond_branch(Expr* e, Block* t, Block* fblk);
-    Inst* to_bool(Expr* e);
     LVal lvalue(Expr* e);
     LVal var_lval(Decl* d);
     Inst* read(const LVal& lv);
@@ -259,7 +257,6 @@ public:
     Inst* nullable_value(Inst* v, const Type* t);  // the T inside a non-null T?
     Inst* wrap_nullable(Inst* v, const Type* inner, const Type* nt);
     Inst* construct(TypeDecl* td, const Type* t, NewExpr* e);
-    Inst* null_check(Inst* p);
     void call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>& out,
                    std::vector<std::pair<LVal, Inst*>>* writeback);
 
