@@ -121,7 +121,8 @@ struct Dumper {
             out += " (";
             if (p->mode == ParamMode::Ref) out += "ref ";
             if (p->mode == ParamMode::Own) out += "own ";
-            id(p->name);
+            if (p->name) id(p->name);
+            else out += '_'; // unnamed (enum payload, extern)
             if (p->type_expr) { out += ' '; type(p->type_expr); }
             if (p->default_value) { out += " = "; expr(p->default_value, ind); }
             out += ')';

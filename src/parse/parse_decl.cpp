@@ -189,7 +189,7 @@ Decl* Parser::parse_decl_inner(TypeDecl* parent) {
         fd->mods = mods;
         fd->attrs = attrs;
         fd->parent = parent;
-        parse_params(fd->params, false);
+        parse_params(fd->params, ParamStyle::Named);
         if (fd->fkind == FuncKind::Constructor && accept(Tok::Colon)) {
             if (at(Tok::KwBase)) fd->chains_base = true;
             else if (at(Tok::KwThis)) fd->chains_this = true;
@@ -234,7 +234,7 @@ Decl* Parser::parse_decl_inner(TypeDecl* parent) {
         bool plain_void = type->kind == TypeExprKind::Named && type->path.size == 1 && type->path[0] == id_void_;
         fd->ret = plain_void ? nullptr : type;
         if (at(Tok::Lt)) parse_type_params(fd->type_params);
-        if (at(Tok::LParen)) parse_params(fd->params, false);
+        if (at(Tok::LParen)) parse_params(fd->params, ParamStyle::Named);
         else expect(Tok::LParen, "after function name");
         parse_where(fd->type_params);
         bool no_body_ok = parent && (parent->tkind == TypeDeclKind::Interface || (mods & M_ABSTRACT));
@@ -287,10 +287,10 @@ FuncDecl* Parser::parse_func_rest(FuncDecl* fd, bool allow_no_body) {
 }
 
 // params = "(" [param {"," param}] ")"
-void Parser::parse_params(ArenaVec<ParamDecl*>& out, bool lambda) {
+void Parser::parse_params(ArenaVec<ParamDecl*>& out, ParamStyle style) {
     if (!expect(Tok::LParen, "to open the parameter list")) return;
     while (!at(Tok::RParen) && !at(Tok::Eof)) {
-        ParamDecl* pd = parse_param(lambda);
+        ParamDecl* pd = parse_param(style);
         if (!pd) break;
         out.push(arena_, pd);
         if (!accept(Tok::Comma)) break;
@@ -300,13 +300,14 @@ void Parser::parse_params(ArenaVec<ParamDecl*>& out, bool lambda) {
 
 // param = attributes ["ref" | "own"] type ident ["=" expr]
 //       | ident                                    (lambdas only: untyped)
-ParamDecl* Parser::parse_param(bool lambda) {
+//       | attributes type                          (payloads and extern: unnamed)
+ParamDecl* Parser::parse_param(ParamStyle style) {
     uint32_t b = tok().span.begin;
     ParamDecl* pd = decl_node<ParamDecl>(DeclKind::Param, Span{});
     parse_attributes(pd->attrs);
     if (accept(Tok::KwRef)) pd->mode = ParamMode::Ref;
     else if (accept(Tok::KwOwn)) pd->mode = ParamMode::Own;
-    if (lambda && at(Tok::Ident) && (peek().kind == Tok::Comma || peek().kind == Tok::RParen)) {
+    if (style == ParamStyle::Lambda && at(Tok::Ident) && (peek().kind == Tok::Comma || peek().kind == Tok::RParen)) {
         pd->name_span = tok().span;
         pd->name = advance().id();
         pd->span = span_from(b);
@@ -318,6 +319,10 @@ ParamDecl* Parser::parse_param(bool lambda) {
     }
     pd->type_expr = parse_type(false);
     pd->name_span = tok().span;
+    if (style == ParamStyle::OptionalName && (at(Tok::Comma) || at(Tok::RParen))) {
+        pd->span = span_from(b);
+        return pd;
+    }
     pd->name = expect_ident("parameter name");
     if (!pd->name) return nullptr;
     if (accept(Tok::Eq)) pd->default_value = parse_expr();
@@ -415,7 +420,7 @@ void Parser::parse_enum_body(TypeDecl* td) {
             ec->name_span = tok().span;
             ec->name = advance().id();
             ec->parent = td;
-            if (at(Tok::LParen)) parse_params(ec->payload, false);
+            if (at(Tok::LParen)) parse_params(ec->payload, ParamStyle::OptionalName);
             if (accept(Tok::Eq)) ec->value = parse_expr();
             ec->span = span_from(ec->span.begin);
             td->members.push(arena_, ec);
@@ -449,7 +454,7 @@ Decl* Parser::parse_extern(uint32_t begin, uint32_t mods, ArenaVec<Attribute> at
         fd->name_span = tok().span;
         fd->name = expect_ident("function name");
         if (!fd->name) return nullptr;
-        parse_params(fd->params, false);
+        parse_params(fd->params, ParamStyle::OptionalName);
         expect_semi("after extern function declaration");
         fd->span = span_from(b);
         return fd;

@@ -510,7 +510,7 @@ Expr* Parser::parse_lambda() {
         pd->name = advance().id();
         l->params.push(arena_, pd);
     } else {
-        parse_params(l->params, true);
+        parse_params(l->params, ParamStyle::Lambda);
     }
     expect(Tok::FatArrow, "in lambda");
     parse_arm_body(&l->body_expr, &l->body_block);

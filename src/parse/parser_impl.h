@@ -135,8 +135,11 @@ public:
     Decl* parse_type_decl(uint32_t begin, uint32_t mods, bool is_gc, ArenaVec<Attribute> attrs, TypeDecl* parent);
     void parse_enum_body(TypeDecl* td);
     FuncDecl* parse_func_rest(FuncDecl* fd, bool allow_no_body);
-    void parse_params(ArenaVec<ParamDecl*>& out, bool lambda);
-    ParamDecl* parse_param(bool lambda);
+    // Named: `T x` (functions); Lambda: `T x` or untyped `x`; OptionalName: `T [x]`
+    // (enum payloads and extern declarations, where C-style unnamed parameters are fine).
+    enum class ParamStyle : uint8_t { Named, Lambda, OptionalName };
+    void parse_params(ArenaVec<ParamDecl*>& out, ParamStyle style);
+    ParamDecl* parse_param(ParamStyle style);
     void parse_type_params(ArenaVec<TypeParamDecl*>& out);
     void parse_where(ArenaVec<TypeParamDecl*>& tps);
     Decl* parse_extern(uint32_t begin, uint32_t mods, ArenaVec<Attribute> attrs);

@@ -221,7 +221,7 @@ TEST_CASE("parser: declarations round-trip through dump_ast") {
 import Std.Collections;
 import Json = Std.Serialize.Json;
 
-public enum Shape { Circle(float r), Rect(float w, float h) }
+public enum Shape { Circle(float r), Rect(float w, float h), Pt(int, int) }
 enum Color : u8 { Red, Green = 3, Blue, }
 public class Account : Base, IFoo<int> {
     string owner;
@@ -241,6 +241,7 @@ struct Pair<K, V> { var K key; var V value; }
 void Log(string m, SourceLocation at = #caller) { }
 extern "C" {
     int puts(cstring s);
+    double cbrt(double);
 }
 [Link("m")]
 export "C" int lang_add(int a, int b) => a + b;
@@ -259,7 +260,8 @@ void! Run(*u8 p, (int, string) t, (int) => int f) { }
   (import Json = Std.Serialize.Json)
   (enum Shape public
     (case Circle (params (r float)))
-    (case Rect (params (w float) (h float))))
+    (case Rect (params (w float) (h float)))
+    (case Pt (params (_ int) (_ int))))
   (enum Color (underlying u8)
     (case Red)
     (case Green = 3)
@@ -291,7 +293,8 @@ void! Run(*u8 p, (int, string) t, (int) => int f) { }
   (func Log (params (m string) (at SourceLocation = #caller))
     (block))
   (extern "C"
-    (extern-func puts (ret int) (params (s cstring))))
+    (extern-func puts (ret int) (params (s cstring)))
+    (extern-func cbrt (ret double) (params (_ double))))
   (func lang_add [Link "m"] (export C) (ret int) (params (a int) (b int)) (=> (+ a b)))
   (struct P [C]
     (field x var i32))
