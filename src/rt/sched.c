@@ -33,7 +33,7 @@
 #define _GNU_SOURCE
 #include "lt_sched.h"
 #include <pthread.h>
-#include <sched.h> /* sched_yield */
+#include <sched.h> /* sched_yield, sched_getaffinity */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -611,6 +611,10 @@ static void main_entry(void *p) {
 static uint32_t worker_count(void) {
     const char *e = getenv("LANG_THREADS");
     long n = e ? strtol(e, NULL, 10) : 0;
+    if (n <= 0) { /* the CPUs we may run on (cpusets, taskset), like Go's GOMAXPROCS */
+        cpu_set_t set;
+        if (sched_getaffinity(0, sizeof set, &set) == 0) n = CPU_COUNT(&set);
+    }
     if (n <= 0) n = sysconf(_SC_NPROCESSORS_ONLN);
     if (n <= 0) n = 1;
     if (n > 256) n = 256;
