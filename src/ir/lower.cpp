@@ -197,7 +197,7 @@ void Lowerer::collect_decls(TypeDecl* td, const std::string& prefix) {
     std::string name = prefix.empty() ? std::string(td->name.view()) : prefix + "." + std::string(td->name.view());
     type_names_[td] = name;
     if (is_generic(td)) return;
-    if (td->tkind != TypeDeclKind::Interface) types_.push_back(td);
+    types_.push_back(td);
     for (Decl* d : td->members) {
         if (d->kind == DeclKind::Func) {
             auto* fd = as<FuncDecl>(d);

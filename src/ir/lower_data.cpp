@@ -118,11 +118,92 @@ const std::vector<FuncDecl*>& Lowerer::vtable(TypeDecl* td) {
     return v;
 }
 
+void Lowerer::interfaces_of(TypeDecl* td, std::vector<TypeDecl*>& out) {
+    for (TypeExpr* b : td->bases) {
+        if (!b || !b->resolved || !b->resolved->decl) continue;
+        TypeDecl* bd = b->resolved->decl;
+        if (b->resolved->kind == TypeKind::Interface) {
+            bool seen = false;
+            for (TypeDecl* x : out) seen |= x == bd;
+            if (!seen) out.push_back(bd);
+            interfaces_of(bd, out); // interfaces extending interfaces
+        } else if (b->resolved->kind == TypeKind::Class) {
+            interfaces_of(bd, out);
+        }
+    }
+}
+
+uint32_t Lowerer::islot(FuncDecl* fd) {
+    uint32_t k = 0;
+    if (fd->parent && fd->parent->kind == DeclKind::Type)
+        for (Decl* d : as<TypeDecl>(fd->parent)->members) {
+            if (d->kind != DeclKind::Func || (d->mods & M_STATIC)) continue;
+            if (d == fd) return k;
+            k++;
+        }
+    return 0;
+}
+
+// One method table per implemented interface ("C.$itable.I"), then the pair array
+// "C.$ifaces". Implementations are found by name and parameter types, walking up the
+// class chain; an interface's default method fills the gap.
+const char* Lowerer::emit_itables(TypeDecl* td, int64_t* count) {
+    std::vector<TypeDecl*> ifs;
+    interfaces_of(td, ifs);
+    *count = (int64_t)ifs.size();
+    if (ifs.empty()) return nullptr;
+    auto global = [&](const std::string& name) {
+        ir::Global* g = m.arena.make<ir::Global>();
+        g->name = m.arena.copy_str(name.data(), name.size());
+        g->section = ir::Section::Data;
+        g->align = 8;
+        m.globals.push(m.arena, g);
+        return g;
+    };
+    auto item = [&](ir::Global* g, const char* sym) {
+        ir::DataItem d;
+        d.kind = sym ? ir::DataItem::SymAddr : ir::DataItem::Zero;
+        d.sym = sym;
+        d.size = 8;
+        g->items.push(m.arena, d);
+    };
+    const std::string& cn = type_names_[td];
+    std::vector<const char*> tables;
+    for (TypeDecl* iface : ifs) {
+        ir::Global* t = global(cn + ".$itable." + type_names_[iface]);
+        for (Decl* d : iface->members) {
+            if (d->kind != DeclKind::Func || (d->mods & M_STATIC)) continue;
+            auto* im = as<FuncDecl>(d);
+            FuncDecl* impl = nullptr;
+            for (TypeDecl* c = td; c && !impl; c = base_class(c))
+                for (Decl* cd : c->members)
+                    if (cd->kind == DeclKind::Func && !(cd->mods & M_STATIC) && (as<FuncDecl>(cd)->body || as<FuncDecl>(cd)->body_expr) &&
+                        same_signature(as<FuncDecl>(cd), im)) {
+                        impl = as<FuncDecl>(cd);
+                        break;
+                    }
+            if (!impl && (im->body || im->body_expr)) impl = im;
+            item(t, impl ? func_symbol(impl) : nullptr);
+        }
+        if (!t->items.size) item(t, nullptr);
+        tables.push_back(t->name);
+    }
+    ir::Global* pairs = global(cn + ".$ifaces");
+    for (size_t i = 0; i < ifs.size(); i++) {
+        item(pairs, typeinfo(ifs[i]));
+        item(pairs, tables[i]);
+    }
+    return pairs->name;
+}
+
 // LangTypeInfo, 96 bytes: kind u32, flags u32, name, size, alignment, base, fields,
 // field_count, methods, method_count, interfaces, interface_count, drop.
 void Lowerer::emit_typeinfo(TypeDecl* td) {
-    enum { TK_STRUCT = 9, TK_CLASS = 10, TK_ENUM = 11 };
-    uint32_t kind = td->tkind == TypeDeclKind::Class ? TK_CLASS : td->tkind == TypeDeclKind::Struct ? TK_STRUCT : TK_ENUM;
+    enum { TK_STRUCT = 9, TK_CLASS = 10, TK_ENUM = 11, TK_INTERFACE = 12 };
+    uint32_t kind = td->tkind == TypeDeclKind::Class       ? TK_CLASS
+                    : td->tkind == TypeDeclKind::Struct    ? TK_STRUCT
+                    : td->tkind == TypeDeclKind::Interface ? TK_INTERFACE
+                                                           : TK_ENUM;
     int64_t size = 0, align = 8;
     if (td->tkind == TypeDeclKind::Class) {
         size = instance_size(td);
@@ -166,10 +247,17 @@ void Lowerer::emit_typeinfo(TypeDecl* td) {
     put64(sa + 8, align);
     bytes(sa, 16);
     addr(base);
+    int64_t niface = 0;
+    const char* itab = td->tkind == TypeDeclKind::Class ? emit_itables(td, &niface) : nullptr;
     ir::DataItem z;
     z.kind = ir::DataItem::Zero;
-    z.size = 56; // fields .. drop
+    z.size = 32; // fields, field_count, methods, method_count
     g->items.push(m.arena, z);
+    addr(itab);
+    uint8_t* nb = static_cast<uint8_t*>(m.arena.alloc(8, 8));
+    put64(nb, niface);
+    bytes(nb, 8);
+    addr(nullptr); // drop
     if (td->tkind == TypeDeclKind::Class)
         for (FuncDecl* fd : vtable(td)) addr(fd && (fd->body || fd->body_expr) ? func_symbol(fd) : nullptr);
     m.globals.push(m.arena, g);

@@ -1288,7 +1288,9 @@ Inst* Lowerer::call_expr(CallExpr* e, bool tail) {
     call_args(fd, e->args, args, &wb);
     const char* sym = func_symbol(fd);
     Ty rty = agg ? Ty::Void : ty(rt);
-    if (want_tail && !vcall_recv && !frame_ptr_args && wb.empty() && rty == f->ret) {
+    bool iface_call = fd->parent && fd->parent->kind == DeclKind::Type &&
+                      as<TypeDecl>(fd->parent)->tkind == TypeDeclKind::Interface;
+    if (want_tail && !vcall_recv && !iface_call && !frame_ptr_args && wb.empty() && rty == f->ret) {
         // Assign each aggregate argument one of our incoming aggregate buffers.
         std::vector<Inst*> bufs;
         std::vector<const Type*> buf_types;
@@ -1333,7 +1335,14 @@ Inst* Lowerer::call_expr(CallExpr* e, bool tail) {
         }
     }
     Inst* r;
-    if (vcall_recv) {
+    if (fd->parent && fd->parent->kind == DeclKind::Type && as<TypeDecl>(fd->parent)->tkind == TypeDeclKind::Interface &&
+        is_instance_fn(fd) && args.size() > first_arg - 1) {
+        Inst* fp = interface_fn(args[first_arg - 1], fd);
+        r = mk(Op::callind, rty);
+        r->args.push(m.arena, fp);
+        for (Inst* a : args) r->args.push(m.arena, a);
+        ir::append(m, ensure(), r);
+    } else if (vcall_recv) {
         // obj->type->vtable[slot]: the vtable follows the 96-byte LangTypeInfo.
         vtable(as<TypeDecl>(fd->parent));
         auto it = vslot_.find(fd);
@@ -1644,6 +1653,55 @@ Inst* Lowerer::catch_expr(CatchExpr* e) {
     enter(join);
     if (!cur) return has_val ? undef(rt) : nullptr;
     return has_val ? use(res) : nullptr;
+}
+
+} // namespace lang::lower
+
+namespace lang::lower {
+
+// Finds the implementation of interface method `fd` for the object `recv`: a linear
+// search of its type info's {interface, table} pairs, then the table's slot.
+Inst* Lowerer::interface_fn(Inst* recv, FuncDecl* fd) {
+    TypeDecl* iface = as<TypeDecl>(fd->parent);
+    Inst* want = emit(Op::addr, Ty::Ptr);
+    want->sym = typeinfo(iface);
+    Inst* ti = load(Ty::Ptr, recv, 0);
+    Inst* pairs = load(Ty::Ptr, ti, 72);
+    Inst* n = load(Ty::I64, ti, 80);
+    uint32_t iv = new_var(Ty::I64);
+    def(iv, iconst(Ty::I64, 0));
+    Block* head = mk_block();
+    Block* body = mk_block();
+    Block* next = mk_block();
+    Block* hit = mk_block();
+    Block* miss = mk_block();
+    jmp(head);
+    enter(head);
+    Inst* i = use(iv);
+    Inst* more = emit(Op::slt, Ty::I8, i, n);
+    more->cty = Ty::I64;
+    br(more, body, miss);
+    seal(body);
+    seal(miss);
+    enter(body);
+    Inst* e = ptr_add_v(pairs, emit(Op::shl, Ty::I64, i, iconst(Ty::I64, 4)));
+    Inst* same = emit(Op::eq, Ty::I8, load(Ty::Ptr, e, 0), want);
+    same->cty = Ty::Ptr;
+    br(same, hit, next);
+    seal(next);
+    enter(next);
+    def(iv, emit(Op::add, Ty::I64, i, iconst(Ty::I64, 1)));
+    jmp(head);
+    seal(head);
+    enter(miss);
+    const char* msg = "interface method not implemented";
+    Inst* ma = emit(Op::addr, Ty::Ptr);
+    ma->sym = cstring_global(msg, (uint32_t)strlen(msg));
+    panic_call("lang_panic", {ma});
+    seal(hit);
+    enter(hit);
+    Inst* table = load(Ty::Ptr, e, 8);
+    return load(Ty::Ptr, table, 8 * (int64_t)islot(fd));
 }
 
 } // namespace lang::lower

@@ -128,6 +128,12 @@ public:
     const std::vector<FuncDecl*>& vtable(TypeDecl* td);
     static TypeDecl* base_class(TypeDecl* td);
     static bool is_virtual(FuncDecl* fd) { return fd->mods & (M_VIRTUAL | M_OVERRIDE | M_ABSTRACT); }
+    // Interfaces: LangTypeInfo.interfaces points at {interface type info, method table}
+    // pairs (interface_count of them); a method's slot is its position in the interface.
+    void interfaces_of(TypeDecl* td, std::vector<TypeDecl*>& out);
+    const char* emit_itables(TypeDecl* td, int64_t* count);
+    uint32_t islot(FuncDecl* fd);
+    Inst* interface_fn(Inst* recv, FuncDecl* fd);
     uint32_t nstr_ = 0;
     // Static fields and namespace-level variables: one Data global each, initialized by
     // lang_main before Main runs (in declaration order).

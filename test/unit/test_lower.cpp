@@ -423,8 +423,9 @@ TEST_CASE("lower: virtual methods dispatch through the vtable after LangTypeInfo
     CHECK(has(ir, "+96]"));
     CHECK(has(ir, "callind.i64 %"));
     CHECK(!has(ir, "tailcall"));
-    CHECK(has(ir, "zero 56, addr $Animal.Legs }"));
-    CHECK(has(ir, "addr $\"Animal.$type\", zero 56, addr $Bird.Legs }"));
+    CHECK(has(ir, "zero 8, addr $Animal.Legs }"));   // vtable after the 96-byte header
+    CHECK(has(ir, "addr $\"Animal.$type\", zero 32")); // base
+    CHECK(has(ir, "zero 8, addr $Bird.Legs }"));
 }
 
 TEST_CASE("lower: static fields are globals initialized in lang_main") {
@@ -493,6 +494,47 @@ TEST_CASE("lower: fail, try and catch on T!") {
     CHECK(has(ir, "+8], %"));                           // propagate into our result
     CHECK(has(ir, "func $H(ptr, ptr) -> i64"));
     CHECK(has(ir, "phi.i64"));
+}
+
+TEST_CASE("lower: interface calls search the object's interface tables") {
+    // interface IShape { int Sides(); }  class Sq : IShape { public int Sides() => 4; }
+    // static int S(IShape s) => s.Sides();
+    Tree t;
+    auto* ish = t.a.make<TypeDecl>();
+    ish->kind = DeclKind::Type;
+    ish->tkind = TypeDeclKind::Interface;
+    ish->name = t.id("IShape");
+    ish->type = t.c.types.nominal(TypeKind::Interface, ish);
+    t.file->decls.push(t.a, ish);
+    TypeDecl* sq = t.cls("Sq");
+    auto* be = t.a.make<TypeExpr>();
+    be->kind = TypeExprKind::Named;
+    be->resolved = ish->type;
+    sq->bases.push(t.a, be);
+    FuncDecl* im = t.func("Sides", t.I64, {}, ish);
+    im->mods = M_PUBLIC;
+    im->fkind = FuncKind::Method;
+    FuncDecl* cm = t.func("Sides", t.I64, {}, sq);
+    cm->mods = M_PUBLIC;
+    cm->fkind = FuncKind::Method;
+    cm->body_expr = t.lit(4);
+    FuncDecl* f = t.func("S", t.I64, {{"s", ish->type}});
+    auto* ce = t.ex<CallExpr>(ExprKind::Call, t.I64);
+    auto* callee = t.ex<MemberExpr>(ExprKind::Member, im->type);
+    callee->object = t.p(f, 0);
+    callee->decl = im;
+    callee->name = im->name;
+    ce->callee = callee;
+    ce->target = im;
+    f->body_expr = ce;
+    std::string ir = t.lower();
+    CHECK(has(ir, "data $\"Sq.$itable.IShape\" data align 8 { addr $Sq.Sides }"));
+    CHECK(has(ir, "data $\"Sq.$ifaces\" data align 8 { addr $\"IShape.$type\", addr $\"Sq.$itable.IShape\" }"));
+    CHECK(has(ir, "zero 32, addr $\"Sq.$ifaces\", bytes \"\\01\\00"));
+    CHECK(has(ir, "+72]"));
+    CHECK(has(ir, "+80]"));
+    CHECK(has(ir, "callind.i64 %"));
+    CHECK(!has(ir, "tailcall"));
 }
 
 // ---------------------------------------------------------------------------
