@@ -152,7 +152,12 @@ public:
     // Looks a name up in the enclosing types (innermost first). Returns a Sym index or -1.
     int32_t lookup_in_types(Ident name);
     // Member of a type (fields, methods, enum cases, nested types) by name, or -1.
-    int32_t lookup_member(TypeDecl* td, Ident name) const { return sym_find(td, name); }
+    // Follows the base-class chain: the first class (the type itself, then its bases)
+    // that has the name wins.
+    int32_t lookup_member(TypeDecl* td, Ident name) const;
+    TypeDecl* base_of(const TypeDecl* td) const;             // the base class, or null
+    bool derives(const TypeDecl* d, const TypeDecl* b) const; // d == b or b is an ancestor
+    void check_inheritance();
     bool check_access(Decl* d, Span span);  // reports private access; false if denied
     bool inside_type(TypeDecl* td) const;
     bool visible(const Decl* d) const;

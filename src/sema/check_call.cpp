@@ -213,8 +213,8 @@ static const Type* construct_case(Sema& s, CallExpr* e, EnumCaseDecl* ec, Span s
 // Checks the static/instance/mut rules for a method called without a receiver.
 static void check_implicit_this(Sema& s, FuncDecl* f, Span span) {
     if (!f->parent || (f->mods & M_STATIC)) return;
-    if (!s.fn_.self || s.fn_.self_decl != f->parent) {
-        if (s.fn_.self_decl == f->parent)
+    if (!s.fn_.self || !s.derives(s.fn_.self_decl, static_cast<TypeDecl*>(f->parent))) {
+        if (s.derives(s.fn_.self_decl, static_cast<TypeDecl*>(f->parent)))
             s.diag.error(span, "cannot call instance method '%s' from a static method", f->name.c_str());
         else
             s.diag.error(span, "cannot call instance method '%s' of an enclosing type", f->name.c_str());

@@ -112,6 +112,7 @@ bool Sema::implicit_ok(const Type* from, const Type* to) const {
     }
     if (from->is_integer() && to->is_float()) return to->kind == TypeKind::F64 ? from->size <= 4 : from->size <= 2;
     if (from->kind == TypeKind::F32 && to->kind == TypeKind::F64) return true;
+    if (from->kind == TypeKind::Class && to->kind == TypeKind::Class && derives(from->decl, to->decl)) return true;
     return false;
 }
 
@@ -280,6 +281,14 @@ const Type* Sema::common_type(Expr*& a, Expr*& b) {
         coerce(b, T.int_());
         return T.int_();
     }
+    if (ta->kind == TypeKind::Class && tb->kind == TypeKind::Class) { // the nearest common base class
+        for (TypeDecl* c = ta->decl; c; c = base_of(c))
+            if (derives(tb->decl, c)) {
+                coerce(a, c->type);
+                coerce(b, c->type);
+                return c->type;
+            }
+    }
     return nullptr;
 }
 
@@ -362,7 +371,15 @@ const Type* Sema::expr(Expr* e, const Type* hint) {
     case ExprKind::InterpString: t = check_interp(static_cast<InterpStringExpr*>(e)); break;
     case ExprKind::Name: t = check_name(static_cast<NameExpr*>(e), false); break;
     case ExprKind::This: t = check_this(e); break;
-    case ExprKind::Base: t = unsupported(e, "'base' is"); break;
+    case ExprKind::Base: {
+        TypeDecl* b = fn_.self ? base_of(fn_.self_decl) : nullptr;
+        if (!b) {
+            diag.error(e->span, "'base' is only available in methods of a class with a base class");
+            break;
+        }
+        t = b->type;
+        break;
+    }
     case ExprKind::Member: t = check_member(static_cast<MemberExpr*>(e), false); break;
     case ExprKind::TupleIndex: {
         auto* ti = static_cast<TupleIndexExpr*>(e);
@@ -402,7 +419,22 @@ const Type* Sema::expr(Expr* e, const Type* hint) {
         t = T.bool_();
         break;
     }
-    case ExprKind::As: t = unsupported(e, "'as' is"); break;
+    case ExprKind::As: {
+        // x as C: x when its dynamic class is C or derives from it, else null (type C?).
+        auto* ae = static_cast<AsExpr*>(e);
+        const Type* ot = expr(ae->operand, nullptr);
+        const Type* to = resolve_type(ae->to);
+        if (is_error(ot) || is_error(to)) break;
+        const Type* want = to->kind == TypeKind::Nullable ? to->elem : to;
+        const Type* have = ot->kind == TypeKind::Nullable ? ot->elem : ot;
+        if (want->kind != TypeKind::Class || have->kind != TypeKind::Class ||
+            !(derives(want->decl, have->decl) || derives(have->decl, want->decl))) {
+            diag.error(e->span, "'as' converts between related classes; %s and %s are not", tn(ot).c_str(), tn(to).c_str());
+            break;
+        }
+        t = T.nullable(want);
+        break;
+    }
     case ExprKind::Lambda: t = unsupported(e, "lambdas are"); break;
     case ExprKind::Try: t = unsupported(e, "'try' is"); break;
     case ExprKind::Catch: t = unsupported(e, "'catch' is"); break;
@@ -469,13 +501,14 @@ const Type* Sema::check_name(NameExpr* e, bool prefix_ok) {
     case DeclKind::Field: {
         auto* f = static_cast<FieldDecl*>(d);
         if (f->mods & M_STATIC) return f->type ? f->type : err();
-        if (!fn_.self || fn_.self_decl != f->parent) {
-            if (fn_.self_decl == f->parent)
+        if (!fn_.self || !derives(fn_.self_decl, static_cast<TypeDecl*>(f->parent))) {
+            if (derives(fn_.self_decl, static_cast<TypeDecl*>(f->parent)))
                 diag.error(e->span, "instance field '%s' cannot be used in a static method", e->name.c_str());
             else
                 diag.error(e->span, "field '%s' of an enclosing type cannot be used here", e->name.c_str());
             return err();
         }
+        if (f->parent != fn_.self_decl && !check_access(f, e->span)) return err(); // inherited
         return f->type ? f->type : err();
     }
     case DeclKind::Type:
@@ -857,6 +890,7 @@ const Type* Sema::check_cast(CastExpr* e) {
     if (from->is_numeric() && to->is_numeric()) ok = true;
     else if ((from->kind == TypeKind::Char && to->is_integer()) || (from->is_integer() && to->kind == TypeKind::Char)) ok = true;
     else if ((from->is_c_like_enum() && to->is_integer()) || (from->is_integer() && to->is_c_like_enum())) ok = true;
+    else if (from->kind == TypeKind::Class && to->kind == TypeKind::Class && derives(from->decl, to->decl)) ok = true;
     else if (to->kind == TypeKind::Nullable) {
         int cost;
         ok = can_convert(e->operand, to, &cost);
@@ -918,6 +952,15 @@ const Type* Sema::check_array_lit(ArrayLitExpr* e, const Type* hint) {
             if (x && !is_untyped_int(x, &m, &neg) && !is_untyped_float(x)) { et = x->type; break; }
         }
         if (!et) et = e->elems[0] ? e->elems[0]->type : err();
+        // Classes: the nearest base class of all elements.
+        if (et && et->kind == TypeKind::Class)
+            for (Expr* x : e->elems)
+                if (x && x->type && x->type->kind == TypeKind::Class)
+                    while (et && !derives(x->type->decl, et->decl)) {
+                        TypeDecl* b = base_of(et->decl);
+                        et = b ? b->type : nullptr;
+                    }
+        if (!et) et = e->elems[0]->type; // unrelated classes: reported below
         // A float literal among int literals makes the array float.
         if (et == T.int_())
             for (Expr* x : e->elems)
@@ -999,6 +1042,10 @@ const Type* Sema::check_new(NewExpr* e) {
         return err();
     }
     TypeDecl* td = t->decl;
+    if (td->mods & M_ABSTRACT) {
+        diag.error(e->span, "cannot create an instance of abstract class '%s'", td->name.c_str());
+        return err();
+    }
     CandBuf ctors;
     for (Decl* m : td->members)
         if (m && m->kind == DeclKind::Func && static_cast<FuncDecl*>(m)->fkind == FuncKind::Constructor)

@@ -123,6 +123,29 @@ void Sema::check_func(FuncDecl* fn, TypeDecl* owner) {
     push_scope();
     for (ParamDecl* p : fn->params)
         if (p) declare_local(p->name, p, p->name_span);
+    if (fn->chains_base || fn->chains_this) {
+        // `: base(args)` / `: this(args)`: pick the constructor like `new` does.
+        TypeDecl* target = fn->chains_base ? base_of(owner) : owner;
+        if (fn->fkind != FuncKind::Constructor || !owner) {
+            diag.error(fn->name_span, "only constructors can chain to another constructor");
+        } else if (!target) {
+            diag.error(fn->name_span, "': base(...)' needs a base class");
+        } else {
+            CandBuf ctors;
+            for (Decl* m : target->members)
+                if (m && m != fn && m->kind == DeclKind::Func && static_cast<FuncDecl*>(m)->fkind == FuncKind::Constructor)
+                    ctors.push(static_cast<FuncDecl*>(m));
+            if (ctors.n == 0) {
+                if (fn->chain_args.size)
+                    diag.error(fn->name_span, "'%s' has no constructor taking %u argument%s", target->name.c_str(),
+                               fn->chain_args.size, fn->chain_args.size == 1 ? "" : "s");
+            } else {
+                FuncDecl* f = pick_overload(ctors.data(), ctors.n, fn->chain_args, "the constructor of", target->name,
+                                            fn->name_span);
+                if (f) check_access(f, fn->name_span);
+            }
+        }
+    }
     if (fn->body_expr) {
         if (fn_.ret->kind == TypeKind::Void) {
             expr(fn->body_expr, nullptr);

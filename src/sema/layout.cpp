@@ -41,6 +41,10 @@ void Sema::layout_decl(TypeDecl* td) {
     case TypeDeclKind::Class: {
         bool is_class = td->tkind == TypeDeclKind::Class;
         uint32_t off = is_class ? 16 : 0, al = is_class ? 8 : 1;
+        if (TypeDecl* base = base_of(td)) { // the base's fields come first
+            layout_decl(base);
+            if (base->instance_size > off) off = base->instance_size;
+        }
         for (Decl* m : td->members) {
             if (!m || m->kind != DeclKind::Field || (m->mods & M_STATIC)) continue;
             FieldDecl* f = static_cast<FieldDecl*>(m);

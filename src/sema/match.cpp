@@ -151,7 +151,24 @@ void Sema::check_pattern(Pattern* p, const Type* t) {
         for (uint32_t i = 0; i < p->subs.size; i++) check_pattern(p->subs[i], bad ? err() : t->elems[i]);
         return;
     }
-    case PatternKind::TypeTest: diag.error(p->span, "type-test patterns are not supported yet"); return;
+    case PatternKind::TypeTest: {
+        // `Dog d`: the value's dynamic class is Dog (or derives from it); d binds it as a Dog.
+        const Type* want = resolve_type(p->type);
+        const Type* have = bad ? t : t->kind == TypeKind::Nullable ? t->elem : t;
+        if (!bad && !is_error(want) &&
+            (want->kind != TypeKind::Class || have->kind != TypeKind::Class ||
+             !(derives(want->decl, have->decl) || derives(have->decl, want->decl)))) {
+            diag.error(p->span, "a value of type %s can never be a %s", tn(t).c_str(), tn(want).c_str());
+            want = err();
+        }
+        if (bad) want = err();
+        if (p->name) {
+            LocalDecl* d = new_local(p->name, p->span, want, false);
+            p->decl = d;
+            declare_local(p->name, d, p->span);
+        }
+        return;
+    }
     case PatternKind::Ok:
     case PatternKind::Err: diag.error(p->span, "Ok/Err patterns are not supported yet"); return;
     }

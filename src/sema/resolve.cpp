@@ -235,7 +235,7 @@ void Sema::resolve_imports() {
 
 int32_t Sema::lookup_in_types(Ident name) {
     for (size_t i = type_stack_.size(); i-- > 0;) {
-        int32_t s = sym_find(type_stack_[i], name);
+        int32_t s = lookup_member(type_stack_[i], name);
         if (s >= 0) return s;
     }
     return -1;
@@ -289,6 +289,128 @@ int32_t Sema::first_visible(int32_t s) const {
     return s;
 }
 
+TypeDecl* Sema::base_of(const TypeDecl* td) const {
+    if (!td || td->tkind != TypeDeclKind::Class || td->bases.empty()) return nullptr;
+    TypeExpr* b = td->bases[0];
+    if (!b || !b->resolved || b->resolved->kind != TypeKind::Class) return nullptr;
+    return b->resolved->decl;
+}
+
+bool Sema::derives(const TypeDecl* d, const TypeDecl* b) const {
+    for (int guard = 0; d && guard < 10000; d = base_of(d), guard++)
+        if (d == b) return true;
+    return false;
+}
+
+int32_t Sema::lookup_member(TypeDecl* td, Ident name) const {
+    for (int guard = 0; td && guard < 10000; td = base_of(td), guard++) {
+        int32_t s = sym_find(td, name);
+        if (s >= 0) return s;
+    }
+    return -1;
+}
+
+static bool same_param_list(const FuncDecl* a, const FuncDecl* b) {
+    if (!a->type || !b->type || a->type->count != b->type->count) return false;
+    for (uint32_t i = 0; i < a->type->count; i++)
+        if (a->type->elems[i] != b->type->elems[i]) return false;
+    return true;
+}
+
+// Base-class cycles, virtual/override/abstract rules. Runs after the signatures.
+void Sema::check_inheritance() {
+    for (TypeEntry& te : types_) {
+        TypeDecl* td = te.td;
+        // A cycle (A : B, B : A) is cut at the class that closes it.
+        const TypeDecl* d = base_of(td);
+        for (size_t n = 0; d && n <= types_.size(); n++, d = base_of(d)) {
+            if (d == td) {
+                diag.error(td->bases[0]->span, "class '%s' inherits from itself", td->name.c_str());
+                td->bases[0]->resolved = err();
+                break;
+            }
+        }
+    }
+    for (TypeEntry& te : types_) {
+        TypeDecl* td = te.td;
+        file_ = &files_[te.file];
+        bool is_abstract_class = (td->mods & M_ABSTRACT) != 0;
+        for (Decl* m : td->members) {
+            if (!m || m->kind != DeclKind::Func) continue;
+            auto* f = static_cast<FuncDecl*>(m);
+            uint32_t vm = f->mods & (M_VIRTUAL | M_OVERRIDE | M_ABSTRACT);
+            if (!vm) {
+                // Same signature as a virtual method of a base: must say `override`.
+                if (f->fkind == FuncKind::Method || f->fkind == FuncKind::Function)
+                    for (TypeDecl* b = base_of(td); b; b = base_of(b)) {
+                        int32_t s = sym_find(b, f->name);
+                        for (int32_t i = s; i >= 0; i = sym_list_[i].next) {
+                            Decl* o = sym_list_[i].decl;
+                            if (o->kind == DeclKind::Func && (o->mods & (M_VIRTUAL | M_OVERRIDE | M_ABSTRACT)) &&
+                                same_param_list(static_cast<FuncDecl*>(o), f) && !(f->mods & M_STATIC)) {
+                                diag.error(f->name_span, "'%s' hides the virtual method of '%s': add 'override'",
+                                           f->name.c_str(), b->name.c_str());
+                                b = nullptr;
+                                break;
+                            }
+                        }
+                        if (!b) break;
+                    }
+                continue;
+            }
+            if (td->tkind != TypeDeclKind::Class) {
+                diag.error(f->name_span, "only class methods can be virtual, override or abstract");
+                continue;
+            }
+            if (f->mods & M_STATIC) {
+                diag.error(f->name_span, "a static method cannot be virtual, override or abstract");
+                continue;
+            }
+            if ((f->mods & M_ABSTRACT) && (f->body || f->body_expr))
+                diag.error(f->name_span, "abstract method '%s' cannot have a body", f->name.c_str());
+            if ((f->mods & M_ABSTRACT) && !is_abstract_class)
+                diag.error(f->name_span, "class '%s' has the abstract method '%s', so it must be 'abstract'",
+                           td->name.c_str(), f->name.c_str());
+            if (f->mods & M_OVERRIDE) {
+                FuncDecl* over = nullptr;
+                for (TypeDecl* b = base_of(td); b && !over; b = base_of(b))
+                    for (int32_t i = sym_find(b, f->name); i >= 0 && !over; i = sym_list_[i].next) {
+                        Decl* o = sym_list_[i].decl;
+                        if (o->kind == DeclKind::Func && (o->mods & (M_VIRTUAL | M_OVERRIDE | M_ABSTRACT)) &&
+                            same_param_list(static_cast<FuncDecl*>(o), f))
+                            over = static_cast<FuncDecl*>(o);
+                    }
+                if (!over)
+                    diag.error(f->name_span, "'%s' overrides nothing: no virtual method '%s' with these parameter types in a base class",
+                               f->name.c_str(), f->name.c_str());
+                else if (over->type && f->type && over->type->elem != f->type->elem)
+                    diag.error(f->name_span, "'%s' must return %s like the method it overrides", f->name.c_str(),
+                               tn(over->type->elem).c_str());
+            }
+        }
+        // A concrete class must override every abstract method it inherits.
+        if (td->tkind == TypeDeclKind::Class && !is_abstract_class) {
+            for (TypeDecl* b = base_of(td); b; b = base_of(b)) {
+                for (Decl* m : b->members) {
+                    if (!m || m->kind != DeclKind::Func || !(m->mods & M_ABSTRACT)) continue;
+                    auto* af = static_cast<FuncDecl*>(m);
+                    bool done = false;
+                    for (TypeDecl* c = td; c && c != b && !done; c = base_of(c))
+                        for (int32_t i = sym_find(c, af->name); i >= 0 && !done; i = sym_list_[i].next) {
+                            Decl* o = sym_list_[i].decl;
+                            if (o->kind == DeclKind::Func && (o->mods & M_OVERRIDE) &&
+                                same_param_list(static_cast<FuncDecl*>(o), af))
+                                done = true;
+                        }
+                    if (!done)
+                        diag.error(td->name_span, "class '%s' does not implement the abstract method '%s.%s'",
+                                   td->name.c_str(), b->name.c_str(), af->name.c_str());
+                }
+            }
+        }
+    }
+}
+
 bool Sema::inside_type(TypeDecl* td) const {
     for (TypeDecl* t : type_stack_)
         for (Decl* p = t; p; p = p->parent)
@@ -323,7 +445,13 @@ bool Sema::check_access(Decl* d, Span span) {
     if (d->kind == DeclKind::Func && static_cast<FuncDecl*>(d)->fkind == FuncKind::Constructor)
         is_public = !(d->mods & M_PRIVATE);
     if (is_public || inside_type(owner)) return true;
-    diag.error(span, "'%s' is private to %s %s", d->name.c_str(), tkind_word(owner), owner->name.c_str());
+    if (d->mods & M_PROTECTED)
+        for (TypeDecl* t : type_stack_)
+            if (derives(t, owner)) return true;
+    if (d->mods & M_PROTECTED)
+        diag.error(span, "'%s' is protected in %s %s", d->name.c_str(), tkind_word(owner), owner->name.c_str());
+    else
+        diag.error(span, "'%s' is private to %s %s", d->name.c_str(), tkind_word(owner), owner->name.c_str());
     return false;
 }
 
@@ -455,8 +583,26 @@ void Sema::resolve_signatures() {
         if (!td->type_params.empty()) diag.error(td->name_span, "generic types are not supported yet");
         if (td->tkind == TypeDeclKind::Interface) diag.error(td->name_span, "interfaces are not supported yet");
         if (td->is_gc) diag.error(td->name_span, "gc classes are not supported yet");
-        if (!td->bases.empty() && td->tkind != TypeDeclKind::Enum)
-            diag.error(td->bases[0] ? td->bases[0]->span : td->name_span, "inheritance is not supported yet");
+        if (!td->bases.empty() && td->tkind != TypeDeclKind::Enum) {
+            for (uint32_t i = 0; i < td->bases.size; i++) {
+                TypeExpr* b = td->bases[i];
+                if (!b) continue;
+                const Type* bt = resolve_type(b);
+                if (is_error(bt)) continue;
+                if (bt->kind == TypeKind::Interface) {
+                    diag.error(b->span, "interfaces are not supported yet");
+                } else if (td->tkind != TypeDeclKind::Class) {
+                    diag.error(b->span, "a %s cannot have a base type", tkind_word(td));
+                    b->resolved = err();
+                } else if (bt->kind != TypeKind::Class) {
+                    diag.error(b->span, "'%s' cannot be a base class (only classes can)", tn(bt).c_str());
+                    b->resolved = err();
+                } else if (i > 0) {
+                    diag.error(b->span, "a class can have only one base class");
+                    b->resolved = err();
+                }
+            }
+        }
         uint32_t field_index = 0;
         for (Decl* m : td->members) {
             if (!m) continue;
@@ -529,11 +675,8 @@ void Sema::resolve_signatures() {
         if (!f->type_params.empty()) diag.error(f->name_span, "generic functions are not supported yet");
         if (f->extern_abi || f->is_export || f->fkind == FuncKind::Extern)
             diag.error(f->name_span, "extern/export functions are not supported yet");
-        if (f->mods & (M_VIRTUAL | M_OVERRIDE | M_ABSTRACT))
-            diag.error(f->name_span, "virtual/override/abstract methods are not supported yet");
+
         if (f->mods & M_UNSAFE) diag.error(f->name_span, "unsafe functions are not supported yet");
-        if (f->chains_base || f->chains_this)
-            diag.error(f->name_span, "constructor chaining is not supported yet");
         if (!fe.owner && (f->mods & M_MUT))
             diag.error(f->name_span, "only methods can be 'mut'");
         if (fe.owner && fe.owner->tkind == TypeDeclKind::Enum)

@@ -14,6 +14,7 @@ void Sema::run(bool require_entry) {
     declare_all();
     resolve_imports();
     resolve_signatures();
+    check_inheritance();
     mangle_all();
     layout_all();
     check_globals();

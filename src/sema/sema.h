@@ -64,6 +64,12 @@
 //    value is rewritten to kind Binding whose LocalDecl has type T (matches non-null).
 //  - ForInStmt.var->type = element type (char for strings, bound type for ranges);
 //    ForInStmt.iterable.type is T[], string or a Range type (TypeKind::Range).
+//  - Inheritance: a base class is TypeDecl::bases[0]->resolved (kind Class); member
+//    decls may belong to a base class (FieldDecl offsets are absolute in the instance);
+//    Derived -> Base conversions are CastExprs (to null) between class types; `x as C`
+//    has type C?; TypeTest patterns bind a LocalDecl of the tested class; the target of
+//    `base.M()` is the base's FuncDecl (the MemberExpr's object has kind Base); chained
+//    constructor arguments (FuncDecl::chain_args) are converted to the chosen ctor's types.
 //  - `ref v` / `own v` arguments stay RefArgExprs with the operand's type; a `ref`
 //    argument has exactly the parameter type (never wrapped in a conversion).
 //  - Match used as a statement has type void; as a value, every arm's body_expr is

@@ -816,3 +816,56 @@ public class Program {
     CHECK(k.type("Program")->type->size == 8);
     CHECK(k.type("Program")->instance_size == 16); // statics take no room in instances
 }
+
+TEST_CASE("sema: single inheritance: layout, lookup, conversions, overrides, type tests") {
+    Checked k(R"(
+abstract class Animal {
+    protected string name;
+    public Animal(string n) { name = n; }
+    public abstract string Sound();
+    public virtual string Describe() => name + Sound();
+}
+class Dog : Animal {
+    byte age;
+    public Dog(string n) : base(n) { age = 3; }
+    public override string Sound() => "woof";
+    public override string Describe() => base.Describe() + "!";
+}
+public class Program {
+    static int Kind(Animal a) => match (a) { Dog d => 1, _ => 0 };
+    public static void Main() {
+        let a: Animal = new Dog("rex");
+        let d = a as Dog;
+        let s = a.Describe();
+        let xs = [new Dog("a"), a];
+    }
+}
+)");
+    REQUIRE_MESSAGE(k.ok, k.errs);
+    CHECK(static_cast<FieldDecl*>(k.member("Animal", "name"))->offset == 16);
+    CHECK(k.type("Animal")->instance_size == 24);
+    CHECK(static_cast<FieldDecl*>(k.member("Dog", "age"))->offset == 24); // after the base's fields
+    CHECK(k.type("Dog")->instance_size == 32);
+    FuncDecl* m = k.func("Program", "Main");
+    Expr* a = init_of(m, 0);
+    REQUIRE(a->kind == ExprKind::Cast); // Dog -> Animal, implicit
+    CHECK(tn(a->type) == "Animal");
+    CHECK(tn(init_of(m, 1)->type) == "Dog?");
+    auto* call = static_cast<CallExpr*>(init_of(m, 2));
+    CHECK(call->target == k.func("Animal", "Describe"));
+    CHECK(tn(init_of(m, 3)->type) == "Animal[]");
+    auto* mt = static_cast<MatchExpr*>(k.func("Program", "Kind")->body_expr);
+    CHECK(mt->arms[0].pattern->kind == PatternKind::TypeTest);
+    CHECK(tn(mt->arms[0].pattern->decl->type) == "Dog");
+    FuncDecl* ctor = nullptr;
+    for (Decl* d : k.type("Dog")->members)
+        if (d->kind == DeclKind::Func && static_cast<FuncDecl*>(d)->fkind == FuncKind::Constructor) ctor = static_cast<FuncDecl*>(d);
+    REQUIRE(ctor);
+    CHECK(ctor->chains_base);
+    CHECK(tn(ctor->chain_args[0].value->type) == "string");
+    auto* desc = k.func("Dog", "Describe");
+    auto* add = static_cast<BinaryExpr*>(desc->body_expr);
+    auto* bcall = static_cast<CallExpr*>(add->lhs);
+    CHECK(bcall->target == k.func("Animal", "Describe"));
+    CHECK(static_cast<MemberExpr*>(bcall->callee)->object->kind == ExprKind::Base);
+}
