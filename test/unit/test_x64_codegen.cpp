@@ -699,6 +699,7 @@ TEST_CASE("x64 codegen: stack trace through the runtime's LangFuncInfo table") {
     ir::Module m(a);
     {
         FB b(m, "Demo.boom", {Ty::Ptr, Ty::I64}, Ty::I64);
+        b.f->is_public = false; // a local symbol: relocations against it must still work
         b.line = 10;
         Inst* x = b.param(1);
         Inst* big = b.k(INT64_MAX);
@@ -752,7 +753,26 @@ struct RandGen {
         auto [x, xv] = pick();
         auto [y, yv] = pick();
         std::string X = v(xv), Y = v(yv);
-        switch (next() % 12) {
+        switch (next() % 16) {
+        case 12: {
+            Inst* t = b.op(Op::add, Ty::I32, {b.conv(Op::trunc, Ty::I32, x), b.conv(Op::trunc, Ty::I32, y)});
+            add_int(b.conv(Op::sext, Ty::I64, t), "(uint64_t)(int64_t)(int32_t)((uint32_t)" + X + " + (uint32_t)" + Y + ")");
+            break;
+        }
+        case 13: {
+            Inst* d = b.op(Op::add, Ty::I64, {b.op(Op::And, Ty::I64, {y, b.k(0xff)}), b.k(1)});
+            add_int(b.op(Op::sdiv, Ty::I64, {x, d}), "(uint64_t)((int64_t)" + X + " / (int64_t)((" + Y + " & 0xff) + 1))");
+            break;
+        }
+        case 14: {
+            Inst* d = b.op(Op::add, Ty::I64, {b.op(Op::And, Ty::I64, {y, b.k(0xff)}), b.k(1)});
+            add_int(b.op(Op::urem, Ty::I64, {x, d}), X + " % ((" + Y + " & 0xff) + 1)");
+            break;
+        }
+        case 15:
+            add_int(b.conv(Op::zext, Ty::I64, b.cmp(Op::eq, b.op(Op::And, Ty::I64, {x, b.k(3)}), b.k(1))),
+                    "(uint64_t)((" + X + " & 3) == 1)");
+            break;
         case 0: add_int(b.op(Op::add, Ty::I64, {x, y}), X + " + " + Y); break;
         case 1: add_int(b.op(Op::sub, Ty::I64, {x, y}), X + " - " + Y); break;
         case 2: add_int(b.op(Op::mul, Ty::I64, {x, y}), X + " * " + Y); break;
@@ -860,10 +880,11 @@ TEST_CASE("x64 codegen: random programs agree with the same program in C") {
     ir::Module m(a);
     std::string cfuncs, calls;
     const int kFuncs = 40;
+    uint64_t seed0 = getenv("X64CG_SEED") ? strtoull(getenv("X64CG_SEED"), nullptr, 10) : 0; // for bug hunts
     for (int fn = 0; fn < kFuncs; fn++) {
         std::string name = "rnd" + std::to_string(fn);
         FB b(m, a.copy_str(name.c_str(), name.size()), {Ty::I64, Ty::I64, Ty::I64}, Ty::I64);
-        RandGen g{b, "", {}, {}, 0, 0x9e3779b97f4a7c15ull * (fn + 1)};
+        RandGen g{b, "", {}, {}, 0, 0x9e3779b97f4a7c15ull * (fn + 1 + seed0 * kFuncs)};
         for (int k = 0; k < 3; k++) {
             int n = g.fresh();
             g.ints.push_back({b.param(k), n});
@@ -894,7 +915,10 @@ TEST_CASE("x64 codegen: random programs agree with the same program in C") {
                   cacc + ";\n}\nuint64_t " + name + "(uint64_t, uint64_t, uint64_t);\n";
         calls += "  check(\"" + name + "\", " + name + ", c_" + name + ");\n";
     }
-    std::string drv = "uint64_t ext(uint64_t a, uint64_t b) { return a * 31 + b; }\n" + cfuncs +
+    // ext also checks the SysV rule that rsp is 16-byte aligned at every call.
+    std::string drv = "uint64_t ext(uint64_t a, uint64_t b) {\n"
+                      "  if ((uintptr_t)__builtin_frame_address(0) % 16) { printf(\"misaligned stack\\n\"); exit(1); }\n"
+                      "  return a * 31 + b; }\n" + cfuncs +
                       "int bad = 0;\n"
                       "void check(const char* n, uint64_t (*f)(uint64_t,uint64_t,uint64_t), uint64_t (*g)(uint64_t,uint64_t,uint64_t)) {\n"
                       "  uint64_t in[4][3] = {{1,2,3},{-5,7,1000000},{123456789,987654321,42},{0,0,0}};\n"
