@@ -47,6 +47,16 @@ bool is_fresh_temp(Expr* e) {
            e->kind == ExprKind::ArrayLit || e->kind == ExprKind::InterpString;
 }
 
+// A C-like enum extends like its underlying integer type (i32 unless declared).
+static bool enum_signed(const Type* t) {
+    if (t->kind != TypeKind::Enum || !t->decl) return false;
+    TypeDecl* td = t->decl;
+    if (td->underlying && td->underlying->resolved) return td->underlying->resolved->is_signed();
+    if (td->bases.size == 1 && td->bases[0] && td->bases[0]->resolved && td->bases[0]->resolved->is_integer())
+        return td->bases[0]->resolved->is_signed();
+    return true;
+}
+
 static bool is_pow2(int64_t v) { return v > 0 && (v & (v - 1)) == 0; }
 static int log2i(int64_t v) {
     int n = 0;
@@ -772,7 +782,7 @@ Inst* Lowerer::compare(BinOp op, const Type* t, Inst* a, Inst* b) {
     } else if (op == BinOp::Ne) {
         o = Op::ne;
     } else {
-        bool u = is_unsigned(t) || it == Ty::Ptr;
+        bool u = is_unsigned(t) || it == Ty::Ptr || (t->kind == TypeKind::Enum && !enum_signed(t));
         static const Op so[] = {Op::slt, Op::sle, Op::sgt, Op::sge};
         static const Op uo[] = {Op::ult, Op::ule, Op::ugt, Op::uge};
         o = (u ? uo : so)[(int)op - (int)BinOp::Lt];
@@ -1066,7 +1076,7 @@ Inst* Lowerer::convert(Inst* v, const Type* from, const Type* to, Span s) {
         if (ir::ty_size(b) < ir::ty_size(a))
             r = emit(Op::trunc, b, v);
         else
-            r = emit(from->is_signed() || (from->kind == TypeKind::Enum) ? Op::sext : Op::zext, b, v);
+            r = emit(from->is_signed() || enum_signed(from) ? Op::sext : Op::zext, b, v);
         r->cty = a;
         return r;
     }
