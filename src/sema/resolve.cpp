@@ -679,6 +679,9 @@ void Sema::resolve_signatures() {
         if (f->mods & M_UNSAFE) diag.error(f->name_span, "unsafe functions are not supported yet");
         if (!fe.owner && (f->mods & M_MUT))
             diag.error(f->name_span, "only methods can be 'mut'");
+        if (!fe.owner && (f->fkind == FuncKind::Constructor || f->fkind == FuncKind::Destructor))
+            diag.error(f->name_span, "a %s must be declared inside a class or struct",
+                       f->fkind == FuncKind::Constructor ? "constructor" : "destructor");
         if (fe.owner && fe.owner->tkind == TypeDeclKind::Enum)
             diag.error(f->name_span, "methods in enums are not supported yet");
         std::vector<const Type*>& ps = type_buf_;
@@ -733,6 +736,13 @@ void Sema::mangle_all() {
         append_owner(b, fe.owner);
         uint32_t nth = 0;
         FuncDecl* dup = nullptr;
+        if ((f->fkind == FuncKind::Constructor || f->fkind == FuncKind::Destructor) && !fe.owner) {
+            // Reported in resolve_signatures; give it a harmless unique name.
+            b += f->fkind == FuncKind::Constructor ? "new#" : "drop#";
+            b += std::to_string((uintptr_t)f);
+            f->mangled = arena.copy_str(b.data(), b.size());
+            continue;
+        }
         if (f->fkind == FuncKind::Constructor || f->fkind == FuncKind::Destructor) {
             b += f->fkind == FuncKind::Constructor ? "new" : "drop";
             for (Decl* m : fe.owner->members) {
