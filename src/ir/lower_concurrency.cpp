@@ -1,0 +1,377 @@
+// lower_concurrency.cpp: lowering of spawn, Channel<T>, Task<T>, select, WaitGroup, Mutex,
+// Sleep/Yield (LANGUAGE.md section 9) onto the C API of src/rt/lang_sched.h.
+//
+// spawn f(a, b): one local thunk function per spawn site, "<caller>$spawnN", with the C
+// signature lang_spawn/lang_task_spawn expect: void(ptr arg) or void(ptr arg, ptr result).
+// The spawn site fills an argument block in a stack slot and the runtime copies it:
+//     [0]  the spawner's context allocator (LangAllocator*)
+//     [8.. ] each argument at its natural alignment (aggregates inline, by value)
+// The thunk builds the new thread's own LangContext in its frame with
+// lang_context_init_child(ctx, NULL) (own temp allocator; contexts are never shared),
+// stores the spawner's allocator into it, calls f(ctx, [result ptr], args...) (aggregate
+// arguments point into the private block copy), stores a scalar result to `result`, and
+// calls lang_context_fini. A spawn used as a statement uses lang_spawn (no task, nothing
+// to join); otherwise lang_task_spawn gives the Task<T> handle and Join() is
+// lang_task_join(task, out) followed by a load of the result.
+//
+// Channels hold elements of T's size; values travel by address (a slot holds the value
+// to send / receives it). select builds an array of LangSelectCase {ch, dir, ok, elem}
+// (24 bytes each) in a slot, calls lang_select(cases, n, has_default, timeout_ns) and
+// dispatches on the returned index (-1 default, -2 timeout) with a compare chain.
+// Handles (LangChan*, LangTask*, ...) are plain pointers and are never freed yet.
+#include "ir/lower_impl.h"
+#include <string>
+
+namespace lang::lower {
+
+static constexpr uint32_t kContextSize = 96; // >= sizeof(LangContext) (88 bytes, lang_rt.h)
+
+// Builds `$name(ptr arg[, ptr result])` calling `callee`. Returns the symbol.
+const char* Lowerer::spawn_thunk(CallExpr* call, bool task, const std::vector<int64_t>& offs) {
+    FuncDecl* fd = call->target;
+    const Type* rt = call->type;
+    std::string name = std::string(f->name) + "$spawn" + std::to_string(nspawn_++);
+    const char* sym = m.arena.copy_str(name.c_str(), name.size());
+    ir::Func* tf = ir::new_func(m, sym);
+    tf->is_public = false;
+    tf->source_file = f->source_file;
+    tf->params.push(m.arena, Ty::Ptr);
+    if (task) tf->params.push(m.arena, Ty::Ptr);
+    tf->ret = Ty::Void;
+    Block* b = ir::new_block(m, *tf);
+    auto add = [&](Op op, Ty t) {
+        Inst* i = ir::new_inst(m, *tf, op, t);
+        ir::append(m, b, i);
+        return i;
+    };
+    auto ld = [&](Ty t, Inst* base, int64_t off) {
+        Inst* i = add(Op::load, t);
+        i->args.push(m.arena, base);
+        i->imm = off;
+        return i;
+    };
+    Inst* arg = add(Op::param, Ty::Ptr);
+    arg->imm = 0;
+    Inst* res = nullptr;
+    if (task) {
+        res = add(Op::param, Ty::Ptr);
+        res->imm = 1;
+    }
+    Inst* cx = add(Op::slot, Ty::Ptr);
+    cx->imm = kContextSize;
+    cx->imm2 = 16;
+    Inst* null = add(Op::iconst, Ty::Ptr);
+    null->imm = 0;
+    use_extern("lang_context_init_child");
+    Inst* init = add(Op::call, Ty::Void);
+    init->sym = "lang_context_init_child";
+    init->args.push(m.arena, cx);
+    init->args.push(m.arena, null);
+    Inst* alloc = ld(Ty::Ptr, arg, 0);
+    Inst* st = add(Op::store, Ty::Void);
+    st->cty = Ty::Ptr;
+    st->args.push(m.arena, cx);
+    st->args.push(m.arena, alloc);
+    bool agg_ret = is_agg(rt);
+    Inst* c = add(Op::call, agg_ret ? Ty::Void : ty(rt));
+    c->sym = func_symbol(fd);
+    c->line = line;
+    c->args.push(m.arena, cx);
+    if (agg_ret) {
+        Inst* scratch = nullptr;
+        if (!res) {
+            scratch = add(Op::slot, Ty::Ptr);
+            scratch->imm = rt->size ? rt->size : 1;
+            scratch->imm2 = rt->align ? rt->align : 1;
+        }
+        c->args.push(m.arena, res ? res : scratch);
+    }
+    for (uint32_t i = 0; i < call->args.size; i++) {
+        const Type* at = call->args[i].value->type;
+        ParamDecl* p = i < fd->params.size ? fd->params[i] : nullptr;
+        if (is_agg(at) || (p && p->mode == ParamMode::Ref)) {
+            Inst* o = add(Op::iconst, Ty::I64);
+            o->imm = offs[i];
+            Inst* a = add(Op::add, Ty::Ptr);
+            a->args.push(m.arena, arg);
+            a->args.push(m.arena, o);
+            c->args.push(m.arena, a);
+        } else {
+            c->args.push(m.arena, ld(ty(at), arg, offs[i]));
+        }
+    }
+    // The call must come after its argument loads: move it to the end.
+    for (uint32_t i = 0; i < b->insts.size; i++)
+        if (b->insts.data[i] == c) {
+            for (uint32_t k = i; k + 1 < b->insts.size; k++) b->insts.data[k] = b->insts.data[k + 1];
+            b->insts.data[b->insts.size - 1] = c;
+            break;
+        }
+    if (task && !agg_ret && rt->kind != TypeKind::Void) {
+        Inst* s2 = add(Op::store, Ty::Void);
+        s2->cty = ty(rt);
+        s2->args.push(m.arena, res);
+        s2->args.push(m.arena, c);
+    }
+    use_extern("lang_context_fini");
+    Inst* fini = add(Op::call, Ty::Void);
+    fini->sym = "lang_context_fini";
+    fini->args.push(m.arena, cx);
+    add(Op::ret, Ty::Void);
+    return sym;
+}
+
+Inst* Lowerer::spawn_expr(SpawnExpr* e, bool as_stmt) {
+    auto* call = as<CallExpr>(e->call);
+    set_line(e->span);
+    // Layout of the argument block.
+    std::vector<int64_t> offs;
+    int64_t off = 8;
+    for (const Arg& a : call->args) {
+        const Type* at = a.value->type;
+        int64_t al = at->align ? at->align : 1;
+        off = (off + al - 1) / al * al;
+        offs.push_back(off);
+        off += at->size;
+    }
+    int64_t size = (off + 15) / 16 * 16;
+    Inst* blk = slot((uint32_t)size, 16);
+    store(Ty::Ptr, blk, 0, load(Ty::Ptr, ctx, 0));
+    for (uint32_t i = 0; i < call->args.size; i++) {
+        Expr* av = call->args[i].value;
+        Inst* v = expr(av);
+        store_typed(av->type, blk, offs[i], v);
+    }
+    bool task = !as_stmt;
+    const Type* rt = call->type;
+    const char* thunk = spawn_thunk(call, task, offs);
+    Inst* fa = emit(Op::addr, Ty::Ptr);
+    fa->sym = thunk;
+    if (!task) {
+        use_extern("lang_spawn");
+        call_v("lang_spawn", Ty::Void, {fa, blk, iconst(Ty::I64, size)});
+        return nullptr;
+    }
+    use_extern("lang_task_spawn");
+    int64_t rsize = rt->kind == TypeKind::Void ? 0 : rt->size;
+    return call_v("lang_task_spawn", Ty::Ptr, {fa, blk, iconst(Ty::I64, size), iconst(Ty::I64, rsize)});
+}
+
+// Address of a copy of v (type t) in a fresh slot, for passing by address.
+Inst* Lowerer::value_addr(Inst* v, const Type* t) {
+    if (is_agg(t)) return v;
+    Inst* s = slot_for(t);
+    store(ty(t), s, 0, v);
+    return s;
+}
+
+Inst* Lowerer::conc_call(CallExpr* e) {
+    set_line(e->span);
+    Expr* recv = e->callee && e->callee->kind == ExprKind::Member ? as<MemberExpr>(e->callee)->object : nullptr;
+    auto R = [&]() { return expr(recv); };
+    auto ext = [&](const char* s) { use_extern(s); return s; };
+    switch (e->builtin) {
+    case B_ChanSend: {
+        Inst* ch = R();
+        const Type* et = e->args[0].value->type;
+        Inst* v = expr(e->args[0].value);
+        call_v(ext("lang_chan_send"), Ty::Void, {ch, value_addr(v, et)});
+        return nullptr;
+    }
+    case B_ChanReceive: {
+        Inst* ch = R();
+        const Type* et = e->type;
+        Inst* s = slot_for(et);
+        call_v(ext("lang_chan_recv"), Ty::I8, {ch, s});
+        return load_typed(et, s, 0);
+    }
+    case B_ChanTryReceive: {
+        Inst* ch = R();
+        const Type* tt = e->type; // (T, bool)
+        Inst* s = slot_for(tt);
+        Inst* r = call_v(ext("lang_chan_try_recv"), Ty::I32, {ch, s});
+        Inst* got = emit(Op::eq, Ty::I8, r, iconst(Ty::I32, 1));
+        got->cty = Ty::I32;
+        Block* zero = mk_block();
+        Block* done = mk_block();
+        br(got, done, zero);
+        seal(zero);
+        enter(zero); // would block: the value part is the zero value
+        if (tt->elems[0]->size) emit(Op::memzero, Ty::Void, s)->imm = tt->elems[0]->size;
+        zero_init(tt->elems[0], s, 0);
+        jmp(done);
+        seal(done);
+        enter(done);
+        store(Ty::I8, s, tuple_offset(tt, 1), got);
+        return s;
+    }
+    case B_ChanClose: call_v(ext("lang_chan_close"), Ty::Void, {R()}); return nullptr;
+    case B_ChanLength: return call_v(ext("lang_chan_len"), Ty::I64, {R()});
+    case B_TaskJoin: {
+        Inst* t = R();
+        const Type* rt = e->type;
+        if (rt->kind == TypeKind::Void) {
+            call_v(ext("lang_task_join"), Ty::Void, {t, iconst(Ty::Ptr, 0)});
+            return nullptr;
+        }
+        Inst* s = slot_for(rt);
+        call_v(ext("lang_task_join"), Ty::Void, {t, s});
+        return load_typed(rt, s, 0);
+    }
+    case B_WgAdd: {
+        Inst* wg = R();
+        call_v(ext("lang_wg_add"), Ty::Void, {wg, expr(e->args[0].value)});
+        return nullptr;
+    }
+    case B_WgDone: call_v(ext("lang_wg_done"), Ty::Void, {R()}); return nullptr;
+    case B_WgWait: call_v(ext("lang_wg_wait"), Ty::Void, {R()}); return nullptr;
+    case B_MutexLock: call_v(ext("lang_mutex_lock"), Ty::Void, {R()}); return nullptr;
+    case B_MutexUnlock: call_v(ext("lang_mutex_unlock"), Ty::Void, {R()}); return nullptr;
+    case B_Sleep: {
+        Inst* ms = expr(e->args[0].value);
+        Inst* ns = emit(Op::mul, Ty::I64, ms, iconst(Ty::I64, 1000000));
+        call_v(ext("lang_sleep_ns"), Ty::Void, {ns});
+        return nullptr;
+    }
+    case B_Yield: call_v(ext("lang_yield"), Ty::Void, {}); return nullptr;
+    default: break;
+    }
+    unsupported(e->span, "this concurrency builtin");
+    return nullptr;
+}
+
+Inst* Lowerer::conc_new_expr(NewExpr* e) {
+    const Type* t = e->type ? e->type->resolved : nullptr;
+    if (!t) {
+        unsupported(e->span, "this 'new'");
+        return iconst(Ty::Ptr, 0);
+    }
+    set_line(e->span);
+    auto ext = [&](const char* s) { use_extern(s); return s; };
+    switch (t->kind) {
+    case TypeKind::Channel: {
+        Inst* cap = e->args.size ? expr(e->args[0].value) : iconst(Ty::I64, 0);
+        if (e->args.size) { // a negative capacity is a bug
+            Block* bad = mk_block();
+            Block* ok = mk_block();
+            Inst* neg = emit(Op::slt, Ty::I8, cap, iconst(Ty::I64, 0));
+            neg->cty = Ty::I64;
+            br(neg, bad, ok);
+            seal(bad);
+            enter(bad);
+            Inst* msg = emit(Op::addr, Ty::Ptr);
+            static const char kMsg[] = "negative channel capacity";
+            msg->sym = string_global(kMsg, sizeof kMsg - 1);
+            panic_call("lang_panic_str", {msg});
+            seal(ok);
+            enter(ok);
+        }
+        int64_t es = t->elem->size ? t->elem->size : 1;
+        return call_v(ext("lang_chan_new"), Ty::Ptr, {iconst(Ty::I64, es), cap});
+    }
+    case TypeKind::WaitGroup: return call_v(ext("lang_wg_new"), Ty::Ptr, {});
+    case TypeKind::Mutex: return call_v(ext("lang_mutex_new"), Ty::Ptr, {});
+    default: break;
+    }
+    unsupported(e->span, "this 'new'");
+    return iconst(Ty::Ptr, 0);
+}
+
+void Lowerer::for_in_channel(ForInStmt* s, Block* head, Block* body, Block* step, Block* exit) {
+    const Type* et = s->iterable->type->elem;
+    Inst* ch = expr(s->iterable);
+    Inst* buf = slot_for(et);
+    jmp(head);
+    enter(head);
+    use_extern("lang_chan_recv");
+    Inst* ok = call_v("lang_chan_recv", Ty::I8, {ch, buf});
+    br(ok, body, exit);
+    seal(body);
+    enter(body);
+    if (s->var) bind_local(s->var, load_typed(et, buf, 0), et);
+    loops.push_back({exit, step, defers.size()});
+    stmt(s->body);
+    loops.pop_back();
+    enter_step(step);
+    jmp(head);
+}
+
+void Lowerer::select_stmt(SelectStmt* s) {
+    set_line(s->span);
+    // Cases that take part in lang_select, in source order; their index is the result.
+    std::vector<uint32_t> idx_of(s->cases.size, UINT32_MAX);
+    uint32_t n = 0;
+    bool has_default = false;
+    Expr* timeout = nullptr;
+    uint32_t timeout_case = UINT32_MAX, default_case = UINT32_MAX;
+    for (uint32_t i = 0; i < s->cases.size; i++) {
+        SelectCase& sc = s->cases[i];
+        if (sc.kind == SelectCase::Default) { has_default = true; default_case = i; }
+        else if (sc.kind == SelectCase::Timeout) {
+            timeout = as<CallExpr>(sc.op)->args[0].value;
+            timeout_case = i;
+        } else idx_of[i] = n++;
+    }
+    Inst* cases = slot(n ? n * 24 : 8, 8);
+    std::vector<Inst*> bufs(s->cases.size, nullptr);
+    for (uint32_t i = 0; i < s->cases.size; i++) {
+        SelectCase& sc = s->cases[i];
+        if (idx_of[i] == UINT32_MAX) continue;
+        auto* call = as<CallExpr>(sc.op);
+        Expr* recv = as<MemberExpr>(call->callee)->object;
+        Inst* ch = expr(recv);
+        int64_t o = (int64_t)idx_of[i] * 24;
+        store(Ty::Ptr, cases, o, ch);
+        store(Ty::I32, cases, o + 8, iconst(Ty::I32, sc.kind == SelectCase::Send ? 1 : 2));
+        store(Ty::I8, cases, o + 12, iconst(Ty::I8, 0));
+        Inst* buf;
+        if (sc.kind == SelectCase::Send) {
+            const Type* et = call->args[0].value->type;
+            buf = value_addr(expr(call->args[0].value), et);
+            if (is_agg(et)) buf = materialize(et, buf);
+        } else {
+            buf = slot_for(call->type);
+        }
+        bufs[i] = buf;
+        store(Ty::Ptr, cases, o + 16, buf);
+    }
+    Inst* tns = iconst(Ty::I64, -1);
+    if (timeout) {
+        Inst* ms = expr(timeout);
+        Inst* neg = emit(Op::slt, Ty::I8, ms, iconst(Ty::I64, 0));
+        neg->cty = Ty::I64;
+        Inst* msc = emit(Op::select, Ty::I64, neg, iconst(Ty::I64, 0));
+        msc->args.push(m.arena, ms);
+        tns = emit(Op::mul, Ty::I64, msc, iconst(Ty::I64, 1000000));
+    }
+    use_extern("lang_select");
+    Inst* r = call_v("lang_select", Ty::I64,
+                     {cases, iconst(Ty::I64, n), iconst(Ty::I8, has_default ? 1 : 0), tns});
+    Block* done = mk_block();
+    for (uint32_t i = 0; i < s->cases.size; i++) {
+        SelectCase& sc = s->cases[i];
+        int64_t want = i == default_case ? -1 : i == timeout_case ? -2 : (int64_t)idx_of[i];
+        Block* arm = mk_block();
+        Block* next = mk_block();
+        if (!cur) break;
+        Inst* hit = emit(Op::eq, Ty::I8, r, iconst(Ty::I64, want));
+        hit->cty = Ty::I64;
+        br(hit, arm, next);
+        seal(arm);
+        seal(next);
+        enter(arm);
+        if (sc.kind == SelectCase::Recv && sc.bind) {
+            const Type* et = sc.bind->type;
+            bind_local(sc.bind, load_typed(et, bufs[i], 0), et);
+        }
+        if (sc.body_block) stmts(sc.body_block);
+        else if (sc.body_expr && cur) expr(sc.body_expr);
+        jmp(done);
+        enter(next);
+    }
+    if (cur) unreachable();
+    seal(done);
+    enter(done);
+}
+
+} // namespace lang::lower
