@@ -18,6 +18,7 @@
 #include "codegen/x64/x64.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <unordered_map>
@@ -51,7 +52,22 @@ struct Sel {
     std::vector<uint8_t> fused;     // IR id -> compare emitted at its user
     std::vector<uint8_t> fused_addr; // IR id -> add folded into its load/store's address
     std::vector<uint32_t> bindex;   // IR block id -> MBlock index
-    std::unordered_map<uint64_t, uint32_t> edge_src; // (pred ir id, succ ir id) -> MBlock
+    // pred IR block id -> up to two (succ IR id + 1, MBlock the edge leaves from); only
+    // edges into blocks with phis are recorded.
+    std::vector<std::array<std::pair<uint32_t, uint32_t>, 2>> edge_src;
+    void set_edge(uint32_t from, uint32_t to, uint32_t mb) {
+        for (auto& e : edge_src[from])
+            if (e.first == 0 || e.first == to + 1) {
+                e = {to + 1, mb};
+                return;
+            }
+    }
+    uint32_t find_edge(uint32_t from, uint32_t to) const {
+        if (from >= edge_src.size()) return UINT32_MAX;
+        for (auto& e : edge_src[from])
+            if (e.first == to + 1) return e.second;
+        return UINT32_MAX;
+    }
     std::vector<uint32_t> split_src; // split-edge block k (after the IR blocks) -> source
     uint32_t cur = 0;
     uint32_t line = 0;
@@ -580,8 +596,11 @@ struct Sel {
     // calls (kNoReg for direct). Returns nothing; the result is in rax/xmm0.
     void call_regs(const char* sym, uint32_t target, const uint32_t* regs, const Ty* tys, uint32_t n, Ty ret,
                    const Inst* self) {
-        std::vector<ArgLoc> loc(n);
-        uint32_t stack = classify_args(tys, n, loc.data());
+        ArgLoc small[16];
+        std::vector<ArgLoc> big;
+        ArgLoc* loc = small;
+        if (n > 16) big.resize(n), loc = big.data();
+        uint32_t stack = classify_args(tys, n, loc);
         uint32_t area = (stack + 15) & ~15u;
         if (area > mf.out_args) mf.out_args = area;
         uint64_t used = 0;
@@ -611,15 +630,20 @@ struct Sel {
     void call(const Inst* i) {
         uint32_t first = i->op == Op::callind ? 1 : 0;
         uint32_t n = i->args.size - first;
-        std::vector<uint32_t> regs(n);
-        std::vector<Ty> tys(n);
+        uint32_t small_regs[16];
+        Ty small_tys[16];
+        std::vector<uint32_t> big_regs;
+        std::vector<Ty> big_tys;
+        uint32_t* regs = small_regs;
+        Ty* tys = small_tys;
+        if (n > 16) big_regs.resize(n), big_tys.resize(n), regs = big_regs.data(), tys = big_tys.data();
         uint32_t target = codegen::kNoReg;
         if (i->op == Op::callind) target = get(i->args[0]);
         for (uint32_t k = 0; k < n; k++) {
             regs[k] = get(i->args[first + k]);
             tys[k] = i->args[first + k]->ty;
         }
-        call_regs(i->sym, target, regs.data(), tys.data(), n, i->ty, i);
+        call_regs(i->sym, target, regs, tys, n, i->ty, i);
     }
 
     void ret_value(const Inst* v) {
@@ -714,9 +738,8 @@ struct Sel {
     uint32_t edge(const ir::Block* from, const ir::Block* to, bool two_succs) {
         uint32_t target = bindex[to->id];
         bool has_phi = to->insts.size && to->insts[0]->op == Op::phi;
-        uint64_t key = (uint64_t)from->id << 32 | to->id;
         if (!two_succs || !has_phi) {
-            edge_src[key] = cur;
+            if (has_phi) set_edge(from->id, to->id, cur);
             return target;
         }
         uint32_t nb = (uint32_t)mf.blocks.size();
@@ -724,7 +747,7 @@ struct Sel {
         mf.blocks.back().ir_id = UINT32_MAX;
         mf.blocks.back().jumps.push_back({codegen::kAlways, target});
         split_src.push_back(cur);
-        edge_src[key] = nb;
+        set_edge(from->id, to->id, nb);
         return nb;
     }
 
@@ -831,16 +854,16 @@ struct Sel {
                 MPhi mp;
                 mp.dst = vreg[p->id];
                 for (uint32_t k = 0; k < p->args.size; k++) {
-                    auto it = edge_src.find((uint64_t)p->phi_blocks[k]->id << 32 | b->id);
-                    if (it == edge_src.end()) continue; // unreachable predecessor
+                    uint32_t src_block = find_edge(p->phi_blocks[k]->id, b->id);
+                    if (src_block == UINT32_MAX) continue; // unreachable predecessor
                     const Inst* v = p->args[k];
                     Operand src;
                     if (is_const(v) && fits32(v->imm) && !ir::is_float(p->ty)) src = Operand::i(v->imm);
                     else if (v->op == Op::iconst || v->op == Op::fconst || v->op == Op::addr || v->op == Op::slot) {
-                        cur = it->second;
+                        cur = src_block;
                         src = R(get(v), 8);
                     } else src = R(get(v), 8);
-                    mp.preds.push_back(it->second);
+                    mp.preds.push_back(src_block);
                     mp.srcs.push_back(src);
                 }
                 bindex_phi(b, std::move(mp));
@@ -906,6 +929,7 @@ struct Sel {
         uint32_t maxb = 0;
         for (const ir::Block* b : f.blocks) maxb = std::max(maxb, b->id + 1);
         bindex.assign(maxb, 0);
+        edge_src.assign(maxb, {});
         mf.blocks.resize(f.blocks.size);
         for (uint32_t k = 0; k < f.blocks.size; k++) {
             bindex[f.blocks[k]->id] = k;
