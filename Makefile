@@ -3,6 +3,7 @@
 #   make run           build and run examples/basic/hello.lang
 #   make test SAN=1    the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make UNITY=1       build the compiler as one translation unit (like TCC's ONE_SOURCE)
+#   make DEBUG=1       keep assertions and run the IR verifier after every pass
 #   make bench         benchmarks against tcc / gcc (and Go for concurrency)
 #   make install PREFIX=DIR
 CXX      ?= g++
@@ -12,10 +13,16 @@ OPT      ?= -O2
 CXXFLAGS := -std=c++20 $(OPT) -g -Wall -Wextra -Isrc -MMD -MP
 CFLAGS   := -std=gnu11 -O2 -g -Wall -Wextra -Isrc/rt -Iinclude -fno-omit-frame-pointer -MMD -MP
 LDLIBS   := -lutf8proc -lxxhash
+# Release builds define NDEBUG; sanitizer builds are debug builds: the IR verifier runs
+# after lowering and after every pass (see src/driver/pipeline.cpp).
 ifeq ($(SAN),1)
   B := build-san
   CXXFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
   LDFLAGS  += -fsanitize=address,undefined
+else ifeq ($(DEBUG),1)
+  B := build-debug
+else
+  CXXFLAGS += -DNDEBUG
 endif
 
 # The compiler: every .cpp under src/ except the runtime.
