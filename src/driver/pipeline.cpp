@@ -41,6 +41,7 @@ constexpr Pass kPasses[] = {
     {"fold", ir::fold, 1},
     {"copyprop", ir::copyprop, 1},
     {"dce", ir::dce, 1},
+    {"preempt", ir::insert_preempt_checks, 0}, // preemption points (src/ir/preempt.cpp), every level
 };
 
 struct Order {
@@ -51,6 +52,7 @@ struct Order {
 constexpr Order kPassOrder[] = {
     {"fold", "copyprop", "folding turns instructions into copies of constants that copyprop forwards"},
     {"copyprop", "dce", "forwarded copies leave dead definitions behind for dce to remove"},
+    {"dce", "preempt", "checks are placed on the final control flow (dce removes unreachable loops)"},
 };
 
 constexpr bool str_eq(const char* a, const char* b) {

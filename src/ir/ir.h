@@ -137,5 +137,6 @@ void fold(Module& m, Func& f);        // fold.cpp: constant folding + algebraic 
 void copyprop(Module& m, Func& f);    // copyprop.cpp: replace copies and trivial phis
 void dce(Module& m, Func& f);         // dce.cpp: remove unused side-effect-free insts, unreachable blocks
 void mark_tailcalls(Module& m, Func& f); // tailcall.cpp: `call` followed by `ret` of its result -> tailcall
+void insert_preempt_checks(Module& m, Func& f); // preempt.cpp: lang_preempt_pending tests on back-edges/entries
 
 } // namespace lang::ir

@@ -357,6 +357,7 @@ Inst* Lowerer::expr(Expr* e) {
         return load_typed(e->type, a, off);
     }
     case ExprKind::Call: return call_expr(as<CallExpr>(e), false);
+    case ExprKind::Spawn: return spawn_expr(as<SpawnExpr>(e), false); // lower_concurrency.cpp
     case ExprKind::Unary: {
         auto* ue = as<UnaryExpr>(e);
         Ty t = ty(e->type);
@@ -1226,7 +1227,7 @@ void Lowerer::call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>& o
 }
 
 Inst* Lowerer::call_expr(CallExpr* e, bool tail) {
-    if (e->builtin) return builtin_call(e);
+    if (e->builtin) return e->builtin >= B_ChanSend ? conc_call(e) : builtin_call(e);
     FuncDecl* fd = e->target;
     if (!fd) {
         // Enum case construction: Circle(2.0)
@@ -1477,6 +1478,7 @@ Inst* Lowerer::builtin_call(CallExpr* e) {
 // Object and array creation
 
 Inst* Lowerer::new_expr(NewExpr* e) {
+    if (static_cast<Expr*>(e)->type->is_conc_handle()) return conc_new_expr(e); // lower_concurrency.cpp
     if (e->is_array) {
         const Type* et = static_cast<Expr*>(e)->type->elem;
         Inst* n = convert(expr(e->array_len), e->array_len->type, c.types.int_(), e->span);

@@ -266,6 +266,16 @@ public:
     void call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>& out,
                    std::vector<std::pair<LVal, Inst*>>* writeback);
 
+    // ---- concurrency (lower_concurrency.cpp)
+    uint32_t nspawn_ = 0; // spawn thunks made so far (names "<func>$spawnN")
+    const char* spawn_thunk(CallExpr* call, bool task, const std::vector<int64_t>& offs);
+    Inst* spawn_expr(SpawnExpr* e, bool as_stmt);
+    Inst* value_addr(Inst* v, const Type* t);
+    Inst* conc_call(CallExpr* e);
+    Inst* conc_new_expr(NewExpr* e);
+    void for_in_channel(ForInStmt* s, Block* head, Block* body, Block* step, Block* exit);
+    void select_stmt(SelectStmt* s);
+
     // ---- statements, match, patterns (lower_stmt.cpp)
     void stmt(Stmt* s);
     void stmts(lang::Block* b);

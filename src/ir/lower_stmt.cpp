@@ -49,7 +49,13 @@ void Lowerer::stmt(Stmt* s) {
     set_line(s->span);
     switch (s->kind) {
     case StmtKind::Block: stmts(as<lang::Block>(s)); return;
-    case StmtKind::Expr: expr(as<ExprStmt>(s)->expr); return;
+    case StmtKind::Expr:
+        if (as<ExprStmt>(s)->expr && as<ExprStmt>(s)->expr->kind == ExprKind::Spawn) { // no Task
+            spawn_expr(as<SpawnExpr>(as<ExprStmt>(s)->expr), true);
+            return;
+        }
+        expr(as<ExprStmt>(s)->expr);
+        return;
     case StmtKind::VarDecl: var_decl(as<VarDeclStmt>(s)); return;
     case StmtKind::If: if_stmt(as<IfStmt>(s)); return;
     case StmtKind::While: while_stmt(as<WhileStmt>(s)); return;
@@ -69,7 +75,7 @@ void Lowerer::stmt(Stmt* s) {
     case StmtKind::GcBlock: stmts(as<UnsafeStmt>(s)->body); return;
     case StmtKind::Empty: return;
     case StmtKind::Fail: fail_stmt(as<FailStmt>(s)); return;
-    case StmtKind::Select: unsupported(s->span, "select"); return;
+    case StmtKind::Select: select_stmt(as<SelectStmt>(s)); return; // lower_concurrency.cpp
     }
 }
 
@@ -301,6 +307,8 @@ void Lowerer::for_in(ForInStmt* s) {
         loops.pop_back();
         enter_step(step);
         jmp(head);
+    } else if (it->kind == TypeKind::Channel) {
+        for_in_channel(s, head, body, step, exit); // lower_concurrency.cpp
     } else {
         unsupported(s->iterable->span, "for-in over this type");
         return;

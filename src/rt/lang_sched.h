@@ -52,6 +52,10 @@ uint64_t lang_thread_id(void);
  * Re-read it each time (a thread may move to another worker at any yield). */
 extern __thread uint32_t lang_preempt_flag;
 void lang_preempt_check(void); /* yields if the flag is set (and clears it) */
+/* How many workers have their flag set. The Lang compiler's check (src/ir/preempt.cpp)
+ * is `cmpl $0, lang_preempt_pending(%rip); jne -> call lang_preempt_check`: a plain
+ * global needs no TLS support in the backend or the object writer. */
+extern uint32_t lang_preempt_pending;
 
 /* ---- channels ----
  * Channel<T> for any T of elem_size bytes; capacity 0 is unbuffered (a send waits for a

@@ -100,6 +100,15 @@ static struct {
 } S;
 
 __thread uint32_t lang_preempt_flag;
+/* Number of workers whose lang_preempt_flag is set (compiled Lang code tests this plain
+ * global, which needs no TLS relocation, then lang_preempt_check tests its own flag).
+ * The flag's 0->1 and 1->0 transitions are atomic exchanges, each paired with a +1/-1. */
+uint32_t lang_preempt_line[16] __attribute__((aligned(64))); /* a cache line of its own */
+extern uint32_t lang_preempt_pending __attribute__((alias("lang_preempt_line")));
+static void clear_preempt_flag(void) {
+    if (__atomic_exchange_n(&lang_preempt_flag, 0, __ATOMIC_RELAXED))
+        __atomic_fetch_sub(&lang_preempt_pending, 1, __ATOMIC_RELAXED);
+}
 static __thread LangWorker *tl_worker;
 static __thread LangThread *tl_os_thread;
 static __thread uint64_t tl_rng;
@@ -267,7 +276,7 @@ static LangThread *search(LangWorker *w) {
         /* The slice is over (the monitor saw no new slice for 10 ms): a runnext thread
          * would inherit it, so send it to the back of the global queue instead. */
         if (lt_load(&lang_preempt_flag, LT_RELAXED)) {
-            lt_store(&lang_preempt_flag, 0, LT_RELAXED);
+            clear_preempt_flag();
             if ((t = __atomic_exchange_n(&w->runnext, NULL, LT_ACQ_REL))) {
                 lt_store(&t->state, LT_RUNNABLE, LT_RELAXED);
                 global_push(t);
@@ -459,7 +468,7 @@ void lang_yield(void) {
 
 void lang_preempt_check(void) {
     if (!lt_load(&lang_preempt_flag, LT_RELAXED)) return;
-    lt_store(&lang_preempt_flag, 0, LT_RELAXED);
+    clear_preempt_flag();
     LangWorker *w = lt_worker();
     if (!w || !w->cur) return;
     LT_INC(w->n_preempt);
@@ -653,7 +662,7 @@ uint64_t lt_worker_tick(LangWorker *w) { return lt_load(&w->tick, LT_RELAXED); }
 int lt_worker_running(LangWorker *w) { return (int)lt_load(&w->running, LT_RELAXED); }
 void lt_worker_preempt(LangWorker *w) {
     uint32_t *f = lt_load(&w->preempt_flag, LT_ACQUIRE);
-    if (f) lt_store(f, 1, LT_RELAXED);
+    if (f && !__atomic_exchange_n(f, 1, __ATOMIC_RELAXED)) __atomic_fetch_add(&lang_preempt_pending, 1, __ATOMIC_RELAXED);
 }
 int lt_sched_any_busy(void) {
     return lt_load(&S.active, LT_ACQUIRE) && lt_load(&S.nidle, LT_RELAXED) < S.nw;

@@ -232,6 +232,15 @@ public:
     bool require_mutable(Expr* target, Span span, FuncDecl* mut_method);
     bool mutable_path(Expr* e, std::string& why, bool& this_root);
 
+    // ---- check_concurrency.cpp ----
+    bool check_sendable(const Type* t, Span span, const char* what);
+    const Type* resolve_conc_type(TypeExpr* te); // null: not Channel/Task/WaitGroup/Mutex
+    const Type* check_conc_new(NewExpr* e, const Type* t);
+    const Type* check_conc_method(CallExpr* e, MemberExpr* m, const Type* ot);
+    const Type* check_conc_free_call(CallExpr* e, NameExpr* n); // null: not Sleep/Yield/Timeout
+    const Type* check_spawn(SpawnExpr* e);
+    void check_select(SelectStmt* s);
+
     // ---- match.cpp ----
     const Type* check_match(MatchExpr* e, const Type* hint, bool as_stmt);
     void check_pattern(Pattern* p, const Type* t);

@@ -262,6 +262,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
                 if (n->name == id_assert) return call_builtin(e, Builtin::Assert);
                 if (n->name == id_assert_eq) return call_builtin(e, Builtin::AssertEq);
                 if (n->name == id_panic) return call_builtin(e, Builtin::Panic);
+                if (const Type* ct = check_conc_free_call(e, n)) return ct; // Sleep, Yield
                 diag.error(callee->span, "undefined name '%s'", n->name.c_str());
             }
             callee->type = err();
@@ -317,6 +318,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
             check_args_loose(*this, e->args);
             return err();
         }
+        if (ot->is_conc_handle()) return check_conc_method(e, m, ot); // check_concurrency.cpp
         Decl* od = ref_decl(m->object);
         int32_t s = -1;
         bool on_type = false;

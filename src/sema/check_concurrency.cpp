@@ -152,6 +152,7 @@ const Type* Sema::check_conc_method(CallExpr* e, MemberExpr* m, const Type* ot) 
         return err();
     }
     e->builtin = (uint32_t)found->b;
+    m->builtin = (uint32_t)found->b;
     for (Arg& a : e->args)
         if (a.name) diag.error(a.value ? a.value->span : e->span, "named arguments are not supported here");
     if ((int)e->args.size != found->nargs) {

@@ -440,7 +440,7 @@ const Type* Sema::expr(Expr* e, const Type* hint) {
     case ExprKind::Catch: t = unsupported(e, "'catch' is"); break;
     case ExprKind::Typeof: t = unsupported(e, "'typeof' is"); break;
     case ExprKind::Sizeof: t = unsupported(e, "'sizeof' is"); break;
-    case ExprKind::Spawn: t = unsupported(e, "'spawn' is"); break;
+    case ExprKind::Spawn: t = check_spawn(static_cast<SpawnExpr*>(e)); break;
     case ExprKind::RefArg: {
         // Only valid as a call argument (check_arg_modes checks the parameter's mode).
         auto* r = static_cast<RefArgExpr*>(e);
@@ -1037,6 +1037,7 @@ const Type* Sema::check_new(NewExpr* e) {
         for (FieldInit& fi : e->inits) expr(fi.value, nullptr);
         return err();
     }
+    if (t->is_conc_handle()) return check_conc_new(e, t); // check_concurrency.cpp
     if (t->kind != TypeKind::Struct && t->kind != TypeKind::Class) {
         diag.error(e->span, "'new' cannot make a value of type %s", tn(t).c_str());
         return err();

@@ -293,6 +293,7 @@ void Sema::check_stmt(Stmt* s) {
             if (it->kind == TypeKind::Array) el = it->elem;
             else if (it->kind == TypeKind::String) el = T.char_();
             else if (it->kind == TypeKind::Range) el = it->elem;
+            else if (it->kind == TypeKind::Channel) el = it->elem; // receive until closed
             else diag.error(fs->iterable->span, "cannot iterate over a value of type %s", tn(it).c_str());
         }
         push_scope();
@@ -353,7 +354,7 @@ void Sema::check_stmt(Stmt* s) {
         break;
     }
     case StmtKind::Fail: diag.error(s->span, "'fail' is not supported yet"); break;
-    case StmtKind::Select: diag.error(s->span, "'select' is not supported yet"); break;
+    case StmtKind::Select: check_select(static_cast<SelectStmt*>(s)); break;
     case StmtKind::Unsafe: diag.error(s->span, "'unsafe' blocks are not supported yet"); break;
     case StmtKind::GcBlock: diag.error(s->span, "'gc' blocks are not supported yet"); break;
     case StmtKind::Empty: break;

@@ -478,6 +478,7 @@ const Type* Sema::resolve_type(TypeExpr* te) {
     switch (te->kind) {
     case TypeExprKind::Named: {
         if (te->path.empty()) break;
+        if (const Type* ct = resolve_conc_type(te)) { r = ct; break; } // check_concurrency.cpp
         if (!te->args.empty()) {
             diag.error(te->span, "generic types are not supported yet");
             break;

@@ -75,6 +75,8 @@
 //  - Match used as a statement has type void; as a value, every arm's body_expr is
 //    converted to the match type.
 //  - Interpolated strings: every part expr has type string.
+//  - Concurrency (spawn, Channel<T>, Task<T>, WaitGroup, Mutex, select, Sleep, Yield,
+//    Timeout): see the header comment of check_concurrency.cpp.
 #pragma once
 #include <cstdint>
 

@@ -62,6 +62,7 @@ static void layout_composite(Type* t) {
     switch (t->kind) {
     case TypeKind::Array: case TypeKind::Pointer: case TypeKind::Func:
     case TypeKind::Class: case TypeKind::Interface:
+    case TypeKind::Channel: case TypeKind::Task: case TypeKind::WaitGroup: case TypeKind::Mutex:
         t->size = 8; t->align = 8; break;
     case TypeKind::Tuple: {
         uint32_t off = 0, al = 1;
@@ -116,6 +117,9 @@ const Type* TypeTable::func(const Type* const* params, uint32_t n, const Type* r
 const Type* TypeTable::nominal(TypeKind k, TypeDecl* d, const Type* const* args, uint32_t n) {
     Type t{}; t.kind = k; t.decl = d; t.elems = args; t.count = n; return intern(t);
 }
+const Type* TypeTable::handle(TypeKind k, const Type* elem) {
+    Type t{}; t.kind = k; t.elem = elem; return intern(t);
+}
 const Type* TypeTable::type_param(TypeParamDecl* p) {
     Type t{}; t.kind = TypeKind::TypeParam; t.tparam = p; return intern(t);
 }
@@ -141,6 +145,10 @@ static void append_name(std::string& out, const Type* t) {
     case TypeKind::CString: out += "cstring"; return;
     case TypeKind::Null: out += "null"; return;
     case TypeKind::TypeInfo: out += "TypeInfo"; return;
+    case TypeKind::Channel: out += "Channel<"; append_name(out, t->elem); out += ">"; return;
+    case TypeKind::Task: out += "Task<"; append_name(out, t->elem); out += ">"; return;
+    case TypeKind::WaitGroup: out += "WaitGroup"; return;
+    case TypeKind::Mutex: out += "Mutex"; return;
     case TypeKind::Array: append_name(out, t->elem); out += "[]"; return;
     case TypeKind::Nullable: append_name(out, t->elem); out += "?"; return;
     case TypeKind::Fallible: append_name(out, t->elem); out += "!"; return;

@@ -42,6 +42,11 @@ enum class TypeKind : uint8_t {
     Struct, Class, Interface, Enum,   // decl (+ args for generic instances)
     TypeParam,  // tparam
     TypeInfo,   // the reflection handle type
+    // Concurrency handles (check_concurrency.cpp): one pointer each, copy semantics.
+    Channel,    // Channel<T>: elem = T (LangChan*)
+    Task,       // Task<T>: elem = T, may be void (LangTask*)
+    WaitGroup,  // WaitGroup (LangWaitGroup*)
+    Mutex,      // Mutex (LangMutex*)
 };
 
 struct Type {
@@ -62,7 +67,11 @@ struct Type {
     bool is_pointer_like() const {
         return kind == TypeKind::String || kind == TypeKind::Array || kind == TypeKind::Class ||
                kind == TypeKind::Interface || kind == TypeKind::Pointer || kind == TypeKind::CString ||
-               kind == TypeKind::Func || kind == TypeKind::TypeInfo;
+               kind == TypeKind::Func || kind == TypeKind::TypeInfo || is_conc_handle();
+    }
+    bool is_conc_handle() const {
+        return kind == TypeKind::Channel || kind == TypeKind::Task || kind == TypeKind::WaitGroup ||
+               kind == TypeKind::Mutex;
     }
     // Passed/returned as an aggregate in memory by our internal calling convention.
     bool is_aggregate() const {
@@ -94,6 +103,8 @@ public:
     const Type* func(const Type* const* params, uint32_t n, const Type* result);
     const Type* nominal(TypeKind k, TypeDecl* d, const Type* const* args = nullptr, uint32_t n = 0);
     const Type* type_param(TypeParamDecl* p);
+    // Channel<T>, Task<T> (elem), WaitGroup, Mutex (elem null).
+    const Type* handle(TypeKind k, const Type* elem);
     // Calls f(const Type*) for every interned type (primitives first, then in creation order).
     template <class F> void for_each(F&& f) const {
         for (const Type* t : prim_) if (t) f(t);

@@ -1,0 +1,160 @@
+// preempt.cpp: the insert_preempt_checks pass (preemption points for lightweight threads).
+//
+// So that `while (true) {}` in one lightweight thread cannot starve the others, every
+// loop back-edge and the entry of every function that makes a call (recursion goes
+// through a call; a leaf function without loops always finishes quickly) test the
+// runtime's global word `lang_preempt_pending` (src/rt/lang_sched.h, the number of
+// workers whose monitor asked them to yield) and call lang_preempt_check() when it is
+// non-zero; that call yields if the flag of the worker it runs on is set. Fast path:
+//     %a = addr.ptr $lang_preempt_pending
+//     %f = load.i32 [%a]                 ; x64: cmpl $0, lang_preempt_pending(%rip)
+//     br %f, @slow, @next                ;      jne slow
+// @slow: call $lang_preempt_check() ; jmp @next
+// Back-edges are found by a depth-first search from the entry (an edge to a block still
+// on the DFS stack). A back-edge `jmp @h` gets the test in place; a back-edge out of a
+// `br` gets a new block holding the test. The entry test splits the entry block after
+// its params and slots. Phis of the targets get an entry for every new predecessor.
+// Runs at every -O level (preemption is a language guarantee), before mark_tailcalls so
+// a self tail call loops through the entry test.
+#include "ir/ir.h"
+#include <string>
+#include <vector>
+
+namespace lang::ir {
+
+static const char kPending[] = "lang_preempt_pending";
+static const char kCheck[] = "lang_preempt_check";
+
+static void use_extern(Module& m, const char* s) {
+    for (const char* e : m.externs)
+        if (e == s || std::string(e) == s) return;
+    m.externs.push(m.arena, s);
+}
+
+// Appends the test to block b: br on the pending word to a new slow block or `next`.
+// Returns the slow block.
+static Block* emit_test(Module& m, Func& f, Block* b, Block* next) {
+    Inst* a = new_inst(m, f, Op::addr, Ty::Ptr);
+    a->sym = kPending;
+    append(m, b, a);
+    Inst* l = new_inst(m, f, Op::load, Ty::I32);
+    l->args.push(m.arena, a);
+    append(m, b, l);
+    Block* slow = new_block(m, f);
+    Inst* br = new_inst(m, f, Op::br, Ty::Void);
+    br->args.push(m.arena, l);
+    br->target[0] = slow;
+    br->target[1] = next;
+    append(m, b, br);
+    Inst* c = new_inst(m, f, Op::call, Ty::Void);
+    c->sym = kCheck;
+    append(m, slow, c);
+    Inst* j = new_inst(m, f, Op::jmp, Ty::Void);
+    j->target[0] = next;
+    append(m, slow, j);
+    return slow;
+}
+
+// In the phis of `to`, entries from `from` are renamed to `renamed` (if non-null) and
+// duplicated for `extra` (if non-null).
+static void fix_phis(Module& m, Block* to, Block* from, Block* renamed, Block* extra) {
+    for (Inst* p : to->insts) {
+        if (p->op != Op::phi) break;
+        uint32_t n = p->phi_blocks.size;
+        for (uint32_t i = 0; i < n; i++) {
+            if (p->phi_blocks[i] != from) continue;
+            if (renamed) p->phi_blocks.data[i] = renamed;
+            if (extra) {
+                p->phi_blocks.push(m.arena, extra);
+                p->args.push(m.arena, p->args[i]);
+            }
+        }
+    }
+}
+
+void insert_preempt_checks(Module& m, Func& f) {
+    if (f.blocks.empty()) return;
+    bool inserted = false;
+    // Back-edges, by an iterative DFS (0 white, 1 on stack, 2 done).
+    uint32_t nb = f.next_block;
+    for (Block* b : f.blocks)
+        if (b->id >= nb) nb = b->id + 1;
+    std::vector<uint8_t> color(nb, 0);
+    struct Edge { Block* from; Block* to; };
+    std::vector<Edge> back;
+    struct Frame { Block* b; int next; };
+    std::vector<Frame> stack{{f.blocks[0], 0}};
+    color[f.blocks[0]->id] = 1;
+    bool calls = false;
+    for (Block* b : f.blocks)
+        for (Inst* i : b->insts)
+            if (i->op == Op::call || i->op == Op::callind || i->op == Op::tailcall) calls = true;
+    while (!stack.empty()) {
+        Frame& fr = stack.back();
+        Inst* t = fr.b->term();
+        int nsucc = !t ? 0 : t->op == Op::jmp ? 1 : t->op == Op::br ? 2 : 0;
+        if (fr.next >= nsucc) {
+            color[fr.b->id] = 2;
+            stack.pop_back();
+            continue;
+        }
+        Block* s = t->target[fr.next++];
+        if (!s) continue;
+        if (color[s->id] == 1) back.push_back({fr.b, s});
+        else if (color[s->id] == 0) {
+            color[s->id] = 1;
+            stack.push_back({s, 0});
+        }
+    }
+    for (size_t k = 0; k < back.size(); k++) {
+        Block* u = back[k].from;
+        Block* v = back[k].to;
+        Inst* t = u->term();
+        if (t->op == Op::jmp) {
+            u->insts.size--; // drop the jmp; the test branches to v itself
+            Block* slow = emit_test(m, f, u, v);
+            fix_phis(m, v, u, nullptr, slow);
+        } else { // br: split the edge
+            if (k > 0 && back[k - 1].from == u && back[k - 1].to == v) continue; // br x, @v, @v
+            Block* c = new_block(m, f);
+            for (int i = 0; i < 2; i++)
+                if (t->target[i] == v) t->target[i] = c;
+            Block* slow = emit_test(m, f, c, v);
+            fix_phis(m, v, u, c, slow);
+        }
+        inserted = true;
+    }
+    if (calls) {
+        Block* e = f.blocks[0];
+        uint32_t k = 0;
+        while (k < e->insts.size && (e->insts[k]->op == Op::param || e->insts[k]->op == Op::slot)) k++;
+        Block* rest = new_block(m, f);
+        for (uint32_t i = k; i < e->insts.size; i++) {
+            rest->insts.push(m.arena, e->insts[i]);
+            e->insts[i]->block = rest;
+        }
+        e->insts.size = k;
+        emit_test(m, f, e, rest);
+        // rest takes over e's successors' phi entries
+        Inst* t = rest->term();
+        if (t && (t->op == Op::jmp || t->op == Op::br))
+            for (int i = 0; i < (t->op == Op::br ? 2 : 1); i++)
+                if (t->target[i] && !(i == 1 && t->target[1] == t->target[0])) fix_phis(m, t->target[i], e, rest, nullptr);
+        // keep `rest` right after the entry in layout order
+        uint32_t n = f.blocks.size;
+        for (uint32_t i = n - 1; i > 1; i--)
+            if (f.blocks[i] == rest) {
+                for (uint32_t j = i; j > 1; j--) f.blocks.data[j] = f.blocks.data[j - 1];
+                f.blocks.data[1] = rest;
+                break;
+            }
+        inserted = true;
+    }
+    if (inserted) {
+        use_extern(m, kPending);
+        use_extern(m, kCheck);
+        compute_cfg(m, f);
+    }
+}
+
+} // namespace lang::ir
