@@ -49,3 +49,6 @@ for prog in fib sieve; do
   printf "  %-6s lang -O1 %ss | gcc -O0 %ss | gcc -O2 %ss | tcc %ss\n" "$prog" "$rl" "$r0" "$r2" "$rt"
   echo "         lang vs gcc -O0: $(ratio "$r0" "$rl")x faster   vs gcc -O2: $(ratio "$r2" "$rl")x   vs tcc: $(ratio "$rt" "$rl")x"
 done
+
+# Lightweight threads and channels vs Go (issue 3).
+bash "$(dirname "$0")/conc/run.sh" "$B"
