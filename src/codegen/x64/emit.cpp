@@ -89,8 +89,17 @@ Code finish(const MFunc& f) {
         }
         return t;
     };
+    // Empty forwarding blocks (every jump to them was threaded past them) are not emitted,
+    // unless the chain never reaches a real block (an empty infinite loop).
+    auto forwarder = [&](uint32_t b) {
+        const codegen::MBlock& bl = f.blocks[b];
+        return b != 0 && bl.insts.empty() && bl.jumps.size() == 1 && bl.jumps[0].first == codegen::kAlways;
+    };
+    std::vector<uint8_t> skip(nb, 0);
+    for (uint32_t b = 0; b < nb; b++) skip[b] = forwarder(b) && !forwarder(thread(b));
     for (uint32_t b = 0; b < nb; b++) {
         c.label_of[b] = (int32_t)c.insts.size();
+        if (skip[b]) continue;
         const codegen::MBlock& bl = f.blocks[b];
         uint32_t line = 0;
         for (MInst in : bl.insts) {
@@ -117,6 +126,7 @@ Code finish(const MFunc& f) {
         auto j = bl.jumps;
         for (auto& x : j) x.second = thread(x.second);
         uint32_t next = b + 1;
+        while (next < nb && skip[next]) next++;
         if (j.size() >= 2 && j.back().first == codegen::kAlways && j[j.size() - 2].first != codegen::kAlways &&
             j[j.size() - 2].second == next) {
             auto last = j.back();
