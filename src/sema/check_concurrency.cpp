@@ -213,8 +213,8 @@ const Type* Sema::check_spawn(SpawnExpr* e) {
         diag.error(call->span, "'spawn' needs a call of a Lang function, not of a builtin");
         return err();
     }
-    if (f->extern_abi && !f->body && !f->body_expr) {
-        diag.error(call->span, "'spawn' of an extern function is not supported");
+    if (f->extern_abi || f->fkind == FuncKind::Extern) {
+        diag.error(call->span, "'spawn' of an extern or export \"C\" function is not supported");
         return err();
     }
     if (f->parent && !(f->mods & M_STATIC)) {
