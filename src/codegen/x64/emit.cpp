@@ -67,11 +67,16 @@ Code finish(const MFunc& f) {
     put(mk(Mn::push, kR0, Operand::r(RBP)), line0);
     put(mk(Mn::mov, kW0 | kR1, Operand::r(RBP), Operand::r(RSP)), line0);
     for (uint32_t r : saved) put(mk(Mn::push, kR0, Operand::r(r)), line0);
-    if (sub) put(mk(Mn::sub, kW0 | kR0 | kR1, Operand::r(RSP), Operand::i(sub)), line0);
+    // When the only adjustment is the 8-byte alignment pad, push/pop a scratch register:
+    // shorter than sub + lea (r11 is never live at a return or a tail jump).
+    bool pad_only = sub && sub == pad;
+    if (pad_only) put(mk(Mn::push, kR0, Operand::r(R11)), line0);
+    else if (sub) put(mk(Mn::sub, kW0 | kR0 | kR1, Operand::r(RSP), Operand::i(sub)), line0);
     auto epilogue = [&](uint32_t line) {
         if (!saved.empty()) {
             Operand m = Operand::m(RBP, -(int64_t)csr, 0);
-            if (sub) put(mk(Mn::lea, kW0 | kR1, Operand::r(RSP), m), line);
+            if (pad_only) put(mk(Mn::pop, kW0, Operand::r(R11)), line);
+            else if (sub) put(mk(Mn::lea, kW0 | kR1, Operand::r(RSP), m), line);
             for (size_t k = saved.size(); k-- > 0;) put(mk(Mn::pop, kW0, Operand::r(saved[k])), line);
         } else if (sub) {
             put(mk(Mn::mov, kW0 | kR1, Operand::r(RSP), Operand::r(RBP)), line);

@@ -829,10 +829,21 @@ struct Sel {
         case Op::store: return store(i);
         case Op::memcpy: case Op::memzero: return block_mem(i);
         case Op::call: case Op::callind: return call(i);
+        case Op::preempt: { // src/ir/preempt.cpp: the stub preserves every register
+            MInst& c = emit(Mn::call, 0, Operand::s("lang_preempt_stub"));
+            c.imp_use = 0;
+            c.imp_def = 0;
+            return;
+        }
         case Op::tailcall: return tailcall(i);
         case Op::select: return select(i);
         case Op::jmp: blk().jumps.push_back({codegen::kAlways, edge(b, i->target[0], false)}); return;
-        case Op::br: return branch(b, i);
+        case Op::br:
+            if (!i->args.size || !i->target[1]) { // degenerate: an unconditional branch
+                blk().jumps.push_back({codegen::kAlways, edge(b, i->target[0], false)});
+                return;
+            }
+            return branch(b, i);
         case Op::ret: return ret_value(i->args.size ? i->args[0] : nullptr);
         case Op::unreachable: emit(Mn::ud2, 0); return;
         default:
@@ -947,7 +958,7 @@ struct Sel {
         // Compare fusion: a compare used once, by its own block's br or a select.
         for (const ir::Block* b : f.blocks)
             for (const Inst* i : b->insts)
-                if ((i->op == Op::br || i->op == Op::select) && is_cmp(i->args[0]->op) &&
+                if ((i->op == Op::br || i->op == Op::select) && i->args.size && is_cmp(i->args[0]->op) &&
                     uses[i->args[0]->id] == 1 && i->args[0]->block == b)
                     fused[i->args[0]->id] = 1;
         // Address folding: `load/store (add p, x)` with the add used only there becomes
