@@ -993,3 +993,23 @@ TEST_CASE("x64 codegen: tail call needing more stack arguments falls back to cal
     std::string s = x64::print_asm(m);
     CHECK(s.find("call wide") != std::string::npos);
 }
+
+TEST_CASE("x64 codegen: preempt calls the register-preserving stub") {
+    int pre = -1;
+    for (int k = 0; k < (int)Op::Count; k++)
+        if (!strcmp(ir::info((Op)k).name, "preempt")) pre = k;
+    if (pre < 0) {
+        MESSAGE("skipped: no preempt op in ops.def");
+        return;
+    }
+    Arena a;
+    ir::Module m(a);
+    FB b(m, "p", {Ty::I64}, Ty::I64);
+    Inst* x = b.param(0);
+    b.op((Op)pre, Ty::Void, {});
+    b.ret(b.op(Op::add, Ty::I64, {x, b.k(1)}));
+    b.done();
+    std::string s = x64::print_asm(m);
+    CHECK(s.find("call lang_preempt_stub") != std::string::npos);
+    CHECK(s.find("push rbx") == std::string::npos); // x stays in a caller-saved register
+}
