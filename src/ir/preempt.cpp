@@ -7,9 +7,12 @@
 // workers whose monitor asked them to yield) and call lang_preempt_check() when it is
 // non-zero; that call yields if the flag of the worker it runs on is set. Fast path:
 //     %a = addr.ptr $lang_preempt_pending
-//     %f = load.i32 [%a]                 ; x64: cmpl $0, lang_preempt_pending(%rip)
-//     br %f, @slow, @next                ;      jne slow
-// @slow: call $lang_preempt_check() ; jmp @next
+//     %f = load.i32 [%a]                 ; x64: mov esi, [rip + lang_preempt_pending]
+//     br %f, @slow, @next                ;      test esi, esi ; jne slow
+// @slow: preempt ; jmp @next
+// The `preempt` op is a call of lang_preempt_stub (src/rt/arch/x64/preempt_stub.S) that
+// preserves every register, so the register allocator sees no clobbers on the slow path
+// and values live across the loop stay in caller-saved registers.
 // Back-edges are found by a depth-first search from the entry (an edge to a block still
 // on the DFS stack). A back-edge `jmp @h` gets the test in place; a back-edge out of a
 // `br` gets a new block holding the test. The entry test splits the entry block after
@@ -23,7 +26,6 @@
 namespace lang::ir {
 
 static const char kPending[] = "lang_preempt_pending";
-static const char kCheck[] = "lang_preempt_check";
 
 static void use_extern(Module& m, const char* s) {
     for (const char* e : m.externs)
@@ -46,9 +48,7 @@ static Block* emit_test(Module& m, Func& f, Block* b, Block* next) {
     br->target[0] = slow;
     br->target[1] = next;
     append(m, b, br);
-    Inst* c = new_inst(m, f, Op::call, Ty::Void);
-    c->sym = kCheck;
-    append(m, slow, c);
+    append(m, slow, new_inst(m, f, Op::preempt, Ty::Void));
     Inst* j = new_inst(m, f, Op::jmp, Ty::Void);
     j->target[0] = next;
     append(m, slow, j);
@@ -75,6 +75,11 @@ static void fix_phis(Module& m, Block* to, Block* from, Block* renamed, Block* e
 void insert_preempt_checks(Module& m, Func& f) {
     if (f.blocks.empty()) return;
     bool inserted = false;
+    uint32_t old_count = f.blocks.size;
+    // Layout: every new block goes right after the block it belongs to, so the live ranges
+    // of loop values are not stretched to the end of the function (and the fast path falls
+    // through or jumps back exactly as before).
+    std::vector<std::pair<Block*, Block*>> follow; // (new block, the block it follows)
     // Back-edges, by an iterative DFS (0 white, 1 on stack, 2 done).
     uint32_t nb = f.next_block;
     for (Block* b : f.blocks)
@@ -114,6 +119,7 @@ void insert_preempt_checks(Module& m, Func& f) {
             u->insts.size--; // drop the jmp; the test branches to v itself
             Block* slow = emit_test(m, f, u, v);
             fix_phis(m, v, u, nullptr, slow);
+            follow.push_back({slow, u});
         } else { // br: split the edge
             if (k > 0 && back[k - 1].from == u && back[k - 1].to == v) continue; // br x, @v, @v
             Block* c = new_block(m, f);
@@ -121,6 +127,8 @@ void insert_preempt_checks(Module& m, Func& f) {
                 if (t->target[i] == v) t->target[i] = c;
             Block* slow = emit_test(m, f, c, v);
             fix_phis(m, v, u, c, slow);
+            follow.push_back({c, u});
+            follow.push_back({slow, c});
         }
         inserted = true;
     }
@@ -134,25 +142,30 @@ void insert_preempt_checks(Module& m, Func& f) {
             e->insts[i]->block = rest;
         }
         e->insts.size = k;
-        emit_test(m, f, e, rest);
+        Block* slow = emit_test(m, f, e, rest);
+        follow.push_back({slow, e});
+        follow.push_back({rest, slow});
         // rest takes over e's successors' phi entries
         Inst* t = rest->term();
         if (t && (t->op == Op::jmp || t->op == Op::br))
             for (int i = 0; i < (t->op == Op::br ? 2 : 1); i++)
                 if (t->target[i] && !(i == 1 && t->target[1] == t->target[0])) fix_phis(m, t->target[i], e, rest, nullptr);
-        // keep `rest` right after the entry in layout order
-        uint32_t n = f.blocks.size;
-        for (uint32_t i = n - 1; i > 1; i--)
-            if (f.blocks[i] == rest) {
-                for (uint32_t j = i; j > 1; j--) f.blocks.data[j] = f.blocks.data[j - 1];
-                f.blocks.data[1] = rest;
-                break;
-            }
         inserted = true;
+    }
+    if (!follow.empty()) {
+        std::vector<Block*> order(f.blocks.data, f.blocks.data + old_count);
+        std::vector<Block*> out;
+        out.reserve(f.blocks.size);
+        auto place = [&](auto&& self, Block* b) -> void {
+            out.push_back(b);
+            for (auto& [nb, after] : follow)
+                if (after == b) self(self, nb);
+        };
+        for (Block* b : order) place(place, b);
+        for (uint32_t i = 0; i < out.size() && i < f.blocks.size; i++) f.blocks.data[i] = out[i];
     }
     if (inserted) {
         use_extern(m, kPending);
-        use_extern(m, kCheck);
         compute_cfg(m, f);
     }
 }

@@ -63,7 +63,7 @@ export func $sum(ptr, i64) -> i64 {
 )");
     CHECK(count(out, "load.i32 [") == 1);
     CHECK(out.find("addr.ptr $lang_preempt_pending") != std::string::npos);
-    CHECK(out.find("call $lang_preempt_check()") != std::string::npos);
+    CHECK(out.find("  preempt\n") != std::string::npos);
     CHECK(out.find("extern $lang_preempt_pending") != std::string::npos);
     // The header phi has entries from the latch and from the slow block.
     CHECK(out.find("%3 = phi.i64 [@0 %2, @2 %6, @4 %6]") != std::string::npos);
@@ -92,12 +92,32 @@ export func $f(ptr, i64) -> i64 {
 }
 )");
     CHECK(count(out, "load.i32 [") == 2);
-    CHECK(count(out, "call $lang_preempt_check()") == 2);
+    CHECK(count(out, "  preempt\n") == 2);
     // Params and slots stay in the entry block, before the test.
     size_t slot = out.find("%9 = slot.ptr 8, 8");
     size_t test = out.find("addr.ptr $lang_preempt_pending");
     REQUIRE(slot != std::string::npos);
     CHECK(slot < test);
+}
+
+TEST_CASE("preempt: the preempt op prints, reads back and verifies") {
+    const char* text = "export func $p(ptr) {\n@0:\n  preempt\n  ret\n}\n";
+    Arena a;
+    ir::Module m(a);
+    std::string err;
+    REQUIRE_MESSAGE(ir::read(m, text, strlen(text), &err), err);
+    REQUIRE(m.funcs.size == 1);
+    CHECK(m.funcs[0]->blocks[0]->insts[0]->op == ir::Op::preempt);
+    CHECK_MESSAGE(ir::verify(m, &err), err);
+    CHECK(ir::print(m) == text);
+    // dce keeps it (a side effect: it may switch threads).
+    ir::dce(m, *m.funcs[0]);
+    CHECK(ir::print(m) == text);
+    // It defines no value.
+    const char* bad = "export func $p(ptr) {\n@0:\n  %1 = preempt\n  ret\n}\n";
+    Arena a2;
+    ir::Module m2(a2);
+    CHECK_FALSE(ir::read(m2, bad, strlen(bad), &err));
 }
 
 TEST_CASE("preempt: functions without loops or calls are unchanged") {
