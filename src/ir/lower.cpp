@@ -101,7 +101,8 @@ Ty Lowerer::ty(const Type* t) const {
     case TypeKind::U32:
     case TypeKind::Char: return Ty::I32;
     case TypeKind::I64:
-    case TypeKind::U64: return Ty::I64;
+    case TypeKind::U64:
+    case TypeKind::Duration: return Ty::I64; // nanoseconds (lower_concurrency.cpp)
     case TypeKind::F32: return Ty::F32;
     case TypeKind::F64: return Ty::F64;
     case TypeKind::Enum:

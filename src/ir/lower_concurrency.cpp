@@ -157,6 +157,19 @@ Inst* Lowerer::spawn_expr(SpawnExpr* e, bool as_stmt) {
     return call_v("lang_task_spawn", Ty::Ptr, {fa, blk, iconst(Ty::I64, size), iconst(Ty::I64, rsize)});
 }
 
+// Nanoseconds of a Sleep/Timeout argument: a Duration as is, an int in milliseconds
+// (saturating instead of overflowing).
+Inst* Lowerer::time_ns(Expr* e) {
+    Inst* v = expr(e);
+    if (e->type->kind == TypeKind::Duration) return v;
+    const int64_t kMaxMs = INT64_MAX / 1000000;
+    Inst* big = emit(Op::sgt, Ty::I8, v, iconst(Ty::I64, kMaxMs));
+    big->cty = Ty::I64;
+    Inst* ms = emit(Op::select, Ty::I64, big, iconst(Ty::I64, kMaxMs));
+    ms->args.push(m.arena, v);
+    return emit(Op::mul, Ty::I64, ms, iconst(Ty::I64, 1000000));
+}
+
 // Address of a copy of v (type t) in a fresh slot, for passing by address.
 Inst* Lowerer::value_addr(Inst* v, const Type* t) {
     if (is_agg(t)) return v;
@@ -227,11 +240,12 @@ Inst* Lowerer::conc_call(CallExpr* e) {
     case B_WgWait: call_v(ext("lang_wg_wait"), Ty::Void, {R()}); return nullptr;
     case B_MutexLock: call_v(ext("lang_mutex_lock"), Ty::Void, {R()}); return nullptr;
     case B_MutexUnlock: call_v(ext("lang_mutex_unlock"), Ty::Void, {R()}); return nullptr;
-    case B_Sleep: {
-        Inst* ms = expr(e->args[0].value);
-        Inst* ns = emit(Op::mul, Ty::I64, ms, iconst(Ty::I64, 1000000));
-        call_v(ext("lang_sleep_ns"), Ty::Void, {ns});
-        return nullptr;
+    case B_Sleep: call_v(ext("lang_sleep_ns"), Ty::Void, {time_ns(e->args[0].value)}); return nullptr;
+    case B_DurNanos: case B_DurMicros: case B_DurMillis: case B_DurSeconds: {
+        static const int64_t kScale[] = {1, 1000, 1000000, 1000000000};
+        Inst* n = expr(e->args[0].value);
+        if (e->builtin == B_DurNanos) return n;
+        return emit(Op::mulchk, Ty::I64, n, iconst(Ty::I64, kScale[e->builtin - B_DurNanos]));
     }
     case B_Yield: call_v(ext("lang_yield"), Ty::Void, {}); return nullptr;
     default: break;
@@ -336,13 +350,12 @@ void Lowerer::select_stmt(SelectStmt* s) {
         store(Ty::Ptr, cases, o + 16, buf);
     }
     Inst* tns = iconst(Ty::I64, -1);
-    if (timeout) {
-        Inst* ms = expr(timeout);
-        Inst* neg = emit(Op::slt, Ty::I8, ms, iconst(Ty::I64, 0));
+    if (timeout) { // negative: 0 (poll)
+        Inst* ns = time_ns(timeout);
+        Inst* neg = emit(Op::slt, Ty::I8, ns, iconst(Ty::I64, 0));
         neg->cty = Ty::I64;
-        Inst* msc = emit(Op::select, Ty::I64, neg, iconst(Ty::I64, 0));
-        msc->args.push(m.arena, ms);
-        tns = emit(Op::mul, Ty::I64, msc, iconst(Ty::I64, 1000000));
+        tns = emit(Op::select, Ty::I64, neg, iconst(Ty::I64, 0));
+        tns->args.push(m.arena, ns);
     }
     use_extern("lang_select");
     Inst* r = call_v("lang_select", Ty::I64,

@@ -271,6 +271,7 @@ public:
     const char* spawn_thunk(CallExpr* call, bool task, const std::vector<int64_t>& offs);
     Inst* spawn_expr(SpawnExpr* e, bool as_stmt);
     Inst* value_addr(Inst* v, const Type* t);
+    Inst* time_ns(Expr* e);
     Inst* conc_call(CallExpr* e);
     Inst* conc_new_expr(NewExpr* e);
     void for_in_channel(ForInStmt* s, Block* head, Block* body, Block* step, Block* exit);

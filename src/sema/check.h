@@ -239,6 +239,8 @@ public:
     const Type* check_conc_method(CallExpr* e, MemberExpr* m, const Type* ot);
     const Type* check_conc_free_call(CallExpr* e, NameExpr* n); // null: not Sleep/Yield/Timeout
     const Type* check_spawn(SpawnExpr* e);
+    const Type* check_duration_call(CallExpr* e, MemberExpr* m); // null: not Duration.X(n)
+    const Type* time_arg(Expr*& e);                                // Duration, or int ms
     void check_select(SelectStmt* s);
 
     // ---- match.cpp ----

@@ -300,6 +300,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
             callee->type = err();
             return unsupported(callee, m->null_safe ? "'?.' is" : "generic method calls are");
         }
+        if (const Type* dt = check_duration_call(e, m)) return dt; // Duration.Millis(n) etc.
         const Type* ot = check_operand(m->object);
         if (is_console(m->object, id_console)) {
             if (m->name == id_write || m->name == id_writeline) {

@@ -11,6 +11,10 @@
 //    builtin = ChanSend.. Yield (builtins.def), target = null; the receiver is the callee
 //    MemberExpr's object; arguments converted (Send: to T; Add/Sleep: to int).
 //    Receive() -> T, TryReceive() -> (T, bool), Join() -> T, Length() -> int.
+//  - Duration (TypeKind::Duration, an int64 of nanoseconds): Duration.Nanos/Micros/Millis/
+//    Seconds(n) are CallExprs with builtin DurNanos..DurSeconds (callee object: the name
+//    `Duration`, typed void, no decl). Sleep's and Timeout's argument is a Duration or an
+//    int (milliseconds): lowering looks at the argument's type.
 //  - SpawnExpr: type Task<R> where R is the callee's result type; `call` is a checked
 //    CallExpr whose target is a static or free Lang function (no receiver, no `ref`).
 //  - SelectStmt: Recv/Send cases have op = a ChanReceive/ChanSend CallExpr; the Recv
@@ -30,6 +34,7 @@ static bool is_conc_name(Ident n, TypeKind* k) {
     if (n == "Task") { *k = TypeKind::Task; return true; }
     if (n == "WaitGroup") { *k = TypeKind::WaitGroup; return true; }
     if (n == "Mutex") { *k = TypeKind::Mutex; return true; }
+    if (n == "Duration") { *k = TypeKind::Duration; return true; }
     return false;
 }
 
@@ -95,7 +100,7 @@ const Type* Sema::resolve_conc_type(TypeExpr* te) {
         diag.error(te->span, "'%s' takes no type arguments", name);
         return err();
     }
-    if (!generic) return T.handle(k, nullptr);
+    if (!generic) return T.handle(k, nullptr); // WaitGroup, Mutex, Duration
     const Type* el = resolve_type(te->args[0]);
     if (is_error(el)) return err();
     if (k == TypeKind::Channel) {
@@ -195,8 +200,45 @@ const Type* Sema::check_conc_free_call(CallExpr* e, NameExpr* n) {
         for (Arg& a : e->args) expr(a.value, nullptr);
         return err();
     }
-    if (nargs) value(e->args[0].value, T.int_());
+    if (nargs) time_arg(e->args[0].value);
     return T.void_();
+}
+
+// Sleep/Timeout argument: a Duration, or an int number of milliseconds.
+const Type* Sema::time_arg(Expr*& e) {
+    const Type* t = expr(e, T.int_());
+    if (t->kind == TypeKind::Duration || is_error(t)) return t;
+    coerce(e, T.int_());
+    return T.int_();
+}
+
+const Type* Sema::check_duration_call(CallExpr* e, MemberExpr* m) {
+    if (!m->object || m->object->kind != ExprKind::Name) return nullptr;
+    auto* n = static_cast<NameExpr*>(m->object);
+    if (!(n->name == "Duration") || lookup_local(n->name) || lookup_in_types(n->name) >= 0 ||
+        lookup_global(n->name, n->span, nullptr) >= 0)
+        return nullptr;
+    n->type = T.void_();
+    m->type = T.void_();
+    e->target = nullptr;
+    Builtin b;
+    if (m->name == "Nanos") b = Builtin::DurNanos;
+    else if (m->name == "Micros") b = Builtin::DurMicros;
+    else if (m->name == "Millis") b = Builtin::DurMillis;
+    else if (m->name == "Seconds") b = Builtin::DurSeconds;
+    else {
+        diag.error(m->name_span, "'Duration' has no function '%s' (Nanos, Micros, Millis, Seconds)", m->name.c_str());
+        for (Arg& a : e->args) expr(a.value, nullptr);
+        return err();
+    }
+    e->builtin = m->builtin = (uint32_t)b;
+    if (e->args.size != 1) {
+        diag.error(e->span, "Duration.%s expects 1 argument, found %u", m->name.c_str(), e->args.size);
+        for (Arg& a : e->args) expr(a.value, nullptr);
+        return err();
+    }
+    value(e->args[0].value, T.int_());
+    return T.handle(TypeKind::Duration, nullptr);
 }
 
 const Type* Sema::check_spawn(SpawnExpr* e) {
@@ -260,7 +302,7 @@ void Sema::check_select(SelectStmt* s) {
                 diag.error(call->span, "Timeout expects 1 argument (milliseconds), found %u", call->args.size);
                 for (Arg& a : call->args) expr(a.value, nullptr);
             } else {
-                value(call->args[0].value, T.int_());
+                time_arg(call->args[0].value);
             }
             call->type = T.void_();
             break;

@@ -47,6 +47,7 @@ enum class TypeKind : uint8_t {
     Task,       // Task<T>: elem = T, may be void (LangTask*)
     WaitGroup,  // WaitGroup (LangWaitGroup*)
     Mutex,      // Mutex (LangMutex*)
+    Duration,   // Duration: a span of time, int64 nanoseconds (Duration.Millis(10))
 };
 
 struct Type {

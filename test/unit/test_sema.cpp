@@ -137,7 +137,8 @@ struct ContractWalker {
         case ExprKind::Name: {
             auto* n = static_cast<NameExpr*>(e);
             if (!n->decl && !(n->name == "Console") && !(n->name == "assert") && !(n->name == "assert_eq") &&
-                !(n->name == "panic") && !(n->name == "Sleep") && !(n->name == "Yield") && !(n->name == "Timeout"))
+                !(n->name == "panic") && !(n->name == "Sleep") && !(n->name == "Yield") && !(n->name == "Timeout") &&
+                !(n->name == "Duration"))
                 fail(e, "name without decl");
             break;
         }
