@@ -715,6 +715,9 @@ void Lowerer::lower_func(FuncDecl* fd) {
             call_args(ctor, fd->chain_args, args, &wb);
             call_v(func_symbol(ctor), Ty::Void, args);
         }
+    } else if (fd->fkind == FuncKind::Constructor && fd->parent && fd->parent->kind == DeclKind::Type) {
+        if (FuncDecl* bc = implicit_base_ctor(as<TypeDecl>(fd->parent))) // implicit `: base()`
+            call_v(func_symbol(bc), Ty::Void, {ctx, this_val});
     }
 
     if (fd->body) {

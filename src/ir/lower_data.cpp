@@ -83,6 +83,19 @@ TypeDecl* Lowerer::base_class(TypeDecl* td) {
     return nullptr;
 }
 
+FuncDecl* Lowerer::implicit_base_ctor(TypeDecl* td) {
+    for (TypeDecl* b = base_class(td); b; b = base_class(b)) {
+        bool any = false;
+        for (Decl* d : b->members) {
+            if (!d || d->kind != DeclKind::Func || as<FuncDecl>(d)->fkind != FuncKind::Constructor) continue;
+            any = true;
+            if (as<FuncDecl>(d)->params.size == 0) return as<FuncDecl>(d);
+        }
+        if (any) return nullptr;
+    }
+    return nullptr;
+}
+
 static bool same_signature(FuncDecl* a, FuncDecl* b) {
     if (a->name != b->name || a->params.size != b->params.size) return false;
     for (uint32_t i = 0; i < a->params.size; i++)

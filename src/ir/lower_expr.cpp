@@ -1584,6 +1584,9 @@ Inst* Lowerer::construct(TypeDecl* td, const Type* t, NewExpr* e) {
         call_args(e->ctor, e->args, args, &wb);
         call_v(func_symbol(e->ctor), Ty::Void, args);
         for (auto& [lv, s] : wb) write(lv, load(vars[lv.var].ty, s, 0));
+    } else if (cls) {
+        if (FuncDecl* bc = implicit_base_ctor(td)) // the implicit constructor runs `base()`
+            call_v(func_symbol(bc), Ty::Void, {ctx, obj});
     }
     for (const FieldInit& fi : e->inits) {
         FieldDecl* fd = find_field(td, fi.name);

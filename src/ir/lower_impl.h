@@ -127,6 +127,9 @@ public:
     std::unordered_map<const FuncDecl*, uint32_t> vslot_;
     const std::vector<FuncDecl*>& vtable(TypeDecl* td);
     static TypeDecl* base_class(TypeDecl* td);
+    // The constructor an un-chained constructor (or the implicit one) of td runs first:
+    // the parameterless constructor of the nearest ancestor declaring constructors.
+    static FuncDecl* implicit_base_ctor(TypeDecl* td);
     static bool is_virtual(FuncDecl* fd) { return fd->mods & (M_VIRTUAL | M_OVERRIDE | M_ABSTRACT); }
     // Interfaces: LangTypeInfo.interfaces points at {interface type info, method table}
     // pairs (interface_count of them); a method's slot is its position in the interface.

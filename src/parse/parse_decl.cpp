@@ -49,7 +49,11 @@ uint32_t Parser::parse_modifiers(bool* is_gc) {
         case Tok::KwOverride: m = M_OVERRIDE; break;
         case Tok::KwAbstract: m = M_ABSTRACT; break;
         case Tok::KwSealed: m = M_SEALED; break;
-        case Tok::KwVar: m = M_VAR; break;
+        case Tok::KwVar: // `var x = e;` / `var x: T = e;` is a global, not the field modifier
+            if (peek().kind == Tok::Ident && (peek(2).kind == Tok::Eq || peek(2).kind == Tok::Colon))
+                return mods;
+            m = M_VAR;
+            break;
         case Tok::KwUnsafe:
             if (peek().kind == Tok::LBrace) return mods;
             m = M_UNSAFE;

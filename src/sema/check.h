@@ -156,6 +156,9 @@ public:
     // that has the name wins.
     int32_t lookup_member(TypeDecl* td, Ident name) const;
     TypeDecl* base_of(const TypeDecl* td) const;             // the base class, or null
+    // The nearest ancestor of td that declares constructors when none of them takes no
+    // parameters (so an implicit `: base()` is impossible), else null.
+    TypeDecl* base_without_default_ctor(const TypeDecl* td) const;
     bool derives(const TypeDecl* d, const TypeDecl* b) const; // d == b or b is an ancestor
     void check_inheritance();
     bool check_access(Decl* d, Span span);  // reports private access; false if denied

@@ -145,6 +145,10 @@ void Sema::check_func(FuncDecl* fn, TypeDecl* owner) {
                 if (f) check_access(f, fn->name_span);
             }
         }
+    } else if (fn_.is_ctor && owner && owner->tkind == TypeDeclKind::Class) {
+        if (TypeDecl* b = base_without_default_ctor(owner)) // no implicit `: base()`
+            diag.error(fn->name_span, "constructor must call ': base(...)': '%s' has no parameterless constructor",
+                       b->name.c_str());
     }
     if (fn->body_expr) {
         if (fn_.ret->kind == TypeKind::Void) {

@@ -31,11 +31,14 @@ void Sema::layout_decl(TypeDecl* td) {
     Type* t = const_cast<Type*>(td->type);
     if (!t) return;
     if (st == 1) {
+        // A class value is a pointer: a class may refer to itself (Node? Next) freely.
+        if (td->tkind == TypeDeclKind::Class) return;
         diag.error(td->name_span, "%s '%s' contains itself (use a class for recursive data)",
                    tkind_word(td), td->name.c_str());
         return;
     }
     st = 1;
+    if (td->tkind == TypeDeclKind::Class) { t->size = 8; t->align = 8; }
     switch (td->tkind) {
     case TypeDeclKind::Struct:
     case TypeDeclKind::Class: {

@@ -49,7 +49,14 @@ void Sema::check_pattern(Pattern* p, const Type* t) {
             if (p->name) declare_local(p->name, d, p->span);
             return;
         }
-        if (p->kind == PatternKind::Literal || p->kind == PatternKind::Range || p->kind == PatternKind::Variant) {
+        // A bare case name of a nullable enum (`Red` on a Color?) is that case, not a binding.
+        bool enum_case = false;
+        if (p->kind == PatternKind::Binding && t->elem->kind == TypeKind::Enum && t->elem->decl) {
+            int32_t s = lookup_member(t->elem->decl, p->name);
+            enum_case = s >= 0 && sym_list_[s].decl->kind == DeclKind::EnumCase;
+        }
+        if (p->kind == PatternKind::Literal || p->kind == PatternKind::Range || p->kind == PatternKind::Variant ||
+            enum_case) {
             check_pattern(p, t->elem);
             p->type_resolved = t;
             return;

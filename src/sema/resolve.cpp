@@ -317,6 +317,20 @@ static bool same_param_list(const FuncDecl* a, const FuncDecl* b) {
     return true;
 }
 
+TypeDecl* Sema::base_without_default_ctor(const TypeDecl* td) const {
+    int guard = 0;
+    for (TypeDecl* b = base_of(td); b && guard < 10000; b = base_of(b), guard++) {
+        bool any = false;
+        for (Decl* m : b->members) {
+            if (!m || m->kind != DeclKind::Func || static_cast<FuncDecl*>(m)->fkind != FuncKind::Constructor) continue;
+            any = true;
+            if (static_cast<FuncDecl*>(m)->params.size == 0) return nullptr;
+        }
+        if (any) return b;
+    }
+    return nullptr;
+}
+
 // Base-class cycles, virtual/override/abstract rules. Runs after the signatures.
 void Sema::check_inheritance() {
     for (TypeEntry& te : types_) {
@@ -335,12 +349,22 @@ void Sema::check_inheritance() {
         TypeDecl* td = te.td;
         file_ = &files_[te.file];
         bool is_abstract_class = (td->mods & M_ABSTRACT) != 0;
+        // A class without constructors runs its base's parameterless one.
+        bool has_ctor = false;
+        for (Decl* m : td->members)
+            if (m && m->kind == DeclKind::Func && static_cast<FuncDecl*>(m)->fkind == FuncKind::Constructor)
+                has_ctor = true;
+        if (td->tkind == TypeDeclKind::Class && !has_ctor)
+            if (TypeDecl* b = base_without_default_ctor(td))
+                diag.error(td->name_span, "class '%s' needs a constructor calling ': base(...)': '%s' has no parameterless constructor",
+                           td->name.c_str(), b->name.c_str());
         for (Decl* m : td->members) {
             if (!m || m->kind != DeclKind::Func) continue;
             auto* f = static_cast<FuncDecl*>(m);
             uint32_t vm = f->mods & (M_VIRTUAL | M_OVERRIDE | M_ABSTRACT);
-            if (!vm) {
-                // Same signature as a virtual method of a base: must say `override`.
+            if (!(vm & M_OVERRIDE)) {
+                // Same signature as a virtual method of a base: must say `override`
+                // (also when it says `virtual` or `abstract`).
                 if (f->fkind == FuncKind::Method || f->fkind == FuncKind::Function)
                     for (TypeDecl* b = base_of(td); b; b = base_of(b)) {
                         int32_t s = sym_find(b, f->name);
@@ -356,7 +380,7 @@ void Sema::check_inheritance() {
                         }
                         if (!b) break;
                     }
-                continue;
+                if (!vm) continue;
             }
             if (td->tkind != TypeDeclKind::Class) {
                 diag.error(f->name_span, "only class methods can be virtual, override or abstract");
