@@ -80,6 +80,7 @@ void insert_preempt_checks(Module& m, Func& f) {
     // of loop values are not stretched to the end of the function (and the fast path falls
     // through or jumps back exactly as before).
     std::vector<std::pair<Block*, Block*>> follow; // (new block, the block it follows)
+    std::vector<Block*> last;                      // new blocks laid out at the end
     // Back-edges, by an iterative DFS (0 white, 1 on stack, 2 done).
     uint32_t nb = f.next_block;
     for (Block* b : f.blocks)
@@ -143,8 +144,10 @@ void insert_preempt_checks(Module& m, Func& f) {
         }
         e->insts.size = k;
         Block* slow = emit_test(m, f, e, rest);
-        follow.push_back({slow, e});
-        follow.push_back({rest, slow});
+        // The fast path falls through into `rest`; the slow block goes to the end (an entry
+        // test sees only the parameters live, so its live ranges cost little there).
+        follow.push_back({rest, e});
+        last.push_back(slow);
         // rest takes over e's successors' phi entries
         Inst* t = rest->term();
         if (t && (t->op == Op::jmp || t->op == Op::br))
@@ -162,6 +165,7 @@ void insert_preempt_checks(Module& m, Func& f) {
                 if (after == b) self(self, nb);
         };
         for (Block* b : order) place(place, b);
+        for (Block* b : last) out.push_back(b);
         for (uint32_t i = 0; i < out.size() && i < f.blocks.size; i++) f.blocks.data[i] = out[i];
     }
     if (inserted) {
