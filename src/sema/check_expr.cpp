@@ -824,6 +824,13 @@ const Type* Sema::check_binary(BinaryExpr* e, const Type* hint) {
             switch (ta->kind) {
             case TypeKind::Char: case TypeKind::String: case TypeKind::Enum: ct = ta; break;
             case TypeKind::Bool: case TypeKind::Class: if (eq) ct = ta; break;
+            case TypeKind::Nullable: { // T? == T? for a T that has ==
+                const Type* el = ta->elem;
+                if (eq && (el->is_numeric() || el->is_c_like_enum() || el->kind == TypeKind::Char ||
+                           el->kind == TypeKind::String || el->kind == TypeKind::Bool || el->kind == TypeKind::Class))
+                    ct = ta;
+                break;
+            }
             default: break;
             }
             if (ta->kind == TypeKind::Enum && !ta->is_c_like_enum()) ct = nullptr; // compare with match

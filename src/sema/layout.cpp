@@ -107,9 +107,12 @@ void Sema::layout_decl(TypeDecl* td) {
 void Sema::layout_type(const Type* ct) {
     if (!ct) return;
     switch (ct->kind) {
-    case TypeKind::Struct: case TypeKind::Enum: case TypeKind::Class: case TypeKind::Interface:
+    case TypeKind::Struct: case TypeKind::Enum:
         if (ct->decl) layout_decl(ct->decl);
         return;
+    case TypeKind::Class: case TypeKind::Interface:
+        return; // a pointer (8 bytes from interning); layout_all lays out the instance
+
     case TypeKind::Tuple: case TypeKind::Nullable: case TypeKind::Fallible: case TypeKind::Range:
         break;
     default:
