@@ -34,18 +34,26 @@ struct Loc { // where a vreg lives after allocation
     bool spilled = false;
 };
 
+// One Alloc serves every function of a module (see RegAllocator in target.h): run()
+// resets its state but keeps the capacity of its buffers, so allocating registers for a
+// function normally calls malloc only when it is bigger than every function before it.
 struct Alloc {
-    const Target& T;
-    MFunc& f;
-    uint32_t nv;
+    const Target* tp = nullptr;
+    MFunc* fp = nullptr;
+    uint32_t nv = 0;
     std::vector<int32_t> bstart, bend;
     std::vector<int32_t> istart, iend; // interval per vreg index
     std::vector<uint32_t> hint;        // phys reg or vreg (kNoReg: none)
     std::vector<Loc> loc;
     std::vector<std::vector<std::pair<int32_t, int32_t>>> fixed; // per physical register
     std::vector<uint32_t> fixed_ptr;
-
-    Alloc(const Target& t, MFunc& fn) : T(t), f(fn), nv(0) {}
+    // Scratch buffers of the phases below (members only so that they keep their capacity).
+    std::vector<uint32_t> gidx, stamp, globals;
+    std::vector<uint64_t> gen, kill, live_in, live_out;
+    std::vector<uint32_t> order, active[2];
+    std::vector<MInst> out;
+    std::vector<std::pair<Operand, Operand>> moves;
+    std::vector<RegClass> move_cls;
 
     static uint32_t vi(uint32_t r) { return r - kFirstVReg; }
 
@@ -68,6 +76,7 @@ struct Alloc {
     }
 
     void number() {
+        MFunc& f = *fp;
         int32_t pos = 0;
         bstart.resize(f.blocks.size());
         bend.resize(f.blocks.size());
@@ -80,10 +89,11 @@ struct Alloc {
     }
 
     void liveness() {
+        MFunc& f = *fp;
         size_t nb = f.blocks.size();
         // Find global vregs: phi operands and upward-exposed uses.
-        std::vector<uint32_t> gidx(nv, UINT32_MAX), stamp(nv, UINT32_MAX);
-        std::vector<uint32_t> globals;
+        gidx.assign(nv, UINT32_MAX), stamp.assign(nv, UINT32_MAX);
+        globals.clear();
         auto mark = [&](uint32_t v) {
             if (gidx[vi(v)] == UINT32_MAX) gidx[vi(v)] = (uint32_t)globals.size(), globals.push_back(v);
         };
@@ -102,7 +112,8 @@ struct Alloc {
         }
         size_t G = globals.size(), W = (G + 63) / 64;
         if (!G) return;
-        std::vector<uint64_t> gen(nb * W), kill(nb * W), in(nb * W), out(nb * W);
+        gen.assign(nb * W, 0), kill.assign(nb * W, 0), live_in.assign(nb * W, 0), live_out.assign(nb * W, 0);
+        std::vector<uint64_t>&in = live_in, &out = live_out;
         auto set = [&](std::vector<uint64_t>& s, size_t b, uint32_t g) { s[b * W + g / 64] |= 1ull << (g % 64); };
         auto has = [&](std::vector<uint64_t>& s, size_t b, uint32_t g) { return (s[b * W + g / 64] >> (g % 64)) & 1; };
         for (size_t b = 0; b < nb; b++) {
@@ -147,7 +158,10 @@ struct Alloc {
     }
 
     void intervals() {
-        fixed.assign(64, {});
+        const Target& T = *tp;
+        MFunc& f = *fp;
+        fixed.resize(64);
+        for (auto& fr : fixed) fr.clear();
         std::vector<int32_t> open(64, -1);
         for (size_t b = 0; b < f.blocks.size(); b++) {
             std::fill(open.begin(), open.end(), -1);
@@ -211,20 +225,23 @@ struct Alloc {
     }
 
     void spill(uint32_t v) {
+        MFunc& f = *fp;
         loc[v].spilled = true;
         loc[v].reg = kNoReg;
         loc[v].slot = -(int64_t)f.alloc_frame(8, 8);
     }
 
     void scan() {
-        std::vector<uint32_t> order;
+        const Target& T = *tp;
+        MFunc& f = *fp;
+        order.clear();
         for (uint32_t i = 0; i < nv; i++)
             if (iend[i] >= 0) order.push_back(i);
         std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
             return istart[a] != istart[b] ? istart[a] < istart[b] : a < b;
         });
         fixed_ptr.assign(64, 0);
-        std::vector<uint32_t> active[2];
+        active[0].clear(), active[1].clear();
         uint32_t owner[64];
         for (auto& o : owner) o = UINT32_MAX;
         for (uint32_t v : order) {
@@ -272,6 +289,7 @@ struct Alloc {
     // --- rewrite ---
 
     Operand where(uint32_t v, uint8_t size) const {
+        const Target& T = *tp;
         const Loc& l = loc[vi(v)];
         if (!l.spilled && l.reg != kNoReg) return Operand::r(l.reg, size);
         Operand m = Operand::m(T.frame_reg, l.slot, 8);
@@ -280,6 +298,7 @@ struct Alloc {
     }
 
     void emit_move(std::vector<MInst>& out, const Operand& d, const Operand& s, RegClass c, uint32_t line) {
+        const Target& T = *tp;
         if (d.kind == Operand::Mem && s.kind == Operand::Mem) {
             Operand t = Operand::r(T.spill_scratch[(int)c][1], 8);
             out.push_back(T.move(t, s, c));
@@ -299,8 +318,9 @@ struct Alloc {
     }
 
     // Sequences the parallel copy dst[k] <- src[k].
-    void parallel(std::vector<MInst>& out, std::vector<std::pair<Operand, Operand>> mv, std::vector<RegClass> cl,
+    void parallel(std::vector<MInst>& out, std::vector<std::pair<Operand, Operand>>& mv, std::vector<RegClass>& cl,
                   uint32_t line) {
+        const Target& T = *tp;
         for (size_t k = 0; k < mv.size();)
             if (same(mv[k].first, mv[k].second)) mv.erase(mv.begin() + k), cl.erase(cl.begin() + k);
             else k++;
@@ -328,9 +348,13 @@ struct Alloc {
     }
 
     void rewrite() {
+        const Target& T = *tp;
+        MFunc& f = *fp;
         for (size_t b = 0; b < f.blocks.size(); b++) {
             MBlock& bl = f.blocks[b];
-            std::vector<MInst> out;
+            // The rewritten block is built in `out`, which then trades buffers with
+            // bl.insts: the old instruction buffer becomes `out` for the next block.
+            out.clear();
             out.reserve(bl.insts.size() + 4);
             for (MInst in : bl.insts) {
                 uint32_t sv[6], sr[6];
@@ -358,8 +382,10 @@ struct Alloc {
                     emit_move(out, d, where(in.o[1].reg, 8), f.vclass[vi(in.o[1].reg)], in.line);
                     continue;
                 }
-                // Reads first, so that reloads get distinct scratch registers.
-                std::vector<std::pair<uint32_t, uint32_t>> reload, store;
+                // Reads first, so that reloads get distinct scratch registers. At most 6
+                // registers are named (3 operands, a memory operand names 2), so fixed arrays.
+                std::pair<uint32_t, uint32_t> reload[6], store[6];
+                int nreload = 0, nstore = 0;
                 for (int pass = 0; pass < 2; pass++)
                     for (int k = 0; k < in.n; k++) {
                         Operand& o = in.o[k];
@@ -374,9 +400,9 @@ struct Alloc {
                             if (pass == 0 && !isread) return;
                             uint32_t v = r;
                             uint32_t s = scratch_for(v, isread);
-                            if (isread && std::find(reload.begin(), reload.end(), std::make_pair(s, v)) == reload.end())
-                                reload.push_back({s, v});
-                            if (iswrite) store.push_back({s, v});
+                            if (isread && std::find(reload, reload + nreload, std::make_pair(s, v)) == reload + nreload)
+                                reload[nreload++] = {s, v};
+                            if (iswrite) store[nstore++] = {s, v};
                             r = s;
                         };
                         if (o.kind == Operand::Reg) {
@@ -391,17 +417,20 @@ struct Alloc {
                             map(o.index, true, false);
                         }
                     }
-                for (auto& [s, v] : reload)
-                    emit_move(out, Operand::r(s, 8), where(v, 8), f.vclass[vi(v)], in.line);
+                for (int k = 0; k < nreload; k++)
+                    emit_move(out, Operand::r(reload[k].first, 8), where(reload[k].second, 8),
+                              f.vclass[vi(reload[k].second)], in.line);
                 if (!(is_copy && in.o[0].reg == in.o[1].reg)) out.push_back(in);
-                for (auto& [s, v] : store)
-                    emit_move(out, where(v, 8), Operand::r(s, 8), f.vclass[vi(v)], in.line);
+                for (int k = 0; k < nstore; k++)
+                    emit_move(out, where(store[k].second, 8), Operand::r(store[k].first, 8),
+                              f.vclass[vi(store[k].second)], in.line);
             }
             // Phi copies for the (single) successor.
             if (bl.succs.size() == 1) {
                 MBlock& sb = f.blocks[bl.succs[0]];
-                std::vector<std::pair<Operand, Operand>> mv;
-                std::vector<RegClass> cl;
+                std::vector<std::pair<Operand, Operand>>& mv = moves;
+                std::vector<RegClass>& cl = move_cls;
+                mv.clear(), cl.clear();
                 for (const MPhi& p : sb.phis)
                     for (size_t k = 0; k < p.preds.size(); k++) {
                         if (p.preds[k] != b) continue;
@@ -411,14 +440,16 @@ struct Alloc {
                         cl.push_back(f.vclass[vi(p.dst)]);
                     }
                 uint32_t line = out.empty() ? 0 : out.back().line;
-                parallel(out, std::move(mv), std::move(cl), line);
+                parallel(out, mv, cl, line);
             }
-            bl.insts = std::move(out);
+            std::swap(bl.insts, out);
         }
         for (MBlock& bl : f.blocks) bl.phis.clear();
     }
 
-    void run() {
+    void run(const Target& t, MFunc& fn) {
+        tp = &t, fp = &fn;
+        MFunc& f = fn;
         nv = (uint32_t)f.vclass.size();
         istart.assign(nv, kInf);
         iend.assign(nv, -1);
@@ -435,8 +466,12 @@ struct Alloc {
 } // namespace radetail
 
 void regalloc(const Target& t, MFunc& f) {
-    radetail::Alloc a(t, f);
-    a.run();
+    RegAllocator a;
+    a.run(t, f);
 }
+
+RegAllocator::RegAllocator() : a_(new radetail::Alloc) {}
+RegAllocator::~RegAllocator() { delete a_; }
+void RegAllocator::run(const Target& t, MFunc& f) { a_->run(t, f); }
 
 } // namespace lang::codegen

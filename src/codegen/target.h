@@ -100,6 +100,19 @@ struct MFunc {
     // Cold overflow stubs: label index -> source line (emitted after the body).
     std::vector<uint32_t> stubs;
 
+    // Makes this an empty MFunc again but keeps the capacity of the vectors (blocks keep
+    // theirs too): compile() passes one MFunc through every function of a module.
+    void reset() {
+        ir = nullptr;
+        for (MBlock& b : blocks) {
+            b.insts.clear(), b.phis.clear(), b.jumps.clear(), b.succs.clear(), b.preds.clear();
+            b.ir_id = 0;
+        }
+        vclass.clear();
+        frame_size = out_args = in_args = 0;
+        used_callee = 0;
+        stubs.clear();
+    }
     uint32_t new_vreg(RegClass c) {
         vclass.push_back(c);
         return kFirstVReg + (uint32_t)vclass.size() - 1;
@@ -131,6 +144,21 @@ struct Target {
 
 // regalloc.cpp: liveness, linear scan, spill/phi rewrite. Leaves only physical registers.
 void regalloc(const Target& t, MFunc& f);
+
+// The same, keeping the allocator's working buffers from one function to the next:
+// compiling a module with one RegAllocator avoids a round of malloc/free per function.
+namespace radetail { struct Alloc; }
+class RegAllocator {
+public:
+    RegAllocator();
+    ~RegAllocator();
+    RegAllocator(const RegAllocator&) = delete;
+    RegAllocator& operator=(const RegAllocator&) = delete;
+    void run(const Target& t, MFunc& f);
+
+private:
+    radetail::Alloc* a_;
+};
 
 } // namespace codegen
 

@@ -121,6 +121,12 @@ uint64_t section_flags(const Section& s) {
 bool write_elf(const Object& o, std::vector<uint8_t>& out, std::string* err) {
     const uint32_t nsec = (uint32_t)o.sections.size();
     out.clear();
+    // Reserve about the final size (contents, relocations, symbols and their names) so
+    // the output is not copied again and again while it grows.
+    size_t estimate = 4096 + o.relocs.size() * sizeof(Rela) + o.symbols.size() * sizeof(Sym);
+    for (const Section& s : o.sections) estimate += s.bytes.size() + s.align;
+    for (const Symbol& s : o.symbols) estimate += s.name.size() + 1;
+    out.reserve(estimate);
 
     // ---- validate and group relocations by section
     std::vector<std::vector<const Reloc*>> rel_by_sec(nsec);

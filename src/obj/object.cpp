@@ -8,13 +8,13 @@
 namespace lang::obj {
 
 uint32_t Object::section(std::string_view name, SectionKind kind, uint32_t align) {
-    std::string key(name);
-    auto it = sec_by_name_.find(key);
+    auto it = sec_by_name_.find(name);
     if (it != sec_by_name_.end()) {
         Section& s = sections[it->second];
         s.align = std::max(s.align, align);
         return it->second;
     }
+    std::string key(name);
     uint32_t idx = (uint32_t)sections.size();
     Section s;
     s.name = key;
@@ -26,9 +26,9 @@ uint32_t Object::section(std::string_view name, SectionKind kind, uint32_t align
 }
 
 uint32_t Object::symbol(std::string_view name) {
-    std::string key(name);
-    auto it = by_name_.find(key);
+    auto it = by_name_.find(name);
     if (it != by_name_.end()) return it->second;
+    std::string key(name);
     uint32_t idx = (uint32_t)symbols.size();
     Symbol s;
     s.name = key;

@@ -73,8 +73,14 @@ public:
     }
 
 private:
-    std::unordered_map<std::string, uint32_t> by_name_;
-    std::unordered_map<std::string, uint32_t> sec_by_name_;
+    // Transparent hashing: find() takes a string_view directly, so looking up a name that
+    // is already known (every reloc does) builds no std::string and calls no malloc.
+    struct NameHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    std::unordered_map<std::string, uint32_t, NameHash, std::equal_to<>> by_name_;
+    std::unordered_map<std::string, uint32_t, NameHash, std::equal_to<>> sec_by_name_;
 };
 
 // elf.cpp: serializes an ELF64 relocatable object (ET_REL). Returns false with a

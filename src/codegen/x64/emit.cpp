@@ -30,6 +30,9 @@ struct Code {
     std::vector<int32_t> label_of; // label id -> index of the first instruction after it
     std::vector<int32_t> label_at; // instruction index -> label id placed before it (-1)
     uint32_t nlabels = 0;
+    // Scratch of finish(), kept here so that its buffers are reused across functions.
+    std::vector<uint8_t> skip;
+    std::vector<std::pair<uint8_t, uint32_t>> jumps;
 };
 
 MInst mk(uint16_t op, uint8_t rw, Operand a = Operand(), Operand b = Operand()) {
@@ -41,16 +44,18 @@ MInst mk(uint16_t op, uint8_t rw, Operand a = Operand(), Operand b = Operand()) 
     return in;
 }
 
-// Turns an allocated MFunc into the final instruction list.
-Code finish(const MFunc& f) {
-    Code c;
+// Turns an allocated MFunc into the final instruction list. `c` is overwritten; passing
+// the same Code for every function reuses its buffers (no malloc per function).
+void finish(const MFunc& f, Code& c) {
+    c.insts.clear();
     uint32_t nb = (uint32_t)f.blocks.size();
     c.nlabels = nb + (uint32_t)f.stubs.size();
     c.label_of.assign(c.nlabels, -1);
-    std::vector<uint32_t> saved;
+    uint32_t saved[std::size(kCalleeOrder)];
+    uint32_t nsaved = 0;
     for (uint32_t r : kCalleeOrder)
-        if ((f.used_callee >> r) & 1) saved.push_back(r);
-    uint32_t csr = 8 * (uint32_t)saved.size();
+        if ((f.used_callee >> r) & 1) saved[nsaved++] = r;
+    uint32_t csr = 8 * nsaved;
     uint32_t pad = csr % 16 ? 8 : 0;
     uint32_t area = (f.frame_size + 15) & ~15u;
     uint32_t sub = pad + area + f.out_args;
@@ -66,18 +71,18 @@ Code finish(const MFunc& f) {
     };
     put(mk(Mn::push, kR0, Operand::r(RBP)), line0);
     put(mk(Mn::mov, kW0 | kR1, Operand::r(RBP), Operand::r(RSP)), line0);
-    for (uint32_t r : saved) put(mk(Mn::push, kR0, Operand::r(r)), line0);
+    for (uint32_t k = 0; k < nsaved; k++) put(mk(Mn::push, kR0, Operand::r(saved[k])), line0);
     // When the only adjustment is the 8-byte alignment pad, push/pop a scratch register:
     // shorter than sub + lea (r11 is never live at a return or a tail jump).
     bool pad_only = sub && sub == pad;
     if (pad_only) put(mk(Mn::push, kR0, Operand::r(R11)), line0);
     else if (sub) put(mk(Mn::sub, kW0 | kR0 | kR1, Operand::r(RSP), Operand::i(sub)), line0);
     auto epilogue = [&](uint32_t line) {
-        if (!saved.empty()) {
+        if (nsaved) {
             Operand m = Operand::m(RBP, -(int64_t)csr, 0);
             if (pad_only) put(mk(Mn::pop, kW0, Operand::r(R11)), line);
             else if (sub) put(mk(Mn::lea, kW0 | kR1, Operand::r(RSP), m), line);
-            for (size_t k = saved.size(); k-- > 0;) put(mk(Mn::pop, kW0, Operand::r(saved[k])), line);
+            for (uint32_t k = nsaved; k-- > 0;) put(mk(Mn::pop, kW0, Operand::r(saved[k])), line);
         } else if (sub) {
             put(mk(Mn::mov, kW0 | kR1, Operand::r(RSP), Operand::r(RBP)), line);
         }
@@ -100,7 +105,8 @@ Code finish(const MFunc& f) {
         const codegen::MBlock& bl = f.blocks[b];
         return b != 0 && bl.insts.empty() && bl.jumps.size() == 1 && bl.jumps[0].first == codegen::kAlways;
     };
-    std::vector<uint8_t> skip(nb, 0);
+    std::vector<uint8_t>& skip = c.skip;
+    skip.assign(nb, 0);
     for (uint32_t b = 0; b < nb; b++) skip[b] = forwarder(b) && !forwarder(thread(b));
     for (uint32_t b = 0; b < nb; b++) {
         c.label_of[b] = (int32_t)c.insts.size();
@@ -128,7 +134,8 @@ Code finish(const MFunc& f) {
             put(in, in.line);
         }
         // Jumps: fall through to the next block where possible.
-        auto j = bl.jumps;
+        auto& j = c.jumps;
+        j.assign(bl.jumps.begin(), bl.jumps.end());
         for (auto& x : j) x.second = thread(x.second);
         uint32_t next = b + 1;
         while (next < nb && skip[next]) next++;
@@ -153,7 +160,6 @@ Code finish(const MFunc& f) {
     c.label_at.assign(c.insts.size() + 1, -1);
     for (uint32_t l = 0; l < c.nlabels; l++)
         if (c.label_of[l] >= 0 && c.label_at[c.label_of[l]] < 0) c.label_at[c.label_of[l]] = (int32_t)l;
-    return c;
 }
 
 bool is_branch(const MInst& in) {
@@ -170,14 +176,22 @@ struct Assembled {
         int64_t addend;
     };
     std::vector<Fix> relocs;
+    // Scratch of assemble(), kept here so that its buffers are reused across functions.
+    std::vector<uint8_t> is_long, size;
+    std::vector<uint32_t> off;
+    std::vector<Encoded> enc;
 };
 
 // Branch relaxation, then encoding. Returns false if an instruction has no encoding.
+// `out` is overwritten (its buffers are reused when the same Assembled is passed again).
 bool assemble(Code& c, Assembled& out, std::string* bad) {
     size_t n = c.insts.size();
-    std::vector<uint8_t> is_long(n, 0), size(n, 0);
-    std::vector<uint32_t> off(n + 1, 0);
-    std::vector<Encoded> enc(n); // non-branches are encoded once, here
+    out.bytes.clear(), out.lines.clear(), out.relocs.clear();
+    std::vector<uint8_t>& is_long = out.is_long;
+    std::vector<uint8_t>& size = out.size;
+    std::vector<uint32_t>& off = out.off;
+    std::vector<Encoded>& enc = out.enc; // non-branches are encoded once, here
+    is_long.assign(n, 0), size.assign(n, 0), off.assign(n + 1, 0), enc.resize(n);
     for (size_t i = 0; i < n; i++) {
         if (is_branch(c.insts[i])) continue;
         if (!encode(c.insts[i].op, c.insts[i].cc, c.insts[i].o, c.insts[i].n, enc[i])) {
@@ -201,15 +215,16 @@ bool assemble(Code& c, Assembled& out, std::string* bad) {
     out.bytes.reserve(off[n]);
     uint32_t last_line = 0;
     for (size_t i = 0; i < n; i++) {
-        MInst in = c.insts[i];
+        const MInst& in = c.insts[i];
         if (in.line && in.line != last_line) {
             out.lines.push_back({(uint32_t)out.bytes.size(), in.line});
             last_line = in.line;
         }
         Encoded& e = enc[i];
         if (is_branch(in)) {
-            in.o[0].size = is_long[i] ? 4 : 1;
-            if (!encode(in.op, in.cc, in.o, in.n, e)) {
+            Operand target = in.o[0];
+            target.size = is_long[i] ? 4 : 1;
+            if (!encode(in.op, in.cc, &target, 1, e)) {
                 *bad = format_inst(in, "f");
                 return false;
             }
@@ -232,10 +247,10 @@ bool assemble(Code& c, Assembled& out, std::string* bad) {
     return true;
 }
 
-bool lower_func(const ir::Module& m, const ir::Func& f, MFunc& mf, Diag& diag) {
+bool lower_func(const ir::Module& m, const ir::Func& f, MFunc& mf, codegen::RegAllocator& ra, Diag& diag) {
     if (!f.blocks.size) return false;
     if (!kSysV.isel(kSysV, m, f, mf, diag)) return false;
-    codegen::regalloc(kSysV, mf);
+    ra.run(kSysV, mf);
     return true;
 }
 
@@ -315,14 +330,17 @@ bool compile(const ir::Module& m, obj::Object& o, Diag& diag) {
         for (int k = 0; k < 8; k++) b.push_back((uint8_t)(v >> (8 * k)));
     };
     bool ok = true;
+    Code c;      // reused by every function (finish and assemble overwrite them)
+    Assembled a;
+    codegen::RegAllocator ra;
+    MFunc mf;
     for (const ir::Func* f : m.funcs) {
-        MFunc mf;
-        if (!lower_func(m, *f, mf, diag)) {
+        mf.reset();
+        if (!lower_func(m, *f, mf, ra, diag)) {
             ok = false;
             continue;
         }
-        Code c = finish(mf);
-        Assembled a;
+        finish(mf, c);
         std::string bad;
         if (!assemble(c, a, &bad)) {
             diag.error_plain("internal compiler error: x64: no encoding for `%s` in %s", bad.c_str(), f->name);
@@ -405,13 +423,15 @@ std::string print_asm(const ir::Module& m) {
     std::string s = "\t.intel_syntax noprefix\n\t.text\n";
     lang::SourceManager sm;
     Diag diag(sm);
+    codegen::RegAllocator ra;
     for (const ir::Func* f : m.funcs) {
         MFunc mf;
-        if (!lower_func(m, *f, mf, diag)) {
+        if (!lower_func(m, *f, mf, ra, diag)) {
             s += "# error: cannot compile " + std::string(f->name) + "\n";
             continue;
         }
-        Code c = finish(mf);
+        Code c;
+        finish(mf, c);
         if (f->is_public) s += std::string("\t.globl ") + f->name + "\n";
         s += std::string(f->name) + ":\n";
         for (size_t i = 0; i < c.insts.size(); i++) {

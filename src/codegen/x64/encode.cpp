@@ -54,44 +54,60 @@ struct RowIndex {
 };
 const RowIndex kIndex;
 
-bool is_gpr(const Operand& o, int size) {
-    return o.kind == Operand::Reg && o.reg < 16 && o.size == size;
-}
-
-bool matches(uint8_t c, const Operand& o) {
+// All operand classes (cls::*) that o belongs to, as a bit set (bit c for class c).
+// Computed once per operand, so encode() tests each row with three bit tests.
+uint32_t class_mask(const Operand& o) {
+    auto bit = [](uint8_t c) { return 1u << c; };
     int64_t v = o.imm;
-    switch (c) {
-    case cls::NONE: return o.kind == Operand::None;
-    case cls::R8: return is_gpr(o, 1);
-    case cls::R16: return is_gpr(o, 2);
-    case cls::R32: return is_gpr(o, 4);
-    case cls::R64: return is_gpr(o, 8);
-    case cls::RM8: return is_gpr(o, 1) || (o.kind == Operand::Mem && o.size == 1);
-    case cls::RM16: return is_gpr(o, 2) || (o.kind == Operand::Mem && o.size == 2);
-    case cls::RM32: return is_gpr(o, 4) || (o.kind == Operand::Mem && o.size == 4);
-    case cls::RM64: return is_gpr(o, 8) || (o.kind == Operand::Mem && o.size == 8);
-    case cls::M: return o.kind == Operand::Mem;
-    case cls::XMM: return o.kind == Operand::Reg && is_xmm(o.reg);
-    case cls::XMM_M32:
-        return (o.kind == Operand::Reg && is_xmm(o.reg)) || (o.kind == Operand::Mem && o.size == 4);
-    case cls::XMM_M64:
-        return (o.kind == Operand::Reg && is_xmm(o.reg)) || (o.kind == Operand::Mem && o.size == 8);
-    case cls::IMM8: return o.kind == Operand::Imm && v >= -128 && v <= 255;
-    case cls::IMM8S: return o.kind == Operand::Imm && v >= -128 && v <= 127;
-    case cls::IMM16: return o.kind == Operand::Imm && v >= -32768 && v <= 65535;
-    case cls::IMM32: return o.kind == Operand::Imm && v >= INT32_MIN && v <= (int64_t)UINT32_MAX;
-    case cls::IMM32S: return o.kind == Operand::Imm && v >= INT32_MIN && v <= INT32_MAX;
-    case cls::IMM64: return o.kind == Operand::Imm;
-    case cls::ONE: return o.kind == Operand::Imm && v == 1;
-    case cls::CL: return o.kind == Operand::Reg && o.reg == RCX && o.size == 1;
-    case cls::AL: return o.kind == Operand::Reg && o.reg == RAX && o.size == 1;
-    case cls::AX: return o.kind == Operand::Reg && o.reg == RAX && o.size == 2;
-    case cls::EAX: return o.kind == Operand::Reg && o.reg == RAX && o.size == 4;
-    case cls::RAX: return o.kind == Operand::Reg && o.reg == RAX && o.size == 8;
-    case cls::REL8: return o.kind == Operand::Label && o.size == 1;
-    case cls::REL32: return (o.kind == Operand::Label && o.size == 4) || o.kind == Operand::Sym;
+    switch (o.kind) {
+    case Operand::None: return bit(cls::NONE);
+    case Operand::Reg: {
+        if (is_xmm(o.reg)) return bit(cls::XMM) | bit(cls::XMM_M32) | bit(cls::XMM_M64);
+        uint32_t m = 0;
+        if (o.reg < 16) {
+            switch (o.size) {
+            case 1: m |= bit(cls::R8) | bit(cls::RM8); break;
+            case 2: m |= bit(cls::R16) | bit(cls::RM16); break;
+            case 4: m |= bit(cls::R32) | bit(cls::RM32); break;
+            case 8: m |= bit(cls::R64) | bit(cls::RM64); break;
+            default: break;
+            }
+        }
+        if (o.reg == RCX && o.size == 1) m |= bit(cls::CL);
+        if (o.reg == RAX) {
+            switch (o.size) {
+            case 1: m |= bit(cls::AL); break;
+            case 2: m |= bit(cls::AX); break;
+            case 4: m |= bit(cls::EAX); break;
+            case 8: m |= bit(cls::RAX); break;
+            default: break;
+            }
+        }
+        return m;
     }
-    return false;
+    case Operand::Mem:
+        switch (o.size) {
+        case 1: return bit(cls::M) | bit(cls::RM8);
+        case 2: return bit(cls::M) | bit(cls::RM16);
+        case 4: return bit(cls::M) | bit(cls::RM32) | bit(cls::XMM_M32);
+        case 8: return bit(cls::M) | bit(cls::RM64) | bit(cls::XMM_M64);
+        default: return bit(cls::M);
+        }
+    case Operand::Imm: {
+        uint32_t m = bit(cls::IMM64);
+        if (v >= -128 && v <= 255) m |= bit(cls::IMM8);
+        if (v >= -128 && v <= 127) m |= bit(cls::IMM8S);
+        if (v >= -32768 && v <= 65535) m |= bit(cls::IMM16);
+        if (v >= INT32_MIN && v <= (int64_t)UINT32_MAX) m |= bit(cls::IMM32);
+        if (v >= INT32_MIN && v <= INT32_MAX) m |= bit(cls::IMM32S);
+        if (v == 1) m |= bit(cls::ONE);
+        return m;
+    }
+    case Operand::Label:
+        return o.size == 1 ? bit(cls::REL8) : o.size == 4 ? bit(cls::REL32) : 0;
+    case Operand::Sym: return bit(cls::REL32);
+    }
+    return 0;
 }
 
 int imm_size(uint8_t c) {
@@ -211,9 +227,10 @@ bool encode(uint16_t op, uint8_t cc, const Operand* ops, int n, Encoded& out) {
     for (int i = 0; i < n && i < 3; i++) o[i] = ops[i];
     bool found = false;
     Encoded tmp;
+    uint32_t m0 = class_mask(o[0]), m1 = class_mask(o[1]), m2 = class_mask(o[2]);
     for (int i = kIndex.first[op], e = i + kIndex.count[op]; i < e; i++) {
         const Row& r = kRows[i];
-        if (!matches(r.c[0], o[0]) || !matches(r.c[1], o[1]) || !matches(r.c[2], o[2])) continue;
+        if (!((m0 >> r.c[0]) & (m1 >> r.c[1]) & (m2 >> r.c[2]) & 1)) continue;
         encode_row(r, cc, o, tmp);
         if (!found || tmp.len < out.len) out = tmp, found = true;
     }
