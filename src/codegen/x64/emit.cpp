@@ -180,6 +180,7 @@ struct Assembled {
     std::vector<uint8_t> is_long, size;
     std::vector<uint32_t> off;
     std::vector<Encoded> enc;
+    EncodeCache enc_cache;
 };
 
 // Branch relaxation, then encoding. Returns false if an instruction has no encoding.
@@ -194,7 +195,7 @@ bool assemble(Code& c, Assembled& out, std::string* bad) {
     is_long.assign(n, 0), size.assign(n, 0), off.assign(n + 1, 0), enc.resize(n);
     for (size_t i = 0; i < n; i++) {
         if (is_branch(c.insts[i])) continue;
-        if (!encode(c.insts[i].op, c.insts[i].cc, c.insts[i].o, c.insts[i].n, enc[i])) {
+        if (!encode(c.insts[i].op, c.insts[i].cc, c.insts[i].o, c.insts[i].n, enc[i], out.enc_cache)) {
             *bad = format_inst(c.insts[i], "f");
             return false;
         }
@@ -224,7 +225,7 @@ bool assemble(Code& c, Assembled& out, std::string* bad) {
         if (is_branch(in)) {
             Operand target = in.o[0];
             target.size = is_long[i] ? 4 : 1;
-            if (!encode(in.op, in.cc, &target, 1, e)) {
+            if (!encode(in.op, in.cc, &target, 1, e, out.enc_cache)) {
                 *bad = format_inst(in, "f");
                 return false;
             }

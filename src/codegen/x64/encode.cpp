@@ -8,6 +8,10 @@
 // appears outside the table.
 #include "codegen/x64/x64.h"
 
+#include <cassert>
+#include <cstring>
+#include <iterator>
+
 namespace lang::x64 {
 
 namespace encdetail {
@@ -218,6 +222,20 @@ bool encode_row(const Row& r, uint8_t cc, const Operand* ops, Encoded& out) {
     return true;
 }
 
+// Tries every row of op whose classes match and keeps the shortest encoding (the first
+// row on a tie). Returns the row used, or -1.
+int encode_best(uint16_t op, uint8_t cc, const Operand* o, const uint32_t* m, Encoded& out) {
+    int best = -1;
+    Encoded tmp;
+    for (int i = kIndex.first[op], e = i + kIndex.count[op]; i < e; i++) {
+        const Row& r = kRows[i];
+        if (!((m[0] >> r.c[0]) & (m[1] >> r.c[1]) & (m[2] >> r.c[2]) & 1)) continue;
+        encode_row(r, cc, o, tmp);
+        if (best < 0 || tmp.len < out.len) out = tmp, best = i;
+    }
+    return best;
+}
+
 } // namespace encdetail
 
 bool encode(uint16_t op, uint8_t cc, const Operand* ops, int n, Encoded& out) {
@@ -225,16 +243,37 @@ bool encode(uint16_t op, uint8_t cc, const Operand* ops, int n, Encoded& out) {
     if (op >= kNumEncoded || kIndex.first[op] < 0) return false;
     Operand o[3];
     for (int i = 0; i < n && i < 3; i++) o[i] = ops[i];
-    bool found = false;
-    Encoded tmp;
-    uint32_t m0 = class_mask(o[0]), m1 = class_mask(o[1]), m2 = class_mask(o[2]);
-    for (int i = kIndex.first[op], e = i + kIndex.count[op]; i < e; i++) {
-        const Row& r = kRows[i];
-        if (!((m0 >> r.c[0]) & (m1 >> r.c[1]) & (m2 >> r.c[2]) & 1)) continue;
-        encode_row(r, cc, o, tmp);
-        if (!found || tmp.len < out.len) out = tmp, found = true;
+    uint32_t m[3] = {class_mask(o[0]), class_mask(o[1]), class_mask(o[2])};
+    return encode_best(op, cc, o, m, out) >= 0;
+}
+
+// Why a cached row is right: a row matches when each operand is in the row's class, which
+// the masks m[] decide. Among matching rows the lengths differ only by what the row fixes
+// (prefix, REX.W, opcode bytes, ModRM or not, immediate width): the ModRM/SIB/displacement
+// bytes come from the same memory or register operand in every row that takes it, and
+// the REX bits for r8-r15 are needed by all of them or none. So the winner depends on
+// (op, m[0], m[1], m[2]) only. Debug builds check this against the full search.
+bool encode(uint16_t op, uint8_t cc, const Operand* ops, int n, Encoded& out, EncodeCache& cache) {
+    using namespace encdetail;
+    if (op >= kNumEncoded || kIndex.first[op] < 0) return false;
+    Operand o[3];
+    for (int i = 0; i < n && i < 3; i++) o[i] = ops[i];
+    uint32_t m[3] = {class_mask(o[0]), class_mask(o[1]), class_mask(o[2])};
+    uint32_t h = (op * 0x9E3779B1u) ^ (m[0] * 0x85EBCA6Bu) ^ (m[1] * 0xC2B2AE35u) ^ (m[2] * 0x27D4EB2Fu);
+    EncodeCache::Entry& e = cache.e[(h ^ (h >> 15)) % std::size(cache.e)];
+    if (e.op == op && e.m[0] == m[0] && e.m[1] == m[1] && e.m[2] == m[2]) {
+        encode_row(kRows[e.row], cc, o, out);
+#ifndef NDEBUG
+        Encoded full;
+        int row = encode_best(op, cc, o, m, full);
+        assert(row >= 0 && full.len == out.len && std::memcmp(full.bytes, out.bytes, out.len) == 0);
+#endif
+        return true;
     }
-    return found;
+    int row = encode_best(op, cc, o, m, out);
+    if (row < 0) return false;
+    e.op = op, e.m[0] = m[0], e.m[1] = m[1], e.m[2] = m[2], e.row = (int16_t)row;
+    return true;
 }
 
 bool encode_with_row(int i, uint8_t cc, const Operand* ops, Encoded& out) {

@@ -61,6 +61,20 @@ struct Encoded {
 // Encodes one instruction with physical operands. Label operands must carry their
 // width in Operand::size (1: rel8, 4: rel32). Returns false when no row matches.
 bool encode(uint16_t op, uint8_t cc, const Operand* ops, int n, Encoded& out);
+// Remembers which row encode() picked for a (mnemonic, operand classes) combination.
+// The rows that match depend only on the operands' classes, and so does which of them
+// is shortest (see encode.cpp), so the answer can be reused for every later instruction
+// of the same shape: one row is encoded instead of every candidate. Direct-mapped: a
+// collision just replaces the entry.
+struct EncodeCache {
+    struct Entry {
+        uint32_t m[3];
+        uint16_t op = UINT16_MAX; // UINT16_MAX: empty
+        int16_t row = -1;
+    };
+    Entry e[1024];
+};
+bool encode(uint16_t op, uint8_t cc, const Operand* ops, int n, Encoded& out, EncodeCache& cache);
 // For the sweep test: number of rows, and a description of row i.
 int encoding_rows();
 struct RowInfo {
