@@ -73,40 +73,33 @@ const char* Lowerer::spawn_thunk(CallExpr* call, bool task, const std::vector<in
     st->args.push(m.arena, cx);
     st->args.push(m.arena, alloc);
     bool agg_ret = is_agg(rt);
-    Inst* c = add(Op::call, agg_ret ? Ty::Void : ty(rt));
-    c->sym = func_symbol(fd);
-    c->line = line;
-    c->args.push(m.arena, cx);
-    if (agg_ret) {
-        Inst* scratch = nullptr;
-        if (!res) {
-            scratch = add(Op::slot, Ty::Ptr);
-            scratch->imm = rt->size ? rt->size : 1;
-            scratch->imm2 = rt->align ? rt->align : 1;
+    std::vector<Inst*> cargs{cx};
+    if (agg_ret) { // the callee writes the result straight into the task's result buffer
+        Inst* out = res;
+        if (!out) {
+            out = add(Op::slot, Ty::Ptr);
+            out->imm = rt->size ? rt->size : 1;
+            out->imm2 = rt->align ? rt->align : 1;
         }
-        c->args.push(m.arena, res ? res : scratch);
+        cargs.push_back(out);
     }
     for (uint32_t i = 0; i < call->args.size; i++) {
         const Type* at = call->args[i].value->type;
-        ParamDecl* p = i < fd->params.size ? fd->params[i] : nullptr;
-        if (is_agg(at) || (p && p->mode == ParamMode::Ref)) {
+        if (is_agg(at)) { // a pointer into the thread's private copy of the block
             Inst* o = add(Op::iconst, Ty::I64);
             o->imm = offs[i];
             Inst* a = add(Op::add, Ty::Ptr);
             a->args.push(m.arena, arg);
             a->args.push(m.arena, o);
-            c->args.push(m.arena, a);
+            cargs.push_back(a);
         } else {
-            c->args.push(m.arena, ld(ty(at), arg, offs[i]));
+            cargs.push_back(ld(ty(at), arg, offs[i]));
         }
     }
-    // The call must come after its argument loads: move it to the end.
-    for (uint32_t i = 0; i < b->insts.size; i++)
-        if (b->insts.data[i] == c) {
-            for (uint32_t k = i; k + 1 < b->insts.size; k++) b->insts.data[k] = b->insts.data[k + 1];
-            b->insts.data[b->insts.size - 1] = c;
-            break;
-        }
+    Inst* c = add(Op::call, agg_ret ? Ty::Void : ty(rt));
+    c->sym = func_symbol(fd);
+    c->line = line;
+    for (Inst* x : cargs) c->args.push(m.arena, x);
     if (task && !agg_ret && rt->kind != TypeKind::Void) {
         Inst* s2 = add(Op::store, Ty::Void);
         s2->cty = ty(rt);
