@@ -1,6 +1,7 @@
 // arena.cpp: chunk management for Arena (see arena.h).
 #include "common/arena.h"
 #include <cstdlib>
+#include <sys/mman.h>
 
 namespace lang {
 
@@ -12,11 +13,21 @@ Arena::~Arena() {
     }
 }
 
+// Chunk sizes: 1 MiB while the arena is small, then 4 MiB chunks aligned to 2 MiB that
+// ask the kernel for transparent huge pages (madvise). Big compilations fill hundreds
+// of megabytes of fresh memory; with 4 KiB pages every page costs a page fault (about a
+// tenth of the run time), with huge pages one fault covers 2 MiB. Small programs never
+// reach the threshold and so never pay for clearing a huge page they do not use.
+constexpr size_t kSmallChunk = 1 << 20, kHugeChunk = 4 << 20, kHugeAlign = 2 << 20;
+constexpr size_t kHugeAfter = 8 << 20; // bytes already in the arena before switching
+
 void* Arena::grow(size_t size, size_t align) {
-    size_t chunk = 1 << 20;
-    if (size + align + sizeof(Chunk) > chunk) chunk = size + align + sizeof(Chunk);
-    Chunk* c = static_cast<Chunk*>(malloc(chunk));
+    bool huge = used_ >= kHugeAfter;
+    size_t chunk = huge ? kHugeChunk : kSmallChunk;
+    if (size + align + sizeof(Chunk) > chunk) chunk = size + align + sizeof(Chunk), huge = false;
+    Chunk* c = static_cast<Chunk*>(huge ? aligned_alloc(kHugeAlign, chunk) : malloc(chunk));
     if (!c) abort();
+    if (huge) madvise(c, chunk, MADV_HUGEPAGE); // only a hint: failure just means small pages
     c->next = chunks_;
     chunks_ = c;
     used_ += chunk;
