@@ -36,8 +36,9 @@ void Sema::check_pattern(Pattern* p, const Type* t) {
     if (!bad && t->kind == TypeKind::Nullable) {
         // On a T? value: `T v` binds the non-null value (a Binding of type T); literal,
         // range and variant patterns test the value inside (they never match null).
-        if (p->kind == PatternKind::TypeTest && p->type) {
-            const Type* want = resolve_type(p->type);
+        // `Dog d` on an Animal? stays a class type test (below; it never matches null).
+        const Type* want = p->kind == PatternKind::TypeTest && p->type ? resolve_type(p->type) : nullptr;
+        if (want && !(want != t->elem && want->kind == TypeKind::Class && t->elem->kind == TypeKind::Class)) {
             if (is_error(want)) return;
             if (want != t->elem) {
                 diag.error(p->span, "a value of type %s cannot be a %s", tn(t).c_str(), tn(want).c_str());
