@@ -163,6 +163,21 @@ Inst* Lowerer::time_ns(Expr* e) {
     return emit(Op::mul, Ty::I64, ms, iconst(Ty::I64, 1000000));
 }
 
+// The runtime zeroes the element received from a closed channel; zero values that are not
+// all-zero bytes ("" for strings) are written here when ok is 0.
+void Lowerer::fix_closed_zero(Inst* ok, const Type* et, Inst* buf) {
+    if (!needs_zero_init(et)) return;
+    Block* fix = mk_block();
+    Block* done = mk_block();
+    br(ok, done, fix);
+    seal(fix);
+    enter(fix);
+    zero_init(et, buf, 0);
+    jmp(done);
+    seal(done);
+    enter(done);
+}
+
 // Address of a copy of v (type t) in a fresh slot, for passing by address.
 Inst* Lowerer::value_addr(Inst* v, const Type* t) {
     if (is_agg(t)) return v;
@@ -188,7 +203,8 @@ Inst* Lowerer::conc_call(CallExpr* e) {
         Inst* ch = R();
         const Type* et = e->type;
         Inst* s = slot_for(et);
-        call_v(ext("lang_chan_recv"), Ty::I8, {ch, s});
+        Inst* ok = call_v(ext("lang_chan_recv"), Ty::I8, {ch, s});
+        fix_closed_zero(ok, et, s);
         return load_typed(et, s, 0);
     }
     case B_ChanTryReceive: {
@@ -368,6 +384,7 @@ void Lowerer::select_stmt(SelectStmt* s) {
         enter(arm);
         if (sc.kind == SelectCase::Recv && sc.bind) {
             const Type* et = sc.bind->type;
+            fix_closed_zero(load(Ty::I8, cases, (int64_t)idx_of[i] * 24 + 12), et, bufs[i]);
             bind_local(sc.bind, load_typed(et, bufs[i], 0), et);
         }
         if (sc.body_block) stmts(sc.body_block);

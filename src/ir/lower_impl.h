@@ -275,6 +275,7 @@ public:
     Inst* spawn_expr(SpawnExpr* e, bool as_stmt);
     Inst* value_addr(Inst* v, const Type* t);
     Inst* time_ns(Expr* e);
+    void fix_closed_zero(Inst* ok, const Type* et, Inst* buf);
     Inst* conc_call(CallExpr* e);
     Inst* conc_new_expr(NewExpr* e);
     void for_in_channel(ForInStmt* s, Block* head, Block* body, Block* step, Block* exit);
