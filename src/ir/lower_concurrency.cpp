@@ -20,11 +20,13 @@
 // dispatches on the returned index (-1 default, -2 timeout) with a compare chain.
 // Handles (LangChan*, LangTask*, ...) are plain pointers and are never freed yet.
 #include "ir/lower_impl.h"
+#include "rt/lang_rt.h"
 #include <string>
 
 namespace lang::lower {
 
-static constexpr uint32_t kContextSize = 96; // >= sizeof(LangContext) (88 bytes, lang_rt.h)
+static constexpr uint32_t kContextSize = 96; // >= sizeof(LangContext) (88 bytes on x86-64)
+static_assert(sizeof(LangContext) <= kContextSize, "the thunk's context slot is too small");
 
 // Builds `$name(ptr arg[, ptr result])` calling `callee`. Returns the symbol.
 const char* Lowerer::spawn_thunk(CallExpr* call, bool task, const std::vector<int64_t>& offs) {
