@@ -349,6 +349,9 @@ void Sema::check_inheritance() {
         TypeDecl* td = te.td;
         file_ = &files_[te.file];
         bool is_abstract_class = (td->mods & M_ABSTRACT) != 0;
+        if (TypeDecl* b = base_of(td); b && (b->mods & M_SEALED))
+            diag.error(td->bases[0]->span, "class '%s' cannot derive from the sealed class '%s'", td->name.c_str(),
+                       b->name.c_str());
         // A class without constructors runs its base's parameterless one.
         bool has_ctor = false;
         for (Decl* m : td->members)
