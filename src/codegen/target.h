@@ -37,9 +37,10 @@ struct Operand {
     bool frame = false;   // Mem: displacement is relative to the frame area (fixed up by emit)
     uint32_t reg = kNoReg;   // Reg; Mem base (kNoReg + sym: RIP-relative)
     uint32_t index = kNoReg; // Mem index
+    uint32_t label = 0;      // Label: block index (or cold stub index when imm == 1)
+    // (the 32-bit fields come before the 64-bit ones: no padding, 32 bytes in all)
     int64_t imm = 0;         // Imm value; Mem displacement; Sym addend
     const char* sym = nullptr; // Sym target, or RIP-relative Mem symbol
-    uint32_t label = 0;      // Label: block index (or cold stub index when imm == 1)
 
     static Operand r(uint32_t reg, uint8_t size = 8) {
         Operand o; o.kind = Reg; o.reg = reg; o.size = size; return o;
@@ -57,6 +58,8 @@ struct Operand {
     bool is_reg() const { return kind == Reg; }
     bool is_vreg() const { return kind == Reg && reg >= kFirstVReg && reg != kNoReg; }
 };
+
+static_assert(sizeof(Operand) == 32, "Operand is copied around a lot: keep it small");
 
 // rw bits: operand k is read when (rw >> 2k) & 1, written when (rw >> 2k) & 2.
 constexpr uint8_t kR0 = 1, kW0 = 2, kR1 = 4, kW1 = 8, kR2 = 16, kW2 = 32;

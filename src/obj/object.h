@@ -71,6 +71,10 @@ public:
     void reloc(uint32_t section, uint64_t offset, std::string_view sym, RelocKind kind, int64_t addend) {
         relocs.push_back({section, offset, symbol(sym), kind, addend});
     }
+    // The same with a symbol index from symbol()/define() (no lookup by name).
+    void reloc_sym(uint32_t section, uint64_t offset, uint32_t sym, RelocKind kind, int64_t addend) {
+        relocs.push_back({section, offset, sym, kind, addend});
+    }
 
 private:
     // Transparent hashing: find() takes a string_view directly, so looking up a name that

@@ -60,10 +60,13 @@ void finish(const MFunc& f, Code& c) {
     uint32_t area = (f.frame_size + 15) & ~15u;
     uint32_t sub = pad + area + f.out_args;
     int64_t base = -(int64_t)(csr + pad); // the frame area starts below the saved registers
-    uint32_t line0 = 0;
-    for (const auto& b : f.blocks)
-        for (const auto& in : b.insts)
-            if (!line0 && in.line) line0 = in.line;
+    uint32_t line0 = 0; // the first known line (for the prologue)
+    for (size_t b = 0; b < f.blocks.size() && !line0; b++)
+        for (const auto& in : f.blocks[b].insts)
+            if (in.line) {
+                line0 = in.line;
+                break;
+            }
 
     auto put = [&](MInst in, uint32_t line) {
         in.line = line;
@@ -113,7 +116,7 @@ void finish(const MFunc& f, Code& c) {
         if (skip[b]) continue;
         const codegen::MBlock& bl = f.blocks[b];
         uint32_t line = 0;
-        for (MInst in : bl.insts) {
+        for (const MInst& in : bl.insts) {
             line = in.line;
             if (in.op == Mn::p_entry) continue;
             if (in.op == Mn::p_ret) {
@@ -126,12 +129,13 @@ void finish(const MFunc& f, Code& c) {
                 put(mk(Mn::jmp, kR0, in.o[0]), in.line);
                 continue;
             }
-            for (int k = 0; k < in.n; k++) {
-                Operand& o = in.o[k];
+            c.insts.push_back(in);
+            MInst& out = c.insts.back();
+            for (int k = 0; k < out.n; k++) {
+                Operand& o = out.o[k];
                 if (o.kind == Operand::Mem && o.frame) o.imm += base, o.frame = false;
                 if (o.kind == Operand::Label && o.imm == 1) o.label += nb, o.imm = 0;
             }
-            put(in, in.line);
         }
         // Jumps: fall through to the next block where possible.
         auto& j = c.jumps;
@@ -319,7 +323,7 @@ bool compile(const ir::Module& m, obj::Object& o, Diag& diag) {
     uint32_t text = o.section(".text", obj::SectionKind::Text, 16);
     uint32_t rodata = o.section(".rodata", obj::SectionKind::Rodata, 16);
     uint32_t funcs = o.section("lang_funcs", obj::SectionKind::Data, 8);
-    o.define(".Lrodata", rodata, 0, 0, false, false);
+    uint32_t rodata_sym = o.define(".Lrodata", rodata, 0, 0, false, false);
     auto rostr = [&](const char* s) { // NUL-terminated string in .rodata; returns its offset
         auto& b = o.sections[rodata].bytes;
         uint64_t at = b.size();
@@ -356,7 +360,7 @@ bool compile(const ir::Module& m, obj::Object& o, Diag& diag) {
         }
         uint64_t start = tb.size();
         tb.insert(tb.end(), a.bytes.begin(), a.bytes.end());
-        o.define(f->name, text, start, a.bytes.size(), f->is_public, true);
+        uint32_t fsym = o.define(f->name, text, start, a.bytes.size(), f->is_public, true);
         for (auto& r : a.relocs) o.reloc(text, start + r.off, r.sym, r.kind, r.addend);
 
         // Stack-trace record: LangFuncInfo {start, end, name, file, lines, nlines}.
@@ -370,11 +374,11 @@ bool compile(const ir::Module& m, obj::Object& o, Diag& diag) {
             for (int k = 0; k < 4; k++) rb.push_back((uint8_t)(line >> (8 * k)));
         }
         uint64_t at = o.sections[funcs].bytes.size();
-        o.reloc(funcs, at + 0, f->name, obj::RelocKind::Abs64, 0);
-        o.reloc(funcs, at + 8, f->name, obj::RelocKind::Abs64, (int64_t)a.bytes.size());
-        o.reloc(funcs, at + 16, ".Lrodata", obj::RelocKind::Abs64, (int64_t)name_off);
-        o.reloc(funcs, at + 24, ".Lrodata", obj::RelocKind::Abs64, (int64_t)file_off);
-        o.reloc(funcs, at + 32, ".Lrodata", obj::RelocKind::Abs64, (int64_t)lines_off);
+        o.reloc_sym(funcs, at + 0, fsym, obj::RelocKind::Abs64, 0);
+        o.reloc_sym(funcs, at + 8, fsym, obj::RelocKind::Abs64, (int64_t)a.bytes.size());
+        o.reloc_sym(funcs, at + 16, rodata_sym, obj::RelocKind::Abs64, (int64_t)name_off);
+        o.reloc_sym(funcs, at + 24, rodata_sym, obj::RelocKind::Abs64, (int64_t)file_off);
+        o.reloc_sym(funcs, at + 32, rodata_sym, obj::RelocKind::Abs64, (int64_t)lines_off);
         for (int k = 0; k < 5; k++) put64(funcs, 0);
         put64(funcs, a.lines.size());
     }
