@@ -275,6 +275,13 @@ public:
     struct GlobalEntry { LocalDecl* d; uint32_t file; };
     std::vector<GlobalEntry> globals_;  // namespace-level let/var, in declaration order
     void check_globals();
+    // Globals and static fields are initialized in source order (files in order, members
+    // in order, nested types where they stand): init_pos_ numbers them; while checking the
+    // initializer at position init_limit_, using a later one is an error.
+    std::unordered_map<const Decl*, uint32_t> init_pos_;
+    uint32_t init_limit_ = UINT32_MAX;
+    void number_inits(TypeDecl* td, uint32_t& pos);
+    bool used_too_early(const Decl* d, Span span); // reports it
     std::vector<const Type*> type_buf_;  // scratch for building type lists (not reentrant)
     std::string name_buf_;               // scratch for mangled names
     Ident prim_ids_[19];

@@ -492,6 +492,7 @@ const Type* Sema::check_name(NameExpr* e, bool prefix_ok) {
     switch (d->kind) {
     case DeclKind::Local: // a namespace-level let/var
         if (!check_access(d, e->span)) return err();
+        if (used_too_early(d, e->span)) return err();
         if (!d->type) {
             diag.error(e->span, "'%s' is used before its declaration is checked (initializers run in declaration order)",
                        e->name.c_str());
@@ -500,7 +501,7 @@ const Type* Sema::check_name(NameExpr* e, bool prefix_ok) {
         return d->type;
     case DeclKind::Field: {
         auto* f = static_cast<FieldDecl*>(d);
-        if (f->mods & M_STATIC) return f->type ? f->type : err();
+        if (f->mods & M_STATIC) return used_too_early(f, e->span) ? err() : f->type ? f->type : err();
         if (!fn_.self || !derives(fn_.self_decl, static_cast<TypeDecl*>(f->parent))) {
             if (derives(fn_.self_decl, static_cast<TypeDecl*>(f->parent)))
                 diag.error(e->span, "instance field '%s' cannot be used in a static method", e->name.c_str());
@@ -598,6 +599,7 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
             return d->type;
         }
         if (d->kind == DeclKind::Local) {
+            if (used_too_early(d, e->span)) return err();
             if (!d->type) {
                 diag.error(e->span, "'%s' is used before its declaration is checked", e->name.c_str());
                 return err();
@@ -632,7 +634,7 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
             if (!prefix_ok) { diag.error(e->span, "'%s' is a type, not a value", e->name.c_str()); return err(); }
             return d->type;
         case DeclKind::Field:
-            if (d->mods & M_STATIC) return d->type ? d->type : err();
+            if (d->mods & M_STATIC) return used_too_early(d, e->span) ? err() : d->type ? d->type : err();
             diag.error(e->span, "'%s' is an instance field: it needs an object, not the type '%s'", e->name.c_str(),
                        td->name.c_str());
             return err();

@@ -53,7 +53,29 @@ void Sema::check_bodies() {
 
 // Namespace-level let/var, in declaration order: the type comes from the annotation or
 // the initializer (checked here, before the bodies that use it).
+void Sema::number_inits(TypeDecl* td, uint32_t& pos) {
+    for (Decl* m : td->members) {
+        if (m && m->kind == DeclKind::Field && (m->mods & M_STATIC)) init_pos_[m] = pos++;
+        else if (m && m->kind == DeclKind::Type) number_inits(static_cast<TypeDecl*>(m), pos);
+    }
+}
+
+bool Sema::used_too_early(const Decl* d, Span span) {
+    if (init_limit_ == UINT32_MAX) return false;
+    auto it = init_pos_.find(d);
+    if (it == init_pos_.end() || it->second < init_limit_) return false;
+    diag.error(span, "'%s' is used before its declaration is checked (initializers run in declaration order)",
+               d->name.c_str());
+    return true;
+}
+
 void Sema::check_globals() {
+    uint32_t pos = 0;
+    for (FileCtx& fc : files_)
+        for (Decl* d : fc.ast->decls) {
+            if (d && d->kind == DeclKind::Local) init_pos_[d] = pos++;
+            else if (d && d->kind == DeclKind::Type) number_inits(static_cast<TypeDecl*>(d), pos);
+        }
     for (GlobalEntry& g : globals_) {
         file_ = &files_[g.file];
         type_stack_.clear();
@@ -61,6 +83,7 @@ void Sema::check_globals() {
         locals_.clear();
         scope_marks_.clear();
         LocalDecl* d = g.d;
+        init_limit_ = init_pos_.count(d) ? init_pos_[d] : UINT32_MAX;
         const Type* t = d->type_expr ? resolve_type(d->type_expr) : nullptr;
         if (t && t->kind == TypeKind::Void) {
             diag.error(d->type_expr->span, "a variable cannot have type void");
@@ -82,6 +105,7 @@ void Sema::check_globals() {
         }
         d->type = t ? t : err();
     }
+    init_limit_ = UINT32_MAX;
 }
 
 void Sema::check_field_inits() {
@@ -96,7 +120,9 @@ void Sema::check_field_inits() {
             fn_.self_decl = te.td;
             locals_.clear();
             scope_marks_.clear();
+            init_limit_ = (f->mods & M_STATIC) && init_pos_.count(f) ? init_pos_[f] : UINT32_MAX;
             value(f->init, f->type ? f->type : err());
+            init_limit_ = UINT32_MAX;
         }
     }
     type_stack_.clear();
