@@ -5,7 +5,8 @@
 // signature lang_spawn/lang_task_spawn expect: void(ptr arg) or void(ptr arg, ptr result).
 // The spawn site fills an argument block in a stack slot and the runtime copies it:
 //     [0]  the spawner's context allocator (LangAllocator*)
-//     [8.. ] each argument at its natural alignment (aggregates inline, by value)
+//     [8.. ] the receiver of a method (class pointer, or struct copy), then each argument,
+//          at their natural alignment (aggregates inline, by value)
 // The thunk builds the new thread's own LangContext in its frame with
 // lang_context_init_child(ctx, NULL) (own temp allocator; contexts are never shared),
 // stores the spawner's allocator into it, calls f(ctx, [result ptr], args...) (aggregate
@@ -29,7 +30,8 @@ static constexpr uint32_t kContextSize = 96; // >= sizeof(LangContext) (88 bytes
 static_assert(sizeof(LangContext) <= kContextSize, "the thunk's context slot is too small");
 
 // Builds `$name(ptr arg[, ptr result])` calling `callee`. Returns the symbol.
-const char* Lowerer::spawn_thunk(CallExpr* call, bool task, const std::vector<int64_t>& offs) {
+const char* Lowerer::spawn_thunk(CallExpr* call, bool task, const std::vector<int64_t>& offs, const Type* recv_t,
+                                 int64_t recv_off) {
     FuncDecl* fd = call->target;
     const Type* rt = call->type;
     std::string name = std::string(f->name) + "$spawn" + std::to_string(nspawn_++);
@@ -85,6 +87,18 @@ const char* Lowerer::spawn_thunk(CallExpr* call, bool task, const std::vector<in
         }
         cargs.push_back(out);
     }
+    if (recv_t) { // `this`: a class pointer, or the address of the struct's copy
+        if (is_agg(recv_t)) {
+            Inst* o = add(Op::iconst, Ty::I64);
+            o->imm = recv_off;
+            Inst* a = add(Op::add, Ty::Ptr);
+            a->args.push(m.arena, arg);
+            a->args.push(m.arena, o);
+            cargs.push_back(a);
+        } else {
+            cargs.push_back(ld(Ty::Ptr, arg, recv_off));
+        }
+    }
     for (uint32_t i = 0; i < call->args.size; i++) {
         const Type* at = call->args[i].value->type;
         if (is_agg(at)) { // a pointer into the thread's private copy of the block
@@ -122,6 +136,25 @@ Inst* Lowerer::spawn_expr(SpawnExpr* e, bool as_stmt) {
     // Layout of the argument block.
     std::vector<int64_t> offs;
     int64_t off = 8;
+    // An instance method's receiver comes first (sema allows non-virtual methods of
+    // classes and non-mut methods of structs): the class pointer, or a struct copy.
+    FuncDecl* fd = call->target;
+    const Type* recv_t = nullptr;
+    Inst* recv = nullptr;
+    int64_t recv_off = 0;
+    if (fd->parent && fd->parent->kind == DeclKind::Type && !(fd->mods & M_STATIC)) {
+        if (call->callee->kind == ExprKind::Member) {
+            Expr* o = as<MemberExpr>(call->callee)->object;
+            recv_t = o->type;
+            recv = expr(o);
+        } else {
+            recv_t = as<TypeDecl>(fd->parent)->type;
+            recv = this_val;
+        }
+        int64_t al = recv_t->align ? recv_t->align : 1;
+        recv_off = off = (off + al - 1) / al * al;
+        off += recv_t->size;
+    }
     for (const Arg& a : call->args) {
         const Type* at = a.value->type;
         int64_t al = at->align ? at->align : 1;
@@ -132,6 +165,7 @@ Inst* Lowerer::spawn_expr(SpawnExpr* e, bool as_stmt) {
     int64_t size = (off + 15) / 16 * 16;
     Inst* blk = slot((uint32_t)size, 16);
     store(Ty::Ptr, blk, 0, load(Ty::Ptr, ctx, 0));
+    if (recv_t) store_typed(recv_t, blk, recv_off, recv);
     for (uint32_t i = 0; i < call->args.size; i++) {
         Expr* av = call->args[i].value;
         Inst* v = expr(av);
@@ -139,7 +173,7 @@ Inst* Lowerer::spawn_expr(SpawnExpr* e, bool as_stmt) {
     }
     bool task = !as_stmt;
     const Type* rt = call->type;
-    const char* thunk = spawn_thunk(call, task, offs);
+    const char* thunk = spawn_thunk(call, task, offs, recv_t, recv_off);
     Inst* fa = emit(Op::addr, Ty::Ptr);
     fa->sym = thunk;
     if (!task) {

@@ -271,7 +271,8 @@ public:
 
     // ---- concurrency (lower_concurrency.cpp)
     uint32_t nspawn_ = 0; // spawn thunks made so far (names "<func>$spawnN")
-    const char* spawn_thunk(CallExpr* call, bool task, const std::vector<int64_t>& offs);
+    const char* spawn_thunk(CallExpr* call, bool task, const std::vector<int64_t>& offs, const Type* recv_t,
+                            int64_t recv_off);
     Inst* spawn_expr(SpawnExpr* e, bool as_stmt);
     Inst* value_addr(Inst* v, const Type* t);
     Inst* time_ns(Expr* e);

@@ -16,7 +16,9 @@
 //    `Duration`, typed void, no decl). Sleep's and Timeout's argument is a Duration or an
 //    int (milliseconds): lowering looks at the argument's type.
 //  - SpawnExpr: type Task<R> where R is the callee's result type; `call` is a checked
-//    CallExpr whose target is a static or free Lang function (no receiver, no `ref`).
+//    CallExpr whose target is a Lang function: free, static, or a non-virtual method of a
+//    class (receiver: the pointer) or a non-mut method of a struct (receiver copied); no
+//    `ref` arguments.
 //  - SelectStmt: Recv/Send cases have op = a ChanReceive/ChanSend CallExpr; the Recv
 //    binding (if any) is a LocalDecl of the element type with an index; a Timeout case
 //    has op = a CallExpr with builtin Timeout and one int argument (milliseconds).
@@ -259,11 +261,23 @@ const Type* Sema::check_spawn(SpawnExpr* e) {
         diag.error(call->span, "'spawn' of an extern or export \"C\" function is not supported");
         return err();
     }
-    if (f->parent && !(f->mods & M_STATIC)) {
-        diag.error(call->span, "'spawn' of an instance method is not supported yet: spawn a static or free function");
-        return err();
-    }
     bool ok = true;
+    if (f->parent && f->parent->kind == DeclKind::Type && !(f->mods & M_STATIC)) {
+        auto* owner = static_cast<TypeDecl*>(f->parent);
+        const Type* rt = call->callee->kind == ExprKind::Member ? static_cast<MemberExpr*>(call->callee)->object->type
+                                                                 : owner->type;
+        if (f->mods & (M_VIRTUAL | M_OVERRIDE | M_ABSTRACT) || owner->tkind == TypeDeclKind::Interface ||
+            !rt || (rt->kind != TypeKind::Class && rt->kind != TypeKind::Struct)) {
+            diag.error(call->span, "'spawn' of a virtual or interface method is not supported yet");
+            return err();
+        }
+        if (rt->kind == TypeKind::Struct && (f->mods & M_MUT)) {
+            diag.error(call->span, "'spawn' of a mut method of a struct would change a copy: the spawned thread gets "
+                                   "its own copy of the receiver");
+            return err();
+        }
+        if (!check_sendable(rt, call->callee->span, "the receiver of a spawned method")) ok = false;
+    }
     for (Arg& a : call->args) {
         if (!a.value) continue;
         if (a.value->kind == ExprKind::RefArg && !static_cast<RefArgExpr*>(a.value)->is_own) {
