@@ -17,6 +17,13 @@ bool SourceManager::load(const std::string& path, uint32_t* id) {
     FILE* f = fopen(path.c_str(), "rb");
     if (!f) return false;
     std::string text;
+    // Size the string once from the file size (when it has one) instead of letting it
+    // double, which copies the text again and again; reading still goes until EOF.
+    if (fseek(f, 0, SEEK_END) == 0) {
+        long size = ftell(f);
+        if (size > 0) text.reserve((size_t)size);
+        rewind(f);
+    }
     char buf[65536];
     size_t n;
     while ((n = fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
