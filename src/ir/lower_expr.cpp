@@ -1024,6 +1024,18 @@ Inst* Lowerer::assign(AssignExpr* e) {
         return nullptr;
     }
     LVal lv = lvalue(e->target);
+    if (e->compound && e->op == BinOp::Coalesce) { // x ??= v: only when x is null
+        Block* nb = mk_block();
+        Block* join = mk_block();
+        br(is_null(read(lv), e->target->type), nb, join);
+        seal(nb);
+        enter(nb);
+        write(lv, expr(e->value));
+        if (cur) jmp(join);
+        seal(join);
+        enter(join);
+        return nullptr;
+    }
     if (e->compound) {
         Inst* old = read(lv);
         Inst* rhs = expr(e->value);

@@ -609,6 +609,15 @@ const Type* Sema::check_assign(AssignExpr* e) {
         return T.void_();
     }
     BinOp op = e->op;
+    if (op == BinOp::Coalesce) { // x ??= v: assigns v (a T or T?) when x is null
+        if (tt->kind != TypeKind::Nullable) {
+            expr(e->value, nullptr);
+            diag.error(e->target->span, "the left side of '?\?=' must be a nullable type, found %s", tn(tt).c_str());
+            return T.void_();
+        }
+        value(e->value, tt);
+        return T.void_();
+    }
     if (op == BinOp::Add && tt->kind == TypeKind::String) {
         const Type* vt = expr(e->value, nullptr);
         if (is_error(vt) || vt->kind == TypeKind::String) return T.void_();
