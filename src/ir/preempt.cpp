@@ -20,6 +20,7 @@
 // Runs at every -O level (preemption is a language guarantee), before mark_tailcalls so
 // a self tail call loops through the entry test.
 #include "ir/ir.h"
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -29,7 +30,7 @@ static const char kPending[] = "lang_preempt_pending";
 
 static void use_extern(Module& m, const char* s) {
     for (const char* e : m.externs)
-        if (e == s || std::string(e) == s) return;
+        if (e == s || strcmp(e, s) == 0) return; // (no std::string: this runs per function)
     m.externs.push(m.arena, s);
 }
 

@@ -252,9 +252,13 @@ bool assemble(Code& c, Assembled& out, std::string* bad) {
     return true;
 }
 
-bool lower_func(const ir::Module& m, const ir::Func& f, MFunc& mf, codegen::RegAllocator& ra, Diag& diag) {
+// Isel and register allocation of one function; `ib` and `ra` carry reusable buffers.
+// (Calls x64::isel directly rather than through kSysV.isel, which is the same function,
+// to pass the buffers.)
+bool lower_func(const ir::Module& m, const ir::Func& f, MFunc& mf, IselBuffers& ib, codegen::RegAllocator& ra,
+                Diag& diag) {
     if (!f.blocks.size) return false;
-    if (!kSysV.isel(kSysV, m, f, mf, diag)) return false;
+    if (!isel(kSysV, m, f, mf, diag, ib)) return false;
     ra.run(kSysV, mf);
     return true;
 }
@@ -346,10 +350,11 @@ bool compile(const ir::Module& m, obj::Object& o, Diag& diag) {
     Code c;      // reused by every function (finish and assemble overwrite them)
     Assembled a;
     codegen::RegAllocator ra;
+    IselBuffers ib;
     MFunc mf;
     for (const ir::Func* f : m.funcs) {
         mf.reset();
-        if (!lower_func(m, *f, mf, ra, diag)) {
+        if (!lower_func(m, *f, mf, ib, ra, diag)) {
             ok = false;
             continue;
         }
@@ -437,9 +442,10 @@ std::string print_asm(const ir::Module& m) {
     lang::SourceManager sm;
     Diag diag(sm);
     codegen::RegAllocator ra;
+    IselBuffers ib;
     for (const ir::Func* f : m.funcs) {
         MFunc mf;
-        if (!lower_func(m, *f, mf, ra, diag)) {
+        if (!lower_func(m, *f, mf, ib, ra, diag)) {
             s += "# error: cannot compile " + std::string(f->name) + "\n";
             continue;
         }

@@ -40,21 +40,37 @@ using ir::Ty;
 
 uint8_t isz(Ty t) { return ty_size(t) <= 4 ? 4 : 8; } // register width for arithmetic
 
+} // namespace iseldetail
+
+// The per-function tables of Sel live here so that one IselBuffers, passed through every
+// function of a module, keeps their memory (run() resets their contents).
+struct IselBuffers::Impl {
+    std::vector<uint32_t> vreg, uses, bindex, split_src;
+    std::vector<int64_t> slot_disp;
+    std::vector<uint8_t> fused, fused_addr;
+    std::vector<std::array<std::pair<uint32_t, uint32_t>, 2>> edge_src;
+};
+IselBuffers::IselBuffers() : impl(new Impl) {}
+IselBuffers::~IselBuffers() { delete impl; }
+
+namespace iseldetail {
+
 struct Sel {
     const codegen::Target& T;
     const ir::Module& m;
     const ir::Func& f;
     MFunc& mf;
     Diag& diag;
-    std::vector<uint32_t> vreg;     // IR id -> vreg
-    std::vector<uint32_t> uses;     // IR id -> use count
-    std::vector<int64_t> slot_disp; // IR id -> frame displacement of a slot
-    std::vector<uint8_t> fused;     // IR id -> compare emitted at its user
-    std::vector<uint8_t> fused_addr; // IR id -> add folded into its load/store's address
-    std::vector<uint32_t> bindex;   // IR block id -> MBlock index
+    IselBuffers::Impl& buf;
+    std::vector<uint32_t>& vreg = buf.vreg;          // IR id -> vreg
+    std::vector<uint32_t>& uses = buf.uses;          // IR id -> use count
+    std::vector<int64_t>& slot_disp = buf.slot_disp; // IR id -> frame displacement of a slot
+    std::vector<uint8_t>& fused = buf.fused;         // IR id -> compare emitted at its user
+    std::vector<uint8_t>& fused_addr = buf.fused_addr; // IR id -> add folded into its load/store's address
+    std::vector<uint32_t>& bindex = buf.bindex;      // IR block id -> MBlock index
     // pred IR block id -> up to two (succ IR id + 1, MBlock the edge leaves from); only
     // edges into blocks with phis are recorded.
-    std::vector<std::array<std::pair<uint32_t, uint32_t>, 2>> edge_src;
+    std::vector<std::array<std::pair<uint32_t, uint32_t>, 2>>& edge_src = buf.edge_src;
     void set_edge(uint32_t from, uint32_t to, uint32_t mb) {
         for (auto& e : edge_src[from])
             if (e.first == 0 || e.first == to + 1) {
@@ -68,13 +84,14 @@ struct Sel {
             if (e.first == to + 1) return e.second;
         return UINT32_MAX;
     }
-    std::vector<uint32_t> split_src; // split-edge block k (after the IR blocks) -> source
+    std::vector<uint32_t>& split_src = buf.split_src; // split-edge block k (after the IR blocks) -> source
     uint32_t cur = 0;
     uint32_t line = 0;
     bool ok = true;
 
-    Sel(const codegen::Target& t, const ir::Module& mod, const ir::Func& fn, MFunc& out, Diag& d)
-        : T(t), m(mod), f(fn), mf(out), diag(d) {}
+    Sel(const codegen::Target& t, const ir::Module& mod, const ir::Func& fn, MFunc& out, Diag& d,
+        IselBuffers::Impl& b)
+        : T(t), m(mod), f(fn), mf(out), diag(d), buf(b) {}
 
     MBlock& blk() { return mf.blocks[cur]; }
 
@@ -947,6 +964,7 @@ struct Sel {
         for (const ir::Block* b : f.blocks) maxb = std::max(maxb, b->id + 1);
         bindex.assign(maxb, 0);
         edge_src.assign(maxb, {});
+        split_src.clear();
         mf.blocks.resize(f.blocks.size);
         for (uint32_t k = 0; k < f.blocks.size; k++) {
             bindex[f.blocks[k]->id] = k;
@@ -1012,8 +1030,14 @@ struct Sel {
 } // namespace iseldetail
 
 bool isel(const codegen::Target& t, const ir::Module& m, const ir::Func& f, MFunc& mf, Diag& diag) {
+    IselBuffers buf;
+    return isel(t, m, f, mf, diag, buf);
+}
+
+bool isel(const codegen::Target& t, const ir::Module& m, const ir::Func& f, MFunc& mf, Diag& diag,
+          IselBuffers& buf) {
     mf.ir = &f;
-    iseldetail::Sel s(t, m, f, mf, diag);
+    iseldetail::Sel s(t, m, f, mf, diag, *buf.impl);
     return s.run();
 }
 

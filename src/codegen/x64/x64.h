@@ -104,6 +104,17 @@ inline uint64_t bit(uint32_t r) { return 1ull << r; }
 
 // --- isel.cpp ---
 bool isel(const codegen::Target& t, const ir::Module& m, const ir::Func& f, MFunc& mf, Diag& diag);
+// The same, keeping isel's per-function tables in `buf` from one function to the next.
+struct IselBuffers {
+    struct Impl;
+    Impl* impl;
+    IselBuffers();
+    ~IselBuffers();
+    IselBuffers(const IselBuffers&) = delete;
+    IselBuffers& operator=(const IselBuffers&) = delete;
+};
+bool isel(const codegen::Target& t, const ir::Module& m, const ir::Func& f, MFunc& mf, Diag& diag,
+          IselBuffers& buf);
 
 // --- emit.cpp ---
 const char* reg_name(uint32_t r, int size);
