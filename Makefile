@@ -93,7 +93,7 @@ install: all
 	cp $(B)/lang $(PREFIX)/bin/
 	cp $(B)/liblangrt.a $(PREFIX)/lib/runtime/
 	cp -r lib/std/. $(PREFIX)/lib/std/
-	cp -r include/. $(PREFIX)/include/
+	cp src/rt/lang_rt.h src/rt/lang_sched.h src/rt/lang_alloc.h $(PREFIX)/include/
 	cp -r doc/. $(PREFIX)/doc/
 	cp -r examples/. $(PREFIX)/examples/
 
