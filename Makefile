@@ -6,6 +6,10 @@
 #   make DEBUG=1       keep assertions and run the IR verifier after every pass
 #   make bench         benchmarks against tcc / gcc (and Go for concurrency)
 #   make install PREFIX=DIR
+# Build in parallel by default, one job per core (an explicit -jN on the command line wins).
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+  MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+endif
 CXX      ?= g++
 CC       ?= cc
 B        := build
