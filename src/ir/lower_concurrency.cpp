@@ -1,5 +1,6 @@
 // lower_concurrency.cpp: lowering of spawn, Channel<T>, Task<T>, select, WaitGroup, Mutex,
-// Sleep/Yield (LANGUAGE.md section 9) onto the C API of src/rt/lang_sched.h.
+// Atomic, Sleep/Yield (LANGUAGE.md section 9) onto the C API of src/rt/lang_sched.h.
+// An Atomic is an int64_t* from lang_atomic_new(init); its methods call lang_atomic_*.
 //
 // spawn f(a, b): one local thunk function per spawn site, "<caller>$spawnN", with the C
 // signature lang_spawn/lang_task_spawn expect: void(ptr arg) or void(ptr arg, ptr result).
@@ -285,6 +286,25 @@ Inst* Lowerer::conc_call(CallExpr* e) {
     case B_WgWait: call_v(ext("lang_wg_wait"), Ty::Void, {R()}); return nullptr;
     case B_MutexLock: call_v(ext("lang_mutex_lock"), Ty::Void, {R()}); return nullptr;
     case B_MutexUnlock: call_v(ext("lang_mutex_unlock"), Ty::Void, {R()}); return nullptr;
+    case B_AtomicLoad: return call_v(ext("lang_atomic_load"), Ty::I64, {R()});
+    case B_AtomicStore: {
+        Inst* a = R();
+        call_v(ext("lang_atomic_store"), Ty::Void, {a, expr(e->args[0].value)});
+        return nullptr;
+    }
+    case B_AtomicAdd: case B_AtomicExchange: {
+        Inst* a = R();
+        Inst* v = expr(e->args[0].value);
+        return call_v(ext(e->builtin == B_AtomicAdd ? "lang_atomic_add" : "lang_atomic_exchange"), Ty::I64, {a, v});
+    }
+    case B_AtomicCas: { // lang_atomic_cas takes `expected` by address
+        Inst* a = R();
+        Inst* exp = expr(e->args[0].value);
+        Inst* des = expr(e->args[1].value);
+        Inst* s = slot(8, 8);
+        store(Ty::I64, s, 0, exp);
+        return call_v(ext("lang_atomic_cas"), Ty::I8, {a, s, des});
+    }
     case B_Sleep: call_v(ext("lang_sleep_ns"), Ty::Void, {time_ns(e->args[0].value)}); return nullptr;
     case B_DurNanos: case B_DurMicros: case B_DurMillis: case B_DurSeconds: {
         static const int64_t kScale[] = {1, 1000, 1000000, 1000000000};
@@ -330,6 +350,10 @@ Inst* Lowerer::conc_new_expr(NewExpr* e) {
     }
     case TypeKind::WaitGroup: return call_v(ext("lang_wg_new"), Ty::Ptr, {});
     case TypeKind::Mutex: return call_v(ext("lang_mutex_new"), Ty::Ptr, {});
+    case TypeKind::Atomic: {
+        Inst* init = e->args.size ? expr(e->args[0].value) : iconst(Ty::I64, 0);
+        return call_v(ext("lang_atomic_new"), Ty::Ptr, {init});
+    }
     default: break;
     }
     unsupported(e->span, "this 'new'");

@@ -114,6 +114,7 @@ bool lang_mutex_try_lock(LangMutex *m);
 void lang_mutex_unlock(LangMutex *m);
 
 /* ---- atomics (sequentially consistent) ---- */
+int64_t *lang_atomic_new(int64_t init); /* a heap cell holding init (Lang's `new Atomic(v)`) */
 int64_t lang_atomic_load(const int64_t *p);
 void lang_atomic_store(int64_t *p, int64_t v);
 int64_t lang_atomic_add(int64_t *p, int64_t delta);     /* returns the new value */

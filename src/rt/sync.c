@@ -144,6 +144,12 @@ void lang_wg_wait(LangWaitGroup *wg) {
 }
 
 /* ---- atomics ---- */
+int64_t *lang_atomic_new(int64_t init) {
+    int64_t *p = malloc(sizeof *p);
+    if (!p) abort();
+    *p = init;
+    return p;
+}
 int64_t lang_atomic_load(const int64_t *p) { return __atomic_load_n(p, LT_SEQ_CST); }
 void lang_atomic_store(int64_t *p, int64_t v) { __atomic_store_n(p, v, LT_SEQ_CST); }
 int64_t lang_atomic_add(int64_t *p, int64_t d) { return __atomic_add_fetch(p, d, LT_SEQ_CST); }

@@ -1,16 +1,20 @@
 // check_concurrency.cpp: sema for LANGUAGE.md section 9 (spawn, Channel<T>, Task<T>,
-// select, WaitGroup, Mutex, Sleep, Timeout).
+// select, WaitGroup, Mutex, Atomic, Sleep, Timeout).
 //
 // Annotations for lowering (lower_concurrency.cpp):
-//  - Channel<T>, Task<T>, WaitGroup, Mutex are builtin handle types (TypeKind::Channel,
-//    Task, WaitGroup, Mutex; one pointer, copy semantics). They are builtin names only
-//    when no user type of that name is visible.
-//  - `new Channel<T>(n)` / `new Channel<T>()` / `new WaitGroup()` / `new Mutex()`:
-//    NewExpr with type = the handle type, ctor = null, args converted to int.
+//  - Channel<T>, Task<T>, WaitGroup, Mutex, Atomic are builtin handle types (TypeKind::
+//    Channel, Task, WaitGroup, Mutex, Atomic; one pointer, copy semantics). They are
+//    builtin names only when no user type of that name is visible.
+//  - `new Channel<T>(n)` / `new Channel<T>()` / `new WaitGroup()` / `new Mutex()` /
+//    `new Atomic()` / `new Atomic(v)`: NewExpr with type = the handle type, ctor = null,
+//    args converted to int.
 //  - Method calls on handles and the free functions Sleep(ms), Yield(): CallExpr with
 //    builtin = ChanSend.. Yield (builtins.def), target = null; the receiver is the callee
 //    MemberExpr's object; arguments converted (Send: to T; Add/Sleep: to int).
 //    Receive() -> T, TryReceive() -> (T, bool), Join() -> T, Length() -> int.
+//    Atomic (TypeKind::Atomic, an int64 cell): Load() -> int, Store(int), Add(int) -> int
+//    (the new value), Exchange(int) -> int (the old value), CompareExchange(int expected,
+//    int desired) -> bool (AtomicLoad..AtomicCas).
 //  - Duration (TypeKind::Duration, an int64 of nanoseconds): Duration.Nanos/Micros/Millis/
 //    Seconds(n) are CallExprs with builtin DurNanos..DurSeconds (callee object: the name
 //    `Duration`, typed void, no decl). Sleep's and Timeout's argument is a Duration or an
@@ -36,6 +40,7 @@ static bool is_conc_name(Ident n, TypeKind* k) {
     if (n == "Task") { *k = TypeKind::Task; return true; }
     if (n == "WaitGroup") { *k = TypeKind::WaitGroup; return true; }
     if (n == "Mutex") { *k = TypeKind::Mutex; return true; }
+    if (n == "Atomic") { *k = TypeKind::Atomic; return true; }
     if (n == "Duration") { *k = TypeKind::Duration; return true; }
     return false;
 }
@@ -102,7 +107,7 @@ const Type* Sema::resolve_conc_type(TypeExpr* te) {
         diag.error(te->span, "'%s' takes no type arguments", name);
         return err();
     }
-    if (!generic) return T.handle(k, nullptr); // WaitGroup, Mutex, Duration
+    if (!generic) return T.handle(k, nullptr); // WaitGroup, Mutex, Atomic, Duration
     const Type* el = resolve_type(te->args[0]);
     if (is_error(el)) return err();
     if (k == TypeKind::Channel) {
@@ -122,10 +127,12 @@ const Type* Sema::check_conc_new(NewExpr* e, const Type* t) {
         for (Arg& a : e->args) expr(a.value, nullptr);
         return err();
     }
-    uint32_t max_args = t->kind == TypeKind::Channel ? 1 : 0;
+    uint32_t max_args = t->kind == TypeKind::Channel || t->kind == TypeKind::Atomic ? 1 : 0;
     if (e->args.size > max_args) {
         diag.error(e->span, "'new %s' takes %s", tn(t).c_str(),
-                   max_args ? "at most one argument (the capacity)" : "no arguments");
+                   !max_args                         ? "no arguments"
+                   : t->kind == TypeKind::Atomic     ? "at most one argument (the initial value)"
+                                                     : "at most one argument (the capacity)");
         for (Arg& a : e->args) expr(a.value, nullptr);
         return err();
     }
@@ -147,6 +154,11 @@ const Type* Sema::check_conc_method(CallExpr* e, MemberExpr* m, const Type* ot) 
         {TypeKind::WaitGroup, "Wait", Builtin::WgWait, 0},
         {TypeKind::Mutex, "Lock", Builtin::MutexLock, 0},
         {TypeKind::Mutex, "Unlock", Builtin::MutexUnlock, 0},
+        {TypeKind::Atomic, "Load", Builtin::AtomicLoad, 0},
+        {TypeKind::Atomic, "Store", Builtin::AtomicStore, 1},
+        {TypeKind::Atomic, "Add", Builtin::AtomicAdd, 1},
+        {TypeKind::Atomic, "Exchange", Builtin::AtomicExchange, 1},
+        {TypeKind::Atomic, "CompareExchange", Builtin::AtomicCas, 2},
     };
     const M* found = nullptr;
     for (const M& x : methods)
@@ -178,6 +190,14 @@ const Type* Sema::check_conc_method(CallExpr* e, MemberExpr* m, const Type* ot) 
     case Builtin::ChanLength: return T.int_();
     case Builtin::TaskJoin: return ot->elem;
     case Builtin::WgAdd: value(e->args[0].value, T.int_()); return T.void_();
+    case Builtin::AtomicLoad: return T.int_();
+    case Builtin::AtomicStore: value(e->args[0].value, T.int_()); return T.void_();
+    case Builtin::AtomicAdd:
+    case Builtin::AtomicExchange: value(e->args[0].value, T.int_()); return T.int_();
+    case Builtin::AtomicCas:
+        value(e->args[0].value, T.int_());
+        value(e->args[1].value, T.int_());
+        return T.bool_();
     default: return T.void_();
     }
 }

@@ -63,6 +63,7 @@ static void layout_composite(Type* t) {
     case TypeKind::Array: case TypeKind::Pointer: case TypeKind::Func:
     case TypeKind::Class: case TypeKind::Interface:
     case TypeKind::Channel: case TypeKind::Task: case TypeKind::WaitGroup: case TypeKind::Mutex:
+    case TypeKind::Atomic:
     case TypeKind::Duration:
         t->size = 8; t->align = 8; break;
     case TypeKind::Tuple: {
@@ -150,6 +151,7 @@ static void append_name(std::string& out, const Type* t) {
     case TypeKind::Task: out += "Task<"; append_name(out, t->elem); out += ">"; return;
     case TypeKind::WaitGroup: out += "WaitGroup"; return;
     case TypeKind::Mutex: out += "Mutex"; return;
+    case TypeKind::Atomic: out += "Atomic"; return;
     case TypeKind::Duration: out += "Duration"; return;
     case TypeKind::Array: append_name(out, t->elem); out += "[]"; return;
     case TypeKind::Nullable: append_name(out, t->elem); out += "?"; return;

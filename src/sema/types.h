@@ -47,6 +47,7 @@ enum class TypeKind : uint8_t {
     Task,       // Task<T>: elem = T, may be void (LangTask*)
     WaitGroup,  // WaitGroup (LangWaitGroup*)
     Mutex,      // Mutex (LangMutex*)
+    Atomic,     // Atomic: an int64 cell updated atomically (int64_t*, lang_atomic_new)
     Duration,   // Duration: a span of time, int64 nanoseconds (Duration.Millis(10))
 };
 
@@ -72,7 +73,7 @@ struct Type {
     }
     bool is_conc_handle() const {
         return kind == TypeKind::Channel || kind == TypeKind::Task || kind == TypeKind::WaitGroup ||
-               kind == TypeKind::Mutex;
+               kind == TypeKind::Mutex || kind == TypeKind::Atomic;
     }
     // Passed/returned as an aggregate in memory by our internal calling convention.
     bool is_aggregate() const {
@@ -104,7 +105,7 @@ public:
     const Type* func(const Type* const* params, uint32_t n, const Type* result);
     const Type* nominal(TypeKind k, TypeDecl* d, const Type* const* args = nullptr, uint32_t n = 0);
     const Type* type_param(TypeParamDecl* p);
-    // Channel<T>, Task<T> (elem), WaitGroup, Mutex (elem null).
+    // Channel<T>, Task<T> (elem), WaitGroup, Mutex, Atomic (elem null).
     const Type* handle(TypeKind k, const Type* elem);
     // Calls f(const Type*) for every interned type (primitives first, then in creation order).
     template <class F> void for_each(F&& f) const {
