@@ -194,8 +194,6 @@ Op swapped_compare(Op op) {
 
 bool is_int_binop(Op op) { return (op >= Op::add && op <= Op::sar) || (op >= Op::addchk && op <= Op::mulchk); }
 bool is_float_binop(Op op) { return op >= Op::fadd && op <= Op::fdiv; }
-bool is_int_cmp(Op op) { return op >= Op::eq && op <= Op::uge; }
-bool is_float_cmp(Op op) { return op >= Op::feq && op <= Op::fge; }
 
 bool fold_conversion(Inst* in) {
     Inst* a = in->args[0];

@@ -36,6 +36,10 @@ struct OpInfo {
 };
 extern const OpInfo kOpInfo[(int)Op::Count];
 inline const OpInfo& info(Op op) { return kOpInfo[(int)op]; }
+// Comparison groups (ops.def keeps eq..uge and feq..fge contiguous).
+inline bool is_int_cmp(Op op) { return op >= Op::eq && op <= Op::uge; }
+inline bool is_float_cmp(Op op) { return op >= Op::feq && op <= Op::fge; }
+inline bool is_compare(Op op) { return op >= Op::eq && op <= Op::fge; }
 
 enum class Ty : uint8_t { Void, I8, I16, I32, I64, F32, F64, Ptr };
 const char* ty_name(Ty t);           // "i64", "ptr", ...

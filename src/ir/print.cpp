@@ -113,7 +113,6 @@ void put_args(std::string& o, const Inst& in, uint32_t from) {
 }
 
 bool is_conversion(Op op) { return op >= Op::sext && op <= Op::bitcast; }
-bool is_compare(Op op) { return op >= Op::eq && op <= Op::fge; }
 
 void put_inst(std::string& o, const Inst& in) {
     const OpInfo& oi = info(in.op);

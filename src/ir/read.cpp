@@ -417,7 +417,6 @@ struct Reader {
     }
 
     static bool is_conversion(Op op) { return op >= Op::sext && op <= Op::bitcast; }
-    static bool is_compare(Op op) { return op >= Op::eq && op <= Op::fge; }
 
     // opname = name {"." type}: splits the identifier and decodes the type suffixes.
     bool parse_opname(Op* op, Ty* ty, Ty* cty, int* ntypes) {

@@ -22,8 +22,6 @@ namespace lang::ir {
 
 namespace {
 
-bool is_compare(Op op) { return op >= Op::eq && op <= Op::fge; }
-bool is_int_cmp(Op op) { return op >= Op::eq && op <= Op::uge; }
 
 // ptr and i64 are interchangeable as operands (address arithmetic mixes them).
 bool compat(Ty a, Ty b) {

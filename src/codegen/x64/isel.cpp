@@ -868,12 +868,6 @@ struct Sel {
                 if (!fused[i->id]) compare_value(i);
                 return;
             }
-            // `preempt` (looked up by name: the op is being added to ops.def) calls the
-            // runtime stub that preserves every register, so it clobbers nothing.
-            if (!strcmp(ir::info(i->op).name, "preempt")) {
-                emit(Mn::call, 0, Operand::s("lang_preempt_stub"));
-                return;
-            }
             fail("unsupported op");
             return;
         }
