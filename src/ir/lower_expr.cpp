@@ -383,7 +383,7 @@ Inst* Lowerer::expr(Expr* e) {
         auto* ce = as<CastExpr>(e);
         return convert(expr(ce->operand), ce->operand->type, e->type, e->span);
     }
-    case ExprKind::Is: return is_expr(as<IsExpr>(e));
+    case ExprKind::Is: return condition_value(e);
     case ExprKind::New: return new_expr(as<NewExpr>(e));
     case ExprKind::ArrayLit: {
         auto* ae = as<ArrayLitExpr>(e);
@@ -577,7 +577,7 @@ Inst* Lowerer::enum_case_value(EnumCaseDecl* ec, const Type* t) {
 Inst* Lowerer::binary(BinaryExpr* e) {
     switch (e->op) {
     case BinOp::And:
-    case BinOp::Or: return short_circuit(e);
+    case BinOp::Or: return condition_value(e);
     case BinOp::Coalesce: return coalesce(e);
     case BinOp::Eq:
     case BinOp::Ne:
@@ -877,30 +877,9 @@ void Lowerer::cond_branch(Expr* e, Block* t, Block* fblk) {
     br(expr(e), t, fblk);
 }
 
-Inst* Lowerer::short_circuit(BinaryExpr* e) {
-    Block* t = mk_block();
-    Block* fb = mk_block();
-    Block* join = mk_block();
-    uint32_t res = new_var(Ty::I8);
-    cond_branch(e, t, fb);
-    seal(t);
-    seal(fb);
-    enter(t);
-    if (cur) {
-        def(res, iconst(Ty::I8, 1));
-        jmp(join);
-    }
-    enter(fb);
-    if (cur) {
-        def(res, iconst(Ty::I8, 0));
-        jmp(join);
-    }
-    seal(join);
-    enter(join);
-    return use(res);
-}
-
-Inst* Lowerer::is_expr(IsExpr* e) {
+// A condition as a value: `a && b`, `a || b` and `x is T` branch through cond_branch
+// (short-circuiting, binding pattern variables) and join on a 0/1 variable.
+Inst* Lowerer::condition_value(Expr* e) {
     Block* t = mk_block();
     Block* fb = mk_block();
     Block* join = mk_block();

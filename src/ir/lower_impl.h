@@ -259,7 +259,7 @@ public:
     Inst* member(MemberExpr* e);
     Inst* interp(InterpStringExpr* e);
     Inst* ternary(TernaryExpr* e);
-    Inst* short_circuit(BinaryExpr* e);
+    Inst* condition_value(Expr* e);   // &&, ||, is: a condition materialized as i8 0/1
     Inst* coalesce(BinaryExpr* e);
     Inst* enum_case_value(EnumCaseDecl* ec, const Type* t);
     Inst* is_null(Inst* v, const Type* t);         // i8: 1 when the nullable is null
@@ -305,7 +305,6 @@ public:
     Inst* match_obj_ = nullptr; // scrutinee address of the innermost payload-enum match
     Inst* match_tag_ = nullptr; // its tag, loaded once before the arms
     void pattern(Pattern* p, Inst* v, const Type* t, Block* fail);
-    Inst* is_expr(IsExpr* e);
     void enum_layout(const Type* t, int64_t* tag_size, int64_t* payload_off);
     int64_t payload_field_offset(EnumCaseDecl* ec, uint32_t i, int64_t payload_off);
 };
