@@ -11,18 +11,7 @@ command -v tcc >/dev/null || { apt-get update -qq && apt-get install -y -qq tcc 
 w=$(mktemp -d /tmp/lang-bench-XXXXXX)
 trap 'rm -rf "$w"' EXIT
 
-# best-of-N wall time in seconds of a command
-best() {
-  local n=$1; shift
-  local b=""
-  for _ in $(seq "$n"); do
-    local t0 t1; t0=$(date +%s%N); "$@" > /dev/null; t1=$(date +%s%N)
-    local d=$(( t1 - t0 ))
-    if [ -z "$b" ] || [ $d -lt $b ]; then b=$d; fi
-  done
-  awk -v ns="$b" 'BEGIN { printf "%.4f", ns / 1e9 }'
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+. "$(dirname "$0")/lib.sh"
 
 echo "== compile speed (generated program) =="
 g++ -O2 bench/gen.cpp -o "$w/gen"

@@ -18,17 +18,7 @@ w=$(mktemp -d /tmp/lang-conc-bench-XXXXXX)
 trap 'rm -rf "$w"' EXIT
 export GOCACHE=$w/gocache GOFLAGS=-mod=mod GO111MODULE=off
 
-best() { # best-of-N wall time in seconds
-  local n=$1; shift
-  local b=""
-  for _ in $(seq "$n"); do
-    local t0 t1; t0=$(date +%s%N); "$@" > /dev/null; t1=$(date +%s%N)
-    local d=$(( t1 - t0 ))
-    if [ -z "$b" ] || [ $d -lt $b ]; then b=$d; fi
-  done
-  awk -v ns="$b" 'BEGIN { printf "%.4f", ns / 1e9 }'
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+. "$(dirname "$0")/../lib.sh"
 rss() { /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -1; } # peak RSS in KiB
 
 for p in spawn pingpong blocked sumsq; do
