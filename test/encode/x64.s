@@ -31,6 +31,7 @@ cmp ax, bx                                   # 66 39 d8
 cmp r9d, 7                                   # 41 83 f9 07
 cmp byte ptr [rax + 4], 0                    # 80 78 04 00
 cmp qword ptr [rbp - 16], rcx                # 48 39 4d f0
+cmp dword ptr [rip + lang_preempt_pending], 0 # 83 3d 00 00 00 00 00
 test rax, rax                                # 48 85 c0
 test al, al                                  # 84 c0
 test dil, dil                                # 40 84 ff

@@ -734,6 +734,9 @@ struct Sel {
                 emit(Mn::test, kR0 | kR1, R(b, 1), R(b, 1));
                 cc = NE;
             }
+        } else if (fused[c->id] && c->op == Op::load) { // cmp dword ptr [mem], 0
+            emit(Mn::cmp, kR0, mem(c->args[0], c->imm, (uint8_t)ty_size(c->ty)), Operand::i(0));
+            cc = NE;
         } else if (fused[c->id]) {
             cc = int_compare(c);
         } else {
@@ -781,6 +784,9 @@ struct Sel {
             cc = float_compare(c);
             feq = cc == E;
             fne = cc == NE;
+        } else if (fused[c->id] && c->op == Op::load) { // cmp dword ptr [mem], 0
+            emit(Mn::cmp, kR0, mem(c->args[0], c->imm, (uint8_t)ty_size(c->ty)), Operand::i(0));
+            cc = NE;
         } else if (fused[c->id]) {
             cc = int_compare(c);
         } else {
@@ -842,7 +848,9 @@ struct Sel {
         case Op::sext: case Op::zext: case Op::trunc: case Op::sitof: case Op::uitof: case Op::ftosi:
         case Op::ftoui: case Op::fext: case Op::ftrunc: case Op::bitcast:
             return convert(i);
-        case Op::load: return load(i);
+        case Op::load:
+            if (fused[i->id]) return; // compared in memory by the br that follows
+            return load(i);
         case Op::store: return store(i);
         case Op::memcpy: case Op::memzero: return block_mem(i);
         case Op::call: case Op::callind: return call(i);
@@ -979,6 +987,16 @@ struct Sel {
                 if ((i->op == Op::br || i->op == Op::select) && i->args.size && is_cmp(i->args[0]->op) &&
                     uses[i->args[0]->id] == 1 && i->args[0]->block == b)
                     fused[i->args[0]->id] = 1;
+        // Load fusion: `br (load p)` with the integer load used only by the br right after it
+        // (nothing in between can store) becomes `cmp [p], 0 ; jne`, e.g. the preemption test.
+        for (const ir::Block* b : f.blocks) {
+            const Inst* t = b->term();
+            if (!t || t->op != Op::br || b->insts.size < 2 || !t->args.size) continue;
+            const Inst* l = t->args[0];
+            if (l != b->insts[b->insts.size - 2] || l->op != Op::load || uses[l->id] != 1 || ir::is_float(l->ty))
+                continue;
+            fused[l->id] = 1;
+        }
         // Address folding: `load/store (add p, x)` with the add used only there becomes
         // [p + x]. Stores of a register value keep the add: base, index and value could
         // all be spilled, and the allocator reserves only two scratch registers.
