@@ -88,6 +88,7 @@ struct Func {
     const char* source_file = nullptr; // for line tables / stack traces
     uint32_t next_id = 0;      // next value number
     uint32_t next_block = 0;   // next block number
+    bool has_ctx = false;      // params[0] is the implicit context that callers pass as argument 0
 };
 
 // A piece of initialized data: raw bytes, or the address of a symbol (+ addend).
@@ -142,5 +143,6 @@ void copyprop(Module& m, Func& f);    // copyprop.cpp: replace copies and trivia
 void dce(Module& m, Func& f);         // dce.cpp: remove unused side-effect-free insts, unreachable blocks
 void mark_tailcalls(Module& m, Func& f); // tailcall.cpp: `call` followed by `ret` of its result -> tailcall
 void insert_preempt_checks(Module& m, Func& f); // preempt.cpp: lang_preempt_pending tests on back-edges/entries
+void drop_unused_context(Module& m); // ctxelim.cpp (module level): remove the context parameter where never needed
 
 } // namespace lang::ir

@@ -667,6 +667,7 @@ void Lowerer::lower_func(FuncDecl* fd) {
         return p;
     };
     ctx = param(Ty::Ptr);
+    fn->has_ctx = !fd->extern_abi; // export "C" functions are entered from C without a context
     if (agg_ret) result_ptr = param(Ty::Ptr);
     if (is_instance(fd)) this_val = param(Ty::Ptr);
     fn->ret = agg_ret ? Ty::Void : ty(ret_type);

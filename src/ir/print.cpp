@@ -241,6 +241,7 @@ void put_func(std::string& o, const Func& f) {
         o += " -> ";
         o += ty_name(f.ret);
     }
+    if (f.has_ctx) o += " ctx";
     if (f.source_file) {
         o += " file ";
         put_quoted(o, reinterpret_cast<const uint8_t*>(f.source_file), strlen(f.source_file));

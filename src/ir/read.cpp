@@ -594,7 +594,7 @@ struct Reader {
         return expect_newline();
     }
 
-    // func = ["export"] "func" sym "(" [type {"," type}] ")" ["->" type] ["file" str] "{" NL
+    // func = ["export"] "func" sym "(" [type {"," type}] ")" ["->" type] ["ctx"] ["file" str] "{" NL
     //        {label | inst} "}"
     bool parse_func(bool is_public) {
         if (!advance()) return false; // "func"
@@ -620,6 +620,10 @@ struct Reader {
         if (!expect_punct(')')) return false;
         if (tok.kind == T::Arrow) {
             if (!advance() || !parse_type(&fn->ret, true)) return false;
+        }
+        if (is_ident("ctx")) {
+            if (!advance()) return false;
+            fn->has_ctx = true;
         }
         if (is_ident("file")) {
             if (!advance()) return false;
