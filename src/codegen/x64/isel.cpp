@@ -49,6 +49,8 @@ struct IselBuffers::Impl {
     std::vector<int64_t> slot_disp;
     std::vector<uint8_t> fused, fused_addr;
     std::vector<std::array<std::pair<uint32_t, uint32_t>, 2>> edge_src;
+    std::vector<codegen::MBlock> spare_blocks; // place_split_blocks' permutation buffer
+    std::vector<codegen::MBlock> block_pool;   // empty blocks that keep their vectors' capacity
 };
 IselBuffers::IselBuffers() : impl(new Impl) {}
 IselBuffers::~IselBuffers() { delete impl; }
@@ -94,6 +96,11 @@ struct Sel {
         : T(t), m(mod), f(fn), mf(out), diag(d), buf(b) {}
 
     MBlock& blk() { return mf.blocks[cur]; }
+    void add_block() { // appends an empty block, reusing a pooled one when there is one
+        if (buf.block_pool.empty()) return (void)mf.blocks.emplace_back();
+        mf.blocks.push_back(std::move(buf.block_pool.back()));
+        buf.block_pool.pop_back();
+    }
 
     MInst& emit(uint16_t op, uint8_t rw, Operand a = Operand(), Operand b = Operand(),
                 Operand c = Operand()) {
@@ -763,7 +770,7 @@ struct Sel {
             return target;
         }
         uint32_t nb = (uint32_t)mf.blocks.size();
-        mf.blocks.emplace_back();
+        add_block();
         mf.blocks.back().ir_id = UINT32_MAX;
         mf.blocks.back().jumps.push_back({codegen::kAlways, target});
         split_src.push_back(cur);
@@ -922,14 +929,18 @@ struct Sel {
             for (uint32_t s : after[b]) order.push_back(s);
         }
         for (uint32_t k = 0; k < order.size(); k++) newidx[order[k]] = k;
-        std::vector<MBlock> nb(order.size());
-        for (uint32_t k = 0; k < order.size(); k++) nb[k] = std::move(mf.blocks[order[k]]);
-        for (MBlock& b : nb) {
+        // Permute by swapping into a buffer of spare blocks, so that every block's vectors
+        // keep their capacity for the next function (no malloc per block).
+        std::vector<MBlock>& nb = buf.spare_blocks;
+        if (nb.size() < order.size()) nb.resize(order.size());
+        for (uint32_t k = 0; k < order.size(); k++) std::swap(nb[k], mf.blocks[order[k]]);
+        for (uint32_t k = 0; k < order.size(); k++) {
+            MBlock& b = nb[k];
             for (auto& j : b.jumps) j.second = newidx[j.second];
             for (MPhi& p : b.phis)
                 for (uint32_t& q : p.preds) q = newidx[q];
         }
-        mf.blocks = std::move(nb);
+        for (uint32_t k = 0; k < order.size(); k++) std::swap(nb[k], mf.blocks[k]);
     }
 
     void entry_params() {
@@ -967,7 +978,13 @@ struct Sel {
         bindex.assign(maxb, 0);
         edge_src.assign(maxb, {});
         split_src.clear();
-        mf.blocks.resize(f.blocks.size);
+        // Blocks beyond this function's count go to the pool rather than being destroyed:
+        // their vectors keep their capacity for the split-edge blocks and later functions.
+        while (mf.blocks.size() > f.blocks.size) {
+            buf.block_pool.push_back(std::move(mf.blocks.back()));
+            mf.blocks.pop_back();
+        }
+        while (mf.blocks.size() < f.blocks.size) add_block();
         for (uint32_t k = 0; k < f.blocks.size; k++) {
             bindex[f.blocks[k]->id] = k;
             mf.blocks[k].ir_id = f.blocks[k]->id;
