@@ -7,8 +7,8 @@
 // workers whose monitor asked them to yield) and call lang_preempt_check() when it is
 // non-zero; that call yields if the flag of the worker it runs on is set. Fast path:
 //     %a = addr.ptr $lang_preempt_pending
-//     %f = load.i32 [%a]                 ; x64: mov esi, [rip + lang_preempt_pending]
-//     br %f, @slow, @next                ;      test esi, esi ; jne slow
+//     %f = load.i32 [%a]                 ; x64: cmp dword ptr [rip + lang_preempt_pending], 0
+//     br %f, @slow, @next                ;      jne slow
 // @slow: preempt ; jmp @next
 // The `preempt` op is a call of lang_preempt_stub (src/rt/arch/x64/preempt_stub.S) that
 // preserves every register, so the register allocator sees no clobbers on the slow path
