@@ -487,7 +487,7 @@ TEST_CASE("lower: fail, try and catch on T!") {
     ce->handler_expr = t.lit(7);
     h->body_expr = ce;
     std::string ir = t.lower();
-    CHECK(has(ir, "func $F(ptr, ptr, ptr) file"));   // ctx, result, e
+    CHECK(has(ir, "func $F(ptr, ptr, ptr) ctx file"));   // ctx, result, e
     CHECK(has(ir, "store.ptr [%1+8], %2"));             // fail e
     CHECK(has(ir, "load.ptr [%"));                      // error check after the call
     CHECK(has(ir, "ne.ptr"));
