@@ -3,6 +3,7 @@
 // compares the printed module.
 #include "ir/ir.h"
 #include <doctest/doctest.h>
+#include <cstring>
 #include <string>
 
 using namespace lang;
