@@ -16,7 +16,7 @@ B        := build
 OPT      ?= -O2
 CXXFLAGS := -std=c++20 $(OPT) -g -Wall -Wextra -Isrc -MMD -MP
 CFLAGS   := -std=gnu11 -O2 -g -Wall -Wextra -Isrc/rt -Iinclude -fno-omit-frame-pointer -MMD -MP
-LDLIBS   := -lutf8proc -lxxhash
+LDLIBS   := -lutf8proc -lxxhash -pthread
 # Release builds define NDEBUG; sanitizer builds are debug builds: the IR verifier runs
 # after lowering and after every pass (see src/driver/pipeline.cpp).
 ifeq ($(SAN),1)

@@ -171,8 +171,9 @@ extern const codegen::Target kSysV;
 
 // Compiles every function and global of m into o (.text, .rodata, .data, .bss,
 // lang_funcs). Returns false after reporting through diag when something cannot be
-// compiled (an internal compiler error).
-bool compile(const ir::Module& m, obj::Object& o, Diag& diag);
+// compiled (an internal compiler error). Functions are compiled on `jobs` threads
+// (0: one per core, fewer for small modules); the object is the same for any count.
+bool compile(const ir::Module& m, obj::Object& o, Diag& diag, int jobs = 0);
 
 // Intel-syntax assembly of the module, printed from the same machine code the encoder
 // turns into bytes (for `lang build --emit asm`).

@@ -1,7 +1,7 @@
 // main.cpp: the `lang` command line (CLI11). Parses arguments and hands a request to the
 // pipeline; nothing else lives here.
 //
-//   lang build PATH [-o OUT] [-O0|-O1] [--emit tokens|ast|ir|asm|obj|exe] [--dump-after PASS]
+//   lang build PATH [-o OUT] [-O0|-O1] [--emit tokens|ast|ir|asm|obj|exe] [--dump-after PASS] [-j N]
 //   lang run FILE|DIR [-O1] [-- ARGS...]
 //   lang version
 #include "driver/pipeline.h"
@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"tokens", "ast", "ir", "asm", "obj", "exe"}));
     b->add_option("--dump-after", req.dump_after, "print the IR after a pass (lower, tailcall, fold, copyprop, dce)");
     b->add_flag("--time", req.timings, "print how long each stage took");
+    b->add_option("-j,--jobs", req.jobs, "code generation threads (default: one per core; the output is the same)")
+        ->check(CLI::Range(1, 64));
 
     std::string run_input;
     std::vector<std::string> run_args;

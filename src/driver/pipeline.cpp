@@ -222,6 +222,8 @@ int build(const BuildRequest& req) {
     // 4. Lowering and IR passes.
     ir::Module m(c.arena);
     if (!lower_program(c, m) || c.diag.error_count()) return c.diag.error_count() ? 1 : 2;
+    // Interprocedural, so it runs once on the whole module before the per-function passes.
+    if (req.opt_level >= 1) ir::drop_unused_context(m);
 #ifndef NDEBUG
     const bool verify_each = true;
 #else
@@ -256,7 +258,7 @@ int build(const BuildRequest& req) {
 
     // 5. Machine code and the object file.
     obj::Object o;
-    if (!x64::compile(m, o, c.diag) || c.diag.error_count()) return c.diag.error_count() ? 1 : 3;
+    if (!x64::compile(m, o, c.diag, req.jobs) || c.diag.error_count()) return c.diag.error_count() ? 1 : 3;
     timer.lap("codegen");
     std::vector<uint8_t> bytes;
     if (!obj::write_elf(o, bytes, &err)) {

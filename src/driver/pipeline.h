@@ -20,6 +20,7 @@ struct BuildRequest {
     int opt_level = 0;
     std::string dump_after;     // print the IR after this pass ("lower" = right after lowering)
     bool timings = false;       // print the time each stage took (stderr)
+    int jobs = 0;               // code generation threads (0: one per core)
 };
 
 // Returns the process exit status: 0 on success, 1 on compile errors, 2 on usage/IO errors.

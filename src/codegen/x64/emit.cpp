@@ -12,8 +12,10 @@
 // so `--emit asm` shows exactly the bytes that go into the object.
 #include "codegen/x64/x64.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <thread>
 
 namespace lang::x64 {
 
@@ -321,7 +323,73 @@ std::string format_inst(const MInst& in, const char* fn) {
     return s;
 }
 
-bool compile(const ir::Module& m, obj::Object& o, Diag& diag) {
+namespace emitdetail {
+
+// The machine code of a contiguous run of functions, produced by one worker. Offsets are
+// relative to the chunk's own `text`; every function starts 16-byte aligned within it,
+// and the merge puts each chunk at a 16-byte aligned offset, so the final layout is the
+// same as if one thread had compiled every function in order.
+struct Chunk {
+    struct Fn {
+        const ir::Func* f;
+        uint32_t start, size;
+        uint32_t reloc_end, line_end; // ends of this function's entries in relocs / lines
+    };
+    std::vector<uint8_t> text;
+    std::vector<Fn> fns;
+    std::vector<Assembled::Fix> relocs;
+    std::vector<std::pair<uint32_t, uint32_t>> lines; // (offset in the function, line)
+    std::string errors; // internal errors, captured (reported in order after the join)
+    bool ok = true;
+};
+
+// Compiles m.funcs[begin, end) into `out`. Runs on a worker thread: it only reads the
+// module and writes its own chunk (each worker has its own buffers and diagnostics).
+void compile_range(const ir::Module& m, uint32_t begin, uint32_t end, Chunk& out) {
+    SourceManager no_sources; // codegen errors carry no source location
+    Diag diag(no_sources);
+    diag.capture = &out.errors;
+    Code c; // reused by every function (finish and assemble overwrite them)
+    Assembled a;
+    codegen::RegAllocator ra;
+    IselBuffers ib;
+    MFunc mf;
+    Encoded pad;
+    encode(Mn::int3, 0, nullptr, 0, pad);
+    for (uint32_t k = begin; k < end; k++) {
+        const ir::Func* f = m.funcs[k];
+        mf.reset();
+        if (!lower_func(m, *f, mf, ib, ra, diag)) {
+            out.ok = false;
+            continue;
+        }
+        finish(mf, c);
+        std::string bad;
+        if (!assemble(c, a, &bad)) {
+            diag.error_plain("internal compiler error: x64: no encoding for `%s` in %s", bad.c_str(), f->name);
+            out.ok = false;
+            continue;
+        }
+        while (out.text.size() % 16) out.text.push_back(pad.bytes[0]);
+        uint32_t start = (uint32_t)out.text.size();
+        out.text.insert(out.text.end(), a.bytes.begin(), a.bytes.end());
+        for (const Assembled::Fix& r : a.relocs) out.relocs.push_back({start + r.off, r.sym, r.kind, r.addend});
+        out.lines.insert(out.lines.end(), a.lines.begin(), a.lines.end());
+        out.fns.push_back({f, start, (uint32_t)a.bytes.size(), (uint32_t)out.relocs.size(), (uint32_t)out.lines.size()});
+    }
+}
+
+// How many workers: one per core (at most 8), but only for modules big enough to be
+// worth a thread (a worker should get at least ~4000 IR instructions).
+unsigned pick_jobs(int jobs, size_t ninst) {
+    unsigned n = jobs > 0 ? (unsigned)jobs : std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+    if (jobs <= 0) n = (unsigned)std::max<size_t>(1, std::min<size_t>(n, ninst / 4000));
+    return n;
+}
+
+} // namespace emitdetail
+
+bool compile(const ir::Module& m, obj::Object& o, Diag& diag, int jobs) {
     using namespace emitdetail;
     o.arch = obj::Arch::X64;
     uint32_t text = o.section(".text", obj::SectionKind::Text, 16);
@@ -338,62 +406,82 @@ bool compile(const ir::Module& m, obj::Object& o, Diag& diag) {
         auto& b = o.sections[sec].bytes;
         for (int k = 0; k < 8; k++) b.push_back((uint8_t)(v >> (8 * k)));
     };
-    // Reserve .text and the relocation list from the IR size (measured: ~20 bytes of code
-    // per IR instruction, far fewer relocations than instructions). Growing them by
-    // doubling copied megabytes; capacity that is never written costs no memory.
-    size_t ninst = 0;
-    for (const ir::Func* f : m.funcs)
-        for (const ir::Block* b : f->blocks) ninst += b->insts.size;
-    o.sections[text].bytes.reserve(ninst * 24);
-    o.relocs.reserve(o.relocs.size() + ninst / 2 + 5 * m.funcs.size);
-    bool ok = true;
-    Code c;      // reused by every function (finish and assemble overwrite them)
-    Assembled a;
-    codegen::RegAllocator ra;
-    IselBuffers ib;
-    MFunc mf;
-    for (const ir::Func* f : m.funcs) {
-        mf.reset();
-        if (!lower_func(m, *f, mf, ib, ra, diag)) {
-            ok = false;
-            continue;
-        }
-        finish(mf, c);
-        std::string bad;
-        if (!assemble(c, a, &bad)) {
-            diag.error_plain("internal compiler error: x64: no encoding for `%s` in %s", bad.c_str(), f->name);
-            ok = false;
-            continue;
-        }
-        auto& tb = o.sections[text].bytes;
-        while (tb.size() % 16) {
-            Encoded e;
-            encode(Mn::int3, 0, nullptr, 0, e);
-            tb.push_back(e.bytes[0]);
-        }
-        uint64_t start = tb.size();
-        tb.insert(tb.end(), a.bytes.begin(), a.bytes.end());
-        uint32_t fsym = o.define(f->name, text, start, a.bytes.size(), f->is_public, true);
-        for (auto& r : a.relocs) o.reloc(text, start + r.off, r.sym, r.kind, r.addend);
 
-        // Stack-trace record: LangFuncInfo {start, end, name, file, lines, nlines}.
-        uint64_t name_off = rostr(f->name);
-        uint64_t file_off = rostr(f->source_file ? f->source_file : "");
-        auto& rb = o.sections[rodata].bytes;
-        while (rb.size() % 4) rb.push_back(0);
-        uint64_t lines_off = rb.size();
-        for (auto& [off, line] : a.lines) {
-            for (int k = 0; k < 4; k++) rb.push_back((uint8_t)(off >> (8 * k)));
-            for (int k = 0; k < 4; k++) rb.push_back((uint8_t)(line >> (8 * k)));
+    // 1. Machine code, in parallel: the functions are cut into contiguous runs of about
+    //    equal IR size, one per worker; worker 0 is this thread.
+    uint32_t nf = m.funcs.size;
+    std::vector<size_t> weight(nf + 1, 0); // prefix sums of IR instruction counts
+    for (uint32_t k = 0; k < nf; k++) {
+        size_t n = 1;
+        for (const ir::Block* b : m.funcs[k]->blocks) n += b->insts.size;
+        weight[k + 1] = weight[k] + n;
+    }
+    unsigned nj = pick_jobs(jobs, weight[nf]);
+    std::vector<Chunk> chunks(nj);
+    std::vector<uint32_t> cut(nj + 1, nf);
+    cut[0] = 0;
+    for (unsigned j = 1; j < nj; j++)
+        cut[j] = (uint32_t)(std::lower_bound(weight.begin(), weight.end(), weight[nf] * j / nj) - weight.begin());
+    for (unsigned j = 1; j <= nj; j++) cut[j] = std::max(cut[j], cut[j - 1]);
+    std::vector<std::thread> workers;
+    for (unsigned j = 1; j < nj; j++)
+        workers.emplace_back(compile_range, std::cref(m), cut[j], cut[j + 1], std::ref(chunks[j]));
+    compile_range(m, cut[0], cut[1], chunks[0]);
+    for (std::thread& t : workers) t.join();
+
+    // 2. Merge, in function order: the text, symbols, relocations and the stack-trace
+    //    records (LangFuncInfo {start, end, name, file, lines, nlines} in lang_funcs).
+    bool ok = true;
+    size_t total = 0;
+    for (const Chunk& ch : chunks) total += ch.text.size() + 16;
+    auto& tb = o.sections[text].bytes;
+    tb.reserve(tb.size() + total);
+    size_t nrel = 0;
+    for (const Chunk& ch : chunks) nrel += ch.relocs.size() + 5 * ch.fns.size();
+    o.relocs.reserve(o.relocs.size() + nrel);
+    Encoded pad;
+    encode(Mn::int3, 0, nullptr, 0, pad);
+    for (const Chunk& ch : chunks) {
+        // Captured lines read "lang: error: MESSAGE"; report them again through `diag`.
+        for (size_t p = 0, q; p < ch.errors.size(); p = q + 1) {
+            q = ch.errors.find('\n', p);
+            if (q == std::string::npos) q = ch.errors.size();
+            std::string_view line(ch.errors.data() + p, q - p);
+            if (line.substr(0, 13) == "lang: error: ") diag.error_plain("%.*s", (int)line.size() - 13, line.data() + 13);
         }
-        uint64_t at = o.sections[funcs].bytes.size();
-        o.reloc_sym(funcs, at + 0, fsym, obj::RelocKind::Abs64, 0);
-        o.reloc_sym(funcs, at + 8, fsym, obj::RelocKind::Abs64, (int64_t)a.bytes.size());
-        o.reloc_sym(funcs, at + 16, rodata_sym, obj::RelocKind::Abs64, (int64_t)name_off);
-        o.reloc_sym(funcs, at + 24, rodata_sym, obj::RelocKind::Abs64, (int64_t)file_off);
-        o.reloc_sym(funcs, at + 32, rodata_sym, obj::RelocKind::Abs64, (int64_t)lines_off);
-        for (int k = 0; k < 5; k++) put64(funcs, 0);
-        put64(funcs, a.lines.size());
+        ok &= ch.ok;
+        while (tb.size() % 16) tb.push_back(pad.bytes[0]);
+        uint64_t base = tb.size();
+        tb.insert(tb.end(), ch.text.begin(), ch.text.end());
+        uint32_t r = 0, l = 0;
+        for (const Chunk::Fn& fn : ch.fns) {
+            const ir::Func* f = fn.f;
+            uint64_t start = base + fn.start;
+            uint32_t fsym = o.define(f->name, text, start, fn.size, f->is_public, true);
+            for (; r < fn.reloc_end; r++) {
+                const Assembled::Fix& x = ch.relocs[r];
+                o.reloc(text, base + x.off, x.sym, x.kind, x.addend);
+            }
+            uint64_t name_off = rostr(f->name);
+            uint64_t file_off = rostr(f->source_file ? f->source_file : "");
+            auto& rb = o.sections[rodata].bytes;
+            while (rb.size() % 4) rb.push_back(0);
+            uint64_t lines_off = rb.size();
+            uint32_t nlines = fn.line_end - l;
+            for (; l < fn.line_end; l++) {
+                auto [off, line] = ch.lines[l];
+                for (int k = 0; k < 4; k++) rb.push_back((uint8_t)(off >> (8 * k)));
+                for (int k = 0; k < 4; k++) rb.push_back((uint8_t)(line >> (8 * k)));
+            }
+            uint64_t at = o.sections[funcs].bytes.size();
+            o.reloc_sym(funcs, at + 0, fsym, obj::RelocKind::Abs64, 0);
+            o.reloc_sym(funcs, at + 8, fsym, obj::RelocKind::Abs64, (int64_t)fn.size);
+            o.reloc_sym(funcs, at + 16, rodata_sym, obj::RelocKind::Abs64, (int64_t)name_off);
+            o.reloc_sym(funcs, at + 24, rodata_sym, obj::RelocKind::Abs64, (int64_t)file_off);
+            o.reloc_sym(funcs, at + 32, rodata_sym, obj::RelocKind::Abs64, (int64_t)lines_off);
+            for (int k = 0; k < 5; k++) put64(funcs, 0);
+            put64(funcs, nlines);
+        }
     }
     for (const ir::Global* g : m.globals) {
         uint32_t sec = g->section == ir::Section::Rodata ? rodata
