@@ -41,6 +41,7 @@ struct Alloc {
     const Target* tp = nullptr;
     MFunc* fp = nullptr;
     uint32_t nv = 0;
+    uint32_t nspilled = 0; // vregs spilled by scan()
     std::vector<int32_t> bstart, bend;
     std::vector<int32_t> istart, iend; // interval per vreg index
     std::vector<uint32_t> hint;        // phys reg or vreg (kNoReg: none)
@@ -49,6 +50,7 @@ struct Alloc {
     std::vector<uint32_t> fixed_ptr;
     // Scratch buffers of the phases below (members only so that they keep their capacity).
     std::vector<uint32_t> gidx, stamp, globals;
+    std::vector<uint32_t> upx, defs, upx_end, defs_end; // walk(): per-block lists, flat
     std::vector<uint64_t> gen, kill, live_in, live_out;
     std::vector<uint32_t> order, active[2];
     std::vector<MInst> out;
@@ -88,53 +90,113 @@ struct Alloc {
         }
     }
 
+    // One walk over the instructions collects everything that needs no dataflow: the
+    // local part of every interval, the fixed ranges of physical registers, the hints,
+    // and per block the upward-exposed vregs (`upx`, the dataflow's gen set) and the
+    // vregs written there (`defs`, its kill set). (Speed: this used to be three walks.)
+    void walk() {
+        const Target& T = *tp;
+        MFunc& f = *fp;
+        size_t nb = f.blocks.size();
+        fixed.resize(64);
+        for (auto& fr : fixed) fr.clear();
+        gidx.assign(nv, UINT32_MAX), stamp.assign(nv, UINT32_MAX);
+        globals.clear(), upx.clear(), defs.clear();
+        upx_end.resize(nb), defs_end.resize(nb);
+        auto mark = [&](uint32_t v) { // v is global: give it a dense number
+            if (gidx[vi(v)] == UINT32_MAX) gidx[vi(v)] = (uint32_t)globals.size(), globals.push_back(v);
+        };
+        int32_t open[64]; // physical register -> index of its fixed range still open in this block
+        for (size_t b = 0; b < nb; b++) {
+            std::fill(std::begin(open), std::end(open), -1);
+            MBlock& bl = f.blocks[b];
+            for (const MPhi& p : bl.phis) {
+                extend(p.dst, bstart[b]);
+                mark(p.dst);
+                if (stamp[vi(p.dst)] != b) stamp[vi(p.dst)] = (uint32_t)b, defs.push_back(p.dst);
+                for (uint32_t k = p.first; k < p.first + p.count; k++) {
+                    const PhiArg& a = f.phi_args[k];
+                    if (!a.src.is_vreg()) continue;
+                    mark(a.src.reg);
+                    extend(a.src.reg, bend[a.pred]);
+                    uint32_t s = vi(a.src.reg);
+                    if (hint[s] == kNoReg) hint[s] = p.dst;
+                    if (hint[vi(p.dst)] == kNoReg) hint[vi(p.dst)] = a.src.reg;
+                }
+            }
+            int32_t pos = bstart[b] + 2;
+            for (const MInst& in : bl.insts) {
+                auto use_fixed = [&](uint32_t r) {
+                    if (open[r] < 0) {
+                        open[r] = (int32_t)fixed[r].size();
+                        fixed[r].push_back({bstart[b], pos});
+                    } else {
+                        fixed[r][open[r]].second = pos;
+                    }
+                };
+                auto def_fixed = [&](uint32_t r) {
+                    open[r] = (int32_t)fixed[r].size();
+                    fixed[r].push_back({pos + 1, pos + 1});
+                };
+                for (uint64_t m = in.imp_use; m; m &= m - 1) use_fixed((uint32_t)__builtin_ctzll(m));
+                uint32_t phys_def[6]; // physical registers written: their ranges start after every use
+                int nphys_def = 0;
+                for_regs(in, [&](uint32_t r, bool rd, bool wr) {
+                    if (r == kNoReg) return;
+                    if (r >= kFirstVReg) {
+                        uint32_t v = vi(r);
+                        if (rd) {
+                            extend(r, pos);
+                            if (stamp[v] != b) mark(r), upx.push_back(r);
+                        }
+                        if (wr) {
+                            extend(r, pos + 1);
+                            if (stamp[v] != b) stamp[v] = (uint32_t)b, defs.push_back(r);
+                        }
+                    } else {
+                        if (rd) use_fixed(r);
+                        if (wr) phys_def[nphys_def++] = r;
+                    }
+                });
+                for (int k = 0; k < nphys_def; k++) def_fixed(phys_def[k]);
+                for (uint64_t m = in.imp_def; m; m &= m - 1) def_fixed((uint32_t)__builtin_ctzll(m));
+                if (T.is_copy(in)) {
+                    uint32_t d = in.o[0].reg, s = in.o[1].reg;
+                    if (d >= kFirstVReg && hint[vi(d)] == kNoReg) hint[vi(d)] = s;
+                    if (s >= kFirstVReg && hint[vi(s)] == kNoReg) hint[vi(s)] = d;
+                }
+                pos += 2;
+            }
+            upx_end[b] = (uint32_t)upx.size(), defs_end[b] = (uint32_t)defs.size();
+        }
+    }
+
+    // Bit-vector dataflow over the global vregs found by walk(); extends each interval
+    // over the blocks where its vreg is live in or live out.
     void liveness() {
         MFunc& f = *fp;
         size_t nb = f.blocks.size();
-        // Find global vregs: phi operands and upward-exposed uses.
-        gidx.assign(nv, UINT32_MAX), stamp.assign(nv, UINT32_MAX);
-        globals.clear();
-        auto mark = [&](uint32_t v) {
-            if (gidx[vi(v)] == UINT32_MAX) gidx[vi(v)] = (uint32_t)globals.size(), globals.push_back(v);
-        };
-        for (size_t b = 0; b < nb; b++) {
-            for (const MPhi& p : f.blocks[b].phis) {
-                mark(p.dst);
-                for (const Operand& s : p.srcs)
-                    if (s.is_vreg()) mark(s.reg);
-            }
-            for (const MInst& in : f.blocks[b].insts)
-                for_regs(in, [&](uint32_t r, bool rd, bool wr) {
-                    if (r < kFirstVReg || r == kNoReg) return;
-                    if (rd && stamp[vi(r)] != b) mark(r);
-                    if (wr) stamp[vi(r)] = (uint32_t)b;
-                });
-        }
         size_t G = globals.size(), W = (G + 63) / 64;
         if (!G) return;
         gen.assign(nb * W, 0), kill.assign(nb * W, 0), live_in.assign(nb * W, 0), live_out.assign(nb * W, 0);
         std::vector<uint64_t>&in = live_in, &out = live_out;
         auto set = [&](std::vector<uint64_t>& s, size_t b, uint32_t g) { s[b * W + g / 64] |= 1ull << (g % 64); };
         auto has = [&](std::vector<uint64_t>& s, size_t b, uint32_t g) { return (s[b * W + g / 64] >> (g % 64)) & 1; };
-        for (size_t b = 0; b < nb; b++) {
-            for (const MPhi& p : f.blocks[b].phis) set(kill, b, gidx[vi(p.dst)]);
-            for (const MInst& inst : f.blocks[b].insts)
-                for_regs(inst, [&](uint32_t r, bool rd, bool wr) {
-                    if (r < kFirstVReg || r == kNoReg) return;
-                    uint32_t g = gidx[vi(r)];
-                    if (g == UINT32_MAX) return;
-                    if (rd && !has(kill, b, g)) set(gen, b, g);
-                    if (wr) set(kill, b, g);
-                });
+        for (size_t b = 0, u = 0, d = 0; b < nb; b++) {
+            for (; u < upx_end[b]; u++) set(gen, b, gidx[vi(upx[u])]);
+            for (; d < defs_end[b]; d++)
+                if (gidx[vi(defs[d])] != UINT32_MAX) set(kill, b, gidx[vi(defs[d])]);
         }
         // Phi sources are used at the end of the predecessor.
         for (size_t b = 0; b < nb; b++)
             for (const MPhi& p : f.blocks[b].phis)
-                for (size_t k = 0; k < p.srcs.size(); k++)
-                    if (p.srcs[k].is_vreg()) {
-                        uint32_t g = gidx[vi(p.srcs[k].reg)];
-                        if (!has(kill, p.preds[k], g)) set(gen, p.preds[k], g);
+                for (uint32_t k = p.first; k < p.first + p.count; k++) {
+                    const PhiArg& a = f.phi_args[k];
+                    if (a.src.is_vreg()) {
+                        uint32_t g = gidx[vi(a.src.reg)];
+                        if (!has(kill, a.pred, g)) set(gen, a.pred, g);
                     }
+                }
         bool changed = true;
         while (changed) {
             changed = false;
@@ -157,64 +219,6 @@ struct Alloc {
             }
     }
 
-    void intervals() {
-        const Target& T = *tp;
-        MFunc& f = *fp;
-        fixed.resize(64);
-        for (auto& fr : fixed) fr.clear();
-        std::vector<int32_t> open(64, -1);
-        for (size_t b = 0; b < f.blocks.size(); b++) {
-            std::fill(open.begin(), open.end(), -1);
-            MBlock& bl = f.blocks[b];
-            for (const MPhi& p : bl.phis) {
-                extend(p.dst, bstart[b]);
-                for (size_t k = 0; k < p.srcs.size(); k++) {
-                    if (!p.srcs[k].is_vreg()) continue;
-                    extend(p.srcs[k].reg, bend[p.preds[k]]);
-                    uint32_t s = vi(p.srcs[k].reg);
-                    if (hint[s] == kNoReg) hint[s] = p.dst;
-                    if (hint[vi(p.dst)] == kNoReg) hint[vi(p.dst)] = p.srcs[k].reg;
-                }
-            }
-            int32_t pos = bstart[b] + 2;
-            for (const MInst& in : bl.insts) {
-                auto use_fixed = [&](uint32_t r) {
-                    if (open[r] < 0) {
-                        open[r] = (int32_t)fixed[r].size();
-                        fixed[r].push_back({bstart[b], pos});
-                    } else {
-                        fixed[r][open[r]].second = pos;
-                    }
-                };
-                auto def_fixed = [&](uint32_t r) {
-                    open[r] = (int32_t)fixed[r].size();
-                    fixed[r].push_back({pos + 1, pos + 1});
-                };
-                for (uint64_t m = in.imp_use; m; m &= m - 1) use_fixed((uint32_t)__builtin_ctzll(m));
-                for_regs(in, [&](uint32_t r, bool rd, bool wr) {
-                    if (r == kNoReg) return;
-                    if (r >= kFirstVReg) {
-                        if (rd) extend(r, pos);
-                        if (wr) extend(r, pos + 1);
-                    } else if (rd) {
-                        use_fixed(r);
-                    }
-                    (void)wr;
-                });
-                for_regs(in, [&](uint32_t r, bool, bool wr) {
-                    if (wr && r < kFirstVReg) def_fixed(r);
-                });
-                for (uint64_t m = in.imp_def; m; m &= m - 1) def_fixed((uint32_t)__builtin_ctzll(m));
-                if (T.is_copy(in)) {
-                    uint32_t d = in.o[0].reg, s = in.o[1].reg;
-                    if (d >= kFirstVReg && hint[vi(d)] == kNoReg) hint[vi(d)] = s;
-                    if (s >= kFirstVReg && hint[vi(s)] == kNoReg) hint[vi(s)] = d;
-                }
-                pos += 2;
-            }
-        }
-    }
-
     bool conflicts(uint32_t r, int32_t s, int32_t e) {
         auto& rs = fixed[r];
         uint32_t& p = fixed_ptr[r];
@@ -229,6 +233,7 @@ struct Alloc {
         loc[v].spilled = true;
         loc[v].reg = kNoReg;
         loc[v].slot = -(int64_t)f.alloc_frame(8, 8);
+        nspilled++;
     }
 
     void scan() {
@@ -244,6 +249,10 @@ struct Alloc {
         active[0].clear(), active[1].clear();
         uint32_t owner[64];
         for (auto& o : owner) o = UINT32_MAX;
+        // The register orders as masks: "may the hint be used" is one bit test.
+        uint64_t allocatable[2] = {0, 0};
+        for (uint32_t r : T.int_order) allocatable[0] |= 1ull << r;
+        for (uint32_t r : T.float_order) allocatable[1] |= 1ull << r;
         for (uint32_t v : order) {
             int c = (int)f.vclass[v];
             int32_t s = istart[v], e = iend[v];
@@ -261,7 +270,7 @@ struct Alloc {
             uint32_t pick = kNoReg;
             uint32_t h = hint[v];
             if (h != kNoReg && h >= kFirstVReg) h = loc[vi(h)].spilled ? kNoReg : loc[vi(h)].reg;
-            if (h != kNoReg && std::find(regs.begin(), regs.end(), h) != regs.end() && owner[h] == UINT32_MAX &&
+            if (h != kNoReg && ((allocatable[c] >> h) & 1) && owner[h] == UINT32_MAX &&
                 !conflicts(h, s, e))
                 pick = h;
             for (size_t k = 0; pick == kNoReg && k < regs.size(); k++)
@@ -352,11 +361,17 @@ struct Alloc {
         MFunc& f = *fp;
         for (size_t b = 0; b < f.blocks.size(); b++) {
             MBlock& bl = f.blocks[b];
+            if (!nspilled) {
+                rewrite_in_place(bl);
+                phi_copies(b, bl.insts);
+                continue;
+            }
             // The rewritten block is built in `out`, which then trades buffers with
             // bl.insts: the old instruction buffer becomes `out` for the next block.
+            // (`in` is a reference: bl.insts is discarded afterwards, so it may be edited.)
             out.clear();
             out.reserve(bl.insts.size() + 4);
-            for (MInst in : bl.insts) {
+            for (MInst& in : bl.insts) {
                 uint32_t sv[6], sr[6];
                 int ns = 0;
                 int used[2] = {0, 0};
@@ -425,26 +440,56 @@ struct Alloc {
                     emit_move(out, where(store[k].second, 8), Operand::r(store[k].first, 8),
                               f.vclass[vi(store[k].second)], in.line);
             }
-            // Phi copies for the (single) successor.
-            if (bl.succs.size() == 1) {
-                MBlock& sb = f.blocks[bl.succs[0]];
-                std::vector<std::pair<Operand, Operand>>& mv = moves;
-                std::vector<RegClass>& cl = move_cls;
-                mv.clear(), cl.clear();
-                for (const MPhi& p : sb.phis)
-                    for (size_t k = 0; k < p.preds.size(); k++) {
-                        if (p.preds[k] != b) continue;
-                        if (iend[vi(p.dst)] < 0) continue;
-                        Operand s = p.srcs[k].is_vreg() ? where(p.srcs[k].reg, 8) : p.srcs[k];
-                        mv.push_back({where(p.dst, 8), s});
-                        cl.push_back(f.vclass[vi(p.dst)]);
-                    }
-                uint32_t line = out.empty() ? 0 : out.back().line;
-                parallel(out, mv, cl, line);
-            }
+            phi_copies(b, out);
             std::swap(bl.insts, out);
         }
         for (MBlock& bl : f.blocks) bl.phis.clear();
+    }
+
+    // The rewrite when nothing was spilled (most functions): every vreg just becomes its
+    // register, and only copies that became `mov r, r` go away, so the block is edited in
+    // place, without copying the instructions into a second buffer.
+    void rewrite_in_place(MBlock& bl) {
+        const Target& T = *tp;
+        auto map = [&](uint32_t& r) {
+            if (r != kNoReg && r >= kFirstVReg) r = loc[vi(r)].reg;
+        };
+        size_t w = 0;
+        for (size_t i = 0; i < bl.insts.size(); i++) {
+            MInst& in = bl.insts[i];
+            for (int k = 0; k < in.n; k++) {
+                Operand& o = in.o[k];
+                if (o.kind == Operand::Reg) map(o.reg);
+                else if (o.kind == Operand::Mem) map(o.reg), map(o.index);
+            }
+            if (T.is_copy(in) && in.o[0].reg == in.o[1].reg) continue;
+            if (w != i) bl.insts[w] = in;
+            w++;
+        }
+        bl.insts.resize(w);
+    }
+
+    // Phi copies for block b's (single) successor, appended to `out`.
+    void phi_copies(size_t b, std::vector<MInst>& out) {
+        MFunc& f = *fp;
+        MBlock& bl = f.blocks[b];
+        if (bl.succs.size() != 1) return;
+        MBlock& sb = f.blocks[bl.succs[0]];
+        if (sb.phis.empty()) return;
+        std::vector<std::pair<Operand, Operand>>& mv = moves;
+        std::vector<RegClass>& cl = move_cls;
+        mv.clear(), cl.clear();
+        for (const MPhi& p : sb.phis)
+            for (uint32_t k = p.first; k < p.first + p.count; k++) {
+                const PhiArg& a = f.phi_args[k];
+                if (a.pred != b) continue;
+                if (iend[vi(p.dst)] < 0) continue;
+                Operand s = a.src.is_vreg() ? where(a.src.reg, 8) : a.src;
+                mv.push_back({where(p.dst, 8), s});
+                cl.push_back(f.vclass[vi(p.dst)]);
+            }
+        uint32_t line = out.empty() ? 0 : out.back().line;
+        parallel(out, mv, cl, line);
     }
 
     void run(const Target& t, MFunc& fn) {
@@ -455,9 +500,10 @@ struct Alloc {
         iend.assign(nv, -1);
         hint.assign(nv, kNoReg);
         loc.assign(nv, Loc());
+        nspilled = 0;
         number();
+        walk();
         liveness();
-        intervals();
         scan();
         rewrite();
     }

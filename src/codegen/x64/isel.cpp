@@ -46,6 +46,8 @@ uint8_t isz(Ty t) { return ty_size(t) <= 4 ? 4 : 8; } // register width for arit
 // function of a module, keeps their memory (run() resets their contents).
 struct IselBuffers::Impl {
     std::vector<uint32_t> vreg, uses, bindex, split_src;
+    std::vector<uint32_t> shift, newidx, placed; // place_split_blocks' counting sort
+    std::vector<ArgLoc> argloc;                  // entry_params' argument locations
     std::vector<int64_t> slot_disp;
     std::vector<uint8_t> fused, fused_addr;
     std::vector<std::array<std::pair<uint32_t, uint32_t>, 2>> edge_src;
@@ -896,6 +898,7 @@ struct Sel {
                 if (p->op != Op::phi) break;
                 MPhi mp;
                 mp.dst = vreg[p->id];
+                mp.first = (uint32_t)mf.phi_args.size();
                 for (uint32_t k = 0; k < p->args.size; k++) {
                     uint32_t src_block = find_edge(p->phi_blocks[k]->id, b->id);
                     if (src_block == UINT32_MAX) continue; // unreachable predecessor
@@ -906,45 +909,53 @@ struct Sel {
                         cur = src_block;
                         src = R(get(v), 8);
                     } else src = R(get(v), 8);
-                    mp.preds.push_back(src_block);
-                    mp.srcs.push_back(src);
+                    mf.phi_args.push_back({src_block, src});
                 }
-                bindex_phi(b, std::move(mp));
+                mp.count = (uint32_t)mf.phi_args.size() - mp.first;
+                mf.blocks[bindex[b->id]].phis.push_back(mp);
             }
         }
     }
-    void bindex_phi(const ir::Block* b, MPhi&& mp) { mf.blocks[bindex[b->id]].phis.push_back(std::move(mp)); }
 
     // Split-edge blocks were appended at the end; move each one right after its source
     // block. Intervals have no holes, so a block far away in the layout would stretch
     // every value live across the edge over the whole function.
     void place_split_blocks() {
-        uint32_t nir = f.blocks.size;
+        uint32_t nir = f.blocks.size, nblocks = (uint32_t)mf.blocks.size();
         if (split_src.empty()) return;
-        std::vector<std::vector<uint32_t>> after(nir);
-        for (uint32_t k = 0; k < split_src.size(); k++) after[split_src[k]].push_back(nir + k);
-        std::vector<uint32_t> order, newidx(mf.blocks.size());
-        for (uint32_t b = 0; b < nir; b++) {
-            order.push_back(b);
-            for (uint32_t s : after[b]) order.push_back(s);
+        // newidx[b]: block b's place in the new order. Block b moves down by the number
+        // of split blocks placed before it, i.e. whose source is below b (a counting
+        // sort on split_src, so no list per block and no malloc).
+        std::vector<uint32_t>& shift = buf.shift;
+        std::vector<uint32_t>& newidx = buf.newidx;
+        shift.assign(nir + 1, 0);
+        for (uint32_t s : split_src) shift[s + 1]++;
+        for (uint32_t b = 0; b < nir; b++) shift[b + 1] += shift[b]; // split blocks with source < b+1
+        newidx.resize(nblocks);
+        for (uint32_t b = 0; b < nir; b++) newidx[b] = b + shift[b];
+        // Split blocks of one source follow it, in their original order.
+        std::vector<uint32_t>& placed = buf.placed;
+        placed.assign(nir, 0);
+        for (uint32_t k = 0; k < split_src.size(); k++) {
+            uint32_t s = split_src[k];
+            newidx[nir + k] = newidx[s] + 1 + placed[s]++;
         }
-        for (uint32_t k = 0; k < order.size(); k++) newidx[order[k]] = k;
-        // Permute by swapping into a buffer of spare blocks, so that every block's vectors
-        // keep their capacity for the next function (no malloc per block).
+        // Permute by swapping into a buffer of spare blocks, then swapping the two vectors:
+        // every block's vectors keep their capacity for the next function (no malloc per
+        // block), and each block is moved once.
         std::vector<MBlock>& nb = buf.spare_blocks;
-        if (nb.size() < order.size()) nb.resize(order.size());
-        for (uint32_t k = 0; k < order.size(); k++) std::swap(nb[k], mf.blocks[order[k]]);
-        for (uint32_t k = 0; k < order.size(); k++) {
-            MBlock& b = nb[k];
+        while (nb.size() > nblocks) buf.block_pool.push_back(std::move(nb.back())), nb.pop_back();
+        nb.resize(nblocks);
+        for (uint32_t b = 0; b < nblocks; b++) std::swap(nb[newidx[b]], mf.blocks[b]);
+        std::swap(nb, mf.blocks);
+        for (MBlock& b : mf.blocks)
             for (auto& j : b.jumps) j.second = newidx[j.second];
-            for (MPhi& p : b.phis)
-                for (uint32_t& q : p.preds) q = newidx[q];
-        }
-        for (uint32_t k = 0; k < order.size(); k++) std::swap(nb[k], mf.blocks[k]);
+        for (codegen::PhiArg& a : mf.phi_args) a.pred = newidx[a.pred];
     }
 
     void entry_params() {
-        std::vector<ArgLoc> loc(f.params.size);
+        std::vector<ArgLoc>& loc = buf.argloc; // kept across functions: no malloc
+        loc.assign(f.params.size, ArgLoc());
         mf.in_args = classify_args(f.params.data, f.params.size, loc.data());
         MInst& e = emit(Mn::p_entry, 0);
         for (auto& l : loc)
