@@ -74,18 +74,11 @@ struct MInst {
     uint32_t line = 0;
 };
 
-// One incoming value of a phi: `src` (vreg or immediate) when control arrives from `pred`.
-struct PhiArg {
-    uint32_t pred;
-    Operand src;
-};
-
-// A phi in machine form: dst gets args[k].src when control arrives from args[k].pred,
-// where args = MFunc::phi_args[first, first + count). (Speed: the arguments of every phi
-// live in one flat array of the function rather than in two small vectors per phi.)
+// A phi in machine form: dst gets srcs[k] when control arrives from pred_of[k].
 struct MPhi {
     uint32_t dst;
-    uint32_t first, count;
+    std::vector<uint32_t> preds;
+    std::vector<Operand> srcs; // vreg or immediate
 };
 
 // A block ends with `jumps`, taken in order: (cc, target); cc == kAlways is unconditional.
@@ -103,7 +96,6 @@ struct MFunc {
     const ir::Func* ir = nullptr;
     std::vector<MBlock> blocks; // layout order; blocks[0] is the entry
     std::vector<RegClass> vclass; // class of vreg kFirstVReg + i
-    std::vector<PhiArg> phi_args; // the arguments of every MPhi (see MPhi::first)
     uint32_t frame_size = 0;      // bytes of the frame area (IR slots, spill slots)
     uint32_t out_args = 0;        // bytes of outgoing stack arguments (at [rsp])
     uint32_t in_args = 0;         // bytes of incoming stack arguments
@@ -120,7 +112,6 @@ struct MFunc {
             b.ir_id = 0;
         }
         vclass.clear();
-        phi_args.clear();
         frame_size = out_args = in_args = 0;
         used_callee = 0;
         stubs.clear();
@@ -183,6 +174,25 @@ extern const codegen::Target kSysV;
 // compiled (an internal compiler error). Functions are compiled on `jobs` threads
 // (0: one per core, fewer for small modules); the object is the same for any count.
 bool compile(const ir::Module& m, obj::Object& o, Diag& diag, int jobs = 0);
+
+// The same, fed one function at a time while the module is still being built (the driver
+// lowers the next functions while earlier ones compile). add() the functions in module
+// order; each must be complete and never change again. finish() compiles what is left,
+// waits for the workers and writes everything (the globals too, so they must be complete
+// by then) into o. The object is the same as compile()'s.
+class Codegen {
+public:
+    Codegen(const ir::Module& m, int jobs); // jobs: worker threads, 0 = one per core
+    ~Codegen();
+    Codegen(const Codegen&) = delete;
+    Codegen& operator=(const Codegen&) = delete;
+    void add(const ir::Func& f);
+    bool finish(obj::Object& o, Diag& diag);
+
+private:
+    struct Impl;
+    Impl* impl_;
+};
 
 // Intel-syntax assembly of the module, printed from the same machine code the encoder
 // turns into bytes (for `lang build --emit asm`).

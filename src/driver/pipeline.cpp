@@ -82,7 +82,7 @@ struct Timer {
     void lap(const char* stage) {
         if (!on) return;
         auto t1 = Clock::now();
-        fprintf(stderr, "  %-10s %8.2f ms  arena %6.1f MiB\n", stage,
+        fprintf(stderr, "  %-12s %8.2f ms  arena %6.1f MiB\n", stage,
                 std::chrono::duration<double, std::milli>(t1 - t0).count(), arena.bytes_used() / 1048576.0);
         t0 = t1;
     }
@@ -219,47 +219,65 @@ int build(const BuildRequest& req) {
     timer.lap("sema");
     if (c.diag.error_count()) return 1;
 
-    // 4. Lowering and IR passes.
+    // 4. Lowering and IR passes, and 5. machine code.
     ir::Module m(c.arena);
-    if (!lower_program(c, m) || c.diag.error_count()) return c.diag.error_count() ? 1 : 2;
-    // Interprocedural, so it runs once on the whole module before the per-function passes.
-    if (req.opt_level >= 1) ir::drop_unused_context(m);
+    obj::Object o;
 #ifndef NDEBUG
     const bool verify_each = true;
 #else
     const bool verify_each = false;
 #endif
-    auto verify = [&](const char* after) {
-        std::string verr;
-        if (verify_each && !ir::verify(m, &verr)) {
-            fprintf(stderr, "lang: internal compiler error: invalid IR after %s: %s\n", after, verr.c_str());
-            return false;
+    // The fast path: at -O0 every pass is per function, so each function gets its passes
+    // and goes to the code generator's worker threads as soon as lowering completes it;
+    // lowering the rest overlaps with compiling the first. The staged path below (lower
+    // everything, run each pass over the module, then compile) is needed for -O1's
+    // module pass, for dumps and --emit ir/asm, and for the verifier in debug builds.
+    bool staged = req.opt_level >= 1 || verify_each || !req.dump_after.empty() || req.emit == Emit::Ir ||
+                  req.emit == Emit::Asm;
+    if (!staged) {
+        x64::Codegen cg(m, req.jobs);
+        bool lowered = lower_program(c, m, [&](ir::Func& f) {
+            for (const Pass& p : kPasses)
+                if (req.opt_level >= p.min_opt) p.run(m, f);
+            cg.add(f);
+        });
+        if (!lowered || c.diag.error_count()) return c.diag.error_count() ? 1 : 2;
+        timer.lap("lower+passes"); // codegen workers run meanwhile
+        if (!cg.finish(o, c.diag) || c.diag.error_count()) return c.diag.error_count() ? 1 : 3;
+        timer.lap("codegen");
+    } else {
+        if (!lower_program(c, m) || c.diag.error_count()) return c.diag.error_count() ? 1 : 2;
+        // Interprocedural, so it runs once on the whole module before the per-function passes.
+        if (req.opt_level >= 1) ir::drop_unused_context(m);
+        auto verify = [&](const char* after) {
+            std::string verr;
+            if (verify_each && !ir::verify(m, &verr)) {
+                fprintf(stderr, "lang: internal compiler error: invalid IR after %s: %s\n", after, verr.c_str());
+                return false;
+            }
+            return true;
+        };
+        if (!verify("lowering")) return 3;
+        if (dump_requested(req, "lower")) fputs(ir::print(m).c_str(), stderr);
+        timer.lap("lower");
+        for (const Pass& p : kPasses) {
+            if (req.opt_level < p.min_opt) continue;
+            for (ir::Func* f : m.funcs) p.run(m, *f);
+            if (!verify(p.name)) return 3;
+            if (dump_requested(req, p.name)) fputs(ir::print(m).c_str(), stderr);
         }
-        return true;
-    };
-    if (!verify("lowering")) return 3;
-    if (dump_requested(req, "lower")) fputs(ir::print(m).c_str(), stderr);
-    timer.lap("lower");
-    for (const Pass& p : kPasses) {
-        if (req.opt_level < p.min_opt) continue;
-        for (ir::Func* f : m.funcs) p.run(m, *f);
-        if (!verify(p.name)) return 3;
-        if (dump_requested(req, p.name)) fputs(ir::print(m).c_str(), stderr);
+        timer.lap("passes");
+        if (req.emit == Emit::Ir) {
+            write_text(req.output, ir::print(m));
+            return 0;
+        }
+        if (req.emit == Emit::Asm) {
+            write_text(req.output, x64::print_asm(m));
+            return 0;
+        }
+        if (!x64::compile(m, o, c.diag, req.jobs) || c.diag.error_count()) return c.diag.error_count() ? 1 : 3;
+        timer.lap("codegen");
     }
-    timer.lap("passes");
-    if (req.emit == Emit::Ir) {
-        write_text(req.output, ir::print(m));
-        return 0;
-    }
-    if (req.emit == Emit::Asm) {
-        write_text(req.output, x64::print_asm(m));
-        return 0;
-    }
-
-    // 5. Machine code and the object file.
-    obj::Object o;
-    if (!x64::compile(m, o, c.diag, req.jobs) || c.diag.error_count()) return c.diag.error_count() ? 1 : 3;
-    timer.lap("codegen");
     std::vector<uint8_t> bytes;
     if (!obj::write_elf(o, bytes, &err)) {
         fprintf(stderr, "lang: internal compiler error: %s\n", err.c_str());

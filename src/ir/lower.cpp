@@ -16,8 +16,9 @@
 
 namespace lang {
 
-bool lower_program(Compilation& c, ir::Module& m) {
+bool lower_program(Compilation& c, ir::Module& m, const std::function<void(ir::Func&)>& ready) {
     lower::Lowerer l(c, m);
+    l.ready = ready;
     return l.run();
 }
 
@@ -237,11 +238,19 @@ bool Lowerer::run() {
         for (size_t i = first; i < funcs_.size(); i++) file_of_[funcs_[i]] = path;
     }
     for (TypeDecl* td : types_) typeinfo(td);
+    // Hands out every function completed since the last call (a function may create
+    // others while it is lowered, e.g. spawn thunks).
+    uint32_t handed_out = 0;
+    auto hand_out = [&] {
+        for (; ready && handed_out < m.funcs.size; handed_out++) ready(*m.funcs[handed_out]);
+    };
     for (FuncDecl* fd : funcs_) {
         file_path = file_of_[fd];
         lower_func(fd);
+        if (!failed) hand_out();
     }
     emit_entry();
+    if (!failed) hand_out();
     for (TypeDecl* td : types_) emit_typeinfo(td);
     return !failed;
 }

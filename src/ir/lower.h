@@ -5,13 +5,19 @@
 // `lang_main(ptr ctx, ptr args) -> i64`. SSA is built directly (Braun et al. 2013): scalar
 // locals never touch memory; aggregates live in stack slots. See doc/lowering.md.
 // Returns false (after reporting through c.diag) when a construct cannot be lowered yet.
+//
+// `ready`, when given, is called with each function as soon as it is complete, in
+// m.funcs order. Lowering never changes a function after handing it out, so the callee
+// may run passes on it and give it to code generation on other threads while lowering
+// goes on (see src/driver/pipeline.cpp).
 #pragma once
+#include <functional>
 
 namespace lang {
 
 struct Compilation;
-namespace ir { struct Module; }
+namespace ir { struct Func; struct Module; }
 
-bool lower_program(Compilation& c, ir::Module& m);
+bool lower_program(Compilation& c, ir::Module& m, const std::function<void(ir::Func&)>& ready = nullptr);
 
 } // namespace lang

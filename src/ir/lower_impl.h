@@ -95,6 +95,7 @@ class Lowerer {
 public:
     Lowerer(Compilation& c, ir::Module& m) : c(c), m(m) {}
     bool run();
+    std::function<void(ir::Func&)> ready; // see lower_program() in lower.h
 
     Compilation& c;
     ir::Module& m;

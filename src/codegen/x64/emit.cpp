@@ -14,7 +14,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <condition_variable>
 #include <cstring>
+#include <memory>
+#include <mutex>
 #include <thread>
 
 namespace lang::x64 {
@@ -325,72 +328,138 @@ std::string format_inst(const MInst& in, const char* fn) {
 
 namespace emitdetail {
 
-// The machine code of a contiguous run of functions, produced by one worker. Offsets are
-// relative to the chunk's own `text`; every function starts 16-byte aligned within it,
-// and the merge puts each chunk at a 16-byte aligned offset, so the final layout is the
-// same as if one thread had compiled every function in order.
+// What one worker produced: the machine code of the functions it took from the queue,
+// back to back, each 16-byte aligned within `text`. The merge copies every function to
+// a 16-byte aligned offset of .text in module order, so the object is the same as if one
+// thread had compiled every function in order, whatever the number of workers.
 struct Chunk {
     struct Fn {
-        const ir::Func* f;
+        uint32_t index; // position in the module's function order
         uint32_t start, size;
-        uint32_t reloc_end, line_end; // ends of this function's entries in relocs / lines
+        uint32_t reloc_begin, reloc_end, line_begin, line_end; // this function's entries
     };
     std::vector<uint8_t> text;
     std::vector<Fn> fns;
-    std::vector<Assembled::Fix> relocs;
+    std::vector<Assembled::Fix> relocs; // offsets relative to the function's start
     std::vector<std::pair<uint32_t, uint32_t>> lines; // (offset in the function, line)
     std::string errors; // internal errors, captured (reported in order after the join)
     bool ok = true;
 };
 
-// Compiles m.funcs[begin, end) into `out`. Runs on a worker thread: it only reads the
-// module and writes its own chunk (each worker has its own buffers and diagnostics).
-void compile_range(const ir::Module& m, uint32_t begin, uint32_t end, Chunk& out) {
+// A worker's buffers, reused from one function to the next.
+struct Worker {
+    Chunk out;
     SourceManager no_sources; // codegen errors carry no source location
-    Diag diag(no_sources);
-    diag.capture = &out.errors;
-    Code c; // reused by every function (finish and assemble overwrite them)
+    Diag diag{no_sources};
+    Code code;
     Assembled a;
     codegen::RegAllocator ra;
     IselBuffers ib;
     MFunc mf;
-    Encoded pad;
-    encode(Mn::int3, 0, nullptr, 0, pad);
-    for (uint32_t k = begin; k < end; k++) {
-        const ir::Func* f = m.funcs[k];
-        mf.reset();
-        if (!lower_func(m, *f, mf, ib, ra, diag)) {
-            out.ok = false;
-            continue;
-        }
-        finish(mf, c);
-        std::string bad;
-        if (!assemble(c, a, &bad)) {
-            diag.error_plain("internal compiler error: x64: no encoding for `%s` in %s", bad.c_str(), f->name);
-            out.ok = false;
-            continue;
-        }
-        while (out.text.size() % 16) out.text.push_back(pad.bytes[0]);
-        uint32_t start = (uint32_t)out.text.size();
-        out.text.insert(out.text.end(), a.bytes.begin(), a.bytes.end());
-        for (const Assembled::Fix& r : a.relocs) out.relocs.push_back({start + r.off, r.sym, r.kind, r.addend});
-        out.lines.insert(out.lines.end(), a.lines.begin(), a.lines.end());
-        out.fns.push_back({f, start, (uint32_t)a.bytes.size(), (uint32_t)out.relocs.size(), (uint32_t)out.lines.size()});
+    uint8_t int3;
+    Worker() {
+        diag.capture = &out.errors;
+        Encoded e;
+        encode(Mn::int3, 0, nullptr, 0, e);
+        int3 = e.bytes[0];
     }
-}
 
-// How many workers: one per core (at most 8), but only for modules big enough to be
-// worth a thread (a worker should get at least ~4000 IR instructions).
-unsigned pick_jobs(int jobs, size_t ninst) {
-    unsigned n = jobs > 0 ? (unsigned)jobs : std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
-    if (jobs <= 0) n = (unsigned)std::max<size_t>(1, std::min<size_t>(n, ninst / 4000));
-    return n;
-}
+    void compile_one(const ir::Module& m, const ir::Func& f, uint32_t index) {
+        mf.reset();
+        if (!lower_func(m, f, mf, ib, ra, diag)) {
+            out.ok = false;
+            return;
+        }
+        finish(mf, code);
+        std::string bad;
+        if (!assemble(code, a, &bad)) {
+            diag.error_plain("internal compiler error: x64: no encoding for `%s` in %s", bad.c_str(), f.name);
+            out.ok = false;
+            return;
+        }
+        while (out.text.size() % 16) out.text.push_back(int3); // padding, never executed
+        Chunk::Fn fn{index, (uint32_t)out.text.size(), (uint32_t)a.bytes.size(), (uint32_t)out.relocs.size(), 0,
+                     (uint32_t)out.lines.size(), 0};
+        out.text.insert(out.text.end(), a.bytes.begin(), a.bytes.end());
+        out.relocs.insert(out.relocs.end(), a.relocs.begin(), a.relocs.end());
+        out.lines.insert(out.lines.end(), a.lines.begin(), a.lines.end());
+        fn.reloc_end = (uint32_t)out.relocs.size();
+        fn.line_end = (uint32_t)out.lines.size();
+        out.fns.push_back(fn);
+    }
+};
 
 } // namespace emitdetail
 
-bool compile(const ir::Module& m, obj::Object& o, Diag& diag, int jobs) {
+// The queue between whoever hands out functions (the lowering thread) and the workers:
+// add() appends under the mutex and wakes a worker; a worker takes the next function in
+// order. finish() closes the queue, works on it itself until it is empty, joins and merges.
+struct Codegen::Impl {
+    const ir::Module& m;
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<const ir::Func*> queue;
+    size_t next = 0;
+    bool closed = false;
+    std::vector<std::unique_ptr<emitdetail::Worker>> workers; // [0] is the finishing thread's
+    std::vector<std::thread> threads;
+
+    explicit Impl(const ir::Module& mod) : m(mod) {}
+
+    void work(emitdetail::Worker& w) {
+        for (;;) {
+            const ir::Func* f;
+            uint32_t k;
+            {
+                std::unique_lock<std::mutex> lock(mu);
+                cv.wait(lock, [&] { return next < queue.size() || closed; });
+                if (next == queue.size()) return; // closed and drained
+                k = (uint32_t)next++;
+                f = queue[k];
+            }
+            w.compile_one(m, *f, k);
+        }
+    }
+};
+
+Codegen::Codegen(const ir::Module& m, int jobs) : impl_(new Impl(m)) {
+    unsigned n = jobs > 0 ? (unsigned)jobs : std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+    for (unsigned j = 0; j < n; j++) impl_->workers.push_back(std::make_unique<emitdetail::Worker>());
+    for (unsigned j = 1; j < n; j++) impl_->threads.emplace_back([this, j] { impl_->work(*impl_->workers[j]); });
+}
+
+Codegen::~Codegen() {
+    {
+        std::lock_guard<std::mutex> lock(impl_->mu);
+        impl_->closed = true;
+        impl_->next = impl_->queue.size(); // abandoned without finish(): skip what is left
+    }
+    impl_->cv.notify_all();
+    for (std::thread& t : impl_->threads)
+        if (t.joinable()) t.join();
+    delete impl_;
+}
+
+void Codegen::add(const ir::Func& f) {
+    {
+        std::lock_guard<std::mutex> lock(impl_->mu);
+        impl_->queue.push_back(&f);
+    }
+    impl_->cv.notify_one();
+}
+
+bool Codegen::finish(obj::Object& o, Diag& diag) {
     using namespace emitdetail;
+    Impl& q = *impl_;
+    {
+        std::lock_guard<std::mutex> lock(q.mu);
+        q.closed = true;
+    }
+    q.cv.notify_all();
+    q.work(*q.workers[0]);
+    for (std::thread& t : q.threads) t.join();
+    const ir::Module& m = q.m;
+
     o.arch = obj::Arch::X64;
     uint32_t text = o.section(".text", obj::SectionKind::Text, 16);
     uint32_t rodata = o.section(".rodata", obj::SectionKind::Rodata, 16);
@@ -407,81 +476,58 @@ bool compile(const ir::Module& m, obj::Object& o, Diag& diag, int jobs) {
         for (int k = 0; k < 8; k++) b.push_back((uint8_t)(v >> (8 * k)));
     };
 
-    // 1. Machine code, in parallel: the functions are cut into contiguous runs of about
-    //    equal IR size, one per worker; worker 0 is this thread.
-    uint32_t nf = m.funcs.size;
-    std::vector<size_t> weight(nf + 1, 0); // prefix sums of IR instruction counts
-    for (uint32_t k = 0; k < nf; k++) {
-        size_t n = 1;
-        for (const ir::Block* b : m.funcs[k]->blocks) n += b->insts.size;
-        weight[k + 1] = weight[k] + n;
-    }
-    unsigned nj = pick_jobs(jobs, weight[nf]);
-    std::vector<Chunk> chunks(nj);
-    std::vector<uint32_t> cut(nj + 1, nf);
-    cut[0] = 0;
-    for (unsigned j = 1; j < nj; j++)
-        cut[j] = (uint32_t)(std::lower_bound(weight.begin(), weight.end(), weight[nf] * j / nj) - weight.begin());
-    for (unsigned j = 1; j <= nj; j++) cut[j] = std::max(cut[j], cut[j - 1]);
-    std::vector<std::thread> workers;
-    for (unsigned j = 1; j < nj; j++)
-        workers.emplace_back(compile_range, std::cref(m), cut[j], cut[j + 1], std::ref(chunks[j]));
-    compile_range(m, cut[0], cut[1], chunks[0]);
-    for (std::thread& t : workers) t.join();
-
-    // 2. Merge, in function order: the text, symbols, relocations and the stack-trace
-    //    records (LangFuncInfo {start, end, name, file, lines, nlines} in lang_funcs).
+    // Merge in module order: the text, symbols, relocations and the stack-trace records
+    // (LangFuncInfo {start, end, name, file, lines, nlines} in lang_funcs).
     bool ok = true;
-    size_t total = 0;
-    for (const Chunk& ch : chunks) total += ch.text.size() + 16;
-    auto& tb = o.sections[text].bytes;
-    tb.reserve(tb.size() + total);
-    size_t nrel = 0;
-    for (const Chunk& ch : chunks) nrel += ch.relocs.size() + 5 * ch.fns.size();
-    o.relocs.reserve(o.relocs.size() + nrel);
-    Encoded pad;
-    encode(Mn::int3, 0, nullptr, 0, pad);
-    for (const Chunk& ch : chunks) {
+    size_t total = 0, nrel = 0;
+    std::vector<std::pair<const Chunk*, const Chunk::Fn*>> order(q.queue.size(), {nullptr, nullptr});
+    for (auto& w : q.workers) {
+        const Chunk& ch = w->out;
+        total += ch.text.size() + 16 * ch.fns.size();
+        nrel += ch.relocs.size() + 5 * ch.fns.size();
+        for (const Chunk::Fn& fn : ch.fns) order[fn.index] = {&ch, &fn};
         // Captured lines read "lang: error: MESSAGE"; report them again through `diag`.
-        for (size_t p = 0, q; p < ch.errors.size(); p = q + 1) {
-            q = ch.errors.find('\n', p);
-            if (q == std::string::npos) q = ch.errors.size();
-            std::string_view line(ch.errors.data() + p, q - p);
+        for (size_t p = 0, e; p < ch.errors.size(); p = e + 1) {
+            e = ch.errors.find('\n', p);
+            if (e == std::string::npos) e = ch.errors.size();
+            std::string_view line(ch.errors.data() + p, e - p);
             if (line.substr(0, 13) == "lang: error: ") diag.error_plain("%.*s", (int)line.size() - 13, line.data() + 13);
         }
         ok &= ch.ok;
-        while (tb.size() % 16) tb.push_back(pad.bytes[0]);
-        uint64_t base = tb.size();
-        tb.insert(tb.end(), ch.text.begin(), ch.text.end());
-        uint32_t r = 0, l = 0;
-        for (const Chunk::Fn& fn : ch.fns) {
-            const ir::Func* f = fn.f;
-            uint64_t start = base + fn.start;
-            uint32_t fsym = o.define(f->name, text, start, fn.size, f->is_public, true);
-            for (; r < fn.reloc_end; r++) {
-                const Assembled::Fix& x = ch.relocs[r];
-                o.reloc(text, base + x.off, x.sym, x.kind, x.addend);
-            }
-            uint64_t name_off = rostr(f->name);
-            uint64_t file_off = rostr(f->source_file ? f->source_file : "");
-            auto& rb = o.sections[rodata].bytes;
-            while (rb.size() % 4) rb.push_back(0);
-            uint64_t lines_off = rb.size();
-            uint32_t nlines = fn.line_end - l;
-            for (; l < fn.line_end; l++) {
-                auto [off, line] = ch.lines[l];
-                for (int k = 0; k < 4; k++) rb.push_back((uint8_t)(off >> (8 * k)));
-                for (int k = 0; k < 4; k++) rb.push_back((uint8_t)(line >> (8 * k)));
-            }
-            uint64_t at = o.sections[funcs].bytes.size();
-            o.reloc_sym(funcs, at + 0, fsym, obj::RelocKind::Abs64, 0);
-            o.reloc_sym(funcs, at + 8, fsym, obj::RelocKind::Abs64, (int64_t)fn.size);
-            o.reloc_sym(funcs, at + 16, rodata_sym, obj::RelocKind::Abs64, (int64_t)name_off);
-            o.reloc_sym(funcs, at + 24, rodata_sym, obj::RelocKind::Abs64, (int64_t)file_off);
-            o.reloc_sym(funcs, at + 32, rodata_sym, obj::RelocKind::Abs64, (int64_t)lines_off);
-            for (int k = 0; k < 5; k++) put64(funcs, 0);
-            put64(funcs, nlines);
+    }
+    auto& tb = o.sections[text].bytes;
+    tb.reserve(tb.size() + total);
+    o.relocs.reserve(o.relocs.size() + nrel);
+    for (uint32_t k = 0; k < order.size(); k++) {
+        auto [ch, fn] = order[k];
+        if (!ch) continue; // not compiled (its error was reported)
+        const ir::Func* f = q.queue[k];
+        while (tb.size() % 16) tb.push_back(q.workers[0]->int3);
+        uint64_t start = tb.size();
+        tb.insert(tb.end(), ch->text.begin() + fn->start, ch->text.begin() + fn->start + fn->size);
+        uint32_t fsym = o.define(f->name, text, start, fn->size, f->is_public, true);
+        for (uint32_t r = fn->reloc_begin; r < fn->reloc_end; r++) {
+            const Assembled::Fix& x = ch->relocs[r];
+            o.reloc(text, start + x.off, x.sym, x.kind, x.addend);
         }
+        uint64_t name_off = rostr(f->name);
+        uint64_t file_off = rostr(f->source_file ? f->source_file : "");
+        auto& rb = o.sections[rodata].bytes;
+        while (rb.size() % 4) rb.push_back(0);
+        uint64_t lines_off = rb.size();
+        for (uint32_t l = fn->line_begin; l < fn->line_end; l++) {
+            auto [off, line] = ch->lines[l];
+            for (int b = 0; b < 4; b++) rb.push_back((uint8_t)(off >> (8 * b)));
+            for (int b = 0; b < 4; b++) rb.push_back((uint8_t)(line >> (8 * b)));
+        }
+        uint64_t at = o.sections[funcs].bytes.size();
+        o.reloc_sym(funcs, at + 0, fsym, obj::RelocKind::Abs64, 0);
+        o.reloc_sym(funcs, at + 8, fsym, obj::RelocKind::Abs64, (int64_t)fn->size);
+        o.reloc_sym(funcs, at + 16, rodata_sym, obj::RelocKind::Abs64, (int64_t)name_off);
+        o.reloc_sym(funcs, at + 24, rodata_sym, obj::RelocKind::Abs64, (int64_t)file_off);
+        o.reloc_sym(funcs, at + 32, rodata_sym, obj::RelocKind::Abs64, (int64_t)lines_off);
+        for (int b = 0; b < 5; b++) put64(funcs, 0);
+        put64(funcs, fn->line_end - fn->line_begin);
     }
     for (const ir::Global* g : m.globals) {
         uint32_t sec = g->section == ir::Section::Rodata ? rodata
@@ -522,6 +568,12 @@ bool compile(const ir::Module& m, obj::Object& o, Diag& diag, int jobs) {
     }
     for (const char* e : m.externs) o.symbol(e);
     return ok;
+}
+
+bool compile(const ir::Module& m, obj::Object& o, Diag& diag, int jobs) {
+    Codegen cg(m, jobs);
+    for (const ir::Func* f : m.funcs) cg.add(*f);
+    return cg.finish(o, diag);
 }
 
 std::string print_asm(const ir::Module& m) {
