@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdarg>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -36,9 +37,14 @@ bool SourceManager::load(const std::string& path, uint32_t* id) {
 
 void SourceManager::index_lines(SourceFile& f) {
     if (!f.line_starts.empty()) return;
+    // memchr jumps from newline to newline with wide compares instead of testing every
+    // byte in a loop (this runs once per file, when the first line number is needed).
+    const char* text = f.text.data();
+    const char* end = text + f.text.size();
+    f.line_starts.reserve(f.text.size() / 32 + 1);
     f.line_starts.push_back(0);
-    for (uint32_t i = 0; i < f.text.size(); i++)
-        if (f.text[i] == '\n') f.line_starts.push_back(i + 1);
+    for (const char* p = text; (p = (const char*)memchr(p, '\n', (size_t)(end - p))) != nullptr; p++)
+        f.line_starts.push_back((uint32_t)(p - text) + 1);
 }
 
 LineCol SourceManager::line_col(uint32_t file, uint32_t offset) {
