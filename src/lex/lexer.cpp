@@ -16,8 +16,6 @@
 
 namespace lang {
 
-namespace {
-
 // ---------------------------------------------------------------------------
 // Keyword table: open addressing over (length, first, second, last byte).
 struct KeywordTable {
@@ -49,6 +47,8 @@ struct KeywordTable {
         }
     }
 };
+
+namespace {
 
 const KeywordTable& keywords() {
     static const KeywordTable t;
@@ -95,77 +95,27 @@ void append_utf8(std::string& s, uint32_t cp) {
     s.append(buf, (size_t)n);
 }
 
-class Lexer {
-public:
-    Lexer(Compilation& c, uint32_t file, std::vector<Token>& out)
-        : c_(c), file_(file), out_(out), kw_(keywords()) {
-        const std::string& t = c.sources.file(file).text;
-        src_ = t.c_str();
-        n_ = (uint32_t)t.size();
-    }
-    bool run();
+} // namespace
 
-private:
-    // -- helpers -------------------------------------------------------------
-    unsigned char at(uint32_t i) const { return i < n_ ? (unsigned char)src_[i] : 0; }
-    Span span(uint32_t b, uint32_t e) const { return Span{file_, b, e}; }
-    Token& push(Tok k, uint32_t b, uint32_t e) {
-        out_.emplace_back();
-        Token& t = out_.back();
-        t.kind = k;
-        t.span = span(b, e);
-        if (newline_) t.flags |= TF_NEWLINE;
-        newline_ = false;
-        return t;
-    }
-    void error(uint32_t b, uint32_t e, const char* msg) {
-        errors_++;
-        last_err_pos_ = b;
-        c_.diag.error(span(b, e), "%s", msg);
-    }
-    template <class... A> void errorf(uint32_t b, uint32_t e, const char* fmt, A... a) {
-        errors_++;
-        last_err_pos_ = b;
-        c_.diag.error(span(b, e), fmt, a...);
-    }
-    const char* arena_str(const char* s, size_t n) { return c_.arena.copy_str(s, n); }
-    // Length of the UTF-8 character at i (a non-ASCII lead byte); reports invalid UTF-8
-    // (string contents must be valid UTF-8) and skips the malformed sequence.
-    uint32_t utf8_len(uint32_t i) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t len = utf8proc_iterate((const utf8proc_uint8_t*)src_ + i, n_ - i, &cp);
-        if (len > 0) return (uint32_t)len;
-        errorf(i, i + 1, "invalid UTF-8 byte 0x%02X in string literal", (unsigned char)src_[i]);
-        uint32_t n = 1; // one error per malformed sequence: skip its continuation bytes
-        while (i + n < n_ && ((unsigned char)src_[i + n] & 0xC0) == 0x80) n++;
-        return n;
-    }
+Lexer::Lexer(Compilation& c, uint32_t file, std::vector<Token>& out)
+    : c_(c), file_(file), out_(out), kw_(keywords()) {
+    const std::string& t = c.sources.file(file).text;
+    src_ = t.c_str();
+    n_ = (uint32_t)t.size();
+    if (n_ >= 3 && memcmp(src_, "\xEF\xBB\xBF", 3) == 0) pos_ = 3; // BOM
+}
 
-    void skip_block_comment();
-    void lex_ident();
-    void lex_number();
-    void lex_char();
-    void lex_string();
-    void lex_raw_string();
-    void lex_interp_body();
-    bool lex_escape(std::string& buf); // at '\\'; appends the decoded char
-    void lex_invalid();
-    void close_holes(const char* msg);
-
-    Compilation& c_;
-    uint32_t file_;
-    std::vector<Token>& out_;
-    const KeywordTable& kw_;
-    const char* src_ = nullptr;
-    uint32_t n_ = 0;
-    uint32_t pos_ = 0;
-    bool newline_ = true;
-    int errors_ = 0;
-    uint32_t last_err_pos_ = UINT32_MAX;
-    std::string buf_;                // scratch for decoded literals (reused, no per-token alloc)
-    std::vector<uint32_t> holes_;    // open interpolation holes: bracket depth inside each
-    std::vector<uint32_t> hole_starts_;
-};
+// Length of the UTF-8 character at i (a non-ASCII lead byte); reports invalid UTF-8
+// (string contents must be valid UTF-8) and skips the malformed sequence.
+uint32_t Lexer::utf8_len(uint32_t i) {
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t len = utf8proc_iterate((const utf8proc_uint8_t*)src_ + i, n_ - i, &cp);
+    if (len > 0) return (uint32_t)len;
+    errorf(i, i + 1, "invalid UTF-8 byte 0x%02X in string literal", (unsigned char)src_[i]);
+    uint32_t n = 1; // one error per malformed sequence: skip its continuation bytes
+    while (i + n < n_ && ((unsigned char)src_[i + n] & 0xC0) == 0x80) n++;
+    return n;
+}
 
 bool Lexer::run() {
     out_.reserve(out_.size() + n_ / 2 + 16); // ~1 token per 3.7 bytes in real code; reserve never touches pages
@@ -176,8 +126,13 @@ bool Lexer::run() {
     uintptr_t lo = ((uintptr_t)out_.data() + kHuge - 1) & ~(kHuge - 1);
     uintptr_t hi = ((uintptr_t)(out_.data() + out_.capacity())) & ~(kHuge - 1);
     if (hi > lo) madvise((void*)lo, hi - lo, MADV_HUGEPAGE);
-    if (n_ >= 3 && memcmp(src_, "\xEF\xBB\xBF", 3) == 0) pos_ = 3; // BOM
-    for (;;) {
+    lex_more(SIZE_MAX);
+    return errors_ == 0;
+}
+
+bool Lexer::lex_more(size_t count) {
+    if (done_) return true;
+    while (out_.size() < count) {
         uint32_t b = pos_;
         unsigned char ch = at(pos_);
         switch (ch) {
@@ -185,7 +140,8 @@ bool Lexer::run() {
             if (pos_ >= n_) {
                 if (!holes_.empty()) close_holes("unterminated interpolation hole: expected '}'");
                 push(Tok::Eof, n_, n_);
-                return errors_ == 0;
+                done_ = true;
+                return true;
             }
             lex_invalid();
             break;
@@ -369,6 +325,7 @@ bool Lexer::run() {
             break;
         }
     }
+    return false;
 }
 
 // Closes every open interpolation hole at pos_ (end of line or file). One message, and
@@ -806,8 +763,6 @@ void Lexer::lex_interp_body() {
     error(s, s, "unterminated interpolated string");
     push(Tok::InterpEnd, pos_, pos_).flags |= TF_BAD;
 }
-
-} // namespace
 
 bool lex_file(Compilation& c, uint32_t file_id, std::vector<Token>& out) {
     Lexer lx(c, file_id, out);

@@ -401,6 +401,7 @@ Decl* Parser::parse_type_decl(uint32_t begin, uint32_t mods, bool is_gc, ArenaVe
         parse_enum_body(td);
     } else {
         while (!at(Tok::RBrace) && !at(Tok::Eof)) {
+            release_tokens();
             uint32_t start = p_;
             if (Decl* m = parse_decl(td)) td->members.push(arena_, m);
             if (panic_ || p_ == start) sync_decl(start, true);
@@ -416,6 +417,7 @@ Decl* Parser::parse_type_decl(uint32_t begin, uint32_t mods, bool is_gc, ArenaVe
 // case      = ident ["(" params ")"] ["=" expr]
 void Parser::parse_enum_body(TypeDecl* td) {
     while (!at(Tok::RBrace) && !at(Tok::Eof)) {
+        release_tokens();
         uint32_t start = p_;
         Tok n = peek().kind;
         if (at(Tok::Ident) && (n == Tok::Comma || n == Tok::RBrace || n == Tok::Eq || n == Tok::LParen || n == Tok::Semi)) {

@@ -289,18 +289,17 @@ Expr* Parser::try_cast() {
 // ')' without crossing ';' or braces.
 bool Parser::looks_like_lambda() const {
     int depth = 0;
-    for (size_t i = p_; i < toks_.size(); i++) {
-        switch (toks_[i].kind) {
+    for (uint32_t i = p_;; i++) {
+        switch (tok_at(i).kind) {
         case Tok::LParen: depth++; break;
         case Tok::RParen:
-            if (--depth == 0) return i + 1 < toks_.size() && toks_[i + 1].kind == Tok::FatArrow;
+            if (--depth == 0) return tok_at(i + 1).kind == Tok::FatArrow;
             break;
         case Tok::Semi: case Tok::LBrace: case Tok::RBrace: case Tok::Eof: case Tok::FatArrow:
             return false;
         default: break;
         }
     }
-    return false;
 }
 
 // postfix = primary { "." (ident [type-args] | int) | "?." ident | "[" expr "]" | "(" args ")" }

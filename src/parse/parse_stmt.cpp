@@ -23,6 +23,7 @@ Block* Parser::parse_block(const char* what) {
             blk->span = span_from(b);
             return blk;
         }
+        release_tokens();
         uint32_t start = p_;
         Stmt* s = parse_stmt();
         if (s) blk->stmts.push(arena_, s);
@@ -127,7 +128,7 @@ Stmt* Parser::parse_stmt() {
     }
     ExprStmt* s = stmt_node<ExprStmt>(StmtKind::Expr, Span{});
     s->expr = parse_expr();
-    bool match_block = s->expr->kind == ExprKind::Match && p_ > 0 && toks_[p_ - 1].kind == Tok::RBrace;
+    bool match_block = s->expr->kind == ExprKind::Match && p_ > 0 && tok_at(p_ - 1).kind == Tok::RBrace;
     if (!(match_block && !at(Tok::Semi))) {
         if (!at(Tok::Semi) && !panic_ && (tok().flags & TF_NEWLINE) == 0 && !at(Tok::RBrace) && !at(Tok::Eof))
             error_here("expected ';' after expression, found %s", describe(tok()).c_str());

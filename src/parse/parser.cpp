@@ -5,12 +5,19 @@
 // declaration keyword. A resync always consumes at least one token when the failed
 // construct consumed none, which is what guarantees termination.
 #include "parse/parser_impl.h"
+#include <cassert>
 #include <cstdarg>
 #include <cstdio>
 
 namespace lang {
 
-Parser::Parser(Compilation& c, uint32_t file) : c_(c), arena_(c.arena), file_(file) {
+// Window sizes: lex this many tokens per call; drop the released prefix of the window
+// once it is this long (dropping moves the tail down, so not after every statement).
+constexpr size_t kLexBatch = 256, kDropAfter = 1024;
+
+Parser::Parser(Compilation& c, uint32_t file) : c_(c), arena_(c.arena), file_(file), lexer_(c, file, toks_) {
+    toks_.reserve(4096);
+    lexer_.lex_more(kLexBatch); // the window always holds the current token
     Interner& in = c.interner;
     id_void_ = in.intern("void");
     id_underscore_ = in.intern("_");
@@ -21,6 +28,21 @@ Parser::Parser(Compilation& c, uint32_t file) : c_(c), arena_(c.arena), file_(fi
     static const char* const prims[] = {"bool", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "int",
                                         "byte", "f32", "f64", "float", "double", "char", "string", "cstring", "uint"};
     for (const char* s : prims) prim_[nprim_++] = in.intern(s);
+}
+
+// -- tokens ----------------------------------------------------------------------
+
+const Token& Parser::fill(uint32_t i) const {
+    assert(i >= base_ && "a released token was looked at again");
+    while (i - base_ >= toks_.size() && !lexer_.done()) {
+        if (keep_ - base_ >= kDropAfter) {
+            toks_.erase(toks_.begin(), toks_.begin() + (keep_ - base_));
+            base_ = keep_;
+        }
+        lexer_.lex_more(toks_.size() + kLexBatch);
+    }
+    if (i - base_ < toks_.size()) return toks_[i - base_];
+    return toks_.back(); // past the end: the Eof token
 }
 
 // -- diagnostics ---------------------------------------------------------------
@@ -39,7 +61,7 @@ void Parser::error_at(Span s, const char* fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    c_.diag.error(s, "%s", msg);
+    pending_errors_.push_back(PendingError{s, msg});
 }
 
 void Parser::error_here(const char* fmt, ...) {
@@ -101,7 +123,7 @@ bool Parser::expect(Tok k, const char* context) {
 
 void Parser::expect_semi(const char* context) {
     if (accept(Tok::Semi)) return;
-    if (p_ > 0 && (toks_[p_ - 1].flags & TF_BAD)) return; // the literal swallowed the ';'
+    if (p_ > 0 && (tok_at(p_ - 1).flags & TF_BAD)) return; // the literal swallowed the ';'
     // Point just after the previous token: that is where the ';' belongs.
     uint32_t e = prev_end();
     error_at(Span{file_, e, e}, "expected ';' %s", context);
@@ -142,7 +164,7 @@ bool Parser::at_decl_keyword() const {
 
 void Parser::sync_stmt(uint32_t start) {
     // The failed statement already reached its end (';' or a closing '}'): resume here.
-    if (p_ > start && (toks_[p_ - 1].kind == Tok::Semi || toks_[p_ - 1].kind == Tok::RBrace)) {
+    if (p_ > start && (tok_at(p_ - 1).kind == Tok::Semi || tok_at(p_ - 1).kind == Tok::RBrace)) {
         panic_ = false;
         return;
     }
@@ -162,7 +184,7 @@ void Parser::sync_stmt(uint32_t start) {
 }
 
 void Parser::sync_decl(uint32_t start, bool in_type) {
-    if (p_ > start && (toks_[p_ - 1].kind == Tok::Semi || toks_[p_ - 1].kind == Tok::RBrace)) {
+    if (p_ > start && (tok_at(p_ - 1).kind == Tok::Semi || tok_at(p_ - 1).kind == Tok::RBrace)) {
         panic_ = false;
         return;
     }
@@ -193,11 +215,11 @@ void Parser::sync_decl(uint32_t start, bool in_type) {
 
 // file = ["namespace" path ";"] { import | decl }
 FileAst* Parser::parse() {
-    lex_file(c_, file_, toks_);
     FileAst* f = arena_.make<FileAst>();
     f->file_id = file_;
     bool first = true;
     while (!at(Tok::Eof)) {
+        release_tokens();
         uint32_t start = p_;
         if (at(Tok::KwNamespace)) {
             if (!first) error_here("the 'namespace' declaration must come first in the file");
@@ -213,6 +235,7 @@ FileAst* Parser::parse() {
         first = false;
         if (panic_ || p_ == start) sync_decl(start, false);
     }
+    for (const PendingError& e : pending_errors_) c_.diag.error(e.span, "%s", e.msg.c_str());
     return f;
 }
 

@@ -20,16 +20,29 @@ public:
     FileAst* parse();
 
     // -- tokens (parser.cpp) -------------------------------------------------
-    const Token& tok() const { return toks_[p_]; }
-    const Token& peek(uint32_t k = 1) const {
-        size_t i = p_ + k;
-        return i < toks_.size() ? toks_[i] : toks_.back();
+    // The lexer runs on demand and fills a sliding window of tokens: toks_[i - base_] is
+    // token number i of the file. Positions (p_, positions saved for backtracking) are
+    // absolute token numbers. At each statement or declaration boundary the parser calls
+    // release_tokens(): nothing before the previous token is looked at again, so fill()
+    // may drop those tokens. The window stays a few hundred tokens long and in the cache,
+    // instead of a token array for the whole file (tens of MiB of fresh pages for a big
+    // file; every fresh page costs a page fault and a clear).
+    // Invariant: the current token p_ is always in the window, so tok()/at() need no
+    // check; advance() refills when it steps past the end. References returned by tok()
+    // and peek() are valid until the next advance()/peek()/tok_at() (a refill may move
+    // the window), so advance() returns a copy.
+    const Token& tok() const { return toks_[p_ - base_]; }
+    const Token& tok_at(uint32_t i) const {
+        uint32_t k = i - base_;
+        if (k < toks_.size()) [[likely]] return toks_[k];
+        return fill(i);
     }
-    Tok kind() const { return toks_[p_].kind; }
-    bool at(Tok k) const { return toks_[p_].kind == k; }
-    const Token& advance() {
-        const Token& t = toks_[p_];
-        if (t.kind != Tok::Eof) p_++;
+    const Token& peek(uint32_t k = 1) const { return tok_at(p_ + k); } // Eof past the end
+    Tok kind() const { return tok().kind; }
+    bool at(Tok k) const { return tok().kind == k; }
+    Token advance() {
+        Token t = tok();
+        if (t.kind != Tok::Eof && ++p_ - base_ == toks_.size()) fill(p_);
         return t;
     }
     bool accept(Tok k) {
@@ -37,11 +50,15 @@ public:
         advance();
         return true;
     }
-    uint32_t prev_end() const { return p_ ? toks_[p_ - 1].span.end : 0; }
+    uint32_t prev_end() const { return p_ ? tok_at(p_ - 1).span.end : 0; }
     Span span_from(uint32_t begin) const {
         uint32_t e = prev_end();
         return Span{file_, begin, e < begin ? begin : e};
     }
+    void release_tokens() {
+        if (p_ > keep_ + 1) keep_ = p_ - 1;
+    }
+    const Token& fill(uint32_t i) const; // lexes up to token i (or Eof) and returns it
     bool at_ident(Ident name) const { return at(Tok::Ident) && tok().id() == name; }
 
     // -- diagnostics -----------------------------------------------------------
@@ -150,7 +167,12 @@ public:
     Compilation& c_;
     Arena& arena_;
     uint32_t file_;
-    std::vector<Token> toks_;
+    // The token window (see tok_at). Filling it is invisible to the grammar code, so the
+    // window is `mutable` and the token accessors stay const.
+    mutable std::vector<Token> toks_;
+    mutable Lexer lexer_;       // appends to toks_
+    mutable uint32_t base_ = 0; // token number of toks_[0]
+    uint32_t keep_ = 0;         // tokens before this number may be dropped
     uint32_t p_ = 0;
     int depth_ = 0;
     bool panic_ = false;
@@ -159,6 +181,10 @@ public:
     bool spec_failed_ = false;
     uint32_t last_error_pos_ = UINT32_MAX; // position of the last reported error (dedupe)
     bool in_guard_ = false; // parsing a `when` guard: `x =>` ends the guard, it is no lambda
+    // Syntax errors wait here until the whole file is lexed, so that (as when the file
+    // was lexed up front) all lexical errors are printed first, then the syntax errors.
+    struct PendingError { Span span; std::string msg; };
+    std::vector<PendingError> pending_errors_;
     // Interned names the grammar looks at.
     Ident id_void_, id_underscore_, id_ok_, id_err_, id_timeout_, id_send_;
     Ident prim_[20];
