@@ -74,11 +74,18 @@ struct MInst {
     uint32_t line = 0;
 };
 
-// A phi in machine form: dst gets srcs[k] when control arrives from pred_of[k].
+// One incoming value of a phi: `src` (vreg or immediate) when control arrives from `pred`.
+struct PhiArg {
+    uint32_t pred;
+    Operand src;
+};
+
+// A phi in machine form: dst gets args[k].src when control arrives from args[k].pred,
+// where args = MFunc::phi_args[first, first + count). (Speed: the arguments of every phi
+// live in one flat array of the function rather than in two small vectors per phi.)
 struct MPhi {
     uint32_t dst;
-    std::vector<uint32_t> preds;
-    std::vector<Operand> srcs; // vreg or immediate
+    uint32_t first, count;
 };
 
 // A block ends with `jumps`, taken in order: (cc, target); cc == kAlways is unconditional.
@@ -96,6 +103,7 @@ struct MFunc {
     const ir::Func* ir = nullptr;
     std::vector<MBlock> blocks; // layout order; blocks[0] is the entry
     std::vector<RegClass> vclass; // class of vreg kFirstVReg + i
+    std::vector<PhiArg> phi_args; // the arguments of every MPhi (see MPhi::first)
     uint32_t frame_size = 0;      // bytes of the frame area (IR slots, spill slots)
     uint32_t out_args = 0;        // bytes of outgoing stack arguments (at [rsp])
     uint32_t in_args = 0;         // bytes of incoming stack arguments
@@ -112,6 +120,7 @@ struct MFunc {
             b.ir_id = 0;
         }
         vclass.clear();
+        phi_args.clear();
         frame_size = out_args = in_args = 0;
         used_callee = 0;
         stubs.clear();
