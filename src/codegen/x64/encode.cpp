@@ -67,26 +67,16 @@ uint32_t class_mask(const Operand& o) {
     case Operand::None: return bit(cls::NONE);
     case Operand::Reg: {
         if (is_xmm(o.reg)) return bit(cls::XMM) | bit(cls::XMM_M32) | bit(cls::XMM_M64);
-        uint32_t m = 0;
-        if (o.reg < 16) {
-            switch (o.size) {
-            case 1: m |= bit(cls::R8) | bit(cls::RM8); break;
-            case 2: m |= bit(cls::R16) | bit(cls::RM16); break;
-            case 4: m |= bit(cls::R32) | bit(cls::RM32); break;
-            case 8: m |= bit(cls::R64) | bit(cls::RM64); break;
-            default: break;
-            }
-        }
-        if (o.reg == RCX && o.size == 1) m |= bit(cls::CL);
-        if (o.reg == RAX) {
-            switch (o.size) {
-            case 1: m |= bit(cls::AL); break;
-            case 2: m |= bit(cls::AX); break;
-            case 4: m |= bit(cls::EAX); break;
-            case 8: m |= bit(cls::RAX); break;
-            default: break;
-            }
-        }
+        // General registers: the classes by view size, looked up rather than switched on.
+        static constexpr uint32_t kGpr[9] = {
+            0, 1u << cls::R8 | 1u << cls::RM8, 1u << cls::R16 | 1u << cls::RM16, 0,
+            1u << cls::R32 | 1u << cls::RM32, 0, 0, 0, 1u << cls::R64 | 1u << cls::RM64};
+        static constexpr uint32_t kAcc[9] = {0, 1u << cls::AL, 1u << cls::AX, 0, 1u << cls::EAX, 0, 0, 0,
+                                             1u << cls::RAX};
+        if (o.reg >= 16 || o.size > 8) return 0;
+        uint32_t m = kGpr[o.size];
+        if (o.reg == RAX) m |= kAcc[o.size];
+        else if (o.reg == RCX && o.size == 1) m |= bit(cls::CL);
         return m;
     }
     case Operand::Mem:
@@ -126,21 +116,29 @@ int imm_size(uint8_t c) {
 
 uint8_t hw(uint32_t r) { return (uint8_t)(is_xmm(r) ? r - XMM0 : r); }
 
+// Appends bytes through a local cursor; the length is stored once at the end. (Speed: a
+// byte store may alias anything, so `e.len++` per byte would reload and store e.len.)
 struct Buf {
-    Encoded& e;
-    void b(uint8_t x) { e.bytes[e.len++] = x; }
+    uint8_t* start;
+    uint8_t* p;
+    void b(uint8_t x) { *p++ = x; }
     void le(int64_t v, int n) {
         for (int i = 0; i < n; i++) b((uint8_t)((uint64_t)v >> (8 * i)));
     }
+    int8_t at() const { return (int8_t)(p - start); }
 };
 
-bool encode_row(const Row& r, uint8_t cc, const Operand* ops, Encoded& out) {
-    out = Encoded();
-    Buf buf{out};
+// `ops` points at the three operands (missing ones are Operand::None): pointers rather
+// than an array so that encode() can pass an instruction's operands without copying them.
+bool encode_row(const Row& r, uint8_t cc, const Operand* const* ops, Encoded& out) {
+    // Only the header is reset: bytes[] past `len` are never read (cheaper than
+    // zeroing the whole struct).
+    out.len = 0, out.fix_off = -1, out.fix_size = 0, out.fix_tail = 0;
+    Buf buf{out.bytes, out.bytes};
     uint8_t rex = (r.flags & W) ? kRexW : 0;
     bool force_rex = false;
     for (int i = 0; i < 3; i++) // spl/bpl/sil/dil are only reachable with a REX prefix
-        if (ops[i].kind == Operand::Reg && ops[i].size == 1 && ops[i].reg >= RSP && ops[i].reg <= RDI)
+        if (ops[i]->kind == Operand::Reg && ops[i]->size == 1 && ops[i]->reg >= RSP && ops[i]->reg <= RDI)
             force_rex = true;
 
     // Which operand goes in ModRM.reg (or the opcode), which in ModRM.r/m.
@@ -150,13 +148,13 @@ bool encode_row(const Row& r, uint8_t cc, const Operand* ops, Encoded& out) {
     int imm_op = -1;
     switch (r.enc) {
     case En::ZO: break;
-    case En::O: opreg = &ops[0]; break;
-    case En::OI: opreg = &ops[0]; imm_op = 1; break;
-    case En::M: case En::M1: case En::MC: rm = &ops[0]; break;
-    case En::MI: rm = &ops[0]; imm_op = 1; break;
-    case En::MR: rm = &ops[0]; regfield = hw(ops[1].reg); break;
-    case En::RM: rm = &ops[1]; regfield = hw(ops[0].reg); break;
-    case En::RMI: rm = &ops[1]; regfield = hw(ops[0].reg); imm_op = 2; break;
+    case En::O: opreg = ops[0]; break;
+    case En::OI: opreg = ops[0]; imm_op = 1; break;
+    case En::M: case En::M1: case En::MC: rm = ops[0]; break;
+    case En::MI: rm = ops[0]; imm_op = 1; break;
+    case En::MR: rm = ops[0]; regfield = hw(ops[1]->reg); break;
+    case En::RM: rm = ops[1]; regfield = hw(ops[0]->reg); break;
+    case En::RMI: rm = ops[1]; regfield = hw(ops[0]->reg); imm_op = 2; break;
     case En::I: imm_op = 1; break;
     case En::D: break;
     }
@@ -186,7 +184,7 @@ bool encode_row(const Row& r, uint8_t cc, const Operand* ops, Encoded& out) {
             buf.b((uint8_t)(0xC0 | reg3 << 3 | (hw(rm->reg) & 7)));
         } else if (rm->reg == kNoReg && rm->sym) { // [rip + sym]
             buf.b((uint8_t)(0x00 | reg3 << 3 | 5));
-            out.fix_off = (int8_t)out.len;
+            out.fix_off = buf.at();
             out.fix_size = 4;
             buf.le(0, 4);
         } else {
@@ -210,21 +208,22 @@ bool encode_row(const Row& r, uint8_t cc, const Operand* ops, Encoded& out) {
         }
     }
     if (r.enc == En::D) {
-        out.fix_off = (int8_t)out.len;
+        out.fix_off = buf.at();
         out.fix_size = r.c[0] == cls::REL8 ? 1 : 4;
         buf.le(0, out.fix_size);
     }
     if (imm_op >= 0) {
         int n = imm_size(r.c[imm_op]);
-        buf.le(ops[imm_op].imm, n);
+        buf.le(ops[imm_op]->imm, n);
         if (out.fix_off >= 0 && r.enc != En::D) out.fix_tail = (uint8_t)n;
     }
+    out.len = (uint8_t)buf.at();
     return true;
 }
 
 // Tries every row of op whose classes match and keeps the shortest encoding (the first
 // row on a tie). Returns the row used, or -1.
-int encode_best(uint16_t op, uint8_t cc, const Operand* o, const uint32_t* m, Encoded& out) {
+int encode_best(uint16_t op, uint8_t cc, const Operand* const* o, const uint32_t* m, Encoded& out) {
     int best = -1;
     Encoded tmp;
     for (int i = kIndex.first[op], e = i + kIndex.count[op]; i < e; i++) {
@@ -238,13 +237,27 @@ int encode_best(uint16_t op, uint8_t cc, const Operand* o, const uint32_t* m, En
 
 } // namespace encdetail
 
+namespace encdetail {
+
+// The three operands of an instruction as pointers: ops[i] for i < n, a None operand for
+// the rest. (Speed: the operands are not copied; 32 bytes each.)
+struct OperandRefs {
+    const Operand none{};
+    const Operand* p[3];
+    OperandRefs(const Operand* ops, int n) {
+        for (int i = 0; i < 3; i++) p[i] = i < n ? &ops[i] : &none;
+    }
+    OperandRefs(const OperandRefs&) = delete; // p may point into this object
+};
+
+} // namespace encdetail
+
 bool encode(uint16_t op, uint8_t cc, const Operand* ops, int n, Encoded& out) {
     using namespace encdetail;
     if (op >= kNumEncoded || kIndex.first[op] < 0) return false;
-    Operand o[3];
-    for (int i = 0; i < n && i < 3; i++) o[i] = ops[i];
-    uint32_t m[3] = {class_mask(o[0]), class_mask(o[1]), class_mask(o[2])};
-    return encode_best(op, cc, o, m, out) >= 0;
+    OperandRefs o(ops, n);
+    uint32_t m[3] = {class_mask(*o.p[0]), class_mask(*o.p[1]), class_mask(*o.p[2])};
+    return encode_best(op, cc, o.p, m, out) >= 0;
 }
 
 // Why a cached row is right: a row matches when each operand is in the row's class, which
@@ -256,9 +269,9 @@ bool encode(uint16_t op, uint8_t cc, const Operand* ops, int n, Encoded& out) {
 bool encode(uint16_t op, uint8_t cc, const Operand* ops, int n, Encoded& out, EncodeCache& cache) {
     using namespace encdetail;
     if (op >= kNumEncoded || kIndex.first[op] < 0) return false;
-    Operand o[3];
-    for (int i = 0; i < n && i < 3; i++) o[i] = ops[i];
-    uint32_t m[3] = {class_mask(o[0]), class_mask(o[1]), class_mask(o[2])};
+    OperandRefs refs(ops, n);
+    const Operand* const* o = refs.p;
+    uint32_t m[3] = {class_mask(*o[0]), class_mask(*o[1]), class_mask(*o[2])};
     uint32_t h = (op * 0x9E3779B1u) ^ (m[0] * 0x85EBCA6Bu) ^ (m[1] * 0xC2B2AE35u) ^ (m[2] * 0x27D4EB2Fu);
     EncodeCache::Entry& e = cache.e[(h ^ (h >> 15)) % std::size(cache.e)];
     if (e.op == op && e.m[0] == m[0] && e.m[1] == m[1] && e.m[2] == m[2]) {
@@ -277,7 +290,8 @@ bool encode(uint16_t op, uint8_t cc, const Operand* ops, int n, Encoded& out, En
 }
 
 bool encode_with_row(int i, uint8_t cc, const Operand* ops, Encoded& out) {
-    return encdetail::encode_row(encdetail::kRows[i], cc, ops, out);
+    encdetail::OperandRefs o(ops, 3);
+    return encdetail::encode_row(encdetail::kRows[i], cc, o.p, out);
 }
 
 int encoding_rows() { return encdetail::kNumRows; }
