@@ -5,38 +5,40 @@
 
 namespace lang {
 
-Interner::Interner(Arena& arena) : arena_(arena), slots_(4096, nullptr) {}
+Interner::Interner(Arena& arena) : arena_(arena), slots_(4096) {}
 
-Ident Interner::intern(std::string_view s) {
-    uint32_t h = (uint32_t)XXH3_64bits(s.data(), s.size());
+Ident Interner::intern(std::string_view s, uint32_t k) {
     size_t mask = slots_.size() - 1;
-    for (size_t i = h & mask;; i = (i + 1) & mask) {
-        const IStr* e = slots_[i];
-        if (!e) break;
-        if (e->hash == h && e->len == s.size() && memcmp(e->text, s.data(), s.size()) == 0) return Ident(e);
+    size_t i = k & mask;
+    for (;; i = (i + 1) & mask) {
+        const Slot& sl = slots_[i];
+        if (!sl.str) break;
+        // The key rules out almost every other string, so the byte compare (a plain loop:
+        // names are short, a memcmp call would cost more) nearly always succeeds.
+        if (sl.key == k && sl.str->len == s.size()) {
+            size_t j = 0;
+            while (j < s.size() && sl.str->text[j] == s[j]) j++;
+            if (j == s.size()) return Ident(sl.str);
+        }
     }
     IStr* n = static_cast<IStr*>(arena_.alloc(sizeof(IStr) + s.size(), alignof(IStr)));
     n->len = (uint32_t)s.size();
-    n->hash = h;
+    n->hash = (uint32_t)XXH3_64bits(s.data(), s.size());
     memcpy(n->text, s.data(), s.size());
     n->text[s.size()] = 0;
+    slots_[i] = Slot{n, k}; // i is the empty slot that ended the search
     if (++count_ * 2 > slots_.size()) rehash();
-    mask = slots_.size() - 1;
-    size_t i = h & mask;
-    while (slots_[i]) i = (i + 1) & mask;
-    slots_[i] = n;
     return Ident(n);
 }
 
 void Interner::rehash() {
-    std::vector<const IStr*> old;
+    std::vector<Slot> old(slots_.size() * 2);
     old.swap(slots_);
-    slots_.assign(old.size() * 2, nullptr);
     size_t mask = slots_.size() - 1;
-    for (const IStr* e : old) {
-        if (!e) continue;
-        size_t i = e->hash & mask;
-        while (slots_[i]) i = (i + 1) & mask;
+    for (const Slot& e : old) {
+        if (!e.str) continue;
+        size_t i = e.key & mask;
+        while (slots_[i].str) i = (i + 1) & mask;
         slots_[i] = e;
     }
 }

@@ -37,12 +37,30 @@ private:
 class Interner {
 public:
     explicit Interner(Arena& arena);
-    Ident intern(std::string_view s);
+    Ident intern(std::string_view s) { return intern(s, key(s)); }
+    // The same, with `k == key(s)` already computed (the lexer computes it byte by byte
+    // while it scans an identifier, so the bytes are read only once).
+    Ident intern(std::string_view s, uint32_t k);
+
+    // The table's lookup key: FNV-1a, a multiply per byte. Identifiers are short, so this
+    // is much cheaper than a call to XXH3; IStr::hash (the hash the rest of the compiler
+    // sees) is still XXH3, computed once when a new string is added.
+    static constexpr uint32_t kKeySeed = 2166136261u;
+    static uint32_t key_step(uint32_t k, unsigned char c) { return (k ^ c) * 16777619u; }
+    static uint32_t key(std::string_view s) {
+        uint32_t k = kKeySeed;
+        for (char c : s) k = key_step(k, (unsigned char)c);
+        return k;
+    }
 
 private:
+    struct Slot {
+        const IStr* str = nullptr;
+        uint32_t key = 0;
+    };
     void rehash();
     Arena& arena_;
-    std::vector<const IStr*> slots_; // open addressing, power-of-two size
+    std::vector<Slot> slots_; // open addressing, power-of-two size
     size_t count_ = 0;
 };
 

@@ -39,11 +39,15 @@ struct KeywordTable {
         }
     }
     Tok find(const char* s, uint32_t n) const {
-        if (n < 2 || n > 9) return Tok::Ident;
+        // Every keyword is 2..9 lowercase letters: most identifiers fail this first test.
+        if (n < 2 || n > 9 || s[0] < 'a') return Tok::Ident;
         for (uint32_t h = hash(s, n);; h = (h + 1) & 255) {
             const Slot& e = slots[h];
             if (!e.text) return Tok::Ident;
-            if (e.len == n && memcmp(e.text, s, n) == 0) return e.kind;
+            if (e.len != n) continue;
+            uint32_t i = 0; // inline compare: cheaper than a memcmp call for a few bytes
+            while (i < n && e.text[i] == s[i]) i++;
+            if (i == n) return e.kind;
         }
     }
 };
@@ -55,9 +59,17 @@ const KeywordTable& keywords() {
     return t;
 }
 
-inline bool is_ident_ascii(unsigned char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
+// ASCII identifier characters as a 256-entry table: the identifier loop does one load
+// per character instead of four range tests.
+struct IdentChars {
+    bool on[256] = {};
+    constexpr IdentChars() {
+        for (int c = 0; c < 256; c++)
+            on[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    }
+};
+constexpr IdentChars kIdentChars;
+inline bool is_ident_ascii(unsigned char c) { return kIdentChars.on[c]; }
 inline bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 inline int hex_val(unsigned char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -134,7 +146,8 @@ bool Lexer::lex_more(size_t count) {
     if (done_) return true;
     while (out_.size() < count) {
         uint32_t b = pos_;
-        unsigned char ch = at(pos_);
+        // pos_ <= n_ here, and the text is NUL-terminated: no bounds check needed.
+        unsigned char ch = (unsigned char)src_[pos_];
         switch (ch) {
         case 0:
             if (pos_ >= n_) {
@@ -150,9 +163,12 @@ bool Lexer::lex_more(size_t count) {
             if (!holes_.empty()) close_holes("expected '}' to close the interpolation hole before the end of the line");
             newline_ = true;
             pos_++;
+            while (src_[pos_] == ' ' || src_[pos_] == '\t') pos_++; // the indentation
             break;
         case ' ': case '\t': case '\r': case '\f': case '\v':
-            pos_++;
+            // A run of blanks in one tight loop rather than one trip through the switch each.
+            do pos_++;
+            while (src_[pos_] == ' ' || src_[pos_] == '\t');
             break;
         case 'a': case 'b': case 'c': case 'd': case 'e': case 'f': case 'g': case 'h': case 'i':
         case 'j': case 'k': case 'l': case 'm': case 'n': case 'o': case 'p': case 'q': case 'r':
@@ -380,11 +396,18 @@ void Lexer::skip_block_comment() {
 // ident = XID_Start XID_Continue*   (plus '_' as a start character)
 void Lexer::lex_ident() {
     uint32_t b = pos_;
-    while (is_ident_ascii(at(pos_))) pos_++;
-    if (at(pos_) < 0x80) {
+    // ASCII fast path. The scan stops at the NUL after the text, so it needs no bounds
+    // check, and it computes the interner's key on the way (each byte is read once).
+    uint32_t key = Interner::kKeySeed;
+    unsigned char ch;
+    while (is_ident_ascii(ch = (unsigned char)src_[pos_])) {
+        key = Interner::key_step(key, ch);
+        pos_++;
+    }
+    if (ch < 0x80) {
         Tok k = kw_.find(src_ + b, pos_ - b);
         Token& t = push(k, b, pos_);
-        if (k == Tok::Ident) t.ident = c_.interner.intern(std::string_view(src_ + b, pos_ - b)).raw();
+        if (k == Tok::Ident) t.ident = c_.interner.intern(std::string_view(src_ + b, pos_ - b), key).raw();
         return;
     }
     // Slow path: the identifier contains non-ASCII characters.
