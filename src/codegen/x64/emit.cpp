@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 namespace lang::x64 {
 
@@ -495,6 +496,14 @@ bool Codegen::finish(obj::Object& o, Diag& diag) {
         }
         ok &= ch.ok;
     }
+    // Relocation targets are IR symbol names; the same callee is the same pointer at every
+    // call site, so a pointer-keyed cache saves hashing the name for each relocation.
+    std::unordered_map<const char*, uint32_t> sym_cache;
+    auto sym_index = [&](const char* name) {
+        auto [it, fresh] = sym_cache.try_emplace(name, 0);
+        if (fresh) it->second = o.symbol(name);
+        return it->second;
+    };
     auto& tb = o.sections[text].bytes;
     tb.reserve(tb.size() + total);
     o.relocs.reserve(o.relocs.size() + nrel);
@@ -508,7 +517,7 @@ bool Codegen::finish(obj::Object& o, Diag& diag) {
         uint32_t fsym = o.define(f->name, text, start, fn->size, f->is_public, true);
         for (uint32_t r = fn->reloc_begin; r < fn->reloc_end; r++) {
             const Assembled::Fix& x = ch->relocs[r];
-            o.reloc(text, start + x.off, x.sym, x.kind, x.addend);
+            o.reloc_sym(text, start + x.off, sym_index(x.sym), x.kind, x.addend);
         }
         uint64_t name_off = rostr(f->name);
         uint64_t file_off = rostr(f->source_file ? f->source_file : "");
