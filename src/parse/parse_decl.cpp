@@ -293,12 +293,14 @@ FuncDecl* Parser::parse_func_rest(FuncDecl* fd, bool allow_no_body) {
 // params = "(" [param {"," param}] ")"
 void Parser::parse_params(ArenaVec<ParamDecl*>& out, ParamStyle style) {
     if (!expect(Tok::LParen, "to open the parameter list")) return;
+    ListBuilder<ParamDecl*> params(param_scratch_);
     while (!at(Tok::RParen) && !at(Tok::Eof)) {
         ParamDecl* pd = parse_param(style);
         if (!pd) break;
-        out.push(arena_, pd);
+        params.push(pd);
         if (!accept(Tok::Comma)) break;
     }
+    params.finish(arena_, out);
     expect(Tok::RParen, "to close the parameter list");
 }
 

@@ -354,6 +354,7 @@ void Parser::parse_args(ArenaVec<Arg>& out) {
     advance(); // '('
     bool saved_guard = in_guard_;
     in_guard_ = false; // lambdas are fine inside parentheses
+    ListBuilder<Arg> args(arg_scratch_);
     while (!at(Tok::RParen) && !at(Tok::Eof)) {
         Arg a;
         if (at(Tok::Ident) && peek().kind == Tok::Colon) {
@@ -370,9 +371,10 @@ void Parser::parse_args(ArenaVec<Arg>& out) {
         } else {
             a.value = parse_expr();
         }
-        out.push(arena_, a);
+        args.push(a);
         if (!accept(Tok::Comma)) break;
     }
+    args.finish(arena_, out);
     expect(Tok::RParen, "to close the argument list");
     in_guard_ = saved_guard;
 }
@@ -437,10 +439,12 @@ Expr* Parser::parse_primary() {
     case Tok::LBracket: {
         advance();
         ArrayLitExpr* a = expr_node<ArrayLitExpr>(ExprKind::ArrayLit, s);
+        ListBuilder<Expr*> elems(expr_scratch_);
         while (!at(Tok::RBracket) && !at(Tok::Eof)) {
-            a->elems.push(arena_, parse_expr());
+            elems.push(parse_expr());
             if (!accept(Tok::Comma)) break;
         }
+        elems.finish(arena_, a->elems);
         expect(Tok::RBracket, "to close the array literal");
         a->span = span_from(s.begin);
         return a;
@@ -489,8 +493,10 @@ Expr* Parser::parse_paren() {
     in_guard_ = saved_guard;
     if (at(Tok::Comma)) {
         TupleLitExpr* t = expr_node<TupleLitExpr>(ExprKind::TupleLit, Span{});
-        t->elems.push(arena_, e);
-        while (accept(Tok::Comma) && !at(Tok::RParen)) t->elems.push(arena_, parse_expr());
+        ListBuilder<Expr*> elems(expr_scratch_);
+        elems.push(e);
+        while (accept(Tok::Comma) && !at(Tok::RParen)) elems.push(parse_expr());
+        elems.finish(arena_, t->elems);
         expect(Tok::RParen, "to close the tuple");
         t->span = span_from(b);
         return t;
@@ -550,6 +556,7 @@ Expr* Parser::parse_new() {
         advance();
         n->has_inits = true;
         any = true;
+        ListBuilder<FieldInit> inits(init_scratch_);
         while (!at(Tok::RBrace) && !at(Tok::Eof)) {
             FieldInit fi;
             fi.span = tok().span;
@@ -558,9 +565,10 @@ Expr* Parser::parse_new() {
             expect(Tok::Eq, "after field name in object initializer");
             fi.value = parse_expr();
             fi.span = span_from(fi.span.begin);
-            n->inits.push(arena_, fi);
+            inits.push(fi);
             if (!accept(Tok::Comma)) break;
         }
+        inits.finish(arena_, n->inits);
         expect(Tok::RBrace, "to close the object initializer");
     }
     if (!any) error_here("expected '(', '[' or '{' after the type in 'new', found %s", describe(tok()).c_str());

@@ -17,18 +17,21 @@ Block* Parser::parse_block(const char* what) {
         return blk;
     }
     advance();
+    ListBuilder<Stmt*> stmts(stmt_scratch_);
     while (!at(Tok::RBrace) && !at(Tok::Eof)) {
         if (at_decl_keyword() && !(at(Tok::KwGc) || at(Tok::KwTest))) {
             error_here("expected '}' to close the block before %s", describe(tok()).c_str());
+            stmts.finish(arena_, blk->stmts);
             blk->span = span_from(b);
             return blk;
         }
         release_tokens();
         uint32_t start = p_;
         Stmt* s = parse_stmt();
-        if (s) blk->stmts.push(arena_, s);
+        if (s) stmts.push(s);
         if (panic_ || p_ == start) sync_stmt(start);
     }
+    stmts.finish(arena_, blk->stmts);
     if (at(Tok::Eof)) error_here("expected '}' to close the block, found end of file");
     else advance();
     blk->span = span_from(b);
@@ -145,13 +148,14 @@ Stmt* Parser::parse_var_decl(bool need_semi) {
     bool mut = advance().kind == Tok::KwVar;
     VarDeclStmt* v = stmt_node<VarDeclStmt>(StmtKind::VarDecl, Span{});
     v->is_mutable = mut;
+    ListBuilder<LocalDecl*> names(local_scratch_);
     auto add = [&](Span s, Ident name) {
         LocalDecl* l = decl_node<LocalDecl>(DeclKind::Local, s);
         l->name_span = s;
         l->name = name;
         l->is_mutable = mut;
         if (mut) l->mods |= M_VAR;
-        v->names.push(arena_, l);
+        names.push(l);
     };
     if (at(Tok::LParen)) {
         advance();
@@ -170,6 +174,7 @@ Stmt* Parser::parse_var_decl(bool need_semi) {
         if (!id) return v;
         add(s, id);
     }
+    names.finish(arena_, v->names);
     if (accept(Tok::Colon)) v->type = parse_type(false);
     if (accept(Tok::Eq)) v->init = parse_expr();
     if (need_semi) expect_semi("after variable declaration");

@@ -79,9 +79,11 @@ TypeExpr* Parser::parse_type_primary(bool in_expr) {
     if (accept(Tok::LParen)) {
         t->kind = TypeExprKind::Tuple;
         if (!at(Tok::RParen)) {
+            ListBuilder<TypeExpr*> elems(type_scratch_);
             do {
-                t->args.push(arena_, parse_type(false));
+                elems.push(parse_type(false));
             } while (accept(Tok::Comma) && !at(Tok::RParen));
+            elems.finish(arena_, t->args);
         }
         expect(Tok::RParen, "to close the tuple type");
         if (at(Tok::FatArrow)) {
@@ -102,11 +104,13 @@ TypeExpr* Parser::parse_type_primary(bool in_expr) {
         t->span = tok().span;
         return t;
     }
-    t->path.push(arena_, advance().id());
+    ListBuilder<Ident> path(ident_scratch_);
+    path.push(advance().id());
     while (at(Tok::Dot) && peek().kind == Tok::Ident) {
         advance();
-        t->path.push(arena_, advance().id());
+        path.push(advance().id());
     }
+    path.finish(arena_, t->path);
     if (at(Tok::Lt)) parse_type_args(t->args, in_expr);
     t->span = span_from(b);
     return t;
@@ -116,9 +120,11 @@ TypeExpr* Parser::parse_type_primary(bool in_expr) {
 bool Parser::parse_type_args(ArenaVec<TypeExpr*>& out, bool in_expr) {
     (void)in_expr;
     advance(); // '<'
+    ListBuilder<TypeExpr*> args(type_scratch_);
     do {
-        out.push(arena_, parse_type(false));
+        args.push(parse_type(false));
     } while (accept(Tok::Comma));
+    args.finish(arena_, out);
     if (at(Tok::Gt)) {
         advance();
         return true;

@@ -256,11 +256,13 @@ void Parser::parse_namespace(FileAst* f) {
 void Parser::parse_path(ArenaVec<Ident>& out, const char* what) {
     Ident id = expect_ident(what);
     if (!id) return;
-    out.push(arena_, id);
+    ListBuilder<Ident> path(ident_scratch_);
+    path.push(id);
     while (at(Tok::Dot) && peek().kind == Tok::Ident) {
         advance();
-        out.push(arena_, advance().id());
+        path.push(advance().id());
     }
+    path.finish(arena_, out);
 }
 
 // import = "import" [ident "="] path ";"

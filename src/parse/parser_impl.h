@@ -10,9 +10,45 @@
 #pragma once
 #include "lex/lexer.h"
 #include "parse/parser.h"
+#include <cstring>
 #include <vector>
 
 namespace lang {
+
+// Builds one AST list at its exact size. The items are first collected in a scratch
+// vector (one per element type, owned by the Parser and reused for the whole file), then
+// copied into the arena once. Pushing into an ArenaVec directly would leave its unused
+// capacity (4 slots for a 1-item list) and every outgrown array behind in the arena.
+// Lists nest (a block inside a block), so each builder owns the tail of the scratch
+// vector from where it started; an inner builder is always done before the outer one
+// pushes again, so the scratch vector works as a stack.
+template <class T> class ListBuilder {
+public:
+    explicit ListBuilder(std::vector<T>& scratch) : s_(scratch), start_(scratch.size()) {}
+    ListBuilder(const ListBuilder&) = delete;
+    ~ListBuilder() { s_.erase(s_.begin() + start_, s_.end()); }
+    void push(const T& v) { s_.push_back(v); }
+    uint32_t size() const { return (uint32_t)(s_.size() - start_); }
+    // Appends the collected items to `out` (normally empty: then one exact-size copy).
+    void finish(Arena& a, ArenaVec<T>& out) {
+        uint32_t n = size();
+        if (n == 0) return;
+        const T* items = s_.data() + start_;
+        if (out.empty()) {
+            T* d = static_cast<T*>(a.alloc(sizeof(T) * n, alignof(T)));
+            memcpy((void*)d, (const void*)items, sizeof(T) * n);
+            out.data = d;
+            out.size = out.cap = n;
+        } else {
+            for (uint32_t i = 0; i < n; i++) out.push(a, items[i]);
+        }
+        s_.erase(s_.begin() + start_, s_.end());
+    }
+
+private:
+    std::vector<T>& s_;
+    size_t start_;
+};
 
 class Parser {
 public:
@@ -181,6 +217,15 @@ public:
     bool spec_failed_ = false;
     uint32_t last_error_pos_ = UINT32_MAX; // position of the last reported error (dedupe)
     bool in_guard_ = false; // parsing a `when` guard: `x =>` ends the guard, it is no lambda
+    // Scratch space for ListBuilder, one vector per element type.
+    std::vector<Stmt*> stmt_scratch_;
+    std::vector<Expr*> expr_scratch_;
+    std::vector<TypeExpr*> type_scratch_;
+    std::vector<ParamDecl*> param_scratch_;
+    std::vector<LocalDecl*> local_scratch_;
+    std::vector<Ident> ident_scratch_;
+    std::vector<Arg> arg_scratch_;
+    std::vector<FieldInit> init_scratch_;
     // Syntax errors wait here until the whole file is lexed, so that (as when the file
     // was lexed up front) all lexical errors are printed first, then the syntax errors.
     struct PendingError { Span span; std::string msg; };
