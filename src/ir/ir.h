@@ -55,21 +55,30 @@ inline uint32_t ty_size(Ty t) {
 struct Block;
 struct Func;
 
+// Fields used only by some opcodes share storage (80 bytes instead of 104: the IR of a
+// large program is mostly Insts, and every fresh page costs a fault): `target` belongs to
+// jmp/br (null for every other non-phi op), `phi_blocks` to phi; `imm2` to slot, `fimm` to
+// fconst. Read a field only for the ops that own it.
 struct Inst {
-    Op op;
+    Inst() {} // user-provided: the union below has a member with a non-trivial constructor
+    Op op{};
     Ty ty = Ty::Void;          // type of the defined value (Void for none)
     Ty cty = Ty::Void;         // operand type for compares/conversions/store
+    bool dead = false;         // set by passes before compaction
     uint32_t id = 0;           // value number, unique within the function
     Block* block = nullptr;    // owning block
     ArenaVec<Inst*> args;      // value operands
-    ArenaVec<Block*> phi_blocks; // phi: incoming blocks, parallel to args
-    Block* target[2] = {nullptr, nullptr}; // jmp/br successors
+    union {
+        Block* target[2] = {nullptr, nullptr}; // jmp/br successors
+        ArenaVec<Block*> phi_blocks;           // phi: incoming blocks, parallel to args
+    };
     int64_t imm = 0;           // iconst bits, load/store offset, slot size, byte counts, param index
-    int64_t imm2 = 0;          // slot alignment
-    double fimm = 0;           // fconst
+    union {
+        int64_t imm2 = 0;      // slot alignment
+        double fimm;           // fconst
+    };
     const char* sym = nullptr; // call/tailcall/addr symbol name
     uint32_t line = 0;         // source line for the line table (0 = unknown)
-    bool dead = false;         // set by passes before compaction
 };
 
 struct Block {

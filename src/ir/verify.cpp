@@ -113,7 +113,7 @@ struct Verifier {
                 if (in->op == Op::phi && in->phi_blocks.size != in->args.size)
                     return fail(b, in, "phi has %u blocks but %u values", in->phi_blocks.size, in->args.size);
                 int ntarg = in->op == Op::jmp ? 1 : in->op == Op::br ? 2 : 0;
-                for (int t = 0; t < 2; t++) {
+                for (int t = 0; t < 2 && in->op != Op::phi; t++) { // a phi's `target` is its phi_blocks
                     if (t < ntarg && !in_func(in->target[t]))
                         return fail(b, in, "branch target is not a block of this function");
                     if (t >= ntarg && in->target[t]) return fail(b, in, "unexpected branch target");
