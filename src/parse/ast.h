@@ -9,6 +9,8 @@
 //  - Sema fills the fields marked "sema:"; the parser leaves them null/zero.
 //    Lowering reads only sema-checked trees.
 // Downcast with `static_cast<IfStmt*>(s)` after checking `s->kind`, or with as<T>().
+// Field order is chosen to avoid padding (small fields grouped): a big file has millions
+// of nodes, and every byte of them is fresh memory.
 #pragma once
 #include "common/arena.h"
 #include "common/diag.h"
@@ -158,12 +160,12 @@ struct AsExpr : Expr { Expr* operand; TypeExpr* to; };
 struct FieldInit { Ident name; Span span; Expr* value; };
 struct NewExpr : Expr {
     TypeExpr* type;                // the class/struct/generic type; for arrays, the element type
-    bool is_array = false;         // new T[n]
     Expr* array_len = nullptr;
     ArenaVec<Arg> args;            // constructor arguments
     ArenaVec<FieldInit> inits;     // object initializer { F = v, ... }
-    bool has_inits = false;
     FuncDecl* ctor = nullptr;      // sema: the chosen constructor (null: default/none)
+    bool is_array = false;         // new T[n]
+    bool has_inits = false;
 };
 struct ArrayLitExpr : Expr { ArenaVec<Expr*> elems; };
 struct TupleLitExpr : Expr { ArenaVec<Expr*> elems; };
@@ -248,8 +250,8 @@ struct LocalDecl;
 // let x = 5;  var y: int = 7;  let (q, r) = DivMod(7, 2);
 struct VarDeclStmt : Stmt {
     bool is_mutable;                  // var
-    ArenaVec<LocalDecl*> names;       // one entry, or several for tuple destructuring
     bool destructure = false;
+    ArenaVec<LocalDecl*> names;       // one entry, or several for tuple destructuring
     TypeExpr* type = nullptr;
     Expr* init = nullptr;
 };
@@ -309,8 +311,8 @@ struct Decl {
     DeclKind kind;
     Span span;              // whole declaration
     Span name_span;         // just the name
+    uint32_t mods = 0;      // Modifier bits (here: fills the padding after name_span)
     Ident name;
-    uint32_t mods = 0;      // Modifier bits
     ArenaVec<Attribute> attrs;
     const Type* type = nullptr; // sema: declared/inferred type (functions: their FuncType)
     Decl* parent = nullptr;     // sema/parser: enclosing type declaration, if any
@@ -331,9 +333,9 @@ struct LocalDecl : Decl {
 enum class ParamMode : uint8_t { Borrow, Ref, Own };
 struct ParamDecl : Decl {
     ParamMode mode = ParamMode::Borrow;
+    uint32_t index = 0;                 // sema: position
     TypeExpr* type_expr = nullptr;      // null for untyped lambda parameters
     Expr* default_value = nullptr;      // `= #caller`, `= 3`
-    uint32_t index = 0;                 // sema: position
 };
 
 struct TypeParamDecl : Decl {
@@ -343,19 +345,18 @@ struct TypeParamDecl : Decl {
 enum class FuncKind : uint8_t { Function, Method, Constructor, Destructor, Extern };
 struct FuncDecl : Decl {
     FuncKind fkind = FuncKind::Function;
+    bool is_export = false;             // export "C"
+    // constructor chaining: `: base(args)` / `: this(args)` (args: chain_args below)
+    bool chains_base = false, chains_this = false;
+    uint32_t local_count = 0;           // sema: number of LocalDecl/pattern bindings inside
     ArenaVec<TypeParamDecl*> type_params;
     ArenaVec<ParamDecl*> params;
     TypeExpr* ret = nullptr;            // null: void (constructors/destructors too)
     Block* body = nullptr;              // null: abstract/interface/extern
     Expr* body_expr = nullptr;          // expression-bodied `=> e`
     const char* extern_abi = nullptr;   // "C" for extern/export functions
-    bool is_export = false;             // export "C"
-    // constructor chaining: `: base(args)` / `: this(args)`
-    bool chains_base = false, chains_this = false;
-    ArenaVec<Arg> chain_args;
-    // sema:
-    uint32_t local_count = 0;           // number of LocalDecl/pattern bindings inside
-    const char* mangled = nullptr;      // symbol name chosen by sema (e.g. "Program.Main")
+    ArenaVec<Arg> chain_args;           // constructor chaining arguments
+    const char* mangled = nullptr;      // sema: symbol name chosen by sema (e.g. "Program.Main")
 };
 
 struct FieldDecl : Decl {
