@@ -20,8 +20,10 @@
 // Runs at every -O level (preemption is a language guarantee), before mark_tailcalls so
 // a self tail call loops through the entry test.
 #include "ir/ir.h"
+#include <algorithm>
+#include <cstddef>
 #include <cstring>
-#include <string>
+#include <memory_resource>
 #include <vector>
 
 namespace lang::ir {
@@ -75,27 +77,37 @@ static void fix_phis(Module& m, Block* to, Block* from, Block* renamed, Block* e
 
 void insert_preempt_checks(Module& m, Func& f) {
     if (f.blocks.empty()) return;
+    // All scratch memory of this pass comes from a stack buffer (the heap only for big
+    // functions): it runs once per function, and one malloc/free per vector cost more
+    // than the pass itself.
+    alignas(std::max_align_t) unsigned char buf[4096];
+    std::pmr::monotonic_buffer_resource pool(buf, sizeof buf);
     bool inserted = false;
     uint32_t old_count = f.blocks.size;
     // Layout: every new block goes right after the block it belongs to, so the live ranges
     // of loop values are not stretched to the end of the function (and the fast path falls
     // through or jumps back exactly as before).
-    std::vector<std::pair<Block*, Block*>> follow; // (new block, the block it follows)
-    std::vector<Block*> last;                      // new blocks laid out at the end
+    struct Follow { Block* b; Block* after; };
+    std::pmr::vector<Follow> follow(&pool); // (new block, the block it follows)
+    Block* last = nullptr;                  // the entry test's slow block, laid out at the end
     // Back-edges, by an iterative DFS (0 white, 1 on stack, 2 done).
     uint32_t nb = f.next_block;
     for (Block* b : f.blocks)
         if (b->id >= nb) nb = b->id + 1;
-    std::vector<uint8_t> color(nb, 0);
+    std::pmr::vector<uint8_t> color(nb, 0, &pool);
     struct Edge { Block* from; Block* to; };
-    std::vector<Edge> back;
+    std::pmr::vector<Edge> back(&pool);
     struct Frame { Block* b; int next; };
-    std::vector<Frame> stack{{f.blocks[0], 0}};
+    std::pmr::vector<Frame> stack(&pool);
+    stack.push_back({f.blocks[0], 0});
     color[f.blocks[0]->id] = 1;
-    bool calls = false;
-    for (Block* b : f.blocks)
-        for (Inst* i : b->insts)
-            if (i->op == Op::call || i->op == Op::callind || i->op == Op::tailcall) calls = true;
+    auto has_call = [&] {
+        for (Block* b : f.blocks)
+            for (Inst* i : b->insts)
+                if (i->op == Op::call || i->op == Op::callind || i->op == Op::tailcall) return true;
+        return false;
+    };
+    bool calls = has_call();
     while (!stack.empty()) {
         Frame& fr = stack.back();
         Inst* t = fr.b->term();
@@ -139,16 +151,22 @@ void insert_preempt_checks(Module& m, Func& f) {
         uint32_t k = 0;
         while (k < e->insts.size && (e->insts[k]->op == Op::param || e->insts[k]->op == Op::slot)) k++;
         Block* rest = new_block(m, f);
-        for (uint32_t i = k; i < e->insts.size; i++) {
-            rest->insts.push(m.arena, e->insts[i]);
-            e->insts[i]->block = rest;
-        }
+        // `rest` takes over the tail of e's instruction array in place (no copy); e gets a
+        // fresh array for its short prologue and the three test instructions.
+        Inst** old = e->insts.data;
+        rest->insts.data = old + k;
+        rest->insts.size = e->insts.size - k;
+        rest->insts.cap = e->insts.cap - k;
+        for (Inst* i : rest->insts) i->block = rest;
+        e->insts.data = static_cast<Inst**>(m.arena.alloc(sizeof(Inst*) * (k + 3), alignof(Inst*)));
+        e->insts.cap = k + 3;
         e->insts.size = k;
+        for (uint32_t i = 0; i < k; i++) e->insts.data[i] = old[i];
         Block* slow = emit_test(m, f, e, rest);
         // The fast path falls through into `rest`; the slow block goes to the end (an entry
         // test sees only the parameters live, so its live ranges cost little there).
         follow.push_back({rest, e});
-        last.push_back(slow);
+        last = slow;
         // rest takes over e's successors' phi entries
         Inst* t = rest->term();
         if (t && (t->op == Op::jmp || t->op == Op::br))
@@ -157,16 +175,21 @@ void insert_preempt_checks(Module& m, Func& f) {
         inserted = true;
     }
     if (!follow.empty()) {
-        std::vector<Block*> order(f.blocks.data, f.blocks.data + old_count);
-        std::vector<Block*> out;
+        // Followers of each block, in insertion order, as linked lists indexed by block id
+        // (built backwards so that each list keeps the order of `follow`).
+        std::pmr::vector<int32_t> first(std::max(nb, f.next_block), -1, &pool), next(follow.size(), -1, &pool);
+        for (size_t k = follow.size(); k-- > 0;) {
+            next[k] = first[follow[k].after->id];
+            first[follow[k].after->id] = (int32_t)k;
+        }
+        std::pmr::vector<Block*> out(&pool);
         out.reserve(f.blocks.size);
         auto place = [&](auto&& self, Block* b) -> void {
             out.push_back(b);
-            for (auto& [nb, after] : follow)
-                if (after == b) self(self, nb);
+            for (int32_t k = first[b->id]; k >= 0; k = next[k]) self(self, follow[k].b);
         };
-        for (Block* b : order) place(place, b);
-        for (Block* b : last) out.push_back(b);
+        for (uint32_t i = 0; i < old_count; i++) place(place, f.blocks.data[i]);
+        if (last) out.push_back(last);
         for (uint32_t i = 0; i < out.size() && i < f.blocks.size; i++) f.blocks.data[i] = out[i];
     }
     if (inserted) {
