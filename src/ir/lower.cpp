@@ -271,7 +271,8 @@ void Lowerer::begin_func(ir::Func* fn) {
     vars.clear();
     extra_vars_.clear();
     this_val = result_ptr = ctx = nullptr;
-    for (ConstCache& cc : consts_) cc.block = nullptr;
+    // consts_ needs no reset: entries are keyed by Block*, and blocks live in the arena
+    // until the compilation ends, so an entry of an earlier function never matches.
     entry = mk_block();
     sealed[entry->id] = 1;
     f->blocks.push(m.arena, entry);
@@ -617,8 +618,7 @@ void Lowerer::finish_func() {
     }
     for (Inst* i : prologue)
         for (Inst*& a : i->args) a = resolve(a);
-    bool forwarded = false;
-    for (Inst* r : repl) forwarded |= r != nullptr;
+    bool forwarded = !repl.empty(); // repl is only sized (from empty) when a phi is forwarded
     // Splice phis (and the entry prologue) in front of each block's instructions.
     for (Block* b : f->blocks) {
         if (forwarded)
