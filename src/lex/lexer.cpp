@@ -143,8 +143,8 @@ bool Lexer::run() {
 }
 
 bool Lexer::lex_more(size_t count) {
-    if (done_) return true;
-    while (out_.size() < count) {
+    len_ = out_.size(); // the owner may have dropped tokens since the last call
+    while (!done_ && len_ < count) {
         uint32_t b = pos_;
         // pos_ <= n_ here, and the text is NUL-terminated: no bounds check needed.
         unsigned char ch = (unsigned char)src_[pos_];
@@ -154,7 +154,7 @@ bool Lexer::lex_more(size_t count) {
                 if (!holes_.empty()) close_holes("unterminated interpolation hole: expected '}'");
                 push(Tok::Eof, n_, n_);
                 done_ = true;
-                return true;
+                break;
             }
             lex_invalid();
             break;
@@ -341,7 +341,8 @@ bool Lexer::lex_more(size_t count) {
             break;
         }
     }
-    return false;
+    out_.resize(len_); // drop the unused slack
+    return done_;
 }
 
 // Closes every open interpolation hole at pos_ (end of line or file). One message, and
@@ -489,7 +490,7 @@ void Lexer::lex_number() {
     }
     // Fraction only when a digit follows '.', so `0..n` and `t.0.1` work. After a '.'
     // token (tuple index) the number is always an integer.
-    bool after_dot = !out_.empty() && out_.back().kind == Tok::Dot && out_.back().span.end == b;
+    bool after_dot = len_ > 0 && out_[len_ - 1].kind == Tok::Dot && out_[len_ - 1].span.end == b;
     if (base == 10 && !after_dot) {
         if (at(pos_) == '.' && is_digit(at(pos_ + 1))) {
             is_float = true;

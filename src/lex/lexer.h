@@ -43,9 +43,12 @@ private:
     unsigned char at(uint32_t i) const { return i < n_ ? (unsigned char)src_[i] : 0; }
     Span span(uint32_t b, uint32_t e) const { return Span{file_, b, e}; }
     // Called once per token from ~80 places; forced inline, since a call (and the
-    // register saves around it) would cost as much as the work itself.
+    // register saves around it) would cost as much as the work itself. The token goes to
+    // out_[len_++]: out_ is grown kSlack default (zeroed) tokens at a time, so a push is
+    // a few stores instead of a vector::emplace_back call; lex_more() trims out_ to len_.
     [[gnu::always_inline]] Token& push(Tok k, uint32_t b, uint32_t e) {
-        Token& t = out_.emplace_back();
+        if (len_ == out_.size()) [[unlikely]] out_.resize(len_ + kSlack);
+        Token& t = out_[len_++];
         t.kind = k;
         t.span = span(b, e);
         if (newline_) t.flags |= TF_NEWLINE;
@@ -79,6 +82,8 @@ private:
     Compilation& c_;
     uint32_t file_;
     std::vector<Token>& out_;
+    size_t len_ = 0;                 // tokens in out_ (out_.size() may be larger while lexing)
+    static constexpr size_t kSlack = 64;
     const KeywordTable& kw_;
     const char* src_ = nullptr;
     uint32_t n_ = 0;
