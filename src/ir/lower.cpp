@@ -487,8 +487,7 @@ uint32_t Lowerer::new_var(Ty t) {
 
 void Lowerer::write_var(uint32_t v, Block* b, Inst* val) { defs.put(b->id, v, val); }
 
-Inst* Lowerer::resolve(Inst* v) {
-    if (!v) return v;
+Inst* Lowerer::resolve_forwarded(Inst* v) {
     Inst* r = v;
     while (r->id < repl.size() && repl[r->id]) r = repl[r->id];
     // path compression

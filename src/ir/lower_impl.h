@@ -219,7 +219,9 @@ public:
     Inst* new_phi(uint32_t v, Block* b);
     Inst* add_phi_operands(uint32_t v, Inst* phi);
     Inst* try_remove_trivial(Inst* phi);
-    Inst* resolve(Inst* v);
+    // Forwarded phis are rare: the common "not forwarded" case is checked inline.
+    Inst* resolve(Inst* v) { return v && v->id < repl.size() && repl[v->id] ? resolve_forwarded(v) : v; }
+    Inst* resolve_forwarded(Inst* v);
     void def(uint32_t v, Inst* val) { write_var(v, ensure(), val); }
     Inst* use(uint32_t v) { return read_var(v, ensure()); }
 
