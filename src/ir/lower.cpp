@@ -265,7 +265,10 @@ void Lowerer::begin_func(ir::Func* fn) {
     incomplete.clear();
     phis.clear();
     prologue.clear();
-    repl.clear();
+    // repl keeps its size across functions (no refill per function): only the entries
+    // the previous function set are cleared.
+    for (uint32_t id : forwarded_) repl[id] = nullptr;
+    forwarded_.clear();
     loops.clear();
     defers.clear();
     vars.clear();
@@ -562,6 +565,7 @@ Inst* Lowerer::try_remove_trivial(Inst* phi) {
     if (!same) same = undef(phi->ty);
     if (repl.size() <= phi->id) repl.resize(std::max<size_t>(f->next_id, repl.size() * 2) + 64, nullptr);
     repl[phi->id] = same;
+    forwarded_.push_back(phi->id);
     phi->dead = true;
     return same;
 }
@@ -617,7 +621,7 @@ void Lowerer::finish_func() {
     }
     for (Inst* i : prologue)
         for (Inst*& a : i->args) a = resolve(a);
-    bool forwarded = !repl.empty(); // repl is only sized (from empty) when a phi is forwarded
+    bool forwarded = !forwarded_.empty();
     // Splice phis (and the entry prologue) in front of each block's instructions.
     for (Block* b : f->blocks) {
         if (forwarded)

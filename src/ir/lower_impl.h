@@ -175,7 +175,8 @@ public:
     std::vector<Inst*> phi_flat_;          // read_var_rec's walk (a stack shared by recursive reads)
     std::vector<Inst*> phis;
     std::vector<Inst*> prologue;
-    std::vector<Inst*> repl;
+    std::vector<Inst*> repl;               // forwarded phi id -> replacement (null: not forwarded)
+    std::vector<uint32_t> forwarded_;      // the ids set in repl, cleared by the next begin_func
     std::vector<LoopCtx> loops;
     std::vector<Stmt*> defers;
 
