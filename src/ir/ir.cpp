@@ -37,19 +37,6 @@ Block* new_block(Module& m, Func& f) {
     return b;
 }
 
-Inst* new_inst(Module& m, Func& f, Op op, Ty ty) {
-    Inst* i = m.arena.make<Inst>();
-    i->op = op;
-    i->ty = ty;
-    i->id = f.next_id++;
-    return i;
-}
-
-void append(Module& m, Block* b, Inst* i) {
-    i->block = b;
-    b->insts.push(m.arena, i);
-}
-
 // Predecessor lists are rebuilt from scratch: count, then fill arena storage.
 void compute_cfg(Module& m, Func& f) {
     for (Block* b : f.blocks) b->preds.size = 0;

@@ -130,8 +130,18 @@ struct Module {
 // Builder helpers (ir.cpp).
 Func* new_func(Module& m, const char* name);
 Block* new_block(Module& m, Func& f);             // appended to f.blocks
-Inst* new_inst(Module& m, Func& f, Op op, Ty ty);  // not yet placed in a block
-void append(Module& m, Block* b, Inst* i);         // sets i->block
+// new_inst and append run once per instruction built: inline.
+inline Inst* new_inst(Module& m, Func& f, Op op, Ty ty) { // not yet placed in a block
+    Inst* i = m.arena.make<Inst>();
+    i->op = op;
+    i->ty = ty;
+    i->id = f.next_id++;
+    return i;
+}
+inline void append(Module& m, Block* b, Inst* i) { // sets i->block
+    i->block = b;
+    b->insts.push(m.arena, i);
+}
 
 // Recomputes Block::preds for every block from the terminators.
 void compute_cfg(Module& m, Func& f);
