@@ -26,9 +26,8 @@ void dce(Module& m, Func& f) {
         Block* b = work.back();
         work.pop_back();
         Inst* t = b->term();
-        if (!t) continue;
-        for (Block* s : t->target)
-            if (s && s->id < nb && !reach[s->id]) {
+        for (int k = 0; k < num_targets(t); k++)
+            if (Block* s = t->target[k]; s && s->id < nb && !reach[s->id]) {
                 reach[s->id] = 1;
                 work.push_back(s);
             }

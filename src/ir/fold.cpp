@@ -428,7 +428,7 @@ std::vector<Block*> reverse_postorder(Func& f) {
     while (!stack.empty()) {
         auto& [b, k] = stack.back();
         Inst* t = b->term();
-        if (t && k < 2) {
+        if (k < num_targets(t)) {
             Block* s = t->target[k++];
             if (s && !seen[s->id]) {
                 seen[s->id] = 1;

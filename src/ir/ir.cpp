@@ -42,9 +42,8 @@ void compute_cfg(Module& m, Func& f) {
     for (Block* b : f.blocks) b->preds.size = 0;
     for (Block* b : f.blocks) {
         Inst* t = b->term();
-        if (!t) continue;
-        for (Block* s : t->target)
-            if (s) s->preds.size++;
+        for (int k = 0; k < num_targets(t); k++)
+            if (Block* s = t->target[k]) s->preds.size++;
     }
     for (Block* b : f.blocks) {
         if (b->preds.size > b->preds.cap) {
@@ -55,9 +54,8 @@ void compute_cfg(Module& m, Func& f) {
     }
     for (Block* b : f.blocks) {
         Inst* t = b->term();
-        if (!t) continue;
-        for (Block* s : t->target)
-            if (s) s->preds.data[s->preds.size++] = b;
+        for (int k = 0; k < num_targets(t); k++)
+            if (Block* s = t->target[k]) s->preds.data[s->preds.size++] = b;
     }
 }
 

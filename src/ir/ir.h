@@ -81,6 +81,10 @@ struct Inst {
     uint32_t line = 0;         // source line for the line table (0 = unknown)
 };
 
+// Number of successors of a terminator, target[0..n): 1 for jmp, 2 for br, else 0 (other
+// ops' `target` storage is not theirs: for a phi it holds phi_blocks).
+inline int num_targets(const Inst* t) { return !t ? 0 : t->op == Op::jmp ? 1 : t->op == Op::br ? 2 : 0; }
+
 struct Block {
     uint32_t id = 0;
     ArenaVec<Inst*> insts;

@@ -340,6 +340,10 @@ TEST_CASE("ir verifier: rejects each kind of broken IR with a clear message") {
     CHECK(V("@0:\n  %0 = param.i64 1\n  %1 = fadd.f64 %0, %0\n  ret %0\n") ==
           "func $f: @0: %1 (fadd): operand types i64, i64 do not match f64");
     CHECK(V("@0:\n  %0 = param.i64 1\n  jmp @1\n@1:\n  %1 = phi.i64 [@0 %0]\n  ret %1\n") == "");
+    // A block ending in a phi: the reader's compute_cfg must not take the phi's blocks
+    // (which share storage with `target`) for successors.
+    CHECK(V("@0:\n  %0 = param.i64 1\n  jmp @1\n@1:\n  %1 = phi.i64 [@0 %0, @0 %0]\n") ==
+          "func $f: @1: %1 (phi): block does not end with a terminator");
 }
 
 TEST_CASE("ir verifier: problems only the builder API can create") {
