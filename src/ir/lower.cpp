@@ -315,13 +315,11 @@ void Lowerer::seal(Block* b) {
 
 // A fresh, sealed, predecessor-less block for code that follows a terminator inside an
 // expression; it verifies fine and dce drops it.
-Block* Lowerer::ensure() {
-    if (!cur) {
-        Block* b = mk_block();
-        sealed[b->id] = 1;
-        f->blocks.push(m.arena, b);
-        cur = b;
-    }
+Block* Lowerer::unreachable_block() {
+    Block* b = mk_block();
+    sealed[b->id] = 1;
+    f->blocks.push(m.arena, b);
+    cur = b;
     return cur;
 }
 

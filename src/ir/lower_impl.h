@@ -185,7 +185,8 @@ public:
     Block* mk_block();
     void enter(Block* b);
     void seal(Block* b);
-    Block* ensure();
+    Block* ensure() { return cur ? cur : unreachable_block(); } // inline: runs per instruction
+    Block* unreachable_block();
     Inst* mk(Op op, Ty t);                          // new instruction, not placed
     Inst* emit(Op op, Ty t, Inst* a = nullptr, Inst* b = nullptr);
     Inst* emit_pro(Op op, Ty t);                    // into the entry prologue
