@@ -1,63 +1,11 @@
 // arena.cpp: chunk management for Arena (see arena.h).
 #include "common/arena.h"
-#include <algorithm>
-#include <atomic>
-#include <cstdint>
 #include <cstdlib>
 #include <sys/mman.h>
-#include <thread>
 
 namespace lang {
 
-// The prefaulted region: mapped once, handed to the allocator as its current chunk,
-// unmapped with the arena. The thread walks it in 2 MiB steps (one huge page each).
-struct Arena::Prefaulter {
-    char* base = nullptr;
-    size_t size = 0;
-    std::atomic<bool> stop{false};
-    std::thread thread;
-    void* unmap_base = nullptr; // the whole mapping (base is its 2 MiB-aligned part)
-    size_t unmap_size = 0;
-    void run() {
-        constexpr size_t kStep = 2 << 20;
-        for (size_t off = 0; off < size && !stop.load(std::memory_order_relaxed); off += kStep)
-            if (madvise(base + off, std::min(kStep, size - off), MADV_POPULATE_WRITE) != 0) break;
-    }
-};
-
-void Arena::prefault(size_t bytes) {
-    if (pf_ || bytes == 0) return;
-    constexpr size_t kHuge = 2 << 20;
-    size_t size = (bytes + kHuge - 1) & ~(kHuge - 1);
-    // Over-allocate by one huge page to align the region to 2 MiB.
-    void* p = mmap(nullptr, size + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED) return;
-    char* base = reinterpret_cast<char*>(((uintptr_t)p + kHuge - 1) & ~(uintptr_t)(kHuge - 1));
-    madvise(base, size, MADV_HUGEPAGE);
-    pf_ = new Prefaulter;
-    pf_->base = base;
-    pf_->size = size;
-    pf_->unmap_base = p; // see the destructor
-    pf_->unmap_size = size + kHuge;
-    pf_->thread = std::thread([this] { pf_->run(); });
-    // What is left of the current chunk is abandoned: the region becomes the chunk.
-    cur_ = base;
-    end_ = base + size;
-}
-
-size_t Arena::bytes_used() const {
-    if (!pf_) return used_;
-    bool in_region = cur_ >= pf_->base && cur_ <= pf_->base + pf_->size;
-    return used_ + (in_region ? (size_t)(cur_ - pf_->base) : pf_->size);
-}
-
 Arena::~Arena() {
-    if (pf_) {
-        pf_->stop = true;
-        pf_->thread.join();
-        munmap(pf_->unmap_base, pf_->unmap_size);
-        delete pf_;
-    }
     while (chunks_) {
         Chunk* n = chunks_->next;
         free(chunks_);

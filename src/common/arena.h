@@ -41,25 +41,15 @@ public:
         p[n] = 0;
         return p;
     }
-    size_t bytes_used() const; // bytes of memory the arena has taken so far
-
-    // For big compilations: reserves `bytes` of address space for the next allocations
-    // and starts a background thread that asks the kernel to map them in ahead of the
-    // allocator (madvise MADV_POPULATE_WRITE, which never changes memory contents, so it
-    // needs no coordination with the allocator). Fresh memory costs a page fault plus
-    // clearing the page; this moves that work to an otherwise idle core. Without kernel
-    // support (Linux < 5.14) the thread just stops and the allocator faults as usual.
-    void prefault(size_t bytes);
+    size_t bytes_used() const { return used_; }
 
 private:
     void* grow(size_t size, size_t align);
     struct Chunk { Chunk* next; };
-    struct Prefaulter;
     Chunk* chunks_ = nullptr;
     char* cur_ = nullptr;
     char* end_ = nullptr;
     size_t used_ = 0;
-    Prefaulter* pf_ = nullptr;
 };
 
 // A growable array whose storage lives in an Arena. Old storage is abandoned on growth

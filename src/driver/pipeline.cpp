@@ -187,14 +187,6 @@ int build(const BuildRequest& req) {
         }
         ids.push_back(id);
     }
-    // A big program will fill tens of megabytes of arena (AST, types, IR: about
-    // kArenaPerSourceByte bytes per byte of source, measured on bench/gen.cpp's program with
-    // `--time`). Let a background thread map that memory in while we parse (see
-    // Arena::prefault); small programs do not need it.
-    constexpr size_t kArenaPerSourceByte = 32, kPrefaultFrom = 256 << 10;
-    size_t source_bytes = 0;
-    for (uint32_t id : ids) source_bytes += c.sources.file(id).text.size();
-    if (source_bytes >= kPrefaultFrom) c.arena.prefault(std::min<size_t>(source_bytes * kArenaPerSourceByte, 1ull << 30));
 
     // 1. Tokens (only as a dump: the parser lexes on its own).
     if (req.emit == Emit::Tokens) {
