@@ -60,5 +60,6 @@ int main(int argc, char** argv) {
     };
     req.emit = kEmit.at(emit);
     req.opt_level = opt;
+    req.exit_when_done = true;
     return lang::build(req);
 }

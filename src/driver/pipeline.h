@@ -21,6 +21,7 @@ struct BuildRequest {
     std::string dump_after;     // print the IR after this pass ("lower" = right after lowering)
     bool timings = false;       // print the time each stage took (stderr)
     int jobs = 0;               // code generation threads (0: one per core)
+    bool exit_when_done = false; // on success, end the process right after writing the output
 };
 
 // Returns the process exit status: 0 on success, 1 on compile errors, 2 on usage/IO errors.
