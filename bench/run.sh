@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bench/run.sh BUILD_DIR: compile-speed and run-time benchmarks, every peer measured in
 # the same run on the same machine; prints ratios. Installs tcc if missing.
-#   (a) compile speed: a generated ~100k-line program, `lang build --emit obj` vs
-#       `tcc -c` and `gcc -O0 -c`, best of 5 runs, in lines per second.
+#   (a) compile speed: a generated ~100k-line program, `lang build --emit obj` (all cores,
+#       and -j 1) vs `tcc -c` and `gcc -O0 -c`, best of 5 runs, in lines per second.
 #   (b) run time: fib(35) and a sieve to 10^7, `lang -O1` vs gcc -O0, gcc -O2, tcc.
 set -eu
 B=${1:-build}
@@ -18,13 +18,16 @@ g++ -O2 bench/gen.cpp -o "$w/gen"
 "$w/gen" 9000 "$w/big.lang" "$w/big.c"
 L=$(wc -l < "$w/big.lang"); C=$(wc -l < "$w/big.c")
 tl=$(best 5 "$LANG_BIN" build "$w/big.lang" --emit obj -o "$w/big_lang.o")
+t1=$(best 5 "$LANG_BIN" build "$w/big.lang" --emit obj -j 1 -o "$w/big_lang1.o")
 tt=$(best 5 tcc -c "$w/big.c" -o "$w/big_tcc.o")
 tg=$(best 1 gcc -O0 -c "$w/big.c" -o "$w/big_gcc.o")
 ll=$(awk -v l="$L" -v t="$tl" 'BEGIN { printf "%d", l / t }')
+l1=$(awk -v l="$L" -v t="$t1" 'BEGIN { printf "%d", l / t }')
 lt=$(awk -v l="$C" -v t="$tt" 'BEGIN { printf "%d", l / t }')
 lg=$(awk -v l="$C" -v t="$tg" 'BEGIN { printf "%d", l / t }')
-printf "  %-22s %8s s  %10s lines/s\n" "lang --emit obj -O0" "$tl" "$ll" "tcc -c" "$tt" "$lt" "gcc -O0 -c" "$tg" "$lg"
-echo "  lang/tcc speed ratio: $(ratio "$ll" "$lt")   (goal >= 0.5)"
+printf "  %-22s %8s s  %10s lines/s\n" "lang --emit obj -O0" "$tl" "$ll" "lang ... -j 1" "$t1" "$l1" "tcc -c" "$tt" "$lt" \
+  "gcc -O0 -c" "$tg" "$lg"
+echo "  lang/tcc speed ratio: $(ratio "$ll" "$lt")   (goal >= 0.5; on one thread: $(ratio "$l1" "$lt"))"
 echo "  lang/gcc-O0 speed ratio: $(ratio "$ll" "$lg")   (goal >= 10)"
 
 echo "== run time =="
