@@ -31,6 +31,8 @@ std::string run(const std::string& text) {
     return out;
 }
 
+bool has(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
+
 const char* kFib = R"(func $fib(ptr, i64) -> i64 ctx {
 @0:
   %0 = param.ptr 0
@@ -225,12 +227,12 @@ func $pong(ptr, i64) -> i8 ctx {
 )";
     std::string out = run(text);
     // even/odd keep theirs; ping/pong (the same shape without the runtime call) lose it.
-    CHECK(out.find("func $even(ptr, i64) -> i8 ctx {") != std::string::npos);
-    CHECK(out.find("%4 = call.i8 $odd(%0, %3)") != std::string::npos);
-    CHECK(out.find("func $odd(ptr, i64) -> i8 ctx {") != std::string::npos);
-    CHECK(out.find("%2 = call.i8 $even(%0, %1)") != std::string::npos);
-    CHECK(out.find("func $ping(i64) -> i8 {\n@0:\n  %1 = param.i64 0\n  %2 = call.i8 $pong(%1)") != std::string::npos);
-    CHECK(out.find("func $pong(i64) -> i8 {\n@0:\n  %1 = param.i64 0\n  %2 = call.i8 $ping(%1)") != std::string::npos);
+    CHECK(has(out, "func $even(ptr, i64) -> i8 ctx {"));
+    CHECK(has(out, "%4 = call.i8 $odd(%0, %3)"));
+    CHECK(has(out, "func $odd(ptr, i64) -> i8 ctx {"));
+    CHECK(has(out, "%2 = call.i8 $even(%0, %1)"));
+    CHECK(has(out, "func $ping(i64) -> i8 {\n@0:\n  %1 = param.i64 0\n  %2 = call.i8 $pong(%1)"));
+    CHECK(has(out, "func $pong(i64) -> i8 {\n@0:\n  %1 = param.i64 0\n  %2 = call.i8 $ping(%1)"));
 }
 
 TEST_CASE("ctxelim: an address-taken function keeps its context, and so do callers passing theirs to it") {
@@ -250,9 +252,9 @@ func $g(ptr) -> ptr ctx {
 }
 )";
     std::string out = run(text);
-    CHECK(out.find("func $f(ptr, i64) -> i64 ctx {") != std::string::npos);
-    CHECK(out.find("func $g(ptr) -> ptr ctx {") != std::string::npos);
-    CHECK(out.find("call.i64 $f(%0, %1)") != std::string::npos);
+    CHECK(has(out, "func $f(ptr, i64) -> i64 ctx {"));
+    CHECK(has(out, "func $g(ptr) -> ptr ctx {"));
+    CHECK(has(out, "call.i64 $f(%0, %1)"));
     CHECK(run(text) == text);
 }
 
@@ -282,11 +284,11 @@ func $use(ptr, ptr) -> i64 ctx {
 }
 )";
     std::string out = run(text);
-    CHECK(out.find("func $m(ptr, ptr) -> i64 ctx {") != std::string::npos);
-    CHECK(out.find("func $n() -> i64 {") != std::string::npos);
+    CHECK(has(out, "func $m(ptr, ptr) -> i64 ctx {"));
+    CHECK(has(out, "func $n() -> i64 {"));
     // use passes its context to m, which keeps it.
-    CHECK(out.find("func $use(ptr, ptr) -> i64 ctx {") != std::string::npos);
-    CHECK(out.find("%2 = call.i64 $m(%0, %1)\n  %3 = call.i64 $n()\n") != std::string::npos);
+    CHECK(has(out, "func $use(ptr, ptr) -> i64 ctx {"));
+    CHECK(has(out, "%2 = call.i64 $m(%0, %1)\n  %3 = call.i64 $n()\n"));
 }
 
 TEST_CASE("ctxelim: an indirect call that passes the context keeps it") {
