@@ -19,7 +19,7 @@ Arena::~Arena() {
 // tenth of the run time), with huge pages one fault covers 2 MiB. Small programs never
 // reach the threshold and so never pay for clearing a huge page they do not use.
 constexpr size_t kSmallChunk = 1 << 20, kHugeChunk = 4 << 20, kHugeAlign = 2 << 20;
-constexpr size_t kHugeAfter = 8 << 20; // bytes already in the arena before switching
+constexpr size_t kHugeAfter = 2 << 20; // bytes already in the arena before switching
 
 void* Arena::grow(size_t size, size_t align) {
     bool huge = used_ >= kHugeAfter;
