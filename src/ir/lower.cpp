@@ -647,18 +647,6 @@ void Lowerer::finish_func() {
 // ---------------------------------------------------------------------------
 // Functions
 
-static bool is_instance(FuncDecl* fd) {
-    if (fd->fkind == FuncKind::Constructor || fd->fkind == FuncKind::Destructor) return true;
-    return fd->parent && fd->parent->kind == DeclKind::Type && !(fd->mods & M_STATIC) &&
-           fd->fkind != FuncKind::Extern;
-}
-
-static const Type* result_type(FuncDecl* fd) {
-    if (fd->fkind == FuncKind::Constructor || fd->fkind == FuncKind::Destructor) return nullptr;
-    if (fd->type && fd->type->kind == TypeKind::Func) return fd->type->elem;
-    return nullptr;
-}
-
 void Lowerer::lower_func(FuncDecl* fd) {
     ir::Func* fn = ir::new_func(m, func_symbol(fd));
     fn->source_file = file_path;
@@ -666,7 +654,7 @@ void Lowerer::lower_func(FuncDecl* fd) {
     begin_func(fn);
     file_id = fd->span.file;
     set_line(fd->span);
-    ret_type = result_type(fd);
+    ret_type = fn_result(fd);
     bool agg_ret = is_agg(ret_type);
 
     uint32_t pi = 0;
@@ -679,7 +667,7 @@ void Lowerer::lower_func(FuncDecl* fd) {
     ctx = param(Ty::Ptr);
     fn->has_ctx = !fd->extern_abi; // export "C" functions are entered from C without a context
     if (agg_ret) result_ptr = param(Ty::Ptr);
-    if (is_instance(fd)) this_val = param(Ty::Ptr);
+    if (is_instance_fn(fd)) this_val = param(Ty::Ptr);
     fn->ret = agg_ret ? Ty::Void : ty(ret_type);
 
     vars.resize(fd->local_count + fd->params.size);
@@ -829,7 +817,7 @@ void Lowerer::emit_entry() {
     ctx = c0; // static initializers may call the runtime
     Inst* a1 = emit_pro(Op::param, Ty::Ptr);
     a1->imm = 1;
-    const Type* rt = result_type(main_fd);
+    const Type* rt = fn_result(main_fd);
     std::vector<Inst*> args{c0};
     if (main_fd->params.size) args.push_back(a1);
     Ty rty = is_agg(rt) ? Ty::Void : ty(rt);

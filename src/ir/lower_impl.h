@@ -91,6 +91,20 @@ struct IncompletePhi {
 
 bool is_fresh_temp(Expr* e); // lower_expr.cpp
 
+// Whether fd takes `this` (methods, constructors and destructors).
+inline bool is_instance_fn(FuncDecl* fd) {
+    if (fd->fkind == FuncKind::Constructor || fd->fkind == FuncKind::Destructor) return true;
+    return fd->parent && fd->parent->kind == DeclKind::Type && !(fd->mods & M_STATIC) &&
+           fd->fkind != FuncKind::Extern;
+}
+
+// The declared result type of fd (nullptr for constructors and destructors).
+inline const Type* fn_result(FuncDecl* fd) {
+    if (fd->fkind == FuncKind::Constructor || fd->fkind == FuncKind::Destructor) return nullptr;
+    if (fd->type && fd->type->kind == TypeKind::Func) return fd->type->elem;
+    return nullptr;
+}
+
 class Lowerer {
 public:
     Lowerer(Compilation& c, ir::Module& m) : c(c), m(m) {}

@@ -1,0 +1,560 @@
+// lower_call.cpp: calls (direct, virtual, interface, C functions, builtins), object and
+// array creation (`new`, constructors, object initializers), and `try`/`catch`.
+//
+// A Lang call passes the context first, then the hidden result pointer for an aggregate
+// result, then `this` for methods, then the arguments; aggregates go by pointer to a
+// caller-made copy and `ref` arguments by address (locals use copy-in/copy-out, so they
+// stay in SSA). See doc/lowering.md.
+#include "ir/lower_impl.h"
+
+#include <cstring>
+
+namespace lang::lower {
+
+static bool is_c_fn(FuncDecl* fd) {
+    return fd->fkind == FuncKind::Extern || (fd->extern_abi && !fd->is_export && !fd->body && !fd->body_expr);
+}
+
+// ---------------------------------------------------------------------------
+// Calls
+
+void Lowerer::call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>& out,
+                        std::vector<std::pair<LVal, Inst*>>* wb) {
+    uint32_t npos = 0;
+    for (uint32_t pi = 0; pi < fd->params.size; pi++) {
+        ParamDecl* p = fd->params[pi];
+        Expr* a = nullptr;
+        for (const Arg& arg : args)
+            if (arg.name && arg.name == p->name) a = arg.value;
+        if (!a) {
+            // positional: the pi-th unnamed argument
+            uint32_t k = 0;
+            for (const Arg& arg : args) {
+                if (arg.name) continue;
+                if (k++ == pi) {
+                    a = arg.value;
+                    break;
+                }
+            }
+        }
+        if (!a) a = p->default_value;
+        npos++;
+        if (!a) {
+            unsupported(fd->span, "missing argument");
+            out.push_back(undef(ty(p->type) == Ty::Void ? Ty::I64 : ty(p->type)));
+            continue;
+        }
+        if (p->mode == ParamMode::Ref) {
+            LVal lv = lvalue(a);
+            if (lv.kind == LVal::Var) { // copy-in/copy-out keeps the local in SSA
+                Ty t = vars[lv.var].ty;
+                Inst* s = slot(ir::ty_size(t), ir::ty_size(t));
+                store(t, s, 0, read(lv));
+                out.push_back(s);
+                if (wb) wb->push_back({lv, s});
+            } else {
+                out.push_back(lval_addr(lv));
+            }
+            continue;
+        }
+        Expr* inner = a->kind == ExprKind::RefArg ? as<RefArgExpr>(a)->operand : a;
+        Inst* v = expr(inner);
+        if (is_agg(p->type) && !is_fresh_temp(inner)) v = materialize(p->type, v);
+        out.push_back(v);
+    }
+}
+
+Inst* Lowerer::call_expr(CallExpr* e, bool tail) {
+    if (e->builtin) return e->builtin >= B_ChanSend ? conc_call(e) : builtin_call(e);
+    FuncDecl* fd = e->target;
+    if (!fd) {
+        // Enum case construction: Circle(2.0)
+        Decl* d = nullptr;
+        if (e->callee->kind == ExprKind::Name) d = as<NameExpr>(e->callee)->decl;
+        if (e->callee->kind == ExprKind::Member) d = as<MemberExpr>(e->callee)->decl;
+        if (d && d->kind == DeclKind::EnumCase) {
+            auto* ec = as<EnumCaseDecl>(d);
+            const Type* t = e->type;
+            Inst* s = enum_case_value(ec, t);
+            if (!is_agg(t)) return s;
+            int64_t tag_size, poff;
+            enum_layout(t, &tag_size, &poff);
+            for (uint32_t i = 0; i < e->args.size && i < ec->payload.size; i++) {
+                Inst* v = expr(e->args[i].value);
+                store_typed(ec->payload[i]->type, s, payload_field_offset(ec, i, poff), v);
+            }
+            return s;
+        }
+        unsupported(e->span, "indirect calls");
+        return is_agg(e->type) ? slot_for(e->type) : (ty(e->type) == Ty::Void ? nullptr : undef(ty(e->type)));
+    }
+    const Type* rt = fn_result(fd);
+    bool agg = is_agg(rt);
+    bool cfn = is_c_fn(fd);
+    // A tail call must not leave pointers into this frame behind: an aggregate result
+    // goes straight to our own result pointer, aggregate arguments are copied into our
+    // incoming aggregate parameters' memory (owned by us, living in the caller's frame).
+    bool want_tail = tail && !cfn && defers.empty() && fdecl;
+    std::vector<Inst*> args;
+    if (!cfn) args.push_back(ctx);
+    Inst* res = nullptr;
+    if (agg) {
+        if (result_ptr && rt == ret_type && tail)
+            res = result_ptr; // also right without a tail call: we return it unchanged
+        else
+            res = slot_for(rt);
+        args.push_back(res);
+    }
+    bool frame_ptr_args = agg && res != result_ptr; // an argument points into this frame
+    Inst* vcall_recv = nullptr; // set for dynamic dispatch through the vtable
+    if (is_instance_fn(fd)) {
+        Inst* recv = nullptr;
+        if (e->callee->kind == ExprKind::Member) {
+            Expr* obj = as<MemberExpr>(e->callee)->object;
+            const Type* ot = obj->type;
+            if (ot->kind == TypeKind::Struct) {
+                LVal lv = lvalue(obj);
+                recv = lval_addr(lv);
+                if (recv != this_val) frame_ptr_args = true;
+            } else {
+                recv = expr(obj);
+            }
+        } else {
+            recv = this_val;
+        }
+        if (!recv) {
+            unsupported(e->span, "method call without receiver");
+            recv = iconst(Ty::Ptr, 0);
+        }
+        args.push_back(recv);
+        bool via_base = e->callee->kind == ExprKind::Member && as<MemberExpr>(e->callee)->object->kind == ExprKind::Base;
+        if (is_virtual(fd) && !via_base && fd->parent && fd->parent->kind == DeclKind::Type &&
+            as<TypeDecl>(fd->parent)->tkind == TypeDeclKind::Class)
+            vcall_recv = recv;
+    }
+    std::vector<std::pair<LVal, Inst*>> wb;
+    size_t first_arg = args.size();
+    call_args(fd, e->args, args, &wb);
+    const char* sym = func_symbol(fd);
+    Ty rty = agg ? Ty::Void : ty(rt);
+    bool iface_call = fd->parent && fd->parent->kind == DeclKind::Type &&
+                      as<TypeDecl>(fd->parent)->tkind == TypeDeclKind::Interface;
+    if (want_tail && !vcall_recv && !iface_call && !frame_ptr_args && wb.empty() && rty == f->ret) {
+        // Assign each aggregate argument one of our incoming aggregate buffers.
+        std::vector<Inst*> bufs;
+        std::vector<const Type*> buf_types;
+        for (ParamDecl* p : fdecl->params) {
+            if (p->mode == ParamMode::Ref || !is_agg(p->type)) continue;
+            bufs.push_back(vars[param_base + p->index].addr);
+            buf_types.push_back(p->type);
+        }
+        std::vector<std::pair<size_t, Inst*>> moves; // arg index -> buffer
+        bool ok = true;
+        for (uint32_t i = 0; i < fd->params.size && ok; i++) {
+            ParamDecl* p = fd->params[i];
+            if (p->mode == ParamMode::Ref) {
+                ok = false;
+                break;
+            }
+            if (!is_agg(p->type)) continue;
+            Inst* found = nullptr;
+            for (size_t k = 0; k < bufs.size(); k++) {
+                if (!bufs[k] || buf_types[k]->size < p->type->size || buf_types[k]->align < p->type->align) continue;
+                found = bufs[k];
+                bufs[k] = nullptr;
+                break;
+            }
+            if (!found) ok = false;
+            moves.push_back({first_arg + i, found});
+        }
+        if (ok) {
+            // Every argument value is a temporary of this frame by now (call_args copied
+            // non-fresh aggregates), so the buffers can be overwritten in any order.
+            for (auto& [ai, buf] : moves) {
+                memcpy_(buf, args[ai], fd->params[ai - first_arg]->type->size);
+                args[ai] = buf;
+            }
+            Inst* i = mk(Op::tailcall, rty);
+            i->sym = sym;
+            for (Inst* a : args) i->args.push(m.arena, a);
+            ir::append(m, ensure(), i);
+            e->is_tail = true;
+            cur = nullptr;
+            return agg ? res : nullptr;
+        }
+    }
+    Inst* r;
+    if (fd->parent && fd->parent->kind == DeclKind::Type && as<TypeDecl>(fd->parent)->tkind == TypeDeclKind::Interface &&
+        is_instance_fn(fd) && args.size() > first_arg - 1) {
+        Inst* fp = interface_fn(args[first_arg - 1], fd);
+        r = mk(Op::callind, rty);
+        r->args.push(m.arena, fp);
+        for (Inst* a : args) r->args.push(m.arena, a);
+        ir::append(m, ensure(), r);
+    } else if (vcall_recv) {
+        // obj->type->vtable[slot]: the vtable follows the 96-byte LangTypeInfo.
+        vtable(as<TypeDecl>(fd->parent));
+        auto it = vslot_.find(fd);
+        uint32_t slot = it != vslot_.end() ? it->second : 0;
+        Inst* ti = load(Ty::Ptr, vcall_recv, 0);
+        Inst* fp = load(Ty::Ptr, ti, 96 + 8 * (int64_t)slot);
+        r = mk(Op::callind, rty);
+        r->args.push(m.arena, fp);
+        for (Inst* a : args) r->args.push(m.arena, a);
+        ir::append(m, ensure(), r);
+    } else {
+        r = call_v(sym, rty, args);
+    }
+    for (auto& [lv, s] : wb) write(lv, load(vars[lv.var].ty, s, 0));
+    if (agg) return res;
+    return rty == Ty::Void ? nullptr : r;
+}
+
+Inst* Lowerer::write_value(Inst* v, const Type* t, bool) {
+    const char* fn = nullptr;
+    switch (t->kind) {
+    case TypeKind::Bool: fn = "lang_write_bool"; break;
+    case TypeKind::Char: fn = "lang_write_char"; break;
+    case TypeKind::F32: fn = "lang_write_f32"; break;
+    case TypeKind::F64: fn = "lang_write_f64"; break;
+    case TypeKind::String: fn = "lang_write_str"; break;
+    case TypeKind::I8: case TypeKind::I16: case TypeKind::I32: case TypeKind::I64: case TypeKind::Enum:
+        if (t->kind == TypeKind::Enum && !t->is_c_like_enum()) break;
+        if (ty(t) != Ty::I64) {
+            Ty ft = ty(t);
+            v = emit(Op::sext, Ty::I64, v);
+            v->cty = ft;
+        }
+        fn = "lang_write_i64";
+        break;
+    case TypeKind::U8: case TypeKind::U16: case TypeKind::U32: case TypeKind::U64:
+        if (ty(t) != Ty::I64) {
+            Ty ft = ty(t);
+            v = emit(Op::zext, Ty::I64, v);
+            v->cty = ft;
+        }
+        fn = "lang_write_u64";
+        break;
+    default: break;
+    }
+    if (!fn) {
+        unsupported(Span{}, "printing a value of this type");
+        return nullptr;
+    }
+    use_extern(fn);
+    call(fn, Ty::Void, {v});
+    return nullptr;
+}
+
+Inst* Lowerer::builtin_call(CallExpr* e) {
+    switch (e->builtin) {
+    case B_ConsoleWrite:
+    case B_ConsoleWriteLine:
+        for (const Arg& a : e->args) write_value(expr(a.value), a.value->type, false);
+        if (e->builtin == B_ConsoleWriteLine) {
+            use_extern("lang_write_newline");
+            call("lang_write_newline", Ty::Void, {});
+        }
+        return nullptr;
+    case B_Assert:
+    case B_AssertEq: {
+        Block* ok = mk_block();
+        Block* bad = mk_block();
+        if (e->builtin == B_Assert) {
+            if (!e->args.size) return nullptr;
+            cond_branch(e->args[0].value, ok, bad);
+        } else {
+            if (e->args.size < 2) return nullptr;
+            Inst* a = expr(e->args[0].value);
+            Inst* b = expr(e->args[1].value);
+            br(compare(BinOp::Eq, e->args[0].value->type, a, b), ok, bad);
+        }
+        seal(ok);
+        seal(bad);
+        enter(bad);
+        if (cur) {
+            const std::string& path = c.sources.file(e->span.file).path;
+            Inst* fa = emit(Op::addr, Ty::Ptr);
+            fa->sym = cstring_global(path.data(), (uint32_t)path.size());
+            panic_call("lang_panic_assert", {fa, iconst(Ty::I32, line)});
+        }
+        enter(ok);
+        return nullptr;
+    }
+    case B_Panic: {
+        Inst* s;
+        if (e->args.size) {
+            s = expr(e->args[0].value);
+        } else {
+            s = emit(Op::addr, Ty::Ptr);
+            s->sym = string_global("panic", 5);
+        }
+        panic_call("lang_panic_str", {s});
+        return ty(e->type) == Ty::Void ? nullptr : undef(ty(e->type));
+    }
+    case B_StringSubstring: {
+        if (e->callee->kind != ExprKind::Member || !e->args.size) break;
+        Inst* s = expr(as<MemberExpr>(e->callee)->object);
+        Inst* start = convert(expr(e->args[0].value), e->args[0].value->type, c.types.int_(), e->span);
+        Inst* count;
+        if (e->args.size > 1) {
+            count = convert(expr(e->args[1].value), e->args[1].value->type, c.types.int_(), e->span);
+        } else {
+            Inst* len = load(Ty::I64, s, 16);
+            count = emit(Op::sub, Ty::I64, len, start);
+        }
+        use_extern("lang_str_substring");
+        return call("lang_str_substring", Ty::Ptr, {ctx, s, start, count});
+    }
+    default: break;
+    }
+    unsupported(e->span, "this builtin");
+    return nullptr;
+}
+
+// ---------------------------------------------------------------------------
+// Object and array creation
+
+Inst* Lowerer::new_expr(NewExpr* e) {
+    if (static_cast<Expr*>(e)->type->is_conc_handle()) return conc_new_expr(e); // lower_concurrency.cpp
+    if (e->is_array) {
+        const Type* et = static_cast<Expr*>(e)->type->elem;
+        Inst* n = convert(expr(e->array_len), e->array_len->type, c.types.int_(), e->span);
+        Inst* neg = emit(Op::slt, Ty::I8, n, iconst(Ty::I64, 0));
+        neg->cty = Ty::I64;
+        Block* bad = mk_block();
+        Block* ok = mk_block();
+        br(neg, bad, ok);
+        seal(bad);
+        seal(ok);
+        enter(bad);
+        if (cur) {
+            const char* msg = "negative array length";
+            Inst* ma = emit(Op::addr, Ty::Ptr);
+            ma->sym = cstring_global(msg, (uint32_t)strlen(msg));
+            panic_call("lang_panic", {ma});
+        }
+        enter(ok);
+        use_extern("lang_array_new");
+        Inst* arr = call("lang_array_new", Ty::Ptr, {ctx, n, iconst(Ty::I64, et->size)});
+        if (needs_zero_init(et)) {
+            // Fill: for (i = 0; i < n; i++) zero_init(arr[i])
+            uint32_t iv = new_var(Ty::I64);
+            def(iv, iconst(Ty::I64, 0));
+            Block* head = mk_block();
+            Block* body = mk_block();
+            Block* done = mk_block();
+            jmp(head);
+            enter(head);
+            Inst* i = use(iv);
+            Inst* lt = emit(Op::slt, Ty::I8, i, n);
+            lt->cty = Ty::I64;
+            br(lt, body, done);
+            seal(body);
+            enter(body);
+            Inst* ea = array_elem_addr(arr, i, et, false);
+            zero_init(et, ea, 32);
+            def(iv, emit(Op::add, Ty::I64, i, iconst(Ty::I64, 1)));
+            jmp(head);
+            seal(head);
+            seal(done);
+            enter(done);
+        }
+        return arr;
+    }
+    const Type* t = ((Expr*)e)->type;
+    if (t->kind != TypeKind::Class && t->kind != TypeKind::Struct) {
+        unsupported(e->span, "new of this type");
+        return iconst(Ty::Ptr, 0);
+    }
+    return construct(t->decl, t, e);
+}
+
+static FieldDecl* find_field(TypeDecl* td, Ident name) {
+    for (TypeDecl* t = td; t;) {
+        for (Decl* d : t->members)
+            if (d->kind == DeclKind::Field && d->name == name) return as<FieldDecl>(d);
+        TypeDecl* base = nullptr;
+        for (TypeExpr* b : t->bases)
+            if (b->resolved && b->resolved->kind == TypeKind::Class) base = b->resolved->decl;
+        t = base;
+    }
+    return nullptr;
+}
+
+Inst* Lowerer::construct(TypeDecl* td, const Type* t, NewExpr* e) {
+    Inst* obj;
+    bool cls = t->kind == TypeKind::Class;
+    if (cls) {
+        use_extern("lang_obj_new");
+        Inst* ti = emit(Op::addr, Ty::Ptr);
+        ti->sym = typeinfo(td);
+        obj = call("lang_obj_new", Ty::Ptr, {ctx, ti, iconst(Ty::I64, instance_size(td))});
+    } else {
+        obj = slot_for(t);
+        Inst* z = emit(Op::memzero, Ty::Void, obj);
+        z->imm = t->size;
+    }
+    // Zero values and field initializers, base class first.
+    std::vector<TypeDecl*> chain;
+    for (TypeDecl* x = td; x;) {
+        chain.push_back(x);
+        TypeDecl* base = nullptr;
+        for (TypeExpr* b : x->bases)
+            if (b->resolved && b->resolved->kind == TypeKind::Class) base = b->resolved->decl;
+        x = base;
+    }
+    for (size_t k = chain.size(); k-- > 0;) {
+        for (Decl* d : chain[k]->members) {
+            if (d->kind != DeclKind::Field || (d->mods & M_STATIC) || !d->type) continue;
+            auto* fd = as<FieldDecl>(d);
+            if (fd->init) {
+                Inst* v = expr(fd->init);
+                store_typed(fd->type, obj, fd->offset, v);
+            } else if (needs_zero_init(fd->type)) {
+                zero_init(fd->type, obj, fd->offset);
+            }
+        }
+    }
+    if (e->ctor) {
+        std::vector<Inst*> args{ctx, obj};
+        std::vector<std::pair<LVal, Inst*>> wb;
+        call_args(e->ctor, e->args, args, &wb);
+        call_v(func_symbol(e->ctor), Ty::Void, args);
+        for (auto& [lv, s] : wb) write(lv, load(vars[lv.var].ty, s, 0));
+    } else if (cls) {
+        if (FuncDecl* bc = implicit_base_ctor(td)) // the implicit constructor runs `base()`
+            call_v(func_symbol(bc), Ty::Void, {ctx, obj});
+    }
+    for (const FieldInit& fi : e->inits) {
+        FieldDecl* fd = find_field(td, fi.name);
+        if (!fd) {
+            unsupported(fi.span, "initializer of an unknown field");
+            continue;
+        }
+        Inst* v = expr(fi.value);
+        store_typed(fd->type, obj, fd->offset, v);
+    }
+    return obj;
+}
+
+} // namespace lang::lower
+
+namespace lang::lower {
+
+// try e: on error, the error becomes our own T! result (after the defers) and we return.
+Inst* Lowerer::try_expr(TryExpr* e) {
+    const Type* ft = e->operand->type;
+    Inst* v = expr(e->operand);
+    if (ft->kind != TypeKind::Fallible) return v;
+    if (!result_ptr || !ret_type || ret_type->kind != TypeKind::Fallible) {
+        unsupported(e->span, "try outside a function returning T!");
+        return undef(ty(e->type) == Ty::Void ? Ty::I64 : ty(e->type));
+    }
+    Inst* err = load(Ty::Ptr, v, err_offset(ft));
+    Inst* bad = emit(Op::ne, Ty::I8, err, iconst(Ty::Ptr, 0));
+    bad->cty = Ty::Ptr;
+    Block* prop = mk_block();
+    Block* ok = mk_block();
+    br(bad, prop, ok);
+    seal(prop);
+    seal(ok);
+    enter(prop);
+    store(Ty::Ptr, result_ptr, err_offset(ret_type), err);
+    run_defers(0);
+    ret(nullptr);
+    enter(ok);
+    if (!ft->elem || ft->elem->kind == TypeKind::Void) return nullptr;
+    return load_typed(ft->elem, v, 0);
+}
+
+// e catch d / e catch (err) => h: the value, or the handler's value on error.
+Inst* Lowerer::catch_expr(CatchExpr* e) {
+    const Type* ft = e->operand->type;
+    Inst* v = expr(e->operand);
+    if (ft->kind != TypeKind::Fallible) return v;
+    Inst* err = load(Ty::Ptr, v, err_offset(ft));
+    Inst* bad = emit(Op::ne, Ty::I8, err, iconst(Ty::Ptr, 0));
+    bad->cty = Ty::Ptr;
+    Ty rt = ty(e->type);
+    bool has_val = rt != Ty::Void;
+    uint32_t res = has_val ? new_var(rt) : 0;
+    Block* hb = mk_block();
+    Block* ok = mk_block();
+    Block* join = mk_block();
+    br(bad, hb, ok);
+    seal(hb);
+    seal(ok);
+    enter(ok);
+    if (has_val) def(res, load_typed(ft->elem, v, 0));
+    jmp(join);
+    enter(hb);
+    if (e->err_var) {
+        uint32_t ev = new_var(Ty::Ptr);
+        vars[ev].kind = VarKind::Fixed;
+        vars[ev].addr = err;
+        extra_vars_[e->err_var] = ev;
+    }
+    if (e->handler_expr) {
+        Inst* h = expr(e->handler_expr);
+        if (has_val && cur) def(res, h);
+    } else if (e->handler_block) {
+        stmts(e->handler_block);
+    }
+    jmp(join);
+    seal(join);
+    enter(join);
+    if (!cur) return has_val ? undef(rt) : nullptr;
+    return has_val ? use(res) : nullptr;
+}
+
+} // namespace lang::lower
+
+namespace lang::lower {
+
+// Finds the implementation of interface method `fd` for the object `recv`: a linear
+// search of its type info's {interface, table} pairs, then the table's slot.
+Inst* Lowerer::interface_fn(Inst* recv, FuncDecl* fd) {
+    TypeDecl* iface = as<TypeDecl>(fd->parent);
+    Inst* want = emit(Op::addr, Ty::Ptr);
+    want->sym = typeinfo(iface);
+    Inst* ti = load(Ty::Ptr, recv, 0);
+    Inst* pairs = load(Ty::Ptr, ti, 72);
+    Inst* n = load(Ty::I64, ti, 80);
+    uint32_t iv = new_var(Ty::I64);
+    def(iv, iconst(Ty::I64, 0));
+    Block* head = mk_block();
+    Block* body = mk_block();
+    Block* next = mk_block();
+    Block* hit = mk_block();
+    Block* miss = mk_block();
+    jmp(head);
+    enter(head);
+    Inst* i = use(iv);
+    Inst* more = emit(Op::slt, Ty::I8, i, n);
+    more->cty = Ty::I64;
+    br(more, body, miss);
+    seal(body);
+    seal(miss);
+    enter(body);
+    Inst* e = ptr_add_v(pairs, emit(Op::shl, Ty::I64, i, iconst(Ty::I64, 4)));
+    Inst* same = emit(Op::eq, Ty::I8, load(Ty::Ptr, e, 0), want);
+    same->cty = Ty::Ptr;
+    br(same, hit, next);
+    seal(next);
+    enter(next);
+    def(iv, emit(Op::add, Ty::I64, i, iconst(Ty::I64, 1)));
+    jmp(head);
+    seal(head);
+    enter(miss);
+    const char* msg = "interface method not implemented";
+    Inst* ma = emit(Op::addr, Ty::Ptr);
+    ma->sym = cstring_global(msg, (uint32_t)strlen(msg));
+    panic_call("lang_panic", {ma});
+    seal(hit);
+    enter(hit);
+    Inst* table = load(Ty::Ptr, e, 8);
+    return load(Ty::Ptr, table, 8 * (int64_t)islot(fd));
+}
+
+} // namespace lang::lower
