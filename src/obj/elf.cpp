@@ -10,6 +10,7 @@
 // Relocations name symbols directly (not section+offset); RELA addends are explicit.
 // The ELF records are our own structs (no <elf.h>), checked with static_assert(sizeof).
 #include "obj/object.h"
+#include "common/hugepages.h"
 #include <cstring>
 
 namespace lang::obj {
@@ -127,6 +128,7 @@ bool write_elf(const Object& o, std::vector<uint8_t>& out, std::string* err) {
     for (const Section& s : o.sections) estimate += s.bytes.size() + s.align;
     for (const Symbol& s : o.symbols) estimate += s.name.size() + 1;
     out.reserve(estimate);
+    advise_huge_pages(out.data(), out.capacity());
 
     // ---- validate and group relocations by section
     std::vector<std::vector<const Reloc*>> rel_by_sec(nsec);

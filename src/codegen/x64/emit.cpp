@@ -11,6 +11,7 @@
 // The same final instruction list is either encoded (compile) or printed (print_asm),
 // so `--emit asm` shows exactly the bytes that go into the object.
 #include "codegen/x64/x64.h"
+#include "common/hugepages.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -507,6 +508,8 @@ bool Codegen::finish(obj::Object& o, Diag& diag) {
     auto& tb = o.sections[text].bytes;
     tb.reserve(tb.size() + total);
     o.relocs.reserve(o.relocs.size() + nrel);
+    advise_huge_pages(tb.data(), tb.capacity());
+    advise_huge_pages(o.relocs.data(), o.relocs.capacity() * sizeof(obj::Reloc));
     for (uint32_t k = 0; k < order.size(); k++) {
         auto [ch, fn] = order[k];
         if (!ch) continue; // not compiled (its error was reported)
