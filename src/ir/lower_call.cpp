@@ -65,7 +65,19 @@ void Lowerer::call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>& o
 }
 
 Inst* Lowerer::call_expr(CallExpr* e, bool tail) {
-    if (e->builtin) return e->builtin >= B_ChanSend ? conc_call(e) : builtin_call(e);
+    if (e->callee && e->callee->kind == ExprKind::Member && as<MemberExpr>(e->callee)->null_safe) {
+        // x?.M(args): the arguments are evaluated (and M called) only when x is not null.
+        Inst* inner;
+        NullSafe ns = null_safe_enter(as<MemberExpr>(e->callee)->object, e->type, &inner);
+        const Type* vt = e->builtin ? c.types.string() : e->target ? fn_result(e->target) : e->type;
+        Inst* r = call_on(e, false, inner);
+        return null_safe_leave(ns, r, vt, e->type, e->span);
+    }
+    return call_on(e, tail, nullptr);
+}
+
+Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
+    if (e->builtin) return e->builtin >= B_ChanSend ? conc_call(e) : builtin_call(e, recv_in);
     FuncDecl* fd = e->target;
     if (!fd) {
         // Enum case construction: Circle(2.0)
@@ -108,8 +120,10 @@ Inst* Lowerer::call_expr(CallExpr* e, bool tail) {
     bool frame_ptr_args = agg && res != result_ptr; // an argument points into this frame
     Inst* vcall_recv = nullptr; // set for dynamic dispatch through the vtable
     if (is_instance_fn(fd)) {
-        Inst* recv = nullptr;
-        if (e->callee->kind == ExprKind::Member) {
+        Inst* recv = recv_in;
+        if (recv) {
+            frame_ptr_args = true; // may be the address of a local T?: no tail call
+        } else if (e->callee->kind == ExprKind::Member) {
             Expr* obj = as<MemberExpr>(e->callee)->object;
             const Type* ot = obj->type;
             if (ot->kind == TypeKind::Struct) {
@@ -246,7 +260,7 @@ Inst* Lowerer::write_value(Inst* v, const Type* t, bool) {
     return nullptr;
 }
 
-Inst* Lowerer::builtin_call(CallExpr* e) {
+Inst* Lowerer::builtin_call(CallExpr* e, Inst* recv) {
     switch (e->builtin) {
     case B_ConsoleWrite:
     case B_ConsoleWriteLine:
@@ -294,7 +308,7 @@ Inst* Lowerer::builtin_call(CallExpr* e) {
     }
     case B_StringSubstring: {
         if (e->callee->kind != ExprKind::Member || !e->args.size) break;
-        Inst* s = expr(as<MemberExpr>(e->callee)->object);
+        Inst* s = recv ? recv : expr(as<MemberExpr>(e->callee)->object);
         Inst* start = convert(expr(e->args[0].value), e->args[0].value->type, c.types.int_(), e->span);
         Inst* count;
         if (e->args.size > 1) {

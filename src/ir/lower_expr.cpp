@@ -450,16 +450,80 @@ Inst* Lowerer::expr(Expr* e) {
     return is_agg(e->type) ? slot_for(e->type) : undef(ty(e->type) == Ty::Void ? Ty::I64 : ty(e->type));
 }
 
-Inst* Lowerer::member(MemberExpr* e) {
-    if (e->builtin) {
-        Inst* o = expr(e->object);
-        switch (e->builtin) {
-        case B_StringLength: return load(Ty::I64, o, 16);
-        case B_StringByteLength: return load(Ty::I64, o, 8);
-        case B_ArrayLength: return load(Ty::I64, o, 0);
-        default: unsupported(e->span, "this builtin property"); return undef(Ty::I64);
+Lowerer::NullSafe Lowerer::null_safe_enter(Expr* obj, const Type* rt, Inst** value) {
+    const Type* ot = obj->type;
+    Inst* o = nullptr;
+    if (is_agg(ot)) { // {T, flag}: use the place itself when there is one
+        LVal lv = lvalue(obj);
+        o = lval_addr(lv);
+        if (!o) o = read(lv);
+    } else {
+        o = expr(obj);
+    }
+    Inst* isnull = is_null(o, ot);
+    *value = nullable_value(o, ot);
+    NullSafe ns;
+    ns.nb = mk_block();
+    Block* vb = mk_block();
+    ns.join = mk_block();
+    ns.has_val = rt->kind != TypeKind::Void;
+    ns.res = ns.has_val ? new_var(ty(rt)) : 0;
+    br(isnull, ns.nb, vb);
+    seal(ns.nb);
+    seal(vb);
+    enter(vb);
+    return ns;
+}
+
+Inst* Lowerer::null_safe_leave(NullSafe& ns, Inst* r, const Type* vt, const Type* rt, Span span) {
+    if (cur) {
+        if (ns.has_val) def(ns.res, vt == rt ? r : convert(r, vt, rt, span));
+        jmp(ns.join);
+    }
+    enter(ns.nb);
+    if (ns.has_val) {
+        if (is_agg(rt)) {
+            Inst* s = slot_for(rt);
+            Inst* z = emit(Op::memzero, Ty::Void, s);
+            z->imm = rt->size;
+            def(ns.res, s);
+        } else {
+            def(ns.res, iconst(ty(rt), 0));
         }
     }
+    jmp(ns.join);
+    seal(ns.join);
+    enter(ns.join);
+    return ns.has_val ? use(ns.res) : nullptr;
+}
+
+static Inst* builtin_property(Lowerer& l, MemberExpr* e, Inst* o) {
+    switch (e->builtin) {
+    case B_StringLength: return l.load(Ty::I64, o, 16);
+    case B_StringByteLength: return l.load(Ty::I64, o, 8);
+    case B_ArrayLength: return l.load(Ty::I64, o, 0);
+    default: l.unsupported(e->span, "this builtin property"); return l.undef(Ty::I64);
+    }
+}
+
+Inst* Lowerer::member(MemberExpr* e) {
+    if (e->null_safe && (e->builtin || (e->decl && e->decl->kind == DeclKind::Field))) {
+        // a?.f / s?.Length: null when a is null, else the member wrapped as T?.
+        Inst* inner;
+        NullSafe ns = null_safe_enter(e->object, e->type, &inner);
+        const Type* vt;
+        Inst* v;
+        if (e->builtin) {
+            vt = c.types.int_();
+            v = builtin_property(*this, e, inner);
+        } else {
+            auto* fd = as<FieldDecl>(e->decl);
+            vt = fd->type;
+            v = load_typed(fd->type, inner, fd->offset);
+        }
+        return null_safe_leave(ns, v, vt, e->type, e->span);
+    }
+    if (e->builtin) return builtin_property(*this, e, expr(e->object));
     if (!e->decl) {
         unsupported(e->span, "member without declaration");
         return undef(Ty::I64);
@@ -471,37 +535,6 @@ Inst* Lowerer::member(MemberExpr* e) {
         return is_agg(e->type) ? slot_for(e->type) : undef(ty(e->type));
     }
     auto* fd = as<FieldDecl>(e->decl);
-    if (e->null_safe) {
-        // a?.f: null when a is null, else f wrapped as T?.
-        const Type* ot = e->object->type;
-        Inst* o = expr(e->object);
-        Inst* isnull = is_null(o, ot);
-        Inst* inner = nullable_value(o, ot);
-        Block* nb = mk_block();
-        Block* vb = mk_block();
-        Block* join = mk_block();
-        uint32_t res = new_var(ty(e->type));
-        br(isnull, nb, vb);
-        seal(nb);
-        seal(vb);
-        enter(nb);
-        if (is_agg(e->type)) {
-            Inst* s = slot_for(e->type);
-            Inst* z = emit(Op::memzero, Ty::Void, s);
-            z->imm = e->type->size;
-            def(res, s);
-        } else {
-            def(res, iconst(ty(e->type), 0));
-        }
-        jmp(join);
-        enter(vb);
-        Inst* fv = load_typed(fd->type, inner, fd->offset);
-        def(res, fd->type == e->type ? fv : convert(fv, fd->type, e->type, e->span));
-        jmp(join);
-        seal(join);
-        enter(join);
-        return use(res);
-    }
     const Type* ot = e->object->type;
     if (ot->kind == TypeKind::Struct || ot->kind == TypeKind::Tuple) {
         LVal lv = lvalue(e);

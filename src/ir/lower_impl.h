@@ -270,7 +270,10 @@ public:
     Inst* str_concat(Inst* a, Inst* b);
     Inst* assign(AssignExpr* e);
     Inst* call_expr(CallExpr* e, bool tail);
-    Inst* builtin_call(CallExpr* e);
+    // call_expr with the receiver already evaluated (`recv`, null: evaluate the callee's
+    // object as usual); used by `x?.M(args)` for the value inside x.
+    Inst* call_on(CallExpr* e, bool tail, Inst* recv);
+    Inst* builtin_call(CallExpr* e, Inst* recv = nullptr);
     Inst* write_value(Inst* v, const Type* t, bool newline_after);
     Inst* new_expr(NewExpr* e);
     Inst* index_addr(IndexExpr* e, int64_t* off);
@@ -284,6 +287,14 @@ public:
     Inst* is_null(Inst* v, const Type* t);         // i8: 1 when the nullable is null
     Inst* nullable_value(Inst* v, const Type* t);  // the T inside a non-null T?
     Inst* wrap_nullable(Inst* v, const Type* inner, const Type* nt);
+    // `obj?.…` (lower_expr.cpp): null_safe_enter evaluates the T? `obj` (as a place when
+    // T is a value type, so `mut` methods change it in place), branches on null and enters
+    // the non-null block with *value = the T (for a value T, its address). The caller
+    // lowers the member or call there, then null_safe_leave converts its result `r` (type
+    // `vt`) to `rt` and joins with null (nothing when `rt` is void).
+    struct NullSafe { Block* nb; Block* join; uint32_t res; bool has_val; };
+    NullSafe null_safe_enter(Expr* obj, const Type* rt, Inst** value);
+    Inst* null_safe_leave(NullSafe& ns, Inst* r, const Type* vt, const Type* rt, Span span);
     Inst* construct(TypeDecl* td, const Type* t, NewExpr* e);
     void call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>& out,
                    std::vector<std::pair<LVal, Inst*>>* writeback);

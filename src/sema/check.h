@@ -208,6 +208,8 @@ public:
     const Type* unify(Expr*& a, Expr*& b, Span span, const char* op);
     const Type* check_name(NameExpr* e, bool prefix_ok);
     const Type* check_member(MemberExpr* e, bool prefix_ok);
+    const Type* null_safe_receiver(MemberExpr* e);
+    const Type* null_safe_result(const Type* r);
     const Type* check_binary(BinaryExpr* e, const Type* hint);
     const Type* check_unary(UnaryExpr* e, const Type* hint);
     const Type* check_assign(AssignExpr* e);

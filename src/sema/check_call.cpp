@@ -224,6 +224,14 @@ static void check_implicit_this(Sema& s, FuncDecl* f, Span span) {
         s.diag.error(span, "cannot call 'mut' method '%s' from a method that is not 'mut'", f->name.c_str());
 }
 
+// The type of `x?.M(args)` when M returns `r`: void stays void (the call is then only a
+// statement), a nullable result stays as it is (no `R??`), anything else becomes `r?`.
+const Type* Sema::null_safe_result(const Type* r) {
+    if (!r || is_error(r)) return err();
+    if (r->kind == TypeKind::Void || r->kind == TypeKind::Nullable) return r;
+    return T.nullable(r);
+}
+
 const Type* Sema::check_call(CallExpr* e, const Type* hint) {
     Expr* callee = e->callee;
     if (!callee) {
@@ -295,13 +303,21 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
     }
     if (callee->kind == ExprKind::Member) {
         auto* m = static_cast<MemberExpr*>(callee);
-        if (!m->generic_args.empty() || m->null_safe) {
+        if (!m->generic_args.empty()) {
             check_args_loose(*this, e->args);
             callee->type = err();
-            return unsupported(callee, m->null_safe ? "'?.' is" : "generic method calls are");
+            return unsupported(callee, "generic method calls are");
         }
-        if (const Type* dt = check_duration_call(e, m)) return dt; // Duration.Millis(n) etc.
-        const Type* ot = check_operand(m->object);
+        // `x?.M(args)`: x is a T?; the method is looked up on T like `x.M(args)`.
+        bool null_safe = m->null_safe;
+        const Type* ot;
+        if (null_safe) {
+            ot = null_safe_receiver(m);
+            if (!ot) ot = err();
+        } else {
+            if (const Type* dt = check_duration_call(e, m)) return dt; // Duration.Millis(n) etc.
+            ot = check_operand(m->object);
+        }
         if (is_console(m->object, id_console)) {
             if (m->name == id_write || m->name == id_writeline) {
                 Builtin b = m->name == id_write ? Builtin::ConsoleWrite : Builtin::ConsoleWriteLine;
@@ -320,7 +336,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
             return err();
         }
         if (ot->is_conc_handle()) return check_conc_method(e, m, ot); // check_concurrency.cpp
-        Decl* od = ref_decl(m->object);
+        Decl* od = null_safe ? nullptr : ref_decl(m->object);
         int32_t s = -1;
         bool on_type = false;
         const char* owner_word = nullptr;
@@ -345,7 +361,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
                 m->type = T.void_();
                 const Type* r = call_builtin(e, Builtin::StringSubstring);
                 m->type = T.void_();
-                return r;
+                return null_safe ? null_safe_result(r) : r;
             }
         } else if (ot->kind == TypeKind::Struct || ot->kind == TypeKind::Class) {
             s = lookup_member(ot->decl, m->name);
@@ -388,7 +404,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
                        owner_name, m->name.c_str());
         else if (!on_type && (f->mods & M_MUT))
             require_mutable(m->object, m->name_span, f);
-        return f->type->elem;
+        return null_safe ? null_safe_result(f->type->elem) : f->type->elem;
     }
     const Type* t = expr(callee, nullptr);
     if (!is_error(t)) diag.error(callee->span, "this expression cannot be called");

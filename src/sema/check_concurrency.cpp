@@ -281,6 +281,10 @@ const Type* Sema::check_spawn(SpawnExpr* e) {
         diag.error(call->span, "'spawn' of an extern or export \"C\" function is not supported");
         return err();
     }
+    if (call->callee->kind == ExprKind::Member && static_cast<MemberExpr*>(call->callee)->null_safe) {
+        diag.error(call->span, "'spawn' of a '?.' call is not supported: test the receiver for null first");
+        return err();
+    }
     bool ok = true;
     if (f->parent && f->parent->kind == DeclKind::Type && !(f->mods & M_STATIC)) {
         auto* owner = static_cast<TypeDecl*>(f->parent);

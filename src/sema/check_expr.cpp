@@ -546,24 +546,49 @@ const Type* Sema::check_operand(Expr* e) {
     return e->type;
 }
 
+// The receiver of `a?.x` / `a?.M()`: checks `a`, which must be a T? with T a struct,
+// class, string or array; returns T (null after an error, already reported).
+const Type* Sema::null_safe_receiver(MemberExpr* e) {
+    const Type* ot = expr(e->object, nullptr);
+    if (is_error(ot)) return nullptr;
+    if (ot->kind != TypeKind::Nullable ||
+        (ot->elem->kind != TypeKind::Struct && ot->elem->kind != TypeKind::Class &&
+         ot->elem->kind != TypeKind::String && ot->elem->kind != TypeKind::Array)) {
+        diag.error(e->span, "'?.' needs a nullable struct, class, string or array value, found %s", tn(ot).c_str());
+        return nullptr;
+    }
+    return ot->elem;
+}
+
 const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
     if (!e->generic_args.empty()) return unsupported(e, "generic method calls are");
     if (e->null_safe) {
         // a?.f: a has type T? (T a struct or class); the result is f's type made nullable.
-        const Type* ot = expr(e->object, nullptr);
-        if (is_error(ot)) return err();
-        if (ot->kind != TypeKind::Nullable ||
-            (ot->elem->kind != TypeKind::Struct && ot->elem->kind != TypeKind::Class)) {
-            diag.error(e->span, "'?.' needs a nullable struct or class value, found %s", tn(ot).c_str());
+        // s?.Length / s?.ByteLength (string?) and a?.Length (T[]?) give int?.
+        const Type* ot = null_safe_receiver(e);
+        if (!ot) return err();
+        if (ot->kind == TypeKind::String || ot->kind == TypeKind::Array) {
+            if (e->name == id_length)
+                e->builtin = (uint32_t)(ot->kind == TypeKind::String ? Builtin::StringLength : Builtin::ArrayLength);
+            else if (e->name == id_bytelength && ot->kind == TypeKind::String)
+                e->builtin = (uint32_t)Builtin::StringByteLength;
+            if (e->builtin) return T.nullable(T.int_());
+            if (ot->kind == TypeKind::String && e->name == "Substring")
+                diag.error(e->span, "method '%s' must be called", e->name.c_str());
+            else
+                diag.error(e->name_span, "type %s has no member '%s'", tn(ot).c_str(), e->name.c_str());
             return err();
         }
-        int32_t s = lookup_member(ot->elem->decl, e->name);
+        int32_t s = lookup_member(ot->decl, e->name);
         Decl* d = s >= 0 ? sym_list_[s].decl : nullptr;
-        if (!d || d->kind != DeclKind::Field) {
+        if (!d || d->kind != DeclKind::Field || (d->mods & M_STATIC)) {
             if (d && d->kind == DeclKind::Func)
-                diag.error(e->name_span, "'?.' method calls are not supported yet");
+                diag.error(e->span, "method '%s' must be called", e->name.c_str());
+            else if (d && d->kind == DeclKind::Field)
+                diag.error(e->name_span, "static field '%s' must be used through its type: '%s.%s'", e->name.c_str(),
+                           ot->decl->name.c_str(), e->name.c_str());
             else
-                diag.error(e->name_span, "type %s has no field '%s'", tn(ot->elem).c_str(), e->name.c_str());
+                diag.error(e->name_span, "type %s has no field '%s'", tn(ot).c_str(), e->name.c_str());
             return err();
         }
         e->decl = d;
