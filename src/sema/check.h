@@ -159,7 +159,14 @@ public:
     // The nearest ancestor of td that declares constructors when none of them takes no
     // parameters (so an implicit `: base()` is impossible), else null.
     TypeDecl* base_without_default_ctor(const TypeDecl* td) const;
-    bool derives(const TypeDecl* d, const TypeDecl* b) const; // d == b or b is an ancestor
+    // d == b, b is an ancestor class of d, or b is an interface d implements/extends
+    bool derives(const TypeDecl* d, const TypeDecl* b) const;
+    // Interfaces implemented by a class (listed, extended, inherited from base classes)
+    // or extended by an interface, each once.
+    void interfaces_of(const TypeDecl* td, std::vector<TypeDecl*>& out, int depth = 0) const;
+    // d (a class or interface) is iface or implements/extends it.
+    bool implements(const TypeDecl* d, const TypeDecl* iface) const;
+    void check_interfaces(TypeDecl* td);
     void check_inheritance();
     bool check_access(Decl* d, Span span);  // reports private access; false if denied
     bool inside_type(TypeDecl* td) const;

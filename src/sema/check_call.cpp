@@ -363,7 +363,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
                 m->type = T.void_();
                 return null_safe ? null_safe_result(r) : r;
             }
-        } else if (ot->kind == TypeKind::Struct || ot->kind == TypeKind::Class) {
+        } else if (ot->kind == TypeKind::Struct || ot->kind == TypeKind::Class || ot->kind == TypeKind::Interface) {
             s = lookup_member(ot->decl, m->name);
             owner_word = tkind_word(ot->decl);
             owner_name = ot->decl->name.c_str();

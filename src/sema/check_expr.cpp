@@ -113,6 +113,10 @@ bool Sema::implicit_ok(const Type* from, const Type* to) const {
     if (from->is_integer() && to->is_float()) return to->kind == TypeKind::F64 ? from->size <= 4 : from->size <= 2;
     if (from->kind == TypeKind::F32 && to->kind == TypeKind::F64) return true;
     if (from->kind == TypeKind::Class && to->kind == TypeKind::Class && derives(from->decl, to->decl)) return true;
+    // A class to an interface it implements; an interface to one it extends.
+    if ((from->kind == TypeKind::Class || from->kind == TypeKind::Interface) && to->kind == TypeKind::Interface &&
+        implements(from->decl, to->decl))
+        return true;
     return false;
 }
 
@@ -239,6 +243,13 @@ bool Sema::coerce(Expr*& e, const Type* to) {
             t->type = to;
             return ok;
         }
+    }
+    const Type* ti = to->kind == TypeKind::Nullable ? to->elem : to;
+    if (ti->kind == TypeKind::Interface && (from->kind == TypeKind::Class || from->kind == TypeKind::Interface)) {
+        diag.error(e->span, "type mismatch: %s %s does not %s interface %s",
+                   from->kind == TypeKind::Class ? "class" : "interface", tn(from).c_str(),
+                   from->kind == TypeKind::Class ? "implement" : "extend", tn(ti).c_str());
+        return false;
     }
     diag.error(e->span, "type mismatch: expected %s, found %s", tn(to).c_str(), tn(from).c_str());
     return false;
@@ -427,9 +438,17 @@ const Type* Sema::expr(Expr* e, const Type* hint) {
         if (is_error(ot) || is_error(to)) break;
         const Type* want = to->kind == TypeKind::Nullable ? to->elem : to;
         const Type* have = ot->kind == TypeKind::Nullable ? ot->elem : ot;
-        if (want->kind != TypeKind::Class || have->kind != TypeKind::Class ||
-            !(derives(want->decl, have->decl) || derives(have->decl, want->decl))) {
-            diag.error(e->span, "'as' converts between related classes; %s and %s are not", tn(ot).c_str(), tn(to).c_str());
+        if (want->kind == TypeKind::Interface) {
+            diag.error(e->span, "'as' with an interface type (%s) is not supported yet", tn(want).c_str());
+            break;
+        }
+        // On an interface value any class may be tested (a derived class may implement it).
+        if (want->kind != TypeKind::Class ||
+            (have->kind != TypeKind::Interface &&
+             (have->kind != TypeKind::Class ||
+              !(derives(want->decl, have->decl) || derives(have->decl, want->decl))))) {
+            diag.error(e->span, "'as' converts between related classes; %s and %s are not",
+                       tn(ot).c_str(), tn(to).c_str());
             break;
         }
         t = T.nullable(want);
@@ -553,7 +572,7 @@ const Type* Sema::null_safe_receiver(MemberExpr* e) {
     if (is_error(ot)) return nullptr;
     if (ot->kind != TypeKind::Nullable ||
         (ot->elem->kind != TypeKind::Struct && ot->elem->kind != TypeKind::Class &&
-         ot->elem->kind != TypeKind::String && ot->elem->kind != TypeKind::Array)) {
+         ot->elem->kind != TypeKind::Interface && ot->elem->kind != TypeKind::String && ot->elem->kind != TypeKind::Array)) {
         diag.error(e->span, "'?.' needs a nullable struct, class, string or array value, found %s", tn(ot).c_str());
         return nullptr;
     }
@@ -678,7 +697,8 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
         if (e->name == id_length) { e->builtin = (uint32_t)Builtin::ArrayLength; return T.int_(); }
         break;
     case TypeKind::Struct:
-    case TypeKind::Class: {
+    case TypeKind::Class:
+    case TypeKind::Interface: {
         int32_t s = lookup_member(ot->decl, e->name);
         if (s < 0) break;
         Decl* d = sym_list_[s].decl;
@@ -850,11 +870,12 @@ const Type* Sema::check_binary(BinaryExpr* e, const Type* hint) {
         else if (ta == tb) {
             switch (ta->kind) {
             case TypeKind::Char: case TypeKind::String: case TypeKind::Enum: ct = ta; break;
-            case TypeKind::Bool: case TypeKind::Class: if (eq) ct = ta; break;
+            case TypeKind::Bool: case TypeKind::Class: case TypeKind::Interface: if (eq) ct = ta; break;
             case TypeKind::Nullable: { // T? == T? for a T that has ==
                 const Type* el = ta->elem;
                 if (eq && (el->is_numeric() || el->is_c_like_enum() || el->kind == TypeKind::Char ||
-                           el->kind == TypeKind::String || el->kind == TypeKind::Bool || el->kind == TypeKind::Class))
+                           el->kind == TypeKind::String || el->kind == TypeKind::Bool || el->kind == TypeKind::Class ||
+                           el->kind == TypeKind::Interface))
                     ct = ta;
                 break;
             }
@@ -925,6 +946,7 @@ const Type* Sema::check_cast(CastExpr* e) {
     else if ((from->kind == TypeKind::Char && to->is_integer()) || (from->is_integer() && to->kind == TypeKind::Char)) ok = true;
     else if ((from->is_c_like_enum() && to->is_integer()) || (from->is_integer() && to->is_c_like_enum())) ok = true;
     else if (from->kind == TypeKind::Class && to->kind == TypeKind::Class && derives(from->decl, to->decl)) ok = true;
+    else if (to->kind == TypeKind::Interface && implicit_ok(from, to)) ok = true;
     else if (to->kind == TypeKind::Nullable) {
         int cost;
         ok = can_convert(e->operand, to, &cost);
@@ -1072,6 +1094,12 @@ const Type* Sema::check_new(NewExpr* e) {
         return err();
     }
     if (t->is_conc_handle()) return check_conc_new(e, t); // check_concurrency.cpp
+    if (t->kind == TypeKind::Interface) {
+        diag.error(e->span, "cannot create an instance of interface '%s': make an object of a class that implements it",
+                   t->decl->name.c_str());
+        for (Arg& a : e->args) expr(a.value, nullptr);
+        return err();
+    }
     if (t->kind != TypeKind::Struct && t->kind != TypeKind::Class) {
         diag.error(e->span, "'new' cannot make a value of type %s", tn(t).c_str());
         return err();

@@ -38,7 +38,8 @@ void Sema::check_pattern(Pattern* p, const Type* t) {
         // range and variant patterns test the value inside (they never match null).
         // `Dog d` on an Animal? stays a class type test (below; it never matches null).
         const Type* want = p->kind == PatternKind::TypeTest && p->type ? resolve_type(p->type) : nullptr;
-        if (want && !(want != t->elem && want->kind == TypeKind::Class && t->elem->kind == TypeKind::Class)) {
+        if (want && !(want != t->elem && want->kind == TypeKind::Class &&
+                      (t->elem->kind == TypeKind::Class || t->elem->kind == TypeKind::Interface))) {
             if (is_error(want)) return;
             if (want != t->elem) {
                 diag.error(p->span, "a value of type %s cannot be a %s", tn(t).c_str(), tn(want).c_str());
@@ -163,9 +164,14 @@ void Sema::check_pattern(Pattern* p, const Type* t) {
         // `Dog d`: the value's dynamic class is Dog (or derives from it); d binds it as a Dog.
         const Type* want = resolve_type(p->type);
         const Type* have = bad ? t : t->kind == TypeKind::Nullable ? t->elem : t;
-        if (!bad && !is_error(want) &&
-            (want->kind != TypeKind::Class || have->kind != TypeKind::Class ||
-             !(derives(want->decl, have->decl) || derives(have->decl, want->decl)))) {
+        if (!bad && want->kind == TypeKind::Interface) {
+            diag.error(p->span, "type tests against an interface (%s) are not supported yet", tn(want).c_str());
+            want = err();
+        } else if (!bad && !is_error(want) &&
+            (want->kind != TypeKind::Class ||
+             (have->kind != TypeKind::Interface && // any class may implement the interface
+              (have->kind != TypeKind::Class ||
+               !(derives(want->decl, have->decl) || derives(have->decl, want->decl)))))) {
             diag.error(p->span, "a value of type %s can never be a %s", tn(t).c_str(), tn(want).c_str());
             want = err();
         }

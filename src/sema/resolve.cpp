@@ -297,15 +297,53 @@ TypeDecl* Sema::base_of(const TypeDecl* td) const {
 }
 
 bool Sema::derives(const TypeDecl* d, const TypeDecl* b) const {
+    if (b && b->tkind == TypeDeclKind::Interface) return implements(d, b);
     for (int guard = 0; d && guard < 10000; d = base_of(d), guard++)
         if (d == b) return true;
     return false;
 }
 
+// Interfaces a class or interface implements: the ones listed after ':', the ones they
+// extend, and (for a class) those of its base classes. Depth-limited against cycles
+// (reported by check_inheritance).
+void Sema::interfaces_of(const TypeDecl* td, std::vector<TypeDecl*>& out, int depth) const {
+    if (!td || depth > 64) return;
+    for (TypeExpr* b : td->bases) {
+        if (!b || !b->resolved || !b->resolved->decl) continue;
+        TypeDecl* bd = b->resolved->decl;
+        if (b->resolved->kind == TypeKind::Interface) {
+            if (std::find(out.begin(), out.end(), bd) == out.end()) out.push_back(bd);
+            interfaces_of(bd, out, depth + 1);
+        } else if (b->resolved->kind == TypeKind::Class && td->tkind == TypeDeclKind::Class) {
+            interfaces_of(bd, out, depth + 1);
+        }
+    }
+}
+
+bool Sema::implements(const TypeDecl* d, const TypeDecl* iface) const {
+    if (!d || !iface || iface->tkind != TypeDeclKind::Interface) return false;
+    if (d == iface) return true;
+    std::vector<TypeDecl*> all;
+    interfaces_of(d, all);
+    return std::find(all.begin(), all.end(), iface) != all.end();
+}
+
 int32_t Sema::lookup_member(TypeDecl* td, Ident name) const {
+    TypeDecl* start = td;
     for (int guard = 0; td && guard < 10000; td = base_of(td), guard++) {
         int32_t s = sym_find(td, name);
         if (s >= 0) return s;
+    }
+    // Then the interfaces (an interface's own members were searched above): a class
+    // value can call a default method it does not replace; interfaces see the
+    // methods of the interfaces they extend.
+    if (start && (start->tkind == TypeDeclKind::Class || start->tkind == TypeDeclKind::Interface)) {
+        std::vector<TypeDecl*> all;
+        interfaces_of(start, all);
+        for (TypeDecl* i : all) {
+            int32_t s = sym_find(i, name);
+            if (s >= 0) return s;
+        }
     }
     return -1;
 }
@@ -346,8 +384,21 @@ void Sema::check_inheritance() {
         }
     }
     for (TypeEntry& te : types_) {
+        // An interface cycle (I : J, J : I) is cut at the interface that closes it.
+        TypeDecl* td = te.td;
+        if (td->tkind != TypeDeclKind::Interface) continue;
+        for (TypeExpr* b : td->bases) {
+            if (!b || !b->resolved || b->resolved->kind != TypeKind::Interface) continue;
+            if (implements(b->resolved->decl, td)) {
+                diag.error(b->span, "interface '%s' extends itself", td->name.c_str());
+                b->resolved = err();
+            }
+        }
+    }
+    for (TypeEntry& te : types_) {
         TypeDecl* td = te.td;
         file_ = &files_[te.file];
+        if (td->tkind == TypeDeclKind::Class) check_interfaces(td);
         bool is_abstract_class = (td->mods & M_ABSTRACT) != 0;
         if (TypeDecl* b = base_of(td); b && (b->mods & M_SEALED))
             diag.error(td->bases[0]->span, "class '%s' cannot derive from the sealed class '%s'", td->name.c_str(),
@@ -438,6 +489,56 @@ void Sema::check_inheritance() {
     }
 }
 
+// Every method of every interface td implements needs an implementation in td or a
+// base class (same name and parameter types; the result must match too), unless the
+// interface gives a default body or td is abstract.
+void Sema::check_interfaces(TypeDecl* td) {
+    std::vector<TypeDecl*> ifs;
+    interfaces_of(td, ifs);
+    bool is_abstract_class = (td->mods & M_ABSTRACT) != 0;
+    for (TypeDecl* iface : ifs) {
+        for (Decl* m : iface->members) {
+            if (!m || m->kind != DeclKind::Func || (m->mods & M_STATIC)) continue;
+            auto* im = static_cast<FuncDecl*>(m);
+            if (im->fkind != FuncKind::Method && im->fkind != FuncKind::Function) continue;
+            FuncDecl* impl = nullptr;
+            FuncDecl* same_name = nullptr;
+            for (TypeDecl* c = td; c && !impl; c = base_of(c))
+                for (int32_t i = sym_find(c, im->name); i >= 0 && !impl; i = sym_list_[i].next) {
+                    Decl* o = sym_list_[i].decl;
+                    if (o->kind != DeclKind::Func || (o->mods & M_STATIC)) continue;
+                    auto* of = static_cast<FuncDecl*>(o);
+                    if (same_param_list(of, im)) impl = of;
+                    else if (!same_name) same_name = of;
+                }
+            Span at = td->name_span;
+            if (impl) {
+                if (impl->parent == td) at = impl->name_span;
+                if (impl->type && im->type && impl->type->elem != im->type->elem && !is_error(impl->type->elem) &&
+                    !is_error(im->type->elem))
+                    diag.error(at, "'%s.%s' must return %s to implement '%s.%s', not %s", td->name.c_str(),
+                               im->name.c_str(), tn(im->type->elem).c_str(), iface->name.c_str(), im->name.c_str(),
+                               tn(impl->type->elem).c_str());
+                else if ((impl->mods & M_MUT) && !(im->mods & M_MUT))
+                    diag.error(at, "'%s.%s' is 'mut' but '%s.%s' is not: declare it 'mut' in the interface too",
+                               td->name.c_str(), im->name.c_str(), iface->name.c_str(), im->name.c_str());
+                continue;
+            }
+            if (im->body || im->body_expr || is_abstract_class) continue;
+            if (same_name) {
+                if (same_name->parent == td) at = same_name->name_span;
+                diag.error(at, "class '%s' does not implement '%s.%s': the parameter types of '%s.%s' differ (the interface wants %s)",
+                           td->name.c_str(), iface->name.c_str(), im->name.c_str(),
+                           static_cast<TypeDecl*>(same_name->parent)->name.c_str(), im->name.c_str(),
+                           tn(im->type).c_str());
+            } else {
+                diag.error(at, "class '%s' does not implement the interface method '%s.%s'", td->name.c_str(),
+                           iface->name.c_str(), im->name.c_str());
+            }
+        }
+    }
+}
+
 bool Sema::inside_type(TypeDecl* td) const {
     for (TypeDecl* t : type_stack_)
         for (Decl* p = t; p; p = p->parent)
@@ -468,6 +569,7 @@ bool Sema::check_access(Decl* d, Span span) {
     }
     TypeDecl* owner = static_cast<TypeDecl*>(d->parent);
     if (d->kind == DeclKind::EnumCase) return true;
+    if (owner->tkind == TypeDeclKind::Interface) return true; // interface members are public
     bool is_public = (d->mods & M_PUBLIC) != 0;
     if (d->kind == DeclKind::Func && static_cast<FuncDecl*>(d)->fkind == FuncKind::Constructor)
         is_public = !(d->mods & M_PRIVATE);
@@ -609,7 +711,6 @@ void Sema::resolve_signatures() {
         TypeDecl* td = te.td;
         enter_type(td);
         if (!td->type_params.empty()) diag.error(td->name_span, "generic types are not supported yet");
-        if (td->tkind == TypeDeclKind::Interface) diag.error(td->name_span, "interfaces are not supported yet");
         if (td->is_gc) diag.error(td->name_span, "gc classes are not supported yet");
         if (!td->bases.empty() && td->tkind != TypeDeclKind::Enum) {
             for (uint32_t i = 0; i < td->bases.size; i++) {
@@ -617,16 +718,31 @@ void Sema::resolve_signatures() {
                 if (!b) continue;
                 const Type* bt = resolve_type(b);
                 if (is_error(bt)) continue;
-                if (bt->kind == TypeKind::Interface) {
-                    diag.error(b->span, "interfaces are not supported yet");
+                bool twice = false;
+                for (uint32_t k = 0; k < i && !twice; k++)
+                    twice = td->bases[k] && td->bases[k]->resolved == bt;
+                if (twice) {
+                    diag.error(b->span, "'%s' is listed twice", tn(bt).c_str());
+                    b->resolved = err();
+                } else if (td->tkind == TypeDeclKind::Interface) {
+                    if (bt->kind != TypeKind::Interface) {
+                        diag.error(b->span, "an interface can only extend interfaces, not %s", tn(bt).c_str());
+                        b->resolved = err();
+                    }
+                } else if (bt->kind == TypeKind::Interface) {
+                    if (td->tkind != TypeDeclKind::Class) {
+                        diag.error(b->span, "a %s cannot implement an interface yet", tkind_word(td));
+                        b->resolved = err();
+                    }
                 } else if (td->tkind != TypeDeclKind::Class) {
                     diag.error(b->span, "a %s cannot have a base type", tkind_word(td));
                     b->resolved = err();
+                } else if (i > 0) {
+                    diag.error(b->span, "'%s' is not an interface: only the first type after ':' can be a base class",
+                               tn(bt).c_str());
+                    b->resolved = err();
                 } else if (bt->kind != TypeKind::Class) {
                     diag.error(b->span, "'%s' cannot be a base class (only classes can)", tn(bt).c_str());
-                    b->resolved = err();
-                } else if (i > 0) {
-                    diag.error(b->span, "a class can have only one base class");
                     b->resolved = err();
                 }
             }
@@ -645,6 +761,10 @@ void Sema::resolve_signatures() {
 
                 if (td->tkind == TypeDeclKind::Enum)
                     diag.error(f->name_span, "fields in enums are not supported yet");
+                if (td->tkind == TypeDeclKind::Interface) {
+                    diag.error(f->name_span, "an interface cannot have fields ('%s')", f->name.c_str());
+                    f->type = err();
+                }
             }
         }
         if (td->tkind == TypeDeclKind::Enum) {
@@ -712,6 +832,13 @@ void Sema::resolve_signatures() {
                        f->fkind == FuncKind::Constructor ? "constructor" : "destructor");
         if (fe.owner && fe.owner->tkind == TypeDeclKind::Enum)
             diag.error(f->name_span, "methods in enums are not supported yet");
+        if (fe.owner && fe.owner->tkind == TypeDeclKind::Interface) {
+            if (f->fkind == FuncKind::Constructor || f->fkind == FuncKind::Destructor)
+                diag.error(f->name_span, "an interface cannot have a %s",
+                           f->fkind == FuncKind::Constructor ? "constructor" : "destructor");
+            else if (f->mods & M_STATIC)
+                diag.error(f->name_span, "static methods in interfaces are not supported yet");
+        }
         std::vector<const Type*>& ps = type_buf_;
         ps.clear();
         uint32_t pi = 0;

@@ -74,6 +74,16 @@
 //    has type C?; TypeTest patterns bind a LocalDecl of the tested class; the target of
 //    `base.M()` is the base's FuncDecl (the MemberExpr's object has kind Base); chained
 //    constructor arguments (FuncDecl::chain_args) are converted to the chosen ctor's types.
+//  - Interfaces: a class's TypeDecl::bases lists its base class first (if any), then the
+//    interfaces it implements (resolved kind Interface); an interface's bases are the
+//    interfaces it extends (cycles and bad entries are resolved to Error). Class ->
+//    interface and interface -> extended interface conversions are CastExprs (to null)
+//    between pointer types (the object pointer is the interface value). A call of an
+//    interface method has target = the interface's FuncDecl (parent = the interface
+//    TypeDecl): through an interface value, a class value that inherits a default method,
+//    or implicit `this` in a default method (whose `this` has the interface type). Every
+//    non-abstract class implements every abstract interface method by a non-static method
+//    of the same name, parameter types and result in itself or a base class.
 //  - `ref v` / `own v` arguments stay RefArgExprs with the operand's type; a `ref`
 //    argument has exactly the parameter type (never wrapped in a conversion).
 //  - Match used as a statement has type void; as a value, every arm's body_expr is
