@@ -138,7 +138,8 @@ void Lowerer::interfaces_of(TypeDecl* td, std::vector<TypeDecl*>& out) {
         if (b->resolved->kind == TypeKind::Interface) {
             bool seen = false;
             for (TypeDecl* x : out) seen |= x == bd;
-            if (!seen) out.push_back(bd);
+            if (seen) continue; // already with the interfaces it extends
+            out.push_back(bd);
             interfaces_of(bd, out); // interfaces extending interfaces
         } else if (b->resolved->kind == TypeKind::Class) {
             interfaces_of(bd, out);

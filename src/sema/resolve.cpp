@@ -312,7 +312,8 @@ void Sema::interfaces_of(const TypeDecl* td, std::vector<TypeDecl*>& out, int de
         if (!b || !b->resolved || !b->resolved->decl) continue;
         TypeDecl* bd = b->resolved->decl;
         if (b->resolved->kind == TypeKind::Interface) {
-            if (std::find(out.begin(), out.end(), bd) == out.end()) out.push_back(bd);
+            if (std::find(out.begin(), out.end(), bd) != out.end()) continue; // each once
+            out.push_back(bd);
             interfaces_of(bd, out, depth + 1);
         } else if (b->resolved->kind == TypeKind::Class && td->tkind == TypeDeclKind::Class) {
             interfaces_of(bd, out, depth + 1);
@@ -489,6 +490,13 @@ void Sema::check_inheritance() {
     }
 }
 
+static bool same_modes(const FuncDecl* a, const FuncDecl* b) {
+    if (a->params.size != b->params.size) return false;
+    for (uint32_t i = 0; i < a->params.size; i++)
+        if (a->params[i] && b->params[i] && a->params[i]->mode != b->params[i]->mode) return false;
+    return true;
+}
+
 // Every method of every interface td implements needs an implementation in td or a
 // base class (same name and parameter types; the result must match too), unless the
 // interface gives a default body or td is abstract.
@@ -519,6 +527,9 @@ void Sema::check_interfaces(TypeDecl* td) {
                     diag.error(at, "'%s.%s' must return %s to implement '%s.%s', not %s", td->name.c_str(),
                                im->name.c_str(), tn(im->type->elem).c_str(), iface->name.c_str(), im->name.c_str(),
                                tn(impl->type->elem).c_str());
+                else if (!same_modes(impl, im))
+                    diag.error(at, "'%s.%s' must declare its parameters 'ref'/'own' like '%s.%s'", td->name.c_str(),
+                               im->name.c_str(), iface->name.c_str(), im->name.c_str());
                 else if ((impl->mods & M_MUT) && !(im->mods & M_MUT))
                     diag.error(at, "'%s.%s' is 'mut' but '%s.%s' is not: declare it 'mut' in the interface too",
                                td->name.c_str(), im->name.c_str(), iface->name.c_str(), im->name.c_str());
