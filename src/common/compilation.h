@@ -23,7 +23,11 @@ struct Options {
 
 struct Compilation {
     Arena arena;
-    Interner interner{arena};
+    // Interned identifiers and decoded string literals live in their own arena: the
+    // lexer fills it from its own thread while the parser allocates AST nodes in `arena`
+    // (see parse/parser.cpp).
+    Arena names;
+    Interner interner{names};
     SourceManager sources;
     Diag diag{sources};
     TypeTable types{arena};

@@ -16,7 +16,7 @@
 namespace lang {
 
 // Appends the tokens of file `file_id` to `out` (ending with Tok::Eof). Identifiers are
-// NFC-normalized and interned in c.interner; string contents are decoded into c.arena.
+// NFC-normalized and interned in c.interner; string contents are decoded into c.names.
 // Returns false if any lexical error was reported.
 bool lex_file(Compilation& c, uint32_t file_id, std::vector<Token>& out);
 inline bool lex(Compilation& c, uint32_t file_id, std::vector<Token>& out) { return lex_file(c, file_id, out); }
@@ -65,7 +65,7 @@ private:
         last_err_pos_ = b;
         c_.diag.error(span(b, e), fmt, a...);
     }
-    const char* arena_str(const char* s, size_t n) { return c_.arena.copy_str(s, n); }
+    const char* arena_str(const char* s, size_t n) { return c_.names.copy_str(s, n); }
     uint32_t utf8_len(uint32_t i);
 
     void skip_block_comment();

@@ -390,7 +390,7 @@ Expr* Parser::parse_primary() {
         IntLitExpr* e = expr_node<IntLitExpr>(ExprKind::IntLit, s);
         e->value = t.ival;
         e->overflow = (t.flags & TF_OVERFLOW) != 0;
-        if (t.suffix != LitSuffix::None) e->suffix = c_.interner.intern(suffix_text(t.suffix));
+        if (t.suffix != LitSuffix::None) e->suffix = suffix_ids_[(int)t.suffix];
         advance();
         return e;
     }

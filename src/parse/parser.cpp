@@ -6,18 +6,91 @@
 // construct consumed none, which is what guarantees termination.
 #include "parse/parser_impl.h"
 #include <cassert>
+#include <condition_variable>
 #include <cstdarg>
 #include <cstdio>
+#include <deque>
+#include <mutex>
+#include <thread>
 
 namespace lang {
 
-// Window sizes: lex this many tokens per call; drop the released prefix of the window
-// once it is this long (dropping moves the tail down, so not after every statement).
-constexpr size_t kLexBatch = 256, kDropAfter = 1024;
+// Window sizes: the lexer delivers this many tokens at a time; the released prefix of the
+// window is dropped once it is this long (dropping moves the tail down, so not after
+// every statement).
+constexpr size_t kLexBatch = 1024, kDropAfter = 1024;
+// Files at least this big are lexed on a second thread while the parser runs.
+constexpr size_t kLexThreadFrom = 64 << 10;
 
-Parser::Parser(Compilation& c, uint32_t file) : c_(c), arena_(c.arena), file_(file), lexer_(c, file, toks_) {
-    toks_.reserve(4096);
-    lexer_.lex_more(kLexBatch); // the window always holds the current token
+// The lexer's side of the token window. For a big file the lexer runs on its own thread,
+// ahead of the parser, and hands over batches of tokens through a small queue; lexing is
+// about half of the front end's time before sema, and the second core is idle then. For
+// small files it runs in the parser's thread, one batch per request. Either way the
+// parser sees the same tokens in the same order.
+// While the thread runs it alone uses the interner, the `names` arena and the diagnostics
+// (the parser allocates AST nodes in `arena` and keeps its syntax errors until the end),
+// so nothing is shared but the queue.
+class TokenFeed {
+public:
+    TokenFeed(Compilation& c, uint32_t file) : lexer_(c, file, out_) {
+        if (c.sources.file(file).text.size() >= kLexThreadFrom) thread_ = std::thread([this] { run(); });
+    }
+    ~TokenFeed() { finish(); }
+    // Replaces `into` with the next batch; false once every token was delivered.
+    bool next(std::vector<Token>& into) {
+        if (!thread_.joinable() && !finished_) {
+            if (lexed_all_) return false;
+            produce(into);
+            return true;
+        }
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return !ready_.empty() || lexed_all_; });
+        if (ready_.empty()) return false;
+        std::swap(into, ready_.front());
+        ready_.pop_front();
+        return true;
+    }
+    // Waits for the lexer thread (so that every lexical error has been reported).
+    void finish() {
+        if (thread_.joinable()) thread_.join();
+        finished_ = true;
+    }
+
+private:
+    // Lexes the next batch into `b`; true once it holds the Eof token. out_ keeps the last
+    // token between batches (the lexer looks at out_.back()); it went out with its batch.
+    bool lex_batch(std::vector<Token>& b) {
+        bool first = out_.empty();
+        bool end = lexer_.lex_more(out_.size() + kLexBatch);
+        b.assign(out_.begin() + (first ? 0 : 1), out_.end());
+        out_.erase(out_.begin(), out_.end() - 1);
+        return end;
+    }
+    void produce(std::vector<Token>& b) { lexed_all_ = lex_batch(b); }
+    void run() { // the lexer thread
+        for (bool end = false; !end;) {
+            std::vector<Token> b;
+            end = lex_batch(b);
+            {
+                std::lock_guard<std::mutex> lock(mu_);
+                ready_.push_back(std::move(b));
+                if (end) lexed_all_ = true;
+            }
+            cv_.notify_one();
+        }
+    }
+
+    std::vector<Token> out_;
+    Lexer lexer_; // appends to out_
+    std::thread thread_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<std::vector<Token>> ready_;
+    bool lexed_all_ = false; // (guarded by mu_ when threaded)
+    bool finished_ = false;
+};
+
+Parser::Parser(Compilation& c, uint32_t file) : c_(c), arena_(c.arena), file_(file) {
     Interner& in = c.interner;
     id_void_ = in.intern("void");
     id_underscore_ = in.intern("_");
@@ -28,18 +101,25 @@ Parser::Parser(Compilation& c, uint32_t file) : c_(c), arena_(c.arena), file_(fi
     static const char* const prims[] = {"bool", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "int",
                                         "byte", "f32", "f64", "float", "double", "char", "string", "cstring", "uint"};
     for (const char* s : prims) prim_[nprim_++] = in.intern(s);
+    for (int k = 0; k <= (int)LitSuffix::F64; k++) suffix_ids_[k] = in.intern(suffix_text((LitSuffix)k));
+    toks_.reserve(4096);
+    feed_ = std::make_unique<TokenFeed>(c, file); // from here on the interner is the lexer's
+    fill(0); // the window always holds the current token
 }
+
+Parser::~Parser() = default;
 
 // -- tokens ----------------------------------------------------------------------
 
 const Token& Parser::fill(uint32_t i) const {
     assert(i >= base_ && "a released token was looked at again");
-    while (i - base_ >= toks_.size() && !lexer_.done()) {
+    while (i - base_ >= toks_.size() && !feed_done_) {
         if (keep_ - base_ >= kDropAfter) {
             toks_.erase(toks_.begin(), toks_.begin() + (keep_ - base_));
             base_ = keep_;
         }
-        lexer_.lex_more(toks_.size() + kLexBatch);
+        if (feed_->next(batch_)) toks_.insert(toks_.end(), batch_.begin(), batch_.end());
+        else feed_done_ = true;
     }
     if (i - base_ < toks_.size()) return toks_[i - base_];
     return toks_.back(); // past the end: the Eof token
@@ -235,6 +315,7 @@ FileAst* Parser::parse() {
         first = false;
         if (panic_ || p_ == start) sync_decl(start, false);
     }
+    feed_->finish(); // every lexical error is out before the syntax errors
     for (const PendingError& e : pending_errors_) c_.diag.error(e.span, "%s", e.msg.c_str());
     return f;
 }

@@ -11,6 +11,7 @@
 #include "lex/lexer.h"
 #include "parse/parser.h"
 #include <cstring>
+#include <memory>
 #include <vector>
 
 namespace lang {
@@ -50,9 +51,12 @@ private:
     size_t start_;
 };
 
+class TokenFeed; // parser.cpp: the lexer, on its own thread for big files
+
 class Parser {
 public:
     Parser(Compilation& c, uint32_t file);
+    ~Parser();
     FileAst* parse();
 
     // -- tokens (parser.cpp) -------------------------------------------------
@@ -206,7 +210,9 @@ public:
     // The token window (see tok_at). Filling it is invisible to the grammar code, so the
     // window is `mutable` and the token accessors stay const.
     mutable std::vector<Token> toks_;
-    mutable Lexer lexer_;       // appends to toks_
+    std::unique_ptr<TokenFeed> feed_; // where new tokens come from (parser.cpp)
+    mutable bool feed_done_ = false;  // the feed has delivered the Eof token
+    mutable std::vector<Token> batch_; // scratch for one delivery of the feed
     mutable uint32_t base_ = 0; // token number of toks_[0]
     uint32_t keep_ = 0;         // tokens before this number may be dropped
     uint32_t p_ = 0;
@@ -231,7 +237,9 @@ public:
     struct PendingError { Span span; std::string msg; };
     std::vector<PendingError> pending_errors_;
     // Interned names the grammar looks at.
+    // Interned up front: the lexer thread owns the interner while the file is parsed.
     Ident id_void_, id_underscore_, id_ok_, id_err_, id_timeout_, id_send_;
+    Ident suffix_ids_[16];
     Ident prim_[20];
     int nprim_ = 0;
 };

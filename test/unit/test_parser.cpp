@@ -454,3 +454,35 @@ TEST_CASE("parser: test/errors/parse_*.lang expectations") {
     }
     CHECK(files >= 12);
 }
+
+// Files of 64 KiB and more are lexed on a second thread (parser.cpp, TokenFeed); the
+// parser must see exactly the same tokens, and diagnostics keep their order: lexical
+// errors first (as they are found), then syntax errors.
+TEST_CASE("parser: a big file lexed on the lexer thread") {
+    std::string src;
+    const int n = 4000;
+    for (int k = 0; k < n; k++)
+        src += "int F" + std::to_string(k) + "(int a) { let s = \"v" + std::to_string(k) + "\"; return a + " +
+               std::to_string(k) + "; }\n";
+    REQUIRE(src.size() >= (64u << 10));
+    Parsed ok(src);
+    CHECK(ok.errors() == 0);
+    REQUIRE(ok.f->decls.size == (uint32_t)n);
+    for (int k : {0, 1, 2047, 2048, n - 1}) { // around batch boundaries too
+        auto* fd = static_cast<FuncDecl*>(ok.f->decls[k]);
+        CHECK(std::string(fd->name.view()) == "F" + std::to_string(k));
+        auto* v = static_cast<VarDeclStmt*>(fd->body->stmts[0]);
+        CHECK(dump_expr(v->init) == "\"v" + std::to_string(k) + "\"");
+    }
+    // A syntax error early, a lexical error late: the lexical one is printed first.
+    std::string bad = src;
+    bad.replace(bad.find("return a + 10;"), 14, "return a + ;  ");
+    bad.replace(bad.find("let s = \"v3900\""), 15, "let s = 'ab'   ");
+    Parsed p(bad);
+    CHECK(p.errors() == 2);
+    size_t lex = p.diags.find("character literal contains more than one character");
+    size_t syn = p.diags.find("error: expected");
+    CHECK(lex != std::string::npos);
+    CHECK(syn != std::string::npos);
+    CHECK(lex < syn);
+}
