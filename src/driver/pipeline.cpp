@@ -77,13 +77,13 @@ using Clock = std::chrono::steady_clock;
 // --time: wall time of each stage, and how much arena memory the compilation holds after it.
 struct Timer {
     bool on;
-    const Arena& arena;
+    const Compilation& c;
     Clock::time_point t0 = Clock::now();
     void lap(const char* stage) {
         if (!on) return;
         auto t1 = Clock::now();
         fprintf(stderr, "  %-12s %8.2f ms  arena %6.1f MiB\n", stage,
-                std::chrono::duration<double, std::milli>(t1 - t0).count(), arena.bytes_used() / 1048576.0);
+                std::chrono::duration<double, std::milli>(t1 - t0).count(), (c.arena.bytes_used() + c.names.bytes_used()) / 1048576.0);
         t0 = t1;
     }
 };
@@ -181,7 +181,7 @@ int build(const BuildRequest& req) {
     Compilation c;
     c.opts.opt_level = req.opt_level;
     c.opts.dump_after = req.dump_after;
-    Timer timer{req.timings, c.arena};
+    Timer timer{req.timings, c};
 
     std::vector<std::string> paths;
     std::string err;
