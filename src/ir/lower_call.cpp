@@ -234,19 +234,11 @@ Inst* Lowerer::write_value(Inst* v, const Type* t, bool) {
     case TypeKind::String: fn = "lang_write_str"; break;
     case TypeKind::I8: case TypeKind::I16: case TypeKind::I32: case TypeKind::I64: case TypeKind::Enum:
         if (t->kind == TypeKind::Enum && !t->is_c_like_enum()) break;
-        if (ty(t) != Ty::I64) {
-            Ty ft = ty(t);
-            v = emit(Op::sext, Ty::I64, v);
-            v->cty = ft;
-        }
+        v = widen64(v, t, true);
         fn = "lang_write_i64";
         break;
     case TypeKind::U8: case TypeKind::U16: case TypeKind::U32: case TypeKind::U64:
-        if (ty(t) != Ty::I64) {
-            Ty ft = ty(t);
-            v = emit(Op::zext, Ty::I64, v);
-            v->cty = ft;
-        }
+        v = widen64(v, t, false);
         fn = "lang_write_u64";
         break;
     default: break;

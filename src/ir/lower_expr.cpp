@@ -1124,6 +1124,16 @@ Inst* Lowerer::convert(Inst* v, const Type* from, const Type* to, Span s) {
     return v;
 }
 
+// v (of integer type t) as an i64, sign- or zero-extended, for the runtime's 64-bit
+// printing and formatting functions.
+Inst* Lowerer::widen64(Inst* v, const Type* t, bool is_signed) {
+    Ty from = ty(t);
+    if (from == Ty::I64) return v;
+    Inst* w = emit(is_signed ? Op::sext : Op::zext, Ty::I64, v);
+    w->cty = from;
+    return w;
+}
+
 Inst* Lowerer::to_string(Inst* v, const Type* from) {
     const char* fn = nullptr;
     switch (from->kind) {
@@ -1134,18 +1144,11 @@ Inst* Lowerer::to_string(Inst* v, const Type* from) {
     case TypeKind::F64: fn = "lang_str_from_f64"; break;
     case TypeKind::I8: case TypeKind::I16: case TypeKind::I32: case TypeKind::I64: case TypeKind::Enum:
         if (from->kind == TypeKind::Enum && !from->is_c_like_enum()) break;
-        if (ty(from) != Ty::I64) {
-            v = emit(Op::sext, Ty::I64, v);
-            v->cty = ty(from);
-        }
+        v = widen64(v, from, true);
         fn = "lang_str_from_i64";
         break;
     case TypeKind::U8: case TypeKind::U16: case TypeKind::U32: case TypeKind::U64:
-        if (ty(from) != Ty::I64) {
-            Ty ft = ty(from);
-            v = emit(Op::zext, Ty::I64, v);
-            v->cty = ft;
-        }
+        v = widen64(v, from, false);
         fn = "lang_str_from_u64";
         break;
     default: break;

@@ -267,6 +267,7 @@ public:
     Inst* compare(BinOp op, const Type* t, Inst* a, Inst* b);
     Inst* convert(Inst* v, const Type* from, const Type* to, Span s);
     Inst* to_string(Inst* v, const Type* from);
+    Inst* widen64(Inst* v, const Type* t, bool is_signed);
     Inst* str_concat(Inst* a, Inst* b);
     Inst* assign(AssignExpr* e);
     Inst* call_expr(CallExpr* e, bool tail);
