@@ -475,7 +475,7 @@ struct Reader {
             has_def = true;
             if (!advance() || !expect_punct('=')) return false;
         }
-        Op op;
+        Op op{}; // set by parse_opname (initialized only to quiet -Wmaybe-uninitialized)
         Ty ty = Ty::Void, cty = Ty::Void;
         int ntypes = 0;
         uint32_t opline = tok.line, opcol = tok.col;
