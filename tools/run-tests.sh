@@ -7,6 +7,7 @@
 #      // exit: N               exit status (default 0)
 #      // args: A B C           program arguments
 #      // stderr: TEXT          stderr must contain TEXT
+#      // flags: F              extra compiler flags (e.g. -j 3)
 #  - test/errors/*.lang: must fail to compile with status 1; for each
 #      // error: LINE:COL: MESSAGE   stderr must contain "PATH:LINE:COL: error: MESSAGE"
 # Set TEST_FILTER=substring to run only matching end-to-end tests.
@@ -55,7 +56,9 @@ run_one() {
     if [ $n = 0 ]; then echo "FAIL $name: no '// error:' lines"; return; fi
     echo "PASS $name"; return
   fi
-  timeout 60 "$LANG_BIN" build "$t" $opt -o "$exe" > "$out" 2> "$err"; local st=$?
+  local flags; flags=$(grep -h -o '// flags: .*' $srcs | head -1 | sed 's|^// flags: ||')
+  # shellcheck disable=SC2086
+  timeout 60 "$LANG_BIN" build "$t" $opt $flags -o "$exe" > "$out" 2> "$err"; local st=$?
   if [ $st != 0 ]; then echo "FAIL $name $opt: compile status $st"; head -8 "$err"; return; fi
   grep -h -o '// expect: .*' $srcs | sed 's|^// expect: ||' > "$exp"
   grep -h -q -E '^// expect:$' $srcs && { grep -h -E '^// expect:( .*)?$' $srcs | sed -E 's|^// expect: ?||' > "$exp"; }
