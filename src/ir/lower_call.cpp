@@ -225,24 +225,9 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
 }
 
 Inst* Lowerer::write_value(Inst* v, const Type* t, bool) {
-    const char* fn = nullptr;
-    switch (t->kind) {
-    case TypeKind::Bool: fn = "lang_write_bool"; break;
-    case TypeKind::Char: fn = "lang_write_char"; break;
-    case TypeKind::F32: fn = "lang_write_f32"; break;
-    case TypeKind::F64: fn = "lang_write_f64"; break;
-    case TypeKind::String: fn = "lang_write_str"; break;
-    case TypeKind::I8: case TypeKind::I16: case TypeKind::I32: case TypeKind::I64: case TypeKind::Enum:
-        if (t->kind == TypeKind::Enum && !t->is_c_like_enum()) break;
-        v = widen64(v, t, true);
-        fn = "lang_write_i64";
-        break;
-    case TypeKind::U8: case TypeKind::U16: case TypeKind::U32: case TypeKind::U64:
-        v = widen64(v, t, false);
-        fn = "lang_write_u64";
-        break;
-    default: break;
-    }
+    static const char* const kWrite[] = {nullptr, "lang_write_bool", "lang_write_char", "lang_write_f32",
+                                         "lang_write_f64", "lang_write_str", "lang_write_i64", "lang_write_u64"};
+    const char* fn = kWrite[(int)scalar_kind(v, t)];
     if (!fn) {
         unsupported(Span{}, "printing a value of this type");
         return nullptr;

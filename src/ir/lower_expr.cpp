@@ -1124,8 +1124,27 @@ Inst* Lowerer::convert(Inst* v, const Type* from, const Type* to, Span s) {
     return v;
 }
 
-// v (of integer type t) as an i64, sign- or zero-extended, for the runtime's 64-bit
-// printing and formatting functions.
+// Which member of the runtime's per-type families (lang_write_*, lang_str_from_*) takes a
+// value of type t; integers and C-like enums are widened to 64 bits first (in v).
+Scalar Lowerer::scalar_kind(Inst*& v, const Type* t) {
+    switch (t->kind) {
+    case TypeKind::Bool: return Scalar::Bool;
+    case TypeKind::Char: return Scalar::Char;
+    case TypeKind::F32: return Scalar::F32;
+    case TypeKind::F64: return Scalar::F64;
+    case TypeKind::String: return Scalar::Str;
+    case TypeKind::I8: case TypeKind::I16: case TypeKind::I32: case TypeKind::I64: case TypeKind::Enum:
+        if (t->kind == TypeKind::Enum && !t->is_c_like_enum()) return Scalar::None;
+        v = widen64(v, t, true);
+        return Scalar::I64;
+    case TypeKind::U8: case TypeKind::U16: case TypeKind::U32: case TypeKind::U64:
+        v = widen64(v, t, false);
+        return Scalar::U64;
+    default: return Scalar::None;
+    }
+}
+
+// v (of integer type t) as an i64, sign- or zero-extended.
 Inst* Lowerer::widen64(Inst* v, const Type* t, bool is_signed) {
     Ty from = ty(t);
     if (from == Ty::I64) return v;
@@ -1135,24 +1154,10 @@ Inst* Lowerer::widen64(Inst* v, const Type* t, bool is_signed) {
 }
 
 Inst* Lowerer::to_string(Inst* v, const Type* from) {
-    const char* fn = nullptr;
-    switch (from->kind) {
-    case TypeKind::String: return v;
-    case TypeKind::Bool: fn = "lang_str_from_bool"; break;
-    case TypeKind::Char: fn = "lang_str_from_char"; break;
-    case TypeKind::F32: fn = "lang_str_from_f32"; break;
-    case TypeKind::F64: fn = "lang_str_from_f64"; break;
-    case TypeKind::I8: case TypeKind::I16: case TypeKind::I32: case TypeKind::I64: case TypeKind::Enum:
-        if (from->kind == TypeKind::Enum && !from->is_c_like_enum()) break;
-        v = widen64(v, from, true);
-        fn = "lang_str_from_i64";
-        break;
-    case TypeKind::U8: case TypeKind::U16: case TypeKind::U32: case TypeKind::U64:
-        v = widen64(v, from, false);
-        fn = "lang_str_from_u64";
-        break;
-    default: break;
-    }
+    if (from->kind == TypeKind::String) return v;
+    static const char* const kStr[] = {nullptr, "lang_str_from_bool", "lang_str_from_char", "lang_str_from_f32",
+                                       "lang_str_from_f64", nullptr, "lang_str_from_i64", "lang_str_from_u64"};
+    const char* fn = kStr[(int)scalar_kind(v, from)];
     if (!fn) {
         unsupported(Span{}, "conversion of this type to string");
         Inst* a = emit(Op::addr, Ty::Ptr);

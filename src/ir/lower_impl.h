@@ -105,6 +105,9 @@ inline const Type* fn_result(FuncDecl* fd) {
     return nullptr;
 }
 
+// The scalar kinds the runtime prints and formats (see Lowerer::scalar_kind).
+enum class Scalar { None, Bool, Char, F32, F64, Str, I64, U64 };
+
 class Lowerer {
 public:
     Lowerer(Compilation& c, ir::Module& m) : c(c), m(m) {}
@@ -268,6 +271,7 @@ public:
     Inst* convert(Inst* v, const Type* from, const Type* to, Span s);
     Inst* to_string(Inst* v, const Type* from);
     Inst* widen64(Inst* v, const Type* t, bool is_signed);
+    Scalar scalar_kind(Inst*& v, const Type* t);
     Inst* str_concat(Inst* a, Inst* b);
     Inst* assign(AssignExpr* e);
     Inst* call_expr(CallExpr* e, bool tail);
