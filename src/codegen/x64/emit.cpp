@@ -1,5 +1,6 @@
-// emit.cpp: the x86-64 backend driver: per function isel -> regalloc -> final code
+// emit.cpp: one function through the x86-64 back end: isel -> regalloc -> final code
 // (prologue, epilogue, block layout, overflow stubs) -> branch relaxation -> bytes.
+// (queue.cpp runs this on worker threads; merge.cpp puts the results into the object.)
 //
 // Frame layout (rbp frame always kept; the runtime walks the rbp chain):
 //     [rbp+16+8k]   incoming stack argument k
@@ -10,17 +11,10 @@
 //     [rsp+8k]      outgoing stack argument k (rsp is 16-byte aligned in the body)
 // The same final instruction list is either encoded (compile) or printed (print_asm),
 // so `--emit asm` shows exactly the bytes that go into the object.
-#include "codegen/x64/x64.h"
-#include "common/hugepages.h"
+#include "codegen/x64/emit_impl.h"
 
-#include <algorithm>
 #include <cstdio>
-#include <condition_variable>
 #include <cstring>
-#include <memory>
-#include <mutex>
-#include <thread>
-#include <unordered_map>
 
 namespace lang::x64 {
 
@@ -31,16 +25,6 @@ using codegen::kR1;
 using codegen::kW0;
 
 constexpr uint32_t kCalleeOrder[] = {RBX, R12, R13, R14, R15};
-
-struct Code {
-    std::vector<MInst> insts;
-    std::vector<int32_t> label_of; // label id -> index of the first instruction after it
-    std::vector<int32_t> label_at; // instruction index -> label id placed before it (-1)
-    uint32_t nlabels = 0;
-    // Scratch of finish(), kept here so that its buffers are reused across functions.
-    std::vector<uint8_t> skip;
-    std::vector<std::pair<uint8_t, uint32_t>> jumps;
-};
 
 MInst mk(uint16_t op, uint8_t rw, Operand a = Operand(), Operand b = Operand()) {
     MInst in;
@@ -177,23 +161,6 @@ bool is_branch(const MInst& in) {
     return (in.op == Mn::jcc || in.op == Mn::jmp) && in.n == 1 && in.o[0].kind == Operand::Label;
 }
 
-struct Assembled {
-    std::vector<uint8_t> bytes;
-    std::vector<std::pair<uint32_t, uint32_t>> lines; // offset, line
-    struct Fix {
-        uint32_t off;
-        const char* sym;
-        obj::RelocKind kind;
-        int64_t addend;
-    };
-    std::vector<Fix> relocs;
-    // Scratch of assemble(), kept here so that its buffers are reused across functions.
-    std::vector<uint8_t> is_long, size;
-    std::vector<uint32_t> off;
-    std::vector<Encoded> enc;
-    EncodeCache enc_cache;
-};
-
 // Branch relaxation, then encoding. Returns false if an instruction has no encoding.
 // `out` is overwritten (its buffers are reused when the same Assembled is passed again).
 bool assemble(Code& c, Assembled& out, std::string* bad) {
@@ -326,266 +293,6 @@ std::string format_inst(const MInst& in, const char* fn) {
         s += emitdetail::format_operand(in.o[k], fn);
     }
     return s;
-}
-
-namespace emitdetail {
-
-// What one worker produced: the machine code of the functions it took from the queue,
-// back to back, each 16-byte aligned within `text`. The merge copies every function to
-// a 16-byte aligned offset of .text in module order, so the object is the same as if one
-// thread had compiled every function in order, whatever the number of workers.
-struct Chunk {
-    struct Fn {
-        uint32_t index; // position in the module's function order
-        uint32_t start, size;
-        uint32_t reloc_begin, reloc_end, line_begin, line_end; // this function's entries
-    };
-    std::vector<uint8_t> text;
-    std::vector<Fn> fns;
-    std::vector<Assembled::Fix> relocs; // offsets relative to the function's start
-    std::vector<std::pair<uint32_t, uint32_t>> lines; // (offset in the function, line)
-    std::string errors; // internal errors, captured (reported in order after the join)
-    bool ok = true;
-};
-
-// A worker's buffers, reused from one function to the next.
-struct Worker {
-    Chunk out;
-    SourceManager no_sources; // codegen errors carry no source location
-    Diag diag{no_sources};
-    Code code;
-    Assembled a;
-    codegen::RegAllocator ra;
-    IselBuffers ib;
-    MFunc mf;
-    uint8_t int3;
-    Worker() {
-        diag.capture = &out.errors;
-        Encoded e;
-        encode(Mn::int3, 0, nullptr, 0, e);
-        int3 = e.bytes[0];
-    }
-
-    void compile_one(const ir::Module& m, const ir::Func& f, uint32_t index) {
-        mf.reset();
-        if (!lower_func(m, f, mf, ib, ra, diag)) {
-            out.ok = false;
-            return;
-        }
-        finish(mf, code);
-        std::string bad;
-        if (!assemble(code, a, &bad)) {
-            diag.error_plain("internal compiler error: x64: no encoding for `%s` in %s", bad.c_str(), f.name);
-            out.ok = false;
-            return;
-        }
-        while (out.text.size() % 16) out.text.push_back(int3); // padding, never executed
-        Chunk::Fn fn{index, (uint32_t)out.text.size(), (uint32_t)a.bytes.size(), (uint32_t)out.relocs.size(), 0,
-                     (uint32_t)out.lines.size(), 0};
-        out.text.insert(out.text.end(), a.bytes.begin(), a.bytes.end());
-        out.relocs.insert(out.relocs.end(), a.relocs.begin(), a.relocs.end());
-        out.lines.insert(out.lines.end(), a.lines.begin(), a.lines.end());
-        fn.reloc_end = (uint32_t)out.relocs.size();
-        fn.line_end = (uint32_t)out.lines.size();
-        out.fns.push_back(fn);
-    }
-};
-
-} // namespace emitdetail
-
-// The queue between whoever hands out functions (the lowering thread) and the workers:
-// add() appends under the mutex and wakes a worker; a worker takes the next function in
-// order. finish() closes the queue, works on it itself until it is empty, joins and merges.
-struct Codegen::Impl {
-    const ir::Module& m;
-    std::mutex mu;
-    std::condition_variable cv;
-    std::vector<const ir::Func*> queue;
-    size_t next = 0;
-    bool closed = false;
-    std::vector<std::unique_ptr<emitdetail::Worker>> workers; // [0] is the finishing thread's
-    std::vector<std::thread> threads;
-
-    explicit Impl(const ir::Module& mod) : m(mod) {}
-
-    void work(emitdetail::Worker& w) {
-        for (;;) {
-            const ir::Func* f;
-            uint32_t k;
-            {
-                std::unique_lock<std::mutex> lock(mu);
-                cv.wait(lock, [&] { return next < queue.size() || closed; });
-                if (next == queue.size()) return; // closed and drained
-                k = (uint32_t)next++;
-                f = queue[k];
-            }
-            w.compile_one(m, *f, k);
-        }
-    }
-};
-
-Codegen::Codegen(const ir::Module& m, int jobs) : impl_(new Impl(m)) {
-    unsigned n = jobs > 0 ? (unsigned)jobs : std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
-    for (unsigned j = 0; j < n; j++) impl_->workers.push_back(std::make_unique<emitdetail::Worker>());
-    for (unsigned j = 1; j < n; j++) impl_->threads.emplace_back([this, j] { impl_->work(*impl_->workers[j]); });
-}
-
-Codegen::~Codegen() {
-    {
-        std::lock_guard<std::mutex> lock(impl_->mu);
-        impl_->closed = true;
-        impl_->next = impl_->queue.size(); // abandoned without finish(): skip what is left
-    }
-    impl_->cv.notify_all();
-    for (std::thread& t : impl_->threads)
-        if (t.joinable()) t.join();
-    delete impl_;
-}
-
-void Codegen::add(const ir::Func& f) {
-    {
-        std::lock_guard<std::mutex> lock(impl_->mu);
-        impl_->queue.push_back(&f);
-    }
-    impl_->cv.notify_one();
-}
-
-bool Codegen::finish(obj::Object& o, Diag& diag) {
-    using namespace emitdetail;
-    Impl& q = *impl_;
-    {
-        std::lock_guard<std::mutex> lock(q.mu);
-        q.closed = true;
-    }
-    q.cv.notify_all();
-    q.work(*q.workers[0]);
-    for (std::thread& t : q.threads) t.join();
-    const ir::Module& m = q.m;
-
-    o.arch = obj::Arch::X64;
-    uint32_t text = o.section(".text", obj::SectionKind::Text, 16);
-    uint32_t rodata = o.section(".rodata", obj::SectionKind::Rodata, 16);
-    uint32_t funcs = o.section("lang_funcs", obj::SectionKind::Data, 8);
-    uint32_t rodata_sym = o.define(".Lrodata", rodata, 0, 0, false, false);
-    auto rostr = [&](const char* s) { // NUL-terminated string in .rodata; returns its offset
-        auto& b = o.sections[rodata].bytes;
-        uint64_t at = b.size();
-        b.insert(b.end(), s, s + strlen(s) + 1);
-        return at;
-    };
-    auto put64 = [&](uint32_t sec, uint64_t v) {
-        auto& b = o.sections[sec].bytes;
-        for (int k = 0; k < 8; k++) b.push_back((uint8_t)(v >> (8 * k)));
-    };
-
-    // Merge in module order: the text, symbols, relocations and the stack-trace records
-    // (LangFuncInfo {start, end, name, file, lines, nlines} in lang_funcs).
-    bool ok = true;
-    size_t total = 0, nrel = 0;
-    std::vector<std::pair<const Chunk*, const Chunk::Fn*>> order(q.queue.size(), {nullptr, nullptr});
-    for (auto& w : q.workers) {
-        const Chunk& ch = w->out;
-        total += ch.text.size() + 16 * ch.fns.size();
-        nrel += ch.relocs.size() + 5 * ch.fns.size();
-        for (const Chunk::Fn& fn : ch.fns) order[fn.index] = {&ch, &fn};
-        // Captured lines read "lang: error: MESSAGE"; report them again through `diag`.
-        for (size_t p = 0, e; p < ch.errors.size(); p = e + 1) {
-            e = ch.errors.find('\n', p);
-            if (e == std::string::npos) e = ch.errors.size();
-            std::string_view line(ch.errors.data() + p, e - p);
-            if (line.substr(0, 13) == "lang: error: ") diag.error_plain("%.*s", (int)line.size() - 13, line.data() + 13);
-        }
-        ok &= ch.ok;
-    }
-    // Relocation targets are IR symbol names; the same callee is the same pointer at every
-    // call site, so a pointer-keyed cache saves hashing the name for each relocation.
-    std::unordered_map<const char*, uint32_t> sym_cache;
-    auto sym_index = [&](const char* name) {
-        auto [it, fresh] = sym_cache.try_emplace(name, 0);
-        if (fresh) it->second = o.symbol(name);
-        return it->second;
-    };
-    auto& tb = o.sections[text].bytes;
-    tb.reserve(tb.size() + total);
-    o.relocs.reserve(o.relocs.size() + nrel);
-    advise_huge_pages(tb.data(), tb.capacity());
-    advise_huge_pages(o.relocs.data(), o.relocs.capacity() * sizeof(obj::Reloc));
-    for (uint32_t k = 0; k < order.size(); k++) {
-        auto [ch, fn] = order[k];
-        if (!ch) continue; // not compiled (its error was reported)
-        const ir::Func* f = q.queue[k];
-        while (tb.size() % 16) tb.push_back(q.workers[0]->int3);
-        uint64_t start = tb.size();
-        tb.insert(tb.end(), ch->text.begin() + fn->start, ch->text.begin() + fn->start + fn->size);
-        uint32_t fsym = o.define(f->name, text, start, fn->size, f->is_public, true);
-        for (uint32_t r = fn->reloc_begin; r < fn->reloc_end; r++) {
-            const Assembled::Fix& x = ch->relocs[r];
-            o.reloc_sym(text, start + x.off, sym_index(x.sym), x.kind, x.addend);
-        }
-        uint64_t name_off = rostr(f->name);
-        uint64_t file_off = rostr(f->source_file ? f->source_file : "");
-        auto& rb = o.sections[rodata].bytes;
-        while (rb.size() % 4) rb.push_back(0);
-        uint64_t lines_off = rb.size();
-        for (uint32_t l = fn->line_begin; l < fn->line_end; l++) {
-            auto [off, line] = ch->lines[l];
-            for (int b = 0; b < 4; b++) rb.push_back((uint8_t)(off >> (8 * b)));
-            for (int b = 0; b < 4; b++) rb.push_back((uint8_t)(line >> (8 * b)));
-        }
-        uint64_t at = o.sections[funcs].bytes.size();
-        o.reloc_sym(funcs, at + 0, fsym, obj::RelocKind::Abs64, 0);
-        o.reloc_sym(funcs, at + 8, fsym, obj::RelocKind::Abs64, (int64_t)fn->size);
-        o.reloc_sym(funcs, at + 16, rodata_sym, obj::RelocKind::Abs64, (int64_t)name_off);
-        o.reloc_sym(funcs, at + 24, rodata_sym, obj::RelocKind::Abs64, (int64_t)file_off);
-        o.reloc_sym(funcs, at + 32, rodata_sym, obj::RelocKind::Abs64, (int64_t)lines_off);
-        for (int b = 0; b < 5; b++) put64(funcs, 0);
-        put64(funcs, fn->line_end - fn->line_begin);
-    }
-    for (const ir::Global* g : m.globals) {
-        uint32_t sec = g->section == ir::Section::Rodata ? rodata
-                       : g->section == ir::Section::Data ? o.section(".data", obj::SectionKind::Data, 8)
-                                                          : o.section(".bss", obj::SectionKind::Bss, 8);
-        obj::Section& s = o.sections[sec];
-        uint32_t al = g->align ? g->align : 1;
-        if (al > s.align) s.align = al;
-        bool bss = s.kind == obj::SectionKind::Bss;
-        uint64_t start = s.size();
-        uint64_t pad = (al - start % al) % al;
-        if (bss) s.bss_size += pad;
-        else s.bytes.insert(s.bytes.end(), pad, 0);
-        start += pad;
-        for (const ir::DataItem& it : g->items) {
-            obj::Section& ss = o.sections[sec];
-            switch (it.kind) {
-            case ir::DataItem::Bytes:
-                if (bss) ss.bss_size += it.size;
-                else ss.bytes.insert(ss.bytes.end(), it.bytes, it.bytes + it.size);
-                break;
-            case ir::DataItem::Zero:
-                if (bss) ss.bss_size += it.size;
-                else ss.bytes.insert(ss.bytes.end(), it.size, 0);
-                break;
-            case ir::DataItem::SymAddr:
-                if (bss) {
-                    diag.error_plain("internal compiler error: x64: symbol address in .bss global %s", g->name);
-                    ok = false;
-                    break;
-                }
-                o.reloc(sec, ss.bytes.size(), it.sym, obj::RelocKind::Abs64, it.addend);
-                ss.bytes.insert(ss.bytes.end(), 8, 0);
-                break;
-            }
-        }
-        o.define(g->name, sec, start, o.sections[sec].size() - start, g->is_public, false);
-    }
-    for (const char* e : m.externs) o.symbol(e);
-    return ok;
-}
-
-bool compile(const ir::Module& m, obj::Object& o, Diag& diag, int jobs) {
-    Codegen cg(m, jobs);
-    for (const ir::Func* f : m.funcs) cg.add(*f);
-    return cg.finish(o, diag);
 }
 
 std::string print_asm(const ir::Module& m) {

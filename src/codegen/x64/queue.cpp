@@ -1,0 +1,93 @@
+// queue.cpp: the code generator's work queue (see Codegen in codegen/target.h).
+//
+// The lowering thread add()s finished functions; one worker per core takes the next one
+// in order and compiles it into its own Chunk (merge.cpp). finish() closes the queue,
+// works on it itself until it is empty, joins the workers and merges.
+#include "codegen/x64/emit_impl.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace lang::x64 {
+
+// The queue between whoever hands out functions (the lowering thread) and the workers:
+// add() appends under the mutex and wakes a worker; a worker takes the next function in
+// order. finish() closes the queue, works on it itself until it is empty, joins and merges.
+struct Codegen::Impl {
+    const ir::Module& m;
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<const ir::Func*> queue;
+    size_t next = 0;
+    bool closed = false;
+    std::vector<std::unique_ptr<emitdetail::Worker>> workers; // [0] is the finishing thread's
+    std::vector<std::thread> threads;
+
+    explicit Impl(const ir::Module& mod) : m(mod) {}
+
+    void work(emitdetail::Worker& w) {
+        for (;;) {
+            const ir::Func* f;
+            uint32_t k;
+            {
+                std::unique_lock<std::mutex> lock(mu);
+                cv.wait(lock, [&] { return next < queue.size() || closed; });
+                if (next == queue.size()) return; // closed and drained
+                k = (uint32_t)next++;
+                f = queue[k];
+            }
+            w.compile_one(m, *f, k);
+        }
+    }
+};
+
+Codegen::Codegen(const ir::Module& m, int jobs) : impl_(new Impl(m)) {
+    unsigned n = jobs > 0 ? (unsigned)jobs : std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+    for (unsigned j = 0; j < n; j++) impl_->workers.push_back(std::make_unique<emitdetail::Worker>());
+    for (unsigned j = 1; j < n; j++) impl_->threads.emplace_back([this, j] { impl_->work(*impl_->workers[j]); });
+}
+
+Codegen::~Codegen() {
+    {
+        std::lock_guard<std::mutex> lock(impl_->mu);
+        impl_->closed = true;
+        impl_->next = impl_->queue.size(); // abandoned without finish(): skip what is left
+    }
+    impl_->cv.notify_all();
+    for (std::thread& t : impl_->threads)
+        if (t.joinable()) t.join();
+    delete impl_;
+}
+
+void Codegen::add(const ir::Func& f) {
+    {
+        std::lock_guard<std::mutex> lock(impl_->mu);
+        impl_->queue.push_back(&f);
+    }
+    impl_->cv.notify_one();
+}
+
+bool Codegen::finish(obj::Object& o, Diag& diag) {
+    Impl& q = *impl_;
+    {
+        std::lock_guard<std::mutex> lock(q.mu);
+        q.closed = true;
+    }
+    q.cv.notify_all();
+    q.work(*q.workers[0]);
+    for (std::thread& t : q.threads) t.join();
+    std::vector<emitdetail::Worker*> ws;
+    for (auto& w : q.workers) ws.push_back(w.get());
+    return emitdetail::merge(q.m, q.queue, ws, o, diag);
+}
+
+bool compile(const ir::Module& m, obj::Object& o, Diag& diag, int jobs) {
+    Codegen cg(m, jobs);
+    for (const ir::Func* f : m.funcs) cg.add(*f);
+    return cg.finish(o, diag);
+}
+
+} // namespace lang::x64
