@@ -225,38 +225,53 @@ int build(const BuildRequest& req) {
     }
     if (c.diag.error_count()) return 1;
 
-    // 3. Semantic analysis.
-    check_program(c);
-    timer.lap("sema");
-    if (c.diag.error_count()) return 1;
-
-    // 4. Lowering and IR passes, and 5. machine code.
-    ir::Module m(c.arena);
-    obj::Object o;
 #ifndef NDEBUG
     const bool verify_each = true;
 #else
     const bool verify_each = false;
 #endif
-    // The fast path: at -O0 every pass is per function, so each function gets its passes
-    // and goes to the code generator's worker threads as soon as lowering completes it;
-    // lowering the rest overlaps with compiling the first. The staged path below (lower
-    // everything, run each pass over the module, then compile) is needed for -O1's
-    // module pass, for dumps and --emit ir/asm, and for the verifier in debug builds.
+    // The fast path: at -O0 every pass is per function, so each function body is checked,
+    // lowered, given its passes and handed to the code generator's worker threads one
+    // after the other; checking and lowering the rest overlaps with compiling the first.
+    // The staged path below (check everything, lower everything, run each pass over the
+    // module, then compile) is needed for -O1's module pass, for dumps and --emit ir/asm,
+    // and for the verifier in debug builds.
     bool staged = req.opt_level >= 1 || verify_each || !req.dump_after.empty() || req.emit == Emit::Ir ||
                   req.emit == Emit::Asm;
+    ir::Module m(c.arena);
+    obj::Object o;
     if (!staged) {
+        // 3. Semantic analysis of the declarations, then 3-5 function by function.
+        ProgramCheck sema(c);
+        bool declared = sema.declarations();
+        timer.lap("sema decls");
+        if (!declared) { // check the bodies too: report every error
+            sema.finish();
+            return 1;
+        }
         x64::Codegen cg(m, req.jobs);
-        bool lowered = lower_program(c, m, [&](ir::Func& f) {
-            for (const Pass& p : kPasses)
-                if (req.opt_level >= p.min_opt) p.run(m, f);
-            cg.add(f);
-        });
-        if (!lowered || c.diag.error_count()) return c.diag.error_count() ? 1 : 2;
-        timer.lap("lower+passes"); // codegen workers run meanwhile
+        bool lowered = lower_program(
+            c, m,
+            [&](ir::Func& f) {
+                for (const Pass& p : kPasses)
+                    if (req.opt_level >= p.min_opt) p.run(m, f);
+                cg.add(f);
+            },
+            [&](FuncDecl* fd) {
+                sema.bodies_until(fd);
+                return c.diag.error_count() == 0;
+            });
+        if (!sema.finish() || c.diag.error_count()) return 1; // every body is checked and reported
+        if (!lowered) return 2;
+        timer.lap("sema+lower+passes"); // codegen workers run meanwhile
         if (!cg.finish(o, c.diag) || c.diag.error_count()) return c.diag.error_count() ? 1 : 3;
         timer.lap("codegen");
     } else {
+        // 3. Semantic analysis.
+        check_program(c);
+        timer.lap("sema");
+        if (c.diag.error_count()) return 1;
+        // 4. Lowering and IR passes, and 5. machine code.
         if (!lower_program(c, m) || c.diag.error_count()) return c.diag.error_count() ? 1 : 2;
         // Interprocedural, so it runs once on the whole module before the per-function passes.
         if (req.opt_level >= 1) ir::drop_unused_context(m);

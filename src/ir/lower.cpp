@@ -16,9 +16,11 @@
 
 namespace lang {
 
-bool lower_program(Compilation& c, ir::Module& m, const std::function<void(ir::Func&)>& ready) {
+bool lower_program(Compilation& c, ir::Module& m, const std::function<void(ir::Func&)>& ready,
+                   const std::function<bool(FuncDecl*)>& before) {
     lower::Lowerer l(c, m);
     l.ready = ready;
+    l.before = before;
     return l.run();
 }
 
@@ -245,6 +247,7 @@ bool Lowerer::run() {
         for (; ready && handed_out < m.funcs.size; handed_out++) ready(*m.funcs[handed_out]);
     };
     for (FuncDecl* fd : funcs_) {
+        if (before && !before(fd)) return false;
         file_path = file_of_[fd];
         lower_func(fd);
         if (!failed) hand_out();

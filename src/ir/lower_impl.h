@@ -112,7 +112,8 @@ class Lowerer {
 public:
     Lowerer(Compilation& c, ir::Module& m) : c(c), m(m) {}
     bool run();
-    std::function<void(ir::Func&)> ready; // see lower_program() in lower.h
+    std::function<void(ir::Func&)> ready;   // see lower_program() in lower.h
+    std::function<bool(FuncDecl*)> before; // likewise
 
     Compilation& c;
     ir::Module& m;

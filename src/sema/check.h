@@ -135,6 +135,13 @@ public:
     Sema(const Sema&) = delete;
     Sema& operator=(const Sema&) = delete;
     void run(bool require_entry);
+    // run() in steps (see ProgramCheck in sema.h): every phase before the function bodies;
+    // the bodies in program order up to and including f (all when f is not found); the rest.
+    void run_declarations();
+    void check_bodies_until(const FuncDecl* f);
+    void run_rest(bool require_entry);
+    size_t next_body_ = 0;      // funcs_[next_body_] is the next body to check
+    size_t laid_out_types_ = 0; // interned composite types that have their final layout
 
     // ---- resolve.cpp ----
     void declare_all();
@@ -183,7 +190,6 @@ public:
     void finish_layout();
 
     // ---- check_stmt.cpp ----
-    void check_bodies();
     void check_func(FuncDecl* fn, TypeDecl* owner);
     void check_block(Block* b);
     void check_stmt(Stmt* s);

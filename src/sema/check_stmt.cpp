@@ -43,14 +43,6 @@ LocalDecl* Sema::new_local(Ident name, Span span, const Type* t, bool mut) {
     return d;
 }
 
-void Sema::check_bodies() {
-    for (FuncEntry& fe : funcs_) {
-        file_ = &files_[fe.file];
-        check_func(fe.fn, fe.owner);
-    }
-    check_field_inits();
-}
-
 // Namespace-level let/var, in declaration order: the type comes from the annotation or
 // the initializer (checked here, before the bodies that use it).
 void Sema::number_inits(TypeDecl* td, uint32_t& pos) {

@@ -11,6 +11,15 @@ namespace lang {
 namespace sema {
 
 void Sema::run(bool require_entry) {
+    run_declarations();
+    check_bodies_until(nullptr);
+    run_rest(require_entry);
+}
+
+// Everything a function body may refer to: symbols, signatures, layouts, globals and
+// field initializers (lowering a constructor needs its fields' initializers checked).
+// Ends with every type interned so far laid out for good.
+void Sema::run_declarations() {
     declare_all();
     resolve_imports();
     resolve_signatures();
@@ -18,9 +27,31 @@ void Sema::run(bool require_entry) {
     mangle_all();
     layout_all();
     check_globals();
-    check_bodies();
-    if (require_entry) check_entry_point();
+    check_field_inits();
     finish_layout();
+    laid_out_types_ = T.count();
+}
+
+// Bodies are independent of each other (a body only reads declarations), so they can be
+// checked one at a time, each just before it is lowered. Types a body interns (tuples,
+// optionals, ...) are laid out right after it.
+void Sema::check_bodies_until(const FuncDecl* f) {
+    while (next_body_ < funcs_.size()) {
+        FuncEntry& fe = funcs_[next_body_++];
+        file_ = &files_[fe.file];
+        check_func(fe.fn, fe.owner);
+        if (T.count() != laid_out_types_) {
+            T.for_each_from(laid_out_types_, [&](const Type* t) { layout_type(t); });
+            laid_out_types_ = T.count();
+        }
+        if (fe.fn == f) return;
+    }
+    type_stack_.clear();
+}
+
+void Sema::run_rest(bool require_entry) {
+    check_bodies_until(nullptr);
+    if (require_entry) check_entry_point();
 }
 
 static bool valid_main(TypeTable& T, FuncDecl* f) {
@@ -73,6 +104,18 @@ void Sema::check_entry_point() {
 }
 
 } // namespace sema
+
+ProgramCheck::ProgramCheck(Compilation& c) : s_(new sema::Sema(c)), before_(c.diag.error_count()), c_(c) {}
+ProgramCheck::~ProgramCheck() { delete s_; }
+bool ProgramCheck::declarations() {
+    s_->run_declarations();
+    return c_.diag.error_count() == before_;
+}
+void ProgramCheck::bodies_until(const FuncDecl* f) { s_->check_bodies_until(f); }
+bool ProgramCheck::finish(bool require_entry) {
+    s_->run_rest(require_entry);
+    return c_.diag.error_count() == before_;
+}
 
 bool check_program(Compilation& c, bool require_entry) {
     int before = c.diag.error_count();

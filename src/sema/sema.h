@@ -110,6 +110,28 @@ enum class Builtin : uint32_t {
 // `Main` must exist (the normal build); `lang test` passes false.
 bool check_program(Compilation& c, bool require_entry = true);
 
+namespace sema { class Sema; }
+// check_program in steps, for a driver that lowers each function as soon as its body is
+// checked: declarations() runs every phase before the bodies (false: errors reported);
+// bodies_until(f) checks the bodies in program order up to and including f; finish()
+// checks what is left and the entry point, and is true when no error was reported.
+// Diagnostics come out in the same order as check_program's.
+class ProgramCheck {
+public:
+    explicit ProgramCheck(Compilation& c);
+    ~ProgramCheck();
+    ProgramCheck(const ProgramCheck&) = delete;
+    ProgramCheck& operator=(const ProgramCheck&) = delete;
+    bool declarations();
+    void bodies_until(const FuncDecl* f);
+    bool finish(bool require_entry = true);
+
+private:
+    sema::Sema* s_;
+    int before_;
+    Compilation& c_;
+};
+
 // The entry point found by the last successful check_program (Program.Main), or null.
 FuncDecl* find_entry_point(Compilation& c);
 

@@ -113,6 +113,13 @@ public:
         for (const Type* t : order_) f(t);
     }
 
+    // The composite types interned since the first `from` (creation order), for callers
+    // that lay out new types as they appear.
+    size_t count() const { return order_.size(); }
+    template <class F> void for_each_from(size_t from, F&& f) const {
+        for (size_t i = from; i < order_.size(); i++) f(order_[i]);
+    }
+
 private:
     const Type* intern(const Type& t);
     Arena& arena_;
