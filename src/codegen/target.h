@@ -17,6 +17,7 @@
 #include "obj/object.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -189,13 +190,18 @@ bool compile(const ir::Module& m, obj::Object& o, Diag& diag, int jobs = 0);
 // order; each must be complete and never change again. finish() compiles what is left,
 // waits for the workers and writes everything (the globals too, so they must be complete
 // by then) into o. The object is the same as compile()'s.
+//
+// `done`, when given, is called with add()'s tag once a function is compiled (on the
+// thread that compiled it); the function is never read again, so its memory may go.
+// When many added functions wait, add() compiles the oldest itself: the adding thread
+// shares the work, and the functions waiting (and their memory) stay few.
 class Codegen {
 public:
-    Codegen(const ir::Module& m, int jobs); // jobs: worker threads, 0 = one per core
+    Codegen(const ir::Module& m, int jobs, std::function<void(void*)> done = nullptr); // jobs: 0 = one per core
     ~Codegen();
     Codegen(const Codegen&) = delete;
     Codegen& operator=(const Codegen&) = delete;
-    void add(const ir::Func& f);
+    void add(const ir::Func& f, void* tag = nullptr);
     bool finish(obj::Object& o, Diag& diag);
 
 private:

@@ -11,6 +11,9 @@
 #include <new>
 #include <type_traits>
 #include <utility>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h> // reset() poisons; alloc() unpoisons what it hands out
+#endif
 
 namespace lang {
 
@@ -25,6 +28,9 @@ public:
         uintptr_t p = (reinterpret_cast<uintptr_t>(cur_) + (align - 1)) & ~(uintptr_t)(align - 1);
         if (p + size > reinterpret_cast<uintptr_t>(end_)) return grow(size, align);
         cur_ = reinterpret_cast<char*>(p + size);
+#if defined(__SANITIZE_ADDRESS__)
+        ASAN_UNPOISON_MEMORY_REGION(reinterpret_cast<void*>(p), size);
+#endif
         return reinterpret_cast<void*>(p);
     }
     template <class T, class... Args> T* make(Args&&... args) {
@@ -42,10 +48,19 @@ public:
         return p;
     }
     size_t bytes_used() const { return used_; }
+    // Bytes handed out since construction or the last reset (bytes_used counts chunks).
+    size_t bytes_allocated() const { return used_ - (size_t)(end_ - cur_); }
+    // Forgets every allocation: keeps the first chunk for the next ones and frees the
+    // rest. Whatever was allocated before must never be read again (sanitizer builds
+    // poison the memory so that such a read is reported).
+    void reset();
 
 private:
     void* grow(size_t size, size_t align);
-    struct Chunk { Chunk* next; };
+    struct Chunk {
+        Chunk* next;
+        size_t size;
+    };
     Chunk* chunks_ = nullptr;
     char* cur_ = nullptr;
     char* end_ = nullptr;

@@ -20,6 +20,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <memory>
+#include <mutex>
 #include <string_view>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -71,6 +73,68 @@ constexpr bool order_holds() {
     return true;
 }
 static_assert(order_holds(), "kPasses violates a constraint in kPassOrder");
+
+// Arenas for the IR of function bodies in the pipelined build (ir::Module::bodies).
+// Consecutive functions share a group until it holds kGroupBytes; a group goes back to
+// the pool when it is sealed (no more functions will be built in it) and every function
+// in it has been compiled. The same few megabytes are reused for the whole program
+// instead of fresh memory for every instruction (page faults and clearing pages cost
+// about as much as building the IR).
+class BodyArenas {
+public:
+    static constexpr size_t kGroupBytes = 256 << 10;
+    BodyArenas() { cur_ = take(); }
+    Arena* current() { return &cur_->arena; }
+    // Called before building the next function: starts a new group when this one is full.
+    void next_function() {
+        if (cur_->arena.bytes_allocated() < kGroupBytes) return;
+        std::lock_guard<std::mutex> lock(mu_);
+        cur_->sealed = true;
+        if (cur_->users == 0) give_back(cur_);
+        cur_ = take_locked();
+    }
+    // A function built in the current group goes to code generation: the tag to pass on.
+    void* hand_out() {
+        std::lock_guard<std::mutex> lock(mu_);
+        cur_->users++;
+        return cur_;
+    }
+    // The function with this tag is compiled (any thread).
+    void done(void* tag) {
+        Group* g = static_cast<Group*>(tag);
+        std::lock_guard<std::mutex> lock(mu_);
+        if (--g->users == 0 && g->sealed) give_back(g);
+    }
+
+private:
+    struct Group {
+        Arena arena;
+        int users = 0;      // functions handed out and not compiled yet
+        bool sealed = false;
+    };
+    Group* take() {
+        std::lock_guard<std::mutex> lock(mu_);
+        return take_locked();
+    }
+    Group* take_locked() {
+        if (free_.empty()) {
+            all_.push_back(std::make_unique<Group>());
+            return all_.back().get();
+        }
+        Group* g = free_.back();
+        free_.pop_back();
+        g->sealed = false;
+        return g;
+    }
+    void give_back(Group* g) {
+        g->arena.reset();
+        free_.push_back(g);
+    }
+    std::mutex mu_;
+    std::vector<std::unique_ptr<Group>> all_;
+    std::vector<Group*> free_;
+    Group* cur_;
+};
 
 using Clock = std::chrono::steady_clock;
 
@@ -234,10 +298,9 @@ int build(const BuildRequest& req) {
     // lowered, given its passes and handed to the code generator's worker threads one
     // after the other; checking and lowering the rest overlaps with compiling the first.
     // The staged path below (check everything, lower everything, run each pass over the
-    // module, then compile) is needed for -O1's module pass, for dumps and --emit ir/asm,
-    // and for the verifier in debug builds.
-    bool staged = req.opt_level >= 1 || verify_each || !req.dump_after.empty() || req.emit == Emit::Ir ||
-                  req.emit == Emit::Asm;
+    // module, then compile) is needed for -O1's module pass and for dumps and --emit ir/asm.
+    // Debug builds verify the IR in both (per function here, after lowering and each pass).
+    bool staged = req.opt_level >= 1 || !req.dump_after.empty() || req.emit == Emit::Ir || req.emit == Emit::Asm;
     ir::Module m(c.arena);
     obj::Object o;
     if (!staged) {
@@ -249,22 +312,37 @@ int build(const BuildRequest& req) {
             sema.finish();
             return 1;
         }
-        x64::Codegen cg(m, req.jobs);
+        BodyArenas bodies;
+        m.bodies = bodies.current();
+        x64::Codegen cg(m, req.jobs, [&](void* tag) { bodies.done(tag); });
+        std::string verr;
+        bool valid = true;
         bool lowered = lower_program(
             c, m,
             [&](ir::Func& f) {
-                for (const Pass& p : kPasses)
-                    if (req.opt_level >= p.min_opt) p.run(m, f);
-                cg.add(f);
+                if (verify_each && !(valid = valid && ir::verify(f, &verr))) return;
+                for (const Pass& p : kPasses) {
+                    if (req.opt_level < p.min_opt) continue;
+                    p.run(m, f);
+                    if (verify_each && !(valid = valid && ir::verify(f, &verr))) return;
+                }
+                cg.add(f, bodies.hand_out());
             },
             [&](FuncDecl* fd) {
                 sema.bodies_until(fd);
-                return c.diag.error_count() == 0;
+                bodies.next_function();
+                m.bodies = bodies.current();
+                return c.diag.error_count() == 0 && valid;
             });
+        if (!valid) {
+            fprintf(stderr, "lang: internal compiler error: invalid IR: %s\n", verr.c_str());
+            return 3;
+        }
         if (!sema.finish() || c.diag.error_count()) return 1; // every body is checked and reported
         if (!lowered) return 2;
         timer.lap("sema+lower+passes"); // codegen workers run meanwhile
         if (!cg.finish(o, c.diag) || c.diag.error_count()) return c.diag.error_count() ? 1 : 3;
+        m.bodies = nullptr; // `bodies` ends here
         timer.lap("codegen");
     } else {
         // 3. Semantic analysis.

@@ -31,9 +31,9 @@ Func* new_func(Module& m, const char* name) {
 }
 
 Block* new_block(Module& m, Func& f) {
-    Block* b = m.arena.make<Block>();
+    Block* b = m.body().make<Block>();
     b->id = f.next_block++;
-    f.blocks.push(m.arena, b);
+    f.blocks.push(m.body(), b);
     return b;
 }
 
@@ -47,7 +47,7 @@ void compute_cfg(Module& m, Func& f) {
     }
     for (Block* b : f.blocks) {
         if (b->preds.size > b->preds.cap) {
-            b->preds.data = static_cast<Block**>(m.arena.alloc(sizeof(Block*) * b->preds.size, alignof(Block*)));
+            b->preds.data = static_cast<Block**>(m.body().alloc(sizeof(Block*) * b->preds.size, alignof(Block*)));
             b->preds.cap = b->preds.size;
         }
         b->preds.size = 0;

@@ -124,7 +124,14 @@ struct Global {
 };
 
 struct Module {
+    // Module-level data lives in `arena` until the compilation ends: functions (Func, name,
+    // params), globals, externs. Blocks, instructions and their lists go to body(): the
+    // driver may point `bodies` at a smaller arena that it recycles once the functions
+    // built in it are compiled (see src/driver/pipeline.cpp), so nothing module-level may
+    // point into a body.
     Arena& arena;
+    Arena* bodies = nullptr;
+    Arena& body() { return bodies ? *bodies : arena; }
     ArenaVec<Func*> funcs;
     ArenaVec<Global*> globals;
     ArenaVec<const char*> externs;   // symbols referenced but defined elsewhere (runtime, C)
@@ -136,7 +143,7 @@ Func* new_func(Module& m, const char* name);
 Block* new_block(Module& m, Func& f);             // appended to f.blocks
 // new_inst and append run once per instruction built: inline.
 inline Inst* new_inst(Module& m, Func& f, Op op, Ty ty) { // not yet placed in a block
-    Inst* i = m.arena.make<Inst>();
+    Inst* i = m.body().make<Inst>();
     i->op = op;
     i->ty = ty;
     i->id = f.next_id++;
@@ -144,7 +151,7 @@ inline Inst* new_inst(Module& m, Func& f, Op op, Ty ty) { // not yet placed in a
 }
 inline void append(Module& m, Block* b, Inst* i) { // sets i->block
     i->block = b;
-    b->insts.push(m.arena, i);
+    b->insts.push(m.body(), i);
 }
 
 // Recomputes Block::preds for every block from the terminators.

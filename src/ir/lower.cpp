@@ -277,16 +277,17 @@ void Lowerer::begin_func(ir::Func* fn) {
     vars.clear();
     extra_vars_.clear();
     this_val = result_ptr = ctx = nullptr;
-    // consts_ needs no reset: entries are keyed by Block*, and blocks live in the arena
-    // until the compilation ends, so an entry of an earlier function never matches.
+    // consts_ is keyed by Block*: a block of an earlier function may have been freed and
+    // its memory reused for a block of this one (Module::bodies), so start empty.
+    for (ConstCache& cc : consts_) cc = {};
     entry = mk_block();
     sealed[entry->id] = 1;
-    f->blocks.push(m.arena, entry);
+    f->blocks.push(m.body(), entry);
     cur = entry;
 }
 
 Block* Lowerer::mk_block() {
-    Block* b = m.arena.make<Block>();
+    Block* b = m.body().make<Block>();
     b->id = f->next_block++;
     sealed.push_back(0);
     return b;
@@ -297,7 +298,7 @@ void Lowerer::enter(Block* b) {
         cur = nullptr;
         return;
     }
-    f->blocks.push(m.arena, b);
+    f->blocks.push(m.body(), b);
     cur = b;
 }
 
@@ -321,7 +322,7 @@ void Lowerer::seal(Block* b) {
 Block* Lowerer::unreachable_block() {
     Block* b = mk_block();
     sealed[b->id] = 1;
-    f->blocks.push(m.arena, b);
+    f->blocks.push(m.body(), b);
     cur = b;
     return cur;
 }
@@ -347,7 +348,7 @@ Inst* Lowerer::emit(Op op, Ty t, Inst* a, Inst* b) {
     Inst* i = mk(op, t);
     if (a) { // operand storage sized exactly: most instructions never grow
         uint32_t n = b ? 2 : 1;
-        i->args.data = static_cast<Inst**>(m.arena.alloc(sizeof(Inst*) * n, alignof(Inst*)));
+        i->args.data = static_cast<Inst**>(m.body().alloc(sizeof(Inst*) * n, alignof(Inst*)));
         i->args.cap = n;
         i->args.data[i->args.size++] = a;
         if (b) i->args.data[i->args.size++] = b;
@@ -404,7 +405,7 @@ void Lowerer::jmp(Block* t) {
     if (!cur) return;
     Inst* i = emit(Op::jmp, Ty::Void);
     i->target[0] = t;
-    t->preds.push(m.arena, cur);
+    t->preds.push(m.body(), cur);
     cur = nullptr;
 }
 
@@ -417,8 +418,8 @@ void Lowerer::br(Inst* cond, Block* t, Block* e) {
     Inst* i = emit(Op::br, Ty::Void, cond);
     i->target[0] = t;
     i->target[1] = e;
-    t->preds.push(m.arena, cur);
-    e->preds.push(m.arena, cur);
+    t->preds.push(m.body(), cur);
+    e->preds.push(m.body(), cur);
     cur = nullptr;
 }
 
@@ -437,7 +438,7 @@ void Lowerer::unreachable() {
 Inst* Lowerer::call_v(const char* sym, Ty rt, const std::vector<Inst*>& args) {
     Inst* i = mk(Op::call, rt);
     i->sym = sym;
-    for (Inst* a : args) i->args.push(m.arena, a);
+    for (Inst* a : args) i->args.push(m.body(), a);
     ir::append(m, ensure(), i);
     return i;
 }
@@ -445,7 +446,7 @@ Inst* Lowerer::call_v(const char* sym, Ty rt, const std::vector<Inst*>& args) {
 Inst* Lowerer::call(const char* sym, Ty rt, std::initializer_list<Inst*> args) {
     Inst* i = mk(Op::call, rt);
     i->sym = sym;
-    for (Inst* a : args) i->args.push(m.arena, a);
+    for (Inst* a : args) i->args.push(m.body(), a);
     ir::append(m, ensure(), i);
     return i;
 }
@@ -549,8 +550,8 @@ Inst* Lowerer::read_var_rec(uint32_t v, Block* b) {
 Inst* Lowerer::add_phi_operands(uint32_t v, Inst* phi) {
     Block* b = phi->block;
     for (Block* p : b->preds) {
-        phi->args.push(m.arena, read_var(v, p));
-        phi->phi_blocks.push(m.arena, p);
+        phi->args.push(m.body(), read_var(v, p));
+        phi->phi_blocks.push(m.body(), p);
     }
     return try_remove_trivial(phi);
 }
@@ -632,7 +633,7 @@ void Lowerer::finish_func() {
         size_t extra = (b == entry ? prologue.size() : 0) + (p1 - p0);
         if (!extra) continue;
         ArenaVec<Inst*> v;
-        v.data = static_cast<Inst**>(m.arena.alloc(sizeof(Inst*) * (extra + b->insts.size), alignof(Inst*)));
+        v.data = static_cast<Inst**>(m.body().alloc(sizeof(Inst*) * (extra + b->insts.size), alignof(Inst*)));
         v.cap = (uint32_t)(extra + b->insts.size);
         if (b == entry)
             for (Inst* i : prologue) v.data[v.size++] = i;

@@ -190,7 +190,7 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
             }
             Inst* i = mk(Op::tailcall, rty);
             i->sym = sym;
-            for (Inst* a : args) i->args.push(m.arena, a);
+            for (Inst* a : args) i->args.push(m.body(), a);
             ir::append(m, ensure(), i);
             e->is_tail = true;
             cur = nullptr;
@@ -202,8 +202,8 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
         is_instance_fn(fd) && args.size() > first_arg - 1) {
         Inst* fp = interface_fn(args[first_arg - 1], fd);
         r = mk(Op::callind, rty);
-        r->args.push(m.arena, fp);
-        for (Inst* a : args) r->args.push(m.arena, a);
+        r->args.push(m.body(), fp);
+        for (Inst* a : args) r->args.push(m.body(), a);
         ir::append(m, ensure(), r);
     } else if (vcall_recv) {
         // obj->type->vtable[slot]: the vtable follows the 96-byte LangTypeInfo.
@@ -213,8 +213,8 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
         Inst* ti = load(Ty::Ptr, vcall_recv, 0);
         Inst* fp = load(Ty::Ptr, ti, 96 + 8 * (int64_t)slot);
         r = mk(Op::callind, rty);
-        r->args.push(m.arena, fp);
-        for (Inst* a : args) r->args.push(m.arena, a);
+        r->args.push(m.body(), fp);
+        for (Inst* a : args) r->args.push(m.body(), a);
         ir::append(m, ensure(), r);
     } else {
         r = call_v(sym, rty, args);

@@ -51,7 +51,7 @@ const char* Lowerer::spawn_thunk(CallExpr* call, bool task, const std::vector<in
     };
     auto ld = [&](Ty t, Inst* base, int64_t off) {
         Inst* i = add(Op::load, t);
-        i->args.push(m.arena, base);
+        i->args.push(m.body(), base);
         i->imm = off;
         return i;
     };
@@ -70,13 +70,13 @@ const char* Lowerer::spawn_thunk(CallExpr* call, bool task, const std::vector<in
     use_extern("lang_context_init_child");
     Inst* init = add(Op::call, Ty::Void);
     init->sym = "lang_context_init_child";
-    init->args.push(m.arena, cx);
-    init->args.push(m.arena, null);
+    init->args.push(m.body(), cx);
+    init->args.push(m.body(), null);
     Inst* alloc = ld(Ty::Ptr, arg, 0);
     Inst* st = add(Op::store, Ty::Void);
     st->cty = Ty::Ptr;
-    st->args.push(m.arena, cx);
-    st->args.push(m.arena, alloc);
+    st->args.push(m.body(), cx);
+    st->args.push(m.body(), alloc);
     bool agg_ret = is_agg(rt);
     std::vector<Inst*> cargs{cx};
     if (agg_ret) { // the callee writes the result straight into the task's result buffer
@@ -93,8 +93,8 @@ const char* Lowerer::spawn_thunk(CallExpr* call, bool task, const std::vector<in
             Inst* o = add(Op::iconst, Ty::I64);
             o->imm = recv_off;
             Inst* a = add(Op::add, Ty::Ptr);
-            a->args.push(m.arena, arg);
-            a->args.push(m.arena, o);
+            a->args.push(m.body(), arg);
+            a->args.push(m.body(), o);
             cargs.push_back(a);
         } else {
             cargs.push_back(ld(Ty::Ptr, arg, recv_off));
@@ -106,8 +106,8 @@ const char* Lowerer::spawn_thunk(CallExpr* call, bool task, const std::vector<in
             Inst* o = add(Op::iconst, Ty::I64);
             o->imm = offs[i];
             Inst* a = add(Op::add, Ty::Ptr);
-            a->args.push(m.arena, arg);
-            a->args.push(m.arena, o);
+            a->args.push(m.body(), arg);
+            a->args.push(m.body(), o);
             cargs.push_back(a);
         } else {
             cargs.push_back(ld(ty(at), arg, offs[i]));
@@ -116,17 +116,17 @@ const char* Lowerer::spawn_thunk(CallExpr* call, bool task, const std::vector<in
     Inst* c = add(Op::call, agg_ret ? Ty::Void : ty(rt));
     c->sym = func_symbol(fd);
     c->line = line;
-    for (Inst* x : cargs) c->args.push(m.arena, x);
+    for (Inst* x : cargs) c->args.push(m.body(), x);
     if (task && !agg_ret && rt->kind != TypeKind::Void) {
         Inst* s2 = add(Op::store, Ty::Void);
         s2->cty = ty(rt);
-        s2->args.push(m.arena, res);
-        s2->args.push(m.arena, c);
+        s2->args.push(m.body(), res);
+        s2->args.push(m.body(), c);
     }
     use_extern("lang_context_fini");
     Inst* fini = add(Op::call, Ty::Void);
     fini->sym = "lang_context_fini";
-    fini->args.push(m.arena, cx);
+    fini->args.push(m.body(), cx);
     add(Op::ret, Ty::Void);
     return sym;
 }
@@ -196,7 +196,7 @@ Inst* Lowerer::time_ns(Expr* e) {
     Inst* big = emit(Op::sgt, Ty::I8, v, iconst(Ty::I64, kMaxMs));
     big->cty = Ty::I64;
     Inst* ms = emit(Op::select, Ty::I64, big, iconst(Ty::I64, kMaxMs));
-    ms->args.push(m.arena, v);
+    ms->args.push(m.body(), v);
     return emit(Op::mul, Ty::I64, ms, iconst(Ty::I64, 1000000));
 }
 
@@ -424,7 +424,7 @@ void Lowerer::select_stmt(SelectStmt* s) {
         Inst* neg = emit(Op::slt, Ty::I8, ns, iconst(Ty::I64, 0));
         neg->cty = Ty::I64;
         tns = emit(Op::select, Ty::I64, neg, iconst(Ty::I64, 0));
-        tns->args.push(m.arena, ns);
+        tns->args.push(m.body(), ns);
     }
     use_extern("lang_select");
     Inst* r = call_v("lang_select", Ty::I64,

@@ -699,7 +699,7 @@ Inst* Lowerer::arith(BinOp op, const Type* t, Inst* a, Inst* b) {
                     Inst* m1 = emit(Op::eq, Ty::I8, b, iconst(it, -1));
                     m1->cty = it;
                     Inst* sel = emit(Op::select, it, m1, iconst(it, 1));
-                    sel->args.push(m.arena, b);
+                    sel->args.push(m.body(), b);
                     b = sel;
                 }
             }
@@ -753,7 +753,7 @@ Inst* Lowerer::unsigned_checked(BinOp op, Ty it, Inst* a, Inst* b) {
         Inst* az = emit(Op::eq, Ty::I8, a, iconst(it, 0));
         az->cty = it;
         Inst* d = emit(Op::select, it, az, iconst(it, 1));
-        d->args.push(m.arena, a);
+        d->args.push(m.body(), a);
         Inst* q = emit(Op::udiv, it, r, d);
         Inst* nz = emit(Op::Xor, Ty::I8, az, iconst(Ty::I8, 1));
         Inst* ne = emit(Op::ne, Ty::I8, q, b);

@@ -43,11 +43,11 @@ static Block* emit_test(Module& m, Func& f, Block* b, Block* next) {
     a->sym = kPending;
     append(m, b, a);
     Inst* l = new_inst(m, f, Op::load, Ty::I32);
-    l->args.push(m.arena, a);
+    l->args.push(m.body(), a);
     append(m, b, l);
     Block* slow = new_block(m, f);
     Inst* br = new_inst(m, f, Op::br, Ty::Void);
-    br->args.push(m.arena, l);
+    br->args.push(m.body(), l);
     br->target[0] = slow;
     br->target[1] = next;
     append(m, b, br);
@@ -68,8 +68,8 @@ static void fix_phis(Module& m, Block* to, Block* from, Block* renamed, Block* e
             if (p->phi_blocks[i] != from) continue;
             if (renamed) p->phi_blocks.data[i] = renamed;
             if (extra) {
-                p->phi_blocks.push(m.arena, extra);
-                p->args.push(m.arena, p->args[i]);
+                p->phi_blocks.push(m.body(), extra);
+                p->args.push(m.body(), p->args[i]);
             }
         }
     }
@@ -158,7 +158,7 @@ void insert_preempt_checks(Module& m, Func& f) {
         rest->insts.size = e->insts.size - k;
         rest->insts.cap = e->insts.cap - k;
         for (Inst* i : rest->insts) i->block = rest;
-        e->insts.data = static_cast<Inst**>(m.arena.alloc(sizeof(Inst*) * (k + 3), alignof(Inst*)));
+        e->insts.data = static_cast<Inst**>(m.body().alloc(sizeof(Inst*) * (k + 3), alignof(Inst*)));
         e->insts.cap = k + 3;
         e->insts.size = k;
         for (uint32_t i = 0; i < k; i++) e->insts.data[i] = old[i];

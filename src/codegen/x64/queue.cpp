@@ -17,34 +17,51 @@ namespace lang::x64 {
 // add() appends under the mutex and wakes a worker; a worker takes the next function in
 // order. finish() closes the queue, works on it itself until it is empty, joins and merges.
 struct Codegen::Impl {
+    // More waiting functions than this and add() compiles one itself: enough to keep
+    // every worker busy, few enough that their IR stays small and warm in the cache.
+    static constexpr size_t kMaxWaiting = 32;
     const ir::Module& m;
+    std::function<void(void*)> done;
     std::mutex mu;
     std::condition_variable cv;
     std::vector<const ir::Func*> queue;
+    std::vector<void*> tags; // add()'s tag of queue[k]
     size_t next = 0;
     bool closed = false;
-    std::vector<std::unique_ptr<emitdetail::Worker>> workers; // [0] is the finishing thread's
+    std::vector<std::unique_ptr<emitdetail::Worker>> workers; // [0] is the adding/finishing thread's
     std::vector<std::thread> threads;
 
-    explicit Impl(const ir::Module& mod) : m(mod) {}
+    Impl(const ir::Module& mod, std::function<void(void*)> d) : m(mod), done(std::move(d)) {}
+
+    void compile(emitdetail::Worker& w, uint32_t k) {
+        w.compile_one(m, *queue_at(k), k);
+        if (done) done(tag_at(k));
+    }
+    // queue and tags only grow under the mutex; entry k never changes once added.
+    const ir::Func* queue_at(uint32_t k) {
+        std::lock_guard<std::mutex> lock(mu);
+        return queue[k];
+    }
+    void* tag_at(uint32_t k) {
+        std::lock_guard<std::mutex> lock(mu);
+        return tags[k];
+    }
 
     void work(emitdetail::Worker& w) {
         for (;;) {
-            const ir::Func* f;
             uint32_t k;
             {
                 std::unique_lock<std::mutex> lock(mu);
                 cv.wait(lock, [&] { return next < queue.size() || closed; });
                 if (next == queue.size()) return; // closed and drained
                 k = (uint32_t)next++;
-                f = queue[k];
             }
-            w.compile_one(m, *f, k);
+            compile(w, k);
         }
     }
 };
 
-Codegen::Codegen(const ir::Module& m, int jobs) : impl_(new Impl(m)) {
+Codegen::Codegen(const ir::Module& m, int jobs, std::function<void(void*)> done) : impl_(new Impl(m, std::move(done))) {
     unsigned n = jobs > 0 ? (unsigned)jobs : std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
     for (unsigned j = 0; j < n; j++) impl_->workers.push_back(std::make_unique<emitdetail::Worker>());
     for (unsigned j = 1; j < n; j++) impl_->threads.emplace_back([this, j] { impl_->work(*impl_->workers[j]); });
@@ -62,12 +79,17 @@ Codegen::~Codegen() {
     delete impl_;
 }
 
-void Codegen::add(const ir::Func& f) {
+void Codegen::add(const ir::Func& f, void* tag) {
+    Impl& q = *impl_;
+    uint32_t k = UINT32_MAX;
     {
-        std::lock_guard<std::mutex> lock(impl_->mu);
-        impl_->queue.push_back(&f);
+        std::lock_guard<std::mutex> lock(q.mu);
+        q.queue.push_back(&f);
+        q.tags.push_back(tag);
+        if (q.queue.size() - q.next > Impl::kMaxWaiting) k = (uint32_t)q.next++;
     }
-    impl_->cv.notify_one();
+    q.cv.notify_one();
+    if (k != UINT32_MAX) q.compile(*q.workers[0], k);
 }
 
 bool Codegen::finish(obj::Object& o, Diag& diag) {
