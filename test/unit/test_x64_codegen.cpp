@@ -665,21 +665,34 @@ TEST_CASE("x64 codegen: LangFuncInfo records and --emit asm") {
     Diag diag(sm);
     obj::Object o;
     REQUIRE(x64::compile(m, o, diag));
+    // One LangFuncTable: header {text, size, count, 0}, one row {start, size, name, file,
+    // lines, nlines}, the line table, then "fib" and the file name.
     bool found = false;
     for (auto& s : o.sections)
         if (s.name == "lang_funcs") {
             found = true;
-            CHECK(s.kind == obj::SectionKind::Data);
+            CHECK(s.kind == obj::SectionKind::Rodata);
             CHECK(s.align == 8);
-            CHECK(s.bytes.size() == 48);
-            uint64_t nlines;
-            memcpy(&nlines, s.bytes.data() + 40, 8);
-            CHECK(nlines >= 3);
+            REQUIRE(s.bytes.size() >= 40);
+            uint32_t h[4], row[6];
+            memcpy(h, s.bytes.data(), 16);
+            memcpy(row, s.bytes.data() + 16, 24);
+            CHECK(h[1] == s.bytes.size());
+            CHECK(h[1] % 8 == 0);
+            CHECK(h[2] == 1);
+            CHECK(row[0] == 0);
+            CHECK(row[1] > 0);
+            CHECK(row[4] == 40);
+            CHECK(row[5] >= 3);
+            REQUIRE(row[2] < s.bytes.size());
+            CHECK(std::string((const char*)s.bytes.data() + row[2]) == "fib");
         }
     CHECK(found);
-    int abs64 = 0;
-    for (auto& r : o.relocs) abs64 += r.kind == obj::RelocKind::Abs64;
-    CHECK(abs64 == 5);
+    // The table's one relocation (PC-relative, to .text); fib's recursive calls are
+    // resolved in place, so .text has no relocation at all.
+    REQUIRE(o.relocs.size() == 1);
+    CHECK(o.relocs[0].kind == obj::RelocKind::PcRel32);
+    CHECK(o.sections[o.relocs[0].section].name == "lang_funcs");
     std::string s = x64::print_asm(m);
     CHECK(s.find("fib:") != std::string::npos);
     CHECK(s.find("push rbp") != std::string::npos);

@@ -1,14 +1,25 @@
 // merge.cpp: a worker's output and the merge of all of it into the object file model.
 //
 // Each worker appends the functions it compiled to its own Chunk (code, relocations,
-// line table). When every function is compiled, merge() copies them into .text in module
-// order, defines their symbols, turns the relocations into object relocations and writes
-// the stack-trace records (lang_funcs), then lays out the module's globals.
+// line table). When every function is compiled, merge() lays them out in .text in module
+// order, defines their symbols, copies the code, resolves what it can of the relocations
+// and writes the stack-trace table (lang_funcs), then lays out the module's globals.
+//
+// Relocations: a call, tail call or [rip+sym] whose target is a function of this object
+// is patched here (rel32 = target + addend - site), since both ends are in .text. A call
+// or tail call to any other symbol goes to a trampoline `jmp sym` at the end of .text (one
+// per symbol, 8 bytes, int3-padded, the only Call32 relocation for it), so the call site
+// is patched too and the return address still points into the calling function. What
+// stays a relocation: [rip+sym] to data or to undefined symbols, and the trampolines.
+//
+// The stack-trace table is one block per object in section `lang_funcs` (LangFuncTable in
+// src/rt/lang_rt.h): a 16-byte header whose first field is the PC-relative offset to the
+// object's .text (the block's only relocation), one 24-byte row per function, then the
+// line tables and the NUL-terminated names, all addressed by offsets from the header.
 #include "codegen/x64/emit_impl.h"
 #include "common/hugepages.h"
 
 #include <cstring>
-#include <unordered_map>
 
 namespace lang::x64::emitdetail {
 
@@ -36,33 +47,84 @@ void Worker::compile_one(const ir::Module& m, const ir::Func& f, uint32_t index)
     out.fns.push_back(fn);
 }
 
+namespace {
+
+// Symbol-name pointer -> object symbol index. Relocation targets are IR symbol names and
+// the same callee is the same pointer at every call site, so hashing the pointer saves
+// hashing the name for each relocation; a miss asks the object (by name) once.
+class SymCache {
+public:
+    explicit SymCache(obj::Object& o) : o_(o) { grow(1024); }
+    uint32_t get(const char* name) {
+        if (name == last_) return last_sym_;
+        for (size_t i = hash(name);; i = (i + 1) & mask_) {
+            Slot& s = slots_[i];
+            if (s.key == name) return remember(name, s.sym);
+            if (!s.key) {
+                uint32_t sym = o_.symbol(name);
+                s = {name, sym};
+                if (++count_ * 2 > slots_.size()) grow(slots_.size() * 2);
+                return remember(name, sym);
+            }
+        }
+    }
+
+private:
+    struct Slot {
+        const char* key;
+        uint32_t sym;
+    };
+    obj::Object& o_;
+    std::vector<Slot> slots_;
+    size_t mask_ = 0, count_ = 0;
+    int shift_ = 64;
+    const char* last_ = nullptr;
+    uint32_t last_sym_ = 0;
+
+    size_t hash(const char* p) const { return (size_t)(((uintptr_t)p * 0x9E3779B97F4A7C15ull) >> shift_); }
+    uint32_t remember(const char* name, uint32_t sym) {
+        last_ = name, last_sym_ = sym;
+        return sym;
+    }
+    void grow(size_t n) {
+        std::vector<Slot> old = std::move(slots_);
+        slots_.assign(n, Slot{nullptr, 0});
+        mask_ = n - 1;
+        shift_ = 64 - __builtin_ctzll(n);
+        for (const Slot& s : old)
+            if (s.key)
+                for (size_t i = hash(s.key);; i = (i + 1) & mask_)
+                    if (!slots_[i].key) {
+                        slots_[i] = s;
+                        break;
+                    }
+    }
+};
+
+void put32(uint8_t* p, uint32_t v) { memcpy(p, &v, 4); }
+
+constexpr uint8_t kJmpRel32 = 0xE9;
+constexpr uint32_t kTrampSize = 8;   // jmp rel32 + 3 bytes of int3
+constexpr uint32_t kTableHeader = 16; // LangFuncTable
+constexpr uint32_t kTableRow = 24;    // LangFuncRow
+
+} // namespace
+
 bool merge(const ir::Module& m, const std::vector<const ir::Func*>& order_in,
            const std::vector<Worker*>& workers, obj::Object& o, Diag& diag) {
     o.arch = obj::Arch::X64;
     uint32_t text = o.section(".text", obj::SectionKind::Text, 16);
     uint32_t rodata = o.section(".rodata", obj::SectionKind::Rodata, 16);
-    uint32_t funcs = o.section("lang_funcs", obj::SectionKind::Data, 8);
-    uint32_t rodata_sym = o.define(".Lrodata", rodata, 0, 0, false, false);
-    auto rostr = [&](const char* s) { // NUL-terminated string in .rodata; returns its offset
-        auto& b = o.sections[rodata].bytes;
-        uint64_t at = b.size();
-        b.insert(b.end(), s, s + strlen(s) + 1);
-        return at;
-    };
-    auto put64 = [&](uint32_t sec, uint64_t v) {
-        auto& b = o.sections[sec].bytes;
-        for (int k = 0; k < 8; k++) b.push_back((uint8_t)(v >> (8 * k)));
-    };
+    uint32_t funcs = o.section("lang_funcs", obj::SectionKind::Rodata, 8);
+    const uint8_t int3 = workers[0]->int3;
 
-    // Merge in module order: the text, symbols, relocations and the stack-trace records
-    // (LangFuncInfo {start, end, name, file, lines, nlines} in lang_funcs).
+    // Every worker's functions in module order; report captured errors.
     bool ok = true;
-    size_t total = 0, nrel = 0;
+    size_t nrel = 0;
     std::vector<std::pair<const Chunk*, const Chunk::Fn*>> order(order_in.size(), {nullptr, nullptr});
     for (Worker* w : workers) {
         const Chunk& ch = w->out;
-        total += ch.text.size() + 16 * ch.fns.size();
-        nrel += ch.relocs.size() + 5 * ch.fns.size();
+        nrel += ch.relocs.size();
         for (const Chunk::Fn& fn : ch.fns) order[fn.index] = {&ch, &fn};
         // Captured lines read "lang: error: MESSAGE"; report them again through `diag`.
         for (size_t p = 0, e; p < ch.errors.size(); p = e + 1) {
@@ -73,50 +135,143 @@ bool merge(const ir::Module& m, const std::vector<const ir::Func*>& order_in,
         }
         ok &= ch.ok;
     }
-    // Relocation targets are IR symbol names; the same callee is the same pointer at every
-    // call site, so a pointer-keyed cache saves hashing the name for each relocation.
-    std::unordered_map<const char*, uint32_t> sym_cache;
-    auto sym_index = [&](const char* name) {
-        auto [it, fresh] = sym_cache.try_emplace(name, 0);
-        if (fresh) it->second = o.symbol(name);
-        return it->second;
-    };
+
+    // Layout: each function at a 16-byte aligned offset, then the trampolines. Symbols are
+    // defined before any relocation is looked at, so a call to a later function resolves.
     auto& tb = o.sections[text].bytes;
-    tb.reserve(tb.size() + total);
-    o.relocs.reserve(o.relocs.size() + nrel);
-    advise_huge_pages(tb.data(), tb.capacity());
-    advise_huge_pages(o.relocs.data(), o.relocs.capacity() * sizeof(obj::Reloc));
+    const uint64_t text_base = (tb.size() + 15) & ~(uint64_t)15;
+    std::vector<uint64_t> start(order.size(), 0);
+    uint64_t pos = text_base;
+    uint32_t nfuncs = 0;
+    size_t nlines = 0, names = 0;
     for (uint32_t k = 0; k < order.size(); k++) {
         auto [ch, fn] = order[k];
         if (!ch) continue; // not compiled (its error was reported)
-        const ir::Func* f = order_in[k];
-        while (tb.size() % 16) tb.push_back(workers[0]->int3);
-        uint64_t start = tb.size();
-        tb.insert(tb.end(), ch->text.begin() + fn->start, ch->text.begin() + fn->start + fn->size);
-        uint32_t fsym = o.define(f->name, text, start, fn->size, f->is_public, true);
+        pos = (pos + 15) & ~(uint64_t)15;
+        start[k] = pos;
+        pos += fn->size;
+        nfuncs++;
+        nlines += fn->line_end - fn->line_begin;
+        names += strlen(order_in[k]->name) + 1;
+    }
+    const uint64_t tramp_base = (pos + 15) & ~(uint64_t)15;
+    if (tramp_base > INT32_MAX / 2) {
+        diag.error_plain("internal compiler error: x64: .text is larger than 1 GiB");
+        return false;
+    }
+    uint32_t text_sym = o.define(".Ltext", text, 0, 0, false, false);
+    for (uint32_t k = 0; k < order.size(); k++)
+        if (order[k].first)
+            o.define(order_in[k]->name, text, start[k], order[k].second->size, order_in[k]->is_public, true);
+
+    // Code: copy, pad with int3, patch what resolves inside .text, keep the rest.
+    tb.resize(tramp_base);
+    advise_huge_pages(tb.data(), tb.capacity());
+    o.relocs.reserve(o.relocs.size() + nrel / 4 + 16);
+    SymCache syms(o);
+    std::vector<int32_t> tramp_of; // symbol index -> trampoline number, -1 if none yet
+    std::vector<uint32_t> tramps;  // trampoline number -> symbol index
+    uint64_t filled = text_base;
+    for (uint32_t k = 0; k < order.size(); k++) {
+        auto [ch, fn] = order[k];
+        if (!ch) continue;
+        uint64_t at = start[k];
+        memset(tb.data() + filled, int3, at - filled);
+        uint8_t* code = tb.data() + at;
+        memcpy(code, ch->text.data() + fn->start, fn->size);
+        filled = at + fn->size;
         for (uint32_t r = fn->reloc_begin; r < fn->reloc_end; r++) {
             const Assembled::Fix& x = ch->relocs[r];
-            o.reloc_sym(text, start + x.off, sym_index(x.sym), x.kind, x.addend);
+            uint32_t s = syms.get(x.sym);
+            const obj::Symbol& sym = o.symbols[s];
+            uint64_t target;
+            if (sym.section == text && (x.kind == obj::RelocKind::Call32 || x.kind == obj::RelocKind::PcRel32)) {
+                target = sym.offset;
+            } else if (x.kind == obj::RelocKind::Call32) {
+                if (s >= tramp_of.size()) tramp_of.resize(o.symbols.size() + 64, -1);
+                if (tramp_of[s] < 0) {
+                    tramp_of[s] = (int32_t)tramps.size();
+                    tramps.push_back(s);
+                }
+                target = tramp_base + (uint64_t)tramp_of[s] * kTrampSize;
+            } else {
+                o.reloc_sym(text, at + x.off, s, x.kind, x.addend);
+                continue;
+            }
+            put32(code + x.off, (uint32_t)(int32_t)((int64_t)target + x.addend - (int64_t)(at + x.off)));
         }
-        uint64_t name_off = rostr(f->name);
-        uint64_t file_off = rostr(f->source_file ? f->source_file : "");
-        auto& rb = o.sections[rodata].bytes;
-        while (rb.size() % 4) rb.push_back(0);
-        uint64_t lines_off = rb.size();
-        for (uint32_t l = fn->line_begin; l < fn->line_end; l++) {
-            auto [off, line] = ch->lines[l];
-            for (int b = 0; b < 4; b++) rb.push_back((uint8_t)(off >> (8 * b)));
-            for (int b = 0; b < 4; b++) rb.push_back((uint8_t)(line >> (8 * b)));
-        }
-        uint64_t at = o.sections[funcs].bytes.size();
-        o.reloc_sym(funcs, at + 0, fsym, obj::RelocKind::Abs64, 0);
-        o.reloc_sym(funcs, at + 8, fsym, obj::RelocKind::Abs64, (int64_t)fn->size);
-        o.reloc_sym(funcs, at + 16, rodata_sym, obj::RelocKind::Abs64, (int64_t)name_off);
-        o.reloc_sym(funcs, at + 24, rodata_sym, obj::RelocKind::Abs64, (int64_t)file_off);
-        o.reloc_sym(funcs, at + 32, rodata_sym, obj::RelocKind::Abs64, (int64_t)lines_off);
-        for (int b = 0; b < 5; b++) put64(funcs, 0);
-        put64(funcs, fn->line_end - fn->line_begin);
     }
+    memset(tb.data() + filled, int3, tramp_base - filled);
+    tb.resize(tramp_base + tramps.size() * kTrampSize, int3);
+    for (size_t t = 0; t < tramps.size(); t++) {
+        uint64_t at = tramp_base + t * kTrampSize;
+        tb[at] = kJmpRel32;
+        put32(&tb[at + 1], 0);
+        o.reloc_sym(text, at + 1, tramps[t], obj::RelocKind::Call32, -4);
+    }
+
+    // The stack-trace table: header, rows, line tables, names and file names.
+    if (nfuncs) {
+        std::vector<std::pair<const char*, uint32_t>> files; // source_file -> offset of its string
+        const char* last_file = nullptr;
+        uint32_t last_file_off = 0;
+        size_t strings = names;
+        for (uint32_t k = 0; k < order.size(); k++) { // distinct file names (usually runs of one)
+            const char* f = order[k].first && order_in[k]->source_file ? order_in[k]->source_file : "";
+            if (!order[k].first || f == last_file) continue;
+            bool seen = false;
+            for (auto& [p, off] : files) seen |= p == f;
+            if (!seen) files.push_back({f, 0}), strings += strlen(f) + 1;
+            last_file = f;
+        }
+        uint64_t lines_at = kTableHeader + (uint64_t)nfuncs * kTableRow;
+        uint64_t strings_at = lines_at + nlines * 8;
+        uint64_t size = (strings_at + strings + 7) & ~(uint64_t)7;
+        if (size > UINT32_MAX) {
+            diag.error_plain("internal compiler error: x64: stack-trace table larger than 4 GiB");
+            return false;
+        }
+        auto& fb = o.sections[funcs].bytes;
+        while (fb.size() % 8) fb.push_back(0);
+        uint64_t block = fb.size();
+        fb.resize(block + size, 0);
+        uint8_t* p = fb.data() + block;
+        put32(p + 4, (uint32_t)size);
+        put32(p + 8, nfuncs);
+        o.reloc_sym(funcs, block, text_sym, obj::RelocKind::PcRel32, 0);
+        uint64_t str = strings_at;
+        for (auto& [f, off] : files) {
+            size_t n = strlen(f) + 1;
+            memcpy(p + str, f, n);
+            off = (uint32_t)str;
+            str += n;
+        }
+        uint8_t* row = p + kTableHeader;
+        uint64_t line = lines_at;
+        last_file = nullptr;
+        for (uint32_t k = 0; k < order.size(); k++) {
+            auto [ch, fn] = order[k];
+            if (!ch) continue;
+            const ir::Func* f = order_in[k];
+            const char* file = f->source_file ? f->source_file : "";
+            if (file != last_file) {
+                for (auto& [fp, off] : files)
+                    if (fp == file) last_file_off = off;
+                last_file = file;
+            }
+            size_t n = strlen(f->name) + 1;
+            memcpy(p + str, f->name, n);
+            uint32_t nl = fn->line_end - fn->line_begin;
+            static_assert(sizeof(ch->lines[0]) == 8);
+            if (nl) memcpy(p + line, &ch->lines[fn->line_begin], (size_t)nl * 8);
+            uint32_t r[6] = {(uint32_t)start[k], fn->size, (uint32_t)str, last_file_off, (uint32_t)line, nl};
+            memcpy(row, r, kTableRow);
+            row += kTableRow;
+            str += n;
+            line += (uint64_t)nl * 8;
+        }
+    }
+
     for (const ir::Global* g : m.globals) {
         uint32_t sec = g->section == ir::Section::Rodata ? rodata
                        : g->section == ir::Section::Data ? o.section(".data", obj::SectionKind::Data, 8)
@@ -125,11 +280,11 @@ bool merge(const ir::Module& m, const std::vector<const ir::Func*>& order_in,
         uint32_t al = g->align ? g->align : 1;
         if (al > s.align) s.align = al;
         bool bss = s.kind == obj::SectionKind::Bss;
-        uint64_t start = s.size();
-        uint64_t pad = (al - start % al) % al;
+        uint64_t gstart = s.size();
+        uint64_t pad = (al - gstart % al) % al;
         if (bss) s.bss_size += pad;
         else s.bytes.insert(s.bytes.end(), pad, 0);
-        start += pad;
+        gstart += pad;
         for (const ir::DataItem& it : g->items) {
             obj::Section& ss = o.sections[sec];
             switch (it.kind) {
@@ -152,7 +307,7 @@ bool merge(const ir::Module& m, const std::vector<const ir::Func*>& order_in,
                 break;
             }
         }
-        o.define(g->name, sec, start, o.sections[sec].size() - start, g->is_public, false);
+        o.define(g->name, sec, gstart, o.sections[sec].size() - gstart, g->is_public, false);
     }
     for (const char* e : m.externs) o.symbol(e);
     return ok;
