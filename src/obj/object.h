@@ -90,5 +90,10 @@ private:
 // elf.cpp: serializes an ELF64 relocatable object (ET_REL). Returns false with a
 // message in *err if the model cannot be represented (e.g. an unknown reloc kind).
 bool write_elf(const Object& o, std::vector<uint8_t>& out, std::string* err);
+// The same written to the file descriptor fd (at its current position) with writev; the
+// sections' bytes go straight from the model to the file. Nothing is written when the
+// model cannot be represented; a failed write sets *io_error (the file is then partial:
+// the caller removes it).
+bool write_elf(const Object& o, int fd, std::string* err, bool* io_error = nullptr);
 
 } // namespace lang::obj

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <fcntl.h>
 #include <unistd.h>
 #include <sys/wait.h>
 
@@ -271,5 +272,58 @@ TEST_CASE("elf: unrepresentable models are rejected with a message") {
         o.reloc(b, 0, "f", RelocKind::Abs64, 0);
         CHECK_FALSE(write_elf(o, bytes, &err));
         CHECK(err.find("bss") != std::string::npos);
+    }
+}
+
+TEST_CASE("elf: written to a file descriptor, the object is the same as in memory") {
+    Object o = hello_object();
+    // A section of several pages with an odd alignment, so the plan has padding pieces.
+    uint32_t big = o.section(".rodata.big", SectionKind::Rodata, 64);
+    for (int k = 0; k < 3 * 4096 + 5; k++) o.sections[big].bytes.push_back((uint8_t)(k * 7));
+    std::vector<uint8_t> bytes;
+    std::string err;
+    REQUIRE(write_elf(o, bytes, &err));
+    std::string path = tmp_path("_fd.o");
+    FILE* f = fopen(path.c_str(), "w+b");
+    REQUIRE(f);
+    bool io_error = true;
+    CHECK(write_elf(o, fileno(f), &err, &io_error));
+    CHECK_FALSE(io_error);
+    fflush(f);
+    std::vector<uint8_t> back(bytes.size() + 16);
+    rewind(f);
+    size_t n = fread(back.data(), 1, back.size(), f);
+    fclose(f);
+    unlink(path.c_str());
+    back.resize(n);
+    CHECK(back == bytes);
+}
+
+TEST_CASE("elf: writing to a file descriptor reports model and write errors apart") {
+    std::string err;
+    bool io_error = true;
+    {
+        Object o; // relocation past the end of the section: nothing is written
+        uint32_t t = o.section(".text", SectionKind::Text, 1);
+        o.sections[t].bytes.assign(6, 0);
+        o.reloc(t, 4, "f", RelocKind::PcRel32, -4);
+        std::string path = tmp_path("_bad.o");
+        FILE* f = fopen(path.c_str(), "wb");
+        REQUIRE(f);
+        CHECK_FALSE(write_elf(o, fileno(f), &err, &io_error));
+        CHECK_FALSE(io_error);
+        CHECK(err.find("outside section .text") != std::string::npos);
+        CHECK(ftell(f) == 0);
+        fclose(f);
+        unlink(path.c_str());
+    }
+    {
+        Object o = hello_object(); // a descriptor open for reading only
+        int fd = open("/dev/null", O_RDONLY);
+        REQUIRE(fd >= 0);
+        CHECK_FALSE(write_elf(o, fd, &err, &io_error));
+        CHECK(io_error);
+        CHECK(err.find("write error") == 0);
+        close(fd);
     }
 }
