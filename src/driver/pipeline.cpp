@@ -119,7 +119,7 @@ bool write_file(const std::string& path, const void* data, size_t n) {
 }
 
 // Writes o as an ELF object to path through a temporary file renamed at the end, so on any
-// error no partial output remains. Returns 0, or 3 when the model cannot be represented
+// error no partial output remains (an old file at path is then gone or unchanged). Returns 0, or 3 when the model cannot be represented
 // (an internal error, reported), or 2 when the file cannot be written (reported).
 int write_object(const std::string& path, const obj::Object& o) {
     std::string tmp = path + ".tmp" + std::to_string(getpid()), err;
@@ -127,6 +127,9 @@ int write_object(const std::string& path, const obj::Object& o) {
     bool io_error = true;
     bool ok = fd >= 0 && obj::write_elf(o, fd, &err, &io_error);
     if (fd >= 0 && close(fd) != 0) ok = false, io_error = true;
+    // The old file is removed first: ext4 (auto_da_alloc) flushes a file that replaces
+    // another by rename to the disk at once, which costs more than the whole write here.
+    if (ok) unlink(path.c_str());
     if (ok && rename(tmp.c_str(), path.c_str()) != 0) ok = false, io_error = true;
     if (ok) return 0;
     if (fd >= 0) unlink(tmp.c_str());

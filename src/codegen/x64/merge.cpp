@@ -20,6 +20,7 @@
 #include "common/hugepages.h"
 
 #include <cstring>
+#include <thread>
 
 namespace lang::x64::emitdetail {
 
@@ -35,6 +36,15 @@ void Worker::compile_one(const ir::Module& m, const ir::Func& f, uint32_t index)
         diag.error_plain("internal compiler error: x64: no encoding for `%s` in %s", bad.c_str(), f.name);
         out.ok = false;
         return;
+    }
+    if (!out.text.capacity()) {
+        // Address space for a big program, taken once: pages are touched only as they are
+        // filled, and the buffers are never copied to a bigger one (past these sizes they
+        // grow as usual).
+        out.text.reserve(16 << 20);
+        out.relocs.reserve(1 << 20);
+        out.lines.reserve(1 << 20);
+        out.fns.reserve(1 << 18);
     }
     while (out.text.size() % 16) out.text.push_back(int3); // padding, never executed
     Chunk::Fn fn{index, (uint32_t)out.text.size(), (uint32_t)a.bytes.size(), (uint32_t)out.relocs.size(), 0,
@@ -54,7 +64,23 @@ namespace {
 // hashing the name for each relocation; a miss asks the object (by name) once.
 class SymCache {
 public:
-    explicit SymCache(obj::Object& o) : o_(o) { grow(1024); }
+    SymCache(obj::Object& o, size_t n) : o_(o) {
+        size_t cap = 1024;
+        while (cap < 2 * n + 64) cap *= 2;
+        grow(cap);
+    }
+    // Records a symbol just defined under this name pointer (callers usually share it).
+    void put(const char* name, uint32_t sym) {
+        for (size_t i = hash(name);; i = (i + 1) & mask_) {
+            Slot& s = slots_[i];
+            if (s.key == name) return;
+            if (!s.key) {
+                s = {name, sym};
+                if (++count_ * 2 > slots_.size()) grow(slots_.size() * 2);
+                return;
+            }
+        }
+    }
     uint32_t get(const char* name) {
         if (name == last_) return last_sym_;
         for (size_t i = hash(name);; i = (i + 1) & mask_) {
@@ -108,6 +134,74 @@ constexpr uint32_t kTrampSize = 8;   // jmp rel32 + 3 bytes of int3
 constexpr uint32_t kTableHeader = 16; // LangFuncTable
 constexpr uint32_t kTableRow = 24;    // LangFuncRow
 
+// The stack-trace table of the functions in `order` (LangFuncTable in lang_rt.h): header,
+// rows, line tables, then the names and file names. `start` is each function's offset in
+// .text. The header's `text` field is left 0 for the caller's relocation.
+std::vector<uint8_t> build_table(const std::vector<std::pair<const Chunk*, const Chunk::Fn*>>& order,
+                                 const std::vector<const ir::Func*>& order_in, const std::vector<uint64_t>& start) {
+    std::vector<uint8_t> out;
+    uint32_t nfuncs = 0;
+    size_t nlines = 0, strings = 0;
+    std::vector<std::pair<const char*, uint32_t>> files; // source_file -> offset of its string
+    std::vector<uint32_t> name_len(order.size(), 0);
+    const char* last_file = nullptr;
+    for (uint32_t k = 0; k < order.size(); k++) {
+        auto [ch, fn] = order[k];
+        if (!ch) continue; // not compiled (its error was reported)
+        const ir::Func* f = order_in[k];
+        nfuncs++;
+        nlines += fn->line_end - fn->line_begin;
+        name_len[k] = (uint32_t)strlen(f->name) + 1;
+        strings += name_len[k];
+        const char* file = f->source_file ? f->source_file : "";
+        if (file == last_file) continue; // distinct file names (usually runs of one)
+        bool seen = false;
+        for (auto& [p, off] : files) seen |= p == file;
+        if (!seen) files.push_back({file, 0}), strings += strlen(file) + 1;
+        last_file = file;
+    }
+    if (!nfuncs) return out;
+    uint64_t lines_at = kTableHeader + (uint64_t)nfuncs * kTableRow;
+    uint64_t strings_at = lines_at + nlines * 8;
+    uint64_t size = (strings_at + strings + 7) & ~(uint64_t)7;
+    out.resize(size, 0);
+    uint8_t* p = out.data();
+    put32(p + 4, (uint32_t)size);
+    put32(p + 8, nfuncs);
+    uint64_t str = strings_at;
+    for (auto& [f, off] : files) {
+        size_t n = strlen(f) + 1;
+        memcpy(p + str, f, n);
+        off = (uint32_t)str;
+        str += n;
+    }
+    uint8_t* row = p + kTableHeader;
+    uint64_t line = lines_at;
+    uint32_t last_file_off = 0;
+    last_file = nullptr;
+    for (uint32_t k = 0; k < order.size(); k++) {
+        auto [ch, fn] = order[k];
+        if (!ch) continue;
+        const ir::Func* f = order_in[k];
+        const char* file = f->source_file ? f->source_file : "";
+        if (file != last_file) {
+            for (auto& [fp, off] : files)
+                if (fp == file) last_file_off = off;
+            last_file = file;
+        }
+        memcpy(p + str, f->name, name_len[k]);
+        uint32_t nl = fn->line_end - fn->line_begin;
+        static_assert(sizeof(ch->lines[0]) == 8);
+        if (nl) memcpy(p + line, &ch->lines[fn->line_begin], (size_t)nl * 8);
+        uint32_t r[6] = {(uint32_t)start[k], fn->size, (uint32_t)str, last_file_off, (uint32_t)line, nl};
+        memcpy(row, r, kTableRow);
+        row += kTableRow;
+        str += name_len[k];
+        line += (uint64_t)nl * 8;
+    }
+    return out;
+}
+
 } // namespace
 
 bool merge(const ir::Module& m, const std::vector<const ir::Func*>& order_in,
@@ -143,7 +237,6 @@ bool merge(const ir::Module& m, const std::vector<const ir::Func*>& order_in,
     std::vector<uint64_t> start(order.size(), 0);
     uint64_t pos = text_base;
     uint32_t nfuncs = 0;
-    size_t nlines = 0, names = 0;
     for (uint32_t k = 0; k < order.size(); k++) {
         auto [ch, fn] = order[k];
         if (!ch) continue; // not compiled (its error was reported)
@@ -151,24 +244,37 @@ bool merge(const ir::Module& m, const std::vector<const ir::Func*>& order_in,
         start[k] = pos;
         pos += fn->size;
         nfuncs++;
-        nlines += fn->line_end - fn->line_begin;
-        names += strlen(order_in[k]->name) + 1;
     }
     const uint64_t tramp_base = (pos + 15) & ~(uint64_t)15;
     if (tramp_base > INT32_MAX / 2) {
         diag.error_plain("internal compiler error: x64: .text is larger than 1 GiB");
         return false;
     }
+    // The stack-trace table reads only the chunks and the IR: with more than one worker
+    // (the other core is idle now) it is built on a helper thread meanwhile.
+    std::vector<uint8_t> table;
+    size_t table_size = 0;
+    auto make_table = [&] {
+        table = build_table(order, order_in, start);
+        table_size = table.size();
+    };
+    std::thread helper;
+    if (workers.size() > 1 && nfuncs >= 64) helper = std::thread(make_table);
+
+    o.reserve_symbols(o.symbols.size() + nfuncs + m.globals.size + m.externs.size + 64);
     uint32_t text_sym = o.define(".Ltext", text, 0, 0, false, false);
+    SymCache syms(o, nfuncs);
     for (uint32_t k = 0; k < order.size(); k++)
-        if (order[k].first)
-            o.define(order_in[k]->name, text, start[k], order[k].second->size, order_in[k]->is_public, true);
+        if (order[k].first) {
+            const ir::Func* f = order_in[k];
+            syms.put(f->name, o.define(f->name, text, start[k], order[k].second->size, f->is_public, true));
+        }
 
     // Code: copy, pad with int3, patch what resolves inside .text, keep the rest.
+    tb.reserve(tramp_base + 64 * kTrampSize);
+    advise_huge_pages(tb.data(), tb.capacity()); // before the pages are first touched
     tb.resize(tramp_base);
-    advise_huge_pages(tb.data(), tb.capacity());
     o.relocs.reserve(o.relocs.size() + nrel / 4 + 16);
-    SymCache syms(o);
     std::vector<int32_t> tramp_of; // symbol index -> trampoline number, -1 if none yet
     std::vector<uint32_t> tramps;  // trampoline number -> symbol index
     uint64_t filled = text_base;
@@ -210,66 +316,17 @@ bool merge(const ir::Module& m, const std::vector<const ir::Func*>& order_in,
         o.reloc_sym(text, at + 1, tramps[t], obj::RelocKind::Call32, -4);
     }
 
-    // The stack-trace table: header, rows, line tables, names and file names.
-    if (nfuncs) {
-        std::vector<std::pair<const char*, uint32_t>> files; // source_file -> offset of its string
-        const char* last_file = nullptr;
-        uint32_t last_file_off = 0;
-        size_t strings = names;
-        for (uint32_t k = 0; k < order.size(); k++) { // distinct file names (usually runs of one)
-            const char* f = order[k].first && order_in[k]->source_file ? order_in[k]->source_file : "";
-            if (!order[k].first || f == last_file) continue;
-            bool seen = false;
-            for (auto& [p, off] : files) seen |= p == f;
-            if (!seen) files.push_back({f, 0}), strings += strlen(f) + 1;
-            last_file = f;
-        }
-        uint64_t lines_at = kTableHeader + (uint64_t)nfuncs * kTableRow;
-        uint64_t strings_at = lines_at + nlines * 8;
-        uint64_t size = (strings_at + strings + 7) & ~(uint64_t)7;
-        if (size > UINT32_MAX) {
-            diag.error_plain("internal compiler error: x64: stack-trace table larger than 4 GiB");
-            return false;
-        }
+    if (helper.joinable()) helper.join();
+    else make_table();
+    if (table.size() > UINT32_MAX) {
+        diag.error_plain("internal compiler error: x64: stack-trace table larger than 4 GiB");
+        return false;
+    }
+    if (!table.empty()) {
         auto& fb = o.sections[funcs].bytes;
-        while (fb.size() % 8) fb.push_back(0);
-        uint64_t block = fb.size();
-        fb.resize(block + size, 0);
-        uint8_t* p = fb.data() + block;
-        put32(p + 4, (uint32_t)size);
-        put32(p + 8, nfuncs);
-        o.reloc_sym(funcs, block, text_sym, obj::RelocKind::PcRel32, 0);
-        uint64_t str = strings_at;
-        for (auto& [f, off] : files) {
-            size_t n = strlen(f) + 1;
-            memcpy(p + str, f, n);
-            off = (uint32_t)str;
-            str += n;
-        }
-        uint8_t* row = p + kTableHeader;
-        uint64_t line = lines_at;
-        last_file = nullptr;
-        for (uint32_t k = 0; k < order.size(); k++) {
-            auto [ch, fn] = order[k];
-            if (!ch) continue;
-            const ir::Func* f = order_in[k];
-            const char* file = f->source_file ? f->source_file : "";
-            if (file != last_file) {
-                for (auto& [fp, off] : files)
-                    if (fp == file) last_file_off = off;
-                last_file = file;
-            }
-            size_t n = strlen(f->name) + 1;
-            memcpy(p + str, f->name, n);
-            uint32_t nl = fn->line_end - fn->line_begin;
-            static_assert(sizeof(ch->lines[0]) == 8);
-            if (nl) memcpy(p + line, &ch->lines[fn->line_begin], (size_t)nl * 8);
-            uint32_t r[6] = {(uint32_t)start[k], fn->size, (uint32_t)str, last_file_off, (uint32_t)line, nl};
-            memcpy(row, r, kTableRow);
-            row += kTableRow;
-            str += n;
-            line += (uint64_t)nl * 8;
-        }
+        if (fb.empty()) fb = std::move(table);
+        else fb.resize((fb.size() + 7) & ~(size_t)7, 0), fb.insert(fb.end(), table.begin(), table.end());
+        o.reloc_sym(funcs, fb.size() - table_size, text_sym, obj::RelocKind::PcRel32, 0);
     }
 
     for (const ir::Global* g : m.globals) {
