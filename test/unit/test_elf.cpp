@@ -327,3 +327,27 @@ TEST_CASE("elf: writing to a file descriptor reports model and write errors apar
         close(fd);
     }
 }
+
+TEST_CASE("object: symbols are found by name, indices never change") {
+    Object o;
+    uint32_t t = o.section(".text", SectionKind::Text, 16);
+    o.sections[t].bytes.assign(64, 0);
+    std::vector<uint32_t> idx;
+    for (int k = 0; k < 5000; k++) { // grows the name index several times
+        idx.push_back(o.symbol("sym" + std::to_string(k)));
+        CHECK(idx.back() == (uint32_t)k);
+        if (k == 100) o.reserve_symbols(3000); // growing in the middle keeps every index
+    }
+    for (int k = 0; k < 5000; k += 7) CHECK(o.symbol("sym" + std::to_string(k)) == idx[k]);
+    CHECK(o.symbols.size() == 5000);
+    // Defining an undefined symbol keeps its index; a new name gets the next one.
+    CHECK(o.define("sym42", t, 8, 4, true, true) == 42);
+    CHECK(o.symbols[42].section == t);
+    CHECK(o.symbols[42].offset == 8);
+    CHECK(o.define("fresh", t, 16, 4, false, true) == 5000);
+    CHECK(o.symbol("fresh") == 5000);
+    CHECK(o.symbol("") == 5001); // the empty name is a name like any other
+    CHECK(o.symbol("") == 5001);
+    CHECK(o.symbol("sym4999") == 4999);
+    CHECK(o.symbol("sym49999") == 5002);
+}

@@ -19,6 +19,7 @@
 #include "codegen/x64/emit_impl.h"
 #include "common/hugepages.h"
 
+#include <atomic>
 #include <cstring>
 #include <thread>
 
@@ -59,38 +60,46 @@ void Worker::compile_one(const ir::Module& m, const ir::Func& f, uint32_t index)
 
 namespace {
 
-// Symbol-name pointer -> object symbol index. Relocation targets are IR symbol names and
-// the same callee is the same pointer at every call site, so hashing the pointer saves
-// hashing the name for each relocation; a miss asks the object (by name) once.
+// Symbol-name pointer -> object symbol index, and the symbol's offset in .text when it is
+// defined there. Relocation targets are IR symbol names and the same callee is the same
+// pointer at every call site, so hashing the pointer saves hashing the name for each
+// relocation; a miss asks the object (by name) once. The functions are put() as they are
+// defined, so a call to one of them never asks the object.
 class SymCache {
 public:
-    SymCache(obj::Object& o, size_t n) : o_(o) {
+    static constexpr uint32_t kNotInText = UINT32_MAX;
+    struct Target {
+        uint32_t sym;
+        uint32_t text_off; // kNotInText: undefined, or not in .text
+    };
+    SymCache(obj::Object& o, uint32_t text, size_t n) : o_(o), text_(text) {
         size_t cap = 1024;
         while (cap < 2 * n + 64) cap *= 2;
         grow(cap);
     }
-    // Records a symbol just defined under this name pointer (callers usually share it).
-    void put(const char* name, uint32_t sym) {
+    void put(const char* name, uint32_t sym, uint32_t text_off) {
         for (size_t i = hash(name);; i = (i + 1) & mask_) {
             Slot& s = slots_[i];
             if (s.key == name) return;
             if (!s.key) {
-                s = {name, sym};
+                s = {name, {sym, text_off}};
                 if (++count_ * 2 > slots_.size()) grow(slots_.size() * 2);
                 return;
             }
         }
     }
-    uint32_t get(const char* name) {
-        if (name == last_) return last_sym_;
+    Target get(const char* name) {
+        if (name == last_.key) return last_.t;
         for (size_t i = hash(name);; i = (i + 1) & mask_) {
             Slot& s = slots_[i];
-            if (s.key == name) return remember(name, s.sym);
+            if (s.key == name) return (last_ = s).t;
             if (!s.key) {
                 uint32_t sym = o_.symbol(name);
-                s = {name, sym};
+                const obj::Symbol& d = o_.symbols[sym];
+                s = {name, {sym, d.section == text_ ? (uint32_t)d.offset : kNotInText}};
+                last_ = s;
                 if (++count_ * 2 > slots_.size()) grow(slots_.size() * 2);
-                return remember(name, sym);
+                return last_.t;
             }
         }
     }
@@ -98,23 +107,19 @@ public:
 private:
     struct Slot {
         const char* key;
-        uint32_t sym;
+        Target t;
     };
     obj::Object& o_;
+    uint32_t text_;
     std::vector<Slot> slots_;
     size_t mask_ = 0, count_ = 0;
     int shift_ = 64;
-    const char* last_ = nullptr;
-    uint32_t last_sym_ = 0;
+    Slot last_{nullptr, {0, 0}};
 
     size_t hash(const char* p) const { return (size_t)(((uintptr_t)p * 0x9E3779B97F4A7C15ull) >> shift_); }
-    uint32_t remember(const char* name, uint32_t sym) {
-        last_ = name, last_sym_ = sym;
-        return sym;
-    }
     void grow(size_t n) {
         std::vector<Slot> old = std::move(slots_);
-        slots_.assign(n, Slot{nullptr, 0});
+        slots_.assign(n, Slot{nullptr, {0, 0}});
         mask_ = n - 1;
         shift_ = 64 - __builtin_ctzll(n);
         for (const Slot& s : old)
@@ -232,8 +237,7 @@ bool merge(const ir::Module& m, const std::vector<const ir::Func*>& order_in,
 
     // Layout: each function at a 16-byte aligned offset, then the trampolines. Symbols are
     // defined before any relocation is looked at, so a call to a later function resolves.
-    auto& tb = o.sections[text].bytes;
-    const uint64_t text_base = (tb.size() + 15) & ~(uint64_t)15;
+    const uint64_t text_base = (o.sections[text].bytes.size() + 15) & ~(uint64_t)15;
     std::vector<uint64_t> start(order.size(), 0);
     uint64_t pos = text_base;
     uint32_t nfuncs = 0;
@@ -250,49 +254,62 @@ bool merge(const ir::Module& m, const std::vector<const ir::Func*>& order_in,
         diag.error_plain("internal compiler error: x64: .text is larger than 1 GiB");
         return false;
     }
-    // The stack-trace table reads only the chunks and the IR: with more than one worker
-    // (the other core is idle now) it is built on a helper thread meanwhile.
+    // The code is copied into .text (int3 between functions) and the stack-trace table is
+    // built from the chunks and the IR alone; with more than one worker (the other core is
+    // idle now) a helper thread does both while this one defines the symbols. The
+    // relocations are patched once the copy is done.
+    auto& tb = o.sections[text].bytes; // o.sections does not change until the join
+    auto copy_text = [&] {
+        tb.reserve(tramp_base + 64 * kTrampSize);
+        advise_huge_pages(tb.data(), tb.capacity()); // before the pages are first touched
+        tb.resize(tramp_base, int3);
+        for (uint32_t k = 0; k < order.size(); k++)
+            if (auto [ch, fn] = order[k]; ch) memcpy(tb.data() + start[k], ch->text.data() + fn->start, fn->size);
+    };
     std::vector<uint8_t> table;
     size_t table_size = 0;
     auto make_table = [&] {
         table = build_table(order, order_in, start);
         table_size = table.size();
     };
+    std::atomic<bool> copied{false};
     std::thread helper;
-    if (workers.size() > 1 && nfuncs >= 64) helper = std::thread(make_table);
+    if (workers.size() > 1 && nfuncs >= 64)
+        helper = std::thread([&] {
+            copy_text();
+            copied.store(true, std::memory_order_release);
+            copied.notify_one();
+            make_table();
+        });
+    else copy_text();
 
     o.reserve_symbols(o.symbols.size() + nfuncs + m.globals.size + m.externs.size + 64);
     uint32_t text_sym = o.define(".Ltext", text, 0, 0, false, false);
-    SymCache syms(o, nfuncs);
+    SymCache syms(o, text, nfuncs);
     for (uint32_t k = 0; k < order.size(); k++)
         if (order[k].first) {
             const ir::Func* f = order_in[k];
-            syms.put(f->name, o.define(f->name, text, start[k], order[k].second->size, f->is_public, true));
+            uint32_t sym = o.define(f->name, text, start[k], order[k].second->size, f->is_public, true);
+            syms.put(f->name, sym, (uint32_t)start[k]);
         }
 
-    // Code: copy, pad with int3, patch what resolves inside .text, keep the rest.
-    tb.reserve(tramp_base + 64 * kTrampSize);
-    advise_huge_pages(tb.data(), tb.capacity()); // before the pages are first touched
-    tb.resize(tramp_base);
+    // Relocations: patch what resolves inside .text, keep the rest.
     o.relocs.reserve(o.relocs.size() + nrel / 4 + 16);
     std::vector<int32_t> tramp_of; // symbol index -> trampoline number, -1 if none yet
     std::vector<uint32_t> tramps;  // trampoline number -> symbol index
-    uint64_t filled = text_base;
+    if (helper.joinable()) copied.wait(false, std::memory_order_acquire);
     for (uint32_t k = 0; k < order.size(); k++) {
         auto [ch, fn] = order[k];
         if (!ch) continue;
         uint64_t at = start[k];
-        memset(tb.data() + filled, int3, at - filled);
         uint8_t* code = tb.data() + at;
-        memcpy(code, ch->text.data() + fn->start, fn->size);
-        filled = at + fn->size;
         for (uint32_t r = fn->reloc_begin; r < fn->reloc_end; r++) {
             const Assembled::Fix& x = ch->relocs[r];
-            uint32_t s = syms.get(x.sym);
-            const obj::Symbol& sym = o.symbols[s];
+            auto [s, text_off] = syms.get(x.sym);
             uint64_t target;
-            if (sym.section == text && (x.kind == obj::RelocKind::Call32 || x.kind == obj::RelocKind::PcRel32)) {
-                target = sym.offset;
+            if (text_off != SymCache::kNotInText &&
+                (x.kind == obj::RelocKind::Call32 || x.kind == obj::RelocKind::PcRel32)) {
+                target = text_off;
             } else if (x.kind == obj::RelocKind::Call32) {
                 if (s >= tramp_of.size()) tramp_of.resize(o.symbols.size() + 64, -1);
                 if (tramp_of[s] < 0) {
@@ -307,7 +324,6 @@ bool merge(const ir::Module& m, const std::vector<const ir::Func*>& order_in,
             put32(code + x.off, (uint32_t)(int32_t)((int64_t)target + x.addend - (int64_t)(at + x.off)));
         }
     }
-    memset(tb.data() + filled, int3, tramp_base - filled);
     tb.resize(tramp_base + tramps.size() * kTrampSize, int3);
     for (size_t t = 0; t < tramps.size(); t++) {
         uint64_t at = tramp_base + t * kTrampSize;
