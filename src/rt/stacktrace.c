@@ -59,10 +59,45 @@ static const LangFuncInfo *search(const LangFuncInfo *b, const LangFuncInfo *e, 
     return NULL;
 }
 
-/* The row of the tables in `lang_funcs` that contains pc, decoded into *out. Tables are
- * 8-byte aligned and their sizes multiples of 8; a header too small to be one is padding
- * the linker may have put between two objects' tables (skipped 8 bytes at a time). */
-static int search_section(uintptr_t pc, LangFuncInfo *out) {
+/* The line of the last pair with offset <= off in a LEB128 line table (see LangFuncRow),
+ * or of the first pair when off is before it; 0 when there is no pair. */
+static uint32_t table_line(const unsigned char *p, const unsigned char *end, uint32_t n, uint64_t off) {
+    uint64_t at = 0;
+    int64_t line = 0;
+    uint32_t found = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t d = 0;
+        int64_t dl = 0;
+        unsigned shift = 0;
+        unsigned char b;
+        do {
+            if (p >= end) return found;
+            b = *p++;
+            if (shift < 64) d |= (uint64_t)(b & 0x7f) << shift;
+            shift += 7;
+        } while (b & 0x80);
+        shift = 0;
+        do {
+            if (p >= end) return found;
+            b = *p++;
+            if (shift < 64) dl |= (int64_t)((uint64_t)(b & 0x7f) << shift);
+            shift += 7;
+        } while (b & 0x80);
+        if (shift < 64 && (b & 0x40)) dl |= -(int64_t)((uint64_t)1 << shift);
+        at += d;
+        line += dl;
+        if (i > 0 && at > off) break;
+        found = (uint32_t)line;
+        if (at > off) break; /* off is before the first pair: its line */
+    }
+    return found;
+}
+
+/* The row of the tables in `lang_funcs` that contains pc, decoded into *out, and its line
+ * into *line. Tables are 8-byte aligned and their sizes multiples of 8; a header too small
+ * to be one is padding the linker may have put between two objects' tables (skipped 8
+ * bytes at a time). */
+static int search_section(uintptr_t pc, LangFuncInfo *out, uint32_t *line) {
     const unsigned char *p = __start_lang_funcs, *e = __stop_lang_funcs;
     if (!p || !e) return 0;
     while ((size_t)(e - p) >= sizeof(LangFuncTable)) {
@@ -88,8 +123,10 @@ static int search_section(uintptr_t pc, LangFuncInfo *out) {
                 out->end = out->start + r->size;
                 out->name = (const char *)p + r->name;
                 out->file = (const char *)p + r->file;
-                out->lines = r->nlines ? (const LangLine *)(p + r->lines) : NULL;
-                out->nlines = r->nlines;
+                out->lines = NULL;
+                out->nlines = 0;
+                if (line)
+                    *line = r->lines < t->size ? table_line(p + r->lines, p + t->size, r->nlines, off - r->start) : 0;
                 return 1;
             }
         }
@@ -103,20 +140,19 @@ static int search_section(uintptr_t pc, LangFuncInfo *out) {
 static __thread LangFuncInfo found_row;
 
 const LangFuncInfo *lang_rt_find_func(uintptr_t pc, uint32_t *line) {
-    const LangFuncInfo *f = search_section(pc, &found_row) ? &found_row : NULL;
+    if (line) *line = 0;
+    if (search_section(pc, &found_row, line)) return &found_row;
+    const LangFuncInfo *f = NULL;
     int n = __atomic_load_n(&extra_count, __ATOMIC_ACQUIRE);
     for (int i = 0; !f && i < n; i++) f = search(extra_tables[i].begin, extra_tables[i].end, pc);
-    if (line) {
-        *line = 0;
-        if (f && f->lines && f->nlines) {
-            uint64_t off = pc - f->start, lo = 0, hi = f->nlines; /* last row with offset <= off */
-            while (lo < hi) {
-                uint64_t mid = (lo + hi) / 2;
-                if (f->lines[mid].offset <= off) lo = mid + 1;
-                else hi = mid;
-            }
-            *line = lo ? f->lines[lo - 1].line : f->lines[0].line;
+    if (line && f && f->lines && f->nlines) {
+        uint64_t off = pc - f->start, lo = 0, hi = f->nlines; /* last row with offset <= off */
+        while (lo < hi) {
+            uint64_t mid = (lo + hi) / 2;
+            if (f->lines[mid].offset <= off) lo = mid + 1;
+            else hi = mid;
         }
+        *line = lo ? f->lines[lo - 1].line : f->lines[0].line;
     }
     return f;
 }

@@ -15,7 +15,8 @@
 // The stack-trace table is one block per object in section `lang_funcs` (LangFuncTable in
 // src/rt/lang_rt.h): a 16-byte header whose first field is the PC-relative offset to the
 // object's .text (the block's only relocation), one 24-byte row per function, then the
-// line tables and the NUL-terminated names, all addressed by offsets from the header.
+// line tables (LEB128-coded) and the NUL-terminated names, all addressed by offsets from
+// the header.
 #include "codegen/x64/emit_impl.h"
 #include "common/hugepages.h"
 
@@ -139,23 +140,49 @@ constexpr uint32_t kTrampSize = 8;   // jmp rel32 + 3 bytes of int3
 constexpr uint32_t kTableHeader = 16; // LangFuncTable
 constexpr uint32_t kTableRow = 24;    // LangFuncRow
 
+void put_uleb(std::vector<uint8_t>& out, uint32_t v) {
+    for (; v >= 0x80; v >>= 7) out.push_back((uint8_t)(v | 0x80));
+    out.push_back((uint8_t)v);
+}
+void put_sleb(std::vector<uint8_t>& out, int64_t v) {
+    for (;;) {
+        uint8_t b = v & 0x7f;
+        v >>= 7; // arithmetic shift
+        if ((v == 0 && !(b & 0x40)) || (v == -1 && (b & 0x40))) {
+            out.push_back(b);
+            return;
+        }
+        out.push_back(b | 0x80);
+    }
+}
+
 // The stack-trace table of the functions in `order` (LangFuncTable in lang_rt.h): header,
 // rows, line tables, then the names and file names. `start` is each function's offset in
-// .text. The header's `text` field is left 0 for the caller's relocation.
+// .text. The header's `text` field is left 0 for the caller's relocation. A line table is
+// one (offset, line) pair per change of line, each as the ULEB128 offset increase and the
+// SLEB128 line change from the previous pair (starting from 0, 0): mostly 2 bytes a pair.
 std::vector<uint8_t> build_table(const std::vector<std::pair<const Chunk*, const Chunk::Fn*>>& order,
                                  const std::vector<const ir::Func*>& order_in, const std::vector<uint64_t>& start) {
     std::vector<uint8_t> out;
     uint32_t nfuncs = 0;
-    size_t nlines = 0, strings = 0;
+    size_t strings = 0;
     std::vector<std::pair<const char*, uint32_t>> files; // source_file -> offset of its string
-    std::vector<uint32_t> name_len(order.size(), 0);
+    std::vector<uint32_t> name_len(order.size(), 0), lines_at(order.size() + 1, 0);
+    std::vector<uint8_t> lines;
     const char* last_file = nullptr;
     for (uint32_t k = 0; k < order.size(); k++) {
         auto [ch, fn] = order[k];
+        lines_at[k] = (uint32_t)lines.size();
         if (!ch) continue; // not compiled (its error was reported)
         const ir::Func* f = order_in[k];
         nfuncs++;
-        nlines += fn->line_end - fn->line_begin;
+        uint32_t prev_off = 0, prev_line = 0;
+        for (uint32_t l = fn->line_begin; l < fn->line_end; l++) {
+            auto [off, line] = ch->lines[l];
+            put_uleb(lines, off - prev_off);
+            put_sleb(lines, (int64_t)line - prev_line);
+            prev_off = off, prev_line = line;
+        }
         name_len[k] = (uint32_t)strlen(f->name) + 1;
         strings += name_len[k];
         const char* file = f->source_file ? f->source_file : "";
@@ -166,13 +193,14 @@ std::vector<uint8_t> build_table(const std::vector<std::pair<const Chunk*, const
         last_file = file;
     }
     if (!nfuncs) return out;
-    uint64_t lines_at = kTableHeader + (uint64_t)nfuncs * kTableRow;
-    uint64_t strings_at = lines_at + nlines * 8;
+    uint64_t lines_base = kTableHeader + (uint64_t)nfuncs * kTableRow;
+    uint64_t strings_at = lines_base + lines.size();
     uint64_t size = (strings_at + strings + 7) & ~(uint64_t)7;
     out.resize(size, 0);
     uint8_t* p = out.data();
     put32(p + 4, (uint32_t)size);
     put32(p + 8, nfuncs);
+    if (!lines.empty()) memcpy(p + lines_base, lines.data(), lines.size());
     uint64_t str = strings_at;
     for (auto& [f, off] : files) {
         size_t n = strlen(f) + 1;
@@ -181,7 +209,6 @@ std::vector<uint8_t> build_table(const std::vector<std::pair<const Chunk*, const
         str += n;
     }
     uint8_t* row = p + kTableHeader;
-    uint64_t line = lines_at;
     uint32_t last_file_off = 0;
     last_file = nullptr;
     for (uint32_t k = 0; k < order.size(); k++) {
@@ -195,14 +222,11 @@ std::vector<uint8_t> build_table(const std::vector<std::pair<const Chunk*, const
             last_file = file;
         }
         memcpy(p + str, f->name, name_len[k]);
-        uint32_t nl = fn->line_end - fn->line_begin;
-        static_assert(sizeof(ch->lines[0]) == 8);
-        if (nl) memcpy(p + line, &ch->lines[fn->line_begin], (size_t)nl * 8);
-        uint32_t r[6] = {(uint32_t)start[k], fn->size, (uint32_t)str, last_file_off, (uint32_t)line, nl};
+        uint32_t r[6] = {(uint32_t)start[k], fn->size,         (uint32_t)str, last_file_off,
+                         (uint32_t)(lines_base + lines_at[k]), fn->line_end - fn->line_begin};
         memcpy(row, r, kTableRow);
         row += kTableRow;
         str += name_len[k];
-        line += (uint64_t)nl * 8;
     }
     return out;
 }
