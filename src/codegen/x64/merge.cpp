@@ -78,6 +78,7 @@ public:
         while (cap < 2 * n + 64) cap *= 2;
         grow(cap);
     }
+    void prefetch(const char* name) const { __builtin_prefetch(&slots_[hash(name)], 1); }
     void put(const char* name, uint32_t sym, uint32_t text_off) {
         for (size_t i = hash(name);; i = (i + 1) & mask_) {
             Slot& s = slots_[i];
@@ -312,6 +313,9 @@ bool merge(const ir::Module& m, const std::vector<const ir::Func*>& order_in,
     SymCache syms(o, text, nfuncs);
     for (uint32_t k = 0; k < order.size(); k++)
         if (order[k].first) {
+            // The IR is cold by now: fetch the next functions' records and names early.
+            if (k + 16 < order.size()) __builtin_prefetch(order_in[k + 16]);
+            if (k + 8 < order.size()) __builtin_prefetch(order_in[k + 8]->name), syms.prefetch(order_in[k + 8]->name);
             const ir::Func* f = order_in[k];
             uint32_t sym = o.define(f->name, text, start[k], order[k].second->size, f->is_public, true);
             syms.put(f->name, sym, (uint32_t)start[k]);
