@@ -333,6 +333,7 @@ bool merge(const ir::Module& m, const std::vector<const ir::Func*>& order_in,
         uint8_t* code = tb.data() + at;
         for (uint32_t r = fn->reloc_begin; r < fn->reloc_end; r++) {
             const Assembled::Fix& x = ch->relocs[r];
+            if (r + 8 < ch->relocs.size()) syms.prefetch(ch->relocs[r + 8].sym); // callees: random slots
             auto [s, text_off] = syms.get(x.sym);
             uint64_t target;
             if (text_off != SymCache::kNotInText &&
