@@ -700,6 +700,50 @@ TEST_CASE("x64 codegen: LangFuncInfo records and --emit asm") {
     CHECK(s.find("cmp ") != std::string::npos);
 }
 
+TEST_CASE("x64 codegen: calls inside the object are resolved, external calls share one trampoline") {
+    Arena a;
+    ir::Module m(a);
+    static const std::string twice_name = "twice"; // not the callee's own name pointer
+    {
+        FB b(m, "twice", {Ty::I64}, Ty::I64);
+        b.f->is_public = false;
+        Inst* y = b.call("ext", Ty::I64, {b.param(0)});
+        b.ret(b.op(Op::add, Ty::I64, {y, y}));
+        b.done();
+    }
+    {
+        FB b(m, "entry", {Ty::I64}, Ty::I64);
+        Inst* y = b.call(twice_name.c_str(), Ty::I64, {b.param(0)});
+        Inst* z = b.call("ext", Ty::I64, {y});
+        b.tailcall("twice", {z});
+        b.done();
+    }
+    SourceManager sm;
+    Diag diag(sm);
+    obj::Object o;
+    REQUIRE(x64::compile(m, o, diag));
+    const obj::Symbol* entry = nullptr;
+    for (const obj::Symbol& s : o.symbols)
+        if (s.name == "entry") entry = &s;
+    REQUIRE(entry);
+    int calls = 0;
+    for (const obj::Reloc& r : o.relocs) {
+        if (o.sections[r.section].name != ".text") continue;
+        CHECK(o.symbols[r.symbol].name == "ext"); // nothing for twice: resolved in place
+        CHECK(r.kind == obj::RelocKind::Call32);
+        REQUIRE(r.offset >= 1);
+        CHECK(o.sections[r.section].bytes[r.offset - 1] == 0xE9); // the trampoline's jmp
+        CHECK(r.offset - 1 >= entry->offset + entry->size);       // after the last function
+        calls++;
+    }
+    CHECK(calls == 1); // three call sites of ext, one relocation
+    // twice(5) = 2 * ext(5) = 12, ext(12) = 13, twice(13) = 28.
+    Run r = build_and_run(m, "int64_t entry(int64_t); int64_t ext(int64_t x) { return x + 1; }\n"
+                             "int main(void){ printf(\"%ld\\n\", entry(5)); return 0; }\n");
+    REQUIRE_MESSAGE(r.error.empty(), r.error);
+    CHECK(r.out == "28\n");
+}
+
 TEST_CASE("x64 codegen: stack trace through the runtime's LangFuncInfo table") {
     std::string root = __FILE__;
     root = root.substr(0, root.rfind("test/unit/"));
