@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fcntl.h>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -179,6 +180,29 @@ bool write_file(const std::string& path, const void* data, size_t n) {
     if (ok) ok = rename(tmp.c_str(), path.c_str()) == 0;
     if (!ok) unlink(tmp.c_str());
     return ok;
+}
+
+// Writes o as an ELF object to path through a temporary file renamed at the end, so on any
+// error no partial output remains (an old file at path is then gone or unchanged). Returns 0, or 3 when the model cannot be represented
+// (an internal error, reported), or 2 when the file cannot be written (reported).
+int write_object(const std::string& path, const obj::Object& o) {
+    std::string tmp = path + ".tmp" + std::to_string(getpid()), err;
+    int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    bool io_error = true;
+    bool ok = fd >= 0 && obj::write_elf(o, fd, &err, &io_error);
+    if (fd >= 0 && close(fd) != 0) ok = false, io_error = true;
+    // The old file is removed first: ext4 (auto_da_alloc) flushes a file that replaces
+    // another by rename to the disk at once, which costs more than the whole write here.
+    if (ok) unlink(path.c_str());
+    if (ok && rename(tmp.c_str(), path.c_str()) != 0) ok = false, io_error = true;
+    if (ok) return 0;
+    if (fd >= 0) unlink(tmp.c_str());
+    if (!io_error) {
+        fprintf(stderr, "lang: internal compiler error: %s\n", err.c_str());
+        return 3;
+    }
+    fprintf(stderr, "lang: error: cannot write '%s'\n", path.c_str());
+    return 2;
 }
 
 void write_text(const std::string& out, const std::string& text) {
@@ -382,18 +406,10 @@ int build(const BuildRequest& req) {
         if (!x64::compile(m, o, c.diag, req.jobs) || c.diag.error_count()) return c.diag.error_count() ? 1 : 3;
         timer.lap("codegen");
     }
-    std::vector<uint8_t> bytes;
-    if (!obj::write_elf(o, bytes, &err)) {
-        fprintf(stderr, "lang: internal compiler error: %s\n", err.c_str());
-        return 3;
-    }
-    timer.lap("elf");
     std::string out = req.output.empty() ? default_output(req.input, req.emit) : req.output;
     if (req.emit == Emit::Obj) {
-        if (!write_file(out, bytes.data(), bytes.size())) {
-            fprintf(stderr, "lang: error: cannot write '%s'\n", out.c_str());
-            return 2;
-        }
+        if (int st = write_object(out, o)) return st;
+        timer.lap("elf"); // the object's layout and its writing
         return finished(req);
     }
 
@@ -405,10 +421,8 @@ int build(const BuildRequest& req) {
     }
     std::string objpath = out + ".o.tmp" + std::to_string(getpid());
     std::string exetmp = out + ".tmp" + std::to_string(getpid());
-    if (!write_file(objpath, bytes.data(), bytes.size())) {
-        fprintf(stderr, "lang: error: cannot write '%s'\n", objpath.c_str());
-        return 2;
-    }
+    if (int st = write_object(objpath, o)) return st;
+    timer.lap("elf");
     const char* cc = getenv("CC");
     int st = spawn_wait({cc && *cc ? cc : "cc", objpath, rt, "-o", exetmp, "-lpthread", "-lm"});
     unlink(objpath.c_str());

@@ -2,6 +2,9 @@
 //
 // File layout: ELF header, section contents (each at its alignment), .rela.* tables,
 // .symtab, .strtab, .shstrtab, then the section header table.
+// The image is planned as a list of pieces (the sections' own bytes plus the tables made
+// here) and either concatenated into a vector or written to a file with writev, so the
+// section contents are never copied into an intermediate image.
 // Section header order: [0] null, [1..n] the Object's sections in order, .note.GNU-stack
 // (empty: tells the linker the stack is not executable), one .rela.<name> per section that
 // has relocations, .symtab, .strtab, .shstrtab.
@@ -10,8 +13,11 @@
 // Relocations name symbols directly (not section+offset); RELA addends are explicit.
 // The ELF records are our own structs (no <elf.h>), checked with static_assert(sizeof).
 #include "obj/object.h"
-#include "common/hugepages.h"
+#include <algorithm>
+#include <cerrno>
+#include <climits>
 #include <cstring>
+#include <sys/uio.h>
 
 namespace lang::obj {
 
@@ -88,15 +94,6 @@ struct StrTab {
     }
 };
 
-void pad_to(std::vector<uint8_t>& out, uint64_t align) {
-    if (align < 1) align = 1;
-    while (out.size() % align) out.push_back(0);
-}
-template <class T> void put(std::vector<uint8_t>& out, const T& v) {
-    const uint8_t* p = reinterpret_cast<const uint8_t*>(&v);
-    out.insert(out.end(), p, p + sizeof(T));
-}
-
 bool fail(std::string* err, const std::string& msg) {
     if (err) *err = "write_elf: " + msg;
     return false;
@@ -117,21 +114,49 @@ uint64_t section_flags(const Section& s) {
     return 0;
 }
 
-} // namespace
+const uint8_t kZeros[4096] = {};
 
-bool write_elf(const Object& o, std::vector<uint8_t>& out, std::string* err) {
+// The file as a list of pieces: the sections' own bytes are referenced, not copied; the
+// parts made here (headers, relocation and symbol tables, string tables) are owned.
+struct Plan {
+    struct Piece {
+        const uint8_t* p;
+        size_t n;
+    };
+    std::vector<Piece> pieces;
+    std::vector<std::vector<uint8_t>> owned; // moving a vector keeps its data pointer
+    uint64_t size = 0;
+
+    void add(const uint8_t* p, size_t n) {
+        if (!n) return;
+        pieces.push_back({p, n});
+        size += n;
+    }
+    void pad_to(uint64_t align) {
+        if (align < 1) align = 1;
+        for (uint64_t k = (align - size % align) % align; k;) {
+            size_t n = k < sizeof kZeros ? (size_t)k : sizeof kZeros;
+            add(kZeros, n);
+            k -= n;
+        }
+    }
+    uint8_t* own(size_t n) { // a zeroed owned buffer of n bytes, added at the current end
+        owned.emplace_back(n, 0);
+        uint8_t* p = owned.back().data();
+        add(p, n);
+        return p;
+    }
+    void own(std::vector<uint8_t>&& v) {
+        owned.push_back(std::move(v));
+        add(owned.back().data(), owned.back().size());
+    }
+};
+
+bool plan_elf(const Object& o, Plan& plan, std::string* err) {
     const uint32_t nsec = (uint32_t)o.sections.size();
-    out.clear();
-    // Reserve about the final size (contents, relocations, symbols and their names) so
-    // the output is not copied again and again while it grows.
-    size_t estimate = 4096 + o.relocs.size() * sizeof(Rela) + o.symbols.size() * sizeof(Sym);
-    for (const Section& s : o.sections) estimate += s.bytes.size() + s.align;
-    for (const Symbol& s : o.symbols) estimate += s.name.size() + 1;
-    out.reserve(estimate);
-    advise_huge_pages(out.data(), out.capacity());
 
-    // ---- validate and group relocations by section
-    std::vector<std::vector<const Reloc*>> rel_by_sec(nsec);
+    // ---- validate and count relocations per section
+    std::vector<uint32_t> nrel(nsec, 0);
     for (const Reloc& r : o.relocs) {
         if (r.section >= nsec) return fail(err, "relocation in a section that does not exist");
         if (r.symbol >= o.symbols.size()) return fail(err, "relocation names a symbol that does not exist");
@@ -144,7 +169,7 @@ bool write_elf(const Object& o, std::vector<uint8_t>& out, std::string* err) {
         if (s.kind == SectionKind::Bss) return fail(err, "relocation in bss section " + s.name);
         if (r.offset > s.size() || s.size() - r.offset < row->width)
             return fail(err, "relocation at offset " + std::to_string(r.offset) + " is outside section " + s.name);
-        rel_by_sec[r.section].push_back(&r);
+        nrel[r.section]++;
     }
     for (const Symbol& s : o.symbols) {
         if (s.section == kUndef) continue;
@@ -158,21 +183,26 @@ bool write_elf(const Object& o, std::vector<uint8_t>& out, std::string* err) {
     std::vector<uint32_t> rela_idx(nsec, 0);
     uint32_t next = note_idx + 1;
     for (uint32_t k = 0; k < nsec; k++)
-        if (!rel_by_sec[k].empty()) rela_idx[k] = next++;
+        if (nrel[k]) rela_idx[k] = next++;
     uint32_t symtab_idx = next++, strtab_idx = next++, shstrtab_idx = next++;
     uint32_t shnum = next;
     if (shnum >= kMaxSections) return fail(err, "too many sections");
 
     // ---- symbol table: null, section symbols, locals, then globals/undefined
+    size_t names = 1;
+    for (const Symbol& s : o.symbols) names += s.name.size() + 1;
     StrTab strtab;
-    std::vector<Sym> syms;
+    strtab.data.reserve(names);
+    const size_t nsyms = 1 + nsec + o.symbols.size();
+    std::vector<uint8_t> symtab(nsyms * sizeof(Sym), 0);
     std::vector<uint32_t> sym_idx(o.symbols.size(), 0);
-    syms.push_back(Sym{});
+    uint32_t nsym = 1;
+    auto put_sym = [&](const Sym& s) { memcpy(symtab.data() + (size_t)nsym++ * sizeof(Sym), &s, sizeof s); };
     for (uint32_t k = 0; k < nsec; k++) {
         Sym s{};
         s.info = (STB_LOCAL << 4) | STT_SECTION;
         s.shndx = (uint16_t)(k + 1);
-        syms.push_back(s);
+        put_sym(s);
     }
     auto make_sym = [&](const Symbol& src, bool global) {
         Sym s{};
@@ -188,23 +218,36 @@ bool write_elf(const Object& o, std::vector<uint8_t>& out, std::string* err) {
     for (uint32_t k = 0; k < o.symbols.size(); k++) {
         const Symbol& s = o.symbols[k];
         if (s.section != kUndef && !s.global) {
-            sym_idx[k] = (uint32_t)syms.size();
-            syms.push_back(make_sym(s, false));
+            sym_idx[k] = nsym;
+            put_sym(make_sym(s, false));
         }
     }
-    uint32_t first_global = (uint32_t)syms.size();
+    uint32_t first_global = nsym;
     for (uint32_t k = 0; k < o.symbols.size(); k++) {
         const Symbol& s = o.symbols[k];
         if (s.section == kUndef || s.global) {
-            sym_idx[k] = (uint32_t)syms.size();
-            syms.push_back(make_sym(s, true));
+            sym_idx[k] = nsym;
+            put_sym(make_sym(s, true));
         }
+    }
+
+    // ---- relocation tables, in the order of o.relocs within each section
+    std::vector<std::vector<uint8_t>> rela(nsec);
+    std::vector<uint8_t*> rela_at(nsec, nullptr);
+    for (uint32_t k = 0; k < nsec; k++)
+        if (nrel[k]) rela[k].resize((size_t)nrel[k] * sizeof(Rela)), rela_at[k] = rela[k].data();
+    for (const Reloc& r : o.relocs) {
+        const RelocRow* row = reloc_row(r.kind);
+        uint64_t type = o.arch == Arch::X64 ? row->x64 : row->a64;
+        Rela e{r.offset, ((uint64_t)sym_idx[r.symbol] << 32) | type, r.addend};
+        memcpy(rela_at[r.section], &e, sizeof e);
+        rela_at[r.section] += sizeof e;
     }
 
     // ---- file contents
     std::vector<Shdr> sh(shnum);
     StrTab shstr;
-    out.resize(sizeof(Ehdr));
+    uint8_t* ehdr = plan.own(sizeof(Ehdr));
     for (uint32_t k = 0; k < nsec; k++) {
         const Section& s = o.sections[k];
         Shdr& h = sh[k + 1];
@@ -212,16 +255,16 @@ bool write_elf(const Object& o, std::vector<uint8_t>& out, std::string* err) {
         h.type = s.kind == SectionKind::Bss ? SHT_NOBITS : SHT_PROGBITS;
         h.flags = section_flags(s);
         h.addralign = s.align ? s.align : 1;
-        if (s.kind != SectionKind::Bss) pad_to(out, h.addralign);
-        h.offset = out.size();
+        if (s.kind != SectionKind::Bss) plan.pad_to(h.addralign);
+        h.offset = plan.size;
         h.size = s.size();
-        if (s.kind != SectionKind::Bss) out.insert(out.end(), s.bytes.begin(), s.bytes.end());
+        if (s.kind != SectionKind::Bss) plan.add(s.bytes.data(), s.bytes.size());
     }
     {
         Shdr& h = sh[note_idx];
         h.name = shstr.add(".note.GNU-stack");
         h.type = SHT_PROGBITS;
-        h.offset = out.size();
+        h.offset = plan.size;
         h.addralign = 1;
     }
     for (uint32_t k = 0; k < nsec; k++) {
@@ -235,15 +278,10 @@ bool write_elf(const Object& o, std::vector<uint8_t>& out, std::string* err) {
         h.info = k + 1;
         h.addralign = 8;
         h.entsize = sizeof(Rela);
-        pad_to(out, 8);
-        h.offset = out.size();
-        for (const Reloc* r : rel_by_sec[k]) {
-            const RelocRow* row = reloc_row(r->kind);
-            uint64_t type = o.arch == Arch::X64 ? row->x64 : row->a64;
-            Rela e{r->offset, ((uint64_t)sym_idx[r->symbol] << 32) | type, r->addend};
-            put(out, e);
-        }
-        h.size = out.size() - h.offset;
+        plan.pad_to(8);
+        h.offset = plan.size;
+        h.size = rela[k].size();
+        plan.own(std::move(rela[k]));
     }
     {
         Shdr& h = sh[symtab_idx];
@@ -253,32 +291,32 @@ bool write_elf(const Object& o, std::vector<uint8_t>& out, std::string* err) {
         h.info = first_global;
         h.addralign = 8;
         h.entsize = sizeof(Sym);
-        pad_to(out, 8);
-        h.offset = out.size();
-        for (const Sym& s : syms) put(out, s);
-        h.size = out.size() - h.offset;
+        plan.pad_to(8);
+        h.offset = plan.size;
+        h.size = symtab.size();
+        plan.own(std::move(symtab));
     }
     {
         Shdr& h = sh[strtab_idx];
         h.name = shstr.add(".strtab");
         h.type = SHT_STRTAB;
         h.addralign = 1;
-        h.offset = out.size();
-        out.insert(out.end(), strtab.data.begin(), strtab.data.end());
+        h.offset = plan.size;
         h.size = strtab.data.size();
+        plan.own(std::move(strtab.data));
     }
     {
         Shdr& h = sh[shstrtab_idx];
-        h.name = shstr.add(".shstrtab"); // added before the table is copied out
+        h.name = shstr.add(".shstrtab"); // added before the table is placed
         h.type = SHT_STRTAB;
         h.addralign = 1;
-        h.offset = out.size();
-        out.insert(out.end(), shstr.data.begin(), shstr.data.end());
+        h.offset = plan.size;
         h.size = shstr.data.size();
+        plan.own(std::move(shstr.data));
     }
-    pad_to(out, 8);
-    uint64_t shoff = out.size();
-    for (const Shdr& h : sh) put(out, h);
+    plan.pad_to(8);
+    uint64_t shoff = plan.size;
+    memcpy(plan.own(sh.size() * sizeof(Shdr)), sh.data(), sh.size() * sizeof(Shdr));
 
     Ehdr eh{};
     const uint8_t ident[16] = {0x7f, 'E', 'L', 'F', 2 /*ELFCLASS64*/, 1 /*ELFDATA2LSB*/, 1 /*EV_CURRENT*/, 0 /*SYSV*/};
@@ -291,7 +329,45 @@ bool write_elf(const Object& o, std::vector<uint8_t>& out, std::string* err) {
     eh.shentsize = sizeof(Shdr);
     eh.shnum = (uint16_t)shnum;
     eh.shstrndx = (uint16_t)shstrtab_idx;
-    memcpy(out.data(), &eh, sizeof eh);
+    memcpy(ehdr, &eh, sizeof eh);
+    return true;
+}
+
+} // namespace
+
+bool write_elf(const Object& o, std::vector<uint8_t>& out, std::string* err) {
+    out.clear();
+    Plan plan;
+    if (!plan_elf(o, plan, err)) return false;
+    out.resize(plan.size);
+    uint8_t* p = out.data();
+    for (const Plan::Piece& x : plan.pieces) memcpy(p, x.p, x.n), p += x.n;
+    return true;
+}
+
+bool write_elf(const Object& o, int fd, std::string* err, bool* io_error) {
+    if (io_error) *io_error = false;
+    Plan plan;
+    if (!plan_elf(o, plan, err)) return false;
+    std::vector<iovec> iov(plan.pieces.size());
+    for (size_t k = 0; k < iov.size(); k++) iov[k] = {(void*)plan.pieces[k].p, plan.pieces[k].n};
+    for (size_t k = 0; k < iov.size();) {
+        int n = (int)std::min<size_t>(iov.size() - k, IOV_MAX);
+        ssize_t w = writev(fd, &iov[k], n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            if (io_error) *io_error = true;
+            if (err) *err = std::string("write error: ") + (w < 0 ? strerror(errno) : "nothing written");
+            return false;
+        }
+        for (size_t left = (size_t)w; left;) { // skip what was written, maybe part of a piece
+            size_t take = std::min(left, iov[k].iov_len);
+            iov[k].iov_base = (uint8_t*)iov[k].iov_base + take;
+            iov[k].iov_len -= take;
+            left -= take;
+            if (!iov[k].iov_len) k++;
+        }
+    }
     return true;
 }
 

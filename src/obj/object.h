@@ -65,6 +65,8 @@ public:
     uint32_t section(std::string_view name, SectionKind kind, uint32_t align);
     // Returns the index of the named symbol, creating an undefined one if needed.
     uint32_t symbol(std::string_view name);
+    // Room for n symbols in all (saves growing the table and the name index one by one).
+    void reserve_symbols(size_t n);
     // Defines (or redefines an undefined) symbol at section:offset.
     uint32_t define(std::string_view name, uint32_t section, uint64_t offset, uint64_t size, bool global,
                     bool is_func);
@@ -77,18 +79,27 @@ public:
     }
 
 private:
-    // Transparent hashing: find() takes a string_view directly, so looking up a name that
-    // is already known (every reloc does) builds no std::string and calls no malloc.
+    // Symbol names -> index: open addressing over (hash << 32 | index + 1), 0 = empty, at
+    // most half full. Keys are compared with symbols[index].name, so the index holds no
+    // pointer into a string and survives the symbols vector growing.
+    std::vector<uint64_t> sym_slots_;
+    uint32_t find_slot(std::string_view name, uint32_t h) const; // slot of name, or of the empty slot for it
+    void grow_slots(size_t n);
+    // Transparent hashing: find() takes a string_view directly (few sections, looked up often).
     struct NameHash {
         using is_transparent = void;
         size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
     };
-    std::unordered_map<std::string, uint32_t, NameHash, std::equal_to<>> by_name_;
     std::unordered_map<std::string, uint32_t, NameHash, std::equal_to<>> sec_by_name_;
 };
 
 // elf.cpp: serializes an ELF64 relocatable object (ET_REL). Returns false with a
 // message in *err if the model cannot be represented (e.g. an unknown reloc kind).
 bool write_elf(const Object& o, std::vector<uint8_t>& out, std::string* err);
+// The same written to the file descriptor fd (at its current position) with writev; the
+// sections' bytes go straight from the model to the file. Nothing is written when the
+// model cannot be represented; a failed write sets *io_error (the file is then partial:
+// the caller removes it).
+bool write_elf(const Object& o, int fd, std::string* err, bool* io_error = nullptr);
 
 } // namespace lang::obj

@@ -165,15 +165,36 @@ void lang_panic_null(void) __attribute__((noreturn));
 void lang_panic_assert(const char *file, int32_t line) __attribute__((noreturn));
 
 /* ---- stack traces ----
- * The backend emits one LangFuncInfo per function into the data section named
+ * The backend emits one LangFuncTable per object into the read-only section named
  * "lang_funcs" (a C identifier, so the linker defines __start_lang_funcs and
- * __stop_lang_funcs around all of them). `lines` is sorted by offset from `start`.
- * The runtime walks frame pointers (rbp chain) and symbolizes return addresses with it;
- * every compiled Lang function keeps a standard rbp frame. */
+ * __stop_lang_funcs around the tables of all objects). A table is position independent:
+ * `text` is the offset from the address of the field itself to the object's .text (one
+ * PC-relative relocation per object), a row's `start` is an offset in that .text, and
+ * `name`, `file` and `lines` are byte offsets from the table header. Rows are sorted by
+ * `start`. A row's line table is `nlines` (offset, line) pairs in increasing offset order
+ * (offset from the function's start), each stored as the ULEB128 offset increase and the
+ * SLEB128 line change from the previous pair, the first from (0, 0). `size` (a multiple
+ * of 8) is the whole table: header, rows, line tables, strings.
+ * The runtime walks frame pointers (rbp chain) and symbolizes return addresses with the
+ * tables; every compiled Lang function keeps a standard rbp frame.
+ * LangFuncInfo is the decoded form of one row (absolute addresses; `lines` NULL, the
+ * runtime decodes the line itself), also what a JIT loader registers with
+ * lang_rt_register_funcs (with a sorted LangLine array). */
 typedef struct LangLine {
     uint32_t offset;   /* byte offset from function start */
     uint32_t line;
 } LangLine;
+typedef struct LangFuncTable {
+    int32_t text;      /* .text address minus the address of this field */
+    uint32_t size;     /* bytes of the table, header included */
+    uint32_t count;    /* rows following the header */
+    uint32_t reserved; /* 0 */
+} LangFuncTable;
+typedef struct LangFuncRow {
+    uint32_t start, size;   /* offset of the function in .text, and its length */
+    uint32_t name, file;    /* NUL-terminated strings, offsets from the table header */
+    uint32_t lines, nlines; /* LEB128 line table of nlines pairs, offset from the table header */
+} LangFuncRow;
 typedef struct LangFuncInfo {
     uint64_t start, end;
     const char *name;

@@ -93,7 +93,8 @@ void lang_rt_install_fault_handlers(void);
 void lang_rt_thread_init_signals(void);
 
 /* Symbolization with the compiler's function table. Returns NULL when pc is not in
- * compiled Lang code; *line gets the source line (0 when unknown). */
+ * compiled Lang code; *line gets the source line (0 when unknown). A row of `lang_funcs`
+ * is returned decoded in a per-thread record, valid until the thread's next call. */
 const LangFuncInfo *lang_rt_find_func(uintptr_t pc, uint32_t *line);
 /* Walks the rbp chain from fp and returns the first return address that lies in Lang
  * code (looks at most max_frames frames), or the first return address when none does. */

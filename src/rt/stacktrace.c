@@ -4,9 +4,11 @@
  * -fno-omit-frame-pointer) keeps an rbp frame: [fp] = caller's fp, [fp+8] = return
  * address. We follow that chain, checking each fp against the bounds of the stack the
  * thread runs on, so a corrupt chain ends the walk instead of faulting.
- * Symbolizing: the backend emits LangFuncInfo rows into the section `lang_funcs`; the
- * linker brackets it with __start_lang_funcs/__stop_lang_funcs (weak here, so programs
- * without Lang code still link). A JIT loader registers its tables at run time.
+ * Symbolizing: the backend emits one LangFuncTable per object into the section
+ * `lang_funcs`; the linker brackets them with __start_lang_funcs/__stop_lang_funcs (weak
+ * here, so programs without Lang code still link). Rows are sorted, so a table is searched
+ * by bisection, and a hit is decoded into a per-thread LangFuncInfo. A JIT loader
+ * registers LangFuncInfo arrays at run time instead.
  * Faults: SIGSEGV/SIGBUS/SIGFPE run on a per-thread alternate stack and report "stack
  * overflow" when the address is in the guard region below the current stack.
  *
@@ -30,8 +32,8 @@ extern int pthread_getattr_np(pthread_t thread, pthread_attr_t *attr);
 enum { kGregRbp = 10, kGregRip = 16 }; /* REG_RBP, REG_RIP of <sys/ucontext.h> (GNU-only names) */
 #endif
 
-extern const LangFuncInfo __start_lang_funcs[] __attribute__((weak));
-extern const LangFuncInfo __stop_lang_funcs[] __attribute__((weak));
+extern const unsigned char __start_lang_funcs[] __attribute__((weak));
+extern const unsigned char __stop_lang_funcs[] __attribute__((weak));
 
 enum { kMaxFrames = 64, kMaxTables = 32, kAltStack = 64 * 1024 };
 
@@ -57,22 +59,100 @@ static const LangFuncInfo *search(const LangFuncInfo *b, const LangFuncInfo *e, 
     return NULL;
 }
 
-const LangFuncInfo *lang_rt_find_func(uintptr_t pc, uint32_t *line) {
-    const LangFuncInfo *f = NULL;
-    if (__start_lang_funcs && __stop_lang_funcs) f = search(__start_lang_funcs, __stop_lang_funcs, pc);
-    int n = __atomic_load_n(&extra_count, __ATOMIC_ACQUIRE);
-    for (int i = 0; !f && i < n; i++) f = search(extra_tables[i].begin, extra_tables[i].end, pc);
-    if (line) {
-        *line = 0;
-        if (f && f->lines && f->nlines) {
-            uint64_t off = pc - f->start, lo = 0, hi = f->nlines; /* last row with offset <= off */
+/* The line of the last pair with offset <= off in a LEB128 line table (see LangFuncRow),
+ * or of the first pair when off is before it; 0 when there is no pair. */
+static uint32_t table_line(const unsigned char *p, const unsigned char *end, uint32_t n, uint64_t off) {
+    uint64_t at = 0;
+    int64_t line = 0;
+    uint32_t found = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t d = 0;
+        int64_t dl = 0;
+        unsigned shift = 0;
+        unsigned char b;
+        do {
+            if (p >= end) return found;
+            b = *p++;
+            if (shift < 64) d |= (uint64_t)(b & 0x7f) << shift;
+            shift += 7;
+        } while (b & 0x80);
+        shift = 0;
+        do {
+            if (p >= end) return found;
+            b = *p++;
+            if (shift < 64) dl |= (int64_t)((uint64_t)(b & 0x7f) << shift);
+            shift += 7;
+        } while (b & 0x80);
+        if (shift < 64 && (b & 0x40)) dl |= -(int64_t)((uint64_t)1 << shift);
+        at += d;
+        line += dl;
+        if (i > 0 && at > off) break;
+        found = (uint32_t)line;
+        if (at > off) break; /* off is before the first pair: its line */
+    }
+    return found;
+}
+
+/* The row of the tables in `lang_funcs` that contains pc, decoded into *out, and its line
+ * into *line. Tables are 8-byte aligned and their sizes multiples of 8; a header too small
+ * to be one is padding the linker may have put between two objects' tables (skipped 8
+ * bytes at a time). */
+static int search_section(uintptr_t pc, LangFuncInfo *out, uint32_t *line) {
+    const unsigned char *p = __start_lang_funcs, *e = __stop_lang_funcs;
+    if (!p || !e) return 0;
+    while ((size_t)(e - p) >= sizeof(LangFuncTable)) {
+        const LangFuncTable *t = (const LangFuncTable *)p;
+        if (t->size < sizeof *t || (t->size & 7)) {
+            p += 8;
+            continue;
+        }
+        if (t->size > (size_t)(e - p)) break; /* malformed */
+        const LangFuncRow *rows = (const LangFuncRow *)(t + 1);
+        uintptr_t text = (uintptr_t)&t->text + (intptr_t)t->text;
+        if (t->count && pc >= text && sizeof *t + (size_t)t->count * sizeof *rows <= t->size) {
+            uint64_t off = pc - text;
+            uint32_t lo = 0, hi = t->count; /* first row with start > off */
             while (lo < hi) {
-                uint64_t mid = (lo + hi) / 2;
-                if (f->lines[mid].offset <= off) lo = mid + 1;
+                uint32_t mid = lo + (hi - lo) / 2;
+                if (rows[mid].start <= off) lo = mid + 1;
                 else hi = mid;
             }
-            *line = lo ? f->lines[lo - 1].line : f->lines[0].line;
+            if (lo && off - rows[lo - 1].start < rows[lo - 1].size) {
+                const LangFuncRow *r = &rows[lo - 1];
+                out->start = text + r->start;
+                out->end = out->start + r->size;
+                out->name = (const char *)p + r->name;
+                out->file = (const char *)p + r->file;
+                out->lines = NULL;
+                out->nlines = 0;
+                if (line)
+                    *line = r->lines < t->size ? table_line(p + r->lines, p + t->size, r->nlines, off - r->start) : 0;
+                return 1;
+            }
         }
+        p += t->size;
+    }
+    return 0;
+}
+
+/* A hit in `lang_funcs` is returned in this per-thread record: valid until the thread's
+ * next call. */
+static __thread LangFuncInfo found_row;
+
+const LangFuncInfo *lang_rt_find_func(uintptr_t pc, uint32_t *line) {
+    if (line) *line = 0;
+    if (search_section(pc, &found_row, line)) return &found_row;
+    const LangFuncInfo *f = NULL;
+    int n = __atomic_load_n(&extra_count, __ATOMIC_ACQUIRE);
+    for (int i = 0; !f && i < n; i++) f = search(extra_tables[i].begin, extra_tables[i].end, pc);
+    if (line && f && f->lines && f->nlines) {
+        uint64_t off = pc - f->start, lo = 0, hi = f->nlines; /* last row with offset <= off */
+        while (lo < hi) {
+            uint64_t mid = (lo + hi) / 2;
+            if (f->lines[mid].offset <= off) lo = mid + 1;
+            else hi = mid;
+        }
+        *line = lo ? f->lines[lo - 1].line : f->lines[0].line;
     }
     return f;
 }

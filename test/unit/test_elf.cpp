@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <fcntl.h>
 #include <unistd.h>
 #include <sys/wait.h>
 
@@ -272,4 +273,81 @@ TEST_CASE("elf: unrepresentable models are rejected with a message") {
         CHECK_FALSE(write_elf(o, bytes, &err));
         CHECK(err.find("bss") != std::string::npos);
     }
+}
+
+TEST_CASE("elf: written to a file descriptor, the object is the same as in memory") {
+    Object o = hello_object();
+    // A section of several pages with an odd alignment, so the plan has padding pieces.
+    uint32_t big = o.section(".rodata.big", SectionKind::Rodata, 64);
+    for (int k = 0; k < 3 * 4096 + 5; k++) o.sections[big].bytes.push_back((uint8_t)(k * 7));
+    std::vector<uint8_t> bytes;
+    std::string err;
+    REQUIRE(write_elf(o, bytes, &err));
+    std::string path = tmp_path("_fd.o");
+    FILE* f = fopen(path.c_str(), "w+b");
+    REQUIRE(f);
+    bool io_error = true;
+    CHECK(write_elf(o, fileno(f), &err, &io_error));
+    CHECK_FALSE(io_error);
+    fflush(f);
+    std::vector<uint8_t> back(bytes.size() + 16);
+    rewind(f);
+    size_t n = fread(back.data(), 1, back.size(), f);
+    fclose(f);
+    unlink(path.c_str());
+    back.resize(n);
+    CHECK(back == bytes);
+}
+
+TEST_CASE("elf: writing to a file descriptor reports model and write errors apart") {
+    std::string err;
+    bool io_error = true;
+    {
+        Object o; // relocation past the end of the section: nothing is written
+        uint32_t t = o.section(".text", SectionKind::Text, 1);
+        o.sections[t].bytes.assign(6, 0);
+        o.reloc(t, 4, "f", RelocKind::PcRel32, -4);
+        std::string path = tmp_path("_bad.o");
+        FILE* f = fopen(path.c_str(), "wb");
+        REQUIRE(f);
+        CHECK_FALSE(write_elf(o, fileno(f), &err, &io_error));
+        CHECK_FALSE(io_error);
+        CHECK(err.find("outside section .text") != std::string::npos);
+        CHECK(ftell(f) == 0);
+        fclose(f);
+        unlink(path.c_str());
+    }
+    {
+        Object o = hello_object(); // a descriptor open for reading only
+        int fd = open("/dev/null", O_RDONLY);
+        REQUIRE(fd >= 0);
+        CHECK_FALSE(write_elf(o, fd, &err, &io_error));
+        CHECK(io_error);
+        CHECK(err.find("write error") == 0);
+        close(fd);
+    }
+}
+
+TEST_CASE("object: symbols are found by name, indices never change") {
+    Object o;
+    uint32_t t = o.section(".text", SectionKind::Text, 16);
+    o.sections[t].bytes.assign(64, 0);
+    std::vector<uint32_t> idx;
+    for (int k = 0; k < 5000; k++) { // grows the name index several times
+        idx.push_back(o.symbol("sym" + std::to_string(k)));
+        CHECK(idx.back() == (uint32_t)k);
+        if (k == 100) o.reserve_symbols(3000); // growing in the middle keeps every index
+    }
+    for (int k = 0; k < 5000; k += 7) CHECK(o.symbol("sym" + std::to_string(k)) == idx[k]);
+    CHECK(o.symbols.size() == 5000);
+    // Defining an undefined symbol keeps its index; a new name gets the next one.
+    CHECK(o.define("sym42", t, 8, 4, true, true) == 42);
+    CHECK(o.symbols[42].section == t);
+    CHECK(o.symbols[42].offset == 8);
+    CHECK(o.define("fresh", t, 16, 4, false, true) == 5000);
+    CHECK(o.symbol("fresh") == 5000);
+    CHECK(o.symbol("") == 5001); // the empty name is a name like any other
+    CHECK(o.symbol("") == 5001);
+    CHECK(o.symbol("sym4999") == 4999);
+    CHECK(o.symbol("sym49999") == 5002);
 }

@@ -98,14 +98,18 @@ __attribute__((noinline)) int64_t Program_Deep(LangContext *ctx, int64_t n) {
 __asm__(".text\n.globl boot_code_end\nboot_code_end:\n");
 extern char boot_code_end[];
 
-static const LangLine main_lines[] = {{0, 12}};
-static const LangLine helper_lines[] = {{0, 30}};
-static const LangLine deep_lines[] = {{0, 20}};
-__attribute__((section("lang_funcs"), used)) static LangFuncInfo funcs[] = {
-    {(uint64_t)(uintptr_t)&Program_Main, (uint64_t)(uintptr_t)&Program_Helper, "Program.Main", "boot.lang", main_lines, 1},
-    {(uint64_t)(uintptr_t)&Program_Helper, (uint64_t)(uintptr_t)&Program_Deep, "Program.Helper", "boot.lang", helper_lines, 1},
-    {(uint64_t)(uintptr_t)&Program_Deep, (uint64_t)(uintptr_t)boot_code_end, "Program.Deep", "boot.lang", deep_lines, 1},
-};
+/* The function table as the compiler emits it (LangFuncTable in lang_rt.h): header,
+ * rows, line tables, strings; `text` is PC-relative, everything else an offset. Helper's
+ * line table has a 2-byte negative line step and a 3-byte offset step. */
+__asm__(".section lang_funcs,\"a\"\n.balign 8\n"
+        "1: .long Program_Main - .\n .long 9f - 1b, 3, 0\n"
+        " .long 0, Program_Helper - Program_Main, 5f - 1b, 8f - 1b, 2f - 1b, 1\n"
+        " .long Program_Helper - Program_Main, Program_Deep - Program_Helper, 6f - 1b, 8f - 1b, 3f - 1b, 3\n"
+        " .long Program_Deep - Program_Main, boot_code_end - Program_Deep, 7f - 1b, 8f - 1b, 4f - 1b, 1\n"
+        /* LEB128 (offset step, line step) pairs; Helper's: (0, 200) (1, 30) (65536, 7) */
+        "2: .byte 0, 12\n3: .byte 0, 200, 1, 1, 214, 126, 255, 255, 3, 105\n4: .byte 0, 20\n"
+        "5: .asciz \"Program.Main\"\n6: .asciz \"Program.Helper\"\n7: .asciz \"Program.Deep\"\n"
+        "8: .asciz \"boot.lang\"\n.balign 8\n9:\n.text\n");
 
 int64_t lang_main(LangContext *ctx, LangArray *args) { return Program_Main(ctx, args); }
 )C";

@@ -665,26 +665,83 @@ TEST_CASE("x64 codegen: LangFuncInfo records and --emit asm") {
     Diag diag(sm);
     obj::Object o;
     REQUIRE(x64::compile(m, o, diag));
+    // One LangFuncTable: header {text, size, count, 0}, one row {start, size, name, file,
+    // lines, nlines}, the line table, then "fib" and the file name.
     bool found = false;
     for (auto& s : o.sections)
         if (s.name == "lang_funcs") {
             found = true;
-            CHECK(s.kind == obj::SectionKind::Data);
+            CHECK(s.kind == obj::SectionKind::Rodata);
             CHECK(s.align == 8);
-            CHECK(s.bytes.size() == 48);
-            uint64_t nlines;
-            memcpy(&nlines, s.bytes.data() + 40, 8);
-            CHECK(nlines >= 3);
+            REQUIRE(s.bytes.size() >= 40);
+            uint32_t h[4], row[6];
+            memcpy(h, s.bytes.data(), 16);
+            memcpy(row, s.bytes.data() + 16, 24);
+            CHECK(h[1] == s.bytes.size());
+            CHECK(h[1] % 8 == 0);
+            CHECK(h[2] == 1);
+            CHECK(row[0] == 0);
+            CHECK(row[1] > 0);
+            CHECK(row[4] == 40);
+            CHECK(row[5] >= 3);
+            REQUIRE(row[2] < s.bytes.size());
+            CHECK(std::string((const char*)s.bytes.data() + row[2]) == "fib");
         }
     CHECK(found);
-    int abs64 = 0;
-    for (auto& r : o.relocs) abs64 += r.kind == obj::RelocKind::Abs64;
-    CHECK(abs64 == 5);
+    // The table's one relocation (PC-relative, to .text); fib's recursive calls are
+    // resolved in place, so .text has no relocation at all.
+    REQUIRE(o.relocs.size() == 1);
+    CHECK(o.relocs[0].kind == obj::RelocKind::PcRel32);
+    CHECK(o.sections[o.relocs[0].section].name == "lang_funcs");
     std::string s = x64::print_asm(m);
     CHECK(s.find("fib:") != std::string::npos);
     CHECK(s.find("push rbp") != std::string::npos);
     CHECK(s.find("call fib") != std::string::npos);
     CHECK(s.find("cmp ") != std::string::npos);
+}
+
+TEST_CASE("x64 codegen: calls inside the object are resolved, external calls share one trampoline") {
+    Arena a;
+    ir::Module m(a);
+    static const std::string twice_name = "twice"; // not the callee's own name pointer
+    {
+        FB b(m, "twice", {Ty::I64}, Ty::I64);
+        b.f->is_public = false;
+        Inst* y = b.call("ext", Ty::I64, {b.param(0)});
+        b.ret(b.op(Op::add, Ty::I64, {y, y}));
+        b.done();
+    }
+    {
+        FB b(m, "entry", {Ty::I64}, Ty::I64);
+        Inst* y = b.call(twice_name.c_str(), Ty::I64, {b.param(0)});
+        Inst* z = b.call("ext", Ty::I64, {y});
+        b.tailcall("twice", {z});
+        b.done();
+    }
+    SourceManager sm;
+    Diag diag(sm);
+    obj::Object o;
+    REQUIRE(x64::compile(m, o, diag));
+    const obj::Symbol* entry = nullptr;
+    for (const obj::Symbol& s : o.symbols)
+        if (s.name == "entry") entry = &s;
+    REQUIRE(entry);
+    int calls = 0;
+    for (const obj::Reloc& r : o.relocs) {
+        if (o.sections[r.section].name != ".text") continue;
+        CHECK(o.symbols[r.symbol].name == "ext"); // nothing for twice: resolved in place
+        CHECK(r.kind == obj::RelocKind::Call32);
+        REQUIRE(r.offset >= 1);
+        CHECK(o.sections[r.section].bytes[r.offset - 1] == 0xE9); // the trampoline's jmp
+        CHECK(r.offset - 1 >= entry->offset + entry->size);       // after the last function
+        calls++;
+    }
+    CHECK(calls == 1); // three call sites of ext, one relocation
+    // twice(5) = 2 * ext(5) = 12, ext(12) = 13, twice(13) = 28.
+    Run r = build_and_run(m, "int64_t entry(int64_t); int64_t ext(int64_t x) { return x + 1; }\n"
+                             "int main(void){ printf(\"%ld\\n\", entry(5)); return 0; }\n");
+    REQUIRE_MESSAGE(r.error.empty(), r.error);
+    CHECK(r.out == "28\n");
 }
 
 TEST_CASE("x64 codegen: stack trace through the runtime's LangFuncInfo table") {
