@@ -171,30 +171,36 @@ bool collect_inputs(const std::string& path, std::vector<std::string>& files, st
     return true;
 }
 
+// Puts the finished temporary file in place of path. The old file is removed first: ext4
+// (auto_da_alloc) flushes a file that replaces another by rename to the disk at once,
+// which costs more than writing a big object.
+static bool replace_file(const std::string& tmp, const std::string& path) {
+    unlink(path.c_str());
+    return rename(tmp.c_str(), path.c_str()) == 0;
+}
+
 bool write_file(const std::string& path, const void* data, size_t n) {
     std::string tmp = path + ".tmp" + std::to_string(getpid());
     FILE* f = fopen(tmp.c_str(), "wb");
     if (!f) return false;
     bool ok = fwrite(data, 1, n, f) == n;
     ok = (fclose(f) == 0) && ok;
-    if (ok) ok = rename(tmp.c_str(), path.c_str()) == 0;
+    if (ok) ok = replace_file(tmp, path);
     if (!ok) unlink(tmp.c_str());
     return ok;
 }
 
 // Writes o as an ELF object to path through a temporary file renamed at the end, so on any
-// error no partial output remains (an old file at path is then gone or unchanged). Returns 0, or 3 when the model cannot be represented
-// (an internal error, reported), or 2 when the file cannot be written (reported).
+// error no partial output remains (an old file at path is then gone or unchanged).
+// Returns 0, or 3 when the model cannot be represented (an internal error, reported), or 2
+// when the file cannot be written (reported).
 int write_object(const std::string& path, const obj::Object& o) {
     std::string tmp = path + ".tmp" + std::to_string(getpid()), err;
     int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     bool io_error = true;
     bool ok = fd >= 0 && obj::write_elf(o, fd, &err, &io_error);
     if (fd >= 0 && close(fd) != 0) ok = false, io_error = true;
-    // The old file is removed first: ext4 (auto_da_alloc) flushes a file that replaces
-    // another by rename to the disk at once, which costs more than the whole write here.
-    if (ok) unlink(path.c_str());
-    if (ok && rename(tmp.c_str(), path.c_str()) != 0) ok = false, io_error = true;
+    if (ok && !replace_file(tmp, path)) ok = false, io_error = true;
     if (ok) return 0;
     if (fd >= 0) unlink(tmp.c_str());
     if (!io_error) {
@@ -432,7 +438,7 @@ int build(const BuildRequest& req) {
         fprintf(stderr, "lang: error: linking failed (cc exited with status %d)\n", st);
         return 2;
     }
-    if (rename(exetmp.c_str(), out.c_str()) != 0) {
+    if (!replace_file(exetmp, out)) {
         unlink(exetmp.c_str());
         fprintf(stderr, "lang: error: cannot write '%s'\n", out.c_str());
         return 2;
