@@ -107,6 +107,11 @@ struct Alloc {
             if (gidx[vi(v)] == UINT32_MAX) gidx[vi(v)] = (uint32_t)globals.size(), globals.push_back(v);
         };
         int32_t open[64]; // physical register -> index of its fixed range still open in this block
+        // Only allocatable registers get fixed ranges: nothing else is ever tested for a
+        // conflict (rsp and rbp, named by every frame access, would only cost time).
+        uint64_t track = 0;
+        for (uint32_t r : T.int_order) track |= 1ull << r;
+        for (uint32_t r : T.float_order) track |= 1ull << r;
         for (size_t b = 0; b < nb; b++) {
             std::fill(std::begin(open), std::end(open), -1);
             MBlock& bl = f.blocks[b];
@@ -138,7 +143,7 @@ struct Alloc {
                     open[r] = (int32_t)fixed[r].size();
                     fixed[r].push_back({pos + 1, pos + 1});
                 };
-                for (uint64_t m = in.imp_use; m; m &= m - 1) use_fixed((uint32_t)__builtin_ctzll(m));
+                for (uint64_t m = in.imp_use & track; m; m &= m - 1) use_fixed((uint32_t)__builtin_ctzll(m));
                 uint32_t phys_def[6]; // physical registers written: their ranges start after every use
                 int nphys_def = 0;
                 for_regs(in, [&](uint32_t r, bool rd, bool wr) {
@@ -153,13 +158,13 @@ struct Alloc {
                             extend(r, pos + 1);
                             if (stamp[v] != b) stamp[v] = (uint32_t)b, defs.push_back(r);
                         }
-                    } else {
+                    } else if ((track >> r) & 1) {
                         if (rd) use_fixed(r);
                         if (wr) phys_def[nphys_def++] = r;
                     }
                 });
                 for (int k = 0; k < nphys_def; k++) def_fixed(phys_def[k]);
-                for (uint64_t m = in.imp_def; m; m &= m - 1) def_fixed((uint32_t)__builtin_ctzll(m));
+                for (uint64_t m = in.imp_def & track; m; m &= m - 1) def_fixed((uint32_t)__builtin_ctzll(m));
                 if (T.is_copy(in)) {
                     uint32_t d = in.o[0].reg, s = in.o[1].reg;
                     if (d >= kFirstVReg && hint[vi(d)] == kNoReg) hint[vi(d)] = s;

@@ -75,6 +75,15 @@ struct EncodeCache {
     Entry e[1024];
 };
 bool encode(uint16_t op, uint8_t cc, const Operand* ops, int n, Encoded& out, EncodeCache& cache);
+// The same, writing the bytes straight to dst (room for 16 bytes): returns the length, 0
+// when no row matches. `fix` gets the fix_* fields of Encoded.
+struct EncodedFix {
+    int8_t fix_off = -1;
+    uint8_t fix_size = 0;
+    uint8_t fix_tail = 0;
+};
+int encode_into(uint16_t op, uint8_t cc, const Operand* ops, int n, uint8_t* dst, EncodedFix& fix,
+                EncodeCache& cache);
 // For the sweep test: number of rows, and a description of row i.
 int encoding_rows();
 struct RowInfo {
