@@ -208,7 +208,7 @@ bool assemble(Code& c, Assembled& out, std::string* bad) {
             continue;
         }
         EncodedFix fx;
-        int len = encode_into(in.op, in.cc, in.o, in.n, base + at, fx, out.enc_cache);
+        int len = encode_memo(in.op, in.cc, in.o, in.n, base + at, fx, out.enc_cache, out.enc_memo);
         if (!len) {
             *bad = format_inst(in, "f");
             return false;

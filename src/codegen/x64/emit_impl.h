@@ -46,6 +46,7 @@ struct Assembled {
     std::vector<std::pair<uint32_t, uint32_t>> pos; // per instruction: short offset, branches before
     std::vector<uint32_t> grown; // grown[k]: bytes added by the long branches before branch k
     EncodeCache enc_cache;
+    EncodeMemo enc_memo;
 };
 
 

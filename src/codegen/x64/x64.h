@@ -84,6 +84,25 @@ struct EncodedFix {
 };
 int encode_into(uint16_t op, uint8_t cc, const Operand* ops, int n, uint8_t* dst, EncodedFix& fix,
                 EncodeCache& cache);
+// Whole instructions already encoded: the same mnemonic, condition code and operands (all
+// their fields, compared as raw bytes) give the same bytes, and compiled code repeats
+// itself a lot (frame loads and stores, calls, moves between the same registers): a hit
+// costs a hash and a compare instead of classifying the operands and encoding a row.
+// Direct-mapped: a collision just replaces the entry.
+struct EncodeMemo {
+    struct Entry {
+        uint32_t key = UINT32_MAX; // op | cc << 16 | operand count << 24 (UINT32_MAX: empty)
+        uint8_t len = 0;
+        EncodedFix fix;
+        uint8_t bytes[16];
+        Operand o[3];
+    };
+    Entry e[1024];
+};
+// encode_into() through the memo (same result, same arguments; dst needs 16 bytes of room
+// even for a shorter instruction).
+int encode_memo(uint16_t op, uint8_t cc, const Operand* ops, int n, uint8_t* dst, EncodedFix& fix,
+                EncodeCache& cache, EncodeMemo& memo);
 // For the sweep test: number of rows, and a description of row i.
 int encoding_rows();
 struct RowInfo {
