@@ -26,15 +26,6 @@ using codegen::kW0;
 
 constexpr uint32_t kCalleeOrder[] = {RBX, R12, R13, R14, R15};
 
-MInst mk(uint16_t op, uint8_t rw, Operand a = Operand(), Operand b = Operand()) {
-    MInst in;
-    in.op = op;
-    in.rw = rw;
-    in.o[0] = a, in.o[1] = b;
-    in.n = b.kind ? 2 : a.kind ? 1 : 0;
-    return in;
-}
-
 // Turns an allocated MFunc into the final instruction list. `c` is overwritten; passing
 // the same Code for every function reuses its buffers (no malloc per function).
 void finish(const MFunc& f, Code& c) {
@@ -59,28 +50,35 @@ void finish(const MFunc& f, Code& c) {
                 break;
             }
 
-    auto put = [&](MInst in, uint32_t line) {
+    // Appends an instruction, built in place (no MInst temporaries: 128 bytes each).
+    auto put = [&](uint32_t line, uint16_t op, uint8_t rw, const Operand& a = Operand(),
+                   const Operand& b = Operand()) -> MInst& {
+        MInst& in = c.insts.emplace_back();
+        in.op = op;
+        in.rw = rw;
+        in.o[0] = a, in.o[1] = b;
+        in.n = b.kind ? 2 : a.kind ? 1 : 0;
         in.line = line;
-        c.insts.push_back(in);
+        return in;
     };
-    put(mk(Mn::push, kR0, Operand::r(RBP)), line0);
-    put(mk(Mn::mov, kW0 | kR1, Operand::r(RBP), Operand::r(RSP)), line0);
-    for (uint32_t k = 0; k < nsaved; k++) put(mk(Mn::push, kR0, Operand::r(saved[k])), line0);
+    put(line0, Mn::push, kR0, Operand::r(RBP));
+    put(line0, Mn::mov, kW0 | kR1, Operand::r(RBP), Operand::r(RSP));
+    for (uint32_t k = 0; k < nsaved; k++) put(line0, Mn::push, kR0, Operand::r(saved[k]));
     // When the only adjustment is the 8-byte alignment pad, push/pop a scratch register:
     // shorter than sub + lea (r11 is never live at a return or a tail jump).
     bool pad_only = sub && sub == pad;
-    if (pad_only) put(mk(Mn::push, kR0, Operand::r(R11)), line0);
-    else if (sub) put(mk(Mn::sub, kW0 | kR0 | kR1, Operand::r(RSP), Operand::i(sub)), line0);
+    if (pad_only) put(line0, Mn::push, kR0, Operand::r(R11));
+    else if (sub) put(line0, Mn::sub, kW0 | kR0 | kR1, Operand::r(RSP), Operand::i(sub));
     auto epilogue = [&](uint32_t line) {
         if (nsaved) {
             Operand m = Operand::m(RBP, -(int64_t)csr, 0);
-            if (pad_only) put(mk(Mn::pop, kW0, Operand::r(R11)), line);
-            else if (sub) put(mk(Mn::lea, kW0 | kR1, Operand::r(RSP), m), line);
-            for (uint32_t k = nsaved; k-- > 0;) put(mk(Mn::pop, kW0, Operand::r(saved[k])), line);
+            if (pad_only) put(line, Mn::pop, kW0, Operand::r(R11));
+            else if (sub) put(line, Mn::lea, kW0 | kR1, Operand::r(RSP), m);
+            for (uint32_t k = nsaved; k-- > 0;) put(line, Mn::pop, kW0, Operand::r(saved[k]));
         } else if (sub) {
-            put(mk(Mn::mov, kW0 | kR1, Operand::r(RSP), Operand::r(RBP)), line);
+            put(line, Mn::mov, kW0 | kR1, Operand::r(RSP), Operand::r(RBP));
         }
-        put(mk(Mn::pop, kW0, Operand::r(RBP)), line);
+        put(line, Mn::pop, kW0, Operand::r(RBP));
     };
 
     // Jump threading: a jump to an empty block that only jumps on goes to the end of
@@ -112,12 +110,12 @@ void finish(const MFunc& f, Code& c) {
             if (in.op == Mn::p_entry) continue;
             if (in.op == Mn::p_ret) {
                 epilogue(in.line);
-                put(mk(Mn::ret, 0), in.line);
+                put(in.line, Mn::ret, 0);
                 continue;
             }
             if (in.op == Mn::p_tail) {
                 epilogue(in.line);
-                put(mk(Mn::jmp, kR0, in.o[0]), in.line);
+                put(in.line, Mn::jmp, kR0, in.o[0]);
                 continue;
             }
             c.insts.push_back(in);
@@ -142,15 +140,12 @@ void finish(const MFunc& f, Code& c) {
         }
         if (!j.empty() && j.back().first == codegen::kAlways && j.back().second == next) j.pop_back();
         for (auto& [cc, t] : j) {
-            MInst in = mk(cc == codegen::kAlways ? Mn::jmp : Mn::jcc, 0, Operand::lbl(t));
-            in.cc = cc == codegen::kAlways ? 0 : cc;
-            put(in, line);
+            put(line, cc == codegen::kAlways ? Mn::jmp : Mn::jcc, 0, Operand::lbl(t)).cc = cc == codegen::kAlways ? 0 : cc;
         }
     }
     for (uint32_t s = 0; s < f.stubs.size(); s++) {
         c.label_of[nb + s] = (int32_t)c.insts.size();
-        MInst in = mk(Mn::call, 0, Operand::s("lang_panic_overflow"));
-        put(in, f.stubs[s]);
+        put(f.stubs[s], Mn::call, 0, Operand::s("lang_panic_overflow"));
     }
     c.label_at.assign(c.insts.size() + 1, -1);
     for (uint32_t l = 0; l < c.nlabels; l++)
