@@ -188,18 +188,18 @@ bool assemble(Code& c, Assembled& out, std::string* bad) {
     pos.resize(n + 1);
     out.bytes.resize(16 * n + 16);
     uint8_t* base = out.bytes.data();
-    uint32_t at = 0, last_line = 0;
+    uint32_t at = 0, last_line = 0, nbr = 0;
     const MInst* insts = c.insts.data();
     for (size_t i = 0; i < n; i++) {
         const MInst& in = insts[i];
-        pos[i] = {at, (uint32_t)br.size()};
+        pos[i] = {at, nbr};
         if (in.line && in.line != last_line) {
             out.lines.push_back({at, in.line});
             last_line = in.line;
         }
         if (is_branch(in)) {
             br.push_back({at, (uint32_t)c.label_of[in.o[0].label], (uint8_t)(in.op == Mn::jmp ? 16 : in.cc & 15), 0});
-            at += 2;
+            at += 2, nbr++;
             continue;
         }
         EncodedFix fx;
@@ -219,7 +219,7 @@ bool assemble(Code& c, Assembled& out, std::string* bad) {
         }
         at += (uint32_t)len;
     }
-    pos[n] = {at, (uint32_t)br.size()};
+    pos[n] = {at, nbr};
     size_t nb = br.size();
     auto& grown = out.grown;
     grown.assign(nb + 1, 0);
