@@ -1009,6 +1009,9 @@ struct Sel {
             bindex[f.blocks[k]->id] = k;
             mf.blocks[k].ir_id = f.blocks[k]->id;
         }
+        // One walk counts uses, places slots and gives phi destinations their vregs first
+        // (sources may come from later blocks); a second one, which needs the use counts,
+        // decides the fusions. (Speed: these were five walks over every instruction.)
         for (const ir::Block* b : f.blocks)
             for (const Inst* i : b->insts) {
                 if (i->id >= n) return fail("value id out of range"), false;
@@ -1016,17 +1019,35 @@ struct Sel {
                 if (i->op == Op::slot) {
                     uint32_t align = i->imm2 > 0 ? (uint32_t)i->imm2 : 8;
                     slot_disp[i->id] = -(int64_t)mf.alloc_frame((uint32_t)i->imm, align);
+                } else if (i->op == Op::phi) {
+                    def(i);
                 }
             }
-        // Compare fusion: a compare used once, by its own block's br or a select.
-        for (const ir::Block* b : f.blocks)
-            for (const Inst* i : b->insts)
+        // Address folding: `load/store (add p, x)` with the add used only there becomes
+        // [p + x]. Stores of a register value keep the add: base, index and value could
+        // all be spilled, and the allocator reserves only two scratch registers.
+        auto fold_address = [&](const ir::Block* b, const Inst* i) {
+            const Inst* p = i->args[0];
+            if (p->op != Op::add || uses[p->id] != 1 || p->block != b || ty_size(p->ty) != 8) return;
+            if (i->op == Op::store && !is_const(i->args[1]) && !ir::is_float(i->args[1]->ty)) return;
+            bool remat = false;
+            for (const Inst* a : p->args)
+                remat |= a->op == Op::slot || a->op == Op::addr || (a->op == Op::iconst && !fits32(a->imm));
+            if (is_const(p->args[0]) || remat) return;
+            fused_addr[p->id] = 1;
+        };
+        for (const ir::Block* b : f.blocks) {
+            for (const Inst* i : b->insts) {
+                // Compare fusion: a compare used once, by its own block's br or a select.
                 if ((i->op == Op::br || i->op == Op::select) && i->args.size && is_cmp(i->args[0]->op) &&
                     uses[i->args[0]->id] == 1 && i->args[0]->block == b)
                     fused[i->args[0]->id] = 1;
-        // Load fusion: `br (load p)` with the integer load used only by the br right after it
-        // (nothing in between can store) becomes `cmp [p], 0 ; jne`, e.g. the preemption test.
-        for (const ir::Block* b : f.blocks) {
+                else if (i->op == Op::load || i->op == Op::store)
+                    fold_address(b, i);
+            }
+            // Load fusion: `br (load p)` with the integer load used only by the br right after
+            // it (nothing in between can store) becomes `cmp [p], 0 ; jne`, e.g. the
+            // preemption test.
             const Inst* t = b->term();
             if (!t || t->op != Op::br || b->insts.size < 2 || !t->args.size) continue;
             const Inst* l = t->args[0];
@@ -1034,25 +1055,6 @@ struct Sel {
                 continue;
             fused[l->id] = 1;
         }
-        // Address folding: `load/store (add p, x)` with the add used only there becomes
-        // [p + x]. Stores of a register value keep the add: base, index and value could
-        // all be spilled, and the allocator reserves only two scratch registers.
-        for (const ir::Block* b : f.blocks)
-            for (const Inst* i : b->insts) {
-                if (i->op != Op::load && i->op != Op::store) continue;
-                const Inst* p = i->args[0];
-                if (p->op != Op::add || uses[p->id] != 1 || p->block != b || ty_size(p->ty) != 8) continue;
-                if (i->op == Op::store && !is_const(i->args[1]) && !ir::is_float(i->args[1]->ty)) continue;
-                bool remat = false;
-                for (const Inst* a : p->args)
-                    remat |= a->op == Op::slot || a->op == Op::addr || (a->op == Op::iconst && !fits32(a->imm));
-                if (is_const(p->args[0]) || remat) continue;
-                fused_addr[p->id] = 1;
-            }
-        // Phi destinations get their vregs first (sources may come from later blocks).
-        for (const ir::Block* b : f.blocks)
-            for (const Inst* i : b->insts)
-                if (i->op == Op::phi) def(i);
         cur = 0;
         line = f.blocks.size && f.blocks[0]->insts.size ? f.blocks[0]->insts[0]->line : 0;
         entry_params();
