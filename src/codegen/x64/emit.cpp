@@ -262,8 +262,12 @@ bool assemble(Code& c, Assembled& out, std::string* bad) {
         const Assembled::Branch& b = br[k];
         const Encoded& e = kBr.f[b.form][b.grow ? 1 : 0];
         uint32_t o = b.at + grown[k];
-        std::memcpy(base + o, e.bytes, e.len);
         int64_t d = (int64_t)pos[b.target].first + grown[pos[b.target].second] - (o + e.len);
+        if (e.len == 2 && e.fix_off == 1 && e.fix_size == 1) { // the short form: opcode, rel8
+            base[o] = e.bytes[0], base[o + 1] = (uint8_t)d;
+            continue;
+        }
+        std::memcpy(base + o, e.bytes, e.len);
         for (int j = 0; j < e.fix_size; j++) base[o + e.fix_off + j] = (uint8_t)((uint64_t)d >> (8 * j));
     }
     out.bytes.resize(at + total);
