@@ -148,7 +148,7 @@ struct Alloc {
                 for (uint64_t m = in.imp_use & track; m; m &= m - 1) use_fixed((uint32_t)__builtin_ctzll(m));
                 uint32_t phys_def[6]; // physical registers written: their ranges start after every use
                 int nphys_def = 0;
-                for_regs(in, [&](uint32_t r, bool rd, bool wr) {
+                for_regs(in, [&](uint32_t r, bool rd, bool wr) __attribute__((always_inline)) {
                     if (r == kNoReg) return;
                     if (r >= kFirstVReg) {
                         uint32_t v = vi(r);
