@@ -60,7 +60,7 @@ struct Alloc {
 
     static uint32_t vi(uint32_t r) { return r - kFirstVReg; }
 
-    template <class F> static void for_regs(const MInst& in, F&& fn) {
+    template <class F> [[gnu::always_inline]] static void for_regs(const MInst& in, F&& fn) {
         // fn(reg, read, write) for every register named by an explicit operand
         for (int k = 0; k < in.n; k++) {
             const Operand& o = in.o[k];
