@@ -104,7 +104,7 @@ struct Sel {
         buf.block_pool.pop_back();
     }
 
-    MInst& emit(uint16_t op, uint8_t rw, Operand a = Operand(), Operand b = Operand(),
+    [[gnu::always_inline]] MInst& emit(uint16_t op, uint8_t rw, Operand a = Operand(), Operand b = Operand(),
                 Operand c = Operand()) {
         MInst in;
         in.op = op;
