@@ -821,7 +821,7 @@ struct Sel {
         }
     }
 
-    void inst(const ir::Block* b, const Inst* i) {
+    [[gnu::always_inline]] void inst(const ir::Block* b, const Inst* i) { // one caller: run()
         line = i->line ? i->line : line;
         switch (i->op) {
         case Op::iconst: case Op::fconst: case Op::addr: case Op::slot: case Op::param: case Op::phi:
