@@ -465,7 +465,7 @@ struct Alloc {
     // The rewrite when nothing was spilled (most functions): every vreg just becomes its
     // register, and only copies that became `mov r, r` go away, so the block is edited in
     // place, without copying the instructions into a second buffer.
-    void rewrite_in_place(MBlock& bl, const uint8_t* is_copy) {
+    [[gnu::always_inline]] void rewrite_in_place(MBlock& bl, const uint8_t* is_copy) { // one caller
         auto map = [&](uint32_t& r) {
             if (r != kNoReg && r >= kFirstVReg) r = loc[vi(r)].reg;
         };
