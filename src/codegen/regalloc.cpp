@@ -53,13 +53,14 @@ struct Alloc {
     std::vector<uint32_t> upx, defs, upx_end, defs_end; // walk(): per-block lists, flat
     std::vector<uint64_t> gen, kill, live_in, live_out;
     std::vector<uint32_t> order, active[2];
+    std::vector<uint8_t> copy; // per instruction in layout order: T.is_copy() (walk() fills it)
     std::vector<MInst> out;
     std::vector<std::pair<Operand, Operand>> moves;
     std::vector<RegClass> move_cls;
 
     static uint32_t vi(uint32_t r) { return r - kFirstVReg; }
 
-    template <class F> static void for_regs(const MInst& in, F&& fn) {
+    template <class F> [[gnu::always_inline]] static void for_regs(const MInst& in, F&& fn) {
         // fn(reg, read, write) for every register named by an explicit operand
         for (int k = 0; k < in.n; k++) {
             const Operand& o = in.o[k];
@@ -103,10 +104,16 @@ struct Alloc {
         gidx.assign(nv, UINT32_MAX), stamp.assign(nv, UINT32_MAX);
         globals.clear(), upx.clear(), defs.clear();
         upx_end.resize(nb), defs_end.resize(nb);
+        copy.clear();
         auto mark = [&](uint32_t v) { // v is global: give it a dense number
             if (gidx[vi(v)] == UINT32_MAX) gidx[vi(v)] = (uint32_t)globals.size(), globals.push_back(v);
         };
         int32_t open[64]; // physical register -> index of its fixed range still open in this block
+        // Only allocatable registers get fixed ranges: nothing else is ever tested for a
+        // conflict (rsp and rbp, named by every frame access, would only cost time).
+        uint64_t track = 0;
+        for (uint32_t r : T.int_order) track |= 1ull << r;
+        for (uint32_t r : T.float_order) track |= 1ull << r;
         for (size_t b = 0; b < nb; b++) {
             std::fill(std::begin(open), std::end(open), -1);
             MBlock& bl = f.blocks[b];
@@ -138,10 +145,10 @@ struct Alloc {
                     open[r] = (int32_t)fixed[r].size();
                     fixed[r].push_back({pos + 1, pos + 1});
                 };
-                for (uint64_t m = in.imp_use; m; m &= m - 1) use_fixed((uint32_t)__builtin_ctzll(m));
+                for (uint64_t m = in.imp_use & track; m; m &= m - 1) use_fixed((uint32_t)__builtin_ctzll(m));
                 uint32_t phys_def[6]; // physical registers written: their ranges start after every use
                 int nphys_def = 0;
-                for_regs(in, [&](uint32_t r, bool rd, bool wr) {
+                for_regs(in, [&](uint32_t r, bool rd, bool wr) __attribute__((always_inline)) {
                     if (r == kNoReg) return;
                     if (r >= kFirstVReg) {
                         uint32_t v = vi(r);
@@ -153,14 +160,18 @@ struct Alloc {
                             extend(r, pos + 1);
                             if (stamp[v] != b) stamp[v] = (uint32_t)b, defs.push_back(r);
                         }
-                    } else {
+                    } else if ((track >> r) & 1) {
                         if (rd) use_fixed(r);
                         if (wr) phys_def[nphys_def++] = r;
                     }
                 });
                 for (int k = 0; k < nphys_def; k++) def_fixed(phys_def[k]);
-                for (uint64_t m = in.imp_def; m; m &= m - 1) def_fixed((uint32_t)__builtin_ctzll(m));
-                if (T.is_copy(in)) {
+                for (uint64_t m = in.imp_def & track; m; m &= m - 1) def_fixed((uint32_t)__builtin_ctzll(m));
+                // (A register-to-register copy names two registers: most instructions
+                // are ruled out without the call through the target.)
+                bool is_copy = in.n == 2 && in.o[0].kind == Operand::Reg && in.o[1].kind == Operand::Reg && T.is_copy(in);
+                copy.push_back(is_copy);
+                if (is_copy) {
                     uint32_t d = in.o[0].reg, s = in.o[1].reg;
                     if (d >= kFirstVReg && hint[vi(d)] == kNoReg) hint[vi(d)] = s;
                     if (s >= kFirstVReg && hint[vi(s)] == kNoReg) hint[vi(s)] = d;
@@ -359,10 +370,13 @@ struct Alloc {
     void rewrite() {
         const Target& T = *tp;
         MFunc& f = *fp;
+        const uint8_t* is_copy = copy.data();
         for (size_t b = 0; b < f.blocks.size(); b++) {
             MBlock& bl = f.blocks[b];
             if (!nspilled) {
-                rewrite_in_place(bl);
+                size_t n = bl.insts.size();
+                rewrite_in_place(bl, is_copy);
+                is_copy += n;
                 phi_copies(b, bl.insts);
                 continue;
             }
@@ -383,7 +397,9 @@ struct Alloc {
                     sv[ns] = v, sr[ns] = r, ns++;
                     return r;
                 };
-                bool is_copy = T.is_copy(in);
+                // (A register-to-register copy names two registers: most instructions
+                // are ruled out without the call through the target.)
+                bool is_copy = in.n == 2 && in.o[0].kind == Operand::Reg && in.o[1].kind == Operand::Reg && T.is_copy(in);
                 // Spilled copies become a single load or store.
                 if (is_copy && in.o[0].is_vreg() && in.o[1].kind == Operand::Reg && loc[vi(in.o[0].reg)].spilled &&
                     !(in.o[1].is_vreg() && loc[vi(in.o[1].reg)].spilled)) {
@@ -449,8 +465,7 @@ struct Alloc {
     // The rewrite when nothing was spilled (most functions): every vreg just becomes its
     // register, and only copies that became `mov r, r` go away, so the block is edited in
     // place, without copying the instructions into a second buffer.
-    void rewrite_in_place(MBlock& bl) {
-        const Target& T = *tp;
+    [[gnu::always_inline]] void rewrite_in_place(MBlock& bl, const uint8_t* is_copy) { // one caller
         auto map = [&](uint32_t& r) {
             if (r != kNoReg && r >= kFirstVReg) r = loc[vi(r)].reg;
         };
@@ -462,7 +477,7 @@ struct Alloc {
                 if (o.kind == Operand::Reg) map(o.reg);
                 else if (o.kind == Operand::Mem) map(o.reg), map(o.index);
             }
-            if (T.is_copy(in) && in.o[0].reg == in.o[1].reg) continue;
+            if (is_copy[i] && in.o[0].reg == in.o[1].reg) continue;
             if (w != i) bl.insts[w] = in;
             w++;
         }

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <deque>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -185,6 +186,49 @@ TEST_CASE("x64 encoder matches llvm-mc on test/encode/x64.s") {
         checked++;
     }
     CHECK(checked > 150);
+}
+
+TEST_CASE("x64 encoder: the row cache and the instruction memo give the full search's bytes") {
+    using namespace x64enc_test;
+    std::ifstream in(source_dir() + "test/encode/x64.s");
+    REQUIRE(in.good());
+    // Both passes go through one cache and one memo: the first pass fills them (misses,
+    // and cache hits for later instructions of a seen shape), the second one hits the memo.
+    auto cache = std::make_unique<EncodeCache>();
+    auto memo = std::make_unique<EncodeMemo>();
+    std::vector<std::pair<std::vector<Operand>, std::pair<uint16_t, uint8_t>>> insts;
+    std::string line;
+    while (std::getline(in, line)) {
+        std::string t = trim(line);
+        if (t.empty() || t[0] == '#') continue;
+        std::string insn = trim(t.substr(0, t.find('#')));
+        std::string mn = insn.substr(0, insn.find(' '));
+        std::string rest = insn.size() > mn.size() ? insn.substr(mn.size()) : "";
+        uint16_t op;
+        uint8_t cc;
+        REQUIRE(parse_mnemonic(mn, &op, &cc));
+        std::vector<Operand> ops;
+        std::stringstream ss(rest);
+        std::string part;
+        while (std::getline(ss, part, ','))
+            if (!trim(part).empty()) REQUIRE(parse_operand(part, ops.emplace_back()));
+        insts.push_back({ops, {op, cc}});
+    }
+    CHECK(insts.size() > 150);
+    for (int pass = 0; pass < 2; pass++)
+        for (auto& [ops, opcc] : insts) {
+            Encoded want;
+            int n = (int)ops.size();
+            REQUIRE(encode(opcc.first, opcc.second, ops.data(), n, want));
+            uint8_t got[16];
+            EncodedFix fx;
+            int len = encode_memo(opcc.first, opcc.second, ops.data(), n, got, fx, *cache, *memo);
+            CHECK(len == want.len);
+            CHECK(hex(got, len) == hex(want.bytes, want.len));
+            CHECK(fx.fix_off == want.fix_off);
+            CHECK(fx.fix_size == want.fix_size);
+            CHECK(fx.fix_tail == want.fix_tail);
+        }
 }
 
 TEST_CASE("x64 encoder picks the shortest form") {

@@ -26,15 +26,6 @@ using codegen::kW0;
 
 constexpr uint32_t kCalleeOrder[] = {RBX, R12, R13, R14, R15};
 
-MInst mk(uint16_t op, uint8_t rw, Operand a = Operand(), Operand b = Operand()) {
-    MInst in;
-    in.op = op;
-    in.rw = rw;
-    in.o[0] = a, in.o[1] = b;
-    in.n = b.kind ? 2 : a.kind ? 1 : 0;
-    return in;
-}
-
 // Turns an allocated MFunc into the final instruction list. `c` is overwritten; passing
 // the same Code for every function reuses its buffers (no malloc per function).
 void finish(const MFunc& f, Code& c) {
@@ -59,28 +50,35 @@ void finish(const MFunc& f, Code& c) {
                 break;
             }
 
-    auto put = [&](MInst in, uint32_t line) {
+    // Appends an instruction, built in place (no MInst temporaries: 128 bytes each).
+    auto put = [&](uint32_t line, uint16_t op, uint8_t rw, const Operand& a = Operand(),
+                   const Operand& b = Operand()) -> MInst& {
+        MInst& in = c.insts.emplace_back();
+        in.op = op;
+        in.rw = rw;
+        in.o[0] = a, in.o[1] = b;
+        in.n = b.kind ? 2 : a.kind ? 1 : 0;
         in.line = line;
-        c.insts.push_back(in);
+        return in;
     };
-    put(mk(Mn::push, kR0, Operand::r(RBP)), line0);
-    put(mk(Mn::mov, kW0 | kR1, Operand::r(RBP), Operand::r(RSP)), line0);
-    for (uint32_t k = 0; k < nsaved; k++) put(mk(Mn::push, kR0, Operand::r(saved[k])), line0);
+    put(line0, Mn::push, kR0, Operand::r(RBP));
+    put(line0, Mn::mov, kW0 | kR1, Operand::r(RBP), Operand::r(RSP));
+    for (uint32_t k = 0; k < nsaved; k++) put(line0, Mn::push, kR0, Operand::r(saved[k]));
     // When the only adjustment is the 8-byte alignment pad, push/pop a scratch register:
     // shorter than sub + lea (r11 is never live at a return or a tail jump).
     bool pad_only = sub && sub == pad;
-    if (pad_only) put(mk(Mn::push, kR0, Operand::r(R11)), line0);
-    else if (sub) put(mk(Mn::sub, kW0 | kR0 | kR1, Operand::r(RSP), Operand::i(sub)), line0);
+    if (pad_only) put(line0, Mn::push, kR0, Operand::r(R11));
+    else if (sub) put(line0, Mn::sub, kW0 | kR0 | kR1, Operand::r(RSP), Operand::i(sub));
     auto epilogue = [&](uint32_t line) {
         if (nsaved) {
             Operand m = Operand::m(RBP, -(int64_t)csr, 0);
-            if (pad_only) put(mk(Mn::pop, kW0, Operand::r(R11)), line);
-            else if (sub) put(mk(Mn::lea, kW0 | kR1, Operand::r(RSP), m), line);
-            for (uint32_t k = nsaved; k-- > 0;) put(mk(Mn::pop, kW0, Operand::r(saved[k])), line);
+            if (pad_only) put(line, Mn::pop, kW0, Operand::r(R11));
+            else if (sub) put(line, Mn::lea, kW0 | kR1, Operand::r(RSP), m);
+            for (uint32_t k = nsaved; k-- > 0;) put(line, Mn::pop, kW0, Operand::r(saved[k]));
         } else if (sub) {
-            put(mk(Mn::mov, kW0 | kR1, Operand::r(RSP), Operand::r(RBP)), line);
+            put(line, Mn::mov, kW0 | kR1, Operand::r(RSP), Operand::r(RBP));
         }
-        put(mk(Mn::pop, kW0, Operand::r(RBP)), line);
+        put(line, Mn::pop, kW0, Operand::r(RBP));
     };
 
     // Jump threading: a jump to an empty block that only jumps on goes to the end of
@@ -112,12 +110,12 @@ void finish(const MFunc& f, Code& c) {
             if (in.op == Mn::p_entry) continue;
             if (in.op == Mn::p_ret) {
                 epilogue(in.line);
-                put(mk(Mn::ret, 0), in.line);
+                put(in.line, Mn::ret, 0);
                 continue;
             }
             if (in.op == Mn::p_tail) {
                 epilogue(in.line);
-                put(mk(Mn::jmp, kR0, in.o[0]), in.line);
+                put(in.line, Mn::jmp, kR0, in.o[0]);
                 continue;
             }
             c.insts.push_back(in);
@@ -142,15 +140,12 @@ void finish(const MFunc& f, Code& c) {
         }
         if (!j.empty() && j.back().first == codegen::kAlways && j.back().second == next) j.pop_back();
         for (auto& [cc, t] : j) {
-            MInst in = mk(cc == codegen::kAlways ? Mn::jmp : Mn::jcc, 0, Operand::lbl(t));
-            in.cc = cc == codegen::kAlways ? 0 : cc;
-            put(in, line);
+            put(line, cc == codegen::kAlways ? Mn::jmp : Mn::jcc, 0, Operand::lbl(t)).cc = cc == codegen::kAlways ? 0 : cc;
         }
     }
     for (uint32_t s = 0; s < f.stubs.size(); s++) {
         c.label_of[nb + s] = (int32_t)c.insts.size();
-        MInst in = mk(Mn::call, 0, Operand::s("lang_panic_overflow"));
-        put(in, f.stubs[s]);
+        put(f.stubs[s], Mn::call, 0, Operand::s("lang_panic_overflow"));
     }
     c.label_at.assign(c.insts.size() + 1, -1);
     for (uint32_t l = 0; l < c.nlabels; l++)
@@ -161,68 +156,121 @@ bool is_branch(const MInst& in) {
     return (in.op == Mn::jcc || in.op == Mn::jmp) && in.n == 1 && in.o[0].kind == Operand::Label;
 }
 
-// Branch relaxation, then encoding. Returns false if an instruction has no encoding.
+// The encodings of jmp and jcc, short and long, taken from the encoder once.
+struct BranchForms {
+    Encoded f[17][2]; // [condition code, 16: jmp][long]
+    BranchForms() {
+        for (int k = 0; k < 17; k++)
+            for (int l = 0; l < 2; l++) {
+                Operand t = Operand::lbl(0);
+                t.size = l ? 4 : 1;
+                if (!encode(k == 16 ? Mn::jmp : Mn::jcc, k == 16 ? 0 : (uint8_t)k, &t, 1, f[k][l])) f[k][l].len = 0;
+            }
+    }
+};
+
+// Encoding, then branch relaxation. Returns false if an instruction has no encoding.
 // `out` is overwritten (its buffers are reused when the same Assembled is passed again).
+//
+// Every non-branch is encoded once, straight into out.bytes, with every branch taking its
+// short form (2 bytes, filled in at the end). Relaxation then only looks at the branches:
+// a branch whose displacement does not fit in rel8 becomes long, which moves everything
+// after it, until nothing changes (the same fixed point as relaxing over every
+// instruction). Last, the bytes between branches move to their final offsets (back to
+// front, in place) and the branches are written.
 bool assemble(Code& c, Assembled& out, std::string* bad) {
+    static const BranchForms kBr;
     size_t n = c.insts.size();
-    out.bytes.clear(), out.lines.clear(), out.relocs.clear();
-    std::vector<uint8_t>& is_long = out.is_long;
-    std::vector<uint8_t>& size = out.size;
-    std::vector<uint32_t>& off = out.off;
-    std::vector<Encoded>& enc = out.enc; // non-branches are encoded once, here
-    is_long.assign(n, 0), size.assign(n, 0), off.assign(n + 1, 0), enc.resize(n);
+    out.lines.clear(), out.relocs.clear();
+    auto& br = out.branches;
+    auto& pos = out.pos;
+    br.clear();
+    pos.resize(n + 1);
+    out.bytes.resize(16 * n + 16);
+    uint8_t* base = out.bytes.data();
+    uint32_t at = 0, last_line = 0, nbr = 0;
+    const MInst* insts = c.insts.data();
     for (size_t i = 0; i < n; i++) {
-        if (is_branch(c.insts[i])) continue;
-        if (!encode(c.insts[i].op, c.insts[i].cc, c.insts[i].o, c.insts[i].n, enc[i], out.enc_cache)) {
-            *bad = format_inst(c.insts[i], "f");
-            return false;
-        }
-        size[i] = enc[i].len;
-    }
-    for (bool changed = true; changed;) {
-        changed = false;
-        for (size_t i = 0; i < n; i++) {
-            if (is_branch(c.insts[i])) size[i] = is_long[i] ? (c.insts[i].op == Mn::jmp ? 5 : 6) : 2;
-            off[i + 1] = off[i] + size[i];
-        }
-        for (size_t i = 0; i < n; i++) {
-            if (!is_branch(c.insts[i]) || is_long[i]) continue;
-            int64_t d = (int64_t)off[c.label_of[c.insts[i].o[0].label]] - off[i + 1];
-            if (d < -128 || d > 127) is_long[i] = 1, changed = true;
-        }
-    }
-    out.bytes.reserve(off[n]);
-    uint32_t last_line = 0;
-    for (size_t i = 0; i < n; i++) {
-        const MInst& in = c.insts[i];
+        const MInst& in = insts[i];
+        pos[i] = {at, nbr};
         if (in.line && in.line != last_line) {
-            out.lines.push_back({(uint32_t)out.bytes.size(), in.line});
+            out.lines.push_back({at, in.line});
             last_line = in.line;
         }
-        Encoded& e = enc[i];
         if (is_branch(in)) {
-            Operand target = in.o[0];
-            target.size = is_long[i] ? 4 : 1;
-            if (!encode(in.op, in.cc, &target, 1, e, out.enc_cache)) {
-                *bad = format_inst(in, "f");
-                return false;
-            }
+            br.push_back({at, (uint32_t)c.label_of[in.o[0].label], (uint8_t)(in.op == Mn::jmp ? 16 : in.cc & 15), 0});
+            at += 2, nbr++;
+            continue;
         }
-        uint32_t at = (uint32_t)out.bytes.size();
-        if (is_branch(in)) {
-            int64_t d = (int64_t)off[c.label_of[in.o[0].label]] - (at + e.len);
-            for (int k = 0; k < e.fix_size; k++) e.bytes[e.fix_off + k] = (uint8_t)((uint64_t)d >> (8 * k));
-        } else if (e.fix_off >= 0) {
+        EncodedFix fx;
+        int len = encode_memo(in.op, in.cc, in.o, in.n, base + at, fx, out.enc_cache, out.enc_memo);
+        if (!len) {
+            *bad = format_inst(in, "f");
+            return false;
+        }
+        if (fx.fix_off >= 0) {
             for (int k = 0; k < in.n; k++) {
                 const Operand& o = in.o[k];
                 if (o.kind == Operand::Sym)
-                    out.relocs.push_back({at + e.fix_off, o.sym, obj::RelocKind::Call32, o.imm - 4});
+                    out.relocs.push_back({at + fx.fix_off, o.sym, obj::RelocKind::Call32, o.imm - 4});
                 else if (o.kind == Operand::Mem && o.sym && o.reg == codegen::kNoReg)
-                    out.relocs.push_back({at + e.fix_off, o.sym, obj::RelocKind::PcRel32, o.imm - 4 - e.fix_tail});
+                    out.relocs.push_back({at + fx.fix_off, o.sym, obj::RelocKind::PcRel32, o.imm - 4 - fx.fix_tail});
             }
         }
-        out.bytes.insert(out.bytes.end(), e.bytes, e.bytes + e.len);
+        at += (uint32_t)len;
     }
+    pos[n] = {at, nbr};
+    size_t nb = br.size();
+    auto& grown = out.grown;
+    grown.assign(nb + 1, 0);
+    for (const auto& b : br)
+        if (!kBr.f[b.form][0].len || !kBr.f[b.form][1].len) {
+            *bad = "branch";
+            return false;
+        }
+    for (bool changed = nb > 0; changed;) {
+        changed = false;
+        uint32_t g = 0;
+        for (size_t k = 0; k < nb; k++) grown[k] = g, g += br[k].grow;
+        grown[nb] = g;
+        for (size_t k = 0; k < nb; k++) {
+            Assembled::Branch& b = br[k];
+            if (b.grow) continue;
+            int64_t end = (int64_t)b.at + 2 + grown[k];
+            int64_t d = (int64_t)pos[b.target].first + grown[pos[b.target].second] - end;
+            if (d < -128 || d > 127) b.grow = (uint8_t)(kBr.f[b.form][1].len - 2), changed = true;
+        }
+    }
+    uint32_t total = grown[nb];
+    if (total) {
+        for (size_t k = nb; k-- > 0;) {
+            uint32_t from = br[k].at + 2, to = k + 1 < nb ? br[k + 1].at : at;
+            std::memmove(base + from + grown[k + 1], base + from, to - from);
+        }
+        size_t k = 0;
+        for (auto& r : out.relocs) {
+            while (k < nb && br[k].at < r.off) k++;
+            r.off += grown[k];
+        }
+        k = 0;
+        for (auto& l : out.lines) {
+            while (k < nb && br[k].at < l.first) k++;
+            l.first += grown[k];
+        }
+    }
+    for (size_t k = 0; k < nb; k++) {
+        const Assembled::Branch& b = br[k];
+        const Encoded& e = kBr.f[b.form][b.grow ? 1 : 0];
+        uint32_t o = b.at + grown[k];
+        int64_t d = (int64_t)pos[b.target].first + grown[pos[b.target].second] - (o + e.len);
+        if (e.len == 2 && e.fix_off == 1 && e.fix_size == 1) { // the short form: opcode, rel8
+            base[o] = e.bytes[0], base[o + 1] = (uint8_t)d;
+            continue;
+        }
+        std::memcpy(base + o, e.bytes, e.len);
+        for (int j = 0; j < e.fix_size; j++) base[o + e.fix_off + j] = (uint8_t)((uint64_t)d >> (8 * j));
+    }
+    out.bytes.resize(at + total);
     return true;
 }
 

@@ -36,10 +36,17 @@ struct Assembled {
     };
     std::vector<Fix> relocs;
     // Scratch of assemble(), kept here so that its buffers are reused across functions.
-    std::vector<uint8_t> is_long, size;
-    std::vector<uint32_t> off;
-    std::vector<Encoded> enc;
+    struct Branch {
+        uint32_t at;     // offset with every branch short
+        uint32_t target; // instruction index of the target label
+        uint8_t form;    // condition code, 16: jmp
+        uint8_t grow;    // 0: short; else bytes added by the long form
+    };
+    std::vector<Branch> branches;
+    std::vector<std::pair<uint32_t, uint32_t>> pos; // per instruction: short offset, branches before
+    std::vector<uint32_t> grown; // grown[k]: bytes added by the long branches before branch k
     EncodeCache enc_cache;
+    EncodeMemo enc_memo;
 };
 
 

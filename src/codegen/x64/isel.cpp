@@ -104,7 +104,7 @@ struct Sel {
         buf.block_pool.pop_back();
     }
 
-    MInst& emit(uint16_t op, uint8_t rw, Operand a = Operand(), Operand b = Operand(),
+    [[gnu::always_inline]] MInst& emit(uint16_t op, uint8_t rw, Operand a = Operand(), Operand b = Operand(),
                 Operand c = Operand()) {
         MInst in;
         in.op = op;
@@ -821,7 +821,7 @@ struct Sel {
         }
     }
 
-    void inst(const ir::Block* b, const Inst* i) {
+    [[gnu::always_inline]] void inst(const ir::Block* b, const Inst* i) { // one caller: run()
         line = i->line ? i->line : line;
         switch (i->op) {
         case Op::iconst: case Op::fconst: case Op::addr: case Op::slot: case Op::param: case Op::phi:
@@ -920,6 +920,15 @@ struct Sel {
     // Split-edge blocks were appended at the end; move each one right after its source
     // block. Intervals have no holes, so a block far away in the layout would stretch
     // every value live across the edge over the whole function.
+    // Exchanges two blocks member by member: vector::swap is three pointer exchanges,
+    // cheaper than std::swap's three moves (each move assignment checks for storage to free).
+    static void swap_blocks(MBlock& a, MBlock& b) {
+        static_assert(sizeof(MBlock) == 5 * sizeof(std::vector<uint32_t>) + 8, "swap every member of MBlock");
+        a.insts.swap(b.insts), a.phis.swap(b.phis), a.jumps.swap(b.jumps);
+        a.succs.swap(b.succs), a.preds.swap(b.preds);
+        std::swap(a.ir_id, b.ir_id);
+    }
+
     void place_split_blocks() {
         uint32_t nir = f.blocks.size, nblocks = (uint32_t)mf.blocks.size();
         if (split_src.empty()) return;
@@ -946,7 +955,7 @@ struct Sel {
         std::vector<MBlock>& nb = buf.spare_blocks;
         while (nb.size() > nblocks) buf.block_pool.push_back(std::move(nb.back())), nb.pop_back();
         nb.resize(nblocks);
-        for (uint32_t b = 0; b < nblocks; b++) std::swap(nb[newidx[b]], mf.blocks[b]);
+        for (uint32_t b = 0; b < nblocks; b++) swap_blocks(nb[newidx[b]], mf.blocks[b]);
         std::swap(nb, mf.blocks);
         for (MBlock& b : mf.blocks)
             for (auto& j : b.jumps) j.second = newidx[j.second];
@@ -1000,6 +1009,9 @@ struct Sel {
             bindex[f.blocks[k]->id] = k;
             mf.blocks[k].ir_id = f.blocks[k]->id;
         }
+        // One walk counts uses, places slots and gives phi destinations their vregs first
+        // (sources may come from later blocks); a second one, which needs the use counts,
+        // decides the fusions. (Speed: these were five walks over every instruction.)
         for (const ir::Block* b : f.blocks)
             for (const Inst* i : b->insts) {
                 if (i->id >= n) return fail("value id out of range"), false;
@@ -1007,17 +1019,35 @@ struct Sel {
                 if (i->op == Op::slot) {
                     uint32_t align = i->imm2 > 0 ? (uint32_t)i->imm2 : 8;
                     slot_disp[i->id] = -(int64_t)mf.alloc_frame((uint32_t)i->imm, align);
+                } else if (i->op == Op::phi) {
+                    def(i);
                 }
             }
-        // Compare fusion: a compare used once, by its own block's br or a select.
-        for (const ir::Block* b : f.blocks)
-            for (const Inst* i : b->insts)
+        // Address folding: `load/store (add p, x)` with the add used only there becomes
+        // [p + x]. Stores of a register value keep the add: base, index and value could
+        // all be spilled, and the allocator reserves only two scratch registers.
+        auto fold_address = [&](const ir::Block* b, const Inst* i) {
+            const Inst* p = i->args[0];
+            if (p->op != Op::add || uses[p->id] != 1 || p->block != b || ty_size(p->ty) != 8) return;
+            if (i->op == Op::store && !is_const(i->args[1]) && !ir::is_float(i->args[1]->ty)) return;
+            bool remat = false;
+            for (const Inst* a : p->args)
+                remat |= a->op == Op::slot || a->op == Op::addr || (a->op == Op::iconst && !fits32(a->imm));
+            if (is_const(p->args[0]) || remat) return;
+            fused_addr[p->id] = 1;
+        };
+        for (const ir::Block* b : f.blocks) {
+            for (const Inst* i : b->insts) {
+                // Compare fusion: a compare used once, by its own block's br or a select.
                 if ((i->op == Op::br || i->op == Op::select) && i->args.size && is_cmp(i->args[0]->op) &&
                     uses[i->args[0]->id] == 1 && i->args[0]->block == b)
                     fused[i->args[0]->id] = 1;
-        // Load fusion: `br (load p)` with the integer load used only by the br right after it
-        // (nothing in between can store) becomes `cmp [p], 0 ; jne`, e.g. the preemption test.
-        for (const ir::Block* b : f.blocks) {
+                else if (i->op == Op::load || i->op == Op::store)
+                    fold_address(b, i);
+            }
+            // Load fusion: `br (load p)` with the integer load used only by the br right after
+            // it (nothing in between can store) becomes `cmp [p], 0 ; jne`, e.g. the
+            // preemption test.
             const Inst* t = b->term();
             if (!t || t->op != Op::br || b->insts.size < 2 || !t->args.size) continue;
             const Inst* l = t->args[0];
@@ -1025,25 +1055,6 @@ struct Sel {
                 continue;
             fused[l->id] = 1;
         }
-        // Address folding: `load/store (add p, x)` with the add used only there becomes
-        // [p + x]. Stores of a register value keep the add: base, index and value could
-        // all be spilled, and the allocator reserves only two scratch registers.
-        for (const ir::Block* b : f.blocks)
-            for (const Inst* i : b->insts) {
-                if (i->op != Op::load && i->op != Op::store) continue;
-                const Inst* p = i->args[0];
-                if (p->op != Op::add || uses[p->id] != 1 || p->block != b || ty_size(p->ty) != 8) continue;
-                if (i->op == Op::store && !is_const(i->args[1]) && !ir::is_float(i->args[1]->ty)) continue;
-                bool remat = false;
-                for (const Inst* a : p->args)
-                    remat |= a->op == Op::slot || a->op == Op::addr || (a->op == Op::iconst && !fits32(a->imm));
-                if (is_const(p->args[0]) || remat) continue;
-                fused_addr[p->id] = 1;
-            }
-        // Phi destinations get their vregs first (sources may come from later blocks).
-        for (const ir::Block* b : f.blocks)
-            for (const Inst* i : b->insts)
-                if (i->op == Op::phi) def(i);
         cur = 0;
         line = f.blocks.size && f.blocks[0]->insts.size ? f.blocks[0]->insts[0]->line : 0;
         entry_params();

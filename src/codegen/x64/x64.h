@@ -6,8 +6,13 @@
 #pragma once
 #include "codegen/target.h"
 
+#include <bit>
+#include <cassert>
 #include <cstdint>
+#include <cstring>
+#include <iterator>
 #include <string>
+#include <type_traits>
 
 namespace lang::x64 {
 
@@ -75,6 +80,97 @@ struct EncodeCache {
     Entry e[1024];
 };
 bool encode(uint16_t op, uint8_t cc, const Operand* ops, int n, Encoded& out, EncodeCache& cache);
+// The same, writing the bytes straight to dst (room for 16 bytes): returns the length, 0
+// when no row matches. `fix` gets the fix_* fields of Encoded.
+struct EncodedFix {
+    int8_t fix_off = -1;
+    uint8_t fix_size = 0;
+    uint8_t fix_tail = 0;
+};
+int encode_into(uint16_t op, uint8_t cc, const Operand* ops, int n, uint8_t* dst, EncodedFix& fix,
+                EncodeCache& cache);
+// Whole instructions already encoded: the same mnemonic, condition code and operands (all
+// their fields, compared as raw bytes) give the same bytes, and compiled code repeats
+// itself a lot (frame loads and stores, calls, moves between the same registers): a hit
+// costs a hash and a compare instead of classifying the operands and encoding a row.
+// Direct-mapped: a collision just replaces the entry.
+struct EncodeMemo {
+    struct Entry {
+        uint32_t key = UINT32_MAX; // op | cc << 16 | operand count << 24 (UINT32_MAX: empty)
+        uint8_t len = 0;
+        EncodedFix fix;
+        uint8_t bytes[16];
+        Operand o[3];
+    };
+    Entry e[1024];
+};
+// encode_into() through the memo (same result, same arguments; dst needs 16 bytes of room
+// even for a shorter instruction). The hit path is inline (it runs once per instruction);
+// a miss calls encode.cpp.
+namespace encdetail {
+template <int N>
+int encode_memo_miss(uint32_t key, uint16_t op, uint8_t cc, const Operand* ops, uint8_t* dst, EncodedFix& fix,
+                     EncodeCache& cache, EncodeMemo::Entry& e);
+
+// encode_memo() for n operands (a constant: the hash and the compare are unrolled word
+// operations).
+template <int N>
+[[gnu::always_inline]] inline int encode_memo_n(uint16_t op, uint8_t cc, const Operand* ops, uint8_t* dst,
+                                                EncodedFix& fix, EncodeCache& cache, EncodeMemo& memo) {
+    static_assert(sizeof(Operand) % 8 == 0 && std::has_unique_object_representations_v<Operand>,
+                  "operands are hashed and compared as raw 8-byte words");
+    constexpr int nw = N * (int)(sizeof(Operand) / 8);
+    const char* raw = (const char*)ops;
+    uint32_t key = op | (uint32_t)cc << 16 | (uint32_t)N << 24;
+    uint64_t h = key;
+#pragma GCC unroll 12
+    for (int i = 0; i < nw; i++) {
+        uint64_t x;
+        std::memcpy(&x, raw + 8 * i, 8);
+        h = (h ^ x) * 0x9E3779B97F4A7C15ull;
+    }
+    static_assert((std::size(EncodeMemo{}.e) & (std::size(EncodeMemo{}.e) - 1)) == 0);
+    EncodeMemo::Entry& e = memo.e[h >> (64 - std::countr_zero(std::size(memo.e)))]; // the best-mixed bits
+    if (e.key == key) {
+        const char* have = (const char*)e.o;
+        uint64_t diff = 0;
+#pragma GCC unroll 12
+        for (int i = 0; i < nw; i++) {
+            uint64_t a, b;
+            std::memcpy(&a, have + 8 * i, 8);
+            std::memcpy(&b, raw + 8 * i, 8);
+            diff |= a ^ b;
+        }
+        if (!diff) {
+            std::memcpy(dst, e.bytes, sizeof e.bytes);
+            fix = e.fix;
+#ifndef NDEBUG
+            uint8_t check[16];
+            EncodedFix cf;
+            int len = encode_into(op, cc, ops, N, check, cf, cache);
+            assert(len == e.len && std::memcmp(check, dst, len) == 0 && cf.fix_off == fix.fix_off &&
+                   cf.fix_size == fix.fix_size && cf.fix_tail == fix.fix_tail);
+#endif
+            return e.len;
+        }
+    }
+    return encode_memo_miss<N>(key, op, cc, ops, dst, fix, cache, e);
+}
+
+} // namespace encdetail
+
+[[gnu::always_inline]] inline int encode_memo(uint16_t op, uint8_t cc, const Operand* ops, int n, uint8_t* dst,
+                                              EncodedFix& fix, EncodeCache& cache, EncodeMemo& memo) {
+    using namespace encdetail;
+    switch (n) {
+    case 0: return encode_memo_n<0>(op, cc, ops, dst, fix, cache, memo);
+    case 1: return encode_memo_n<1>(op, cc, ops, dst, fix, cache, memo);
+    case 2: return encode_memo_n<2>(op, cc, ops, dst, fix, cache, memo);
+    case 3: return encode_memo_n<3>(op, cc, ops, dst, fix, cache, memo);
+    default: return encode_into(op, cc, ops, n, dst, fix, cache);
+    }
+}
+
 // For the sweep test: number of rows, and a description of row i.
 int encoding_rows();
 struct RowInfo {
