@@ -799,15 +799,10 @@ void Lowerer::init_statics() {
 
 // lang_main(ctx, args) -> i64: calls Program.Main and returns its status.
 void Lowerer::emit_entry() {
-    FuncDecl* main_fd = find_entry_point(c); // sema's choice; else look for Program.Main
-    for (FuncDecl* fd : funcs_) {
-        if (main_fd) break;
-        if (!(fd->name == "Main") || !(fd->mods & M_STATIC)) continue;
-        if (!fd->parent || fd->parent->kind != DeclKind::Type || !(fd->parent->name == "Program")) continue;
-        main_fd = fd;
-        break;
-    }
-    if (!main_fd) return; // a library or a test run: no entry
+    // Only a Main with a valid signature: in the pipelined build sema reports a bad one
+    // after lowering (with the other whole-program checks), so it must not be lowered.
+    FuncDecl* main_fd = find_entry_point(c);
+    if (!main_fd) return; // a library, a test run or a bad Main (reported by sema): no entry
     ir::Func* fn = ir::new_func(m, "lang_main");
     fn->source_file = file_of_[main_fd];
     fdecl = nullptr;
