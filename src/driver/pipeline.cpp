@@ -16,6 +16,7 @@
 #include "sema/sema.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -89,49 +90,44 @@ public:
     // Called before building the next function: starts a new group when this one is full.
     void next_function() {
         if (cur_->arena.bytes_allocated() < kGroupBytes) return;
-        std::lock_guard<std::mutex> lock(mu_);
-        cur_->sealed = true;
-        if (cur_->users == 0) give_back(cur_);
-        cur_ = take_locked();
+        drop(cur_); // the builder's reference: no more functions go into it
+        cur_ = take();
     }
     // A function built in the current group goes to code generation: the tag to pass on.
     void* hand_out() {
-        std::lock_guard<std::mutex> lock(mu_);
-        cur_->users++;
+        cur_->refs.fetch_add(1, std::memory_order_relaxed);
         return cur_;
     }
     // The function with this tag is compiled (any thread).
-    void done(void* tag) {
-        Group* g = static_cast<Group*>(tag);
-        std::lock_guard<std::mutex> lock(mu_);
-        if (--g->users == 0 && g->sealed) give_back(g);
-    }
+    void done(void* tag) { drop(static_cast<Group*>(tag)); }
 
 private:
     struct Group {
         Arena arena;
-        int users = 0;      // functions handed out and not compiled yet
-        bool sealed = false;
+        // One reference per function handed out and not compiled yet, plus one while
+        // functions are still built in it; the last one to go returns it to the pool.
+        std::atomic<int> refs{0};
     };
-    Group* take() {
-        std::lock_guard<std::mutex> lock(mu_);
-        return take_locked();
-    }
-    Group* take_locked() {
-        if (free_.empty()) {
-            all_.push_back(std::make_unique<Group>());
-            return all_.back().get();
-        }
-        Group* g = free_.back();
-        free_.pop_back();
-        g->sealed = false;
-        return g;
-    }
-    void give_back(Group* g) {
+    void drop(Group* g) {
+        if (g->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
         g->arena.reset();
+        std::lock_guard<std::mutex> lock(mu_);
         free_.push_back(g);
     }
-    std::mutex mu_;
+    Group* take() {
+        std::lock_guard<std::mutex> lock(mu_);
+        Group* g;
+        if (free_.empty()) {
+            all_.push_back(std::make_unique<Group>());
+            g = all_.back().get();
+        } else {
+            g = free_.back();
+            free_.pop_back();
+        }
+        g->refs.store(1, std::memory_order_relaxed); // the builder's reference
+        return g;
+    }
+    std::mutex mu_; // guards the pool (once per group, not per function)
     std::vector<std::unique_ptr<Group>> all_;
     std::vector<Group*> free_;
     Group* cur_;

@@ -20,6 +20,10 @@ struct Codegen::Impl {
     // More waiting functions than this and add() compiles one itself: enough to keep
     // every worker busy, few enough that their IR stays small and warm in the cache.
     static constexpr size_t kMaxWaiting = 32;
+    // A worker that found the queue empty sleeps until this many functions wait (or the
+    // queue closes): waking it for every function would cost a context switch each time
+    // the workers keep up with the lowering thread.
+    static constexpr size_t kWakeBatch = 8;
     const ir::Module& m;
     std::function<void(void*)> done;
     std::mutex mu;
@@ -33,30 +37,25 @@ struct Codegen::Impl {
 
     Impl(const ir::Module& mod, std::function<void(void*)> d) : m(mod), done(std::move(d)) {}
 
-    void compile(emitdetail::Worker& w, uint32_t k) {
-        w.compile_one(m, *queue_at(k), k);
-        if (done) done(tag_at(k));
-    }
-    // queue and tags only grow under the mutex; entry k never changes once added.
-    const ir::Func* queue_at(uint32_t k) {
-        std::lock_guard<std::mutex> lock(mu);
-        return queue[k];
-    }
-    void* tag_at(uint32_t k) {
-        std::lock_guard<std::mutex> lock(mu);
-        return tags[k];
+    void compile(emitdetail::Worker& w, const ir::Func* f, void* tag, uint32_t k) {
+        w.compile_one(m, *f, k);
+        if (done) done(tag);
     }
 
     void work(emitdetail::Worker& w) {
         for (;;) {
             uint32_t k;
+            const ir::Func* f;
+            void* tag;
             {
                 std::unique_lock<std::mutex> lock(mu);
-                cv.wait(lock, [&] { return next < queue.size() || closed; });
+                if (next == queue.size())
+                    cv.wait(lock, [&] { return queue.size() - next >= kWakeBatch || closed; });
                 if (next == queue.size()) return; // closed and drained
                 k = (uint32_t)next++;
+                f = queue[k], tag = tags[k]; // (read under the lock: add() may grow the vectors)
             }
-            compile(w, k);
+            compile(w, f, tag, k);
         }
     }
 };
@@ -82,14 +81,21 @@ Codegen::~Codegen() {
 void Codegen::add(const ir::Func& f, void* tag) {
     Impl& q = *impl_;
     uint32_t k = UINT32_MAX;
+    const ir::Func* oldest = nullptr;
+    void* oldest_tag = nullptr;
+    size_t waiting;
     {
         std::lock_guard<std::mutex> lock(q.mu);
         q.queue.push_back(&f);
         q.tags.push_back(tag);
-        if (q.queue.size() - q.next > Impl::kMaxWaiting) k = (uint32_t)q.next++;
+        waiting = q.queue.size() - q.next;
+        if (waiting > Impl::kMaxWaiting) {
+            k = (uint32_t)q.next++;
+            oldest = q.queue[k], oldest_tag = q.tags[k];
+        }
     }
-    q.cv.notify_one();
-    if (k != UINT32_MAX) q.compile(*q.workers[0], k);
+    if (waiting % Impl::kWakeBatch == 0) q.cv.notify_one(); // every batch can wake one more worker
+    if (oldest) q.compile(*q.workers[0], oldest, oldest_tag, k);
 }
 
 bool Codegen::finish(obj::Object& o, Diag& diag) {
