@@ -6,6 +6,7 @@
 #include "obj/object.h"
 
 #include <doctest/doctest.h>
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -72,4 +73,38 @@ TEST_CASE("x64 parallel codegen: a worker's internal error reaches the caller's 
     CHECK(bytes.empty());
     CHECK(captured.find("lang: error: internal compiler error: x64 isel: param index out of range in Broken") !=
           std::string::npos);
+}
+
+TEST_CASE("x64 Codegen fed one function at a time: done() once per function, then the body is never read") {
+    std::string text = many_funcs(300);
+    std::string d1;
+    std::vector<uint8_t> ref = compile_with(text, 1, &d1);
+    REQUIRE(!ref.empty());
+    for (int jobs : {1, 2, 4}) {
+        CAPTURE(jobs);
+        Arena arena;
+        ir::Module m(arena);
+        std::string err;
+        REQUIRE_MESSAGE(ir::read(m, text.data(), text.size(), &err), err);
+        std::vector<std::atomic<int>> calls(m.funcs.size);
+        SourceManager sm;
+        Diag diag(sm);
+        obj::Object o;
+        {
+            // done() wrecks the function's blocks: a later read would change the object or crash.
+            x64::Codegen cg(m, jobs, [&](void* tag) {
+                ir::Func* f = static_cast<ir::Func*>(tag);
+                for (uint32_t k = 0; k < m.funcs.size; k++)
+                    if (m.funcs[k] == f) calls[k]++;
+                for (ir::Block* b : f->blocks) b->insts.size = 0, b->insts.data = nullptr;
+            });
+            // Added all at once, so more than 32 wait and add() compiles some itself.
+            for (ir::Func* f : m.funcs) cg.add(*f, f);
+            REQUIRE(cg.finish(o, diag));
+        }
+        for (uint32_t k = 0; k < m.funcs.size; k++) CHECK(calls[k] == 1);
+        std::vector<uint8_t> bytes;
+        REQUIRE(obj::write_elf(o, bytes, &err));
+        CHECK(bytes == ref);
+    }
 }
