@@ -5,6 +5,7 @@
 // reasons in kPassOrder and checked at compile time. In debug builds of the compiler
 // (no NDEBUG) the IR verifier runs after lowering and after every pass.
 #include "driver/pipeline.h"
+#include "driver/body_arenas.h"
 #include "codegen/target.h"
 #include "common/compilation.h"
 #include "ir/ir.h"
@@ -75,63 +76,6 @@ constexpr bool order_holds() {
     return true;
 }
 static_assert(order_holds(), "kPasses violates a constraint in kPassOrder");
-
-// Arenas for the IR of function bodies in the pipelined build (ir::Module::bodies).
-// Consecutive functions share a group until it holds kGroupBytes; a group goes back to
-// the pool when it is sealed (no more functions will be built in it) and every function
-// in it has been compiled. The same few megabytes are reused for the whole program
-// instead of fresh memory for every instruction (page faults and clearing pages cost
-// about as much as building the IR).
-class BodyArenas {
-public:
-    static constexpr size_t kGroupBytes = 256 << 10;
-    BodyArenas() { cur_ = take(); }
-    Arena* current() { return &cur_->arena; }
-    // Called before building the next function: starts a new group when this one is full.
-    void next_function() {
-        if (cur_->arena.bytes_allocated() < kGroupBytes) return;
-        drop(cur_); // the builder's reference: no more functions go into it
-        cur_ = take();
-    }
-    // A function built in the current group goes to code generation: the tag to pass on.
-    void* hand_out() {
-        cur_->refs.fetch_add(1, std::memory_order_relaxed);
-        return cur_;
-    }
-    // The function with this tag is compiled (any thread).
-    void done(void* tag) { drop(static_cast<Group*>(tag)); }
-
-private:
-    struct Group {
-        Arena arena;
-        // One reference per function handed out and not compiled yet, plus one while
-        // functions are still built in it; the last one to go returns it to the pool.
-        std::atomic<int> refs{0};
-    };
-    void drop(Group* g) {
-        if (g->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-        g->arena.reset();
-        std::lock_guard<std::mutex> lock(mu_);
-        free_.push_back(g);
-    }
-    Group* take() {
-        std::lock_guard<std::mutex> lock(mu_);
-        Group* g;
-        if (free_.empty()) {
-            all_.push_back(std::make_unique<Group>());
-            g = all_.back().get();
-        } else {
-            g = free_.back();
-            free_.pop_back();
-        }
-        g->refs.store(1, std::memory_order_relaxed); // the builder's reference
-        return g;
-    }
-    std::mutex mu_; // guards the pool (once per group, not per function)
-    std::vector<std::unique_ptr<Group>> all_;
-    std::vector<Group*> free_;
-    Group* cur_;
-};
 
 using Clock = std::chrono::steady_clock;
 
