@@ -2,7 +2,8 @@
 # bench/run.sh BUILD_DIR: compile-speed and run-time benchmarks, every peer measured in
 # the same run on the same machine; prints ratios. Installs tcc if missing.
 #   (a) compile speed: a generated ~100k-line program, `lang build --emit obj` (all cores,
-#       and -j 1) vs `tcc -c` and `gcc -O0 -c`, best of 5 runs, in lines per second.
+#       and -j 1) vs `tcc -c` and `gcc -O0 -c`, in lines per second: lang and tcc best of 9
+#       runs taken alternately (the machine's speed drifts), lang -j 1 best of 5.
 #   (b) run time: fib(35) and a sieve to 10^7, `lang -O1` vs gcc -O0, gcc -O2, tcc.
 set -eu
 B=${1:-build}
@@ -17,9 +18,10 @@ echo "== compile speed (generated program) =="
 g++ -O2 bench/gen.cpp -o "$w/gen"
 "$w/gen" 9000 "$w/big.lang" "$w/big.c"
 L=$(wc -l < "$w/big.lang"); C=$(wc -l < "$w/big.c")
-tl=$(best 5 "$LANG_BIN" build "$w/big.lang" --emit obj -o "$w/big_lang.o")
+lang_obj() { "$LANG_BIN" build "$w/big.lang" --emit obj -o "$w/big_lang.o"; }
+tcc_obj() { tcc -c "$w/big.c" -o "$w/big_tcc.o"; }
+read -r tl tt < <(best_pair 9 lang_obj tcc_obj)
 t1=$(best 5 "$LANG_BIN" build "$w/big.lang" --emit obj -j 1 -o "$w/big_lang1.o")
-tt=$(best 5 tcc -c "$w/big.c" -o "$w/big_tcc.o")
 tg=$(best 1 gcc -O0 -c "$w/big.c" -o "$w/big_gcc.o")
 ll=$(awk -v l="$L" -v t="$tl" 'BEGIN { printf "%d", l / t }')
 l1=$(awk -v l="$L" -v t="$t1" 'BEGIN { printf "%d", l / t }')
