@@ -179,13 +179,17 @@ bool Lexer::lex_into(TokenBatch& out, uint32_t count) {
                 }
                 pos_ += 8;
             }
-            while (src_[pos_] == ' ' || src_[pos_] == '\t') pos_++;
+            while (src_[pos_] == ' ' || src_[pos_] == '\t') pos_++; // tabs, or near the end
             break;
         case ' ': case '\t': case '\r': case '\f': case '\v':
             // A run of blanks in one tight loop rather than one trip through the switch each.
-            do pos_++;
-            while (src_[pos_] == ' ' || src_[pos_] == '\t');
+        {
+            uint32_t p = pos_; // a local, so the loop does not store pos_ on every byte
+            do p++;
+            while (src_[p] == ' ' || src_[p] == '\t');
+            pos_ = p;
             break;
+        }
         case 'a': case 'b': case 'c': case 'd': case 'e': case 'f': case 'g': case 'h': case 'i':
         case 'j': case 'k': case 'l': case 'm': case 'n': case 'o': case 'p': case 'q': case 'r':
         case 's': case 't': case 'u': case 'v': case 'w': case 'x': case 'y': case 'z':
@@ -422,17 +426,24 @@ void Lexer::lex_ident() {
     // check, and it computes the interner's key on the way (each byte is read once).
     uint32_t key = Interner::kKeySeed;
     unsigned char ch;
-    while (is_ident_ascii(ch = (unsigned char)src_[pos_])) {
+    const char* src = src_;
+    uint32_t p = b; // a local, so the loop does not store pos_ on every byte
+    while (is_ident_ascii(ch = (unsigned char)src[p])) {
         key = Interner::key_step(key, ch);
-        pos_++;
+        p++;
     }
+    pos_ = p;
     if (ch < 0x80) {
         Tok k = kw_.find(src_ + b, pos_ - b);
         Token& t = push(k, b, pos_);
         if (k == Tok::Ident) t.ident = c_.interner.intern(std::string_view(src_ + b, pos_ - b), key).raw();
         return;
     }
-    // Slow path: the identifier contains non-ASCII characters.
+    lex_ident_unicode(b);
+}
+
+// Slow path: the identifier starting at b contains non-ASCII characters.
+void Lexer::lex_ident_unicode(uint32_t b) {
     pos_ = b;
     bool first = true;
     while (pos_ < n_) {

@@ -100,6 +100,7 @@ private:
 
     void skip_block_comment();
     void lex_ident();
+    [[gnu::noinline]] void lex_ident_unicode(uint32_t b); // out of line: keeps lex_ident's frame small
     void lex_number();
     void lex_char();
     void lex_string();

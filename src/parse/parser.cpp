@@ -228,25 +228,19 @@ std::string Parser::describe(const Token& t) const {
     }
 }
 
-bool Parser::expect(Tok k, const char* context) {
-    if (at(k)) {
-        advance();
-        return true;
-    }
+bool Parser::expect_failed(Tok k, const char* context) {
     error_here("expected '%s' %s, found %s", tok_spelling(k), context, describe(tok()).c_str());
     return false;
 }
 
-void Parser::expect_semi(const char* context) {
-    if (accept(Tok::Semi)) return;
+void Parser::expect_semi_failed(const char* context) {
     if (p_ > 0 && (tok_at(p_ - 1).flags & TF_BAD)) return; // the literal swallowed the ';'
     // Point just after the previous token: that is where the ';' belongs.
     uint32_t e = prev_end();
     error_at(Span{file_, e, e}, "expected ';' %s", context);
 }
 
-Ident Parser::expect_ident(const char* what) {
-    if (at(Tok::Ident)) return advance().id();
+Ident Parser::expect_ident_failed(const char* what) {
     error_here("expected %s, found %s", what, describe(tok()).c_str());
     return Ident();
 }

@@ -113,9 +113,22 @@ public:
     void error_at(Span s, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
     void error_here(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
     std::string describe(const Token& t) const; // "'}'", "identifier 'x'", "end of file"
-    bool expect(Tok k, const char* context);    // "expected ')' <context>, found ..."
-    void expect_semi(const char* context);      // "expected ';' <context>" after prev token
-    Ident expect_ident(const char* what);       // "expected <what>, found ..."
+    // The checks are inline (they nearly always succeed); the errors are out of line.
+    bool expect(Tok k, const char* context) { // "expected ')' <context>, found ..."
+        if (!at(k)) return expect_failed(k, context);
+        advance();
+        return true;
+    }
+    void expect_semi(const char* context) { // "expected ';' <context>" after prev token
+        if (!accept(Tok::Semi)) expect_semi_failed(context);
+    }
+    Ident expect_ident(const char* what) { // "expected <what>, found ..."
+        if (at(Tok::Ident)) return advance().id();
+        return expect_ident_failed(what);
+    }
+    bool expect_failed(Tok k, const char* context);
+    void expect_semi_failed(const char* context);
+    Ident expect_ident_failed(const char* what);
     void sync_stmt(uint32_t start);
     void sync_decl(uint32_t start, bool in_type);
     bool at_decl_keyword() const;
