@@ -1,4 +1,4 @@
-// lexer.h: turns one source file into a vector of tokens (grammar: LANGUAGE.md section 2).
+// lexer.h: turns one source file into tokens (grammar: LANGUAGE.md section 2).
 //
 // The lexer never stops at an error: it reports through Compilation::diag, skips or
 // repairs the bad input and goes on, so the parser sees a well-formed stream (string and
@@ -73,8 +73,8 @@ private:
     Span span(uint32_t b, uint32_t e) const { return Span{file_, b, e}; }
     // Called once per token from ~80 places; forced inline, since a call (and the
     // register saves around it) would cost as much as the work itself. The token is
-    // constructed in place at toks_[len_] (the batch's storage, cached in registers while
-    // lex_into runs); the rare full batch grows in grow().
+    // constructed in place at toks_[len_] (toks_, len_ and cap_ mirror the batch's storage
+    // while lex_into runs); the rare full batch grows in grow().
     [[gnu::always_inline]] Token& push(Tok k, uint32_t b, uint32_t e) {
         if (len_ == cap_) [[unlikely]] grow();
         Token* t = new (toks_ + len_++) Token;

@@ -398,18 +398,33 @@ void Parser::parse_args(ArenaVec<Arg>& out) {
 // primary = literal | interp-string | ident [type-args] | "this" | "base" | "#caller"
 //         | "(" expr ")" | "(" expr "," expr { "," expr } ")" | "[" [expr {"," expr}] "]"
 //         | lambda | new | match | "typeof" "(" type ")" | "sizeof" "(" type ")"
+// Names and integers, most of the operands, take a short path with a small stack frame;
+// every other primary goes to parse_primary_other().
 Expr* Parser::parse_primary() {
     const Token& t = tok();
-    Span s = t.span;
-    switch (t.kind) {
-    case Tok::Int: {
-        IntLitExpr* e = expr_node<IntLitExpr>(ExprKind::IntLit, s);
+    if (t.kind == Tok::Int) {
+        IntLitExpr* e = expr_node<IntLitExpr>(ExprKind::IntLit, t.span);
         e->value = t.ival;
         e->overflow = (t.flags & TF_OVERFLOW) != 0;
         if (t.suffix != LitSuffix::None) e->suffix = suffix_ids_[(int)t.suffix];
         advance();
         return e;
     }
+    if (t.kind == Tok::Ident && !(peek().kind == Tok::FatArrow && !in_guard_)) {
+        uint32_t b = tok().span.begin;
+        NameExpr* e = expr_node<NameExpr>(ExprKind::Name, tok().span);
+        e->name = advance().id();
+        if (at(Tok::Lt)) try_generic_args(e->generic_args);
+        e->span = span_from(b);
+        return e;
+    }
+    return parse_primary_other();
+}
+
+Expr* Parser::parse_primary_other() {
+    const Token& t = tok();
+    Span s = t.span;
+    switch (t.kind) {
     case Tok::Float: {
         FloatLitExpr* e = expr_node<FloatLitExpr>(ExprKind::FloatLit, s);
         e->value = t.fval;

@@ -183,6 +183,7 @@ public:
     Expr* parse_unary();
     Expr* parse_postfix(Expr* e);
     Expr* parse_primary();
+    [[gnu::noinline]] Expr* parse_primary_other(); // all but names and integers
     Expr* parse_paren();
     Expr* parse_lambda();
     Expr* parse_new();
