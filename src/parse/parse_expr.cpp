@@ -35,10 +35,17 @@ static bool assign_op(Tok k, BinOp* op) {
     }
 }
 
-// assignment = ternary [assign-op expr]
+// assignment = ternary [assign-op expr]   (see ternary_tail, catch_tail, range_tail)
+// The levels between assignment and binary (ternary, catch, range) each parse their
+// first operand and then look at one token, and they all start at the same token. So
+// parse_assign calls parse_binary directly and then applies their tails in the same
+// order: the same tree, three calls fewer per expression.
 Expr* Parser::parse_assign() {
     uint32_t b = tok().span.begin;
-    Expr* lhs = parse_ternary();
+    Expr* lhs = parse_binary(1);
+    if (at(Tok::DotDot) || at(Tok::DotDotEq)) lhs = range_tail(b, lhs);
+    if (at(Tok::KwCatch)) lhs = catch_tail(b, lhs);
+    if (at(Tok::Question)) lhs = ternary_tail(b, lhs);
     BinOp op = BinOp::Add;
     bool compound;
     if (at(Tok::Eq)) {
@@ -65,10 +72,8 @@ Expr* Parser::parse_assign() {
 }
 
 // ternary = catch ["?" expr ":" expr]
-Expr* Parser::parse_ternary() {
-    uint32_t b = tok().span.begin;
-    Expr* c = parse_catch();
-    if (!at(Tok::Question)) return c;
+// At '?' after the condition `c`, which began at byte `b`.
+Expr* Parser::ternary_tail(uint32_t b, Expr* c) {
     advance();
     TernaryExpr* t = expr_node<TernaryExpr>(ExprKind::Ternary, Span{});
     t->cond = c;
@@ -80,9 +85,8 @@ Expr* Parser::parse_ternary() {
 }
 
 // catch = range { "catch" ( "(" ident ")" "=>" (expr | block) | range ) }
-Expr* Parser::parse_catch() {
-    uint32_t b = tok().span.begin;
-    Expr* e = parse_range();
+// At 'catch' after the operand `e`, which began at byte `b`.
+Expr* Parser::catch_tail(uint32_t b, Expr* e) {
     while (at(Tok::KwCatch)) {
         advance();
         CatchExpr* c = expr_node<CatchExpr>(ExprKind::Catch, Span{});
@@ -108,6 +112,11 @@ Expr* Parser::parse_range() {
     uint32_t b = tok().span.begin;
     Expr* lo = parse_binary(1);
     if (!at(Tok::DotDot) && !at(Tok::DotDotEq)) return lo;
+    return range_tail(b, lo);
+}
+
+// At '..' or '..=' after the low bound `lo`, which began at byte `b`.
+Expr* Parser::range_tail(uint32_t b, Expr* lo) {
     bool incl = advance().kind == Tok::DotDotEq;
     RangeExpr* r = expr_node<RangeExpr>(ExprKind::Range, Span{});
     r->lo = lo;
@@ -281,7 +290,7 @@ Expr* Parser::try_cast() {
             return c;
         }
     }
-    p_ = save;
+    seek(save);
     return nullptr;
 }
 
@@ -306,6 +315,13 @@ bool Parser::looks_like_lambda() const {
 Expr* Parser::parse_postfix(Expr* e) {
     uint32_t b = e->span.begin;
     for (;;) {
+        switch (kind()) { // most operands have no postfix: one test for all five cases
+        case Tok::Dot: case Tok::QuestionDot: case Tok::LBracket: case Tok::PlusPlus:
+        case Tok::MinusMinus: case Tok::LParen:
+            break;
+        default:
+            return e;
+        }
         if (at(Tok::Dot) || at(Tok::QuestionDot)) {
             bool null_safe = advance().kind == Tok::QuestionDot;
             if (at(Tok::Int) && !null_safe) {
@@ -382,18 +398,33 @@ void Parser::parse_args(ArenaVec<Arg>& out) {
 // primary = literal | interp-string | ident [type-args] | "this" | "base" | "#caller"
 //         | "(" expr ")" | "(" expr "," expr { "," expr } ")" | "[" [expr {"," expr}] "]"
 //         | lambda | new | match | "typeof" "(" type ")" | "sizeof" "(" type ")"
+// Names and integers, most of the operands, take a short path with a small stack frame;
+// every other primary goes to parse_primary_other().
 Expr* Parser::parse_primary() {
     const Token& t = tok();
-    Span s = t.span;
-    switch (t.kind) {
-    case Tok::Int: {
-        IntLitExpr* e = expr_node<IntLitExpr>(ExprKind::IntLit, s);
+    if (t.kind == Tok::Int) {
+        IntLitExpr* e = expr_node<IntLitExpr>(ExprKind::IntLit, t.span);
         e->value = t.ival;
         e->overflow = (t.flags & TF_OVERFLOW) != 0;
         if (t.suffix != LitSuffix::None) e->suffix = suffix_ids_[(int)t.suffix];
         advance();
         return e;
     }
+    if (t.kind == Tok::Ident && !(peek().kind == Tok::FatArrow && !in_guard_)) {
+        uint32_t b = tok().span.begin;
+        NameExpr* e = expr_node<NameExpr>(ExprKind::Name, tok().span);
+        e->name = advance().id();
+        if (at(Tok::Lt)) try_generic_args(e->generic_args);
+        e->span = span_from(b);
+        return e;
+    }
+    return parse_primary_other();
+}
+
+Expr* Parser::parse_primary_other() {
+    const Token& t = tok();
+    Span s = t.span;
+    switch (t.kind) {
     case Tok::Float: {
         FloatLitExpr* e = expr_node<FloatLitExpr>(ExprKind::FloatLit, s);
         e->value = t.fval;
@@ -754,7 +785,7 @@ Pattern* Parser::parse_pattern(bool is_ctx) {
     }
     if (is_ctx || at(Tok::Ident) || at(Tok::Lt) || at(Tok::LBracket)) {
         // Type test: re-read the path as a type (it may have generic args or suffixes).
-        p_ = save;
+        seek(save);
         pt->kind = PatternKind::TypeTest;
         pt->type = parse_type(true);
         if (at(Tok::Ident)) pt->name = advance().id();

@@ -127,7 +127,7 @@ Stmt* Parser::parse_stmt() {
             v->span = l->span = span_from(b);
             return v;
         }
-        p_ = save;
+        seek(save);
     }
     ExprStmt* s = stmt_node<ExprStmt>(StmtKind::Expr, Span{});
     s->expr = parse_expr();

@@ -136,6 +136,22 @@ bool Parser::parse_type_args(ArenaVec<TypeExpr*>& out, bool in_expr) {
 
 // Speculatively parses `<T, ...>` after a name in an expression (see the file comment).
 bool Parser::try_generic_args(ArenaVec<TypeExpr*>& out) {
+    // The usual less-than (`i < n;`) fails without the speculative parse: the first type
+    // argument must start with a name, '*' or '(', and a name must be followed by a
+    // token that continues a type (. < [ ? !) or the list (, >). Otherwise the parse
+    // below would fail at one of those two tokens, and it has no other effect.
+    const Token& t1 = peek();
+    if (t1.kind == Tok::Ident) {
+        switch (peek(2).kind) {
+        case Tok::Dot: case Tok::Lt: case Tok::LBracket: case Tok::Question: case Tok::Bang:
+        case Tok::Comma: case Tok::Gt:
+            break;
+        default:
+            return false;
+        }
+    } else if (t1.kind != Tok::Star && t1.kind != Tok::LParen) {
+        return false;
+    }
     uint32_t save = p_;
     bool saved_failed = spec_failed_;
     spec_failed_ = false;
@@ -156,7 +172,7 @@ bool Parser::try_generic_args(ArenaVec<TypeExpr*>& out) {
             break;
         }
     }
-    p_ = save;
+    seek(save);
     return false;
 }
 

@@ -15,10 +15,8 @@
 
 namespace lang {
 
-// Window sizes: the lexer delivers this many tokens at a time; the released prefix of the
-// window is dropped once it is this long (dropping moves the tail down, so not after
-// every statement).
-constexpr size_t kLexBatch = 1024, kDropAfter = 1024;
+// The lexer delivers batches of about this many tokens.
+constexpr uint32_t kLexBatch = 1024;
 // Files at least this big are lexed on a second thread while the parser runs.
 constexpr size_t kLexThreadFrom = 64 << 10;
 
@@ -26,27 +24,32 @@ constexpr size_t kLexThreadFrom = 64 << 10;
 // ahead of the parser, and hands over batches of tokens through a small queue; lexing is
 // about half of the front end's time before sema, and the second core is idle then. For
 // small files it runs in the parser's thread, one batch per request. Either way the
-// parser sees the same tokens in the same order.
+// parser sees the same tokens in the same order. Batches change hands by moving their
+// storage (never by copying tokens), and the parser gives each batch it is done with back
+// as storage for a later one, so the lexer writes into memory that is already mapped and
+// probably in the cache.
 // While the thread runs it alone uses the interner, the `names` arena and the diagnostics
 // (the parser allocates AST nodes in `arena` and keeps its syntax errors until the end),
 // so nothing is shared but the queue.
 class TokenFeed {
 public:
-    TokenFeed(Compilation& c, uint32_t file) : lexer_(c, file, out_) {
+    TokenFeed(Compilation& c, uint32_t file) : lexer_(c, file) {
         if (c.sources.file(file).text.size() >= kLexThreadFrom) thread_ = std::thread([this] { run(); });
     }
     ~TokenFeed() { finish(); }
-    // Replaces `into` with the next batch; false once every token was delivered.
-    bool next(std::vector<Token>& into) {
+    // Replaces `into` with the next batch (the storage `into` had is reused); false once
+    // every token was delivered.
+    bool next(TokenBatch& into) {
         if (!thread_.joinable() && !finished_) {
             if (lexed_all_) return false;
-            produce(into);
+            lexed_all_ = lex_batch(into);
             return true;
         }
         std::unique_lock<std::mutex> lock(mu_);
         cv_.wait(lock, [&] { return !ready_.empty() || lexed_all_; });
         if (ready_.empty()) return false;
-        std::swap(into, ready_.front());
+        if (into.data) free_.push_back(std::move(into));
+        into = std::move(ready_.front());
         ready_.pop_front();
         return true;
     }
@@ -57,35 +60,39 @@ public:
     }
 
 private:
-    // Lexes the next batch into `b`; true once it holds the Eof token. out_ keeps the last
-    // token between batches (the lexer looks at out_.back()); it went out with its batch.
-    bool lex_batch(std::vector<Token>& b) {
-        bool first = out_.empty();
-        bool end = lexer_.lex_more(out_.size() + kLexBatch);
-        b.assign(out_.begin() + (first ? 0 : 1), out_.end());
-        out_.erase(out_.begin(), out_.end() - 1);
+    // Lexes the next batch into `b` (emptied first); true once it holds the Eof token.
+    bool lex_batch(TokenBatch& b) {
+        b.len = 0;
+        b.first = next_first_;
+        b.reserve(kLexBatch + 64);
+        bool end = lexer_.lex_into(b, kLexBatch);
+        next_first_ += b.len;
         return end;
     }
-    void produce(std::vector<Token>& b) { lexed_all_ = lex_batch(b); }
     void run() { // the lexer thread
+        TokenBatch b;
         for (bool end = false; !end;) {
-            std::vector<Token> b;
             end = lex_batch(b);
             {
                 std::lock_guard<std::mutex> lock(mu_);
                 ready_.push_back(std::move(b));
+                if (!free_.empty()) {
+                    b = std::move(free_.back());
+                    free_.pop_back();
+                }
                 if (end) lexed_all_ = true;
             }
             cv_.notify_one();
         }
     }
 
-    std::vector<Token> out_;
-    Lexer lexer_; // appends to out_
+    Lexer lexer_;
+    uint32_t next_first_ = 0; // number of the next token to lex
     std::thread thread_;
     std::mutex mu_;
     std::condition_variable cv_;
-    std::deque<std::vector<Token>> ready_;
+    std::deque<TokenBatch> ready_;
+    std::vector<TokenBatch> free_; // storage the parser is done with
     bool lexed_all_ = false; // (guarded by mu_ when threaded)
     bool finished_ = false;
 };
@@ -102,27 +109,56 @@ Parser::Parser(Compilation& c, uint32_t file) : c_(c), arena_(c.arena), file_(fi
                                         "byte", "f32", "f64", "float", "double", "char", "string", "cstring", "uint"};
     for (const char* s : prims) prim_[nprim_++] = in.intern(s);
     for (int k = 0; k <= (int)LitSuffix::F64; k++) suffix_ids_[k] = in.intern(suffix_text((LitSuffix)k));
-    toks_.reserve(4096);
     feed_ = std::make_unique<TokenFeed>(c, file); // from here on the interner is the lexer's
-    fill(0); // the window always holds the current token
+    enter(0); // the window always holds the current token
 }
 
 Parser::~Parser() = default;
 
 // -- tokens ----------------------------------------------------------------------
 
-const Token& Parser::fill(uint32_t i) const {
-    assert(i >= base_ && "a released token was looked at again");
-    while (i - base_ >= toks_.size() && !feed_done_) {
-        if (keep_ - base_ >= kDropAfter) {
-            toks_.erase(toks_.begin(), toks_.begin() + (keep_ - base_));
-            base_ = keep_;
-        }
-        if (feed_->next(batch_)) toks_.insert(toks_.end(), batch_.begin(), batch_.end());
-        else feed_done_ = true;
+// Appends the feed's next batch to the window; false at the end of the file. Batches
+// that hold only released tokens are dropped first (their storage goes back to the feed).
+bool Parser::fetch() const {
+    if (feed_done_) return false;
+    size_t drop = 0;
+    while (drop + 1 < win_.size() && win_[drop].first + win_[drop].len <= keep_) drop++;
+    TokenBatch into;
+    if (drop) {
+        into = std::move(win_[0]);
+        win_.erase(win_.begin(), win_.begin() + drop);
     }
-    if (i - base_ < toks_.size()) return toks_[i - base_];
-    return toks_.back(); // past the end: the Eof token
+    if (!feed_->next(into)) {
+        feed_done_ = true;
+        return false;
+    }
+    win_.push_back(std::move(into));
+    return true;
+}
+
+const Token& Parser::fill(uint32_t i) const {
+    assert(i >= keep_ && "a released token was looked at again");
+    for (;;) {
+        if (win_.empty() || i >= win_.back().first + win_.back().len) {
+            if (fetch()) continue;
+            return win_.back().data[win_.back().len - 1]; // past the end: the Eof token
+        }
+        for (size_t k = win_.size(); k-- > 1;)
+            if (i >= win_[k].first) return win_[k].data[i - win_[k].first];
+        return win_[0].data[i - win_[0].first];
+    }
+}
+
+void Parser::enter(uint32_t i) const {
+    const Token* t = &fill(i);
+    for (const TokenBatch& b : win_) {
+        if (t >= b.data && t < b.data + b.len) {
+            cur_ = b.data - b.first;
+            lo_ = b.first;
+            hi_ = b.first + b.len;
+            return;
+        }
+    }
 }
 
 // -- diagnostics ---------------------------------------------------------------
@@ -192,25 +228,19 @@ std::string Parser::describe(const Token& t) const {
     }
 }
 
-bool Parser::expect(Tok k, const char* context) {
-    if (at(k)) {
-        advance();
-        return true;
-    }
+bool Parser::expect_failed(Tok k, const char* context) {
     error_here("expected '%s' %s, found %s", tok_spelling(k), context, describe(tok()).c_str());
     return false;
 }
 
-void Parser::expect_semi(const char* context) {
-    if (accept(Tok::Semi)) return;
+void Parser::expect_semi_failed(const char* context) {
     if (p_ > 0 && (tok_at(p_ - 1).flags & TF_BAD)) return; // the literal swallowed the ';'
     // Point just after the previous token: that is where the ';' belongs.
     uint32_t e = prev_end();
     error_at(Span{file_, e, e}, "expected ';' %s", context);
 }
 
-Ident Parser::expect_ident(const char* what) {
-    if (at(Tok::Ident)) return advance().id();
+Ident Parser::expect_ident_failed(const char* what) {
     error_here("expected %s, found %s", what, describe(tok()).c_str());
     return Ident();
 }

@@ -60,21 +60,22 @@ public:
     FileAst* parse();
 
     // -- tokens (parser.cpp) -------------------------------------------------
-    // The lexer runs on demand and fills a sliding window of tokens: toks_[i - base_] is
-    // token number i of the file. Positions (p_, positions saved for backtracking) are
-    // absolute token numbers. At each statement or declaration boundary the parser calls
-    // release_tokens(): nothing before the previous token is looked at again, so fill()
-    // may drop those tokens. The window stays a few hundred tokens long and in the cache,
+    // The lexer runs ahead and delivers batches of tokens (TokenFeed); the parser reads
+    // them in place, in a sliding window of batches (win_). Positions (p_, positions saved
+    // for backtracking) are absolute token numbers. At each statement or declaration
+    // boundary the parser calls release_tokens(): nothing before the previous token is
+    // looked at again, so batches holding only older tokens are handed back to the lexer
+    // as storage for new ones. The window stays a few batches long and in the cache,
     // instead of a token array for the whole file (tens of MiB of fresh pages for a big
     // file; every fresh page costs a page fault and a clear).
-    // Invariant: the current token p_ is always in the window, so tok()/at() need no
-    // check; advance() refills when it steps past the end. References returned by tok()
-    // and peek() are valid until the next advance()/peek()/tok_at() (a refill may move
-    // the window), so advance() returns a copy.
-    const Token& tok() const { return toks_[p_ - base_]; }
+    // cur_ is the batch holding the current token p_, biased so that cur_[i] is token i
+    // for lo_ <= i < hi_; so tok()/at() are one load, and tok_at() one range check.
+    // Invariant: p_ is always in [lo_, hi_) (advance() and seek() move to the next
+    // batch). References returned by tok() and peek() are valid until the next
+    // advance()/peek()/tok_at() (a refill may drop batches), so advance() returns a copy.
+    const Token& tok() const { return cur_[p_]; }
     const Token& tok_at(uint32_t i) const {
-        uint32_t k = i - base_;
-        if (k < toks_.size()) [[likely]] return toks_[k];
+        if (i - lo_ < hi_ - lo_) [[likely]] return cur_[i];
         return fill(i);
     }
     const Token& peek(uint32_t k = 1) const { return tok_at(p_ + k); } // Eof past the end
@@ -82,8 +83,13 @@ public:
     bool at(Tok k) const { return tok().kind == k; }
     Token advance() {
         Token t = tok();
-        if (t.kind != Tok::Eof && ++p_ - base_ == toks_.size()) fill(p_);
+        if (t.kind != Tok::Eof && ++p_ == hi_) enter(p_);
         return t;
+    }
+    // Moves back to a saved position (backtracking).
+    void seek(uint32_t pos) {
+        p_ = pos;
+        if (pos - lo_ >= hi_ - lo_) enter(pos);
     }
     bool accept(Tok k) {
         if (!at(k)) return false;
@@ -99,15 +105,30 @@ public:
         if (p_ > keep_ + 1) keep_ = p_ - 1;
     }
     const Token& fill(uint32_t i) const; // lexes up to token i (or Eof) and returns it
+    bool fetch() const;                  // appends the next batch to the window
+    void enter(uint32_t i) const;        // makes the batch holding token i current
     bool at_ident(Ident name) const { return at(Tok::Ident) && tok().id() == name; }
 
     // -- diagnostics -----------------------------------------------------------
     void error_at(Span s, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
     void error_here(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
     std::string describe(const Token& t) const; // "'}'", "identifier 'x'", "end of file"
-    bool expect(Tok k, const char* context);    // "expected ')' <context>, found ..."
-    void expect_semi(const char* context);      // "expected ';' <context>" after prev token
-    Ident expect_ident(const char* what);       // "expected <what>, found ..."
+    // The checks are inline (they nearly always succeed); the errors are out of line.
+    bool expect(Tok k, const char* context) { // "expected ')' <context>, found ..."
+        if (!at(k)) return expect_failed(k, context);
+        advance();
+        return true;
+    }
+    void expect_semi(const char* context) { // "expected ';' <context>" after prev token
+        if (!accept(Tok::Semi)) expect_semi_failed(context);
+    }
+    Ident expect_ident(const char* what) { // "expected <what>, found ..."
+        if (at(Tok::Ident)) return advance().id();
+        return expect_ident_failed(what);
+    }
+    bool expect_failed(Tok k, const char* context);
+    void expect_semi_failed(const char* context);
+    Ident expect_ident_failed(const char* what);
     void sync_stmt(uint32_t start);
     void sync_decl(uint32_t start, bool in_type);
     bool at_decl_keyword() const;
@@ -154,13 +175,15 @@ public:
     // -- expressions (parse_expr.cpp) -----------------------------------------
     Expr* parse_expr();
     Expr* parse_assign();
-    Expr* parse_ternary();
-    Expr* parse_catch();
     Expr* parse_range();
+    Expr* ternary_tail(uint32_t b, Expr* c);
+    Expr* catch_tail(uint32_t b, Expr* e);
+    Expr* range_tail(uint32_t b, Expr* lo);
     Expr* parse_binary(int min_prec);
     Expr* parse_unary();
     Expr* parse_postfix(Expr* e);
     Expr* parse_primary();
+    [[gnu::noinline]] Expr* parse_primary_other(); // all but names and integers
     Expr* parse_paren();
     Expr* parse_lambda();
     Expr* parse_new();
@@ -207,13 +230,13 @@ public:
     Compilation& c_;
     Arena& arena_;
     uint32_t file_;
-    // The token window (see tok_at). Filling it is invisible to the grammar code, so the
+    // The token window (see tok()). Filling it is invisible to the grammar code, so the
     // window is `mutable` and the token accessors stay const.
-    mutable std::vector<Token> toks_;
+    mutable const Token* cur_ = nullptr; // cur_[i] is token i for lo_ <= i < hi_
+    mutable uint32_t lo_ = 0, hi_ = 0;
+    mutable std::vector<TokenBatch> win_; // the batches from the oldest kept one on
     std::unique_ptr<TokenFeed> feed_; // where new tokens come from (parser.cpp)
     mutable bool feed_done_ = false;  // the feed has delivered the Eof token
-    mutable std::vector<Token> batch_; // scratch for one delivery of the feed
-    mutable uint32_t base_ = 0; // token number of toks_[0]
     uint32_t keep_ = 0;         // tokens before this number may be dropped
     uint32_t p_ = 0;
     int depth_ = 0;

@@ -260,3 +260,30 @@ TEST_CASE("lexer: #caller and the remaining punctuation") {
                              Tok::PlusPlus, Tok::MinusMinus, Tok::Tilde, Tok::At, Tok::Eof};
     CHECK(l.kinds() == want);
 }
+
+TEST_CASE("lexer: lexing in batches (as the parser does) gives the same tokens as lex_file") {
+    // Tiny batches put every token boundary at a batch boundary: a number right after a
+    // '.' in the previous batch must still be a tuple index (t.0.1 is not t.(0.1)).
+    const std::string src = "x = t.0.1 + a.1.2 + 1.5;\n  s = $\"a{b.0}c{d:x2}\"; // c\n y.2 . 3 0.5e3";
+    Lexed whole(src);
+    REQUIRE(whole.ok);
+    for (uint32_t n : {1u, 2u, 3u, 7u, 1000u}) {
+        Compilation c;
+        std::string diags;
+        c.diag.capture = &diags;
+        uint32_t id = c.sources.add("t.lang", src);
+        Lexer lx(c, id);
+        std::vector<Token> got;
+        for (bool end = false; !end;) {
+            TokenBatch b;
+            end = lx.lex_into(b, n);
+            REQUIRE(b.len >= 1);
+            got.insert(got.end(), b.begin(), b.end());
+        }
+        CHECK(diags.empty());
+        REQUIRE(got.size() == whole.toks.size());
+        CHECK(dump_tokens(c, got) == whole.dump());
+    }
+    CHECK(whole.toks[3].kind == Tok::Dot);
+    CHECK(whole.toks[4].kind == Tok::Int); // the 0 of t.0.1
+}
