@@ -47,12 +47,17 @@ struct Alloc {
     std::vector<uint32_t> hint;        // phys reg or vreg (kNoReg: none)
     std::vector<Loc> loc;
     std::vector<std::vector<std::pair<int32_t, int32_t>>> fixed; // per physical register
-    std::vector<uint32_t> fixed_ptr;
+    uint64_t fixed_used = 0; // registers whose `fixed` list may be non-empty
+    uint32_t fixed_ptr[64];
+    // The target's register sets as masks, computed once per target (not per function).
+    const Target* masks_of = nullptr;
+    uint64_t allocatable[2] = {0, 0}; // [class]
     // Scratch buffers of the phases below (members only so that they keep their capacity).
     std::vector<uint32_t> gidx, stamp, globals;
     std::vector<uint32_t> upx, defs, upx_end, defs_end; // walk(): per-block lists, flat
     std::vector<uint64_t> gen, kill, live_in, live_out;
     std::vector<uint32_t> order, active[2];
+    std::vector<uint64_t> keys; // scan(): (start << 32 | vreg index) per interval
     std::vector<uint8_t> copy; // per instruction in layout order: T.is_copy() (walk() fills it)
     std::vector<MInst> out;
     std::vector<std::pair<Operand, Operand>> moves;
@@ -99,8 +104,8 @@ struct Alloc {
         const Target& T = *tp;
         MFunc& f = *fp;
         size_t nb = f.blocks.size();
-        fixed.resize(64);
-        for (auto& fr : fixed) fr.clear();
+        if (fixed.size() != 64) fixed.resize(64);
+        for (uint64_t m = fixed_used; m; m &= m - 1) fixed[__builtin_ctzll(m)].clear();
         gidx.assign(nv, UINT32_MAX), stamp.assign(nv, UINT32_MAX);
         globals.clear(), upx.clear(), defs.clear();
         upx_end.resize(nb), defs_end.resize(nb);
@@ -111,9 +116,8 @@ struct Alloc {
         int32_t open[64]; // physical register -> index of its fixed range still open in this block
         // Only allocatable registers get fixed ranges: nothing else is ever tested for a
         // conflict (rsp and rbp, named by every frame access, would only cost time).
-        uint64_t track = 0;
-        for (uint32_t r : T.int_order) track |= 1ull << r;
-        for (uint32_t r : T.float_order) track |= 1ull << r;
+        uint64_t track = allocatable[0] | allocatable[1];
+        uint64_t used = 0; // registers given a fixed range
         for (size_t b = 0; b < nb; b++) {
             std::fill(std::begin(open), std::end(open), -1);
             MBlock& bl = f.blocks[b];
@@ -133,15 +137,17 @@ struct Alloc {
             }
             int32_t pos = bstart[b] + 2;
             for (const MInst& in : bl.insts) {
-                auto use_fixed = [&](uint32_t r) {
+                auto use_fixed = [&](uint32_t r) __attribute__((always_inline)) {
                     if (open[r] < 0) {
+                        used |= 1ull << r;
                         open[r] = (int32_t)fixed[r].size();
                         fixed[r].push_back({bstart[b], pos});
                     } else {
                         fixed[r][open[r]].second = pos;
                     }
                 };
-                auto def_fixed = [&](uint32_t r) {
+                auto def_fixed = [&](uint32_t r) __attribute__((always_inline)) {
+                    used |= 1ull << r;
                     open[r] = (int32_t)fixed[r].size();
                     fixed[r].push_back({pos + 1, pos + 1});
                 };
@@ -180,6 +186,7 @@ struct Alloc {
             }
             upx_end[b] = (uint32_t)upx.size(), defs_end[b] = (uint32_t)defs.size();
         }
+        fixed_used = used;
     }
 
     // Bit-vector dataflow over the global vregs found by walk(); extends each interval
@@ -209,6 +216,19 @@ struct Alloc {
                     }
                 }
         bool changed = true;
+        if (W == 1) { // (most functions: up to 64 global vregs, one word per set)
+            uint64_t *g = gen.data(), *k = kill.data(), *i = in.data(), *o = out.data();
+            while (changed) {
+                changed = false;
+                for (size_t bi = nb; bi-- > 0;) {
+                    uint64_t x = o[bi];
+                    for (uint32_t s : f.blocks[bi].succs) x |= i[s];
+                    o[bi] = x;
+                    uint64_t v = g[bi] | (x & ~k[bi]);
+                    if (v != i[bi]) i[bi] = v, changed = true;
+                }
+            }
+        }
         while (changed) {
             changed = false;
             for (size_t bi = nb; bi-- > 0;) {
@@ -250,20 +270,27 @@ struct Alloc {
     void scan() {
         const Target& T = *tp;
         MFunc& f = *fp;
-        order.clear();
-        for (uint32_t i = 0; i < nv; i++)
-            if (iend[i] >= 0) order.push_back(i);
-        std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-            return istart[a] != istart[b] ? istart[a] < istart[b] : a < b;
-        });
-        fixed_ptr.assign(64, 0);
+        // Intervals in order of (start, vreg): one 64-bit key each. Vregs are mostly
+        // numbered in order of definition, so the keys come nearly sorted and an
+        // insertion sort is close to linear; past a bound on the moves, std::sort.
+        // (The keys are distinct, so both give the same order.)
+        keys.resize(nv);
+        size_t nk = 0, moves = 0, bound = 4 * (size_t)nv + 64;
+        for (uint32_t i = 0; i < nv; i++) {
+            if (iend[i] < 0) continue;
+            uint64_t key = (uint64_t)(uint32_t)istart[i] << 32 | i;
+            size_t j = nk++;
+            if (moves < bound)
+                for (; j > 0 && keys[j - 1] > key; j--) keys[j] = keys[j - 1], moves++;
+            keys[j] = key;
+        }
+        if (moves >= bound) std::sort(keys.begin(), keys.begin() + (ptrdiff_t)nk);
+        order.resize(nk);
+        for (size_t k = 0; k < nk; k++) order[k] = (uint32_t)keys[k];
+        std::fill(std::begin(fixed_ptr), std::end(fixed_ptr), 0);
         active[0].clear(), active[1].clear();
         uint32_t owner[64];
         for (auto& o : owner) o = UINT32_MAX;
-        // The register orders as masks: "may the hint be used" is one bit test.
-        uint64_t allocatable[2] = {0, 0};
-        for (uint32_t r : T.int_order) allocatable[0] |= 1ull << r;
-        for (uint32_t r : T.float_order) allocatable[1] |= 1ull << r;
         for (uint32_t v : order) {
             int c = (int)f.vclass[v];
             int32_t s = istart[v], e = iend[v];
@@ -341,6 +368,11 @@ struct Alloc {
     void parallel(std::vector<MInst>& out, std::vector<std::pair<Operand, Operand>>& mv, std::vector<RegClass>& cl,
                   uint32_t line) {
         const Target& T = *tp;
+        if (mv.size() == 1) { // (most phi copies: nothing to sequence)
+            if (!same(mv[0].first, mv[0].second)) emit_move(out, mv[0].first, mv[0].second, cl[0], line);
+            mv.clear(), cl.clear();
+            return;
+        }
         for (size_t k = 0; k < mv.size();)
             if (same(mv[k].first, mv[k].second)) mv.erase(mv.begin() + k), cl.erase(cl.begin() + k);
             else k++;
@@ -509,6 +541,12 @@ struct Alloc {
 
     void run(const Target& t, MFunc& fn) {
         tp = &t, fp = &fn;
+        if (masks_of != &t) {
+            masks_of = &t;
+            allocatable[0] = allocatable[1] = 0;
+            for (uint32_t r : t.int_order) allocatable[0] |= 1ull << r;
+            for (uint32_t r : t.float_order) allocatable[1] |= 1ull << r;
+        }
         MFunc& f = fn;
         nv = (uint32_t)f.vclass.size();
         istart.assign(nv, kInf);
