@@ -42,6 +42,8 @@ struct Alloc {
     MFunc* fp = nullptr;
     uint32_t nv = 0;
     uint32_t nspilled = 0; // vregs spilled by scan()
+    uint32_t ninsts = 0, nphis = 0; // counted by number()
+    uint32_t nglobals = 0;          // global vregs: globals[0, nglobals) (walk() fills it)
     std::vector<int32_t> bstart, bend;
     std::vector<int32_t> istart, iend; // interval per vreg index
     std::vector<uint32_t> hint;        // phys reg or vreg (kNoReg: none)
@@ -56,7 +58,6 @@ struct Alloc {
     std::vector<uint32_t> gidx, stamp, globals;
     std::vector<uint32_t> upx, defs, upx_end, defs_end; // walk(): per-block lists, flat
     std::vector<uint64_t> gen, kill, live_in, live_out;
-    std::vector<uint32_t> order, active[2];
     std::vector<uint64_t> keys; // scan(): (start << 32 | vreg index) per interval
     std::vector<uint8_t> copy; // per instruction in layout order: T.is_copy() (walk() fills it)
     std::vector<MInst> out;
@@ -86,10 +87,13 @@ struct Alloc {
     void number() {
         MFunc& f = *fp;
         int32_t pos = 0;
+        ninsts = nphis = 0;
         bstart.resize(f.blocks.size());
         bend.resize(f.blocks.size());
         for (size_t b = 0; b < f.blocks.size(); b++) {
             bstart[b] = pos;
+            ninsts += (uint32_t)f.blocks[b].insts.size();
+            nphis += (uint32_t)f.blocks[b].phis.size();
             pos += 2 + 2 * (int32_t)f.blocks[b].insts.size();
             bend[b] = pos;
             pos += 2;
@@ -107,11 +111,28 @@ struct Alloc {
         if (fixed.size() != 64) fixed.resize(64);
         for (uint64_t m = fixed_used; m; m &= m - 1) fixed[__builtin_ctzll(m)].clear();
         gidx.assign(nv, UINT32_MAX), stamp.assign(nv, UINT32_MAX);
-        globals.clear(), upx.clear(), defs.clear();
         upx_end.resize(nb), defs_end.resize(nb);
-        copy.clear();
-        auto mark = [&](uint32_t v) { // v is global: give it a dense number
-            if (gidx[vi(v)] == UINT32_MAX) gidx[vi(v)] = (uint32_t)globals.size(), globals.push_back(v);
+        // The lists are written through raw pointers into buffers sized for the worst
+        // case (every register named by an instruction, every phi): no capacity check
+        // per element, and the compiler keeps the pointers in registers. (The buffers
+        // only grow, so this is no memset per function either.)
+        size_t cap = 6 * (size_t)ninsts + nphis;
+        if (upx.size() < cap) upx.resize(cap);
+        if (defs.size() < cap) defs.resize(cap);
+        if (globals.size() < nv) globals.resize(nv);
+        if (copy.size() < ninsts) copy.resize(ninsts);
+        uint32_t *gi = gidx.data(), *st = stamp.data(), *gl = globals.data(), *up = upx.data(), *df = defs.data();
+        uint32_t *hi = hint.data(), *ue = upx_end.data(), *de = defs_end.data();
+        int32_t *is = istart.data(), *ie = iend.data();
+        const int32_t *bs = bstart.data(), *be = bend.data();
+        uint8_t* cp = copy.data();
+        uint32_t nglob = 0, nup = 0, ndef = 0;
+        auto ext = [&](uint32_t v, int32_t p) __attribute__((always_inline)) { // v: vreg index
+            if (p < is[v]) is[v] = p;
+            if (p > ie[v]) ie[v] = p;
+        };
+        auto mark = [&](uint32_t v) __attribute__((always_inline)) { // v (index) is global: give it a dense number
+            if (gi[v] == UINT32_MAX) gi[v] = nglob, gl[nglob++] = v + kFirstVReg;
         };
         int32_t open[64]; // physical register -> index of its fixed range still open in this block
         // Only allocatable registers get fixed ranges: nothing else is ever tested for a
@@ -122,26 +143,28 @@ struct Alloc {
             std::fill(std::begin(open), std::end(open), -1);
             MBlock& bl = f.blocks[b];
             for (const MPhi& p : bl.phis) {
-                extend(p.dst, bstart[b]);
-                mark(p.dst);
-                if (stamp[vi(p.dst)] != b) stamp[vi(p.dst)] = (uint32_t)b, defs.push_back(p.dst);
+                uint32_t d = vi(p.dst);
+                ext(d, bs[b]);
+                mark(d);
+                if (st[d] != b) st[d] = (uint32_t)b, df[ndef++] = p.dst;
                 for (uint32_t k = p.first; k < p.first + p.count; k++) {
                     const PhiArg& a = f.phi_args[k];
                     if (!a.src.is_vreg()) continue;
-                    mark(a.src.reg);
-                    extend(a.src.reg, bend[a.pred]);
-                    uint32_t s = vi(a.src.reg);
-                    if (hint[s] == kNoReg) hint[s] = p.dst;
-                    if (hint[vi(p.dst)] == kNoReg) hint[vi(p.dst)] = a.src.reg;
+                    uint32_t sv = vi(a.src.reg);
+                    mark(sv);
+                    ext(sv, be[a.pred]);
+                    if (hi[sv] == kNoReg) hi[sv] = p.dst;
+                    if (hi[d] == kNoReg) hi[d] = a.src.reg;
                 }
             }
-            int32_t pos = bstart[b] + 2;
+            int32_t pos = bs[b] + 2;
+            int32_t b0 = bs[b];
             for (const MInst& in : bl.insts) {
                 auto use_fixed = [&](uint32_t r) __attribute__((always_inline)) {
                     if (open[r] < 0) {
                         used |= 1ull << r;
                         open[r] = (int32_t)fixed[r].size();
-                        fixed[r].push_back({bstart[b], pos});
+                        fixed[r].push_back({b0, pos});
                     } else {
                         fixed[r][open[r]].second = pos;
                     }
@@ -159,12 +182,12 @@ struct Alloc {
                     if (r >= kFirstVReg) {
                         uint32_t v = vi(r);
                         if (rd) {
-                            extend(r, pos);
-                            if (stamp[v] != b) mark(r), upx.push_back(r);
+                            ext(v, pos);
+                            if (st[v] != b) mark(v), up[nup++] = r;
                         }
                         if (wr) {
-                            extend(r, pos + 1);
-                            if (stamp[v] != b) stamp[v] = (uint32_t)b, defs.push_back(r);
+                            ext(v, pos + 1);
+                            if (st[v] != b) st[v] = (uint32_t)b, df[ndef++] = r;
                         }
                     } else if ((track >> r) & 1) {
                         if (rd) use_fixed(r);
@@ -176,17 +199,18 @@ struct Alloc {
                 // (A register-to-register copy names two registers: most instructions
                 // are ruled out without the call through the target.)
                 bool is_copy = in.n == 2 && in.o[0].kind == Operand::Reg && in.o[1].kind == Operand::Reg && T.is_copy(in);
-                copy.push_back(is_copy);
+                *cp++ = is_copy;
                 if (is_copy) {
                     uint32_t d = in.o[0].reg, s = in.o[1].reg;
-                    if (d >= kFirstVReg && hint[vi(d)] == kNoReg) hint[vi(d)] = s;
-                    if (s >= kFirstVReg && hint[vi(s)] == kNoReg) hint[vi(s)] = d;
+                    if (d >= kFirstVReg && hi[vi(d)] == kNoReg) hi[vi(d)] = s;
+                    if (s >= kFirstVReg && hi[vi(s)] == kNoReg) hi[vi(s)] = d;
                 }
                 pos += 2;
             }
-            upx_end[b] = (uint32_t)upx.size(), defs_end[b] = (uint32_t)defs.size();
+            ue[b] = nup, de[b] = ndef;
         }
         fixed_used = used;
+        nglobals = nglob;
     }
 
     // Bit-vector dataflow over the global vregs found by walk(); extends each interval
@@ -194,7 +218,7 @@ struct Alloc {
     void liveness() {
         MFunc& f = *fp;
         size_t nb = f.blocks.size();
-        size_t G = globals.size(), W = (G + 63) / 64;
+        size_t G = nglobals, W = (G + 63) / 64;
         if (!G) return;
         gen.assign(nb * W, 0), kill.assign(nb * W, 0), live_in.assign(nb * W, 0), live_out.assign(nb * W, 0);
         std::vector<uint64_t>&in = live_in, &out = live_out;
@@ -285,50 +309,67 @@ struct Alloc {
             keys[j] = key;
         }
         if (moves >= bound) std::sort(keys.begin(), keys.begin() + (ptrdiff_t)nk);
-        order.resize(nk);
-        for (size_t k = 0; k < nk; k++) order[k] = (uint32_t)keys[k];
         std::fill(std::begin(fixed_ptr), std::end(fixed_ptr), 0);
-        active[0].clear(), active[1].clear();
+        // Active intervals per class in fixed arrays (at most one per register), with a
+        // lower bound on their ends: the expiry loop runs only when one may have ended.
+        uint32_t act_buf[2][64];
+        uint32_t nact[2] = {0, 0};
+        int32_t amin[2] = {kInf, kInf};
         uint32_t owner[64];
         for (auto& o : owner) o = UINT32_MAX;
-        for (uint32_t v : order) {
-            int c = (int)f.vclass[v];
-            int32_t s = istart[v], e = iend[v];
-            auto& act = active[c];
-            for (size_t k = 0; k < act.size();) {
-                if (iend[act[k]] < s) {
-                    owner[loc[act[k]].reg] = UINT32_MAX;
-                    act[k] = act.back();
-                    act.pop_back();
-                } else {
-                    k++;
+        const int32_t *is = istart.data(), *ie = iend.data();
+        const uint32_t* hi = hint.data();
+        const RegClass* vc = f.vclass.data();
+        Loc* lc = loc.data();
+        for (size_t kk = 0; kk < nk; kk++) {
+            uint32_t v = (uint32_t)keys[kk];
+            int c = (int)vc[v];
+            int32_t s = is[v], e = ie[v];
+            uint32_t* act = act_buf[c];
+            uint32_t& na = nact[c];
+            if (s > amin[c]) {
+                int32_t m = kInf;
+                for (uint32_t k = 0; k < na;) {
+                    int32_t ae = ie[act[k]];
+                    if (ae < s) {
+                        owner[lc[act[k]].reg] = UINT32_MAX;
+                        act[k] = act[--na];
+                    } else {
+                        if (ae < m) m = ae;
+                        k++;
+                    }
                 }
+                amin[c] = m;
             }
             const std::vector<uint32_t>& regs = c ? T.float_order : T.int_order;
             uint32_t pick = kNoReg;
-            uint32_t h = hint[v];
-            if (h != kNoReg && h >= kFirstVReg) h = loc[vi(h)].spilled ? kNoReg : loc[vi(h)].reg;
+            uint32_t h = hi[v];
+            if (h != kNoReg && h >= kFirstVReg) h = lc[vi(h)].spilled ? kNoReg : lc[vi(h)].reg;
             if (h != kNoReg && ((allocatable[c] >> h) & 1) && owner[h] == UINT32_MAX &&
                 !conflicts(h, s, e))
                 pick = h;
             for (size_t k = 0; pick == kNoReg && k < regs.size(); k++)
                 if (owner[regs[k]] == UINT32_MAX && !conflicts(regs[k], s, e)) pick = regs[k];
             if (pick == kNoReg) { // spill whichever ends last: an active interval or v
-                uint32_t victim = UINT32_MAX;
-                for (uint32_t a : act)
-                    if (iend[a] > e && !conflicts(loc[a].reg, s, e) && (victim == UINT32_MAX || iend[a] > iend[victim]))
-                        victim = a;
+                uint32_t victim = UINT32_MAX, vk = 0;
+                for (uint32_t k = 0; k < na; k++) {
+                    uint32_t a = act[k];
+                    if (ie[a] > e && !conflicts(lc[a].reg, s, e) && (victim == UINT32_MAX || ie[a] > ie[victim]))
+                        victim = a, vk = k;
+                }
                 if (victim == UINT32_MAX) {
                     spill(v);
                     continue;
                 }
-                pick = loc[victim].reg;
+                pick = lc[victim].reg;
                 spill(victim);
-                act.erase(std::find(act.begin(), act.end(), victim));
+                for (uint32_t k = vk; k + 1 < na; k++) act[k] = act[k + 1];
+                na--;
             }
-            loc[v].reg = pick;
+            lc[v].reg = pick;
             owner[pick] = v;
-            act.push_back(v);
+            act[na++] = v;
+            if (e < amin[c]) amin[c] = e;
             if ((T.callee_saved >> pick) & 1) f.used_callee |= 1ull << pick;
         }
     }
