@@ -57,7 +57,7 @@ struct Alloc {
     // Scratch buffers of the phases below (members only so that they keep their capacity).
     std::vector<uint32_t> gidx, stamp, globals;
     std::vector<uint32_t> upx, defs, upx_end, defs_end; // walk(): per-block lists, flat
-    std::vector<uint64_t> gen, kill, live_in, live_out;
+    std::vector<uint64_t> sets; // liveness(): gen, kill, live in, live out
     std::vector<uint64_t> keys; // scan(): (start << 32 | vreg index) per interval
     std::vector<uint8_t> copy; // per instruction in layout order: T.is_copy() (walk() fills it)
     std::vector<MInst> out;
@@ -220,14 +220,18 @@ struct Alloc {
         size_t nb = f.blocks.size();
         size_t G = nglobals, W = (G + 63) / 64;
         if (!G) return;
-        gen.assign(nb * W, 0), kill.assign(nb * W, 0), live_in.assign(nb * W, 0), live_out.assign(nb * W, 0);
-        std::vector<uint64_t>&in = live_in, &out = live_out;
-        auto set = [&](std::vector<uint64_t>& s, size_t b, uint32_t g) { s[b * W + g / 64] |= 1ull << (g % 64); };
-        auto has = [&](std::vector<uint64_t>& s, size_t b, uint32_t g) { return (s[b * W + g / 64] >> (g % 64)) & 1; };
+        // gen, kill, live in, live out: four sets per block, in one buffer.
+        sets.assign(4 * nb * W, 0);
+        uint64_t *gen = sets.data(), *kill = gen + nb * W, *in = kill + nb * W, *out = in + nb * W;
+        const uint32_t *gi = gidx.data(), *up = upx.data(), *df = defs.data();
+        const uint32_t *ue = upx_end.data(), *de = defs_end.data();
+        auto set = [&](uint64_t* s, size_t b, uint32_t g) __attribute__((always_inline)) {
+            s[b * W + g / 64] |= 1ull << (g % 64);
+        };
         for (size_t b = 0, u = 0, d = 0; b < nb; b++) {
-            for (; u < upx_end[b]; u++) set(gen, b, gidx[vi(upx[u])]);
-            for (; d < defs_end[b]; d++)
-                if (gidx[vi(defs[d])] != UINT32_MAX) set(kill, b, gidx[vi(defs[d])]);
+            for (; u < ue[b]; u++) set(gen, b, gi[vi(up[u])]);
+            for (; d < de[b]; d++)
+                if (gi[vi(df[d])] != UINT32_MAX) set(kill, b, gi[vi(df[d])]);
         }
         // Phi sources are used at the end of the predecessor.
         for (size_t b = 0; b < nb; b++)
@@ -235,21 +239,20 @@ struct Alloc {
                 for (uint32_t k = p.first; k < p.first + p.count; k++) {
                     const PhiArg& a = f.phi_args[k];
                     if (a.src.is_vreg()) {
-                        uint32_t g = gidx[vi(a.src.reg)];
-                        if (!has(kill, a.pred, g)) set(gen, a.pred, g);
+                        uint32_t g = gi[vi(a.src.reg)];
+                        if (!((kill[a.pred * W + g / 64] >> (g % 64)) & 1)) set(gen, a.pred, g);
                     }
                 }
         bool changed = true;
         if (W == 1) { // (most functions: up to 64 global vregs, one word per set)
-            uint64_t *g = gen.data(), *k = kill.data(), *i = in.data(), *o = out.data();
             while (changed) {
                 changed = false;
                 for (size_t bi = nb; bi-- > 0;) {
-                    uint64_t x = o[bi];
-                    for (uint32_t s : f.blocks[bi].succs) x |= i[s];
-                    o[bi] = x;
-                    uint64_t v = g[bi] | (x & ~k[bi]);
-                    if (v != i[bi]) i[bi] = v, changed = true;
+                    uint64_t x = out[bi];
+                    for (uint32_t s : f.blocks[bi].succs) x |= in[s];
+                    out[bi] = x;
+                    uint64_t v = gen[bi] | (x & ~kill[bi]);
+                    if (v != in[bi]) in[bi] = v, changed = true;
                 }
             }
         }
@@ -265,13 +268,30 @@ struct Alloc {
                 }
             }
         }
-        for (size_t b = 0; b < nb; b++)
-            for (size_t w = 0; w < W; w++) {
-                for (uint64_t m = in[b * W + w]; m; m &= m - 1)
-                    extend(globals[w * 64 + __builtin_ctzll(m)], bstart[b]);
-                for (uint64_t m = out[b * W + w]; m; m &= m - 1)
-                    extend(globals[w * 64 + __builtin_ctzll(m)], bend[b]);
+        int32_t *is = istart.data(), *ie = iend.data();
+        const uint32_t* gl = globals.data();
+        auto ext = [&](uint32_t v, int32_t p) __attribute__((always_inline)) {
+            v = vi(v);
+            if (p < is[v]) is[v] = p;
+            if (p > ie[v]) ie[v] = p;
+        };
+        // An interval is one [first, last] range, and block positions grow with the
+        // block index: only the first block where a vreg is live in and the last where
+        // it is live out can move its ends.
+        for (size_t w = 0; w < W; w++) {
+            uint64_t seen = 0;
+            for (size_t b = 0; b < nb && ~seen; b++) {
+                uint64_t m = in[b * W + w] & ~seen;
+                seen |= m;
+                for (; m; m &= m - 1) ext(gl[w * 64 + __builtin_ctzll(m)], bstart[b]);
             }
+            seen = 0;
+            for (size_t b = nb; b-- > 0 && ~seen;) {
+                uint64_t m = out[b * W + w] & ~seen;
+                seen |= m;
+                for (; m; m &= m - 1) ext(gl[w * 64 + __builtin_ctzll(m)], bend[b]);
+            }
+        }
     }
 
     bool conflicts(uint32_t r, int32_t s, int32_t e) {
