@@ -434,6 +434,35 @@ struct Alloc {
             mv.clear(), cl.clear();
             return;
         }
+        if (mv.size() <= 64) { // the same sequence as below, with the pending moves as a bit mask
+            size_t n = mv.size();
+            uint64_t alive = 0;
+            for (size_t k = 0; k < n; k++)
+                if (!same(mv[k].first, mv[k].second)) alive |= 1ull << k;
+            while (alive) {
+                bool progress = false;
+                for (uint64_t m = alive; m; m &= m - 1) {
+                    size_t k = (size_t)__builtin_ctzll(m);
+                    bool blocked = false;
+                    for (uint64_t o = alive & ~(1ull << k); o && !blocked; o &= o - 1)
+                        if (same(mv[(size_t)__builtin_ctzll(o)].second, mv[k].first)) blocked = true;
+                    if (blocked) continue;
+                    emit_move(out, mv[k].first, mv[k].second, cl[k], line);
+                    alive &= ~(1ull << k);
+                    progress = true;
+                    break;
+                }
+                if (progress) continue;
+                size_t k0 = (size_t)__builtin_ctzll(alive);
+                Operand d = mv[k0].first;
+                Operand t = Operand::r(T.spill_scratch[(int)cl[k0]][0], 8);
+                emit_move(out, t, d, cl[k0], line);
+                for (uint64_t o = alive; o; o &= o - 1)
+                    if (same(mv[(size_t)__builtin_ctzll(o)].second, d)) mv[(size_t)__builtin_ctzll(o)].second = t;
+            }
+            mv.clear(), cl.clear();
+            return;
+        }
         for (size_t k = 0; k < mv.size();)
             if (same(mv[k].first, mv[k].second)) mv.erase(mv.begin() + k), cl.erase(cl.begin() + k);
             else k++;
@@ -578,25 +607,44 @@ struct Alloc {
     }
 
     // Phi copies for block b's (single) successor, appended to `out`.
-    void phi_copies(size_t b, std::vector<MInst>& out) {
+    [[gnu::always_inline]] void phi_copies(size_t b, std::vector<MInst>& out) {
         MFunc& f = *fp;
         MBlock& bl = f.blocks[b];
-        if (bl.succs.size() != 1) return;
-        MBlock& sb = f.blocks[bl.succs[0]];
-        if (sb.phis.empty()) return;
+        if (bl.succs.size() != 1 || f.blocks[bl.succs[0]].phis.empty()) return;
+        phi_copies_to(b, f.blocks[bl.succs[0]], out);
+    }
+
+    [[gnu::noinline]] void phi_copies_to(size_t b, const MBlock& sb, std::vector<MInst>& out) {
+        MFunc& f = *fp;
         std::vector<std::pair<Operand, Operand>>& mv = moves;
         std::vector<RegClass>& cl = move_cls;
-        mv.clear(), cl.clear();
+        // The first move stays in locals: a single move (the usual case) needs no
+        // sequencing and never touches the vectors.
+        uint32_t n = 0;
+        Operand d0, s0;
+        RegClass c0 = RegClass::Int;
         for (const MPhi& p : sb.phis)
             for (uint32_t k = p.first; k < p.first + p.count; k++) {
                 const PhiArg& a = f.phi_args[k];
                 if (a.pred != b) continue;
                 if (iend[vi(p.dst)] < 0) continue;
                 Operand s = a.src.is_vreg() ? where(a.src.reg, 8) : a.src;
-                mv.push_back({where(p.dst, 8), s});
-                cl.push_back(f.vclass[vi(p.dst)]);
+                RegClass c = f.vclass[vi(p.dst)];
+                if (n == 0) {
+                    d0 = where(p.dst, 8), s0 = s, c0 = c;
+                } else {
+                    if (n == 1) mv.clear(), cl.clear(), mv.push_back({d0, s0}), cl.push_back(c0);
+                    mv.push_back({where(p.dst, 8), s});
+                    cl.push_back(c);
+                }
+                n++;
             }
+        if (!n) return;
         uint32_t line = out.empty() ? 0 : out.back().line;
+        if (n == 1) {
+            if (!same(d0, s0)) emit_move(out, d0, s0, c0, line);
+            return;
+        }
         parallel(out, mv, cl, line);
     }
 
