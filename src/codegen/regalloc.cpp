@@ -588,19 +588,21 @@ struct Alloc {
     // register, and only copies that became `mov r, r` go away, so the block is edited in
     // place, without copying the instructions into a second buffer.
     [[gnu::always_inline]] void rewrite_in_place(MBlock& bl, const uint8_t* is_copy) { // one caller
-        auto map = [&](uint32_t& r) {
-            if (r != kNoReg && r >= kFirstVReg) r = loc[vi(r)].reg;
+        const Loc* lc = loc.data();
+        auto map = [&](uint32_t& r) __attribute__((always_inline)) {
+            if (r != kNoReg && r >= kFirstVReg) r = lc[vi(r)].reg;
         };
-        size_t w = 0;
-        for (size_t i = 0; i < bl.insts.size(); i++) {
-            MInst& in = bl.insts[i];
+        MInst* insts = bl.insts.data();
+        size_t w = 0, n = bl.insts.size();
+        for (size_t i = 0; i < n; i++) {
+            MInst& in = insts[i];
             for (int k = 0; k < in.n; k++) {
                 Operand& o = in.o[k];
                 if (o.kind == Operand::Reg) map(o.reg);
                 else if (o.kind == Operand::Mem) map(o.reg), map(o.index);
             }
             if (is_copy[i] && in.o[0].reg == in.o[1].reg) continue;
-            if (w != i) bl.insts[w] = in;
+            if (w != i) insts[w] = in;
             w++;
         }
         bl.insts.resize(w);
