@@ -1070,8 +1070,13 @@ struct Sel {
             for (auto& j : mf.blocks[k].jumps) mf.blocks[k].succs.push_back(j.second);
         for (uint32_t k = 0; k < mf.blocks.size(); k++) {
             auto& s = mf.blocks[k].succs;
-            std::sort(s.begin(), s.end());
-            s.erase(std::unique(s.begin(), s.end()), s.end());
+            if (s.size() == 2) { // (the usual cases, 0 to 2 successors, without sort + unique)
+                if (s[0] > s[1]) std::swap(s[0], s[1]);
+                else if (s[0] == s[1]) s.pop_back();
+            } else if (s.size() > 2) {
+                std::sort(s.begin(), s.end());
+                s.erase(std::unique(s.begin(), s.end()), s.end());
+            }
             for (uint32_t t : s) mf.blocks[t].preds.push_back(k);
         }
         return ok;
