@@ -51,7 +51,6 @@ struct IselBuffers::Impl {
     std::vector<int64_t> slot_disp;
     std::vector<uint8_t> fused, fused_addr;
     std::vector<std::array<std::pair<uint32_t, uint32_t>, 2>> edge_src;
-    std::vector<codegen::MBlock> spare_blocks; // place_split_blocks' permutation buffer
     std::vector<codegen::MBlock> block_pool;   // empty blocks that keep their vectors' capacity
 };
 IselBuffers::IselBuffers() : impl(new Impl) {}
@@ -949,14 +948,26 @@ struct Sel {
             uint32_t s = split_src[k];
             newidx[nir + k] = newidx[s] + 1 + placed[s]++;
         }
-        // Permute by swapping into a buffer of spare blocks, then swapping the two vectors:
-        // every block's vectors keep their capacity for the next function (no malloc per
-        // block), and each block is moved once.
-        std::vector<MBlock>& nb = buf.spare_blocks;
-        while (nb.size() > nblocks) buf.block_pool.push_back(std::move(nb.back())), nb.pop_back();
-        nb.resize(nblocks);
-        for (uint32_t b = 0; b < nblocks; b++) swap_blocks(nb[newidx[b]], mf.blocks[b]);
-        std::swap(nb, mf.blocks);
+        // Permute in place, cycle by cycle through one empty block: every block's vectors
+        // keep their capacity for the next function (no malloc per block), each block
+        // that moves is swapped once, and the blocks before the first split source (which
+        // stay where they are) are not touched.
+        uint32_t lo = nir;
+        for (uint32_t s : split_src) lo = std::min(lo, s + 1);
+        std::vector<uint32_t>& done = shift; // (shift is not needed any more)
+        done.assign(nblocks, 0);
+        MBlock tmp;
+        for (uint32_t b = lo; b < nblocks; b++) {
+            if (done[b] || newidx[b] == b) continue;
+            swap_blocks(tmp, mf.blocks[b]); // tmp holds block b; its place is empty
+            for (uint32_t at = b;;) {
+                uint32_t to = newidx[at];
+                swap_blocks(tmp, mf.blocks[to]); // block `at` lands; tmp takes what was there
+                done[to] = 1;
+                if (to == b) break;
+                at = to;
+            }
+        }
         for (MBlock& b : mf.blocks)
             for (auto& j : b.jumps) j.second = newidx[j.second];
         for (codegen::PhiArg& a : mf.phi_args) a.pred = newidx[a.pred];
