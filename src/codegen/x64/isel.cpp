@@ -136,7 +136,17 @@ struct Sel {
     }
 
     // The register holding v (rematerializing constants and addresses at the use).
-    uint32_t get(const Inst* v) {
+    // The register holding v. Most values simply have one: that test is inline at every
+    // use; constants, addresses and slots (rematerialized at each use) and the error case
+    // take the call.
+    [[gnu::always_inline]] uint32_t get(const Inst* v) {
+        if (v->op != Op::iconst && v->op != Op::fconst && v->op != Op::addr && v->op != Op::slot) {
+            uint32_t r = vreg[v->id];
+            if (r != codegen::kNoReg) return r;
+        }
+        return get_slow(v);
+    }
+    [[gnu::noinline]] uint32_t get_slow(const Inst* v) {
         switch (v->op) {
         case Op::iconst: return const_reg(v->imm, v->ty);
         case Op::fconst: {
