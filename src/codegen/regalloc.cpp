@@ -42,17 +42,23 @@ struct Alloc {
     MFunc* fp = nullptr;
     uint32_t nv = 0;
     uint32_t nspilled = 0; // vregs spilled by scan()
+    uint32_t ninsts = 0, nphis = 0; // counted by number()
+    uint32_t nglobals = 0;          // global vregs: globals[0, nglobals) (walk() fills it)
     std::vector<int32_t> bstart, bend;
     std::vector<int32_t> istart, iend; // interval per vreg index
     std::vector<uint32_t> hint;        // phys reg or vreg (kNoReg: none)
     std::vector<Loc> loc;
     std::vector<std::vector<std::pair<int32_t, int32_t>>> fixed; // per physical register
-    std::vector<uint32_t> fixed_ptr;
+    uint64_t fixed_used = 0; // registers whose `fixed` list may be non-empty
+    uint32_t fixed_ptr[64];
+    // The target's register sets as masks, computed once per target (not per function).
+    const Target* masks_of = nullptr;
+    uint64_t allocatable[2] = {0, 0}; // [class]
     // Scratch buffers of the phases below (members only so that they keep their capacity).
     std::vector<uint32_t> gidx, stamp, globals;
     std::vector<uint32_t> upx, defs, upx_end, defs_end; // walk(): per-block lists, flat
-    std::vector<uint64_t> gen, kill, live_in, live_out;
-    std::vector<uint32_t> order, active[2];
+    std::vector<uint64_t> sets; // liveness(): gen, kill, live in, live out
+    std::vector<uint64_t> keys; // scan(): (start << 32 | vreg index) per interval
     std::vector<uint8_t> copy; // per instruction in layout order: T.is_copy() (walk() fills it)
     std::vector<MInst> out;
     std::vector<std::pair<Operand, Operand>> moves;
@@ -81,10 +87,13 @@ struct Alloc {
     void number() {
         MFunc& f = *fp;
         int32_t pos = 0;
+        ninsts = nphis = 0;
         bstart.resize(f.blocks.size());
         bend.resize(f.blocks.size());
         for (size_t b = 0; b < f.blocks.size(); b++) {
             bstart[b] = pos;
+            ninsts += (uint32_t)f.blocks[b].insts.size();
+            nphis += (uint32_t)f.blocks[b].phis.size();
             pos += 2 + 2 * (int32_t)f.blocks[b].insts.size();
             bend[b] = pos;
             pos += 2;
@@ -99,49 +108,69 @@ struct Alloc {
         const Target& T = *tp;
         MFunc& f = *fp;
         size_t nb = f.blocks.size();
-        fixed.resize(64);
-        for (auto& fr : fixed) fr.clear();
+        if (fixed.size() != 64) fixed.resize(64);
+        for (uint64_t m = fixed_used; m; m &= m - 1) fixed[__builtin_ctzll(m)].clear();
         gidx.assign(nv, UINT32_MAX), stamp.assign(nv, UINT32_MAX);
-        globals.clear(), upx.clear(), defs.clear();
         upx_end.resize(nb), defs_end.resize(nb);
-        copy.clear();
-        auto mark = [&](uint32_t v) { // v is global: give it a dense number
-            if (gidx[vi(v)] == UINT32_MAX) gidx[vi(v)] = (uint32_t)globals.size(), globals.push_back(v);
+        // The lists are written through raw pointers into buffers sized for the worst
+        // case (every register named by an instruction, every phi): no capacity check
+        // per element, and the compiler keeps the pointers in registers. (The buffers
+        // only grow, so this is no memset per function either.)
+        size_t cap = 6 * (size_t)ninsts + nphis;
+        if (upx.size() < cap) upx.resize(cap);
+        if (defs.size() < cap) defs.resize(cap);
+        if (globals.size() < nv) globals.resize(nv);
+        if (copy.size() < ninsts) copy.resize(ninsts);
+        uint32_t *gi = gidx.data(), *st = stamp.data(), *gl = globals.data(), *up = upx.data(), *df = defs.data();
+        uint32_t *hi = hint.data(), *ue = upx_end.data(), *de = defs_end.data();
+        int32_t *is = istart.data(), *ie = iend.data();
+        const int32_t *bs = bstart.data(), *be = bend.data();
+        uint8_t* cp = copy.data();
+        uint32_t nglob = 0, nup = 0, ndef = 0;
+        auto ext = [&](uint32_t v, int32_t p) __attribute__((always_inline)) { // v: vreg index
+            if (p < is[v]) is[v] = p;
+            if (p > ie[v]) ie[v] = p;
+        };
+        auto mark = [&](uint32_t v) __attribute__((always_inline)) { // v (index) is global: give it a dense number
+            if (gi[v] == UINT32_MAX) gi[v] = nglob, gl[nglob++] = v + kFirstVReg;
         };
         int32_t open[64]; // physical register -> index of its fixed range still open in this block
         // Only allocatable registers get fixed ranges: nothing else is ever tested for a
         // conflict (rsp and rbp, named by every frame access, would only cost time).
-        uint64_t track = 0;
-        for (uint32_t r : T.int_order) track |= 1ull << r;
-        for (uint32_t r : T.float_order) track |= 1ull << r;
+        uint64_t track = allocatable[0] | allocatable[1];
+        uint64_t used = 0; // registers given a fixed range
         for (size_t b = 0; b < nb; b++) {
             std::fill(std::begin(open), std::end(open), -1);
             MBlock& bl = f.blocks[b];
             for (const MPhi& p : bl.phis) {
-                extend(p.dst, bstart[b]);
-                mark(p.dst);
-                if (stamp[vi(p.dst)] != b) stamp[vi(p.dst)] = (uint32_t)b, defs.push_back(p.dst);
+                uint32_t d = vi(p.dst);
+                ext(d, bs[b]);
+                mark(d);
+                if (st[d] != b) st[d] = (uint32_t)b, df[ndef++] = p.dst;
                 for (uint32_t k = p.first; k < p.first + p.count; k++) {
                     const PhiArg& a = f.phi_args[k];
                     if (!a.src.is_vreg()) continue;
-                    mark(a.src.reg);
-                    extend(a.src.reg, bend[a.pred]);
-                    uint32_t s = vi(a.src.reg);
-                    if (hint[s] == kNoReg) hint[s] = p.dst;
-                    if (hint[vi(p.dst)] == kNoReg) hint[vi(p.dst)] = a.src.reg;
+                    uint32_t sv = vi(a.src.reg);
+                    mark(sv);
+                    ext(sv, be[a.pred]);
+                    if (hi[sv] == kNoReg) hi[sv] = p.dst;
+                    if (hi[d] == kNoReg) hi[d] = a.src.reg;
                 }
             }
-            int32_t pos = bstart[b] + 2;
+            int32_t pos = bs[b] + 2;
+            int32_t b0 = bs[b];
             for (const MInst& in : bl.insts) {
-                auto use_fixed = [&](uint32_t r) {
+                auto use_fixed = [&](uint32_t r) __attribute__((always_inline)) {
                     if (open[r] < 0) {
+                        used |= 1ull << r;
                         open[r] = (int32_t)fixed[r].size();
-                        fixed[r].push_back({bstart[b], pos});
+                        fixed[r].push_back({b0, pos});
                     } else {
                         fixed[r][open[r]].second = pos;
                     }
                 };
-                auto def_fixed = [&](uint32_t r) {
+                auto def_fixed = [&](uint32_t r) __attribute__((always_inline)) {
+                    used |= 1ull << r;
                     open[r] = (int32_t)fixed[r].size();
                     fixed[r].push_back({pos + 1, pos + 1});
                 };
@@ -153,12 +182,12 @@ struct Alloc {
                     if (r >= kFirstVReg) {
                         uint32_t v = vi(r);
                         if (rd) {
-                            extend(r, pos);
-                            if (stamp[v] != b) mark(r), upx.push_back(r);
+                            ext(v, pos);
+                            if (st[v] != b) mark(v), up[nup++] = r;
                         }
                         if (wr) {
-                            extend(r, pos + 1);
-                            if (stamp[v] != b) stamp[v] = (uint32_t)b, defs.push_back(r);
+                            ext(v, pos + 1);
+                            if (st[v] != b) st[v] = (uint32_t)b, df[ndef++] = r;
                         }
                     } else if ((track >> r) & 1) {
                         if (rd) use_fixed(r);
@@ -170,16 +199,18 @@ struct Alloc {
                 // (A register-to-register copy names two registers: most instructions
                 // are ruled out without the call through the target.)
                 bool is_copy = in.n == 2 && in.o[0].kind == Operand::Reg && in.o[1].kind == Operand::Reg && T.is_copy(in);
-                copy.push_back(is_copy);
+                *cp++ = is_copy;
                 if (is_copy) {
                     uint32_t d = in.o[0].reg, s = in.o[1].reg;
-                    if (d >= kFirstVReg && hint[vi(d)] == kNoReg) hint[vi(d)] = s;
-                    if (s >= kFirstVReg && hint[vi(s)] == kNoReg) hint[vi(s)] = d;
+                    if (d >= kFirstVReg && hi[vi(d)] == kNoReg) hi[vi(d)] = s;
+                    if (s >= kFirstVReg && hi[vi(s)] == kNoReg) hi[vi(s)] = d;
                 }
                 pos += 2;
             }
-            upx_end[b] = (uint32_t)upx.size(), defs_end[b] = (uint32_t)defs.size();
+            ue[b] = nup, de[b] = ndef;
         }
+        fixed_used = used;
+        nglobals = nglob;
     }
 
     // Bit-vector dataflow over the global vregs found by walk(); extends each interval
@@ -187,16 +218,20 @@ struct Alloc {
     void liveness() {
         MFunc& f = *fp;
         size_t nb = f.blocks.size();
-        size_t G = globals.size(), W = (G + 63) / 64;
+        size_t G = nglobals, W = (G + 63) / 64;
         if (!G) return;
-        gen.assign(nb * W, 0), kill.assign(nb * W, 0), live_in.assign(nb * W, 0), live_out.assign(nb * W, 0);
-        std::vector<uint64_t>&in = live_in, &out = live_out;
-        auto set = [&](std::vector<uint64_t>& s, size_t b, uint32_t g) { s[b * W + g / 64] |= 1ull << (g % 64); };
-        auto has = [&](std::vector<uint64_t>& s, size_t b, uint32_t g) { return (s[b * W + g / 64] >> (g % 64)) & 1; };
+        // gen, kill, live in, live out: four sets per block, in one buffer.
+        sets.assign(4 * nb * W, 0);
+        uint64_t *gen = sets.data(), *kill = gen + nb * W, *in = kill + nb * W, *out = in + nb * W;
+        const uint32_t *gi = gidx.data(), *up = upx.data(), *df = defs.data();
+        const uint32_t *ue = upx_end.data(), *de = defs_end.data();
+        auto set = [&](uint64_t* s, size_t b, uint32_t g) __attribute__((always_inline)) {
+            s[b * W + g / 64] |= 1ull << (g % 64);
+        };
         for (size_t b = 0, u = 0, d = 0; b < nb; b++) {
-            for (; u < upx_end[b]; u++) set(gen, b, gidx[vi(upx[u])]);
-            for (; d < defs_end[b]; d++)
-                if (gidx[vi(defs[d])] != UINT32_MAX) set(kill, b, gidx[vi(defs[d])]);
+            for (; u < ue[b]; u++) set(gen, b, gi[vi(up[u])]);
+            for (; d < de[b]; d++)
+                if (gi[vi(df[d])] != UINT32_MAX) set(kill, b, gi[vi(df[d])]);
         }
         // Phi sources are used at the end of the predecessor.
         for (size_t b = 0; b < nb; b++)
@@ -204,11 +239,23 @@ struct Alloc {
                 for (uint32_t k = p.first; k < p.first + p.count; k++) {
                     const PhiArg& a = f.phi_args[k];
                     if (a.src.is_vreg()) {
-                        uint32_t g = gidx[vi(a.src.reg)];
-                        if (!has(kill, a.pred, g)) set(gen, a.pred, g);
+                        uint32_t g = gi[vi(a.src.reg)];
+                        if (!((kill[a.pred * W + g / 64] >> (g % 64)) & 1)) set(gen, a.pred, g);
                     }
                 }
         bool changed = true;
+        if (W == 1) { // (most functions: up to 64 global vregs, one word per set)
+            while (changed) {
+                changed = false;
+                for (size_t bi = nb; bi-- > 0;) {
+                    uint64_t x = out[bi];
+                    for (uint32_t s : f.blocks[bi].succs) x |= in[s];
+                    out[bi] = x;
+                    uint64_t v = gen[bi] | (x & ~kill[bi]);
+                    if (v != in[bi]) in[bi] = v, changed = true;
+                }
+            }
+        }
         while (changed) {
             changed = false;
             for (size_t bi = nb; bi-- > 0;) {
@@ -221,13 +268,30 @@ struct Alloc {
                 }
             }
         }
-        for (size_t b = 0; b < nb; b++)
-            for (size_t w = 0; w < W; w++) {
-                for (uint64_t m = in[b * W + w]; m; m &= m - 1)
-                    extend(globals[w * 64 + __builtin_ctzll(m)], bstart[b]);
-                for (uint64_t m = out[b * W + w]; m; m &= m - 1)
-                    extend(globals[w * 64 + __builtin_ctzll(m)], bend[b]);
+        int32_t *is = istart.data(), *ie = iend.data();
+        const uint32_t* gl = globals.data();
+        auto ext = [&](uint32_t v, int32_t p) __attribute__((always_inline)) {
+            v = vi(v);
+            if (p < is[v]) is[v] = p;
+            if (p > ie[v]) ie[v] = p;
+        };
+        // An interval is one [first, last] range, and block positions grow with the
+        // block index: only the first block where a vreg is live in and the last where
+        // it is live out can move its ends.
+        for (size_t w = 0; w < W; w++) {
+            uint64_t seen = 0;
+            for (size_t b = 0; b < nb && ~seen; b++) {
+                uint64_t m = in[b * W + w] & ~seen;
+                seen |= m;
+                for (; m; m &= m - 1) ext(gl[w * 64 + __builtin_ctzll(m)], bstart[b]);
             }
+            seen = 0;
+            for (size_t b = nb; b-- > 0 && ~seen;) {
+                uint64_t m = out[b * W + w] & ~seen;
+                seen |= m;
+                for (; m; m &= m - 1) ext(gl[w * 64 + __builtin_ctzll(m)], bend[b]);
+            }
+        }
     }
 
     bool conflicts(uint32_t r, int32_t s, int32_t e) {
@@ -250,58 +314,82 @@ struct Alloc {
     void scan() {
         const Target& T = *tp;
         MFunc& f = *fp;
-        order.clear();
-        for (uint32_t i = 0; i < nv; i++)
-            if (iend[i] >= 0) order.push_back(i);
-        std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-            return istart[a] != istart[b] ? istart[a] < istart[b] : a < b;
-        });
-        fixed_ptr.assign(64, 0);
-        active[0].clear(), active[1].clear();
+        // Intervals in order of (start, vreg): one 64-bit key each. Vregs are mostly
+        // numbered in order of definition, so the keys come nearly sorted and an
+        // insertion sort is close to linear; past a bound on the moves, std::sort.
+        // (The keys are distinct, so both give the same order.)
+        keys.resize(nv);
+        size_t nk = 0, moves = 0, bound = 4 * (size_t)nv + 64;
+        for (uint32_t i = 0; i < nv; i++) {
+            if (iend[i] < 0) continue;
+            uint64_t key = (uint64_t)(uint32_t)istart[i] << 32 | i;
+            size_t j = nk++;
+            if (moves < bound)
+                for (; j > 0 && keys[j - 1] > key; j--) keys[j] = keys[j - 1], moves++;
+            keys[j] = key;
+        }
+        if (moves >= bound) std::sort(keys.begin(), keys.begin() + (ptrdiff_t)nk);
+        std::fill(std::begin(fixed_ptr), std::end(fixed_ptr), 0);
+        // Active intervals per class in fixed arrays (at most one per register), with a
+        // lower bound on their ends: the expiry loop runs only when one may have ended.
+        uint32_t act_buf[2][64];
+        uint32_t nact[2] = {0, 0};
+        int32_t amin[2] = {kInf, kInf};
         uint32_t owner[64];
         for (auto& o : owner) o = UINT32_MAX;
-        // The register orders as masks: "may the hint be used" is one bit test.
-        uint64_t allocatable[2] = {0, 0};
-        for (uint32_t r : T.int_order) allocatable[0] |= 1ull << r;
-        for (uint32_t r : T.float_order) allocatable[1] |= 1ull << r;
-        for (uint32_t v : order) {
-            int c = (int)f.vclass[v];
-            int32_t s = istart[v], e = iend[v];
-            auto& act = active[c];
-            for (size_t k = 0; k < act.size();) {
-                if (iend[act[k]] < s) {
-                    owner[loc[act[k]].reg] = UINT32_MAX;
-                    act[k] = act.back();
-                    act.pop_back();
-                } else {
-                    k++;
+        const int32_t *is = istart.data(), *ie = iend.data();
+        const uint32_t* hi = hint.data();
+        const RegClass* vc = f.vclass.data();
+        Loc* lc = loc.data();
+        for (size_t kk = 0; kk < nk; kk++) {
+            uint32_t v = (uint32_t)keys[kk];
+            int c = (int)vc[v];
+            int32_t s = is[v], e = ie[v];
+            uint32_t* act = act_buf[c];
+            uint32_t& na = nact[c];
+            if (s > amin[c]) {
+                int32_t m = kInf;
+                for (uint32_t k = 0; k < na;) {
+                    int32_t ae = ie[act[k]];
+                    if (ae < s) {
+                        owner[lc[act[k]].reg] = UINT32_MAX;
+                        act[k] = act[--na];
+                    } else {
+                        if (ae < m) m = ae;
+                        k++;
+                    }
                 }
+                amin[c] = m;
             }
             const std::vector<uint32_t>& regs = c ? T.float_order : T.int_order;
             uint32_t pick = kNoReg;
-            uint32_t h = hint[v];
-            if (h != kNoReg && h >= kFirstVReg) h = loc[vi(h)].spilled ? kNoReg : loc[vi(h)].reg;
+            uint32_t h = hi[v];
+            if (h != kNoReg && h >= kFirstVReg) h = lc[vi(h)].spilled ? kNoReg : lc[vi(h)].reg;
             if (h != kNoReg && ((allocatable[c] >> h) & 1) && owner[h] == UINT32_MAX &&
                 !conflicts(h, s, e))
                 pick = h;
             for (size_t k = 0; pick == kNoReg && k < regs.size(); k++)
                 if (owner[regs[k]] == UINT32_MAX && !conflicts(regs[k], s, e)) pick = regs[k];
             if (pick == kNoReg) { // spill whichever ends last: an active interval or v
-                uint32_t victim = UINT32_MAX;
-                for (uint32_t a : act)
-                    if (iend[a] > e && !conflicts(loc[a].reg, s, e) && (victim == UINT32_MAX || iend[a] > iend[victim]))
-                        victim = a;
+                uint32_t victim = UINT32_MAX, vk = 0;
+                for (uint32_t k = 0; k < na; k++) {
+                    uint32_t a = act[k];
+                    if (ie[a] > e && !conflicts(lc[a].reg, s, e) && (victim == UINT32_MAX || ie[a] > ie[victim]))
+                        victim = a, vk = k;
+                }
                 if (victim == UINT32_MAX) {
                     spill(v);
                     continue;
                 }
-                pick = loc[victim].reg;
+                pick = lc[victim].reg;
                 spill(victim);
-                act.erase(std::find(act.begin(), act.end(), victim));
+                for (uint32_t k = vk; k + 1 < na; k++) act[k] = act[k + 1];
+                na--;
             }
-            loc[v].reg = pick;
+            lc[v].reg = pick;
             owner[pick] = v;
-            act.push_back(v);
+            act[na++] = v;
+            if (e < amin[c]) amin[c] = e;
             if ((T.callee_saved >> pick) & 1) f.used_callee |= 1ull << pick;
         }
     }
@@ -341,6 +429,40 @@ struct Alloc {
     void parallel(std::vector<MInst>& out, std::vector<std::pair<Operand, Operand>>& mv, std::vector<RegClass>& cl,
                   uint32_t line) {
         const Target& T = *tp;
+        if (mv.size() == 1) { // (most phi copies: nothing to sequence)
+            if (!same(mv[0].first, mv[0].second)) emit_move(out, mv[0].first, mv[0].second, cl[0], line);
+            mv.clear(), cl.clear();
+            return;
+        }
+        if (mv.size() <= 64) { // the same sequence as below, with the pending moves as a bit mask
+            size_t n = mv.size();
+            uint64_t alive = 0;
+            for (size_t k = 0; k < n; k++)
+                if (!same(mv[k].first, mv[k].second)) alive |= 1ull << k;
+            while (alive) {
+                bool progress = false;
+                for (uint64_t m = alive; m; m &= m - 1) {
+                    size_t k = (size_t)__builtin_ctzll(m);
+                    bool blocked = false;
+                    for (uint64_t o = alive & ~(1ull << k); o && !blocked; o &= o - 1)
+                        if (same(mv[(size_t)__builtin_ctzll(o)].second, mv[k].first)) blocked = true;
+                    if (blocked) continue;
+                    emit_move(out, mv[k].first, mv[k].second, cl[k], line);
+                    alive &= ~(1ull << k);
+                    progress = true;
+                    break;
+                }
+                if (progress) continue;
+                size_t k0 = (size_t)__builtin_ctzll(alive);
+                Operand d = mv[k0].first;
+                Operand t = Operand::r(T.spill_scratch[(int)cl[k0]][0], 8);
+                emit_move(out, t, d, cl[k0], line);
+                for (uint64_t o = alive; o; o &= o - 1)
+                    if (same(mv[(size_t)__builtin_ctzll(o)].second, d)) mv[(size_t)__builtin_ctzll(o)].second = t;
+            }
+            mv.clear(), cl.clear();
+            return;
+        }
         for (size_t k = 0; k < mv.size();)
             if (same(mv[k].first, mv[k].second)) mv.erase(mv.begin() + k), cl.erase(cl.begin() + k);
             else k++;
@@ -466,49 +588,76 @@ struct Alloc {
     // register, and only copies that became `mov r, r` go away, so the block is edited in
     // place, without copying the instructions into a second buffer.
     [[gnu::always_inline]] void rewrite_in_place(MBlock& bl, const uint8_t* is_copy) { // one caller
-        auto map = [&](uint32_t& r) {
-            if (r != kNoReg && r >= kFirstVReg) r = loc[vi(r)].reg;
+        const Loc* lc = loc.data();
+        auto map = [&](uint32_t& r) __attribute__((always_inline)) {
+            if (r != kNoReg && r >= kFirstVReg) r = lc[vi(r)].reg;
         };
-        size_t w = 0;
-        for (size_t i = 0; i < bl.insts.size(); i++) {
-            MInst& in = bl.insts[i];
+        MInst* insts = bl.insts.data();
+        size_t w = 0, n = bl.insts.size();
+        for (size_t i = 0; i < n; i++) {
+            MInst& in = insts[i];
             for (int k = 0; k < in.n; k++) {
                 Operand& o = in.o[k];
                 if (o.kind == Operand::Reg) map(o.reg);
                 else if (o.kind == Operand::Mem) map(o.reg), map(o.index);
             }
             if (is_copy[i] && in.o[0].reg == in.o[1].reg) continue;
-            if (w != i) bl.insts[w] = in;
+            if (w != i) insts[w] = in;
             w++;
         }
         bl.insts.resize(w);
     }
 
     // Phi copies for block b's (single) successor, appended to `out`.
-    void phi_copies(size_t b, std::vector<MInst>& out) {
+    [[gnu::always_inline]] void phi_copies(size_t b, std::vector<MInst>& out) {
         MFunc& f = *fp;
         MBlock& bl = f.blocks[b];
-        if (bl.succs.size() != 1) return;
-        MBlock& sb = f.blocks[bl.succs[0]];
-        if (sb.phis.empty()) return;
+        if (bl.succs.size() != 1 || f.blocks[bl.succs[0]].phis.empty()) return;
+        phi_copies_to(b, f.blocks[bl.succs[0]], out);
+    }
+
+    [[gnu::noinline]] void phi_copies_to(size_t b, const MBlock& sb, std::vector<MInst>& out) {
+        MFunc& f = *fp;
         std::vector<std::pair<Operand, Operand>>& mv = moves;
         std::vector<RegClass>& cl = move_cls;
-        mv.clear(), cl.clear();
+        // The first move stays in locals: a single move (the usual case) needs no
+        // sequencing and never touches the vectors.
+        uint32_t n = 0;
+        Operand d0, s0;
+        RegClass c0 = RegClass::Int;
         for (const MPhi& p : sb.phis)
             for (uint32_t k = p.first; k < p.first + p.count; k++) {
                 const PhiArg& a = f.phi_args[k];
                 if (a.pred != b) continue;
                 if (iend[vi(p.dst)] < 0) continue;
                 Operand s = a.src.is_vreg() ? where(a.src.reg, 8) : a.src;
-                mv.push_back({where(p.dst, 8), s});
-                cl.push_back(f.vclass[vi(p.dst)]);
+                RegClass c = f.vclass[vi(p.dst)];
+                if (n == 0) {
+                    d0 = where(p.dst, 8), s0 = s, c0 = c;
+                } else {
+                    if (n == 1) mv.clear(), cl.clear(), mv.push_back({d0, s0}), cl.push_back(c0);
+                    mv.push_back({where(p.dst, 8), s});
+                    cl.push_back(c);
+                }
+                n++;
             }
+        if (!n) return;
         uint32_t line = out.empty() ? 0 : out.back().line;
+        if (n == 1) {
+            if (!same(d0, s0)) emit_move(out, d0, s0, c0, line);
+            return;
+        }
         parallel(out, mv, cl, line);
     }
 
     void run(const Target& t, MFunc& fn) {
         tp = &t, fp = &fn;
+        if (masks_of != &t) {
+            masks_of = &t;
+            allocatable[0] = allocatable[1] = 0;
+            for (uint32_t r : t.int_order) allocatable[0] |= 1ull << r;
+            for (uint32_t r : t.float_order) allocatable[1] |= 1ull << r;
+        }
         MFunc& f = fn;
         nv = (uint32_t)f.vclass.size();
         istart.assign(nv, kInf);

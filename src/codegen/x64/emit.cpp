@@ -107,16 +107,18 @@ void finish(const MFunc& f, Code& c) {
         uint32_t line = 0;
         for (const MInst& in : bl.insts) {
             line = in.line;
-            if (in.op == Mn::p_entry) continue;
-            if (in.op == Mn::p_ret) {
-                epilogue(in.line);
-                put(in.line, Mn::ret, 0);
-                continue;
-            }
-            if (in.op == Mn::p_tail) {
-                epilogue(in.line);
-                put(in.line, Mn::jmp, kR0, in.o[0]);
-                continue;
+            if (in.op >= Mn::kNumEncoded) [[unlikely]] { // pseudo instructions: one test for all
+                if (in.op == Mn::p_entry) continue;
+                if (in.op == Mn::p_ret) {
+                    epilogue(in.line);
+                    put(in.line, Mn::ret, 0);
+                    continue;
+                }
+                if (in.op == Mn::p_tail) {
+                    epilogue(in.line);
+                    put(in.line, Mn::jmp, kR0, in.o[0]);
+                    continue;
+                }
             }
             c.insts.push_back(in);
             MInst& out = c.insts.back();

@@ -51,7 +51,6 @@ struct IselBuffers::Impl {
     std::vector<int64_t> slot_disp;
     std::vector<uint8_t> fused, fused_addr;
     std::vector<std::array<std::pair<uint32_t, uint32_t>, 2>> edge_src;
-    std::vector<codegen::MBlock> spare_blocks; // place_split_blocks' permutation buffer
     std::vector<codegen::MBlock> block_pool;   // empty blocks that keep their vectors' capacity
 };
 IselBuffers::IselBuffers() : impl(new Impl) {}
@@ -137,7 +136,17 @@ struct Sel {
     }
 
     // The register holding v (rematerializing constants and addresses at the use).
-    uint32_t get(const Inst* v) {
+    // The register holding v. Most values simply have one: that test is inline at every
+    // use; constants, addresses and slots (rematerialized at each use) and the error case
+    // take the call.
+    [[gnu::always_inline]] uint32_t get(const Inst* v) {
+        if (v->op != Op::iconst && v->op != Op::fconst && v->op != Op::addr && v->op != Op::slot) {
+            uint32_t r = vreg[v->id];
+            if (r != codegen::kNoReg) return r;
+        }
+        return get_slow(v);
+    }
+    [[gnu::noinline]] uint32_t get_slow(const Inst* v) {
         switch (v->op) {
         case Op::iconst: return const_reg(v->imm, v->ty);
         case Op::fconst: {
@@ -949,14 +958,26 @@ struct Sel {
             uint32_t s = split_src[k];
             newidx[nir + k] = newidx[s] + 1 + placed[s]++;
         }
-        // Permute by swapping into a buffer of spare blocks, then swapping the two vectors:
-        // every block's vectors keep their capacity for the next function (no malloc per
-        // block), and each block is moved once.
-        std::vector<MBlock>& nb = buf.spare_blocks;
-        while (nb.size() > nblocks) buf.block_pool.push_back(std::move(nb.back())), nb.pop_back();
-        nb.resize(nblocks);
-        for (uint32_t b = 0; b < nblocks; b++) swap_blocks(nb[newidx[b]], mf.blocks[b]);
-        std::swap(nb, mf.blocks);
+        // Permute in place, cycle by cycle through one empty block: every block's vectors
+        // keep their capacity for the next function (no malloc per block), each block
+        // that moves is swapped once, and the blocks before the first split source (which
+        // stay where they are) are not touched.
+        uint32_t lo = nir;
+        for (uint32_t s : split_src) lo = std::min(lo, s + 1);
+        std::vector<uint32_t>& done = shift; // (shift is not needed any more)
+        done.assign(nblocks, 0);
+        MBlock tmp;
+        for (uint32_t b = lo; b < nblocks; b++) {
+            if (done[b] || newidx[b] == b) continue;
+            swap_blocks(tmp, mf.blocks[b]); // tmp holds block b; its place is empty
+            for (uint32_t at = b;;) {
+                uint32_t to = newidx[at];
+                swap_blocks(tmp, mf.blocks[to]); // block `at` lands; tmp takes what was there
+                done[to] = 1;
+                if (to == b) break;
+                at = to;
+            }
+        }
         for (MBlock& b : mf.blocks)
             for (auto& j : b.jumps) j.second = newidx[j.second];
         for (codegen::PhiArg& a : mf.phi_args) a.pred = newidx[a.pred];
@@ -1070,8 +1091,13 @@ struct Sel {
             for (auto& j : mf.blocks[k].jumps) mf.blocks[k].succs.push_back(j.second);
         for (uint32_t k = 0; k < mf.blocks.size(); k++) {
             auto& s = mf.blocks[k].succs;
-            std::sort(s.begin(), s.end());
-            s.erase(std::unique(s.begin(), s.end()), s.end());
+            if (s.size() == 2) { // (the usual cases, 0 to 2 successors, without sort + unique)
+                if (s[0] > s[1]) std::swap(s[0], s[1]);
+                else if (s[0] == s[1]) s.pop_back();
+            } else if (s.size() > 2) {
+                std::sort(s.begin(), s.end());
+                s.erase(std::unique(s.begin(), s.end()), s.end());
+            }
             for (uint32_t t : s) mf.blocks[t].preds.push_back(k);
         }
         return ok;
