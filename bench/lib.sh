@@ -31,5 +31,5 @@ best_pair() {
     d=$(( ${EPOCHREALTIME/[.,]/} - t0 ))
     if [ -z "$bb" ] || [ $d -lt $bb ]; then bb=$d; fi
   done
-  awk -v a="$ba" -v b="$bb" 'BEGIN { printf "%.4f %.4f", a / 1e6, b / 1e6 }'
+  awk -v a="$ba" -v b="$bb" 'BEGIN { printf "%.4f %.4f\n", a / 1e6, b / 1e6 }'
 }
