@@ -286,15 +286,16 @@ int build(const BuildRequest& req) {
         m.bodies = bodies.current();
         x64::Codegen cg(m, req.jobs, [&](void* tag) { bodies.done(tag); });
         std::string verr;
-        bool valid = true;
+        bool valid = true; // (debug builds) every function verified so far
+        auto verified = [&](ir::Func& f) { return valid = !verify_each || ir::verify(f, &verr); };
         bool lowered = lower_program(
             c, m,
             [&](ir::Func& f) {
-                if (verify_each && !(valid = valid && ir::verify(f, &verr))) return;
+                if (!valid || !verified(f)) return;
                 for (const Pass& p : kPasses) {
                     if (req.opt_level < p.min_opt) continue;
                     p.run(m, f);
-                    if (verify_each && !(valid = valid && ir::verify(f, &verr))) return;
+                    if (!verified(f)) return;
                 }
                 cg.add(f, bodies.hand_out());
             },

@@ -12,8 +12,7 @@ namespace sema {
 
 void Sema::run(bool require_entry) {
     run_declarations();
-    check_bodies_until(nullptr);
-    run_rest(require_entry);
+    run_rest(require_entry); // every body, then the entry point
 }
 
 // Everything a function body may refer to: symbols, signatures, layouts, globals and
