@@ -48,7 +48,8 @@ public:
         return p;
     }
     size_t bytes_used() const { return used_; }
-    // Bytes handed out since construction or the last reset (bytes_used counts chunks).
+    // Bytes taken from the chunks since construction or the last reset: allocations,
+    // their alignment padding and the chunk headers (bytes_used counts whole chunks).
     size_t bytes_allocated() const { return used_ - (size_t)(end_ - cur_); }
     // Forgets every allocation: keeps the first chunk for the next ones and frees the
     // rest. Whatever was allocated before must never be read again (sanitizer builds
