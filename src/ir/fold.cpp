@@ -163,6 +163,7 @@ double eval_float(Op op, Ty t, double x, double y) {
         case Op::fadd: return a + b;
         case Op::fsub: return a - b;
         case Op::fmul: return a * b;
+        case Op::frem: return fmodf(a, b);
         default: return a / b;
         }
     }
@@ -170,6 +171,7 @@ double eval_float(Op op, Ty t, double x, double y) {
     case Op::fadd: return x + y;
     case Op::fsub: return x - y;
     case Op::fmul: return x * y;
+    case Op::frem: return fmod(x, y);
     default: return x / y;
     }
 }
@@ -193,7 +195,7 @@ Op swapped_compare(Op op) {
 }
 
 bool is_int_binop(Op op) { return (op >= Op::add && op <= Op::sar) || (op >= Op::addchk && op <= Op::mulchk); }
-bool is_float_binop(Op op) { return op >= Op::fadd && op <= Op::fdiv; }
+bool is_float_binop(Op op) { return op >= Op::fadd && op <= Op::frem; }
 
 bool fold_conversion(Inst* in) {
     Inst* a = in->args[0];

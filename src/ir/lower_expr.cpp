@@ -641,15 +641,7 @@ Inst* Lowerer::arith(BinOp op, const Type* t, Inst* a, Inst* b) {
         case BinOp::Sub: return emit(Op::fsub, it, a, b);
         case BinOp::Mul: return emit(Op::fmul, it, a, b);
         case BinOp::Div: return emit(Op::fdiv, it, a, b);
-        case BinOp::Mod: {
-            // a - b * trunc(a / b)
-            Inst* q = emit(Op::fdiv, it, a, b);
-            Inst* qi = emit(Op::ftosi, Ty::I64, q);
-            qi->cty = it;
-            Inst* qt = emit(Op::sitof, it, qi);
-            qt->cty = Ty::I64;
-            return emit(Op::fsub, it, a, emit(Op::fmul, it, b, qt));
-        }
+        case BinOp::Mod: return emit(Op::frem, it, a, b); // C's fmod
         default: break;
         }
         unsupported(Span{}, "float operator");
@@ -664,8 +656,12 @@ Inst* Lowerer::arith(BinOp op, const Type* t, Inst* a, Inst* b) {
     case BinOp::Mul: return emit(sgn ? Op::mulchk : Op::mul, it, a, b);
     case BinOp::Div:
     case BinOp::Mod: {
-        bool known = b->op == Op::iconst && b->imm != 0 && b->imm != -1;
-        if (!known) {
+        // A divisor known at lowering time skips the checks it cannot fail; -1 needs
+        // the overflow check (MIN / -1) and `x % -1` is 0 for every x (x86's idiv
+        // traps on MIN % -1, so it is never emitted).
+        bool bconst = b->op == Op::iconst;
+        bool minus1 = sgn && bconst && b->imm == -1;
+        if (!bconst || b->imm == 0) {
             Inst* z = emit(Op::eq, Ty::I8, b, iconst(it, 0));
             z->cty = it;
             Block* bad = mk_block();
@@ -676,32 +672,37 @@ Inst* Lowerer::arith(BinOp op, const Type* t, Inst* a, Inst* b) {
             enter(bad);
             panic_call("lang_panic_divzero", {});
             enter(ok);
-            if (sgn && !(b->op == Op::iconst)) {
-                if (op == BinOp::Div) {
-                    // MIN / -1 overflows.
-                    int bits = (int)ir::ty_size(it) * 8;
-                    int64_t minv = bits == 64 ? INT64_MIN : -((int64_t)1 << (bits - 1));
+        }
+        if (sgn && (!bconst || minus1)) {
+            if (op == BinOp::Div) {
+                // MIN / -1 overflows.
+                int bits = (int)ir::ty_size(it) * 8;
+                int64_t minv = bits == 64 ? INT64_MIN : -((int64_t)1 << (bits - 1));
+                Inst* mn = emit(Op::eq, Ty::I8, a, iconst(it, minv));
+                mn->cty = it;
+                Inst* bad_ops = mn;
+                if (!minus1) {
                     Inst* m1 = emit(Op::eq, Ty::I8, b, iconst(it, -1));
                     m1->cty = it;
-                    Inst* mn = emit(Op::eq, Ty::I8, a, iconst(it, minv));
-                    mn->cty = it;
-                    Inst* both = emit(Op::And, Ty::I8, m1, mn);
-                    Block* ovf = mk_block();
-                    Block* ok2 = mk_block();
-                    br(both, ovf, ok2);
-                    seal(ovf);
-                    seal(ok2);
-                    enter(ovf);
-                    panic_call("lang_panic_overflow", {});
-                    enter(ok2);
-                } else {
-                    // x % -1 == 0 for every x; avoid the MIN % -1 trap by dividing by 1.
-                    Inst* m1 = emit(Op::eq, Ty::I8, b, iconst(it, -1));
-                    m1->cty = it;
-                    Inst* sel = emit(Op::select, it, m1, iconst(it, 1));
-                    sel->args.push(m.body(), b);
-                    b = sel;
+                    bad_ops = emit(Op::And, Ty::I8, m1, mn);
                 }
+                Block* ovf = mk_block();
+                Block* ok2 = mk_block();
+                br(bad_ops, ovf, ok2);
+                seal(ovf);
+                seal(ok2);
+                enter(ovf);
+                panic_call("lang_panic_overflow", {});
+                enter(ok2);
+            } else if (minus1) {
+                return iconst(it, 0);
+            } else {
+                // Divide by 1 instead of -1: the remainder is 0 either way.
+                Inst* m1 = emit(Op::eq, Ty::I8, b, iconst(it, -1));
+                m1->cty = it;
+                Inst* sel = emit(Op::select, it, m1, iconst(it, 1));
+                sel->args.push(m.body(), b);
+                b = sel;
             }
         }
         if (op == BinOp::Div) return emit(sgn ? Op::sdiv : Op::udiv, it, a, b);

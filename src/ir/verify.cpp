@@ -165,7 +165,7 @@ struct Verifier {
         case Op::neg: case Op::Not:
             if (!is_int(t)) return fail(b, in, "integer op with non-integer type %s", ty_name(t));
             return need(compat(at(0), t), b, in, "operand type does not match");
-        case Op::fadd: case Op::fsub: case Op::fmul: case Op::fdiv:
+        case Op::fadd: case Op::fsub: case Op::fmul: case Op::fdiv: case Op::frem:
             if (!is_float(t)) return fail(b, in, "float op with non-float type %s", ty_name(t));
             if (at(0) != t || at(1) != t) {
                 snprintf(buf, sizeof buf, "operand types %s, %s do not match %s", ty_name(at(0)), ty_name(at(1)), ty_name(t));

@@ -98,7 +98,10 @@ struct IntLitExpr : Expr {
     bool overflow = false;
     Ident suffix;          // optional type suffix, e.g. 10u8 (empty when none)
 };
-struct FloatLitExpr : Expr { double value; };
+struct FloatLitExpr : Expr {
+    double value;
+    Ident suffix;          // optional type suffix f32 / f64 (empty when none)
+};
 struct CharLitExpr : Expr { uint32_t value; };   // Unicode scalar
 struct StringLitExpr : Expr {
     const char* bytes;     // decoded UTF-8 (escapes processed), NUL-terminated

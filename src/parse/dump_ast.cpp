@@ -153,6 +153,7 @@ struct Dumper {
         }
             out += buf;
             if (!strpbrk(buf, ".en")) out += ".0";
+            if (static_cast<const FloatLitExpr*>(e)->suffix) id(static_cast<const FloatLitExpr*>(e)->suffix);
             break;
         case ExprKind::CharLit: {
             uint32_t v = static_cast<const CharLitExpr*>(e)->value;

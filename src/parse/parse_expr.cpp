@@ -428,6 +428,7 @@ Expr* Parser::parse_primary_other() {
     case Tok::Float: {
         FloatLitExpr* e = expr_node<FloatLitExpr>(ExprKind::FloatLit, s);
         e->value = t.fval;
+        if (t.suffix != LitSuffix::None) e->suffix = suffix_ids_[(int)t.suffix];
         advance();
         return e;
     }

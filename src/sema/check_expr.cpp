@@ -92,14 +92,15 @@ void Sema::set_lit_type(Expr* e, const Type* t) {
     }
 }
 
+// A float literal without a suffix (optionally negated): it adapts to f32 or float.
 static bool is_untyped_float(Expr* e) {
     if (!e) return false;
-    if (e->kind == ExprKind::FloatLit) return true;
     if (e->kind == ExprKind::Unary) {
         auto* u = static_cast<UnaryExpr*>(e);
-        return u->op == UnOp::Neg && u->operand && u->operand->kind == ExprKind::FloatLit;
+        if (u->op != UnOp::Neg) return false;
+        e = u->operand;
     }
-    return false;
+    return e && e->kind == ExprKind::FloatLit && !static_cast<FloatLitExpr*>(e)->suffix;
 }
 
 bool Sema::implicit_ok(const Type* from, const Type* to) const {
@@ -369,6 +370,10 @@ const Type* Sema::expr(Expr* e, const Type* hint) {
         break;
     }
     case ExprKind::FloatLit: {
+        if (Ident sfx = static_cast<FloatLitExpr*>(e)->suffix) { // 1.5f32 is an f32 wherever it stands
+            t = suffix_type(T, sfx);
+            break;
+        }
         const Type* h = hint && hint->kind == TypeKind::Nullable ? hint->elem : hint;
         t = h && h->kind == TypeKind::F32 ? h : T.float_();
         break;

@@ -852,6 +852,11 @@ struct Sel {
             return;
         }
         case Op::fadd: case Op::fsub: case Op::fmul: case Op::fdiv: return fbinop(i);
+        case Op::frem: { // no instruction computes fmod exactly: call the C library's
+            uint32_t regs[2] = {get(i->args[0]), get(i->args[1])};
+            Ty tys[2] = {i->ty, i->ty};
+            return call_regs(i->ty == Ty::F32 ? "fmodf" : "fmod", codegen::kNoReg, regs, tys, 2, i->ty, i);
+        }
         case Op::fneg: {
             bool s = i->ty == Ty::F32;
             uint32_t g = const_reg(s ? (int64_t)0x80000000u : INT64_MIN, Ty::I64);
