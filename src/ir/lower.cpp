@@ -94,7 +94,8 @@ void DefMap::grow() {
 Ty Lowerer::ty(const Type* t) const {
     if (!t) return Ty::Void;
     switch (t->kind) {
-    case TypeKind::Void: return Ty::Void;
+    case TypeKind::Void:
+    case TypeKind::Never: return Ty::Void;
     case TypeKind::Bool:
     case TypeKind::I8:
     case TypeKind::U8: return Ty::I8;

@@ -933,17 +933,18 @@ Inst* Lowerer::ternary(TernaryExpr* e) {
     enter(t);
     if (cur) {
         Inst* v = expr(e->then_e);
-        if (has_val) def(res, v);
+        if (has_val && cur) def(res, v);
         jmp(join);
     }
     enter(fb);
     if (cur) {
         Inst* v = expr(e->else_e);
-        if (has_val) def(res, v);
+        if (has_val && cur) def(res, v);
         jmp(join);
     }
     seal(join);
     enter(join);
+    if (!cur) return has_val ? undef(ty(e->type)) : nullptr; // both branches panic
     return has_val ? use(res) : nullptr;
 }
 
@@ -1019,7 +1020,7 @@ Inst* Lowerer::assign(AssignExpr* e) {
             if (t->kind == ExprKind::Name && as<NameExpr>(t)->name == "_") continue;
             write(lvalue(t), vals[i]);
         }
-        return nullptr;
+        return v;
     }
     LVal lv = lvalue(e->target);
     if (e->compound && e->op == BinOp::Coalesce) { // x ??= v: only when x is null
@@ -1032,7 +1033,7 @@ Inst* Lowerer::assign(AssignExpr* e) {
         if (cur) jmp(join);
         seal(join);
         enter(join);
-        return nullptr;
+        return read(lv); // the value now stored
     }
     if (e->compound) {
         Inst* old = read(lv);
@@ -1054,6 +1055,10 @@ Inst* Lowerer::assign(AssignExpr* e) {
 
 Inst* Lowerer::convert(Inst* v, const Type* from, const Type* to, Span s) {
     if (from == to) return v;
+    if (from->kind == TypeKind::Never) { // after a panic: unreachable, any value of the type will do
+        if (ty(to) == Ty::Void) return nullptr;
+        return is_agg(to) ? slot_for(to) : undef(ty(to));
+    }
     if (to->kind == TypeKind::String) return to_string(v, from);
     if (to->kind == TypeKind::CString && from->kind == TypeKind::String) return ptr_add(v, 24);
     if (to->kind == TypeKind::Fallible && from->kind != TypeKind::Fallible) { // success value

@@ -218,7 +218,11 @@ public:
     const Type* check_operand(Expr* e); // like expr(), but a type or namespace is allowed
     const Type* common_type(Expr*& a, Expr*& b);
     Expr* wrap_cast(Expr* e, const Type* to);
-    const Type* unify(Expr*& a, Expr*& b, Span span, const char* op);
+    // The arms of a `?:` or of a value `match` (spec 7.7, 8.2), already checked.
+    bool is_plain_literal(Expr* e) const;   // an unsuffixed number literal, maybe negated
+    const Type* common_of(const Type* a, const Type* b) const;
+    const Type* arms_type(Expr** const* arms, uint32_t n, const Type* hint, Span span, const char* what);
+    const Type* literal_arm_hint(Expr** const* arms, uint32_t n, const Type* hint);
     const Type* check_name(NameExpr* e, bool prefix_ok);
     const Type* check_member(MemberExpr* e, bool prefix_ok);
     const Type* null_safe_receiver(MemberExpr* e);

@@ -175,7 +175,7 @@ const Type* Sema::call_builtin(CallExpr* e, Builtin b) {
     case Builtin::Panic:
         if (e->args.size != 1) return argc_error("panic", "1 argument");
         value(e->args[0].value, T.string());
-        return T.void_();
+        return T.never();
     case Builtin::StringSubstring:
         if (e->args.size != 2) return argc_error("Substring", "2 arguments (start, count)");
         value(e->args[0].value, T.int_());

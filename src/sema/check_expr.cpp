@@ -106,6 +106,7 @@ static bool is_untyped_float(Expr* e) {
 bool Sema::implicit_ok(const Type* from, const Type* to) const {
     if (from == to) return true;
     if (is_error(from) || is_error(to)) return true;
+    if (from->kind == TypeKind::Never) return true; // it never produces a value
     if (from->is_integer() && to->is_integer()) {
         if (from->is_signed() == to->is_signed()) return to->size > from->size;
         if (!from->is_signed()) return to->size > from->size; // unsigned -> wider signed
@@ -427,7 +428,7 @@ const Type* Sema::expr(Expr* e, const Type* hint) {
     case ExprKind::Is: {
         auto* ie = static_cast<IsExpr*>(e);
         const Type* ot = expr(ie->operand, nullptr);
-        if (ot->kind == TypeKind::Void) {
+        if (ot->kind == TypeKind::Void || ot->kind == TypeKind::Never) {
             diag.error(ie->operand->span, "'is' needs a value");
             ot = err();
         }
@@ -902,6 +903,116 @@ const Type* Sema::check_binary(BinaryExpr* e, const Type* hint) {
     return err();
 }
 
+// ---------------------------------------------------------------------------
+// The conditional operator and match expressions: the type comes from the arms.
+//
+// An arm of type never (a panic) takes no part. The typed arms must have a common type
+// (the same type, one widening to the other, two integers both to int, or the nearest
+// common base class); an untyped constant arm adapts to it when its value fits, else
+// takes part with its own type (int, float); a `null` arm makes it nullable. With only
+// untyped constants the expected numeric type is used (`let b: byte = c ? 1 : 2`), else
+// int (float if one is a float literal). Arms that are not numbers and have no common
+// type may still all convert to the expected type (two classes implementing the expected
+// interface). The expected type never changes the type of typed arms: `(c ? a : b) + 1`
+// with `a, b: i8` is an i8 addition whatever the context.
+
+bool Sema::is_plain_literal(Expr* e) const {
+    uint64_t m;
+    bool neg;
+    return is_untyped_int(e, &m, &neg) || is_untyped_float(e);
+}
+
+const Type* Sema::common_of(const Type* a, const Type* b) const {
+    if (a == b) return a;
+    if (a->kind == TypeKind::Nullable && (b == a->elem || implicit_ok(b, a->elem))) return a;
+    if (b->kind == TypeKind::Nullable && (a == b->elem || implicit_ok(a, b->elem))) return b;
+    if (implicit_ok(b, a)) return a;
+    if (implicit_ok(a, b)) return b;
+    if (a->is_integer() && b->is_integer() && implicit_ok(a, T.int_()) && implicit_ok(b, T.int_())) return T.int_();
+    if (a->kind == TypeKind::Class && b->kind == TypeKind::Class) // the nearest common base class
+        for (TypeDecl* c = a->decl; c; c = base_of(c))
+            if (derives(b->decl, c)) return c->type;
+    return nullptr;
+}
+
+// The hint for the arms that are plain literals, checked after the others: the common
+// type of the typed arms when it is a number, else the context's hint.
+const Type* Sema::literal_arm_hint(Expr** const* arms, uint32_t n, const Type* hint) {
+    const Type* rt = nullptr;
+    for (uint32_t i = 0; i < n; i++) {
+        Expr* x = *arms[i];
+        if (!x || !x->type || is_plain_literal(x)) continue;
+        const Type* t = x->type;
+        if (is_error(t) || t->kind == TypeKind::Never || t->kind == TypeKind::Null) continue;
+        rt = rt ? common_of(rt, t) : t;
+        if (!rt) return hint;
+    }
+    if (rt && rt->kind == TypeKind::Nullable) rt = rt->elem;
+    return rt && rt->is_numeric() ? rt : hint;
+}
+
+const Type* Sema::arms_type(Expr** const* arms, uint32_t n, const Type* hint, Span span, const char* what) {
+    const Type* rt = nullptr;
+    Expr* first = nullptr;
+    bool any_value = false, any_null = false, any_lit = false, any_float_lit = false, numeric = false;
+    for (uint32_t i = 0; i < n; i++) {
+        Expr* x = *arms[i];
+        if (!x || !x->type || is_error(x->type)) return err();
+        const Type* t = x->type;
+        if (t->kind == TypeKind::Never) continue;
+        any_value = true;
+        if (t->kind == TypeKind::Null) { any_null = true; continue; }
+        if (t->is_numeric()) numeric = true;
+        if (is_plain_literal(x)) {
+            any_lit = true;
+            any_float_lit = any_float_lit || is_untyped_float(x);
+            continue;
+        }
+        const Type* c = rt ? common_of(rt, t) : t;
+        if (!c) {
+            if (!numeric && hint) goto try_hint;
+            diag.error(span, "the %s have different types: %s and %s", what, tn(first->type).c_str(), tn(t).c_str());
+            return err();
+        }
+        if (!first) first = x;
+        rt = c;
+    }
+    if (!any_value) return n ? T.never() : T.void_();
+    if (!rt && any_lit) { // only untyped constants
+        const Type* h = hint && hint->kind == TypeKind::Nullable ? hint->elem : hint;
+        rt = h && h->is_numeric() ? h : any_float_lit ? T.float_() : T.int_();
+    } else if (rt && any_lit) { // a constant that does not fit takes part with its own type
+        for (uint32_t i = 0; i < n; i++) {
+            Expr* x = *arms[i];
+            int cost;
+            if (!is_plain_literal(x) || can_convert(x, rt, &cost)) continue;
+            const Type* own = is_untyped_float(x) ? T.float_() : x->type;
+            const Type* c = common_of(rt, own);
+            if (!c) {
+                diag.error(span, "the %s have different types: %s and %s", what, tn(rt).c_str(), tn(own).c_str());
+                return err();
+            }
+            rt = c;
+        }
+    }
+    if (!rt) rt = hint && hint->kind == TypeKind::Nullable ? hint : T.prim(TypeKind::Null); // only nulls
+    if (any_null && rt->kind != TypeKind::Nullable && rt->kind != TypeKind::Null && rt->kind != TypeKind::Void)
+        rt = T.nullable(rt);
+    for (uint32_t i = 0; i < n; i++) coerce(*arms[i], rt);
+    return rt;
+try_hint:
+    for (uint32_t i = 0; i < n; i++) {
+        int cost;
+        if (!can_convert(*arms[i], hint, &cost)) {
+            diag.error(span, "the %s have different types: %s and %s", what, tn((*arms[0])->type).c_str(),
+                       tn((*arms[i])->type).c_str());
+            return err();
+        }
+    }
+    for (uint32_t i = 0; i < n; i++) coerce(*arms[i], hint);
+    return hint;
+}
+
 const Type* Sema::check_ternary(TernaryExpr* e, const Type* hint) {
     value(e->cond, T.bool_());
     if (!e->then_e || !e->else_e) {
@@ -909,35 +1020,21 @@ const Type* Sema::check_ternary(TernaryExpr* e, const Type* hint) {
         expr(e->else_e, hint);
         return err();
     }
-    const Type* a = expr(e->then_e, hint);
-    const Type* b = expr(e->else_e, hint ? hint : (a->kind != TypeKind::Null ? a : nullptr));
-    if (is_error(a) || is_error(b)) return err();
-    if (hint) {
-        int c1, c2;
-        if (can_convert(e->then_e, hint, &c1) && can_convert(e->else_e, hint, &c2)) {
-            coerce(e->then_e, hint);
-            coerce(e->else_e, hint);
-            return hint;
-        }
+    Expr** arms[2] = {&e->then_e, &e->else_e};
+    // Typed arms first, so that a constant in either arm adapts to the other one.
+    bool la = is_plain_literal(e->then_e), lb = is_plain_literal(e->else_e);
+    if (!la) expr(e->then_e, hint);
+    if (!lb) {
+        const Type* a = e->then_e->type;
+        bool use_a = !hint && !la && a && !is_error(a) && a->kind != TypeKind::Null && a->kind != TypeKind::Never;
+        expr(e->else_e, use_a ? a : hint);
     }
-    if (a->kind == TypeKind::Null && b->kind != TypeKind::Nullable && b->kind != TypeKind::Void) {
-        const Type* nt = T.nullable(b);
-        coerce(e->then_e, nt);
-        coerce(e->else_e, nt);
-        return nt;
+    if (la || lb) {
+        const Type* lh = literal_arm_hint(arms, 2, hint);
+        if (la) expr(e->then_e, lh);
+        if (lb) expr(e->else_e, lh);
     }
-    if (b->kind == TypeKind::Null && a->kind != TypeKind::Nullable && a->kind != TypeKind::Void) {
-        const Type* nt = T.nullable(a);
-        coerce(e->then_e, nt);
-        coerce(e->else_e, nt);
-        return nt;
-    }
-    const Type* ct = common_type(e->then_e, e->else_e);
-    if (!ct) {
-        diag.error(e->span, "the branches of '?:' have different types: %s and %s", tn(a).c_str(), tn(b).c_str());
-        return err();
-    }
-    return ct;
+    return arms_type(arms, 2, hint, e->span, "branches of '?:'");
 }
 
 const Type* Sema::check_cast(CastExpr* e) {
@@ -1028,7 +1125,7 @@ const Type* Sema::check_array_lit(ArrayLitExpr* e, const Type* hint) {
                 if (is_untyped_float(x)) { et = T.float_(); break; }
     }
     if (!et || is_error(et)) return err();
-    if (et->kind == TypeKind::Void || et->kind == TypeKind::Null) {
+    if (et->kind == TypeKind::Void || et->kind == TypeKind::Never || et->kind == TypeKind::Null) {
         diag.error(e->span, "cannot infer the element type of this array literal");
         return err();
     }
@@ -1047,7 +1144,7 @@ const Type* Sema::check_tuple_lit(TupleLitExpr* e, const Type* hint) {
     for (uint32_t i = 0; i < e->elems.size; i++) {
         const Type* t = expr(e->elems[i], use_hint ? hint->elems[i] : nullptr);
         if (is_error(t)) bad = true;
-        else if (t->kind == TypeKind::Void || t->kind == TypeKind::Null) {
+        else if (t->kind == TypeKind::Void || t->kind == TypeKind::Never || t->kind == TypeKind::Null) {
             diag.error(e->elems[i]->span, "a tuple element cannot have type %s", tn(t).c_str());
             bad = true;
         }

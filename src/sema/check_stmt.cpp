@@ -85,7 +85,8 @@ void Sema::check_globals() {
             if (t) value(d->init, t);
             else {
                 t = expr(d->init, nullptr);
-                if (t->kind == TypeKind::Void || t->kind == TypeKind::Null || t->kind == TypeKind::Range) {
+                if (t->kind == TypeKind::Void || t->kind == TypeKind::Never || t->kind == TypeKind::Null ||
+                    t->kind == TypeKind::Range) {
                     diag.error(d->init->span, "cannot infer the type of '%s' from this initializer", d->name.c_str());
                     t = err();
                 }
@@ -216,7 +217,7 @@ void Sema::check_var_decl(VarDeclStmt* s) {
         if (t) value(s->init, t);
         else {
             t = expr(s->init, nullptr);
-            if (t->kind == TypeKind::Void) {
+            if (t->kind == TypeKind::Void || t->kind == TypeKind::Never) {
                 diag.error(s->init->span, "cannot initialize '%s' with an expression that has no value", first);
                 t = err();
             } else if (t->kind == TypeKind::Null) {
@@ -406,8 +407,11 @@ static bool has_break(Stmt* s) {
     }
 }
 
-static bool is_panic_call(Expr* e) {
-    return e && e->kind == ExprKind::Call && static_cast<CallExpr*>(e)->builtin == (uint32_t)Builtin::Panic;
+// An expression of type never (a panic, or a ?: / match all of whose arms are) does not
+// complete.
+static bool is_never(Expr* e) {
+    while (e && e->kind == ExprKind::Cast && !static_cast<CastExpr*>(e)->to) e = static_cast<CastExpr*>(e)->operand;
+    return e && e->type && e->type->kind == TypeKind::Never;
 }
 
 bool Sema::block_returns(Stmt* s) {
@@ -433,12 +437,12 @@ bool Sema::block_returns(Stmt* s) {
     }
     case StmtKind::Expr: {
         Expr* e = static_cast<ExprStmt*>(s)->expr;
-        if (is_panic_call(e)) return true;
+        if (is_never(e)) return true;
         if (e && e->kind == ExprKind::Match) {
             auto* m = static_cast<MatchExpr*>(e);
             if (m->arms.empty()) return false;
             for (MatchArm& a : m->arms) {
-                if (a.body_block ? !block_returns(a.body_block) : !is_panic_call(a.body_expr)) return false;
+                if (a.body_block ? !block_returns(a.body_block) : !is_never(a.body_expr)) return false;
             }
             return true;
         }
@@ -588,34 +592,37 @@ bool Sema::require_mutable(Expr* target, Span span, FuncDecl* mut_method) {
     return false;
 }
 
+// An assignment is an expression: its value is the value stored, with the target's type
+// (for `x ??= v`, the target's value afterwards).
 const Type* Sema::check_assign(AssignExpr* e) {
     const Type* tt = expr(e->target, nullptr);
-    if (!e->value) return T.void_();
+    if (!e->value) return err();
     if (is_error(tt)) {
         expr(e->value, nullptr);
-        return T.void_();
+        return err();
     }
     require_mutable(e->target, e->target->span, nullptr);
     if (!e->compound) {
         value(e->value, tt);
-        return T.void_();
+        return tt;
     }
     BinOp op = e->op;
     if (op == BinOp::Coalesce) { // x ??= v: assigns v (a T or T?) when x is null
         if (tt->kind != TypeKind::Nullable) {
             expr(e->value, nullptr);
             diag.error(e->target->span, "the left side of '?\?=' must be a nullable type, found %s", tn(tt).c_str());
-            return T.void_();
+            return err();
         }
         value(e->value, tt);
-        return T.void_();
+        return tt;
     }
     if (op == BinOp::Add && tt->kind == TypeKind::String) {
         const Type* vt = expr(e->value, nullptr);
-        if (is_error(vt) || vt->kind == TypeKind::String) return T.void_();
+        if (is_error(vt)) return err();
+        if (vt->kind == TypeKind::String) return tt;
         if (to_string_ok(vt)) e->value = wrap_cast(e->value, T.string());
         else diag.error(e->span, "operator '+=' cannot be applied to string and %s", tn(vt).c_str());
-        return T.void_();
+        return tt;
     }
     bool shift = op == BinOp::Shl || op == BinOp::Shr;
     bool bits = op == BinOp::BitAnd || op == BinOp::BitOr || op == BinOp::BitXor;
@@ -624,16 +631,16 @@ const Type* Sema::check_assign(AssignExpr* e) {
         const Type* vt = expr(e->value, nullptr);
         if (!is_error(vt))
             diag.error(e->span, "compound assignment cannot be applied to %s and %s", tn(tt).c_str(), tn(vt).c_str());
-        return T.void_();
+        return err();
     }
     if (shift) {
         const Type* vt = expr(e->value, nullptr);
         if (!is_error(vt) && !vt->is_integer())
             diag.error(e->value->span, "a shift count must be an integer, found %s", tn(vt).c_str());
-        return T.void_();
+        return tt;
     }
     value(e->value, tt);
-    return T.void_();
+    return tt;
 }
 
 } // namespace lang::sema

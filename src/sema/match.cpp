@@ -188,15 +188,9 @@ void Sema::check_pattern(Pattern* p, const Type* t) {
     }
 }
 
-static bool is_untyped_literal(Sema& s, Expr* e) {
-    uint64_t m;
-    bool neg;
-    return e && (s.is_untyped_int(e, &m, &neg) || e->kind == ExprKind::FloatLit || e->kind == ExprKind::NullLit);
-}
-
 const Type* Sema::check_match(MatchExpr* e, const Type* hint, bool as_stmt) {
     const Type* st = expr(e->scrutinee, nullptr);
-    if (st->kind == TypeKind::Void) {
+    if (st->kind == TypeKind::Void || st->kind == TypeKind::Never) {
         diag.error(e->scrutinee->span, "cannot match on an expression without a value");
         st = err();
     }
@@ -204,33 +198,36 @@ const Type* Sema::check_match(MatchExpr* e, const Type* hint, bool as_stmt) {
         diag.error(e->scrutinee->span, "cannot match on a range");
         st = err();
     }
+    // As a value, arms that are plain number literals are checked last (they need no
+    // scope), so they adapt to the other arms (check_expr.cpp, arms_type).
+    bool deferred = false;
     for (MatchArm& a : e->arms) {
         push_scope();
         check_pattern(a.pattern, st);
         if (a.guard) value(a.guard, T.bool_());
-        if (a.body_expr) expr(a.body_expr, as_stmt ? nullptr : hint);
+        if (a.body_expr) {
+            if (!as_stmt && is_plain_literal(a.body_expr)) deferred = true;
+            else expr(a.body_expr, as_stmt ? nullptr : hint);
+        }
         if (a.body_block) check_block(a.body_block);
         pop_scope();
     }
-    // The match's type.
+    // The match's type: the common type of the arms' values (block arms do not complete).
     const Type* rt = T.void_();
     if (!as_stmt) {
-        rt = nullptr;
-        if (hint) rt = hint;
-        for (MatchArm& a : e->arms)
-            if (!rt && a.body_expr && !is_untyped_literal(*this, a.body_expr) && a.body_expr->type &&
-                !is_error(a.body_expr->type) && a.body_expr->type->kind != TypeKind::Null)
-                rt = a.body_expr->type;
-        for (MatchArm& a : e->arms)
-            if (!rt && a.body_expr && a.body_expr->type && !is_error(a.body_expr->type)) rt = a.body_expr->type;
-        if (!rt) rt = e->arms.empty() ? T.void_() : err();
+        std::vector<Expr**> vals;
         for (MatchArm& a : e->arms) {
-            if (a.body_expr) {
-                if (!is_error(rt) && rt->kind != TypeKind::Void) coerce(a.body_expr, rt);
-            } else if (a.body_block && !block_returns(a.body_block)) {
+            if (a.body_expr) vals.push_back(&a.body_expr);
+            else if (a.body_block && !block_returns(a.body_block))
                 diag.error(a.span, "a block arm of a match used as a value must end with 'return' or panic");
-            }
         }
+        if (deferred) {
+            const Type* lh = literal_arm_hint(vals.data(), (uint32_t)vals.size(), hint);
+            for (Expr** x : vals)
+                if (is_plain_literal(*x)) expr(*x, lh);
+        }
+        if (vals.empty()) rt = e->arms.empty() ? T.void_() : T.never();
+        else rt = arms_type(vals.data(), (uint32_t)vals.size(), hint, e->span, "arms of 'match'");
     }
     // Exhaustiveness.
     if (is_error(st)) return rt;

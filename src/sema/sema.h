@@ -36,8 +36,9 @@
 //    conversions: after sema, in `a + b` both operands have the result type, except
 //    shifts (the count may have another integer type) and comparisons (operands have
 //    the same type, the result is bool).
-//  - AssignExpr: type void. For a compound assignment `value` has the target's type
-//    (string += x: value has type string).
+//  - AssignExpr: the target's type (its value is the value stored; for `x ??= v` the
+//    target's value afterwards). For a compound assignment
+//    `value` has the target's type (string += x: value has type string).
 //  - Every LocalDecl (let/var, for-in variable, pattern bindings, destructuring names)
 //    gets `index` unique within its function; FuncDecl.local_count = number of them.
 //    ParamDecl.index = position (0-based, not counting `this` or the context).

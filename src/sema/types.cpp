@@ -27,6 +27,7 @@ TypeTable::TypeTable(Arena& a) : arena_(a) {
         {TypeKind::U8, 1}, {TypeKind::U16, 2}, {TypeKind::U32, 4}, {TypeKind::U64, 8},
         {TypeKind::F32, 4}, {TypeKind::F64, 8}, {TypeKind::Char, 4},
         {TypeKind::String, 8}, {TypeKind::CString, 8}, {TypeKind::Null, 8},
+        {TypeKind::Never, 0},
         {TypeKind::TypeInfo, 8},
     };
     for (auto& p : prims) {
@@ -146,6 +147,7 @@ static void append_name(std::string& out, const Type* t) {
     case TypeKind::String: out += "string"; return;
     case TypeKind::CString: out += "cstring"; return;
     case TypeKind::Null: out += "null"; return;
+    case TypeKind::Never: out += "never"; return;
     case TypeKind::TypeInfo: out += "TypeInfo"; return;
     case TypeKind::Channel: out += "Channel<"; append_name(out, t->elem); out += ">"; return;
     case TypeKind::Task: out += "Task<"; append_name(out, t->elem); out += ">"; return;

@@ -32,6 +32,8 @@ enum class TypeKind : uint8_t {
     String,
     CString,    // cstring (FFI)
     Null,       // the type of the `null` literal before conversion
+    Never,      // bottom: an expression that never produces a value (`panic(...)`); converts
+                // implicitly to every type and takes no part in the common type of arms
     Array,      // elem
     Tuple,      // elems
     Nullable,   // elem
@@ -90,6 +92,7 @@ public:
     const Type* error() const { return prim_[(int)TypeKind::Error]; }
     const Type* prim(TypeKind k) const { return prim_[(int)k]; }
     const Type* void_() const { return prim(TypeKind::Void); }
+    const Type* never() const { return prim(TypeKind::Never); }
     const Type* bool_() const { return prim(TypeKind::Bool); }
     const Type* int_() const { return prim(TypeKind::I64); }
     const Type* float_() const { return prim(TypeKind::F64); }
