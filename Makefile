@@ -5,6 +5,7 @@
 #   make UNITY=1       build the compiler as one translation unit (like TCC's ONE_SOURCE)
 #   make DEBUG=1       keep assertions and run the IR verifier after every pass
 #   make bench         benchmarks against tcc / gcc (and Go for concurrency)
+#   make difftest      random programs compared with the same programs in C (also run by make fuzz)
 #   make install PREFIX=DIR
 # Build in parallel by default, one job per core (an explicit -jN on the command line wins).
 ifeq ($(filter -j%,$(MAKEFLAGS)),)
@@ -90,6 +91,16 @@ FUZZ_N ?= 2000
 fuzz: all
 	$(CXX) -O2 tools/fuzz.cpp -o $(B)/fuzz
 	$(B)/fuzz $(B)/lang $(FUZZ_N) 1 $$(find test/run test/errors examples -name '*.lang')
+	$(MAKE) --no-print-directory difftest
+
+# Differential test against C: DIFF_N random programs from seed DIFF_SEED, Lang at -O0 and
+# -O1 against gcc (tools/difftest.cpp); mismatches are saved in $(B)/difftest-out.
+DIFF_N ?= 300
+DIFF_SEED ?= 1
+difftest: all
+	$(CXX) -std=c++20 -O2 -Wall -Wextra tools/difftest.cpp -o $(B)/difftest
+	@mkdir -p $(B)/difftest-out
+	$(B)/difftest $(B)/lang $(B)/liblangrt.a $(DIFF_N) $(DIFF_SEED) $(B)/difftest-out
 
 PREFIX ?= /usr/local
 install: all
@@ -104,7 +115,7 @@ install: all
 clean:
 	rm -rf build build-san
 
-.PHONY: all run test bench fuzz install clean
+.PHONY: all run test bench fuzz difftest install clean
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 
 # ---- test-tsan: the lightweight-thread runtime's unit tests under ThreadSanitizer ----

@@ -89,8 +89,11 @@ void Sema::check_pattern(Pattern* p, const Type* t) {
         coerce(p->lit, t);
         coerce(p->hi, t);
         int64_t lo, hi;
-        if (const_int(p->lit, &lo) && const_int(p->hi, &hi) && (p->inclusive ? lo > hi : lo >= hi))
-            diag.error(p->span, "this range pattern is empty");
+        if (const_int(p->lit, &lo) && const_int(p->hi, &hi)) {
+            // u64 bounds above INT64_MAX read back negative: compare in the type's order.
+            bool lt = t->is_integer() && !t->is_signed() ? (uint64_t)hi < (uint64_t)lo : hi < lo;
+            if (lt || (!p->inclusive && lo == hi)) diag.error(p->span, "this range pattern is empty");
+        }
         return;
     }
     case PatternKind::Null:
