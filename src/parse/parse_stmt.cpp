@@ -122,7 +122,7 @@ Stmt* Parser::parse_stmt() {
             l->type_expr = t;
             v->names.push(arena_, l);
             if (accept(Tok::Eq)) v->init = l->init = parse_expr();
-            panic_ = false; // the declaration is understood; keep checking the rest
+            end_panic(); // the declaration is understood; keep checking the rest
             expect_semi("after variable declaration");
             v->span = l->span = span_from(b);
             return v;

@@ -37,13 +37,16 @@ TypeExpr* Parser::named_type(Ident name, Span s) {
 }
 
 // type = type-primary { "[" "]" | "?" | "!" }
+// Each suffix wraps the type so far: one level more (reported at the suffix past the limit).
 TypeExpr* Parser::parse_type(bool in_expr) {
     DepthGuard g(*this);
     uint32_t b = tok().span.begin;
     if (!g.ok) return named_type(Ident(), tok().span);
+    Measure m(*this);
     TypeExpr* t = parse_type_primary(in_expr);
     for (;;) {
         TypeExprKind k;
+        if (!level_ok(m.level() + 1)) break;
         if (at(Tok::LBracket) && peek().kind == Tok::RBracket) {
             advance();
             k = TypeExprKind::Array;
@@ -60,6 +63,7 @@ TypeExpr* Parser::parse_type(bool in_expr) {
         w->elem = t;
         w->span = span_from(b);
         t = w;
+        chain_level(m.level() + 1);
     }
     return t;
 }

@@ -12,7 +12,7 @@
 
 namespace lang {
 
-constexpr int kMaxParseDepth = 256;
+constexpr int kMaxParseDepth = 1000;
 
 FileAst* parse_file(Compilation& c, uint32_t file_id);
 
