@@ -69,15 +69,17 @@ Expr* Parser::parse_assign() {
     a->compound = compound;
     a->op = op;
     a->target = lhs;
+    int first = m.level();
     a->value = parse_expr();
     a->span = span_from(b);
-    chain_level(m.level() + 1);
+    wrap_level(first);
     return a;
 }
 
 // ternary = catch ["?" expr ":" expr]
 // At '?' after the condition `c`, which began at byte `b`.
 Expr* Parser::ternary_tail(uint32_t b, Expr* c) {
+    int first = reach_; // (the caller measures from the condition on)
     advance();
     TernaryExpr* t = expr_node<TernaryExpr>(ExprKind::Ternary, Span{});
     t->cond = c;
@@ -85,7 +87,7 @@ Expr* Parser::ternary_tail(uint32_t b, Expr* c) {
     expect(Tok::Colon, "in conditional expression");
     t->else_e = parse_expr();
     t->span = span_from(b);
-    chain_level(reach_ + 1); // (the caller measures from the condition on)
+    wrap_level(first);
     return t;
 }
 
@@ -187,6 +189,7 @@ Expr* Parser::parse_binary(int min_prec) {
         int prec = binary_prec(*this, &op, &ntoks);
         if (prec == 0 || prec < min_prec) break;
         if (!level_ok(m.level() + 1)) break; // at the operator
+        int first = m.level();
         if (at(Tok::KwIs)) {
             advance();
             IsExpr* e = expr_node<IsExpr>(ExprKind::Is, Span{});
@@ -194,7 +197,7 @@ Expr* Parser::parse_binary(int min_prec) {
             e->pattern = parse_pattern(true);
             e->span = span_from(b);
             lhs = e;
-            if (!chain_level(m.level() + 1)) break;
+            if (!wrap_level(first)) break;
             continue;
         }
         if (at(Tok::KwAs)) {
@@ -204,7 +207,7 @@ Expr* Parser::parse_binary(int min_prec) {
             e->to = parse_type(true);
             e->span = span_from(b);
             lhs = e;
-            if (!chain_level(m.level() + 1)) break;
+            if (!wrap_level(first)) break;
             continue;
         }
         for (int i = 0; i < ntoks; i++) advance();
@@ -219,7 +222,8 @@ Expr* Parser::parse_binary(int min_prec) {
         }
         e->span = span_from(b);
         lhs = e;
-        if (!chain_level(m.level() + 1)) break;
+        // (a `??` operand is guarded; any other is one more node at this depth)
+        if (!(op == BinOp::Coalesce ? wrap_level(first) : chain_level(m.level() + 1))) break;
     }
     return lhs;
 }
@@ -367,6 +371,7 @@ Expr* Parser::parse_postfix(Expr* e) {
         default:
             return e;
         }
+        int first = reach_; // the level of `e`
         if (at(Tok::Dot) || at(Tok::QuestionDot)) {
             bool null_safe = advance().kind == Tok::QuestionDot;
             if (at(Tok::Int) && !null_safe) {
@@ -375,7 +380,7 @@ Expr* Parser::parse_postfix(Expr* e) {
                 t->index = (uint32_t)advance().ival;
                 t->span = span_from(b);
                 e = t;
-                chain_level(reach_ + 1);
+                wrap_level(first);
                 continue;
             }
             MemberExpr* m = expr_node<MemberExpr>(ExprKind::Member, Span{});
@@ -386,7 +391,7 @@ Expr* Parser::parse_postfix(Expr* e) {
             if (at(Tok::Lt)) try_generic_args(m->generic_args);
             m->span = span_from(b);
             e = m;
-            if (!m->name || !chain_level(reach_ + 1)) return e;
+            if (!m->name || !wrap_level(first)) return e;
         } else if (at(Tok::LBracket)) {
             advance();
             IndexExpr* ix = expr_node<IndexExpr>(ExprKind::Index, Span{});
@@ -395,7 +400,7 @@ Expr* Parser::parse_postfix(Expr* e) {
             expect(Tok::RBracket, "to close the index");
             ix->span = span_from(b);
             e = ix;
-            chain_level(reach_ + 1);
+            wrap_level(first);
         } else if (at(Tok::PlusPlus) || at(Tok::MinusMinus)) {
             error_here("'%s' is not supported; use '%s 1'", tok_spelling(kind()), at(Tok::PlusPlus) ? "+=" : "-=");
             advance();
@@ -405,7 +410,7 @@ Expr* Parser::parse_postfix(Expr* e) {
             parse_args(call->args);
             call->span = span_from(b);
             e = call;
-            chain_level(reach_ + 1);
+            wrap_level(first);
         } else {
             return e;
         }
@@ -588,7 +593,6 @@ Expr* Parser::parse_paren() {
 Expr* Parser::parse_lambda() {
     uint32_t b = tok().span.begin;
     LambdaExpr* l = expr_node<LambdaExpr>(ExprKind::Lambda, Span{});
-    Measure m(*this);
     if (at(Tok::Ident)) {
         ParamDecl* pd = decl_node<ParamDecl>(DeclKind::Param, tok().span);
         pd->name_span = tok().span;
@@ -600,7 +604,6 @@ Expr* Parser::parse_lambda() {
     expect(Tok::FatArrow, "in lambda");
     parse_arm_body(&l->body_expr, &l->body_block);
     l->span = span_from(b);
-    if (l->body_block) chain_level(m.level() + 1); // the block: its statements count only themselves
     return l;
 }
 
@@ -665,7 +668,6 @@ Expr* Parser::parse_match() {
     uint32_t b = tok().span.begin;
     advance();
     MatchExpr* m = expr_node<MatchExpr>(ExprKind::Match, Span{});
-    Measure lv(*this);
     expect(Tok::LParen, "after 'match'");
     m->scrutinee = parse_expr();
     expect(Tok::RParen, "after the match value");
@@ -706,11 +708,6 @@ Expr* Parser::parse_match() {
     }
     expect(Tok::RBrace, "to close the match");
     m->span = span_from(b);
-    for (const MatchArm& arm : m->arms)
-        if (arm.body_block) { // a block arm: one level more than its statements count
-            chain_level(lv.level() + 1);
-            break;
-        }
     return m;
 }
 
@@ -743,7 +740,7 @@ Expr* Parser::parse_interp() {
         if (!at(Tok::HoleEnd)) {
             error_here("expected '}' to close the interpolation hole, found %s", describe(tok()).c_str());
             int depth = 0; // skip to this hole's end (holes nest with strings inside)
-            while (!at(Tok::Eof)) {
+            while (!at(Tok::Eof) && !skipping_) { // (too_deep skipped past it already)
                 if (at(Tok::HoleBegin)) depth++;
                 else if (at(Tok::HoleEnd) && depth-- == 0) break;
                 advance();

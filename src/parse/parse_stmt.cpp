@@ -258,8 +258,11 @@ Stmt* Parser::parse_for() {
 }
 
 // arm-body = expr | block      (after "=>")
+// A block here is a level of its own (a statement block is one through parse_stmt).
 bool Parser::parse_arm_body(Expr** e, Block** b) {
     if (at(Tok::LBrace)) {
+        DepthGuard g(*this);
+        if (!g.ok) return false;
         *b = parse_block("");
         return true;
     }

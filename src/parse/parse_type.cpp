@@ -46,9 +46,7 @@ TypeExpr* Parser::parse_type(bool in_expr) {
     TypeExpr* t = parse_type_primary(in_expr);
     for (;;) {
         TypeExprKind k;
-        if (!level_ok(m.level() + 1)) break;
         if (at(Tok::LBracket) && peek().kind == Tok::RBracket) {
-            advance();
             k = TypeExprKind::Array;
         } else if (at(Tok::Question) && !(in_expr && can_start_operand(peek()))) {
             k = TypeExprKind::Nullable;
@@ -57,6 +55,8 @@ TypeExpr* Parser::parse_type(bool in_expr) {
         } else {
             break;
         }
+        if (!level_ok(m.level() + 1)) break; // at the suffix
+        if (k == TypeExprKind::Array) advance(); // '[' of "[]"
         advance();
         TypeExpr* w = arena_.make<TypeExpr>();
         w->kind = k;

@@ -171,6 +171,10 @@ public:
         if (reach_ < level) reach_ = level;
         return true;
     }
+    // The same for a node over an operand at level `first` whose other operands were
+    // parsed under a DepthGuard (an argument, an index, `?:` arms, an assigned value):
+    // their levels already count the step down to them.
+    bool wrap_level(int first) { return chain_level(first + 1 > reach_ ? first + 1 : reach_); }
     // The check alone, at the token that starts a link (so the error points at it).
     bool level_ok(int level) {
         if (level <= kMaxParseDepth) return true;
