@@ -10,6 +10,8 @@
 //  - at the limit the program passes sema and lowering and dumps as an AST: the walks
 //    that recurse once per level fit in the stack (also in sanitizer builds, whose
 //    frames are several times bigger; `make test SAN=1` runs this file too).
+// Also the same limit for declarations: structs inside structs by value and chains of
+// base classes (laid out and looked up recursively).
 #include "common/compilation.h"
 #include "ir/ir.h"
 #include "ir/lower.h"
@@ -194,4 +196,69 @@ TEST_CASE("nesting: recovery after the limit is linear and reports one error") {
         CHECK(c.diag.error_count() == 2);
         CHECK(f->decls.size == 2);
     }
+}
+
+namespace {
+
+struct Program {
+    Compilation c;
+    std::string diags;
+    bool ok = false;
+    explicit Program(const std::string& src) {
+        c.diag.capture = &diags;
+        c.diag.max_errors = 100;
+        uint32_t id = c.sources.add("t.lang", src);
+        c.files.push_back(parse_file(c, id));
+        ok = c.diag.error_count() == 0 && check_program(c) && c.diag.error_count() == 0;
+        if (!ok) return;
+        ir::Module m(c.arena);
+        ok = lower_program(c, m) && c.diag.error_count() == 0;
+    }
+};
+
+// n structs, each holding the next by value (S0 holds S1 ... holds S{n-1}).
+std::string struct_chain(int n) {
+    std::string s;
+    for (int i = 0; i + 1 < n; i++)
+        s += "public struct S" + std::to_string(i) + " { public int V; public S" + std::to_string(i + 1) + " X; }\n";
+    s += "public struct S" + std::to_string(n - 1) + " { public int V; }\n";
+    return s + "public class Program { public static void Main() { var s: S0; Console.WriteLine(s.V); } }\n";
+}
+
+// C0 and n classes below it, each derived from the one before.
+std::string class_chain(int n) {
+    std::string s = "public class C0 { public var int V; public virtual int F() { return 7; } }\n";
+    for (int i = 1; i <= n; i++) s += "public class C" + std::to_string(i) + " : C" + std::to_string(i - 1) + " { }\n";
+    return s + "public class Program { public static void Main() { var c = new C" + std::to_string(n) +
+           "(); Console.WriteLine(c.F()); } }\n";
+}
+
+} // namespace
+
+TEST_CASE("nesting: structs inside structs by value, up to the limit") {
+    CHECK(Program(struct_chain(kMaxParseDepth)).ok);
+    Program over(struct_chain(kMaxParseDepth + 1));
+    CHECK(!over.ok);
+    CHECK(over.c.diag.error_count() == 1);
+    std::string want = "t.lang:" + std::to_string(kMaxParseDepth + 1) + ":15: error: struct 'S" +
+                       std::to_string(kMaxParseDepth) + "' is nested too deeply (the limit is " +
+                       std::to_string(kMaxParseDepth) + " levels of types inside, or derived from, one another)";
+    CHECK_MESSAGE(over.diags.find(want) != std::string::npos, over.diags.substr(0, 300));
+    // 100,000 (a stack overflow before the limit): one error too, quickly.
+    Program huge(struct_chain(100000));
+    CHECK(huge.c.diag.error_count() == 1);
+}
+
+TEST_CASE("nesting: chains of base classes, up to the limit") {
+    CHECK(Program(class_chain(kMaxParseDepth - 1)).ok);
+    Program over(class_chain(kMaxParseDepth));
+    CHECK(!over.ok);
+    std::string want = "t.lang:" + std::to_string(kMaxParseDepth + 1) + ":" +
+                       std::to_string(18 + (int)std::to_string(kMaxParseDepth).size()) + ": error: class 'C" +
+                       std::to_string(kMaxParseDepth) + "' has too many base classes (the limit is " +
+                       std::to_string(kMaxParseDepth - 1) + ")";
+    CHECK_MESSAGE(over.diags.find(want) != std::string::npos, over.diags.substr(0, 300));
+    // 20,000 classes: the check stays linear (it walked every chain to its root).
+    Program huge(class_chain(20000));
+    CHECK(huge.diags.find("has too many base classes") != std::string::npos);
 }
