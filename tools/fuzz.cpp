@@ -290,7 +290,7 @@ int main(int argc, char** argv) {
             j.input = program(body);
             generated++;
         }
-        std::string tag = std::to_string(getpid()) + "-" + std::to_string(round % (jobs * 2 + 1));
+        std::string tag = std::to_string(getpid()) + "-" + std::to_string(round); // (runs end out of order)
         j.path = "/tmp/lang-fuzz-" + tag + ".lang";
         j.out = "/tmp/lang-fuzz-" + tag + ".o";
         {
