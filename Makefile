@@ -87,10 +87,15 @@ test: all $(B)/unittests
 bench: all
 	@bench/run.sh $(B)
 
+# make fuzz FUZZ_N=10000 FUZZ_JOBS=2 FUZZ_SEED=7: more inputs (tools/fuzz.cpp says what they are)
 FUZZ_N ?= 2000
+FUZZ_SEED ?= 1
+FUZZ_JOBS ?= 1
+FUZZ_TIMEOUT ?= 5
 fuzz: all
-	$(CXX) -O2 tools/fuzz.cpp -o $(B)/fuzz
-	$(B)/fuzz $(B)/lang $(FUZZ_N) 1 $$(find test/run test/errors examples -name '*.lang')
+	$(CXX) -O2 -Wall -Wextra tools/fuzz.cpp -o $(B)/fuzz
+	$(B)/fuzz $(B)/lang $(FUZZ_N) $(FUZZ_SEED) --timeout=$(FUZZ_TIMEOUT) --jobs=$(FUZZ_JOBS) \
+	    $$(find test/run test/errors examples -name '*.lang' -size -16k)
 	$(MAKE) --no-print-directory difftest
 
 # Differential test against C: DIFF_N random programs from seed DIFF_SEED, Lang at -O0 and

@@ -9,6 +9,7 @@
 // A parenthesized type is a cast when it names a primitive type, or when the token after
 // `)` can start an operand and is not a binary operator (C#'s rule).
 #include "parse/parser_impl.h"
+#include <algorithm>
 
 namespace lang {
 
@@ -40,8 +41,10 @@ static bool assign_op(Tok k, BinOp* op) {
 // first operand and then look at one token, and they all start at the same token. So
 // parse_assign calls parse_binary directly and then applies their tails in the same
 // order: the same tree, three calls fewer per expression.
+// Each tail wraps what came before in one more node, one level above all of it.
 Expr* Parser::parse_assign() {
     uint32_t b = tok().span.begin;
+    Measure m(*this);
     Expr* lhs = parse_binary(1);
     if (at(Tok::DotDot) || at(Tok::DotDotEq)) lhs = range_tail(b, lhs);
     if (at(Tok::KwCatch)) lhs = catch_tail(b, lhs);
@@ -66,14 +69,17 @@ Expr* Parser::parse_assign() {
     a->compound = compound;
     a->op = op;
     a->target = lhs;
+    int first = m.level();
     a->value = parse_expr();
     a->span = span_from(b);
+    wrap_level(first);
     return a;
 }
 
 // ternary = catch ["?" expr ":" expr]
 // At '?' after the condition `c`, which began at byte `b`.
 Expr* Parser::ternary_tail(uint32_t b, Expr* c) {
+    int first = reach_; // (the caller measures from the condition on)
     advance();
     TernaryExpr* t = expr_node<TernaryExpr>(ExprKind::Ternary, Span{});
     t->cond = c;
@@ -81,13 +87,16 @@ Expr* Parser::ternary_tail(uint32_t b, Expr* c) {
     expect(Tok::Colon, "in conditional expression");
     t->else_e = parse_expr();
     t->span = span_from(b);
+    wrap_level(first);
     return t;
 }
 
 // catch = range { "catch" ( "(" ident ")" "=>" (expr | block) | range ) }
-// At 'catch' after the operand `e`, which began at byte `b`.
+// At 'catch' after the operand `e`, which began at byte `b`. The caller measures from `e`
+// on; a chain of catches counts one level per `catch`.
 Expr* Parser::catch_tail(uint32_t b, Expr* e) {
     while (at(Tok::KwCatch)) {
+        if (!level_ok(reach_ + 1)) break;
         advance();
         CatchExpr* c = expr_node<CatchExpr>(ExprKind::Catch, Span{});
         c->operand = e;
@@ -103,6 +112,7 @@ Expr* Parser::catch_tail(uint32_t b, Expr* e) {
         }
         c->span = span_from(b);
         e = c;
+        if (!chain_level(reach_ + 1)) break;
     }
     return e;
 }
@@ -110,6 +120,7 @@ Expr* Parser::catch_tail(uint32_t b, Expr* e) {
 // range = binary [(".." | "..=") binary]
 Expr* Parser::parse_range() {
     uint32_t b = tok().span.begin;
+    Measure m(*this);
     Expr* lo = parse_binary(1);
     if (!at(Tok::DotDot) && !at(Tok::DotDotEq)) return lo;
     return range_tail(b, lo);
@@ -123,6 +134,7 @@ Expr* Parser::range_tail(uint32_t b, Expr* lo) {
     r->inclusive = incl;
     r->hi = parse_binary(1);
     r->span = span_from(b);
+    chain_level(reach_ + 1); // (the caller measures from `lo` on)
     return r;
 }
 
@@ -164,14 +176,20 @@ static int binary_prec(const Parser& P, BinOp* op, int* ntoks) {
 
 // binary = unary { binop unary }   (precedence climbing; `??` is right-associative)
 //        | binary "is" pattern | binary "as" type
+// A chain `a + b + c` is made by the loop, but every later walk recurses once per link:
+// each new node is one level above everything before it (Measure, chain_level), and the
+// limit is reported at the operator that goes past it.
 Expr* Parser::parse_binary(int min_prec) {
     uint32_t b = tok().span.begin;
+    Measure m(*this);
     Expr* lhs = parse_unary();
     for (;;) {
         BinOp op = BinOp::Add;
         int ntoks;
         int prec = binary_prec(*this, &op, &ntoks);
         if (prec == 0 || prec < min_prec) break;
+        if (!level_ok(m.level() + 1)) break; // at the operator
+        int first = m.level();
         if (at(Tok::KwIs)) {
             advance();
             IsExpr* e = expr_node<IsExpr>(ExprKind::Is, Span{});
@@ -179,6 +197,7 @@ Expr* Parser::parse_binary(int min_prec) {
             e->pattern = parse_pattern(true);
             e->span = span_from(b);
             lhs = e;
+            if (!wrap_level(first)) break;
             continue;
         }
         if (at(Tok::KwAs)) {
@@ -188,6 +207,7 @@ Expr* Parser::parse_binary(int min_prec) {
             e->to = parse_type(true);
             e->span = span_from(b);
             lhs = e;
+            if (!wrap_level(first)) break;
             continue;
         }
         for (int i = 0; i < ntoks; i++) advance();
@@ -202,6 +222,8 @@ Expr* Parser::parse_binary(int min_prec) {
         }
         e->span = span_from(b);
         lhs = e;
+        // (a `??` operand is guarded; any other is one more node at this depth)
+        if (!(op == BinOp::Coalesce ? wrap_level(first) : chain_level(m.level() + 1))) break;
     }
     return lhs;
 }
@@ -243,11 +265,15 @@ Expr* Parser::parse_unary() {
         advance();
         return parse_unary();
     }
-    case Tok::LParen:
+    case Tok::LParen: {
         if (Expr* c = try_cast()) return c;
+        Measure m(*this); // parse_postfix counts from the primary on
         return parse_postfix(parse_primary());
-    default:
+    }
+    default: {
+        Measure m(*this);
         return parse_postfix(parse_primary());
+    }
     }
     DepthGuard g(*this);
     if (!g.ok) return error_expr(tok().span);
@@ -295,33 +321,57 @@ Expr* Parser::try_cast() {
 }
 
 // Is the '(' at the current token the start of `(params) => ...`? Scans to the matching
-// ')' without crossing ';' or braces.
+// ')' without crossing ';' or braces. The scan also settles every '(' inside it (the
+// token after its ')', or "no" for those still open where the scan stops); they are kept
+// in lambda_memo_, so that `((((...` is scanned once, not once per level.
 bool Parser::looks_like_lambda() const {
-    int depth = 0;
+    auto& memo = lambda_memo_;
+    auto known = std::lower_bound(memo.begin(), memo.end(), std::make_pair(p_, false));
+    if (known != memo.end() && known->first == p_) return known->second;
+    size_t first_new = memo.size();
+    auto& open = lambda_open_;
+    open.clear();
+    bool result = false;
     for (uint32_t i = p_;; i++) {
-        switch (tok_at(i).kind) {
-        case Tok::LParen: depth++; break;
-        case Tok::RParen:
-            if (--depth == 0) return tok_at(i + 1).kind == Tok::FatArrow;
+        Tok k = tok_at(i).kind;
+        if (k == Tok::LParen) {
+            open.push_back(i);
+        } else if (k == Tok::RParen) {
+            uint32_t from = open.back();
+            open.pop_back();
+            bool r = tok_at(i + 1).kind == Tok::FatArrow;
+            memo.push_back({from, r});
+            if (open.empty()) {
+                result = r;
+                break;
+            }
+        } else if (k == Tok::Semi || k == Tok::LBrace || k == Tok::RBrace || k == Tok::Eof || k == Tok::FatArrow) {
+            for (uint32_t from : open) memo.push_back({from, false});
             break;
-        case Tok::Semi: case Tok::LBrace: case Tok::RBrace: case Tok::Eof: case Tok::FatArrow:
-            return false;
-        default: break;
         }
     }
+    // Each scan starts past the ones before it, so sorting the new part keeps it sorted.
+    std::sort(memo.begin() + first_new, memo.end());
+    if (first_new && memo[first_new - 1].first > memo[first_new].first) std::sort(memo.begin(), memo.end());
+    return result;
 }
 
 // postfix = primary { "." (ident [type-args] | int) | "?." ident | "[" expr "]" | "(" args ")" }
+// The caller measures (Measure) from the primary on: each postfix node is one level above
+// it and above its own index or arguments; the limit is reported at the '.', '[' or '('.
 Expr* Parser::parse_postfix(Expr* e) {
     uint32_t b = e->span.begin;
     for (;;) {
         switch (kind()) { // most operands have no postfix: one test for all five cases
-        case Tok::Dot: case Tok::QuestionDot: case Tok::LBracket: case Tok::PlusPlus:
-        case Tok::MinusMinus: case Tok::LParen:
+        case Tok::Dot: case Tok::QuestionDot: case Tok::LBracket: case Tok::LParen:
+            if (!level_ok(reach_ + 1)) return e;
+            break;
+        case Tok::PlusPlus: case Tok::MinusMinus:
             break;
         default:
             return e;
         }
+        int first = reach_; // the level of `e`
         if (at(Tok::Dot) || at(Tok::QuestionDot)) {
             bool null_safe = advance().kind == Tok::QuestionDot;
             if (at(Tok::Int) && !null_safe) {
@@ -330,6 +380,7 @@ Expr* Parser::parse_postfix(Expr* e) {
                 t->index = (uint32_t)advance().ival;
                 t->span = span_from(b);
                 e = t;
+                wrap_level(first);
                 continue;
             }
             MemberExpr* m = expr_node<MemberExpr>(ExprKind::Member, Span{});
@@ -340,7 +391,7 @@ Expr* Parser::parse_postfix(Expr* e) {
             if (at(Tok::Lt)) try_generic_args(m->generic_args);
             m->span = span_from(b);
             e = m;
-            if (!m->name) return e;
+            if (!m->name || !wrap_level(first)) return e;
         } else if (at(Tok::LBracket)) {
             advance();
             IndexExpr* ix = expr_node<IndexExpr>(ExprKind::Index, Span{});
@@ -349,6 +400,7 @@ Expr* Parser::parse_postfix(Expr* e) {
             expect(Tok::RBracket, "to close the index");
             ix->span = span_from(b);
             e = ix;
+            wrap_level(first);
         } else if (at(Tok::PlusPlus) || at(Tok::MinusMinus)) {
             error_here("'%s' is not supported; use '%s 1'", tok_spelling(kind()), at(Tok::PlusPlus) ? "+=" : "-=");
             advance();
@@ -358,6 +410,7 @@ Expr* Parser::parse_postfix(Expr* e) {
             parse_args(call->args);
             call->span = span_from(b);
             e = call;
+            wrap_level(first);
         } else {
             return e;
         }
@@ -561,8 +614,10 @@ Expr* Parser::parse_new() {
     uint32_t b = tok().span.begin;
     advance();
     NewExpr* n = expr_node<NewExpr>(ExprKind::New, Span{});
+    Measure m(*this);
     n->type = parse_type_primary(false);
     while (at(Tok::LBracket) && peek().kind == Tok::RBracket) { // new int[][n]: element is int[]
+        if (!chain_level(m.level() + 1)) break;
         advance();
         advance();
         TypeExpr* w = arena_.make<TypeExpr>();
@@ -649,7 +704,7 @@ Expr* Parser::parse_match() {
                 if (at(Tok::RBrace) || at(Tok::RParen) || at(Tok::RBracket)) depth--;
                 advance();
             }
-            panic_ = false;
+            end_panic();
         }
     }
     expect(Tok::RBrace, "to close the match");
@@ -686,7 +741,7 @@ Expr* Parser::parse_interp() {
         if (!at(Tok::HoleEnd)) {
             error_here("expected '}' to close the interpolation hole, found %s", describe(tok()).c_str());
             int depth = 0; // skip to this hole's end (holes nest with strings inside)
-            while (!at(Tok::Eof)) {
+            while (!at(Tok::Eof) && !skipping_) { // (too_deep skipped past it already)
                 if (at(Tok::HoleBegin)) depth++;
                 else if (at(Tok::HoleEnd) && depth-- == 0) break;
                 advance();

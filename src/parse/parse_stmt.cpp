@@ -122,7 +122,7 @@ Stmt* Parser::parse_stmt() {
             l->type_expr = t;
             v->names.push(arena_, l);
             if (accept(Tok::Eq)) v->init = l->init = parse_expr();
-            panic_ = false; // the declaration is understood; keep checking the rest
+            end_panic(); // the declaration is understood; keep checking the rest
             expect_semi("after variable declaration");
             v->span = l->span = span_from(b);
             return v;
@@ -258,8 +258,11 @@ Stmt* Parser::parse_for() {
 }
 
 // arm-body = expr | block      (after "=>")
+// A block here is a level of its own (a statement block is one through parse_stmt).
 bool Parser::parse_arm_body(Expr** e, Block** b) {
     if (at(Tok::LBrace)) {
+        DepthGuard g(*this);
+        if (!g.ok) return false;
         *b = parse_block("");
         return true;
     }

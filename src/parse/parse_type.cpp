@@ -37,15 +37,16 @@ TypeExpr* Parser::named_type(Ident name, Span s) {
 }
 
 // type = type-primary { "[" "]" | "?" | "!" }
+// Each suffix wraps the type so far: one level more (reported at the suffix past the limit).
 TypeExpr* Parser::parse_type(bool in_expr) {
     DepthGuard g(*this);
     uint32_t b = tok().span.begin;
     if (!g.ok) return named_type(Ident(), tok().span);
+    Measure m(*this);
     TypeExpr* t = parse_type_primary(in_expr);
     for (;;) {
         TypeExprKind k;
         if (at(Tok::LBracket) && peek().kind == Tok::RBracket) {
-            advance();
             k = TypeExprKind::Array;
         } else if (at(Tok::Question) && !(in_expr && can_start_operand(peek()))) {
             k = TypeExprKind::Nullable;
@@ -54,12 +55,15 @@ TypeExpr* Parser::parse_type(bool in_expr) {
         } else {
             break;
         }
+        if (!level_ok(m.level() + 1)) break; // at the suffix
+        if (k == TypeExprKind::Array) advance(); // '[' of "[]"
         advance();
         TypeExpr* w = arena_.make<TypeExpr>();
         w->kind = k;
         w->elem = t;
         w->span = span_from(b);
         t = w;
+        chain_level(m.level() + 1);
     }
     return t;
 }

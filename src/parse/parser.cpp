@@ -143,9 +143,15 @@ const Token& Parser::fill(uint32_t i) const {
             if (fetch()) continue;
             return win_.back().data[win_.back().len - 1]; // past the end: the Eof token
         }
-        for (size_t k = win_.size(); k-- > 1;)
-            if (i >= win_[k].first) return win_[k].data[i - win_[k].first];
-        return win_[0].data[i - win_[0].first];
+        // The batch holding token i: the last one starting at or before i (binary search:
+        // a long look-ahead such as looks_like_lambda() may span hundreds of batches).
+        size_t lo = 0, hi = win_.size() - 1;
+        while (lo < hi) {
+            size_t mid = (lo + hi + 1) / 2;
+            if (win_[mid].first <= i) lo = mid;
+            else hi = mid - 1;
+        }
+        return win_[lo].data[i - win_[lo].first];
     }
 }
 
@@ -198,16 +204,36 @@ void Parser::error_here(const char* fmt, ...) {
     error_at(tok().span, "%s", msg);
 }
 
+// Nesting deeper than kMaxParseDepth: the error is reported once (also while parsing
+// speculatively: the other reading of the same tokens nests as deep), then the parser
+// skips to the ';' or '}' that ends the statement around it, counting only braces (the
+// deep part may leave parentheses open), and stays in panic mode without backtracking
+// (seek) until a statement or declaration loop resynchronizes. So every enclosing level
+// returns at once instead of parsing the deep rest again, and the run stays linear.
 void Parser::too_deep() {
-    if (spec_) {
-        spec_failed_ = true;
-        return;
-    }
     if (!reported_too_deep_ && !panic_) {
         reported_too_deep_ = true;
+        int saved_spec = spec_;
+        spec_ = 0;
         error_here("nesting is too deep (the limit is %d levels)", kMaxParseDepth);
+        spec_ = saved_spec;
     }
+    if (spec_) spec_failed_ = true;
     panic_ = true;
+    skipping_ = true;
+    int braces = 0;
+    while (!at(Tok::Eof)) {
+        if (at(Tok::LBrace)) {
+            braces++;
+        } else if (at(Tok::RBrace)) {
+            if (braces == 0) break;
+            braces--;
+        } else if (at(Tok::Semi) && braces == 0) {
+            break;
+        }
+        advance();
+        release_tokens();
+    }
 }
 
 std::string Parser::describe(const Token& t) const {
@@ -275,7 +301,7 @@ bool Parser::at_decl_keyword() const {
 void Parser::sync_stmt(uint32_t start) {
     // The failed statement already reached its end (';' or a closing '}'): resume here.
     if (p_ > start && (tok_at(p_ - 1).kind == Tok::Semi || tok_at(p_ - 1).kind == Tok::RBrace)) {
-        panic_ = false;
+        end_panic();
         return;
     }
     if (p_ == start && !at(Tok::Eof) && !at(Tok::RBrace)) advance();
@@ -290,12 +316,12 @@ void Parser::sync_stmt(uint32_t start) {
         else if (at(Tok::RBrace)) depth--;
         advance();
     }
-    panic_ = false;
+    end_panic();
 }
 
 void Parser::sync_decl(uint32_t start, bool in_type) {
     if (p_ > start && (tok_at(p_ - 1).kind == Tok::Semi || tok_at(p_ - 1).kind == Tok::RBrace)) {
-        panic_ = false;
+        end_panic();
         return;
     }
     if (p_ == start && !at(Tok::Eof)) {
@@ -318,7 +344,7 @@ void Parser::sync_decl(uint32_t start, bool in_type) {
         }
         advance();
     }
-    panic_ = false;
+    end_panic();
 }
 
 // -- file --------------------------------------------------------------------

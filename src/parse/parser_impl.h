@@ -5,6 +5,9 @@
 // reported; the statement and declaration loops resynchronize (skip to ';', '}' or a
 // declaration keyword) and leave panic mode. Every loop either consumes a token or exits,
 // and recursion goes through DepthGuard, so no input can hang or overflow the parser.
+// Nesting: every node's level (its recursion depth plus the height of the subtree below
+// it, chains included) is kept at most kMaxParseDepth, so that every later recursive walk
+// (sema, lowering, the dumpers) is bounded too; see DepthGuard and chain_level().
 // Speculative parsing (generic arguments, casts) runs with `spec_` > 0: errors then only
 // mark the attempt failed and the caller rewinds `p_`.
 #pragma once
@@ -86,8 +89,9 @@ public:
         if (t.kind != Tok::Eof && ++p_ == hi_) enter(p_);
         return t;
     }
-    // Moves back to a saved position (backtracking).
+    // Moves back to a saved position (backtracking); not while skipping a too deep part.
     void seek(uint32_t pos) {
+        if (skipping_) return;
         p_ = pos;
         if (pos - lo_ >= hi_ - lo_) enter(pos);
     }
@@ -103,6 +107,7 @@ public:
     }
     void release_tokens() {
         if (p_ > keep_ + 1) keep_ = p_ - 1;
+        lambda_memo_.clear();
     }
     const Token& fill(uint32_t i) const; // lexes up to token i (or Eof) and returns it
     bool fetch() const;                  // appends the next batch to the window
@@ -133,15 +138,55 @@ public:
     void sync_decl(uint32_t start, bool in_type);
     bool at_decl_keyword() const;
 
+    // Nesting accounting. A tree walk recurses once per level of the tree, so the parser
+    // bounds the *level* of every node: its depth (guarded recursions around it) plus its
+    // height (levels below it). Recursive productions count one level per DepthGuard;
+    // loops that wrap the previous result in a new node (a + b + c, a.b[i](x), T[][],
+    // `catch`, the assignment tails) count one level per node with chain_level(). reach_
+    // is the deepest level reached by anything parsed since the innermost live Measure
+    // began, so a loop that measures from its first operand on makes each new node one
+    // level above reach_ (which already covers every operand it wraps).
     struct DepthGuard {
         Parser& P;
         bool ok;
         explicit DepthGuard(Parser& p) : P(p), ok(++p.depth_ <= kMaxParseDepth) {
             if (!ok) P.too_deep();
+            else if (P.reach_ < P.depth_) P.reach_ = P.depth_;
         }
         ~DepthGuard() { P.depth_--; }
     };
+    struct Measure { // reach_ starts again at depth_ while this lives
+        Parser& P;
+        int saved;
+        explicit Measure(Parser& p) : P(p), saved(p.reach_) { p.reach_ = p.depth_; }
+        int level() const { return P.reach_; } // the deepest level reached so far
+        ~Measure() {
+            if (saved > P.reach_) P.reach_ = saved;
+        }
+    };
+    // A loop made a node at `level` (one more than the highest of its operands); false
+    // (after reporting "nesting is too deep" at the current token) if that is too deep.
+    bool chain_level(int level) {
+        if (!level_ok(level)) return false;
+        if (reach_ < level) reach_ = level;
+        return true;
+    }
+    // The same for a node over an operand at level `first` whose other operands were
+    // parsed under a DepthGuard (an argument, an index, `?:` arms, an assigned value):
+    // their levels already count the step down to them.
+    bool wrap_level(int first) { return chain_level(first + 1 > reach_ ? first + 1 : reach_); }
+    // The check alone, at the token that starts a link (so the error points at it).
+    bool level_ok(int level) {
+        if (level <= kMaxParseDepth) return true;
+        too_deep();
+        return false;
+    }
+    // Reports "nesting is too deep" (once) and skips the statement (see parser.cpp).
     void too_deep();
+    void end_panic() { // resynchronized: report errors again
+        panic_ = false;
+        skipping_ = false;
+    }
 
     template <class T> T* expr_node(ExprKind k, Span s) {
         T* n = arena_.make<T>();
@@ -240,12 +285,19 @@ public:
     uint32_t keep_ = 0;         // tokens before this number may be dropped
     uint32_t p_ = 0;
     int depth_ = 0;
+    int reach_ = 0;         // see Measure
     bool panic_ = false;
+    bool skipping_ = false; // too_deep() skipped ahead: no backtracking until end_panic()
     bool reported_too_deep_ = false;
     int spec_ = 0;          // > 0 while parsing speculatively
     bool spec_failed_ = false;
     uint32_t last_error_pos_ = UINT32_MAX; // position of the last reported error (dedupe)
     bool in_guard_ = false; // parsing a `when` guard: `x =>` ends the guard, it is no lambda
+    // looks_like_lambda() results already known, as (token number of the '(', result),
+    // sorted: one scan settles every '(' it passes, so nested parentheses are scanned
+    // once, not once per level. Emptied at each statement (a scan never crosses one).
+    mutable std::vector<std::pair<uint32_t, bool>> lambda_memo_;
+    mutable std::vector<uint32_t> lambda_open_; // scratch: the '(' a scan has open
     // Scratch space for ListBuilder, one vector per element type.
     std::vector<Stmt*> stmt_scratch_;
     std::vector<Expr*> expr_scratch_;

@@ -315,6 +315,10 @@ public:
     // layout state: 1 = in progress, 2 = done
     std::unordered_map<const Type*, uint8_t> layout_state_;
     std::unordered_map<const TypeDecl*, uint8_t> decl_layout_state_;
+    // layout_decl's recursion (a struct's struct fields, a class's base): bounded by the
+    // nesting limit, so every later walk over a value's parts is bounded too
+    int layout_depth_ = 0;
+    bool layout_too_deep_ = false; // reported once
     // interned names used by the checker
     Ident id_console, id_write, id_writeline, id_assert, id_assert_eq, id_panic, id_length,
         id_bytelength, id_main, id_program, id_underscore;

@@ -11,7 +11,10 @@
 //  - enum with payloads: tag (underlying integer) then a union of the payloads, each
 //    laid out as the tuple of its payload types, at align_up(tag size, union align).
 // Invariant: a struct that contains itself by value is reported once and then treated
-// as size 0 so nothing loops.
+// as size 0 so nothing loops. Types inside one another by value (or derived from one
+// another) nest at most kMaxParseDepth levels, like the syntax (doc/language/spec.md 1.6):
+// layout recurses once per level, and so do later walks over a value's parts.
+#include "parse/parser.h"
 #include "sema/check.h"
 
 namespace lang::sema {
@@ -37,7 +40,16 @@ void Sema::layout_decl(TypeDecl* td) {
                    tkind_word(td), td->name.c_str());
         return;
     }
+    if (layout_depth_ >= kMaxParseDepth) { // laid out as empty, like a struct containing itself
+        if (!layout_too_deep_)
+            diag.error(td->name_span, "%s '%s' is nested too deeply (the limit is %d levels of types inside, or derived from, one another)",
+                       tkind_word(td), td->name.c_str(), kMaxParseDepth);
+        layout_too_deep_ = true;
+        st = 2;
+        return;
+    }
     st = 1;
+    layout_depth_++;
     if (td->tkind == TypeDeclKind::Class) { t->size = 8; t->align = 8; }
     switch (td->tkind) {
     case TypeDeclKind::Struct:
@@ -101,6 +113,7 @@ void Sema::layout_decl(TypeDecl* td) {
         t->align = 8;
         break;
     }
+    layout_depth_--;
     decl_layout_state_[td] = 2;
 }
 

@@ -8,6 +8,7 @@
 // unless `private`). Invariants: a name is defined once per scope, except functions,
 // which may be overloaded by parameter types; Decl.type of every signature is set
 // before bodies are checked (Error type when it could not be resolved).
+#include "parse/parser.h"
 #include "sema/check.h"
 #include <algorithm>
 
@@ -374,11 +375,21 @@ TypeDecl* Sema::base_without_default_ctor(const TypeDecl* td) const {
 void Sema::check_inheritance() {
     for (TypeEntry& te : types_) {
         TypeDecl* td = te.td;
-        // A cycle (A : B, B : A) is cut at the class that closes it.
+        // A cycle (A : B, B : A) is cut at the class that closes it, and so is a chain of
+        // base classes longer than the nesting limit (doc/language/spec.md 1.6; walks over
+        // the bases stay bounded, and this loop linear in the number of classes).
         const TypeDecl* d = base_of(td);
         for (size_t n = 0; d && n <= types_.size(); n++, d = base_of(d)) {
             if (d == td) {
                 diag.error(td->bases[0]->span, "class '%s' inherits from itself", td->name.c_str());
+                td->bases[0]->resolved = err();
+                break;
+            }
+            if (n + 1 >= (size_t)kMaxParseDepth) {
+                if (!layout_too_deep_)
+                    diag.error(td->bases[0]->span, "class '%s' has too many base classes (the limit is %d)",
+                               td->name.c_str(), kMaxParseDepth - 1);
+                layout_too_deep_ = true;
                 td->bases[0]->resolved = err();
                 break;
             }
