@@ -29,6 +29,9 @@ _Static_assert(sizeof(LangString) == 24, "string header is ABI");
 enum { kStrMagic = 0x53545247u };
 
 static LangString empty_string = {-1, 0, 0, ""};
+static int64_t live_strings; /* built strings not yet freed (atomic; the leak report) */
+
+int64_t lang_str_live_count(void) { return __atomic_load_n(&live_strings, __ATOMIC_RELAXED); }
 
 LangString *lang_str_empty(void) { return &empty_string; }
 
@@ -82,6 +85,7 @@ static LangString *str_alloc_cap(LangContext *ctx, int64_t byte_length, int64_t 
     p->capacity = capacity;
     p->magic = kStrMagic;
     p->reserved = 0;
+    __atomic_add_fetch(&live_strings, 1, __ATOMIC_RELAXED);
     LangString *s = (LangString *)(p + 1);
     s->refcount = 1;
     s->byte_length = byte_length;
@@ -117,6 +121,7 @@ void lang_str_release(LangString *s) {
     StrPrefix *p = prefix_of(s);
     if (p->magic != kStrMagic) lang_panic("string release: not a runtime-built string (or released twice)");
     p->magic = 0;
+    __atomic_sub_fetch(&live_strings, 1, __ATOMIC_RELAXED);
     p->allocator->free(p->allocator->procedure_data, p);
 }
 
