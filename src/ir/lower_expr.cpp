@@ -921,9 +921,10 @@ void Lowerer::cond_branch(Expr* e, Block* t, Block* fblk) {
         auto* ie = as<IsExpr>(e);
         size_t mark = temps_.size();
         Inst* v = expr(ie->operand);
-        // A binding may refer to the operand after the branch: when the operand is a
-        // fresh string it is not released (a leak, never a dangling binding).
-        claim(v);
+        // A binding may refer to the operand after the branch, where no release can be
+        // placed: a string operand is given an extra reference that is never released
+        // (a leak, never a dangling binding; `if (x is string v)` alone pins instead).
+        if (is_str(ie->operand->type)) take(v);
         drop_temps(mark);
         pattern(ie->pattern, v, ie->operand->type, fblk);
         jmp(t);

@@ -171,7 +171,16 @@ void Lowerer::if_stmt(IfStmt* s) {
     Block* t = mk_block();
     Block* e = s->else_s ? mk_block() : nullptr;
     Block* join = mk_block();
-    cond_branch(s->cond, t, e ? e : join);
+    if (s->cond->kind == ExprKind::Is && is_str(as<IsExpr>(s->cond)->operand->type)) {
+        // if (x is string v): x is kept alive until the if ends (v borrows it), even when
+        // the body assigns x.
+        auto* ie = as<IsExpr>(s->cond);
+        Inst* v = pin(expr(ie->operand));
+        pattern(ie->pattern, v, ie->operand->type, e ? e : join);
+        jmp(t);
+    } else {
+        cond_branch(s->cond, t, e ? e : join);
+    }
     seal(t);
     enter(t);
     if (cur) {
