@@ -8,6 +8,7 @@
 #      // args: A B C           program arguments
 #      // stderr: TEXT          stderr must contain TEXT
 #      // flags: F              extra compiler flags (e.g. -j 3)
+#      // leaks: N              run with LANG_LEAKS=1; exactly N built strings still live at exit
 #  - test/errors/*.lang: must fail to compile with status 1; for each
 #      // error: LINE:COL: MESSAGE   stderr must contain "PATH:LINE:COL: error: MESSAGE"
 # Set TEST_FILTER=substring to run only matching end-to-end tests.
@@ -64,13 +65,18 @@ run_one() {
   grep -h -q -E '^// expect:$' $srcs && { grep -h -E '^// expect:( .*)?$' $srcs | sed -E 's|^// expect: ?||' > "$exp"; }
   local args; args=$(grep -h -o '// args: .*' $srcs | head -1 | sed 's|^// args: ||')
   local want_exit; want_exit=$(grep -h -o '// exit: [0-9]*' $srcs | head -1 | sed 's|^// exit: ||'); want_exit=${want_exit:-0}
+  local leaks; leaks=$(grep -h -o '// leaks: [0-9]*' $srcs | head -1 | sed 's|^// leaks: ||')
   # shellcheck disable=SC2086
-  timeout 60 "$exe" $args > "$out" 2> "$err" < /dev/null; st=$?
+  if [ -n "$leaks" ]; then LANG_LEAKS=1 timeout 60 "$exe" $args > "$out" 2> "$err" < /dev/null; st=$?
+  else timeout 60 "$exe" $args > "$out" 2> "$err" < /dev/null; st=$?; fi
   if [ "$st" != "$want_exit" ]; then echo "FAIL $name $opt: exit status $st, expected $want_exit"; head -8 "$err"; return; fi
   if ! diff -q "$exp" "$out" > /dev/null; then echo "FAIL $name $opt: stdout differs"; diff "$exp" "$out" | head -10; return; fi
   while IFS= read -r s; do
     if ! grep -q -F -- "$s" "$err"; then echo "FAIL $name $opt: stderr lacks '$s'"; head -5 "$err"; return; fi
   done < <(grep -h -o '// stderr: .*' $srcs | sed 's|^// stderr: ||')
+  if [ -n "$leaks" ] && ! grep -q -F "string leak report: $leaks strings still live" "$err"; then
+    echo "FAIL $name $opt: expected $leaks live strings at exit: $(grep -F 'string leak report' "$err")"; return
+  fi
   rm -f "$exe"
   echo "PASS $name $opt"
 }

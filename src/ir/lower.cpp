@@ -275,6 +275,7 @@ void Lowerer::begin_func(ir::Func* fn) {
     forwarded_.clear();
     loops.clear();
     defers.clear();
+    temps_.clear();
     vars.clear();
     extra_vars_.clear();
     this_val = result_ptr = ctx = nullptr;
@@ -757,6 +758,7 @@ void Lowerer::lower_func(FuncDecl* fd) {
             } else {
                 expr(fd->body_expr);
             }
+            if (cur) drop_temps(0);
             ret(nullptr);
         } else {
             return_stmt(&rs);

@@ -123,6 +123,17 @@ const char* Lowerer::spawn_thunk(CallExpr* call, bool task, const std::vector<in
         s2->args.push(m.body(), res);
         s2->args.push(m.body(), c);
     }
+    // The block held a reference to each string argument (and a statement spawn's string
+    // result has no one to go to): released once the call is over.
+    auto release = [&](Inst* v) {
+        use_extern("lang_str_release");
+        Inst* r = add(Op::call, Ty::Void);
+        r->sym = "lang_str_release";
+        r->args.push(m.body(), v);
+    };
+    for (uint32_t i = 0; i < call->args.size; i++)
+        if (is_str(call->args[i].value->type)) release(ld(Ty::Ptr, arg, offs[i]));
+    if (!task && is_str(rt)) release(c);
     use_extern("lang_context_fini");
     Inst* fini = add(Op::call, Ty::Void);
     fini->sym = "lang_context_fini";
@@ -233,6 +244,7 @@ Inst* Lowerer::conc_call(CallExpr* e) {
         Inst* ch = R();
         const Type* et = e->args[0].value->type;
         Inst* v = expr(e->args[0].value);
+        if (is_str(et)) v = take(v); // the channel holds a reference until it is received
         call_v(ext("lang_chan_send"), Ty::Void, {ch, value_addr(v, et)});
         return nullptr;
     }
@@ -242,7 +254,8 @@ Inst* Lowerer::conc_call(CallExpr* e) {
         Inst* s = slot_for(et);
         Inst* ok = call_v(ext("lang_chan_recv"), Ty::I8, {ch, s});
         fix_closed_zero(ok, et, s);
-        return load_typed(et, s, 0);
+        Inst* v = load_typed(et, s, 0);
+        return is_str(et) ? own(v) : v; // the channel's reference is now ours
     }
     case B_ChanTryReceive: {
         Inst* ch = R();
@@ -371,9 +384,15 @@ void Lowerer::for_in_channel(ForInStmt* s, Block* head, Block* body, Block* step
     br(ok, body, exit);
     seal(body);
     enter(body);
-    if (s->var) bind_local(s->var, load_typed(et, buf, 0), et);
-    loops.push_back({exit, step, defers.size()});
+    loops.push_back({exit, step, defers.size(), temps_.size()});
+    size_t mark = defers.size();
+    if (s->var) {
+        bind_local(s->var, load_typed(et, buf, 0), et); // a received string is +1: the variable's
+        own_local(s->var);
+    }
     stmt(s->body);
+    if (cur) run_defers(mark);
+    defers.resize(mark);
     loops.pop_back();
     enter_step(step);
     jmp(head);
@@ -410,7 +429,9 @@ void Lowerer::select_stmt(SelectStmt* s) {
         Inst* buf;
         if (sc.kind == SelectCase::Send) {
             const Type* et = call->args[0].value->type;
-            buf = value_addr(expr(call->args[0].value), et);
+            Inst* v = expr(call->args[0].value);
+            if (is_str(et)) v = take(v); // kept by the channel if this case is chosen (else a leak)
+            buf = value_addr(v, et);
             if (is_agg(et)) buf = materialize(et, buf);
         } else {
             buf = slot_for(call->type);
@@ -442,13 +463,22 @@ void Lowerer::select_stmt(SelectStmt* s) {
         seal(arm);
         seal(next);
         enter(arm);
+        size_t mark = defers.size();
         if (sc.kind == SelectCase::Recv && sc.bind) {
             const Type* et = sc.bind->type;
             fix_closed_zero(load(Ty::I8, cases, (int64_t)idx_of[i] * 24 + 12), et, bufs[i]);
             bind_local(sc.bind, load_typed(et, bufs[i], 0), et);
+            own_local(sc.bind); // a received string is +1
         }
-        if (sc.body_block) stmts(sc.body_block);
-        else if (sc.body_expr && cur) expr(sc.body_expr);
+        if (sc.body_block) {
+            stmts(sc.body_block);
+        } else if (sc.body_expr && cur) {
+            size_t tm = temps_.size();
+            expr(sc.body_expr);
+            drop_temps(tm);
+        }
+        if (cur) run_defers(mark);
+        defers.resize(mark);
         jmp(done);
         enter(next);
     }

@@ -74,6 +74,7 @@ LVal Lowerer::var_lval(Decl* d) {
             lv.kind = LVal::Mem;
             lv.base = a;
             lv.type = d->type;
+            lv.release_old = true;
             return lv;
         }
     }
@@ -100,6 +101,7 @@ LVal Lowerer::var_lval(Decl* d) {
         } else {
             lv.kind = LVal::Mem;
             lv.base = vi.addr;
+            lv.release_old = d->kind == DeclKind::Param && as<ParamDecl>(d)->mode == ParamMode::Ref;
         }
         return lv;
     }
@@ -108,6 +110,8 @@ LVal Lowerer::var_lval(Decl* d) {
         lv.base = this_val;
         lv.off = as<FieldDecl>(d)->offset;
         lv.type = d->type;
+        lv.release_old = d->parent && d->parent->kind == DeclKind::Type &&
+                         as<TypeDecl>(d->parent)->tkind == TypeDeclKind::Class;
         return lv;
     }
     unsupported(d->span, "this kind of name as a value");
@@ -137,6 +141,7 @@ LVal Lowerer::lvalue(Expr* e) {
             if (o.kind == LVal::Mem) {
                 o.off += fd->offset;
                 o.type = e->type;
+                o.release_old = false; // strings inside structs are never released (doc/lowering.md)
                 return o;
             }
             break;
@@ -144,6 +149,7 @@ LVal Lowerer::lvalue(Expr* e) {
         lv.kind = LVal::Mem;
         lv.base = expr(me->object);
         lv.off = fd->offset;
+        lv.release_old = true;
         return lv;
     }
     case ExprKind::TupleIndex: {
@@ -152,6 +158,7 @@ LVal Lowerer::lvalue(Expr* e) {
         if (o.kind == LVal::Mem) {
             o.off += tuple_offset(te->object->type, te->index);
             o.type = e->type;
+            o.release_old = false;
             return o;
         }
         break;
@@ -163,6 +170,7 @@ LVal Lowerer::lvalue(Expr* e) {
         lv.kind = LVal::Mem;
         lv.base = index_addr(ie, &off);
         lv.off = off;
+        lv.release_old = true;
         return lv;
     }
     case ExprKind::This:
@@ -191,11 +199,14 @@ Inst* Lowerer::load_typed(const Type* t, Inst* base, int64_t off) {
     return load(ty(t), base, off);
 }
 
+// A copy into fresh (or not counted) memory: the copy holds its own references.
 void Lowerer::store_typed(const Type* t, Inst* base, int64_t off, Inst* v) {
     if (is_agg(t)) {
         memcpy_(ptr_add(base, off), v, t->size);
+        retain_parts(t, base, off);
         return;
     }
+    if (is_str(t)) v = take(v);
     store(ty(t), base, off, v);
 }
 
@@ -212,15 +223,27 @@ Inst* Lowerer::read(const LVal& lv) {
     }
 }
 
+// An assignment: an owning place takes a reference to the new value and releases the old.
 void Lowerer::write(const LVal& lv, Inst* v) {
     switch (lv.kind) {
     case LVal::Var:
-        if (vars[lv.var].kind == VarKind::Fixed)
-            vars[lv.var].addr = v;
-        else
-            def(lv.var, v);
+        if (vars[lv.var].owns) {
+            Inst* old = read(lv);
+            raw_write(lv, take(v));
+            release_str(old);
+            return;
+        }
+        raw_write(lv, v);
         break;
-    case LVal::Mem: store_typed(lv.type, lv.base, lv.off, v); break;
+    case LVal::Mem:
+        if (lv.release_old && is_str(lv.type)) {
+            Inst* old = load(Ty::Ptr, lv.base, lv.off);
+            store(Ty::Ptr, lv.base, lv.off, take(v));
+            release_str(old);
+            return;
+        }
+        store_typed(lv.type, lv.base, lv.off, v);
+        break;
     default: break;
     }
 }
@@ -472,14 +495,23 @@ Lowerer::NullSafe Lowerer::null_safe_enter(Expr* obj, const Type* rt, Inst** val
     seal(ns.nb);
     seal(vb);
     enter(vb);
+    ns.temp_mark = temps_.size();
     return ns;
 }
 
 Inst* Lowerer::null_safe_leave(NullSafe& ns, Inst* r, const Type* vt, const Type* rt, Span span) {
     if (cur) {
-        if (ns.has_val) def(ns.res, vt == rt ? r : convert(r, vt, rt, span));
+        if (ns.has_val) {
+            Inst* v = vt == rt ? r : convert(r, vt, rt, span);
+            if (is_str(rt)) v = take(v);
+            drop_temps(ns.temp_mark);
+            def(ns.res, v);
+        } else {
+            drop_temps(ns.temp_mark);
+        }
         jmp(ns.join);
     }
+    if (temps_.size() > ns.temp_mark) temps_.resize(ns.temp_mark);
     enter(ns.nb);
     if (ns.has_val) {
         if (is_agg(rt)) {
@@ -494,7 +526,9 @@ Inst* Lowerer::null_safe_leave(NullSafe& ns, Inst* r, const Type* vt, const Type
     jmp(ns.join);
     seal(ns.join);
     enter(ns.join);
-    return ns.has_val ? use(ns.res) : nullptr;
+    if (!ns.has_val) return nullptr;
+    Inst* res = use(ns.res);
+    return is_str(rt) ? own(res) : res;
 }
 
 static Inst* builtin_property(Lowerer& l, MemberExpr* e, Inst* o) {
@@ -886,14 +920,23 @@ void Lowerer::cond_branch(Expr* e, Block* t, Block* fblk) {
     }
     case ExprKind::Is: {
         auto* ie = as<IsExpr>(e);
+        size_t mark = temps_.size();
         Inst* v = expr(ie->operand);
+        // A binding may refer to the operand after the branch, where no release can be
+        // placed: a string operand is given an extra reference that is never released
+        // (a leak, never a dangling binding; `if (x is string v)` alone pins instead).
+        if (is_str(ie->operand->type)) take(v);
+        drop_temps(mark);
         pattern(ie->pattern, v, ie->operand->type, fblk);
         jmp(t);
         return;
     }
     default: break;
     }
-    br(expr(e), t, fblk);
+    size_t mark = temps_.size();
+    Inst* v = expr(e);
+    drop_temps(mark); // before the branch: the condition's strings are dead
+    br(v, t, fblk);
 }
 
 // A condition as a value: `a && b`, `a || b` and `x is T` branch through cond_branch
@@ -930,22 +973,25 @@ Inst* Lowerer::ternary(TernaryExpr* e) {
     cond_branch(e->cond, t, fb);
     seal(t);
     seal(fb);
+    bool str = has_val && is_str(e->type);
+    auto arm = [&](Expr* x) { // an arm's strings are released in the arm; a string result is +1
+        size_t mark = temps_.size();
+        Inst* v = expr(x);
+        if (str && cur) v = take(v);
+        if (cur) drop_temps(mark); else if (mark < temps_.size()) temps_.resize(mark);
+        if (has_val && cur) def(res, v);
+        jmp(join);
+    };
     enter(t);
-    if (cur) {
-        Inst* v = expr(e->then_e);
-        if (has_val && cur) def(res, v);
-        jmp(join);
-    }
+    if (cur) arm(e->then_e);
     enter(fb);
-    if (cur) {
-        Inst* v = expr(e->else_e);
-        if (has_val && cur) def(res, v);
-        jmp(join);
-    }
+    if (cur) arm(e->else_e);
     seal(join);
     enter(join);
     if (!cur) return has_val ? undef(ty(e->type)) : nullptr; // both branches panic
-    return has_val ? use(res) : nullptr;
+    if (!has_val) return nullptr;
+    Inst* r = use(res);
+    return str ? own(r) : r;
 }
 
 Inst* Lowerer::is_null(Inst* v, const Type* t) {
@@ -985,22 +1031,29 @@ Inst* Lowerer::coalesce(BinaryExpr* e) {
     br(isnull, nb, vb);
     seal(nb);
     seal(vb);
+    bool str = is_str(e->type);
     enter(vb);
     {
         const Type* inner = lt->kind == TypeKind::Nullable ? lt->elem : lt;
         Inst* x = nullable_value(v, lt);
         if (inner != e->type) x = convert(x, inner, e->type, e->span);
+        if (str) x = take(x); // a fresh left side is claimed here (on the other path it is null)
         def(res, x);
         jmp(join);
     }
     enter(nb);
     if (cur) {
-        def(res, expr(e->rhs));
+        size_t mark = temps_.size();
+        Inst* x = expr(e->rhs);
+        if (str) x = take(x);
+        drop_temps(mark);
+        def(res, x);
         jmp(join);
     }
     seal(join);
     enter(join);
-    return use(res);
+    Inst* r = use(res);
+    return str ? own(r) : r;
 }
 
 Inst* Lowerer::assign(AssignExpr* e) {
@@ -1029,7 +1082,9 @@ Inst* Lowerer::assign(AssignExpr* e) {
         br(is_null(read(lv), e->target->type), nb, join);
         seal(nb);
         enter(nb);
+        size_t mark = temps_.size();
         write(lv, expr(e->value));
+        drop_temps(mark);
         if (cur) jmp(join);
         seal(join);
         enter(join);
@@ -1041,6 +1096,15 @@ Inst* Lowerer::assign(AssignExpr* e) {
         const Type* t = e->target->type;
         if ((e->op == BinOp::Shl || e->op == BinOp::Shr) && e->value->type != t)
             rhs = convert(rhs, e->value->type, t, e->span);
+        bool owning = (lv.kind == LVal::Var && vars[lv.var].owns) || (lv.kind == LVal::Mem && lv.release_old);
+        if (t->kind == TypeKind::String && e->op == BinOp::Add && owning) {
+            // s += x: the place's reference goes to lang_str_append, which grows the string
+            // in place when that reference is the only one, and the +1 result replaces it.
+            use_extern("lang_str_append");
+            Inst* nv = call("lang_str_append", Ty::Ptr, {ctx, old, rhs});
+            raw_write(lv, nv);
+            return nv;
+        }
         Inst* nv = arith(e->op, t, old, rhs);
         write(lv, nv);
         return nv;
@@ -1171,16 +1235,28 @@ Inst* Lowerer::to_string(Inst* v, const Type* from) {
         return a;
     }
     use_extern(fn);
-    return call(fn, Ty::Ptr, {ctx, v});
+    return own(call(fn, Ty::Ptr, {ctx, v}));
 }
 
+// A fresh left side (a chain `a + b + c`) is appended to in place; a fresh right side is
+// released at once.
 Inst* Lowerer::str_concat(Inst* a, Inst* b) {
-    use_extern("lang_str_concat");
-    return call("lang_str_concat", Ty::Ptr, {ctx, a, b});
+    Inst* r;
+    if (claim(a)) {
+        use_extern("lang_str_append");
+        r = call("lang_str_append", Ty::Ptr, {ctx, a, b});
+    } else {
+        use_extern("lang_str_concat");
+        r = call("lang_str_concat", Ty::Ptr, {ctx, a, b});
+    }
+    if (claim(b)) release_str(b);
+    return own(r);
 }
 
+// Two pieces: one concatenation; more: all pieces first, then lang_str_concat_n makes
+// the result in one allocation and the pieces that were fresh are released.
 Inst* Lowerer::interp(InterpStringExpr* e) {
-    Inst* acc = nullptr;
+    std::vector<Inst*> parts;
     for (const InterpPart& p : e->parts) {
         Inst* s;
         if (p.expr) {
@@ -1191,13 +1267,22 @@ Inst* Lowerer::interp(InterpStringExpr* e) {
             s = emit(Op::addr, Ty::Ptr);
             s->sym = string_global(p.text, p.len);
         }
-        acc = acc ? str_concat(acc, s) : s;
+        parts.push_back(s);
     }
-    if (!acc) {
-        acc = emit(Op::addr, Ty::Ptr);
-        acc->sym = string_global("", 0);
+    if (parts.empty()) {
+        Inst* a = emit(Op::addr, Ty::Ptr);
+        a->sym = string_global("", 0);
+        return a;
     }
-    return acc;
+    if (parts.size() == 1) return parts[0];
+    if (parts.size() == 2) return str_concat(parts[0], parts[1]);
+    Inst* arr = slot((uint32_t)parts.size() * 8, 8);
+    for (size_t i = 0; i < parts.size(); i++) store(Ty::Ptr, arr, (int64_t)i * 8, parts[i]);
+    use_extern("lang_str_concat_n");
+    Inst* r = call("lang_str_concat_n", Ty::Ptr, {ctx, arr, iconst(Ty::I64, (int64_t)parts.size())});
+    for (size_t i = parts.size(); i-- > 0;)
+        if (claim(parts[i])) release_str(parts[i]);
+    return own(r);
 }
 
 } // namespace lang::lower

@@ -66,6 +66,7 @@ struct VarInfo {
     Ty ty = Ty::Void;
     Inst* addr = nullptr;     // Mem: address of the storage (slot, or a ref/aggregate param); Fixed: the value
     const Type* type = nullptr;
+    bool owns = false;        // a string local holding a reference: overwriting releases the old value
 };
 
 // A place that can be read and written.
@@ -75,12 +76,22 @@ struct LVal {
     Inst* base = nullptr;     // Mem: address
     int64_t off = 0;          //      + byte offset
     const Type* type = nullptr;
+    bool release_old = false; // Mem: a string location that owns its value (class field, array
+                              // element, global, `ref` parameter): a store releases the old one
 };
 
 struct LoopCtx {
     Block* brk;
     Block* cont;
     size_t defer_depth;
+    size_t temp_depth;        // temporaries older than the loop outlive break/continue
+};
+
+// What leaving a scope runs, innermost last: a `defer` statement, or the release of a
+// string local's current value (lower_own.cpp).
+struct Cleanup {
+    Stmt* defer = nullptr;
+    Decl* local = nullptr;
 };
 
 struct IncompletePhi {
@@ -196,7 +207,25 @@ public:
     std::vector<Inst*> repl;               // forwarded phi id -> replacement (null: not forwarded)
     std::vector<uint32_t> forwarded_;      // the ids set in repl, cleared by the next begin_func
     std::vector<LoopCtx> loops;
-    std::vector<Stmt*> defers;
+    std::vector<Cleanup> defers;
+    bool has_defer_stmts() const;
+
+    // ---- string ownership (lower_own.cpp; the rules are in doc/lowering.md)
+    std::vector<Inst*> temps_; // +1 strings made by the expressions being lowered, not yet claimed
+    static bool is_str(const Type* t);     // string or string? (one pointer, maybe null)
+    static bool has_strings(const Type* t); // a struct/tuple with string parts at some depth
+    static bool is_static_str(Inst* v);   // a literal (or null): never counted
+    Inst* own(Inst* v);                   // registers a +1 string as a temporary
+    bool claim(Inst* v);                  // removes v from the temporaries: true if it was one
+    Inst* take(Inst* v);                  // a +1 reference to v for a new owner (claim or retain)
+    Inst* pin(Inst* v);                   // keeps a borrowed string alive to the end of the statement
+    void retain_str(Inst* v);
+    void release_str(Inst* v);
+    void release_temps(size_t from);      // releases temps_[from..] here (they stay listed)
+    void drop_temps(size_t from);         // releases temps_[from..] here and forgets them
+    void retain_parts(const Type* t, Inst* base, int64_t off); // an aggregate copy's strings
+    void own_local(Decl* d);              // the local now owns its value: released at scope end
+    void raw_write(const LVal& lv, Inst* v); // store/define without any reference counting
 
     void begin_func(ir::Func* fn);
     void finish_func();
@@ -273,7 +302,7 @@ public:
     Inst* to_string(Inst* v, const Type* from);
     Inst* widen64(Inst* v, const Type* t, bool is_signed);
     Scalar scalar_kind(Inst*& v, const Type* t);
-    Inst* str_concat(Inst* a, Inst* b);
+    Inst* str_concat(Inst* a, Inst* b);   // +1 result; consumes `a` when it is a temporary
     Inst* assign(AssignExpr* e);
     Inst* call_expr(CallExpr* e, bool tail);
     // call_expr with the receiver already evaluated (`recv`, null: evaluate the callee's
@@ -298,7 +327,7 @@ public:
     // the non-null block with *value = the T (for a value T, its address). The caller
     // lowers the member or call there, then null_safe_leave converts its result `r` (type
     // `vt`) to `rt` and joins with null (nothing when `rt` is void).
-    struct NullSafe { Block* nb; Block* join; uint32_t res; bool has_val; };
+    struct NullSafe { Block* nb; Block* join; uint32_t res; bool has_val; size_t temp_mark; };
     NullSafe null_safe_enter(Expr* obj, const Type* rt, Inst** value);
     Inst* null_safe_leave(NullSafe& ns, Inst* r, const Type* vt, const Type* rt, Span span);
     Inst* construct(TypeDecl* td, const Type* t, NewExpr* e);
@@ -320,6 +349,9 @@ public:
 
     // ---- statements, match, patterns (lower_stmt.cpp)
     void stmt(Stmt* s);
+    void stmt_kind(Stmt* s);
+    void bind_owned(LocalDecl* d, Inst* v, const Type* t);
+    void leave_with(Inst* v);
     void stmts(lang::Block* b);
     void var_decl(VarDeclStmt* s);
     void bind_local(LocalDecl* d, Inst* v, const Type* t);

@@ -33,19 +33,34 @@ void Lowerer::stmts(lang::Block* b) {
     defers.resize(mark);
 }
 
+// Runs the cleanups registered after `down_to`, innermost first: deferred statements, and
+// the release of each string local's current value.
 void Lowerer::run_defers(size_t down_to) {
     if (defers.size() <= down_to) return;
-    std::vector<Stmt*> saved(defers.begin(), defers.end());
+    std::vector<Cleanup> saved(defers.begin(), defers.end());
     for (size_t i = saved.size(); i-- > down_to;) {
         defers.resize(i); // a deferred statement sees only the defers registered before it
         if (!cur) break;
-        stmt(saved[i]);
+        if (saved[i].defer)
+            stmt(saved[i].defer);
+        else
+            release_str(read(var_lval(saved[i].local)));
     }
     defers = std::move(saved);
 }
 
+// A statement's unclaimed string temporaries are released when it ends.
 void Lowerer::stmt(Stmt* s) {
     if (!cur) return;
+    size_t mark = temps_.size();
+    stmt_kind(s);
+    if (cur)
+        drop_temps(mark);
+    else if (temps_.size() > mark)
+        temps_.resize(mark); // every exit already released them
+}
+
+void Lowerer::stmt_kind(Stmt* s) {
     set_line(s->span);
     switch (s->kind) {
     case StmtKind::Block: stmts(as<lang::Block>(s)); return;
@@ -65,12 +80,13 @@ void Lowerer::stmt(Stmt* s) {
     case StmtKind::Continue: {
         if (loops.empty()) return;
         const LoopCtx& l = loops.back();
+        release_temps(l.temp_depth);
         run_defers(l.defer_depth);
         jmp(s->kind == StmtKind::Break ? l.brk : l.cont);
         return;
     }
     case StmtKind::Return: return_stmt(as<ReturnStmt>(s)); return;
-    case StmtKind::Defer: defers.push_back(as<DeferStmt>(s)->body); return;
+    case StmtKind::Defer: defers.push_back({as<DeferStmt>(s)->body, nullptr}); return;
     case StmtKind::Unsafe:
     case StmtKind::GcBlock: stmts(as<UnsafeStmt>(s)->body); return;
     case StmtKind::Empty: return;
@@ -89,6 +105,16 @@ void Lowerer::bind_local(LocalDecl* d, Inst* v, const Type* t) {
     }
 }
 
+// A local that owns its string: the first value is +1 (claimed or retained).
+void Lowerer::bind_owned(LocalDecl* d, Inst* v, const Type* t) {
+    if (!is_str(d->type)) {
+        bind_local(d, v, t);
+        return;
+    }
+    bind_local(d, take(v), t);
+    own_local(d);
+}
+
 void Lowerer::var_decl(VarDeclStmt* s) {
     if (s->destructure) {
         if (!s->init) return;
@@ -97,7 +123,7 @@ void Lowerer::var_decl(VarDeclStmt* s) {
         for (uint32_t i = 0; i < s->names.size && i < tt->count; i++) {
             LocalDecl* d = s->names[i];
             if (!d || d->name == "_") continue;
-            bind_local(d, load_typed(tt->elems[i], v, tuple_offset(tt, i)), tt->elems[i]);
+            bind_owned(d, load_typed(tt->elems[i], v, tuple_offset(tt, i)), tt->elems[i]);
         }
         return;
     }
@@ -118,7 +144,7 @@ void Lowerer::var_decl(VarDeclStmt* s) {
                 return;
             }
         }
-        bind_local(d, expr(s->init), s->init->type);
+        bind_owned(d, expr(s->init), s->init->type);
         return;
     }
     // No initializer: the type's zero value.
@@ -137,6 +163,7 @@ void Lowerer::var_decl(VarDeclStmt* s) {
             v = ir::is_float(it) ? fconst(it, 0) : iconst(it, 0);
         }
         write(lv, v);
+        own_local(d);
     }
 }
 
@@ -144,7 +171,16 @@ void Lowerer::if_stmt(IfStmt* s) {
     Block* t = mk_block();
     Block* e = s->else_s ? mk_block() : nullptr;
     Block* join = mk_block();
-    cond_branch(s->cond, t, e ? e : join);
+    if (s->cond->kind == ExprKind::Is && is_str(as<IsExpr>(s->cond)->operand->type)) {
+        // if (x is string v): x is kept alive until the if ends (v borrows it), even when
+        // the body assigns x.
+        auto* ie = as<IsExpr>(s->cond);
+        Inst* v = pin(expr(ie->operand));
+        pattern(ie->pattern, v, ie->operand->type, e ? e : join);
+        jmp(t);
+    } else {
+        cond_branch(s->cond, t, e ? e : join);
+    }
     seal(t);
     enter(t);
     if (cur) {
@@ -172,7 +208,7 @@ void Lowerer::while_stmt(WhileStmt* s) {
     cond_branch(s->cond, body, exit);
     seal(body);
     enter(body);
-    loops.push_back({exit, head, defers.size()});
+    loops.push_back({exit, head, defers.size(), temps_.size()});
     if (cur) stmt(s->body);
     loops.pop_back();
     jmp(head);
@@ -197,15 +233,20 @@ void Lowerer::for_stmt(ForStmt* s) {
         jmp(body);
     seal(body);
     enter(body);
-    loops.push_back({exit, step, defers.size()});
+    loops.push_back({exit, step, defers.size(), temps_.size()});
     if (cur) stmt(s->body);
     loops.pop_back();
     enter_step(step);
-    if (cur && s->step) expr(s->step);
+    if (cur && s->step) {
+        size_t tm = temps_.size();
+        expr(s->step);
+        drop_temps(tm);
+    }
     jmp(head);
     seal(head);
     seal(exit);
     enter(exit);
+    if (cur) run_defers(mark); // the init's locals
     defers.resize(mark);
 }
 
@@ -245,7 +286,7 @@ void Lowerer::for_in(ForInStmt* s) {
         seal(body);
         enter(body);
         if (var) bind_local(var, i, et);
-        loops.push_back({exit, step, defers.size()});
+        loops.push_back({exit, step, defers.size(), temps_.size()});
         stmt(s->body);
         loops.pop_back();
         enter_step(step);
@@ -277,9 +318,12 @@ void Lowerer::for_in(ForInStmt* s) {
         seal(body);
         enter(body);
         Inst* ea = array_elem_addr(arr, i, et, false);
-        if (var) bind_local(var, load_typed(et, ea, 32), et);
-        loops.push_back({exit, step, defers.size()});
+        loops.push_back({exit, step, defers.size(), temps_.size()});
+        size_t mark = defers.size();
+        if (var) bind_owned(var, load_typed(et, ea, 32), et); // released at the end of each pass
         stmt(s->body);
+        if (cur) run_defers(mark);
+        defers.resize(mark);
         loops.pop_back();
         enter_step(step);
         if (cur) {
@@ -287,7 +331,7 @@ void Lowerer::for_in(ForInStmt* s) {
             jmp(head);
         }
     } else if (it->kind == TypeKind::String) {
-        Inst* str = expr(s->iterable);
+        Inst* str = pin(expr(s->iterable)); // alive until the loop ends, whatever the body assigns
         Inst* blen = load(Ty::I64, str, 8);
         Inst* pos = slot(8, 8);
         store(Ty::I64, pos, 0, iconst(Ty::I64, 0));
@@ -302,7 +346,7 @@ void Lowerer::for_in(ForInStmt* s) {
         use_extern("lang_str_next_char");
         Inst* ch = call("lang_str_next_char", Ty::I32, {str, pos});
         if (var) bind_local(var, ch, c.types.char_());
-        loops.push_back({exit, step, defers.size()});
+        loops.push_back({exit, step, defers.size(), temps_.size()});
         stmt(s->body);
         loops.pop_back();
         enter_step(step);
@@ -331,6 +375,7 @@ void Lowerer::fail_stmt(FailStmt* s) {
     }
     Inst* err = expr(s->error);
     store(Ty::Ptr, result_ptr, err_offset(ret_type), err);
+    release_temps(0);
     run_defers(0);
     ret(nullptr);
 }
@@ -338,16 +383,25 @@ void Lowerer::fail_stmt(FailStmt* s) {
 void Lowerer::return_stmt(ReturnStmt* s) {
     if (!s->value) {
         set_success();
+        release_temps(0);
         run_defers(0);
         ret(nullptr);
         return;
     }
-    if (defers.empty()) {
+    if (!has_defer_stmts()) {
         return_value(s->value);
         return;
     }
-    Inst* v = expr(s->value);
-    if (result_ptr && cur) memcpy_(result_ptr, v, ret_type->size);
+    leave_with(expr(s->value));
+}
+
+// Returns v: a string result is +1 for the caller (claimed or retained first), then every
+// pending temporary and local is released and the defers run.
+void Lowerer::leave_with(Inst* v) {
+    if (!cur) return;
+    if (!result_ptr && is_str(ret_type)) v = take(v);
+    if (result_ptr) memcpy_(result_ptr, v, ret_type->size);
+    release_temps(0);
     run_defers(0);
     ret(f->ret == Ty::Void || result_ptr ? nullptr : v);
 }
@@ -360,8 +414,13 @@ void Lowerer::return_value(Expr* e) {
         auto* ce = as<CallExpr>(e);
         Inst* r = call_expr(ce, ce->target && !ce->builtin);
         if (!cur) return; // became a tail call (or the call never returns)
-        if (result_ptr && r) memcpy_(result_ptr, r, ret_type->size);
-        ret(f->ret == Ty::Void || result_ptr ? nullptr : r);
+        if (result_ptr && !r) {
+            release_temps(0);
+            run_defers(0);
+            ret(nullptr);
+            return;
+        }
+        leave_with(r);
         return;
     }
     case ExprKind::Ternary: {
@@ -371,10 +430,13 @@ void Lowerer::return_value(Expr* e) {
         cond_branch(te->cond, t, fb);
         seal(t);
         seal(fb);
+        size_t mark = temps_.size(); // each arm returns: its temporaries end with it
         enter(t);
         if (cur) return_value(te->then_e);
+        temps_.resize(mark);
         enter(fb);
         if (cur) return_value(te->else_e);
+        temps_.resize(mark);
         return;
     }
     case ExprKind::Match:
@@ -385,9 +447,7 @@ void Lowerer::return_value(Expr* e) {
         break;
     default: break;
     }
-    Inst* v = expr(e);
-    if (result_ptr && cur) memcpy_(result_ptr, v, ret_type->size);
-    ret(f->ret == Ty::Void || result_ptr ? nullptr : v);
+    leave_with(expr(e));
 }
 
 // ---------------------------------------------------------------------------
@@ -425,6 +485,7 @@ int64_t Lowerer::payload_field_offset(EnumCaseDecl* ec, uint32_t i, int64_t payl
 Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
     const Type* st = e->scrutinee->type;
     Inst* v = expr(e->scrutinee);
+    if (is_str(st)) v = pin(v); // bindings borrow it until the match ends
     Ty rt = ty(e->type);
     bool has_val = rt != Ty::Void;
     uint32_t res = has_val ? new_var(rt) : 0;
@@ -451,9 +512,14 @@ Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
         }
         if (cur) {
             if (arm.body_expr && ret_arms) {
+                size_t mark = temps_.size();
                 return_value(arm.body_expr);
+                if (temps_.size() > mark) temps_.resize(mark);
             } else if (arm.body_expr) {
+                size_t mark = temps_.size();
                 Inst* x = expr(arm.body_expr);
+                if (has_val && is_str(e->type)) x = take(x);
+                drop_temps(mark);
                 if (has_val && cur) def(res, x);
             } else if (arm.body_block) {
                 stmts(arm.body_block);
@@ -472,7 +538,9 @@ Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
     seal(join);
     enter(join);
     if (!cur) return has_val ? undef(rt) : nullptr;
-    return has_val ? use(res) : nullptr;
+    if (!has_val) return nullptr;
+    Inst* r = use(res);
+    return is_str(e->type) ? own(r) : r;
 }
 
 // Emits the tests of `p` against `v` (of type `t`): on mismatch control goes to `fail`,

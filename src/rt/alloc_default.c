@@ -132,6 +132,8 @@ void lang_alloc_leak_report(void) {
         lang_stderr_write(line, (size_t)n);
     }
     pthread_mutex_unlock(&live_lock);
+    n = snprintf(line, sizeof line, "string leak report: %lld strings still live\n", (long long)lang_str_live_count());
+    lang_stderr_write(line, (size_t)n);
 }
 
 int lang_allocator_kind(const LangAllocator *a) {

@@ -129,6 +129,14 @@ void lang_write_newline(void);
 
 /* ---- strings ---- */
 LangString *lang_str_concat(LangContext *ctx, const LangString *a, const LangString *b);
+/* a + b where the caller gives up its reference to a (the result is +1): appends in place
+ * when the caller holds the only reference (refcount 1), growing the capacity
+ * geometrically; otherwise copies into a new string with spare room and releases a. */
+LangString *lang_str_append(LangContext *ctx, LangString *a, const LangString *b);
+/* parts[0] + ... + parts[n-1] in one allocation (interpolation); the parts stay the caller's. */
+LangString *lang_str_concat_n(LangContext *ctx, LangString *const *parts, int64_t n);
+/* Bytes a built string has room for (its byte_length for a static string). */
+int64_t lang_str_capacity(const LangString *s);
 LangString *lang_str_from_i64(LangContext *ctx, int64_t v);
 LangString *lang_str_from_u64(LangContext *ctx, uint64_t v);
 LangString *lang_str_from_f64(LangContext *ctx, double v);
@@ -142,6 +150,8 @@ uint32_t lang_str_next_char(const LangString *s, int64_t *pos);
 /* s[i]: the i-th character (panics when out of range). */
 uint32_t lang_str_char_at(LangContext *ctx, const LangString *s, int64_t index);
 LangString *lang_str_substring(LangContext *ctx, const LangString *s, int64_t start, int64_t count);
+/* Reference counting (atomic: strings cross threads through channels and tasks). Both
+ * accept NULL (a null string?) and static strings (refcount < 0) and then do nothing. */
 void lang_str_retain(LangString *s);
 void lang_str_release(LangString *s);
 

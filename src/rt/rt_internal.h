@@ -47,6 +47,8 @@ LangString *lang_str_from_utf8(LangContext *ctx, const char *bytes, int64_t byte
 LangString *lang_str_from_bytes_lossy(LangContext *ctx, const char *bytes, int64_t n);
 /* The static "" (refcount < 0). */
 LangString *lang_str_empty(void);
+/* Built strings not yet freed (the leak report's second line). */
+int64_t lang_str_live_count(void);
 /* Number of Unicode scalars in valid UTF-8 text. */
 int64_t lang_utf8_count(const char *p, int64_t n);
 /* Encodes c as UTF-8 into out[4]; invalid scalars become U+FFFD. Returns the byte count. */

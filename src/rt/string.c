@@ -1,10 +1,13 @@
 /* string.c: Lang strings: immutable UTF-8, literals static, built strings refcounted.
  *
  * A built string is one block from the context allocator:
- *     [StrPrefix: allocator, magic][LangString header: refcount, byte_length, length][bytes][NUL]
+ *     [StrPrefix: allocator, capacity, magic][LangString: refcount, byte_length, length][bytes][NUL]
  * The prefix sits before the LangString pointer that compiled code sees, so the 24-byte
  * header stays exactly the ABI in lang_rt.h while release() still knows which allocator
- * to give the block back to (release has no context argument).
+ * to give the block back to (release has no context argument). `capacity` is the number of
+ * bytes the block has room for (NUL excluded): lang_str_append grows a string it owns
+ * exclusively (refcount 1) in place, doubling the capacity when it runs out, so a loop of
+ * `s += x` is linear overall.
  *
  * Invariants: data is valid UTF-8 and NUL-terminated; length is the number of Unicode
  * scalars, computed once at creation. refcount < 0 marks a static string (never freed,
@@ -16,14 +19,19 @@
 
 typedef struct StrPrefix {
     LangAllocator *allocator;
+    int64_t capacity;
     uint64_t magic;
+    uint64_t reserved;
 } StrPrefix;
-_Static_assert(sizeof(StrPrefix) == 16, "prefix keeps the header 16-byte aligned");
+_Static_assert(sizeof(StrPrefix) == 32, "prefix keeps the header 16-byte aligned");
 _Static_assert(sizeof(LangString) == 24, "string header is ABI");
 
 enum { kStrMagic = 0x53545247u };
 
 static LangString empty_string = {-1, 0, 0, ""};
+static int64_t live_strings; /* built strings not yet freed (atomic; the leak report) */
+
+int64_t lang_str_live_count(void) { return __atomic_load_n(&live_strings, __ATOMIC_RELAXED); }
 
 LangString *lang_str_empty(void) { return &empty_string; }
 
@@ -57,22 +65,39 @@ int lang_utf8_encode(uint32_t c, char *out) {
     return 4;
 }
 
-/* A string with room for byte_length bytes; the caller fills data and calls finish(). */
-static LangString *str_alloc(LangContext *ctx, int64_t byte_length) {
+static size_t block_size(int64_t capacity) {
+    return sizeof(StrPrefix) + sizeof(LangString) + (size_t)capacity + 1;
+}
+
+static void check_length(int64_t byte_length) {
     if (byte_length < 0 || byte_length > ((int64_t)1 << 48))
         lang_panicf("string of %lld bytes is too long", (long long)byte_length);
+}
+
+/* A string of byte_length bytes with room for `capacity` (>= byte_length); the caller
+ * fills data and calls finish(). */
+static LangString *str_alloc_cap(LangContext *ctx, int64_t byte_length, int64_t capacity) {
+    check_length(byte_length);
     LangAllocator *a = ctx && ctx->allocator ? ctx->allocator : lang_default_allocator();
-    size_t size = sizeof(StrPrefix) + sizeof(LangString) + (size_t)byte_length + 1;
-    StrPrefix *p = a->alloc(a->procedure_data, size, 16);
+    StrPrefix *p = a->alloc(a->procedure_data, block_size(capacity), 16);
     if (!p) lang_panicf("out of memory: string of %lld bytes", (long long)byte_length);
     p->allocator = a;
+    p->capacity = capacity;
     p->magic = kStrMagic;
+    p->reserved = 0;
+    __atomic_add_fetch(&live_strings, 1, __ATOMIC_RELAXED);
     LangString *s = (LangString *)(p + 1);
     s->refcount = 1;
     s->byte_length = byte_length;
     s->data[byte_length] = 0;
     return s;
 }
+
+static LangString *str_alloc(LangContext *ctx, int64_t byte_length) {
+    return str_alloc_cap(ctx, byte_length, byte_length);
+}
+
+static StrPrefix *prefix_of(const LangString *s) { return (StrPrefix *)s - 1; }
 
 static LangString *finish(LangString *s) {
     s->length = lang_utf8_count(s->data, s->byte_length);
@@ -93,9 +118,10 @@ void lang_str_retain(LangString *s) {
 void lang_str_release(LangString *s) {
     if (!s || s->refcount < 0) return;
     if (__atomic_sub_fetch(&s->refcount, 1, __ATOMIC_ACQ_REL) != 0) return;
-    StrPrefix *p = (StrPrefix *)s - 1;
+    StrPrefix *p = prefix_of(s);
     if (p->magic != kStrMagic) lang_panic("string release: not a runtime-built string (or released twice)");
     p->magic = 0;
+    __atomic_sub_fetch(&live_strings, 1, __ATOMIC_RELAXED);
     p->allocator->free(p->allocator->procedure_data, p);
 }
 
@@ -107,6 +133,77 @@ LangString *lang_str_concat(LangContext *ctx, const LangString *a, const LangStr
     if (nb) memcpy(s->data + na, b->data, (size_t)nb);
     s->length = (a ? a->length : 0) + (b ? b->length : 0);
     return s;
+}
+
+/* The next capacity for a string that must hold `need` bytes: at least double the old. */
+static int64_t grown(int64_t old_cap, int64_t need) {
+    int64_t cap = old_cap < 8 ? 16 : old_cap * 2;
+    return cap < need ? need : cap;
+}
+
+LangString *lang_str_append(LangContext *ctx, LangString *a, const LangString *b) {
+    int64_t na = a ? a->byte_length : 0, nb = b ? b->byte_length : 0;
+    if (nb == 0) return a ? a : &empty_string; /* a's reference becomes the result's */
+    int64_t nchars = b->length;
+    check_length(na + nb);
+    if (a && __atomic_load_n(&a->refcount, __ATOMIC_ACQUIRE) == 1) {
+        /* Only the caller holds a: nobody else can see the bytes change. */
+        StrPrefix *p = prefix_of(a);
+        if (p->magic != kStrMagic) lang_panic("string append: not a runtime-built string (or released)");
+        int same = a == b;
+        if (na + nb > p->capacity) {
+            int64_t cap = grown(p->capacity, na + nb);
+            LangAllocator *al = p->allocator;
+            StrPrefix *q = al->realloc ? al->realloc(al->procedure_data, p, block_size(p->capacity), block_size(cap), 16)
+                                       : NULL;
+            if (!q) {
+                q = al->alloc(al->procedure_data, block_size(cap), 16);
+                if (!q) lang_panicf("out of memory: string of %lld bytes", (long long)(na + nb));
+                memcpy(q, p, block_size(na) - 1);
+                p->magic = 0;
+                al->free(al->procedure_data, p);
+            }
+            q->capacity = cap;
+            a = (LangString *)(q + 1);
+            if (same) b = a;
+        }
+        memcpy(a->data + na, b->data, (size_t)nb); /* a == b: copies the old na bytes */
+        a->byte_length = na + nb;
+        a->length += nchars;
+        a->data[na + nb] = 0;
+        return a;
+    }
+    /* Shared or static: copy into a block with room to grow, then drop our reference. */
+    LangString *s = str_alloc_cap(ctx, na + nb, grown(na + nb, na + nb));
+    if (na) memcpy(s->data, a->data, (size_t)na);
+    memcpy(s->data + na, b->data, (size_t)nb);
+    s->data[na + nb] = 0;
+    s->length = (a ? a->length : 0) + nchars;
+    lang_str_release(a);
+    return s;
+}
+
+LangString *lang_str_concat_n(LangContext *ctx, LangString *const *parts, int64_t n) {
+    int64_t bytes = 0, chars = 0;
+    for (int64_t i = 0; i < n; i++) {
+        bytes += parts[i]->byte_length;
+        chars += parts[i]->length;
+        check_length(bytes);
+    }
+    if (bytes == 0) return &empty_string;
+    LangString *s = str_alloc(ctx, bytes);
+    int64_t o = 0;
+    for (int64_t i = 0; i < n; i++) {
+        memcpy(s->data + o, parts[i]->data, (size_t)parts[i]->byte_length);
+        o += parts[i]->byte_length;
+    }
+    s->length = chars;
+    return s;
+}
+
+int64_t lang_str_capacity(const LangString *s) {
+    if (!s || s->refcount < 0) return s ? s->byte_length : 0;
+    return prefix_of(s)->capacity;
 }
 
 LangString *lang_str_from_i64(LangContext *ctx, int64_t v) {

@@ -243,7 +243,7 @@ TEST_CASE("rt boot: the main stack is large and overflow hits the guard page") {
 TEST_CASE("rt boot: LANG_LEAKS=1 reports live allocations at exit") {
     Run clean = run("", "LANG_LEAKS=1");
     CHECK(clean.status == 44);
-    CHECK(clean.err == "leak report: 0 allocations, 0 bytes still live\n");
+    CHECK(clean.err == "leak report: 0 allocations, 0 bytes still live\nstring leak report: 0 strings still live\n");
     Run leak = run("leak", "LANG_LEAKS=1");
     CHECK(leak.status == 44);
     CHECK(leak.err.find("leak report: 1 allocations, 100 bytes still live\n  leaked 100 bytes at 0x") == 0);

@@ -200,3 +200,84 @@ TEST_CASE("rt string: refcounts are atomic across threads") {
     lang_default_allocator_stats(&after);
     CHECK(after.live_count == before.live_count - 1);
 }
+
+TEST_CASE("rt string: append grows in place when the caller holds the only reference") {
+    Ctx c;
+    LangAllocStats before, after;
+    lang_default_allocator_stats(&before);
+    LangString *x = S(&c.c, "x"), *e = S(&c.c, "é");
+    LangString *s = lang_str_append(&c.c, lang_str_empty(), x); // static left side: a new copy
+    CHECK(s != x);
+    CHECK(s->refcount == 1);
+    int64_t moves = 0;
+    for (int i = 0; i < 100000; i++) {
+        LangString *prev = s;
+        s = lang_str_append(&c.c, s, (i & 1) ? e : x);
+        if (s != prev) moves++;
+    }
+    CHECK(s->length == 100001);
+    CHECK(s->byte_length == 100001 + 50000);
+    CHECK(s->data[s->byte_length] == 0);
+    CHECK(lang_str_capacity(s) >= s->byte_length);
+    CHECK(moves < 40); // geometric growth: a logarithmic number of new blocks
+    CHECK(s->data[0] == 'x');
+    CHECK(std::string(s->data + 2, 2) == "é");
+    lang_str_release(s);
+    lang_str_release(x);
+    lang_str_release(e);
+    lang_default_allocator_stats(&after);
+    CHECK(after.live_count == before.live_count);
+    CHECK(after.live_bytes == before.live_bytes);
+}
+
+TEST_CASE("rt string: append copies a shared string and leaves the other owner's text alone") {
+    Ctx c;
+    LangString *a = S(&c.c, "ab"), *b = S(&c.c, "cd");
+    lang_str_retain(a); // a second owner
+    LangString *r = lang_str_append(&c.c, a, b);
+    CHECK(r != a);
+    CHECK(str(r) == "abcd");
+    CHECK(str(a) == "ab");
+    CHECK(a->refcount == 1); // the caller's reference went to append
+    LangString *same = lang_str_append(&c.c, r, lang_str_empty());
+    CHECK(same == r);
+    for (LangString *s : {a, b, r}) lang_str_release(s);
+}
+
+TEST_CASE("rt string: append of a string to itself") {
+    Ctx c;
+    LangString *a = S(&c.c, "hé");
+    a = lang_str_append(&c.c, a, a);
+    CHECK(str(a) == "héhé");
+    CHECK(a->length == 4);
+    for (int i = 0; i < 5; i++) a = lang_str_append(&c.c, a, a); // grows while reading itself
+    CHECK(a->length == 4 * 32);
+    CHECK(std::string(a->data + a->byte_length - 3, 3) == "hé");
+    lang_str_release(a);
+}
+
+TEST_CASE("rt string: concat_n joins in one allocation") {
+    Ctx c;
+    LangString *p[3] = {S(&c.c, "item "), S(&c.c, "7"), S(&c.c, " of ✓")};
+    LangAllocStats before, after;
+    lang_default_allocator_stats(&before);
+    LangString *s = lang_str_concat_n(&c.c, p, 3);
+    lang_default_allocator_stats(&after);
+    CHECK(after.total_count == before.total_count + 1);
+    CHECK(str(s) == "item 7 of ✓");
+    CHECK(s->length == 11);
+    LangString *none[1] = {lang_str_empty()};
+    CHECK(lang_str_concat_n(&c.c, none, 1) == lang_str_empty());
+    lang_str_release(s);
+    for (LangString *x : p) lang_str_release(x);
+}
+
+TEST_CASE("rt string: retain and release accept null (a null string?) and static strings") {
+    lang_str_retain(nullptr);
+    lang_str_release(nullptr);
+    LangString *e = lang_str_empty();
+    lang_str_retain(e);
+    lang_str_release(e);
+    lang_str_release(e);
+    CHECK(e->refcount < 0);
+}

@@ -1,0 +1,148 @@
+// lower_own.cpp: reference counting of strings during lowering (spec 11.1, doc/lowering.md).
+//
+// The rule: every string value built by a call (concatenation, interpolation, conversion,
+// Substring, a Lang function's result, a channel receive) is +1, owned by the expression
+// that made it. Such values are kept in `temps_` until someone claims them: a store into
+// a variable, field, element, tuple, struct, channel or result takes the reference over
+// (`take`: claim, or retain when the value was borrowed). Whatever is still unclaimed
+// when its statement ends is released there (`drop_temps`); a `return`, `break` or
+// `continue` releases the temporaries of the statements it leaves. Branching
+// expressions (`?:`, `??`, conditions, `?.`) release their arms' temporaries inside the
+// arm, so a release always sits where the value dominates it.
+//
+// String locals own their value: assignment releases the old one, and leaving the scope
+// releases the current one (a Cleanup next to the `defer`s, run at every exit). Reads of
+// variables, parameters, fields and elements are borrowed (+0). Literals (`addr` of a
+// static string) and null are never counted, so no call is emitted for them.
+// Invariant: every value in temps_ was defined in a block that dominates the current
+// point of lowering (temporaries never cross a join unreleased).
+#include "ir/lower_impl.h"
+
+#include <algorithm>
+
+namespace lang::lower {
+
+bool Lowerer::is_str(const Type* t) {
+    return t && (t->kind == TypeKind::String || (t->kind == TypeKind::Nullable && t->elem &&
+                                                 t->elem->kind == TypeKind::String));
+}
+
+bool Lowerer::has_strings(const Type* t) {
+    if (!t) return false;
+    switch (t->kind) {
+    case TypeKind::String: return true;
+    case TypeKind::Tuple:
+        for (uint32_t i = 0; i < t->count; i++)
+            if (has_strings(t->elems[i])) return true;
+        return false;
+    case TypeKind::Struct:
+        if (!t->decl) return false;
+        for (Decl* d : t->decl->members)
+            if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && d->type && has_strings(d->type)) return true;
+        return false;
+    case TypeKind::Nullable: return t->elem && t->elem->kind == TypeKind::String;
+    default: return false;
+    }
+}
+
+bool Lowerer::is_static_str(Inst* v) { return !v || v->op == Op::addr || v->op == Op::iconst; }
+
+bool Lowerer::has_defer_stmts() const {
+    return std::any_of(defers.begin(), defers.end(), [](const Cleanup& c) { return c.defer != nullptr; });
+}
+
+Inst* Lowerer::own(Inst* v) {
+    if (!is_static_str(v) && cur) temps_.push_back(v);
+    return v;
+}
+
+bool Lowerer::claim(Inst* v) {
+    for (size_t i = temps_.size(); i-- > 0;)
+        if (temps_[i] == v) {
+            temps_.erase(temps_.begin() + (ptrdiff_t)i);
+            return true;
+        }
+    return false;
+}
+
+Inst* Lowerer::take(Inst* v) {
+    if (!is_static_str(v) && !claim(v)) retain_str(v);
+    return v;
+}
+
+Inst* Lowerer::pin(Inst* v) {
+    if (is_static_str(v) || std::find(temps_.begin(), temps_.end(), v) != temps_.end()) return v;
+    retain_str(v);
+    return own(v);
+}
+
+void Lowerer::retain_str(Inst* v) {
+    if (is_static_str(v) || !cur) return;
+    use_extern("lang_str_retain");
+    call("lang_str_retain", Ty::Void, {v});
+}
+
+void Lowerer::release_str(Inst* v) {
+    if (is_static_str(v) || !cur) return;
+    use_extern("lang_str_release");
+    call("lang_str_release", Ty::Void, {v});
+}
+
+void Lowerer::release_temps(size_t from) {
+    for (size_t i = temps_.size(); i-- > from;) release_str(temps_[i]);
+}
+
+void Lowerer::drop_temps(size_t from) {
+    if (from >= temps_.size()) return;
+    release_temps(from);
+    temps_.resize(from);
+}
+
+// After an aggregate was copied to base+off: the copy holds its own reference to each
+// string in it (struct and tuple parts; strings inside payload enums and value T? are
+// not counted, see doc/lowering.md).
+void Lowerer::retain_parts(const Type* t, Inst* base, int64_t off) {
+    if (!has_strings(t)) return;
+    switch (t->kind) {
+    case TypeKind::String:
+    case TypeKind::Nullable: retain_str(load(Ty::Ptr, base, off)); return;
+    case TypeKind::Tuple:
+        for (uint32_t i = 0; i < t->count; i++) retain_parts(t->elems[i], base, off + tuple_offset(t, i));
+        return;
+    case TypeKind::Struct:
+        for (Decl* d : t->decl->members)
+            if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && d->type)
+                retain_parts(d->type, base, off + as<FieldDecl>(d)->offset);
+        return;
+    default: return;
+    }
+}
+
+// Called once the local's first value (+1) is in place.
+void Lowerer::own_local(Decl* d) {
+    if (!is_str(d->type)) return;
+    LVal lv = var_lval(d);
+    if (lv.kind != LVal::Var) return;
+    vars[lv.var].owns = true;
+    defers.push_back({nullptr, d});
+}
+
+void Lowerer::raw_write(const LVal& lv, Inst* v) {
+    switch (lv.kind) {
+    case LVal::Var:
+        if (vars[lv.var].kind == VarKind::Fixed)
+            vars[lv.var].addr = v;
+        else
+            def(lv.var, v);
+        break;
+    case LVal::Mem:
+        if (is_agg(lv.type))
+            memcpy_(ptr_add(lv.base, lv.off), v, lv.type->size);
+        else
+            store(ty(lv.type), lv.base, lv.off, v);
+        break;
+    default: break;
+    }
+}
+
+} // namespace lang::lower
