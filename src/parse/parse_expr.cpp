@@ -556,16 +556,25 @@ Expr* Parser::parse_lambda() {
 
 // new = "new" type ( "[" expr "]" | ["(" args ")"] ["{" [init {"," init} [","]] "}"] )
 // init = ident "=" expr
+// The element type of an array may carry suffixes: new int[][n], new Foo?[n], new Foo?[][n].
 Expr* Parser::parse_new() {
     uint32_t b = tok().span.begin;
     advance();
     NewExpr* n = expr_node<NewExpr>(ExprKind::New, Span{});
     n->type = parse_type_primary(false);
-    while (at(Tok::LBracket) && peek().kind == Tok::RBracket) { // new int[][n]: element is int[]
-        advance();
+    for (;;) {
+        TypeExprKind k;
+        if (at(Tok::LBracket) && peek().kind == Tok::RBracket) { // new int[][n]: element is int[]
+            advance();
+            k = TypeExprKind::Array;
+        } else if (at(Tok::Question)) {                         // new Foo?[n]: element is Foo?
+            k = TypeExprKind::Nullable;
+        } else {
+            break;
+        }
         advance();
         TypeExpr* w = arena_.make<TypeExpr>();
-        w->kind = TypeExprKind::Array;
+        w->kind = k;
         w->elem = n->type;
         w->span = span_from(b);
         n->type = w;
