@@ -32,8 +32,8 @@ int64_t lang_sched_run_main(int64_t (*fn)(void *ctx, void *arg), void *ctx, void
 void lang_spawn(void (*fn)(void *arg), void *arg, size_t arg_size);
 
 /* Task<T>: spawn with a result. fn(arg_copy, result) writes result_size bytes to result.
- * lang_task_join parks until fn has returned, copies the result to out (may be NULL) and
- * frees the task; join each task exactly once. */
+ * lang_task_join parks until fn has returned and copies the result to out (may be NULL);
+ * a second join of the same task (from any thread) panics "task already joined". */
 typedef struct LangTask LangTask;
 LangTask *lang_task_spawn(void (*fn)(void *arg, void *result), void *arg, size_t arg_size,
                           size_t result_size);

@@ -543,12 +543,19 @@ void lang_spawn(void (*fn)(void *arg), void *arg, size_t arg_size) {
     wake_idle();
 }
 
-/* ---- tasks: a thread plus a one-slot channel for its result ---- */
+/* ---- tasks: a thread plus a one-slot channel for its result ----
+ * A task handle may be copied freely, so Join may be called more than once, even from two
+ * threads at the same time: `joined` lets exactly one caller take the result; any other
+ * Join panics "task already joined" (a result may own memory: handing it out twice would
+ * duplicate an owner). The channel and the argument block are freed once used; the
+ * LangTask record itself stays (handles are not freed yet), which is what makes a second
+ * Join detectable instead of a use-after-free. */
 struct LangTask {
     LangChan *done;
     void (*fn)(void *arg, void *result);
     size_t result_size;
-    unsigned char arg[] __attribute__((aligned(16)));
+    void *arg;          /* the argument block; freed by task_entry once fn returned */
+    int joined;         /* atomic: set by the first Join */
 };
 
 static void task_entry(void *p) {
@@ -558,30 +565,38 @@ static void task_entry(void *p) {
     if (!res) lt_fatal("out of memory (task result)");
     memset(res, 0, task->result_size);
     task->fn(task->arg, res);
+    free(task->arg);
+    task->arg = NULL;
     LangChan *done = task->done;
-    lang_chan_send(done, res); /* the joiner may free the task from here on */
+    lang_chan_send(done, res); /* the joiner may free the channel from here on */
     if (res != small) free(res);
 }
 
 LangTask *lang_task_spawn(void (*fn)(void *, void *), void *arg, size_t arg_size, size_t result_size) {
-    LangTask *task = malloc(sizeof(LangTask) + arg_size);
+    LangTask *task = malloc(sizeof(LangTask));
     if (!task) lt_fatal("out of memory (task)");
     task->done = lang_chan_new(result_size, 1);
     task->fn = fn;
     task->result_size = result_size;
-    if (arg_size) memcpy(task->arg, arg, arg_size);
+    task->joined = 0;
+    task->arg = NULL;
+    if (arg_size) {
+        if (posix_memalign(&task->arg, 16, arg_size) != 0) lt_fatal("out of memory (task)");
+        memcpy(task->arg, arg, arg_size);
+    }
     lang_spawn(task_entry, &task, sizeof task);
     return task;
 }
 
 void lang_task_join(LangTask *task, void *out) {
+    if (__atomic_exchange_n(&task->joined, 1, LT_ACQ_REL)) lt_fatal("task already joined");
     unsigned char small[256] __attribute__((aligned(16)));
     void *res = out;
     if (!res) res = task->result_size <= sizeof small ? small : malloc(task->result_size);
     lang_chan_recv(task->done, res);
     if (!out && res != small) free(res);
     lang_chan_free(task->done);
-    free(task);
+    task->done = NULL;
 }
 
 /* ---- workers and the bootstrap ---- */
