@@ -779,7 +779,7 @@ int64_t lang_sched_run_main(int64_t (*fn)(void *ctx, void *arg), void *ctx, void
         if (w) {
             S.idle = w->idle_next;
             w->is_idle = 0;
-            S.nidle--;
+            lt_store(&S.nidle, S.nidle - 1, LT_SEQ_CST); /* read without the lock (deadlock check) */
             lt_store(&w->park_word, 1, LT_RELEASE);
         }
         lt_unlock(&S.lock);
@@ -799,7 +799,7 @@ int64_t lang_sched_run_main(int64_t (*fn)(void *ctx, void *arg), void *ctx, void
                     while (*pp != w) pp = &(*pp)->idle_next;
                     *pp = w->idle_next;
                     w->is_idle = 0;
-                    S.nidle--;
+                    lt_store(&S.nidle, S.nidle - 1, LT_SEQ_CST); /* read without the lock (deadlock check) */
                 }
                 lt_store(&w->park_word, 1, LT_RELEASE);
                 lt_unlock(&S.lock);
