@@ -11,6 +11,7 @@
 #      // leaks: N              run with LANG_LEAKS=1; exactly N built strings still live at exit
 #  - test/errors/*.lang: must fail to compile with status 1; for each
 #      // error: LINE:COL: MESSAGE   stderr must contain "PATH:LINE:COL: error: MESSAGE"
+#  - tools/driver-tests.sh: the `lang` command line (exit statuses, refused paths, messages)
 # Set TEST_FILTER=substring to run only matching end-to-end tests.
 set -u
 B=${1:-build}
@@ -89,13 +90,23 @@ export LANG_BIN tmp
 } > "$tmp/list"
 
 if [ -x "$LANG_BIN" ]; then
-  xargs -P 2 -L 1 bash -c 'run_one "$0" "$1" "$2"' < "$tmp/list" > "$tmp/e2e.out" 2>&1
+  xargs -r -P 2 -L 1 bash -c 'run_one "$0" "$1" "$2"' < "$tmp/list" > "$tmp/e2e.out" 2>&1
   grep -v '^PASS' "$tmp/e2e.out"
   ep=$(grep -c '^PASS' "$tmp/e2e.out"); ef=$(grep -c '^FAIL' "$tmp/e2e.out")
   echo "end-to-end tests: $ep passed, $ef failed"
   passed=$((passed + ep)); failed=$((failed + ef))
 else
   echo "missing $LANG_BIN"; failed=$((failed + 1))
+fi
+
+# ---- the command line itself (tools/driver-tests.sh): statuses, refused paths, messages
+if [ -x "$LANG_BIN" ] && { [ -z "${TEST_FILTER:-}" ] || [[ driver == *"$TEST_FILTER"* ]]; }; then
+  "$(dirname "$0")/driver-tests.sh" "$LANG_BIN" > "$tmp/driver.out" 2>&1
+  grep -v '^PASS' "$tmp/driver.out"
+  dp=$(grep -c '^PASS' "$tmp/driver.out"); df=$(grep -c '^FAIL' "$tmp/driver.out")
+  [ "$dp" = 0 ] && df=$((df + 1))
+  echo "driver tests: $dp passed, $df failed"
+  passed=$((passed + dp)); failed=$((failed + df))
 fi
 
 echo "$passed passed, $failed failed"

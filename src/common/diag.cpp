@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <cstdarg>
 #include <cstdio>
+#include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <sstream>
 
 namespace lang {
@@ -14,23 +18,62 @@ uint32_t SourceManager::add(std::string path, std::string text) {
     return (uint32_t)files_.size() - 1;
 }
 
-bool SourceManager::load(const std::string& path, uint32_t* id) {
-    FILE* f = fopen(path.c_str(), "rb");
-    if (!f) return false;
-    std::string text;
-    // Size the string once from the file size (when it has one) instead of letting it
-    // double, which copies the text again and again; reading still goes until EOF.
-    if (fseek(f, 0, SEEK_END) == 0) {
-        long size = ftell(f);
-        if (size > 0) text.reserve((size_t)size);
-        rewind(f);
+static const char* file_kind(mode_t m) {
+    if (S_ISDIR(m)) return "a directory";
+    if (S_ISFIFO(m)) return "a FIFO";
+    if (S_ISCHR(m)) return "a character device";
+    if (S_ISBLK(m)) return "a block device";
+    if (S_ISSOCK(m)) return "a socket";
+    return "not a regular file";
+}
+
+bool SourceManager::load(const std::string& path, uint32_t* id, std::string* why) {
+    auto fail = [&](std::string reason) {
+        if (why) *why = std::move(reason);
+        return false;
+    };
+    // O_NONBLOCK: opening a FIFO for reading must not wait for a writer; the file is
+    // checked to be regular before any read.
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) return fail(strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return fail(strerror(e));
     }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return fail(std::string("not a regular file (") + file_kind(st.st_mode) + ")");
+    }
+    char limit[64];
+    snprintf(limit, sizeof limit, "larger than the limit of %llu MiB for a source file",
+             (unsigned long long)(kMaxSourceBytes >> 20));
+    if ((uint64_t)st.st_size > kMaxSourceBytes) {
+        close(fd);
+        return fail(limit);
+    }
+    // Size the string once from the file size instead of letting it double; reading still
+    // goes until EOF (the file may change meanwhile), but never past the limit.
+    std::string text;
+    text.reserve((size_t)st.st_size);
     char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-    bool ok = !ferror(f);
-    fclose(f);
-    if (!ok) return false;
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            int e = errno;
+            close(fd);
+            return fail(strerror(e));
+        }
+        if (n == 0) break;
+        if (text.size() + (size_t)n > kMaxSourceBytes) {
+            close(fd);
+            return fail(limit);
+        }
+        text.append(buf, (size_t)n);
+    }
+    close(fd);
     *id = add(path, std::move(text));
     return true;
 }

@@ -31,8 +31,13 @@ struct LineCol {
 class SourceManager {
 public:
     uint32_t add(std::string path, std::string text);
-    // Reads a file; returns false if it cannot be read.
-    bool load(const std::string& path, uint32_t* id);
+    // Largest source file accepted (spec 13): bigger files, and anything that is not a
+    // regular file (a FIFO, a device, a directory), are refused without reading them, so
+    // `lang build /dev/zero` fails at once instead of reading forever.
+    static constexpr uint64_t kMaxSourceBytes = (uint64_t)64 << 20;
+    // Reads a file; returns false if it cannot be read, with the reason in *why
+    // ("no such file or directory", "not a regular file (a FIFO)", "larger than 64 MiB").
+    bool load(const std::string& path, uint32_t* id, std::string* why = nullptr);
     const SourceFile& file(uint32_t id) const { return files_[id]; }
     size_t count() const { return files_.size(); }
     LineCol line_col(uint32_t file, uint32_t offset);

@@ -4,6 +4,8 @@
 //   lang build PATH [-o OUT] [-O0|-O1] [--emit tokens|ast|ir|asm|obj|exe] [--dump-after PASS] [-j N]
 //   lang run FILE|DIR [-O1] [-- ARGS...]
 //   lang version
+// Exit statuses (also in --help, README and spec 13): 0 ok, 1 compile errors, 2 usage or
+// I/O errors, 3 internal compiler error; `lang run` passes the program's status through.
 #include "driver/pipeline.h"
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -16,6 +18,12 @@
 int main(int argc, char** argv) {
     CLI::App app{"lang: the Lang compiler", "lang"};
     app.require_subcommand(1);
+    app.footer("Exit status: 0 success; 1 compile errors; 2 usage or I/O errors (bad arguments, a\n"
+               "file that cannot be read or written); 3 internal compiler error. `lang run` returns\n"
+               "the program's own status: its Main's result, 101 after a panic.\n"
+               "Source files larger than 64 MiB, and paths that are not regular files or folders,\n"
+               "are refused. Without -o, `lang build dir/f.lang` writes ./f and `lang build myprog/`\n"
+               "writes ./myprog (myprog/myprog when ./myprog is the folder itself).");
     app.set_version_flag("--version", LANG_VERSION);
 
     lang::BuildRequest req;
@@ -24,7 +32,8 @@ int main(int argc, char** argv) {
     auto* b = app.add_subcommand("build", "compile a file or folder");
     b->add_option("path", req.input, "a .lang file or a folder of them")->required();
     b->add_option("-o", req.output, "output file (default: derived from the input; '-' = stdout for text)");
-    b->add_option("-O", opt, "optimization level: -O0 (default) or -O1")->check(CLI::Range(0, 2));
+    b->add_option("-O", opt, "optimization level: -O0 (default) or -O1; -O2 is accepted and does what -O1 does")
+        ->check(CLI::Range(0, 2));
     b->add_option("--emit", emit, "stop after a stage and write its output")
         ->check(CLI::IsMember({"tokens", "ast", "ir", "asm", "obj", "exe"}));
     b->add_option("--dump-after", req.dump_after, "print the IR after a pass (lower, tailcall, fold, copyprop, dce)");
@@ -37,7 +46,7 @@ int main(int argc, char** argv) {
     int run_opt = 0;
     auto* r = app.add_subcommand("run", "compile and run a program; arguments after -- go to the program");
     r->add_option("path", run_input, "a .lang file or folder")->required();
-    r->add_option("-O", run_opt, "optimization level")->check(CLI::Range(0, 2));
+    r->add_option("-O", run_opt, "optimization level (as for build; -O2 = -O1)")->check(CLI::Range(0, 2));
     r->add_option("args", run_args, "program arguments (after --)");
 
     app.add_subcommand("version", "print the compiler version");
@@ -45,7 +54,9 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        // --help and --version exit 0; every usage error exits 2 (CLI11's own codes
+        // 105, 106, ... are not part of our interface).
+        return app.exit(e) == 0 ? 0 : 2;
     }
 
     if (app.got_subcommand("version")) {

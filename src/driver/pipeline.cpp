@@ -26,6 +26,7 @@
 #include <memory>
 #include <mutex>
 #include <string_view>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -119,41 +120,58 @@ static bool replace_file(const std::string& tmp, const std::string& path) {
     return rename(tmp.c_str(), path.c_str()) == 0;
 }
 
+// Each returns false with errno set by the call that failed.
 bool write_file(const std::string& path, const void* data, size_t n) {
     std::string tmp = path + ".tmp" + std::to_string(getpid());
     FILE* f = fopen(tmp.c_str(), "wb");
     if (!f) return false;
     bool ok = fwrite(data, 1, n, f) == n;
-    ok = (fclose(f) == 0) && ok;
-    if (ok) ok = replace_file(tmp, path);
-    if (!ok) unlink(tmp.c_str());
+    int e = ok ? 0 : errno;
+    if (fclose(f) != 0 && ok) ok = false, e = errno;
+    if (ok && !replace_file(tmp, path)) ok = false, e = errno;
+    if (!ok) {
+        unlink(tmp.c_str());
+        errno = e;
+    }
     return ok;
+}
+
+void report_write_error(const std::string& shown, int e) {
+    fprintf(stderr, "lang: error: cannot write '%s': %s\n", shown.c_str(), strerror(e));
 }
 
 // Writes o as an ELF object to path through a temporary file renamed at the end, so on any
 // error no partial output remains (an old file at path is then gone or unchanged).
 // Returns 0, or 3 when the model cannot be represented (an internal error, reported), or 2
-// when the file cannot be written (reported).
-int write_object(const std::string& path, const obj::Object& o) {
+// when the file cannot be written (reported, naming `shown`: the user's output path, not
+// the temporary file).
+int write_object(const std::string& path, const obj::Object& o, const std::string& shown) {
     std::string tmp = path + ".tmp" + std::to_string(getpid()), err;
     int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    int e = fd < 0 ? errno : 0;
     bool io_error = true;
     bool ok = fd >= 0 && obj::write_elf(o, fd, &err, &io_error);
-    if (fd >= 0 && close(fd) != 0) ok = false, io_error = true;
-    if (ok && !replace_file(tmp, path)) ok = false, io_error = true;
+    if (!ok && fd >= 0 && io_error) e = errno;
+    if (fd >= 0 && close(fd) != 0 && ok) ok = false, io_error = true, e = errno;
+    if (ok && !replace_file(tmp, path)) ok = false, io_error = true, e = errno;
     if (ok) return 0;
     if (fd >= 0) unlink(tmp.c_str());
     if (!io_error) {
         fprintf(stderr, "lang: internal compiler error: %s\n", err.c_str());
         return 3;
     }
-    fprintf(stderr, "lang: error: cannot write '%s'\n", path.c_str());
+    report_write_error(shown, e ? e : EIO);
     return 2;
 }
 
-void write_text(const std::string& out, const std::string& text) {
-    if (out.empty() || out == "-") fwrite(text.data(), 1, text.size(), stdout);
-    else if (!write_file(out, text.data(), text.size())) fprintf(stderr, "lang: error: cannot write '%s'\n", out.c_str());
+int write_text(const std::string& out, const std::string& text) {
+    if (out.empty() || out == "-") {
+        fwrite(text.data(), 1, text.size(), stdout);
+        return 0;
+    }
+    if (write_file(out, text.data(), text.size())) return 0;
+    report_write_error(out, errno);
+    return 2;
 }
 
 int spawn_wait(const std::vector<std::string>& argv) {
@@ -175,11 +193,50 @@ int spawn_wait(const std::vector<std::string>& argv) {
     return 1;
 }
 
+// The output when there is no -o (spec 13): for a file `dir/hello.lang`, `hello` (or
+// `hello.o`) in the current directory. For a folder, its name in the current directory,
+// like `go build`; when that name is the folder itself or another directory (building
+// `myprog/` from its parent), the executable goes inside the folder: `myprog/myprog`.
 std::string default_output(const std::string& input, Emit emit) {
+    std::error_code ec;
     fs::path p(input);
-    std::string stem = p.has_stem() && !fs::is_directory(p) ? p.stem().string() : p.filename().string();
-    if (stem.empty()) stem = "a";
-    return emit == Emit::Obj ? stem + ".o" : stem;
+    if (!fs::is_directory(p, ec)) {
+        std::string stem = p.stem().string();
+        if (stem.empty()) stem = "a";
+        return emit == Emit::Obj ? stem + ".o" : stem;
+    }
+    fs::path abs = fs::weakly_canonical(fs::absolute(p, ec), ec);
+    std::string name = abs.filename().string();
+    if (name.empty() || name == "/" || name == "." || name == "..") name = "a";
+    if (emit == Emit::Obj) name += ".o";
+    if (fs::is_directory(name, ec)) return (p / name).string();
+    return name;
+}
+
+// Refuses an output path that names one of the inputs (or the input folder) by file
+// identity, so `-o ./x.lang`, a symlink or a hard link to the source are caught too; and
+// an output that is a directory. Returns 0 or 2 (reported).
+int check_output(const std::string& out, const std::string& input, const std::vector<std::string>& inputs) {
+    struct stat os;
+    if (stat(out.c_str(), &os) != 0) return 0; // does not exist yet: nothing to overwrite
+    auto same = [&](const std::string& path) {
+        struct stat is;
+        return stat(path.c_str(), &is) == 0 && is.st_dev == os.st_dev && is.st_ino == os.st_ino;
+    };
+    for (const std::string& in : inputs) {
+        if (!same(in)) continue;
+        fprintf(stderr, "lang: error: the output '%s' is the input file '%s': choose another -o\n", out.c_str(),
+                in.c_str());
+        return 2;
+    }
+    if (S_ISDIR(os.st_mode)) {
+        if (same(input))
+            fprintf(stderr, "lang: error: the output '%s' is the input folder: choose another -o\n", out.c_str());
+        else
+            fprintf(stderr, "lang: error: cannot write '%s': it is a directory\n", out.c_str());
+        return 2;
+    }
+    return 0;
 }
 
 bool dump_requested(const BuildRequest& req, const char* pass) { return req.dump_after == pass; }
@@ -226,11 +283,18 @@ int build(const BuildRequest& req) {
     std::vector<uint32_t> ids;
     for (auto& p : paths) {
         uint32_t id;
-        if (!c.sources.load(p, &id)) {
-            fprintf(stderr, "lang: error: cannot read '%s'\n", p.c_str());
+        std::string why;
+        if (!c.sources.load(p, &id, &why)) {
+            fprintf(stderr, "lang: error: cannot read '%s': %s\n", p.c_str(), why.c_str());
             return 2;
         }
         ids.push_back(id);
+    }
+    // Text stages go to stdout unless -o names a file; every other output has a path.
+    bool text_emit = req.emit != Emit::Obj && req.emit != Emit::Exe;
+    std::string out = !req.output.empty() ? req.output : text_emit ? "" : default_output(req.input, req.emit);
+    if (!out.empty() && out != "-") {
+        if (int st = check_output(out, req.input, paths)) return st;
     }
 
     // 1. Tokens (only as a dump: the parser lexes on its own).
@@ -241,8 +305,8 @@ int build(const BuildRequest& req) {
             lex_file(c, id, toks);
             text += dump_tokens(c, toks);
         }
-        write_text(req.output, text);
-        return c.diag.error_count() ? 1 : 0;
+        int st = write_text(out, text);
+        return c.diag.error_count() ? 1 : st;
     }
 
     // 2. Parse.
@@ -254,8 +318,8 @@ int build(const BuildRequest& req) {
     if (req.emit == Emit::Ast) {
         std::string text;
         for (FileAst* f : c.files) text += dump_ast(c, f);
-        write_text(req.output, text);
-        return c.diag.error_count() ? 1 : 0;
+        int st = write_text(out, text);
+        return c.diag.error_count() ? 1 : st;
     }
     if (c.diag.error_count()) return 1;
 
@@ -343,19 +407,16 @@ int build(const BuildRequest& req) {
         }
         timer.lap("passes");
         if (req.emit == Emit::Ir) {
-            write_text(req.output, ir::print(m));
-            return 0;
+            return write_text(out, ir::print(m));
         }
         if (req.emit == Emit::Asm) {
-            write_text(req.output, x64::print_asm(m));
-            return 0;
+            return write_text(out, x64::print_asm(m));
         }
         if (!x64::compile(m, o, c.diag, req.jobs) || c.diag.error_count()) return c.diag.error_count() ? 1 : 3;
         timer.lap("codegen");
     }
-    std::string out = req.output.empty() ? default_output(req.input, req.emit) : req.output;
     if (req.emit == Emit::Obj) {
-        if (int st = write_object(out, o)) return st;
+        if (int st = write_object(out, o, out)) return st;
         timer.lap("elf"); // the object's layout and its writing
         return finished(req);
     }
@@ -368,7 +429,7 @@ int build(const BuildRequest& req) {
     }
     std::string objpath = out + ".o.tmp" + std::to_string(getpid());
     std::string exetmp = out + ".tmp" + std::to_string(getpid());
-    if (int st = write_object(objpath, o)) return st;
+    if (int st = write_object(objpath, o, out)) return st;
     timer.lap("elf");
     const char* cc = getenv("CC");
     int st = spawn_wait({cc && *cc ? cc : "cc", objpath, rt, "-o", exetmp, "-lpthread", "-lm"});
@@ -380,8 +441,9 @@ int build(const BuildRequest& req) {
         return 2;
     }
     if (!replace_file(exetmp, out)) {
+        int e = errno;
         unlink(exetmp.c_str());
-        fprintf(stderr, "lang: error: cannot write '%s'\n", out.c_str());
+        report_write_error(out, e);
         return 2;
     }
     return finished(req);

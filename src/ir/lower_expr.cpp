@@ -262,6 +262,11 @@ Inst* Lowerer::materialize(const Type* t, Inst* v) {
 bool Lowerer::needs_zero_init(const Type* t) {
     switch (t->kind) {
     case TypeKind::String: return true;
+    case TypeKind::Array: return true;
+    case TypeKind::Enum: {
+        const EnumCaseDecl* z = zero_enum_case(t);
+        return z && z->tag != 0;
+    }
     case TypeKind::Tuple:
         for (uint32_t i = 0; i < t->count; i++)
             if (needs_zero_init(t->elems[i])) return true;
@@ -275,13 +280,27 @@ bool Lowerer::needs_zero_init(const Type* t) {
     }
 }
 
-// Zero values that are not all-zero bytes: "" for strings (a string is never NULL).
+// Zero values that are not all-zero bytes (spec 3.6): "" for strings (a string is never
+// NULL), the shared empty array for arrays, the first member of a C-like enum none of
+// whose members has value 0.
 void Lowerer::zero_init(const Type* t, Inst* base, int64_t off) {
     switch (t->kind) {
     case TypeKind::String: {
         Inst* a = emit(Op::addr, Ty::Ptr);
         a->sym = string_global("", 0);
         store(Ty::Ptr, base, off, a);
+        break;
+    }
+    case TypeKind::Array: {
+        use_extern("lang_empty_array");
+        Inst* a = emit(Op::addr, Ty::Ptr);
+        a->sym = "lang_empty_array";
+        store(Ty::Ptr, base, off, a);
+        break;
+    }
+    case TypeKind::Enum: {
+        const EnumCaseDecl* z = zero_enum_case(t);
+        if (z && z->tag != 0) store(ty(t), base, off, iconst(ty(t), z->tag));
         break;
     }
     case TypeKind::Tuple:

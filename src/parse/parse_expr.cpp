@@ -610,18 +610,22 @@ Expr* Parser::parse_lambda() {
 
 // new = "new" type ( "[" expr "]" | ["(" args ")"] ["{" [init {"," init} [","]] "}"] )
 // init = ident "=" expr
+// The element type of an array may carry suffixes: new int[][n], new Foo?[n], new Foo?[][n].
 Expr* Parser::parse_new() {
     uint32_t b = tok().span.begin;
     advance();
     NewExpr* n = expr_node<NewExpr>(ExprKind::New, Span{});
     Measure m(*this);
     n->type = parse_type_primary(false);
-    while (at(Tok::LBracket) && peek().kind == Tok::RBracket) { // new int[][n]: element is int[]
+    for (;;) {
+        bool arr = at(Tok::LBracket) && peek().kind == Tok::RBracket; // new int[][n]: element is int[]
+        if (!arr && !at(Tok::Question)) break;                        // new Foo?[n]: element is Foo?
         if (!chain_level(m.level() + 1)) break;
-        advance();
+        TypeExprKind k = arr ? TypeExprKind::Array : TypeExprKind::Nullable;
+        if (arr) advance();
         advance();
         TypeExpr* w = arena_.make<TypeExpr>();
-        w->kind = TypeExprKind::Array;
+        w->kind = k;
         w->elem = n->type;
         w->span = span_from(b);
         n->type = w;

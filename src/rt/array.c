@@ -21,6 +21,8 @@ _Static_assert(sizeof(LangArray) == 32, "array header is ABI");
 
 enum { kArrMagic = 0x41525259u };
 
+_Alignas(16) const LangArray lang_empty_array = {0, 0, NULL, 0};
+
 LangArray *lang_array_new(LangContext *ctx, int64_t length, int64_t element_size) {
     if (length < 0) lang_panicf("negative array length %lld", (long long)length);
     if (element_size < 0) lang_panicf("negative array element size %lld", (long long)element_size);
@@ -43,7 +45,7 @@ LangArray *lang_array_new(LangContext *ctx, int64_t length, int64_t element_size
 
 void lang_array_free(LangContext *ctx, LangArray *arr) {
     (void)ctx;
-    if (!arr) return;
+    if (!arr || arr == &lang_empty_array) return;
     ArrPrefix *p = (ArrPrefix *)arr - 1;
     if (p->magic != kArrMagic) lang_panic("array free: not a runtime-made array (or freed twice)");
     p->magic = 0;

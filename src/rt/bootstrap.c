@@ -27,6 +27,7 @@
 static int64_t call_lang_main(void *ctx, void *args) { return lang_main(ctx, args); }
 
 static int64_t lang_rt_start_main(LangContext *ctx, LangArray *args) {
+    lang_sched_detect_deadlock(1); /* a program that can never go on panics (spec 10.1) */
     return lang_sched_run_main(call_lang_main, ctx, args);
 }
 

@@ -157,6 +157,9 @@ void lang_str_release(LangString *s);
 
 /* ---- arrays ---- */
 LangArray *lang_array_new(LangContext *ctx, int64_t length, int64_t element_size); /* zeroed */
+/* The zero value of every array type (spec 3.6): length 0, read-only, shared, never freed.
+ * new T[][n] and struct/tuple fields of array type start out pointing at it. */
+extern const LangArray lang_empty_array;
 void lang_array_free(LangContext *ctx, LangArray *a);
 
 /* ---- objects ---- */

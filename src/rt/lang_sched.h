@@ -25,6 +25,15 @@ extern "C" {
  * stderr when LANG_SCHED_STATS=1. Not reentrant; may be called again after it returned. */
 int64_t lang_sched_run_main(int64_t (*fn)(void *ctx, void *arg), void *ctx, void *arg);
 
+/* Global deadlock detection for the next lang_sched_run_main (compiled programs turn it on
+ * in bootstrap.c; off by default for embedders). When every worker is idle (so no thread
+ * runs, and none is inside a system or foreign call), no thread is queued, no timer is
+ * pending (Sleep, select timeouts), and Main has not returned, nothing can ever wake the
+ * parked threads: the run panics "all threads are asleep - deadlock!" with Main's trace,
+ * exit 101. A run in which any plain OS thread (not a worker, not the timer monitor) has
+ * spawned, parked or woken a thread is never reported: such a thread may act again. */
+void lang_sched_detect_deadlock(int on);
+
 /* ---- spawning ----
  * Starts fn(copy) on a new lightweight thread, where copy is a private copy of the
  * arg_size bytes at arg (arg may be NULL when arg_size is 0; the copy is 16-byte aligned).
@@ -32,8 +41,8 @@ int64_t lang_sched_run_main(int64_t (*fn)(void *ctx, void *arg), void *ctx, void
 void lang_spawn(void (*fn)(void *arg), void *arg, size_t arg_size);
 
 /* Task<T>: spawn with a result. fn(arg_copy, result) writes result_size bytes to result.
- * lang_task_join parks until fn has returned, copies the result to out (may be NULL) and
- * frees the task; join each task exactly once. */
+ * lang_task_join parks until fn has returned and copies the result to out (may be NULL);
+ * a second join of the same task (from any thread) panics "task already joined". */
 typedef struct LangTask LangTask;
 LangTask *lang_task_spawn(void (*fn)(void *arg, void *result), void *arg, size_t arg_size,
                           size_t result_size);

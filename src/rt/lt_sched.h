@@ -151,6 +151,11 @@ bool lt_timer_stop(LtTimer *t);      /* true if it was pending (and will not fir
 void lt_monitor_start(void);
 void lt_monitor_stop(void);
 void lt_monitor_kick(void);          /* a worker went busy: resume preemption ticks */
+/* Deadlock check (sched.c): locks the timer heap, so no timer callback runs until
+ * lt_timers_quiet_end, and returns true when no timer is pending. */
+bool lt_timers_quiet_begin(void);
+void lt_timers_quiet_end(void);
+extern __thread int lt_on_monitor;   /* 1 on the timer monitor thread */
 
 /* ---- preemption (preempt.c) ---- */
 void lt_preempt_scan(int64_t now);   /* monitor: flag workers whose thread ran > 10 ms */

@@ -94,9 +94,11 @@ static struct {
     uint64_t next_id;
     uint64_t os_spawned;        /* spawns from plain OS threads (atomic) */
     int active;
+    uint32_t foreign;           /* atomic: a plain OS thread spawned, parked or readied */
     LangThread *main_thread;
     LtStack *main_stack;        /* kept mapped until shutdown */
     LangSchedStats last;        /* totals of the last finished run */
+    int deadlock_check;         /* this run detects global deadlock */
 } S;
 
 __thread uint32_t lang_preempt_flag;
@@ -109,6 +111,7 @@ static void clear_preempt_flag(void) {
     if (__atomic_exchange_n(&lang_preempt_flag, 0, __ATOMIC_RELAXED))
         __atomic_fetch_sub(&lang_preempt_pending, 1, __ATOMIC_RELAXED);
 }
+static int detect_deadlock;  /* lang_sched_detect_deadlock; read when a run starts */
 static __thread LangWorker *tl_worker;
 static __thread LangThread *tl_os_thread;
 static __thread uint64_t tl_rng;
@@ -151,6 +154,7 @@ LangThread *lt_current(void) {
         tl_os_thread = t;
         pthread_setspecific(os_thread_key, t);
     }
+    lt_store(&S.foreign, 1, LT_SEQ_CST);
     return t;
 }
 
@@ -268,6 +272,42 @@ static LangThread *steal_from(LangWorker *w, int rounds_left, uint64_t *ticks) {
     return NULL;
 }
 
+/* ---- global deadlock ----
+ * Called by a worker that has just listed itself idle and seen every worker idle. With the
+ * timer heap locked (no callback can ready a thread meanwhile) and then S.lock: if still
+ * every worker is idle, nothing is queued, no timer is pending, Main has not returned and
+ * no plain OS thread ever took part in this run, no thread can run again. Lock order
+ * T.lock -> S.lock, as in a timer callback that readies a thread. */
+void lang_panic_at(const char *msg, void *fp, uintptr_t pc) __attribute__((weak, noreturn));
+
+void lang_sched_detect_deadlock(int on) { detect_deadlock = on; }
+static void set_bounds(LtStack *s);
+
+static void report_deadlock(void) {
+    static const char msg[] = "all threads are asleep - deadlock! (every thread waits on a channel, "
+                              "select, Mutex, WaitGroup or Join that no one can complete)";
+#if defined(__x86_64__) && !defined(LANG_UCONTEXT)
+    LangThread *mt = S.main_thread;
+    if (lang_panic_at && mt && mt->stack && mt->ctx.sp) { /* Main's trace, from its saved frame */
+        const LangSwitchFrame *f = (const LangSwitchFrame *)mt->ctx.sp;
+        set_bounds(mt->stack);
+        lang_panic_at(msg, (void *)(uintptr_t)f->rbp, (uintptr_t)f->ret);
+    }
+#endif
+    lt_fatal(msg);
+}
+
+static void check_deadlock(void) {
+    if (lt_load(&S.foreign, LT_SEQ_CST)) return;
+    bool quiet = lt_timers_quiet_begin();
+    lt_lock(&S.lock);
+    bool dead = quiet && S.nidle == S.nw && !S.gq_head && !lt_load(&S.stopping, LT_ACQUIRE) &&
+                !lt_load(&S.main_done, LT_ACQUIRE) && !lt_load(&S.foreign, LT_SEQ_CST) && !any_work(NULL);
+    lt_unlock(&S.lock);
+    lt_timers_quiet_end();
+    if (dead) report_deadlock();
+}
+
 static LangThread *search(LangWorker *w) {
     uint64_t ticks[256];
     for (;;) {
@@ -333,6 +373,7 @@ static LangThread *search(LangWorker *w) {
             }
             lt_unlock(&S.lock); /* a waker took us off the list: fall through, consume it */
         }
+        if (S.deadlock_check && lt_load(&S.nidle, LT_SEQ_CST) == S.nw) check_deadlock();
         while (lt_load(&w->park_word, LT_ACQUIRE) == 0) lt_futex_wait(&w->park_word, 0, -1);
         w->spinning = 1; /* the waker counted us in S.nspinning */
         lt_monitor_kick();
@@ -433,6 +474,7 @@ void lt_park(void (*after)(void *arg), void *arg) {
 
 void lt_ready(LangThread *t) {
     if (t->os_thread) {
+        lt_store(&S.foreign, 1, LT_SEQ_CST); /* a plain OS thread takes part in this run */
         lt_store(&t->wake_word, 1, LT_RELEASE);
         lt_futex_wake(&t->wake_word, 1);
         return;
@@ -440,6 +482,7 @@ void lt_ready(LangThread *t) {
     uint32_t st = __atomic_exchange_n(&t->state, LT_RUNNABLE, LT_ACQ_REL);
     if (st != LT_WAITING) lt_fatal("internal error: lt_ready of a thread that is not parked");
     LangWorker *w = lt_worker();
+    if (!w && !lt_on_monitor) lt_store(&S.foreign, 1, LT_SEQ_CST);
     if (w && w->cur) {
         LangThread *old = __atomic_exchange_n(&w->runnext, t, LT_ACQ_REL);
         if (!old) return;
@@ -538,17 +581,25 @@ void lang_spawn(void (*fn)(void *arg), void *arg, size_t arg_size) {
         lt_deque_push(&w->dq, t);
     } else {
         __atomic_add_fetch(&S.os_spawned, 1, LT_RELAXED);
+        lt_store(&S.foreign, 1, LT_SEQ_CST);
         global_push(t);
     }
     wake_idle();
 }
 
-/* ---- tasks: a thread plus a one-slot channel for its result ---- */
+/* ---- tasks: a thread plus a one-slot channel for its result ----
+ * A task handle may be copied freely, so Join may be called more than once, even from two
+ * threads at the same time: `joined` lets exactly one caller take the result; any other
+ * Join panics "task already joined" (a result may own memory: handing it out twice would
+ * duplicate an owner). The channel and the argument block are freed once used; the
+ * LangTask record itself stays (handles are not freed yet), which is what makes a second
+ * Join detectable instead of a use-after-free. */
 struct LangTask {
     LangChan *done;
     void (*fn)(void *arg, void *result);
     size_t result_size;
-    unsigned char arg[] __attribute__((aligned(16)));
+    void *arg;          /* the argument block; freed by task_entry once fn returned */
+    int joined;         /* atomic: set by the first Join */
 };
 
 static void task_entry(void *p) {
@@ -558,30 +609,38 @@ static void task_entry(void *p) {
     if (!res) lt_fatal("out of memory (task result)");
     memset(res, 0, task->result_size);
     task->fn(task->arg, res);
+    free(task->arg);
+    task->arg = NULL;
     LangChan *done = task->done;
-    lang_chan_send(done, res); /* the joiner may free the task from here on */
+    lang_chan_send(done, res); /* the joiner may free the channel from here on */
     if (res != small) free(res);
 }
 
 LangTask *lang_task_spawn(void (*fn)(void *, void *), void *arg, size_t arg_size, size_t result_size) {
-    LangTask *task = malloc(sizeof(LangTask) + arg_size);
+    LangTask *task = malloc(sizeof(LangTask));
     if (!task) lt_fatal("out of memory (task)");
     task->done = lang_chan_new(result_size, 1);
     task->fn = fn;
     task->result_size = result_size;
-    if (arg_size) memcpy(task->arg, arg, arg_size);
+    task->joined = 0;
+    task->arg = NULL;
+    if (arg_size) {
+        if (posix_memalign(&task->arg, 16, arg_size) != 0) lt_fatal("out of memory (task)");
+        memcpy(task->arg, arg, arg_size);
+    }
     lang_spawn(task_entry, &task, sizeof task);
     return task;
 }
 
 void lang_task_join(LangTask *task, void *out) {
+    if (__atomic_exchange_n(&task->joined, 1, LT_ACQ_REL)) lt_fatal("task already joined");
     unsigned char small[256] __attribute__((aligned(16)));
     void *res = out;
     if (!res) res = task->result_size <= sizeof small ? small : malloc(task->result_size);
     lang_chan_recv(task->done, res);
     if (!out && res != small) free(res);
     lang_chan_free(task->done);
-    free(task);
+    task->done = NULL;
 }
 
 /* ---- workers and the bootstrap ---- */
@@ -677,6 +736,7 @@ int64_t lang_sched_run_main(int64_t (*fn)(void *ctx, void *arg), void *ctx, void
     memset(&S, 0, sizeof S);
     S.last = keep;
     S.nw = worker_count();
+    S.deadlock_check = detect_deadlock;
     S.w = calloc(S.nw, sizeof *S.w);
     for (uint32_t i = 0; i < S.nw; i++) {
         LangWorker *w = aligned_alloc(LT_CACHELINE, (sizeof(LangWorker) + LT_CACHELINE - 1) & ~(size_t)(LT_CACHELINE - 1));
@@ -719,7 +779,7 @@ int64_t lang_sched_run_main(int64_t (*fn)(void *ctx, void *arg), void *ctx, void
         if (w) {
             S.idle = w->idle_next;
             w->is_idle = 0;
-            S.nidle--;
+            lt_store(&S.nidle, S.nidle - 1, LT_SEQ_CST); /* read without the lock (deadlock check) */
             lt_store(&w->park_word, 1, LT_RELEASE);
         }
         lt_unlock(&S.lock);
@@ -739,7 +799,7 @@ int64_t lang_sched_run_main(int64_t (*fn)(void *ctx, void *arg), void *ctx, void
                     while (*pp != w) pp = &(*pp)->idle_next;
                     *pp = w->idle_next;
                     w->is_idle = 0;
-                    S.nidle--;
+                    lt_store(&S.nidle, S.nidle - 1, LT_SEQ_CST); /* read without the lock (deadlock check) */
                 }
                 lt_store(&w->park_word, 1, LT_RELEASE);
                 lt_unlock(&S.lock);

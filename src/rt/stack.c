@@ -1,7 +1,8 @@
 /* stack.c: lightweight-thread stacks, the stack-overflow hook and the initial frame.
  *
- * A stack is one anonymous mmap (MAP_NORESERVE: pages are committed by the OS on first
- * touch, so a blocked thread that used 1 KiB of stack costs one 4 KiB page) with a
+ * A stack is one anonymous mmap (256 KiB by default, LANG_STACK_KB; MAP_NORESERVE: pages
+ * are committed by the OS on first touch, so a blocked thread that used 1 KiB of stack
+ * costs one 4 KiB page) with a
  * PROT_NONE guard below it. The LtStack descriptor sits in the top bytes of the stack.
  * Freed default-size stacks are kept on a per-OS-thread free list (LOCAL_CACHE) and then a
  * global one (GLOBAL_CACHE, guarded by cache_lock); beyond that they are unmapped.
@@ -31,6 +32,16 @@ enum { LOCAL_CACHE = 64, GLOBAL_CACHE = 1024 };
 #define SMALL_GUARD ((size_t)16 << 10)
 #define BIG_GUARD ((size_t)1 << 20)   /* stacks >= 1 MiB (the main thread's) */
 #define ALTSTACK_SIZE ((size_t)64 << 10)
+/* Spawned threads reserve 256 KiB of address space each (LANG_STACK_KB: 16 KiB to
+ * 1 GiB); only touched pages cost memory. Measured on 100,000 parked threads: RSS stays
+ * ~4.3 KiB per thread (the 64 KiB default of before gave the same), page tables grow
+ * from ~0.13 to ~0.5 KiB per thread (one page-table page maps 2 MiB of stacks), and
+ * the recursion depth reachable in a spawned thread grows fourfold. */
+#define DEFAULT_STACK_KB 256
+#define MAX_STACK_KB (1L << 20)
+/* A cached stack keeps its top KEEP_RESIDENT bytes resident; pages below that, touched
+ * by a deep recursion, are given back before the stack is cached (trim_stack). */
+#define KEEP_RESIDENT ((size_t)64 << 10)
 
 static LtLock cache_lock;                 /* guards global_cache, global_n */
 static LtStack *global_cache;
@@ -46,8 +57,9 @@ size_t lt_stack_default_size(void) {
     size_t s = lt_load(&default_size, LT_RELAXED);
     if (s) return s;
     const char *e = getenv("LANG_STACK_KB");
-    long kb = e ? strtol(e, NULL, 10) : 64;
+    long kb = e ? strtol(e, NULL, 10) : DEFAULT_STACK_KB;
     if (kb < 16) kb = 16;
+    if (kb > MAX_STACK_KB) kb = MAX_STACK_KB;
     s = (((size_t)kb << 10) + 4095) & ~(size_t)4095;
     lt_store(&default_size, s, LT_RELAXED);
     return s;
@@ -132,11 +144,35 @@ LtStack *lt_stack_alloc(size_t size) {
     return map_stack(size);
 }
 
+/* A stack goes back to a cache with the pages its thread touched. The deep part is given
+ * back to the OS when the thread used it: the 64 bytes just below the kept top part are
+ * read (never-touched memory reads as zeros from the shared zero page; a frame that
+ * crossed there left its return address or saved frame pointer), and only then madvise
+ * runs, so shallow threads, the common case, cost no system call. Reading one cache line
+ * instead of the whole page keeps 1M spawns as fast as without the check (a page scan
+ * per free cost ~1.5 s there). A deep frame of 64 zero bytes at exactly that spot escapes
+ * the check; its pages then stay resident, as every page did before. Not instrumented:
+ * the bytes belong to a finished thread's stack. */
+__attribute__((no_sanitize("address", "thread")))
+static void trim_stack(LtStack *s) {
+    char *top = (char *)s + sizeof(LtStack);
+    char *keep = top - KEEP_RESIDENT;
+    if (keep - 4096 < (char *)s->lo) return;
+    const volatile uint64_t *probe = (const volatile uint64_t *)(keep - 64);
+    for (int i = 0; i < 8; i++) {
+        if (probe[i]) {
+            madvise(s->lo, (size_t)(keep - (char *)s->lo), MADV_DONTNEED);
+            return;
+        }
+    }
+}
+
 void lt_stack_free(LtStack *s) {
     if (s->size + sizeof(LtStack) != lt_stack_default_size()) {
         unmap_stack(s);
         return;
     }
+    trim_stack(s);
     if (local_n < LOCAL_CACHE) {
         s->next = local_cache;
         local_cache = s;

@@ -10,7 +10,8 @@
  * by bisection, and a hit is decoded into a per-thread LangFuncInfo. A JIT loader
  * registers LangFuncInfo arrays at run time instead.
  * Faults: SIGSEGV/SIGBUS/SIGFPE run on a per-thread alternate stack and report "stack
- * overflow" when the address is in the guard region below the current stack.
+ * overflow" when the address is in the guard region below the current stack, "null
+ * reference" for a SIGSEGV in the first 64 KiB (kNullZone), else the raw fault.
  *
  * Invariants: a walk reads only addresses inside [lo, hi) of the current stack bounds and
  * only moves to strictly higher frame addresses (so it terminates). extra_tables is
@@ -282,6 +283,10 @@ static void print_trace(uintptr_t pc, void *fp) {
 void lang_print_stack_trace(void *frame_pointer, void *pc) { print_trace((uintptr_t)pc, frame_pointer); }
 
 /* ---- fault handlers ---- */
+/* A SIGSEGV below this address is a null reference: a field, element or header read
+ * through a null pointer (offsets up to 64 KiB). Nothing can be mapped there: Linux
+ * refuses mappings below vm.mmap_min_addr, 64 KiB by default. */
+enum { kNullZone = 64 * 1024 };
 static int in_fault; /* set by the first faulting thread; a nested fault exits at once */
 
 static void fault_handler(int sig, siginfo_t *info, void *uctx) {
@@ -310,6 +315,11 @@ static void fault_handler(int sig, siginfo_t *info, void *uctx) {
                  : "arithmetic exception");
     } else if (lo && addr < lo && addr >= (glo < lo ? glo : lo - 65536)) {
         snprintf(msg, sizeof msg, "stack overflow");
+    } else if (sig == SIGSEGV && info->si_code == SEGV_MAPERR && addr < kNullZone) {
+        snprintf(msg, sizeof msg, "null reference");
+    } else if (sig == SIGSEGV && info->si_code == SI_KERNEL) {
+        /* x86-64 general-protection fault (e.g. a non-canonical address): no address */
+        snprintf(msg, sizeof msg, "segmentation fault (bad address)");
     } else {
         snprintf(msg, sizeof msg, "%s at %#lx", sig == SIGBUS ? "bus error" : "segmentation fault",
                  (unsigned long)addr);

@@ -8,7 +8,8 @@
  * it sleeps without a deadline; lt_monitor_kick wakes it when a worker becomes busy.
  *
  * Invariants: heap[i]->index == i for every pending timer; a timer's callback may lock a
- * channel or the scheduler's queue lock, and nothing that holds those takes T.lock.
+ * channel or the scheduler's queue lock, and nothing that holds those takes T.lock (the
+ * deadlock check takes T.lock first, then the scheduler's lock).
  * Sleep's timer lives on the sleeping thread's stack and is added only after the thread
  * has switched out (lt_park's callback), so it cannot fire before the thread is parked.
  */
@@ -99,6 +100,14 @@ bool lt_timer_stop(LtTimer *t) {
     return pending;
 }
 
+__thread int lt_on_monitor;
+
+bool lt_timers_quiet_begin(void) {
+    pthread_mutex_lock(&T.lock);
+    return T.n == 0;
+}
+void lt_timers_quiet_end(void) { pthread_mutex_unlock(&T.lock); }
+
 void lt_monitor_kick(void) {
     if (!__atomic_load_n(&T.sleeping_forever, LT_ACQUIRE)) return;
     pthread_mutex_lock(&T.lock);
@@ -108,6 +117,7 @@ void lt_monitor_kick(void) {
 
 static void *monitor_main(void *arg) {
     (void)arg;
+    lt_on_monitor = 1;
     int64_t next_tick = lang_now_ns() + TICK_NS;
     pthread_mutex_lock(&T.lock);
     while (!T.stop) {

@@ -1187,6 +1187,17 @@ const Type* Sema::check_new(NewExpr* e) {
             diag.error(e->span, "arrays of void are not allowed");
             return err();
         }
+        // new T[n] fills the array with T's zero value (spec 3.6); without one the
+        // elements would be null references.
+        std::string why;
+        if (!has_zero_value(el, &why)) {
+            std::string name = tn(el);
+            diag.error(e->span,
+                       "'new %s[n]' needs an element type with a zero value (%s): use 'new %s?[n]' "
+                       "and fill it, or an array literal",
+                       name.c_str(), why.c_str(), name.c_str());
+            return T.array(el);
+        }
         return T.array(el);
     }
     const Type* t = resolve_type(e->type);

@@ -193,4 +193,77 @@ std::string type_name(const Type* t) {
     return s;
 }
 
+const EnumCaseDecl* first_enum_case(const Type* t) {
+    if (t->kind != TypeKind::Enum || !t->decl) return nullptr;
+    for (const Decl* m : t->decl->members)
+        if (m && m->kind == DeclKind::EnumCase) return static_cast<const EnumCaseDecl*>(m);
+    return nullptr;
+}
+
+const EnumCaseDecl* zero_enum_case(const Type* t) {
+    if (!t->is_c_like_enum()) return nullptr;
+    for (const Decl* m : t->decl->members)
+        if (m && m->kind == DeclKind::EnumCase && static_cast<const EnumCaseDecl*>(m)->tag == 0)
+            return static_cast<const EnumCaseDecl*>(m);
+    return first_enum_case(t);
+}
+
+static const char* kind_phrase(const Type* t) {
+    switch (t->kind) {
+    case TypeKind::Class: return "a class";
+    case TypeKind::Interface: return "an interface";
+    case TypeKind::Enum: return first_enum_case(t) ? "an enum with payloads" : "an enum without members";
+    case TypeKind::Func: return "a function type";
+    case TypeKind::TypeInfo: return "a type handle";
+    case TypeKind::Fallible: return "a fallible type";
+    case TypeKind::Channel: case TypeKind::Task: case TypeKind::WaitGroup:
+    case TypeKind::Mutex: case TypeKind::Atomic: return "a concurrency handle";
+    default: return "a type without a zero value";
+    }
+}
+
+bool has_zero_value(const Type* t, std::string* why) {
+    switch (t->kind) {
+    case TypeKind::Error:
+    case TypeKind::Bool:
+    case TypeKind::I8: case TypeKind::I16: case TypeKind::I32: case TypeKind::I64:
+    case TypeKind::U8: case TypeKind::U16: case TypeKind::U32: case TypeKind::U64:
+    case TypeKind::F32: case TypeKind::F64:
+    case TypeKind::Char:
+    case TypeKind::String:
+    case TypeKind::CString:
+    case TypeKind::Pointer:
+    case TypeKind::Array:
+    case TypeKind::Nullable:
+    case TypeKind::Duration:
+        return true;
+    case TypeKind::Enum:
+        if (t->is_c_like_enum() && first_enum_case(t)) return true;
+        break;
+    case TypeKind::Tuple:
+        for (uint32_t i = 0; i < t->count; i++) {
+            std::string inner;
+            if (!has_zero_value(t->elems[i], why ? &inner : nullptr)) {
+                if (why) *why = "element " + std::to_string(i) + " of " + type_name(t) + ": " + inner;
+                return false;
+            }
+        }
+        return true;
+    case TypeKind::Struct:
+        if (!t->decl) return true;
+        for (const Decl* d : t->decl->members) {
+            if (d->kind != DeclKind::Field || (d->mods & M_STATIC) || !d->type) continue;
+            std::string inner;
+            if (!has_zero_value(d->type, why ? &inner : nullptr)) {
+                if (why) *why = "field '" + std::string(d->name.c_str()) + "' of " + type_name(t) + ": " + inner;
+                return false;
+            }
+        }
+        return true;
+    default: break;
+    }
+    if (why) *why = type_name(t) + " is " + kind_phrase(t);
+    return false;
+}
+
 } // namespace lang

@@ -20,6 +20,7 @@ namespace lang {
 
 struct TypeDecl;
 struct TypeParamDecl;
+struct EnumCaseDecl;
 
 enum class TypeKind : uint8_t {
     Error,      // poison: an earlier error; suppresses cascaded diagnostics
@@ -139,5 +140,20 @@ private:
 
 // "int", "float", "byte", "string", "int[]", "(int, string)", "Foo<int>", "int?" ...
 std::string type_name(const Type* t);
+
+// Zero values (spec 3.6): numbers 0, bool false, char '\0', string "", T? null, arrays an
+// empty array, *T and cstring null, Duration zero, C-like enums their member with value
+// 0 (the first member when none has value 0),
+// structs and tuples every field's zero value. Classes, interfaces, payload enums,
+// functions, TypeInfo and concurrency handles have none, nor does a struct or tuple
+// holding one. When t has none and `why` is given, *why says which part lacks it
+// ("Foo is a class", "field 'f' of Pair has type Foo, a class").
+bool has_zero_value(const Type* t, std::string* why = nullptr);
+
+// The first member of an enum, or null when it has none.
+const EnumCaseDecl* first_enum_case(const Type* t);
+// The zero value of a C-like enum: its member with value 0, else its first member; null
+// when t is not a C-like enum or has no members.
+const EnumCaseDecl* zero_enum_case(const Type* t);
 
 } // namespace lang

@@ -62,6 +62,9 @@ __attribute__((noinline)) int64_t Program_Main(LangContext *ctx, LangArray *args
     if (!strcmp(mode, "assert")) lang_panic_assert("boot.lang", 42);
     if (!strcmp(mode, "helper")) return Program_Helper(ctx, 1);
     if (!strcmp(mode, "segv")) *(volatile int *)16 = 1;
+    if (!strcmp(mode, "segvfar")) *(volatile int *)0xfff0 = 1;           /* last null-zone page */
+    if (!strcmp(mode, "wild")) *(volatile int *)0x100000000010ull = 1;    /* unmapped, not null */
+    if (!strcmp(mode, "noncanon")) *(volatile int *)0x8000000000000010ull = 1; /* #GP, si_addr 0 */
     if (!strcmp(mode, "deep")) return Program_Deep(ctx, 0);
     if (!strcmp(mode, "stack")) return Program_Deep(ctx, 40000) == 123 ? 0 : 1;
     if (!strcmp(mode, "fpe")) { volatile int64_t z = 0; return 7 / z; }
@@ -221,9 +224,19 @@ TEST_CASE("rt boot: panics print the message and a symbolized trace, exit 101") 
 }
 
 TEST_CASE("rt boot: faults become panics") {
-    Run s = run("segv");
-    CHECK(s.status == 101);
-    CHECK(s.err == "panic: segmentation fault at 0x10\n  at Program.Main (boot.lang:12)\n");
+    // A fault in the first 64 KiB is a field or element read through null.
+    for (const char* mode : {"segv", "segvfar"}) {
+        INFO(mode);
+        Run s = run(mode);
+        CHECK(s.status == 101);
+        CHECK(s.err == "panic: null reference\n  at Program.Main (boot.lang:12)\n");
+    }
+    Run w = run("wild");
+    CHECK(w.status == 101);
+    CHECK(w.err == "panic: segmentation fault at 0x100000000010\n  at Program.Main (boot.lang:12)\n");
+    Run g = run("noncanon"); // a general-protection fault reports address 0: not a null reference
+    CHECK(g.status == 101);
+    CHECK(g.err == "panic: segmentation fault (bad address)\n  at Program.Main (boot.lang:12)\n");
     Run f = run("fpe");
     CHECK(f.status == 101);
     CHECK(f.err == "panic: division by zero\n  at Program.Main (boot.lang:12)\n");

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# driver-tests.sh LANG_BIN: checks of the `lang` command line itself (spec 13): exit
+# statuses, refused outputs and inputs, default output names, error messages. Prints one
+# "PASS name" / "FAIL name: reason" line per check; run-tests.sh counts them.
+set -u
+L=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+work=$(mktemp -d /tmp/lang-driver-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+
+# check NAME WANT_STATUS STDERR_SUBSTRING CMD...: runs CMD (10 s at most) and compares.
+check() {
+  local name=$1 want=$2 msg=$3; shift 3
+  timeout 10 "$@" > out.txt 2> err.txt < /dev/null; local st=$?
+  if [ "$st" != "$want" ]; then echo "FAIL driver/$name: status $st, expected $want"; head -3 err.txt; return; fi
+  if [ -n "$msg" ] && ! grep -q -F -- "$msg" err.txt out.txt; then
+    echo "FAIL driver/$name: output lacks '$msg'"; head -3 err.txt; return
+  fi
+  echo "PASS driver/$name"
+}
+# same NAME FILE_A FILE_B: both files exist and have the same bytes.
+same() {
+  if cmp -s "$2" "$3"; then echo "PASS driver/$1"; else echo "FAIL driver/$1: '$2' changed"; fi
+}
+
+cat > hello.lang <<'LANG'
+public class Program { public static void Main() { Console.WriteLine("hi"); } }
+LANG
+cp hello.lang keep.lang
+printf 'public class Program { public static void Main() { let x: int = "s"; } }\n' > bad.lang
+
+# Exit statuses: 0, 1 compile errors, 2 usage and I/O errors.
+check ok 0 "" "$L" build hello.lang -o hello
+check compile-error 1 "error: type mismatch" "$L" build bad.lang -o bad
+check usage-no-subcommand 2 "" "$L"
+check usage-unknown-option 2 "" "$L" build hello.lang --no-such-option
+check usage-missing-path 2 "path is required" "$L" build
+check usage-bad-opt-level 2 "not in range" "$L" build hello.lang -O 7
+check usage-bad-emit 2 "" "$L" build hello.lang --emit nothing
+check help 0 "Exit status: 0 success; 1 compile errors; 2 usage or I/O errors" "$L" --help
+check help-O2 0 "-O2 is accepted and does what -O1 does" "$L" build --help
+check missing-input 2 "cannot open 'nope.lang': no such file or directory" "$L" build nope.lang
+
+# The output may not be one of the inputs: same name, another spelling, symlink, hard link.
+check out-is-input 2 "the output 'hello.lang' is the input file 'hello.lang'" "$L" build hello.lang -o hello.lang
+same out-is-input-kept hello.lang keep.lang
+check out-is-input-dot 2 "is the input file" "$L" build hello.lang -o ./hello.lang
+ln -s hello.lang link.lang
+check out-is-input-symlink 2 "is the input file" "$L" build hello.lang -o link.lang
+ln hello.lang hard.lang
+check out-is-input-hardlink 2 "is the input file" "$L" build hello.lang -o hard.lang
+check out-is-input-emit-ir 2 "is the input file" "$L" build hello.lang --emit ir -o "$work/hello.lang"
+same out-is-input-kept-all hello.lang keep.lang
+mkdir prog && cp hello.lang prog/main.lang
+check out-is-folder-file 2 "is the input file 'prog/main.lang'" "$L" build prog -o prog/main.lang
+check out-is-input-folder 2 "is the input folder" "$L" build prog -o prog
+mkdir outdir
+check out-is-directory 2 "cannot write 'outdir': it is a directory" "$L" build hello.lang -o outdir
+
+# Inputs that are not regular files fail at once with a reason (never a hang).
+check dev-zero 2 "cannot read '/dev/zero': not a regular file (a character device)" "$L" build /dev/zero
+mkfifo fifo.lang
+check fifo 2 "cannot read 'fifo.lang': not a regular file (a FIFO)" "$L" build fifo.lang
+truncate -s 65M huge.lang
+check too-big 2 "cannot read 'huge.lang': larger than the limit of 64 MiB" "$L" build huge.lang
+rm -f huge.lang
+
+# I/O errors name the user's output path (not a temporary file) and the OS reason.
+check unwritable 2 "cannot write 'no/such/dir/hello': No such file or directory" "$L" build hello.lang -o no/such/dir/hello
+if grep -q "tmp" err.txt; then echo "FAIL driver/unwritable-no-tmp: message names a temporary file"; else echo "PASS driver/unwritable-no-tmp"; fi
+check unwritable-obj 2 "cannot write 'no/dir/h.o': No such file or directory" "$L" build hello.lang --emit obj -o no/dir/h.o
+
+# Default output names: a file's stem here; a folder's name here, or inside the folder when
+# that name is the folder itself.
+check default-file 0 "" "$L" build prog/main.lang
+[ -x main ] && echo "PASS driver/default-file-name" || echo "FAIL driver/default-file-name: no ./main"
+check default-folder 0 "" "$L" build prog
+[ -x prog/prog ] && [ "$(./prog/prog)" = hi ] && echo "PASS driver/default-folder-inside" || echo "FAIL driver/default-folder-inside: no prog/prog"
+mkdir other && cp hello.lang other/main.lang && mkdir sub && cd sub || exit 1
+check default-folder-parent 0 "" "$L" build ../other
+[ -x other ] && echo "PASS driver/default-folder-here" || echo "FAIL driver/default-folder-here: no ./other"
+cd ../prog || exit 1
+rm -f prog
+check default-folder-dot-build 0 "" "$L" build .
+[ -x prog ] && echo "PASS driver/default-folder-dot" || echo "FAIL driver/default-folder-dot: no ./prog"
+cd ..
+
+# lang run passes the program's status through (101 after a panic).
+printf 'public class Program { public static void Main() { panic("boom"); } }\n' > boom.lang
+check run-panic 101 "panic: boom" "$L" run boom.lang
+check run-compile-error 1 "error:" "$L" run bad.lang
