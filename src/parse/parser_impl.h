@@ -132,6 +132,7 @@ public:
     void sync_stmt(uint32_t start);
     void sync_decl(uint32_t start, bool in_type);
     bool at_decl_keyword() const;
+    bool at_local_modifier() const;
 
     struct DepthGuard {
         Parser& P;

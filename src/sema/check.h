@@ -312,7 +312,7 @@ public:
     std::unordered_map<const Type*, uint8_t> layout_state_;
     std::unordered_map<const TypeDecl*, uint8_t> decl_layout_state_;
     // interned names used by the checker
-    Ident id_console, id_write, id_writeline, id_assert, id_assert_eq, id_panic, id_length,
+    Ident id_console, id_error, id_write, id_writeline, id_assert, id_assert_eq, id_panic, id_length,
         id_bytelength, id_main, id_program, id_underscore;
 };
 
@@ -320,6 +320,12 @@ public:
 inline bool is_console(Expr* e, Ident console) {
     return e && e->kind == ExprKind::Name && !static_cast<NameExpr*>(e)->decl &&
            static_cast<NameExpr*>(e)->name == console && e->type && e->type->kind == TypeKind::Void;
+}
+
+// `Console.Error`: the stderr writer, a Member of the Console prefix typed void.
+inline bool is_console_error(Expr* e, Ident console, Ident error) {
+    return e && e->kind == ExprKind::Member && static_cast<MemberExpr*>(e)->name == error &&
+           is_console(static_cast<MemberExpr*>(e)->object, console) && e->type && e->type->kind == TypeKind::Void;
 }
 
 inline uint32_t align_up(uint32_t v, uint32_t a) { return (v + a - 1) & ~(a - 1); }
