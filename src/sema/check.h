@@ -197,6 +197,13 @@ public:
     bool block_returns(Stmt* s);
     void check_entry_point();
     void check_field_inits();
+
+    // ---- flow.cpp ----
+    bool has_zero_value(const Type* t, int depth = 0) const; // false: class, interface, array, payload enum, ...
+    void check_zero_fields();                  // static fields and globals only an initializer can set
+    void required_fields(TypeDecl* td, std::vector<FieldDecl*>& out) const; // a constructor must set them
+    void check_required_inits(NewExpr* e, TypeDecl* td); // `new T {...}` when T has no constructor
+    void check_flow(FuncDecl* fn, TypeDecl* owner); // definite assignment, unreachable, unused
     void push_scope() { scope_marks_.push_back((uint32_t)locals_.size()); }
     void pop_scope() { locals_.resize(scope_marks_.back()); scope_marks_.pop_back(); }
     void declare_local(Ident name, Decl* d, Span span);

@@ -1150,6 +1150,7 @@ const Type* Sema::check_new(NewExpr* e) {
                        fi.name.c_str());
         value(fi.value, d->type ? d->type : err());
     }
+    check_required_inits(e, td); // flow.cpp
     return t;
 }
 
