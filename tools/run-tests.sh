@@ -10,7 +10,7 @@
 #      // flags: F              extra compiler flags (e.g. -j 3)
 #      // warning: LINE:COL: MESSAGE   the compiler must print "PATH:LINE:COL: warning: MESSAGE";
 #                               any warning the file does not expect fails the test
-#  - test/errors/*.lang: must fail to compile with status 1; for each
+#  - test/errors/*.lang: must fail to compile with status 1 (with the // flags: given); for each
 #      // error: LINE:COL: MESSAGE   stderr must contain "PATH:LINE:COL: error: MESSAGE"
 #      // warning: LINE:COL: MESSAGE   stderr must contain "PATH:LINE:COL: warning: MESSAGE"
 # Set TEST_FILTER=substring to run only matching end-to-end tests.
@@ -65,8 +65,10 @@ run_one() {
   local id; id=$(echo "$name$opt" | tr '/' '_')
   local srcs; if [ -d "$t" ]; then srcs=$(find "$t" -name '*.lang' | sort); else srcs=$t; fi
   local exp="$tmp/$id.exp" out="$tmp/$id.out" err="$tmp/$id.err" exe="$tmp/$id.exe"
+  local flags; flags=$(grep -h -o '// flags: .*' $srcs | head -1 | sed 's|^// flags: ||')
   if [ "$kind" = errors ]; then
-    timeout 20 "$LANG_BIN" build "$t" -o "$exe" > "$out" 2> "$err"; local st=$?
+    # shellcheck disable=SC2086
+    timeout 20 "$LANG_BIN" build "$t" $flags -o "$exe" > "$out" 2> "$err"; local st=$?
     if [ $st != 1 ]; then echo "FAIL $name: expected compile status 1, got $st"; head -5 "$err"; return; fi
     local n=0
     while IFS= read -r l; do
@@ -84,7 +86,6 @@ run_one() {
     if [ -n "$why" ]; then echo "FAIL $name: $why"; head -6 "$err"; return; fi
     echo "PASS $name"; return
   fi
-  local flags; flags=$(grep -h -o '// flags: .*' $srcs | head -1 | sed 's|^// flags: ||')
   # shellcheck disable=SC2086
   timeout 60 "$LANG_BIN" build "$t" $opt $flags -o "$exe" > "$out" 2> "$err"; local st=$?
   if [ $st != 0 ]; then echo "FAIL $name $opt: compile status $st"; head -8 "$err"; return; fi

@@ -619,11 +619,16 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
     const Type* ot = check_operand(e->object);
     if (is_error(ot)) return err();
     if (is_console(e->object, id_console)) {
-        if (e->name == id_error && prefix_ok) return T.void_(); // Console.Error.Write...
+        if (e->name == id_error && prefix_ok) { // Console.Error.Write...
+            e->builtin = (uint32_t)Builtin::ConsoleError;
+            return T.void_();
+        }
         if (e->name == id_error)
             diag.error(e->span, "'Console.Error' is not a value: call 'Console.Error.Write(x)' or 'Console.Error.WriteLine(x)'");
-        else
+        else if (e->name == id_write || e->name == id_writeline)
             diag.error(e->span, "'Console.%s' must be called", e->name.c_str());
+        else
+            diag.error(e->name_span, "'Console' has no member '%s'", e->name.c_str());
         return err();
     }
     Decl* od = ref_decl(e->object);
