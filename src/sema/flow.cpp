@@ -8,9 +8,10 @@
 //    definitely assigned; in a constructor, a field that has no zero value (has_zero_value)
 //    and no initializer that is read, or `this` used for anything but assigning fields,
 //    before it is assigned, or not assigned on some path to the constructor's end;
-//  - warnings: the first unreachable statement of a block, and locals that are never read.
-// Also here (check_zero_fields): fields, static fields and globals of a type without a
-// zero value must have an initializer when no constructor can set them.
+//  - warnings: the first unreachable statement of a block, locals that are never read,
+//    and integer constant expressions that overflow or divide by zero (certain panics).
+// Which types have a zero value, and the rules for fields outside constructors, are in
+// zero_value.cpp.
 // Invariants: a State is a bit per tracked slot (fields of the constructor first, then
 // locals as their declarations are met); a missing bit means "not assigned"; a dead state
 // (no path reaches the point) counts every slot as assigned, and joining with it is a
@@ -21,87 +22,6 @@
 #include "sema/check.h"
 
 namespace lang::sema {
-
-bool Sema::has_zero_value(const Type* t, int depth) const {
-    // A struct that contains itself was reported (layout.cpp) but its fields still point
-    // back at it: stop somewhere (and say yes, nothing more to report).
-    if (!t || depth > 100) return true;
-    switch (t->kind) {
-    case TypeKind::Class: case TypeKind::Interface: case TypeKind::Array: case TypeKind::Func:
-    case TypeKind::TypeInfo: case TypeKind::Fallible:
-        return false;
-    case TypeKind::Enum: return t->is_c_like_enum();
-    case TypeKind::Tuple:
-        for (uint32_t i = 0; i < t->count; i++)
-            if (!has_zero_value(t->elems[i], depth + 1)) return false;
-        return true;
-    case TypeKind::Struct:
-        if (!t->decl) return true;
-        for (Decl* m : t->decl->members)
-            if (m && m->kind == DeclKind::Field && !(m->mods & M_STATIC) && !has_zero_value(m->type, depth + 1))
-                return false;
-        return true;
-    default: return !t->is_conc_handle();
-    }
-}
-
-// Fields and globals that nothing but their initializer can set.
-void Sema::check_zero_fields() {
-    for (GlobalEntry& g : globals_) {
-        LocalDecl* d = g.d;
-        if (!d->init && d->type && !is_error(d->type) && !has_zero_value(d->type))
-            diag.error(d->name_span, "global variable '%s' has type %s, which has no zero value: give it an initializer",
-                       d->name.c_str(), tn(d->type).c_str());
-    }
-    for (TypeEntry& te : types_) {
-        for (Decl* m : te.td->members) {
-            if (!m || m->kind != DeclKind::Field || !(m->mods & M_STATIC)) continue;
-            auto* f = static_cast<FieldDecl*>(m);
-            if (f->init || !f->type || is_error(f->type) || has_zero_value(f->type)) continue;
-            diag.error(f->name_span, "static field '%s' has type %s, which has no zero value: give it an initializer",
-                       f->name.c_str(), tn(f->type).c_str());
-        }
-    }
-}
-
-static bool has_ctor(const TypeDecl* td) {
-    for (Decl* m : td->members)
-        if (m && m->kind == DeclKind::Func && static_cast<FuncDecl*>(m)->fkind == FuncKind::Constructor) return true;
-    return false;
-}
-
-// The instance fields of td without a zero value and without an initializer, and those of
-// its base classes up to the first one that has a constructor of its own (a class with no
-// constructor leaves its fields to the derived class's constructor or to `new`).
-void Sema::required_fields(TypeDecl* td, std::vector<FieldDecl*>& out) const {
-    for (int depth = 0; td && depth < 1000; depth++) {
-        for (Decl* m : td->members) {
-            if (!m || m->kind != DeclKind::Field || (m->mods & M_STATIC)) continue;
-            auto* f = static_cast<FieldDecl*>(m);
-            if (!f->init && f->type && !is_error(f->type) && !has_zero_value(f->type)) out.push_back(f);
-        }
-        td = td->tkind == TypeDeclKind::Class ? base_of(td) : nullptr;
-        if (td && has_ctor(td)) break;
-    }
-}
-
-// `new T { F = v, ... }` of a type with no constructor: the object initializer must set
-// every required field.
-void Sema::check_required_inits(NewExpr* e, TypeDecl* td) {
-    if (has_ctor(td)) return;
-    std::vector<FieldDecl*> req;
-    required_fields(td, req);
-    for (FieldDecl* f : req) {
-        bool set = false;
-        for (FieldInit& fi : e->inits) set = set || fi.name == f->name;
-        if (!set)
-            diag.error(e->span,
-                       "'new %s' must set field '%s' (type %s has no zero value, and '%s' has no constructor to set "
-                       "it): write 'new %s { %s = ... }'",
-                       td->name.c_str(), f->name.c_str(), tn(f->type).c_str(), td->name.c_str(), td->name.c_str(),
-                       f->name.c_str());
-    }
-}
 
 namespace {
 
