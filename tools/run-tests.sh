@@ -9,8 +9,11 @@
 #      // stderr: TEXT          stderr must contain TEXT
 #      // flags: F              extra compiler flags (e.g. -j 3)
 #      // leaks: N              run with LANG_LEAKS=1; exactly N built strings still live at exit
-#  - test/errors/*.lang: must fail to compile with status 1; for each
+#      // warning: LINE:COL: MESSAGE   the compiler must print "PATH:LINE:COL: warning: MESSAGE";
+#                               any warning the file does not expect fails the test
+#  - test/errors/*.lang: must fail to compile with status 1 (with the // flags: given); for each
 #      // error: LINE:COL: MESSAGE   stderr must contain "PATH:LINE:COL: error: MESSAGE"
+#      // warning: LINE:COL: MESSAGE   stderr must contain "PATH:LINE:COL: warning: MESSAGE"
 #  - tools/driver-tests.sh: the `lang` command line (exit statuses, refused paths, messages)
 # Set TEST_FILTER=substring to run only matching end-to-end tests.
 set -u
@@ -35,6 +38,28 @@ if [ -x "$B/unittests" ] && [ -z "${TEST_FILTER:-}" ]; then
   passed=$((passed + up)); failed=$((failed + uf))
 fi
 
+# ---- the "// warning:" lines of a test as the diagnostics they expect ("PATH:L:C: warning: M")
+expected_warnings() {
+  local srcs=$1 l want lc msg f
+  while IFS= read -r l; do
+    want="${l#*// warning: }"; lc=${want%%: *}; msg=${want#*: }
+    f=$(grep -l -F "// warning: $want" $srcs | head -1)
+    echo "$f:$lc: warning: $msg"
+  done < <(grep -h -o '// warning: .*' $srcs)
+}
+
+# ---- checks the warnings in file $2 against the expected ones in $1; prints a reason or nothing
+check_warnings() {
+  local exp=$1 err=$2 strict=$3 w
+  while IFS= read -r w; do
+    if ! grep -q -x -F -- "$w" "$err"; then echo "missing warning '$w'"; return; fi
+  done < "$exp"
+  if [ "$strict" = 1 ]; then
+    w=$(grep -E '^[^ ].*:[0-9]+:[0-9]+: warning: ' "$err" | grep -v -x -F -f "$exp" | head -1)
+    if [ -n "$w" ]; then echo "unexpected warning '$w'"; fi
+  fi
+}
+
 # ---- one end-to-end test; prints "PASS name" or "FAIL name: reason"
 run_one() {
   local t=$1 kind=$2 opt=$3
@@ -42,8 +67,10 @@ run_one() {
   local id; id=$(echo "$name$opt" | tr '/' '_')
   local srcs; if [ -d "$t" ]; then srcs=$(find "$t" -name '*.lang' | sort); else srcs=$t; fi
   local exp="$tmp/$id.exp" out="$tmp/$id.out" err="$tmp/$id.err" exe="$tmp/$id.exe"
+  local flags; flags=$(grep -h -o '// flags: .*' $srcs | head -1 | sed 's|^// flags: ||')
   if [ "$kind" = errors ]; then
-    timeout 20 "$LANG_BIN" build "$t" -o "$exe" > "$out" 2> "$err"; local st=$?
+    # shellcheck disable=SC2086
+    timeout 20 "$LANG_BIN" build "$t" $flags -o "$exe" > "$out" 2> "$err"; local st=$?
     if [ $st != 1 ]; then echo "FAIL $name: expected compile status 1, got $st"; head -5 "$err"; return; fi
     local n=0
     while IFS= read -r l; do
@@ -56,12 +83,17 @@ run_one() {
       fi
     done < <(grep -h -o '// error: .*' $srcs)
     if [ $n = 0 ]; then echo "FAIL $name: no '// error:' lines"; return; fi
+    expected_warnings "$srcs" > "$exp"
+    local why; why=$(check_warnings "$exp" "$err" 0)
+    if [ -n "$why" ]; then echo "FAIL $name: $why"; head -6 "$err"; return; fi
     echo "PASS $name"; return
   fi
-  local flags; flags=$(grep -h -o '// flags: .*' $srcs | head -1 | sed 's|^// flags: ||')
   # shellcheck disable=SC2086
   timeout 60 "$LANG_BIN" build "$t" $opt $flags -o "$exe" > "$out" 2> "$err"; local st=$?
   if [ $st != 0 ]; then echo "FAIL $name $opt: compile status $st"; head -8 "$err"; return; fi
+  expected_warnings "$srcs" > "$exp"
+  local why; why=$(check_warnings "$exp" "$err" 1)
+  if [ -n "$why" ]; then echo "FAIL $name $opt: $why"; head -6 "$err"; return; fi
   grep -h -o '// expect: .*' $srcs | sed 's|^// expect: ||' > "$exp"
   grep -h -q -E '^// expect:$' $srcs && { grep -h -E '^// expect:( .*)?$' $srcs | sed -E 's|^// expect: ?||' > "$exp"; }
   local args; args=$(grep -h -o '// args: .*' $srcs | head -1 | sed 's|^// args: ||')
@@ -81,7 +113,7 @@ run_one() {
   rm -f "$exe"
   echo "PASS $name $opt"
 }
-export -f run_one
+export -f run_one expected_warnings check_warnings
 export LANG_BIN tmp
 
 {

@@ -118,6 +118,16 @@ void Diag::emit(const std::string& s) {
 }
 
 void Diag::report(Severity sev, Span s, const char* fmt, va_list ap) {
+    const char* suffix = "";
+    if (sev == Severity::Warning) {
+        if (no_warnings) return;
+        if (warnings_as_errors) {
+            sev = Severity::Error;
+            suffix = " [-Werror]";
+        } else {
+            warnings_++;
+        }
+    }
     if (sev == Severity::Error) {
         errors_++;
         if (errors_ > max_errors) {
@@ -127,6 +137,7 @@ void Diag::report(Severity sev, Span s, const char* fmt, va_list ap) {
     }
     char msg[2048];
     vsnprintf(msg, sizeof msg, fmt, ap);
+    if (*suffix) strncat(msg, suffix, sizeof msg - strlen(msg) - 1);
     const char* word = sev == Severity::Error ? "error" : sev == Severity::Warning ? "warning" : "note";
     std::ostringstream out;
     if (s.file < sm_.count()) {

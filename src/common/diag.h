@@ -60,6 +60,13 @@ public:
     // An error with no source location ("lang: error: msg").
     void error_plain(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
     int error_count() const { return errors_; }
+    int warning_count() const { return warnings_; }
+    // Warnings: printed as "file:line:col: warning: msg" and counted apart from errors, so
+    // they do not stop the build. With warnings_as_errors (-Werror) each one is reported
+    // as an error instead ("error: msg [-Werror]") and counts as one; with no_warnings (-w)
+    // they are dropped.
+    bool warnings_as_errors = false;
+    bool no_warnings = false;
     // Stop reporting after this many errors (avoids floods on garbage input).
     int max_errors = 50;
     // When set, messages are appended here instead of written to stderr (unit tests).
@@ -70,6 +77,7 @@ private:
     void emit(const std::string& s);
     SourceManager& sm_;
     int errors_ = 0;
+    int warnings_ = 0;
 };
 
 } // namespace lang

@@ -2,6 +2,7 @@
 // pipeline; nothing else lives here.
 //
 //   lang build PATH [-o OUT] [-O0|-O1] [--emit tokens|ast|ir|asm|obj|exe] [--dump-after PASS] [-j N]
+//              [-Werror] [-w]
 //   lang run FILE|DIR [-O1] [-- ARGS...]
 //   lang version
 // Exit statuses (also in --help, README and spec 13): 0 ok, 1 compile errors, 2 usage or
@@ -41,6 +42,10 @@ int main(int argc, char** argv) {
     b->add_option("-j,--jobs", req.jobs, "code generation threads (default: one per core; the output is the same)")
         ->check(CLI::Range(1, 64));
 
+    std::string werror;
+    b->add_option("-W", werror, "-Werror: report warnings as errors (the build fails)")->check(CLI::IsMember({"error"}));
+    b->add_flag("-w", req.no_warnings, "do not print warnings");
+
     std::string run_input;
     std::vector<std::string> run_args;
     int run_opt = 0;
@@ -72,5 +77,6 @@ int main(int argc, char** argv) {
     req.emit = kEmit.at(emit);
     req.opt_level = opt;
     req.exit_when_done = true;
+    req.warnings_as_errors = werror == "error";
     return lang::build(req);
 }

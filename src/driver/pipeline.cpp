@@ -272,6 +272,8 @@ int build(const BuildRequest& req) {
     Compilation c;
     c.opts.opt_level = req.opt_level;
     c.opts.dump_after = req.dump_after;
+    c.diag.warnings_as_errors = req.warnings_as_errors;
+    c.diag.no_warnings = req.no_warnings;
     Timer timer{req.timings, c};
 
     std::vector<std::string> paths;

@@ -22,6 +22,8 @@ struct BuildRequest {
     bool timings = false;       // print the time each stage took (stderr)
     int jobs = 0;               // code generation threads (0: one per core)
     bool exit_when_done = false; // on success, end the process right after writing the output
+    bool warnings_as_errors = false; // -Werror
+    bool no_warnings = false;        // -w
 };
 
 // Returns the process exit status: 0 on success, 1 on compile errors, 2 on usage/IO errors.

@@ -260,6 +260,18 @@ Inst* Lowerer::builtin_call(CallExpr* e, Inst* recv) {
             call("lang_write_newline", Ty::Void, {});
         }
         return nullptr;
+    case B_ConsoleErrorWrite:
+    case B_ConsoleErrorWriteLine: // sema made the argument a string
+        for (const Arg& a : e->args) {
+            Inst* s = expr(a.value);
+            use_extern("lang_ewrite_str");
+            call("lang_ewrite_str", Ty::Void, {s});
+        }
+        if (e->builtin == B_ConsoleErrorWriteLine) {
+            use_extern("lang_ewrite_newline");
+            call("lang_ewrite_newline", Ty::Void, {});
+        }
+        return nullptr;
     case B_Assert:
     case B_AssertEq: {
         Block* ok = mk_block();

@@ -19,6 +19,17 @@ Block* Parser::parse_block(const char* what) {
     advance();
     ListBuilder<Stmt*> stmts(stmt_scratch_);
     while (!at(Tok::RBrace) && !at(Tok::Eof)) {
+        if (at_local_modifier()) {
+            // `static var depth = 0;`: a modifier on a local. Say so once and parse the
+            // declaration as if the modifier were not there.
+            if (at(Tok::KwStatic))
+                error_here("a local variable cannot be 'static': declare a static field of the type instead "
+                           "('static var int depth = 0;' in the class body)");
+            else
+                error_here("a local variable cannot be '%s'", tok_spelling(kind()));
+            advance();
+            continue;
+        }
         if (at_decl_keyword() && !(at(Tok::KwGc) || at(Tok::KwTest))) {
             error_here("expected '}' to close the block before %s", describe(tok()).c_str());
             stmts.finish(arena_, blk->stmts);

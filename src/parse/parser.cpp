@@ -284,6 +284,17 @@ static bool starts_statement(Tok k) {
     }
 }
 
+// A declaration modifier right before `let`/`var`: a local declared like a member.
+bool Parser::at_local_modifier() const {
+    switch (kind()) {
+    case Tok::KwPublic: case Tok::KwPrivate: case Tok::KwProtected: case Tok::KwStatic:
+    case Tok::KwAbstract: case Tok::KwVirtual: case Tok::KwOverride: case Tok::KwSealed:
+        return peek().kind == Tok::KwLet || peek().kind == Tok::KwVar;
+    default:
+        return false;
+    }
+}
+
 bool Parser::at_decl_keyword() const {
     switch (kind()) {
     case Tok::KwPublic: case Tok::KwPrivate: case Tok::KwProtected: case Tok::KwStatic:

@@ -137,6 +137,7 @@ public:
     void sync_stmt(uint32_t start);
     void sync_decl(uint32_t start, bool in_type);
     bool at_decl_keyword() const;
+    bool at_local_modifier() const;
 
     // Nesting accounting. A tree walk recurses once per level of the tree, so the parser
     // bounds the *level* of every node: its depth (guarded recursions around it) plus its

@@ -2,7 +2,7 @@
  *
  * Output collects in a 64 KiB buffer that is written with write(2) when it fills, at a
  * newline when stdout is a terminal (line buffering), at exit and at panic. stderr is
- * never buffered (panic messages and leak reports go straight out).
+ * never buffered (panic messages, leak reports and Console.Error go straight out).
  *
  * Invariants: out_len <= sizeof out_buf; bytes leave in the order they were written.
  * out_lock guards out_buf and out_len: lightweight threads on several workers may print at
@@ -123,3 +123,10 @@ void lang_write_str(const LangString *s) {
 }
 
 void lang_write_newline(void) { lang_console_write_bytes("\n", 1); }
+
+/* Console.Error: stderr is not buffered, so each call is one write(2). */
+void lang_ewrite_str(const LangString *s) {
+    if (s) write_all(2, s->data, (size_t)s->byte_length);
+}
+
+void lang_ewrite_newline(void) { write_all(2, "\n", 1); }

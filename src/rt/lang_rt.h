@@ -126,6 +126,9 @@ void lang_write_bool(uint8_t v);
 void lang_write_char(uint32_t c);
 void lang_write_str(const LangString *s);
 void lang_write_newline(void);
+/* Console.Error.Write/WriteLine: straight to stderr (unbuffered). */
+void lang_ewrite_str(const LangString *s);
+void lang_ewrite_newline(void);
 
 /* ---- strings ---- */
 LangString *lang_str_concat(LangContext *ctx, const LangString *a, const LangString *b);

@@ -197,6 +197,12 @@ public:
     bool block_returns(Stmt* s);
     void check_entry_point();
     void check_field_inits();
+
+    // ---- flow.cpp ----
+    void check_zero_fields();                  // static fields and globals only an initializer can set
+    void required_fields(TypeDecl* td, std::vector<FieldDecl*>& out) const; // a constructor must set them
+    void check_required_inits(NewExpr* e, TypeDecl* td); // `new T {...}` when T has no constructor
+    void check_flow(FuncDecl* fn, TypeDecl* owner); // definite assignment, unreachable, unused
     void push_scope() { scope_marks_.push_back((uint32_t)locals_.size()); }
     void pop_scope() { locals_.resize(scope_marks_.back()); scope_marks_.pop_back(); }
     void declare_local(Ident name, Decl* d, Span span);
@@ -320,7 +326,7 @@ public:
     int layout_depth_ = 0;
     bool layout_too_deep_ = false; // reported once
     // interned names used by the checker
-    Ident id_console, id_write, id_writeline, id_assert, id_assert_eq, id_panic, id_length,
+    Ident id_console, id_error, id_write, id_writeline, id_assert, id_assert_eq, id_panic, id_length,
         id_bytelength, id_main, id_program, id_underscore;
 };
 
@@ -328,6 +334,12 @@ public:
 inline bool is_console(Expr* e, Ident console) {
     return e && e->kind == ExprKind::Name && !static_cast<NameExpr*>(e)->decl &&
            static_cast<NameExpr*>(e)->name == console && e->type && e->type->kind == TypeKind::Void;
+}
+
+// `Console.Error`: the stderr writer, a Member of the Console prefix typed void.
+inline bool is_console_error(Expr* e, Ident console, Ident error) {
+    return e && e->kind == ExprKind::Member && static_cast<MemberExpr*>(e)->name == error &&
+           is_console(static_cast<MemberExpr*>(e)->object, console) && e->type && e->type->kind == TypeKind::Void;
 }
 
 inline uint32_t align_up(uint32_t v, uint32_t a) { return (v + a - 1) & ~(a - 1); }

@@ -144,14 +144,21 @@ const Type* Sema::call_builtin(CallExpr* e, Builtin b) {
     };
     switch (b) {
     case Builtin::ConsoleWrite:
-    case Builtin::ConsoleWriteLine: {
-        const char* name = b == Builtin::ConsoleWrite ? "Console.Write" : "Console.WriteLine";
-        if (e->args.size > 1 || (b == Builtin::ConsoleWrite && e->args.size == 0))
-            return argc_error(name, b == Builtin::ConsoleWrite ? "1 argument" : "0 or 1 argument");
+    case Builtin::ConsoleWriteLine:
+    case Builtin::ConsoleErrorWrite:
+    case Builtin::ConsoleErrorWriteLine: {
+        bool to_stderr = b == Builtin::ConsoleErrorWrite || b == Builtin::ConsoleErrorWriteLine;
+        bool write = b == Builtin::ConsoleWrite || b == Builtin::ConsoleErrorWrite;
+        const char* name = to_stderr ? (write ? "Console.Error.Write" : "Console.Error.WriteLine")
+                                     : (write ? "Console.Write" : "Console.WriteLine");
+        if (e->args.size > 1 || (write && e->args.size == 0))
+            return argc_error(name, write ? "1 argument" : "0 or 1 argument");
         if (e->args.size == 1) {
             const Type* t = expr(e->args[0].value, nullptr);
             if (!is_error(t) && !to_string_ok(t))
                 diag.error(e->args[0].value->span, "%s cannot print a value of type %s", name, tn(t).c_str());
+            else if (to_stderr && !is_error(t) && t->kind != TypeKind::String)
+                e->args[0].value = wrap_cast(e->args[0].value, T.string()); // written as its text
         }
         return T.void_();
     }
@@ -326,6 +333,18 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
                 return call_builtin(e, b);
             }
             diag.error(m->name_span, "'Console' has no function '%s'", m->name.c_str());
+            callee->type = err();
+            check_args_loose(*this, e->args);
+            return err();
+        }
+        if (is_console_error(m->object, id_console, id_error)) {
+            if (m->name == id_write || m->name == id_writeline) {
+                Builtin b = m->name == id_write ? Builtin::ConsoleErrorWrite : Builtin::ConsoleErrorWriteLine;
+                m->builtin = (uint32_t)b;
+                m->type = T.void_();
+                return call_builtin(e, b);
+            }
+            diag.error(m->name_span, "'Console.Error' has no function '%s'", m->name.c_str());
             callee->type = err();
             check_args_loose(*this, e->args);
             return err();

@@ -625,7 +625,16 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
     const Type* ot = check_operand(e->object);
     if (is_error(ot)) return err();
     if (is_console(e->object, id_console)) {
-        diag.error(e->span, "'Console.%s' must be called", e->name.c_str());
+        if (e->name == id_error && prefix_ok) { // Console.Error.Write...
+            e->builtin = (uint32_t)Builtin::ConsoleError;
+            return T.void_();
+        }
+        if (e->name == id_error)
+            diag.error(e->span, "'Console.Error' is not a value: call 'Console.Error.Write(x)' or 'Console.Error.WriteLine(x)'");
+        else if (e->name == id_write || e->name == id_writeline)
+            diag.error(e->span, "'Console.%s' must be called", e->name.c_str());
+        else
+            diag.error(e->name_span, "'Console' has no member '%s'", e->name.c_str());
         return err();
     }
     Decl* od = ref_decl(e->object);
@@ -1070,7 +1079,11 @@ const Type* Sema::check_cast(CastExpr* e) {
 
 const Type* Sema::check_index(IndexExpr* e) {
     const Type* ot = expr(e->object, nullptr);
-    value(e->index, T.int_());
+    // The index must be an integer only when the object is an array or a string: after an
+    // error in the object (an unknown type or name) nothing more is said about it.
+    bool indexable = !is_error(ot) && (ot->kind == TypeKind::Array || ot->kind == TypeKind::String);
+    if (indexable) value(e->index, T.int_());
+    else expr(e->index, nullptr);
     if (is_error(ot)) return err();
     if (ot->kind == TypeKind::Array) return ot->elem;
     if (ot->kind == TypeKind::String) return T.char_();
@@ -1255,6 +1268,7 @@ const Type* Sema::check_new(NewExpr* e) {
                        fi.name.c_str());
         value(fi.value, d->type ? d->type : err());
     }
+    check_required_inits(e, td); // flow.cpp
     return t;
 }
 

@@ -122,6 +122,7 @@ void Sema::check_field_inits() {
 }
 
 void Sema::check_func(FuncDecl* fn, TypeDecl* owner) {
+    int errors_before = diag.error_count();
     if (owner) enter_type(owner);
     else type_stack_.clear();
     fn_ = FnCtx{};
@@ -188,6 +189,7 @@ void Sema::check_func(FuncDecl* fn, TypeDecl* owner) {
     }
     pop_scope();
     fn->local_count = fn_.next_local;
+    if (diag.error_count() == errors_before) check_flow(fn, owner); // flow.cpp
     type_stack_.clear();
 }
 

@@ -24,6 +24,7 @@ Sema::Sema(Compilation& comp) : c(comp), T(comp.types), diag(comp.diag), arena(c
     ns_by_decl_[root_->decl] = root_;
     Interner& in = c.interner;
     id_console = in.intern("Console");
+    id_error = in.intern("Error");
     id_write = in.intern("Write");
     id_writeline = in.intern("WriteLine");
     id_assert = in.intern("assert");

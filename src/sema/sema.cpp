@@ -27,6 +27,7 @@ void Sema::run_declarations() {
     layout_all();
     check_globals();
     check_field_inits();
+    check_zero_fields();
     finish_layout();
     laid_out_types_ = T.count();
 }

@@ -699,7 +699,7 @@ TEST_CASE("sema: imports, aliases, ambiguity and qualified names") {
     }
 }
 
-TEST_CASE("sema: nested types, private access inside the type, zero-initialized var") {
+TEST_CASE("sema: nested types, private access inside the type, var assigned after its declaration") {
     Checked k(R"(
 public class Program {
     struct Pair {
@@ -714,6 +714,8 @@ public class Program {
         p.Set(3);
         var z: Pair;
         var n: int;
+        z = new Pair(2);
+        n = 0;
         n += p.Sum(z);
     }
 }

@@ -1,0 +1,622 @@
+// flow.cpp: flow analysis over a checked function body (spec 4.1, 4.3, 13).
+//
+// One walk over the statement tree of each function, after sema checked it without
+// errors, computes at every point which tracked variables are *definitely assigned*
+// (assigned on every path that reaches the point, like C#'s rule) and whether the point
+// is reachable at all. From that it reports:
+//  - errors: a local declared without an initializer (`var x: T;`) read before it is
+//    definitely assigned; in a constructor, a field that has no zero value (has_zero_value)
+//    and no initializer that is read, or `this` used for anything but assigning fields,
+//    before it is assigned, or not assigned on some path to the constructor's end;
+//  - warnings: the first unreachable statement of a block, locals that are never read,
+//    and integer constant expressions that overflow or divide by zero (certain panics).
+// Which types have a zero value, and the rules for fields outside constructors, are in
+// zero_value.cpp.
+// Invariants: a State is a bit per tracked slot (fields of the constructor first, then
+// locals as their declarations are met); a missing bit means "not assigned"; a dead state
+// (no path reaches the point) counts every slot as assigned, and joining with it is a
+// no-op. Assignments only add bits, so a loop's head state is its entry state and one pass
+// over each loop body is enough. Conditions are split into a when-true and a when-false
+// state for `&&`, `||` and `!`; the only constant conditions used are the `true` of
+// `while (true)` and a missing `for` condition (loops that never end).
+#include "sema/check.h"
+
+namespace lang::sema {
+
+namespace {
+
+struct State {
+    std::vector<uint64_t> bits;
+    bool dead = false;
+
+    bool has(uint32_t slot) const {
+        return dead || (slot / 64 < bits.size() && (bits[slot / 64] >> (slot % 64) & 1));
+    }
+    void set(uint32_t slot, bool on) {
+        if (slot / 64 >= bits.size()) bits.resize(slot / 64 + 1, 0);
+        if (on) bits[slot / 64] |= 1ull << (slot % 64);
+        else bits[slot / 64] &= ~(1ull << (slot % 64));
+    }
+    static State unreachable() {
+        State s;
+        s.dead = true;
+        return s;
+    }
+    // This state becomes the meet of itself and o (what holds on both paths).
+    void join(const State& o) {
+        if (o.dead) return;
+        if (dead) {
+            *this = o;
+            return;
+        }
+        if (bits.size() > o.bits.size()) bits.resize(o.bits.size());
+        for (size_t i = 0; i < bits.size(); i++) bits[i] &= o.bits[i];
+    }
+};
+
+// The value of an integer constant expression (literals and + - * / % and unary -), when
+// known; wide enough for any product of two 64-bit values' operands to be checked.
+struct Const {
+    bool known = false;
+    __int128 v = 0;
+};
+
+bool fits_type(__int128 v, const Type* t) {
+    unsigned bits = t->size * 8;
+    if (bits == 0 || bits > 64) return true;
+    if (t->is_signed()) {
+        __int128 lo = -((__int128)1 << (bits - 1)), hi = ((__int128)1 << (bits - 1)) - 1;
+        return v >= lo && v <= hi;
+    }
+    return v >= 0 && v <= (((__int128)1 << bits) - 1);
+}
+
+std::string int128_text(__int128 v) {
+    bool neg = v < 0;
+    unsigned __int128 m = neg ? (unsigned __int128)0 - (unsigned __int128)v : (unsigned __int128)v;
+    std::string s;
+    do {
+        s.insert(s.begin(), (char)('0' + (int)(m % 10)));
+        m /= 10;
+    } while (m);
+    return neg ? "-" + s : s;
+}
+
+class Flow {
+public:
+    Flow(Sema& s, FuncDecl* fn, TypeDecl* owner) : s_(s), diag_(s.diag), fn_(fn), owner_(owner) {}
+
+    void run() {
+        read_.assign(fn_->local_count, 0);
+        slot_of_.assign(fn_->local_count, -1);
+        decl_at_.assign(fn_->local_count, nullptr);
+        ctor_ = fn_->fkind == FuncKind::Constructor && owner_ && !fn_->chains_this &&
+                (owner_->tkind == TypeDeclKind::Class || owner_->tkind == TypeDeclKind::Struct);
+        if (ctor_) {
+            s_.required_fields(owner_, fields_);
+            reported_.assign(fields_.size(), 0);
+            nslots_ = (uint32_t)fields_.size();
+        }
+        State st;
+        if (fn_->body) block(fn_->body, st);
+        else if (fn_->body_expr) ex(fn_->body_expr, st);
+        if (ctor_ && !st.dead) fields_set_at_end(st);
+        for (LocalDecl* d : declared_) {
+            if (!d->name || d->name.c_str()[0] == '_' || d->index >= read_.size() || read_[d->index] == 2) continue;
+            if (read_[d->index] == 1)
+                diag_.warning(d->name_span, "variable '%s' is assigned but never read", d->name.c_str());
+            else
+                diag_.warning(d->name_span, "unused variable '%s'", d->name.c_str());
+        }
+    }
+
+private:
+    struct Loop {
+        State brk, cont;
+        bool has_brk = false, has_cont = false;
+    };
+
+    Sema& s_;
+    Diag& diag_;
+    FuncDecl* fn_;
+    TypeDecl* owner_;
+    bool ctor_ = false;
+    std::vector<FieldDecl*> fields_;   // slots 0..n-1 in a constructor
+    std::vector<uint8_t> reported_;    // per field: its error was given
+    bool this_reported_ = false;
+    std::vector<int32_t> slot_of_;     // LocalDecl::index -> slot, -1: always assigned
+    std::vector<LocalDecl*> decl_at_;  // LocalDecl::index -> the let/var declared here
+    std::vector<uint8_t> read_;        // LocalDecl::index -> 0 unused, 1 assigned only, 2 read
+    std::vector<uint8_t> local_reported_;
+    std::vector<LocalDecl*> declared_; // let/var locals, for the unused warning
+    std::vector<Loop> loops_;
+    uint32_t nslots_ = 0;
+
+    // ---- what is tracked
+    int32_t field_slot(Decl* d) const {
+        if (!ctor_ || !d || d->kind != DeclKind::Field || fields_.empty()) return -1;
+        for (size_t i = 0; i < fields_.size(); i++)
+            if (fields_[i] == d) return (int32_t)i;
+        return -1;
+    }
+    // `f` (implicit this) or `this.f` naming a tracked field of the constructor's object.
+    int32_t field_target(Expr* e) const {
+        if (!ctor_ || !e) return -1;
+        if (e->kind == ExprKind::Name) return field_slot(static_cast<NameExpr*>(e)->decl);
+        if (e->kind == ExprKind::Member) {
+            auto* m = static_cast<MemberExpr*>(e);
+            if (m->object && m->object->kind == ExprKind::This) return field_slot(m->decl);
+        }
+        return -1;
+    }
+    LocalDecl* local_of(Expr* e) const {
+        if (!e || e->kind != ExprKind::Name) return nullptr;
+        Decl* d = static_cast<NameExpr*>(e)->decl;
+        if (!d || d->kind != DeclKind::Local || static_cast<LocalDecl*>(d)->index >= slot_of_.size()) return nullptr;
+        auto* l = static_cast<LocalDecl*>(d);
+        return decl_at_[l->index] == l ? l : nullptr; // not a global (its index means nothing here)
+    }
+
+    void mark(LocalDecl* d, uint8_t how) {
+        if (d && d->index < read_.size() && read_[d->index] < how) read_[d->index] = how;
+    }
+
+    // A read of a name: a local must be definitely assigned, a tracked field set.
+    void use_name(Expr* e, State& st) {
+        if (LocalDecl* d = local_of(e)) {
+            mark(d, 2);
+            int32_t slot = slot_of_[d->index];
+            if (slot >= 0 && !st.has((uint32_t)slot)) {
+                if (local_reported_.size() <= d->index) local_reported_.resize(d->index + 1, 0);
+                if (!local_reported_[d->index]) {
+                    local_reported_[d->index] = 1;
+                    diag_.error(e->span, "variable '%s' is used before it is assigned on every path",
+                                d->name.c_str());
+                }
+            }
+            return;
+        }
+        int32_t f = field_target(e);
+        if (f >= 0 && !st.has((uint32_t)f) && !reported_[f]) {
+            reported_[f] = 1;
+            diag_.error(e->span, "field '%s' is read before the constructor of '%s' sets it", fields_[f]->name.c_str(),
+                        owner_->name.c_str());
+        }
+    }
+    // `this` used as a value, or a method called on it, in a constructor.
+    void use_this(Span span, State& st) {
+        if (!ctor_ || this_reported_ || st.dead) return;
+        for (size_t i = 0; i < fields_.size(); i++) {
+            if (st.has((uint32_t)i)) continue;
+            this_reported_ = true;
+            reported_[i] = 1;
+            diag_.error(span,
+                        "'this' is used before field '%s' is set: the constructor of '%s' must first assign every "
+                        "field that has no zero value",
+                        fields_[i]->name.c_str(), owner_->name.c_str());
+            return;
+        }
+    }
+    void fields_set_at_end(const State& st) {
+        for (size_t i = 0; i < fields_.size(); i++) {
+            if (st.has((uint32_t)i) || reported_[i]) continue;
+            reported_[i] = 1;
+            diag_.error(fn_->name_span,
+                        "the constructor of '%s' does not set field '%s' on every path (type %s has no zero value): "
+                        "assign it or give the field an initializer",
+                        owner_->name.c_str(), fields_[i]->name.c_str(), s_.tn(fields_[i]->type).c_str());
+        }
+    }
+
+    // ---- statements
+    void block(Block* b, State& st) {
+        if (!b) return;
+        bool warned = st.dead; // code already unreachable where the block starts was reported outside
+        for (Stmt* x : b->stmts) {
+            if (!x) continue;
+            if (st.dead && !warned && x->kind != StmtKind::Empty) {
+                warned = true;
+                diag_.warning(x->span, "unreachable code");
+            }
+            stmt(x, st);
+        }
+    }
+
+    void loop_body(Stmt* body, State& st, Loop& out) {
+        loops_.emplace_back();
+        stmt(body, st);
+        out = std::move(loops_.back());
+        loops_.pop_back();
+    }
+
+    static bool is_true(Expr* e) {
+        return e && e->kind == ExprKind::BoolLit && static_cast<BoolLitExpr*>(e)->value;
+    }
+
+    void stmt(Stmt* x, State& st) {
+        if (!x) return;
+        switch (x->kind) {
+        case StmtKind::Block: block(static_cast<Block*>(x), st); break;
+        case StmtKind::Expr: ex(static_cast<ExprStmt*>(x)->expr, st); break;
+        case StmtKind::VarDecl: {
+            auto* v = static_cast<VarDeclStmt*>(x);
+            ex(v->init, st);
+            for (LocalDecl* d : v->names) {
+                if (!d || d->index >= slot_of_.size()) continue;
+                declared_.push_back(d);
+                decl_at_[d->index] = d;
+                if (v->init) {
+                    if (slot_of_[d->index] >= 0) st.set((uint32_t)slot_of_[d->index], true);
+                    continue;
+                }
+                if (slot_of_[d->index] < 0) slot_of_[d->index] = (int32_t)nslots_++;
+                st.set((uint32_t)slot_of_[d->index], false); // again unassigned each time it is reached
+            }
+            break;
+        }
+        case StmtKind::If: {
+            auto* i = static_cast<IfStmt*>(x);
+            State t, f;
+            cond(i->cond, st, t, f);
+            stmt(i->then_s, t);
+            stmt(i->else_s, f);
+            t.join(f);
+            st = std::move(t);
+            break;
+        }
+        case StmtKind::While: {
+            auto* w = static_cast<WhileStmt*>(x);
+            State t, f;
+            cond(w->cond, st, t, f);
+            if (is_true(w->cond)) f = State::unreachable();
+            Loop l;
+            loop_body(w->body, t, l);
+            if (l.has_brk) f.join(l.brk);
+            st = std::move(f);
+            break;
+        }
+        case StmtKind::For: {
+            auto* fs = static_cast<ForStmt*>(x);
+            stmt(fs->init, st);
+            State t, f;
+            if (fs->cond) cond(fs->cond, st, t, f);
+            else t = st;
+            if (!fs->cond || is_true(fs->cond)) f = State::unreachable();
+            Loop l;
+            loop_body(fs->body, t, l);
+            if (l.has_cont) t.join(l.cont);
+            ex(fs->step, t);
+            if (l.has_brk) f.join(l.brk);
+            st = std::move(f);
+            break;
+        }
+        case StmtKind::ForIn: {
+            auto* fi = static_cast<ForInStmt*>(x);
+            ex(fi->iterable, st);
+            State body = st;
+            Loop l;
+            loop_body(fi->body, body, l); // may run no time: what follows sees `st`
+            break;
+        }
+        case StmtKind::Break:
+        case StmtKind::Continue:
+            if (!loops_.empty()) {
+                Loop& l = loops_.back();
+                bool brk = x->kind == StmtKind::Break;
+                State& into = brk ? l.brk : l.cont;
+                bool& has = brk ? l.has_brk : l.has_cont;
+                if (has) into.join(st);
+                else into = st, has = true;
+            }
+            st = State::unreachable();
+            break;
+        case StmtKind::Return:
+            ex(static_cast<ReturnStmt*>(x)->value, st);
+            if (ctor_ && !st.dead) fields_set_at_end(st);
+            st = State::unreachable();
+            break;
+        case StmtKind::Fail:
+            ex(static_cast<FailStmt*>(x)->error, st);
+            st = State::unreachable();
+            break;
+        case StmtKind::Defer: {
+            // Runs later, when the block is left; what it reads must be assigned here already.
+            State later = st;
+            std::vector<Loop> saved;
+            saved.swap(loops_);
+            stmt(static_cast<DeferStmt*>(x)->body, later);
+            saved.swap(loops_);
+            break;
+        }
+        case StmtKind::Select: {
+            State out = State::unreachable();
+            bool any = false;
+            for (SelectCase& c : static_cast<SelectStmt*>(x)->cases) {
+                State cs = st;
+                ex(c.op, cs);
+                ex(c.body_expr, cs);
+                block(c.body_block, cs);
+                out.join(cs);
+                any = true;
+            }
+            if (any) st = std::move(out);
+            break;
+        }
+        case StmtKind::Unsafe:
+        case StmtKind::GcBlock: block(static_cast<UnsafeStmt*>(x)->body, st); break;
+        case StmtKind::Empty: break;
+        }
+    }
+
+    // ---- expressions
+    // The states after `e` when it is true and when it is false.
+    void cond(Expr* e, State& st, State& t, State& f) {
+        if (e && e->kind == ExprKind::Binary) {
+            auto* b = static_cast<BinaryExpr*>(e);
+            if (b->op == BinOp::And || b->op == BinOp::Or) {
+                State t1, f1, t2, f2;
+                cond(b->lhs, st, t1, f1);
+                if (b->op == BinOp::And) {
+                    cond(b->rhs, t1, t2, f2);
+                    t = std::move(t2);
+                    f1.join(f2);
+                    f = std::move(f1);
+                } else {
+                    cond(b->rhs, f1, t2, f2);
+                    t1.join(t2);
+                    t = std::move(t1);
+                    f = std::move(f2);
+                }
+                return;
+            }
+        }
+        if (e && e->kind == ExprKind::Unary && static_cast<UnaryExpr*>(e)->op == UnOp::Not) {
+            cond(static_cast<UnaryExpr*>(e)->operand, st, f, t);
+            return;
+        }
+        ex(e, st);
+        t = st;
+        f = st;
+    }
+
+    void args(ArenaVec<Arg>& as, State& st) {
+        for (Arg& a : as) ex(a.value, st);
+    }
+
+    void assign(AssignExpr* a, State& st) {
+        Expr* tgt = a->target;
+        Const r;
+        LocalDecl* d = local_of(tgt);
+        int32_t f = field_target(tgt);
+        if (d || f >= 0) {
+            if (a->compound) use_name(tgt, st);
+            else if (d) mark(d, 1);
+            value(a, st, r);
+            if (d && slot_of_[d->index] >= 0) st.set((uint32_t)slot_of_[d->index], true);
+            if (f >= 0) st.set((uint32_t)f, true);
+            return;
+        }
+        ex(tgt, st); // x.f = v, xs[i] = v: the place's object is read
+        value(a, st, r);
+    }
+    // The assigned value; `x /= 0` and `x %= 0` are certain panics.
+    void value(AssignExpr* a, State& st, Const& r) {
+        ex(a->value, st, &r);
+        if (a->compound && (a->op == BinOp::Div || a->op == BinOp::Mod) && is_int(a->target) && r.known && r.v == 0)
+            diag_.warning(a->span, "%s by zero: it panics at run time", a->op == BinOp::Div ? "division" : "remainder");
+    }
+
+    // ---- constant integer expressions: overflow and division by zero are certain panics
+    bool is_int(const Expr* e) const { return e->type && e->type->is_integer(); }
+
+    void overflow(Expr* e, __int128 v) {
+        diag_.warning(e->span, "this constant expression overflows %s (its value %s does not fit): it panics at run time",
+                      s_.tn(e->type).c_str(), int128_text(v).c_str());
+    }
+
+    void arith(BinaryExpr* b, const Const& l, const Const& r, Const* out) {
+        if (!is_int(b)) return;
+        if ((b->op == BinOp::Div || b->op == BinOp::Mod) && r.known && r.v == 0) {
+            diag_.warning(b->span, "%s by zero: it panics at run time", b->op == BinOp::Div ? "division" : "remainder");
+            return;
+        }
+        if (!l.known || !r.known) return;
+        __int128 v;
+        switch (b->op) {
+        case BinOp::Add: v = l.v + r.v; break;
+        case BinOp::Sub: v = l.v - r.v; break;
+        case BinOp::Mul:
+            if (__builtin_mul_overflow(l.v, r.v, &v)) v = ((__int128)1 << 126); // far out of any range
+            break;
+        case BinOp::Div: v = l.v / r.v; break;
+        case BinOp::Mod: v = l.v % r.v; break;
+        default: return;
+        }
+        if (!fits_type(v, b->type)) {
+            overflow(b, v);
+            return;
+        }
+        if (out) *out = Const{true, v};
+    }
+
+    void ex(Expr* e, State& st, Const* out = nullptr) {
+        if (!e) return;
+        switch (e->kind) {
+        case ExprKind::IntLit: {
+            auto* l = static_cast<IntLitExpr*>(e);
+            if (out && is_int(e) && !l->overflow) *out = Const{true, (__int128)l->value};
+            break;
+        }
+        case ExprKind::FloatLit: case ExprKind::CharLit: case ExprKind::StringLit:
+        case ExprKind::BoolLit: case ExprKind::NullLit: case ExprKind::Typeof: case ExprKind::Sizeof:
+        case ExprKind::CallerLoc:
+            break;
+        case ExprKind::InterpString:
+            for (InterpPart& p : static_cast<InterpStringExpr*>(e)->parts) ex(p.expr, st);
+            break;
+        case ExprKind::Name: use_name(e, st); break;
+        case ExprKind::This: case ExprKind::Base: use_this(e->span, st); break;
+        case ExprKind::Member: {
+            auto* m = static_cast<MemberExpr*>(e);
+            bool this_field = m->object && m->object->kind == ExprKind::This && m->decl &&
+                              m->decl->kind == DeclKind::Field;
+            // this.f of a field that is not tracked (it has a zero value or an initializer)
+            // reads that field only, not `this` as a whole.
+            if (field_target(e) >= 0) use_name(e, st);
+            else if (!this_field) ex(m->object, st);
+            break;
+        }
+        case ExprKind::TupleIndex: ex(static_cast<TupleIndexExpr*>(e)->object, st); break;
+        case ExprKind::Index:
+            ex(static_cast<IndexExpr*>(e)->object, st);
+            ex(static_cast<IndexExpr*>(e)->index, st);
+            break;
+        case ExprKind::Call: {
+            auto* c = static_cast<CallExpr*>(e);
+            Expr* callee = c->callee;
+            FuncDecl* t = c->target;
+            bool instance = t && t->parent && !(t->mods & M_STATIC) && t->fkind != FuncKind::Constructor;
+            if (callee && callee->kind == ExprKind::Name) {
+                if (instance) use_this(callee->span, st); // M(): this.M()
+            } else if (callee && callee->kind == ExprKind::Member) {
+                auto* m = static_cast<MemberExpr*>(callee);
+                if (m->object && (m->object->kind == ExprKind::This || m->object->kind == ExprKind::Base) && instance)
+                    use_this(m->object->span, st);
+                else ex(m->object, st);
+            } else {
+                ex(callee, st);
+            }
+            args(c->args, st);
+            if (c->builtin == (uint32_t)Builtin::Panic) st = State::unreachable();
+            break;
+        }
+        case ExprKind::Unary: {
+            auto* u = static_cast<UnaryExpr*>(e);
+            Const c;
+            ex(u->operand, st, &c);
+            if (u->op == UnOp::Neg && c.known && is_int(e)) {
+                if (!fits_type(-c.v, e->type)) overflow(e, -c.v);
+                else if (out) *out = Const{true, -c.v};
+            }
+            break;
+        }
+        case ExprKind::Binary: {
+            auto* b = static_cast<BinaryExpr*>(e);
+            if (b->op == BinOp::And || b->op == BinOp::Or) {
+                State t, f;
+                cond(e, st, t, f);
+                t.join(f);
+                st = std::move(t);
+            } else if (b->op == BinOp::Coalesce) {
+                ex(b->lhs, st);
+                State rhs = st; // evaluated only when the left side is null
+                ex(b->rhs, rhs);
+                st.join(rhs);
+            } else {
+                Const l, r;
+                ex(b->lhs, st, &l);
+                ex(b->rhs, st, &r);
+                arith(b, l, r, out);
+            }
+            break;
+        }
+        case ExprKind::Assign: assign(static_cast<AssignExpr*>(e), st); break;
+        case ExprKind::Ternary: {
+            auto* t = static_cast<TernaryExpr*>(e);
+            State a, b;
+            cond(t->cond, st, a, b);
+            ex(t->then_e, a);
+            ex(t->else_e, b);
+            a.join(b);
+            st = std::move(a);
+            break;
+        }
+        case ExprKind::Cast: {
+            // An implicit conversion (sema's, `to` is null) keeps a constant's value.
+            auto* c = static_cast<CastExpr*>(e);
+            Const v;
+            ex(c->operand, st, &v);
+            if (!c->to && v.known && is_int(e) && fits_type(v.v, e->type) && out) *out = v;
+            break;
+        }
+        case ExprKind::Is: ex(static_cast<IsExpr*>(e)->operand, st); break;
+        case ExprKind::As: ex(static_cast<AsExpr*>(e)->operand, st); break;
+        case ExprKind::New: {
+            auto* n = static_cast<NewExpr*>(e);
+            ex(n->array_len, st);
+            args(n->args, st);
+            for (FieldInit& fi : n->inits) ex(fi.value, st);
+            break;
+        }
+        case ExprKind::ArrayLit:
+            for (Expr* x : static_cast<ArrayLitExpr*>(e)->elems) ex(x, st);
+            break;
+        case ExprKind::TupleLit:
+            for (Expr* x : static_cast<TupleLitExpr*>(e)->elems) ex(x, st);
+            break;
+        case ExprKind::Range:
+            ex(static_cast<RangeExpr*>(e)->lo, st);
+            ex(static_cast<RangeExpr*>(e)->hi, st);
+            break;
+        case ExprKind::Lambda: {
+            // The body runs later: what it reads must be assigned where the lambda is made.
+            auto* l = static_cast<LambdaExpr*>(e);
+            State later = st;
+            std::vector<Loop> saved;
+            saved.swap(loops_);
+            bool ctor = ctor_;
+            ctor_ = false;
+            ex(l->body_expr, later);
+            block(l->body_block, later);
+            ctor_ = ctor;
+            saved.swap(loops_);
+            break;
+        }
+        case ExprKind::Match: {
+            auto* m = static_cast<MatchExpr*>(e);
+            ex(m->scrutinee, st);
+            if (m->arms.empty()) break;
+            State out = State::unreachable();
+            for (MatchArm& a : m->arms) {
+                State arm = st;
+                if (a.guard) {
+                    State t, f;
+                    cond(a.guard, arm, t, f);
+                    arm = std::move(t);
+                }
+                ex(a.body_expr, arm);
+                block(a.body_block, arm);
+                out.join(arm);
+            }
+            st = std::move(out);
+            break;
+        }
+        case ExprKind::Try: ex(static_cast<TryExpr*>(e)->operand, st); break;
+        case ExprKind::Catch: {
+            auto* c = static_cast<CatchExpr*>(e);
+            ex(c->operand, st);
+            State h = st;
+            ex(c->handler_expr, h);
+            block(c->handler_block, h);
+            st.join(h);
+            break;
+        }
+        case ExprKind::Spawn: ex(static_cast<SpawnExpr*>(e)->call, st); break;
+        case ExprKind::RefArg: {
+            // `ref v` reads and may write v: it must be assigned before; after the call it still is.
+            Expr* o = static_cast<RefArgExpr*>(e)->operand;
+            ex(o, st);
+            break;
+        }
+        }
+    }
+};
+
+} // namespace
+
+void Sema::check_flow(FuncDecl* fn, TypeDecl* owner) {
+    if (!fn || (!fn->body && !fn->body_expr)) return;
+    Flow(*this, fn, owner).run();
+}
+
+} // namespace lang::sema
