@@ -391,6 +391,8 @@ private:
         if (d || f >= 0) {
             if (a->compound) use_name(tgt, st);
             else if (d) mark(d, 1);
+            // `N = this;` sets N before `this` escapes: fine once every other field is set.
+            if (f >= 0 && !a->compound && a->value->kind == ExprKind::This) st.set((uint32_t)f, true);
             value(a, st, r);
             if (d && slot_of_[d->index] >= 0) st.set((uint32_t)slot_of_[d->index], true);
             if (f >= 0) st.set((uint32_t)f, true);

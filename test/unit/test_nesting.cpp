@@ -26,7 +26,7 @@ using namespace lang;
 
 namespace {
 
-const char* const kHead = "public class Node { public var Node N; public Node Me() { return this; } }\n"
+const char* const kHead = "public class Node { public var Node N; public Node() { N = this; } public Node Me() { return this; } }\n"
                           "public enum Shape { Dot, Pair(int a, int b) }\n"
                           "public class Program {\n"
                           "    static int Id(int x) { return x; }\n"
@@ -222,7 +222,7 @@ std::string struct_chain(int n) {
     for (int i = 0; i + 1 < n; i++)
         s += "public struct S" + std::to_string(i) + " { public int V; public S" + std::to_string(i + 1) + " X; }\n";
     s += "public struct S" + std::to_string(n - 1) + " { public int V; }\n";
-    return s + "public class Program { public static void Main() { var s: S0; Console.WriteLine(s.V); } }\n";
+    return s + "public class Program { static int Get(S0 s) { return s.V; } public static void Main() { Console.WriteLine(1); } }\n";
 }
 
 // C0 and n classes below it, each derived from the one before.
