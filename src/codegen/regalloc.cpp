@@ -57,7 +57,14 @@ struct Alloc {
     // Scratch buffers of the phases below (members only so that they keep their capacity).
     std::vector<uint32_t> gidx, stamp, globals;
     std::vector<uint32_t> upx, defs, upx_end, defs_end; // walk(): per-block lists, flat
-    std::vector<uint64_t> sets; // liveness(): gen, kill, live in, live out
+    std::vector<uint64_t> sets; // liveness_dense(): gen, kill, live in, live out
+    // liveness_sparse(): per global its gen and kill blocks; flat predecessor lists; per
+    // block one word of each set; the blocks touched; a worklist.
+    static constexpr uint32_t kPhiGen = 1u << 31; // gen_blocks entry: a phi source's predecessor
+    std::vector<uint32_t> gen_at, kill_at, gen_blocks, kill_blocks, fill, pred_at, preds, touched, work;
+    std::vector<uint64_t> words;
+    std::vector<uint8_t> touched_mark;
+    Liveness mode = Liveness::Auto;
     std::vector<uint64_t> keys; // scan(): (start << 32 | vreg index) per interval
     std::vector<uint8_t> copy; // per instruction in layout order: T.is_copy() (walk() fills it)
     std::vector<MInst> out;
@@ -213,13 +220,26 @@ struct Alloc {
         nglobals = nglob;
     }
 
-    // Bit-vector dataflow over the global vregs found by walk(); extends each interval
-    // over the blocks where its vreg is live in or live out.
+    // Extends each global vreg's interval over the blocks where it is live in or live
+    // out: bit-vector dataflow (dense) when the sets are small, else one vreg at a time
+    // (sparse). Both find the same sets, so the same intervals.
     void liveness() {
+        size_t nb = fp->blocks.size();
+        size_t G = nglobals, W = (G + 63) / 64;
+        if (!G) return;
+        bool dense = mode == Liveness::Dense ||
+                     (mode == Liveness::Auto && (uint64_t)nb * W <= kDenseLivenessWords);
+        if (dense) liveness_dense();
+        else liveness_sparse();
+    }
+
+    // Bit-vector dataflow over the global vregs found by walk(): four sets of G bits per
+    // block. Fast for ordinary functions; its memory and time grow with blocks x globals,
+    // so big functions take liveness_sparse() instead.
+    void liveness_dense() {
         MFunc& f = *fp;
         size_t nb = f.blocks.size();
         size_t G = nglobals, W = (G + 63) / 64;
-        if (!G) return;
         // gen, kill, live in, live out: four sets per block, in one buffer.
         sets.assign(4 * nb * W, 0);
         uint64_t *gen = sets.data(), *kill = gen + nb * W, *in = kill + nb * W, *out = in + nb * W;
@@ -291,6 +311,124 @@ struct Alloc {
                 seen |= m;
                 for (; m; m &= m - 1) ext(gl[w * 64 + __builtin_ctzll(m)], bend[b]);
             }
+        }
+    }
+
+    // Liveness 64 global vregs at a time: the dense dataflow restricted to one word of
+    // each set and run on a worklist from the blocks where those vregs are used (gen),
+    // walking predecessors backwards: a block's live-in bits go to the live-out word of its
+    // predecessors, and on to their live-in word unless they define the vreg (kill). Only
+    // the blocks reached are touched (and cleared again for the next word), so time grows
+    // with the blocks where the vregs are live, and memory with blocks + instructions, not
+    // with blocks x vregs. Gives the same sets as liveness_dense(), so the same intervals.
+    void liveness_sparse() {
+        MFunc& f = *fp;
+        uint32_t nb = (uint32_t)f.blocks.size();
+        uint32_t G = nglobals;
+        const uint32_t *gi = gidx.data(), *up = upx.data(), *df = defs.data();
+        const uint32_t *ue = upx_end.data(), *de = defs_end.data();
+        // Per global: its gen blocks and its kill blocks, as two flat lists indexed by
+        // global (a counting sort of the per-block lists walk() made).
+        gen_at.assign(G + 1, 0), kill_at.assign(G + 1, 0);
+        uint32_t nup = nb ? ue[nb - 1] : 0, ndef = nb ? de[nb - 1] : 0;
+        for (uint32_t u = 0; u < nup; u++) gen_at[gi[vi(up[u])] + 1]++;
+        for (uint32_t d = 0; d < ndef; d++)
+            if (gi[vi(df[d])] != UINT32_MAX) kill_at[gi[vi(df[d])] + 1]++;
+        for (const PhiArg& a : f.phi_args)
+            if (a.src.is_vreg()) gen_at[gi[vi(a.src.reg)] + 1]++;
+        for (uint32_t g = 0; g < G; g++) gen_at[g + 1] += gen_at[g], kill_at[g + 1] += kill_at[g];
+        gen_blocks.resize(gen_at[G]), kill_blocks.resize(kill_at[G]);
+        fill.assign(gen_at.begin(), gen_at.end() - 1);
+        for (uint32_t b = 0, u = 0; b < nb; b++)
+            for (; u < ue[b]; u++) gen_blocks[fill[gi[vi(up[u])]]++] = b;
+        // Phi sources are used at the end of the predecessor: a gen there unless the
+        // predecessor defines them (checked once the word's kills are marked).
+        for (uint32_t b = 0; b < nb; b++)
+            for (const MPhi& p : f.blocks[b].phis)
+                for (uint32_t k = p.first; k < p.first + p.count; k++) {
+                    const PhiArg& a = f.phi_args[k];
+                    if (a.src.is_vreg()) gen_blocks[fill[gi[vi(a.src.reg)]]++] = a.pred | kPhiGen;
+                }
+        fill.assign(kill_at.begin(), kill_at.end() - 1);
+        for (uint32_t b = 0, d = 0; b < nb; b++)
+            for (; d < de[b]; d++)
+                if (gi[vi(df[d])] != UINT32_MAX) kill_blocks[fill[gi[vi(df[d])]]++] = b;
+        // Predecessors as one flat list (better locality than the blocks' vectors).
+        pred_at.resize(nb + 1);
+        preds.clear();
+        for (uint32_t b = 0; b < nb; b++) {
+            pred_at[b] = (uint32_t)preds.size();
+            preds.insert(preds.end(), f.blocks[b].preds.begin(), f.blocks[b].preds.end());
+        }
+        pred_at[nb] = (uint32_t)preds.size();
+        // One word per block of gen, kill, live in, live out; `touched` lists the blocks
+        // whose words are not zero (cleared after each word of globals).
+        words.assign(4 * (size_t)nb, 0);
+        uint64_t *gen = words.data(), *kill = gen + nb, *in = kill + nb, *out = in + nb;
+        touched_mark.assign(nb, 0);
+        uint8_t* tm = touched_mark.data();
+        touched.clear(), work.clear();
+        auto touch = [&](uint32_t b) __attribute__((always_inline)) {
+            if (!tm[b]) tm[b] = 1, touched.push_back(b);
+        };
+        const uint32_t *pa = pred_at.data(), *pr = preds.data(), *gl = globals.data();
+        int32_t *is = istart.data(), *ie = iend.data();
+        auto ext = [&](uint32_t v, int32_t p) __attribute__((always_inline)) { // v: vreg index
+            if (p < is[v]) is[v] = p;
+            if (p > ie[v]) ie[v] = p;
+        };
+        for (uint32_t g0 = 0; g0 < G; g0 += 64) {
+            uint32_t g1 = std::min(G, g0 + 64);
+            for (uint32_t g = g0; g < g1; g++)
+                for (uint32_t k = kill_at[g]; k < kill_at[g + 1]; k++)
+                    kill[kill_blocks[k]] |= 1ull << (g - g0), touch(kill_blocks[k]);
+            for (uint32_t g = g0; g < g1; g++)
+                for (uint32_t k = gen_at[g]; k < gen_at[g + 1]; k++) {
+                    uint32_t b = gen_blocks[k] & ~kPhiGen;
+                    uint64_t bit = 1ull << (g - g0);
+                    if ((gen_blocks[k] & kPhiGen) && (kill[b] & bit)) continue;
+                    if (!(gen[b] & bit)) gen[b] |= bit, touch(b), work.push_back(b);
+                }
+            while (!work.empty()) {
+                uint32_t b = work.back();
+                work.pop_back();
+                uint64_t add = (gen[b] | (out[b] & ~kill[b])) & ~in[b];
+                if (!add) continue;
+                in[b] |= add;
+                for (uint32_t k = pa[b]; k < pa[b + 1]; k++) {
+                    uint32_t p = pr[k];
+                    uint64_t o = add & ~out[p];
+                    if (!o) continue;
+                    out[p] |= o;
+                    touch(p);
+                    if (o & ~kill[p] & ~in[p]) work.push_back(p);
+                }
+            }
+            // As in liveness_dense(): the first block where each global is live in and
+            // the last where it is live out set its interval's ends.
+            // The blocks are visited in order: the touched ones sorted, or, when they are
+            // many, every block (untouched ones have empty words), which is cheaper.
+            size_t nt = touched.size();
+            bool scan_all = nt >= nb / 16;
+            if (!scan_all) std::sort(touched.begin(), touched.end());
+            auto block_at = [&](size_t k) -> uint32_t { return scan_all ? (uint32_t)k : touched[k]; };
+            size_t nvisit = scan_all ? nb : nt;
+            uint64_t all = g1 - g0 == 64 ? ~0ull : (1ull << (g1 - g0)) - 1, seen = 0;
+            for (size_t k = 0; k < nvisit && seen != all; k++) {
+                uint32_t b = block_at(k);
+                uint64_t m = in[b] & ~seen;
+                seen |= m;
+                for (; m; m &= m - 1) ext(vi(gl[g0 + __builtin_ctzll(m)]), bstart[b]);
+            }
+            seen = 0;
+            for (size_t k = nvisit; k-- > 0 && seen != all;) {
+                uint32_t b = block_at(k);
+                uint64_t m = out[b] & ~seen;
+                seen |= m;
+                for (; m; m &= m - 1) ext(vi(gl[g0 + __builtin_ctzll(m)]), bend[b]);
+            }
+            for (uint32_t b : touched) gen[b] = kill[b] = in[b] = out[b] = 0, tm[b] = 0;
+            touched.clear();
         }
     }
 
@@ -683,5 +821,6 @@ void regalloc(const Target& t, MFunc& f) {
 RegAllocator::RegAllocator() : a_(new radetail::Alloc) {}
 RegAllocator::~RegAllocator() { delete a_; }
 void RegAllocator::run(const Target& t, MFunc& f) { a_->run(t, f); }
+void RegAllocator::set_liveness(Liveness mode) { a_->mode = mode; }
 
 } // namespace lang::codegen

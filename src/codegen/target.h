@@ -160,6 +160,12 @@ void regalloc(const Target& t, MFunc& f);
 
 // The same, keeping the allocator's working buffers from one function to the next:
 // compiling a module with one RegAllocator avoids a round of malloc/free per function.
+// Liveness is computed with bit vectors (blocks x values that cross blocks) while they
+// stay small, else one value at a time, so that big functions take time and memory in
+// proportion to their size. Both give the same result; tests force one or the other.
+enum class Liveness : uint8_t { Auto, Dense, Sparse };
+constexpr uint64_t kDenseLivenessWords = 1u << 16; // blocks x 64-bit words per set, at most
+
 namespace radetail { struct Alloc; }
 class RegAllocator {
 public:
@@ -168,6 +174,7 @@ public:
     RegAllocator(const RegAllocator&) = delete;
     RegAllocator& operator=(const RegAllocator&) = delete;
     void run(const Target& t, MFunc& f);
+    void set_liveness(Liveness mode); // (for tests)
 
 private:
     radetail::Alloc* a_;
