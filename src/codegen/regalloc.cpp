@@ -630,6 +630,7 @@ struct Alloc {
     void rewrite() {
         const Target& T = *tp;
         MFunc& f = *fp;
+        grouped = false;
         const uint8_t* is_copy = copy.data();
         for (size_t b = 0; b < f.blocks.size(); b++) {
             MBlock& bl = f.blocks[b];
@@ -754,6 +755,32 @@ struct Alloc {
         phi_copies_to(b, f.blocks[bl.succs[0]], out);
     }
 
+    // The phis' arguments grouped by predecessor block, in the order phi_copies_to() scans
+    // them (block, phi, argument): arg_group[group_at[b], group_at[b + 1]) are b's, as
+    // (phi destination, index in phi_args). Built once per function, and only when a
+    // block with phis has many predecessors: scanning every argument of its phis for each
+    // predecessor would take predecessors x arguments (a 50,000-arm match joins in one
+    // block).
+    static constexpr size_t kScanPreds = 16;
+    std::vector<uint32_t> group_at;
+    std::vector<std::pair<uint32_t, uint32_t>> arg_group;
+    bool grouped = false;
+
+    void group_phi_args() {
+        MFunc& f = *fp;
+        size_t nb = f.blocks.size();
+        group_at.assign(nb + 1, 0);
+        for (const PhiArg& a : f.phi_args) group_at[a.pred + 1]++;
+        for (size_t b = 0; b < nb; b++) group_at[b + 1] += group_at[b];
+        arg_group.resize(f.phi_args.size());
+        fill.assign(group_at.begin(), group_at.end() - 1);
+        for (const MBlock& bl : f.blocks)
+            for (const MPhi& p : bl.phis)
+                for (uint32_t k = p.first; k < p.first + p.count; k++)
+                    arg_group[fill[f.phi_args[k].pred]++] = {p.dst, k};
+        grouped = true;
+    }
+
     [[gnu::noinline]] void phi_copies_to(size_t b, const MBlock& sb, std::vector<MInst>& out) {
         MFunc& f = *fp;
         std::vector<std::pair<Operand, Operand>>& mv = moves;
@@ -763,22 +790,29 @@ struct Alloc {
         uint32_t n = 0;
         Operand d0, s0;
         RegClass c0 = RegClass::Int;
-        for (const MPhi& p : sb.phis)
-            for (uint32_t k = p.first; k < p.first + p.count; k++) {
-                const PhiArg& a = f.phi_args[k];
-                if (a.pred != b) continue;
-                if (iend[vi(p.dst)] < 0) continue;
-                Operand s = a.src.is_vreg() ? where(a.src.reg, 8) : a.src;
-                RegClass c = f.vclass[vi(p.dst)];
-                if (n == 0) {
-                    d0 = where(p.dst, 8), s0 = s, c0 = c;
-                } else {
-                    if (n == 1) mv.clear(), cl.clear(), mv.push_back({d0, s0}), cl.push_back(c0);
-                    mv.push_back({where(p.dst, 8), s});
-                    cl.push_back(c);
-                }
-                n++;
+        auto add = [&](uint32_t dst, const PhiArg& a) __attribute__((always_inline)) {
+            if (iend[vi(dst)] < 0) return;
+            Operand s = a.src.is_vreg() ? where(a.src.reg, 8) : a.src;
+            RegClass c = f.vclass[vi(dst)];
+            if (n == 0) {
+                d0 = where(dst, 8), s0 = s, c0 = c;
+            } else {
+                if (n == 1) mv.clear(), cl.clear(), mv.push_back({d0, s0}), cl.push_back(c0);
+                mv.push_back({where(dst, 8), s});
+                cl.push_back(c);
             }
+            n++;
+        };
+        if (sb.preds.size() > kScanPreds) {
+            // (b has one successor, sb: every argument for b belongs to one of sb's phis.)
+            if (!grouped) group_phi_args();
+            for (uint32_t j = group_at[b]; j < group_at[b + 1]; j++)
+                add(arg_group[j].first, f.phi_args[arg_group[j].second]);
+        } else {
+            for (const MPhi& p : sb.phis)
+                for (uint32_t k = p.first; k < p.first + p.count; k++)
+                    if (f.phi_args[k].pred == b) add(p.dst, f.phi_args[k]);
+        }
         if (!n) return;
         uint32_t line = out.empty() ? 0 : out.back().line;
         if (n == 1) {

@@ -9,12 +9,13 @@
 //  - Symbols live in one hash map keyed by (scope, Ident): scope is a NsInfo* for
 //    namespace members or a TypeDecl* for type members; overloads chain through
 //    Sym::next in declaration order.
-//  - Locals live in a stack (`locals_`) with scope marks; lookups scan it backwards
-//    (functions are small; no per-node heap allocation).
+//  - Locals live in a stack with scope marks and an index by name (`locals_`, see
+//    locals.h): declaring and looking up a local is O(1) however many are in scope.
 //  - A type of kind Error means "already reported": checks that see it stay silent.
 #pragma once
 #include "common/compilation.h"
 #include "parse/ast.h"
+#include "sema/locals.h"
 #include "sema/sema.h"
 #include "sema/types.h"
 #include <string>
@@ -110,11 +111,6 @@ struct CandBuf {
     FuncDecl* const* data() const { return n <= 8 ? small : big.data(); }
 };
 
-struct Local {
-    Ident name;
-    Decl* decl;
-};
-
 // Per-function checking state.
 struct FnCtx {
     FuncDecl* fn = nullptr;      // null while checking field initializers
@@ -203,8 +199,8 @@ public:
     void required_fields(TypeDecl* td, std::vector<FieldDecl*>& out) const; // a constructor must set them
     void check_required_inits(NewExpr* e, TypeDecl* td); // `new T {...}` when T has no constructor
     void check_flow(FuncDecl* fn, TypeDecl* owner); // definite assignment, unreachable, unused
-    void push_scope() { scope_marks_.push_back((uint32_t)locals_.size()); }
-    void pop_scope() { locals_.resize(scope_marks_.back()); scope_marks_.pop_back(); }
+    void push_scope() { locals_.push_scope(); }
+    void pop_scope() { locals_.pop_scope(); }
     void declare_local(Ident name, Decl* d, Span span);
     LocalDecl* new_local(Ident name, Span span, const Type* t, bool mut);
     void assign_local_index(LocalDecl* d) { d->index = fn_.next_local++; }
@@ -316,8 +312,7 @@ public:
     FileCtx* file_ = nullptr;
     std::vector<TypeDecl*> type_stack_; // enclosing type declarations, innermost last
     FnCtx fn_;
-    std::vector<Local> locals_;
-    std::vector<uint32_t> scope_marks_;
+    LocalScopes locals_;
     // layout state: 1 = in progress, 2 = done
     std::unordered_map<const Type*, uint8_t> layout_state_;
     std::unordered_map<const TypeDecl*, uint8_t> decl_layout_state_;

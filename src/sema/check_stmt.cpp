@@ -13,22 +13,11 @@
 
 namespace lang::sema {
 
-Decl* Sema::lookup_local(Ident name) const {
-    for (size_t i = locals_.size(); i-- > 0;)
-        if (locals_[i].name == name) return locals_[i].decl;
-    return nullptr;
-}
+Decl* Sema::lookup_local(Ident name) const { return locals_.lookup(name); }
 
 void Sema::declare_local(Ident name, Decl* d, Span span) {
     if (!name || name == id_underscore) return;
-    uint32_t mark = scope_marks_.empty() ? 0 : scope_marks_.back();
-    for (size_t i = mark; i < locals_.size(); i++) {
-        if (locals_[i].name == name) {
-            diag.error(span, "'%s' is already declared in this scope", name.c_str());
-            return;
-        }
-    }
-    locals_.push_back(Local{name, d});
+    if (!locals_.declare(name, d)) diag.error(span, "'%s' is already declared in this scope", name.c_str());
 }
 
 LocalDecl* Sema::new_local(Ident name, Span span, const Type* t, bool mut) {
@@ -73,7 +62,6 @@ void Sema::check_globals() {
         type_stack_.clear();
         fn_ = FnCtx{};
         locals_.clear();
-        scope_marks_.clear();
         LocalDecl* d = g.d;
         init_limit_ = init_pos_.count(d) ? init_pos_[d] : UINT32_MAX;
         const Type* t = d->type_expr ? resolve_type(d->type_expr) : nullptr;
@@ -112,7 +100,6 @@ void Sema::check_field_inits() {
             fn_ = FnCtx{};
             fn_.self_decl = te.td;
             locals_.clear();
-            scope_marks_.clear();
             init_limit_ = (f->mods & M_STATIC) && init_pos_.count(f) ? init_pos_[f] : UINT32_MAX;
             value(f->init, f->type ? f->type : err());
             init_limit_ = UINT32_MAX;
@@ -139,7 +126,6 @@ void Sema::check_func(FuncDecl* fn, TypeDecl* owner) {
     fn_.is_mut = fn_.is_ctor || fn->fkind == FuncKind::Destructor || (fn->mods & M_MUT);
     fn_.ret = fn->type && fn->type->kind == TypeKind::Func ? fn->type->elem : err();
     locals_.clear();
-    scope_marks_.clear();
     push_scope();
     for (ParamDecl* p : fn->params)
         if (p) declare_local(p->name, p, p->name_span);
