@@ -739,14 +739,7 @@ Inst* Lowerer::arith(BinOp op, const Type* t, Inst* a, Inst* b) {
                     m1->cty = it;
                     bad_ops = emit(Op::And, Ty::I8, m1, mn);
                 }
-                Block* ovf = mk_block();
-                Block* ok2 = mk_block();
-                br(bad_ops, ovf, ok2);
-                seal(ovf);
-                seal(ok2);
-                enter(ovf);
-                panic_call("lang_panic_overflow", {});
-                enter(ok2);
+                panic_when(bad_ops, "lang_panic_overflow");
             } else if (minus1) {
                 return iconst(it, 0);
             } else {
@@ -814,14 +807,7 @@ Inst* Lowerer::unsigned_checked(BinOp op, Ty it, Inst* a, Inst* b) {
         ne->cty = it;
         ovf = emit(Op::And, Ty::I8, nz, ne);
     }
-    Block* bad = mk_block();
-    Block* ok = mk_block();
-    br(ovf, bad, ok);
-    seal(bad);
-    seal(ok);
-    enter(bad);
-    panic_call("lang_panic_overflow", {});
-    enter(ok);
+    panic_when(ovf, "lang_panic_overflow");
     return r;
 }
 
@@ -1011,6 +997,19 @@ Inst* Lowerer::ternary(TernaryExpr* e) {
     if (!has_val) return nullptr;
     Inst* r = use(res);
     return str ? own(r) : r;
+}
+
+// Branches to a block that calls the runtime's panic `fn` when `cond` holds; lowering
+// continues in the block where it does not.
+void Lowerer::panic_when(Inst* cond, const char* fn) {
+    Block* bad = mk_block();
+    Block* ok = mk_block();
+    br(cond, bad, ok);
+    seal(bad);
+    seal(ok);
+    enter(bad);
+    panic_call(fn, {});
+    enter(ok);
 }
 
 Inst* Lowerer::is_null(Inst* v, const Type* t) {

@@ -253,6 +253,7 @@ public:
     void unreachable();
     Inst* call(const char* sym, Ty rt, std::initializer_list<Inst*> args);
     Inst* call_v(const char* sym, Ty rt, const std::vector<Inst*>& args);
+    void panic_when(Inst* cond, const char* fn);
     void panic_call(const char* sym, std::initializer_list<Inst*> args); // noreturn
     Inst* load(Ty t, Inst* base, int64_t off);
     void store(Ty t, Inst* base, int64_t off, Inst* v);
