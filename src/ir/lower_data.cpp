@@ -1,8 +1,13 @@
-// lower_data.cpp: module data made by lowering — string literals and type infos.
+// lower_data.cpp: module data made by lowering — string literals, the constant elements
+// of array literals, and type infos.
 //
 // A string literal becomes a read-only global laid out exactly like LangString
 // (lang_rt.h): refcount -1 (static, never freed), byte length, length in characters,
 // the bytes and a NUL. Literals are interned per module: the same text is one global.
+// An array literal with many constant scalar elements (numbers, chars, bools) becomes a
+// read-only global holding the elements' bytes, copied into the new array by
+// lang_array_from_data; only the other elements are stored one by one. (A 10^6-element
+// literal is then 8 MB of data, not 10^6 store instructions.)
 // Every class/struct/enum gets a LangTypeInfo global "<qualified name>.$type"
 // (kind, flags, name, size, alignment, base; reflection tables are NULL/0 for now).
 #include "ir/lower_impl.h"
@@ -41,6 +46,130 @@ const char* Lowerer::string_global(const char* bytes, uint32_t len) {
     m.globals.push(m.arena, g);
     strings_.emplace(std::string_view(reinterpret_cast<const char*>(buf + 24), len), g->name);
     return g->name;
+}
+
+// Array literals with fewer constant elements than this are built with stores only.
+constexpr uint32_t kArrayDataMin = 16;
+
+const char* Lowerer::array_data_global(const uint8_t* bytes, uint64_t size) {
+    char name[32];
+    snprintf(name, sizeof name, "arr.%u", narr_++);
+    ir::Global* g = m.arena.make<ir::Global>();
+    g->name = m.arena.copy_str(name, strlen(name));
+    g->section = ir::Section::Rodata;
+    g->align = 16;
+    ir::DataItem d;
+    d.kind = ir::DataItem::Bytes;
+    d.bytes = bytes;
+    d.size = size;
+    g->items.push(m.arena, d);
+    m.globals.push(m.arena, g);
+    return g->name;
+}
+
+// When e is a constant that an array of element type et stores as plain bytes, writes
+// them (et->size bytes, what store_typed would store: see expr() for the literals) to
+// `out` (when not null) and returns true.
+bool Lowerer::const_elem(Expr* e, const Type* et, uint8_t* out) {
+    if (!e || e->type != et || !(et->is_integer() || et->is_float() || et->kind == TypeKind::Bool ||
+                                 et->kind == TypeKind::Char))
+        return false;
+    Ty t = ty(et);
+    int64_t iv = 0;
+    double fv = 0;
+    bool is_f = ir::is_float(t);
+    Expr* x = e;
+    bool neg = false;
+    if (x->kind == ExprKind::Unary && static_cast<UnaryExpr*>(x)->op == UnOp::Neg) {
+        neg = true;
+        x = static_cast<UnaryExpr*>(x)->operand;
+        if (!x || (x->kind != ExprKind::IntLit && x->kind != ExprKind::FloatLit)) return false;
+    }
+    switch (x->kind) {
+    case ExprKind::IntLit: {
+        uint64_t v = as<IntLitExpr>(x)->value;
+        if (is_f) {
+            if (neg) return false; // (lowered as an fneg of a converted value: not folded here)
+            fv = (double)v;
+        } else {
+            iv = neg ? -(int64_t)v : (int64_t)v;
+        }
+        break;
+    }
+    case ExprKind::FloatLit:
+        if (!is_f) return false;
+        fv = as<FloatLitExpr>(x)->value;
+        if (t == Ty::F32) fv = (double)(float)fv;
+        break;
+    case ExprKind::CharLit: iv = as<CharLitExpr>(x)->value; break;
+    case ExprKind::BoolLit: iv = as<BoolLitExpr>(x)->value ? 1 : 0; break;
+    case ExprKind::Cast: {
+        // An integer constant given a float type (`let xs: double[] = [1, -2, ...]`):
+        // sitof of a signed 64-bit constant.
+        Expr* o = static_cast<CastExpr*>(x)->operand;
+        if (neg || !is_f || !o || !o->type || o->type->kind != TypeKind::I64) return false;
+        bool oneg = false;
+        if (o->kind == ExprKind::Unary && static_cast<UnaryExpr*>(o)->op == UnOp::Neg)
+            oneg = true, o = static_cast<UnaryExpr*>(o)->operand;
+        if (!o || o->kind != ExprKind::IntLit) return false;
+        uint64_t v = as<IntLitExpr>(o)->value;
+        int64_t s = oneg ? -(int64_t)v : (int64_t)v;
+        if (t == Ty::F32) {
+            float f = (float)s;
+            if (out) memcpy(out, &f, 4);
+        } else {
+            double d = (double)s;
+            if (out) memcpy(out, &d, 8);
+        }
+        return true;
+    }
+    default: return false;
+    }
+    if (!out) return true;
+    if (is_f) {
+        if (t == Ty::F32) {
+            float f = (float)fv;
+            if (neg) f = -f;
+            memcpy(out, &f, 4);
+        } else {
+            if (neg) fv = -fv;
+            memcpy(out, &fv, 8);
+        }
+    } else {
+        memcpy(out, &iv, (size_t)et->size); // little-endian: the low bytes
+    }
+    return true;
+}
+
+Inst* Lowerer::array_lit(ArrayLitExpr* ae) {
+    const Type* et = ae->type->elem;
+    uint32_t n = ae->elems.size;
+    uint32_t nconst = 0;
+    if (n >= kArrayDataMin && et->size > 0 && et->size <= 8)
+        for (Expr* x : ae->elems) nconst += const_elem(x, et, nullptr);
+    if (nconst < kArrayDataMin) {
+        use_extern("lang_array_new");
+        Inst* arr = call("lang_array_new", Ty::Ptr, {ctx, iconst(Ty::I64, n), iconst(Ty::I64, et->size)});
+        for (uint32_t i = 0; i < n; i++) {
+            Inst* v = expr(ae->elems[i]);
+            store_typed(et, arr, 32 + (int64_t)i * et->size, v);
+        }
+        return arr;
+    }
+    uint64_t size = (uint64_t)n * et->size;
+    uint8_t* bytes = static_cast<uint8_t*>(m.arena.alloc(size, 16));
+    memset(bytes, 0, size);
+    for (uint32_t i = 0; i < n; i++) const_elem(ae->elems[i], et, bytes + (uint64_t)i * et->size);
+    Inst* data = emit(Op::addr, Ty::Ptr);
+    data->sym = array_data_global(bytes, size);
+    use_extern("lang_array_from_data");
+    Inst* arr = call("lang_array_from_data", Ty::Ptr, {ctx, iconst(Ty::I64, n), iconst(Ty::I64, et->size), data});
+    for (uint32_t i = 0; i < n; i++) {
+        if (const_elem(ae->elems[i], et, nullptr)) continue;
+        Inst* v = expr(ae->elems[i]);
+        store_typed(et, arr, 32 + (int64_t)i * et->size, v);
+    }
+    return arr;
 }
 
 const char* Lowerer::cstring_global(const char* bytes, uint32_t len) {

@@ -412,18 +412,7 @@ Inst* Lowerer::expr(Expr* e) {
     }
     case ExprKind::Is: return condition_value(e);
     case ExprKind::New: return new_expr(as<NewExpr>(e));
-    case ExprKind::ArrayLit: {
-        auto* ae = as<ArrayLitExpr>(e);
-        const Type* et = e->type->elem;
-        use_extern("lang_array_new");
-        Inst* arr = call("lang_array_new", Ty::Ptr,
-                         {ctx, iconst(Ty::I64, ae->elems.size), iconst(Ty::I64, et->size)});
-        for (uint32_t i = 0; i < ae->elems.size; i++) {
-            Inst* v = expr(ae->elems[i]);
-            store_typed(et, arr, 32 + (int64_t)i * et->size, v);
-        }
-        return arr;
-    }
+    case ExprKind::ArrayLit: return array_lit(as<ArrayLitExpr>(e));
     case ExprKind::TupleLit: {
         auto* te = as<TupleLitExpr>(e);
         Inst* s = slot_for(e->type);

@@ -136,6 +136,10 @@ public:
     void emit_entry();
     const char* string_global(const char* bytes, uint32_t len);   // LangString symbol
     const char* cstring_global(const char* bytes, uint32_t len);  // NUL-terminated bytes
+    const char* array_data_global(const uint8_t* bytes, uint64_t size); // array literal's elements
+    bool const_elem(Expr* e, const Type* et, uint8_t* out);      // lower_data.cpp
+    Inst* array_lit(ArrayLitExpr* ae);                            // lower_data.cpp
+    uint32_t narr_ = 0;
     const char* typeinfo(TypeDecl* td);                           // "X.$type" symbol
     void emit_typeinfo(TypeDecl* td);
     void use_extern(const char* sym);

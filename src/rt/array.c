@@ -6,8 +6,8 @@
  * stays the ABI of lang_rt.h and lang_array_free returns the block to the allocator that
  * made it even when the context's allocator has changed since (an arena scope ended).
  *
- * Invariants: length >= 0, element_size >= 0, data is 16-byte aligned and was zeroed at
- * creation. lang_array_free frees storage only: dropping elements that own something
+ * Invariants: length >= 0, element_size >= 0, data is 16-byte aligned and was zeroed (or,
+ * for lang_array_from_data, copied from the compiler's constant data) at creation. lang_array_free frees storage only: dropping elements that own something
  * (strings, objects) is the compiler's job, done before the call.
  */
 #include <string.h>
@@ -23,7 +23,7 @@ enum { kArrMagic = 0x41525259u };
 
 _Alignas(16) const LangArray lang_empty_array = {0, 0, NULL, 0};
 
-LangArray *lang_array_new(LangContext *ctx, int64_t length, int64_t element_size) {
+static LangArray *array_alloc(LangContext *ctx, int64_t length, int64_t element_size) {
     if (length < 0) lang_panicf("negative array length %lld", (long long)length);
     if (element_size < 0) lang_panicf("negative array element size %lld", (long long)element_size);
     if (element_size && length > ((int64_t)1 << 47) / element_size)
@@ -39,7 +39,18 @@ LangArray *lang_array_new(LangContext *ctx, int64_t length, int64_t element_size
     arr->element_size = element_size;
     arr->type_info = NULL;
     arr->reserved = 0;
-    memset(arr->data, 0, bytes);
+    return arr;
+}
+
+LangArray *lang_array_new(LangContext *ctx, int64_t length, int64_t element_size) {
+    LangArray *arr = array_alloc(ctx, length, element_size);
+    memset(arr->data, 0, (size_t)(length * element_size));
+    return arr;
+}
+
+LangArray *lang_array_from_data(LangContext *ctx, int64_t length, int64_t element_size, const void *data) {
+    LangArray *arr = array_alloc(ctx, length, element_size);
+    memcpy(arr->data, data, (size_t)(length * element_size));
     return arr;
 }
 

@@ -163,6 +163,9 @@ LangArray *lang_array_new(LangContext *ctx, int64_t length, int64_t element_size
 /* The zero value of every array type (spec 3.6): length 0, read-only, shared, never freed.
  * new T[][n] and struct/tuple fields of array type start out pointing at it. */
 extern const LangArray lang_empty_array;
+/* A new array whose elements are a copy of length * element_size bytes at data (array
+ * literals with constant elements: data is a read-only global made by the compiler). */
+LangArray *lang_array_from_data(LangContext *ctx, int64_t length, int64_t element_size, const void *data);
 void lang_array_free(LangContext *ctx, LangArray *a);
 
 /* ---- objects ---- */
