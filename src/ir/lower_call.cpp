@@ -322,6 +322,12 @@ Inst* Lowerer::builtin_call(CallExpr* e, Inst* recv) {
         use_extern("lang_str_substring");
         return own(call("lang_str_substring", Ty::Ptr, {ctx, s, start, count}));
     }
+    case B_StringChars: {
+        if (e->callee->kind != ExprKind::Member) break;
+        Inst* s = recv ? recv : expr(as<MemberExpr>(e->callee)->object);
+        use_extern("lang_str_chars");
+        return call("lang_str_chars", Ty::Ptr, {ctx, s});
+    }
     default: break;
     }
     unsupported(e->span, "this builtin");

@@ -150,8 +150,11 @@ uint8_t lang_str_eq(const LangString *a, const LangString *b);
 int64_t lang_str_cmp(const LangString *a, const LangString *b);   /* <0, 0, >0 bytewise */
 /* Decodes the character starting at byte *pos and advances *pos; used by for-in. */
 uint32_t lang_str_next_char(const LangString *s, int64_t *pos);
-/* s[i]: the i-th character (panics when out of range). */
+/* s[i]: the i-th character (panics when out of range). O(1) for ASCII strings, else
+ * amortized O(1) when i moves one at a time (see string.c), O(i) at worst. */
 uint32_t lang_str_char_at(LangContext *ctx, const LangString *s, int64_t index);
+/* s.Chars(): a new char[] (4-byte elements) with the characters of s, in O(byte length). */
+LangArray *lang_str_chars(LangContext *ctx, const LangString *s);
 LangString *lang_str_substring(LangContext *ctx, const LangString *s, int64_t start, int64_t count);
 /* Reference counting (atomic: strings cross threads through channels and tasks). Both
  * accept NULL (a null string?) and static strings (refcount < 0) and then do nothing. */

@@ -13,6 +13,19 @@
  * scalars, computed once at creation. refcount < 0 marks a static string (never freed,
  * retain/release are no-ops); otherwise it counts owners and is changed atomically,
  * because strings are copy types that may be sent to other lightweight threads.
+ *
+ * Indexing by character (s[i], Substring) needs the byte offset of a character: O(1) in
+ * an ASCII string (length == byte_length), else a walk over the bytes. The walk starts
+ * from the nearest of: the start, the end, and the string's two cursors, (character index,
+ * byte offset) pairs found before. The cursor the walk started from moves to the new pair
+ * (if it started from an end, the cursor farther away does), so s[i] with i going up or
+ * down one at a time is amortized O(1), also with two such walks interleaved
+ * (s[i] == s[n - 1 - i]). A built string below 4 GiB keeps its cursors in its prefix, each
+ * one atomic word (index << 32 | offset; 0 is the start), shared by every thread: a pair
+ * once stored stays true for the string forever (in-place appends only add characters at
+ * the end), so a thread may use a pair another thread stored. Static strings are read-only,
+ * so each OS thread keeps the cursors of a few of them, keyed by address (static strings
+ * never move or die).
  */
 #include <string.h>
 #include "rt_internal.h"
@@ -21,9 +34,10 @@ typedef struct StrPrefix {
     LangAllocator *allocator;
     int64_t capacity;
     uint64_t magic;
+    uint64_t cursor[2]; /* index cursors (see byte_offset): char index << 32 | byte offset */
     uint64_t reserved;
 } StrPrefix;
-_Static_assert(sizeof(StrPrefix) == 32, "prefix keeps the header 16-byte aligned");
+_Static_assert(sizeof(StrPrefix) == 48, "prefix keeps the header 16-byte aligned");
 _Static_assert(sizeof(LangString) == 24, "string header is ABI");
 
 enum { kStrMagic = 0x53545247u };
@@ -84,6 +98,7 @@ static LangString *str_alloc_cap(LangContext *ctx, int64_t byte_length, int64_t 
     p->allocator = a;
     p->capacity = capacity;
     p->magic = kStrMagic;
+    p->cursor[0] = p->cursor[1] = 0;
     p->reserved = 0;
     __atomic_add_fetch(&live_strings, 1, __ATOMIC_RELAXED);
     LangString *s = (LangString *)(p + 1);
@@ -275,17 +290,63 @@ uint32_t lang_str_next_char(const LangString *s, int64_t *pos) {
     return c;
 }
 
-/* Byte offset of character `index` (index <= length). */
+/* Cursors of static strings, per OS thread: a few entries picked by address. */
+typedef struct StaticCursors {
+    const LangString *s;
+    uint64_t words[2]; /* as in StrPrefix.cursor */
+} StaticCursors;
+enum { kStaticCursors = 8 };
+static __thread StaticCursors static_cursors[kStaticCursors];
+
+/* From byte `at`, the start of character `from`, to the start of character `to`
+ * (characters start at every byte that is not a continuation byte 10xxxxxx). */
+static int64_t walk(const LangString *s, int64_t at, int64_t from, int64_t to) {
+    const unsigned char *d = (const unsigned char *)s->data;
+    for (; from < to; from++)
+        for (at++; at < s->byte_length && (d[at] & 0xC0) == 0x80; at++) {
+        }
+    for (; from > to; from--)
+        for (at--; at > 0 && (d[at] & 0xC0) == 0x80; at--) {
+        }
+    return at;
+}
+
+static int64_t distance(int64_t a, int64_t b) { return a > b ? a - b : b - a; }
+
+/* Byte offset of character `index` (0 <= index <= length), from the nearest known
+ * position; moves a cursor there. */
 static int64_t byte_offset(const LangString *s, int64_t index) {
     if (s->length == s->byte_length) return index; /* ASCII */
-    int64_t i = 0;
-    for (int64_t seen = 0; i < s->byte_length; i++) {
-        if (((unsigned char)s->data[i] & 0xC0) != 0x80) {
-            if (seen == index) return i;
-            seen++;
-        }
+    if (index >= s->length) return s->byte_length;
+    uint64_t *words = NULL; /* the string's two cursors */
+    uint64_t cur[2] = {0, 0};
+    if (s->refcount < 0) {
+        StaticCursors *sc = &static_cursors[((uintptr_t)s >> 4) % kStaticCursors];
+        if (sc->s != s) sc->s = s, sc->words[0] = sc->words[1] = 0;
+        words = sc->words;
+        cur[0] = words[0], cur[1] = words[1];
+    } else if (s->byte_length < ((int64_t)1 << 32)) {
+        words = prefix_of(s)->cursor;
+        cur[0] = __atomic_load_n(&words[0], __ATOMIC_RELAXED);
+        cur[1] = __atomic_load_n(&words[1], __ATOMIC_RELAXED);
     }
-    return i;
+    /* The nearest start: the start of the string, a cursor, or the end. */
+    int64_t from = 0, at = 0, d = index;
+    int used = -1;
+    for (int k = 0; k < 2 && words; k++) {
+        int64_t ci = (int64_t)(cur[k] >> 32), cb = (int64_t)(cur[k] & 0xFFFFFFFFu);
+        if (distance(ci, index) < d) from = ci, at = cb, d = distance(ci, index), used = k;
+    }
+    if (s->length - index < d) from = s->length, at = s->byte_length, used = -1;
+    int64_t off = walk(s, at, from, index);
+    if (words) {
+        if (used < 0) /* replace the cursor farther from index */
+            used = distance((int64_t)(cur[0] >> 32), index) >= distance((int64_t)(cur[1] >> 32), index) ? 0 : 1;
+        uint64_t w = (uint64_t)index << 32 | (uint64_t)off;
+        if (s->refcount < 0) words[used] = w;
+        else __atomic_store_n(&words[used], w, __ATOMIC_RELAXED);
+    }
+    return off;
 }
 
 uint32_t lang_str_char_at(LangContext *ctx, const LangString *s, int64_t index) {
@@ -304,11 +365,20 @@ LangString *lang_str_substring(LangContext *ctx, const LangString *s, int64_t st
                     (long long)count, (long long)len);
     if (count == 0) return &empty_string;
     int64_t from = byte_offset(s, start);
-    int64_t to = start + count == len ? s->byte_length : byte_offset(s, start + count);
+    int64_t to = s->length == s->byte_length ? start + count : walk(s, from, start, start + count);
     LangString *r = str_alloc(ctx, to - from);
     memcpy(r->data, s->data + from, (size_t)(to - from));
     r->length = count;
     return r;
+}
+
+LangArray *lang_str_chars(LangContext *ctx, const LangString *s) {
+    int64_t n = s ? s->length : 0;
+    LangArray *a = lang_array_new(ctx, n, 4);
+    uint32_t *out = (uint32_t *)a->data;
+    int64_t pos = 0;
+    for (int64_t i = 0; i < n; i++) out[i] = lang_str_next_char(s, &pos);
+    return a;
 }
 
 /* Validates as it copies: invalid sequences become U+FFFD, so the result keeps the UTF-8

@@ -4,10 +4,10 @@
 // receiver, implicit-this method, constructor via NewExpr) and convert its arguments.
 // Overloads are chosen by arity, then by the total conversion cost of the arguments
 // (exact 0, literal adaptation/widening more); a tie is an ambiguity error.
-// Builtins (Console.Write/WriteLine, assert, assert_eq, panic, string.Substring) set
-// CallExpr.builtin and leave target null.
+// Builtins (Console.Write/WriteLine, assert, assert_eq, panic, string.Substring,
+// string.Chars) set CallExpr.builtin and leave target null.
 // Invariants: after check_call, CallExpr.type is the result type (void for builtins
-// other than Substring) and the callee expression has a type (the FuncDecl's type for
+// other than Substring and Chars) and the callee expression has a type (the FuncDecl's type for
 // real functions, void for builtins).
 #include "sema/check.h"
 #include <climits>
@@ -140,7 +140,7 @@ const Type* Sema::call_builtin(CallExpr* e, Builtin b) {
     auto argc_error = [&](const char* name, const char* want) {
         diag.error(e->span, "%s expects %s, found %u argument%s", name, want, e->args.size, e->args.size == 1 ? "" : "s");
         check_args_loose(*this, e->args);
-        return b == Builtin::StringSubstring ? T.string() : T.void_();
+        return b == Builtin::StringSubstring ? T.string() : b == Builtin::StringChars ? T.array(T.char_()) : T.void_();
     };
     switch (b) {
     case Builtin::ConsoleWrite:
@@ -188,6 +188,9 @@ const Type* Sema::call_builtin(CallExpr* e, Builtin b) {
         value(e->args[0].value, T.int_());
         value(e->args[1].value, T.int_());
         return T.string();
+    case Builtin::StringChars:
+        if (e->args.size != 0) return argc_error("Chars", "no arguments");
+        return T.array(T.char_());
     default:
         return T.void_();
     }
@@ -375,10 +378,11 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
             owner_word = tkind_word(td);
             owner_name = td->name.c_str();
         } else if (ot->kind == TypeKind::String) {
-            if (m->name == "Substring") {
-                m->builtin = (uint32_t)Builtin::StringSubstring;
+            if (m->name == "Substring" || m->name == "Chars") {
+                Builtin b = m->name == "Chars" ? Builtin::StringChars : Builtin::StringSubstring;
+                m->builtin = (uint32_t)b;
                 m->type = T.void_();
-                const Type* r = call_builtin(e, Builtin::StringSubstring);
+                const Type* r = call_builtin(e, b);
                 m->type = T.void_();
                 return null_safe ? null_safe_result(r) : r;
             }

@@ -598,7 +598,7 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
             else if (e->name == id_bytelength && ot->kind == TypeKind::String)
                 e->builtin = (uint32_t)Builtin::StringByteLength;
             if (e->builtin) return T.nullable(T.int_());
-            if (ot->kind == TypeKind::String && e->name == "Substring")
+            if (ot->kind == TypeKind::String && (e->name == "Substring" || e->name == "Chars"))
                 diag.error(e->span, "method '%s' must be called", e->name.c_str());
             else
                 diag.error(e->name_span, "type %s has no member '%s'", tn(ot).c_str(), e->name.c_str());

@@ -64,7 +64,7 @@
 //    made nullable; a is a T? with T a struct or class, or (with MemberExpr.builtin set,
 //    decl null, type int?) `s?.Length` / `s?.ByteLength` on string?, `a?.Length` on T[]?.
 //    `a?.M(args)` is a CallExpr whose callee MemberExpr has null_safe; target (or builtin
-//    StringSubstring) is resolved on T as for `a.M(args)`; the CallExpr's type is the
+//    StringSubstring, StringChars) is resolved on T as for `a.M(args)`; the CallExpr's type is the
 //    method's result made nullable (unchanged when already nullable, void when void). IsExpr has type bool and a checked pattern. A `T v` pattern over a T?
 //    value is rewritten to kind Binding whose LocalDecl has type T (matches non-null).
 //  - ForInStmt.var->type = element type (char for strings, bound type for ranges);

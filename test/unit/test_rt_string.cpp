@@ -2,6 +2,7 @@
 // characters, char_at, substring, cmp, eq, next_char, conversions, refcounting, and the
 // panic messages (checked in a forked child, since a panic exits the process).
 #include <doctest/doctest.h>
+#include <atomic>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -280,4 +281,133 @@ TEST_CASE("rt string: retain and release accept null (a null string?) and static
     lang_str_release(e);
     lang_str_release(e);
     CHECK(e->refcount < 0);
+}
+
+namespace {
+// The characters of UTF-8 text, decoded independently of the runtime.
+std::vector<uint32_t> decode_all(const std::string &s) {
+    std::vector<uint32_t> out;
+    for (size_t i = 0; i < s.size();) {
+        unsigned char c = (unsigned char)s[i];
+        int n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        uint32_t v = n == 1 ? c : c & (0x3F >> (n - 1));
+        for (int k = 1; k < n; k++) v = v << 6 | ((unsigned char)s[i + k] & 0x3F);
+        out.push_back(v);
+        i += (size_t)n;
+    }
+    return out;
+}
+
+// Text of n characters mixing 1-, 2-, 3- and 4-byte sequences.
+std::string mixed(size_t n) {
+    static const char *parts[] = {"a", "é", "€", "😀", "b", "ß"};
+    std::string s;
+    for (size_t i = 0; i < n; i++) s += parts[(i * 7 + i / 3) % 6];
+    return s;
+}
+
+// Every access order the index cursor must get right: forward, backward, jumps both
+// ways, the ends, and the same index twice.
+void check_indexing(LangContext *ctx, const LangString *s, const std::vector<uint32_t> &want) {
+    int64_t n = (int64_t)want.size();
+    REQUIRE(s->length == n);
+    for (int64_t i = 0; i < n; i++) REQUIRE(lang_str_char_at(ctx, s, i) == want[(size_t)i]);
+    for (int64_t i = n; i-- > 0;) REQUIRE(lang_str_char_at(ctx, s, i) == want[(size_t)i]);
+    uint64_t x = 12345;
+    for (int k = 0; k < 300; k++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        int64_t i = (int64_t)((x >> 33) % (uint64_t)n);
+        REQUIRE(lang_str_char_at(ctx, s, i) == want[(size_t)i]);
+        REQUIRE(lang_str_char_at(ctx, s, i) == want[(size_t)i]);
+        int64_t j = i / 2; // a substring starting before the cursor, ending after it
+        int64_t cnt = (n - j) / 2;
+        LangString *sub = lang_str_substring(ctx, s, j, cnt);
+        REQUIRE(sub->length == cnt);
+        for (int64_t t = 0; t < cnt; t += 1 + cnt / 7) REQUIRE(lang_str_char_at(ctx, sub, t) == want[(size_t)(j + t)]);
+        lang_str_release(sub);
+    }
+    REQUIRE(lang_str_char_at(ctx, s, n - 1) == want[(size_t)n - 1]);
+    REQUIRE(lang_str_char_at(ctx, s, 0) == want[0]);
+}
+} // namespace
+
+TEST_CASE("rt string: char_at and substring from the index cursor agree with decoding, in any order") {
+    Ctx c;
+    // Lengths around the size where built strings get a cursor (64 bytes), and big ones.
+    for (size_t n : {1, 2, 20, 30, 31, 32, 33, 40, 100, 1000, 20000}) {
+        CAPTURE(n);
+        std::string text = mixed(n);
+        LangString *s = S(&c.c, text.c_str());
+        check_indexing(&c.c, s, decode_all(text));
+        // A static string (refcount < 0, like a literal) of the same text.
+        std::vector<char> buf(sizeof(LangString) + text.size() + 1);
+        LangString *st = reinterpret_cast<LangString *>(buf.data());
+        st->refcount = -1;
+        st->byte_length = (int64_t)text.size();
+        st->length = s->length;
+        memcpy(st->data, text.c_str(), text.size() + 1);
+        check_indexing(&c.c, st, decode_all(text));
+        lang_str_release(s);
+    }
+}
+
+TEST_CASE("rt string: two strings indexed in turn, and one string indexed by several threads") {
+    Ctx c;
+    std::string ta = mixed(5000), tb = mixed(5003).substr(3);
+    LangString *a = S(&c.c, ta.c_str()), *b = S(&c.c, tb.c_str());
+    std::vector<uint32_t> wa = decode_all(ta), wb = decode_all(tb);
+    int64_t n = std::min(a->length, b->length);
+    for (int64_t i = 0; i < n; i++) {
+        REQUIRE(lang_str_char_at(&c.c, a, i) == wa[(size_t)i]);
+        REQUIRE(lang_str_char_at(&c.c, b, n - 1 - i) == wb[(size_t)(n - 1 - i)]);
+    }
+    std::vector<std::thread> threads;
+    std::atomic<int> bad{0};
+    for (int t = 0; t < 4; t++)
+        threads.emplace_back([&, t] {
+            for (int round = 0; round < 3; round++)
+                for (int64_t i = t; i < a->length; i += 1 + t)
+                    if (lang_str_char_at(nullptr, a, i) != wa[(size_t)i]) bad++;
+        });
+    for (auto &th : threads) th.join();
+    CHECK(bad == 0);
+    lang_str_release(a);
+    lang_str_release(b);
+}
+
+TEST_CASE("rt string: Chars gives every character as a 4-byte element") {
+    Ctx c;
+    std::string text = mixed(777);
+    LangString *s = S(&c.c, text.c_str());
+    LangArray *arr = lang_str_chars(&c.c, s);
+    std::vector<uint32_t> want = decode_all(text);
+    REQUIRE(arr->length == (int64_t)want.size());
+    CHECK(arr->element_size == 4);
+    CHECK(memcmp(arr->data, want.data(), want.size() * 4) == 0);
+    lang_array_free(&c.c, arr);
+    LangArray *e = lang_str_chars(&c.c, lang_str_empty());
+    CHECK(e->length == 0);
+    lang_array_free(&c.c, e);
+    lang_str_release(s);
+}
+
+TEST_CASE("rt string: cursors stay true when a string owned once grows in place") {
+    Ctx c;
+    std::string text = mixed(300);
+    LangString *s = S(&c.c, text.c_str());
+    std::vector<uint32_t> want = decode_all(text);
+    for (int round = 0; round < 6; round++) {
+        // Index near the end (moves a cursor there), then append: the old pairs must still hold.
+        for (int64_t i = s->length - 1; i >= s->length - 40; i--) REQUIRE(lang_str_char_at(&c.c, s, i) == want[(size_t)i]);
+        std::string more = mixed(37 + round);
+        LangString *m = S(&c.c, more.c_str());
+        s = lang_str_append(&c.c, s, m);
+        lang_str_release(m);
+        text += more;
+        want = decode_all(text);
+        REQUIRE(s->length == (int64_t)want.size());
+        for (int64_t i = 0; i < s->length; i += 7) REQUIRE(lang_str_char_at(&c.c, s, i) == want[(size_t)i]);
+        for (int64_t i = s->length; i-- > 0;) REQUIRE(lang_str_char_at(&c.c, s, i) == want[(size_t)i]);
+    }
+    lang_str_release(s);
 }
