@@ -4,8 +4,11 @@
 // 1. Positions: every block gets a start and an end position, every instruction a use
 //    position p (operands read) and a def position p+1 (operands written).
 // 2. Liveness: only "global" vregs (phi operands, or used in a block before being
-//    defined there) take part in the bit-vector dataflow, renumbered densely, so the
-//    cost stays proportional to the values that actually cross blocks.
+//    defined there) take part in the dataflow, renumbered densely, so the cost stays
+//    proportional to the values that actually cross blocks. Small functions use bit
+//    vectors over every block; big ones (blocks x globals past kDenseLivenessWords) go 64
+//    globals at a time over only the blocks where they are live (liveness_sparse), so a
+//    function with 10^4 blocks and as many globals needs neither gigabytes nor seconds.
 // 3. Intervals: one [start, end] range per vreg (no holes: Poletto & Sarkar). Physical
 //    registers named by instructions (ABI moves, calls' clobbers, division) become short
 //    fixed ranges; a vreg may only take a register whose fixed ranges miss its interval.
