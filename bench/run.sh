@@ -4,7 +4,10 @@
 #   (a) compile speed: a generated ~100k-line program, `lang build --emit obj` (all cores,
 #       and -j 1) vs `tcc -c` and `gcc -O0 -c`, in lines per second: lang and tcc best of 9
 #       runs taken alternately (the machine's speed drifts), lang -j 1 best of 5.
-#   (b) run time: fib(35) and a sieve to 10^7, `lang -O1` vs gcc -O0, gcc -O2, tcc.
+#   (b) big functions: one function of 20,000 `if`s and one of 1,000 variables assigned in
+#       1,000 branches, lang -O0/-O1 vs tcc and gcc -O0 on the same functions in C: compile
+#       time should grow with size, not size squared.
+#   (c) run time: fib(35) and a sieve to 10^7, `lang -O1` vs gcc -O0, gcc -O2, tcc.
 set -eu
 B=${1:-build}
 LANG_BIN=$PWD/$B/lang
@@ -31,6 +34,32 @@ printf "  %-22s %8s s  %10s lines/s\n" "lang --emit obj -O0" "$tl" "$ll" "lang .
   "gcc -O0 -c" "$tg" "$lg"
 echo "  lang/tcc speed ratio: $(ratio "$ll" "$lt")   (goal >= 0.5; on one thread: $(ratio "$l1" "$lt"))"
 echo "  lang/gcc-O0 speed ratio: $(ratio "$ll" "$lg")   (goal >= 10)"
+
+echo "== big functions (one huge function each) =="
+awk 'BEGIN { print "public class Program {\n  static int F(int v) {\n    var y = 0;";
+  for (i = 0; i < 20000; i++) printf "    if (v == %d) y += %d;\n", i, i;
+  print "    return y;\n  }\n  public static int Main() { return F(7) == 7 ? 0 : 1; }\n}" }' > "$w/ifs.lang"
+awk 'BEGIN { print "static int F(int v) {\n  int y = 0;";
+  for (i = 0; i < 20000; i++) printf "  if (v == %d) y += %d;\n", i, i;
+  print "  return y;\n}\nint main(void) { return F(7) == 7 ? 0 : 1; }" }' > "$w/ifs.c"
+awk 'BEGIN { print "public class Program {\n  static int F(int v) {";
+  for (i = 0; i < 1000; i++) printf "    var x%d = %d;\n", i, i;
+  for (i = 0; i < 1000; i++) printf "    if (v == %d) x%d += v;\n", i, (i * 7) % 1000;
+  print "    var y = 0;"; for (i = 0; i < 1000; i++) printf "    y += x%d;\n", i;
+  print "    return y;\n  }\n  public static int Main() { return F(7) > 0 ? 0 : 1; }\n}" }' > "$w/vars.lang"
+awk 'BEGIN { print "static int F(int v) {";
+  for (i = 0; i < 1000; i++) printf "  int x%d = %d;\n", i, i;
+  for (i = 0; i < 1000; i++) printf "  if (v == %d) x%d += v;\n", i, (i * 7) % 1000;
+  print "  int y = 0;"; for (i = 0; i < 1000; i++) printf "  y += x%d;\n", i;
+  print "  return y;\n}\nint main(void) { return F(7) > 0 ? 0 : 1; }" }' > "$w/vars.c"
+for prog in ifs vars; do
+  b0=$(best 3 "$LANG_BIN" build "$w/$prog.lang" --emit obj -o "$w/$prog.o")
+  b1=$(best 3 "$LANG_BIN" build "$w/$prog.lang" --emit obj -O1 -o "$w/$prog.o")
+  bt=$(best 3 tcc -c "$w/$prog.c" -o "$w/${prog}_tcc.o")
+  bg=$(best 1 gcc -O0 -c "$w/$prog.c" -o "$w/${prog}_gcc.o")
+  printf "  %-5s lang -O0 %ss | lang -O1 %ss | tcc %ss | gcc -O0 %ss   lang -O0/tcc time: %s\n" \
+    "$prog" "$b0" "$b1" "$bt" "$bg" "$(ratio "$b0" "$bt")"
+done
 
 echo "== run time =="
 for prog in fib sieve; do

@@ -5,10 +5,9 @@
 // as there are blocks), a 20,000-arm match statement (one join with 20,000 predecessors),
 // 1,000 values live across 12,000 blocks, many loops, 10^5 locals in one block, a 10^5-
 // element array literal. One program holds them all; it is built through the whole
-// driver at -O0 and -O1, run, and its output checked; the compiler's CPU time must stay
-// far below what the quadratic algorithms these replaced took (seconds per shape), with
-// room for slow, sanitized or busy machines. Also: register allocation gives identical
-// code with the bit-vector liveness and the sparse one, on such functions.
+// driver at -O0 and -O1, run, and its output checked. How fast they compile is measured
+// by `make bench` (bench/run.sh, "big functions"), not here. Also: register allocation
+// gives identical code with the bit-vector liveness and the sparse one, on such functions.
 #include "codegen/target.h"
 #include "codegen/x64/x64.h"
 #include "common/compilation.h"
@@ -23,7 +22,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
-#include <sys/resource.h>
 #include <unistd.h>
 
 using namespace lang;
@@ -122,13 +120,6 @@ Fn array(int n) {
     return {s, "Array()", num(sum * 1000000 + n)};
 }
 
-double cpu_seconds() {
-    rusage u;
-    getrusage(RUSAGE_SELF, &u); // every thread of this process (the build), not the linker
-    return (double)u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + (double)u.ru_stime.tv_sec +
-           u.ru_stime.tv_usec / 1e6;
-}
-
 std::string read_all(FILE* f) {
     std::string out;
     char buf[4096];
@@ -136,9 +127,8 @@ std::string read_all(FILE* f) {
     return out;
 }
 
-// Builds p at opt level `opt` through the driver, runs it, checks its output; returns
-// the compiler's CPU time.
-double build_and_check(const Program& p, int opt) {
+// Builds p at opt level `opt` through the driver, runs it, checks its output.
+void build_and_check(const Program& p, int opt) {
     char dir[] = "/tmp/lang-big-XXXXXX";
     REQUIRE(mkdtemp(dir));
     std::string src = std::string(dir) + "/big.lang", exe = std::string(dir) + "/big";
@@ -147,9 +137,7 @@ double build_and_check(const Program& p, int opt) {
     req.input = src;
     req.output = exe;
     req.opt_level = opt;
-    double t0 = cpu_seconds();
     int st = build(req);
-    double t = cpu_seconds() - t0;
     CHECK(st == 0);
     if (st == 0) {
         FILE* f = popen(exe.c_str(), "r");
@@ -161,29 +149,16 @@ double build_and_check(const Program& p, int opt) {
     unlink(src.c_str());
     unlink(exe.c_str());
     rmdir(dir);
-    return t;
 }
 
 } // namespace
 
-// Every shape in one program (one link and one run per optimization level). Before, these
-// took several seconds each (dense liveness, phi copies scanning every argument, locals
-// found by scanning); now well under a second together. The bound leaves ten times that
-// for slow or busy machines; debug and sanitizer builds (no NDEBUG: the IR verifier runs
-// after every pass, and every access is checked) get five times more.
-#ifdef NDEBUG
-constexpr double kMaxCpu = 6.0;
-#else
-constexpr double kMaxCpu = 30.0;
-#endif
-
-TEST_CASE("big functions: compile in time proportional to their size, and run correctly") {
+// Every shape in one program (one link and one run per optimization level).
+TEST_CASE("big functions: build through the driver and run correctly") {
     Program p = program({ifs(20000), match_stmt(20000), live(6000, 1000), loops(2000), locals(100000), array(100000)});
     for (int opt : {0, 1}) {
         CAPTURE(opt);
-        double t = build_and_check(p, opt);
-        MESSAGE("-O" << opt << ": " << t << " s of compiler CPU");
-        CHECK(t < kMaxCpu);
+        build_and_check(p, opt);
     }
 }
 
