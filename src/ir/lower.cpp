@@ -266,6 +266,10 @@ void Lowerer::begin_func(ir::Func* fn) {
     f = fn;
     defs.reset();
     sealed.clear();
+    skips_.clear();
+    for (uint32_t v : wtouched_) wpos_[v].clear();
+    wtouched_.clear();
+    wclock_ = 0;
     incomplete.clear();
     phis.clear();
     prologue.clear();
@@ -292,6 +296,7 @@ Block* Lowerer::mk_block() {
     Block* b = m.body().make<Block>();
     b->id = f->next_block++;
     sealed.push_back(0);
+    skips_.push_back({});
     return b;
 }
 
@@ -518,44 +523,93 @@ Inst* Lowerer::new_phi(uint32_t v, Block* b) {
     return p;
 }
 
-// Chains of single-predecessor blocks (one per bounds check, call that may panic, ...)
-// are walked iteratively, so only joins recurse; every block passed gets the definition.
-Inst* Lowerer::read_var_rec(uint32_t v, Block* b) {
+void Lowerer::note_write(uint32_t v) {
+    if (v >= wpos_.size()) wpos_.resize(v + 1);
+    if (wpos_[v].empty()) wtouched_.push_back(v);
+    wpos_[v].push_back(wclock_++);
+}
+
+bool Lowerer::written_between(uint32_t v, uint32_t lo, uint32_t hi) const {
+    if (v >= wpos_.size()) return false;
+    const std::vector<uint32_t>& w = wpos_[v];
+    auto it = std::lower_bound(w.begin(), w.end(), lo);
+    return it != w.end() && *it < hi;
+}
+
+// Called as the construct that started in block `from` when the clock was `lo` ends at
+// `join`: every def() since then was lowered inside it.
+void Lowerer::set_skip(Block* join, Block* from, uint32_t lo) {
+    if (from) skips_[join->id] = {from, lo, wclock_};
+}
+
+// The definition of v reaching the start of b, found by walking back: through blocks
+// with one predecessor, and through joins whose construct did not write v (JoinSkip), to
+// a block that has a definition. Otherwise it ends with a new phi: an incomplete one in an
+// unsealed block, else one whose operands the caller must add (*need). Every block passed
+// records the result, so later reads stop early (Braun et al., with the skips added so
+// that reading many variables after many ifs or loops costs no phi per pair).
+Inst* Lowerer::lookup_var(uint32_t v, Block* b, Inst** need) {
     size_t base = chain_.size();
     Inst* val = nullptr;
-    while (sealed[b->id] && b->preds.size == 1) {
-        chain_.push_back(b);
-        b = b->preds[0];
+    for (;;) {
         if (Inst* d = defs.get(b->id, v)) {
             val = resolve(d);
             break;
         }
-    }
-    if (!val) {
         if (!sealed[b->id]) {
             val = new_phi(v, b);
             incomplete.push_back({b->id, v, val});
+        } else if (b->preds.size == 1) {
+            chain_.push_back(b);
+            b = b->preds[0];
+            continue;
         } else if (b->preds.size == 0) {
             val = undef(vars[v].ty);
+        } else if (skips_[b->id].from && !written_between(v, skips_[b->id].lo, skips_[b->id].hi)) {
+            chain_.push_back(b);
+            b = skips_[b->id].from;
+            continue;
         } else {
             val = new_phi(v, b);
-            write_var(v, b, val); // breaks cycles
-            val = add_phi_operands(v, val);
+            *need = val;
         }
-        write_var(v, b, val);
+        write_var(v, b, val); // before the operands are read: breaks cycles
+        break;
     }
     for (size_t i = base; i < chain_.size(); i++) write_var(v, chain_[i], val);
     chain_.resize(base);
     return val;
 }
 
+// Reads that meet joins do not recurse: phis waiting for operands are kept on phi_work_
+// (a join chain 10^5 long would overflow the stack), each one completed (and removed if
+// trivial) after the phis made for its operands.
+Inst* Lowerer::read_var_rec(uint32_t v, Block* b) {
+    Inst* need = nullptr;
+    Inst* val = lookup_var(v, b, &need);
+    if (need) add_phi_operands(v, need);
+    return resolve(val);
+}
+
 Inst* Lowerer::add_phi_operands(uint32_t v, Inst* phi) {
-    Block* b = phi->block;
-    for (Block* p : b->preds) {
-        phi->args.push(m.body(), read_var(v, p));
-        phi->phi_blocks.push(m.body(), p);
+    size_t base = phi_work_.size();
+    phi_work_.push_back(phi);
+    while (phi_work_.size() > base) {
+        Inst* p = phi_work_.back();
+        Block* pb = p->block;
+        if (p->args.size < pb->preds.size) {
+            Block* pred = pb->preds[p->args.size];
+            Inst* need = nullptr;
+            Inst* a = lookup_var(v, pred, &need);
+            p->args.push(m.body(), a);
+            p->phi_blocks.push(m.body(), pred);
+            if (need) phi_work_.push_back(need);
+        } else {
+            phi_work_.pop_back();
+            try_remove_trivial(p);
+        }
     }
-    return try_remove_trivial(phi);
+    return resolve(phi);
 }
 
 Inst* Lowerer::try_remove_trivial(Inst* phi) {

@@ -94,6 +94,14 @@ struct Cleanup {
     Decl* local = nullptr;
 };
 
+// A join whose predecessors all descend from block `from` through code lowered while the
+// write clock went from lo to hi (an if, a match, a loop): a variable with no write in
+// [lo, hi) has at the join the value it has at the end of `from` (see read_var_rec).
+struct JoinSkip {
+    Block* from = nullptr;
+    uint32_t lo = 0, hi = 0;
+};
+
 struct IncompletePhi {
     uint32_t block;
     uint32_t var;
@@ -202,6 +210,11 @@ public:
     uint32_t param_base = 0;
     DefMap defs;
     std::vector<uint8_t> sealed;
+    std::vector<JoinSkip> skips_;          // per block id (from == null: an ordinary join)
+    uint32_t wclock_ = 0;                  // counts def()s in this function
+    std::vector<std::vector<uint32_t>> wpos_; // per variable: the clock of each def(), ascending
+    std::vector<uint32_t> wtouched_;       // variables with wpos_ entries (cleared per function)
+    std::vector<Inst*> phi_work_;          // read_var_rec: phis waiting for their operands
     std::vector<IncompletePhi> incomplete;
     std::vector<Block*> chain_;
     std::vector<uint32_t> phi_start_, fill_; // finish_func: phis per block (counting sort)
@@ -270,13 +283,20 @@ public:
     void write_var(uint32_t v, Block* b, Inst* val);
     Inst* read_var(uint32_t v, Block* b);
     Inst* read_var_rec(uint32_t v, Block* b);
+    Inst* lookup_var(uint32_t v, Block* b, Inst** need);
     Inst* new_phi(uint32_t v, Block* b);
     Inst* add_phi_operands(uint32_t v, Inst* phi);
+    void note_write(uint32_t v);
+    bool written_between(uint32_t v, uint32_t lo, uint32_t hi) const;
+    void set_skip(Block* join, Block* from, uint32_t lo);
     Inst* try_remove_trivial(Inst* phi);
     // Forwarded phis are rare: the common "not forwarded" case is checked inline.
     Inst* resolve(Inst* v) { return v && v->id < repl.size() && repl[v->id] ? resolve_forwarded(v) : v; }
     Inst* resolve_forwarded(Inst* v);
-    void def(uint32_t v, Inst* val) { write_var(v, ensure(), val); }
+    void def(uint32_t v, Inst* val) {
+        note_write(v);
+        write_var(v, ensure(), val);
+    }
     Inst* use(uint32_t v) { return read_var(v, ensure()); }
 
     void set_line(Span s);

@@ -168,6 +168,8 @@ void Lowerer::var_decl(VarDeclStmt* s) {
 }
 
 void Lowerer::if_stmt(IfStmt* s) {
+    Block* from = cur;
+    uint32_t lo = wclock_;
     Block* t = mk_block();
     Block* e = s->else_s ? mk_block() : nullptr;
     Block* join = mk_block();
@@ -195,11 +197,14 @@ void Lowerer::if_stmt(IfStmt* s) {
             jmp(join);
         }
     }
+    set_skip(join, from, lo);
     seal(join);
     enter(join);
 }
 
 void Lowerer::while_stmt(WhileStmt* s) {
+    Block* from = cur;
+    uint32_t lo = wclock_;
     Block* head = mk_block();
     Block* body = mk_block();
     Block* exit = mk_block();
@@ -212,6 +217,8 @@ void Lowerer::while_stmt(WhileStmt* s) {
     if (cur) stmt(s->body);
     loops.pop_back();
     jmp(head);
+    set_skip(head, from, lo);
+    set_skip(exit, from, lo);
     seal(head);
     seal(exit);
     enter(exit);
@@ -221,6 +228,8 @@ void Lowerer::for_stmt(ForStmt* s) {
     size_t mark = defers.size();
     if (s->init) stmt(s->init);
     if (!cur) return;
+    Block* from = cur;
+    uint32_t lo = wclock_;
     Block* head = mk_block();
     Block* body = mk_block();
     Block* step = mk_block();
@@ -243,6 +252,8 @@ void Lowerer::for_stmt(ForStmt* s) {
         drop_temps(tm);
     }
     jmp(head);
+    set_skip(head, from, lo);
+    set_skip(exit, from, lo);
     seal(head);
     seal(exit);
     enter(exit);
@@ -260,6 +271,8 @@ void Lowerer::enter_step(Block* step) {
 }
 
 void Lowerer::for_in(ForInStmt* s) {
+    Block* from = cur;
+    uint32_t lo = wclock_;
     const Type* it = s->iterable->type;
     Block* head = mk_block();
     Block* body = mk_block();
@@ -357,6 +370,8 @@ void Lowerer::for_in(ForInStmt* s) {
         unsupported(s->iterable->span, "for-in over this type");
         return;
     }
+    set_skip(head, from, lo);
+    set_skip(exit, from, lo);
     seal(head);
     seal(exit);
     enter(exit);
@@ -483,6 +498,8 @@ int64_t Lowerer::payload_field_offset(EnumCaseDecl* ec, uint32_t i, int64_t payl
 
 // With ret_arms, each arm returns its value (tail position) instead of joining.
 Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
+    Block* from = cur;
+    uint32_t lo = wclock_;
     const Type* st = e->scrutinee->type;
     Inst* v = expr(e->scrutinee);
     if (is_str(st)) v = pin(v); // bindings borrow it until the match ends
@@ -498,6 +515,8 @@ Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
     }
     for (const MatchArm& arm : e->arms) {
         if (!cur) break;
+        Block* arm_from = cur;
+        uint32_t arm_lo = wclock_;
         Block* next = mk_block();
         // The cached tag is valid only while testing patterns (arm bodies may assign).
         match_obj_ = tag ? v : nullptr;
@@ -526,6 +545,7 @@ Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
             }
             jmp(join);
         }
+        set_skip(next, arm_from, arm_lo);
         seal(next);
         enter(next);
     }
@@ -535,6 +555,7 @@ Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
         else
             jmp(join);
     }
+    set_skip(join, from, lo);
     seal(join);
     enter(join);
     if (!cur) return has_val ? undef(rt) : nullptr;

@@ -4,7 +4,8 @@
 // Shapes: 20,000 ifs in one function (each joins with a phi: as many values cross blocks
 // as there are blocks), a 20,000-arm match statement (one join with 20,000 predecessors),
 // 1,000 values live across 12,000 blocks, many loops, 10^5 locals in one block, a 10^5-
-// element array literal. One program holds them all; it is built through the whole
+// element array literal, a variable written in 50,000 ifs and read once after them, 1,000
+// variables written in 2,000 ifs and loops and read after them. One program holds them all; it is built through the whole
 // driver at -O0 and -O1, run, and its output checked. How fast they compile is measured
 // by `make bench` (bench/run.sh, "big functions"), not here. Also: register allocation
 // gives identical code with the bit-vector liveness and the sparse one, on such functions.
@@ -94,6 +95,37 @@ Fn loops(int n) {
     return {s, "Loops(3)", num(y)};
 }
 
+// if (v == i) y = i;  x n, y read only at the end: looking y up there meets a chain of n
+// joins at once (the lookup is a loop, not a recursion that could overflow the stack).
+Fn writes(int n) {
+    std::string s = "  static int Writes(int v) {\n    var y = -1;\n";
+    for (int i = 0; i < n; i++) s += "    if (v == " + num(i) + ") y = " + num(i) + ";\n";
+    s += "    return y;\n  }\n";
+    return {s, "Writes(7) + Writes(" + num(n) + ")", num(7 - 1)};
+}
+
+// k variables, each written in one of n ifs or loops, all summed at the end: lookups pass
+// the joins of the constructs that did not write them without making phis there.
+Fn vars(int k, int n) {
+    std::string s = "  static int Vars(int v) {\n";
+    for (int i = 0; i < k; i++) s += "    var x" + num(i) + " = " + num(i) + ";\n";
+    long long sum = (long long)k * (k - 1) / 2;
+    for (int i = 0; i < n; i++) {
+        std::string x = "x" + num(i * 7 % k);
+        if (i % 2) {
+            s += "    if (v == " + num(i % 10) + ") " + x + " += 1;\n";
+            sum += i % 10 == 3;
+        } else {
+            s += "    for (var j = 0; j < v; j += 1) " + x + " += 2;\n";
+            sum += 6;
+        }
+    }
+    s += "    var s = 0;\n";
+    for (int i = 0; i < k; i++) s += "    s += x" + num(i) + ";\n";
+    s += "    return s;\n  }\n";
+    return {s, "Vars(3)", num(sum)};
+}
+
 // let x_i = v + i;  x n in one block.
 Fn locals(int n) {
     std::string s = "  static int Locals(int v) {\n";
@@ -155,7 +187,8 @@ void build_and_check(const Program& p, int opt) {
 
 // Every shape in one program (one link and one run per optimization level).
 TEST_CASE("big functions: build through the driver and run correctly") {
-    Program p = program({ifs(20000), match_stmt(20000), live(6000, 1000), loops(2000), locals(100000), array(100000)});
+    Program p = program({ifs(20000), match_stmt(20000), live(6000, 1000), loops(2000), locals(100000), array(100000),
+                         writes(50000), vars(1000, 2000)});
     for (int opt : {0, 1}) {
         CAPTURE(opt);
         build_and_check(p, opt);
