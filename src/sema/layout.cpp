@@ -13,7 +13,8 @@
 // Invariant: a struct that contains itself by value is reported once and then treated
 // as size 0 so nothing loops. Types inside one another by value (or derived from one
 // another) nest at most kMaxParseDepth levels, like the syntax (doc/language/spec.md 1.6):
-// layout recurses once per level, and so do later walks over a value's parts.
+// layout recurses once per level, and so do later walks over a value's parts (the
+// fields of a type past the limit are turned into errors, which those walks skip).
 #include "parse/parser.h"
 #include "sema/check.h"
 
@@ -46,6 +47,10 @@ void Sema::layout_decl(TypeDecl* td) {
                        tkind_word(td), td->name.c_str(), kMaxParseDepth);
         layout_too_deep_ = true;
         st = 2;
+        // Its fields become errors, so no later walk over a value's parts (zero values,
+        // copies, releases) goes deeper than this either.
+        for (Decl* m : td->members)
+            if (m && m->kind == DeclKind::Field) static_cast<FieldDecl*>(m)->type = err();
         return;
     }
     st = 1;

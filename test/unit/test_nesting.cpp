@@ -222,7 +222,8 @@ std::string struct_chain(int n) {
     for (int i = 0; i + 1 < n; i++)
         s += "public struct S" + std::to_string(i) + " { public int V; public S" + std::to_string(i + 1) + " X; }\n";
     s += "public struct S" + std::to_string(n - 1) + " { public int V; }\n";
-    return s + "public class Program { static int Get(S0 s) { return s.V; } public static void Main() { Console.WriteLine(1); } }\n";
+    return s + "public class Program { static int Get(S0 s) { return s.V; } public static void Main() { var s = new S0(); "
+               "let t = s; Console.WriteLine(Get(t)); } }\n";
 }
 
 // C0 and n classes below it, each derived from the one before.
