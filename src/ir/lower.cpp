@@ -877,12 +877,10 @@ void Lowerer::emit_entry() {
     std::vector<Inst*> args{c0};
     if (main_fd->params.size) args.push_back(a1);
     Ty rty = is_agg(rt) ? Ty::Void : ty(rt);
-    if (is_agg(rt)) {
-        unsupported(main_fd->span, "Main returning a fallible value");
-        rty = Ty::Void;
-    }
     init_statics();
-    Inst* r = call_v(func_symbol(main_fd), rty, args);
+    Inst* r = rt->kind == TypeKind::Fallible ? entry_result(main_fd, func_symbol(main_fd), args)
+                                             : call_v(func_symbol(main_fd), rty, args);
+    if (rt->kind == TypeKind::Fallible) rty = Ty::I64;
     if (rty == Ty::Void) {
         ret(iconst(Ty::I64, 0));
     } else if (rty != Ty::I64) {

@@ -308,6 +308,12 @@ Inst* Lowerer::builtin_call(CallExpr* e, Inst* recv) {
         panic_call("lang_panic_str", {s});
         return ty(e->type) == Ty::Void ? nullptr : undef(ty(e->type));
     }
+    case B_ParseF64: { // the error prelude's float.Parse, after checking the text
+        if (!e->args.size) break;
+        Inst* s = expr(e->args[0].value);
+        use_extern("lang_parse_f64");
+        return call("lang_parse_f64", Ty::F64, {s});
+    }
     case B_StringSubstring: {
         if (e->callee->kind != ExprKind::Member || !e->args.size) break;
         Inst* s = recv ? recv : expr(as<MemberExpr>(e->callee)->object);
@@ -482,6 +488,7 @@ Inst* Lowerer::try_expr(TryExpr* e) {
     seal(prop);
     seal(ok);
     enter(prop);
+    error_note("lang_error_trace", err, e->span);
     store(Ty::Ptr, result_ptr, err_offset(ret_type), err);
     release_temps(0);
     run_defers(0);

@@ -544,6 +544,9 @@ static Inst* builtin_property(Lowerer& l, MemberExpr* e, Inst* o) {
     case B_StringLength: return l.load(Ty::I64, o, 16);
     case B_StringByteLength: return l.load(Ty::I64, o, 8);
     case B_ArrayLength: return l.load(Ty::I64, o, 0);
+    case B_ErrorName: // the run-time class name, a new string
+        l.use_extern("lang_error_name");
+        return l.own(l.call("lang_error_name", Ty::Ptr, {l.ctx, o}));
     default: l.unsupported(e->span, "this builtin property"); return l.undef(Ty::I64);
     }
 }

@@ -391,6 +391,9 @@ public:
     // T!: { value, error pointer at err_offset } (sema/types.cpp); error 0 = success.
     static int64_t err_offset(const Type* ft) { return ft->elem ? (ft->elem->size + 7) / 8 * 8 : 0; }
     void fail_stmt(FailStmt* s);
+    Inst* error_location(Span s);             // static "file:line:col" string (lower_errors.cpp)
+    void error_note(const char* fn, Inst* err, Span s); // lang_error_fail / lang_error_trace
+    Inst* entry_result(FuncDecl* main_fd, const char* sym, const std::vector<Inst*>& args); // Main returning T!
     void set_success();                       // result error = 0 before returning from a T! function
     Inst* try_expr(TryExpr* e);
     Inst* catch_expr(CatchExpr* e);

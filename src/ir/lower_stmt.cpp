@@ -389,6 +389,7 @@ void Lowerer::fail_stmt(FailStmt* s) {
         return;
     }
     Inst* err = expr(s->error);
+    error_note("lang_error_fail", err, s->span);
     store(Ty::Ptr, result_ptr, err_offset(ret_type), err);
     release_temps(0);
     run_defers(0);

@@ -186,6 +186,14 @@ void lang_panic_divzero(void) __attribute__((noreturn));
 void lang_panic_null(void) __attribute__((noreturn));
 void lang_panic_assert(const char *file, int32_t line) __attribute__((noreturn));
 
+/* ---- errors as values (error.c; spec 8.6) ----
+ * err is an instance of the prelude's Error class or a class deriving from it. */
+void lang_error_fail(LangContext *ctx, void *err, LangString *location);  /* at `fail` */
+void lang_error_trace(LangContext *ctx, void *err, LangString *location); /* `try` passing it on */
+LangString *lang_error_name(LangContext *ctx, void *err);                 /* e.Name, +1 */
+int64_t lang_error_report(LangContext *ctx, void *err);  /* escaped Main: prints it, returns 1 */
+double lang_parse_f64(const LangString *s);              /* float.Parse of checked text */
+
 /* ---- stack traces ----
  * The backend emits one LangFuncTable per object into the read-only section named
  * "lang_funcs" (a C identifier, so the linker defines __start_lang_funcs and

@@ -271,8 +271,25 @@ public:
     const Type* check_match(MatchExpr* e, const Type* hint, bool as_stmt);
     void check_pattern(Pattern* p, const Type* t);
 
+    // ---- check_errors.cpp ----
+    void find_error_decls();
+    bool is_error_class(const Type* t) const;  // the prelude's Error or a class deriving from it
+    const Type* error_type() const;            // the Error class type
+    bool report_fallible(Expr* e, const char* use); // e has a T! type: reported, true
+    void check_fail(FailStmt* s);
+    const Type* check_try(TryExpr* e);
+    const Type* check_catch(CatchExpr* e, const Type* hint);
+    void check_result_pattern(Pattern* p, const Type* t);
+    const Type* check_parse_call(CallExpr* e, MemberExpr* m); // int.Parse / float.Parse, else null
+    TypeDecl* error_decl_ = nullptr;       // the prelude's Error (null in unit tests without it)
+    TypeDecl* parse_error_decl_ = nullptr;
+
     // ---- helpers ----
     bool is_error(const Type* t) const { return !t || t->kind == TypeKind::Error; }
+    // void or void!: `return;` and falling off the end are allowed
+    static bool is_void_result(const Type* t) {
+        return t && (t->kind == TypeKind::Void || (t->kind == TypeKind::Fallible && t->elem->kind == TypeKind::Void));
+    }
     std::string tn(const Type* t) const { return type_name(t); }
     const Type* err() const { return T.error(); }
 

@@ -10,6 +10,7 @@
 // other than Substring and Chars) and the callee expression has a type (the FuncDecl's type for
 // real functions, void for builtins).
 #include "sema/check.h"
+#include "sema/prelude.h"
 #include <climits>
 
 namespace lang::sema {
@@ -155,7 +156,7 @@ const Type* Sema::call_builtin(CallExpr* e, Builtin b) {
             return argc_error(name, write ? "1 argument" : "0 or 1 argument");
         if (e->args.size == 1) {
             const Type* t = expr(e->args[0].value, nullptr);
-            if (!is_error(t) && !to_string_ok(t))
+            if (!is_error(t) && !to_string_ok(t) && !report_fallible(e->args[0].value, "printing it"))
                 diag.error(e->args[0].value->span, "%s cannot print a value of type %s", name, tn(t).c_str());
             else if (to_stderr && !is_error(t) && t->kind != TypeKind::String)
                 e->args[0].value = wrap_cast(e->args[0].value, T.string()); // written as its text
@@ -280,6 +281,12 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
                 if (n->name == id_assert) return call_builtin(e, Builtin::Assert);
                 if (n->name == id_assert_eq) return call_builtin(e, Builtin::AssertEq);
                 if (n->name == id_panic) return call_builtin(e, Builtin::Panic);
+                if (n->name == "__lang_parse_f64" && file_ && is_prelude_path(c.sources.file(file_->ast->file_id).path)) {
+                    if (e->args.size == 1) value(e->args[0].value, T.string());
+                    e->builtin = (uint32_t)Builtin::ParseF64;
+                    callee->type = T.void_();
+                    return T.float_();
+                }
                 if (const Type* ct = check_conc_free_call(e, n)) return ct; // Sleep, Yield
                 diag.error(callee->span, "undefined name '%s'", n->name.c_str());
             }
@@ -326,6 +333,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
             if (!ot) ot = err();
         } else {
             if (const Type* dt = check_duration_call(e, m)) return dt; // Duration.Millis(n) etc.
+            if (const Type* pt = check_parse_call(e, m)) return pt;    // int.Parse(s), float.Parse(s)
             ot = check_operand(m->object);
         }
         if (is_console(m->object, id_console)) {
@@ -392,6 +400,11 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
             owner_name = ot->decl->name.c_str();
         }
         if (s < 0) {
+            if (ot->kind == TypeKind::Fallible && report_fallible(m->object, "calling its methods")) {
+                callee->type = err();
+                check_args_loose(*this, e->args);
+                return err();
+            }
             if (owner_word)
                 diag.error(m->name_span, "%s '%s' has no function '%s'", owner_word, owner_name, m->name.c_str());
             else

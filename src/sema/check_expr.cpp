@@ -148,6 +148,8 @@ bool Sema::can_convert(Expr* e, const Type* to, int* cost) {
     }
     if (from == to) return true;
     *cost = 1;
+    if (to->kind == TypeKind::Fallible && from->kind != TypeKind::Fallible && to->elem->kind != TypeKind::Void)
+        return can_convert(e, to->elem, cost);
     if (is_untyped_float(e) && to->is_float()) return true;
     if (from->kind == TypeKind::Null && to->kind == TypeKind::Nullable) return true;
     if (implicit_ok(from, to)) return true;
@@ -184,6 +186,15 @@ bool Sema::coerce(Expr*& e, const Type* to) {
         return true;
     }
     if (is_error(from) || is_error(to)) return true;
+    if (to->kind == TypeKind::Fallible && from->kind != TypeKind::Fallible && to->elem->kind != TypeKind::Void) {
+        if (!coerce(e, to->elem)) return false; // a success value: T -> T!
+        e = wrap_cast(e, to);
+        return true;
+    }
+    if (from->kind == TypeKind::Fallible && to->kind != TypeKind::Fallible) {
+        report_fallible(e, "using it as a value");
+        return false;
+    }
     uint64_t m;
     bool neg;
     if (is_untyped_int(e, &m, &neg)) {
@@ -461,8 +472,8 @@ const Type* Sema::expr(Expr* e, const Type* hint) {
         break;
     }
     case ExprKind::Lambda: t = unsupported(e, "lambdas are"); break;
-    case ExprKind::Try: t = unsupported(e, "'try' is"); break;
-    case ExprKind::Catch: t = unsupported(e, "'catch' is"); break;
+    case ExprKind::Try: t = check_try(static_cast<TryExpr*>(e)); break;
+    case ExprKind::Catch: t = check_catch(static_cast<CatchExpr*>(e), hint); break;
     case ExprKind::Typeof: t = unsupported(e, "'typeof' is"); break;
     case ExprKind::Sizeof: t = unsupported(e, "'sizeof' is"); break;
     case ExprKind::Spawn: t = check_spawn(static_cast<SpawnExpr*>(e)); break;
@@ -715,6 +726,10 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
     case TypeKind::Class:
     case TypeKind::Interface: {
         int32_t s = lookup_member(ot->decl, e->name);
+        if (s < 0 && e->name == "Name" && is_error_class(ot)) { // the run-time class name
+            e->builtin = (uint32_t)Builtin::ErrorName;
+            return T.string();
+        }
         if (s < 0) break;
         Decl* d = sym_list_[s].decl;
         e->decl = d;
@@ -734,6 +749,9 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
     }
     case TypeKind::Void:
         diag.error(e->span, "a void expression has no members");
+        return err();
+    case TypeKind::Fallible:
+        report_fallible(e->object, "using its members");
         return err();
     default: break;
     }
@@ -832,6 +850,8 @@ const Type* Sema::check_binary(BinaryExpr* e, const Type* hint) {
         tb = expr(e->rhs, e->op == BinOp::Shl || e->op == BinOp::Shr ? nullptr : (ta->is_numeric() ? ta : nh));
     }
     if (is_error(ta) || is_error(tb)) return err();
+    if (report_fallible(e->lhs, "using it in an operation") || report_fallible(e->rhs, "using it in an operation"))
+        return err();
     // String concatenation: a primitive on either side is converted to text.
     if (e->op == BinOp::Add && (ta->kind == TypeKind::String || tb->kind == TypeKind::String)) {
         Expr*& other = ta->kind == TypeKind::String ? e->rhs : e->lhs;
@@ -1087,6 +1107,7 @@ const Type* Sema::check_index(IndexExpr* e) {
     if (is_error(ot)) return err();
     if (ot->kind == TypeKind::Array) return ot->elem;
     if (ot->kind == TypeKind::String) return T.char_();
+    if (report_fallible(e->object, "indexing it")) return err();
     diag.error(e->span, "cannot index a value of type %s", tn(ot).c_str());
     return err();
 }
@@ -1098,6 +1119,7 @@ const Type* Sema::check_interp(InterpStringExpr* e) {
         if (p.format) diag.error(p.expr->span, "format specifiers in interpolation are not supported yet");
         if (is_error(t) || t->kind == TypeKind::String) continue;
         if (!to_string_ok(t)) {
+            if (report_fallible(p.expr, "printing it")) continue;
             diag.error(p.expr->span, "cannot interpolate a value of type %s", tn(t).c_str());
             continue;
         }

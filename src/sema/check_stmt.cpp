@@ -161,7 +161,9 @@ void Sema::check_func(FuncDecl* fn, TypeDecl* owner) {
             expr(fn->body_expr, nullptr);
         } else {
             const Type* t = expr(fn->body_expr, fn_.ret);
-            if (t->kind == TypeKind::Void && !is_error(fn_.ret))
+            if (t->kind == TypeKind::Void && is_void_result(fn_.ret)) {
+                // void! F() => G(); with G returning void: always succeeds
+            } else if (t->kind == TypeKind::Void && !is_error(fn_.ret))
                 diag.error(fn->body_expr->span, "function '%s' must return a value of type %s", fn->name.c_str(),
                            tn(fn_.ret).c_str());
             else
@@ -169,7 +171,7 @@ void Sema::check_func(FuncDecl* fn, TypeDecl* owner) {
         }
     } else if (fn->body) {
         for (Stmt* s : fn->body->stmts) check_stmt(s);
-        if (fn_.ret->kind != TypeKind::Void && !is_error(fn_.ret) && !block_returns(fn->body))
+        if (!is_void_result(fn_.ret) && !is_error(fn_.ret) && !block_returns(fn->body))
             diag.error(fn->name_span, "function '%s' must return a value of type %s", fn->name.c_str(),
                        tn(fn_.ret).c_str());
     }
@@ -259,7 +261,10 @@ void Sema::check_stmt(Stmt* s) {
             auto* m = static_cast<MatchExpr*>(es->expr);
             m->type = check_match(m, nullptr, true);
         } else {
-            expr(es->expr, nullptr);
+            const Type* t = expr(es->expr, nullptr);
+            if (t && t->kind == TypeKind::Fallible)
+                diag.error(es->expr->span, "the error of this %s result is ignored: handle it with 'try', 'catch' or 'match'",
+                           tn(t).c_str());
         }
         break;
     }
@@ -341,14 +346,15 @@ void Sema::check_stmt(Stmt* s) {
             break;
         }
         if (rs->value) {
-            if (fn_.ret->kind == TypeKind::Void) {
+            if (is_void_result(fn_.ret)) {
                 const Type* t = expr(rs->value, nullptr);
                 if (!is_error(t))
-                    diag.error(rs->value->span, "function '%s' returns void: 'return' cannot have a value", fname);
+                    diag.error(rs->value->span, "function '%s' returns %s: 'return' cannot have a value", fname,
+                               tn(fn_.ret).c_str());
             } else {
                 value(rs->value, fn_.ret);
             }
-        } else if (fn_.ret->kind != TypeKind::Void && !is_error(fn_.ret)) {
+        } else if (!is_void_result(fn_.ret) && !is_error(fn_.ret)) {
             diag.error(s->span, "function '%s' must return a value of type %s", fname, tn(fn_.ret).c_str());
         }
         break;
@@ -364,7 +370,7 @@ void Sema::check_stmt(Stmt* s) {
         fn_.loop_depth = saved_loops;
         break;
     }
-    case StmtKind::Fail: diag.error(s->span, "'fail' is not supported yet"); break;
+    case StmtKind::Fail: check_fail(static_cast<FailStmt*>(s)); break;
     case StmtKind::Select: check_select(static_cast<SelectStmt*>(s)); break;
     case StmtKind::Unsafe: diag.error(s->span, "'unsafe' blocks are not supported yet"); break;
     case StmtKind::GcBlock: diag.error(s->span, "'gc' blocks are not supported yet"); break;

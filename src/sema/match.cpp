@@ -101,6 +101,11 @@ void Sema::check_pattern(Pattern* p, const Type* t) {
             diag.error(p->span, "'null' pattern on a value of type %s that cannot be null", tn(t).c_str());
         return;
     case PatternKind::Binding: {
+        if (!bad && t->kind == TypeKind::Fallible && (p->name == "Ok" || p->name == "Err")) {
+            p->kind = p->name == "Ok" ? PatternKind::Ok : PatternKind::Err;
+            check_result_pattern(p, t);
+            return;
+        }
         if (!bad && t->kind == TypeKind::Enum && t->decl) {
             int32_t s = lookup_member(t->decl, p->name);
             if (s >= 0 && sym_list_[s].decl->kind == DeclKind::EnumCase) {
@@ -187,7 +192,7 @@ void Sema::check_pattern(Pattern* p, const Type* t) {
         return;
     }
     case PatternKind::Ok:
-    case PatternKind::Err: diag.error(p->span, "Ok/Err patterns are not supported yet"); return;
+    case PatternKind::Err: check_result_pattern(p, t); return; // check_errors.cpp
     }
 }
 
@@ -234,7 +239,7 @@ const Type* Sema::check_match(MatchExpr* e, const Type* hint, bool as_stmt) {
     }
     // Exhaustiveness.
     if (is_error(st)) return rt;
-    bool catch_all = false, has_true = false, has_false = false;
+    bool catch_all = false, has_true = false, has_false = false, has_ok = false, has_err = false;
     std::vector<Decl*> covered;
     for (MatchArm& a : e->arms) {
         Pattern* p = a.pattern;
@@ -245,6 +250,8 @@ const Type* Sema::check_match(MatchExpr* e, const Type* hint, bool as_stmt) {
             for (Pattern* s : p->subs) all = all && irrefutable(s);
             if (all) covered.push_back(p->decl);
         }
+        if ((p->kind == PatternKind::Ok || p->kind == PatternKind::Err) && (!p->subs.size || irrefutable(p->subs[0])))
+            (p->kind == PatternKind::Ok ? has_ok : has_err) = true;
         if (p->kind == PatternKind::Literal && p->lit && p->lit->kind == ExprKind::BoolLit) {
             if (static_cast<BoolLitExpr*>(p->lit)->value) has_true = true;
             else has_false = true;
@@ -279,6 +286,12 @@ const Type* Sema::check_match(MatchExpr* e, const Type* hint, bool as_stmt) {
             list += missing[i];
         }
         diag.error(e->span, "match is not exhaustive: missing %s", list.c_str());
+        return rt;
+    }
+    if (st->kind == TypeKind::Fallible) { // spec 8.6: both outcomes, or a '_' arm
+        if (has_ok && has_err) return rt;
+        diag.error(e->span, "match on %s is not exhaustive: missing %s", tn(st).c_str(),
+                   has_ok ? "Err(e)" : has_err ? "Ok(v)" : "Ok(v), Err(e)");
         return rt;
     }
     if (st->kind == TypeKind::Bool) {

@@ -10,6 +10,7 @@
 // before bodies are checked (Error type when it could not be resolved).
 #include "parse/parser.h"
 #include "sema/check.h"
+#include "sema/prelude.h"
 #include <algorithm>
 
 namespace lang::sema {
@@ -143,7 +144,7 @@ void Sema::declare_all() {
     std::string root_dir;
     bool first = true;
     for (FileAst* f : c.files) {
-        if (!f) continue;
+        if (!f || is_prelude_path(c.sources.file(f->file_id).path)) continue;
         std::string d = dir_of(c.sources.file(f->file_id).path);
         if (first || d.size() < root_dir.size()) root_dir = d;
         first = false;
@@ -157,7 +158,9 @@ void Sema::declare_all() {
         const std::string& path = c.sources.file(f->file_id).path;
         size_t slash = path.find_last_of('/');
         fc.base_name = slash == std::string::npos ? path : path.substr(slash + 1);
-        if (!f->ns_path.empty()) {
+        if (is_prelude_path(path)) {
+            fc.ns = root_; // the compiler's own source: root namespace
+        } else if (!f->ns_path.empty()) {
             fc.ns = ns_get(f->ns_path, f->ns_path.size, f->ns_span);
         } else {
             // Default namespace: the sub-folder path below the program's folder.
@@ -714,7 +717,14 @@ const Type* Sema::resolve_type(TypeExpr* te) {
         r = bad ? err() : T.tuple(el.data(), (uint32_t)el.size());
         break;
     }
-    case TypeExprKind::Fallible: diag.error(te->span, "error types (T!) are not supported yet"); break;
+    case TypeExprKind::Fallible: {
+        const Type* el = resolve_type(te->elem);
+        if (is_error(el)) break;
+        if (el->kind == TypeKind::Fallible) diag.error(te->span, "%s is already fallible: T!! is not a type", tn(el).c_str());
+        else if (el->kind == TypeKind::Never) diag.error(te->span, "'!' needs a value type or void");
+        else r = T.fallible(el);
+        break;
+    }
     case TypeExprKind::Pointer: diag.error(te->span, "raw pointers are not supported yet"); break;
     case TypeExprKind::Func: diag.error(te->span, "function types are not supported yet"); break;
     }

@@ -20,6 +20,7 @@ void Sema::run(bool require_entry) {
 // Ends with every type interned so far laid out for good.
 void Sema::run_declarations() {
     declare_all();
+    find_error_decls();
     resolve_imports();
     resolve_signatures();
     check_inheritance();
@@ -57,6 +58,7 @@ void Sema::run_rest(bool require_entry) {
 static bool valid_main(TypeTable& T, FuncDecl* f) {
     if (!(f->mods & M_STATIC) || !f->type || f->type->kind != TypeKind::Func) return false;
     const Type* r = f->type->elem;
+    if (r && r->kind == TypeKind::Fallible) r = r->elem; // void! / int!: an error exits with status 1
     if (r != T.void_() && r != T.int_()) return false;
     if (f->type->count == 0) return true;
     return f->type->count == 1 && f->type->elems[0] == T.array(T.string());

@@ -1,0 +1,97 @@
+/* error.c: errors as values (spec 8.6): where an error was raised and passed, its run-time
+ * class name, the report of an error escaping Main, and strtod for float.Parse.
+ *
+ * An error is an instance of the prelude's Error class (src/sema/error_prelude.cpp) or of a
+ * class deriving from it; its first fields are fixed (struct LangError). Compiled code calls
+ *   lang_error_fail   at `fail e`: Location = the fail's "file:line:col", Trace emptied;
+ *   lang_error_trace  on the error path of `try`: appends the try's location to Trace;
+ *   lang_error_name   for e.Name (a new +1 string);
+ *   lang_error_report when Main returns an error: prints it and its causes to stderr and
+ *                     returns the exit status (1).
+ * Location strings come from the compiler as static strings (never freed). Error objects,
+ * their Trace arrays and strings are not freed yet (the memory issue adds drops): a Trace
+ * that grows leaves its old array behind.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "rt_internal.h"
+
+typedef struct LangError {
+    LangObjHeader header;
+    LangString *message;
+    struct LangError *cause; /* Error? */
+    LangString *location;    /* "" until failed */
+    LangArray *trace;        /* string[]: one location per `try` passed, innermost first */
+} LangError;
+
+void lang_error_fail(LangContext *ctx, void *err, LangString *location) {
+    (void)ctx;
+    LangError *e = err;
+    if (!e) lang_panic_null();
+    LangString *old = e->location;
+    e->location = location;
+    lang_str_release(old);
+    e->trace = (LangArray *)&lang_empty_array;
+}
+
+void lang_error_trace(LangContext *ctx, void *err, LangString *location) {
+    LangError *e = err;
+    if (!e) return;
+    LangArray *old = e->trace;
+    int64_t n = old ? old->length : 0;
+    LangArray *a = lang_array_new(ctx, n + 1, (int64_t)sizeof(LangString *));
+    if (n) memcpy(a->data, old->data, (size_t)n * sizeof(LangString *));
+    memcpy(a->data + (size_t)n * sizeof(LangString *), &location, sizeof location);
+    e->trace = a;
+}
+
+static const char *class_name(const LangError *e) {
+    return e->header.type && e->header.type->name ? e->header.type->name : "Error";
+}
+
+LangString *lang_error_name(LangContext *ctx, void *err) {
+    LangError *e = err;
+    if (!e) lang_panic_null();
+    const char *n = class_name(e);
+    return lang_str_from_utf8(ctx, n, (int64_t)strlen(n));
+}
+
+static void put_str(const LangString *s) {
+    if (s) lang_stderr_write(s->data, (size_t)s->byte_length);
+}
+
+int64_t lang_error_report(LangContext *ctx, void *err) {
+    (void)ctx;
+    lang_console_flush();
+    int depth = 0;
+    for (const LangError *e = err; e; e = e->cause) {
+        lang_stderr_puts(depth ? "caused by: " : "error: ");
+        lang_stderr_puts(class_name(e));
+        lang_stderr_puts(": ");
+        put_str(e->message);
+        lang_stderr_puts("\n");
+        if (e->location && e->location->byte_length) {
+            lang_stderr_puts("    at ");
+            put_str(e->location);
+            lang_stderr_puts("\n");
+        }
+        const LangArray *t = e->trace;
+        for (int64_t i = 0; t && i < t->length; i++) {
+            LangString *s;
+            memcpy(&s, t->data + (size_t)i * sizeof s, sizeof s);
+            lang_stderr_puts("    at ");
+            put_str(s);
+            lang_stderr_puts("\n");
+        }
+        if (++depth > 1000) { /* a cycle of causes: stop */
+            lang_stderr_puts("caused by: ...\n");
+            break;
+        }
+    }
+    return 1;
+}
+
+/* float.Parse after the prelude checked the syntax ([+-]digits[.digits][e[+-]digits]). */
+double lang_parse_f64(const LangString *s) {
+    return s ? strtod(s->data, NULL) : 0.0;
+}

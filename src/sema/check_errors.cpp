@@ -1,0 +1,183 @@
+// check_errors.cpp: errors as values (spec 8.6): `T!`, `fail`, `try`, `catch`, Ok/Err
+// patterns, the `Error` class's builtin `Name`, and `int.Parse` / `float.Parse`.
+//
+// Rules checked here:
+//  - `fail e;` only in a function returning T! (or void!); e is an Error (a class deriving
+//    from the prelude's Error).
+//  - `try e` only in a function returning T!; e must have a T! type; the result is T
+//    (void for void!).
+//  - `e catch d` / `e catch (err) => h`: e must have a T! type; d and h convert to T (for
+//    void! a handler is a statement-like expression or a block); err is an Error.
+//  - A T! value cannot be used as a T (report_fallible gives the message), and a call whose
+//    T! result is dropped (an expression statement) is an error: the error would be lost.
+// Annotations for lowering: TryExpr/CatchExpr get type T; CatchExpr::err_var is a
+// ParamDecl of type Error; `int.Parse(s)` becomes a call of ParseError.ParseInt (the
+// callee's object names the ParseError type, like any static call).
+#include "sema/check.h"
+#include "sema/prelude.h"
+
+namespace lang::sema {
+
+void Sema::find_error_decls() {
+    Ident perr = c.interner.intern("ParseError");
+    auto find = [&](Ident name) -> TypeDecl* {
+        for (int32_t s = sym_find(root_, name); s >= 0; s = sym_list_[s].next) {
+            Decl* d = sym_list_[s].decl;
+            if (d->kind == DeclKind::Type && static_cast<TypeDecl*>(d)->tkind == TypeDeclKind::Class &&
+                is_prelude_path(c.sources.file(d->span.file).path))
+                return static_cast<TypeDecl*>(d);
+        }
+        return nullptr;
+    };
+    error_decl_ = find(id_error);
+    parse_error_decl_ = find(perr);
+}
+
+bool Sema::is_error_class(const Type* t) const {
+    return t && t->kind == TypeKind::Class && t->decl && error_decl_ && derives(t->decl, error_decl_);
+}
+
+const Type* Sema::error_type() const { return error_decl_ ? error_decl_->type : T.error(); }
+
+bool Sema::report_fallible(Expr* e, const char* use) {
+    if (!e || !e->type || e->type->kind != TypeKind::Fallible) return false;
+    diag.error(e->span, "this value has type %s and may be an error: handle it with 'try', 'catch' or 'match' before %s",
+               tn(e->type).c_str(), use);
+    return true;
+}
+
+void Sema::check_fail(FailStmt* s) {
+    const Type* et = error_type();
+    bool in_fallible = fn_.fn && fn_.ret && fn_.ret->kind == TypeKind::Fallible;
+    if (!fn_.fn || !fn_.ret || (!in_fallible && !is_error(fn_.ret))) {
+        if (fn_.fn && fn_.ret)
+            diag.error(s->span, "'fail' is only allowed in a function returning T! or void! ('%s' returns %s)",
+                       fn_.fn->name.c_str(), tn(fn_.ret).c_str());
+        else
+            diag.error(s->span, "'fail' is only allowed in a function returning T! or void!");
+        expr(s->error, et);
+        return;
+    }
+    if (fn_.in_defer) {
+        diag.error(s->span, "'fail' is not allowed inside 'defer'");
+        expr(s->error, et);
+        return;
+    }
+    const Type* t = expr(s->error, et);
+    if (is_error(t)) return;
+    if (!is_error_class(t)) {
+        diag.error(s->error->span, "'fail' needs an Error (a class deriving from Error), found %s", tn(t).c_str());
+        return;
+    }
+    coerce(s->error, et);
+}
+
+const Type* Sema::check_try(TryExpr* e) {
+    bool in_fallible = fn_.fn && fn_.ret && fn_.ret->kind == TypeKind::Fallible;
+    const Type* t = expr(e->operand, nullptr);
+    if (!fn_.fn || !fn_.ret || (!in_fallible && !is_error(fn_.ret))) {
+        diag.error(e->span, "'try' is only allowed in a function returning T! or void! (use 'catch' or 'match' here)");
+        return is_error(t) || t->kind != TypeKind::Fallible ? err() : t->elem;
+    }
+    if (fn_.in_defer) {
+        diag.error(e->span, "'try' is not allowed inside 'defer'");
+        return err();
+    }
+    if (is_error(t)) return err();
+    if (t->kind != TypeKind::Fallible) {
+        diag.error(e->span, "'try' on a value that cannot fail (type %s)", tn(t).c_str());
+        return err();
+    }
+    return t->elem;
+}
+
+const Type* Sema::check_catch(CatchExpr* e, const Type* hint) {
+    (void)hint;
+    const Type* t = expr(e->operand, nullptr);
+    bool bad = is_error(t);
+    if (!bad && t->kind != TypeKind::Fallible) {
+        diag.error(e->span, "'catch' on a value that cannot fail (type %s)", tn(t).c_str());
+        bad = true;
+    }
+    const Type* vt = bad ? err() : t->elem;
+    push_scope();
+    if (e->err_name) {
+        ParamDecl* p = arena.make<ParamDecl>();
+        p->kind = DeclKind::Param;
+        p->name = e->err_name;
+        p->span = p->name_span = e->span;
+        p->type = error_type();
+        e->err_var = p;
+        declare_local(p->name, p, p->span);
+    }
+    if (e->handler_expr) {
+        if (bad) expr(e->handler_expr, nullptr);
+        else if (vt->kind == TypeKind::Void) expr(e->handler_expr, nullptr);
+        else value(e->handler_expr, vt);
+    }
+    if (e->handler_block) {
+        check_block(e->handler_block);
+        if (!bad && vt->kind != TypeKind::Void && !block_returns(e->handler_block))
+            diag.error(e->handler_block->span,
+                       "a block handler of 'catch' on %s must end with 'return', 'fail' or panic (or be an expression of type %s)",
+                       tn(t).c_str(), tn(vt).c_str());
+    }
+    pop_scope();
+    return vt;
+}
+
+// Ok(v) / Err(e) over a T! value (match.cpp calls this for both kinds).
+void Sema::check_result_pattern(Pattern* p, const Type* t) {
+    bool bad = is_error(t);
+    const char* what = p->kind == PatternKind::Ok ? "Ok" : "Err";
+    if (!bad && t->kind != TypeKind::Fallible) {
+        diag.error(p->span, "an %s pattern needs a value of type T!, found %s", what, tn(t).c_str());
+        bad = true;
+    }
+    if (p->subs.size > 1) {
+        diag.error(p->span, "an %s pattern has one value", what);
+        for (Pattern* s : p->subs) check_pattern(s, err());
+        return;
+    }
+    if (!p->subs.size) {
+        if (!bad && p->kind == PatternKind::Err) diag.error(p->span, "write Err(e) or Err(_)");
+        return;
+    }
+    if (p->kind == PatternKind::Ok) {
+        if (!bad && t->elem->kind == TypeKind::Void) {
+            diag.error(p->span, "a void! value has nothing to bind: write Ok()");
+            check_pattern(p->subs[0], err());
+            return;
+        }
+        check_pattern(p->subs[0], bad ? err() : t->elem);
+        return;
+    }
+    check_pattern(p->subs[0], bad ? err() : error_type());
+}
+
+// `int.Parse(s)` / `float.Parse(s)`: null when the call is not one of them.
+const Type* Sema::check_parse_call(CallExpr* e, MemberExpr* m) {
+    if (!m->object || m->object->kind != ExprKind::Name || m->name != "Parse") return nullptr;
+    auto* n = static_cast<NameExpr*>(m->object);
+    bool is_int = n->name == "int", is_float = n->name == "float";
+    if ((!is_int && !is_float) || lookup_local(n->name)) return nullptr;
+    if (!parse_error_decl_) return nullptr;
+    Ident fname = c.interner.intern(is_int ? "ParseInt" : "ParseFloat");
+    int32_t s = lookup_member(parse_error_decl_, fname);
+    if (s < 0 || sym_list_[s].decl->kind != DeclKind::Func) return nullptr;
+    n->decl = parse_error_decl_;
+    n->type = parse_error_decl_->type;
+    auto* f = static_cast<FuncDecl*>(sym_list_[s].decl);
+    FuncDecl* cands[1] = {f};
+    FuncDecl* got = pick_overload(cands, 1, e->args, "function", m->name, e->span);
+    if (!got) {
+        m->type = err();
+        return err();
+    }
+    m->decl = f;
+    m->type = f->type;
+    e->target = f;
+    return f->type->elem;
+}
+
+} // namespace lang::sema
