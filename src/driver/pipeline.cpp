@@ -5,7 +5,6 @@
 // reasons in kPassOrder and checked at compile time. In debug builds of the compiler
 // (no NDEBUG) the IR verifier runs after lowering and after every pass.
 #include "driver/pipeline.h"
-#include "sema/prelude.h"
 #include "driver/body_arenas.h"
 #include "codegen/target.h"
 #include "common/compilation.h"
@@ -325,7 +324,6 @@ int build(const BuildRequest& req) {
         return c.diag.error_count() ? 1 : st;
     }
     if (c.diag.error_count()) return 1;
-    add_error_prelude(c); // Error and ParseError (spec 8.6)
 
 #ifndef NDEBUG
     const bool verify_each = true;

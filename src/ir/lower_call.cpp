@@ -489,13 +489,16 @@ Inst* Lowerer::try_expr(TryExpr* e) {
     seal(ok);
     enter(prop);
     error_note("lang_error_trace", err, e->span);
+    if (is_str(ret_type->elem)) store(Ty::Ptr, result_ptr, 0, iconst(Ty::Ptr, 0)); // as fail_stmt
     store(Ty::Ptr, result_ptr, err_offset(ret_type), err);
     release_temps(0);
     run_defers(0);
     ret(nullptr);
     enter(ok);
     if (!ft->elem || ft->elem->kind == TypeKind::Void) return nullptr;
-    return load_typed(ft->elem, v, 0);
+    Inst* r = load_typed(ft->elem, v, 0);
+    // A call's string! result holds a +1 string: it becomes a temporary here.
+    return is_str(ft->elem) && is_fresh_temp(e->operand) ? own(r) : r;
 }
 
 // e catch d / e catch (err) => h: the value, or the handler's value on error.
@@ -508,6 +511,7 @@ Inst* Lowerer::catch_expr(CatchExpr* e) {
     bad->cty = Ty::Ptr;
     Ty rt = ty(e->type);
     bool has_val = rt != Ty::Void;
+    bool str = has_val && is_str(e->type); // as ?: does, a string result is +1 on both arms
     uint32_t res = has_val ? new_var(rt) : 0;
     Block* hb = mk_block();
     Block* ok = mk_block();
@@ -516,7 +520,11 @@ Inst* Lowerer::catch_expr(CatchExpr* e) {
     seal(hb);
     seal(ok);
     enter(ok);
-    if (has_val) def(res, load_typed(ft->elem, v, 0));
+    if (has_val) {
+        Inst* x = load_typed(ft->elem, v, 0);
+        if (str) x = is_fresh_temp(e->operand) ? x : take(x); // a call's string! result is +1 already
+        def(res, x);
+    }
     jmp(join);
     enter(hb);
     if (e->err_var) {
@@ -525,17 +533,23 @@ Inst* Lowerer::catch_expr(CatchExpr* e) {
         vars[ev].addr = err;
         extra_vars_[e->err_var] = ev;
     }
+    size_t mark = temps_.size();
     if (e->handler_expr) {
         Inst* h = expr(e->handler_expr);
+        if (str && cur) h = take(h);
         if (has_val && cur) def(res, h);
     } else if (e->handler_block) {
         stmts(e->handler_block);
     }
+    if (cur) drop_temps(mark);
+    else if (mark < temps_.size()) temps_.resize(mark);
     jmp(join);
     seal(join);
     enter(join);
     if (!cur) return has_val ? undef(rt) : nullptr;
-    return has_val ? use(res) : nullptr;
+    if (!has_val) return nullptr;
+    Inst* r = use(res);
+    return str ? own(r) : r;
 }
 
 } // namespace lang::lower

@@ -2,15 +2,23 @@
 //
 // `fail e` and the error path of `try` record where the error was raised / passed on by
 // calling the runtime (src/rt/error.c) with a static "file:line:col" string (the path as
-// the source was named on the command line, columns in characters, 1-based). A Main that
+// the source was named on the command line, columns in characters, 1-based; none for the
+// compiler's prelude, so a ParseError starts at the caller's `try`). A Main that
 // returns T! is called by lang_main, which returns 1 after lang_error_report printed an
 // error, else Main's value (int!) or 0 (void!). The T! layout and the fail/try/catch
 // control flow are in lower_stmt.cpp / lower_call.cpp (doc/lowering.md, the `T!` row).
 #include "ir/lower_impl.h"
+#include "sema/prelude.h"
+#include <cstring>
 
 namespace lang::lower {
 
 Inst* Lowerer::error_location(Span s) {
+    if (is_prelude_path(c.sources.file(s.file).path)) { // int.Parse's own fail: no location
+        Inst* a = emit(Op::addr, Ty::Ptr);
+        a->sym = string_global("", 0);
+        return a;
+    }
     LineCol lc = c.sources.line_col(s.file, s.begin);
     std::string text = c.sources.file(s.file).path;
     text += ':';
@@ -24,6 +32,7 @@ Inst* Lowerer::error_location(Span s) {
 
 void Lowerer::error_note(const char* fn, Inst* err, Span s) {
     if (!cur) return;
+    if (strcmp(fn, "lang_error_trace") == 0 && is_prelude_path(c.sources.file(s.file).path)) return;
     Inst* loc = error_location(s);
     use_extern(fn);
     call(fn, Ty::Void, {ctx, err, loc});

@@ -390,6 +390,7 @@ void Lowerer::fail_stmt(FailStmt* s) {
     }
     Inst* err = expr(s->error);
     error_note("lang_error_fail", err, s->span);
+    if (is_str(ret_type->elem)) store(Ty::Ptr, result_ptr, 0, iconst(Ty::Ptr, 0)); // no value to release
     store(Ty::Ptr, result_ptr, err_offset(ret_type), err);
     release_temps(0);
     run_defers(0);
@@ -504,6 +505,9 @@ Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
     const Type* st = e->scrutinee->type;
     Inst* v = expr(e->scrutinee);
     if (is_str(st)) v = pin(v); // bindings borrow it until the match ends
+    // A call's string! result: its +1 value (null after an error, see fail_stmt) is a
+    // temporary of the statement, so Ok(v) bindings borrow it like the above.
+    if (st->kind == TypeKind::Fallible && is_str(st->elem) && is_fresh_temp(e->scrutinee)) own(load(Ty::Ptr, v, 0));
     Ty rt = ty(e->type);
     bool has_val = rt != Ty::Void;
     uint32_t res = has_val ? new_var(rt) : 0;

@@ -278,7 +278,7 @@ public:
     bool report_fallible(Expr* e, const char* use); // e has a T! type: reported, true
     void check_fail(FailStmt* s);
     const Type* check_try(TryExpr* e);
-    const Type* check_catch(CatchExpr* e, const Type* hint);
+    const Type* check_catch(CatchExpr* e, const Type* hint, bool as_stmt = false);
     void check_result_pattern(Pattern* p, const Type* t);
     const Type* check_parse_call(CallExpr* e, MemberExpr* m); // int.Parse / float.Parse, else null
     TypeDecl* error_decl_ = nullptr;       // the prelude's Error (null in unit tests without it)

@@ -7,7 +7,8 @@
 //  - `try e` only in a function returning T!; e must have a T! type; the result is T
 //    (void for void!).
 //  - `e catch d` / `e catch (err) => h`: e must have a T! type; d and h convert to T (for
-//    void! a handler is a statement-like expression or a block); err is an Error.
+//    void!, or a catch that is a whole statement, the handler is any expression or a
+//    block, and the catch has type void); err is an Error.
 //  - A T! value cannot be used as a T (report_fallible gives the message), and a call whose
 //    T! result is dropped (an expression statement) is an error: the error would be lost.
 // Annotations for lowering: TryExpr/CatchExpr get type T; CatchExpr::err_var is a
@@ -91,7 +92,7 @@ const Type* Sema::check_try(TryExpr* e) {
     return t->elem;
 }
 
-const Type* Sema::check_catch(CatchExpr* e, const Type* hint) {
+const Type* Sema::check_catch(CatchExpr* e, const Type* hint, bool as_stmt) {
     (void)hint;
     const Type* t = expr(e->operand, nullptr);
     bool bad = is_error(t);
@@ -112,18 +113,18 @@ const Type* Sema::check_catch(CatchExpr* e, const Type* hint) {
     }
     if (e->handler_expr) {
         if (bad) expr(e->handler_expr, nullptr);
-        else if (vt->kind == TypeKind::Void) expr(e->handler_expr, nullptr);
+        else if (vt->kind == TypeKind::Void || as_stmt) expr(e->handler_expr, nullptr); // value unused
         else value(e->handler_expr, vt);
     }
     if (e->handler_block) {
         check_block(e->handler_block);
-        if (!bad && vt->kind != TypeKind::Void && !block_returns(e->handler_block))
+        if (!bad && !as_stmt && vt->kind != TypeKind::Void && !block_returns(e->handler_block))
             diag.error(e->handler_block->span,
                        "a block handler of 'catch' on %s must end with 'return', 'fail' or panic (or be an expression of type %s)",
                        tn(t).c_str(), tn(vt).c_str());
     }
     pop_scope();
-    return vt;
+    return as_stmt && !bad ? T.void_() : vt;
 }
 
 // Ok(v) / Err(e) over a T! value (match.cpp calls this for both kinds).

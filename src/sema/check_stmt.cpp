@@ -260,6 +260,8 @@ void Sema::check_stmt(Stmt* s) {
         if (es->expr && es->expr->kind == ExprKind::Match) {
             auto* m = static_cast<MatchExpr*>(es->expr);
             m->type = check_match(m, nullptr, true);
+        } else if (es->expr && es->expr->kind == ExprKind::Catch) { // the value is unused
+            es->expr->type = check_catch(static_cast<CatchExpr*>(es->expr), nullptr, true);
         } else {
             const Type* t = expr(es->expr, nullptr);
             if (t && t->kind == TypeKind::Fallible)
@@ -348,6 +350,7 @@ void Sema::check_stmt(Stmt* s) {
         if (rs->value) {
             if (is_void_result(fn_.ret)) {
                 const Type* t = expr(rs->value, nullptr);
+                if (t == fn_.ret && t->kind == TypeKind::Fallible) break; // void! passed on: `return G();`
                 if (!is_error(t))
                     diag.error(rs->value->span, "function '%s' returns %s: 'return' cannot have a value", fname,
                                tn(fn_.ret).c_str());

@@ -1,6 +1,7 @@
 // error_prelude.cpp: the `Error` and `ParseError` classes every program sees (spec 8.6).
 //
-// They are Lang source compiled with the program as one more file, "<prelude>/errors.lang",
+// They are Lang source compiled with the program as one more file, "<prelude>/errors.lang"
+// (only when the program's text mentions Err, fail, catch or Parse: see needs_prelude),
 // in the root namespace (resolve.cpp gives a file whose path starts with '<' the root
 // namespace and leaves it out of the program's folder). Invariants the compiler and the
 // runtime rely on (src/rt/error.c, struct LangError): the instance fields of Error are, in
@@ -104,7 +105,24 @@ public class ParseError : Error {
 
 bool is_prelude_path(const std::string& path) { return !path.empty() && path[0] == '<'; }
 
+// Only a program that can name what the prelude defines gets it (a word of the program's
+// text contains Error, Err, fail, catch or Parse), so the others compile exactly as before
+// and pay nothing for it.
+static bool needs_prelude(Compilation& c) {
+    static const char* const kWords[] = {"Err", "fail", "catch", "Parse"}; // "Err" covers Error
+    for (FileAst* f : c.files) {
+        if (!f) continue;
+        const std::string& text = c.sources.file(f->file_id).text;
+        for (const char* w : kWords)
+            if (text.find(w) != std::string::npos) return true;
+    }
+    return false;
+}
+
 void add_error_prelude(Compilation& c) {
+    for (FileAst* f : c.files)
+        if (f && is_prelude_path(c.sources.file(f->file_id).path)) return; // already there
+    if (!needs_prelude(c)) return;
     uint32_t id = c.sources.add(std::string(kPreludePath), std::string(kErrorPrelude));
     if (FileAst* f = parse_file(c, id)) c.files.push_back(f);
 }

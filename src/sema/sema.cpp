@@ -5,6 +5,7 @@
 // nothing or a string[]. Invariant: every phase tolerates the errors of the earlier
 // ones (Error types, null AST children), so all phases always run and report.
 #include "sema/check.h"
+#include "sema/prelude.h"
 
 namespace lang {
 
@@ -107,7 +108,10 @@ void Sema::check_entry_point() {
 
 } // namespace sema
 
-ProgramCheck::ProgramCheck(Compilation& c) : s_(new sema::Sema(c)), before_(c.diag.error_count()), c_(c) {}
+ProgramCheck::ProgramCheck(Compilation& c) : s_(nullptr), before_(c.diag.error_count()), c_(c) {
+    add_error_prelude(c); // Error, ParseError (spec 8.6)
+    s_ = new sema::Sema(c);
+}
 ProgramCheck::~ProgramCheck() { delete s_; }
 bool ProgramCheck::declarations() {
     s_->run_declarations();
@@ -121,6 +125,7 @@ bool ProgramCheck::finish(bool require_entry) {
 
 bool check_program(Compilation& c, bool require_entry) {
     int before = c.diag.error_count();
+    add_error_prelude(c); // Error, ParseError (spec 8.6)
     sema::Sema s(c);
     s.run(require_entry);
     return c.diag.error_count() == before;
