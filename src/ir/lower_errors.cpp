@@ -1,4 +1,4 @@
-// lower_errors.cpp: the run-time side of errors as values that lowering adds (spec 8.6).
+// lower_errors.cpp: the run-time side of errors as values that lowering adds (spec 10.3).
 //
 // `fail e` and the error path of `try` record where the error was raised / passed on by
 // calling the runtime (src/rt/error.c) with a static "file:line:col" string (the path as

@@ -1,4 +1,4 @@
-/* error.c: errors as values (spec 8.6): where an error was raised and passed, its run-time
+/* error.c: errors as values (spec 10.3): where an error was raised and passed, its run-time
  * class name, the report of an error escaping Main, and strtod for float.Parse.
  *
  * An error is an instance of the prelude's Error class (src/sema/error_prelude.cpp) or of a

@@ -186,7 +186,7 @@ void lang_panic_divzero(void) __attribute__((noreturn));
 void lang_panic_null(void) __attribute__((noreturn));
 void lang_panic_assert(const char *file, int32_t line) __attribute__((noreturn));
 
-/* ---- errors as values (error.c; spec 8.6) ----
+/* ---- errors as values (error.c; spec 10.3) ----
  * err is an instance of the prelude's Error class or a class deriving from it. */
 void lang_error_fail(LangContext *ctx, void *err, LangString *location);  /* at `fail` */
 void lang_error_trace(LangContext *ctx, void *err, LangString *location); /* `try` passing it on */

@@ -1,4 +1,4 @@
-// check_errors.cpp: errors as values (spec 8.6): `T!`, `fail`, `try`, `catch`, Ok/Err
+// check_errors.cpp: errors as values (spec 10.3): `T!`, `fail`, `try`, `catch`, Ok/Err
 // patterns, the `Error` class's builtin `Name`, and `int.Parse` / `float.Parse`.
 //
 // Rules checked here:

@@ -1,4 +1,4 @@
-// error_prelude.cpp: the `Error` and `ParseError` classes every program sees (spec 8.6).
+// error_prelude.cpp: the `Error` and `ParseError` classes every program sees (spec 10.3).
 //
 // They are Lang source compiled with the program as one more file, "<prelude>/errors.lang"
 // (only when the program's text mentions Err, fail, catch or Parse: see needs_prelude),

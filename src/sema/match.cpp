@@ -288,7 +288,7 @@ const Type* Sema::check_match(MatchExpr* e, const Type* hint, bool as_stmt) {
         diag.error(e->span, "match is not exhaustive: missing %s", list.c_str());
         return rt;
     }
-    if (st->kind == TypeKind::Fallible) { // spec 8.6: both outcomes, or a '_' arm
+    if (st->kind == TypeKind::Fallible) { // spec 10.3: both outcomes, or a '_' arm
         if (has_ok && has_err) return rt;
         diag.error(e->span, "match on %s is not exhaustive: missing %s", tn(st).c_str(),
                    has_ok ? "Err(e)" : has_err ? "Ok(v)" : "Ok(v), Err(e)");
