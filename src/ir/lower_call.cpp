@@ -509,6 +509,7 @@ Inst* Lowerer::catch_expr(CatchExpr* e) {
     Inst* err = load(Ty::Ptr, v, err_offset(ft));
     Inst* bad = emit(Op::ne, Ty::I8, err, iconst(Ty::Ptr, 0));
     bad->cty = Ty::Ptr;
+    bool whole = e->type->kind == TypeKind::Fallible; // F() catch G(): either T! result
     Ty rt = ty(e->type);
     bool has_val = rt != Ty::Void;
     bool str = has_val && is_str(e->type); // as ?: does, a string result is +1 on both arms
@@ -520,7 +521,9 @@ Inst* Lowerer::catch_expr(CatchExpr* e) {
     seal(hb);
     seal(ok);
     enter(ok);
-    if (has_val) {
+    if (whole) {
+        def(res, v);
+    } else if (has_val) {
         Inst* x = load_typed(ft->elem, v, 0);
         if (str) x = is_fresh_temp(e->operand) ? x : take(x); // a call's string! result is +1 already
         def(res, x);

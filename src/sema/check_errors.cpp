@@ -8,7 +8,8 @@
 //    (void for void!).
 //  - `e catch d` / `e catch (err) => h`: e must have a T! type; d and h convert to T (for
 //    void!, or a catch that is a whole statement, the handler is any expression or a
-//    block, and the catch has type void); err is an Error.
+//    block, and the catch has type void); err is an Error. A fallback of the same T! type
+//    (`F() catch G()`) makes the catch a T! itself (the other result, error or not).
 //  - A T! value cannot be used as a T (report_fallible gives the message), and a call whose
 //    T! result is dropped (an expression statement) is an error: the error would be lost.
 // Annotations for lowering: TryExpr/CatchExpr get type T; CatchExpr::err_var is a
@@ -67,7 +68,9 @@ void Sema::check_fail(FailStmt* s) {
     const Type* t = expr(s->error, et);
     if (is_error(t)) return;
     if (!is_error_class(t)) {
-        diag.error(s->error->span, "'fail' needs an Error (a class deriving from Error), found %s", tn(t).c_str());
+        bool own = t->kind == TypeKind::Class && t->decl && t->decl->name == id_error;
+        diag.error(s->error->span, "'fail' needs an Error (a class deriving from Error), found %s%s", tn(t).c_str(),
+                   own ? " (a class of the program named Error, not the predeclared one)" : "");
         return;
     }
     coerce(s->error, et);
@@ -111,10 +114,17 @@ const Type* Sema::check_catch(CatchExpr* e, const Type* hint, bool as_stmt) {
         e->err_var = p;
         declare_local(p->name, p, p->span);
     }
+    const Type* result = vt;
     if (e->handler_expr) {
-        if (bad) expr(e->handler_expr, nullptr);
-        else if (vt->kind == TypeKind::Void || as_stmt) expr(e->handler_expr, nullptr); // value unused
-        else value(e->handler_expr, vt);
+        if (bad) {
+            expr(e->handler_expr, nullptr);
+        } else if (vt->kind == TypeKind::Void || as_stmt) {
+            expr(e->handler_expr, nullptr); // value unused
+        } else {
+            const Type* h = expr(e->handler_expr, vt);
+            if (h == t) result = t; // `F() catch G()` with G also T!: try the other, still T!
+            else coerce(e->handler_expr, vt);
+        }
     }
     if (e->handler_block) {
         check_block(e->handler_block);
@@ -124,7 +134,7 @@ const Type* Sema::check_catch(CatchExpr* e, const Type* hint, bool as_stmt) {
                        tn(t).c_str(), tn(vt).c_str());
     }
     pop_scope();
-    return as_stmt && !bad ? T.void_() : vt;
+    return as_stmt && !bad ? T.void_() : result;
 }
 
 // Ok(v) / Err(e) over a T! value (match.cpp calls this for both kinds).

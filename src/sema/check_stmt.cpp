@@ -264,7 +264,7 @@ void Sema::check_stmt(Stmt* s) {
             es->expr->type = check_catch(static_cast<CatchExpr*>(es->expr), nullptr, true);
         } else {
             const Type* t = expr(es->expr, nullptr);
-            if (t && t->kind == TypeKind::Fallible)
+            if (t && t->kind == TypeKind::Fallible && es->expr->kind != ExprKind::Assign)
                 diag.error(es->expr->span, "the error of this %s result is ignored: handle it with 'try', 'catch' or 'match'",
                            tn(t).c_str());
         }

@@ -124,7 +124,8 @@ void add_error_prelude(Compilation& c) {
         if (f && is_prelude_path(c.sources.file(f->file_id).path)) return; // already there
     if (!needs_prelude(c)) return;
     uint32_t id = c.sources.add(std::string(kPreludePath), std::string(kErrorPrelude));
-    if (FileAst* f = parse_file(c, id)) c.files.push_back(f);
+    // First, so a program's own `Error` is the duplicate (reported at the program's line).
+    if (FileAst* f = parse_file(c, id)) c.files.insert(c.files.begin(), f);
 }
 
 } // namespace lang

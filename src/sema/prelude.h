@@ -7,8 +7,8 @@ namespace lang {
 
 inline constexpr const char* kPreludePath = "<prelude>/errors.lang";
 
-// Parses the `Error`/`ParseError` prelude and appends it to c.files (after the program's
-// own files, so their diagnostics and numbering come first), unless it is there already
+// Parses the `Error`/`ParseError` prelude and puts it first in c.files (so a program's own
+// root-level `Error` is the duplicate definition), unless it is there already
 // or the program cannot refer to it (no Err/fail/catch/Parse in its text).
 // check_program and ProgramCheck call it, so every checked program has it.
 void add_error_prelude(Compilation& c);

@@ -79,7 +79,10 @@ void Sema::check_entry_point() {
     std::vector<TypeDecl*> progs;
     find_programs(c, id_program, progs);
     if (progs.empty()) {
-        Span s{c.files.empty() || !c.files[0] ? UINT32_MAX : c.files[0]->file_id, 0, 0};
+        FileAst* first = nullptr; // the program's first file (not the compiler's prelude)
+        for (FileAst* f : c.files)
+            if (f && !first && !is_prelude_path(c.sources.file(f->file_id).path)) first = f;
+        Span s{first ? first->file_id : UINT32_MAX, 0, 0};
         diag.error(s, "no entry point: declare a class 'Program' with 'static void Main()' or 'static int Main(string[] args)'");
         return;
     }
