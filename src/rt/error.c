@@ -34,14 +34,23 @@ void lang_error_fail(LangContext *ctx, void *err, LangString *location) {
     e->trace = (LangArray *)&lang_empty_array;
 }
 
+/* Trace arrays this file made have room to grow: their `reserved` header field (0 in every
+ * other array) holds the capacity, so an error passing n `try`s costs O(n) in all (a deep
+ * recursion of `try`s stays linear). */
 void lang_error_trace(LangContext *ctx, void *err, LangString *location) {
     LangError *e = err;
     if (!e) return;
-    LangArray *old = e->trace;
-    int64_t n = old ? old->length : 0;
-    LangArray *a = lang_array_new(ctx, n + 1, (int64_t)sizeof(LangString *));
-    if (n) memcpy(a->data, old->data, (size_t)n * sizeof(LangString *));
+    LangArray *a = e->trace;
+    int64_t n = a ? a->length : 0;
+    if (!a || a->reserved <= n || a->element_size != (int64_t)sizeof(LangString *)) {
+        int64_t cap = n < 4 ? 4 : n * 2;
+        LangArray *b = lang_array_new(ctx, cap, (int64_t)sizeof(LangString *));
+        if (n) memcpy(b->data, a->data, (size_t)n * sizeof(LangString *));
+        b->reserved = cap;
+        a = b; /* the old array is left behind (errors are not freed yet) */
+    }
     memcpy(a->data + (size_t)n * sizeof(LangString *), &location, sizeof location);
+    a->length = n + 1;
     e->trace = a;
 }
 

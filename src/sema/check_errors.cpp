@@ -95,6 +95,16 @@ const Type* Sema::check_try(TryExpr* e) {
     return t->elem;
 }
 
+// The block ends with `break` or `continue` (of a loop around the catch).
+static bool ends_in_jump(Stmt* s) {
+    while (s && s->kind == StmtKind::Block) {
+        auto* b = static_cast<Block*>(s);
+        if (b->stmts.empty()) return false;
+        s = b->stmts[b->stmts.size - 1];
+    }
+    return s && (s->kind == StmtKind::Break || s->kind == StmtKind::Continue);
+}
+
 const Type* Sema::check_catch(CatchExpr* e, const Type* hint, bool as_stmt) {
     (void)hint;
     const Type* t = expr(e->operand, nullptr);
@@ -128,9 +138,10 @@ const Type* Sema::check_catch(CatchExpr* e, const Type* hint, bool as_stmt) {
     }
     if (e->handler_block) {
         check_block(e->handler_block);
-        if (!bad && !as_stmt && vt->kind != TypeKind::Void && !block_returns(e->handler_block))
+        if (!bad && !as_stmt && vt->kind != TypeKind::Void && !block_returns(e->handler_block) &&
+            !ends_in_jump(e->handler_block))
             diag.error(e->handler_block->span,
-                       "a block handler of 'catch' on %s must end with 'return', 'fail' or panic (or be an expression of type %s)",
+                       "a block handler of 'catch' on %s must leave (return, fail, break, continue or panic) or be an expression of type %s",
                        tn(t).c_str(), tn(vt).c_str());
     }
     pop_scope();
