@@ -27,6 +27,7 @@ public class Error {
 public class ParseError : Error {
     public string Text;
     public int Position;
+    public ParseError(string message) : base(message) { }
     public ParseError(string message, string text, int position) : base(message) {
         Text = text;
         Position = position;
