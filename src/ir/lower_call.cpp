@@ -103,7 +103,10 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
             enum_layout(t, &tag_size, &poff);
             for (uint32_t i = 0; i < e->args.size && i < ec->payload.size; i++) {
                 Inst* v = expr(e->args[i].value);
-                store_typed(ec->payload[i]->type, s, payload_field_offset(ec, i, poff), v);
+                if (ec->payload[i]->boxed) // a recursive payload: a pointer to a heap copy
+                    store(Ty::Ptr, s, payload_field_offset(ec, i, poff), box_value(ec->payload[i]->type, v));
+                else
+                    store_typed(ec->payload[i]->type, s, payload_field_offset(ec, i, poff), v);
             }
             return s;
         }

@@ -400,6 +400,7 @@ public:
     void pattern(Pattern* p, Inst* v, const Type* t, Block* fail);
     void enum_layout(const Type* t, int64_t* tag_size, int64_t* payload_off);
     int64_t payload_field_offset(EnumCaseDecl* ec, uint32_t i, int64_t payload_off);
+    Inst* box_value(const Type* t, Inst* v); // lower_recenum.cpp: a heap copy of v, its address
 };
 
 } // namespace lang::lower

@@ -184,6 +184,8 @@ public:
     void layout_type(const Type* t);
     void layout_decl(TypeDecl* td);
     void finish_layout();
+    // ---- recursive_enum.cpp ----
+    void mark_boxed_payloads(); // before layout_all: ParamDecl::boxed of recursive payloads
 
     // ---- check_stmt.cpp ----
     void check_func(FuncDecl* fn, TypeDecl* owner);

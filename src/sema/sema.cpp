@@ -24,6 +24,7 @@ void Sema::run_declarations() {
     resolve_signatures();
     check_inheritance();
     mangle_all();
+    mark_boxed_payloads();
     layout_all();
     check_globals();
     check_field_inits();
