@@ -255,6 +255,7 @@ Inst* Lowerer::write_value(Inst* v, const Type* t, bool) {
 
 Inst* Lowerer::builtin_call(CallExpr* e, Inst* recv) {
     switch (e->builtin) {
+    case B_GetType: return get_type_call(e, recv); // lower_reflect.cpp
     case B_ConsoleWrite:
     case B_ConsoleWriteLine:
         for (const Arg& a : e->args) write_value(expr(a.value), a.value->type, false);

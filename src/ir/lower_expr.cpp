@@ -469,11 +469,8 @@ Inst* Lowerer::expr(Expr* e) {
     case ExprKind::Typeof: {
         auto* te = as<TypeofExpr>(e);
         const Type* t = te->of ? te->of->resolved : nullptr;
-        if (!t || !t->decl || (t->kind != TypeKind::Class && t->kind != TypeKind::Struct && t->kind != TypeKind::Enum))
-            break;
-        Inst* a = emit(Op::addr, Ty::Ptr);
-        a->sym = typeinfo(t->decl);
-        return a;
+        if (!t) break;
+        return typeof_value(t); // lower_reflect.cpp
     }
     default: break;
     }
@@ -544,7 +541,10 @@ static Inst* builtin_property(Lowerer& l, MemberExpr* e, Inst* o) {
     case B_StringLength: return l.load(Ty::I64, o, 16);
     case B_StringByteLength: return l.load(Ty::I64, o, 8);
     case B_ArrayLength: return l.load(Ty::I64, o, 0);
-    default: l.unsupported(e->span, "this builtin property"); return l.undef(Ty::I64);
+    default:
+        if (Inst* r = l.reflect_property(e, o)) return r; // lower_reflect.cpp
+        l.unsupported(e->span, "this builtin property");
+        return l.undef(Ty::I64);
     }
 }
 

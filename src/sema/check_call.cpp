@@ -358,6 +358,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
             return err();
         }
         if (ot->is_conc_handle()) return check_conc_method(e, m, ot); // check_concurrency.cpp
+        if (const Type* r = check_get_type(e, m, ot)) return r;          // reflect.cpp
         Decl* od = null_safe ? nullptr : ref_decl(m->object);
         int32_t s = -1;
         bool on_type = false;

@@ -20,6 +20,7 @@ void Sema::run(bool require_entry) {
 // Ends with every type interned so far laid out for good.
 void Sema::run_declarations() {
     declare_all();
+    declare_prelude();
     resolve_imports();
     resolve_signatures();
     check_inheritance();
