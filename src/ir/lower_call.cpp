@@ -79,7 +79,10 @@ Inst* Lowerer::call_expr(CallExpr* e, bool tail) {
         // x?.M(args): the arguments are evaluated (and M called) only when x is not null.
         Inst* inner;
         NullSafe ns = null_safe_enter(as<MemberExpr>(e->callee)->object, e->type, &inner);
-        const Type* vt = e->builtin ? c.types.string() : e->target ? fn_result(e->target) : e->type;
+        const Type* vt = e->builtin == B_GetType ? c.types.prim(TypeKind::TypeInfo)
+                         : e->builtin                ? c.types.string()
+                         : e->target                 ? fn_result(e->target)
+                                                     : e->type;
         Inst* r = call_on(e, false, inner);
         return null_safe_leave(ns, r, vt, e->type, e->span);
     }

@@ -285,6 +285,7 @@ Inst* Lowerer::typeof_value(const Type* t) {
 Inst* Lowerer::get_type_call(CallExpr* e, Inst* recv) {
     Expr* obj = as<MemberExpr>(e->callee)->object;
     const Type* ot = obj->type;
+    if (recv && ot->kind == TypeKind::Nullable) ot = ot->elem; // x?.GetType(): recv is the non-null x
     Inst* v = recv ? recv : expr(obj);
     reflects_ = true;
     if (ot->kind == TypeKind::Class || ot->kind == TypeKind::Interface)

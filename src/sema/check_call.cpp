@@ -357,8 +357,8 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
             check_args_loose(*this, e->args);
             return err();
         }
-        if (ot->is_conc_handle()) return check_conc_method(e, m, ot); // check_concurrency.cpp
         if (const Type* r = check_get_type(e, m, ot)) return r;          // reflect.cpp
+        if (ot->is_conc_handle()) return check_conc_method(e, m, ot); // check_concurrency.cpp
         Decl* od = null_safe ? nullptr : ref_decl(m->object);
         int32_t s = -1;
         bool on_type = false;

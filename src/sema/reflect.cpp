@@ -7,7 +7,8 @@
 //  - `typeof(T)` is a TypeInfo for any type T (void included).
 //  - `x.GetType()` is a TypeInfo: for a class or interface value the object's run-time
 //    class (lowering reads the object header), for any other value its static type (x is
-//    still evaluated). A type that declares its own GetType member keeps it.
+//    still evaluated). A type that declares its own GetType member keeps it. `x?.GetType()`
+//    on an `x` of type T? is a TypeInfo?: null when x is, else GetType of the T inside.
 //  - TypeInfo: Name string, Kind TypeKind, Size int, Align int, Fields FieldInfo[],
 //    Methods string[], Base TypeInfo?, Interfaces TypeInfo[]; FieldInfo: Name string,
 //    Type TypeInfo, Offset int. `TypeInfo` and `FieldInfo` are type names unless the
@@ -107,7 +108,7 @@ const Type* Sema::check_reflect_member(MemberExpr* e, const Type* ot) {
 }
 
 const Type* Sema::check_get_type(CallExpr* e, MemberExpr* m, const Type* ot) {
-    if (m->name != "GetType" || m->null_safe || is_error(ot)) return nullptr;
+    if (m->name != "GetType" || is_error(ot)) return nullptr;
     if (Decl* od = ref_decl(m->object); od && (od->kind == DeclKind::Type || od->kind == DeclKind::Namespace)) return nullptr;
     if ((ot->kind == TypeKind::Struct || ot->kind == TypeKind::Class || ot->kind == TypeKind::Interface ||
          ot->kind == TypeKind::Enum) &&
@@ -121,7 +122,8 @@ const Type* Sema::check_get_type(CallExpr* e, MemberExpr* m, const Type* ot) {
         diag.error(e->span, "GetType expects no arguments, found %u", e->args.size);
         for (Arg& a : e->args) expr(a.value, nullptr);
     }
-    return T.prim(TypeKind::TypeInfo);
+    const Type* ti = T.prim(TypeKind::TypeInfo);
+    return m->null_safe ? T.nullable(ti) : ti; // x?.GetType(): null when x is
 }
 
 } // namespace lang::sema
