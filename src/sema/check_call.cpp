@@ -281,6 +281,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
                 if (n->name == id_assert_eq) return call_builtin(e, Builtin::AssertEq);
                 if (n->name == id_panic) return call_builtin(e, Builtin::Panic);
                 if (const Type* ct = check_conc_free_call(e, n)) return ct; // Sleep, Yield
+                if (const Type* gt = check_implicit_get_type(e, n)) return gt; // reflect.cpp
                 diag.error(callee->span, "undefined name '%s'", n->name.c_str());
             }
             callee->type = err();

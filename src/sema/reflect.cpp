@@ -9,6 +9,7 @@
 //    class (lowering reads the object header), for any other value its static type (x is
 //    still evaluated). A type that declares its own GetType member keeps it. `x?.GetType()`
 //    on an `x` of type T? is a TypeInfo?: null when x is, else GetType of the T inside.
+//    A bare `GetType()` in an instance method or constructor means `this.GetType()`.
 //  - TypeInfo: Name string, Kind TypeKind, Size int, Align int, Fields FieldInfo[],
 //    Methods string[], Base TypeInfo?, Interfaces TypeInfo[]; FieldInfo: Name string,
 //    Type TypeInfo, Offset int. `TypeInfo` and `FieldInfo` are type names unless the
@@ -124,6 +125,24 @@ const Type* Sema::check_get_type(CallExpr* e, MemberExpr* m, const Type* ot) {
     }
     const Type* ti = T.prim(TypeKind::TypeInfo);
     return m->null_safe ? T.nullable(ti) : ti; // x?.GetType(): null when x is
+}
+
+// `GetType()` without a receiver inside an instance method or constructor is
+// `this.GetType()` (as in C#): the callee becomes that member expression.
+const Type* Sema::check_implicit_get_type(CallExpr* e, NameExpr* n) {
+    if (n->name != "GetType" || !fn_.self) return nullptr;
+    Expr* self = arena.make<Expr>();
+    self->kind = ExprKind::This;
+    self->span = n->span;
+    MemberExpr* m = arena.make<MemberExpr>();
+    m->kind = ExprKind::Member;
+    m->span = n->span;
+    m->object = self;
+    m->name = n->name;
+    m->name_span = n->span;
+    e->callee = m;
+    self->type = check_this(self);
+    return check_get_type(e, m, self->type);
 }
 
 } // namespace lang::sema
