@@ -244,6 +244,10 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
 }
 
 Inst* Lowerer::write_value(Inst* v, const Type* t, bool) {
+    if (t->kind == TypeKind::TypeInfo) { // its Name (lower_reflect.cpp)
+        v = type_info_name(v);
+        t = c.types.string();
+    }
     static const char* const kWrite[] = {nullptr, "lang_write_bool", "lang_write_char", "lang_write_f32",
                                          "lang_write_f64", "lang_write_str", "lang_write_i64", "lang_write_u64"};
     const char* fn = kWrite[(int)scalar_kind(v, t)];

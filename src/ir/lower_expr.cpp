@@ -1232,6 +1232,7 @@ Inst* Lowerer::widen64(Inst* v, const Type* t, bool is_signed) {
 
 Inst* Lowerer::to_string(Inst* v, const Type* from) {
     if (from->kind == TypeKind::String) return v;
+    if (from->kind == TypeKind::TypeInfo) return type_info_name(v); // static: not owned (lower_reflect.cpp)
     static const char* const kStr[] = {nullptr, "lang_str_from_bool", "lang_str_from_char", "lang_str_from_f32",
                                        "lang_str_from_f64", nullptr, "lang_str_from_i64", "lang_str_from_u64"};
     const char* fn = kStr[(int)scalar_kind(v, from)];

@@ -172,6 +172,7 @@ public:
     Inst* typeof_value(const Type* t);
     Inst* get_type_call(CallExpr* e, Inst* recv);
     Inst* reflect_property(MemberExpr* e, Inst* o);               // null: not reflection
+    Inst* type_info_name(Inst* ti);                               // TypeInfo.Name (static string)
     std::unordered_map<const Type*, const char*> other_infos_;    // non-declared types: "type.N"
     std::vector<const Type*> pending_infos_;
     std::unordered_map<std::string, const char*> name_strings_;   // "name.N" per distinct name

@@ -293,9 +293,14 @@ Inst* Lowerer::get_type_call(CallExpr* e, Inst* recv) {
     return typeof_value(ot);
 }
 
+// TypeInfo.Name, also what printing and interpolating a TypeInfo give: a static string.
+Inst* Lowerer::type_info_name(Inst* ti) {
+    return ptr_add(load(Ty::Ptr, ti, offsetof(LangTypeInfo, name)), -(int64_t)offsetof(LangString, data));
+}
+
 Inst* Lowerer::reflect_property(MemberExpr* e, Inst* o) {
     switch (e->builtin) {
-    case B_TypeName: return ptr_add(load(Ty::Ptr, o, offsetof(LangTypeInfo, name)), -(int64_t)offsetof(LangString, data));
+    case B_TypeName: return type_info_name(o);
     case B_TypeKindOf: return load(Ty::I32, o, offsetof(LangTypeInfo, kind));
     case B_TypeSize: return load(Ty::I64, o, offsetof(LangTypeInfo, size));
     case B_TypeAlign: return load(Ty::I64, o, offsetof(LangTypeInfo, alignment));

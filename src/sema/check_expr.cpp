@@ -307,7 +307,7 @@ const Type* Sema::common_type(Expr*& a, Expr*& b) {
 
 bool Sema::to_string_ok(const Type* t) const {
     return t->is_numeric() || t->kind == TypeKind::Bool || t->kind == TypeKind::Char ||
-           t->kind == TypeKind::String;
+           t->kind == TypeKind::String || t->kind == TypeKind::TypeInfo; // TypeInfo: its Name
 }
 
 Decl* Sema::ref_decl(Expr* e) const {
