@@ -18,6 +18,9 @@ namespace lang::sema {
 
 // Does a value of type t hold a value of enum `target` inside it (by value)?
 static bool holds_by_value(const Type* t, const TypeDecl* target) {
+    if (t->kind != TypeKind::Enum && t->kind != TypeKind::Struct && t->kind != TypeKind::Tuple &&
+        t->kind != TypeKind::Nullable && t->kind != TypeKind::Fallible)
+        return false; // scalars and pointer-like types: nothing to search
     std::vector<const Type*> work{t};
     std::unordered_set<const void*> seen;
     while (!work.empty()) {
