@@ -21,6 +21,7 @@
 #include "ir/lower_impl.h"
 #include "rt/lang_rt.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 
@@ -182,9 +183,11 @@ const char* Lowerer::emit_field_table(const std::string& owner, const std::vecto
 void Lowerer::decl_tables(TypeDecl* td, TypeRecord& r) {
     if (!reflects_) return;
     std::vector<TypeDecl*> chain;
-    for (TypeDecl* c = td; c; c = base_class(c)) chain.insert(chain.begin(), c);
+    for (TypeDecl* c = td; c; c = base_class(c)) chain.push_back(c);
+    std::reverse(chain.begin(), chain.end()); // the root class first
     std::vector<FieldRow> rows;
     std::vector<std::string> methods;
+    std::unordered_set<std::string> seen; // each name once, however many methods
     for (TypeDecl* c : chain)
         for (Decl* d : c->members) {
             if (!d) continue;
@@ -194,9 +197,7 @@ void Lowerer::decl_tables(TypeDecl* td, TypeRecord& r) {
                 auto* fd = as<FuncDecl>(d);
                 if (fd->fkind == FuncKind::Constructor || fd->fkind == FuncKind::Destructor) continue;
                 std::string n(fd->name.view());
-                bool seen = false;
-                for (const std::string& x : methods) seen |= x == n;
-                if (!seen) methods.push_back(n);
+                if (seen.insert(n).second) methods.push_back(n);
             }
         }
     const std::string& qn = type_names_[td];
