@@ -255,7 +255,7 @@ bool Lowerer::run() {
     }
     emit_entry();
     if (!failed) hand_out();
-    for (TypeDecl* td : types_) emit_typeinfo(td);
+    emit_type_infos(); // lower_reflect.cpp
     return !failed;
 }
 

@@ -79,7 +79,10 @@ Inst* Lowerer::call_expr(CallExpr* e, bool tail) {
         // x?.M(args): the arguments are evaluated (and M called) only when x is not null.
         Inst* inner;
         NullSafe ns = null_safe_enter(as<MemberExpr>(e->callee)->object, e->type, &inner);
-        const Type* vt = e->builtin ? c.types.string() : e->target ? fn_result(e->target) : e->type;
+        const Type* vt = e->builtin == B_GetType ? c.types.prim(TypeKind::TypeInfo)
+                         : e->builtin                ? c.types.string()
+                         : e->target                 ? fn_result(e->target)
+                                                     : e->type;
         Inst* r = call_on(e, false, inner);
         return null_safe_leave(ns, r, vt, e->type, e->span);
     }
@@ -103,7 +106,10 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
             enum_layout(t, &tag_size, &poff);
             for (uint32_t i = 0; i < e->args.size && i < ec->payload.size; i++) {
                 Inst* v = expr(e->args[i].value);
-                store_typed(ec->payload[i]->type, s, payload_field_offset(ec, i, poff), v);
+                if (ec->payload[i]->boxed) // a recursive payload: a pointer to a heap copy
+                    store(Ty::Ptr, s, payload_field_offset(ec, i, poff), box_value(ec->payload[i]->type, v));
+                else
+                    store_typed(ec->payload[i]->type, s, payload_field_offset(ec, i, poff), v);
             }
             return s;
         }
@@ -238,6 +244,10 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
 }
 
 Inst* Lowerer::write_value(Inst* v, const Type* t, bool) {
+    if (t->kind == TypeKind::TypeInfo) { // its Name (lower_reflect.cpp)
+        v = type_info_name(v);
+        t = c.types.string();
+    }
     static const char* const kWrite[] = {nullptr, "lang_write_bool", "lang_write_char", "lang_write_f32",
                                          "lang_write_f64", "lang_write_str", "lang_write_i64", "lang_write_u64"};
     const char* fn = kWrite[(int)scalar_kind(v, t)];
@@ -252,6 +262,7 @@ Inst* Lowerer::write_value(Inst* v, const Type* t, bool) {
 
 Inst* Lowerer::builtin_call(CallExpr* e, Inst* recv) {
     switch (e->builtin) {
+    case B_GetType: return get_type_call(e, recv); // lower_reflect.cpp
     case B_ConsoleWrite:
     case B_ConsoleWriteLine:
         for (const Arg& a : e->args) write_value(expr(a.value), a.value->type, false);

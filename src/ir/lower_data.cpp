@@ -9,7 +9,7 @@
 // lang_array_from_data; only the other elements are stored one by one. (A 10^6-element
 // literal is then 8 MB of data, not 10^6 store instructions.)
 // Every class/struct/enum gets a LangTypeInfo global "<qualified name>.$type"
-// (kind, flags, name, size, alignment, base; reflection tables are NULL/0 for now).
+// (kind, flags, name, size, alignment, base and the reflection tables, lower_reflect.cpp).
 #include "ir/lower_impl.h"
 
 #include <cstring>
@@ -17,7 +17,6 @@
 namespace lang::lower {
 
 static void put64(uint8_t* p, int64_t v) { memcpy(p, &v, 8); }
-static void put32(uint8_t* p, uint32_t v) { memcpy(p, &v, 4); }
 
 const char* Lowerer::string_global(const char* bytes, uint32_t len) {
     std::string_view key(bytes, len);
@@ -339,70 +338,41 @@ const char* Lowerer::emit_itables(TypeDecl* td, int64_t* count) {
     return pairs->name;
 }
 
-// LangTypeInfo, 96 bytes: kind u32, flags u32, name, size, alignment, base, fields,
-// field_count, methods, method_count, interfaces, interface_count, drop.
+// The LangTypeInfo of a declared type (record layout: lower_reflect.cpp, rt/lang_rt.h);
+// a class's virtual method table follows it.
 void Lowerer::emit_typeinfo(TypeDecl* td) {
-    enum { TK_STRUCT = 9, TK_CLASS = 10, TK_ENUM = 11, TK_INTERFACE = 12 };
-    uint32_t kind = td->tkind == TypeDeclKind::Class       ? TK_CLASS
-                    : td->tkind == TypeDeclKind::Struct    ? TK_STRUCT
-                    : td->tkind == TypeDeclKind::Interface ? TK_INTERFACE
-                                                           : TK_ENUM;
-    int64_t size = 0, align = 8;
+    TypeRecord r;
+    r.kind = type_kind_code(td->type);
+    r.flags = td->is_gc ? 1u : 0u;
+    r.name = type_names_[td];
+    r.align = 8;
     if (td->tkind == TypeDeclKind::Class) {
-        size = instance_size(td);
+        r.size = instance_size(td);
     } else if (td->type) {
-        size = td->type->size;
-        align = td->type->align;
+        r.size = td->type->size;
+        r.align = td->type->align;
     }
-    const std::string& qn = type_names_[td];
-    const char* name = cstring_global(qn.data(), (uint32_t)qn.size());
-    const char* base = nullptr;
     for (TypeExpr* b : td->bases)
         if (b->resolved && b->resolved->kind == TypeKind::Class && b->resolved->decl)
-            base = typeinfo(b->resolved->decl);
+            r.base = typeinfo(b->resolved->decl);
+    if (td->tkind == TypeDeclKind::Class) r.ifaces = emit_itables(td, &r.nifaces);
+    decl_tables(td, r);
 
     ir::Global* g = m.arena.make<ir::Global>();
     g->name = typeinfo(td);
     g->section = ir::Section::Data; // holds addresses: relocated at load time
     g->align = 8;
     g->is_public = true;
-    auto bytes = [&](uint8_t* p, uint64_t n) {
-        ir::DataItem d;
-        d.kind = ir::DataItem::Bytes;
-        d.bytes = p;
-        d.size = n;
-        g->items.push(m.arena, d);
-    };
-    auto addr = [&](const char* sym) {
-        ir::DataItem d;
-        d.kind = sym ? ir::DataItem::SymAddr : ir::DataItem::Zero;
-        d.sym = sym;
-        d.size = 8;
-        g->items.push(m.arena, d);
-    };
-    uint8_t* head = static_cast<uint8_t*>(m.arena.alloc(8, 8));
-    put32(head, kind);
-    put32(head + 4, td->is_gc ? 1u : 0u);
-    bytes(head, 8);
-    addr(name);
-    uint8_t* sa = static_cast<uint8_t*>(m.arena.alloc(16, 8));
-    put64(sa, size);
-    put64(sa + 8, align);
-    bytes(sa, 16);
-    addr(base);
-    int64_t niface = 0;
-    const char* itab = td->tkind == TypeDeclKind::Class ? emit_itables(td, &niface) : nullptr;
-    ir::DataItem z;
-    z.kind = ir::DataItem::Zero;
-    z.size = 32; // fields, field_count, methods, method_count
-    g->items.push(m.arena, z);
-    addr(itab);
-    uint8_t* nb = static_cast<uint8_t*>(m.arena.alloc(8, 8));
-    put64(nb, niface);
-    bytes(nb, 8);
-    addr(nullptr); // drop
+    emit_type_record(g, r);
     if (td->tkind == TypeDeclKind::Class)
-        for (FuncDecl* fd : vtable(td)) addr(fd && (fd->body || fd->body_expr) ? func_symbol(fd) : nullptr);
+        for (FuncDecl* fd : vtable(td)) {
+            ir::DataItem d;
+            const char* sym = fd && (fd->body || fd->body_expr) ? func_symbol(fd) : nullptr;
+            d.kind = sym ? ir::DataItem::SymAddr : ir::DataItem::Zero;
+            d.sym = sym;
+            d.size = 8;
+            g->items.push(m.arena, d);
+        }
     m.globals.push(m.arena, g);
 }
 

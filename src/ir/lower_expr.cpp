@@ -469,11 +469,8 @@ Inst* Lowerer::expr(Expr* e) {
     case ExprKind::Typeof: {
         auto* te = as<TypeofExpr>(e);
         const Type* t = te->of ? te->of->resolved : nullptr;
-        if (!t || !t->decl || (t->kind != TypeKind::Class && t->kind != TypeKind::Struct && t->kind != TypeKind::Enum))
-            break;
-        Inst* a = emit(Op::addr, Ty::Ptr);
-        a->sym = typeinfo(t->decl);
-        return a;
+        if (!t) break;
+        return typeof_value(t); // lower_reflect.cpp
     }
     default: break;
     }
@@ -547,7 +544,10 @@ static Inst* builtin_property(Lowerer& l, MemberExpr* e, Inst* o) {
     case B_ErrorName: // the run-time class name, a new string
         l.use_extern("lang_error_name");
         return l.own(l.call("lang_error_name", Ty::Ptr, {l.ctx, o}));
-    default: l.unsupported(e->span, "this builtin property"); return l.undef(Ty::I64);
+    default:
+        if (Inst* r = l.reflect_property(e, o)) return r; // lower_reflect.cpp
+        l.unsupported(e->span, "this builtin property");
+        return l.undef(Ty::I64);
     }
 }
 
@@ -1235,6 +1235,7 @@ Inst* Lowerer::widen64(Inst* v, const Type* t, bool is_signed) {
 
 Inst* Lowerer::to_string(Inst* v, const Type* from) {
     if (from->kind == TypeKind::String) return v;
+    if (from->kind == TypeKind::TypeInfo) return type_info_name(v); // static: not owned (lower_reflect.cpp)
     static const char* const kStr[] = {nullptr, "lang_str_from_bool", "lang_str_from_char", "lang_str_from_f32",
                                        "lang_str_from_f64", nullptr, "lang_str_from_i64", "lang_str_from_u64"};
     const char* fn = kStr[(int)scalar_kind(v, from)];

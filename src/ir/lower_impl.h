@@ -127,6 +127,8 @@ inline const Type* fn_result(FuncDecl* fd) {
 // The scalar kinds the runtime prints and formats (see Lowerer::scalar_kind).
 enum class Scalar { None, Bool, Char, F32, F64, Str, I64, U64 };
 
+struct FieldRow; // one row of a type info's field table (lower_reflect.cpp)
+
 class Lowerer {
 public:
     Lowerer(Compilation& c, ir::Module& m) : c(c), m(m) {}
@@ -150,6 +152,32 @@ public:
     uint32_t narr_ = 0;
     const char* typeinfo(TypeDecl* td);                           // "X.$type" symbol
     void emit_typeinfo(TypeDecl* td);
+    // ---- reflection (lower_reflect.cpp)
+    struct TypeRecord {                 // the parts of one LangTypeInfo
+        uint32_t kind = 0, flags = 0;
+        std::string name;
+        int64_t size = 0, align = 1;
+        const char *base = nullptr, *fields = nullptr, *methods = nullptr, *ifaces = nullptr;
+        int64_t nfields = 0, nmethods = 0, nifaces = 0;
+    };
+    static uint32_t type_kind_code(const Type* t);               // LangTypeKind
+    const char* type_info_sym(const Type* t);                     // any type's info symbol
+    ir::Global* data_global(const std::string& name);
+    void emit_type_record(ir::Global* g, const TypeRecord& r);
+    const char* emit_field_table(const std::string& owner, const std::vector<FieldRow>& rows);
+    void decl_tables(TypeDecl* td, TypeRecord& r);
+    void emit_other_info(const Type* t);
+    void reflect_name(std::string& out, const Type* t);           // TypeInfo.Name of any type
+    void emit_type_infos();                                       // after all functions
+    Inst* typeof_value(const Type* t);
+    Inst* get_type_call(CallExpr* e, Inst* recv);
+    Inst* reflect_property(MemberExpr* e, Inst* o);               // null: not reflection
+    Inst* type_info_name(Inst* ti);                               // TypeInfo.Name (static string)
+    std::unordered_map<const Type*, const char*> other_infos_;    // non-declared types: "type.N"
+    std::vector<const Type*> pending_infos_;
+    std::unordered_map<std::string, const char*> name_strings_;   // "name.N" per distinct name
+    const char* name_string(const std::string& text);
+    bool reflects_ = false; // the program uses typeof/GetType: emit field and method tables
     void use_extern(const char* sym);
     const char* func_symbol(FuncDecl* fd);
     void unsupported(Span s, const char* what);
@@ -403,6 +431,7 @@ public:
     void pattern(Pattern* p, Inst* v, const Type* t, Block* fail);
     void enum_layout(const Type* t, int64_t* tag_size, int64_t* payload_off);
     int64_t payload_field_offset(EnumCaseDecl* ec, uint32_t i, int64_t payload_off);
+    Inst* box_value(const Type* t, Inst* v); // lower_recenum.cpp: a heap copy of v, its address
 };
 
 } // namespace lang::lower

@@ -490,10 +490,11 @@ int64_t Lowerer::payload_field_offset(EnumCaseDecl* ec, uint32_t i, int64_t payl
     int64_t off = 0;
     for (uint32_t j = 0; j < ec->payload.size; j++) {
         const Type* pt = ec->payload[j]->type;
-        int64_t a = pt->align ? pt->align : 1;
+        bool boxed = ec->payload[j]->boxed; // a pointer to a heap box
+        int64_t a = boxed ? 8 : pt->align ? pt->align : 1;
         off = (off + a - 1) / a * a;
         if (j == i) break;
-        off += pt->size;
+        off += boxed ? 8 : pt->size;
     }
     return payload_off + off;
 }
@@ -636,7 +637,8 @@ void Lowerer::pattern(Pattern* p, Inst* v, const Type* t, Block* fail) {
         test(cmp);
         for (uint32_t i = 0; i < p->subs.size && i < ec->payload.size; i++) {
             const Type* pt = ec->payload[i]->type;
-            Inst* fv = load_typed(pt, v, payload_field_offset(ec, i, poff));
+            Inst* fv = ec->payload[i]->boxed ? load_typed(pt, load(Ty::Ptr, v, payload_field_offset(ec, i, poff)), 0)
+                                             : load_typed(pt, v, payload_field_offset(ec, i, poff));
             pattern(p->subs[i], fv, pt, fail);
         }
         return;

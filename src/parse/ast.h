@@ -339,6 +339,7 @@ struct ParamDecl : Decl {
     uint32_t index = 0;                 // sema: position
     TypeExpr* type_expr = nullptr;      // null for untyped lambda parameters
     Expr* default_value = nullptr;      // `= #caller`, `= 3`
+    bool boxed = false;                 // sema: an enum payload kept in a heap box (recursive enums)
 };
 
 struct TypeParamDecl : Decl {

@@ -25,35 +25,60 @@ extern "C" {
 typedef struct LangContext LangContext;
 typedef struct LangTypeInfo LangTypeInfo;
 
-/* ---- runtime type information (the seed's TypeInfo) ----
- * The compiler emits one LangTypeInfo per class/struct/enum into .rodata. Issue 2 fills
- * kind, name, size, alignment and base; fields/methods/interfaces may be NULL/0 until
- * reflection lands. */
+/* ---- runtime type information (TypeInfo, doc/language/spec.md 10) ----
+ * The compiler emits one LangTypeInfo per class/struct/enum/interface, and one per other
+ * type a program reflects on (typeof, GetType, a field's type), into its data. This is
+ * the one definition of the layout: the compiler emits it with offsetof/sizeof of these
+ * structs (src/ir/lower_reflect.cpp). The kinds are the values of the prelude enum
+ * `TypeKind` in Lang, in this order.
+ *   name        NUL-terminated; it is the text of a static LangString (refcount < 0), so
+ *               `name - offsetof(LangString, data)` is that string (TypeInfo.Name)
+ *   size        class: the instance size (header included); others: the value's size
+ *   fields      instance fields in layout order (a class's inherited ones first; a
+ *               tuple's elements named "0", "1", ...); offsets from the value's start
+ *               (for a class from the object's start, after the 16-byte header)
+ *   methods     the names of the methods (inherited ones too, each name once), each a
+ *               static LangString
+ *   interfaces  class: {interface TypeInfo, method table} pairs (the tables of
+ *               interface dispatch); interface: {extended interface TypeInfo, NULL} */
 enum LangTypeKind {
     LANG_TK_VOID, LANG_TK_BOOL, LANG_TK_INT, LANG_TK_UINT, LANG_TK_FLOAT, LANG_TK_CHAR,
     LANG_TK_STRING, LANG_TK_ARRAY, LANG_TK_TUPLE, LANG_TK_STRUCT, LANG_TK_CLASS,
-    LANG_TK_ENUM, LANG_TK_INTERFACE, LANG_TK_NULLABLE, LANG_TK_POINTER
+    LANG_TK_ENUM, LANG_TK_INTERFACE, LANG_TK_NULLABLE, LANG_TK_POINTER,
+    LANG_TK_FUNCTION, LANG_TK_FALLIBLE, LANG_TK_HANDLE,
+    LANG_TK_COUNT
 };
+typedef struct LangString LangString;
 typedef struct LangFieldInfo {
-    const char *name;
+    const char *name;              /* like LangTypeInfo.name: the text of a static LangString */
     const LangTypeInfo *type;
     int64_t offset;
 } LangFieldInfo;
+typedef struct LangIfaceEntry {
+    const LangTypeInfo *iface;
+    const void *const *table;      /* method table (NULL in an interface's own list) */
+} LangIfaceEntry;
 struct LangTypeInfo {
     uint32_t kind;                 /* enum LangTypeKind */
     uint32_t flags;                /* bit 0: gc class */
     const char *name;
     int64_t size;
     int64_t alignment;
-    const LangTypeInfo *base;
+    const LangTypeInfo *base;      /* base class, or NULL */
     const LangFieldInfo *fields;
     int64_t field_count;
-    const void *methods;           /* reserved for reflection */
+    const LangString *const *methods;
     int64_t method_count;
-    const void *interfaces;        /* reserved for interface tables */
+    const LangIfaceEntry *interfaces;
     int64_t interface_count;
     void (*drop)(LangContext *ctx, void *obj); /* destructor + field drops, or NULL */
+    /* a class's virtual method table follows */
 };
+
+/* Reflection (reflect.c): new arrays (element: const LangFieldInfo*, LangTypeInfo*). */
+struct LangArray *lang_type_fields(LangContext *ctx, const LangTypeInfo *t);
+struct LangArray *lang_type_interfaces(LangContext *ctx, const LangTypeInfo *t);
+struct LangArray *lang_type_methods(LangContext *ctx, const LangTypeInfo *t);  /* element: LangString* */
 
 /* ---- allocators (the seed's interface) ---- */
 typedef struct LangAllocator {
@@ -88,12 +113,12 @@ struct LangContext {
 };
 
 /* ---- strings: 24-byte header then bytes ---- */
-typedef struct LangString {
+struct LangString {
     int64_t refcount;     /* < 0: static, never freed */
     int64_t byte_length;
     int64_t length;       /* characters (Unicode scalars) */
     char data[];          /* byte_length bytes + NUL */
-} LangString;
+};
 
 /* ---- arrays: header then elements ---- */
 typedef struct LangArray {

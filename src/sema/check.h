@@ -184,6 +184,17 @@ public:
     void layout_type(const Type* t);
     void layout_decl(TypeDecl* td);
     void finish_layout();
+    // ---- reflect.cpp ----
+    NsInfo* prelude_ = nullptr;  // the prelude (TypeKind): searched after everything else
+    TypeDecl* type_kind_ = nullptr;
+    void declare_prelude();
+    const Type* resolve_reflect_type(TypeExpr* te);                  // TypeInfo, FieldInfo
+    const Type* check_typeof(TypeofExpr* e);
+    const Type* check_reflect_member(MemberExpr* e, const Type* ot);  // on TypeInfo/FieldInfo
+    const Type* check_get_type(CallExpr* e, MemberExpr* m, const Type* ot); // x.GetType()
+    const Type* check_implicit_get_type(CallExpr* e, NameExpr* n);       // GetType() = this.GetType()
+    // ---- recursive_enum.cpp ----
+    void mark_boxed_payloads(); // before layout_all: ParamDecl::boxed of recursive payloads
 
     // ---- check_stmt.cpp ----
     void check_func(FuncDecl* fn, TypeDecl* owner);

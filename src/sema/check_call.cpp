@@ -288,6 +288,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
                     return T.float_();
                 }
                 if (const Type* ct = check_conc_free_call(e, n)) return ct; // Sleep, Yield
+                if (const Type* gt = check_implicit_get_type(e, n)) return gt; // reflect.cpp
                 diag.error(callee->span, "undefined name '%s'", n->name.c_str());
             }
             callee->type = err();
@@ -365,6 +366,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
             check_args_loose(*this, e->args);
             return err();
         }
+        if (const Type* r = check_get_type(e, m, ot)) return r;          // reflect.cpp
         if (ot->is_conc_handle()) return check_conc_method(e, m, ot); // check_concurrency.cpp
         Decl* od = null_safe ? nullptr : ref_decl(m->object);
         int32_t s = -1;

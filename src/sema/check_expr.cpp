@@ -318,7 +318,7 @@ const Type* Sema::common_type(Expr*& a, Expr*& b) {
 
 bool Sema::to_string_ok(const Type* t) const {
     return t->is_numeric() || t->kind == TypeKind::Bool || t->kind == TypeKind::Char ||
-           t->kind == TypeKind::String;
+           t->kind == TypeKind::String || t->kind == TypeKind::TypeInfo; // TypeInfo: its Name
 }
 
 Decl* Sema::ref_decl(Expr* e) const {
@@ -474,7 +474,7 @@ const Type* Sema::expr(Expr* e, const Type* hint) {
     case ExprKind::Lambda: t = unsupported(e, "lambdas are"); break;
     case ExprKind::Try: t = check_try(static_cast<TryExpr*>(e)); break;
     case ExprKind::Catch: t = check_catch(static_cast<CatchExpr*>(e), hint); break;
-    case ExprKind::Typeof: t = unsupported(e, "'typeof' is"); break;
+    case ExprKind::Typeof: t = check_typeof(static_cast<TypeofExpr*>(e)); break;
     case ExprKind::Sizeof: t = unsupported(e, "'sizeof' is"); break;
     case ExprKind::Spawn: t = check_spawn(static_cast<SpawnExpr*>(e)); break;
     case ExprKind::RefArg: {
@@ -722,6 +722,8 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
     case TypeKind::Array:
         if (e->name == id_length) { e->builtin = (uint32_t)Builtin::ArrayLength; return T.int_(); }
         break;
+    case TypeKind::TypeInfo:
+    case TypeKind::FieldInfo: return check_reflect_member(e, ot); // reflect.cpp
     case TypeKind::Struct:
     case TypeKind::Class:
     case TypeKind::Interface: {
@@ -905,12 +907,13 @@ const Type* Sema::check_binary(BinaryExpr* e, const Type* hint) {
         else if (ta == tb) {
             switch (ta->kind) {
             case TypeKind::Char: case TypeKind::String: case TypeKind::Enum: ct = ta; break;
-            case TypeKind::Bool: case TypeKind::Class: case TypeKind::Interface: if (eq) ct = ta; break;
+            case TypeKind::Bool: case TypeKind::Class: case TypeKind::Interface:
+            case TypeKind::TypeInfo: case TypeKind::FieldInfo: if (eq) ct = ta; break; // TypeInfo: one per type
             case TypeKind::Nullable: { // T? == T? for a T that has ==
                 const Type* el = ta->elem;
                 if (eq && (el->is_numeric() || el->is_c_like_enum() || el->kind == TypeKind::Char ||
                            el->kind == TypeKind::String || el->kind == TypeKind::Bool || el->kind == TypeKind::Class ||
-                           el->kind == TypeKind::Interface))
+                           el->kind == TypeKind::Interface || el->kind == TypeKind::TypeInfo))
                     ct = ta;
                 break;
             }

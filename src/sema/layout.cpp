@@ -9,7 +9,9 @@
 //    instance's size rounded up to its alignment (at least 8).
 //  - C-like enum: its underlying integer (i32 unless `: u8` etc.).
 //  - enum with payloads: tag (underlying integer) then a union of the payloads, each
-//    laid out as the tuple of its payload types, at align_up(tag size, union align).
+//    laid out as the tuple of its payload types, at align_up(tag size, union align);
+//    a boxed payload (recursive_enum.cpp) is a pointer there (8 bytes) and is not laid
+//    out from the enum, so a recursive enum has no cycle here.
 // Invariant: a struct that contains itself by value is reported once and then treated
 // as size 0 so nothing loops. Types inside one another by value (or derived from one
 // another) nest at most kMaxParseDepth levels, like the syntax (doc/language/spec.md 1.6):
@@ -37,7 +39,7 @@ void Sema::layout_decl(TypeDecl* td) {
     if (st == 1) {
         // A class value is a pointer: a class may refer to itself (Node? Next) freely.
         if (td->tkind == TypeDeclKind::Class) return;
-        diag.error(td->name_span, "%s '%s' contains itself (use a class for recursive data)",
+        diag.error(td->name_span, "%s '%s' contains itself (use a class or an enum for recursive data)",
                    tkind_word(td), td->name.c_str());
         return;
     }
@@ -100,9 +102,13 @@ void Sema::layout_decl(TypeDecl* td) {
             uint32_t off = 0, al = 1;
             for (ParamDecl* p : ec->payload) {
                 const Type* pt = p && p->type ? p->type : err();
-                layout_type(pt);
-                uint32_t pa = pt->align ? pt->align : 1;
-                off = align_up(off, pa) + pt->size;
+                uint32_t psize = 8, pa = 8; // a boxed payload is a pointer to its heap box
+                if (!p || !p->boxed) {
+                    layout_type(pt);
+                    psize = pt->size;
+                    pa = pt->align ? pt->align : 1;
+                }
+                off = align_up(off, pa) + psize;
                 if (pa > al) al = pa;
             }
             off = align_up(off, al);

@@ -280,6 +280,7 @@ int32_t Sema::lookup_global(Ident name, Span span, bool* ambiguous) {
         found = s;
         found_ns = im.ns;
     }
+    if (found < 0 && hidden < 0 && prelude_) found = sym_find(prelude_, name); // reflect.cpp
     return found >= 0 ? found : hidden;
 }
 
@@ -634,6 +635,7 @@ const Type* Sema::resolve_type(TypeExpr* te) {
     case TypeExprKind::Named: {
         if (te->path.empty()) break;
         if (const Type* ct = resolve_conc_type(te)) { r = ct; break; } // check_concurrency.cpp
+        if (const Type* rt = resolve_reflect_type(te)) { r = rt; break; } // reflect.cpp
         if (!te->args.empty()) {
             diag.error(te->span, "generic types are not supported yet");
             break;

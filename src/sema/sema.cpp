@@ -22,10 +22,12 @@ void Sema::run(bool require_entry) {
 void Sema::run_declarations() {
     declare_all();
     find_error_decls();
+    declare_prelude();
     resolve_imports();
     resolve_signatures();
     check_inheritance();
     mangle_all();
+    mark_boxed_payloads();
     layout_all();
     check_globals();
     check_field_inits();

@@ -28,7 +28,7 @@ TypeTable::TypeTable(Arena& a) : arena_(a) {
         {TypeKind::F32, 4}, {TypeKind::F64, 8}, {TypeKind::Char, 4},
         {TypeKind::String, 8}, {TypeKind::CString, 8}, {TypeKind::Null, 8},
         {TypeKind::Never, 0},
-        {TypeKind::TypeInfo, 8},
+        {TypeKind::TypeInfo, 8}, {TypeKind::FieldInfo, 8},
     };
     for (auto& p : prims) {
         Type* t = arena_.make<Type>();
@@ -149,6 +149,7 @@ static void append_name(std::string& out, const Type* t) {
     case TypeKind::Null: out += "null"; return;
     case TypeKind::Never: out += "never"; return;
     case TypeKind::TypeInfo: out += "TypeInfo"; return;
+    case TypeKind::FieldInfo: out += "FieldInfo"; return;
     case TypeKind::Channel: out += "Channel<"; append_name(out, t->elem); out += ">"; return;
     case TypeKind::Task: out += "Task<"; append_name(out, t->elem); out += ">"; return;
     case TypeKind::WaitGroup: out += "WaitGroup"; return;
@@ -215,6 +216,7 @@ static const char* kind_phrase(const Type* t) {
     case TypeKind::Enum: return first_enum_case(t) ? "an enum with payloads" : "an enum without members";
     case TypeKind::Func: return "a function type";
     case TypeKind::TypeInfo: return "a type handle";
+    case TypeKind::FieldInfo: return "a field handle";
     case TypeKind::Fallible: return "a fallible type";
     case TypeKind::Channel: case TypeKind::Task: case TypeKind::WaitGroup:
     case TypeKind::Mutex: case TypeKind::Atomic: return "a concurrency handle";

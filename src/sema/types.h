@@ -45,6 +45,7 @@ enum class TypeKind : uint8_t {
     Struct, Class, Interface, Enum,   // decl (+ args for generic instances)
     TypeParam,  // tparam
     TypeInfo,   // the reflection handle type
+    FieldInfo,  // one field of a TypeInfo (reflect.cpp): a pointer to a LangFieldInfo
     // Concurrency handles (check_concurrency.cpp): one pointer each, copy semantics.
     Channel,    // Channel<T>: elem = T (LangChan*)
     Task,       // Task<T>: elem = T, may be void (LangTask*)
@@ -72,7 +73,8 @@ struct Type {
     bool is_pointer_like() const {
         return kind == TypeKind::String || kind == TypeKind::Array || kind == TypeKind::Class ||
                kind == TypeKind::Interface || kind == TypeKind::Pointer || kind == TypeKind::CString ||
-               kind == TypeKind::Func || kind == TypeKind::TypeInfo || is_conc_handle();
+               kind == TypeKind::Func || kind == TypeKind::TypeInfo || kind == TypeKind::FieldInfo ||
+               is_conc_handle();
     }
     bool is_conc_handle() const {
         return kind == TypeKind::Channel || kind == TypeKind::Task || kind == TypeKind::WaitGroup ||
@@ -127,7 +129,7 @@ public:
 private:
     const Type* intern(const Type& t);
     Arena& arena_;
-    const Type* prim_[(int)TypeKind::TypeInfo + 1] = {};
+    const Type* prim_[(int)TypeKind::FieldInfo + 1] = {};
     struct Key {
         size_t operator()(const Type& t) const;
     };
