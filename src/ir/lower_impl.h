@@ -334,6 +334,7 @@ public:
     // object as usual); used by `x?.M(args)` for the value inside x.
     Inst* call_on(CallExpr* e, bool tail, Inst* recv);
     Inst* builtin_call(CallExpr* e, Inst* recv = nullptr);
+    Inst* text_call(CallExpr* e, Inst* recv);   // string methods, ToString, StringBuilder (lower_text.cpp)
     Inst* write_value(Inst* v, const Type* t, bool newline_after);
     Inst* new_expr(NewExpr* e);
     Inst* index_addr(IndexExpr* e, int64_t* off);

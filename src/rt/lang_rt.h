@@ -156,6 +156,18 @@ uint32_t lang_str_char_at(LangContext *ctx, const LangString *s, int64_t index);
 /* s.Chars(): a new char[] (4-byte elements) with the characters of s, in O(byte length). */
 LangArray *lang_str_chars(LangContext *ctx, const LangString *s);
 LangString *lang_str_substring(LangContext *ctx, const LangString *s, int64_t start, int64_t count);
+/* String methods (text.c, text_case.c): results are new references (+1), arguments are
+ * borrowed; positions in characters. Split with an empty separator gives [copy of s]. */
+LangArray *lang_str_split(LangContext *ctx, const LangString *s, const LangString *sep);
+LangString *lang_str_join(LangContext *ctx, const LangString *sep, const LangArray *xs);
+LangString *lang_str_trim(LangContext *ctx, const LangString *s, int64_t mode); /* 1 start, 2 end, 3 both */
+uint8_t lang_str_contains(const LangString *s, const LangString *sub);
+uint8_t lang_str_starts_with(const LangString *s, const LangString *prefix);
+uint8_t lang_str_ends_with(const LangString *s, const LangString *suffix);
+int64_t lang_str_index_of(const LangString *s, const LangString *sub); /* -1 when absent */
+LangString *lang_str_replace(LangContext *ctx, const LangString *s, const LangString *old, const LangString *with);
+LangString *lang_str_to_upper(LangContext *ctx, const LangString *s);
+LangString *lang_str_to_lower(LangContext *ctx, const LangString *s);
 /* Reference counting (atomic: strings cross threads through channels and tasks). Both
  * accept NULL (a null string?) and static strings (refcount < 0) and then do nothing. */
 void lang_str_retain(LangString *s);

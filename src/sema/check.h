@@ -267,6 +267,11 @@ public:
     const Type* time_arg(Expr*& e);                                // Duration, or int ms
     void check_select(SelectStmt* s);
 
+    // ---- check_text.cpp ----
+    const Type* check_text_method(CallExpr* e, MemberExpr* m, const Type* ot, bool null_safe); // null: not one
+    const Type* check_text_static_call(CallExpr* e, MemberExpr* m); // null: not string.Join(...)
+    void text_arg(Expr*& a, const char* method);                    // a string, or a char made one
+
     // ---- match.cpp ----
     const Type* check_match(MatchExpr* e, const Type* hint, bool as_stmt);
     void check_pattern(Pattern* p, const Type* t);

@@ -1,0 +1,57 @@
+// lower_text.cpp: lowering of the string methods, ToString() and string.Join (check_text.cpp
+// recognized them) into calls of the runtime's text.c / text_case.c.
+//
+// Ownership (doc/lowering.md): a string result is +1 and registered with own(); the
+// receiver and the arguments are borrowed by the runtime, so temporaries among them stay
+// in temps_ and are released at the end of the statement like any other. Split's result
+// is an array (not counted) whose elements are +1 each and belong to the array.
+#include "ir/lower_impl.h"
+
+namespace lang::lower {
+
+Inst* Lowerer::text_call(CallExpr* e, Inst* recv) {
+    auto* m = e->callee && e->callee->kind == ExprKind::Member ? as<MemberExpr>(e->callee) : nullptr;
+    if (!m) {
+        unsupported(e->span, "this builtin");
+        return nullptr;
+    }
+    auto arg = [&](uint32_t i) { return expr(e->args[i].value); };
+    auto ext = [&](const char* fn, Ty rt, std::initializer_list<Inst*> args) {
+        use_extern(fn);
+        return call(fn, rt, args);
+    };
+    if (e->builtin == B_StringJoin) { // static: the object is the type name, not a value
+        if (e->args.size != 2) return undef(Ty::Ptr);
+        Inst* sep = arg(0);
+        Inst* xs = arg(1);
+        return own(ext("lang_str_join", Ty::Ptr, {ctx, sep, xs}));
+    }
+    Inst* s = recv ? recv : expr(m->object);
+    switch (e->builtin) {
+    case B_ToString: {
+        const Type* t = m->object->type;
+        if (t->kind == TypeKind::Nullable) t = t->elem; // x?.ToString(): recv is the value inside
+        return to_string(s, t);
+    }
+    case B_StringSplit: return ext("lang_str_split", Ty::Ptr, {ctx, s, arg(0)});
+    case B_StringTrim: return own(ext("lang_str_trim", Ty::Ptr, {ctx, s, iconst(Ty::I64, 3)}));
+    case B_StringTrimStart: return own(ext("lang_str_trim", Ty::Ptr, {ctx, s, iconst(Ty::I64, 1)}));
+    case B_StringTrimEnd: return own(ext("lang_str_trim", Ty::Ptr, {ctx, s, iconst(Ty::I64, 2)}));
+    case B_StringContains: return ext("lang_str_contains", Ty::I8, {s, arg(0)});
+    case B_StringStartsWith: return ext("lang_str_starts_with", Ty::I8, {s, arg(0)});
+    case B_StringEndsWith: return ext("lang_str_ends_with", Ty::I8, {s, arg(0)});
+    case B_StringIndexOf: return ext("lang_str_index_of", Ty::I64, {s, arg(0)});
+    case B_StringReplace: {
+        Inst* a = arg(0);
+        Inst* b = arg(1);
+        return own(ext("lang_str_replace", Ty::Ptr, {ctx, s, a, b}));
+    }
+    case B_StringToUpper: return own(ext("lang_str_to_upper", Ty::Ptr, {ctx, s}));
+    case B_StringToLower: return own(ext("lang_str_to_lower", Ty::Ptr, {ctx, s}));
+    default: break;
+    }
+    unsupported(e->span, "this builtin");
+    return nullptr;
+}
+
+} // namespace lang::lower

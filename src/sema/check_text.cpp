@@ -1,0 +1,122 @@
+// check_text.cpp: the string methods, ToString() on primitives and string.Join (spec 6.6).
+//
+// Job: recognize `s.Split(sep)`, `s.Trim()` ... on a string receiver, `x.ToString()` on
+// any printable primitive, and the static `string.Join(sep, xs)`; check the argument
+// count and types, and mark the call as a builtin (CallExpr.builtin, target null) whose
+// result type is returned. Where a method takes a string, a char is accepted too and
+// converted to a one-character string (a CastExpr, lowered like any char->string).
+// Invariants: a recognized call always gets its builtin id and a result type, also after
+// an argument error, so later stages see a well-formed call.
+#include "sema/check.h"
+
+namespace lang::sema {
+
+namespace {
+
+enum class Res : uint8_t { String, Bool, Int, StringArray };
+
+struct TextMethod {
+    const char* name;
+    Builtin b;
+    uint8_t nargs;
+    Res res;
+    const char* params; // for the argument-count message
+};
+
+const TextMethod kStringMethods[] = {
+    {"Split", Builtin::StringSplit, 1, Res::StringArray, "1 argument (separator)"},
+    {"Trim", Builtin::StringTrim, 0, Res::String, "no arguments"},
+    {"TrimStart", Builtin::StringTrimStart, 0, Res::String, "no arguments"},
+    {"TrimEnd", Builtin::StringTrimEnd, 0, Res::String, "no arguments"},
+    {"Contains", Builtin::StringContains, 1, Res::Bool, "1 argument"},
+    {"StartsWith", Builtin::StringStartsWith, 1, Res::Bool, "1 argument"},
+    {"EndsWith", Builtin::StringEndsWith, 1, Res::Bool, "1 argument"},
+    {"IndexOf", Builtin::StringIndexOf, 1, Res::Int, "1 argument"},
+    {"Replace", Builtin::StringReplace, 2, Res::String, "2 arguments (old, new)"},
+    {"ToUpper", Builtin::StringToUpper, 0, Res::String, "no arguments"},
+    {"ToLower", Builtin::StringToLower, 0, Res::String, "no arguments"},
+};
+
+} // namespace
+
+// A string (or char, converted) argument of a string method.
+void Sema::text_arg(Expr*& a, const char* method) {
+    const Type* t = expr(a, T.string());
+    if (is_error(t)) return;
+    if (t->kind == TypeKind::Char) {
+        a = wrap_cast(a, T.string());
+        return;
+    }
+    if (t->kind != TypeKind::String && !implicit_ok(t, T.string())) {
+        diag.error(a->span, "%s expects a string or char argument, found %s", method, tn(t).c_str());
+        return;
+    }
+    coerce(a, T.string());
+}
+
+static void mark_builtin(Sema& s, CallExpr* e, MemberExpr* m, Builtin b) {
+    e->builtin = m->builtin = (uint32_t)b;
+    e->target = nullptr;
+    m->type = s.T.void_();
+    for (Arg& a : e->args)
+        if (a.name) s.diag.error(a.value ? a.value->span : e->span, "named arguments are not supported yet");
+}
+
+const Type* Sema::check_text_method(CallExpr* e, MemberExpr* m, const Type* ot, bool null_safe) {
+    if (m->name == "ToString" && to_string_ok(ot)) {
+        mark_builtin(*this, e, m, Builtin::ToString);
+        if (e->args.size != 0) {
+            diag.error(e->span, "ToString expects no arguments, found %u argument%s", e->args.size,
+                       e->args.size == 1 ? "" : "s");
+            for (Arg& a : e->args) expr(a.value, nullptr);
+        }
+        return null_safe ? null_safe_result(T.string()) : T.string();
+    }
+    if (ot->kind != TypeKind::String) return nullptr;
+    const TextMethod* tm = nullptr;
+    for (const TextMethod& x : kStringMethods)
+        if (m->name == x.name) tm = &x;
+    if (!tm) return nullptr;
+    mark_builtin(*this, e, m, tm->b);
+    if (e->args.size != tm->nargs) {
+        diag.error(e->span, "%s expects %s, found %u argument%s", tm->name, tm->params, e->args.size,
+                   e->args.size == 1 ? "" : "s");
+        for (Arg& a : e->args) expr(a.value, nullptr);
+    } else {
+        for (Arg& a : e->args) text_arg(a.value, tm->name);
+    }
+    const Type* r = tm->res == Res::String ? T.string()
+                    : tm->res == Res::Bool ? T.bool_()
+                    : tm->res == Res::Int  ? T.int_()
+                                           : T.array(T.string());
+    return null_safe ? null_safe_result(r) : r;
+}
+
+// `string.Join(sep, xs)`: sep a string or char, xs a string[].
+const Type* Sema::check_text_static_call(CallExpr* e, MemberExpr* m) {
+    if (!m->object || m->object->kind != ExprKind::Name) return nullptr;
+    auto* n = static_cast<NameExpr*>(m->object);
+    if (!(n->name == "string") || lookup_local(n->name) || lookup_in_types(n->name) >= 0 ||
+        lookup_global(n->name, n->span, nullptr) >= 0)
+        return nullptr;
+    n->type = T.void_();
+    if (!(m->name == "Join")) {
+        diag.error(m->name_span, "'string' has no static function '%s' (Join)", m->name.c_str());
+        e->target = nullptr;
+        m->type = T.void_();
+        for (Arg& a : e->args) expr(a.value, nullptr);
+        return err();
+    }
+    mark_builtin(*this, e, m, Builtin::StringJoin);
+    if (e->args.size != 2) {
+        diag.error(e->span, "string.Join expects 2 arguments (separator, string[]), found %u argument%s",
+                   e->args.size, e->args.size == 1 ? "" : "s");
+        for (Arg& a : e->args) expr(a.value, nullptr);
+        return T.string();
+    }
+    text_arg(e->args[0].value, "string.Join");
+    value(e->args[1].value, T.array(T.string()));
+    return T.string();
+}
+
+} // namespace lang::sema
