@@ -1,5 +1,6 @@
 // lower_text.cpp: lowering of the string methods, ToString() and string.Join (check_text.cpp
-// recognized them) into calls of the runtime's text.c / text_case.c.
+// recognized them) and of interpolation formats/alignment into calls of the runtime's
+// text.c / text_case.c / text_format.c.
 //
 // Ownership (doc/lowering.md): a string result is +1 and registered with own(); the
 // receiver and the arguments are borrowed by the runtime, so temporaries among them stay
@@ -52,6 +53,29 @@ Inst* Lowerer::text_call(CallExpr* e, Inst* recv) {
     }
     unsupported(e->span, "this builtin");
     return nullptr;
+}
+
+Inst* Lowerer::interp_format(const InterpPart& p) {
+    const Type* t = p.expr->type;
+    Inst* v = expr(p.expr);
+    if (t->is_float()) {
+        if (t->kind == TypeKind::F32) v = convert(v, t, c.types.float_(), p.expr->span);
+        use_extern("lang_str_format_float");
+        return own(call("lang_str_format_float", Ty::Ptr, {ctx, v, iconst(Ty::I64, p.fmt_digits)}));
+    }
+    bool sgn = t->is_signed();
+    v = widen64(v, t, sgn);
+    use_extern("lang_str_format_int");
+    return own(call("lang_str_format_int", Ty::Ptr,
+                    {ctx, v, iconst(Ty::I64, p.fmt_kind), iconst(Ty::I64, p.fmt_digits),
+                     iconst(Ty::I64, (int64_t)t->size * 8), iconst(Ty::I8, sgn)}));
+}
+
+Inst* Lowerer::interp_pad(Inst* s, int32_t align) {
+    use_extern("lang_str_pad");
+    Inst* r = call("lang_str_pad", Ty::Ptr, {ctx, s, iconst(Ty::I64, align)});
+    if (claim(s)) release_str(s);
+    return own(r);
 }
 
 } // namespace lang::lower

@@ -168,6 +168,12 @@ int64_t lang_str_index_of(const LangString *s, const LangString *sub); /* -1 whe
 LangString *lang_str_replace(LangContext *ctx, const LangString *s, const LangString *old, const LangString *with);
 LangString *lang_str_to_upper(LangContext *ctx, const LangString *s);
 LangString *lang_str_to_lower(LangContext *ctx, const LangString *s);
+/* Interpolation formats (text_format.c): kind 'D', 'X', 'x' or 'F'; v sign- or
+ * zero-extended from a `bits`-wide integer; digits < 0: the default. */
+LangString *lang_str_format_int(LangContext *ctx, int64_t v, int64_t kind, int64_t digits, int64_t bits,
+                                uint8_t is_signed);
+LangString *lang_str_format_float(LangContext *ctx, double v, int64_t digits); /* F */
+LangString *lang_str_pad(LangContext *ctx, const LangString *s, int64_t width); /* {v,width} */
 /* Reference counting (atomic: strings cross threads through channels and tasks). Both
  * accept NULL (a null string?) and static strings (refcount < 0) and then do nothing. */
 void lang_str_retain(LangString *s);

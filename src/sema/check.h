@@ -271,6 +271,7 @@ public:
     const Type* check_text_method(CallExpr* e, MemberExpr* m, const Type* ot, bool null_safe); // null: not one
     const Type* check_text_static_call(CallExpr* e, MemberExpr* m); // null: not string.Join(...)
     void text_arg(Expr*& a, const char* method);                    // a string, or a char made one
+    bool check_format(InterpPart& p, const Type* t);                // {x:F3}: false after an error
 
     // ---- match.cpp ----
     const Type* check_match(MatchExpr* e, const Type* hint, bool as_stmt);

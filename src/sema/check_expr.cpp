@@ -23,6 +23,7 @@ static const char* binop_str(BinOp op) {
     case BinOp::Lt: return "<"; case BinOp::Le: return "<="; case BinOp::Gt: return ">";
     case BinOp::Ge: return ">="; case BinOp::And: return "&&"; case BinOp::Or: return "||";
     case BinOp::Coalesce: return "??";
+    case BinOp::AddWrap: return "+%"; case BinOp::SubWrap: return "-%"; case BinOp::MulWrap: return "*%";
     }
     return "?";
 }
@@ -816,7 +817,8 @@ const Type* Sema::check_binary(BinaryExpr* e, const Type* hint) {
     }
     default: break;
     }
-    bool arith = e->op <= BinOp::BitXor;
+    bool wrapping = e->op >= BinOp::AddWrap && e->op <= BinOp::MulWrap; // +% -% *%: integers only
+    bool arith = e->op <= BinOp::BitXor || wrapping;
     bool cmp = e->op >= BinOp::Eq && e->op <= BinOp::Ge;
     const Type* nh = arith && hint && hint->is_numeric() ? hint : nullptr;
     uint64_t m;
@@ -868,10 +870,10 @@ const Type* Sema::check_binary(BinaryExpr* e, const Type* hint) {
             if (ta->kind != TypeKind::Char) coerce(e->lhs, T.int_());
             return T.int_();
         }
-        bool bits = e->op >= BinOp::BitAnd;
+        bool bits = e->op >= BinOp::BitAnd && e->op <= BinOp::BitXor;
         if (bits && ta->kind == TypeKind::Bool && tb->kind == TypeKind::Bool) return T.bool_();
         const Type* ct = (ta->is_numeric() && tb->is_numeric()) ? common_type(e->lhs, e->rhs) : nullptr;
-        if (!ct || (bits && !ct->is_integer())) {
+        if (!ct || ((bits || wrapping) && !ct->is_integer())) {
             if (ct && is_error(ct)) return err();
             diag.error(e->span, "operator '%s' cannot be applied to %s and %s", op, tn(ta).c_str(), tn(tb).c_str());
             return err();
@@ -1095,7 +1097,7 @@ const Type* Sema::check_interp(InterpStringExpr* e) {
     for (InterpPart& p : e->parts) {
         if (!p.expr) continue;
         const Type* t = expr(p.expr, nullptr);
-        if (p.format) diag.error(p.expr->span, "format specifiers in interpolation are not supported yet");
+        if (p.format && (!check_format(p, t) || p.fmt_kind)) continue; // check_text.cpp: lowered from the value
         if (is_error(t) || t->kind == TypeKind::String) continue;
         if (!to_string_ok(t)) {
             diag.error(p.expr->span, "cannot interpolate a value of type %s", tn(t).c_str());

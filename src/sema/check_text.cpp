@@ -119,4 +119,42 @@ const Type* Sema::check_text_static_call(CallExpr* e, MemberExpr* m) {
     return T.string();
 }
 
+// `{x:F3}`: parses the format into p.fmt_kind / p.fmt_digits and checks it fits the
+// value's type. False after an error (the part is then left as it is).
+bool Sema::check_format(InterpPart& p, const Type* t) {
+    if (is_error(t)) return false;
+    const char* f = p.format;
+    char k = *f;
+    if (k == 'd') k = 'D';
+    if (k == 'f') k = 'F';
+    if (k != 'D' && k != 'X' && k != 'x' && k != 'F') {
+        if (!*f) diag.error(p.expr->span, "empty format specifier after ':' (D, X, x or F)");
+        else diag.error(p.expr->span, "unknown format specifier '%s' (D, X, x or F, with up to 2 digits)", f);
+        return false;
+    }
+    int digits = -1;
+    if (f[1]) {
+        bool ok = f[1] >= '0' && f[1] <= '9' && (!f[2] || (f[2] >= '0' && f[2] <= '9' && !f[3]));
+        if (!ok) {
+            diag.error(p.expr->span, "unknown format specifier '%s' (D, X, x or F, with up to 2 digits)", f);
+            return false;
+        }
+        digits = f[1] - '0';
+        if (f[2]) digits = digits * 10 + (f[2] - '0');
+    }
+    if (!t->is_numeric()) {
+        diag.error(p.expr->span, "a value of type %s has no format specifiers (D, X and F are for numbers)",
+                   tn(t).c_str());
+        return false;
+    }
+    if (t->is_float() && k != 'F') {
+        diag.error(p.expr->span, "format '%c' needs an integer value, found %s (use F for floats)", *f,
+                   tn(t).c_str());
+        return false;
+    }
+    p.fmt_kind = k;
+    p.fmt_digits = (int16_t)digits;
+    return true;
+}
+
 } // namespace lang::sema

@@ -197,7 +197,8 @@ struct ContractWalker {
         case ExprKind::InterpString:
             for (InterpPart& p : static_cast<InterpStringExpr*>(e)->parts) {
                 expr(p.expr);
-                if (p.expr && p.expr->type && p.expr->type->kind != TypeKind::String) fail(p.expr, "hole not string");
+                if (p.expr && p.expr->type && p.expr->type->kind != TypeKind::String && !p.fmt_kind)
+                    fail(p.expr, "hole not string"); // a formatted hole ({x:F2}) keeps its number
             }
             break;
         case ExprKind::Match: {
