@@ -342,6 +342,7 @@ Inst* Lowerer::builtin_call(CallExpr* e, Inst* recv) {
 
 Inst* Lowerer::new_expr(NewExpr* e) {
     if (static_cast<Expr*>(e)->type->is_conc_handle()) return conc_new_expr(e); // lower_concurrency.cpp
+    if (static_cast<Expr*>(e)->type->kind == TypeKind::StringBuilder) return text_new(e); // lower_text.cpp
     if (e->is_array) {
         const Type* et = static_cast<Expr*>(e)->type->elem;
         Inst* n = convert(expr(e->array_len), e->array_len->type, c.types.int_(), e->span);

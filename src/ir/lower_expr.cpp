@@ -544,6 +544,7 @@ static Inst* builtin_property(Lowerer& l, MemberExpr* e, Inst* o) {
     case B_StringLength: return l.load(Ty::I64, o, 16);
     case B_StringByteLength: return l.load(Ty::I64, o, 8);
     case B_ArrayLength: return l.load(Ty::I64, o, 0);
+    case B_SbLength: return l.load(Ty::I64, l.load(Ty::Ptr, o, 32), 16); // the buffer's length (text.c)
     default: l.unsupported(e->span, "this builtin property"); return l.undef(Ty::I64);
     }
 }

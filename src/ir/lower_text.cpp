@@ -49,10 +49,30 @@ Inst* Lowerer::text_call(CallExpr* e, Inst* recv) {
     }
     case B_StringToUpper: return own(ext("lang_str_to_upper", Ty::Ptr, {ctx, s}));
     case B_StringToLower: return own(ext("lang_str_to_lower", Ty::Ptr, {ctx, s}));
+    case B_SbAppend:
+    case B_SbAppendLine: // the argument is a string (sema made it one); the result is the builder, +0
+        if (e->args.size) ext("lang_sb_append", Ty::Void, {ctx, s, arg(0)});
+        if (e->builtin == B_SbAppendLine) {
+            Inst* nl = emit(Op::addr, Ty::Ptr);
+            nl->sym = string_global("\n", 1);
+            ext("lang_sb_append", Ty::Void, {ctx, s, nl});
+        }
+        return s;
+    case B_SbToString: return own(ext("lang_sb_to_string", Ty::Ptr, {ctx, s}));
     default: break;
     }
     unsupported(e->span, "this builtin");
     return nullptr;
+}
+
+Inst* Lowerer::text_new(NewExpr* e) {
+    use_extern("lang_sb_new");
+    Inst* sb = own(call("lang_sb_new", Ty::Ptr, {ctx}));
+    if (e->args.size) {
+        use_extern("lang_sb_append");
+        call("lang_sb_append", Ty::Void, {ctx, sb, expr(e->args[0].value)});
+    }
+    return sb;
 }
 
 Inst* Lowerer::interp_format(const InterpPart& p) {

@@ -174,6 +174,12 @@ LangString *lang_str_format_int(LangContext *ctx, int64_t v, int64_t kind, int64
                                 uint8_t is_signed);
 LangString *lang_str_format_float(LangContext *ctx, double v, int64_t digits); /* F */
 LangString *lang_str_pad(LangContext *ctx, const LangString *s, int64_t width); /* {v,width} */
+/* StringBuilder: a handle counted with lang_str_retain/release (string.c, text.c). new
+ * gives +1; append grows the buffer in place (amortized O(1)); to_string gives a +1 copy.
+ * The buffer string is at offset 8 of the handle's data (sb.Length reads it inline). */
+LangString *lang_sb_new(LangContext *ctx);
+void lang_sb_append(LangContext *ctx, LangString *sb, const LangString *s);
+LangString *lang_sb_to_string(LangContext *ctx, LangString *sb);
 /* Reference counting (atomic: strings cross threads through channels and tasks). Both
  * accept NULL (a null string?) and static strings (refcount < 0) and then do nothing. */
 void lang_str_retain(LangString *s);

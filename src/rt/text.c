@@ -173,3 +173,14 @@ LangString *lang_str_replace(LangContext *ctx, const LangString *s, const LangSt
     lang_free(ctx, buf);
     return r;
 }
+
+void lang_sb_append(LangContext *ctx, LangString *sb, const LangString *s) {
+    LangString **buf = lang_sb_slot(sb);
+    if (!s || s->byte_length == 0) return;
+    *buf = lang_str_append(ctx, *buf, s);
+}
+
+LangString *lang_sb_to_string(LangContext *ctx, LangString *sb) {
+    const LangString *buf = *lang_sb_slot(sb);
+    return copy_bytes(ctx, buf->data, buf->byte_length);
+}

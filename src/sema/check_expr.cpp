@@ -712,6 +712,9 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
     case TypeKind::Array:
         if (e->name == id_length) { e->builtin = (uint32_t)Builtin::ArrayLength; return T.int_(); }
         break;
+    case TypeKind::StringBuilder: // sb.Length: characters so far
+        if (e->name == id_length) { e->builtin = (uint32_t)Builtin::SbLength; return T.int_(); }
+        break;
     case TypeKind::Struct:
     case TypeKind::Class:
     case TypeKind::Interface: {
@@ -1222,6 +1225,7 @@ const Type* Sema::check_new(NewExpr* e) {
         return err();
     }
     if (t->is_conc_handle()) return check_conc_new(e, t); // check_concurrency.cpp
+    if (t->kind == TypeKind::StringBuilder) return check_text_new(e); // check_text.cpp
     if (t->kind == TypeKind::Interface) {
         diag.error(e->span, "cannot create an instance of interface '%s': make an object of a class that implements it",
                    t->decl->name.c_str());

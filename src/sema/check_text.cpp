@@ -72,6 +72,7 @@ const Type* Sema::check_text_method(CallExpr* e, MemberExpr* m, const Type* ot, 
         }
         return null_safe ? null_safe_result(T.string()) : T.string();
     }
+    if (ot->kind == TypeKind::StringBuilder) return check_builder_method(e, m, null_safe);
     if (ot->kind != TypeKind::String) return nullptr;
     const TextMethod* tm = nullptr;
     for (const TextMethod& x : kStringMethods)
@@ -90,6 +91,63 @@ const Type* Sema::check_text_method(CallExpr* e, MemberExpr* m, const Type* ot, 
                     : tm->res == Res::Int  ? T.int_()
                                            : T.array(T.string());
     return null_safe ? null_safe_result(r) : r;
+}
+
+// sb.Append(x) / sb.AppendLine([x]) (x any printable value, made a string; the result is
+// the builder, for chaining) and sb.ToString().
+const Type* Sema::check_builder_method(CallExpr* e, MemberExpr* m, bool null_safe) {
+    Builtin b;
+    const char* want;
+    uint32_t lo, hi;
+    if (m->name == "Append") { b = Builtin::SbAppend; lo = hi = 1; want = "1 argument"; }
+    else if (m->name == "AppendLine") { b = Builtin::SbAppendLine; lo = 0; hi = 1; want = "0 or 1 argument"; }
+    else if (m->name == "ToString") { b = Builtin::SbToString; lo = hi = 0; want = "no arguments"; }
+    else {
+        diag.error(m->name_span, "StringBuilder has no method '%s' (Append, AppendLine, ToString; Length is a property)",
+                   m->name.c_str());
+        e->target = nullptr;
+        m->type = T.void_();
+        for (Arg& a : e->args) expr(a.value, nullptr);
+        return err();
+    }
+    mark_builtin(*this, e, m, b);
+    const Type* r = b == Builtin::SbToString ? T.string() : T.handle(TypeKind::StringBuilder, nullptr);
+    if (e->args.size < lo || e->args.size > hi) {
+        diag.error(e->span, "%s expects %s, found %u argument%s", m->name.c_str(), want, e->args.size,
+                   e->args.size == 1 ? "" : "s");
+        for (Arg& a : e->args) expr(a.value, nullptr);
+    } else if (e->args.size == 1) {
+        const Type* t = expr(e->args[0].value, nullptr);
+        if (!is_error(t) && !to_string_ok(t))
+            diag.error(e->args[0].value->span, "%s cannot append a value of type %s", m->name.c_str(), tn(t).c_str());
+        else if (!is_error(t) && t->kind != TypeKind::String)
+            e->args[0].value = wrap_cast(e->args[0].value, T.string());
+    }
+    return null_safe ? null_safe_result(r) : r;
+}
+
+const Type* Sema::resolve_text_type(TypeExpr* te) {
+    if (te->path.size != 1 || !(te->path[0] == "StringBuilder")) return nullptr;
+    if (lookup_in_types(te->path[0]) >= 0 || lookup_global(te->path[0], te->span, nullptr) >= 0) return nullptr;
+    if (!te->args.empty()) {
+        diag.error(te->span, "'StringBuilder' takes no type arguments");
+        return err();
+    }
+    return T.handle(TypeKind::StringBuilder, nullptr);
+}
+
+// new StringBuilder() / new StringBuilder(string initial)
+const Type* Sema::check_text_new(NewExpr* e) {
+    const Type* t = T.handle(TypeKind::StringBuilder, nullptr);
+    for (FieldInit& fi : e->inits) expr(fi.value, nullptr);
+    if (!e->inits.empty()) diag.error(e->span, "StringBuilder has no fields to initialize");
+    if (e->args.size > 1) {
+        diag.error(e->span, "new StringBuilder expects 0 or 1 argument (the initial text), found %u", e->args.size);
+        for (Arg& a : e->args) expr(a.value, nullptr);
+    } else if (e->args.size == 1) {
+        value(e->args[0].value, T.string());
+    }
+    return t;
 }
 
 // `string.Join(sep, xs)`: sep a string or char, xs a string[].
