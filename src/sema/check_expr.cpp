@@ -579,7 +579,8 @@ const Type* Sema::null_safe_receiver(MemberExpr* e) {
     if (is_error(ot)) return nullptr;
     if (ot->kind != TypeKind::Nullable ||
         (ot->elem->kind != TypeKind::Struct && ot->elem->kind != TypeKind::Class &&
-         ot->elem->kind != TypeKind::Interface && ot->elem->kind != TypeKind::String && ot->elem->kind != TypeKind::Array)) {
+         ot->elem->kind != TypeKind::Interface && ot->elem->kind != TypeKind::String && ot->elem->kind != TypeKind::Array &&
+         ot->elem->kind != TypeKind::StringBuilder)) {
         diag.error(e->span, "'?.' needs a nullable struct, class, string or array value, found %s", tn(ot).c_str());
         return nullptr;
     }
@@ -593,6 +594,14 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
         // s?.Length / s?.ByteLength (string?) and a?.Length (T[]?) give int?.
         const Type* ot = null_safe_receiver(e);
         if (!ot) return err();
+        if (ot->kind == TypeKind::StringBuilder) { // sb?.Length
+            if (e->name == id_length) {
+                e->builtin = (uint32_t)Builtin::SbLength;
+                return T.nullable(T.int_());
+            }
+            diag.error(e->name_span, "type %s has no member '%s'", tn(ot).c_str(), e->name.c_str());
+            return err();
+        }
         if (ot->kind == TypeKind::String || ot->kind == TypeKind::Array) {
             if (e->name == id_length)
                 e->builtin = (uint32_t)(ot->kind == TypeKind::String ? Builtin::StringLength : Builtin::ArrayLength);
