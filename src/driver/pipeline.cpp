@@ -434,7 +434,8 @@ int build(const BuildRequest& req) {
     if (int st = write_object(objpath, o, out)) return st;
     timer.lap("elf");
     const char* cc = getenv("CC");
-    int st = spawn_wait({cc && *cc ? cc : "cc", objpath, rt, "-o", exetmp, "-lpthread", "-lm"});
+    int st = spawn_wait({cc && *cc ? cc : "cc", objpath, rt, "-o", exetmp, "-lpthread", "-lm",
+                          "-Wl,--as-needed", "-lutf8proc"}); // utf8proc: ToUpper/ToLower only
     unlink(objpath.c_str());
     timer.lap("link");
     if (st != 0) {

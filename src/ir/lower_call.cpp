@@ -79,10 +79,8 @@ Inst* Lowerer::call_expr(CallExpr* e, bool tail) {
         // x?.M(args): the arguments are evaluated (and M called) only when x is not null.
         Inst* inner;
         NullSafe ns = null_safe_enter(as<MemberExpr>(e->callee)->object, e->type, &inner);
-        const Type* vt = e->builtin == B_GetType ? c.types.prim(TypeKind::TypeInfo)
-                         : e->builtin                ? c.types.string()
-                         : e->target                 ? fn_result(e->target)
-                                                     : e->type;
+        const Type* vt = e->builtin ? (e->type->kind == TypeKind::Nullable ? e->type->elem : e->type)
+                         : e->target ? fn_result(e->target) : e->type;
         Inst* r = call_on(e, false, inner);
         return null_safe_leave(ns, r, vt, e->type, e->span);
     }
@@ -345,7 +343,9 @@ Inst* Lowerer::builtin_call(CallExpr* e, Inst* recv) {
         use_extern("lang_str_chars");
         return call("lang_str_chars", Ty::Ptr, {ctx, s});
     }
-    default: break;
+    default:
+        if (e->builtin >= B_StringSplit && e->builtin <= B_SbToString) return text_call(e, recv); // lower_text.cpp
+        break;
     }
     unsupported(e->span, "this builtin");
     return nullptr;
@@ -356,6 +356,7 @@ Inst* Lowerer::builtin_call(CallExpr* e, Inst* recv) {
 
 Inst* Lowerer::new_expr(NewExpr* e) {
     if (static_cast<Expr*>(e)->type->is_conc_handle()) return conc_new_expr(e); // lower_concurrency.cpp
+    if (static_cast<Expr*>(e)->type->kind == TypeKind::StringBuilder) return text_new(e); // lower_text.cpp
     if (e->is_array) {
         const Type* et = static_cast<Expr*>(e)->type->elem;
         Inst* n = convert(expr(e->array_len), e->array_len->type, c.types.int_(), e->span);

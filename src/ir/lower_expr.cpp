@@ -544,6 +544,7 @@ static Inst* builtin_property(Lowerer& l, MemberExpr* e, Inst* o) {
     case B_ErrorName: // the run-time class name, a new string
         l.use_extern("lang_error_name");
         return l.own(l.call("lang_error_name", Ty::Ptr, {l.ctx, o}));
+    case B_SbLength: return l.load(Ty::I64, l.load(Ty::Ptr, o, 32), 16); // the buffer's length (text.c)
     default:
         if (Inst* r = l.reflect_property(e, o)) return r; // lower_reflect.cpp
         l.unsupported(e->span, "this builtin property");
@@ -693,6 +694,12 @@ Inst* Lowerer::arith(BinOp op, const Type* t, Inst* a, Inst* b) {
         return a;
     }
     bool sgn = t->is_signed();
+    switch (op) { // +% -% *%: the plain instruction in the type's width wraps (no check)
+    case BinOp::AddWrap: return emit(Op::add, it, a, b);
+    case BinOp::SubWrap: return emit(Op::sub, it, a, b);
+    case BinOp::MulWrap: return emit(Op::mul, it, a, b);
+    default: break;
+    }
     if (!sgn && (op == BinOp::Add || op == BinOp::Sub || op == BinOp::Mul) && t->kind != TypeKind::Enum)
         return unsigned_checked(op, it, a, b);
     switch (op) {
@@ -1271,8 +1278,13 @@ Inst* Lowerer::interp(InterpStringExpr* e) {
     for (const InterpPart& p : e->parts) {
         Inst* s;
         if (p.expr) {
-            s = expr(p.expr);
-            if (p.expr->type->kind != TypeKind::String) s = to_string(s, p.expr->type);
+            if (p.fmt_kind) {
+                s = interp_format(p); // lower_text.cpp
+            } else {
+                s = expr(p.expr);
+                if (p.expr->type->kind != TypeKind::String) s = to_string(s, p.expr->type);
+            }
+            if (p.align) s = interp_pad(s, p.align);
         } else {
             if (!p.len) continue;
             s = emit(Op::addr, Ty::Ptr);

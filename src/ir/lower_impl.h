@@ -362,6 +362,10 @@ public:
     // object as usual); used by `x?.M(args)` for the value inside x.
     Inst* call_on(CallExpr* e, bool tail, Inst* recv);
     Inst* builtin_call(CallExpr* e, Inst* recv = nullptr);
+    Inst* text_call(CallExpr* e, Inst* recv);   // string methods, ToString, StringBuilder (lower_text.cpp)
+    Inst* text_new(NewExpr* e);                 // new StringBuilder(...): a +1 handle
+    Inst* interp_format(const InterpPart& p);   // {x:F3}: a +1 string (lower_text.cpp)
+    Inst* interp_pad(Inst* s, int32_t align);   // {x,8}: consumes s when it is a temporary
     Inst* write_value(Inst* v, const Type* t, bool newline_after);
     Inst* new_expr(NewExpr* e);
     Inst* index_addr(IndexExpr* e, int64_t* off);

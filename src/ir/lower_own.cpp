@@ -22,15 +22,16 @@
 
 namespace lang::lower {
 
+// A StringBuilder is counted like a string: its handle is a LangString-shaped box (text.c).
 bool Lowerer::is_str(const Type* t) {
-    return t && (t->kind == TypeKind::String || (t->kind == TypeKind::Nullable && t->elem &&
-                                                 t->elem->kind == TypeKind::String));
+    auto counted = [](const Type* x) { return x->kind == TypeKind::String || x->kind == TypeKind::StringBuilder; };
+    return t && (counted(t) || (t->kind == TypeKind::Nullable && t->elem && counted(t->elem)));
 }
 
 bool Lowerer::has_strings(const Type* t) {
     if (!t) return false;
     switch (t->kind) {
-    case TypeKind::String: return true;
+    case TypeKind::String: case TypeKind::StringBuilder: return true;
     case TypeKind::Tuple:
         for (uint32_t i = 0; i < t->count; i++)
             if (has_strings(t->elems[i])) return true;
@@ -40,7 +41,7 @@ bool Lowerer::has_strings(const Type* t) {
         for (Decl* d : t->decl->members)
             if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && d->type && has_strings(d->type)) return true;
         return false;
-    case TypeKind::Nullable: return t->elem && t->elem->kind == TypeKind::String;
+    case TypeKind::Nullable: return is_str(t);
     default: return false;
     }
 }

@@ -316,11 +316,19 @@ bool Lexer::lex_into(TokenBatch& out, uint32_t count) {
         case '-':
             if (at(pos_ + 1) == '>') { pos_ += 2; push(Tok::Arrow, b, pos_); }
             else if (at(pos_ + 1) == '=') { pos_ += 2; push(Tok::MinusEq, b, pos_); }
+            else if (at(pos_ + 1) == '%') { // -% and -%=: wrapping subtraction
+                if (at(pos_ + 2) == '=') { pos_ += 3; push(Tok::MinusPercentEq, b, pos_); }
+                else { pos_ += 2; push(Tok::MinusPercent, b, pos_); }
+            }
             else if (at(pos_ + 1) == '-') { pos_ += 2; push(Tok::MinusMinus, b, pos_); }
             else { pos_++; push(Tok::Minus, b, pos_); }
             break;
         case '+':
             if (at(pos_ + 1) == '=') { pos_ += 2; push(Tok::PlusEq, b, pos_); }
+            else if (at(pos_ + 1) == '%') { // +% and +%=: wrapping addition
+                if (at(pos_ + 2) == '=') { pos_ += 3; push(Tok::PlusPercentEq, b, pos_); }
+                else { pos_ += 2; push(Tok::PlusPercent, b, pos_); }
+            }
             else if (at(pos_ + 1) == '+') { pos_ += 2; push(Tok::PlusPlus, b, pos_); }
             else { pos_++; push(Tok::Plus, b, pos_); }
             break;
@@ -335,6 +343,10 @@ bool Lexer::lex_into(TokenBatch& out, uint32_t count) {
 #undef OP2
         case '*':
             if (at(pos_ + 1) == '=') { pos_ += 2; push(Tok::StarEq, b, pos_); }
+            else if (at(pos_ + 1) == '%') { // *% and *%=: wrapping multiplication
+                if (at(pos_ + 2) == '=') { pos_ += 3; push(Tok::StarPercentEq, b, pos_); }
+                else { pos_ += 2; push(Tok::StarPercent, b, pos_); }
+            }
             else { pos_++; push(Tok::Star, b, pos_); }
             break;
         case '%':

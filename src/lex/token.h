@@ -49,7 +49,9 @@ namespace lang {
     X(Ge, ">=") X(Shl, "<<") X(AmpAmp, "&&") X(PipePipe, "||") X(PlusEq, "+=")          \
     X(MinusEq, "-=") X(StarEq, "*=") X(SlashEq, "/=") X(PercentEq, "%=")                \
     X(AmpEq, "&=") X(PipeEq, "|=") X(CaretEq, "^=") X(ShlEq, "<<=")                     \
-    X(PlusPlus, "++") X(MinusMinus, "--") X(HashCaller, "#caller") X(At, "@")
+    X(PlusPlus, "++") X(MinusMinus, "--") X(HashCaller, "#caller") X(At, "@")         \
+    X(PlusPercent, "+%") X(MinusPercent, "-%") X(StarPercent, "*%")                     \
+    X(PlusPercentEq, "+%=") X(MinusPercentEq, "-%=") X(StarPercentEq, "*%=")
 
 enum class Tok : uint8_t {
 #define X(name, str) name,

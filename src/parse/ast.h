@@ -85,6 +85,7 @@ enum class UnOp : uint8_t { Neg, Not, BitNot, Deref, AddrOf };
 enum class BinOp : uint8_t {
     Add, Sub, Mul, Div, Mod, Shl, Shr, BitAnd, BitOr, BitXor,
     Eq, Ne, Lt, Le, Gt, Ge, And, Or, Coalesce,
+    AddWrap, SubWrap, MulWrap, // +% -% *%: integer arithmetic modulo 2^width (spec 7.4)
 };
 
 struct Expr {
@@ -112,6 +113,9 @@ struct InterpPart {
     const char* text = nullptr; uint32_t len = 0; // literal piece (when expr == nullptr)
     Expr* expr = nullptr;
     const char* format = nullptr;                  // text after ':' inside braces, or null
+    int32_t align = 0;                             // {x,8} / {x,-8}: pad to |align| characters
+    char fmt_kind = 0;                             // sema: 'D', 'X', 'x' or 'F' (0: no format)
+    int16_t fmt_digits = -1;                       // sema: the digits after the letter (-1: none)
 };
 struct InterpStringExpr : Expr { ArenaVec<InterpPart> parts; };
 struct BoolLitExpr : Expr { bool value; };

@@ -32,6 +32,9 @@ static bool assign_op(Tok k, BinOp* op) {
     case Tok::CaretEq: *op = BinOp::BitXor; return true;
     case Tok::ShlEq: *op = BinOp::Shl; return true;
     case Tok::QuestionQuestionEq: *op = BinOp::Coalesce; return true;
+    case Tok::PlusPercentEq: *op = BinOp::AddWrap; return true;
+    case Tok::MinusPercentEq: *op = BinOp::SubWrap; return true;
+    case Tok::StarPercentEq: *op = BinOp::MulWrap; return true;
     default: return false;
     }
 }
@@ -168,6 +171,9 @@ static int binary_prec(const Parser& P, BinOp* op, int* ntoks) {
     case Tok::Plus: *op = BinOp::Add; return 10;
     case Tok::Minus: *op = BinOp::Sub; return 10;
     case Tok::Star: *op = BinOp::Mul; return 11;
+    case Tok::PlusPercent: *op = BinOp::AddWrap; return 10;
+    case Tok::MinusPercent: *op = BinOp::SubWrap; return 10;
+    case Tok::StarPercent: *op = BinOp::MulWrap; return 11;
     case Tok::Slash: *op = BinOp::Div; return 11;
     case Tok::Percent: *op = BinOp::Mod; return 11;
     default: return 0;
@@ -716,7 +722,7 @@ Expr* Parser::parse_match() {
     return m;
 }
 
-// interp-string = '$"' { text | "{" expr [":" format] "}" } '"'
+// interp-string = '$"' { text | "{" expr ["," ["-"] int] [":" format] "}" } '"'
 Expr* Parser::parse_interp() {
     uint32_t b = tok().span.begin;
     advance();
@@ -738,6 +744,18 @@ Expr* Parser::parse_interp() {
             continue;
         }
         part.expr = parse_expr();
+        if (at(Tok::Comma)) { // alignment: {x,8} / {x,-8}
+            advance();
+            bool neg = at(Tok::Minus);
+            if (neg) advance();
+            if (at(Tok::Int) && tok().ival <= 10000) {
+                part.align = neg ? -(int32_t)tok().ival : (int32_t)tok().ival;
+                advance();
+            } else {
+                error_here("expected an alignment (an integer from -10000 to 10000) after ',' in an interpolation hole");
+                if (at(Tok::Int)) advance();
+            }
+        }
         if (at(Tok::HoleFormat)) {
             part.format = tok().str.s;
             advance();

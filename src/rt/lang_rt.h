@@ -181,6 +181,30 @@ uint32_t lang_str_char_at(LangContext *ctx, const LangString *s, int64_t index);
 /* s.Chars(): a new char[] (4-byte elements) with the characters of s, in O(byte length). */
 LangArray *lang_str_chars(LangContext *ctx, const LangString *s);
 LangString *lang_str_substring(LangContext *ctx, const LangString *s, int64_t start, int64_t count);
+/* String methods (text.c, text_case.c): results are new references (+1), arguments are
+ * borrowed; positions in characters. Split with an empty separator gives [copy of s]. */
+LangArray *lang_str_split(LangContext *ctx, const LangString *s, const LangString *sep);
+LangString *lang_str_join(LangContext *ctx, const LangString *sep, const LangArray *xs);
+LangString *lang_str_trim(LangContext *ctx, const LangString *s, int64_t mode); /* 1 start, 2 end, 3 both */
+uint8_t lang_str_contains(const LangString *s, const LangString *sub);
+uint8_t lang_str_starts_with(const LangString *s, const LangString *prefix);
+uint8_t lang_str_ends_with(const LangString *s, const LangString *suffix);
+int64_t lang_str_index_of(const LangString *s, const LangString *sub); /* -1 when absent */
+LangString *lang_str_replace(LangContext *ctx, const LangString *s, const LangString *old, const LangString *with);
+LangString *lang_str_to_upper(LangContext *ctx, const LangString *s);
+LangString *lang_str_to_lower(LangContext *ctx, const LangString *s);
+/* Interpolation formats (text_format.c): kind 'D', 'X', 'x' or 'F'; v sign- or
+ * zero-extended from a `bits`-wide integer; digits < 0: the default. */
+LangString *lang_str_format_int(LangContext *ctx, int64_t v, int64_t kind, int64_t digits, int64_t bits,
+                                uint8_t is_signed);
+LangString *lang_str_format_float(LangContext *ctx, double v, int64_t digits); /* F */
+LangString *lang_str_pad(LangContext *ctx, const LangString *s, int64_t width); /* {v,width} */
+/* StringBuilder: a handle counted with lang_str_retain/release (string.c, text.c). new
+ * gives +1; append grows the buffer in place (amortized O(1)); to_string gives a +1 copy.
+ * The buffer string is at offset 8 of the handle's data (sb.Length reads it inline). */
+LangString *lang_sb_new(LangContext *ctx);
+void lang_sb_append(LangContext *ctx, LangString *sb, const LangString *s);
+LangString *lang_sb_to_string(LangContext *ctx, LangString *sb);
 /* Reference counting (atomic: strings cross threads through channels and tasks). Both
  * accept NULL (a null string?) and static strings (refcount < 0) and then do nothing. */
 void lang_str_retain(LangString *s);

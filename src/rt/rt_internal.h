@@ -45,6 +45,8 @@ int lang_fmt_u64(char *buf, uint64_t v);
 LangString *lang_str_from_utf8(LangContext *ctx, const char *bytes, int64_t byte_length);
 /* Like lang_str_from_utf8 for arbitrary bytes: invalid sequences become U+FFFD. */
 LangString *lang_str_from_bytes_lossy(LangContext *ctx, const char *bytes, int64_t n);
+/* The buffer slot of a StringBuilder handle (string.c; panics on anything else). */
+LangString **lang_sb_slot(LangString *builder);
 /* The static "" (refcount < 0). */
 LangString *lang_str_empty(void);
 /* Built strings not yet freed (the leak report's second line). */

@@ -40,7 +40,7 @@ typedef struct StrPrefix {
 _Static_assert(sizeof(StrPrefix) == 48, "prefix keeps the header 16-byte aligned");
 _Static_assert(sizeof(LangString) == 24, "string header is ABI");
 
-enum { kStrMagic = 0x53545247u };
+enum { kStrMagic = 0x53545247u, kBuilderMagic = 0x53424c44u };
 
 static LangString empty_string = {-1, 0, 0, ""};
 static int64_t live_strings; /* built strings not yet freed (atomic; the leak report) */
@@ -134,6 +134,12 @@ void lang_str_release(LangString *s) {
     if (!s || s->refcount < 0) return;
     if (__atomic_sub_fetch(&s->refcount, 1, __ATOMIC_ACQ_REL) != 0) return;
     StrPrefix *p = prefix_of(s);
+    if (p->magic == kBuilderMagic) { /* a StringBuilder: its buffer goes with it */
+        LangString **buf = lang_sb_slot(s);
+        lang_str_release(*buf);
+        *buf = NULL;
+        p->magic = kStrMagic;
+    }
     if (p->magic != kStrMagic) lang_panic("string release: not a runtime-built string (or released twice)");
     p->magic = 0;
     __atomic_sub_fetch(&live_strings, 1, __ATOMIC_RELAXED);
@@ -402,4 +408,23 @@ LangString *lang_str_from_bytes_lossy(LangContext *ctx, const char *bytes, int64
         i += len;
     }
     return finish(s);
+}
+
+/* ---- StringBuilder handles (text.c has the operations) ----
+ * A builder is a built string block of 16 bytes whose prefix carries kBuilderMagic; its
+ * data holds, at offset 8, the pointer to the buffer string. So compiled code counts a
+ * builder with lang_str_retain/release like any string, and the last release frees the
+ * buffer too. Its own byte_length and length stay 0. */
+LangString *lang_sb_new(LangContext *ctx) {
+    LangString *b = str_alloc_cap(ctx, 0, 16);
+    b->length = 0;
+    prefix_of(b)->magic = kBuilderMagic;
+    *lang_sb_slot(b) = &empty_string;
+    return b;
+}
+
+LangString **lang_sb_slot(LangString *b) {
+    if (!b) lang_panic_null();
+    if (b->refcount < 0 || prefix_of(b)->magic != kBuilderMagic) lang_panic("StringBuilder: not a builder");
+    return (LangString **)(void *)(b->data + 8);
 }

@@ -278,6 +278,15 @@ public:
     const Type* time_arg(Expr*& e);                                // Duration, or int ms
     void check_select(SelectStmt* s);
 
+    // ---- check_text.cpp ----
+    const Type* check_text_method(CallExpr* e, MemberExpr* m, const Type* ot, bool null_safe); // null: not one
+    const Type* check_text_static_call(CallExpr* e, MemberExpr* m); // null: not string.Join(...)
+    void text_arg(Expr*& a, const char* method);                    // a string, or a char made one
+    bool check_format(InterpPart& p, const Type* t);                // {x:F3}: false after an error
+    const Type* resolve_text_type(TypeExpr* te);                    // null: not StringBuilder
+    const Type* check_text_new(NewExpr* e);                         // new StringBuilder([string])
+    const Type* check_builder_method(CallExpr* e, MemberExpr* m, bool null_safe);
+
     // ---- match.cpp ----
     const Type* check_match(MatchExpr* e, const Type* hint, bool as_stmt);
     void check_pattern(Pattern* p, const Type* t);

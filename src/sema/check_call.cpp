@@ -185,9 +185,9 @@ const Type* Sema::call_builtin(CallExpr* e, Builtin b) {
         value(e->args[0].value, T.string());
         return T.never();
     case Builtin::StringSubstring:
-        if (e->args.size != 2) return argc_error("Substring", "2 arguments (start, count)");
+        if (e->args.size < 1 || e->args.size > 2) return argc_error("Substring", "1 or 2 arguments (start[, count])");
         value(e->args[0].value, T.int_());
-        value(e->args[1].value, T.int_());
+        if (e->args.size == 2) value(e->args[1].value, T.int_());
         return T.string();
     case Builtin::StringChars:
         if (e->args.size != 0) return argc_error("Chars", "no arguments");
@@ -335,6 +335,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
         } else {
             if (const Type* dt = check_duration_call(e, m)) return dt; // Duration.Millis(n) etc.
             if (const Type* pt = check_parse_call(e, m)) return pt;    // int.Parse(s), float.Parse(s)
+            if (const Type* jt = check_text_static_call(e, m)) return jt; // string.Join(sep, xs)
             ot = check_operand(m->object);
         }
         if (is_console(m->object, id_console)) {
@@ -368,6 +369,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
         }
         if (const Type* r = check_get_type(e, m, ot)) return r;          // reflect.cpp
         if (ot->is_conc_handle()) return check_conc_method(e, m, ot); // check_concurrency.cpp
+        if (const Type* tt = check_text_method(e, m, ot, null_safe)) return tt; // check_text.cpp
         Decl* od = null_safe ? nullptr : ref_decl(m->object);
         int32_t s = -1;
         bool on_type = false;

@@ -23,6 +23,7 @@ static const char* binop_str(BinOp op) {
     case BinOp::Lt: return "<"; case BinOp::Le: return "<="; case BinOp::Gt: return ">";
     case BinOp::Ge: return ">="; case BinOp::And: return "&&"; case BinOp::Or: return "||";
     case BinOp::Coalesce: return "??";
+    case BinOp::AddWrap: return "+%"; case BinOp::SubWrap: return "-%"; case BinOp::MulWrap: return "*%";
     }
     return "?";
 }
@@ -589,7 +590,8 @@ const Type* Sema::null_safe_receiver(MemberExpr* e) {
     if (is_error(ot)) return nullptr;
     if (ot->kind != TypeKind::Nullable ||
         (ot->elem->kind != TypeKind::Struct && ot->elem->kind != TypeKind::Class &&
-         ot->elem->kind != TypeKind::Interface && ot->elem->kind != TypeKind::String && ot->elem->kind != TypeKind::Array)) {
+         ot->elem->kind != TypeKind::Interface && ot->elem->kind != TypeKind::String && ot->elem->kind != TypeKind::Array &&
+         ot->elem->kind != TypeKind::StringBuilder)) {
         diag.error(e->span, "'?.' needs a nullable struct, class, string or array value, found %s", tn(ot).c_str());
         return nullptr;
     }
@@ -603,6 +605,14 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
         // s?.Length / s?.ByteLength (string?) and a?.Length (T[]?) give int?.
         const Type* ot = null_safe_receiver(e);
         if (!ot) return err();
+        if (ot->kind == TypeKind::StringBuilder) { // sb?.Length
+            if (e->name == id_length) {
+                e->builtin = (uint32_t)Builtin::SbLength;
+                return T.nullable(T.int_());
+            }
+            diag.error(e->name_span, "type %s has no member '%s'", tn(ot).c_str(), e->name.c_str());
+            return err();
+        }
         if (ot->kind == TypeKind::String || ot->kind == TypeKind::Array) {
             if (e->name == id_length)
                 e->builtin = (uint32_t)(ot->kind == TypeKind::String ? Builtin::StringLength : Builtin::ArrayLength);
@@ -724,6 +734,9 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
         break;
     case TypeKind::TypeInfo:
     case TypeKind::FieldInfo: return check_reflect_member(e, ot); // reflect.cpp
+    case TypeKind::StringBuilder: // sb.Length: characters so far
+        if (e->name == id_length) { e->builtin = (uint32_t)Builtin::SbLength; return T.int_(); }
+        break;
     case TypeKind::Struct:
     case TypeKind::Class:
     case TypeKind::Interface: {
@@ -836,7 +849,8 @@ const Type* Sema::check_binary(BinaryExpr* e, const Type* hint) {
     }
     default: break;
     }
-    bool arith = e->op <= BinOp::BitXor;
+    bool wrapping = e->op >= BinOp::AddWrap && e->op <= BinOp::MulWrap; // +% -% *%: integers only
+    bool arith = e->op <= BinOp::BitXor || wrapping;
     bool cmp = e->op >= BinOp::Eq && e->op <= BinOp::Ge;
     const Type* nh = arith && hint && hint->is_numeric() ? hint : nullptr;
     uint64_t m;
@@ -890,10 +904,10 @@ const Type* Sema::check_binary(BinaryExpr* e, const Type* hint) {
             if (ta->kind != TypeKind::Char) coerce(e->lhs, T.int_());
             return T.int_();
         }
-        bool bits = e->op >= BinOp::BitAnd;
+        bool bits = e->op >= BinOp::BitAnd && e->op <= BinOp::BitXor;
         if (bits && ta->kind == TypeKind::Bool && tb->kind == TypeKind::Bool) return T.bool_();
         const Type* ct = (ta->is_numeric() && tb->is_numeric()) ? common_type(e->lhs, e->rhs) : nullptr;
-        if (!ct || (bits && !ct->is_integer())) {
+        if (!ct || ((bits || wrapping) && !ct->is_integer())) {
             if (ct && is_error(ct)) return err();
             diag.error(e->span, "operator '%s' cannot be applied to %s and %s", op, tn(ta).c_str(), tn(tb).c_str());
             return err();
@@ -1119,7 +1133,7 @@ const Type* Sema::check_interp(InterpStringExpr* e) {
     for (InterpPart& p : e->parts) {
         if (!p.expr) continue;
         const Type* t = expr(p.expr, nullptr);
-        if (p.format) diag.error(p.expr->span, "format specifiers in interpolation are not supported yet");
+        if (p.format && (!check_format(p, t) || p.fmt_kind)) continue; // check_text.cpp: lowered from the value
         if (is_error(t) || t->kind == TypeKind::String) continue;
         if (!to_string_ok(t)) {
             if (report_fallible(p.expr, "printing it")) continue;
@@ -1245,6 +1259,7 @@ const Type* Sema::check_new(NewExpr* e) {
         return err();
     }
     if (t->is_conc_handle()) return check_conc_new(e, t); // check_concurrency.cpp
+    if (t->kind == TypeKind::StringBuilder) return check_text_new(e); // check_text.cpp
     if (t->kind == TypeKind::Interface) {
         diag.error(e->span, "cannot create an instance of interface '%s': make an object of a class that implements it",
                    t->decl->name.c_str());

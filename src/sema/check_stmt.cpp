@@ -623,8 +623,9 @@ const Type* Sema::check_assign(AssignExpr* e) {
     }
     bool shift = op == BinOp::Shl || op == BinOp::Shr;
     bool bits = op == BinOp::BitAnd || op == BinOp::BitOr || op == BinOp::BitXor;
-    bool ok = tt->is_integer() || (tt->is_float() && !shift && !bits) || (tt->kind == TypeKind::Bool && bits);
-    if (!ok || op > BinOp::BitXor) {
+    bool wrapping = op >= BinOp::AddWrap && op <= BinOp::MulWrap; // +%= -%= *%=: integers only
+    bool ok = tt->is_integer() || (tt->is_float() && !shift && !bits && !wrapping) || (tt->kind == TypeKind::Bool && bits);
+    if (!ok || (op > BinOp::BitXor && !wrapping)) {
         const Type* vt = expr(e->value, nullptr);
         if (!is_error(vt))
             diag.error(e->span, "compound assignment cannot be applied to %s and %s", tn(tt).c_str(), tn(vt).c_str());

@@ -636,6 +636,7 @@ const Type* Sema::resolve_type(TypeExpr* te) {
         if (te->path.empty()) break;
         if (const Type* ct = resolve_conc_type(te)) { r = ct; break; } // check_concurrency.cpp
         if (const Type* rt = resolve_reflect_type(te)) { r = rt; break; } // reflect.cpp
+        if (const Type* st = resolve_text_type(te)) { r = st; break; } // check_text.cpp: StringBuilder
         if (!te->args.empty()) {
             diag.error(te->span, "generic types are not supported yet");
             break;

@@ -66,6 +66,7 @@ static void layout_composite(Type* t) {
     case TypeKind::Channel: case TypeKind::Task: case TypeKind::WaitGroup: case TypeKind::Mutex:
     case TypeKind::Atomic:
     case TypeKind::Duration:
+    case TypeKind::StringBuilder:
         t->size = 8; t->align = 8; break;
     case TypeKind::Tuple: {
         uint32_t off = 0, al = 1;
@@ -156,6 +157,7 @@ static void append_name(std::string& out, const Type* t) {
     case TypeKind::Mutex: out += "Mutex"; return;
     case TypeKind::Atomic: out += "Atomic"; return;
     case TypeKind::Duration: out += "Duration"; return;
+    case TypeKind::StringBuilder: out += "StringBuilder"; return;
     case TypeKind::Array: append_name(out, t->elem); out += "[]"; return;
     case TypeKind::Nullable: append_name(out, t->elem); out += "?"; return;
     case TypeKind::Fallible: append_name(out, t->elem); out += "!"; return;
@@ -217,6 +219,7 @@ static const char* kind_phrase(const Type* t) {
     case TypeKind::Func: return "a function type";
     case TypeKind::TypeInfo: return "a type handle";
     case TypeKind::FieldInfo: return "a field handle";
+    case TypeKind::StringBuilder: return "a reference to a text buffer";
     case TypeKind::Fallible: return "a fallible type";
     case TypeKind::Channel: case TypeKind::Task: case TypeKind::WaitGroup:
     case TypeKind::Mutex: case TypeKind::Atomic: return "a concurrency handle";

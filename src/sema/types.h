@@ -53,6 +53,7 @@ enum class TypeKind : uint8_t {
     Mutex,      // Mutex (LangMutex*)
     Atomic,     // Atomic: an int64 cell updated atomically (int64_t*, lang_atomic_new)
     Duration,   // Duration: a span of time, int64 nanoseconds (Duration.Millis(10))
+    StringBuilder, // StringBuilder: a reference-counted text buffer, counted like a string (text.c)
 };
 
 struct Type {
@@ -73,7 +74,7 @@ struct Type {
     bool is_pointer_like() const {
         return kind == TypeKind::String || kind == TypeKind::Array || kind == TypeKind::Class ||
                kind == TypeKind::Interface || kind == TypeKind::Pointer || kind == TypeKind::CString ||
-               kind == TypeKind::Func || kind == TypeKind::TypeInfo || kind == TypeKind::FieldInfo ||
+               kind == TypeKind::Func || kind == TypeKind::TypeInfo || kind == TypeKind::FieldInfo || kind == TypeKind::StringBuilder ||
                is_conc_handle();
     }
     bool is_conc_handle() const {

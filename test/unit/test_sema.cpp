@@ -138,7 +138,8 @@ struct ContractWalker {
             auto* n = static_cast<NameExpr*>(e);
             if (!n->decl && !(n->name == "Console") && !(n->name == "assert") && !(n->name == "assert_eq") &&
                 !(n->name == "panic") && !(n->name == "Sleep") && !(n->name == "Yield") && !(n->name == "Timeout") &&
-                !(n->name == "Duration") && !(n->name == "__lang_parse_f64"))
+                !(n->name == "Duration") && !(n->name == "__lang_parse_f64") &&
+                !(n->name == "string")) // string.Join(...)
                 fail(e, "name without decl");
             break;
         }
@@ -197,7 +198,8 @@ struct ContractWalker {
         case ExprKind::InterpString:
             for (InterpPart& p : static_cast<InterpStringExpr*>(e)->parts) {
                 expr(p.expr);
-                if (p.expr && p.expr->type && p.expr->type->kind != TypeKind::String) fail(p.expr, "hole not string");
+                if (p.expr && p.expr->type && p.expr->type->kind != TypeKind::String && !p.fmt_kind)
+                    fail(p.expr, "hole not string"); // a formatted hole ({x:F2}) keeps its number
             }
             break;
         case ExprKind::Match: {
