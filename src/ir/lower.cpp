@@ -238,6 +238,22 @@ bool Lowerer::run() {
                 add_static(d, prefix.empty() ? std::string(d->name.view()) : prefix + "." + std::string(d->name.view()));
             }
         }
+        // Instances of generic types and functions (sema made them; an enclosing type of
+        // an instance is collected before it).
+        for (Decl* d : file->instances) {
+            std::string owner = prefix;
+            if (d->parent && d->parent->kind == DeclKind::Type) {
+                auto it = type_names_.find(as<TypeDecl>(d->parent));
+                if (it == type_names_.end()) continue; // inside a template
+                owner = it->second;
+            }
+            if (d->kind == DeclKind::Type) {
+                collect_decls(as<TypeDecl>(d), owner);
+            } else if (d->kind == DeclKind::Func) {
+                auto* fd = as<FuncDecl>(d);
+                if (fd->body || fd->body_expr) funcs_.push_back(fd);
+            }
+        }
         for (size_t i = first; i < funcs_.size(); i++) file_of_[funcs_[i]] = path;
     }
     for (TypeDecl* td : types_) typeinfo(td);

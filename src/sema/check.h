@@ -18,6 +18,7 @@
 #include "sema/locals.h"
 #include "sema/sema.h"
 #include "sema/types.h"
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -270,6 +271,49 @@ public:
     // ---- match.cpp ----
     const Type* check_match(MatchExpr* e, const Type* hint, bool as_stmt);
     void check_pattern(Pattern* p, const Type* t);
+
+    // ---- generics.cpp ----
+    // Generic declarations are templates: sema never checks or lays them out. Each use
+    // with new type arguments makes an instance, a fresh copy of the declaration
+    // (reparse_decl) whose type parameters are bound to the arguments (tbind_); the
+    // instance then goes through every phase already run (catch_up) and is checked,
+    // laid out, mangled and lowered like a declaration written by hand.
+    struct InstInfo {
+        Decl* generic = nullptr;                  // the template it was made from
+        std::vector<const Type*> args;
+        uint32_t depth = 0;                       // nesting of instances that made it (1 = from plain code)
+        Span use;                                 // where it was first made
+    };
+    struct PendingConstraint { TypeParamDecl* tp; const Type* arg; Decl* inst; Span use; };
+    std::unordered_map<const Decl*, std::vector<std::pair<Ident, const Type*>>> tbind_; // type parameters in scope
+    std::unordered_map<const Decl*, InstInfo> inst_info_;  // instance (or signature stub) -> origin
+    std::map<std::pair<const Decl*, std::vector<const Type*>>, Decl*> instances_;
+    std::vector<PendingConstraint> pending_constraints_;
+    FuncDecl* tp_fn_ = nullptr;   // the function whose signature is being resolved
+    int phase_ = 0;               // declaration phases started: 1 signatures, 2 inheritance, 3 mangle, 4 layout, 5 field inits
+    size_t t_from_ = 0, t_to_ = SIZE_MAX, f_from_ = 0, f_to_ = SIZE_MAX; // the entries a phase runs over
+    bool catching_up_ = false;
+    bool args_checked_ = false;   // pick_overload: the arguments are checked already (generic calls)
+    bool depth_reported_ = false;
+    size_t t_end() const { return t_to_ < types_.size() ? t_to_ : types_.size(); }
+    size_t f_end() const { return f_to_ < funcs_.size() ? f_to_ : funcs_.size(); }
+    const Type* lookup_tparam(Ident name) const;
+    void bind_template_params(Decl* d, const ArenaVec<TypeParamDecl*>& tps);
+    const Type* instantiate_type(TypeDecl* gen, const std::vector<const Type*>& args, Span use);
+    FuncDecl* instantiate_func(FuncDecl* gen, const std::vector<const Type*>& args, Span use);
+    // The generic candidates of a call become instances (explicit type arguments `gargs`
+    // or inferred from the arguments, checked here first); the ones that do not fit drop out.
+    // False: an error was reported (the call is an error).
+    bool generic_candidates(CandBuf& cands, const ArenaVec<TypeExpr*>& gargs, ArenaVec<Arg>& args, Ident name,
+                            Span span);
+    void catch_up(size_t t0, size_t f0);
+    void check_pending_constraints();
+    uint32_t context_depth() const;
+    uint32_t file_index(uint32_t file_id) const;
+    bool is_template_fn(const FuncDecl* f) const { return !f->type_params.empty(); }
+    bool satisfies(const Type* arg, const Type* constraint) const;
+    // After errors in a body: a note naming the instance it belongs to (if any) and the use that made it.
+    void note_instance(const FuncDecl* f);
 
     // ---- helpers ----
     bool is_error(const Type* t) const { return !t || t->kind == TypeKind::Error; }
