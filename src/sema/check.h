@@ -314,6 +314,10 @@ public:
     bool satisfies(const Type* arg, const Type* constraint) const;
     // After errors in a body: a note naming the instance it belongs to (if any) and the use that made it.
     void note_instance(const FuncDecl* f);
+    // After the depth limit was reported: the bodies of instances made by other instances
+    // are not checked (the program is rejected already; they would repeat its errors).
+    bool skip_deep_instance(const FuncDecl* f) const;
+    const Type* generic_type_prefix(NameExpr* e); // `Box<int>` as the object of a member
 
     // ---- helpers ----
     bool is_error(const Type* t) const { return !t || t->kind == TypeKind::Error; }

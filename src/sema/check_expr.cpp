@@ -253,6 +253,15 @@ bool Sema::coerce(Expr*& e, const Type* to) {
                    from->kind == TypeKind::Class ? "implement" : "extend", tn(ti).c_str());
         return false;
     }
+    if (ti->kind == TypeKind::Interface && from->kind == TypeKind::Struct && from->decl && ti->decl) {
+        if (implements(from->decl, ti->decl))
+            diag.error(e->span, "a struct value cannot become an interface value yet (%s to %s): use it through a "
+                       "generic constraint ('where T : %s')", tn(from).c_str(), tn(ti).c_str(), tn(ti).c_str());
+        else
+            diag.error(e->span, "type mismatch: struct %s does not implement interface %s", tn(from).c_str(),
+                       tn(ti).c_str());
+        return false;
+    }
     diag.error(e->span, "type mismatch: expected %s, found %s", tn(to).c_str(), tn(from).c_str());
     return false;
 }
@@ -498,7 +507,10 @@ const Type* Sema::check_this(Expr* e) {
 
 // A name in value position (prefix_ok: also a type or namespace, as the object of a member).
 const Type* Sema::check_name(NameExpr* e, bool prefix_ok) {
-    if (!e->generic_args.empty()) return unsupported(e, "generic function calls are");
+    if (!e->generic_args.empty()) {
+        if (prefix_ok) return generic_type_prefix(e); // `Box<int>.Of(3)` (generics.cpp)
+        return unsupported(e, "generic function calls are");
+    }
     if (Decl* d = lookup_local(e->name)) {
         e->decl = d;
         return d->type ? d->type : err();
@@ -539,6 +551,10 @@ const Type* Sema::check_name(NameExpr* e, bool prefix_ok) {
     }
     case DeclKind::Type:
         if (!check_access(d, e->span)) return err();
+        if (!static_cast<TypeDecl*>(d)->type_params.empty()) {
+            diag.error(e->span, "generic type '%s' needs type arguments here", e->name.c_str());
+            return err();
+        }
         if (!prefix_ok) {
             diag.error(e->span, "'%s' is a type, not a value", e->name.c_str());
             return err();

@@ -127,15 +127,15 @@ static Ident instance_name(Sema& s, Ident base, const std::vector<const Type*>& 
 }
 
 // Checks the depth limit for a new instance made from the current context; reports it.
-static bool too_deep(Sema& s, Decl* gen, const std::vector<const Type*>& args, Span use, uint32_t* depth) {
+static bool too_deep(Sema& s, Decl* gen, Span use, uint32_t* depth) {
     *depth = s.context_depth() + 1;
     if (*depth <= kMaxInstanceDepth) return false;
     if (!s.depth_reported_) {
         s.depth_reported_ = true;
         s.diag.error(use,
-                     "generic instantiation nested more than %u levels deep, making '%s': a generic that uses "
-                     "itself with ever larger type arguments (polymorphic recursion) has no end",
-                     kMaxInstanceDepth, instance_name(s, gen->name, args).c_str());
+                     "instances of '%s' nested more than %u levels deep: a generic that uses itself with ever "
+                     "larger type arguments (polymorphic recursion) has no end",
+                     gen->name.c_str(), kMaxInstanceDepth);
     }
     return true;
 }
@@ -164,7 +164,7 @@ const Type* Sema::instantiate_type(TypeDecl* gen, const std::vector<const Type*>
         return stub->type;
     }
     uint32_t depth;
-    if (too_deep(*this, gen, args, use, &depth)) return err();
+    if (too_deep(*this, gen, use, &depth)) return err();
     Decl* d = reparse_decl(c, gen->span.file, gen->span.begin, static_cast<TypeDecl*>(gen->parent));
     if (!d || d->kind != DeclKind::Type || static_cast<TypeDecl*>(d)->type_params.size != args.size()) {
         diag.error(use, "internal compiler error: cannot copy generic type '%s'", gen->name.c_str());
@@ -195,7 +195,7 @@ FuncDecl* Sema::instantiate_func(FuncDecl* gen, const std::vector<const Type*>& 
     auto key = std::make_pair((const Decl*)gen, args);
     if (auto it = instances_.find(key); it != instances_.end()) return static_cast<FuncDecl*>(it->second);
     uint32_t depth;
-    if (too_deep(*this, gen, args, use, &depth)) return nullptr;
+    if (too_deep(*this, gen, use, &depth)) return nullptr;
     auto* owner = static_cast<TypeDecl*>(gen->parent);
     Decl* d = reparse_decl(c, gen->span.file, gen->span.begin, owner);
     if (!d || d->kind != DeclKind::Func || static_cast<FuncDecl*>(d)->type_params.size != args.size()) {
@@ -339,8 +339,12 @@ static void unify(Sema& s, FuncDecl* f, const Type* p, const Type* a, std::vecto
     case TypeKind::Struct: case TypeKind::Class: case TypeKind::Interface: case TypeKind::Enum: {
         auto pi = s.inst_info_.find(p->decl);
         if (pi == s.inst_info_.end() || !a->decl) return;
-        // The argument's type, or (for a class) one of its bases, made from the same template.
-        for (const TypeDecl* ad = a->decl; ad; ad = s.base_of(ad)) {
+        // The argument's type, one of its base classes or one of the interfaces it
+        // implements, made from the same template.
+        std::vector<TypeDecl*> from;
+        for (TypeDecl* ad = a->decl; ad; ad = s.base_of(ad)) from.push_back(ad);
+        if (p->kind == TypeKind::Interface) s.interfaces_of(a->decl, from);
+        for (const TypeDecl* ad : from) {
             auto ai = s.inst_info_.find(ad);
             if (ai == s.inst_info_.end() || ai->second.generic != pi->second.generic) continue;
             for (size_t i = 0; i < pi->second.args.size() && i < ai->second.args.size(); i++)
@@ -409,6 +413,21 @@ bool Sema::generic_candidates(CandBuf& cands, const ArenaVec<TypeExpr*>& gargs, 
         if (FuncDecl* inst = instantiate_func(f, b, span)) out.push(inst);
         else return false;
     }
+    // A non-generic function with the same parameter types as an instance wins (C#).
+    CandBuf kept;
+    for (uint32_t i = 0; i < out.n; i++) {
+        FuncDecl* f = out.data()[i];
+        bool shadowed = false;
+        if (inst_info_.count(f))
+            for (uint32_t j = 0; j < out.n && !shadowed; j++) {
+                FuncDecl* g = out.data()[j];
+                if (g == f || inst_info_.count(g) || !g->type || !f->type || g->type->count != f->type->count) continue;
+                shadowed = true;
+                for (uint32_t k = 0; k < f->type->count; k++) shadowed &= f->type->elems[k] == g->type->elems[k];
+            }
+        if (!shadowed) kept.push(f);
+    }
+    out = kept;
     if (out.n == 0) {
         if (!bad_arg) diag.error(span, "%s", why.empty() ? "no generic function fits this call" : why.c_str());
         return false;
@@ -417,11 +436,49 @@ bool Sema::generic_candidates(CandBuf& cands, const ArenaVec<TypeExpr*>& gargs, 
     return true;
 }
 
+const Type* Sema::generic_type_prefix(NameExpr* e) {
+    int32_t s = lookup_in_types(e->name);
+    bool ambiguous = false;
+    if (s < 0) s = lookup_global(e->name, e->span, &ambiguous);
+    if (ambiguous) return err();
+    if (s < 0) {
+        diag.error(e->span, "undefined name '%s'", e->name.c_str());
+        return err();
+    }
+    Decl* d = sym_list_[s].decl;
+    if (d->kind != DeclKind::Type || static_cast<TypeDecl*>(d)->type_params.empty()) {
+        diag.error(e->span, "'%s' is not a generic type", e->name.c_str());
+        return err();
+    }
+    auto* gd = static_cast<TypeDecl*>(d);
+    if (!check_access(gd, e->span)) return err();
+    if (gd->type_params.size != e->generic_args.size) {
+        diag.error(e->span, "generic type '%s' needs %u type argument%s, found %u", gd->name.c_str(),
+                   gd->type_params.size, gd->type_params.size == 1 ? "" : "s", e->generic_args.size);
+        return err();
+    }
+    std::vector<const Type*> args;
+    for (TypeExpr* a : e->generic_args) args.push_back(resolve_type(a));
+    const Type* t = instantiate_type(gd, args, e->span);
+    if (!is_error(t)) e->decl = t->decl;
+    return t;
+}
+
+bool Sema::skip_deep_instance(const FuncDecl* f) const {
+    for (const Decl* d = f; d; d = d->parent) {
+        auto it = inst_info_.find(d);
+        if (it != inst_info_.end() && it->second.depth > 1) return true;
+    }
+    return false;
+}
+
 void Sema::note_instance(const FuncDecl* f) {
     for (const Decl* d = f; d; d = d->parent) {
         auto it = inst_info_.find(d);
         if (it == inst_info_.end()) continue;
-        diag.note(it->second.use, "in the instance '%s' made here", d->name.c_str());
+        std::string n(d->name.view());
+        if (n.size() > 80) n = n.substr(0, 60) + "...";
+        diag.note(it->second.use, "in the instance '%s' made here", n.c_str());
         return;
     }
 }

@@ -558,12 +558,12 @@ void Sema::check_interfaces(TypeDecl* td) {
             if (im->body || im->body_expr || is_abstract_class) continue;
             if (same_name) {
                 if (same_name->parent == td) at = same_name->name_span;
-                diag.error(at, "class '%s' does not implement '%s.%s': the parameter types of '%s.%s' differ (the interface wants %s)",
-                           td->name.c_str(), iface->name.c_str(), im->name.c_str(),
+                diag.error(at, "%s '%s' does not implement '%s.%s': the parameter types of '%s.%s' differ (the interface wants %s)",
+                           tkind_word(td), td->name.c_str(), iface->name.c_str(), im->name.c_str(),
                            static_cast<TypeDecl*>(same_name->parent)->name.c_str(), im->name.c_str(),
                            tn(im->type).c_str());
             } else {
-                diag.error(at, "class '%s' does not implement the interface method '%s.%s'", td->name.c_str(),
+                diag.error(at, "%s '%s' does not implement the interface method '%s.%s'", tkind_word(td), td->name.c_str(),
                            iface->name.c_str(), im->name.c_str());
             }
         }

@@ -55,6 +55,11 @@
 //    overloaded the first declaration keeps the plain name and later ones get "#1",
 //    "#2", ... Methods without M_STATIC receive `this` as a hidden parameter.
 //  - EnumCaseDecl.tag = its value.
+//  - Generics: a TypeDecl or FuncDecl with type_params is a template and carries no
+//    annotations (nothing in it is checked; lowering skips it). Its instances are in
+//    FileAst::instances of the template's file (TypeDecl or FuncDecl, parent = the
+//    enclosing type), fully annotated like written declarations, with empty type_params
+//    and names like `Stack<int>`; CallExpr.target and types point at instances.
 //  - Match: Pattern.type_resolved = the type of the value matched there. Binding
 //    patterns: decl = a sema-created LocalDecl (with index). A Binding whose name is a
 //    case of the scrutinee's enum is turned into kind Variant with decl = the
