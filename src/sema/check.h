@@ -314,9 +314,11 @@ public:
     bool satisfies(const Type* arg, const Type* constraint) const;
     // After errors in a body: a note naming the instance it belongs to (if any) and the use that made it.
     void note_instance(const FuncDecl* f);
-    // After the depth limit was reported: the bodies of instances made by other instances
-    // are not checked (the program is rejected already; they would repeat its errors).
-    bool skip_deep_instance(const FuncDecl* f) const;
+    // Bodies not checked because the program is rejected already and they would only
+    // repeat its errors: instances whose constraints failed, and once the depth limit was
+    // reported, instances made by other instances.
+    bool skip_instance_body(const FuncDecl* f) const;
+    std::unordered_map<const Decl*, bool> failed_insts_;
     const Type* generic_type_prefix(NameExpr* e); // `Box<int>` as the object of a member
 
     // ---- helpers ----

@@ -304,6 +304,7 @@ void Sema::check_pending_constraints() {
                 diag.error(pc.use, "type %s does not satisfy the constraint '%s' of type parameter '%s' of '%s'",
                            tn(pc.arg).c_str(), tn(ct).c_str(), pc.tp->name.c_str(), ii.generic->name.c_str());
                 diag.note(ce->span, "the constraint is declared here");
+                failed_insts_[pc.inst] = true;
             }
         }
         file_ = s_file;
@@ -464,10 +465,12 @@ const Type* Sema::generic_type_prefix(NameExpr* e) {
     return t;
 }
 
-bool Sema::skip_deep_instance(const FuncDecl* f) const {
+bool Sema::skip_instance_body(const FuncDecl* f) const {
     for (const Decl* d = f; d; d = d->parent) {
         auto it = inst_info_.find(d);
-        if (it != inst_info_.end() && it->second.depth > 1) return true;
+        if (it == inst_info_.end()) continue;
+        if (depth_reported_ && it->second.depth > 1) return true;
+        if (failed_insts_.count(d)) return true;
     }
     return false;
 }

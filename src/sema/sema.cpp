@@ -49,7 +49,7 @@ void Sema::check_bodies_until(const FuncDecl* f) {
     while (next_body_ < funcs_.size()) {
         FuncEntry fe = funcs_[next_body_++]; // (a copy: checking may make instances)
         if (is_template_fn(fe.fn)) continue;  // generic: its instances are checked
-        if (depth_reported_ && skip_deep_instance(fe.fn)) continue; // generics.cpp
+        if (!inst_info_.empty() && skip_instance_body(fe.fn)) continue; // generics.cpp
         file_ = &files_[fe.file];
         int errors = inst_info_.empty() ? 0 : diag.error_count();
         check_func(fe.fn, fe.owner);
