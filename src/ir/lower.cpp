@@ -269,6 +269,7 @@ bool Lowerer::run() {
         lower_func(fd);
         if (!failed) hand_out();
     }
+    emit_box_thunks(); // lower_box.cpp
     emit_entry();
     if (!failed) hand_out();
     for (TypeDecl* td : types_) emit_typeinfo(td);

@@ -326,7 +326,8 @@ const char* Lowerer::emit_itables(TypeDecl* td, int64_t* count) {
                         break;
                     }
             if (!impl && (im->body || im->body_expr)) impl = im;
-            item(t, impl ? func_symbol(impl) : nullptr);
+            bool thunk = impl && td->tkind == TypeDeclKind::Struct && impl->parent == td; // lower_box.cpp
+            item(t, impl ? (thunk ? box_thunk_symbol(impl) : func_symbol(impl)) : nullptr);
         }
         if (!t->items.size) item(t, nullptr);
         tables.push_back(t->name);
@@ -391,7 +392,7 @@ void Lowerer::emit_typeinfo(TypeDecl* td) {
     bytes(sa, 16);
     addr(base);
     int64_t niface = 0;
-    const char* itab = td->tkind == TypeDeclKind::Class ? emit_itables(td, &niface) : nullptr;
+    const char* itab = td->tkind == TypeDeclKind::Class || boxed_set_.count(td) ? emit_itables(td, &niface) : nullptr;
     ir::DataItem z;
     z.kind = ir::DataItem::Zero;
     z.size = 32; // fields, field_count, methods, method_count

@@ -115,8 +115,9 @@ bool Sema::implicit_ok(const Type* from, const Type* to) const {
     if (from->is_integer() && to->is_float()) return to->kind == TypeKind::F64 ? from->size <= 4 : from->size <= 2;
     if (from->kind == TypeKind::F32 && to->kind == TypeKind::F64) return true;
     if (from->kind == TypeKind::Class && to->kind == TypeKind::Class && derives(from->decl, to->decl)) return true;
-    // A class to an interface it implements; an interface to one it extends.
-    if ((from->kind == TypeKind::Class || from->kind == TypeKind::Interface) && to->kind == TypeKind::Interface &&
+    // A class (or a struct, boxed) to an interface it implements; an interface to one it extends.
+    if ((from->kind == TypeKind::Class || from->kind == TypeKind::Interface || from->kind == TypeKind::Struct) &&
+        to->kind == TypeKind::Interface &&
         implements(from->decl, to->decl))
         return true;
     return false;
@@ -254,12 +255,8 @@ bool Sema::coerce(Expr*& e, const Type* to) {
         return false;
     }
     if (ti->kind == TypeKind::Interface && from->kind == TypeKind::Struct && from->decl && ti->decl) {
-        if (implements(from->decl, ti->decl))
-            diag.error(e->span, "a struct value cannot become an interface value yet (%s to %s): use it through a "
-                       "generic constraint ('where T : %s')", tn(from).c_str(), tn(ti).c_str(), tn(ti).c_str());
-        else
-            diag.error(e->span, "type mismatch: struct %s does not implement interface %s", tn(from).c_str(),
-                       tn(ti).c_str());
+        diag.error(e->span, "type mismatch: struct %s does not implement interface %s", tn(from).c_str(),
+                   tn(ti).c_str());
         return false;
     }
     diag.error(e->span, "type mismatch: expected %s, found %s", tn(to).c_str(), tn(from).c_str());

@@ -84,7 +84,8 @@
 //    interfaces it implements (resolved kind Interface); an interface's bases are the
 //    interfaces it extends (cycles and bad entries are resolved to Error). Class ->
 //    interface and interface -> extended interface conversions are CastExprs (to null)
-//    between pointer types (the object pointer is the interface value). A call of an
+//    between pointer types (the object pointer is the interface value); struct ->
+//    implemented interface is a CastExpr from the struct type (lowering boxes a copy). A call of an
 //    interface method has target = the interface's FuncDecl (parent = the interface
 //    TypeDecl): through an interface value, a class value that inherits a default method,
 //    or implicit `this` in a default method (whose `this` has the interface type). Every
