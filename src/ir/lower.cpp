@@ -218,12 +218,25 @@ void Lowerer::collect_decls(TypeDecl* td, const std::string& prefix) {
 }
 
 bool Lowerer::run() {
-    for (FileAst* file : c.files) {
+    auto ns_prefix = [](FileAst* file) {
         std::string prefix;
         for (uint32_t i = 0; i < file->ns_path.size; i++) {
             if (i) prefix += '.';
             prefix += file->ns_path[i].view();
         }
+        return prefix;
+    };
+    // Top-level instances of generic types first: their static fields are initialized
+    // before the globals and statics of written code, which may use them.
+    for (FileAst* file : c.files) {
+        size_t first = funcs_.size();
+        for (Decl* d : file->instances)
+            if (d->kind == DeclKind::Type && !d->parent) collect_decls(as<TypeDecl>(d), ns_prefix(file));
+        const char* path = c.sources.file(file->file_id).path.c_str();
+        for (size_t i = first; i < funcs_.size(); i++) file_of_[funcs_[i]] = path;
+    }
+    for (FileAst* file : c.files) {
+        std::string prefix = ns_prefix(file);
         const char* path = c.sources.file(file->file_id).path.c_str();
         size_t first = funcs_.size();
         for (Decl* d : file->decls) {
@@ -241,6 +254,7 @@ bool Lowerer::run() {
         // Instances of generic types and functions (sema made them; an enclosing type of
         // an instance is collected before it).
         for (Decl* d : file->instances) {
+            if (d->kind == DeclKind::Type && !d->parent) continue; // collected above
             std::string owner = prefix;
             if (d->parent && d->parent->kind == DeclKind::Type) {
                 auto it = type_names_.find(as<TypeDecl>(d->parent));

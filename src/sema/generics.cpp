@@ -72,12 +72,17 @@ uint32_t Sema::context_depth() const {
     return d;
 }
 
-static bool has_tparam(const Type* t) {
+// Mentions a type parameter: directly, inside, or as a signature stub (`Box<T>`, depth 0).
+static bool has_tparam(const Sema& s, const Type* t) {
     if (!t) return false;
     if (t->kind == TypeKind::TypeParam) return true;
-    if (t->elem && has_tparam(t->elem)) return true;
+    if (t->decl) {
+        auto it = s.inst_info_.find(t->decl);
+        if (it != s.inst_info_.end() && it->second.depth == 0) return true;
+    }
+    if (t->elem && has_tparam(s, t->elem)) return true;
     for (uint32_t i = 0; t->elems && i < t->count; i++)
-        if (has_tparam(t->elems[i])) return true;
+        if (has_tparam(s, t->elems[i])) return true;
     return false;
 }
 
@@ -147,7 +152,7 @@ const Type* Sema::instantiate_type(TypeDecl* gen, const std::vector<const Type*>
     if (auto it = instances_.find(key); it != instances_.end()) return it->second->type;
     TypeKind k = gen->type ? gen->type->kind : TypeKind::Class;
     bool pattern = false;
-    for (const Type* a : args) pattern |= has_tparam(a);
+    for (const Type* a : args) pattern |= has_tparam(*this, a);
     if (pattern) {
         // `Stack<T>` in a template's signature: a stub for inference only.
         TypeDecl* stub = arena.make<TypeDecl>();
@@ -399,8 +404,18 @@ bool Sema::generic_candidates(CandBuf& cands, const ArenaVec<TypeExpr*>& gargs, 
                       " argument" + (f->params.size == 1 ? "" : "s") + ", found " + std::to_string(args.size);
                 continue;
             }
-            for (uint32_t i = 0; i < args.size; i++)
-                if (f->params[i] && args[i].value) unify(*this, f, f->params[i]->type, args[i].value->type, b);
+            // Plain number literals last, float ones before integer ones: they adapt to
+            // what the other arguments say (`Max(x, 1)`, `Max(1, 2.5)` is Max<float>).
+            auto pass_of = [&](Expr* e) {
+                if (!is_plain_literal(e)) return 0;
+                uint64_t mag;
+                bool neg;
+                return is_untyped_int(e, &mag, &neg) ? 2 : 1;
+            };
+            for (int pass = 0; pass < 3; pass++)
+                for (uint32_t i = 0; i < args.size; i++)
+                    if (f->params[i] && args[i].value && pass_of(args[i].value) == pass)
+                        unify(*this, f, f->params[i]->type, args[i].value->type, b);
             bool all = true;
             for (uint32_t i = 0; i < b.size() && all; i++) {
                 if (b[i]) continue;
