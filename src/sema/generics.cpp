@@ -389,6 +389,9 @@ bool Sema::generic_candidates(CandBuf& cands, const ArenaVec<TypeExpr*>& gargs, 
             if (gargs.empty()) out.push(f);
             continue;
         }
+        bool bad_sig = !f->type || is_error(f->type->elem);
+        for (uint32_t i = 0; f->type && i < f->type->count; i++) bad_sig |= is_error(f->type->elems[i]);
+        if (bad_sig) return false; // reported with the template's signature
         std::vector<const Type*> b(f->type_params.size, nullptr);
         if (!gargs.empty()) {
             if (gargs.size != f->type_params.size) {

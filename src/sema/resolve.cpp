@@ -876,6 +876,10 @@ void Sema::resolve_signatures() {
         if (!f->type_params.empty() && (f->fkind == FuncKind::Constructor || f->fkind == FuncKind::Destructor))
             diag.error(f->name_span, "a %s cannot have type parameters",
                        f->fkind == FuncKind::Constructor ? "constructor" : "destructor");
+        else if (!f->type_params.empty() &&
+                 ((f->mods & (M_VIRTUAL | M_OVERRIDE | M_ABSTRACT)) || (fe.owner && fe.owner->tkind == TypeDeclKind::Interface)))
+            diag.error(f->name_span, "a generic method cannot be virtual, abstract, an override or an interface method "
+                       "(it has one copy per list of type arguments, not one table slot)");
         if (f->extern_abi || f->is_export || f->fkind == FuncKind::Extern)
             diag.error(f->name_span, "extern/export functions are not supported yet");
 
