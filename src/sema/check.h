@@ -319,6 +319,10 @@ public:
     // reported, instances made by other instances.
     bool skip_instance_body(const FuncDecl* f) const;
     std::unordered_map<const Decl*, bool> failed_insts_;
+    // An instance's function whose template function was checked in another instance
+    // already (warnings are reported for the first instance only).
+    bool repeated_instance_body(const FuncDecl* f);
+    std::unordered_map<uint64_t, bool> instance_bodies_seen_;
     const Type* generic_type_prefix(NameExpr* e); // `Box<int>` as the object of a member
 
     // ---- helpers ----

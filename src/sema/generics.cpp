@@ -493,6 +493,14 @@ bool Sema::skip_instance_body(const FuncDecl* f) const {
     return false;
 }
 
+bool Sema::repeated_instance_body(const FuncDecl* f) {
+    bool inst = false;
+    for (const Decl* d = f; d && !inst; d = d->parent) inst = inst_info_.count(d) != 0;
+    if (!inst) return false;
+    uint64_t key = (uint64_t)f->span.file << 32 | f->span.begin;
+    return !instance_bodies_seen_.emplace(key, true).second;
+}
+
 void Sema::note_instance(const FuncDecl* f) {
     for (const Decl* d = f; d; d = d->parent) {
         auto it = inst_info_.find(d);

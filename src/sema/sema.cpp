@@ -52,7 +52,10 @@ void Sema::check_bodies_until(const FuncDecl* f) {
         if (!inst_info_.empty() && skip_instance_body(fe.fn)) continue; // generics.cpp
         file_ = &files_[fe.file];
         int errors = inst_info_.empty() ? 0 : diag.error_count();
+        bool quiet = !inst_info_.empty() && repeated_instance_body(fe.fn), was = diag.no_warnings;
+        if (quiet) diag.no_warnings = true; // its warnings came with the first instance
         check_func(fe.fn, fe.owner);
+        diag.no_warnings = was;
         if (!inst_info_.empty() && diag.error_count() != errors) note_instance(fe.fn); // generics.cpp
         if (T.count() != laid_out_types_) {
             T.for_each_from(laid_out_types_, [&](const Type* t) { layout_type(t); });
