@@ -299,6 +299,7 @@ public:
     size_t f_end() const { return f_to_ < funcs_.size() ? f_to_ : funcs_.size(); }
     const Type* lookup_tparam(Ident name) const;
     void bind_template_params(Decl* d, const ArenaVec<TypeParamDecl*>& tps);
+    void check_tparam_names(const ArenaVec<TypeParamDecl*>& tps); // reports duplicates
     const Type* instantiate_type(TypeDecl* gen, const std::vector<const Type*>& args, Span use);
     FuncDecl* instantiate_func(FuncDecl* gen, const std::vector<const Type*>& args, Span use);
     // The generic candidates of a call become instances (explicit type arguments `gargs`

@@ -27,7 +27,17 @@ void collect_type(Sema& s, TypeDecl* td, uint32_t file); // resolve.cpp
 
 constexpr uint32_t kMaxInstanceDepth = 64;
 
+void Sema::check_tparam_names(const ArenaVec<TypeParamDecl*>& tps) {
+    for (uint32_t i = 0; i < tps.size; i++)
+        for (uint32_t j = 0; j < i; j++)
+            if (tps[i] && tps[j] && tps[i]->name == tps[j]->name) {
+                diag.error(tps[i]->name_span, "duplicate type parameter '%s'", tps[i]->name.c_str());
+                break;
+            }
+}
+
 void Sema::bind_template_params(Decl* d, const ArenaVec<TypeParamDecl*>& tps) {
+    check_tparam_names(tps);
     auto& b = tbind_[d];
     b.clear();
     for (TypeParamDecl* tp : tps)

@@ -116,7 +116,10 @@ void collect_type(Sema& s, TypeDecl* td, uint32_t file) {
                : td->tkind == TypeDeclKind::Enum ? TypeKind::Enum
                : td->tkind == TypeDeclKind::Interface ? TypeKind::Interface : TypeKind::Class;
     td->type = s.T.nominal(k, td);
-    if (!td->type_params.empty()) return;
+    if (!td->type_params.empty()) {
+        s.check_tparam_names(td->type_params);
+        return;
+    }
     s.types_.push_back({td, file});
     for (Decl* m : td->members) {
         if (!m) continue;
