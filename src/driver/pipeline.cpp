@@ -261,6 +261,24 @@ std::string find_runtime(std::string* err) {
 // tearing down: freeing the arena, the object model and every std::string one by one
 // takes tens of milliseconds on a big program, and the kernel reclaims it all at once
 // (clang's -disable-free does the same).
+// Does the program declare a generic type or function (at any nesting)?
+static bool has_generics_in(const Decl* d) {
+    if (d->kind == DeclKind::Func) return !static_cast<const FuncDecl*>(d)->type_params.empty();
+    if (d->kind != DeclKind::Type) return false;
+    auto* td = static_cast<const TypeDecl*>(d);
+    if (!td->type_params.empty()) return true;
+    for (const Decl* m : td->members)
+        if (m && has_generics_in(m)) return true;
+    return false;
+}
+static bool has_generics(const Compilation& c) {
+    for (const FileAst* f : c.files)
+        if (f)
+            for (const Decl* d : f->decls)
+                if (d && has_generics_in(d)) return true;
+    return false;
+}
+
 static int finished(const BuildRequest& req) {
     if (!req.exit_when_done) return 0;
     fflush(stdout);
@@ -336,7 +354,10 @@ int build(const BuildRequest& req) {
     // The staged path below (check everything, lower everything, run each pass over the
     // module, then compile) is needed for -O1's module pass and for dumps and --emit ir/asm.
     // Debug builds verify the IR in both (per function here, after lowering and each pass).
-    bool staged = req.opt_level >= 1 || !req.dump_after.empty() || req.emit == Emit::Ir || req.emit == Emit::Asm;
+    // A program with generics takes it too: sema makes instances while checking bodies, and
+    // lowering collects them before it starts.
+    bool staged = req.opt_level >= 1 || !req.dump_after.empty() || req.emit == Emit::Ir || req.emit == Emit::Asm ||
+                  has_generics(c);
     ir::Module m(c.arena);
     obj::Object o;
     if (!staged) {

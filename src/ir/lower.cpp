@@ -218,12 +218,25 @@ void Lowerer::collect_decls(TypeDecl* td, const std::string& prefix) {
 }
 
 bool Lowerer::run() {
-    for (FileAst* file : c.files) {
+    auto ns_prefix = [](FileAst* file) {
         std::string prefix;
         for (uint32_t i = 0; i < file->ns_path.size; i++) {
             if (i) prefix += '.';
             prefix += file->ns_path[i].view();
         }
+        return prefix;
+    };
+    // Top-level instances of generic types first: their static fields are initialized
+    // before the globals and statics of written code, which may use them.
+    for (FileAst* file : c.files) {
+        size_t first = funcs_.size();
+        for (Decl* d : file->instances)
+            if (d->kind == DeclKind::Type && !d->parent) collect_decls(as<TypeDecl>(d), ns_prefix(file));
+        const char* path = c.sources.file(file->file_id).path.c_str();
+        for (size_t i = first; i < funcs_.size(); i++) file_of_[funcs_[i]] = path;
+    }
+    for (FileAst* file : c.files) {
+        std::string prefix = ns_prefix(file);
         const char* path = c.sources.file(file->file_id).path.c_str();
         size_t first = funcs_.size();
         for (Decl* d : file->decls) {
@@ -236,6 +249,23 @@ bool Lowerer::run() {
                 funcs_.push_back(fd);
             } else if (d->kind == DeclKind::Local) {
                 add_static(d, prefix.empty() ? std::string(d->name.view()) : prefix + "." + std::string(d->name.view()));
+            }
+        }
+        // Instances of generic types and functions (sema made them; an enclosing type of
+        // an instance is collected before it).
+        for (Decl* d : file->instances) {
+            if (d->kind == DeclKind::Type && !d->parent) continue; // collected above
+            std::string owner = prefix;
+            if (d->parent && d->parent->kind == DeclKind::Type) {
+                auto it = type_names_.find(as<TypeDecl>(d->parent));
+                if (it == type_names_.end()) continue; // inside a template
+                owner = it->second;
+            }
+            if (d->kind == DeclKind::Type) {
+                collect_decls(as<TypeDecl>(d), owner);
+            } else if (d->kind == DeclKind::Func) {
+                auto* fd = as<FuncDecl>(d);
+                if (fd->body || fd->body_expr) funcs_.push_back(fd);
             }
         }
         for (size_t i = first; i < funcs_.size(); i++) file_of_[funcs_[i]] = path;
@@ -253,6 +283,7 @@ bool Lowerer::run() {
         lower_func(fd);
         if (!failed) hand_out();
     }
+    emit_box_thunks(); // lower_box.cpp
     emit_entry();
     if (!failed) hand_out();
     emit_type_infos(); // lower_reflect.cpp

@@ -325,7 +325,8 @@ const char* Lowerer::emit_itables(TypeDecl* td, int64_t* count) {
                         break;
                     }
             if (!impl && (im->body || im->body_expr)) impl = im;
-            item(t, impl ? func_symbol(impl) : nullptr);
+            bool thunk = impl && td->tkind == TypeDeclKind::Struct && impl->parent == td; // lower_box.cpp
+            item(t, impl ? (thunk ? box_thunk_symbol(impl) : func_symbol(impl)) : nullptr);
         }
         if (!t->items.size) item(t, nullptr);
         tables.push_back(t->name);
@@ -355,7 +356,7 @@ void Lowerer::emit_typeinfo(TypeDecl* td) {
     for (TypeExpr* b : td->bases)
         if (b->resolved && b->resolved->kind == TypeKind::Class && b->resolved->decl)
             r.base = typeinfo(b->resolved->decl);
-    if (td->tkind == TypeDeclKind::Class) r.ifaces = emit_itables(td, &r.nifaces);
+    if (td->tkind == TypeDeclKind::Class || boxed_set_.count(td)) r.ifaces = emit_itables(td, &r.nifaces);
     decl_tables(td, r);
 
     ir::Global* g = m.arena.make<ir::Global>();

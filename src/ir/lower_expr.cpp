@@ -1164,6 +1164,7 @@ Inst* Lowerer::convert(Inst* v, const Type* from, const Type* to, Span s) {
         return wrap_nullable(v, to->elem, to);
     }
     if (from->kind == TypeKind::Null) return iconst(ty(to), 0);
+    if (from->kind == TypeKind::Struct && to->kind == TypeKind::Interface) return box_struct(v, from); // lower_box.cpp
     Ty a = ty(from), b = ty(to);
     if (from->is_pointer_like() && to->is_pointer_like()) return v;
     bool fi = ir::is_int(a) && a != Ty::Ptr, ti = ir::is_int(b) && b != Ty::Ptr;

@@ -207,6 +207,13 @@ public:
     const char* emit_itables(TypeDecl* td, int64_t* count);
     uint32_t islot(FuncDecl* fd);
     Inst* interface_fn(Inst* recv, FuncDecl* fd);
+    // Boxed structs (lower_box.cpp): a struct converted to an interface value.
+    Inst* box_struct(Inst* v, const Type* t);
+    const char* box_thunk_symbol(FuncDecl* impl);
+    void box_thunk(FuncDecl* impl);
+    void emit_box_thunks();
+    std::vector<TypeDecl*> boxed_;
+    std::unordered_set<const TypeDecl*> boxed_set_;
     uint32_t nstr_ = 0;
     // Static fields and namespace-level variables: one Data global each, initialized by
     // lang_main before Main runs (in declaration order).

@@ -416,6 +416,8 @@ struct FileAst {
     Span ns_span;
     ArenaVec<ImportDecl*> imports;
     ArenaVec<Decl*> decls;              // TypeDecl, FuncDecl, TestDecl, ExternBlockDecl, global LocalDecl
+    ArenaVec<Decl*> instances;          // sema: instances of this file's generic types and functions
+                                        // (TypeDecl, FuncDecl; parent = enclosing type), in creation order
 };
 
 template <class T, class N> inline T* as(N* n) { return static_cast<T*>(n); }

@@ -436,4 +436,23 @@ FileAst* parse_file(Compilation& c, uint32_t file_id) {
     return p.parse();
 }
 
+// A fresh copy of the declaration starting at byte `begin` of the file (sema makes each
+// generic instance from its own copy). The file parsed once already, so it parses again
+// without errors.
+Decl* reparse_decl(Compilation& c, uint32_t file_id, uint32_t begin, TypeDecl* parent) {
+    Parser p(c, file_id);
+    return p.reparse_decl_at(begin, parent);
+}
+
+Decl* Parser::reparse_decl_at(uint32_t begin, TypeDecl* parent) {
+    while (!at(Tok::Eof) && tok().span.begin < begin) {
+        advance();
+        release_tokens();
+    }
+    if (at(Tok::Eof)) return nullptr;
+    Decl* d = parse_decl(parent);
+    feed_->finish();
+    return d;
+}
+
 } // namespace lang

@@ -22,6 +22,10 @@ namespace lang {
 constexpr int kMaxParseDepth = 1000;
 
 FileAst* parse_file(Compilation& c, uint32_t file_id);
+// A new copy of the declaration (type, function or method) whose first token starts at
+// byte `begin` of an already parsed file, with `parent` as its enclosing type; null when
+// there is none. Sema makes generic instances from such copies (sema/generics.cpp).
+Decl* reparse_decl(Compilation& c, uint32_t file_id, uint32_t begin, TypeDecl* parent);
 
 // `lang build --emit ast`: an indented s-expression tree, e.g.
 // (func Main (ret int) (params) (block (let x (int 5)) ...)).

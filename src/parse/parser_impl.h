@@ -253,6 +253,7 @@ public:
 
     // -- declarations (parse_decl.cpp) ----------------------------------------
     Decl* parse_decl(TypeDecl* parent);
+    Decl* reparse_decl_at(uint32_t begin, TypeDecl* parent); // reparse_decl (parser.h)
     Decl* parse_decl_inner(TypeDecl* parent);
     void parse_attributes(ArenaVec<Attribute>& out);
     uint32_t parse_modifiers(bool* is_gc);

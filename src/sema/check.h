@@ -18,6 +18,7 @@
 #include "sema/locals.h"
 #include "sema/sema.h"
 #include "sema/types.h"
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -181,6 +182,7 @@ public:
 
     // ---- layout.cpp ----
     void layout_all();
+    void layout_phase() { mark_boxed_payloads(); layout_all(); } // recursive enums first (their boxes change layouts)
     void layout_type(const Type* t);
     void layout_decl(TypeDecl* td);
     void finish_layout();
@@ -303,6 +305,59 @@ public:
     const Type* check_parse_call(CallExpr* e, MemberExpr* m); // int.Parse / float.Parse, else null
     TypeDecl* error_decl_ = nullptr;       // the prelude's Error (null in unit tests without it)
     TypeDecl* parse_error_decl_ = nullptr;
+    // ---- generics.cpp ----
+    // Generic declarations are templates: sema never checks or lays them out. Each use
+    // with new type arguments makes an instance, a fresh copy of the declaration
+    // (reparse_decl) whose type parameters are bound to the arguments (tbind_); the
+    // instance then goes through every phase already run (catch_up) and is checked,
+    // laid out, mangled and lowered like a declaration written by hand.
+    struct InstInfo {
+        Decl* generic = nullptr;                  // the template it was made from
+        std::vector<const Type*> args;
+        uint32_t depth = 0;                       // nesting of instances that made it (1 = from plain code)
+        Span use;                                 // where it was first made
+    };
+    struct PendingConstraint { TypeParamDecl* tp; const Type* arg; Decl* inst; Span use; };
+    std::unordered_map<const Decl*, std::vector<std::pair<Ident, const Type*>>> tbind_; // type parameters in scope
+    std::unordered_map<const Decl*, InstInfo> inst_info_;  // instance (or signature stub) -> origin
+    std::map<std::pair<const Decl*, std::vector<const Type*>>, Decl*> instances_;
+    std::vector<PendingConstraint> pending_constraints_;
+    FuncDecl* tp_fn_ = nullptr;   // the function whose signature is being resolved
+    int phase_ = 0;               // declaration phases started: 1 signatures, 2 inheritance, 3 mangle, 4 layout, 5 field inits
+    size_t t_from_ = 0, t_to_ = SIZE_MAX, f_from_ = 0, f_to_ = SIZE_MAX; // the entries a phase runs over
+    bool catching_up_ = false;
+    bool args_checked_ = false;   // pick_overload: the arguments are checked already (generic calls)
+    bool depth_reported_ = false;
+    size_t t_end() const { return t_to_ < types_.size() ? t_to_ : types_.size(); }
+    size_t f_end() const { return f_to_ < funcs_.size() ? f_to_ : funcs_.size(); }
+    const Type* lookup_tparam(Ident name) const;
+    void bind_template_params(Decl* d, const ArenaVec<TypeParamDecl*>& tps);
+    void check_tparam_names(const ArenaVec<TypeParamDecl*>& tps); // reports duplicates
+    const Type* instantiate_type(TypeDecl* gen, const std::vector<const Type*>& args, Span use);
+    FuncDecl* instantiate_func(FuncDecl* gen, const std::vector<const Type*>& args, Span use);
+    // The generic candidates of a call become instances (explicit type arguments `gargs`
+    // or inferred from the arguments, checked here first); the ones that do not fit drop out.
+    // False: an error was reported (the call is an error).
+    bool generic_candidates(CandBuf& cands, const ArenaVec<TypeExpr*>& gargs, ArenaVec<Arg>& args, Ident name,
+                            Span span);
+    void catch_up(size_t t0, size_t f0);
+    void check_pending_constraints();
+    uint32_t context_depth() const;
+    uint32_t file_index(uint32_t file_id) const;
+    bool is_template_fn(const FuncDecl* f) const { return !f->type_params.empty(); }
+    bool satisfies(const Type* arg, const Type* constraint) const;
+    // After errors in a body: a note naming the instance it belongs to (if any) and the use that made it.
+    void note_instance(const FuncDecl* f);
+    // Bodies not checked because the program is rejected already and they would only
+    // repeat its errors: instances whose constraints failed, and once the depth limit was
+    // reported, instances made by other instances.
+    bool skip_instance_body(const FuncDecl* f) const;
+    std::unordered_map<const Decl*, bool> failed_insts_;
+    // An instance's function whose template function was checked in another instance
+    // already (warnings are reported for the first instance only).
+    bool repeated_instance_body(const FuncDecl* f);
+    std::unordered_map<uint64_t, bool> instance_bodies_seen_;
+    const Type* generic_type_prefix(NameExpr* e); // `Box<int>` as the object of a member
 
     // ---- helpers ----
     bool is_error(const Type* t) const { return !t || t->kind == TypeKind::Error; }

@@ -50,19 +50,21 @@ FuncDecl* Sema::pick_overload(FuncDecl* const* cands, uint32_t ncands, ArenaVec<
         if (f->params.size != args.size) {
             diag.error(span, "%s '%s' expects %u argument%s, found %u", word, name.c_str(), f->params.size,
                        f->params.size == 1 ? "" : "s", args.size);
-            for (Arg& a : args) expr(a.value, nullptr);
+            if (!args_checked_)
+                for (Arg& a : args) expr(a.value, nullptr);
             return nullptr;
         }
         for (uint32_t i = 0; i < args.size; i++) {
             ParamDecl* p = f->params[i];
-            value(args[i].value, p && p->type ? p->type : err());
+            if (args_checked_) coerce(args[i].value, p && p->type ? p->type : err()); // (generic calls)
+            else value(args[i].value, p && p->type ? p->type : err());
         }
         check_arg_modes(f, args);
         return f;
     }
     bool bad_arg = false;
     for (Arg& a : args)
-        if (is_error(expr(a.value, nullptr))) bad_arg = true;
+        if (is_error(args_checked_ ? a.value->type : expr(a.value, nullptr))) bad_arg = true;
     FuncDecl* best = nullptr;
     int best_cost = INT_MAX;
     bool tie = false, any_arity = false;
@@ -252,11 +254,6 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
     CandBuf cands;
     if (callee->kind == ExprKind::Name) {
         auto* n = static_cast<NameExpr*>(callee);
-        if (!n->generic_args.empty()) {
-            check_args_loose(*this, e->args);
-            callee->type = err();
-            return unsupported(callee, "generic function calls are");
-        }
         if (Decl* d = lookup_local(n->name)) {
             n->decl = d;
             n->type = d->type ? d->type : err();
@@ -309,8 +306,14 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
             return err();
         }
         gather(s, cands);
+        if (!generic_candidates(cands, n->generic_args, e->args, n->name, e->span)) { // generics.cpp
+            args_checked_ = false;
+            callee->type = err();
+            return err();
+        }
         const char* word = d->parent && !(d->mods & M_STATIC) ? "method" : "function";
         FuncDecl* f = pick_overload(cands.data(), cands.n, e->args, word, n->name, e->span);
+        args_checked_ = false;
         if (!f) { callee->type = err(); return err(); }
         n->decl = f;
         n->type = f->type;
@@ -321,11 +324,6 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
     }
     if (callee->kind == ExprKind::Member) {
         auto* m = static_cast<MemberExpr*>(callee);
-        if (!m->generic_args.empty()) {
-            check_args_loose(*this, e->args);
-            callee->type = err();
-            return unsupported(callee, "generic method calls are");
-        }
         // `x?.M(args)`: x is a T?; the method is looked up on T like `x.M(args)`.
         bool null_safe = m->null_safe;
         const Type* ot;
@@ -429,8 +427,14 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
             return err();
         }
         gather(s, cands);
+        if (!generic_candidates(cands, m->generic_args, e->args, m->name, e->span)) { // generics.cpp
+            args_checked_ = false;
+            callee->type = err();
+            return err();
+        }
         const char* word = d->parent && !(d->mods & M_STATIC) ? "method" : "function";
         FuncDecl* f = pick_overload(cands.data(), cands.n, e->args, word, m->name, e->span);
+        args_checked_ = false;
         if (!f) { callee->type = err(); return err(); }
         m->decl = f;
         m->type = f->type;

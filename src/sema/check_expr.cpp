@@ -116,8 +116,9 @@ bool Sema::implicit_ok(const Type* from, const Type* to) const {
     if (from->is_integer() && to->is_float()) return to->kind == TypeKind::F64 ? from->size <= 4 : from->size <= 2;
     if (from->kind == TypeKind::F32 && to->kind == TypeKind::F64) return true;
     if (from->kind == TypeKind::Class && to->kind == TypeKind::Class && derives(from->decl, to->decl)) return true;
-    // A class to an interface it implements; an interface to one it extends.
-    if ((from->kind == TypeKind::Class || from->kind == TypeKind::Interface) && to->kind == TypeKind::Interface &&
+    // A class (or a struct, boxed) to an interface it implements; an interface to one it extends.
+    if ((from->kind == TypeKind::Class || from->kind == TypeKind::Interface || from->kind == TypeKind::Struct) &&
+        to->kind == TypeKind::Interface &&
         implements(from->decl, to->decl))
         return true;
     return false;
@@ -263,6 +264,11 @@ bool Sema::coerce(Expr*& e, const Type* to) {
         diag.error(e->span, "type mismatch: %s %s does not %s interface %s",
                    from->kind == TypeKind::Class ? "class" : "interface", tn(from).c_str(),
                    from->kind == TypeKind::Class ? "implement" : "extend", tn(ti).c_str());
+        return false;
+    }
+    if (ti->kind == TypeKind::Interface && from->kind == TypeKind::Struct && from->decl && ti->decl) {
+        diag.error(e->span, "type mismatch: struct %s does not implement interface %s", tn(from).c_str(),
+                   tn(ti).c_str());
         return false;
     }
     diag.error(e->span, "type mismatch: expected %s, found %s", tn(to).c_str(), tn(from).c_str());
@@ -510,7 +516,10 @@ const Type* Sema::check_this(Expr* e) {
 
 // A name in value position (prefix_ok: also a type or namespace, as the object of a member).
 const Type* Sema::check_name(NameExpr* e, bool prefix_ok) {
-    if (!e->generic_args.empty()) return unsupported(e, "generic function calls are");
+    if (!e->generic_args.empty()) {
+        if (prefix_ok) return generic_type_prefix(e); // `Box<int>.Of(3)` (generics.cpp)
+        return unsupported(e, "generic function calls are");
+    }
     if (Decl* d = lookup_local(e->name)) {
         e->decl = d;
         return d->type ? d->type : err();
@@ -551,6 +560,10 @@ const Type* Sema::check_name(NameExpr* e, bool prefix_ok) {
     }
     case DeclKind::Type:
         if (!check_access(d, e->span)) return err();
+        if (!static_cast<TypeDecl*>(d)->type_params.empty()) {
+            diag.error(e->span, "generic type '%s' needs type arguments here", e->name.c_str());
+            return err();
+        }
         if (!prefix_ok) {
             diag.error(e->span, "'%s' is a type, not a value", e->name.c_str());
             return err();

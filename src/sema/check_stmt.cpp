@@ -90,7 +90,8 @@ void Sema::check_globals() {
 }
 
 void Sema::check_field_inits() {
-    for (TypeEntry& te : types_) {
+    for (size_t ti = t_from_; ti < t_end(); ti++) {
+        TypeEntry te = types_[ti];
         file_ = &files_[te.file];
         for (Decl* m : te.td->members) {
             if (!m || m->kind != DeclKind::Field) continue;
@@ -99,10 +100,11 @@ void Sema::check_field_inits() {
             enter_type(te.td);
             fn_ = FnCtx{};
             fn_.self_decl = te.td;
-            locals_.clear();
+            push_scope(); // (an instance made inside a body checks its fields meanwhile)
             init_limit_ = (f->mods & M_STATIC) && init_pos_.count(f) ? init_pos_[f] : UINT32_MAX;
             value(f->init, f->type ? f->type : err());
             init_limit_ = UINT32_MAX;
+            pop_scope();
         }
     }
     type_stack_.clear();

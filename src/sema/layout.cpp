@@ -184,7 +184,7 @@ void Sema::layout_type(const Type* ct) {
 }
 
 void Sema::layout_all() {
-    for (TypeEntry& te : types_) layout_decl(te.td);
+    for (size_t ti = t_from_; ti < t_end(); ti++) layout_decl(types_[ti].td);
 }
 
 void Sema::finish_layout() {

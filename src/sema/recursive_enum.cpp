@@ -58,8 +58,8 @@ static bool holds_by_value(const Type* t, const TypeDecl* target) {
 }
 
 void Sema::mark_boxed_payloads() {
-    for (TypeEntry& te : types_) {
-        TypeDecl* td = te.td;
+    for (size_t i = t_from_; i < t_end(); i++) { // the entries of this phase (generics.cpp)
+        TypeDecl* td = types_[i].td;
         if (!td || td->tkind != TypeDeclKind::Enum) continue;
         for (Decl* m : td->members) {
             if (!m || m->kind != DeclKind::EnumCase) continue;

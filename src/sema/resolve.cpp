@@ -110,18 +110,24 @@ NsInfo* Sema::ns_get(const ArenaVec<Ident>& path, uint32_t n, Span span) {
     return cur;
 }
 
-// Registers a type declaration and, recursively, its members.
-static void collect_type(Sema& s, TypeDecl* td, uint32_t file) {
+// Registers a type declaration and, recursively, its members. A generic type is only a
+// template (its instances are registered when made, sema/generics.cpp).
+void collect_type(Sema& s, TypeDecl* td, uint32_t file) {
     TypeKind k = td->tkind == TypeDeclKind::Struct ? TypeKind::Struct
                : td->tkind == TypeDeclKind::Enum ? TypeKind::Enum
                : td->tkind == TypeDeclKind::Interface ? TypeKind::Interface : TypeKind::Class;
     td->type = s.T.nominal(k, td);
+    if (!td->type_params.empty()) {
+        s.check_tparam_names(td->type_params);
+        return;
+    }
     s.types_.push_back({td, file});
     for (Decl* m : td->members) {
         if (!m) continue;
         m->parent = td;
         if (m->kind == DeclKind::Func) {
             FuncDecl* f = static_cast<FuncDecl*>(m);
+            if (!f->type_params.empty()) s.bind_template_params(f, f->type_params);
             s.funcs_.push_back({f, td, file});
             if (f->fkind == FuncKind::Constructor || f->fkind == FuncKind::Destructor) continue;
             s.sym_add(td, m);
@@ -191,6 +197,8 @@ void Sema::declare_all() {
                 break;
             case DeclKind::Func:
                 sym_add(fc.ns, d);
+                if (!static_cast<FuncDecl*>(d)->type_params.empty())
+                    bind_template_params(d, static_cast<FuncDecl*>(d)->type_params);
                 funcs_.push_back({static_cast<FuncDecl*>(d), nullptr, fi});
                 break;
             case DeclKind::Test: diag.error(d->span, "test blocks are not supported yet"); break;
@@ -378,7 +386,8 @@ TypeDecl* Sema::base_without_default_ctor(const TypeDecl* td) const {
 
 // Base-class cycles, virtual/override/abstract rules. Runs after the signatures.
 void Sema::check_inheritance() {
-    for (TypeEntry& te : types_) {
+    for (size_t ti = t_from_; ti < t_end(); ti++) {
+        TypeEntry te = types_[ti];
         TypeDecl* td = te.td;
         // A cycle (A : B, B : A) is cut at the class that closes it, and so is a chain of
         // base classes longer than the nesting limit (doc/language/spec.md 1.6; walks over
@@ -400,7 +409,8 @@ void Sema::check_inheritance() {
             }
         }
     }
-    for (TypeEntry& te : types_) {
+    for (size_t ti = t_from_; ti < t_end(); ti++) {
+        TypeEntry te = types_[ti];
         // An interface cycle (I : J, J : I) is cut at the interface that closes it.
         TypeDecl* td = te.td;
         if (td->tkind != TypeDeclKind::Interface) continue;
@@ -412,10 +422,11 @@ void Sema::check_inheritance() {
             }
         }
     }
-    for (TypeEntry& te : types_) {
+    for (size_t ti = t_from_; ti < t_end(); ti++) {
+        TypeEntry te = types_[ti];
         TypeDecl* td = te.td;
         file_ = &files_[te.file];
-        if (td->tkind == TypeDeclKind::Class) check_interfaces(td);
+        if (td->tkind == TypeDeclKind::Class || td->tkind == TypeDeclKind::Struct) check_interfaces(td);
         bool is_abstract_class = (td->mods & M_ABSTRACT) != 0;
         if (TypeDecl* b = base_of(td); b && (b->mods & M_SEALED))
             diag.error(td->bases[0]->span, "class '%s' cannot derive from the sealed class '%s'", td->name.c_str(),
@@ -554,12 +565,12 @@ void Sema::check_interfaces(TypeDecl* td) {
             if (im->body || im->body_expr || is_abstract_class) continue;
             if (same_name) {
                 if (same_name->parent == td) at = same_name->name_span;
-                diag.error(at, "class '%s' does not implement '%s.%s': the parameter types of '%s.%s' differ (the interface wants %s)",
-                           td->name.c_str(), iface->name.c_str(), im->name.c_str(),
+                diag.error(at, "%s '%s' does not implement '%s.%s': the parameter types of '%s.%s' differ (the interface wants %s)",
+                           tkind_word(td), td->name.c_str(), iface->name.c_str(), im->name.c_str(),
                            static_cast<TypeDecl*>(same_name->parent)->name.c_str(), im->name.c_str(),
                            tn(im->type).c_str());
             } else {
-                diag.error(at, "class '%s' does not implement the interface method '%s.%s'", td->name.c_str(),
+                diag.error(at, "%s '%s' does not implement the interface method '%s.%s'", tkind_word(td), td->name.c_str(),
                            iface->name.c_str(), im->name.c_str());
             }
         }
@@ -635,12 +646,10 @@ const Type* Sema::resolve_type(TypeExpr* te) {
     case TypeExprKind::Named: {
         if (te->path.empty()) break;
         if (const Type* ct = resolve_conc_type(te)) { r = ct; break; } // check_concurrency.cpp
+        if (te->path.size == 1 && te->args.empty() && !tbind_.empty())
+            if (const Type* bound = lookup_tparam(te->path[0])) { r = bound; break; } // generics.cpp
         if (const Type* rt = resolve_reflect_type(te)) { r = rt; break; } // reflect.cpp
         if (const Type* st = resolve_text_type(te)) { r = st; break; } // check_text.cpp: StringBuilder
-        if (!te->args.empty()) {
-            diag.error(te->span, "generic types are not supported yet");
-            break;
-        }
         TypeKind pk;
         if (te->path.size == 1 && prim_kind(*this, te->path[0], &pk)) {
             if (pk == TypeKind::CString) {
@@ -681,6 +690,28 @@ const Type* Sema::resolve_type(TypeExpr* te) {
         }
         check_access(d, te->span);
         r = d->type ? d->type : err();
+        if (auto* gd = static_cast<TypeDecl*>(d); !gd->type_params.empty() || !te->args.empty()) {
+            // A generic type: `Stack<int>` names the instance (generics.cpp).
+            if (gd->type_params.size != te->args.size) {
+                if (gd->type_params.empty())
+                    diag.error(te->span, "'%s' is not generic", gd->name.c_str());
+                else
+                    diag.error(te->span, "generic type '%s' needs %u type argument%s, found %u", gd->name.c_str(),
+                               gd->type_params.size, gd->type_params.size == 1 ? "" : "s", te->args.size);
+                r = err();
+                break;
+            }
+            std::vector<const Type*> args;
+            for (TypeExpr* a : te->args) {
+                const Type* at = resolve_type(a);
+                if (at->kind == TypeKind::Void) {
+                    diag.error(a->span, "a type argument cannot be void");
+                    at = err();
+                }
+                args.push_back(at);
+            }
+            r = instantiate_type(gd, args, te->span);
+        }
         break;
     }
     case TypeExprKind::Array: {
@@ -742,11 +773,11 @@ void Sema::enter_type(TypeDecl* td) {
 }
 
 void Sema::resolve_signatures() {
-    for (TypeEntry& te : types_) {
+    for (size_t ti = t_from_; ti < t_end(); ti++) {
+        TypeEntry te = types_[ti];
         file_ = &files_[te.file];
         TypeDecl* td = te.td;
         enter_type(td);
-        if (!td->type_params.empty()) diag.error(td->name_span, "generic types are not supported yet");
         if (td->is_gc) diag.error(td->name_span, "gc classes are not supported yet");
         if (!td->bases.empty() && td->tkind != TypeDeclKind::Enum) {
             for (uint32_t i = 0; i < td->bases.size; i++) {
@@ -766,7 +797,7 @@ void Sema::resolve_signatures() {
                         b->resolved = err();
                     }
                 } else if (bt->kind == TypeKind::Interface) {
-                    if (td->tkind != TypeDeclKind::Class) {
+                    if (td->tkind != TypeDeclKind::Class && td->tkind != TypeDeclKind::Struct) {
                         diag.error(b->span, "a %s cannot implement an interface yet", tkind_word(td));
                         b->resolved = err();
                     }
@@ -851,12 +882,20 @@ void Sema::resolve_signatures() {
             }
         }
     }
-    for (FuncEntry& fe : funcs_) {
+    for (size_t fi = f_from_; fi < f_end(); fi++) {
+        FuncEntry fe = funcs_[fi];
         file_ = &files_[fe.file];
         if (fe.owner) enter_type(fe.owner);
         else type_stack_.clear();
         FuncDecl* f = fe.fn;
-        if (!f->type_params.empty()) diag.error(f->name_span, "generic functions are not supported yet");
+        tp_fn_ = f; // its type parameters are in scope (generics.cpp)
+        if (!f->type_params.empty() && (f->fkind == FuncKind::Constructor || f->fkind == FuncKind::Destructor))
+            diag.error(f->name_span, "a %s cannot have type parameters",
+                       f->fkind == FuncKind::Constructor ? "constructor" : "destructor");
+        else if (!f->type_params.empty() &&
+                 ((f->mods & (M_VIRTUAL | M_OVERRIDE | M_ABSTRACT)) || (fe.owner && fe.owner->tkind == TypeDeclKind::Interface)))
+            diag.error(f->name_span, "a generic method cannot be virtual, abstract, an override or an interface method "
+                       "(it has one copy per list of type arguments, not one table slot)");
         if (f->extern_abi || f->is_export || f->fkind == FuncKind::Extern)
             diag.error(f->name_span, "extern/export functions are not supported yet");
 
@@ -875,8 +914,7 @@ void Sema::resolve_signatures() {
             else if (f->mods & M_STATIC)
                 diag.error(f->name_span, "static methods in interfaces are not supported yet");
         }
-        std::vector<const Type*>& ps = type_buf_;
-        ps.clear();
+        std::vector<const Type*> ps; // (not type_buf_: resolving a parameter may make an instance)
         uint32_t pi = 0;
         for (ParamDecl* p : f->params) {
             if (!p) { ps.push_back(err()); continue; }
@@ -896,6 +934,7 @@ void Sema::resolve_signatures() {
         if (!f->body && !f->body_expr && f->fkind != FuncKind::Extern && !f->extern_abi &&
             !(fe.owner && fe.owner->tkind == TypeDeclKind::Interface) && !(f->mods & M_ABSTRACT))
             diag.error(f->name_span, "function '%s' has no body", f->name.c_str());
+        tp_fn_ = nullptr;
     }
     type_stack_.clear();
 }
@@ -918,8 +957,10 @@ static void append_owner(std::string& out, Decl* td) {
 // constructors/destructors). Overloads are numbered by declaration order within their
 // scope: the symbol chain for methods and free functions, member order for constructors.
 void Sema::mangle_all() {
-    for (FuncEntry& fe : funcs_) {
+    for (size_t fi = f_from_; fi < f_end(); fi++) {
+        FuncEntry fe = funcs_[fi];
         FuncDecl* f = fe.fn;
+        if (is_template_fn(f)) continue; // only its instances get symbols
         std::string& b = name_buf_;
         b.clear();
         const std::string& ns = files_[fe.file].ns->path;
@@ -927,6 +968,19 @@ void Sema::mangle_all() {
         append_owner(b, fe.owner);
         uint32_t nth = 0;
         FuncDecl* dup = nullptr;
+        if (auto it = inst_info_.find(f); it != inst_info_.end()) {
+            // An instance of a generic function: the template's name and overload number,
+            // then the type arguments (its name says them: `Max<int>`).
+            auto* g = static_cast<FuncDecl*>(it->second.generic);
+            const void* scope = fe.owner ? (const void*)fe.owner : (const void*)files_[fe.file].ns;
+            b += g->name.view();
+            for (int32_t i = sym_find(scope, g->name); i >= 0 && sym_list_[i].decl != g; i = sym_list_[i].next) nth++;
+            if (nth) { b += '#'; b += std::to_string(nth); }
+            std::string_view full = f->name.view();
+            b += full.substr(g->name.view().size());
+            f->mangled = arena.copy_str(b.data(), b.size());
+            continue;
+        }
         if ((f->fkind == FuncKind::Constructor || f->fkind == FuncKind::Destructor) && !fe.owner) {
             // Reported in resolve_signatures; give it a harmless unique name.
             b += f->fkind == FuncKind::Constructor ? "new#" : "drop#";

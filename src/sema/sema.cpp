@@ -24,13 +24,22 @@ void Sema::run_declarations() {
     find_error_decls();
     declare_prelude();
     resolve_imports();
-    resolve_signatures();
-    check_inheritance();
-    mangle_all();
-    mark_boxed_payloads();
-    layout_all();
+    // Each phase runs over the entries present when it starts; an instance of a generic
+    // made meanwhile goes through the phases started so far at once (generics.cpp).
+    auto phase = [&](int n, void (Sema::*run)()) {
+        phase_ = n;
+        t_to_ = types_.size();
+        f_to_ = funcs_.size();
+        (this->*run)();
+        t_to_ = f_to_ = SIZE_MAX;
+    };
+    phase(1, &Sema::resolve_signatures);
+    phase(2, &Sema::check_inheritance);
+    check_pending_constraints();
+    phase(3, &Sema::mangle_all);
+    phase(4, &Sema::layout_phase);
     check_globals();
-    check_field_inits();
+    phase(5, &Sema::check_field_inits);
     check_zero_fields();
     finish_layout();
     laid_out_types_ = T.count();
@@ -41,9 +50,16 @@ void Sema::run_declarations() {
 // optionals, ...) are laid out right after it.
 void Sema::check_bodies_until(const FuncDecl* f) {
     while (next_body_ < funcs_.size()) {
-        FuncEntry& fe = funcs_[next_body_++];
+        FuncEntry fe = funcs_[next_body_++]; // (a copy: checking may make instances)
+        if (is_template_fn(fe.fn)) continue;  // generic: its instances are checked
+        if (!inst_info_.empty() && skip_instance_body(fe.fn)) continue; // generics.cpp
         file_ = &files_[fe.file];
+        int errors = inst_info_.empty() ? 0 : diag.error_count();
+        bool quiet = !inst_info_.empty() && repeated_instance_body(fe.fn), was = diag.no_warnings;
+        if (quiet) diag.no_warnings = true; // its warnings came with the first instance
         check_func(fe.fn, fe.owner);
+        diag.no_warnings = was;
+        if (!inst_info_.empty() && diag.error_count() != errors) note_instance(fe.fn); // generics.cpp
         if (T.count() != laid_out_types_) {
             T.for_each_from(laid_out_types_, [&](const Type* t) { layout_type(t); });
             laid_out_types_ = T.count();

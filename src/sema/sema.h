@@ -55,6 +55,11 @@
 //    overloaded the first declaration keeps the plain name and later ones get "#1",
 //    "#2", ... Methods without M_STATIC receive `this` as a hidden parameter.
 //  - EnumCaseDecl.tag = its value.
+//  - Generics: a TypeDecl or FuncDecl with type_params is a template and carries no
+//    annotations (nothing in it is checked; lowering skips it). Its instances are in
+//    FileAst::instances of the template's file (TypeDecl or FuncDecl, parent = the
+//    enclosing type), fully annotated like written declarations, with empty type_params
+//    and names like `Stack<int>`; CallExpr.target and types point at instances.
 //  - Match: Pattern.type_resolved = the type of the value matched there. Binding
 //    patterns: decl = a sema-created LocalDecl (with index). A Binding whose name is a
 //    case of the scrutinee's enum is turned into kind Variant with decl = the
@@ -79,7 +84,8 @@
 //    interfaces it implements (resolved kind Interface); an interface's bases are the
 //    interfaces it extends (cycles and bad entries are resolved to Error). Class ->
 //    interface and interface -> extended interface conversions are CastExprs (to null)
-//    between pointer types (the object pointer is the interface value). A call of an
+//    between pointer types (the object pointer is the interface value); struct ->
+//    implemented interface is a CastExpr from the struct type (lowering boxes a copy). A call of an
 //    interface method has target = the interface's FuncDecl (parent = the interface
 //    TypeDecl): through an interface value, a class value that inherits a default method,
 //    or implicit `this` in a default method (whose `this` has the interface type). Every

@@ -394,15 +394,22 @@ TEST_CASE("deadlock: pending timers, busy threads and plain OS threads are not d
     // A plain OS thread (outside the scheduler) took part in the run: it may act again, so
     // Main waiting for its second, later value is not reported. (One that has not yet
     // touched the runtime cannot be known: detection is for programs whose threads are
-    // all lightweight, as compiled Lang programs are.)
+    // all lightweight, as compiled Lang programs are.) The sender is started inside the run
+    // and Main yields (never parks) until the sender has touched the runtime (a spawn), so
+    // the run knows about it before anyone could park.
     LangChan *ch = lang_chan_new(sizeof(int64_t), 0);
-    std::thread sender([ch] {
-        int64_t v = 7;
-        lang_chan_send(ch, &v);
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        lang_chan_send(ch, &v);
-    });
-    CHECK(rt_run([ch] {
+    std::atomic<bool> touched{false};
+    std::thread sender;
+    CHECK(rt_run([ch, &touched, &sender] {
+              sender = std::thread([ch, &touched] {
+                  lang_spawn([](void*) {}, nullptr, 0);
+                  touched = true;
+                  int64_t v = 7;
+                  lang_chan_send(ch, &v);
+                  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                  lang_chan_send(ch, &v);
+              });
+              while (!touched.load()) lang_yield();
               int64_t a = 0, b = 0;
               lang_chan_recv(ch, &a);
               lang_chan_recv(ch, &b);

@@ -260,19 +260,24 @@ struct ContractWalker {
         }
     }
     void program(Compilation& c) {
-        for (FileAst* f : c.files)
+        for (FileAst* f : c.files) {
             for (Decl* d : f->decls) decl(d);
+            for (Decl* d : f->instances) decl(d); // generic instances (templates are skipped)
+        }
     }
     void decl(Decl* d) {
         if (!d) return;
         if (d->kind == DeclKind::Func) {
             auto* f = static_cast<FuncDecl*>(d);
+            if (!f->type_params.empty()) return; // a generic template: never checked
+
             where = f->mangled ? f->mangled : "?";
             if (!f->mangled) bad.push_back(where + ": no mangled name");
             if (!f->type || f->type->kind != TypeKind::Func) bad.push_back(where + ": no func type");
             expr(f->body_expr);
             stmt(f->body);
         } else if (d->kind == DeclKind::Type) {
+            if (!static_cast<TypeDecl*>(d)->type_params.empty()) return;
             for (Decl* m : static_cast<TypeDecl*>(d)->members) decl(m);
         }
     }
