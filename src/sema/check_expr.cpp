@@ -553,8 +553,7 @@ const Type* Sema::check_name(NameExpr* e, bool prefix_ok) {
     case DeclKind::EnumCase:
         return d->type;
     case DeclKind::Func:
-        diag.error(e->span, "function '%s' must be called (function values are not supported yet)", e->name.c_str());
-        return err();
+        return function_value(e, s);
     default:
         diag.error(e->span, "'%s' cannot be used here", e->name.c_str());
         return err();
