@@ -258,7 +258,8 @@ public:
 
     // ---- func_values.cpp ----
     const Type* resolve_func_type(TypeExpr* te);
-    const Type* function_value(NameExpr* e, int32_t sym);  // a function named without a call
+    // A function named without a call (`F`, `Type.F`): its type, and *decl set to it.
+    const Type* function_value(Expr* e, Ident name, int32_t sym, Decl** decl);
     const Type* call_value(CallExpr* e, const Type* ft);   // a call of a value of function type
 
     // ---- check_concurrency.cpp ----

@@ -1,7 +1,7 @@
 // func_values.cpp: function types and function values (spec 7.9).
 //
 // Job: resolve a function type `(A, B) => R`, turn a free function or static method named
-// without a call into a value of its function type, and check a call of any expression of
+// without a call (`F`, or `Type.F` for a static method) into a value of its function type, and check a call of any expression of
 // function type (argument count and conversions). Lambdas and instance-method values are
 // not handled yet: they are still reported as unsupported.
 // Invariants: a function value's NameExpr keeps the FuncDecl in `decl` and has the
@@ -27,36 +27,36 @@ const Type* Sema::resolve_func_type(TypeExpr* te) {
     return bad ? err() : T.func(ps.data(), (uint32_t)ps.size(), r);
 }
 
-const Type* Sema::function_value(NameExpr* e, int32_t sym) {
+const Type* Sema::function_value(Expr* e, Ident name, int32_t sym, Decl** decl) {
     CandBuf cands;
     gather(sym, cands);
     if (cands.n != 1) {
-        diag.error(e->span, "function '%s' is overloaded: it cannot be used as a value", e->name.c_str());
+        diag.error(e->span, "function '%s' is overloaded: it cannot be used as a value", name.c_str());
         return err();
     }
     FuncDecl* f = cands.data()[0];
     bool instance = f->parent && f->parent->kind == DeclKind::Type && !(f->mods & M_STATIC);
     if (instance) {
-        diag.error(e->span, "method '%s' must be called (method values are not supported yet)", e->name.c_str());
+        diag.error(e->span, "method '%s' must be called (method values are not supported yet)", name.c_str());
         return err();
     }
     if (f->fkind != FuncKind::Function && f->fkind != FuncKind::Method) {
-        diag.error(e->span, "function '%s' cannot be used as a value", e->name.c_str());
+        diag.error(e->span, "function '%s' cannot be used as a value", name.c_str());
         return err();
     }
     if (f->extern_abi || !f->type_params.empty()) {
-        diag.error(e->span, "function '%s' cannot be used as a value: it is %s", e->name.c_str(),
+        diag.error(e->span, "function '%s' cannot be used as a value: it is %s", name.c_str(),
                    f->extern_abi ? "an extern function" : "generic");
         return err();
     }
     for (ParamDecl* p : f->params)
         if (p->mode != ParamMode::Borrow || p->default_value) {
-            diag.error(e->span, "function '%s' cannot be used as a value: parameter '%s' %s", e->name.c_str(),
+            diag.error(e->span, "function '%s' cannot be used as a value: parameter '%s' %s", name.c_str(),
                        p->name.c_str(), p->default_value ? "has a default value" : "is 'ref' or 'own'");
             return err();
         }
     if (!check_access(f, e->span)) return err();
-    e->decl = f;
+    *decl = f;
     return f->type ? f->type : err();
 }
 
