@@ -111,6 +111,7 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
             }
             return s;
         }
+        if (e->callee->type && e->callee->type->kind == TypeKind::Func) return call_value(e);
         unsupported(e->span, "indirect calls");
         return is_agg(e->type) ? slot_for(e->type) : (ty(e->type) == Ty::Void ? nullptr : undef(ty(e->type)));
     }

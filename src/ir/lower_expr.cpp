@@ -355,6 +355,8 @@ Inst* Lowerer::expr(Expr* e) {
         auto* ne = as<NameExpr>(e);
         if (!ne->decl) break;
         if (ne->decl->kind == DeclKind::EnumCase) return enum_case_value(as<EnumCaseDecl>(ne->decl), e->type);
+        if (ne->decl->kind == DeclKind::Func && e->type && e->type->kind == TypeKind::Func)
+            return function_value(as<FuncDecl>(ne->decl));
         if (ne->decl->kind == DeclKind::Func || ne->decl->kind == DeclKind::Type ||
             ne->decl->kind == DeclKind::Namespace)
             break;
@@ -553,6 +555,8 @@ static Inst* builtin_property(Lowerer& l, MemberExpr* e, Inst* o) {
 }
 
 Inst* Lowerer::member(MemberExpr* e) {
+    if (e->decl && e->decl->kind == DeclKind::Func && e->type && e->type->kind == TypeKind::Func)
+        return function_value(as<FuncDecl>(e->decl)); // Type.F as a value
     if (e->null_safe && (e->builtin || (e->decl && e->decl->kind == DeclKind::Field))) {
         // a?.f / s?.Length: null when a is null, else the member wrapped as T?.
         Inst* inner;

@@ -195,6 +195,10 @@ public:
     // LangTypeInfo in the "X.$type" global.
     std::unordered_map<const TypeDecl*, std::vector<FuncDecl*>> vtables_;
     std::unordered_map<const FuncDecl*, uint32_t> vslot_;
+    // Function values (lower_func_values.cpp): the closure record global of each named function.
+    std::unordered_map<const FuncDecl*, const char*> fn_records_;
+    Inst* function_value(FuncDecl* fd);
+    Inst* call_value(CallExpr* e);
     const std::vector<FuncDecl*>& vtable(TypeDecl* td);
     static TypeDecl* base_class(TypeDecl* td);
     // The constructor an un-chained constructor (or the implicit one) of td runs first:

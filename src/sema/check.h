@@ -269,6 +269,12 @@ public:
     bool require_mutable(Expr* target, Span span, FuncDecl* mut_method);
     bool mutable_path(Expr* e, std::string& why, bool& this_root);
 
+    // ---- func_values.cpp ----
+    const Type* resolve_func_type(TypeExpr* te);
+    // A function named without a call (`F`, `Type.F`): its type, and *decl set to it.
+    const Type* function_value(Expr* e, Ident name, int32_t sym, Decl** decl);
+    const Type* call_value(CallExpr* e, const Type* ft);   // a call of a value of function type
+
     // ---- check_concurrency.cpp ----
     bool check_sendable(const Type* t, Span span, const char* what);
     const Type* resolve_conc_type(TypeExpr* te); // null: not Channel/Task/WaitGroup/Mutex

@@ -257,8 +257,9 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
         if (Decl* d = lookup_local(n->name)) {
             n->decl = d;
             n->type = d->type ? d->type : err();
+            if (n->type->kind == TypeKind::Func) return call_value(e, n->type);
             if (!is_error(n->type))
-                diag.error(callee->span, "'%s' is not a function (calling values is not supported yet)", n->name.c_str());
+                diag.error(callee->span, "'%s' is not a function: it has type %s", n->name.c_str(), tn(n->type).c_str());
             check_args_loose(*this, e->args);
             return err();
         }
@@ -294,6 +295,10 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
         }
         Decl* d = sym_list_[s].decl;
         n->decl = d;
+        if ((d->kind == DeclKind::Local || d->kind == DeclKind::Field) && d->type && d->type->kind == TypeKind::Func) {
+            n->type = check_name(n, false); // a global or static field of function type
+            return is_error(n->type) ? err() : call_value(e, n->type);
+        }
         if (d->kind != DeclKind::Func) {
             if (d->kind == DeclKind::Type)
                 diag.error(callee->span, "'%s' is a type: use 'new %s(...)' to make a value", n->name.c_str(), n->name.c_str());
@@ -417,6 +422,13 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
         }
         Decl* d = sym_list_[s].decl;
         m->decl = d;
+        if (d->kind == DeclKind::Field && d->type && d->type->kind == TypeKind::Func && !null_safe) {
+            // o.cb(x) with a field of function type: read the field, call its value
+            // (the object was checked without errors above; checking it again is harmless).
+            const Type* ft = check_member(m, false);
+            m->type = ft;
+            return is_error(ft) ? err() : call_value(e, ft);
+        }
         if (d->kind != DeclKind::Func) {
             if (d->kind == DeclKind::EnumCase && on_type)
                 return construct_case(*this, e, static_cast<EnumCaseDecl*>(d), e->span);
@@ -451,6 +463,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
         return null_safe ? null_safe_result(f->type->elem) : f->type->elem;
     }
     const Type* t = expr(callee, nullptr);
+    if (t->kind == TypeKind::Func) return call_value(e, t);
     if (!is_error(t)) diag.error(callee->span, "this expression cannot be called");
     check_args_loose(*this, e->args);
     return err();

@@ -578,8 +578,7 @@ const Type* Sema::check_name(NameExpr* e, bool prefix_ok) {
     case DeclKind::EnumCase:
         return d->type;
     case DeclKind::Func:
-        diag.error(e->span, "function '%s' must be called (function values are not supported yet)", e->name.c_str());
-        return err();
+        return function_value(e, e->name, s, &e->decl);
     default:
         diag.error(e->span, "'%s' cannot be used here", e->name.c_str());
         return err();
@@ -730,6 +729,10 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
             if (d->mods & M_STATIC) return used_too_early(d, e->span) ? err() : d->type ? d->type : err();
             diag.error(e->span, "'%s' is an instance field: it needs an object, not the type '%s'", e->name.c_str(),
                        td->name.c_str());
+            return err();
+        case DeclKind::Func:
+            if (d->mods & M_STATIC) return function_value(e, e->name, s, &e->decl); // Type.F as a value
+            diag.error(e->span, "method '%s' must be called", e->name.c_str());
             return err();
         default:
             diag.error(e->span, "method '%s' must be called", e->name.c_str());

@@ -480,6 +480,7 @@ private:
             bool instance = t && t->parent && !(t->mods & M_STATIC) && t->fkind != FuncKind::Constructor;
             if (callee && callee->kind == ExprKind::Name) {
                 if (instance) use_this(callee->span, st); // M(): this.M()
+                if (!t && callee->type && callee->type->kind == TypeKind::Func) use_name(callee, st); // f(x): reads f
             } else if (callee && callee->kind == ExprKind::Member) {
                 auto* m = static_cast<MemberExpr*>(callee);
                 if (m->object && (m->object->kind == ExprKind::This || m->object->kind == ExprKind::Base) && instance)

@@ -760,7 +760,7 @@ const Type* Sema::resolve_type(TypeExpr* te) {
         break;
     }
     case TypeExprKind::Pointer: diag.error(te->span, "raw pointers are not supported yet"); break;
-    case TypeExprKind::Func: diag.error(te->span, "function types are not supported yet"); break;
+    case TypeExprKind::Func: r = resolve_func_type(te); break;
     }
     te->resolved = r;
     return r;

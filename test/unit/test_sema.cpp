@@ -156,7 +156,8 @@ struct ContractWalker {
             if (!c->target && !c->builtin) {
                 Decl* d = c->callee->kind == ExprKind::Name ? static_cast<NameExpr*>(c->callee)->decl
                         : c->callee->kind == ExprKind::Member ? static_cast<MemberExpr*>(c->callee)->decl : nullptr;
-                if (!d || d->kind != DeclKind::EnumCase) fail(e, "call without target");
+                bool value_call = c->callee->type && c->callee->type->kind == TypeKind::Func; // f(x) through a function value
+                if ((!d || d->kind != DeclKind::EnumCase) && !value_call) fail(e, "call without target");
             }
             expr(c->callee);
             for (Arg& a : c->args) expr(a.value);

@@ -1,0 +1,67 @@
+// lower_func_values.cpp: function values and calls through them (doc/lowering.md,
+// "Function values and closures").
+//
+// A function value is the address of a closure record whose first word is the code
+// address. A named function's record is a data global "<symbol>$fn" = {&<symbol>}, made
+// once per function. A call loads the code address and passes the record as a hidden last
+// argument, which a named function ignores (a trailing extra argument is harmless under
+// the SysV ABI). Lambdas (records with captures) are not lowered yet.
+#include "ir/lower_impl.h"
+
+namespace lang::lower {
+
+Inst* Lowerer::function_value(FuncDecl* fd) {
+    const char*& rec = fn_records_[fd];
+    if (!rec) {
+        const char* sym = func_symbol(fd);
+        std::string name = std::string(sym) + "$fn";
+        ir::Global* g = m.arena.make<ir::Global>();
+        g->name = m.arena.copy_str(name.data(), name.size());
+        g->section = ir::Section::Data;
+        g->align = 8;
+        ir::DataItem d;
+        d.kind = ir::DataItem::SymAddr;
+        d.sym = sym;
+        d.size = 8;
+        g->items.push(m.arena, d);
+        m.globals.push(m.arena, g);
+        rec = g->name;
+    }
+    Inst* a = emit(Op::addr, Ty::Ptr);
+    a->sym = rec;
+    return a;
+}
+
+Inst* Lowerer::call_value(CallExpr* e) {
+    const Type* ft = e->callee->type;
+    const Type* rt = ft->elem;
+    bool agg = is_agg(rt);
+    Inst* fv = expr(e->callee);
+    std::vector<Inst*> args;
+    args.push_back(ctx);
+    Inst* res = nullptr;
+    if (agg) {
+        res = slot_for(rt);
+        args.push_back(res);
+    }
+    for (uint32_t i = 0; i < e->args.size && i < ft->count; i++) {
+        Expr* a = e->args[i].value;
+        const Type* pt = ft->elems[i];
+        Inst* v = expr(a);
+        if (is_str(pt)) v = pin(v);
+        if (is_agg(pt) && !is_fresh_temp(a)) v = materialize(pt, v);
+        args.push_back(v);
+    }
+    args.push_back(fv);
+    Inst* code = load(Ty::Ptr, fv, 0);
+    Ty rty = agg ? Ty::Void : ty(rt);
+    Inst* r = mk(Op::callind, rty);
+    r->args.push(m.body(), code);
+    for (Inst* a : args) r->args.push(m.body(), a);
+    ir::append(m, ensure(), r);
+    if (agg) return res;
+    if (rty == Ty::Void) return nullptr;
+    return is_str(rt) ? own(r) : r; // a Lang function's string result is +1
+}
+
+} // namespace lang::lower
