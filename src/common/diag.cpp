@@ -117,6 +117,9 @@ void Diag::emit(const std::string& s) {
     else fputs(s.c_str(), stderr);
 }
 
+// Source lines longer than this (in bytes) are shown as a window around the caret.
+static constexpr size_t kMaxShownLine = 160;
+
 void Diag::report(Severity sev, Span s, const char* fmt, va_list ap) {
     const char* suffix = "";
     if (sev == Severity::Warning) {
@@ -144,13 +147,26 @@ void Diag::report(Severity sev, Span s, const char* fmt, va_list ap) {
         LineCol lc = sm_.line_col(s.file, s.begin);
         out << sm_.file(s.file).path << ":" << lc.line << ":" << lc.col << ": " << word << ": " << msg << "\n";
         std::string_view line = sm_.line_text(s.file, lc.line);
-        out << "    " << line << "\n    ";
-        uint32_t i = 1;
-        for (size_t k = 0; k < line.size() && i < lc.col; k++) {
+        // The byte where the caret goes (columns count characters).
+        size_t cb = 0;
+        for (uint32_t i = 1; cb < line.size() && i < lc.col; cb++)
+            if (((unsigned char)line[cb] & 0xC0) != 0x80) i++;
+        while (cb < line.size() && ((unsigned char)line[cb] & 0xC0) == 0x80) cb++;
+        // A long line (generated code) is shown as a window around the caret.
+        size_t from = 0, to = line.size();
+        if (line.size() > kMaxShownLine) {
+            from = cb > kMaxShownLine / 2 ? cb - kMaxShownLine / 2 : 0;
+            to = std::min(line.size(), from + kMaxShownLine);
+            while (from > 0 && ((unsigned char)line[from] & 0xC0) == 0x80) from--;
+            while (to < line.size() && ((unsigned char)line[to] & 0xC0) == 0x80) to++;
+        }
+        const char* dots = "...";
+        out << "    " << (from ? dots : "") << line.substr(from, to - from) << (to < line.size() ? dots : "") << "\n    ";
+        if (from) out << "   ";
+        for (size_t k = from; k < cb; k++) {
             unsigned char c = (unsigned char)line[k];
             if ((c & 0xC0) == 0x80) continue;
             out << (c == '\t' ? '\t' : ' ');
-            i++;
         }
         out << "^\n";
     } else {

@@ -287,3 +287,40 @@ TEST_CASE("lexer: lexing in batches (as the parser does) gives the same tokens a
     CHECK(whole.toks[3].kind == Tok::Dot);
     CHECK(whole.toks[4].kind == Tok::Int); // the 0 of t.0.1
 }
+
+namespace {
+// Characters (not bytes) of UTF-8 text.
+size_t chars(const std::string& s) {
+    size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    return n;
+}
+} // namespace
+
+TEST_CASE("diagnostics: a long line is shown as a window with the caret under the error") {
+    // Where the error is: near the start, in the middle, near the end of a long line, with
+    // two-byte characters before it; a short line is shown whole.
+    for (size_t before : {5u, 400u, 2000u}) {
+        CAPTURE(before);
+        std::string left, right(before == 2000u ? 10 : 700, 'x');
+        for (size_t i = 0; i < before; i++) left += i % 2 ? "é" : "a";
+        std::string src = "let " + left + " = 1 ` " + right + ";\n";
+        Lexed l(src);
+        CHECK(!l.ok);
+        // "t.lang:1:COL: error: ...\n    LINE\n    CARET^\n"
+        size_t nl1 = l.diags.find('\n'), nl2 = l.diags.find('\n', nl1 + 1), nl3 = l.diags.find('\n', nl2 + 1);
+        REQUIRE(nl3 != std::string::npos);
+        std::string head = l.diags.substr(0, nl1);
+        CHECK(head.find("t.lang:1:" + std::to_string(4 + chars(left) + 6) + ": error: invalid character '`'") == 0);
+        std::string shown = l.diags.substr(nl1 + 1, nl2 - nl1 - 1), caret = l.diags.substr(nl2 + 1, nl3 - nl2 - 1);
+        CHECK(shown.size() <= 4 + 3 + 160 + 3 + 3); // margin, dots, window (+ a character's tail), dots
+        if (src.size() > 160) CHECK(shown.find("...") != std::string::npos);
+        else CHECK(shown == "    " + src.substr(0, src.size() - 1));
+        REQUIRE(caret.size() >= 1);
+        CHECK(caret.back() == '^');
+        // The caret's column (in characters) is the backquote's column in the shown line.
+        size_t bq = shown.find('`');
+        REQUIRE(bq != std::string::npos);
+        CHECK(chars(caret) - 1 == chars(shown.substr(0, bq)));
+    }
+}
