@@ -281,10 +281,12 @@ bool Lowerer::run() {
         if (before && !before(fd)) return false;
         file_path = file_of_[fd];
         lower_func(fd);
+        lower_pending_lambdas(); // lower_func_values.cpp
         if (!failed) hand_out();
     }
     emit_box_thunks(); // lower_box.cpp
     emit_entry();
+    lower_pending_lambdas(); // those in initializers
     if (!failed) hand_out();
     emit_type_infos(); // lower_reflect.cpp
     return !failed;

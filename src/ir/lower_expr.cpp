@@ -425,6 +425,7 @@ Inst* Lowerer::expr(Expr* e) {
         return s;
     }
     case ExprKind::Match: return match(as<MatchExpr>(e));
+    case ExprKind::Lambda: return lambda_value(as<LambdaExpr>(e));
     case ExprKind::Sizeof: {
         auto* se = as<SizeofExpr>(e);
         const Type* t = se->of ? se->of->resolved : nullptr;

@@ -5,7 +5,9 @@
 // address. A named function's record is a data global "<symbol>$fn" = {&<symbol>}, made
 // once per function. A call loads the code address and passes the record as a hidden last
 // argument, which a named function ignores (a trailing extra argument is harmless under
-// the SysV ABI). Lambdas (records with captures) are not lowered yet.
+// the SysV ABI). A lambda without captures is a function "<enclosing>$lambdaN" (made by
+// sema) with such a static record too; it is lowered right after the function holding it.
+// Lambdas with captures (records with captured variables) are not lowered yet.
 #include "ir/lower_impl.h"
 
 namespace lang::lower {
@@ -62,6 +64,28 @@ Inst* Lowerer::call_value(CallExpr* e) {
     if (agg) return res;
     if (rty == Ty::Void) return nullptr;
     return is_str(rt) ? own(r) : r; // a Lang function's string result is +1
+}
+
+Inst* Lowerer::lambda_value(LambdaExpr* l) {
+    if (!l->fn) {
+        unsupported(l->span, "this lambda");
+        return undef(Ty::Ptr);
+    }
+    pending_lambdas_.push_back(l->fn);
+    return function_value(l->fn);
+}
+
+// Lowers the lambdas met while lowering a function (and theirs, in turn). Each is lowered
+// once even when its expression was lowered more than once.
+void Lowerer::lower_pending_lambdas() {
+    const char* path = file_path;
+    while (!pending_lambdas_.empty()) {
+        FuncDecl* fd = pending_lambdas_.back();
+        pending_lambdas_.pop_back();
+        if (!lowered_lambdas_.insert(fd).second) continue;
+        file_path = path;
+        lower_func(fd);
+    }
 }
 
 } // namespace lang::lower

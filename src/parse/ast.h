@@ -184,6 +184,7 @@ struct LambdaExpr : Expr {
     TypeExpr* ret = nullptr;       // rarely written
     Expr* body_expr = nullptr;     // `=> expr`
     Block* body_block = nullptr;   // `=> { ... }`
+    FuncDecl* fn = nullptr;        // sema: the function "<enclosing>$lambdaN" holding the body
 };
 
 struct MatchArm {

@@ -478,7 +478,7 @@ const Type* Sema::expr(Expr* e, const Type* hint) {
         t = T.nullable(want);
         break;
     }
-    case ExprKind::Lambda: t = unsupported(e, "lambdas are"); break;
+    case ExprKind::Lambda: t = check_lambda(static_cast<LambdaExpr*>(e), hint); break;
     case ExprKind::Try: t = check_try(static_cast<TryExpr*>(e)); break;
     case ExprKind::Catch: t = check_catch(static_cast<CatchExpr*>(e), hint); break;
     case ExprKind::Typeof: t = check_typeof(static_cast<TypeofExpr*>(e)); break;
@@ -530,6 +530,10 @@ const Type* Sema::check_name(NameExpr* e, bool prefix_ok) {
     if (ambiguous) return err();
     if (s < 0) {
         if (prefix_ok && e->name == id_console) return T.void_(); // builtin Console prefix
+        if (outer_local(e->name)) { // lambdas.cpp
+            diag.error(e->span, "lambdas cannot capture '%s' yet", e->name.c_str());
+            return err();
+        }
         diag.error(e->span, "undefined name '%s'", e->name.c_str());
         return err();
     }

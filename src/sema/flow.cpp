@@ -564,6 +564,7 @@ private:
         case ExprKind::Lambda: {
             // The body runs later: what it reads must be assigned where the lambda is made.
             auto* l = static_cast<LambdaExpr*>(e);
+            if (l->fn) break; // its body is a function of its own, walked by its own check_flow
             State later = st;
             std::vector<Loop> saved;
             saved.swap(loops_);
