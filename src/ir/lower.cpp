@@ -778,6 +778,7 @@ void Lowerer::lower_func(FuncDecl* fd) {
             vi.addr = param(vi.ty);
         }
     }
+    lambda_prologue(fd); // lower_func_values.cpp: the record parameter, captures, spills
 
     if (fd->fkind == FuncKind::Constructor && (fd->chains_base || fd->chains_this)) {
         TypeDecl* owner = fd->parent && fd->parent->kind == DeclKind::Type ? as<TypeDecl>(fd->parent) : nullptr;

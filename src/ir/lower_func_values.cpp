@@ -72,7 +72,48 @@ Inst* Lowerer::lambda_value(LambdaExpr* l) {
         return undef(Ty::Ptr);
     }
     pending_lambdas_.push_back(l->fn);
-    return function_value(l->fn);
+    lambda_of_[l->fn] = l;
+    if (!l->captures.size) return function_value(l->fn);
+    // A record on the stack: {code, &capture0, &capture1, ...}.
+    Inst* rec = slot(8 * (1 + l->captures.size), 8);
+    Inst* code = emit(Op::addr, Ty::Ptr);
+    code->sym = func_symbol(l->fn);
+    store(Ty::Ptr, rec, 0, code);
+    for (uint32_t i = 0; i < l->captures.size; i++) {
+        LVal lv = var_lval(l->captures[i]);
+        Inst* a = lv.base;
+        if (lv.kind != LVal::Mem || !a) {
+            unsupported(l->span, "a capture kept in a register");
+            return undef(Ty::Ptr);
+        }
+        if (lv.off) a = emit(Op::add, Ty::Ptr, a, iconst(Ty::Ptr, lv.off));
+        store(Ty::Ptr, rec, 8 * (1 + i), a);
+    }
+    return rec;
+}
+
+// At the start of a function: a lambda's record parameter (the hidden last one) and the
+// addresses of its captures read from it; any function's captured parameters moved to
+// memory, so a lambda can reach them by address.
+void Lowerer::lambda_prologue(FuncDecl* fd) {
+    capture_addrs_.clear();
+    auto it = lambda_of_.find(fd);
+    if (it != lambda_of_.end() && it->second->captures.size) {
+        LambdaExpr* l = it->second;
+        f->params.push(m.arena, Ty::Ptr);
+        Inst* rec = emit_pro(Op::param, Ty::Ptr);
+        rec->imm = f->params.size - 1;
+        for (uint32_t i = 0; i < l->captures.size; i++) capture_addrs_[l->captures[i]] = load(Ty::Ptr, rec, 8 * (1 + i));
+    }
+    for (ParamDecl* p : fd->params) {
+        if (!p->captured) continue;
+        VarInfo& vi = vars[param_base + p->index];
+        if (vi.kind != VarKind::Fixed) continue;
+        Inst* s = slot_for(p->type);
+        store(vi.ty, s, 0, vi.addr);
+        vi.kind = VarKind::Mem;
+        vi.addr = s;
+    }
 }
 
 // Lowers the lambdas met while lowering a function (and theirs, in turn). Each is lowered

@@ -276,7 +276,8 @@ public:
     const Type* function_value(Expr* e, Ident name, int32_t sym, Decl** decl);
     const Type* call_value(CallExpr* e, const Type* ft);   // a call of a value of function type
     const Type* check_lambda(LambdaExpr* l, const Type* hint); // lambdas.cpp
-    bool outer_local(Ident name) const;                    // a local of a function around a lambda
+    Decl* capture(Ident name, Span span);                  // a local of a function around a lambda, captured
+    bool closure_use(Decl* d, Span span);                  // a use of a stack closure as a value: reports it
 
     // ---- check_concurrency.cpp ----
     bool check_sendable(const Type* t, Span span, const char* what);
@@ -415,6 +416,8 @@ public:
     FnCtx fn_;
     LocalScopes locals_;
     std::vector<LocalScopes> outer_locals_; // lambdas.cpp: the locals of the functions around a lambda
+    std::vector<LambdaExpr*> lambda_stack_; // lambdas.cpp: the lambdas being checked (outermost first)
+    LambdaExpr* let_lambda_ = nullptr;      // lambdas.cpp: the lambda initializing a `let` local
     uint32_t init_lambdas_ = 0;             // lambdas in initializers (outside any function)
     // layout state: 1 = in progress, 2 = done
     std::unordered_map<const Type*, uint8_t> layout_state_;

@@ -520,9 +520,12 @@ const Type* Sema::check_name(NameExpr* e, bool prefix_ok) {
         if (prefix_ok) return generic_type_prefix(e); // `Box<int>.Of(3)` (generics.cpp)
         return unsupported(e, "generic function calls are");
     }
-    if (Decl* d = lookup_local(e->name)) {
-        e->decl = d;
-        return d->type ? d->type : err();
+    Decl* ld = lookup_local(e->name);
+    if (!ld) ld = capture(e->name, e->span); // lambdas.cpp
+    if (ld) {
+        e->decl = ld;
+        if (closure_use(ld, e->span)) return err();
+        return ld->type ? ld->type : err();
     }
     int32_t s = lookup_in_types(e->name);
     bool ambiguous = false;
@@ -530,10 +533,6 @@ const Type* Sema::check_name(NameExpr* e, bool prefix_ok) {
     if (ambiguous) return err();
     if (s < 0) {
         if (prefix_ok && e->name == id_console) return T.void_(); // builtin Console prefix
-        if (outer_local(e->name)) { // lambdas.cpp
-            diag.error(e->span, "lambdas cannot capture '%s' yet", e->name.c_str());
-            return err();
-        }
         diag.error(e->span, "undefined name '%s'", e->name.c_str());
         return err();
     }

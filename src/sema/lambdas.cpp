@@ -3,8 +3,10 @@
 // Job: give a lambda its function type (parameter types written or taken from the
 // expected function type; result from the expected type, or the body expression's type)
 // and check its body as a function of its own, "<enclosing>$lambdaN", which lowering emits
-// like any other function. Captures are not handled yet: a name that is a local of a
-// function around the lambda is reported ("lambdas cannot capture 'x' yet").
+// like any other function. A name that is a local or parameter of a function around the
+// lambda is a capture (LambdaExpr.captures, by reference); for now such a lambda may only
+// initialize a `let` local, which may then only be called, so its record (on the stack
+// of the enclosing function) never outlives the variables it points to.
 // Invariants: while a body is checked, the locals of the functions around it sit in
 // outer_locals_ (innermost last) and locals_ holds only the lambda's own; fn_ is the
 // lambda's FnCtx and is restored afterwards, as is every other piece of body state.
@@ -14,13 +16,38 @@
 
 namespace lang::sema {
 
-bool Sema::outer_local(Ident name) const {
-    for (const LocalScopes& ls : outer_locals_)
-        if (ls.lookup(name)) return true;
-    return false;
+// A local or parameter of a function around the lambda being checked: every lambda from
+// that function inwards captures it.
+Decl* Sema::capture(Ident name, Span) {
+    for (size_t k = outer_locals_.size(); k-- > 0;) {
+        Decl* d = outer_locals_[k].lookup(name);
+        if (!d) continue;
+        if (d->kind == DeclKind::Local) static_cast<LocalDecl*>(d)->captured = true;
+        else if (d->kind == DeclKind::Param) static_cast<ParamDecl*>(d)->captured = true;
+        else return nullptr;
+        for (size_t j = k; j < lambda_stack_.size(); j++) {
+            LambdaExpr* l = lambda_stack_[j];
+            bool seen = false;
+            for (Decl* c : l->captures) seen = seen || c == d;
+            if (!seen) l->captures.push(arena, d);
+        }
+        return d;
+    }
+    return nullptr;
+}
+
+// A lambda with captures keeps its record on the stack, so the `let` local holding it may
+// only be called (escaping closures are not done yet).
+bool Sema::closure_use(Decl* d, Span span) {
+    if (d->kind != DeclKind::Local || !static_cast<LocalDecl*>(d)->stack_closure) return false;
+    diag.error(span, "'%s' holds a lambda that captures variables: it can only be called (such lambdas cannot be passed or stored yet)",
+               d->name.c_str());
+    return true;
 }
 
 const Type* Sema::check_lambda(LambdaExpr* l, const Type* hint) {
+    bool at_let = let_lambda_ == l; // initializes a `let` local: it may capture
+    let_lambda_ = nullptr;
     if (hint && hint->kind == TypeKind::Nullable) hint = hint->elem;
     const Type* want = hint && hint->kind == TypeKind::Func ? hint : nullptr;
     bool bad = false;
@@ -79,6 +106,7 @@ const Type* Sema::check_lambda(LambdaExpr* l, const Type* hint) {
     fn_.fn = fd;
     fn_.self_decl = outer.self_decl; // static members of the enclosing type stay visible
     outer_locals_.push_back(std::move(locals_));
+    lambda_stack_.push_back(l);
     locals_ = LocalScopes{};
     int errors_before = diag.error_count();
     push_scope();
@@ -113,6 +141,12 @@ const Type* Sema::check_lambda(LambdaExpr* l, const Type* hint) {
     if (!bad && diag.error_count() == errors_before) check_flow(fd, nullptr); // flow.cpp
     locals_ = std::move(outer_locals_.back());
     outer_locals_.pop_back();
+    lambda_stack_.pop_back();
+    if (l->captures.size && !at_let) {
+        diag.error(l->span, "a lambda that captures '%s' can only initialize a 'let' local for now (it cannot be passed, "
+                            "returned or stored yet)", l->captures[0]->name.c_str());
+        bad = true;
+    }
     fn_ = outer;
     return fd->type;
 }
