@@ -124,6 +124,7 @@ struct FnCtx {
     int loop_depth = 0;
     bool in_defer = false;       // checking the statement of a `defer`
     uint32_t lambdas = 0;        // lambdas made so far in this function (names "$lambdaN")
+    bool infer_ret = false;      // a block-bodied lambda: the first `return` sets `ret`
 };
 
 class Sema {
@@ -278,6 +279,7 @@ public:
     const Type* check_lambda(LambdaExpr* l, const Type* hint); // lambdas.cpp
     Decl* capture(Ident name, Span span);                  // a local of a function around a lambda, captured
     bool closure_use(Decl* d, Span span);                  // a use of a stack closure as a value: reports it
+    const Type* infer_result(Expr* value);                 // a lambda's result from its first `return`
 
     // ---- check_concurrency.cpp ----
     bool check_sendable(const Type* t, Span span, const char* what);

@@ -354,6 +354,11 @@ void Sema::check_stmt(Stmt* s) {
             expr(rs->value, nullptr);
             break;
         }
+        if (fn_.infer_ret) { // lambdas.cpp: a block-bodied lambda takes its first return's type
+            fn_.infer_ret = false;
+            fn_.ret = rs->value ? infer_result(rs->value) : T.void_();
+            break;
+        }
         if (rs->value) {
             if (is_void_result(fn_.ret)) {
                 const Type* t = expr(rs->value, nullptr);

@@ -36,6 +36,16 @@ Decl* Sema::capture(Ident name, Span) {
     return nullptr;
 }
 
+const Type* Sema::infer_result(Expr* value) {
+    const Type* t = expr(value, nullptr);
+    if (t->kind == TypeKind::Void || t->kind == TypeKind::Never || t->kind == TypeKind::Null ||
+        t->kind == TypeKind::Range) {
+        if (!is_error(t)) diag.error(value->span, "cannot infer the result type of this lambda from this 'return'");
+        return err();
+    }
+    return t;
+}
+
 // A lambda with captures keeps its record on the stack, so the `let` local holding it may
 // only be called (escaping closures are not done yet).
 bool Sema::closure_use(Decl* d, Span span) {
@@ -128,9 +138,9 @@ const Type* Sema::check_lambda(LambdaExpr* l, const Type* hint) {
                 coerce(l->body_expr, ret);
         }
     } else if (l->body_block) {
-        if (!ret) ret = T.void_(); // (a result inferred from the returns is not done yet)
-        fn_.ret = ret;
+        fn_.infer_ret = !ret;
         for (Stmt* s : l->body_block->stmts) check_stmt(s);
+        if (!ret) ret = fn_.infer_ret ? T.void_() : fn_.ret; // no value-returning `return`: void
         if (!is_void_result(ret) && !is_error(ret) && !block_returns(l->body_block))
             diag.error(l->span, "the lambda must return a value of type %s", tn(ret).c_str());
     }
