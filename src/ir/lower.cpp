@@ -281,10 +281,12 @@ bool Lowerer::run() {
         if (before && !before(fd)) return false;
         file_path = file_of_[fd];
         lower_func(fd);
+        lower_pending_lambdas(); // lower_func_values.cpp
         if (!failed) hand_out();
     }
     emit_box_thunks(); // lower_box.cpp
     emit_entry();
+    lower_pending_lambdas(); // those in initializers
     if (!failed) hand_out();
     emit_type_infos(); // lower_reflect.cpp
     return !failed;
@@ -776,6 +778,7 @@ void Lowerer::lower_func(FuncDecl* fd) {
             vi.addr = param(vi.ty);
         }
     }
+    lambda_prologue(fd); // lower_func_values.cpp: the record parameter, captures, spills
 
     if (fd->fkind == FuncKind::Constructor && (fd->chains_base || fd->chains_this)) {
         TypeDecl* owner = fd->parent && fd->parent->kind == DeclKind::Type ? as<TypeDecl>(fd->parent) : nullptr;

@@ -78,6 +78,16 @@ LVal Lowerer::var_lval(Decl* d) {
             return lv;
         }
     }
+    if (!capture_addrs_.empty() && (d->kind == DeclKind::Local || d->kind == DeclKind::Param)) {
+        auto it = capture_addrs_.find(d); // a lambda's capture: the variable's address is in the record
+        if (it != capture_addrs_.end()) {
+            lv.kind = LVal::Mem;
+            lv.base = it->second;
+            lv.type = d->type;
+            lv.release_old = d->kind == DeclKind::Param && as<ParamDecl>(d)->mode == ParamMode::Ref;
+            return lv;
+        }
+    }
     if (d->kind == DeclKind::Local || d->kind == DeclKind::Param) {
         uint32_t idx = d->kind == DeclKind::Local ? as<LocalDecl>(d)->index : param_base + as<ParamDecl>(d)->index;
         if (idx >= vars.size()) vars.resize(idx + 1);
@@ -85,7 +95,7 @@ LVal Lowerer::var_lval(Decl* d) {
         if (vi.kind == VarKind::None) { // first sight (e.g. a binding lowered before its use)
             vi.type = d->type;
             vi.ty = ty(d->type);
-            if (is_agg(d->type)) {
+            if (is_agg(d->type) || (d->kind == DeclKind::Local && as<LocalDecl>(d)->captured)) { // (lambdas: by address)
                 vi.kind = VarKind::Mem;
                 vi.addr = slot_for(d->type);
             } else if (d->kind == DeclKind::Local && as<LocalDecl>(d)->is_mutable) {
@@ -425,6 +435,7 @@ Inst* Lowerer::expr(Expr* e) {
         return s;
     }
     case ExprKind::Match: return match(as<MatchExpr>(e));
+    case ExprKind::Lambda: return lambda_value(as<LambdaExpr>(e));
     case ExprKind::Sizeof: {
         auto* se = as<SizeofExpr>(e);
         const Type* t = se->of ? se->of->resolved : nullptr;

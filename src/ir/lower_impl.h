@@ -199,6 +199,13 @@ public:
     std::unordered_map<const FuncDecl*, const char*> fn_records_;
     Inst* function_value(FuncDecl* fd);
     Inst* call_value(CallExpr* e);
+    Inst* lambda_value(LambdaExpr* l);       // lower_func_values.cpp
+    void lower_pending_lambdas();
+    std::vector<FuncDecl*> pending_lambdas_; // lambdas met in the function being lowered
+    std::unordered_set<const FuncDecl*> lowered_lambdas_;
+    std::unordered_map<const FuncDecl*, LambdaExpr*> lambda_of_; // a lambda's function -> its expression
+    std::unordered_map<const Decl*, Inst*> capture_addrs_;       // in a lambda: a capture -> its address
+    void lambda_prologue(FuncDecl* fd);
     const std::vector<FuncDecl*>& vtable(TypeDecl* td);
     static TypeDecl* base_class(TypeDecl* td);
     // The constructor an un-chained constructor (or the implicit one) of td runs first:

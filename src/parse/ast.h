@@ -184,6 +184,8 @@ struct LambdaExpr : Expr {
     TypeExpr* ret = nullptr;       // rarely written
     Expr* body_expr = nullptr;     // `=> expr`
     Block* body_block = nullptr;   // `=> { ... }`
+    FuncDecl* fn = nullptr;        // sema: the function "<enclosing>$lambdaN" holding the body
+    ArenaVec<Decl*> captures;      // sema: locals/parameters of the functions around it that it uses
 };
 
 struct MatchArm {
@@ -335,6 +337,8 @@ struct LocalDecl : Decl {
     // (init is null for tuple destructuring, where VarDeclStmt::init holds the tuple).
     TypeExpr* type_expr = nullptr;
     Expr* init = nullptr;
+    bool captured = false;      // sema: a lambda uses it (lowering keeps it in memory)
+    bool stack_closure = false; // sema: holds a lambda with captures (it may only be called)
 };
 
 enum class ParamMode : uint8_t { Borrow, Ref, Own };
@@ -344,6 +348,7 @@ struct ParamDecl : Decl {
     TypeExpr* type_expr = nullptr;      // null for untyped lambda parameters
     Expr* default_value = nullptr;      // `= #caller`, `= 3`
     bool boxed = false;                 // sema: an enum payload kept in a heap box (recursive enums)
+    bool captured = false;              // sema: a lambda uses it (lowering keeps it in memory)
 };
 
 struct TypeParamDecl : Decl {

@@ -123,6 +123,8 @@ struct FnCtx {
     uint32_t next_local = 0;
     int loop_depth = 0;
     bool in_defer = false;       // checking the statement of a `defer`
+    uint32_t lambdas = 0;        // lambdas made so far in this function (names "$lambdaN")
+    bool infer_ret = false;      // a block-bodied lambda: the first `return` sets `ret`
 };
 
 class Sema {
@@ -274,6 +276,10 @@ public:
     // A function named without a call (`F`, `Type.F`): its type, and *decl set to it.
     const Type* function_value(Expr* e, Ident name, int32_t sym, Decl** decl);
     const Type* call_value(CallExpr* e, const Type* ft);   // a call of a value of function type
+    const Type* check_lambda(LambdaExpr* l, const Type* hint); // lambdas.cpp
+    Decl* capture(Ident name, Span span);                  // a local of a function around a lambda, captured
+    bool closure_use(Decl* d, Span span);                  // a use of a stack closure as a value: reports it
+    const Type* infer_result(Expr* value);                 // a lambda's result from its first `return`
 
     // ---- check_concurrency.cpp ----
     bool check_sendable(const Type* t, Span span, const char* what);
@@ -411,6 +417,10 @@ public:
     std::vector<TypeDecl*> type_stack_; // enclosing type declarations, innermost last
     FnCtx fn_;
     LocalScopes locals_;
+    std::vector<LocalScopes> outer_locals_; // lambdas.cpp: the locals of the functions around a lambda
+    std::vector<LambdaExpr*> lambda_stack_; // lambdas.cpp: the lambdas being checked (outermost first)
+    LambdaExpr* let_lambda_ = nullptr;      // lambdas.cpp: the lambda initializing a `let` local
+    uint32_t init_lambdas_ = 0;             // lambdas in initializers (outside any function)
     // layout state: 1 = in progress, 2 = done
     std::unordered_map<const Type*, uint8_t> layout_state_;
     std::unordered_map<const TypeDecl*, uint8_t> decl_layout_state_;

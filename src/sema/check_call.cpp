@@ -254,7 +254,9 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
     CandBuf cands;
     if (callee->kind == ExprKind::Name) {
         auto* n = static_cast<NameExpr*>(callee);
-        if (Decl* d = lookup_local(n->name)) {
+        Decl* ld = lookup_local(n->name);
+        if (!ld) ld = capture(n->name, n->span); // lambdas.cpp
+        if (Decl* d = ld) {
             n->decl = d;
             n->type = d->type ? d->type : err();
             if (n->type->kind == TypeKind::Func) return call_value(e, n->type);

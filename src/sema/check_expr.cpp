@@ -478,7 +478,7 @@ const Type* Sema::expr(Expr* e, const Type* hint) {
         t = T.nullable(want);
         break;
     }
-    case ExprKind::Lambda: t = unsupported(e, "lambdas are"); break;
+    case ExprKind::Lambda: t = check_lambda(static_cast<LambdaExpr*>(e), hint); break;
     case ExprKind::Try: t = check_try(static_cast<TryExpr*>(e)); break;
     case ExprKind::Catch: t = check_catch(static_cast<CatchExpr*>(e), hint); break;
     case ExprKind::Typeof: t = check_typeof(static_cast<TypeofExpr*>(e)); break;
@@ -520,9 +520,12 @@ const Type* Sema::check_name(NameExpr* e, bool prefix_ok) {
         if (prefix_ok) return generic_type_prefix(e); // `Box<int>.Of(3)` (generics.cpp)
         return unsupported(e, "generic function calls are");
     }
-    if (Decl* d = lookup_local(e->name)) {
-        e->decl = d;
-        return d->type ? d->type : err();
+    Decl* ld = lookup_local(e->name);
+    if (!ld) ld = capture(e->name, e->span); // lambdas.cpp
+    if (ld) {
+        e->decl = ld;
+        if (closure_use(ld, e->span)) return err();
+        return ld->type ? ld->type : err();
     }
     int32_t s = lookup_in_types(e->name);
     bool ambiguous = false;

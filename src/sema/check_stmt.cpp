@@ -205,6 +205,9 @@ void Sema::check_var_decl(VarDeclStmt* s) {
         t = err();
     }
     const char* first = s->names.size && s->names[0] ? s->names[0]->name.c_str() : "?";
+    LambdaExpr* lam = s->init && s->init->kind == ExprKind::Lambda && !s->is_mutable && !s->destructure
+                          ? static_cast<LambdaExpr*>(s->init) : nullptr;
+    let_lambda_ = lam; // lambdas.cpp: a lambda with captures may initialize a `let` local
     if (s->init) {
         if (t) value(s->init, t);
         else {
@@ -228,6 +231,8 @@ void Sema::check_var_decl(VarDeclStmt* s) {
             diag.error(s->span, "cannot infer the type of '%s' without an initializer", first);
         if (!t) t = err();
     }
+    let_lambda_ = nullptr;
+    if (lam && lam->captures.size && s->names.size && s->names[0]) s->names[0]->stack_closure = true;
     if (s->destructure) {
         if (!is_error(t) && (t->kind != TypeKind::Tuple || t->count != s->names.size)) {
             diag.error(s->init ? s->init->span : s->span, "cannot destructure a value of type %s into %u names",
@@ -347,6 +352,11 @@ void Sema::check_stmt(Stmt* s) {
         if (fn_.in_defer) {
             diag.error(s->span, "'return' is not allowed inside 'defer'");
             expr(rs->value, nullptr);
+            break;
+        }
+        if (fn_.infer_ret) { // lambdas.cpp: a block-bodied lambda takes its first return's type
+            fn_.infer_ret = false;
+            fn_.ret = rs->value ? infer_result(rs->value) : T.void_();
             break;
         }
         if (rs->value) {

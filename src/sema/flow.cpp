@@ -564,6 +564,17 @@ private:
         case ExprKind::Lambda: {
             // The body runs later: what it reads must be assigned where the lambda is made.
             auto* l = static_cast<LambdaExpr*>(e);
+            if (l->fn) { // its body is a function of its own, walked by its own check_flow
+                for (Decl* d : l->captures) { // its captures are read here (they must be assigned)
+                    if (d->kind != DeclKind::Local) continue;
+                    NameExpr n;
+                    n.kind = ExprKind::Name;
+                    n.span = l->span;
+                    n.decl = d;
+                    use_name(&n, st);
+                }
+                break;
+            }
             State later = st;
             std::vector<Loop> saved;
             saved.swap(loops_);

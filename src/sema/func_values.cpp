@@ -2,8 +2,8 @@
 //
 // Job: resolve a function type `(A, B) => R`, turn a free function or static method named
 // without a call (`F`, or `Type.F` for a static method) into a value of its function type, and check a call of any expression of
-// function type (argument count and conversions). Lambdas and instance-method values are
-// not handled yet: they are still reported as unsupported.
+// function type (argument count and conversions). Lambdas are in lambdas.cpp; instance-method
+// values are not handled yet: they are still reported as unsupported.
 // Invariants: a function value's NameExpr keeps the FuncDecl in `decl` and has the
 // function's type; a call through a value leaves CallExpr.target null.
 #include "sema/check.h"

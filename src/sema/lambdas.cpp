@@ -1,0 +1,164 @@
+// lambdas.cpp: checking lambdas (spec 7.10).
+//
+// Job: give a lambda its function type (parameter types written or taken from the
+// expected function type; result from the expected type, or the body expression's type)
+// and check its body as a function of its own, "<enclosing>$lambdaN", which lowering emits
+// like any other function. A name that is a local or parameter of a function around the
+// lambda is a capture (LambdaExpr.captures, by reference); for now such a lambda may only
+// initialize a `let` local, which may then only be called, so its record (on the stack
+// of the enclosing function) never outlives the variables it points to.
+// Invariants: while a body is checked, the locals of the functions around it sit in
+// outer_locals_ (innermost last) and locals_ holds only the lambda's own; fn_ is the
+// lambda's FnCtx and is restored afterwards, as is every other piece of body state.
+#include "sema/check.h"
+
+#include <utility>
+
+namespace lang::sema {
+
+// A local or parameter of a function around the lambda being checked: every lambda from
+// that function inwards captures it.
+Decl* Sema::capture(Ident name, Span) {
+    for (size_t k = outer_locals_.size(); k-- > 0;) {
+        Decl* d = outer_locals_[k].lookup(name);
+        if (!d) continue;
+        if (d->kind == DeclKind::Local) static_cast<LocalDecl*>(d)->captured = true;
+        else if (d->kind == DeclKind::Param) static_cast<ParamDecl*>(d)->captured = true;
+        else return nullptr;
+        for (size_t j = k; j < lambda_stack_.size(); j++) {
+            LambdaExpr* l = lambda_stack_[j];
+            bool seen = false;
+            for (Decl* c : l->captures) seen = seen || c == d;
+            if (!seen) l->captures.push(arena, d);
+        }
+        return d;
+    }
+    return nullptr;
+}
+
+const Type* Sema::infer_result(Expr* value) {
+    const Type* t = expr(value, nullptr);
+    if (t->kind == TypeKind::Void || t->kind == TypeKind::Never || t->kind == TypeKind::Null ||
+        t->kind == TypeKind::Range) {
+        if (!is_error(t)) diag.error(value->span, "cannot infer the result type of this lambda from this 'return'");
+        return err();
+    }
+    return t;
+}
+
+// A lambda with captures keeps its record on the stack, so the `let` local holding it may
+// only be called (escaping closures are not done yet).
+bool Sema::closure_use(Decl* d, Span span) {
+    if (d->kind != DeclKind::Local || !static_cast<LocalDecl*>(d)->stack_closure) return false;
+    diag.error(span, "'%s' holds a lambda that captures variables: it can only be called (such lambdas cannot be passed or stored yet)",
+               d->name.c_str());
+    return true;
+}
+
+const Type* Sema::check_lambda(LambdaExpr* l, const Type* hint) {
+    bool at_let = let_lambda_ == l; // initializes a `let` local: it may capture
+    let_lambda_ = nullptr;
+    if (hint && hint->kind == TypeKind::Nullable) hint = hint->elem;
+    const Type* want = hint && hint->kind == TypeKind::Func ? hint : nullptr;
+    bool bad = false;
+    std::vector<const Type*> ps;
+    uint32_t pi = 0;
+    for (ParamDecl* p : l->params) {
+        if (!p) {
+            bad = true;
+            continue;
+        }
+        p->index = pi;
+        if (p->mode != ParamMode::Borrow || p->default_value) {
+            diag.error(p->name_span, "a lambda parameter cannot be %s",
+                       p->default_value ? "given a default value" : "'ref' or 'own'");
+            bad = true;
+        }
+        if (p->type_expr) {
+            p->type = resolve_type(p->type_expr);
+            if (p->type->kind == TypeKind::Void) {
+                diag.error(p->name_span, "parameter '%s' cannot have type void", p->name.c_str());
+                p->type = err();
+            }
+        } else if (want && pi < want->count) {
+            p->type = want->elems[pi];
+        } else {
+            if (!bad)
+                diag.error(p->name_span, want ? "the lambda has more parameters than its type %s"
+                                              : "cannot infer the parameter types of a lambda%s",
+                           want ? type_name(want).c_str() : "");
+            p->type = err();
+            bad = true;
+        }
+        if (is_error(p->type)) bad = true;
+        ps.push_back(p->type);
+        pi++;
+    }
+    const Type* ret = l->ret ? resolve_type(l->ret) : want && want->count == pi ? want->elem : nullptr;
+    if (ret && is_error(ret)) bad = true;
+
+    // The lambda's own function.
+    FuncDecl* fd = arena.make<FuncDecl>();
+    fd->kind = DeclKind::Func;
+    fd->span = fd->name_span = l->span;
+    fd->params = l->params;
+    fd->body = l->body_block;
+    fd->body_expr = l->body_expr;
+    std::string name = fn_.fn ? std::string(fn_.fn->mangled ? fn_.fn->mangled : fn_.fn->name.c_str()) : std::string("$init");
+    name += "$lambda" + std::to_string(fn_.fn ? ++fn_.lambdas : ++init_lambdas_);
+    fd->name = c.interner.intern(name);
+    fd->mangled = fd->name.c_str();
+    l->fn = fd;
+
+    // Check the body with the enclosing function's state put aside.
+    FnCtx outer = fn_;
+    fn_ = FnCtx{};
+    fn_.fn = fd;
+    fn_.self_decl = outer.self_decl; // static members of the enclosing type stay visible
+    outer_locals_.push_back(std::move(locals_));
+    lambda_stack_.push_back(l);
+    locals_ = LocalScopes{};
+    int errors_before = diag.error_count();
+    push_scope();
+    for (ParamDecl* p : l->params)
+        if (p) declare_local(p->name, p, p->name_span);
+    fn_.ret = ret ? ret : err();
+    if (l->body_expr) {
+        const Type* t = expr(l->body_expr, ret && ret->kind != TypeKind::Void ? ret : nullptr);
+        if (!ret) {
+            if (t->kind == TypeKind::Null || t->kind == TypeKind::Range) {
+                diag.error(l->body_expr->span, "cannot infer the result type of this lambda");
+                t = err();
+            }
+            ret = t->kind == TypeKind::Never ? T.void_() : t;
+        } else if (ret->kind != TypeKind::Void) {
+            if (t->kind == TypeKind::Void && !is_error(ret))
+                diag.error(l->body_expr->span, "the lambda must return a value of type %s", tn(ret).c_str());
+            else
+                coerce(l->body_expr, ret);
+        }
+    } else if (l->body_block) {
+        fn_.infer_ret = !ret;
+        for (Stmt* s : l->body_block->stmts) check_stmt(s);
+        if (!ret) ret = fn_.infer_ret ? T.void_() : fn_.ret; // no value-returning `return`: void
+        if (!is_void_result(ret) && !is_error(ret) && !block_returns(l->body_block))
+            diag.error(l->span, "the lambda must return a value of type %s", tn(ret).c_str());
+    }
+    pop_scope();
+    fd->local_count = fn_.next_local;
+    if (is_error(ret)) bad = true;
+    fd->type = bad ? err() : T.func(ps.data(), (uint32_t)ps.size(), ret);
+    if (!bad && diag.error_count() == errors_before) check_flow(fd, nullptr); // flow.cpp
+    locals_ = std::move(outer_locals_.back());
+    outer_locals_.pop_back();
+    lambda_stack_.pop_back();
+    if (l->captures.size && !at_let) {
+        diag.error(l->span, "a lambda that captures '%s' can only initialize a 'let' local for now (it cannot be passed, "
+                            "returned or stored yet)", l->captures[0]->name.c_str());
+        bad = true;
+    }
+    fn_ = outer;
+    return fd->type;
+}
+
+} // namespace lang::sema
