@@ -6,12 +6,17 @@
 namespace lang {
 
 inline constexpr const char* kPreludePath = "<prelude>/errors.lang";
+inline constexpr const char* kCollectionsPreludePath = "<prelude>/collections.lang";
 
 // Parses the `Error`/`ParseError` prelude and puts it first in c.files (so a program's own
 // root-level `Error` is the duplicate definition), unless it is there already
 // or the program cannot refer to it (no Err/fail/catch/Parse in its text).
 // check_program and ProgramCheck call it, so every checked program has it.
 void add_error_prelude(Compilation& c);
+
+// Parses the List<T> prelude (collections_prelude.cpp) and puts it first in c.files, unless
+// it is there already or the program's text does not mention List.
+void add_collections_prelude(Compilation& c);
 
 // Whether a source path is one of the compiler's own prelude files (root namespace, not
 // part of the program's folder).
