@@ -1132,7 +1132,10 @@ const Type* Sema::check_cast(CastExpr* e) {
 }
 
 const Type* Sema::check_index(IndexExpr* e) {
+    AssignExpr* assign = indexer_assign_ && indexer_assign_->target == e ? indexer_assign_ : nullptr;
+    indexer_assign_ = nullptr;
     const Type* ot = expr(e->object, nullptr);
+    if (const Type* t = is_error(ot) ? nullptr : check_indexer(e, ot, assign)) return t; // check_indexer.cpp
     // The index must be an integer only when the object is an array or a string: after an
     // error in the object (an unknown type or name) nothing more is said about it.
     bool indexable = !is_error(ot) && (ot->kind == TypeKind::Array || ot->kind == TypeKind::String);

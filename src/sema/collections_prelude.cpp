@@ -55,12 +55,13 @@ public class List<T> {
         count += 1;
     }
 
-    public T Get(int index) {
+    // list[i] and list[i] = x (spec 7.6).
+    public T get_Item(int index) {
         if (index < 0 || index >= count) panic($"index {index} out of range for List of Count {count}");
         return Item(index);
     }
 
-    public mut void Set(int index, T x) {
+    public mut void set_Item(int index, T x) {
         if (index < 0 || index >= count) panic($"index {index} out of range for List of Count {count}");
         items[index] = x;
     }
