@@ -117,7 +117,18 @@ public class List<T> {
 }
 )LANG";
 
+bool is_prelude_import(const ArenaVec<Ident>& path) {
+    return path.size == 2 && path[0] == "Std" && path[1] == "Collections";
+}
+
+// A program gets List<T> when its text mentions List, unless it declares its own
+// namespace-level `List` (which then is the List it means, as before the library had one).
 static bool mentions_list(Compilation& c) {
+    for (FileAst* f : c.files) {
+        if (!f || is_prelude_path(c.sources.file(f->file_id).path)) continue;
+        for (Decl* d : f->decls)
+            if (d && d->kind == DeclKind::Type && d->name == "List") return false;
+    }
     for (FileAst* f : c.files) {
         if (!f || is_prelude_path(c.sources.file(f->file_id).path)) continue;
         if (c.sources.file(f->file_id).text.find("List") != std::string::npos) return true;

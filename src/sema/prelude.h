@@ -1,6 +1,8 @@
 // prelude.h: source the compiler adds to every program (error_prelude.cpp).
 #pragma once
 #include "common/compilation.h"
+#include "common/arena.h"
+#include "common/intern.h"
 #include <string>
 
 namespace lang {
@@ -17,6 +19,10 @@ void add_error_prelude(Compilation& c);
 // Parses the List<T> prelude (collections_prelude.cpp) and puts it first in c.files, unless
 // it is there already or the program's text does not mention List.
 void add_collections_prelude(Compilation& c);
+
+// Whether `import PATH;` names a library namespace whose names the prelude already gives
+// every program (Std.Collections: List<T>): such an import is accepted and does nothing.
+bool is_prelude_import(const ArenaVec<Ident>& path);
 
 // Whether a source path is one of the compiler's own prelude files (root namespace, not
 // part of the program's folder).
