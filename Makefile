@@ -30,6 +30,17 @@ else
   CXXFLAGS += -DNDEBUG
 endif
 
+# Plain `make` builds the compiler and runtime (rules above `all:` must not become the goal).
+.DEFAULT_GOAL := all
+
+# Library sources the compiler embeds (lib/std/X.lang becomes $(B)/gen/X.lang.inc, a C++
+# raw string literal; src/sema/collections_prelude.cpp includes it).
+CXXFLAGS += -I$(B)/gen
+$(B)/gen/%.lang.inc: lib/std/%.lang
+	@mkdir -p $(dir $@)
+	@{ echo 'R"LANG('; cat $<; echo ')LANG"'; } > $@
+$(B)/obj/src/sema/collections_prelude.o: $(B)/gen/List.lang.inc
+
 # The compiler: every .cpp under src/ except the runtime.
 CSRC      := $(shell find src -name '*.cpp' -not -path 'src/rt/*' | sort)
 MAIN_SRC  := src/driver/main.cpp
@@ -50,7 +61,7 @@ $(B)/.deps-ok: tools/install-deps.sh
 	@mkdir -p $(B) && tools/install-deps.sh && touch $@
 
 ifeq ($(UNITY),1)
-$(B)/unity.cpp: $(CSRC)
+$(B)/unity.cpp: $(CSRC) $(B)/gen/List.lang.inc
 	@mkdir -p $(B) && for f in $(CSRC); do echo "#include \"../$$f\""; done > $@
 $(B)/lang: $(B)/unity.cpp | $(B)/.deps-ok
 	$(CXX) $(CXXFLAGS) -I. $< -o $@ $(LDFLAGS) $(LDLIBS)

@@ -14,6 +14,7 @@
 #include "obj/object.h"
 #include "parse/ast.h"
 #include "parse/parser.h"
+#include "sema/prelude.h"
 #include "sema/sema.h"
 
 #include <algorithm>
@@ -342,6 +343,9 @@ int build(const BuildRequest& req) {
         return c.diag.error_count() ? 1 : st;
     }
     if (c.diag.error_count()) return 1;
+    // The library's generic List<T> (when the program mentions it) joins the files before
+    // has_generics below looks at them: its instances need the staged path.
+    add_collections_prelude(c);
 
 #ifndef NDEBUG
     const bool verify_each = true;

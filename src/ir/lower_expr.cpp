@@ -384,6 +384,7 @@ Inst* Lowerer::expr(Expr* e) {
     }
     case ExprKind::Index: {
         auto* ie = as<IndexExpr>(e);
+        if (ie->call) return expr(ie->call); // o[i] on a class or struct: o.get_Item(i)
         if (ie->object->type->kind == TypeKind::String) {
             Inst* s = expr(ie->object);
             Inst* i = convert(expr(ie->index), ie->index->type, c.types.int_(), ie->span);
@@ -1089,6 +1090,7 @@ Inst* Lowerer::coalesce(BinaryExpr* e) {
 }
 
 Inst* Lowerer::assign(AssignExpr* e) {
+    if (e->call) return expr(e->call); // o[i] = v on a class or struct: o.set_Item(i, v)
     if (e->target->kind == ExprKind::TupleLit && !e->compound) {
         // (a, b) = (b, a): evaluate the whole right side first.
         auto* tl = as<TupleLitExpr>(e->target);

@@ -316,6 +316,35 @@ void Lowerer::for_in(ForInStmt* s) {
             def(iv, emit(Op::add, t, ci, iconst(t, 1)));
             jmp(head);
         }
+    } else if (s->item_call) {
+        // A class with Count() and get_Item(int) (spec 5.1): the object is evaluated once,
+        // Count() before each pass.
+        Inst* recv = expr(s->iterable);
+        uint32_t iv = new_var(Ty::I64);
+        def(iv, iconst(Ty::I64, 0));
+        jmp(head);
+        enter(head);
+        Inst* i = use(iv);
+        Inst* n = call_on(as<CallExpr>(s->count_call), false, recv);
+        Inst* cnd = emit(Op::slt, Ty::I8, i, n);
+        cnd->cty = Ty::I64;
+        br(cnd, body, exit);
+        seal(body);
+        enter(body);
+        bind_local(s->index, use(iv), c.types.int_());
+        Inst* x = call_on(as<CallExpr>(s->item_call), false, recv);
+        loops.push_back({exit, step, defers.size(), temps_.size()});
+        size_t mark = defers.size();
+        if (var) bind_owned(var, x, s->item_call->type);
+        stmt(s->body);
+        if (cur) run_defers(mark);
+        defers.resize(mark);
+        loops.pop_back();
+        enter_step(step);
+        if (cur) {
+            def(iv, emit(Op::add, Ty::I64, use(iv), iconst(Ty::I64, 1)));
+            jmp(head);
+        }
     } else if (it->kind == TypeKind::Array) {
         const Type* et = it->elem;
         Inst* arr = expr(s->iterable);

@@ -135,7 +135,11 @@ struct MemberExpr : Expr {
     uint32_t builtin = 0;              // sema: builtin property id (string.Length, ...), see builtins.def
 };
 struct TupleIndexExpr : Expr { Expr* object; uint32_t index; };
-struct IndexExpr : Expr { Expr* object; Expr* index; };
+struct IndexExpr : Expr {
+    Expr* object;
+    Expr* index;
+    Expr* call = nullptr; // sema: `object.get_Item(index)` when object is a class or struct (spec 7.6)
+};
 
 struct Arg {
     Ident name;      // named argument `cause: e` (empty if positional)
@@ -155,6 +159,7 @@ struct AssignExpr : Expr {
     BinOp op;          // the operator of a compound assignment
     Expr* target;
     Expr* value;
+    Expr* call = nullptr; // sema: `o.set_Item(i, value)` for `o[i] = value` on a class or struct
 };
 struct TernaryExpr : Expr { Expr* cond; Expr* then_e; Expr* else_e; };
 struct CastExpr : Expr { TypeExpr* to; Expr* operand; };
@@ -272,6 +277,11 @@ struct ForInStmt : Stmt {
     LocalDecl* var;
     Expr* iterable;
     Stmt* body;
+    // sema, for a class iterable (spec 5.1): `iterable.Count()` and `iterable.get_Item(index)`
+    // with `index` a hidden int local; lowering calls both on the iterable evaluated once.
+    LocalDecl* index = nullptr;
+    Expr* count_call = nullptr;
+    Expr* item_call = nullptr;
 };
 struct JumpStmt : Stmt { Ident label; };               // Break / Continue
 struct ReturnStmt : Stmt { Expr* value; };             // value may be null

@@ -249,6 +249,10 @@ public:
     const Type* check_assign(AssignExpr* e);
     const Type* check_cast(CastExpr* e);
     const Type* check_index(IndexExpr* e);
+    // check_indexer.cpp: `o[i]` and `o[i] = v` on classes and structs (spec 7.6).
+    const Type* check_indexer(IndexExpr* e, const Type* ot, AssignExpr* assign);
+    AssignExpr* indexer_assign_ = nullptr; // the assignment whose target check_index checks
+    const Type* check_for_in_class(ForInStmt* s, const Type* it); // the element type, or null
     const Type* check_new(NewExpr* e);
     const Type* check_array_lit(ArrayLitExpr* e, const Type* hint);
     const Type* check_tuple_lit(TupleLitExpr* e, const Type* hint);

@@ -319,6 +319,7 @@ void Sema::check_stmt(Stmt* s) {
             else if (it->kind == TypeKind::String) el = T.char_();
             else if (it->kind == TypeKind::Range) el = it->elem;
             else if (it->kind == TypeKind::Channel) el = it->elem; // receive until closed
+            else if (const Type* ct = check_for_in_class(fs, it)) el = ct; // check_indexer.cpp
             else diag.error(fs->iterable->span, "cannot iterate over a value of type %s", tn(it).c_str());
         }
         push_scope();
@@ -604,7 +605,10 @@ bool Sema::require_mutable(Expr* target, Span span, FuncDecl* mut_method) {
 // An assignment is an expression: its value is the value stored, with the target's type
 // (for `x ??= v`, the target's value afterwards).
 const Type* Sema::check_assign(AssignExpr* e) {
+    if (e->target && e->target->kind == ExprKind::Index) indexer_assign_ = e; // check_indexer.cpp
     const Type* tt = expr(e->target, nullptr);
+    indexer_assign_ = nullptr;
+    if (e->call) return tt; // o[i] = v through set_Item: checked with the target
     if (!e->value) return err();
     if (is_error(tt)) {
         expr(e->value, nullptr);

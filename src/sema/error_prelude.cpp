@@ -112,7 +112,7 @@ bool is_prelude_path(const std::string& path) { return !path.empty() && path[0] 
 static bool needs_prelude(Compilation& c) {
     static const char* const kWords[] = {"Err", "fail", "catch", "Parse"}; // "Err" covers Error
     for (FileAst* f : c.files) {
-        if (!f) continue;
+        if (!f || is_prelude_path(c.sources.file(f->file_id).path)) continue;
         const std::string& text = c.sources.file(f->file_id).text;
         for (const char* w : kWords)
             if (text.find(w) != std::string::npos) return true;
@@ -122,7 +122,7 @@ static bool needs_prelude(Compilation& c) {
 
 void add_error_prelude(Compilation& c) {
     for (FileAst* f : c.files)
-        if (f && is_prelude_path(c.sources.file(f->file_id).path)) return; // already there
+        if (f && c.sources.file(f->file_id).path == kPreludePath) return; // already there
     if (!needs_prelude(c)) return;
     uint32_t id = c.sources.add(std::string(kPreludePath), std::string(kErrorPrelude));
     // First, so a program's own `Error` is the duplicate (reported at the program's line).

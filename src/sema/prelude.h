@@ -1,17 +1,28 @@
 // prelude.h: source the compiler adds to every program (error_prelude.cpp).
 #pragma once
 #include "common/compilation.h"
+#include "common/arena.h"
+#include "common/intern.h"
 #include <string>
 
 namespace lang {
 
 inline constexpr const char* kPreludePath = "<prelude>/errors.lang";
+inline constexpr const char* kCollectionsPreludePath = "<prelude>/collections.lang";
 
 // Parses the `Error`/`ParseError` prelude and puts it first in c.files (so a program's own
 // root-level `Error` is the duplicate definition), unless it is there already
 // or the program cannot refer to it (no Err/fail/catch/Parse in its text).
 // check_program and ProgramCheck call it, so every checked program has it.
 void add_error_prelude(Compilation& c);
+
+// Parses the List<T> prelude (collections_prelude.cpp) and puts it first in c.files, unless
+// it is there already or the program's text does not mention List.
+void add_collections_prelude(Compilation& c);
+
+// Whether `import PATH;` names a library namespace whose names the prelude already gives
+// every program (Std.Collections: List<T>): such an import is accepted and does nothing.
+bool is_prelude_import(const ArenaVec<Ident>& path);
 
 // Whether a source path is one of the compiler's own prelude files (root namespace, not
 // part of the program's folder).

@@ -217,6 +217,7 @@ void Sema::resolve_imports() {
     for (FileCtx& fc : files_) {
         for (ImportDecl* im : fc.ast->imports) {
             if (!im || im->path.empty()) continue;
+            if (im->alias.empty() && is_prelude_import(im->path)) continue; // collections_prelude.cpp
             NsInfo* cur = root_;
             bool ok = true;
             for (uint32_t i = 0; i < im->path.size && ok; i++) {

@@ -131,6 +131,7 @@ void Sema::check_entry_point() {
 
 ProgramCheck::ProgramCheck(Compilation& c) : s_(nullptr), before_(c.diag.error_count()), c_(c) {
     add_error_prelude(c); // Error, ParseError (spec 10.3)
+    add_collections_prelude(c); // List<T> (spec 10.4)
     s_ = new sema::Sema(c);
 }
 ProgramCheck::~ProgramCheck() { delete s_; }
@@ -147,6 +148,7 @@ bool ProgramCheck::finish(bool require_entry) {
 bool check_program(Compilation& c, bool require_entry) {
     int before = c.diag.error_count();
     add_error_prelude(c); // Error, ParseError (spec 10.3)
+    add_collections_prelude(c); // List<T> (spec 10.4)
     sema::Sema s(c);
     s.run(require_entry);
     return c.diag.error_count() == before;
