@@ -18,6 +18,24 @@ namespace lang::lower {
 
 static void put64(uint8_t* p, int64_t v) { memcpy(p, &v, 8); }
 
+// A read-only global named `prefix.N` holding `size` bytes at `bytes` (arena memory that
+// lives as long as the module); returns its name.
+const char* Lowerer::rodata_global(const char* prefix, uint32_t n, const uint8_t* bytes, uint64_t size, uint32_t align) {
+    char name[32];
+    snprintf(name, sizeof name, "%s.%u", prefix, n);
+    ir::Global* g = m.arena.make<ir::Global>();
+    g->name = m.arena.copy_str(name, strlen(name));
+    g->section = ir::Section::Rodata;
+    g->align = align;
+    ir::DataItem d;
+    d.kind = ir::DataItem::Bytes;
+    d.bytes = bytes;
+    d.size = size;
+    g->items.push(m.arena, d);
+    m.globals.push(m.arena, g);
+    return g->name;
+}
+
 const char* Lowerer::string_global(const char* bytes, uint32_t len) {
     std::string_view key(bytes, len);
     auto it = strings_.find(key);
@@ -31,39 +49,16 @@ const char* Lowerer::string_global(const char* bytes, uint32_t len) {
     put64(buf + 16, chars);
     memcpy(buf + 24, bytes, len);
     buf[24 + len] = 0;
-    char name[32];
-    snprintf(name, sizeof name, "str.%u", nstr_++);
-    ir::Global* g = m.arena.make<ir::Global>();
-    g->name = m.arena.copy_str(name, strlen(name));
-    g->section = ir::Section::Rodata;
-    g->align = 8;
-    ir::DataItem d;
-    d.kind = ir::DataItem::Bytes;
-    d.bytes = buf;
-    d.size = 24 + len + 1;
-    g->items.push(m.arena, d);
-    m.globals.push(m.arena, g);
-    strings_.emplace(std::string_view(reinterpret_cast<const char*>(buf + 24), len), g->name);
-    return g->name;
+    const char* name = rodata_global("str", nstr_++, buf, 24 + len + 1, 8);
+    strings_.emplace(std::string_view(reinterpret_cast<const char*>(buf + 24), len), name);
+    return name;
 }
 
 // Array literals with fewer constant elements than this are built with stores only.
 constexpr uint32_t kArrayDataMin = 16;
 
 const char* Lowerer::array_data_global(const uint8_t* bytes, uint64_t size) {
-    char name[32];
-    snprintf(name, sizeof name, "arr.%u", narr_++);
-    ir::Global* g = m.arena.make<ir::Global>();
-    g->name = m.arena.copy_str(name, strlen(name));
-    g->section = ir::Section::Rodata;
-    g->align = 16;
-    ir::DataItem d;
-    d.kind = ir::DataItem::Bytes;
-    d.bytes = bytes;
-    d.size = size;
-    g->items.push(m.arena, d);
-    m.globals.push(m.arena, g);
-    return g->name;
+    return rodata_global("arr", narr_++, bytes, size, 16);
 }
 
 // When e is a constant that an array of element type et stores as plain bytes, writes
@@ -178,20 +173,9 @@ const char* Lowerer::cstring_global(const char* bytes, uint32_t len) {
     uint8_t* buf = static_cast<uint8_t*>(m.arena.alloc(len + 1, 1));
     memcpy(buf, bytes, len);
     buf[len] = 0;
-    char name[32];
-    snprintf(name, sizeof name, "cstr.%u", nstr_++);
-    ir::Global* g = m.arena.make<ir::Global>();
-    g->name = m.arena.copy_str(name, strlen(name));
-    g->section = ir::Section::Rodata;
-    g->align = 1;
-    ir::DataItem d;
-    d.kind = ir::DataItem::Bytes;
-    d.bytes = buf;
-    d.size = len + 1;
-    g->items.push(m.arena, d);
-    m.globals.push(m.arena, g);
-    cstrings_.emplace(std::string_view(reinterpret_cast<const char*>(buf), len), g->name);
-    return g->name;
+    const char* name = rodata_global("cstr", nstr_++, buf, len + 1, 1);
+    cstrings_.emplace(std::string_view(reinterpret_cast<const char*>(buf), len), name);
+    return name;
 }
 
 const char* Lowerer::typeinfo(TypeDecl* td) {

@@ -144,6 +144,7 @@ public:
     void collect_decls(TypeDecl* td, const std::string& prefix);
     void lower_func(FuncDecl* fd);
     void emit_entry();
+    const char* rodata_global(const char* prefix, uint32_t n, const uint8_t* bytes, uint64_t size, uint32_t align);
     const char* string_global(const char* bytes, uint32_t len);   // LangString symbol
     const char* cstring_global(const char* bytes, uint32_t len);  // NUL-terminated bytes
     const char* array_data_global(const uint8_t* bytes, uint64_t size); // array literal's elements
@@ -434,6 +435,7 @@ public:
     void while_stmt(WhileStmt* s);
     void for_stmt(ForStmt* s);
     void for_in(ForInStmt* s);
+    void indexed_pass(ForInStmt* s, Inst* item, const Type* t, uint32_t iv, Block* head, Block* step, Block* exit);
     void enter_step(Block* step);
     void return_stmt(ReturnStmt* s);
     void run_defers(size_t down_to);

@@ -97,20 +97,9 @@ const char* Lowerer::name_string(const std::string& text) {
     memcpy(buf, head, sizeof head);
     memcpy(buf + sizeof head, text.data(), len);
     buf[sizeof head + len] = 0;
-    char name[32];
-    snprintf(name, sizeof name, "name.%u", (unsigned)name_strings_.size());
-    ir::Global* g = m.arena.make<ir::Global>();
-    g->name = m.arena.copy_str(name, strlen(name));
-    g->section = ir::Section::Rodata;
-    g->align = 8;
-    ir::DataItem d;
-    d.kind = ir::DataItem::Bytes;
-    d.bytes = buf;
-    d.size = sizeof head + len + 1;
-    g->items.push(m.arena, d);
-    m.globals.push(m.arena, g);
-    name_strings_.emplace(text, g->name);
-    return g->name;
+    const char* name = rodata_global("name", (uint32_t)name_strings_.size(), buf, sizeof head + len + 1, 8);
+    name_strings_.emplace(text, name);
+    return name;
 }
 
 ir::Global* Lowerer::data_global(const std::string& name) {

@@ -270,6 +270,24 @@ void Lowerer::enter_step(Block* step) {
     enter(step);
 }
 
+// One pass of a for-in that counts with variable iv (arrays, classes with get_Item): the
+// loop variable owns `item` (released at the end of each pass), the body runs, then the
+// step adds 1 and jumps back to head.
+void Lowerer::indexed_pass(ForInStmt* s, Inst* item, const Type* t, uint32_t iv, Block* head, Block* step, Block* exit) {
+    loops.push_back({exit, step, defers.size(), temps_.size()});
+    size_t mark = defers.size();
+    if (s->var) bind_owned(s->var, item, t);
+    stmt(s->body);
+    if (cur) run_defers(mark);
+    defers.resize(mark);
+    loops.pop_back();
+    enter_step(step);
+    if (cur) {
+        def(iv, emit(Op::add, Ty::I64, use(iv), iconst(Ty::I64, 1)));
+        jmp(head);
+    }
+}
+
 void Lowerer::for_in(ForInStmt* s) {
     Block* from = cur;
     uint32_t lo = wclock_;
@@ -333,18 +351,7 @@ void Lowerer::for_in(ForInStmt* s) {
         enter(body);
         bind_local(s->index, use(iv), c.types.int_());
         Inst* x = call_on(as<CallExpr>(s->item_call), false, recv);
-        loops.push_back({exit, step, defers.size(), temps_.size()});
-        size_t mark = defers.size();
-        if (var) bind_owned(var, x, s->item_call->type);
-        stmt(s->body);
-        if (cur) run_defers(mark);
-        defers.resize(mark);
-        loops.pop_back();
-        enter_step(step);
-        if (cur) {
-            def(iv, emit(Op::add, Ty::I64, use(iv), iconst(Ty::I64, 1)));
-            jmp(head);
-        }
+        indexed_pass(s, x, s->item_call->type, iv, head, step, exit);
     } else if (it->kind == TypeKind::Array) {
         const Type* et = it->elem;
         Inst* arr = expr(s->iterable);
@@ -360,18 +367,7 @@ void Lowerer::for_in(ForInStmt* s) {
         seal(body);
         enter(body);
         Inst* ea = array_elem_addr(arr, i, et, false);
-        loops.push_back({exit, step, defers.size(), temps_.size()});
-        size_t mark = defers.size();
-        if (var) bind_owned(var, load_typed(et, ea, 32), et); // released at the end of each pass
-        stmt(s->body);
-        if (cur) run_defers(mark);
-        defers.resize(mark);
-        loops.pop_back();
-        enter_step(step);
-        if (cur) {
-            def(iv, emit(Op::add, Ty::I64, use(iv), iconst(Ty::I64, 1)));
-            jmp(head);
-        }
+        indexed_pass(s, load_typed(et, ea, 32), et, iv, head, step, exit);
     } else if (it->kind == TypeKind::String) {
         Inst* str = pin(expr(s->iterable)); // alive until the loop ends, whatever the body assigns
         Inst* blen = load(Ty::I64, str, 8);

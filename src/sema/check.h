@@ -13,6 +13,7 @@
 //    locals.h): declaring and looking up a local is O(1) however many are in scope.
 //  - A type of kind Error means "already reported": checks that see it stay silent.
 #pragma once
+#include <functional>
 #include "common/compilation.h"
 #include "parse/ast.h"
 #include "sema/locals.h"
@@ -356,6 +357,8 @@ public:
     // False: an error was reported (the call is an error).
     bool generic_candidates(CandBuf& cands, const ArenaVec<TypeExpr*>& gargs, ArenaVec<Arg>& args, Ident name,
                             Span span);
+    void add_instance(Decl* inst, ArenaVec<TypeParamDecl*>& tparams, Decl* gen, const std::vector<const Type*>& args,
+                      uint32_t depth, Span use, const std::function<void(uint32_t)>& collect);
     void catch_up(size_t t0, size_t f0);
     void check_pending_constraints();
     uint32_t context_depth() const;

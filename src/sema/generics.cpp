@@ -18,6 +18,7 @@
 // is made, so instantiation always ends. Type-parameter patterns in template signatures
 // (`Stack<T>` in `void Push<T>(Stack<T> s)`) are stubs: a TypeDecl without members, only
 // compared by inference.
+#include <functional>
 #include "parse/parser.h"
 #include "sema/check.h"
 
@@ -186,22 +187,30 @@ const Type* Sema::instantiate_type(TypeDecl* gen, const std::vector<const Type*>
         return err();
     }
     auto* inst = static_cast<TypeDecl*>(d);
-    inst->name = instance_name(*this, gen->name, args);
     inst->parent = gen->parent;
-    std::vector<TypeParamDecl*> tps(inst->type_params.begin(), inst->type_params.end());
+    add_instance(inst, inst->type_params, gen, args, depth, use, [&](uint32_t fi) { collect_type(*this, inst, fi); });
+    return inst->type;
+}
+
+// Makes `inst`, a fresh copy of `gen`, the instance for `args`: names it, binds its type
+// parameters (`tparams`, then emptied), records it, lets `collect` enter it in the
+// declaration lists, queues its constraints and runs the phases started so far over it.
+void Sema::add_instance(Decl* inst, ArenaVec<TypeParamDecl*>& tparams, Decl* gen, const std::vector<const Type*>& args,
+                        uint32_t depth, Span use, const std::function<void(uint32_t)>& collect) {
+    inst->name = instance_name(*this, gen->name, args);
+    std::vector<TypeParamDecl*> tps(tparams.begin(), tparams.end());
     auto& b = tbind_[inst];
     for (size_t i = 0; i < args.size(); i++) b.push_back({tps[i]->name, args[i]});
-    inst->type_params = {};
+    tparams = {};
     inst_info_[inst] = InstInfo{gen, args, depth, use};
-    instances_[key] = inst;
+    instances_[std::make_pair((const Decl*)gen, args)] = inst;
     uint32_t fi = file_index(gen->span.file);
     files_[fi].ast->instances.push(arena, inst);
     size_t t0 = types_.size(), f0 = funcs_.size();
-    collect_type(*this, inst, fi);
+    collect(fi);
     for (size_t i = 0; i < tps.size(); i++)
         if (!tps[i]->constraints.empty()) pending_constraints_.push_back({tps[i], args[i], inst, use});
     catch_up(t0, f0);
-    return inst->type;
 }
 
 FuncDecl* Sema::instantiate_func(FuncDecl* gen, const std::vector<const Type*>& args, Span use) {
@@ -218,21 +227,8 @@ FuncDecl* Sema::instantiate_func(FuncDecl* gen, const std::vector<const Type*>& 
         return nullptr;
     }
     auto* inst = static_cast<FuncDecl*>(d);
-    inst->name = instance_name(*this, gen->name, args);
     inst->parent = owner;
-    std::vector<TypeParamDecl*> tps(inst->type_params.begin(), inst->type_params.end());
-    auto& b = tbind_[inst];
-    for (size_t i = 0; i < args.size(); i++) b.push_back({tps[i]->name, args[i]});
-    inst->type_params = {};
-    inst_info_[inst] = InstInfo{gen, args, depth, use};
-    instances_[key] = inst;
-    uint32_t fi = file_index(gen->span.file);
-    files_[fi].ast->instances.push(arena, inst);
-    size_t t0 = types_.size(), f0 = funcs_.size();
-    funcs_.push_back({inst, owner, fi});
-    for (size_t i = 0; i < tps.size(); i++)
-        if (!tps[i]->constraints.empty()) pending_constraints_.push_back({tps[i], args[i], inst, use});
-    catch_up(t0, f0);
+    add_instance(inst, inst->type_params, gen, args, depth, use, [&](uint32_t fi) { funcs_.push_back({inst, owner, fi}); });
     return inst;
 }
 
