@@ -8,6 +8,8 @@
 #       1,000 branches, lang -O0/-O1 vs tcc and gcc -O0 on the same functions in C: compile
 #       time should grow with size, not size squared.
 #   (c) run time: fib(35) and a sieve to 10^7, `lang -O1` vs gcc -O0, gcc -O2, tcc.
+#   (d) lightweight threads and channels vs Go (bench/conc/run.sh).
+#   (e) the core library (sorting 10^6 ints) vs C++ and Go (bench/core/run.sh).
 set -eu
 B=${1:-build}
 LANG_BIN=$PWD/$B/lang
@@ -75,3 +77,4 @@ done
 
 # Lightweight threads and channels vs Go (issue 3).
 bash "$(dirname "$0")/conc/run.sh" "$B"
+bash "$(dirname "$0")/core/run.sh" "$B"

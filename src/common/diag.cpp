@@ -113,8 +113,15 @@ std::string_view SourceManager::line_text(uint32_t file, uint32_t line) {
 }
 
 void Diag::emit(const std::string& s) {
-    if (capture) *capture += s;
+    if (held) held->text += s;
+    else if (capture) *capture += s;
     else fputs(s.c_str(), stderr);
+}
+
+void Diag::release(const Held& h) {
+    errors_ += h.errors;
+    warnings_ += h.warnings;
+    if (!h.text.empty()) emit(h.text);
 }
 
 // Source lines longer than this (in bytes) are shown as a window around the caret.
@@ -128,10 +135,12 @@ void Diag::report(Severity sev, Span s, const char* fmt, va_list ap) {
             sev = Severity::Error;
             suffix = " [-Werror]";
         } else {
-            warnings_++;
+            (held ? held->warnings : warnings_)++;
         }
     }
-    if (sev == Severity::Error) {
+    if (sev == Severity::Error && held) {
+        held->errors++;
+    } else if (sev == Severity::Error) {
         errors_++;
         if (errors_ > max_errors) {
             if (errors_ == max_errors + 1) emit("lang: too many errors, stopping\n");

@@ -71,6 +71,16 @@ public:
     int max_errors = 50;
     // When set, messages are appended here instead of written to stderr (unit tests).
     std::string* capture = nullptr;
+    // Held messages: while `held` is set, messages (formatted as usual) and their counts go
+    // into it instead of the output and the counters. release() reports them later; a
+    // Held never released is dropped. Sema holds the messages of a generic instance's
+    // method until it knows whether the program uses that method (generics.cpp).
+    struct Held {
+        std::string text;
+        int errors = 0, warnings = 0;
+    };
+    Held* held = nullptr;
+    void release(const Held& h);
 
 private:
     void report(Severity sev, Span s, const char* fmt, va_list ap);

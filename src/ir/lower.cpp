@@ -779,6 +779,11 @@ void Lowerer::lower_func(FuncDecl* fd) {
         }
     }
     lambda_prologue(fd); // lower_func_values.cpp: the record parameter, captures, spills
+    if (fd->body_failed) { // an unused generic-instance method whose body has errors (sema)
+        unreachable();
+        finish_func();
+        return;
+    }
 
     if (fd->fkind == FuncKind::Constructor && (fd->chains_base || fd->chains_this)) {
         TypeDecl* owner = fd->parent && fd->parent->kind == DeclKind::Type ? as<TypeDecl>(fd->parent) : nullptr;

@@ -262,6 +262,22 @@ Inst* Lowerer::write_value(Inst* v, const Type* t, bool) {
 Inst* Lowerer::builtin_call(CallExpr* e, Inst* recv) {
     switch (e->builtin) {
     case B_GetType: return get_type_call(e, recv); // lower_reflect.cpp
+    case B_Compare: { // compare(a, b): sema's a.CompareTo(b), or -1/0/1 from two comparisons
+        if (e->via) return expr(e->via);
+        if (e->args.size != 2) break;
+        const Type* t = e->args[0].value->type;
+        Inst* a = expr(e->args[0].value);
+        Inst* b = expr(e->args[1].value);
+        if (t->kind == TypeKind::String) {
+            use_extern("lang_str_cmp");
+            return call("lang_str_cmp", Ty::I64, {a, b});
+        }
+        Inst* gt = emit(Op::zext, Ty::I64, compare(BinOp::Gt, t, a, b));
+        gt->cty = Ty::I8;
+        Inst* lt = emit(Op::zext, Ty::I64, compare(BinOp::Lt, t, a, b));
+        lt->cty = Ty::I8;
+        return emit(Op::sub, Ty::I64, gt, lt);
+    }
     case B_ConsoleWrite:
     case B_ConsoleWriteLine:
         for (const Arg& a : e->args) write_value(expr(a.value), a.value->type, false);

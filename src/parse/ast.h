@@ -151,6 +151,7 @@ struct CallExpr : Expr {
     FuncDecl* target = nullptr;   // sema: the resolved function/method (null for builtins/indirect)
     uint32_t builtin = 0;         // sema: nonzero id of a built-in (Console.WriteLine, ...), see sema
     bool is_tail = false;         // lowering/opt: call in tail position
+    Expr* via = nullptr;          // sema: the call a builtin stands for (compare(a, b) as a.CompareTo(b))
 };
 struct UnaryExpr : Expr { UnOp op; Expr* operand; };
 struct BinaryExpr : Expr { BinOp op; Expr* lhs; Expr* rhs; };
@@ -380,6 +381,7 @@ struct FuncDecl : Decl {
     const char* extern_abi = nullptr;   // "C" for extern/export functions
     ArenaVec<Arg> chain_args;           // constructor chaining arguments
     const char* mangled = nullptr;      // sema: symbol name chosen by sema (e.g. "Program.Main")
+    bool body_failed = false;           // sema: an unused generic-instance method whose body has errors
 };
 
 struct FieldDecl : Decl {

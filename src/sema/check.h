@@ -267,6 +267,7 @@ public:
     // ---- check_call.cpp ----
     const Type* check_call(CallExpr* e, const Type* hint);
     const Type* call_builtin(CallExpr* e, Builtin b);
+    const Type* check_compare(CallExpr* e); // compare.cpp: compare(a, b)
     // Chooses among `cands` (by arity, then by conversion cost) and checks/converts the
     // arguments. `word` and `name` name the callee in messages ("function 'F'").
     FuncDecl* pick_overload(FuncDecl* const* cands, uint32_t n, ArenaVec<Arg>& args, const char* word, Ident name,
@@ -339,6 +340,19 @@ public:
     std::unordered_map<const Decl*, InstInfo> inst_info_;  // instance (or signature stub) -> origin
     std::map<std::pair<const Decl*, std::vector<const Type*>>, Decl*> instances_;
     std::vector<PendingConstraint> pending_constraints_;
+    // Methods of generic type instances are checked when made, but their messages are
+    // held (Diag::Held) until every body is checked; then the messages of the methods the
+    // program uses (called, made a value or constructed with, from plain code or from
+    // other used methods; virtual, interface, ToString and destructor methods always
+    // count) are reported, and the others are dropped: such a body becomes a trap
+    // (FuncDecl::body_failed). So List<Person> compiles although Sort() needs an order
+    // on Person, and calling people.Sort() reports it (instance_use.cpp).
+    bool deferrable(const FuncDecl* f) const;
+    void note_use(FuncDecl* f, Span at);
+    void release_held();
+    std::unordered_map<const FuncDecl*, Diag::Held> held_;
+    std::unordered_map<const FuncDecl*, std::vector<std::pair<FuncDecl*, Span>>> uses_; // user -> used (null: plain code)
+    FuncDecl* held_fn_ = nullptr; // the instance method whose body is being checked with held messages
     FuncDecl* tp_fn_ = nullptr;   // the function whose signature is being resolved
     int phase_ = 0;               // declaration phases started: 1 signatures, 2 inheritance, 3 mangle, 4 layout, 5 field inits
     size_t t_from_ = 0, t_to_ = SIZE_MAX, f_from_ = 0, f_to_ = SIZE_MAX; // the entries a phase runs over

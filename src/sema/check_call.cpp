@@ -60,7 +60,20 @@ FuncDecl* Sema::pick_overload(FuncDecl* const* cands, uint32_t ncands, ArenaVec<
             else value(args[i].value, p && p->type ? p->type : err());
         }
         check_arg_modes(f, args);
+        note_use(f, span); // instance_use.cpp
         return f;
+    }
+    // A lambda argument takes its parameter types from the parameter it is passed to, so
+    // with one candidate of the right arity (`Sort()` and `Sort(cmp)`) that one is checked
+    // as the only candidate.
+    bool has_lambda = false;
+    for (Arg& a : args) has_lambda = has_lambda || (a.value && a.value->kind == ExprKind::Lambda);
+    if (has_lambda && !args_checked_) {
+        FuncDecl* only = nullptr;
+        uint32_t n = 0;
+        for (uint32_t ci = 0; ci < ncands; ci++)
+            if (cands[ci]->params.size == args.size) only = cands[ci], n++;
+        if (n == 1) return pick_overload(&only, 1, args, word, name, span);
     }
     bool bad_arg = false;
     for (Arg& a : args)
@@ -101,6 +114,7 @@ FuncDecl* Sema::pick_overload(FuncDecl* const* cands, uint32_t ncands, ArenaVec<
     }
     for (uint32_t i = 0; i < args.size; i++) coerce(args[i].value, best->params[i]->type);
     check_arg_modes(best, args);
+    note_use(best, span); // instance_use.cpp
     return best;
 }
 
@@ -281,6 +295,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
                 if (n->name == id_assert) return call_builtin(e, Builtin::Assert);
                 if (n->name == id_assert_eq) return call_builtin(e, Builtin::AssertEq);
                 if (n->name == id_panic) return call_builtin(e, Builtin::Panic);
+                if (n->name == "compare") return check_compare(e); // compare.cpp
                 if (n->name == "__lang_parse_f64" && file_ && is_prelude_path(c.sources.file(file_->ast->file_id).path)) {
                     if (e->args.size == 1) value(e->args[0].value, T.string());
                     e->builtin = (uint32_t)Builtin::ParseF64;

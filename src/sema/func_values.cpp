@@ -56,6 +56,7 @@ const Type* Sema::function_value(Expr* e, Ident name, int32_t sym, Decl** decl) 
             return err();
         }
     if (!check_access(f, e->span)) return err();
+    note_use(f, e->span); // instance_use.cpp
     *decl = f;
     return f->type ? f->type : err();
 }

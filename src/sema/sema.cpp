@@ -57,9 +57,18 @@ void Sema::check_bodies_until(const FuncDecl* f) {
         int errors = inst_info_.empty() ? 0 : diag.error_count();
         bool quiet = !inst_info_.empty() && repeated_instance_body(fe.fn), was = diag.no_warnings;
         if (quiet) diag.no_warnings = true; // its warnings came with the first instance
+        Diag::Held held;
+        bool hold = !inst_info_.empty() && deferrable(fe.fn); // instance_use.cpp
+        if (hold) diag.held = &held, held_fn_ = fe.fn;
         check_func(fe.fn, fe.owner);
         diag.no_warnings = was;
-        if (!inst_info_.empty() && diag.error_count() != errors) note_instance(fe.fn); // generics.cpp
+        if (!inst_info_.empty() && (hold ? held.errors != 0 : diag.error_count() != errors))
+            note_instance(fe.fn); // generics.cpp
+        if (hold) {
+            diag.held = nullptr;
+            held_fn_ = nullptr;
+            if (held.errors || held.warnings) held_.emplace(fe.fn, std::move(held));
+        }
         if (T.count() != laid_out_types_) {
             T.for_each_from(laid_out_types_, [&](const Type* t) { layout_type(t); });
             laid_out_types_ = T.count();
@@ -71,6 +80,7 @@ void Sema::check_bodies_until(const FuncDecl* f) {
 
 void Sema::run_rest(bool require_entry) {
     check_bodies_until(nullptr);
+    release_held(); // instance_use.cpp
     if (require_entry) check_entry_point();
 }
 

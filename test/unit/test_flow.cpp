@@ -82,6 +82,33 @@ TEST_CASE("diag: warnings are counted apart from errors, -Werror and -w") {
     CHECK(s.error_count() == 0);
 }
 
+TEST_CASE("diag: held messages are neither printed nor counted until released") {
+    SourceManager sm;
+    uint32_t f = sm.add("h.lang", "let x = 1;\n");
+    Diag d(sm);
+    std::string out;
+    d.capture = &out;
+    Diag::Held h, dropped;
+    d.held = &h;
+    d.error(Span{f, 0, 3}, "first");
+    d.warning(Span{f, 4, 5}, "second");
+    d.held = &dropped;
+    d.error(Span{f, 4, 5}, "never shown");
+    d.held = nullptr;
+    CHECK(out.empty());
+    CHECK(d.error_count() == 0);
+    CHECK(d.warning_count() == 0);
+    CHECK(h.errors == 1);
+    CHECK(h.warnings == 1);
+    d.error(Span{f, 8, 9}, "now");
+    d.release(h);
+    CHECK(d.error_count() == 2);
+    CHECK(d.warning_count() == 1);
+    CHECK(out.find("h.lang:1:9: error: now") < out.find("h.lang:1:1: error: first"));
+    CHECK(out.find("h.lang:1:5: warning: second") != std::string::npos);
+    CHECK(out.find("never shown") == std::string::npos);
+}
+
 TEST_CASE("flow: test/errors/flow_* report exactly their expected errors") {
     std::string dir = errors_dir();
     std::vector<std::string> files;

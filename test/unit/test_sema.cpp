@@ -138,7 +138,7 @@ struct ContractWalker {
             auto* n = static_cast<NameExpr*>(e);
             if (!n->decl && !(n->name == "Console") && !(n->name == "assert") && !(n->name == "assert_eq") &&
                 !(n->name == "panic") && !(n->name == "Sleep") && !(n->name == "Yield") && !(n->name == "Timeout") &&
-                !(n->name == "Duration") && !(n->name == "__lang_parse_f64") &&
+                !(n->name == "Duration") && !(n->name == "__lang_parse_f64") && !(n->name == "compare") &&
                 !(n->name == "string")) // string.Join(...)
                 fail(e, "name without decl");
             break;
@@ -161,6 +161,7 @@ struct ContractWalker {
             }
             expr(c->callee);
             for (Arg& a : c->args) expr(a.value);
+            expr(c->via); // compare(a, b) as a.CompareTo(b)
             break;
         }
         case ExprKind::Unary: expr(static_cast<UnaryExpr*>(e)->operand); break;
@@ -271,6 +272,7 @@ struct ContractWalker {
         if (d->kind == DeclKind::Func) {
             auto* f = static_cast<FuncDecl*>(d);
             if (!f->type_params.empty()) return; // a generic template: never checked
+            if (f->body_failed) return;           // an unused instance method that fails: a trap
 
             where = f->mangled ? f->mangled : "?";
             if (!f->mangled) bad.push_back(where + ": no mangled name");
