@@ -9,7 +9,8 @@
 //    offsetof(data)), so TypeInfo.Name is that string, borrowed (static strings are
 //    never freed);
 //  - fields "X.$fields": LangFieldInfo rows; struct/class instance fields in layout order
-//    (a class's inherited ones first), tuple elements named "0", "1", ...;
+//    (a class's inherited ones first), tuple elements named "0", "1", ..., a payload
+//    enum's payload fields named "Case.field";
 //  - methods "X.$methods": LangString* per method name (inherited names first, each once;
 //    constructors and destructors are not methods);
 //  - interfaces: a class's {interface, method table} pairs (emit_itables); an interface's
@@ -189,6 +190,20 @@ void Lowerer::decl_tables(TypeDecl* td, TypeRecord& r) {
                 if (seen.insert(n).second) methods.push_back(n);
             }
         }
+    if (td->tkind == TypeDeclKind::Enum && td->type && is_agg(td->type)) { // payload fields, "Case.field"
+        int64_t tag_size, poff;
+        enum_layout(td->type, &tag_size, &poff);
+        for (Decl* d : td->members) {
+            if (!d || d->kind != DeclKind::EnumCase) continue;
+            auto* ec = as<EnumCaseDecl>(d);
+            for (uint32_t i = 0; i < ec->payload.size; i++) {
+                ParamDecl* p = ec->payload[i];
+                if (!p || !p->type) continue;
+                rows.push_back({std::string(ec->name.view()) + "." + std::string(p->name.view()), p->type,
+                                payload_field_offset(ec, i, poff)});
+            }
+        }
+    }
     const std::string& qn = type_names_[td];
     r.fields = emit_field_table(qn, rows);
     r.nfields = (int64_t)rows.size();
