@@ -363,6 +363,7 @@ Inst* Lowerer::expr(Expr* e) {
         return iconst(Ty::Ptr, 0);
     case ExprKind::Name: {
         auto* ne = as<NameExpr>(e);
+        if (ne->call) return expr(ne->call); // a property read (sema's getter call)
         if (!ne->decl) break;
         if (ne->decl->kind == DeclKind::EnumCase) return enum_case_value(as<EnumCaseDecl>(ne->decl), e->type);
         if (ne->decl->kind == DeclKind::Func && e->type && e->type->kind == TypeKind::Func)
@@ -376,7 +377,9 @@ Inst* Lowerer::expr(Expr* e) {
     case ExprKind::Base:
         if (this_val) return this_val;
         break;
-    case ExprKind::Member: return member(as<MemberExpr>(e));
+    case ExprKind::Member:
+        if (Expr* c = as<MemberExpr>(e)->call) return expr(c); // a property read (sema's getter call)
+        return member(as<MemberExpr>(e));
     case ExprKind::TupleIndex: {
         auto* te = as<TupleIndexExpr>(e);
         Inst* o = expr(te->object);

@@ -124,6 +124,7 @@ struct NameExpr : Expr {
     Ident name;
     ArenaVec<TypeExpr*> generic_args;  // Max<int>(...)
     Decl* decl = nullptr;              // sema: what the name refers to (local, param, func, type, ...)
+    Expr* call = nullptr;              // sema: the getter call a property read stands for (`Count` in a method)
 };
 struct MemberExpr : Expr {
     Expr* object;
@@ -133,6 +134,7 @@ struct MemberExpr : Expr {
     ArenaVec<TypeExpr*> generic_args;
     Decl* decl = nullptr;              // sema: field/method/enum case/namespace member it resolves to
     uint32_t builtin = 0;              // sema: builtin property id (string.Length, ...), see builtins.def
+    Expr* call = nullptr;              // sema: the getter call a property read stands for (`list.Count`)
 };
 struct TupleIndexExpr : Expr { Expr* object; uint32_t index; };
 struct IndexExpr : Expr {
@@ -152,6 +154,7 @@ struct CallExpr : Expr {
     uint32_t builtin = 0;         // sema: nonzero id of a built-in (Console.WriteLine, ...), see sema
     bool is_tail = false;         // lowering/opt: call in tail position
     Expr* via = nullptr;          // sema: the call a builtin stands for (compare(a, b) as a.CompareTo(b))
+    bool property_get = false;    // sema: made for a property read (a written call of a property is an error)
 };
 struct UnaryExpr : Expr { UnOp op; Expr* operand; };
 struct BinaryExpr : Expr { BinOp op; Expr* lhs; Expr* rhs; };
@@ -382,6 +385,7 @@ struct FuncDecl : Decl {
     ArenaVec<Arg> chain_args;           // constructor chaining arguments
     const char* mangled = nullptr;      // sema: symbol name chosen by sema (e.g. "Program.Main")
     bool body_failed = false;           // sema: an unused generic-instance method whose body has errors
+    bool is_property = false;           // a read-only property `T Name => e;` / `T Name { get ... }`: its getter
 };
 
 struct FieldDecl : Decl {

@@ -246,6 +246,7 @@ Decl* Parser::parse_decl_inner(TypeDecl* parent) {
         fd->span = span_from(b);
         return fd;
     }
+    if (parent && (at(Tok::FatArrow) || at(Tok::LBrace))) return parse_property(b, type, name, name_span, mods, attrs, parent);
     if (!parent) { // namespace-level global written C#-style: `int x = 5;`
         LocalDecl* l = decl_node<LocalDecl>(DeclKind::Local, Span{});
         l->name = name;
@@ -269,6 +270,91 @@ Decl* Parser::parse_decl_inner(TypeDecl* parent) {
     if (accept(Tok::Eq)) f->init = parse_expr();
     if (at(Tok::Comma)) error_here("declare one field per declaration");
     else expect_semi("after field declaration");
+    f->span = span_from(b);
+    return f;
+}
+
+// property = type ident ( "=>" expr ";"
+//                       | "{" "get" ( "=>" expr ";" | block | ";" ) [ "set" ";" ] "}" [ "=" expr ";" ] )
+// A read-only property with a getter (`=> e`, `{ get => e; }`, `{ get { ... } }`) is a
+// method without parameters marked is_property, read as `o.Name` (spec 4.3). An
+// auto-property `{ get; }` / `{ get; set; }` is a field (immutable / `var`), optionally
+// initialized; in an interface `{ get; }` declares a getter to implement.
+Decl* Parser::parse_property(uint32_t b, TypeExpr* type, Ident name, Span name_span, uint32_t mods,
+                             ArenaVec<Attribute>& attrs, TypeDecl* parent) {
+    auto getter = [&]() {
+        FuncDecl* fd = decl_node<FuncDecl>(DeclKind::Func, Span{});
+        fd->fkind = FuncKind::Method;
+        fd->is_property = true;
+        fd->name = name;
+        fd->name_span = name_span;
+        fd->mods = mods;
+        fd->attrs = attrs;
+        fd->parent = parent;
+        fd->ret = type;
+        return fd;
+    };
+    auto skip_to_close_brace = [&]() { // to this property's '}'
+        for (int depth = 0; !at(Tok::Eof) && (depth > 0 || !at(Tok::RBrace)); advance())
+            depth += at(Tok::LBrace) ? 1 : (at(Tok::RBrace) ? -1 : 0);
+    };
+    if (accept(Tok::FatArrow)) {
+        FuncDecl* fd = getter();
+        fd->body_expr = parse_expr();
+        expect_semi("after expression body");
+        fd->span = span_from(b);
+        return fd;
+    }
+    expect(Tok::LBrace, "to open the property");
+    if (!at_ident(id_get_)) {
+        error_here("expected 'get' in property '%s', found %s", name.c_str(), describe(tok()).c_str());
+        skip_to_close_brace();
+        accept(Tok::RBrace);
+        return nullptr;
+    }
+    advance();
+    FuncDecl* fd = nullptr;
+    if (accept(Tok::FatArrow)) {
+        fd = getter();
+        fd->body_expr = parse_expr();
+        expect_semi("after expression body");
+    } else if (at(Tok::LBrace)) {
+        fd = getter();
+        fd->body = parse_block("");
+    } else {
+        expect_semi("after 'get'");
+    }
+    bool has_set = false;
+    if (at_ident(id_set_)) {
+        Span s = tok().span;
+        advance();
+        if (fd || !at(Tok::Semi)) error_at(s, "property setters are not supported yet: write a method (or an auto-property '{ get; set; }')");
+        else has_set = true;
+        if (!at(Tok::Semi)) skip_to_close_brace();
+        else advance();
+    }
+    expect(Tok::RBrace, "to close the property");
+    if (fd) {
+        fd->span = span_from(b);
+        return fd;
+    }
+    if (parent->tkind == TypeDeclKind::Interface) { // `int Count { get; }`: a getter to implement
+        if (has_set) error_at(name_span, "an interface property cannot have 'set'");
+        fd = getter();
+        fd->span = span_from(b);
+        return fd;
+    }
+    FieldDecl* f = decl_node<FieldDecl>(DeclKind::Field, Span{}); // an auto-property
+    f->name = name;
+    f->name_span = name_span;
+    f->mods = mods | (has_set ? (uint32_t)M_VAR : 0u);
+    f->attrs = attrs;
+    f->parent = parent;
+    f->type_expr = type;
+    if (accept(Tok::Eq)) {
+        f->init = parse_expr();
+        expect_semi("after the property's initializer");
+    }
     f->span = span_from(b);
     return f;
 }

@@ -100,6 +100,8 @@ private:
 Parser::Parser(Compilation& c, uint32_t file) : c_(c), arena_(c.arena), file_(file) {
     Interner& in = c.interner;
     id_void_ = in.intern("void");
+    id_get_ = in.intern("get");
+    id_set_ = in.intern("set");
     id_underscore_ = in.intern("_");
     id_ok_ = in.intern("Ok");
     id_err_ = in.intern("Err");

@@ -262,6 +262,8 @@ public:
     Decl* parse_type_decl(uint32_t begin, uint32_t mods, bool is_gc, ArenaVec<Attribute> attrs, TypeDecl* parent);
     void parse_enum_body(TypeDecl* td);
     FuncDecl* parse_func_rest(FuncDecl* fd, bool allow_no_body);
+    Decl* parse_property(uint32_t begin, TypeExpr* type, Ident name, Span name_span, uint32_t mods,
+                         ArenaVec<Attribute>& attrs, TypeDecl* parent);
     // Named: `T x` (functions); Lambda: `T x` or untyped `x`; OptionalName: `T [x]`
     // (enum payloads and extern declarations, where C-style unnamed parameters are fine).
     enum class ParamStyle : uint8_t { Named, Lambda, OptionalName };
@@ -315,6 +317,7 @@ public:
     std::vector<PendingError> pending_errors_;
     // Interned names the grammar looks at.
     // Interned up front: the lexer thread owns the interner while the file is parsed.
+    Ident id_get_, id_set_;
     Ident id_void_, id_underscore_, id_ok_, id_err_, id_timeout_, id_send_;
     Ident suffix_ids_[16];
     Ident prim_[20];

@@ -268,6 +268,9 @@ public:
     const Type* check_call(CallExpr* e, const Type* hint);
     const Type* call_builtin(CallExpr* e, Builtin b);
     const Type* check_compare(CallExpr* e); // compare.cpp: compare(a, b)
+    // properties.cpp: a property read `o.P` / `P` as the getter call it stands for (*call).
+    const Type* property_read(MemberExpr* m, NameExpr* n, Expr** call);
+    void check_property_call(CallExpr* e, FuncDecl* f, Span span);
     // Chooses among `cands` (by arity, then by conversion cost) and checks/converts the
     // arguments. `word` and `name` name the callee in messages ("function 'F'").
     FuncDecl* pick_overload(FuncDecl* const* cands, uint32_t n, ArenaVec<Arg>& args, const char* word, Ident name,

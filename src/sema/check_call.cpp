@@ -341,6 +341,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
         n->type = f->type;
         check_access(f, n->span);
         check_implicit_this(*this, f, n->span);
+        check_property_call(e, f, n->span); // properties.cpp
         e->target = f;
         return f->type->elem;
     }
@@ -468,6 +469,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
         m->decl = f;
         m->type = f->type;
         e->target = f;
+        check_property_call(e, f, m->name_span); // properties.cpp
         check_access(f, m->name_span);
         bool is_static = !f->parent || (f->mods & M_STATIC);
         if (on_type && !is_static)

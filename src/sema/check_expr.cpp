@@ -582,6 +582,7 @@ const Type* Sema::check_name(NameExpr* e, bool prefix_ok) {
     case DeclKind::EnumCase:
         return d->type;
     case DeclKind::Func:
+        if (static_cast<FuncDecl*>(d)->is_property) return property_read(nullptr, e, &e->call); // properties.cpp
         return function_value(e, e->name, s, &e->decl);
     default:
         diag.error(e->span, "'%s' cannot be used here", e->name.c_str());
@@ -643,6 +644,8 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
         }
         int32_t s = lookup_member(ot->decl, e->name);
         Decl* d = s >= 0 ? sym_list_[s].decl : nullptr;
+        if (d && d->kind == DeclKind::Func && static_cast<FuncDecl*>(d)->is_property)
+            return property_read(e, nullptr, &e->call); // properties.cpp: o?.P
         if (!d || d->kind != DeclKind::Field || (d->mods & M_STATIC)) {
             if (d && d->kind == DeclKind::Func)
                 diag.error(e->span, "method '%s' must be called", e->name.c_str());
@@ -735,6 +738,7 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
                        td->name.c_str());
             return err();
         case DeclKind::Func:
+            if (static_cast<FuncDecl*>(d)->is_property) return property_read(e, nullptr, &e->call); // Type.P
             if (d->mods & M_STATIC) return function_value(e, e->name, s, &e->decl); // Type.F as a value
             diag.error(e->span, "method '%s' must be called", e->name.c_str());
             return err();
@@ -775,6 +779,8 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
             return err();
         }
         if (d->kind == DeclKind::Field) return d->type ? d->type : err();
+        if (d->kind == DeclKind::Func && static_cast<FuncDecl*>(d)->is_property)
+            return property_read(e, nullptr, &e->call); // properties.cpp: o.P
         if (d->kind == DeclKind::Func) {
             diag.error(e->span, "method '%s' must be called", e->name.c_str());
             return err();

@@ -84,6 +84,8 @@ const Type* Sema::check_for_in_class(ForInStmt* s, const Type* it) {
     push_scope();
     declare_local(idx->name, idx, idx->span);
     CallExpr* cc = method_call(arena, s->iterable, count, s->iterable->span);
+    if (Decl* cd = sym_list_[lookup_member(td, count)].decl; cd->kind == DeclKind::Func)
+        cc->property_get = static_cast<FuncDecl*>(cd)->is_property; // `int Count => n;` or `int Count()`
     const Type* ct = expr(cc, nullptr);
     auto* name = arena.make<NameExpr>();
     name->kind = ExprKind::Name;

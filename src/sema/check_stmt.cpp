@@ -555,18 +555,25 @@ bool Sema::require_mutable(Expr* target, Span span, FuncDecl* mut_method) {
             return false;
         }
         if (d->kind != DeclKind::Field) {
-            diag.error(span, "cannot assign to '%s'", d->name.c_str());
+            if (d->kind == DeclKind::Func && static_cast<FuncDecl*>(d)->is_property)
+                diag.error(span, "cannot assign to property '%s': it has no setter", d->name.c_str());
+            else
+                diag.error(span, "cannot assign to '%s'", d->name.c_str());
             return false;
         }
         break;
     }
-    case ExprKind::Member:
-        if (!static_cast<MemberExpr*>(target)->decl ||
-            static_cast<MemberExpr*>(target)->decl->kind != DeclKind::Field) {
-            diag.error(span, "cannot assign to '%s'", static_cast<MemberExpr*>(target)->name.c_str());
+    case ExprKind::Member: {
+        Decl* d = static_cast<MemberExpr*>(target)->decl;
+        if (!d || d->kind != DeclKind::Field) {
+            if (d && d->kind == DeclKind::Func && static_cast<FuncDecl*>(d)->is_property)
+                diag.error(span, "cannot assign to property '%s': it has no setter", d->name.c_str());
+            else
+                diag.error(span, "cannot assign to '%s'", static_cast<MemberExpr*>(target)->name.c_str());
             return false;
         }
         break;
+    }
     case ExprKind::Index:
         if (target->kind == ExprKind::Index) {
             Expr* o = static_cast<IndexExpr*>(target)->object;

@@ -147,6 +147,7 @@ struct ContractWalker {
             auto* m = static_cast<MemberExpr*>(e);
             if (!m->decl && !m->builtin) fail(e, "member without decl or builtin");
             expr(m->object);
+            expr(m->call); // a property read
             break;
         }
         case ExprKind::TupleIndex: expr(static_cast<TupleIndexExpr*>(e)->object); break;
