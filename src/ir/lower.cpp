@@ -208,6 +208,7 @@ void Lowerer::collect_decls(TypeDecl* td, const std::string& prefix) {
             auto* fd = as<FuncDecl>(d);
             if (fd->type_params.size || (!fd->body && !fd->body_expr)) continue;
             if (fd->fkind == FuncKind::Destructor) continue; // drops come with ownership
+            if (fd->unused) continue; // a method of a generic instance the program never uses
             funcs_.push_back(fd);
         } else if (d->kind == DeclKind::Type) {
             collect_decls(as<TypeDecl>(d), name);
@@ -265,7 +266,7 @@ bool Lowerer::run() {
                 collect_decls(as<TypeDecl>(d), owner);
             } else if (d->kind == DeclKind::Func) {
                 auto* fd = as<FuncDecl>(d);
-                if (fd->body || fd->body_expr) funcs_.push_back(fd);
+                if ((fd->body || fd->body_expr) && !fd->unused) funcs_.push_back(fd);
             }
         }
         for (size_t i = first; i < funcs_.size(); i++) file_of_[funcs_[i]] = path;
@@ -779,11 +780,6 @@ void Lowerer::lower_func(FuncDecl* fd) {
         }
     }
     lambda_prologue(fd); // lower_func_values.cpp: the record parameter, captures, spills
-    if (fd->body_failed) { // an unused generic-instance method whose body has errors (sema)
-        unreachable();
-        finish_func();
-        return;
-    }
 
     if (fd->fkind == FuncKind::Constructor && (fd->chains_base || fd->chains_this)) {
         TypeDecl* owner = fd->parent && fd->parent->kind == DeclKind::Type ? as<TypeDecl>(fd->parent) : nullptr;

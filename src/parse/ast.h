@@ -384,7 +384,7 @@ struct FuncDecl : Decl {
     const char* extern_abi = nullptr;   // "C" for extern/export functions
     ArenaVec<Arg> chain_args;           // constructor chaining arguments
     const char* mangled = nullptr;      // sema: symbol name chosen by sema (e.g. "Program.Main")
-    bool body_failed = false;           // sema: an unused generic-instance method whose body has errors
+    bool unused = false;                // sema: a generic-instance method the program never uses: not lowered
     bool is_property = false;           // a read-only property `T Name => e;` / `T Name { get ... }`: its getter
 };
 

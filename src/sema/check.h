@@ -346,10 +346,11 @@ public:
     // Methods of generic type instances are checked when made, but their messages are
     // held (Diag::Held) until every body is checked; then the messages of the methods the
     // program uses (called, made a value or constructed with, from plain code or from
-    // other used methods; virtual, interface, ToString and destructor methods always
-    // count) are reported, and the others are dropped: such a body becomes a trap
-    // (FuncDecl::body_failed). So List<Person> compiles although Sort() needs an order
-    // on Person, and calling people.Sort() reports it (instance_use.cpp).
+    // other used methods; constructors, virtual, interface, ToString and destructor
+    // methods always count) are reported, and the others are dropped and marked
+    // FuncDecl::unused, which lowering skips. So List<Person> compiles although Sort()
+    // needs an order on Person, calling people.Sort() reports it, and a program pays
+    // only for the methods it uses (instance_use.cpp).
     bool deferrable(const FuncDecl* f) const;
     void note_use(FuncDecl* f, Span at);
     void release_held();

@@ -7,9 +7,10 @@
 // check_bodies_until in sema.cpp) and its uses are recorded here: each call, constructor
 // choice or function value from a body is an edge from the body's method (null for plain
 // code, which always runs) to the method used. When every body is checked, the methods
-// reachable from plain code, and those that are used without a visible call (virtual
-// and interface methods, ToString, destructors), get their messages reported; the rest
-// are dropped and their bodies become traps, which nothing can reach.
+// reachable from plain code, and those that are used without a visible call
+// (constructors, virtual and interface methods, ToString, destructors), get their
+// messages reported; the rest are marked unused, their messages dropped, and lowering
+// skips them, so an unused library method costs no code.
 #include "sema/check.h"
 
 #include <unordered_set>
@@ -29,11 +30,11 @@ void Sema::note_use(FuncDecl* f, Span at) {
     uses_[held_fn_].push_back({f, at});
 }
 
-// Used without a call that sema sees: through a vtable or interface table, by printing,
-// or by a drop.
+// Used without a call that sema sees: by `new` or a derived class's implicit `: base()`,
+// through a vtable or interface table, by printing, or by a drop.
 static bool used_implicitly(const FuncDecl* f) {
     if (f->mods & (M_VIRTUAL | M_OVERRIDE | M_ABSTRACT)) return true;
-    if (f->fkind == FuncKind::Destructor || f->name == "ToString") return true;
+    if (f->fkind == FuncKind::Constructor || f->fkind == FuncKind::Destructor || f->name == "ToString") return true;
     if (f->parent && f->parent->kind == DeclKind::Type) {
         auto* td = static_cast<const TypeDecl*>(f->parent);
         for (TypeExpr* b : td->bases)
@@ -42,9 +43,9 @@ static bool used_implicitly(const FuncDecl* f) {
     return false;
 }
 
-// Reports what the used methods hold and marks the failed bodies nothing uses.
+// Reports what the used methods hold and marks the methods nothing uses.
 void Sema::release_held() {
-    if (held_.empty()) return;
+    if (inst_info_.empty()) return;
     std::unordered_set<const FuncDecl*> used, released;
     auto reach = [&](const FuncDecl* root, std::vector<const FuncDecl*>& order) {
         std::unordered_set<const FuncDecl*> seen{root};
@@ -67,6 +68,7 @@ void Sema::release_held() {
     // followed by the first such method's messages.
     if (auto it = uses_.find(nullptr); it != uses_.end())
         for (const auto& [f, at] : it->second) {
+            if (used.count(f)) continue;
             reach(f, order);
             const FuncDecl* bad = nullptr;
             for (const FuncDecl* g : order) {
@@ -79,20 +81,18 @@ void Sema::release_held() {
                            "(the first error follows)", f->name.c_str(), owner);
             release(bad);
         }
-    for (const auto& [f, h] : held_)
-        if (used_implicitly(f)) {
-            reach(f, order);
+    for (const FuncEntry& fe : funcs_)
+        if (deferrable(fe.fn) && used_implicitly(fe.fn) && !used.count(fe.fn)) {
+            reach(fe.fn, order);
             for (const FuncDecl* g : order) {
                 used.insert(g);
                 if (failed(g)) release(g);
             }
         }
-    for (auto& [f, h] : held_) {
-        if (!used.count(f)) {
-            if (h.errors) const_cast<FuncDecl*>(f)->body_failed = true;
-        } else if (!h.errors) {
-            release(f); // warnings of a used method
-        }
+    for (const FuncEntry& fe : funcs_) {
+        if (!deferrable(fe.fn)) continue;
+        if (!used.count(fe.fn)) fe.fn->unused = true;
+        else if (!failed(fe.fn)) release(fe.fn); // the warnings of a used method
     }
     held_.clear();
 }
