@@ -644,6 +644,17 @@ Expr* Parser::parse_new() {
         n->span = span_from(b);
         return n;
     }
+    if (at(Tok::LBrace) && n->type->kind == TypeExprKind::Array) { // C#'s new int[] { 1, 2 }
+        error_here("an array with elements is written as a literal: [a, b, c] (spec 3.6), not 'new T[] { ... }'");
+        advance();
+        while (!at(Tok::RBrace) && !at(Tok::Eof)) { // parse the elements, so nothing else is reported
+            parse_expr();
+            if (!accept(Tok::Comma)) break;
+        }
+        expect(Tok::RBrace, "to close the array elements");
+        n->span = span_from(b);
+        return n;
+    }
     bool any = false;
     if (at(Tok::LParen)) {
         parse_args(n->args);
