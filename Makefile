@@ -4,7 +4,7 @@
 #   make test SAN=1    the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make UNITY=1       build the compiler as one translation unit (like TCC's ONE_SOURCE)
 #   make DEBUG=1       keep assertions and run the IR verifier after every pass
-#   make bench         benchmarks against tcc / gcc (and Go for concurrency)
+#   make bench         benchmarks against tcc / gcc (and Go for concurrency and word frequency)
 #   make difftest      random programs compared with the same programs in C (also run by make fuzz)
 #   make install PREFIX=DIR
 # Build in parallel by default, one job per core (an explicit -jN on the command line wins).

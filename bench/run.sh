@@ -8,6 +8,8 @@
 #       1,000 branches, lang -O0/-O1 vs tcc and gcc -O0 on the same functions in C: compile
 #       time should grow with size, not size squared.
 #   (c) run time: fib(35) and a sieve to 10^7, `lang -O1` vs gcc -O0, gcc -O2, tcc.
+#   (d) word frequency over a generated 20 MB text: Dict<string, int> vs C++ and Go
+#       (bench/wordfreq/run.sh).
 set -eu
 B=${1:-build}
 LANG_BIN=$PWD/$B/lang
@@ -75,3 +77,6 @@ done
 
 # Lightweight threads and channels vs Go (issue 3).
 bash "$(dirname "$0")/conc/run.sh" "$B"
+
+# Word frequency with Dict<string, int> vs C++ and Go (issue 9).
+bash "$(dirname "$0")/wordfreq/run.sh" "$B"
