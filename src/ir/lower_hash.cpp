@@ -1,8 +1,9 @@
 // lower_hash.cpp: the builtins hash(x) and equals(a, b) and the library's key text
 // (doc/language/spec.md 10.5; sema/hashing.cpp checks them).
 //
-// Only the structural cases reach here (sema turned IHashable/IEquatable types into method
-// calls). An integer-like value (integers, bool, char, C-like enums, a float's bits) is
+// A value whose own type implements IHashable/IEquatable was turned into a method call by
+// sema; such a type inside a tuple or struct is hashed here by calling the method (through
+// the interface table or vtable when it is an interface or virtual method). An integer-like value (integers, bool, char, C-like enums, a float's bits) is
 // widened to 64 bits and mixed by mix(): two xor-shifts around a multiplication, so
 // nearby keys spread over the low bits a power-of-two table uses. A string calls
 // lang_str_hash (XXH3 over its bytes, src/rt/hash.c). Tuples and structs fold their
@@ -47,7 +48,64 @@ static void struct_fields(const Type* t, std::vector<FieldDecl*>& out) {
         if (d && d->kind == DeclKind::Field && !(d->mods & M_STATIC) && d->type) out.push_back(static_cast<FieldDecl*>(d));
 }
 
+// The method `name` taking `param` (null: no parameter) that a value of type t runs: the
+// class's own or a base class's, else the interface method (for an interface type).
+static FuncDecl* find_method(Lowerer& L, TypeDecl* td, const char* name, const Type* param) {
+    auto match = [&](Decl* d) {
+        if (!d || d->kind != DeclKind::Func || d->name != name || (d->mods & M_STATIC)) return false;
+        auto* fd = static_cast<FuncDecl*>(d);
+        return param ? fd->params.size == 1 && fd->params[0]->type == param : fd->params.size == 0;
+    };
+    for (TypeDecl* c = td; c; c = Lowerer::base_class(c))
+        for (Decl* d : c->members)
+            if (match(d)) return static_cast<FuncDecl*>(d);
+    std::vector<TypeDecl*> ifs;
+    L.interfaces_of(td, ifs);
+    for (TypeDecl* i : ifs)
+        for (Decl* d : i->members)
+            if (match(d)) return static_cast<FuncDecl*>(d);
+    return nullptr;
+}
+
+// recv.fd(arg) for a user type's GetHashCode/Equals: dispatched like a written call.
+static Inst* method_call(Lowerer& L, FuncDecl* fd, Inst* recv, Inst* arg, Ty rty) {
+    std::vector<Inst*> args{L.ctx, recv};
+    if (arg) args.push_back(arg);
+    auto* owner = fd->parent && fd->parent->kind == DeclKind::Type ? static_cast<TypeDecl*>(fd->parent) : nullptr;
+    Inst* fp = nullptr;
+    if (owner && owner->tkind == TypeDeclKind::Interface) {
+        fp = L.interface_fn(recv, fd);
+    } else if (owner && owner->tkind == TypeDeclKind::Class && Lowerer::is_virtual(fd)) {
+        L.vtable(owner);
+        auto it = L.vslot_.find(fd);
+        uint32_t slot = it != L.vslot_.end() ? it->second : 0;
+        fp = L.load(Ty::Ptr, L.load(Ty::Ptr, recv, 0), 96 + 8 * (int64_t)slot); // vtable after the 96-byte type info
+    }
+    if (!fp) return L.call_v(L.func_symbol(fd), rty, args);
+    Inst* r = L.mk(Op::callind, rty);
+    r->args.push(L.m.body(), fp);
+    for (Inst* a : args) r->args.push(L.m.body(), a);
+    ir::append(L.m, L.ensure(), r);
+    return r;
+}
+
+// GetHashCode / Equals of a class, interface or struct part that implements them, or null.
+static FuncDecl* user_method(Lowerer& L, const Type* t, bool eq) {
+    if ((t->kind != TypeKind::Class && t->kind != TypeKind::Interface && t->kind != TypeKind::Struct) || !t->decl)
+        return nullptr;
+    std::string_view want = eq ? "IEquatable" : "IHashable";
+    std::vector<TypeDecl*> ifs;
+    L.interfaces_of(t->decl, ifs);
+    bool has = false;
+    for (TypeDecl* i : ifs) {
+        std::string_view n = i->name.view();
+        has |= n == want || (n.size() > want.size() && n.substr(0, want.size()) == want && n[want.size()] == '<');
+    }
+    return has ? find_method(L, t->decl, eq ? "Equals" : "GetHashCode", eq ? t : nullptr) : nullptr;
+}
+
 Inst* Lowerer::hash_value(Inst* v, const Type* t) {
+    if (FuncDecl* fd = user_method(*this, t, false)) return method_call(*this, fd, v, nullptr, Ty::I64);
     switch (t->kind) {
     case TypeKind::String: {
         use_extern("lang_str_hash");
@@ -86,6 +144,8 @@ Inst* Lowerer::hash_value(Inst* v, const Type* t) {
 }
 
 Inst* Lowerer::equal_values(Inst* a, Inst* b, const Type* t) {
+    if (FuncDecl* fd = user_method(*this, t, true))
+        return method_call(*this, fd, a, is_agg(t) ? materialize(t, b) : b, Ty::I8);
     switch (t->kind) {
     case TypeKind::String: return compare(BinOp::Eq, t, a, b);
     case TypeKind::Nullable: {

@@ -6,8 +6,9 @@
 // hashed or compared by that method: sema rewrites the call into `x.GetHashCode()` /
 // `a.Equals(b)` and checks it like a written call. Everything else is structural and
 // lowered inline (src/ir/lower_hash.cpp): numbers, char, bool and C-like enums by value,
-// floats by bits, strings by content (XXH3), nullables, tuples and structs field by field.
-// Classes and interfaces compare by identity; they hash only through IHashable. A type that
+// floats by bits, strings by content (XXH3), nullables, tuples and structs field by field
+// (a part of a type with the interfaces by its method, called by lowering). Classes and
+// interfaces without IEquatable compare by identity; they hash only through IHashable. A type that
 // cannot be hashed is an error at the call, naming the type and the part that fails.
 #include "sema/check.h"
 #include "sema/prelude.h"
@@ -41,8 +42,8 @@ bool Sema::hashable(const Type* t, std::string& why, bool for_equals) const {
         return true;
     case TypeKind::Nullable:
         if (t->elem->kind == TypeKind::Class || t->elem->kind == TypeKind::Interface) {
-            if (for_equals) return true;
-            why = "a nullable class is not hashed";
+            if (for_equals && !has_iface(*this, t->elem->decl, "IEquatable")) return true; // identity
+            why = "a nullable class or interface is not hashed";
             return false;
         }
         return hashable(t->elem, why, for_equals);
@@ -56,15 +57,12 @@ bool Sema::hashable(const Type* t, std::string& why, bool for_equals) const {
         return false;
     case TypeKind::Class:
     case TypeKind::Interface:
-        if (for_equals) return true; // identity
+        if (for_equals) return true; // IEquatable's Equals, else identity
+        if (has_iface(*this, t->decl, "IHashable")) return true; // GetHashCode (lower_hash.cpp)
         why = tn(t) + " does not implement IHashable";
         return false;
     case TypeKind::Struct: {
-        if (has_iface(*this, t->decl, for_equals ? "IEquatable" : "IHashable")) {
-            why = "its field of type " + tn(t) + " implements " + (for_equals ? "IEquatable" : "IHashable") +
-                  ": implement it on the outer type too";
-            return false;
-        }
+        if (has_iface(*this, t->decl, for_equals ? "IEquatable" : "IHashable")) return true; // its method
         for (Decl* d : t->decl->members) {
             if (!d || d->kind != DeclKind::Field || (d->mods & M_STATIC) || !d->type) continue;
             if (!hashable(d->type, why, for_equals)) {
