@@ -4,7 +4,7 @@
 #   make test SAN=1    the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make UNITY=1       build the compiler as one translation unit (like TCC's ONE_SOURCE)
 #   make DEBUG=1       keep assertions and run the IR verifier after every pass
-#   make bench         benchmarks against tcc / gcc (and Go for concurrency)
+#   make bench         benchmarks against tcc / gcc (and Go for concurrency and word frequency)
 #   make difftest      random programs compared with the same programs in C (also run by make fuzz)
 #   make install PREFIX=DIR
 # Build in parallel by default, one job per core (an explicit -jN on the command line wins).
@@ -40,6 +40,7 @@ $(B)/gen/%.lang.inc: lib/std/%.lang
 	@mkdir -p $(dir $@)
 	@{ echo 'R"LANG('; cat $<; echo ')LANG"'; } > $@
 $(B)/obj/src/sema/collections_prelude.o: $(B)/gen/List.lang.inc
+$(B)/obj/src/sema/dict_prelude.o: $(B)/gen/Dict.lang.inc $(B)/gen/Set.lang.inc $(B)/gen/Hashing.lang.inc
 
 # The compiler: every .cpp under src/ except the runtime.
 CSRC      := $(shell find src -name '*.cpp' -not -path 'src/rt/*' | sort)
@@ -61,7 +62,7 @@ $(B)/.deps-ok: tools/install-deps.sh
 	@mkdir -p $(B) && tools/install-deps.sh && touch $@
 
 ifeq ($(UNITY),1)
-$(B)/unity.cpp: $(CSRC) $(B)/gen/List.lang.inc
+$(B)/unity.cpp: $(CSRC) $(B)/gen/List.lang.inc $(B)/gen/Dict.lang.inc $(B)/gen/Set.lang.inc $(B)/gen/Hashing.lang.inc
 	@mkdir -p $(B) && for f in $(CSRC); do echo "#include \"../$$f\""; done > $@
 $(B)/lang: $(B)/unity.cpp | $(B)/.deps-ok
 	$(CXX) $(CXXFLAGS) -I. $< -o $@ $(LDFLAGS) $(LDLIBS)

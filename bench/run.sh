@@ -10,6 +10,8 @@
 #   (c) run time: fib(35) and a sieve to 10^7, `lang -O1` vs gcc -O0, gcc -O2, tcc.
 #   (d) lightweight threads and channels vs Go (bench/conc/run.sh).
 #   (e) the core library (sorting 10^6 ints) vs C++ and Go (bench/core/run.sh).
+#   (f) word frequency over a generated 20 MB text: Dict<string, int> vs C++ and Go
+#       (bench/wordfreq/run.sh).
 set -eu
 B=${1:-build}
 LANG_BIN=$PWD/$B/lang
@@ -78,3 +80,6 @@ done
 # Lightweight threads and channels vs Go (issue 3).
 bash "$(dirname "$0")/conc/run.sh" "$B"
 bash "$(dirname "$0")/core/run.sh" "$B"
+
+# Word frequency with Dict<string, int> vs C++ and Go (issue 9).
+bash "$(dirname "$0")/wordfreq/run.sh" "$B"

@@ -346,6 +346,7 @@ int build(const BuildRequest& req) {
     // The library's generic List<T> (when the program mentions it) joins the files before
     // has_generics below looks at them: its instances need the staged path.
     add_collections_prelude(c);
+    add_dict_prelude(c);
 
 #ifndef NDEBUG
     const bool verify_each = true;

@@ -334,6 +334,9 @@ Inst* Lowerer::builtin_call(CallExpr* e, Inst* recv) {
         panic_call("lang_panic_str", {s});
         return ty(e->type) == Ty::Void ? nullptr : undef(ty(e->type));
     }
+    case B_Hash:
+    case B_Equals:
+    case B_Describe: return hash_builtin(e); // lower_hash.cpp
     case B_ParseF64: { // the error prelude's float.Parse, after checking the text
         if (!e->args.size) break;
         Inst* s = expr(e->args[0].value);

@@ -1093,7 +1093,11 @@ Inst* Lowerer::coalesce(BinaryExpr* e) {
 }
 
 Inst* Lowerer::assign(AssignExpr* e) {
-    if (e->call) return expr(e->call); // o[i] = v on a class or struct: o.set_Item(i, v)
+    if (e->call) { // o[i] = v on a class or struct: o.set_Item(i, v); o[i] op= v: hidden locals first
+        if (e->obj_tmp) bind_local(e->obj_tmp, expr(as<IndexExpr>(e->target)->object), e->obj_tmp->type);
+        if (e->index_tmp) bind_local(e->index_tmp, expr(as<IndexExpr>(e->target)->index), e->index_tmp->type);
+        return expr(e->call);
+    }
     if (e->target->kind == ExprKind::TupleLit && !e->compound) {
         // (a, b) = (b, a): evaluate the whole right side first.
         auto* tl = as<TupleLitExpr>(e->target);

@@ -386,6 +386,10 @@ public:
     Inst* interp_format(const InterpPart& p);   // {x:F3}: a +1 string (lower_text.cpp)
     Inst* interp_pad(Inst* s, int32_t align);   // {x,8}: consumes s when it is a temporary
     Inst* write_value(Inst* v, const Type* t, bool newline_after);
+    // hash(x), equals(a, b), __lang_describe(x) (lower_hash.cpp)
+    Inst* hash_builtin(CallExpr* e);
+    Inst* hash_value(Inst* v, const Type* t);            // i64
+    Inst* equal_values(Inst* a, Inst* b, const Type* t); // i8 0/1
     Inst* new_expr(NewExpr* e);
     Inst* index_addr(IndexExpr* e, int64_t* off);
     Inst* array_elem_addr(Inst* arr, Inst* idx, const Type* elem, bool check);

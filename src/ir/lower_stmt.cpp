@@ -334,6 +334,24 @@ void Lowerer::for_in(ForInStmt* s) {
             def(iv, emit(Op::add, t, ci, iconst(t, 1)));
             jmp(head);
         }
+    } else if (s->item_call && s->cursor) {
+        // The cursor protocol (spec 5.1): p = IterNext(i) until negative, the element IterAt(p), i = p + 1.
+        Inst* recv = expr(s->iterable);
+        uint32_t iv = new_var(Ty::I64);
+        def(iv, iconst(Ty::I64, 0));
+        jmp(head);
+        enter(head);
+        bind_local(s->index, use(iv), c.types.int_());
+        Inst* p = call_on(as<CallExpr>(s->count_call), false, recv);
+        def(iv, p);
+        Inst* cnd = emit(Op::sge, Ty::I8, p, iconst(Ty::I64, 0));
+        cnd->cty = Ty::I64;
+        br(cnd, body, exit);
+        seal(body);
+        enter(body);
+        bind_local(s->index, p, c.types.int_());
+        Inst* x = call_on(as<CallExpr>(s->item_call), false, recv);
+        indexed_pass(s, x, s->item_call->type, iv, head, step, exit);
     } else if (s->item_call) {
         // A class with Count() and get_Item(int) (spec 5.1): the object is evaluated once,
         // Count() before each pass.

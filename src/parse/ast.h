@@ -164,6 +164,11 @@ struct AssignExpr : Expr {
     Expr* target;
     Expr* value;
     Expr* call = nullptr; // sema: `o.set_Item(i, value)` for `o[i] = value` on a class or struct
+    // sema, `o[i] op= v` through an indexer: call is `$o.set_Item($i, $o.get_Item($i) op v)`
+    // with hidden locals bound first to the target's object and index (null when the
+    // expression is used as it is: a struct place, a name, a literal).
+    struct LocalDecl* obj_tmp = nullptr;
+    struct LocalDecl* index_tmp = nullptr;
 };
 struct TernaryExpr : Expr { Expr* cond; Expr* then_e; Expr* else_e; };
 struct CastExpr : Expr { TypeExpr* to; Expr* operand; };
@@ -286,6 +291,9 @@ struct ForInStmt : Stmt {
     LocalDecl* index = nullptr;
     Expr* count_call = nullptr;
     Expr* item_call = nullptr;
+    // sema: the cursor protocol instead (a class with IterNext(int) and IterAt(int), like
+    // Dict and Set): count_call is `iterable.IterNext(index)`, item_call `iterable.IterAt(index)`.
+    bool cursor = false;
 };
 struct JumpStmt : Stmt { Ident label; };               // Break / Continue
 struct ReturnStmt : Stmt { Expr* value; };             // value may be null

@@ -198,6 +198,31 @@ Stmt* Parser::parse_var_decl(bool need_semi) {
     return v;
 }
 
+// After `for (`, at `let (a, b) in xs) body`.
+Stmt* Parser::parse_for_destructure(uint32_t b) {
+    ForInStmt* f = stmt_node<ForInStmt>(StmtKind::ForIn, Span{});
+    Span vspan = tok().span;
+    auto* v = static_cast<VarDeclStmt*>(parse_var_decl(false)); // `let (a, b)`, stops at `in`
+    f->is_mutable = v->is_mutable;
+    LocalDecl* item = decl_node<LocalDecl>(DeclKind::Local, vspan);
+    item->name_span = vspan;
+    item->name = id_for_item_;
+    f->var = item;
+    advance(); // in
+    f->iterable = parse_expr();
+    expect(Tok::RParen, "after the 'for' iterable");
+    NameExpr* ref = expr_node<NameExpr>(ExprKind::Name, vspan);
+    ref->name = id_for_item_;
+    v->init = ref;
+    Stmt* body = parse_stmt();
+    Block* blk = stmt_node<Block>(StmtKind::Block, body ? body->span : vspan);
+    blk->stmts.push(arena_, v);
+    if (body) blk->stmts.push(arena_, body);
+    f->body = blk;
+    f->span = span_from(b);
+    return f;
+}
+
 // if = "if" "(" expr ")" stmt ["else" stmt]
 Stmt* Parser::parse_if() {
     uint32_t b = tok().span.begin;
@@ -225,13 +250,20 @@ Stmt* Parser::parse_while() {
     return s;
 }
 
-// for    = "for" "(" ("let" | "var") ident "in" expr ")" stmt
+// for    = "for" "(" ("let" | "var") (ident | "(" ident {"," ident} ")") "in" expr ")" stmt
 //        | "for" "(" [var-decl | expr] ";" [expr] ";" [expr] ")" stmt
+// `for (let (a, b) in xs) s` is `for (let $item in xs) { let (a, b) = $item; s }` (spec 5.1).
 Stmt* Parser::parse_for() {
     uint32_t b = tok().span.begin;
     advance();
     expect(Tok::LParen, "after 'for'");
     bool decl = at(Tok::KwLet) || at(Tok::KwVar);
+    if (decl && peek().kind == Tok::LParen) { // a destructuring for-in? ( ident {, ident} ) in
+        uint32_t k = 2;
+        while (peek(k).kind == Tok::Ident && peek(k + 1).kind == Tok::Comma) k += 2;
+        if (peek(k).kind == Tok::Ident && peek(k + 1).kind == Tok::RParen && peek(k + 2).kind == Tok::KwIn)
+            return parse_for_destructure(b);
+    }
     if ((decl && peek().kind == Tok::Ident && peek(2).kind == Tok::KwIn) ||
         (at(Tok::Ident) && peek().kind == Tok::KwIn)) {
         ForInStmt* f = stmt_node<ForInStmt>(StmtKind::ForIn, Span{});

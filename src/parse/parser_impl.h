@@ -248,6 +248,7 @@ public:
     Stmt* parse_if();
     Stmt* parse_while();
     Stmt* parse_for();
+    Stmt* parse_for_destructure(uint32_t begin);
     Stmt* parse_select();
     bool parse_arm_body(Expr** e, Block** b); // `=> expr` / `=> { ... }` (after '=>')
 
@@ -319,6 +320,7 @@ public:
     // Interned up front: the lexer thread owns the interner while the file is parsed.
     Ident id_get_, id_set_;
     Ident id_void_, id_underscore_, id_ok_, id_err_, id_timeout_, id_send_;
+    Ident id_for_item_; // the hidden loop variable of `for (let (a, b) in xs)`
     Ident suffix_ids_[16];
     Ident prim_[20];
     int nprim_ = 0;

@@ -173,6 +173,7 @@ LangString *lang_str_from_bool(LangContext *ctx, uint8_t v);
 LangString *lang_str_from_char(LangContext *ctx, uint32_t c);
 uint8_t lang_str_eq(const LangString *a, const LangString *b);
 int64_t lang_str_cmp(const LangString *a, const LangString *b);   /* <0, 0, >0 bytewise */
+uint64_t lang_str_hash(const LangString *s);                        /* XXH3 of the bytes (hash.c) */
 /* Decodes the character starting at byte *pos and advances *pos; used by for-in. */
 uint32_t lang_str_next_char(const LangString *s, int64_t *pos);
 /* s[i]: the i-th character (panics when out of range). O(1) for ASCII strings, else

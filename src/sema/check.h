@@ -252,6 +252,7 @@ public:
     const Type* check_index(IndexExpr* e);
     // check_indexer.cpp: `o[i]` and `o[i] = v` on classes and structs (spec 7.6).
     const Type* check_indexer(IndexExpr* e, const Type* ot, AssignExpr* assign);
+    const Type* check_indexer_compound(IndexExpr* e, const Type* ot, AssignExpr* assign); // o[i] op= v
     AssignExpr* indexer_assign_ = nullptr; // the assignment whose target check_index checks
     const Type* check_for_in_class(ForInStmt* s, const Type* it); // the element type, or null
     const Type* check_new(NewExpr* e);
@@ -263,6 +264,11 @@ public:
     const Type* check_this(Expr* e);
     const Type* unsupported(Expr* e, const char* what);
     bool to_string_ok(const Type* t) const;
+    // ---- hashing.cpp: hash(x), equals(a, b) ----
+    const Type* check_hash_builtin(CallExpr* e, NameExpr* n, const Type* hint); // null: not one of them
+    bool hashable(const Type* t, std::string& why, bool for_equals) const;
+    bool library_key_error(const Type* t, const std::string& why);
+    bool in_prelude_file() const;
 
     // ---- check_call.cpp ----
     const Type* check_call(CallExpr* e, const Type* hint);

@@ -279,6 +279,8 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
             check_args_loose(*this, e->args);
             return err();
         }
+        if (in_prelude_file()) // the library's hash/equals are the builtins, whatever the program declares
+            if (const Type* ht = check_hash_builtin(e, n, hint)) return ht;
         int32_t s = lookup_in_types(n->name);
         bool ambiguous = false;
         if (s < 0) s = lookup_global(n->name, n->span, &ambiguous);
@@ -303,6 +305,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
                     return T.float_();
                 }
                 if (const Type* ct = check_conc_free_call(e, n)) return ct; // Sleep, Yield
+                if (const Type* ht = check_hash_builtin(e, n, hint)) return ht; // hashing.cpp
                 if (const Type* gt = check_implicit_get_type(e, n)) return gt; // reflect.cpp
                 diag.error(callee->span, "undefined name '%s'", n->name.c_str());
             }

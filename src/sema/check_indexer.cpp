@@ -24,13 +24,7 @@ const Type* Sema::check_indexer(IndexExpr* e, const Type* ot, AssignExpr* assign
                    assign ? "assign to an element of" : "index", tn(ot).c_str(), accessor);
         return err();
     }
-    if (assign && assign->compound) {
-        expr(e->index, nullptr);
-        expr(assign->value, nullptr);
-        diag.error(assign->span, "compound assignment through an indexer is not supported yet: "
-                                 "write 'o[i] = o[i] op v'");
-        return err();
-    }
+    if (assign && assign->compound) return check_indexer_compound(e, ot, assign);
     auto* callee = arena.make<MemberExpr>();
     callee->kind = ExprKind::Member;
     callee->span = e->span;
@@ -51,6 +45,75 @@ const Type* Sema::check_indexer(IndexExpr* e, const Type* ot, AssignExpr* assign
     return t;
 }
 
+static CallExpr* method_call(Arena& arena, Expr* object, Ident name, Span span);
+
+static NameExpr* name_of(Arena& arena, LocalDecl* d, Span span) {
+    auto* n = arena.make<NameExpr>();
+    n->kind = ExprKind::Name;
+    n->span = span;
+    n->name = d->name;
+    return n;
+}
+
+// An expression that may be evaluated twice with the same result and no effects.
+static bool plain_operand(Expr* e) {
+    switch (e->kind) {
+    case ExprKind::IntLit: case ExprKind::FloatLit: case ExprKind::CharLit: case ExprKind::StringLit:
+    case ExprKind::BoolLit: case ExprKind::Name: case ExprKind::This:
+        return true;
+    default:
+        return false;
+    }
+}
+
+// `o[i] op= v` is `o.set_Item(i, o.get_Item(i) op v)` with o and i evaluated once: a class
+// object and an index that is not a name or literal go to hidden locals first (lowering
+// binds them, AssignExpr::obj_tmp/index_tmp). A struct object stays a place, so set_Item
+// changes it (its path has no calls to repeat unless written with them).
+const Type* Sema::check_indexer_compound(IndexExpr* e, const Type* ot, AssignExpr* assign) {
+    Span sp = e->span;
+    push_scope();
+    Expr* obj = e->object;
+    if (ot->kind == TypeKind::Class && !plain_operand(obj)) {
+        assign->obj_tmp = new_local(c.interner.intern("$obj"), sp, ot, true); // var: its mut methods may be called
+        declare_local(assign->obj_tmp->name, assign->obj_tmp, sp);
+        obj = name_of(arena, assign->obj_tmp, sp);
+    }
+    Expr* idx = e->index;
+    if (!plain_operand(idx)) {
+        const Type* it = expr(e->index, nullptr);
+        if (is_error(it)) {
+            pop_scope();
+            expr(assign->value, nullptr);
+            return err();
+        }
+        assign->index_tmp = new_local(c.interner.intern("$index"), sp, it, false);
+        declare_local(assign->index_tmp->name, assign->index_tmp, sp);
+    }
+    auto idx_expr = [&]() -> Expr* { return assign->index_tmp ? name_of(arena, assign->index_tmp, sp) : idx; };
+    CallExpr* get = method_call(arena, obj, c.interner.intern("get_Item"), sp);
+    get->args.push(arena, Arg{Ident{}, idx_expr()});
+    int errors = diag.error_count();
+    if (is_error(expr(get, nullptr)) || diag.error_count() != errors) { // reported once, not again in set_Item's call
+        expr(assign->value, nullptr);
+        pop_scope();
+        return err();
+    }
+    auto* bin = arena.make<BinaryExpr>();
+    bin->kind = ExprKind::Binary;
+    bin->span = assign->span;
+    bin->op = assign->op;
+    bin->lhs = get;
+    bin->rhs = assign->value;
+    CallExpr* set = method_call(arena, obj, c.interner.intern("set_Item"), sp);
+    set->args.push(arena, Arg{Ident{}, idx_expr()});
+    set->args.push(arena, Arg{Ident{}, bin});
+    const Type* t = expr(set, nullptr);
+    pop_scope();
+    assign->call = set;
+    return t;
+}
+
 static CallExpr* method_call(Arena& arena, Expr* object, Ident name, Span span) {
     auto* callee = arena.make<MemberExpr>();
     callee->kind = ExprKind::Member;
@@ -65,15 +128,25 @@ static CallExpr* method_call(Arena& arena, Expr* object, Ident name, Span span) 
     return call;
 }
 
-// `for (let x in o)` over a class with the methods `int Count()` and `get_Item(int)`:
-// visits o.get_Item(0), o.get_Item(1), ... while the index is below o.Count(), read
+// `for (let x in o)` over a class with `int Count` (a property or method) and
+// `get_Item(int)`: visits o.get_Item(0), o.get_Item(1), ... while the index is below o.Count, read
 // before each pass (spec 5.1). Returns the element type, or null when `o` is no such class
 // (the caller reports it). The scope of the hidden index is the loop's.
+// A class with `int IterNext(int pos)` and `IterAt(int pos)` (the cursor protocol, which
+// Dict and Set use) is visited as o.IterAt(p) for p = o.IterNext(0), o.IterNext(p + 1), ...
+// until IterNext returns a negative position; it is preferred over Count/get_Item.
 const Type* Sema::check_for_in_class(ForInStmt* s, const Type* it) {
     if (it->kind != TypeKind::Class || !it->decl) return nullptr;
     auto* td = static_cast<TypeDecl*>(it->decl);
     Ident count = c.interner.intern("Count"), get = c.interner.intern("get_Item");
-    if (lookup_member(td, count) < 0 || lookup_member(td, get) < 0) return nullptr;
+    Ident inext = c.interner.intern("IterNext"), iat = c.interner.intern("IterAt");
+    bool cursor = lookup_member(td, inext) >= 0 && lookup_member(td, iat) >= 0;
+    if (cursor) {
+        count = inext;
+        get = iat;
+    } else if (lookup_member(td, count) < 0 || lookup_member(td, get) < 0) {
+        return nullptr;
+    }
     auto* idx = arena.make<LocalDecl>();
     idx->kind = DeclKind::Local;
     idx->name = c.interner.intern("$index");
@@ -86,6 +159,13 @@ const Type* Sema::check_for_in_class(ForInStmt* s, const Type* it) {
     CallExpr* cc = method_call(arena, s->iterable, count, s->iterable->span);
     if (Decl* cd = sym_list_[lookup_member(td, count)].decl; cd->kind == DeclKind::Func)
         cc->property_get = static_cast<FuncDecl*>(cd)->is_property; // `int Count => n;` or `int Count()`
+    if (cursor) {
+        auto* pos = arena.make<NameExpr>();
+        pos->kind = ExprKind::Name;
+        pos->span = s->iterable->span;
+        pos->name = idx->name;
+        cc->args.push(arena, Arg{Ident{}, pos});
+    }
     const Type* ct = expr(cc, nullptr);
     auto* name = arena.make<NameExpr>();
     name->kind = ExprKind::Name;
@@ -97,11 +177,12 @@ const Type* Sema::check_for_in_class(ForInStmt* s, const Type* it) {
     pop_scope();
     if (is_error(ct) || is_error(et)) return err();
     if (ct != T.int_()) {
-        diag.error(s->iterable->span, "cannot iterate over a value of type %s: its Count() returns %s, not int",
-                   tn(it).c_str(), tn(ct).c_str());
+        diag.error(s->iterable->span, "cannot iterate over a value of type %s: its %s returns %s, not int",
+                   tn(it).c_str(), cursor ? "IterNext(int)" : "Count()", tn(ct).c_str());
         return err();
     }
     s->index = idx;
+    s->cursor = cursor;
     s->count_call = cc;
     s->item_call = gc;
     return et;

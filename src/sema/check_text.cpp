@@ -173,7 +173,28 @@ const Type* Sema::check_text_static_call(CallExpr* e, MemberExpr* m) {
         return T.string();
     }
     text_arg(e->args[0].value, "string.Join");
-    value(e->args[1].value, T.array(T.string()));
+    // A List<string> or Set<string> (a class whose ToArray() gives string[]) joins its ToArray().
+    const Type* strs = T.array(T.string());
+    Expr*& xs = e->args[1].value;
+    const Type* xt = expr(xs, strs);
+    if (xt->kind == TypeKind::Class && xt->decl && lookup_member(xt->decl, c.interner.intern("ToArray")) >= 0) {
+        auto* m2 = arena.make<MemberExpr>();
+        m2->kind = ExprKind::Member;
+        m2->span = xs->span;
+        m2->object = xs;
+        m2->name = c.interner.intern("ToArray");
+        m2->name_span = xs->span;
+        auto* call = arena.make<CallExpr>();
+        call->kind = ExprKind::Call;
+        call->span = xs->span;
+        call->callee = m2;
+        const Type* at = expr(call, nullptr);
+        if (at == strs) xs = call;
+        else if (!is_error(at))
+            diag.error(xs->span, "type mismatch: expected string[], List<string> or Set<string>, found %s", tn(xt).c_str());
+    } else if (!is_error(xt)) {
+        coerce(xs, strs);
+    }
     return T.string();
 }
 

@@ -20,6 +20,10 @@ void add_error_prelude(Compilation& c);
 // it is there already or the program's text does not mention List.
 void add_collections_prelude(Compilation& c);
 
+// Parses Dict<K,V>, Set<T> and the hashing interfaces (dict_prelude.cpp, spec 10.5) into
+// c.files when the program's text names them.
+void add_dict_prelude(Compilation& c);
+
 // Whether `import PATH;` names a library namespace whose names the prelude already gives
 // every program (Std.Collections: List<T>): such an import is accepted and does nothing.
 bool is_prelude_import(const ArenaVec<Ident>& path);

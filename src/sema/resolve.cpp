@@ -220,7 +220,9 @@ void Sema::resolve_imports() {
             if (im->alias.empty() && is_prelude_import(im->path)) continue; // collections_prelude.cpp
             NsInfo* cur = root_;
             bool ok = true;
-            for (uint32_t i = 0; i < im->path.size && ok; i++) {
+            // `import C = Std.Collections;`: C names the root namespace, where the prelude's
+            // List, Dict and Set are (C.List<int>).
+            for (uint32_t i = 0; i < im->path.size && ok && !is_prelude_import(im->path); i++) {
                 int32_t s = sym_find(cur, im->path[i]);
                 NsInfo* nx = s >= 0 ? ns_of(sym_list_[s].decl) : nullptr;
                 if (!nx) ok = false;

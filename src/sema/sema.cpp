@@ -142,6 +142,7 @@ void Sema::check_entry_point() {
 ProgramCheck::ProgramCheck(Compilation& c) : s_(nullptr), before_(c.diag.error_count()), c_(c) {
     add_error_prelude(c); // Error, ParseError (spec 10.3)
     add_collections_prelude(c); // List<T> (spec 10.4)
+    add_dict_prelude(c); // Dict<K,V>, Set<T> (spec 10.5)
     s_ = new sema::Sema(c);
 }
 ProgramCheck::~ProgramCheck() { delete s_; }
@@ -159,6 +160,7 @@ bool check_program(Compilation& c, bool require_entry) {
     int before = c.diag.error_count();
     add_error_prelude(c); // Error, ParseError (spec 10.3)
     add_collections_prelude(c); // List<T> (spec 10.4)
+    add_dict_prelude(c); // Dict<K,V>, Set<T> (spec 10.5)
     sema::Sema s(c);
     s.run(require_entry);
     return c.diag.error_count() == before;
