@@ -399,8 +399,31 @@ void Lowerer::for_in(ForInStmt* s) {
         br(cnd, body, exit);
         seal(body);
         enter(body);
+        // An ASCII byte is its own character (one load and a compare); anything else is
+        // decoded by lang_str_next_char, which also advances pos.
+        Inst* chs = slot(4, 4);
+        Inst* b = load(Ty::I8, emit(Op::add, Ty::Ptr, str, p), 24); // LangString.data
+        Inst* ascii = emit(Op::ult, Ty::I8, b, iconst(Ty::I8, 0x80));
+        ascii->cty = Ty::I8;
+        Block* fast = mk_block();
+        Block* slow = mk_block();
+        Block* got = mk_block();
+        br(ascii, fast, slow);
+        seal(fast);
+        seal(slow);
+        enter(fast);
+        Inst* zb = emit(Op::zext, Ty::I32, b);
+        zb->cty = Ty::I8;
+        store(Ty::I32, chs, 0, zb);
+        store(Ty::I64, pos, 0, emit(Op::add, Ty::I64, p, iconst(Ty::I64, 1)));
+        jmp(got);
+        enter(slow);
         use_extern("lang_str_next_char");
-        Inst* ch = call("lang_str_next_char", Ty::I32, {str, pos});
+        store(Ty::I32, chs, 0, call("lang_str_next_char", Ty::I32, {str, pos}));
+        jmp(got);
+        seal(got);
+        enter(got);
+        Inst* ch = load(Ty::I32, chs, 0);
         if (var) bind_local(var, ch, c.types.char_());
         loops.push_back({exit, step, defers.size(), temps_.size()});
         stmt(s->body);
