@@ -207,6 +207,7 @@ public:
     std::unordered_map<const FuncDecl*, LambdaExpr*> lambda_of_; // a lambda's function -> its expression
     std::unordered_map<const Decl*, Inst*> capture_addrs_;       // in a lambda: a capture -> its address
     void lambda_prologue(FuncDecl* fd);
+    bool capture_place(LambdaExpr* l, uint32_t i, const Type** t, Inst** addr);
     const std::vector<FuncDecl*>& vtable(TypeDecl* td);
     static TypeDecl* base_class(TypeDecl* td);
     // The constructor an un-chained constructor (or the implicit one) of td runs first:

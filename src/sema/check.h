@@ -22,6 +22,7 @@
 #include <map>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace lang::sema {
@@ -283,7 +284,14 @@ public:
     const Type* call_value(CallExpr* e, const Type* ft);   // a call of a value of function type
     const Type* check_lambda(LambdaExpr* l, const Type* hint); // lambdas.cpp
     Decl* capture(Ident name, Span span);                  // a local of a function around a lambda, captured
-    bool closure_use(Decl* d, Span span);                  // a use of a stack closure as a value: reports it
+    bool closure_use(Decl* d, NameExpr* use);              // a use of a closure local / function parameter as a value
+    // ---- closures.cpp: which lambdas escape (spec 7.10), decided once a body is checked ----
+    void note_borrow_args(FuncDecl* f, ArenaVec<Arg>& args); // direct arguments of ordinary function parameters
+    void note_borrow_arg(Expr* a);
+    void unborrow_args(ArenaVec<Arg>& args);                 // a spawned call's arguments escape
+    void settle_closures();
+    void escape_lambda(LambdaExpr* l);
+    void capture_this();                                     // `this` (or a member through it) used in a lambda
     const Type* infer_result(Expr* value);                 // a lambda's result from its first `return`
 
     // ---- check_concurrency.cpp ----
@@ -427,6 +435,9 @@ public:
     std::vector<LocalScopes> outer_locals_; // lambdas.cpp: the locals of the functions around a lambda
     std::vector<LambdaExpr*> lambda_stack_; // lambdas.cpp: the lambdas being checked (outermost first)
     LambdaExpr* let_lambda_ = nullptr;      // lambdas.cpp: the lambda initializing a `let` local
+    std::vector<LambdaExpr*> closures_;     // closures.cpp: lambdas with captures not settled yet
+    std::vector<NameExpr*> closure_uses_;   // closures.cpp: closure locals / function parameters used as values
+    std::unordered_set<const Expr*> borrow_args_; // closures.cpp: arguments of ordinary function parameters
     uint32_t init_lambdas_ = 0;             // lambdas in initializers (outside any function)
     // layout state: 1 = in progress, 2 = done
     std::unordered_map<const Type*, uint8_t> layout_state_;

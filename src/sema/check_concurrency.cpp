@@ -302,6 +302,7 @@ const Type* Sema::check_spawn(SpawnExpr* e) {
         }
         if (!check_sendable(rt, call->callee->span, "the receiver of a spawned method")) ok = false;
     }
+    unborrow_args(call->args); // closures.cpp: a spawned call's lambdas escape
     for (Arg& a : call->args) {
         if (!a.value) continue;
         if (a.value->kind == ExprKind::RefArg && !static_cast<RefArgExpr*>(a.value)->is_own) {

@@ -77,6 +77,7 @@ const Type* Sema::call_value(CallExpr* e, const Type* ft) {
             continue;
         }
         value(a, ft->elems[i]);
+        if (ft->elems[i]->kind == TypeKind::Func) note_borrow_arg(a); // closures.cpp
     }
     e->target = nullptr;
     return ft->elem;
