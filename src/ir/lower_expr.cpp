@@ -568,7 +568,8 @@ static Inst* builtin_property(Lowerer& l, MemberExpr* e, Inst* o) {
 
 Inst* Lowerer::member(MemberExpr* e) {
     if (e->decl && e->decl->kind == DeclKind::Func && e->type && e->type->kind == TypeKind::Func)
-        return function_value(as<FuncDecl>(e->decl)); // Type.F as a value
+        return is_instance_fn(as<FuncDecl>(e->decl)) ? method_value(e)  // obj.M (lower_method_values.cpp)
+                                                     : function_value(as<FuncDecl>(e->decl)); // Type.F as a value
     if (e->null_safe && (e->builtin || (e->decl && e->decl->kind == DeclKind::Field))) {
         // a?.f / s?.Length: null when a is null, else the member wrapped as T?.
         Inst* inner;

@@ -17,6 +17,7 @@
 #include "ir/lower.h"
 #include "parse/ast.h"
 #include "sema/types.h"
+#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -208,6 +209,9 @@ public:
     std::unordered_map<const Decl*, Inst*> capture_addrs_;       // in a lambda: a capture -> its address
     void lambda_prologue(FuncDecl* fd);
     bool capture_place(LambdaExpr* l, uint32_t i, const Type** t, Inst** addr);
+    Inst* method_value(MemberExpr* e);                           // lower_method_values.cpp
+    const char* bound_thunk(FuncDecl* fd, bool by_copy);
+    std::map<std::pair<const FuncDecl*, bool>, const char*> bound_thunks_;
     const std::vector<FuncDecl*>& vtable(TypeDecl* td);
     static TypeDecl* base_class(TypeDecl* td);
     // The constructor an un-chained constructor (or the implicit one) of td runs first:

@@ -282,6 +282,8 @@ public:
     // A function named without a call (`F`, `Type.F`): its type, and *decl set to it.
     const Type* function_value(Expr* e, Ident name, int32_t sym, Decl** decl);
     const Type* call_value(CallExpr* e, const Type* ft);   // a call of a value of function type
+    bool value_target_ok(Expr* e, Ident name, FuncDecl* f); // f may be used as a value (reports why not)
+    const Type* method_value(MemberExpr* e, const Type* ot, int32_t sym); // `obj.M` (method_values.cpp)
     const Type* check_lambda(LambdaExpr* l, const Type* hint); // lambdas.cpp
     Decl* capture(Ident name, Span span);                  // a local of a function around a lambda, captured
     bool closure_use(Decl* d, NameExpr* use);              // a use of a closure local / function parameter as a value

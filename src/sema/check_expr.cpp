@@ -705,6 +705,7 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
             }
             return d->type;
         }
+        if (d->kind == DeclKind::Func) return function_value(e, e->name, s, &e->decl); // Namespace.F as a value
         diag.error(e->span, "function '%s' must be called", e->name.c_str());
         return err();
     }
@@ -778,10 +779,7 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
             return err();
         }
         if (d->kind == DeclKind::Field) return d->type ? d->type : err();
-        if (d->kind == DeclKind::Func) {
-            diag.error(e->span, "method '%s' must be called", e->name.c_str());
-            return err();
-        }
+        if (d->kind == DeclKind::Func) return method_value(e, ot, s); // method_values.cpp
         diag.error(e->name_span, "'%s' cannot be used through a value", e->name.c_str());
         return err();
     }
