@@ -427,6 +427,8 @@ public:
     Inst* conc_new_expr(NewExpr* e);
     void for_in_channel(ForInStmt* s, Block* head, Block* body, Block* step, Block* exit);
     void select_stmt(SelectStmt* s);
+    Inst* data_mutex_new(NewExpr* e, const Type* t); // Mutex<T> (lower_mutex_data.cpp)
+    Inst* data_mutex_lock(CallExpr* e);
 
     // ---- statements, match, patterns (lower_stmt.cpp)
     void stmt(Stmt* s);

@@ -303,6 +303,10 @@ public:
     const Type* check_conc_method(CallExpr* e, MemberExpr* m, const Type* ot);
     const Type* check_conc_free_call(CallExpr* e, NameExpr* n); // null: not Sleep/Yield/Timeout
     const Type* check_spawn(SpawnExpr* e);
+    const Type* resolve_data_mutex(TypeExpr* te);                 // mutex_data.cpp: Mutex<T>
+    const Type* check_data_mutex_new(NewExpr* e, const Type* t);
+    const Type* check_data_mutex_lock(CallExpr* e, MemberExpr* m, const Type* ot);
+    LambdaExpr* ref_lambda_ = nullptr; // lambdas.cpp: a lambda whose parameters may be `ref`, result inferred
     const Type* check_duration_call(CallExpr* e, MemberExpr* m); // null: not Duration.X(n)
     const Type* time_arg(Expr*& e);                                // Duration, or int ms
     void check_select(SelectStmt* s);

@@ -61,6 +61,8 @@ bool Sema::closure_use(Decl* d, NameExpr* use) {
 
 const Type* Sema::check_lambda(LambdaExpr* l, const Type* hint) {
     let_lambda_ = nullptr;
+    bool ref_ok = ref_lambda_ == l; // Mutex<T>.Lock's argument (mutex_data.cpp)
+    ref_lambda_ = nullptr;
     if (hint && hint->kind == TypeKind::Nullable) hint = hint->elem;
     const Type* want = hint && hint->kind == TypeKind::Func ? hint : nullptr;
     bool bad = false;
@@ -72,7 +74,7 @@ const Type* Sema::check_lambda(LambdaExpr* l, const Type* hint) {
             continue;
         }
         p->index = pi;
-        if (p->mode != ParamMode::Borrow || p->default_value) {
+        if ((p->mode != ParamMode::Borrow && !(ref_ok && p->mode == ParamMode::Ref)) || p->default_value) {
             diag.error(p->name_span, "a lambda parameter cannot be %s",
                        p->default_value ? "given a default value" : "'ref' or 'own'");
             bad = true;
@@ -97,7 +99,7 @@ const Type* Sema::check_lambda(LambdaExpr* l, const Type* hint) {
         ps.push_back(p->type);
         pi++;
     }
-    const Type* ret = l->ret ? resolve_type(l->ret) : want && want->count == pi ? want->elem : nullptr;
+    const Type* ret = l->ret ? resolve_type(l->ret) : want && want->count == pi && !ref_ok ? want->elem : nullptr;
     if (ret && is_error(ret)) bad = true;
 
     // The lambda's own function.
