@@ -114,6 +114,7 @@ Inst* Lowerer::lambda_value(LambdaExpr* l) {
     code->sym = func_symbol(l->fn);
     Inst* rec;
     if (l->on_stack) {
+        stack_records_ = true; // a callee may get the record: a tail call would free it
         rec = slot(8 * (1 + n), 8);
         store(Ty::Ptr, rec, 0, code);
         for (uint32_t i = 0; i < n; i++) store(Ty::Ptr, rec, 8 * (1 + i), addrs[i]);
@@ -151,6 +152,7 @@ Inst* Lowerer::lambda_value(LambdaExpr* l) {
 // captured parameters moved to memory, so a lambda can reach them by address.
 void Lowerer::lambda_prologue(FuncDecl* fd) {
     capture_addrs_.clear();
+    stack_records_ = false;
     auto it = lambda_of_.find(fd);
     if (it != lambda_of_.end() && (it->second->captures.size || it->second->this_type)) {
         LambdaExpr* l = it->second;

@@ -209,6 +209,7 @@ public:
     std::unordered_map<const Decl*, Inst*> capture_addrs_;       // in a lambda: a capture -> its address
     void lambda_prologue(FuncDecl* fd);
     bool capture_place(LambdaExpr* l, uint32_t i, const Type** t, Inst** addr);
+    bool stack_records_ = false; // this function made a closure record on its stack: no tail calls
     Inst* method_value(MemberExpr* e);                           // lower_method_values.cpp
     const char* bound_thunk(FuncDecl* fd, bool by_copy);
     std::map<std::pair<const FuncDecl*, bool>, const char*> bound_thunks_;
