@@ -440,7 +440,6 @@ public:
     LocalScopes locals_;
     std::vector<LocalScopes> outer_locals_; // lambdas.cpp: the locals of the functions around a lambda
     std::vector<LambdaExpr*> lambda_stack_; // lambdas.cpp: the lambdas being checked (outermost first)
-    LambdaExpr* let_lambda_ = nullptr;      // lambdas.cpp: the lambda initializing a `let` local
     std::vector<LambdaExpr*> closures_;     // closures.cpp: lambdas with captures not settled yet
     std::vector<NameExpr*> closure_uses_;   // closures.cpp: closure locals / function parameters used as values
     std::unordered_set<const Expr*> borrow_args_; // closures.cpp: arguments of ordinary function parameters

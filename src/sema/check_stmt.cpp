@@ -208,7 +208,6 @@ void Sema::check_var_decl(VarDeclStmt* s) {
     const char* first = s->names.size && s->names[0] ? s->names[0]->name.c_str() : "?";
     LambdaExpr* lam = s->init && s->init->kind == ExprKind::Lambda && !s->is_mutable && !s->destructure
                           ? static_cast<LambdaExpr*>(s->init) : nullptr;
-    let_lambda_ = lam; // lambdas.cpp: a lambda with captures may initialize a `let` local
     if (s->init) {
         if (t) value(s->init, t);
         else {
@@ -232,7 +231,6 @@ void Sema::check_var_decl(VarDeclStmt* s) {
             diag.error(s->span, "cannot infer the type of '%s' without an initializer", first);
         if (!t) t = err();
     }
-    let_lambda_ = nullptr;
     if (lam && (lam->captures.size || lam->this_type) && s->names.size && s->names[0]) {
         s->names[0]->stack_closure = true; // closures.cpp follows its uses
         s->names[0]->closure = lam;

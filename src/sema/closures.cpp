@@ -91,7 +91,7 @@ void Sema::settle_closures() {
         if (!l->escapes) l->on_stack = true;
     closures_.clear();
     closure_uses_.clear();
-    borrow_args_.clear();
+    if (!borrow_args_.empty()) borrow_args_.clear(); // (clear() walks every bucket)
 }
 
 } // namespace lang::sema

@@ -60,7 +60,6 @@ bool Sema::closure_use(Decl* d, NameExpr* use) {
 }
 
 const Type* Sema::check_lambda(LambdaExpr* l, const Type* hint) {
-    let_lambda_ = nullptr;
     bool ref_ok = ref_lambda_ == l; // Mutex<T>.Lock's argument (mutex_data.cpp)
     ref_lambda_ = nullptr;
     if (hint && hint->kind == TypeKind::Nullable) hint = hint->elem;
