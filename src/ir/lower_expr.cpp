@@ -365,8 +365,12 @@ Inst* Lowerer::expr(Expr* e) {
         auto* ne = as<NameExpr>(e);
         if (!ne->decl) break;
         if (ne->decl->kind == DeclKind::EnumCase) return enum_case_value(as<EnumCaseDecl>(ne->decl), e->type);
-        if (ne->decl->kind == DeclKind::Func && e->type && e->type->kind == TypeKind::Func)
-            return function_value(as<FuncDecl>(ne->decl));
+        if (ne->decl->kind == DeclKind::Func && e->type && e->type->kind == TypeKind::Func) {
+            auto* fd = as<FuncDecl>(ne->decl);
+            if (is_instance_fn(fd) && this_val) // `M` meaning `this.M` (lower_method_values.cpp)
+                return bind_method(fd, this_val, as<TypeDecl>(fd->parent)->type, false);
+            return function_value(fd);
+        }
         if (ne->decl->kind == DeclKind::Func || ne->decl->kind == DeclKind::Type ||
             ne->decl->kind == DeclKind::Namespace)
             break;

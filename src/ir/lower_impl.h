@@ -211,6 +211,7 @@ public:
     bool capture_place(LambdaExpr* l, uint32_t i, const Type** t, Inst** addr);
     bool stack_records_ = false; // this function made a closure record on its stack: no tail calls
     Inst* method_value(MemberExpr* e);                           // lower_method_values.cpp
+    Inst* bind_method(FuncDecl* fd, Inst* recv, const Type* ot, bool via_base);
     const char* bound_thunk(FuncDecl* fd, bool by_copy);
     std::map<std::pair<const FuncDecl*, bool>, const char*> bound_thunks_;
     const std::vector<FuncDecl*>& vtable(TypeDecl* td);

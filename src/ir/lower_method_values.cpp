@@ -14,16 +14,19 @@
 namespace lang::lower {
 
 Inst* Lowerer::method_value(MemberExpr* e) {
-    auto* fd = as<FuncDecl>(e->decl);
     Expr* obj = e->object;
-    const Type* ot = obj->type;
+    return bind_method(as<FuncDecl>(e->decl), expr(obj), obj->type, obj->kind == ExprKind::Base); // a struct: its address
+}
+
+// `recv`: the receiver (a struct's address); `ot`: its static type; `via_base`: `base.M`,
+// which names the base class's own method (no virtual dispatch).
+Inst* Lowerer::bind_method(FuncDecl* fd, Inst* recv, const Type* ot, bool via_base) {
     bool by_copy = ot->kind == TypeKind::Struct;
-    Inst* recv = expr(obj); // a struct: its address
     Inst* code;
     TypeDecl* owner = fd->parent && fd->parent->kind == DeclKind::Type ? as<TypeDecl>(fd->parent) : nullptr;
     if (owner && owner->tkind == TypeDeclKind::Interface && !by_copy) {
         code = interface_fn(recv, fd);
-    } else if (is_virtual(fd) && obj->kind != ExprKind::Base && owner && owner->tkind == TypeDeclKind::Class) {
+    } else if (is_virtual(fd) && !via_base && owner && owner->tkind == TypeDeclKind::Class) {
         vtable(owner);
         auto it = vslot_.find(fd);
         uint32_t vs = it != vslot_.end() ? it->second : 0;

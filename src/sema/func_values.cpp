@@ -36,10 +36,18 @@ const Type* Sema::function_value(Expr* e, Ident name, int32_t sym, Decl** decl) 
     }
     FuncDecl* f = cands.data()[0];
     bool instance = f->parent && f->parent->kind == DeclKind::Type && !(f->mods & M_STATIC);
-    if (instance) {
-        diag.error(e->span, "method '%s' needs a receiver to be used as a value: write 'this.%s' or 'obj.%s'", name.c_str(),
-                   name.c_str(), name.c_str());
-        return err();
+    if (instance) { // `M` in a method of its class: `this.M` (lowered as a method value)
+        if (!fn_.self || !derives(fn_.self_decl, static_cast<TypeDecl*>(f->parent))) {
+            diag.error(e->span, "method '%s' needs a receiver to be used as a value: write 'obj.%s'", name.c_str(),
+                       name.c_str());
+            return err();
+        }
+        if (fn_.self->kind == TypeKind::Struct && (f->mods & M_MUT)) {
+            diag.error(e->span, "'mut' method '%s' of a struct cannot be used as a value: it would change a copy of the receiver",
+                       name.c_str());
+            return err();
+        }
+        if (!lambda_stack_.empty()) capture_this(); // closures.cpp
     }
     if (!value_target_ok(e, name, f)) return err();
     *decl = f;
