@@ -443,6 +443,10 @@ public:
     std::vector<LambdaExpr*> closures_;     // closures.cpp: lambdas with captures not settled yet
     std::vector<NameExpr*> closure_uses_;   // closures.cpp: closure locals / function parameters used as values
     std::unordered_set<const Expr*> borrow_args_; // closures.cpp: arguments of ordinary function parameters
+    // closures.cpp: lambda parameters whose written type (a generic `T`) is bound to a function
+    // type: called through a value they may get a borrowed lambda, so they are borrowed too
+    std::unordered_set<const Decl*> lambda_fn_params_;
+    bool borrowed_fn_param(const Decl* d) const;
     uint32_t init_lambdas_ = 0;             // lambdas in initializers (outside any function)
     // layout state: 1 = in progress, 2 = done
     std::unordered_map<const Type*, uint8_t> layout_state_;

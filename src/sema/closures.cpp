@@ -10,7 +10,9 @@
 // Every other use escapes. Inside a callee a parameter of function type is borrowed: a use
 // other than a call or such an argument is an error ("cannot store 'f': ..."). A lambda that
 // escapes makes a lambda it captures (through a `let` local) escape too, and cannot capture
-// a `ref` parameter or a borrowed function parameter.
+// a `ref` parameter or a borrowed function parameter. A lambda's parameter written with a
+// generic type that is bound to a function type is borrowed as well (lambda_fn_params_):
+// a call through the lambda's value passes it a borrowed argument.
 // Invariants: the positions are gathered while checking (note_borrow_args after overload
 // resolution, closure_use for names, check_lambda for lambdas) and consumed here; nothing
 // is kept across bodies.
@@ -60,6 +62,10 @@ bool is_borrowed_fn_param(const Decl* d) {
     return t && t->kind == TypeKind::Func;
 }
 
+bool Sema::borrowed_fn_param(const Decl* d) const {
+    return is_borrowed_fn_param(d) || (!lambda_fn_params_.empty() && lambda_fn_params_.count(d));
+}
+
 void Sema::escape_lambda(LambdaExpr* l) {
     if (l->escapes) return;
     l->escapes = true;
@@ -67,7 +73,7 @@ void Sema::escape_lambda(LambdaExpr* l) {
     for (Decl* d : l->captures) {
         if (d->kind == DeclKind::Param && static_cast<ParamDecl*>(d)->mode == ParamMode::Ref)
             diag.error(l->span, "cannot capture '%s' in a lambda that escapes: it is a ref parameter", d->name.c_str());
-        else if (is_borrowed_fn_param(d))
+        else if (borrowed_fn_param(d))
             diag.error(l->span, "cannot capture '%s' in a lambda that escapes: a function parameter is borrowed; mark it 'own'",
                        d->name.c_str());
         else if (d->kind == DeclKind::Local && static_cast<LocalDecl*>(d)->closure)
@@ -82,9 +88,14 @@ void Sema::settle_closures() {
         if (borrow_args_.count(use) || !use->decl) continue;
         if (use->decl->kind == DeclKind::Local) {
             if (LambdaExpr* l = static_cast<LocalDecl*>(use->decl)->closure) escape_lambda(l);
-        } else if (is_borrowed_fn_param(use->decl)) {
-            diag.error(use->span, "cannot store '%s': a function parameter is borrowed; mark it 'own'",
-                       use->decl->name.c_str());
+        } else if (borrowed_fn_param(use->decl)) {
+            if (lambda_fn_params_.count(use->decl))
+                diag.error(use->span, "cannot store '%s': a lambda's parameter of function type %s is borrowed (a named "
+                                      "function with an 'own' parameter can store it)",
+                           use->decl->name.c_str(), tn(use->decl->type).c_str());
+            else
+                diag.error(use->span, "cannot store '%s': a function parameter is borrowed; mark it 'own'",
+                           use->decl->name.c_str());
         }
     }
     for (LambdaExpr* l : closures_)

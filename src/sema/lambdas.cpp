@@ -54,7 +54,7 @@ const Type* Sema::infer_result(Expr* value) {
 bool Sema::closure_use(Decl* d, NameExpr* use) {
     bool note = false;
     if (d->kind == DeclKind::Local) note = static_cast<LocalDecl*>(d)->closure != nullptr;
-    else note = is_borrowed_fn_param(d); // closures.cpp
+    else note = borrowed_fn_param(d); // closures.cpp
     if (note) closure_uses_.push_back(use);
     return false;
 }
@@ -84,6 +84,10 @@ const Type* Sema::check_lambda(LambdaExpr* l, const Type* hint) {
                 diag.error(p->name_span, "parameter '%s' cannot have type void", p->name.c_str());
                 p->type = err();
             }
+            const Type* ft = p->type->kind == TypeKind::Nullable ? p->type->elem : p->type;
+            if (ft->kind == TypeKind::Func && p->type_expr->kind != TypeExprKind::Func &&
+                p->type_expr->kind != TypeExprKind::Nullable)
+                lambda_fn_params_.insert(p); // `(T x) => ...` with T a function type: borrowed (closures.cpp)
         } else if (want && pi < want->count) {
             p->type = want->elems[pi];
         } else {
