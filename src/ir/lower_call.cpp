@@ -169,7 +169,8 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
     Ty rty = agg ? Ty::Void : ty(rt);
     bool iface_call = fd->parent && fd->parent->kind == DeclKind::Type &&
                       as<TypeDecl>(fd->parent)->tkind == TypeDeclKind::Interface;
-    if (want_tail && !vcall_recv && !iface_call && !frame_ptr_args && wb.empty() && rty == f->ret) {
+    // (stack_records_: a closure record on this frame, maybe among the arguments: lower_func_values.cpp)
+    if (want_tail && !vcall_recv && !iface_call && !frame_ptr_args && !stack_records_ && wb.empty() && rty == f->ret) {
         // Assign each aggregate argument one of our incoming aggregate buffers.
         std::vector<Inst*> bufs;
         std::vector<const Type*> buf_types;

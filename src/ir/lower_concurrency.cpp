@@ -239,6 +239,7 @@ Inst* Lowerer::conc_call(CallExpr* e) {
     Expr* recv = e->callee && e->callee->kind == ExprKind::Member ? as<MemberExpr>(e->callee)->object : nullptr;
     auto R = [&]() { return expr(recv); };
     auto ext = [&](const char* s) { use_extern(s); return s; };
+    if (e->builtin == B_MutexLock && recv && recv->type->elem) return data_mutex_lock(e); // Mutex<T>
     switch (e->builtin) {
     case B_ChanSend: {
         Inst* ch = R();
@@ -362,7 +363,9 @@ Inst* Lowerer::conc_new_expr(NewExpr* e) {
         return call_v(ext("lang_chan_new"), Ty::Ptr, {iconst(Ty::I64, es), cap});
     }
     case TypeKind::WaitGroup: return call_v(ext("lang_wg_new"), Ty::Ptr, {});
-    case TypeKind::Mutex: return call_v(ext("lang_mutex_new"), Ty::Ptr, {});
+    case TypeKind::Mutex:
+        if (t->elem) return data_mutex_new(e, t); // Mutex<T> (lower_mutex_data.cpp)
+        return call_v(ext("lang_mutex_new"), Ty::Ptr, {});
     case TypeKind::Atomic: {
         Inst* init = e->args.size ? expr(e->args[0].value) : iconst(Ty::I64, 0);
         return call_v(ext("lang_atomic_new"), Ty::Ptr, {init});

@@ -366,8 +366,12 @@ Inst* Lowerer::expr(Expr* e) {
         if (ne->call) return expr(ne->call); // a property read (sema's getter call)
         if (!ne->decl) break;
         if (ne->decl->kind == DeclKind::EnumCase) return enum_case_value(as<EnumCaseDecl>(ne->decl), e->type);
-        if (ne->decl->kind == DeclKind::Func && e->type && e->type->kind == TypeKind::Func)
-            return function_value(as<FuncDecl>(ne->decl));
+        if (ne->decl->kind == DeclKind::Func && e->type && e->type->kind == TypeKind::Func) {
+            auto* fd = as<FuncDecl>(ne->decl);
+            if (is_instance_fn(fd) && this_val) // `M` meaning `this.M` (lower_method_values.cpp)
+                return bind_method(fd, this_val, as<TypeDecl>(fd->parent)->type, false);
+            return function_value(fd);
+        }
         if (ne->decl->kind == DeclKind::Func || ne->decl->kind == DeclKind::Type ||
             ne->decl->kind == DeclKind::Namespace)
             break;
@@ -571,7 +575,8 @@ static Inst* builtin_property(Lowerer& l, MemberExpr* e, Inst* o) {
 
 Inst* Lowerer::member(MemberExpr* e) {
     if (e->decl && e->decl->kind == DeclKind::Func && e->type && e->type->kind == TypeKind::Func)
-        return function_value(as<FuncDecl>(e->decl)); // Type.F as a value
+        return is_instance_fn(as<FuncDecl>(e->decl)) ? method_value(e)  // obj.M (lower_method_values.cpp)
+                                                     : function_value(as<FuncDecl>(e->decl)); // Type.F as a value
     if (e->null_safe && (e->builtin || (e->decl && e->decl->kind == DeclKind::Field))) {
         // a?.f / s?.Length: null when a is null, else the member wrapped as T?.
         Inst* inner;

@@ -7,7 +7,11 @@
 // argument, which a named function ignores (a trailing extra argument is harmless under
 // the SysV ABI). A lambda without captures is a function "<enclosing>$lambdaN" (made by
 // sema) with such a static record too; it is lowered right after the function holding it.
-// Lambdas with captures (records with captured variables) are not lowered yet.
+// A lambda with captures gets a record {code, &capture0, ...} made where the lambda is
+// written: on the stack when sema found it does not escape (LambdaExpr::on_stack; the
+// addresses are the captured variables'), else on the heap, followed by copies of the
+// captures that the addresses point at, so the lambda's body reads its captures the same
+// way in both cases. Heap records are not freed yet (drops come with the memory work).
 #include "ir/lower_impl.h"
 
 namespace lang::lower {
@@ -66,6 +70,28 @@ Inst* Lowerer::call_value(CallExpr* e) {
     return is_str(rt) ? own(r) : r; // a Lang function's string result is +1
 }
 
+// The type and address of a lambda's i-th capture in the function making it; index
+// captures.size is `this` (for a class, the variable holding the reference: a slot made
+// here; for a struct, the struct itself).
+bool Lowerer::capture_place(LambdaExpr* l, uint32_t i, const Type** t, Inst** addr) {
+    if (i == l->captures.size) {
+        *t = l->this_type;
+        if (!this_val) return false;
+        if (l->this_type->kind == TypeKind::Struct) {
+            *addr = this_val;
+        } else {
+            *addr = slot(8, 8);
+            store(Ty::Ptr, *addr, 0, this_val);
+        }
+        return true;
+    }
+    LVal lv = var_lval(l->captures[i]);
+    *t = l->captures[i]->type;
+    if (lv.kind != LVal::Mem || !lv.base) return false;
+    *addr = lv.off ? emit(Op::add, Ty::Ptr, lv.base, iconst(Ty::Ptr, lv.off)) : lv.base;
+    return true;
+}
+
 Inst* Lowerer::lambda_value(LambdaExpr* l) {
     if (!l->fn) {
         unsupported(l->span, "this lambda");
@@ -73,37 +99,71 @@ Inst* Lowerer::lambda_value(LambdaExpr* l) {
     }
     pending_lambdas_.push_back(l->fn);
     lambda_of_[l->fn] = l;
-    if (!l->captures.size) return function_value(l->fn);
-    // A record on the stack: {code, &capture0, &capture1, ...}.
-    Inst* rec = slot(8 * (1 + l->captures.size), 8);
-    Inst* code = emit(Op::addr, Ty::Ptr);
-    code->sym = func_symbol(l->fn);
-    store(Ty::Ptr, rec, 0, code);
-    for (uint32_t i = 0; i < l->captures.size; i++) {
-        LVal lv = var_lval(l->captures[i]);
-        Inst* a = lv.base;
-        if (lv.kind != LVal::Mem || !a) {
+    uint32_t n = l->captures.size + (l->this_type ? 1 : 0);
+    if (!n) return function_value(l->fn);
+    // The record: {code, &capture0, &capture1, ...}; a heap record (an escaping lambda)
+    // is followed by its own copies of the captures, which those addresses point at.
+    std::vector<const Type*> types(n);
+    std::vector<Inst*> addrs(n);
+    for (uint32_t i = 0; i < n; i++)
+        if (!capture_place(l, i, &types[i], &addrs[i])) {
             unsupported(l->span, "a capture kept in a register");
             return undef(Ty::Ptr);
         }
-        if (lv.off) a = emit(Op::add, Ty::Ptr, a, iconst(Ty::Ptr, lv.off));
-        store(Ty::Ptr, rec, 8 * (1 + i), a);
+    Inst* code = emit(Op::addr, Ty::Ptr);
+    code->sym = func_symbol(l->fn);
+    Inst* rec;
+    if (l->on_stack) {
+        stack_records_ = true; // a callee may get the record: a tail call would free it
+        rec = slot(8 * (1 + n), 8);
+        store(Ty::Ptr, rec, 0, code);
+        for (uint32_t i = 0; i < n; i++) store(Ty::Ptr, rec, 8 * (1 + i), addrs[i]);
+        return rec;
+    }
+    std::vector<int64_t> offs(n);
+    int64_t size = 8 * (1 + (int64_t)n);
+    for (uint32_t i = 0; i < n; i++) {
+        int64_t a = types[i]->align ? types[i]->align : 1;
+        size = (size + a - 1) / a * a;
+        offs[i] = size;
+        size += types[i]->size ? types[i]->size : 1;
+    }
+    use_extern("lang_alloc");
+    rec = call("lang_alloc", Ty::Ptr, {ctx, iconst(Ty::I64, (size + 7) / 8 * 8), iconst(Ty::I64, 8)});
+    store(Ty::Ptr, rec, 0, code);
+    for (uint32_t i = 0; i < n; i++) {
+        const Type* t = types[i];
+        Inst* dst = ptr_add(rec, offs[i]);
+        if (is_agg(t)) {
+            memcpy_(dst, addrs[i], t->size);
+            retain_parts(t, dst, 0);
+        } else {
+            Inst* v = load_typed(t, addrs[i], 0);
+            if (is_str(t)) retain_str(v);
+            store_typed(t, dst, 0, v);
+        }
+        store(Ty::Ptr, rec, 8 * (1 + i), dst);
     }
     return rec;
 }
 
 // At the start of a function: a lambda's record parameter (the hidden last one) and the
-// addresses of its captures read from it; any function's captured parameters moved to
-// memory, so a lambda can reach them by address.
+// addresses of its captures read from it (and `this`, from its place); any function's
+// captured parameters moved to memory, so a lambda can reach them by address.
 void Lowerer::lambda_prologue(FuncDecl* fd) {
     capture_addrs_.clear();
+    stack_records_ = false;
     auto it = lambda_of_.find(fd);
-    if (it != lambda_of_.end() && it->second->captures.size) {
+    if (it != lambda_of_.end() && (it->second->captures.size || it->second->this_type)) {
         LambdaExpr* l = it->second;
         f->params.push(m.arena, Ty::Ptr);
         Inst* rec = emit_pro(Op::param, Ty::Ptr);
         rec->imm = f->params.size - 1;
         for (uint32_t i = 0; i < l->captures.size; i++) capture_addrs_[l->captures[i]] = load(Ty::Ptr, rec, 8 * (1 + i));
+        if (l->this_type) {
+            Inst* a = load(Ty::Ptr, rec, 8 * (1 + l->captures.size));
+            this_val = l->this_type->kind == TypeKind::Struct ? a : load(Ty::Ptr, a, 0);
+        }
     }
     for (ParamDecl* p : fd->params) {
         if (!p->captured) continue;

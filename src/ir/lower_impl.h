@@ -17,6 +17,7 @@
 #include "ir/lower.h"
 #include "parse/ast.h"
 #include "sema/types.h"
+#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -207,6 +208,12 @@ public:
     std::unordered_map<const FuncDecl*, LambdaExpr*> lambda_of_; // a lambda's function -> its expression
     std::unordered_map<const Decl*, Inst*> capture_addrs_;       // in a lambda: a capture -> its address
     void lambda_prologue(FuncDecl* fd);
+    bool capture_place(LambdaExpr* l, uint32_t i, const Type** t, Inst** addr);
+    bool stack_records_ = false; // this function made a closure record on its stack: no tail calls
+    Inst* method_value(MemberExpr* e);                           // lower_method_values.cpp
+    Inst* bind_method(FuncDecl* fd, Inst* recv, const Type* ot, bool via_base);
+    const char* bound_thunk(FuncDecl* fd, bool by_copy);
+    std::map<std::pair<const FuncDecl*, bool>, const char*> bound_thunks_;
     const std::vector<FuncDecl*>& vtable(TypeDecl* td);
     static TypeDecl* base_class(TypeDecl* td);
     // The constructor an un-chained constructor (or the implicit one) of td runs first:
@@ -426,6 +433,8 @@ public:
     Inst* conc_new_expr(NewExpr* e);
     void for_in_channel(ForInStmt* s, Block* head, Block* body, Block* step, Block* exit);
     void select_stmt(SelectStmt* s);
+    Inst* data_mutex_new(NewExpr* e, const Type* t); // Mutex<T> (lower_mutex_data.cpp)
+    Inst* data_mutex_lock(CallExpr* e);
 
     // ---- statements, match, patterns (lower_stmt.cpp)
     void stmt(Stmt* s);

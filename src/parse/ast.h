@@ -200,6 +200,13 @@ struct LambdaExpr : Expr {
     Block* body_block = nullptr;   // `=> { ... }`
     FuncDecl* fn = nullptr;        // sema: the function "<enclosing>$lambdaN" holding the body
     ArenaVec<Decl*> captures;      // sema: locals/parameters of the functions around it that it uses
+    // sema (closures.cpp): how a lambda with captures is made. `escapes`: its captures are
+    // copied into a heap record; `on_stack`: it does not escape, its record (on the stack)
+    // borrows them. Neither set (not yet settled): lowering makes a heap record.
+    bool escapes = false;
+    bool on_stack = false;
+    Decl* holder = nullptr;          // sema: the `let` local it initializes, if any
+    const Type* this_type = nullptr; // sema: the type of the `this` it captures (in a method)
 };
 
 struct MatchArm {
@@ -360,7 +367,8 @@ struct LocalDecl : Decl {
     TypeExpr* type_expr = nullptr;
     Expr* init = nullptr;
     bool captured = false;      // sema: a lambda uses it (lowering keeps it in memory)
-    bool stack_closure = false; // sema: holds a lambda with captures (it may only be called)
+    bool stack_closure = false; // sema: holds a lambda with captures (LocalDecl::closure)
+    struct LambdaExpr* closure = nullptr; // sema: that lambda (closures.cpp follows the local's uses)
 };
 
 enum class ParamMode : uint8_t { Borrow, Ref, Own };

@@ -22,6 +22,7 @@
 #include <map>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace lang::sema {
@@ -291,9 +292,18 @@ public:
     // A function named without a call (`F`, `Type.F`): its type, and *decl set to it.
     const Type* function_value(Expr* e, Ident name, int32_t sym, Decl** decl);
     const Type* call_value(CallExpr* e, const Type* ft);   // a call of a value of function type
+    bool value_target_ok(Expr* e, Ident name, FuncDecl* f); // f may be used as a value (reports why not)
+    const Type* method_value(MemberExpr* e, const Type* ot, int32_t sym); // `obj.M` (method_values.cpp)
     const Type* check_lambda(LambdaExpr* l, const Type* hint); // lambdas.cpp
     Decl* capture(Ident name, Span span);                  // a local of a function around a lambda, captured
-    bool closure_use(Decl* d, Span span);                  // a use of a stack closure as a value: reports it
+    bool closure_use(Decl* d, NameExpr* use);              // a use of a closure local / function parameter as a value
+    // ---- closures.cpp: which lambdas escape (spec 7.10), decided once a body is checked ----
+    void note_borrow_args(FuncDecl* f, ArenaVec<Arg>& args); // direct arguments of ordinary function parameters
+    void note_borrow_arg(Expr* a);
+    void unborrow_args(ArenaVec<Arg>& args);                 // a spawned call's arguments escape
+    void settle_closures();
+    void escape_lambda(LambdaExpr* l);
+    void capture_this();                                     // `this` (or a member through it) used in a lambda
     const Type* infer_result(Expr* value);                 // a lambda's result from its first `return`
 
     // ---- check_concurrency.cpp ----
@@ -303,6 +313,10 @@ public:
     const Type* check_conc_method(CallExpr* e, MemberExpr* m, const Type* ot);
     const Type* check_conc_free_call(CallExpr* e, NameExpr* n); // null: not Sleep/Yield/Timeout
     const Type* check_spawn(SpawnExpr* e);
+    const Type* resolve_data_mutex(TypeExpr* te);                 // mutex_data.cpp: Mutex<T>
+    const Type* check_data_mutex_new(NewExpr* e, const Type* t);
+    const Type* check_data_mutex_lock(CallExpr* e, MemberExpr* m, const Type* ot);
+    LambdaExpr* ref_lambda_ = nullptr; // lambdas.cpp: a lambda whose parameters may be `ref`, result inferred
     const Type* check_duration_call(CallExpr* e, MemberExpr* m); // null: not Duration.X(n)
     const Type* time_arg(Expr*& e);                                // Duration, or int ms
     void check_select(SelectStmt* s);
@@ -450,7 +464,13 @@ public:
     LocalScopes locals_;
     std::vector<LocalScopes> outer_locals_; // lambdas.cpp: the locals of the functions around a lambda
     std::vector<LambdaExpr*> lambda_stack_; // lambdas.cpp: the lambdas being checked (outermost first)
-    LambdaExpr* let_lambda_ = nullptr;      // lambdas.cpp: the lambda initializing a `let` local
+    std::vector<LambdaExpr*> closures_;     // closures.cpp: lambdas with captures not settled yet
+    std::vector<NameExpr*> closure_uses_;   // closures.cpp: closure locals / function parameters used as values
+    std::unordered_set<const Expr*> borrow_args_; // closures.cpp: arguments of ordinary function parameters
+    // closures.cpp: lambda parameters whose written type (a generic `T`) is bound to a function
+    // type: called through a value they may get a borrowed lambda, so they are borrowed too
+    std::unordered_set<const Decl*> lambda_fn_params_;
+    bool borrowed_fn_param(const Decl* d) const;
     uint32_t init_lambdas_ = 0;             // lambdas in initializers (outside any function)
     // layout state: 1 = in progress, 2 = done
     std::unordered_map<const Type*, uint8_t> layout_state_;

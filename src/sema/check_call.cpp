@@ -142,6 +142,7 @@ void Sema::check_arg_modes(FuncDecl* f, ArenaVec<Arg>& args) {
             diag.error(a->span, "parameter '%s' is not 'own'", p->name.c_str());
         }
     }
+    note_borrow_args(f, args); // closures.cpp
 }
 
 static void check_args_loose(Sema& s, ArenaVec<Arg>& args) {
@@ -249,6 +250,7 @@ static void check_implicit_this(Sema& s, FuncDecl* f, Span span) {
     }
     if ((f->mods & M_MUT) && !s.fn_.is_mut)
         s.diag.error(span, "cannot call 'mut' method '%s' from a method that is not 'mut'", f->name.c_str());
+    if (!s.lambda_stack_.empty()) s.capture_this(); // closures.cpp
 }
 
 // The type of `x?.M(args)` when M returns `r`: void stays void (the call is then only a

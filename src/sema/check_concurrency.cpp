@@ -98,6 +98,7 @@ const Type* Sema::resolve_conc_type(TypeExpr* te) {
     if (te->path.size != 1 || !is_conc_name(te->path[0], &k)) return nullptr;
     if (lookup_in_types(te->path[0]) >= 0 || lookup_global(te->path[0], te->span, nullptr) >= 0) return nullptr;
     const char* name = te->path[0].c_str();
+    if (k == TypeKind::Mutex && te->args.size) return resolve_data_mutex(te); // Mutex<T> (mutex_data.cpp)
     bool generic = k == TypeKind::Channel || k == TypeKind::Task;
     if (generic && te->args.size != 1) {
         diag.error(te->span, "'%s' needs one type argument: %s<T>", name, name);
@@ -127,6 +128,7 @@ const Type* Sema::check_conc_new(NewExpr* e, const Type* t) {
         for (Arg& a : e->args) expr(a.value, nullptr);
         return err();
     }
+    if (t->kind == TypeKind::Mutex && t->elem) return check_data_mutex_new(e, t); // mutex_data.cpp
     uint32_t max_args = t->kind == TypeKind::Channel || t->kind == TypeKind::Atomic ? 1 : 0;
     if (e->args.size > max_args) {
         diag.error(e->span, "'new %s' takes %s", tn(t).c_str(),
@@ -160,6 +162,7 @@ const Type* Sema::check_conc_method(CallExpr* e, MemberExpr* m, const Type* ot) 
         {TypeKind::Atomic, "Exchange", Builtin::AtomicExchange, 1},
         {TypeKind::Atomic, "CompareExchange", Builtin::AtomicCas, 2},
     };
+    if (ot->kind == TypeKind::Mutex && ot->elem) return check_data_mutex_lock(e, m, ot); // mutex_data.cpp
     const M* found = nullptr;
     for (const M& x : methods)
         if (x.k == ot->kind && m->name == x.name) found = &x;
@@ -302,6 +305,7 @@ const Type* Sema::check_spawn(SpawnExpr* e) {
         }
         if (!check_sendable(rt, call->callee->span, "the receiver of a spawned method")) ok = false;
     }
+    unborrow_args(call->args); // closures.cpp: a spawned call's lambdas escape
     for (Arg& a : call->args) {
         if (!a.value) continue;
         if (a.value->kind == ExprKind::RefArg && !static_cast<RefArgExpr*>(a.value)->is_own) {

@@ -409,6 +409,7 @@ const Type* Sema::expr(Expr* e, const Type* hint) {
     case ExprKind::This: t = check_this(e); break;
     case ExprKind::Base: {
         TypeDecl* b = fn_.self ? base_of(fn_.self_decl) : nullptr;
+        if (b && !lambda_stack_.empty()) capture_this(); // closures.cpp
         if (!b) {
             diag.error(e->span, "'base' is only available in methods of a class with a base class");
             break;
@@ -512,6 +513,7 @@ const Type* Sema::check_this(Expr* e) {
         diag.error(e->span, "'this' is only available in instance methods and constructors");
         return err();
     }
+    if (!lambda_stack_.empty()) capture_this(); // closures.cpp
     return fn_.self;
 }
 
@@ -525,7 +527,7 @@ const Type* Sema::check_name(NameExpr* e, bool prefix_ok) {
     if (!ld) ld = capture(e->name, e->span); // lambdas.cpp
     if (ld) {
         e->decl = ld;
-        if (closure_use(ld, e->span)) return err();
+        if (closure_use(ld, e)) return err();
         return ld->type ? ld->type : err();
     }
     int32_t s = lookup_in_types(e->name);
@@ -560,6 +562,7 @@ const Type* Sema::check_name(NameExpr* e, bool prefix_ok) {
             return err();
         }
         if (f->parent != fn_.self_decl && !check_access(f, e->span)) return err(); // inherited
+        if (!lambda_stack_.empty()) capture_this(); // closures.cpp
         return f->type ? f->type : err();
     }
     case DeclKind::Type:
@@ -705,6 +708,7 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
             }
             return d->type;
         }
+        if (d->kind == DeclKind::Func) return function_value(e, e->name, s, &e->decl); // Namespace.F as a value
         diag.error(e->span, "function '%s' must be called", e->name.c_str());
         return err();
     }
@@ -781,10 +785,7 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
         if (d->kind == DeclKind::Field) return d->type ? d->type : err();
         if (d->kind == DeclKind::Func && static_cast<FuncDecl*>(d)->is_property)
             return property_read(e, nullptr, &e->call); // properties.cpp: o.P
-        if (d->kind == DeclKind::Func) {
-            diag.error(e->span, "method '%s' must be called", e->name.c_str());
-            return err();
-        }
+        if (d->kind == DeclKind::Func) return method_value(e, ot, s); // method_values.cpp
         diag.error(e->name_span, "'%s' cannot be used through a value", e->name.c_str());
         return err();
     }

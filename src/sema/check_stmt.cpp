@@ -179,6 +179,7 @@ void Sema::check_func(FuncDecl* fn, TypeDecl* owner) {
     }
     pop_scope();
     fn->local_count = fn_.next_local;
+    settle_closures(); // closures.cpp: which lambdas escape
     if (diag.error_count() == errors_before) check_flow(fn, owner); // flow.cpp
     type_stack_.clear();
 }
@@ -207,7 +208,6 @@ void Sema::check_var_decl(VarDeclStmt* s) {
     const char* first = s->names.size && s->names[0] ? s->names[0]->name.c_str() : "?";
     LambdaExpr* lam = s->init && s->init->kind == ExprKind::Lambda && !s->is_mutable && !s->destructure
                           ? static_cast<LambdaExpr*>(s->init) : nullptr;
-    let_lambda_ = lam; // lambdas.cpp: a lambda with captures may initialize a `let` local
     if (s->init) {
         if (t) value(s->init, t);
         else {
@@ -231,8 +231,11 @@ void Sema::check_var_decl(VarDeclStmt* s) {
             diag.error(s->span, "cannot infer the type of '%s' without an initializer", first);
         if (!t) t = err();
     }
-    let_lambda_ = nullptr;
-    if (lam && lam->captures.size && s->names.size && s->names[0]) s->names[0]->stack_closure = true;
+    if (lam && (lam->captures.size || lam->this_type) && s->names.size && s->names[0]) {
+        s->names[0]->stack_closure = true; // closures.cpp follows its uses
+        s->names[0]->closure = lam;
+        lam->holder = s->names[0];
+    }
     if (s->destructure) {
         if (!is_error(t) && (t->kind != TypeKind::Tuple || t->count != s->names.size)) {
             diag.error(s->init ? s->init->span : s->span, "cannot destructure a value of type %s into %u names",

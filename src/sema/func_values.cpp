@@ -3,7 +3,7 @@
 // Job: resolve a function type `(A, B) => R`, turn a free function or static method named
 // without a call (`F`, or `Type.F` for a static method) into a value of its function type, and check a call of any expression of
 // function type (argument count and conversions). Lambdas are in lambdas.cpp; instance-method
-// values are not handled yet: they are still reported as unsupported.
+// values (`obj.M`) in method_values.cpp.
 // Invariants: a function value's NameExpr keeps the FuncDecl in `decl` and has the
 // function's type; a call through a value leaves CallExpr.target null.
 #include "sema/check.h"
@@ -36,29 +36,55 @@ const Type* Sema::function_value(Expr* e, Ident name, int32_t sym, Decl** decl) 
     }
     FuncDecl* f = cands.data()[0];
     bool instance = f->parent && f->parent->kind == DeclKind::Type && !(f->mods & M_STATIC);
-    if (instance) {
-        diag.error(e->span, "method '%s' must be called (method values are not supported yet)", name.c_str());
-        return err();
+    if (instance) { // `M` in a method of its class: `this.M` (lowered as a method value)
+        if (!fn_.self || !derives(fn_.self_decl, static_cast<TypeDecl*>(f->parent))) {
+            diag.error(e->span, "method '%s' needs a receiver to be used as a value: write 'obj.%s'", name.c_str(),
+                       name.c_str());
+            return err();
+        }
+        if (fn_.self->kind == TypeKind::Struct && (f->mods & M_MUT)) {
+            diag.error(e->span, "'mut' method '%s' of a struct cannot be used as a value: it would change a copy of the receiver",
+                       name.c_str());
+            return err();
+        }
+        if (!lambda_stack_.empty()) capture_this(); // closures.cpp
     }
+    if (!value_target_ok(e, name, f)) return err();
+    *decl = f;
+    return f->type ? f->type : err();
+}
+
+// The rules every function used as a value follows (free functions, static methods and
+// method values alike).
+bool Sema::value_target_ok(Expr* e, Ident name, FuncDecl* f) {
     if (f->fkind != FuncKind::Function && f->fkind != FuncKind::Method) {
         diag.error(e->span, "function '%s' cannot be used as a value", name.c_str());
-        return err();
+        return false;
     }
     if (f->extern_abi || !f->type_params.empty()) {
         diag.error(e->span, "function '%s' cannot be used as a value: it is %s", name.c_str(),
                    f->extern_abi ? "an extern function" : "generic");
-        return err();
+        return false;
     }
-    for (ParamDecl* p : f->params)
+    for (ParamDecl* p : f->params) {
         if (p->mode != ParamMode::Borrow || p->default_value) {
             diag.error(e->span, "function '%s' cannot be used as a value: parameter '%s' %s", name.c_str(),
                        p->name.c_str(), p->default_value ? "has a default value" : "is 'ref' or 'own'");
-            return err();
+            return false;
         }
-    if (!check_access(f, e->span)) return err();
-    note_use(f, e->span); // instance_use.cpp
-    *decl = f;
-    return f->type ? f->type : err();
+        // A generic `T` bound to a function type may store its argument, but a call through
+        // the value would pass it a borrowed lambda (closures.cpp).
+        const Type* t = p->type && p->type->kind == TypeKind::Nullable ? p->type->elem : p->type;
+        if (t && t->kind == TypeKind::Func && p->type_expr && p->type_expr->kind != TypeExprKind::Func &&
+            p->type_expr->kind != TypeExprKind::Nullable) {
+            diag.error(e->span, "function '%s' cannot be used as a value: parameter '%s' has a generic type bound to "
+                                "the function type %s", name.c_str(), p->name.c_str(), tn(p->type).c_str());
+            return false;
+        }
+    }
+    if (!check_access(f, e->span)) return false;
+    note_use(f, e->span); // instance_use.cpp: a value of an instance's method uses it
+    return true;
 }
 
 const Type* Sema::call_value(CallExpr* e, const Type* ft) {
@@ -78,6 +104,7 @@ const Type* Sema::call_value(CallExpr* e, const Type* ft) {
             continue;
         }
         value(a, ft->elems[i]);
+        if (ft->elems[i]->kind == TypeKind::Func) note_borrow_arg(a); // closures.cpp
     }
     e->target = nullptr;
     return ft->elem;

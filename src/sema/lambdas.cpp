@@ -4,9 +4,9 @@
 // expected function type; result from the expected type, or the body expression's type)
 // and check its body as a function of its own, "<enclosing>$lambdaN", which lowering emits
 // like any other function. A name that is a local or parameter of a function around the
-// lambda is a capture (LambdaExpr.captures, by reference); for now such a lambda may only
-// initialize a `let` local, which may then only be called, so its record (on the stack
-// of the enclosing function) never outlives the variables it points to.
+// lambda is a capture (LambdaExpr.captures), and so is `this` in a method (capture_this,
+// closures.cpp). Whether a lambda with captures borrows them (a record on the stack) or
+// copies them (a heap record) is settled in closures.cpp once the whole body is checked.
 // Invariants: while a body is checked, the locals of the functions around it sit in
 // outer_locals_ (innermost last) and locals_ holds only the lambda's own; fn_ is the
 // lambda's FnCtx and is restored afterwards, as is every other piece of body state.
@@ -15,6 +15,8 @@
 #include <utility>
 
 namespace lang::sema {
+
+bool is_borrowed_fn_param(const Decl* d); // closures.cpp
 
 // A local or parameter of a function around the lambda being checked: every lambda from
 // that function inwards captures it.
@@ -46,18 +48,20 @@ const Type* Sema::infer_result(Expr* value) {
     return t;
 }
 
-// A lambda with captures keeps its record on the stack, so the `let` local holding it may
-// only be called (escaping closures are not done yet).
-bool Sema::closure_use(Decl* d, Span span) {
-    if (d->kind != DeclKind::Local || !static_cast<LocalDecl*>(d)->stack_closure) return false;
-    diag.error(span, "'%s' holds a lambda that captures variables: it can only be called (such lambdas cannot be passed or stored yet)",
-               d->name.c_str());
-    return true;
+// A local holding a lambda with captures, or a parameter of function type, used as a value
+// (not called): closures.cpp decides at the end of the body whether that use lets the
+// lambda escape (or, for a borrowed parameter, whether it is an error).
+bool Sema::closure_use(Decl* d, NameExpr* use) {
+    bool note = false;
+    if (d->kind == DeclKind::Local) note = static_cast<LocalDecl*>(d)->closure != nullptr;
+    else note = borrowed_fn_param(d); // closures.cpp
+    if (note) closure_uses_.push_back(use);
+    return false;
 }
 
 const Type* Sema::check_lambda(LambdaExpr* l, const Type* hint) {
-    bool at_let = let_lambda_ == l; // initializes a `let` local: it may capture
-    let_lambda_ = nullptr;
+    bool ref_ok = ref_lambda_ == l; // Mutex<T>.Lock's argument (mutex_data.cpp)
+    ref_lambda_ = nullptr;
     if (hint && hint->kind == TypeKind::Nullable) hint = hint->elem;
     const Type* want = hint && hint->kind == TypeKind::Func ? hint : nullptr;
     bool bad = false;
@@ -69,7 +73,7 @@ const Type* Sema::check_lambda(LambdaExpr* l, const Type* hint) {
             continue;
         }
         p->index = pi;
-        if (p->mode != ParamMode::Borrow || p->default_value) {
+        if ((p->mode != ParamMode::Borrow && !(ref_ok && p->mode == ParamMode::Ref)) || p->default_value) {
             diag.error(p->name_span, "a lambda parameter cannot be %s",
                        p->default_value ? "given a default value" : "'ref' or 'own'");
             bad = true;
@@ -80,6 +84,10 @@ const Type* Sema::check_lambda(LambdaExpr* l, const Type* hint) {
                 diag.error(p->name_span, "parameter '%s' cannot have type void", p->name.c_str());
                 p->type = err();
             }
+            const Type* ft = p->type->kind == TypeKind::Nullable ? p->type->elem : p->type;
+            if (ft->kind == TypeKind::Func && p->type_expr->kind != TypeExprKind::Func &&
+                p->type_expr->kind != TypeExprKind::Nullable)
+                lambda_fn_params_.insert(p); // `(T x) => ...` with T a function type: borrowed (closures.cpp)
         } else if (want && pi < want->count) {
             p->type = want->elems[pi];
         } else {
@@ -94,7 +102,7 @@ const Type* Sema::check_lambda(LambdaExpr* l, const Type* hint) {
         ps.push_back(p->type);
         pi++;
     }
-    const Type* ret = l->ret ? resolve_type(l->ret) : want && want->count == pi ? want->elem : nullptr;
+    const Type* ret = l->ret ? resolve_type(l->ret) : want && want->count == pi && !ref_ok ? want->elem : nullptr;
     if (ret && is_error(ret)) bad = true;
 
     // The lambda's own function.
@@ -115,6 +123,8 @@ const Type* Sema::check_lambda(LambdaExpr* l, const Type* hint) {
     fn_ = FnCtx{};
     fn_.fn = fd;
     fn_.self_decl = outer.self_decl; // static members of the enclosing type stay visible
+    fn_.self = outer.self;           // and `this` (captured: capture_this)
+    fn_.is_mut = outer.is_mut && !outer.is_ctor;
     outer_locals_.push_back(std::move(locals_));
     lambda_stack_.push_back(l);
     locals_ = LocalScopes{};
@@ -152,12 +162,9 @@ const Type* Sema::check_lambda(LambdaExpr* l, const Type* hint) {
     locals_ = std::move(outer_locals_.back());
     outer_locals_.pop_back();
     lambda_stack_.pop_back();
-    if (l->captures.size && !at_let) {
-        diag.error(l->span, "a lambda that captures '%s' can only initialize a 'let' local for now (it cannot be passed, "
-                            "returned or stored yet)", l->captures[0]->name.c_str());
-        bad = true;
-    }
+    if (l->captures.size || l->this_type) closures_.push_back(l); // closures.cpp settles it
     fn_ = outer;
+    if (!fn_.fn && lambda_stack_.empty()) settle_closures(); // a lambda in an initializer
     return fd->type;
 }
 

@@ -154,7 +154,10 @@ static void append_name(std::string& out, const Type* t) {
     case TypeKind::Channel: out += "Channel<"; append_name(out, t->elem); out += ">"; return;
     case TypeKind::Task: out += "Task<"; append_name(out, t->elem); out += ">"; return;
     case TypeKind::WaitGroup: out += "WaitGroup"; return;
-    case TypeKind::Mutex: out += "Mutex"; return;
+    case TypeKind::Mutex:
+        out += "Mutex";
+        if (t->elem) { out += "<"; append_name(out, t->elem); out += ">"; } // Mutex<T>
+        return;
     case TypeKind::Atomic: out += "Atomic"; return;
     case TypeKind::Duration: out += "Duration"; return;
     case TypeKind::StringBuilder: out += "StringBuilder"; return;
