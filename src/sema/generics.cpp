@@ -369,6 +369,46 @@ static void unify(Sema& s, FuncDecl* f, const Type* p, const Type* a, std::vecto
     }
 }
 
+// p with f's type parameters replaced by their inferred arguments b, or null when one of
+// them is not known yet or p has a shape this does not rebuild (a generic class instance).
+static const Type* subst(Sema& s, FuncDecl* f, const Type* p, const std::vector<const Type*>& b) {
+    if (!p) return nullptr;
+    switch (p->kind) {
+    case TypeKind::TypeParam:
+        for (uint32_t i = 0; i < f->type_params.size; i++)
+            if (f->type_params[i] == p->tparam) return b[i];
+        return nullptr;
+    case TypeKind::Array: {
+        const Type* e = subst(s, f, p->elem, b);
+        return e ? s.T.array(e) : nullptr;
+    }
+    case TypeKind::Nullable: {
+        const Type* e = subst(s, f, p->elem, b);
+        return e ? s.T.nullable(e) : nullptr;
+    }
+    case TypeKind::Tuple: case TypeKind::Func: {
+        std::vector<const Type*> es;
+        for (uint32_t i = 0; i < p->count; i++) {
+            es.push_back(subst(s, f, p->elems[i], b));
+            if (!es.back()) return nullptr;
+        }
+        if (p->kind == TypeKind::Tuple) return s.T.tuple(es.data(), (uint32_t)es.size());
+        const Type* r = subst(s, f, p->elem, b);
+        return r ? s.T.func(es.data(), (uint32_t)es.size(), r) : nullptr;
+    }
+    default:
+        return has_tparam(s, p) ? nullptr : p;
+    }
+}
+
+// A lambda argument whose parameters have no written types (`x => x * 2`).
+static bool untyped_lambda(const Expr* e) {
+    if (!e || e->kind != ExprKind::Lambda) return false;
+    for (ParamDecl* p : static_cast<const LambdaExpr*>(e)->params)
+        if (p && !p->type_expr) return true;
+    return false;
+}
+
 bool Sema::generic_candidates(CandBuf& cands, const ArenaVec<TypeExpr*>& gargs, ArenaVec<Arg>& args, Ident name,
                               Span span) {
     bool any = false;
@@ -381,9 +421,13 @@ bool Sema::generic_candidates(CandBuf& cands, const ArenaVec<TypeExpr*>& gargs, 
         for (Arg& a : args) expr(a.value, nullptr);
         return false;
     }
+    // With one generic candidate, a lambda with untyped parameters is checked after the
+    // other arguments have inferred the type arguments its parameters need (`Map(xs, x =>
+    // x * 2)`); its result then infers the rest (C#'s phased inference, simplified).
+    bool defer = cands.n == 1 && gargs.empty() && is_template_fn(cands.data()[0]);
     bool bad_arg = false;
     for (Arg& a : args)
-        if (is_error(expr(a.value, nullptr))) bad_arg = true;
+        if (!(defer && untyped_lambda(a.value)) && is_error(expr(a.value, nullptr))) bad_arg = true;
     args_checked_ = true;
     for (const Type* t : explicit_args)
         if (is_error(t)) return false;
@@ -423,8 +467,26 @@ bool Sema::generic_candidates(CandBuf& cands, const ArenaVec<TypeExpr*>& gargs, 
             };
             for (int pass = 0; pass < 3; pass++)
                 for (uint32_t i = 0; i < args.size; i++)
-                    if (f->params[i] && args[i].value && pass_of(args[i].value) == pass)
+                    if (f->params[i] && args[i].value && args[i].value->type && pass_of(args[i].value) == pass)
                         unify(*this, f, f->params[i]->type, args[i].value->type, b);
+            for (uint32_t i = 0; i < args.size; i++) { // the deferred lambdas, in order
+                Expr* a = args[i].value;
+                if (!a || a->type || !f->params[i]) continue;
+                const Type* pt = f->params[i]->type;
+                if (pt && pt->kind == TypeKind::Nullable) pt = pt->elem;
+                const Type* hint = nullptr;
+                if (pt && pt->kind == TypeKind::Func) {
+                    std::vector<const Type*> ps;
+                    for (uint32_t k = 0; k < pt->count; k++) ps.push_back(subst(*this, f, pt->elems[k], b));
+                    bool known = true;
+                    for (const Type* t : ps) known = known && t;
+                    const Type* r = subst(*this, f, pt->elem, b);
+                    if (!r) r = T.type_param(f->type_params[0]); // not known yet: from the body (lambdas.cpp)
+                    if (known) hint = T.func(ps.data(), (uint32_t)ps.size(), r);
+                }
+                if (is_error(expr(a, hint))) bad_arg = true;
+                else unify(*this, f, f->params[i]->type, a->type, b);
+            }
             bool all = true;
             for (uint32_t i = 0; i < b.size() && all; i++) {
                 if (b[i]) continue;

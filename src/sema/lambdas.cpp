@@ -102,7 +102,11 @@ const Type* Sema::check_lambda(LambdaExpr* l, const Type* hint) {
         ps.push_back(p->type);
         pi++;
     }
-    const Type* ret = l->ret ? resolve_type(l->ret) : want && want->count == pi && !ref_ok ? want->elem : nullptr;
+    // (A hint whose result is a type parameter comes from inferring a generic call's type
+    // arguments, generics.cpp: the result is not known yet and comes from the body.)
+    const Type* ret = l->ret ? resolve_type(l->ret)
+                      : want && want->count == pi && !ref_ok && want->elem->kind != TypeKind::TypeParam ? want->elem
+                                                                                                       : nullptr;
     if (ret && is_error(ret)) bad = true;
 
     // The lambda's own function.
