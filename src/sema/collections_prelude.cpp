@@ -15,8 +15,12 @@ static const char kCollectionsPrelude[] =
 #include "List.lang.inc"
     ;
 
+// The namespaces whose contents every program has without an import: importing them is
+// accepted and does nothing (Std.Text: StringBuilder and the string methods;
+// Std.Reflection: TypeInfo and FieldInfo).
 bool is_prelude_import(const ArenaVec<Ident>& path) {
-    return path.size == 2 && path[0] == "Std" && path[1] == "Collections";
+    return path.size == 2 && path[0] == "Std" &&
+           (path[1] == "Collections" || path[1] == "Text" || path[1] == "Reflection");
 }
 
 // A program gets List<T> when its text mentions List, unless it declares its own
