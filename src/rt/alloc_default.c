@@ -41,13 +41,34 @@ int lang_alloc_leaks_enabled(void) {
     return leaks_enabled;
 }
 
+/* Small blocks (header included, at most kCacheMax bytes, 16-byte aligned) freed by this
+ * OS thread are kept on a per-thread list per 16-byte size class, up to kCacheDepth each,
+ * and handed out again before asking malloc: a short string made and dropped per word
+ * costs a list pop and push instead of malloc and free. Cached blocks are not live (the
+ * counters and the leak list never see them); they go back to malloc only when the list
+ * is full. Runtime C code is never preempted, so a lightweight thread cannot move to
+ * another OS thread while it uses this thread's lists. */
+enum { kCacheMax = 128, kCacheClasses = kCacheMax / 16, kCacheDepth = 256 };
+typedef struct FreeBlock { struct FreeBlock *next; } FreeBlock;
+static __thread FreeBlock *cache_head[kCacheClasses];
+static __thread int cache_len[kCacheClasses];
+
 static void *default_alloc(void *data, size_t size, size_t align) {
     (void)data;
     if (align < 16) align = 16;
     if (align & (align - 1)) lang_panicf("allocation alignment %zu is not a power of two", align);
     if (size > ((size_t)1 << 60)) lang_panicf("out of memory: allocation of %zu bytes", size);
     size_t extra = sizeof(BlockHdr) + (align > 16 ? align : 0);
-    char *raw = malloc(size + extra);
+    char *raw = NULL;
+    size_t cls = (size + extra + 15) / 16 - 1; /* the class of size + extra bytes */
+    if (align == 16 && cls < kCacheClasses && cache_head[cls]) {
+        FreeBlock *b = cache_head[cls];
+        cache_head[cls] = b->next;
+        cache_len[cls]--;
+        raw = (char *)b;
+    } else {
+        raw = malloc(align == 16 && cls < kCacheClasses ? (cls + 1) * 16 : size + extra);
+    }
     if (!raw) lang_panicf("out of memory: allocation of %zu bytes", size);
     uintptr_t user = (uintptr_t)raw + sizeof(BlockHdr);
     user = (user + align - 1) & ~(uintptr_t)(align - 1);
@@ -90,7 +111,16 @@ static void default_free(void *data, void *ptr) {
     __atomic_sub_fetch(&live_count, 1, __ATOMIC_RELAXED);
     __atomic_sub_fetch(&live_bytes, (int64_t)h->size, __ATOMIC_RELAXED);
     h->magic = 0;
-    free((char *)ptr - h->offset);
+    char *raw = (char *)ptr - h->offset;
+    size_t cls = (h->size + sizeof(BlockHdr) + 15) / 16 - 1;
+    if (h->offset == sizeof(BlockHdr) && cls < kCacheClasses && cache_len[cls] < kCacheDepth) {
+        FreeBlock *b = (FreeBlock *)raw;
+        b->next = cache_head[cls];
+        cache_head[cls] = b;
+        cache_len[cls]++;
+        return;
+    }
+    free(raw);
 }
 
 static void *default_realloc(void *data, void *ptr, size_t old_size, size_t new_size, size_t align) {

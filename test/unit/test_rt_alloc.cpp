@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 #include <cstring>
 #include <string>
+#include <vector>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "rt/rt_internal.h"
@@ -44,6 +45,40 @@ TEST_CASE("rt alloc: default allocator tracks live count and bytes") {
     LangAllocStats s3 = stats();
     CHECK(s3.live_count == s0.live_count);
     CHECK(s3.live_bytes == s0.live_bytes);
+}
+
+TEST_CASE("rt alloc: small blocks freed by a thread are reused by it, and stay out of the counts") {
+    LangAllocator *d = lang_default_allocator();
+    LangAllocStats s0 = stats();
+    // A freed small block comes back for any size of its 16-byte class.
+    void *a = d->alloc(d->procedure_data, 40, 16);
+    memset(a, 0xAB, 40);
+    d->free(d->procedure_data, a);
+    void *b = d->alloc(d->procedure_data, 33, 8);
+    CHECK(b == a);
+    memset(b, 0xCD, 33);
+    // Another class, a big block and an over-aligned one are not taken from that list.
+    void *c = d->alloc(d->procedure_data, 80, 16);
+    void *big = d->alloc(d->procedure_data, 4096, 16);
+    void *al = d->alloc(d->procedure_data, 24, 64);
+    CHECK(c != b);
+    CHECK(((uintptr_t)al & 63) == 0);
+    LangAllocStats s1 = stats();
+    CHECK(s1.live_count == s0.live_count + 4);
+    CHECK(s1.live_bytes == s0.live_bytes + 33 + 80 + 4096 + 24);
+    for (void *p : {b, c, big, al}) d->free(d->procedure_data, p);
+    // Many blocks of one class: more than the list keeps; all are usable and counted.
+    std::vector<void *> many;
+    for (int i = 0; i < 1000; i++) {
+        many.push_back(d->alloc(d->procedure_data, 24, 16));
+        memset(many.back(), i & 0xFF, 24);
+    }
+    for (int i = 0; i < 1000; i++) CHECK(((unsigned char *)many[i])[23] == (i & 0xFF));
+    for (void *p : many) d->free(d->procedure_data, p);
+    LangAllocStats s2 = stats();
+    CHECK(s2.live_count == s0.live_count);
+    CHECK(s2.live_bytes == s0.live_bytes);
+    CHECK(s2.total_count == s0.total_count + 1005);
 }
 
 TEST_CASE("rt alloc: double free through the default allocator panics") {
