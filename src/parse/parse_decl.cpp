@@ -260,6 +260,16 @@ Decl* Parser::parse_decl_inner(TypeDecl* parent) {
         l->span = span_from(b);
         return l;
     }
+    FieldDecl* f = field_decl(type, name, name_span, mods, attrs, parent);
+    if (accept(Tok::Eq)) f->init = parse_expr();
+    if (at(Tok::Comma)) error_here("declare one field per declaration");
+    else expect_semi("after field declaration");
+    f->span = span_from(b);
+    return f;
+}
+
+FieldDecl* Parser::field_decl(TypeExpr* type, Ident name, Span name_span, uint32_t mods, ArenaVec<Attribute>& attrs,
+                              TypeDecl* parent) {
     FieldDecl* f = decl_node<FieldDecl>(DeclKind::Field, Span{});
     f->name = name;
     f->name_span = name_span;
@@ -267,10 +277,6 @@ Decl* Parser::parse_decl_inner(TypeDecl* parent) {
     f->attrs = attrs;
     f->parent = parent;
     f->type_expr = type;
-    if (accept(Tok::Eq)) f->init = parse_expr();
-    if (at(Tok::Comma)) error_here("declare one field per declaration");
-    else expect_semi("after field declaration");
-    f->span = span_from(b);
     return f;
 }
 
@@ -344,13 +350,7 @@ Decl* Parser::parse_property(uint32_t b, TypeExpr* type, Ident name, Span name_s
         fd->span = span_from(b);
         return fd;
     }
-    FieldDecl* f = decl_node<FieldDecl>(DeclKind::Field, Span{}); // an auto-property
-    f->name = name;
-    f->name_span = name_span;
-    f->mods = mods | (has_set ? (uint32_t)M_VAR : 0u);
-    f->attrs = attrs;
-    f->parent = parent;
-    f->type_expr = type;
+    FieldDecl* f = field_decl(type, name, name_span, mods | (has_set ? (uint32_t)M_VAR : 0u), attrs, parent); // an auto-property
     if (accept(Tok::Eq)) {
         f->init = parse_expr();
         expect_semi("after the property's initializer");

@@ -263,6 +263,8 @@ public:
     Decl* parse_type_decl(uint32_t begin, uint32_t mods, bool is_gc, ArenaVec<Attribute> attrs, TypeDecl* parent);
     void parse_enum_body(TypeDecl* td);
     FuncDecl* parse_func_rest(FuncDecl* fd, bool allow_no_body);
+    FieldDecl* field_decl(TypeExpr* type, Ident name, Span name_span, uint32_t mods, ArenaVec<Attribute>& attrs,
+                          TypeDecl* parent);
     Decl* parse_property(uint32_t begin, TypeExpr* type, Ident name, Span name_span, uint32_t mods,
                          ArenaVec<Attribute>& attrs, TypeDecl* parent);
     // Named: `T x` (functions); Lambda: `T x` or untyped `x`; OptionalName: `T [x]`

@@ -13,6 +13,8 @@ static bool indexable_object(const Type* t) {
     return t->kind == TypeKind::Class || t->kind == TypeKind::Struct;
 }
 
+static CallExpr* method_call(Arena& arena, Expr* object, Ident name, Span span);
+
 const Type* Sema::check_indexer(IndexExpr* e, const Type* ot, AssignExpr* assign) {
     if (!indexable_object(ot) || !ot->decl) return nullptr;
     const char* accessor = assign ? "set_Item" : "get_Item";
@@ -25,16 +27,7 @@ const Type* Sema::check_indexer(IndexExpr* e, const Type* ot, AssignExpr* assign
         return err();
     }
     if (assign && assign->compound) return check_indexer_compound(e, ot, assign);
-    auto* callee = arena.make<MemberExpr>();
-    callee->kind = ExprKind::Member;
-    callee->span = e->span;
-    callee->object = e->object;
-    callee->name = name;
-    callee->name_span = e->span;
-    auto* call = arena.make<CallExpr>();
-    call->kind = ExprKind::Call;
-    call->span = e->span;
-    call->callee = callee;
+    CallExpr* call = method_call(arena, e->object, name, e->span);
     call->args.push(arena, Arg{Ident{}, e->index});
     if (assign) call->args.push(arena, Arg{Ident{}, assign->value});
     // The call checks the object again (already checked by check_index): object
@@ -44,8 +37,6 @@ const Type* Sema::check_indexer(IndexExpr* e, const Type* ot, AssignExpr* assign
     else e->call = call;
     return t;
 }
-
-static CallExpr* method_call(Arena& arena, Expr* object, Ident name, Span span);
 
 static NameExpr* name_of(Arena& arena, LocalDecl* d, Span span) {
     auto* n = arena.make<NameExpr>();
