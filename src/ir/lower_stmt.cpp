@@ -389,19 +389,20 @@ void Lowerer::for_in(ForInStmt* s) {
     } else if (it->kind == TypeKind::String) {
         Inst* str = pin(expr(s->iterable)); // alive until the loop ends, whatever the body assigns
         Inst* blen = load(Ty::I64, str, 8);
-        Inst* pos = slot(8, 8);
-        store(Ty::I64, pos, 0, iconst(Ty::I64, 0));
+        uint32_t pv = new_var(Ty::I64); // the byte position of the next character
+        def(pv, iconst(Ty::I64, 0));
         jmp(head);
         enter(head);
-        Inst* p = load(Ty::I64, pos, 0);
+        Inst* p = use(pv);
         Inst* cnd = emit(Op::slt, Ty::I8, p, blen);
         cnd->cty = Ty::I64;
         br(cnd, body, exit);
         seal(body);
         enter(body);
-        // An ASCII byte is its own character (one load and a compare); anything else is
-        // decoded by lang_str_next_char, which also advances pos.
-        Inst* chs = slot(4, 4);
+        // An ASCII byte is its own character (one load and a compare, all in registers);
+        // anything else is decoded by lang_str_next_char, which advances the position it is
+        // given in memory.
+        uint32_t cv = new_var(Ty::I32);
         Inst* b = load(Ty::I8, emit(Op::add, Ty::Ptr, str, p), 24); // LangString.data
         Inst* ascii = emit(Op::ult, Ty::I8, b, iconst(Ty::I8, 0x80));
         ascii->cty = Ty::I8;
@@ -414,16 +415,19 @@ void Lowerer::for_in(ForInStmt* s) {
         enter(fast);
         Inst* zb = emit(Op::zext, Ty::I32, b);
         zb->cty = Ty::I8;
-        store(Ty::I32, chs, 0, zb);
-        store(Ty::I64, pos, 0, emit(Op::add, Ty::I64, p, iconst(Ty::I64, 1)));
+        def(cv, zb);
+        def(pv, emit(Op::add, Ty::I64, p, iconst(Ty::I64, 1)));
         jmp(got);
         enter(slow);
+        Inst* pos = slot(8, 8);
+        store(Ty::I64, pos, 0, p);
         use_extern("lang_str_next_char");
-        store(Ty::I32, chs, 0, call("lang_str_next_char", Ty::I32, {str, pos}));
+        def(cv, call("lang_str_next_char", Ty::I32, {str, pos}));
+        def(pv, load(Ty::I64, pos, 0));
         jmp(got);
         seal(got);
         enter(got);
-        Inst* ch = load(Ty::I32, chs, 0);
+        Inst* ch = use(cv);
         if (var) bind_local(var, ch, c.types.char_());
         loops.push_back({exit, step, defers.size(), temps_.size()});
         stmt(s->body);
