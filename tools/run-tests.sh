@@ -13,6 +13,7 @@
 #                               any warning the file does not expect fails the test
 #  - test/errors/*.lang: must fail to compile with status 1 (with the // flags: given); for each
 #      // error: LINE:COL: MESSAGE   stderr must contain "PATH:LINE:COL: error: MESSAGE"
+#      // errors: N            exactly N errors are reported (no follow-up errors)
 #      // warning: LINE:COL: MESSAGE   stderr must contain "PATH:LINE:COL: warning: MESSAGE"
 #  - tools/driver-tests.sh: the `lang` command line (exit statuses, refused paths, messages)
 # Set TEST_FILTER=substring to run only matching end-to-end tests.
@@ -83,6 +84,11 @@ run_one() {
       fi
     done < <(grep -h -o '// error: .*' $srcs)
     if [ $n = 0 ]; then echo "FAIL $name: no '// error:' lines"; return; fi
+    local want_n; want_n=$(grep -h -o '// errors: [0-9]*' $srcs | head -1 | sed 's|^// errors: ||')
+    if [ -n "$want_n" ]; then
+      local got_n; got_n=$(grep -c ': error: ' "$err")
+      if [ "$got_n" != "$want_n" ]; then echo "FAIL $name: $got_n errors, expected exactly $want_n"; head -6 "$err"; return; fi
+    fi
     expected_warnings "$srcs" > "$exp"
     local why; why=$(check_warnings "$exp" "$err" 0)
     if [ -n "$why" ]; then echo "FAIL $name: $why"; head -6 "$err"; return; fi

@@ -717,12 +717,14 @@ Expr* Parser::parse_match() {
         }
         if (panic_) { // skip to the next arm
             if (p_ == start) advance();
+            // The error may have stopped inside parentheses or brackets of the arm: their
+            // closing tokens then bring no depth below 0.
             int depth = 0;
             while (!at(Tok::Eof)) {
                 if (depth == 0 && at(Tok::Comma)) { advance(); break; }
                 if (depth == 0 && at(Tok::RBrace)) break;
                 if (at(Tok::LBrace) || at(Tok::LParen) || at(Tok::LBracket)) depth++;
-                if (at(Tok::RBrace) || at(Tok::RParen) || at(Tok::RBracket)) depth--;
+                if ((at(Tok::RBrace) || at(Tok::RParen) || at(Tok::RBracket)) && depth > 0) depth--;
                 advance();
             }
             end_panic();
