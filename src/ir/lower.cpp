@@ -398,6 +398,15 @@ Inst* Lowerer::emit(Op op, Ty t, Inst* a, Inst* b) {
     return i;
 }
 
+// The next parameter of the function being lowered: its type joins f->params and its
+// value comes from the entry prologue.
+Inst* Lowerer::add_param(Ty t) {
+    f->params.push(m.arena, t);
+    Inst* p = emit_pro(Op::param, t);
+    p->imm = f->params.size - 1;
+    return p;
+}
+
 Inst* Lowerer::emit_pro(Op op, Ty t) {
     Inst* i = mk(op, t);
     i->block = entry;
@@ -751,17 +760,10 @@ void Lowerer::lower_func(FuncDecl* fd) {
     ret_type = fn_result(fd);
     bool agg_ret = is_agg(ret_type);
 
-    uint32_t pi = 0;
-    auto param = [&](Ty t) {
-        fn->params.push(m.arena, t);
-        Inst* p = emit_pro(Op::param, t);
-        p->imm = pi++;
-        return p;
-    };
-    ctx = param(Ty::Ptr);
+    ctx = add_param(Ty::Ptr);
     fn->has_ctx = !fd->extern_abi; // export "C" functions are entered from C without a context
-    if (agg_ret) result_ptr = param(Ty::Ptr);
-    if (is_instance_fn(fd)) this_val = param(Ty::Ptr);
+    if (agg_ret) result_ptr = add_param(Ty::Ptr);
+    if (is_instance_fn(fd)) this_val = add_param(Ty::Ptr);
     fn->ret = agg_ret ? Ty::Void : ty(ret_type);
 
     vars.resize(fd->local_count + fd->params.size);
@@ -772,11 +774,11 @@ void Lowerer::lower_func(FuncDecl* fd) {
         if (p->mode == ParamMode::Ref || is_agg(p->type)) {
             vi.kind = VarKind::Mem;
             vi.ty = ty(p->type);
-            vi.addr = param(Ty::Ptr);
+            vi.addr = add_param(Ty::Ptr);
         } else {
             vi.kind = VarKind::Fixed;
             vi.ty = ty(p->type);
-            vi.addr = param(vi.ty);
+            vi.addr = add_param(vi.ty);
         }
     }
     lambda_prologue(fd); // lower_func_values.cpp: the record parameter, captures, spills
@@ -900,14 +902,10 @@ void Lowerer::emit_entry() {
     fdecl = nullptr;
     begin_func(fn);
     line = 0;
-    fn->params.push(m.arena, Ty::Ptr);
-    fn->params.push(m.arena, Ty::Ptr);
     fn->ret = Ty::I64;
-    Inst* c0 = emit_pro(Op::param, Ty::Ptr);
-    c0->imm = 0;
+    Inst* c0 = add_param(Ty::Ptr);
     ctx = c0; // static initializers may call the runtime
-    Inst* a1 = emit_pro(Op::param, Ty::Ptr);
-    a1->imm = 1;
+    Inst* a1 = add_param(Ty::Ptr);
     const Type* rt = fn_result(main_fd);
     std::vector<Inst*> args{c0};
     if (main_fd->params.size) args.push_back(a1);

@@ -38,21 +38,14 @@ void Lowerer::box_thunk(FuncDecl* impl) {
     set_line(impl->span);
     const Type* rt = fn_result(impl);
     bool agg = is_agg(rt);
-    uint32_t pi = 0;
-    auto param = [&](Ty t) {
-        fn->params.push(m.arena, t);
-        Inst* p = emit_pro(Op::param, t);
-        p->imm = pi++;
-        return p;
-    };
     std::vector<Inst*> args;
-    ctx = param(Ty::Ptr);
+    ctx = add_param(Ty::Ptr);
     fn->has_ctx = true;
     args.push_back(ctx);
-    if (agg) args.push_back(param(Ty::Ptr));
-    args.push_back(ptr_add(param(Ty::Ptr), 16)); // the struct inside the box
+    if (agg) args.push_back(add_param(Ty::Ptr));
+    args.push_back(ptr_add(add_param(Ty::Ptr), 16)); // the struct inside the box
     for (ParamDecl* p : impl->params)
-        args.push_back(param(p->mode == ParamMode::Ref || is_agg(p->type) ? Ty::Ptr : ty(p->type)));
+        args.push_back(add_param(p->mode == ParamMode::Ref || is_agg(p->type) ? Ty::Ptr : ty(p->type)));
     fn->ret = agg ? Ty::Void : ty(rt);
     Inst* r = call_v(func_symbol(impl), fn->ret, args);
     ret(fn->ret == Ty::Void ? nullptr : r);

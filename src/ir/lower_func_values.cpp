@@ -156,9 +156,7 @@ void Lowerer::lambda_prologue(FuncDecl* fd) {
     auto it = lambda_of_.find(fd);
     if (it != lambda_of_.end() && (it->second->captures.size || it->second->this_type)) {
         LambdaExpr* l = it->second;
-        f->params.push(m.arena, Ty::Ptr);
-        Inst* rec = emit_pro(Op::param, Ty::Ptr);
-        rec->imm = f->params.size - 1;
+        Inst* rec = add_param(Ty::Ptr);
         for (uint32_t i = 0; i < l->captures.size; i++) capture_addrs_[l->captures[i]] = load(Ty::Ptr, rec, 8 * (1 + i));
         if (l->this_type) {
             Inst* a = load(Ty::Ptr, rec, 8 * (1 + l->captures.size));

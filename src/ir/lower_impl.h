@@ -308,6 +308,7 @@ public:
     Inst* mk(Op op, Ty t);                          // new instruction, not placed
     Inst* emit(Op op, Ty t, Inst* a = nullptr, Inst* b = nullptr);
     Inst* emit_pro(Op op, Ty t);                    // into the entry prologue
+    Inst* add_param(Ty t);                          // the function's next parameter (lower.cpp)
     Inst* iconst(Ty t, int64_t v);
     struct ConstCache {
         Block* block;

@@ -5,7 +5,6 @@
 // program's text mentions `List` (so other programs compile exactly as before). Generic
 // classes are instantiated only for the type arguments a program uses, and methods of an
 // instance are lowered only when reached, so an unused part costs no code.
-#include "parse/parser.h"
 #include "sema/prelude.h"
 
 namespace lang {
@@ -25,25 +24,9 @@ bool is_prelude_import(const ArenaVec<Ident>& path) {
 
 // A program gets List<T> when its text mentions List, unless it declares its own
 // namespace-level `List` (which then is the List it means, as before the library had one).
-static bool mentions_list(Compilation& c) {
-    for (FileAst* f : c.files) {
-        if (!f || is_prelude_path(c.sources.file(f->file_id).path)) continue;
-        for (Decl* d : f->decls)
-            if (d && d->kind == DeclKind::Type && d->name == "List") return false;
-    }
-    for (FileAst* f : c.files) {
-        if (!f || is_prelude_path(c.sources.file(f->file_id).path)) continue;
-        if (c.sources.file(f->file_id).text.find("List") != std::string::npos) return true;
-    }
-    return false;
-}
-
 void add_collections_prelude(Compilation& c) {
-    for (FileAst* f : c.files)
-        if (f && c.sources.file(f->file_id).path == kCollectionsPreludePath) return; // already there
-    if (!mentions_list(c)) return;
-    uint32_t id = c.sources.add(std::string(kCollectionsPreludePath), std::string(kCollectionsPrelude));
-    if (FileAst* f = parse_file(c, id)) c.files.insert(c.files.begin(), f);
+    if (!program_declares_type(c, "List") && program_text_contains(c, "List"))
+        add_prelude_file(c, kCollectionsPreludePath, kCollectionsPrelude);
 }
 
 } // namespace lang

@@ -38,15 +38,6 @@ static bool has_word(const std::string& text, std::string_view w, bool generic) 
     return false;
 }
 
-static bool program_declares(Compilation& c, const char* name) {
-    for (FileAst* f : c.files) {
-        if (!f || is_prelude_path(c.sources.file(f->file_id).path)) continue;
-        for (Decl* d : f->decls)
-            if (d && d->kind == DeclKind::Type && d->name == name) return true;
-    }
-    return false;
-}
-
 static bool program_mentions(Compilation& c, std::string_view w, bool generic) {
     for (FileAst* f : c.files) {
         if (!f || is_prelude_path(c.sources.file(f->file_id).path)) continue;
@@ -55,21 +46,14 @@ static bool program_mentions(Compilation& c, std::string_view w, bool generic) {
     return false;
 }
 
-static void add_file(Compilation& c, const char* path, const char* text) {
-    for (FileAst* f : c.files)
-        if (f && c.sources.file(f->file_id).path == path) return; // already there
-    uint32_t id = c.sources.add(std::string(path), std::string(text));
-    if (FileAst* f = parse_file(c, id)) c.files.insert(c.files.begin(), f);
-}
-
 void add_dict_prelude(Compilation& c) {
-    bool dict = program_mentions(c, "Dict", true) && !program_declares(c, "Dict");
-    bool set = program_mentions(c, "Set", true) && !program_declares(c, "Set");
+    bool dict = program_mentions(c, "Dict", true) && !program_declares_type(c, "Dict");
+    bool set = program_mentions(c, "Set", true) && !program_declares_type(c, "Set");
     bool hashing = dict || set || program_mentions(c, "IHashable", false) || program_mentions(c, "IEquatable", false);
-    if (hashing && !program_declares(c, "IHashable") && !program_declares(c, "IEquatable"))
-        add_file(c, "<prelude>/hashing.lang", kHashingSource);
-    if (dict) add_file(c, "<prelude>/dict.lang", kDictSource);
-    if (set) add_file(c, "<prelude>/set.lang", kSetSource);
+    if (hashing && !program_declares_type(c, "IHashable") && !program_declares_type(c, "IEquatable"))
+        add_prelude_file(c, "<prelude>/hashing.lang", kHashingSource);
+    if (dict) add_prelude_file(c, "<prelude>/dict.lang", kDictSource);
+    if (set) add_prelude_file(c, "<prelude>/set.lang", kSetSource);
 }
 
 } // namespace lang

@@ -9,7 +9,6 @@
 // sets Location (at `fail`) and Trace (at each `try`) itself. `int.Parse`/`float.Parse`
 // are the static methods ParseInt/ParseFloat of ParseError (check_errors.cpp);
 // `__lang_parse_f64` is a builtin only this file may call (strtod of checked text).
-#include "parse/parser.h"
 #include "sema/prelude.h"
 
 namespace lang {
@@ -104,29 +103,17 @@ public class ParseError : Error {
 }
 )LANG";
 
-bool is_prelude_path(const std::string& path) { return !path.empty() && path[0] == '<'; }
-
 // Only a program that can name what the prelude defines gets it (a word of the program's
 // text contains Error, Err, fail, catch or Parse), so the others compile exactly as before
 // and pay nothing for it.
 static bool needs_prelude(Compilation& c) {
-    static const char* const kWords[] = {"Err", "fail", "catch", "Parse"}; // "Err" covers Error
-    for (FileAst* f : c.files) {
-        if (!f || is_prelude_path(c.sources.file(f->file_id).path)) continue;
-        const std::string& text = c.sources.file(f->file_id).text;
-        for (const char* w : kWords)
-            if (text.find(w) != std::string::npos) return true;
-    }
+    for (const char* w : {"Err", "fail", "catch", "Parse"}) // "Err" covers Error
+        if (program_text_contains(c, w)) return true;
     return false;
 }
 
 void add_error_prelude(Compilation& c) {
-    for (FileAst* f : c.files)
-        if (f && c.sources.file(f->file_id).path == kPreludePath) return; // already there
-    if (!needs_prelude(c)) return;
-    uint32_t id = c.sources.add(std::string(kPreludePath), std::string(kErrorPrelude));
-    // First, so a program's own `Error` is the duplicate (reported at the program's line).
-    if (FileAst* f = parse_file(c, id)) c.files.insert(c.files.begin(), f);
+    if (needs_prelude(c)) add_prelude_file(c, kPreludePath, kErrorPrelude);
 }
 
 } // namespace lang

@@ -4,6 +4,7 @@
 #include "common/arena.h"
 #include "common/intern.h"
 #include <string>
+#include <string_view>
 
 namespace lang {
 
@@ -31,5 +32,13 @@ bool is_prelude_import(const ArenaVec<Ident>& path);
 // Whether a source path is one of the compiler's own prelude files (root namespace, not
 // part of the program's folder).
 bool is_prelude_path(const std::string& path);
+
+// prelude.cpp: parses `text` as the file `path` and puts it first in c.files, unless it is
+// there already.
+void add_prelude_file(Compilation& c, const char* path, const char* text);
+// Whether one of the program's own files (not the prelude's) declares a namespace-level
+// type `name`, or contains `text` anywhere.
+bool program_declares_type(Compilation& c, std::string_view name);
+bool program_text_contains(Compilation& c, std::string_view text);
 
 } // namespace lang

@@ -1,0 +1,37 @@
+// prelude.cpp: what the prelude files share (error_prelude.cpp, collections_prelude.cpp,
+// dict_prelude.cpp): adding a library file to the program, and the questions about the
+// program's own files that decide whether it gets one.
+#include "parse/parser.h"
+#include "sema/prelude.h"
+
+namespace lang {
+
+bool is_prelude_path(const std::string& path) { return !path.empty() && path[0] == '<'; }
+
+void add_prelude_file(Compilation& c, const char* path, const char* text) {
+    for (FileAst* f : c.files)
+        if (f && c.sources.file(f->file_id).path == path) return; // already there
+    uint32_t id = c.sources.add(std::string(path), std::string(text));
+    // First, so a program's own declaration of the same name is the duplicate (reported at
+    // the program's line).
+    if (FileAst* f = parse_file(c, id)) c.files.insert(c.files.begin(), f);
+}
+
+bool program_declares_type(Compilation& c, std::string_view name) {
+    for (FileAst* f : c.files) {
+        if (!f || is_prelude_path(c.sources.file(f->file_id).path)) continue;
+        for (Decl* d : f->decls)
+            if (d && d->kind == DeclKind::Type && d->name.view() == name) return true;
+    }
+    return false;
+}
+
+bool program_text_contains(Compilation& c, std::string_view text) {
+    for (FileAst* f : c.files) {
+        if (!f || is_prelude_path(c.sources.file(f->file_id).path)) continue;
+        if (c.sources.file(f->file_id).text.find(text) != std::string::npos) return true;
+    }
+    return false;
+}
+
+} // namespace lang
