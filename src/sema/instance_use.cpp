@@ -78,7 +78,7 @@ void Sema::release_held() {
             if (!bad) continue;
             const char* owner = f->parent ? f->parent->name.c_str() : "";
             diag.error(at, "'%s' of %s cannot be used: its code does not compile for these type arguments "
-                           "(the first error follows)", f->name.c_str(), owner);
+                           "(the errors of the failing method follow)", f->name.c_str(), owner);
             release(bad);
         }
     for (const FuncEntry& fe : funcs_)

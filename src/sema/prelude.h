@@ -1,4 +1,5 @@
-// prelude.h: source the compiler adds to every program (error_prelude.cpp).
+// prelude.h: library source the compiler adds to a program that can name it (errors,
+// List, Dict/Set and hashing), and the helpers those files share.
 #pragma once
 #include "common/compilation.h"
 #include "common/arena.h"
@@ -26,7 +27,8 @@ void add_collections_prelude(Compilation& c);
 void add_dict_prelude(Compilation& c);
 
 // Whether `import PATH;` names a library namespace whose names the prelude already gives
-// every program (Std.Collections: List<T>): such an import is accepted and does nothing.
+// every program (Std.Collections, Std.Text, Std.Reflection): such an import is accepted
+// and does nothing.
 bool is_prelude_import(const ArenaVec<Ident>& path);
 
 // Whether a source path is one of the compiler's own prelude files (root namespace, not
