@@ -153,7 +153,6 @@ struct CallExpr : Expr {
     FuncDecl* target = nullptr;   // sema: the resolved function/method (null for builtins/indirect)
     uint32_t builtin = 0;         // sema: nonzero id of a built-in (Console.WriteLine, ...), see sema
     bool is_tail = false;         // lowering/opt: call in tail position
-    Expr* via = nullptr;          // sema: the call a builtin stands for (compare(a, b) as a.CompareTo(b))
     bool property_get = false;    // sema: made for a property read (a written call of a property is an error)
 };
 struct UnaryExpr : Expr { UnOp op; Expr* operand; };

@@ -275,6 +275,9 @@ public:
     const Type* check_call(CallExpr* e, const Type* hint);
     const Type* call_builtin(CallExpr* e, Builtin b);
     const Type* check_compare(CallExpr* e); // compare.cpp: compare(a, b)
+    // `x.Name(rest...)` in place of the builtin call e = `b(x, rest...)`, checked like a
+    // written call (compare -> CompareTo, hash -> GetHashCode, equals -> Equals).
+    const Type* call_as_method(CallExpr* e, const char* name, const Type* hint);
     // properties.cpp: a property read `o.P` / `P` as the getter call it stands for (*call).
     const Type* property_read(MemberExpr* m, NameExpr* n, Expr** call);
     void check_property_call(CallExpr* e, FuncDecl* f, Span span);

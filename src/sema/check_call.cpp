@@ -261,6 +261,21 @@ const Type* Sema::null_safe_result(const Type* r) {
     return T.nullable(r);
 }
 
+const Type* Sema::call_as_method(CallExpr* e, const char* name, const Type* hint) {
+    auto* callee = arena.make<MemberExpr>();
+    callee->kind = ExprKind::Member;
+    callee->span = e->callee->span;
+    callee->object = e->args[0].value;
+    callee->name = c.interner.intern(name);
+    callee->name_span = e->callee->span;
+    e->callee = callee;
+    e->builtin = 0;
+    ArenaVec<Arg> rest;
+    for (uint32_t i = 1; i < e->args.size; i++) rest.push(arena, e->args[i]);
+    e->args = rest;
+    return check_call(e, hint);
+}
+
 const Type* Sema::check_call(CallExpr* e, const Type* hint) {
     Expr* callee = e->callee;
     if (!callee) {

@@ -4,8 +4,8 @@
 // (after the usual common type), char and bool by value, C-like enums by their underlying
 // value, strings by their bytes (which is code-point order for UTF-8), and a class or
 // struct through its method `int CompareTo(T other)` (IComparable<T>). It lets generic code
-// such as List<T>.Sort() order any element type that has an order; sema keeps the method
-// call in CallExpr::via, which lowering emits instead.
+// such as List<T>.Sort() order any element type that has an order; sema turns the call
+// into the method call `a.CompareTo(b)` (call_as_method, as hash/equals do).
 #include "sema/check.h"
 
 namespace lang::sema {
@@ -38,23 +38,12 @@ const Type* Sema::check_compare(CallExpr* e) {
     if ((ta->kind == TypeKind::Class || ta->kind == TypeKind::Struct) && ta->decl) {
         Ident name = c.interner.intern("CompareTo");
         if (lookup_member(static_cast<TypeDecl*>(ta->decl), name) >= 0) {
-            auto* callee = arena.make<MemberExpr>();
-            callee->kind = ExprKind::Member;
-            callee->span = callee->name_span = e->span;
-            callee->object = a;
-            callee->name = name;
-            auto* call = arena.make<CallExpr>();
-            call->kind = ExprKind::Call;
-            call->span = e->span;
-            call->callee = callee;
-            call->args.push(arena, Arg{Ident{}, b});
-            // The call checks a and b again: expressions are checked the same way each time.
-            const Type* rt = expr(call, T.int_());
-            if (!is_error(rt) && !rt->is_integer())
-                diag.error(e->span, "compare needs %s.CompareTo to return an integer, not %s", tn(ta).c_str(),
-                           tn(rt).c_str());
-            e->via = call;
-            return T.int_();
+            // The arguments are checked again by the call: expressions are checked the same way each time.
+            const Type* rt = call_as_method(e, "CompareTo", T.int_());
+            if (is_error(rt) || rt->is_integer()) return rt; // int, or CompareTo's integer type
+            diag.error(e->span, "compare needs %s.CompareTo to return an integer, not %s", tn(ta).c_str(),
+                       tn(rt).c_str());
+            return err();
         }
     }
     if (ta != tb)

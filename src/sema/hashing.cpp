@@ -80,21 +80,6 @@ bool Sema::hashable(const Type* t, std::string& why, bool for_equals) const {
     }
 }
 
-// `x.Name(args...)` in place of the builtin call e, checked like a written call.
-static const Type* rewrite_as_method(Sema& s, CallExpr* e, const char* name, const Type* hint) {
-    auto* callee = s.arena.make<MemberExpr>();
-    callee->kind = ExprKind::Member;
-    callee->span = e->callee->span;
-    callee->object = e->args[0].value;
-    callee->name = s.c.interner.intern(name);
-    callee->name_span = e->callee->span;
-    e->callee = callee;
-    ArenaVec<Arg> rest;
-    for (uint32_t i = 1; i < e->args.size; i++) rest.push(s.arena, e->args[i]);
-    e->args = rest;
-    return s.check_call(e, hint);
-}
-
 // In the library's own code (an instance of Dict or Set) a type that cannot be hashed is
 // reported once, at the use that made the instance, naming the type; the instance's other
 // bodies are then not checked. False when the call is not in such code.
@@ -150,7 +135,7 @@ const Type* Sema::check_hash_builtin(CallExpr* e, NameExpr* n, const Type* hint)
         return rt;
     }
     if (user_type(t) && has_iface(*this, t->decl, is_hash ? "IHashable" : "IEquatable"))
-        return rewrite_as_method(*this, e, is_hash ? "GetHashCode" : "Equals", hint);
+        return call_as_method(e, is_hash ? "GetHashCode" : "Equals", hint);
     if (!is_hash) value(e->args[1].value, t);
     std::string why;
     if (!hashable(t, why, !is_hash)) {

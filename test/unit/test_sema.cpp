@@ -163,7 +163,6 @@ struct ContractWalker {
             }
             expr(c->callee);
             for (Arg& a : c->args) expr(a.value);
-            expr(c->via); // compare(a, b) as a.CompareTo(b)
             break;
         }
         case ExprKind::Unary: expr(static_cast<UnaryExpr*>(e)->operand); break;
