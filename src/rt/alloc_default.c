@@ -1,9 +1,10 @@
 /* alloc_default.c: the default allocator, malloc/free with tracking.
  *
- * Every block carries a 32-byte header just before the pointer handed out: the requested
- * size, the distance back to the malloc'd start (for alignments above 16) and, when
- * LANG_LEAKS=1, links into a list of live blocks so the leak report at exit can print
- * each one. Live count and bytes are always kept (atomics).
+ * Every block carries a 16-byte header just before the pointer handed out: the requested
+ * size and the distance back to the malloc'd start (for alignments above 16). When
+ * LANG_LEAKS=1 (read once, before the first allocation) 16 more bytes in front of the
+ * header link the block into a list of live blocks, so the leak report at exit can print
+ * each one; without it a short string costs 16 bytes of allocator header, not 32. Live count and bytes are always kept, per OS thread (thread_stats.c).
  *
  * Invariants: header.magic == kMagic while the block is live, 0 after free (a double free
  * panics instead of corrupting malloc). The live list holds exactly the live blocks when
@@ -16,19 +17,25 @@
 #include "rt_internal.h"
 
 typedef struct BlockHdr {
-    struct BlockHdr *prev, *next;  /* live list (LANG_LEAKS=1 only) */
     uint64_t size;                 /* requested bytes */
     uint32_t offset;               /* user pointer - malloc'd pointer */
     uint32_t magic;
 } BlockHdr;
-_Static_assert(sizeof(BlockHdr) == 32, "header keeps 16-byte alignment");
+_Static_assert(sizeof(BlockHdr) == 16, "header keeps 16-byte alignment");
+
+/* In front of the header when LANG_LEAKS=1: the block's links in the live list. */
+typedef struct LeakLinks {
+    struct LeakLinks *prev, *next;
+} LeakLinks;
+_Static_assert(sizeof(LeakLinks) == 16, "links keep 16-byte alignment");
+static BlockHdr *header_after(LeakLinks *l) { return (BlockHdr *)(l + 1); }
+static LeakLinks *links_of(BlockHdr *h) { return (LeakLinks *)h - 1; }
 
 enum { kMagic = 0x4c414e47u /* "LANG" */ };
 
-static int64_t live_count, live_bytes, total_count; /* atomics */
 static int leaks_enabled = -1;                      /* -1: not read yet */
 static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER; /* guards live_head */
-static BlockHdr live_head = {&live_head, &live_head, 0, 0, 0};
+static LeakLinks live_head = {&live_head, &live_head};
 
 void lang_alloc_init(void) {
     if (leaks_enabled >= 0) return;
@@ -58,7 +65,9 @@ static void *default_alloc(void *data, size_t size, size_t align) {
     if (align < 16) align = 16;
     if (align & (align - 1)) lang_panicf("allocation alignment %zu is not a power of two", align);
     if (size > ((size_t)1 << 60)) lang_panicf("out of memory: allocation of %zu bytes", size);
-    size_t extra = sizeof(BlockHdr) + (align > 16 ? align : 0);
+    int leaks = lang_alloc_leaks_enabled();
+    size_t head = sizeof(BlockHdr) + (leaks ? sizeof(LeakLinks) : 0);
+    size_t extra = head + (align > 16 ? align : 0);
     char *raw = NULL;
     size_t cls = (size + extra + 15) / 16 - 1; /* the class of size + extra bytes */
     if (align == 16 && cls < kCacheClasses && cache_head[cls]) {
@@ -70,22 +79,23 @@ static void *default_alloc(void *data, size_t size, size_t align) {
         raw = malloc(align == 16 && cls < kCacheClasses ? (cls + 1) * 16 : size + extra);
     }
     if (!raw) lang_panicf("out of memory: allocation of %zu bytes", size);
-    uintptr_t user = (uintptr_t)raw + sizeof(BlockHdr);
+    uintptr_t user = (uintptr_t)raw + head;
     user = (user + align - 1) & ~(uintptr_t)(align - 1);
     BlockHdr *h = (BlockHdr *)user - 1;
     h->size = size;
     h->offset = (uint32_t)(user - (uintptr_t)raw);
     h->magic = kMagic;
-    h->prev = h->next = NULL;
-    __atomic_add_fetch(&live_count, 1, __ATOMIC_RELAXED);
-    __atomic_add_fetch(&live_bytes, (int64_t)size, __ATOMIC_RELAXED);
-    __atomic_add_fetch(&total_count, 1, __ATOMIC_RELAXED);
-    if (lang_alloc_leaks_enabled()) {
+    LangThreadStats *st = lang_thread_stats();
+    lang_stat_add(&st->alloc_live, 1);
+    lang_stat_add(&st->alloc_bytes, (int64_t)size);
+    lang_stat_add(&st->alloc_total, 1);
+    if (leaks) {
+        LeakLinks *l = links_of(h);
         pthread_mutex_lock(&live_lock);
-        h->next = live_head.next;
-        h->prev = &live_head;
-        live_head.next->prev = h;
-        live_head.next = h;
+        l->next = live_head.next;
+        l->prev = &live_head;
+        live_head.next->prev = l;
+        live_head.next = l;
         pthread_mutex_unlock(&live_lock);
     }
     return (void *)user;
@@ -102,18 +112,20 @@ static void default_free(void *data, void *ptr) {
     (void)data;
     if (!ptr) return;
     BlockHdr *h = header_of(ptr);
-    if (h->prev) {
+    if (leaks_enabled) {
+        LeakLinks *l = links_of(h);
         pthread_mutex_lock(&live_lock);
-        h->prev->next = h->next;
-        h->next->prev = h->prev;
+        l->prev->next = l->next;
+        l->next->prev = l->prev;
         pthread_mutex_unlock(&live_lock);
     }
-    __atomic_sub_fetch(&live_count, 1, __ATOMIC_RELAXED);
-    __atomic_sub_fetch(&live_bytes, (int64_t)h->size, __ATOMIC_RELAXED);
+    LangThreadStats *st = lang_thread_stats();
+    lang_stat_add(&st->alloc_live, -1);
+    lang_stat_add(&st->alloc_bytes, -(int64_t)h->size);
     h->magic = 0;
     char *raw = (char *)ptr - h->offset;
-    size_t cls = (h->size + sizeof(BlockHdr) + 15) / 16 - 1;
-    if (h->offset == sizeof(BlockHdr) && cls < kCacheClasses && cache_len[cls] < kCacheDepth) {
+    size_t cls = (h->size + h->offset + 15) / 16 - 1;
+    if (h->offset == sizeof(BlockHdr) + (leaks_enabled ? sizeof(LeakLinks) : 0) && cls < kCacheClasses && cache_len[cls] < kCacheDepth) {
         FreeBlock *b = (FreeBlock *)raw;
         b->next = cache_head[cls];
         cache_head[cls] = b;
@@ -138,9 +150,9 @@ static LangAllocator default_allocator = {default_alloc, default_realloc, defaul
 LangAllocator *lang_default_allocator(void) { return &default_allocator; }
 
 void lang_default_allocator_stats(LangAllocStats *out) {
-    out->live_count = __atomic_load_n(&live_count, __ATOMIC_RELAXED);
-    out->live_bytes = __atomic_load_n(&live_bytes, __ATOMIC_RELAXED);
-    out->total_count = __atomic_load_n(&total_count, __ATOMIC_RELAXED);
+    out->live_count = LANG_STATS_SUM(alloc_live);
+    out->live_bytes = LANG_STATS_SUM(alloc_bytes);
+    out->total_count = LANG_STATS_SUM(alloc_total);
 }
 
 void lang_alloc_leak_report(void) {
@@ -152,7 +164,8 @@ void lang_alloc_leak_report(void) {
     lang_stderr_write(line, (size_t)n);
     pthread_mutex_lock(&live_lock);
     int shown = 0;
-    for (BlockHdr *h = live_head.prev; h != &live_head; h = h->prev) { /* oldest first */
+    for (LeakLinks *l = live_head.prev; l != &live_head; l = l->prev) { /* oldest first */
+        BlockHdr *h = header_after(l);
         if (shown++ == 100) {
             lang_stderr_puts("  ...\n");
             break;

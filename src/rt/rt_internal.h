@@ -21,6 +21,26 @@ extern "C" {
  * arena live-allocation tracking. LANG_DEBUG=0 in the environment turns them off. */
 extern int lang_rt_debug_checks;
 
+/* ---- per-OS-thread counters (thread_stats.c) ----
+ * Each OS thread updates only its own block (lang_stat_add: a plain load and store, no
+ * locked instruction); lang_thread_stats_sum adds a field over every thread's block. */
+typedef struct LangThreadStats {
+    int64_t alloc_live, alloc_bytes, alloc_total; /* default allocator (alloc_default.c) */
+    int64_t strings_live;                         /* built strings (string.c) */
+    struct LangThreadStats *next;
+} LangThreadStats;
+extern __thread LangThreadStats *lang_this_thread_stats;
+LangThreadStats *lang_thread_stats_register(void);
+static inline LangThreadStats *lang_thread_stats(void) {
+    LangThreadStats *t = lang_this_thread_stats;
+    return t ? t : lang_thread_stats_register();
+}
+int64_t lang_thread_stats_sum(size_t field_offset);
+static inline void lang_stat_add(int64_t *field, int64_t d) {
+    __atomic_store_n(field, __atomic_load_n(field, __ATOMIC_RELAXED) + d, __ATOMIC_RELAXED);
+}
+#define LANG_STATS_SUM(field) lang_thread_stats_sum(offsetof(LangThreadStats, field))
+
 /* ---- console (console.c) ---- */
 void lang_console_init(void);                  /* detects a TTY on fd 1 (line buffering) */
 void lang_console_flush(void);                 /* writes out the stdout buffer */

@@ -1,7 +1,8 @@
 /* string.c: Lang strings: immutable UTF-8, literals static, built strings refcounted.
  *
  * A built string is one block from the context allocator:
- *     [StrPrefix: allocator, capacity, magic][LangString: refcount, byte_length, length][bytes][NUL]
+ *     [StrPrefix: allocator, capacity|magic][LangString: refcount, byte_length, length][bytes][NUL]
+ * followed, when the capacity is at least kCursorMinCap bytes, by two index cursors (below).
  * The prefix sits before the LangString pointer that compiled code sees, so the 24-byte
  * header stays exactly the ABI in lang_rt.h while release() still knows which allocator
  * to give the block back to (release has no context argument). `capacity` is the number of
@@ -20,8 +21,10 @@
  * byte offset) pairs found before. The cursor the walk started from moves to the new pair
  * (if it started from an end, the cursor farther away does), so s[i] with i going up or
  * down one at a time is amortized O(1), also with two such walks interleaved
- * (s[i] == s[n - 1 - i]). A built string below 4 GiB keeps its cursors in its prefix, each
- * one atomic word (index << 32 | offset; 0 is the start), shared by every thread: a pair
+ * (s[i] == s[n - 1 - i]). A built string below 4 GiB with room for kCursorMinCap bytes keeps
+ * its cursors after its bytes (8-byte aligned; moved and reset to 0 when an append moves
+ * the string), each one atomic word (index << 32 | offset; 0 is the start), shared by every
+ * thread; a shorter string walks from its start or end, at most 63 bytes. A pair
  * once stored stays true for the string forever (in-place appends only add characters at
  * the end), so a thread may use a pair another thread stored. Static strings are read-only,
  * so each OS thread keeps the cursors of a few of them, keyed by address (static strings
@@ -32,20 +35,24 @@
 
 typedef struct StrPrefix {
     LangAllocator *allocator;
-    int64_t capacity;
-    uint64_t magic;
-    uint64_t cursor[2]; /* index cursors (see byte_offset): char index << 32 | byte offset */
-    uint64_t reserved;
+    uint64_t cap_magic; /* capacity (bytes, NUL excluded) in the low 48 bits, magic above */
 } StrPrefix;
-_Static_assert(sizeof(StrPrefix) == 48, "prefix keeps the header 16-byte aligned");
+_Static_assert(sizeof(StrPrefix) == 16, "prefix keeps the header 16-byte aligned");
 _Static_assert(sizeof(LangString) == 24, "string header is ABI");
 
-enum { kStrMagic = 0x53545247u, kBuilderMagic = 0x53424c44u };
+enum { kStrMagic = 0x5354 /* "ST" */, kBuilderMagic = 0x5342 /* "SB" */ };
+enum { kCursorMinCap = 64 }; /* strings with less room keep no index cursors */
+#define CAP_MASK (((uint64_t)1 << 48) - 1)
+
+static int64_t cap_of(const StrPrefix *p) { return (int64_t)(p->cap_magic & CAP_MASK); }
+static unsigned magic_of(const StrPrefix *p) { return (unsigned)(p->cap_magic >> 48); }
+static void set_cap_magic(StrPrefix *p, int64_t capacity, unsigned magic) {
+    p->cap_magic = (uint64_t)capacity | (uint64_t)magic << 48;
+}
 
 static LangString empty_string = {-1, 0, 0, ""};
-static int64_t live_strings; /* built strings not yet freed (atomic; the leak report) */
 
-int64_t lang_str_live_count(void) { return __atomic_load_n(&live_strings, __ATOMIC_RELAXED); }
+int64_t lang_str_live_count(void) { return LANG_STATS_SUM(strings_live); }
 
 LangString *lang_str_empty(void) { return &empty_string; }
 
@@ -79,8 +86,20 @@ int lang_utf8_encode(uint32_t c, char *out) {
     return 4;
 }
 
+/* Bytes up to the cursors: prefix, header, capacity bytes and the NUL, 8-byte aligned. */
+static size_t cursors_at(int64_t capacity) {
+    return (sizeof(StrPrefix) + sizeof(LangString) + (size_t)capacity + 1 + 7) & ~(size_t)7;
+}
+
 static size_t block_size(int64_t capacity) {
-    return sizeof(StrPrefix) + sizeof(LangString) + (size_t)capacity + 1;
+    if (capacity < kCursorMinCap) return sizeof(StrPrefix) + sizeof(LangString) + (size_t)capacity + 1;
+    return cursors_at(capacity) + 2 * sizeof(uint64_t);
+}
+
+/* A fresh block's cursors (if it has room for them) both point at the start. */
+static void reset_cursors(StrPrefix *p) {
+    int64_t cap = cap_of(p);
+    if (cap >= kCursorMinCap) memset((char *)p + cursors_at(cap), 0, 2 * sizeof(uint64_t));
 }
 
 static void check_length(int64_t byte_length) {
@@ -96,11 +115,9 @@ static LangString *str_alloc_cap(LangContext *ctx, int64_t byte_length, int64_t 
     StrPrefix *p = a->alloc(a->procedure_data, block_size(capacity), 16);
     if (!p) lang_panicf("out of memory: string of %lld bytes", (long long)byte_length);
     p->allocator = a;
-    p->capacity = capacity;
-    p->magic = kStrMagic;
-    p->cursor[0] = p->cursor[1] = 0;
-    p->reserved = 0;
-    __atomic_add_fetch(&live_strings, 1, __ATOMIC_RELAXED);
+    set_cap_magic(p, capacity, kStrMagic);
+    reset_cursors(p);
+    lang_stat_add(&lang_thread_stats()->strings_live, 1);
     LangString *s = (LangString *)(p + 1);
     s->refcount = 1;
     s->byte_length = byte_length;
@@ -131,18 +148,22 @@ void lang_str_retain(LangString *s) {
 }
 
 void lang_str_release(LangString *s) {
-    if (!s || s->refcount < 0) return;
-    if (__atomic_sub_fetch(&s->refcount, 1, __ATOMIC_ACQ_REL) != 0) return;
+    if (!s) return;
+    /* The caller owns one reference; if it is the only one, no other thread can reach the
+     * string to retain it, so the last release needs no locked decrement. */
+    int64_t rc = __atomic_load_n(&s->refcount, __ATOMIC_ACQUIRE);
+    if (rc < 0) return;
+    if (rc != 1 && __atomic_sub_fetch(&s->refcount, 1, __ATOMIC_ACQ_REL) != 0) return;
     StrPrefix *p = prefix_of(s);
-    if (p->magic == kBuilderMagic) { /* a StringBuilder: its buffer goes with it */
+    if (magic_of(p) == kBuilderMagic) { /* a StringBuilder: its buffer goes with it */
         LangString **buf = lang_sb_slot(s);
         lang_str_release(*buf);
         *buf = NULL;
-        p->magic = kStrMagic;
+        set_cap_magic(p, cap_of(p), kStrMagic);
     }
-    if (p->magic != kStrMagic) lang_panic("string release: not a runtime-built string (or released twice)");
-    p->magic = 0;
-    __atomic_sub_fetch(&live_strings, 1, __ATOMIC_RELAXED);
+    if (magic_of(p) != kStrMagic) lang_panic("string release: not a runtime-built string (or released twice)");
+    p->cap_magic = 0;
+    lang_stat_add(&lang_thread_stats()->strings_live, -1);
     p->allocator->free(p->allocator->procedure_data, p);
 }
 
@@ -170,21 +191,23 @@ LangString *lang_str_append(LangContext *ctx, LangString *a, const LangString *b
     if (a && __atomic_load_n(&a->refcount, __ATOMIC_ACQUIRE) == 1) {
         /* Only the caller holds a: nobody else can see the bytes change. */
         StrPrefix *p = prefix_of(a);
-        if (p->magic != kStrMagic) lang_panic("string append: not a runtime-built string (or released)");
+        if (magic_of(p) != kStrMagic) lang_panic("string append: not a runtime-built string (or released)");
         int same = a == b;
-        if (na + nb > p->capacity) {
-            int64_t cap = grown(p->capacity, na + nb);
+        int64_t old_cap = cap_of(p);
+        if (na + nb > old_cap) {
+            int64_t cap = grown(old_cap, na + nb);
             LangAllocator *al = p->allocator;
-            StrPrefix *q = al->realloc ? al->realloc(al->procedure_data, p, block_size(p->capacity), block_size(cap), 16)
+            StrPrefix *q = al->realloc ? al->realloc(al->procedure_data, p, block_size(old_cap), block_size(cap), 16)
                                        : NULL;
             if (!q) {
                 q = al->alloc(al->procedure_data, block_size(cap), 16);
                 if (!q) lang_panicf("out of memory: string of %lld bytes", (long long)(na + nb));
-                memcpy(q, p, block_size(na) - 1);
-                p->magic = 0;
+                memcpy(q, p, sizeof(StrPrefix) + sizeof(LangString) + (size_t)na);
+                p->cap_magic = 0;
                 al->free(al->procedure_data, p);
             }
-            q->capacity = cap;
+            set_cap_magic(q, cap, kStrMagic);
+            reset_cursors(q);
             a = (LangString *)(q + 1);
             if (same) b = a;
         }
@@ -224,7 +247,7 @@ LangString *lang_str_concat_n(LangContext *ctx, LangString *const *parts, int64_
 
 int64_t lang_str_capacity(const LangString *s) {
     if (!s || s->refcount < 0) return s ? s->byte_length : 0;
-    return prefix_of(s)->capacity;
+    return cap_of(prefix_of(s));
 }
 
 LangString *lang_str_from_i64(LangContext *ctx, int64_t v) {
@@ -299,7 +322,7 @@ uint32_t lang_str_next_char(const LangString *s, int64_t *pos) {
 /* Cursors of static strings, per OS thread: a few entries picked by address. */
 typedef struct StaticCursors {
     const LangString *s;
-    uint64_t words[2]; /* as in StrPrefix.cursor */
+    uint64_t words[2]; /* as the cursors of a built string */
 } StaticCursors;
 enum { kStaticCursors = 8 };
 static __thread StaticCursors static_cursors[kStaticCursors];
@@ -331,8 +354,8 @@ static int64_t byte_offset(const LangString *s, int64_t index) {
         if (sc->s != s) sc->s = s, sc->words[0] = sc->words[1] = 0;
         words = sc->words;
         cur[0] = words[0], cur[1] = words[1];
-    } else if (s->byte_length < ((int64_t)1 << 32)) {
-        words = prefix_of(s)->cursor;
+    } else if (s->byte_length < ((int64_t)1 << 32) && cap_of(prefix_of(s)) >= kCursorMinCap) {
+        words = (uint64_t *)(void *)((char *)prefix_of(s) + cursors_at(cap_of(prefix_of(s))));
         cur[0] = __atomic_load_n(&words[0], __ATOMIC_RELAXED);
         cur[1] = __atomic_load_n(&words[1], __ATOMIC_RELAXED);
     }
@@ -418,13 +441,13 @@ LangString *lang_str_from_bytes_lossy(LangContext *ctx, const char *bytes, int64
 LangString *lang_sb_new(LangContext *ctx) {
     LangString *b = str_alloc_cap(ctx, 0, 16);
     b->length = 0;
-    prefix_of(b)->magic = kBuilderMagic;
+    set_cap_magic(prefix_of(b), cap_of(prefix_of(b)), kBuilderMagic);
     *lang_sb_slot(b) = &empty_string;
     return b;
 }
 
 LangString **lang_sb_slot(LangString *b) {
     if (!b) lang_panic_null();
-    if (b->refcount < 0 || prefix_of(b)->magic != kBuilderMagic) lang_panic("StringBuilder: not a builder");
+    if (b->refcount < 0 || magic_of(prefix_of(b)) != kBuilderMagic) lang_panic("StringBuilder: not a builder");
     return (LangString **)(void *)(b->data + 8);
 }

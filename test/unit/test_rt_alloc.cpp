@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -45,6 +46,25 @@ TEST_CASE("rt alloc: default allocator tracks live count and bytes") {
     LangAllocStats s3 = stats();
     CHECK(s3.live_count == s0.live_count);
     CHECK(s3.live_bytes == s0.live_bytes);
+}
+
+TEST_CASE("rt alloc: counts are kept per thread and summed: a block made on one thread, freed on another") {
+    LangAllocator *d = lang_default_allocator();
+    LangAllocStats s0 = stats();
+    std::vector<void *> made(4);
+    std::thread t([&] { // counts +4 on the new thread's block
+        for (void *&p : made) p = d->alloc(d->procedure_data, 200, 16);
+    });
+    t.join();
+    LangAllocStats s1 = stats();
+    CHECK(s1.live_count == s0.live_count + 4);
+    CHECK(s1.live_bytes == s0.live_bytes + 800);
+    CHECK(s1.total_count == s0.total_count + 4);
+    for (void *p : made) d->free(d->procedure_data, p); // -4 on this thread's block
+    LangAllocStats s2 = stats();
+    CHECK(s2.live_count == s0.live_count); // the exited thread's counts still add up
+    CHECK(s2.live_bytes == s0.live_bytes);
+    CHECK(s2.total_count == s0.total_count + 4);
 }
 
 TEST_CASE("rt alloc: small blocks freed by a thread are reused by it, and stay out of the counts") {

@@ -411,3 +411,42 @@ TEST_CASE("rt string: cursors stay true when a string owned once grows in place"
     }
     lang_str_release(s);
 }
+
+TEST_CASE("rt string: a short string takes prefix, header and bytes only; cursors from 64 bytes of room") {
+    Ctx c;
+    LangAllocStats s0;
+    lang_default_allocator_stats(&s0);
+    LangString *w = S(&c.c, "hello");
+    LangAllocStats s1;
+    lang_default_allocator_stats(&s1);
+    // 16-byte prefix (allocator, capacity|magic) + 24-byte header + 5 bytes + NUL
+    CHECK(s1.live_bytes - s0.live_bytes == 16 + 24 + 5 + 1);
+    lang_str_release(w);
+    std::string t63(63, 'x'), t64(64, 'y');
+    LangString *a = S(&c.c, t63.c_str());
+    lang_default_allocator_stats(&s1);
+    CHECK(s1.live_bytes - s0.live_bytes == 16 + 24 + 64);
+    LangString *b = S(&c.c, t64.c_str());
+    LangAllocStats s2;
+    lang_default_allocator_stats(&s2);
+    CHECK(s2.live_bytes - s1.live_bytes == 16 + 24 + 72 + 16); // bytes + NUL rounded to 8, two cursors
+    lang_str_release(a);
+    lang_str_release(b);
+}
+
+TEST_CASE("rt string: a non-ASCII string growing past the cursor threshold indexes right before and after") {
+    Ctx c;
+    std::string text = mixed(9); // about 20 bytes: no cursors
+    LangString *s = S(&c.c, text.c_str());
+    for (int round = 0; round < 12; round++) {
+        std::vector<uint32_t> want = decode_all(text);
+        check_indexing(&c.c, s, want);
+        std::string more = mixed(3 + round);
+        LangString *m = S(&c.c, more.c_str());
+        s = lang_str_append(&c.c, s, m); // in place: grows past 64 bytes of room, cursors reset
+        lang_str_release(m);
+        text += more;
+    }
+    check_indexing(&c.c, s, decode_all(text));
+    lang_str_release(s);
+}
