@@ -199,6 +199,8 @@ public:
     const Type* check_reflect_member(MemberExpr* e, const Type* ot);  // on TypeInfo/FieldInfo
     const Type* check_get_type(CallExpr* e, MemberExpr* m, const Type* ot); // x.GetType()
     const Type* check_implicit_get_type(CallExpr* e, NameExpr* n);       // GetType() = this.GetType()
+    // ---- ownership.cpp ----
+    bool is_move_type(const Type* t) const; // spec 6: one owner, moved by let/return/own/store
     // ---- recursive_enum.cpp ----
     void mark_boxed_payloads(); // before layout_all: ParamDecl::boxed of recursive payloads
 

@@ -121,6 +121,7 @@ const Type* Sema::check_catch(CatchExpr* e, const Type* hint, bool as_stmt) {
         p->name = e->err_name;
         p->span = p->name_span = e->span;
         p->type = error_type();
+        p->mode = ParamMode::Own; // the handler owns the caught error: it may `fail` it again or keep it as a cause
         e->err_var = p;
         declare_local(p->name, p, p->span);
     }

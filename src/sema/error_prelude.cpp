@@ -20,7 +20,7 @@ public class Error {
     public string Location;
     public string[] Trace;
     public Error(string message) { Message = message; }
-    public Error(string message, Error? cause) { Message = message; Cause = cause; }
+    public Error(string message, own Error? cause) { Message = message; Cause = cause; }
 }
 
 public class ParseError : Error {

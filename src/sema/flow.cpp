@@ -12,11 +12,18 @@
 //    and integer constant expressions that overflow or divide by zero (certain panics).
 // Which types have a zero value, and the rules for fields outside constructors, are in
 // zero_value.cpp.
+// Moves (spec 6) are the same analysis run the other way: a local or `own` parameter of a
+// move type (ownership.cpp) holds a slot that its initialization sets and a move clears, so
+// using it where the slot is not set on every path is "use of moved value", with the
+// place of the move. Moves clear bits, so a loop is first walked once quietly (its
+// diagnostics held and dropped) to find what its back edge has lost; the real walk then
+// starts from the entry state met with that, which reports a use before a move later in
+// the body as a move "in an earlier iteration". A borrowed parameter cannot be moved.
 // Invariants: a State is a bit per tracked slot (fields of the constructor first, then
-// locals as their declarations are met); a missing bit means "not assigned"; a dead state
-// (no path reaches the point) counts every slot as assigned, and joining with it is a
-// no-op. Assignments only add bits, so a loop's head state is its entry state and one pass
-// over each loop body is enough. Conditions are split into a when-true and a when-false
+// `own` parameters, then locals as their declarations are met); a missing bit means "not
+// assigned" (or moved away); a dead state (no path reaches the point) counts every slot as
+// assigned, and joining with it is a no-op. A loop's head state is its entry state met
+// with its back edge's (computed by the quiet walk). Conditions are split into a when-true and a when-false
 // state for `&&`, `||` and `!`; the only constant conditions used are the `true` of
 // `while (true)` and a missing `for` condition (loops that never end).
 #include "sema/check.h"
@@ -97,7 +104,14 @@ public:
             reported_.assign(fields_.size(), 0);
             nslots_ = (uint32_t)fields_.size();
         }
+        moved_at_.assign(nslots_, Span{});
         State st;
+        for (ParamDecl* p : fn_->params)
+            if (p && p->mode == ParamMode::Own && s_.is_move_type(p->type)) {
+                int32_t slot = new_slot();
+                own_params_.push_back({p, slot});
+                st.set((uint32_t)slot, true);
+            }
         if (fn_->body) block(fn_->body, st);
         else if (fn_->body_expr) ex(fn_->body_expr, st);
         if (ctor_ && !st.dead) fields_set_at_end(st);
@@ -131,6 +145,14 @@ private:
     std::vector<LocalDecl*> declared_; // let/var locals, for the unused warning
     std::vector<Loop> loops_;
     uint32_t nslots_ = 0;
+    std::vector<Span> moved_at_;       // slot -> where it was last moved (begin 0: never)
+    std::vector<std::pair<ParamDecl*, int32_t>> own_params_; // `own` parameters of move types and their slots
+    bool quiet_ = false;               // walking a loop body to find its back edge's state
+
+    int32_t new_slot() {
+        moved_at_.push_back(Span{});
+        return (int32_t)nslots_++;
+    }
 
     // ---- what is tracked
     int32_t field_slot(Decl* d) const {
@@ -170,10 +192,16 @@ private:
                 if (local_reported_.size() <= d->index) local_reported_.resize(d->index + 1, 0);
                 if (!local_reported_[d->index]) {
                     local_reported_[d->index] = 1;
-                    diag_.error(e->span, "variable '%s' is used before it is assigned on every path",
-                                d->name.c_str());
+                    if (moved_at_[(size_t)slot].end) used_after_move(e, d->name.c_str(), slot);
+                    else
+                        diag_.error(e->span, "variable '%s' is used before it is assigned on every path",
+                                    d->name.c_str());
                 }
             }
+            return;
+        }
+        if (int32_t slot = own_param_slot(e); slot >= 0) {
+            if (!st.has((uint32_t)slot) && !moved_reported(slot)) used_after_move(e, static_cast<NameExpr*>(e)->decl->name.c_str(), slot);
             return;
         }
         int32_t f = field_target(e);
@@ -183,6 +211,168 @@ private:
                         owner_->name.c_str());
         }
     }
+    // ---- moves (spec 6)
+    int32_t own_param_slot(Expr* e) const {
+        if (!e || e->kind != ExprKind::Name) return -1;
+        Decl* d = static_cast<NameExpr*>(e)->decl;
+        for (auto& [p, slot] : own_params_)
+            if (p == d) return slot;
+        return -1;
+    }
+    std::vector<uint8_t> param_reported_; // own-parameter slot -> its use after a move was reported
+    bool moved_reported(int32_t slot) {
+        if (param_reported_.size() <= (size_t)slot) param_reported_.resize((size_t)slot + 1, 0);
+        if (param_reported_[(size_t)slot]) return true;
+        param_reported_[(size_t)slot] = 1;
+        return false;
+    }
+    void used_after_move(Expr* use, const char* name, int32_t slot) {
+        Span at = moved_at_[(size_t)slot];
+        LineCol lc = s_.c.sources.line_col(at.file, at.begin);
+        bool earlier = at.file == use->span.file && at.begin >= use->span.begin; // reached again by the loop
+        diag_.error(use->span, "use of moved value '%s' (moved at %u:%u%s)", name, lc.line, lc.col,
+                    earlier ? ", in an earlier iteration of the loop" : "");
+    }
+    // `e` stands where its value is taken over (spec 6): initializing or assigning a
+    // variable, a field or an element, returning, `fail`, an element of an array or tuple
+    // literal, an `own` argument, a `spawn` argument. A local or `own` parameter of a move
+    // type named there is moved; a borrowed parameter cannot be.
+    void consume(Expr* e, State& st, Const* out = nullptr) {
+        ex(e, st, out);
+        moved_names(e, st);
+    }
+    // The locals and parameters whose value `e` hands over: a name, through casts (an
+    // upcast or interface conversion is the same object), both arms of `?:` and `??`.
+    void moved_names(Expr* x, State& st) {
+        while (x && x->kind == ExprKind::Cast) x = static_cast<CastExpr*>(x)->operand;
+        if (x && x->kind == ExprKind::Ternary) {
+            moved_names(static_cast<TernaryExpr*>(x)->then_e, st);
+            moved_names(static_cast<TernaryExpr*>(x)->else_e, st);
+            return;
+        }
+        if (x && x->kind == ExprKind::Binary && static_cast<BinaryExpr*>(x)->op == BinOp::Coalesce) {
+            moved_names(static_cast<BinaryExpr*>(x)->lhs, st);
+            moved_names(static_cast<BinaryExpr*>(x)->rhs, st);
+            return;
+        }
+        if (!x || x->kind != ExprKind::Name || !s_.is_move_type(x->type) || st.dead) return;
+        Decl* d = static_cast<NameExpr*>(x)->decl;
+        int32_t slot = -1;
+        if (LocalDecl* l = local_of(x)) {
+            // A local that borrows is not tracked: moving it moves out of the place it was
+            // read from, which is not checked yet (spec 6: Take/Swap/Clone).
+            if (l->index < borrows_.size() && borrows_[l->index]) return;
+            slot = slot_of_[l->index];
+        } else if (int32_t ps = own_param_slot(x); ps >= 0) slot = ps;
+        else if (d && d->kind == DeclKind::Param && static_cast<ParamDecl*>(d)->mode == ParamMode::Borrow) {
+            diag_.error(x->span, "cannot move '%s' of type %s: it is a borrowed parameter (declare it 'own %s %s' to take ownership, or store a .Clone())",
+                        d->name.c_str(), s_.tn(x->type).c_str(), s_.tn(x->type).c_str(), d->name.c_str());
+            return;
+        }
+        if (slot < 0) return;
+        st.set((uint32_t)slot, false);
+        moved_at_[(size_t)slot] = x->span;
+    }
+    // Whether `e` names a value this function does not own, which `let x = e;` borrows
+    // instead of moving: a borrowed (or `ref`) parameter, a local that borrows, a global, a
+    // for-in variable or pattern binding, or a field or element of anything.
+    bool borrowed_place(Expr* e) const {
+        while (e && e->kind == ExprKind::Cast) e = static_cast<CastExpr*>(e)->operand;
+        if (!e) return false;
+        switch (e->kind) {
+        case ExprKind::Member:
+        case ExprKind::Index:
+        case ExprKind::TupleIndex: return true;
+        case ExprKind::Name: {
+            Decl* d = static_cast<NameExpr*>(e)->decl;
+            if (!d) return false;
+            if (d->kind == DeclKind::Param) return static_cast<ParamDecl*>(d)->mode != ParamMode::Own;
+            if (d->kind != DeclKind::Local) return false;
+            if (LocalDecl* l = local_of(e)) return l->index < borrows_.size() && borrows_[l->index];
+            return true; // a global, a for-in variable or a pattern binding
+        }
+        default: return false;
+        }
+    }
+    std::vector<uint8_t> borrows_; // LocalDecl::index -> 1: `let x = place;` of a borrowed place
+
+    // A call's arguments: those passed to `own` parameters are moved.
+    void call_args(FuncDecl* t, ArenaVec<Arg>& as, State& st, bool all_moved = false) {
+        for (size_t i = 0; i < as.size; i++) {
+            Arg& a = as[i];
+            ParamDecl* p = nullptr;
+            if (t) {
+                if (a.name) {
+                    for (ParamDecl* q : t->params)
+                        if (q && q->name == a.name) p = q;
+                } else if (i < t->params.size) {
+                    p = t->params[i];
+                }
+            }
+            if (all_moved || (p && p->mode == ParamMode::Own)) consume(a.value, st);
+            else ex(a.value, st);
+        }
+    }
+
+    // One walk of a loop (its `for` initializer already walked) from `head`: `back` gets
+    // the state at its back edge (end of the body and its `continue`s, after the step),
+    // `after` the state after the loop.
+    void walk_loop(Stmt* x, const State& head, State& back, State& after) {
+        Loop l;
+        if (x->kind == StmtKind::ForIn) {
+            auto* fi = static_cast<ForInStmt*>(x);
+            back = head;
+            loop_body(fi->body, back, l);
+            after = head; // it may run no time
+        } else {
+            Expr* c = x->kind == StmtKind::While ? static_cast<WhileStmt*>(x)->cond : static_cast<ForStmt*>(x)->cond;
+            Stmt* body = x->kind == StmtKind::While ? static_cast<WhileStmt*>(x)->body : static_cast<ForStmt*>(x)->body;
+            State h = head;
+            if (c) cond(c, h, back, after);
+            else back = h;
+            if (!c || is_true(c)) after = State::unreachable();
+            loop_body(body, back, l);
+        }
+        if (l.has_cont) back.join(l.cont);
+        if (x->kind == StmtKind::For) ex(static_cast<ForStmt*>(x)->step, back);
+        if (l.has_brk) after.join(l.brk);
+    }
+
+    // A loop. Moves clear bits, so its head state is the entry state met with the back
+    // edge's: a quiet walk (diagnostics held and dropped, reports undone) finds it, then
+    // the real walk starts from it. Inside a quiet walk a loop is walked once and what
+    // follows it also meets its back edge, so nested loops cost one quiet walk per level.
+    void loop(Stmt* x, State& st) {
+        State back, after;
+        if (quiet_) {
+            walk_loop(x, st, back, after);
+            if (!after.dead) after.join(back);
+            st = std::move(after);
+            return;
+        }
+        State head = st;
+        if (!st.dead) {
+            Diag::Held scratch;
+            Diag::Held* held = diag_.held;
+            std::vector<uint8_t> lr = local_reported_, fr = reported_, pr = param_reported_;
+            bool tr = this_reported_;
+            size_t nd = declared_.size();
+            diag_.held = &scratch;
+            quiet_ = true;
+            walk_loop(x, st, back, after);
+            quiet_ = false;
+            diag_.held = held;
+            local_reported_ = std::move(lr);
+            reported_ = std::move(fr);
+            param_reported_ = std::move(pr);
+            this_reported_ = tr;
+            declared_.resize(nd);
+            head.join(back);
+        }
+        walk_loop(x, head, back, after);
+        st = std::move(after);
+    }
+
     // `this` used as a value, or a method called on it, in a constructor.
     void use_this(Span span, State& st) {
         if (!ctor_ || this_reported_ || st.dead) return;
@@ -240,16 +430,26 @@ private:
         case StmtKind::Expr: ex(static_cast<ExprStmt*>(x)->expr, st); break;
         case StmtKind::VarDecl: {
             auto* v = static_cast<VarDeclStmt*>(x);
-            ex(v->init, st);
+            // `let cur = n;` of a borrowed n (a parameter, a field, an element) borrows it.
+            bool borrows = v->init && !v->destructure && v->names.size == 1 && v->names[0] &&
+                           s_.is_move_type(v->names[0]->type) && borrowed_place(v->init);
+            if (borrows) ex(v->init, st);
+            else consume(v->init, st);
             for (LocalDecl* d : v->names) {
                 if (!d || d->index >= slot_of_.size()) continue;
                 declared_.push_back(d);
                 decl_at_[d->index] = d;
+                if (borrows) {
+                    if (borrows_.size() <= d->index) borrows_.resize(d->index + 1, 0);
+                    borrows_[d->index] = 1;
+                    continue;
+                }
                 if (v->init) {
+                    if (slot_of_[d->index] < 0 && s_.is_move_type(d->type)) slot_of_[d->index] = new_slot();
                     if (slot_of_[d->index] >= 0) st.set((uint32_t)slot_of_[d->index], true);
                     continue;
                 }
-                if (slot_of_[d->index] < 0) slot_of_[d->index] = (int32_t)nslots_++;
+                if (slot_of_[d->index] < 0) slot_of_[d->index] = new_slot();
                 st.set((uint32_t)slot_of_[d->index], false); // again unassigned each time it is reached
             }
             break;
@@ -264,40 +464,15 @@ private:
             st = std::move(t);
             break;
         }
-        case StmtKind::While: {
-            auto* w = static_cast<WhileStmt*>(x);
-            State t, f;
-            cond(w->cond, st, t, f);
-            if (is_true(w->cond)) f = State::unreachable();
-            Loop l;
-            loop_body(w->body, t, l);
-            if (l.has_brk) f.join(l.brk);
-            st = std::move(f);
+        case StmtKind::While: loop(x, st); break;
+        case StmtKind::ForIn:
+            ex(static_cast<ForInStmt*>(x)->iterable, st);
+            loop(x, st);
             break;
-        }
-        case StmtKind::For: {
-            auto* fs = static_cast<ForStmt*>(x);
-            stmt(fs->init, st);
-            State t, f;
-            if (fs->cond) cond(fs->cond, st, t, f);
-            else t = st;
-            if (!fs->cond || is_true(fs->cond)) f = State::unreachable();
-            Loop l;
-            loop_body(fs->body, t, l);
-            if (l.has_cont) t.join(l.cont);
-            ex(fs->step, t);
-            if (l.has_brk) f.join(l.brk);
-            st = std::move(f);
+        case StmtKind::For:
+            stmt(static_cast<ForStmt*>(x)->init, st);
+            loop(x, st);
             break;
-        }
-        case StmtKind::ForIn: {
-            auto* fi = static_cast<ForInStmt*>(x);
-            ex(fi->iterable, st);
-            State body = st;
-            Loop l;
-            loop_body(fi->body, body, l); // may run no time: what follows sees `st`
-            break;
-        }
         case StmtKind::Break:
         case StmtKind::Continue:
             if (!loops_.empty()) {
@@ -311,12 +486,12 @@ private:
             st = State::unreachable();
             break;
         case StmtKind::Return:
-            ex(static_cast<ReturnStmt*>(x)->value, st);
+            consume(static_cast<ReturnStmt*>(x)->value, st);
             if (ctor_ && !st.dead) fields_set_at_end(st);
             st = State::unreachable();
             break;
         case StmtKind::Fail:
-            ex(static_cast<FailStmt*>(x)->error, st);
+            consume(static_cast<FailStmt*>(x)->error, st);
             st = State::unreachable();
             break;
         case StmtKind::Defer: {
@@ -403,7 +578,8 @@ private:
     }
     // The assigned value; `x /= 0` and `x %= 0` are certain panics.
     void value(AssignExpr* a, State& st, Const& r) {
-        ex(a->value, st, &r);
+        if (a->compound) ex(a->value, st, &r);
+        else consume(a->value, st, &r);
         if (a->compound && (a->op == BinOp::Div || a->op == BinOp::Mod) && is_int(a->target) && r.known && r.v == 0)
             diag_.warning(a->span, "%s by zero: it panics at run time", a->op == BinOp::Div ? "division" : "remainder");
     }
@@ -489,7 +665,11 @@ private:
             } else {
                 ex(callee, st);
             }
-            args(c->args, st);
+            Decl* cd = callee && callee->kind == ExprKind::Name     ? static_cast<NameExpr*>(callee)->decl
+                       : callee && callee->kind == ExprKind::Member ? static_cast<MemberExpr*>(callee)->decl
+                                                                     : nullptr;
+            bool stores_all = c->builtin == (uint32_t)Builtin::ChanSend || (cd && cd->kind == DeclKind::EnumCase);
+            call_args(t, c->args, st, stores_all); // a send or an enum case's payload takes its arguments
             if (c->builtin == (uint32_t)Builtin::Panic) st = State::unreachable();
             break;
         }
@@ -547,15 +727,15 @@ private:
         case ExprKind::New: {
             auto* n = static_cast<NewExpr*>(e);
             ex(n->array_len, st);
-            args(n->args, st);
-            for (FieldInit& fi : n->inits) ex(fi.value, st);
+            call_args(n->ctor, n->args, st);
+            for (FieldInit& fi : n->inits) consume(fi.value, st);
             break;
         }
         case ExprKind::ArrayLit:
-            for (Expr* x : static_cast<ArrayLitExpr*>(e)->elems) ex(x, st);
+            for (Expr* x : static_cast<ArrayLitExpr*>(e)->elems) consume(x, st);
             break;
         case ExprKind::TupleLit:
-            for (Expr* x : static_cast<TupleLitExpr*>(e)->elems) ex(x, st);
+            for (Expr* x : static_cast<TupleLitExpr*>(e)->elems) consume(x, st);
             break;
         case ExprKind::Range:
             ex(static_cast<RangeExpr*>(e)->lo, st);
@@ -610,16 +790,38 @@ private:
             auto* c = static_cast<CatchExpr*>(e);
             ex(c->operand, st);
             State h = st;
+            if (ParamDecl* ev = c->err_var; ev && ev->mode == ParamMode::Own && s_.is_move_type(ev->type)) {
+                int32_t slot = -1; // a loop walks its body twice: the binding keeps its slot
+                for (auto& [p, sl] : own_params_)
+                    if (p == ev) slot = sl;
+                if (slot < 0) {
+                    slot = new_slot();
+                    own_params_.push_back({ev, slot});
+                }
+                h.set((uint32_t)slot, true);
+            }
             ex(c->handler_expr, h);
             block(c->handler_block, h);
             st.join(h);
             break;
         }
-        case ExprKind::Spawn: ex(static_cast<SpawnExpr*>(e)->call, st); break;
+        case ExprKind::Spawn: { // spawn moves every argument into the new thread
+            Expr* call = static_cast<SpawnExpr*>(e)->call;
+            if (call && call->kind == ExprKind::Call) {
+                auto* c = static_cast<CallExpr*>(call);
+                if (c->callee && c->callee->kind == ExprKind::Member) ex(static_cast<MemberExpr*>(c->callee)->object, st);
+                else if (c->callee && c->callee->kind != ExprKind::Name) ex(c->callee, st);
+                call_args(c->target, c->args, st, true);
+            } else {
+                ex(call, st);
+            }
+            break;
+        }
         case ExprKind::RefArg: {
             // `ref v` reads and may write v: it must be assigned before; after the call it still is.
-            Expr* o = static_cast<RefArgExpr*>(e)->operand;
-            ex(o, st);
+            auto* r = static_cast<RefArgExpr*>(e);
+            if (r->is_own) consume(r->operand, st); // `own v` hands v over
+            else ex(r->operand, st);
             break;
         }
         }

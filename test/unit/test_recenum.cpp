@@ -66,7 +66,7 @@ TEST_CASE("recenum: recursion through structs, tuples, value T? and other enums"
 struct Pair { public Stmt a; public (int, Stmt) b; }
 enum Stmt { Seq(Pair p), Opt(Stmt? s), Tup((Stmt, int) t), Other(Val v), Leaf(int n) }
 enum Val { Run(Stmt s), Lit(int n), Many(Stmt[] xs), Obj(Box b) }
-class Box { public Stmt S; public Box(Stmt s) { S = s; } }
+class Box { public Stmt S; public Box(own Stmt s) { S = s; } }
 )");
     REQUIRE_MESSAGE(p.ok, p.errs);
     CHECK(p.boxed("Stmt", "Seq", "p"));
