@@ -28,6 +28,8 @@
 // `while (true)` and a missing `for` condition (loops that never end).
 #include "sema/check.h"
 
+#include <algorithm>
+
 namespace lang::sema {
 
 namespace {
@@ -295,6 +297,91 @@ private:
         }
     }
     std::vector<uint8_t> borrows_; // LocalDecl::index -> 1: `let x = place;` of a borrowed place
+
+    // Whether `e` reads or writes the variable `d` anywhere inside.
+    static bool mentions(Expr* e, Decl* d) {
+        if (!e) return false;
+        switch (e->kind) {
+        case ExprKind::Name: return static_cast<NameExpr*>(e)->decl == d;
+        case ExprKind::Member: return mentions(static_cast<MemberExpr*>(e)->object, d);
+        case ExprKind::TupleIndex: return mentions(static_cast<TupleIndexExpr*>(e)->object, d);
+        case ExprKind::Index:
+            return mentions(static_cast<IndexExpr*>(e)->object, d) || mentions(static_cast<IndexExpr*>(e)->index, d);
+        case ExprKind::Unary: return mentions(static_cast<UnaryExpr*>(e)->operand, d);
+        case ExprKind::Binary:
+            return mentions(static_cast<BinaryExpr*>(e)->lhs, d) || mentions(static_cast<BinaryExpr*>(e)->rhs, d);
+        case ExprKind::Cast: return mentions(static_cast<CastExpr*>(e)->operand, d);
+        case ExprKind::Is: return mentions(static_cast<IsExpr*>(e)->operand, d);
+        case ExprKind::As: return mentions(static_cast<AsExpr*>(e)->operand, d);
+        case ExprKind::RefArg: return mentions(static_cast<RefArgExpr*>(e)->operand, d);
+        case ExprKind::Ternary: {
+            auto* t = static_cast<TernaryExpr*>(e);
+            return mentions(t->cond, d) || mentions(t->then_e, d) || mentions(t->else_e, d);
+        }
+        case ExprKind::Call: {
+            auto* c = static_cast<CallExpr*>(e);
+            if (mentions(c->callee, d)) return true;
+            for (Arg& a : c->args)
+                if (mentions(a.value, d)) return true;
+            return false;
+        }
+        case ExprKind::New:
+            for (Arg& a : static_cast<NewExpr*>(e)->args)
+                if (mentions(a.value, d)) return true;
+            return false;
+        case ExprKind::TupleLit:
+            for (Expr* x : static_cast<TupleLitExpr*>(e)->elems)
+                if (mentions(x, d)) return true;
+            return false;
+        case ExprKind::ArrayLit:
+            for (Expr* x : static_cast<ArrayLitExpr*>(e)->elems)
+                if (mentions(x, d)) return true;
+            return false;
+        case ExprKind::InterpString:
+            for (InterpPart& p : static_cast<InterpStringExpr*>(e)->parts)
+                if (mentions(p.expr, d)) return true;
+            return false;
+        default: return false;
+        }
+    }
+    // Whether argument (or receiver) `e` gives the callee access to variable `d` for the
+    // whole call: `ref`/`own` of anything mentioning d, or a value of a move type (passed
+    // by pointer) read from d or a field or element of it. A copy read from d (`x + 1`,
+    // `xs.Length`) is taken before the call and does not alias.
+    bool aliases(Expr* e, Decl* d) const {
+        if (!e) return false;
+        if (e->kind == ExprKind::RefArg) return mentions(e, d);
+        if (!s_.is_move_type(e->type)) return false;
+        while (e && (e->kind == ExprKind::Member || e->kind == ExprKind::Index || e->kind == ExprKind::TupleIndex ||
+                     e->kind == ExprKind::Cast)) {
+            if (e->kind == ExprKind::Member) e = static_cast<MemberExpr*>(e)->object;
+            else if (e->kind == ExprKind::Index) e = static_cast<IndexExpr*>(e)->object;
+            else if (e->kind == ExprKind::TupleIndex) e = static_cast<TupleIndexExpr*>(e)->object;
+            else e = static_cast<CastExpr*>(e)->operand;
+        }
+        return e && e->kind == ExprKind::Name && static_cast<NameExpr*>(e)->decl == d;
+    }
+    // Exclusivity (spec 6): a variable passed as `ref` cannot also reach the callee another
+    // way in the same call (another `ref`, or as a borrowed object or the receiver).
+    void exclusive_refs(Expr* receiver, ArenaVec<Arg>& as) {
+        if (quiet_) return;
+        std::vector<Decl*> reported; // once per variable: `F(ref x, ref x)` is one error
+        for (size_t i = 0; i < as.size; i++) {
+            Expr* v = as[i].value;
+            if (!v || v->kind != ExprKind::RefArg || static_cast<RefArgExpr*>(v)->is_own) continue;
+            Expr* o = static_cast<RefArgExpr*>(v)->operand;
+            if (!o || o->kind != ExprKind::Name || !static_cast<NameExpr*>(o)->decl) continue;
+            Decl* d = static_cast<NameExpr*>(o)->decl;
+            if (std::find(reported.begin(), reported.end(), d) != reported.end()) continue;
+            Expr* other = aliases(receiver, d) ? receiver : nullptr;
+            for (size_t j = 0; j < as.size && !other; j++)
+                if (j != i && aliases(as[j].value, d)) other = as[j].value;
+            if (!other) continue;
+            reported.push_back(d);
+            diag_.error(other->span, "'%s' is passed as 'ref' in this call, so it cannot also be used in another argument or as the receiver",
+                        d->name.c_str());
+        }
+    }
 
     // A call's arguments: those passed to `own` parameters are moved.
     void call_args(FuncDecl* t, ArenaVec<Arg>& as, State& st, bool all_moved = false) {
@@ -670,6 +757,8 @@ private:
                                                                      : nullptr;
             bool stores_all = c->builtin == (uint32_t)Builtin::ChanSend || (cd && cd->kind == DeclKind::EnumCase);
             call_args(t, c->args, st, stores_all); // a send or an enum case's payload takes its arguments
+            exclusive_refs(callee && callee->kind == ExprKind::Member ? static_cast<MemberExpr*>(callee)->object : nullptr,
+                           c->args);
             if (c->builtin == (uint32_t)Builtin::Panic) st = State::unreachable();
             break;
         }
