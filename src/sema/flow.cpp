@@ -110,7 +110,7 @@ public:
         State st;
         for (ParamDecl* p : fn_->params)
             if (p && p->mode == ParamMode::Own && s_.is_move_type(p->type)) {
-                int32_t slot = new_slot();
+                int32_t slot = new_slot(true);
                 own_params_.push_back({p, slot});
                 st.set((uint32_t)slot, true);
             }
@@ -151,8 +151,10 @@ private:
     std::vector<std::pair<ParamDecl*, int32_t>> own_params_; // `own` parameters of move types and their slots
     bool quiet_ = false;               // walking a loop body to find its back edge's state
 
-    int32_t new_slot() {
+    uint32_t move_slots_ = 0;          // slots of move-type variables so far (0: loops need no quiet walk)
+    int32_t new_slot(bool moves = false) {
         moved_at_.push_back(Span{});
+        move_slots_ += moves;
         return (int32_t)nslots_++;
     }
 
@@ -438,7 +440,7 @@ private:
             return;
         }
         State head = st;
-        if (!st.dead) {
+        if (!st.dead && move_slots_ > 0) { // only moves of variables declared before the loop clear bits
             Diag::Held scratch;
             Diag::Held* held = diag_.held;
             std::vector<uint8_t> lr = local_reported_, fr = reported_, pr = param_reported_;
@@ -532,11 +534,11 @@ private:
                     continue;
                 }
                 if (v->init) {
-                    if (slot_of_[d->index] < 0 && s_.is_move_type(d->type)) slot_of_[d->index] = new_slot();
+                    if (slot_of_[d->index] < 0 && s_.is_move_type(d->type)) slot_of_[d->index] = new_slot(true);
                     if (slot_of_[d->index] >= 0) st.set((uint32_t)slot_of_[d->index], true);
                     continue;
                 }
-                if (slot_of_[d->index] < 0) slot_of_[d->index] = new_slot();
+                if (slot_of_[d->index] < 0) slot_of_[d->index] = new_slot(s_.is_move_type(d->type));
                 st.set((uint32_t)slot_of_[d->index], false); // again unassigned each time it is reached
             }
             break;
@@ -884,7 +886,7 @@ private:
                 for (auto& [p, sl] : own_params_)
                     if (p == ev) slot = sl;
                 if (slot < 0) {
-                    slot = new_slot();
+                    slot = new_slot(true);
                     own_params_.push_back({ev, slot});
                 }
                 h.set((uint32_t)slot, true);
