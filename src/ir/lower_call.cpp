@@ -278,6 +278,17 @@ Inst* Lowerer::builtin_call(CallExpr* e, Inst* recv) {
         lt->cty = Ty::I8;
         return emit(Op::sub, Ty::I64, gt, lt);
     }
+    case B_Swap: { // swap(ref a, ref b): the two places exchange their bits (no count changes)
+        if (e->args.size != 2) break;
+        const Type* t = e->args[0].value->type;
+        LVal la = lvalue(e->args[0].value);
+        LVal lb = lvalue(e->args[1].value);
+        Inst* va = read(la);
+        if (is_agg(t)) va = materialize(t, va); // a's bytes, before b's overwrite them
+        raw_write(la, read(lb));
+        raw_write(lb, va);
+        return nullptr;
+    }
     case B_ConsoleWrite:
     case B_ConsoleWriteLine:
         for (const Arg& a : e->args) write_value(expr(a.value), a.value->type, false);

@@ -115,7 +115,7 @@ public:
                 st.set((uint32_t)slot, true);
             }
         if (fn_->body) block(fn_->body, st);
-        else if (fn_->body_expr) ex(fn_->body_expr, st);
+        else if (fn_->body_expr) consume(fn_->body_expr, st); // `=> e` returns e
         if (ctor_ && !st.dead) fields_set_at_end(st);
         for (LocalDecl* d : declared_) {
             if (!d->name || d->name.c_str()[0] == '_' || d->index >= read_.size() || read_[d->index] == 2) continue;
@@ -264,12 +264,12 @@ private:
         int32_t slot = -1;
         if (LocalDecl* l = local_of(x)) {
             // A local that borrows is not tracked: moving it moves out of the place it was
-            // read from, which is not checked yet (spec 6: Take/Swap/Clone).
+            // read from, which is not checked yet (spec 6).
             if (l->index < borrows_.size() && borrows_[l->index]) return;
             slot = slot_of_[l->index];
         } else if (int32_t ps = own_param_slot(x); ps >= 0) slot = ps;
         else if (d && d->kind == DeclKind::Param && static_cast<ParamDecl*>(d)->mode == ParamMode::Borrow) {
-            diag_.error(x->span, "cannot move '%s' of type %s: it is a borrowed parameter (declare it 'own %s %s' to take ownership, or store a .Clone())",
+            diag_.error(x->span, "cannot move '%s' of type %s: it is a borrowed parameter (declare it 'own %s %s' to take ownership)",
                         d->name.c_str(), s_.tn(x->type).c_str(), s_.tn(x->type).c_str(), d->name.c_str());
             return;
         }
@@ -283,14 +283,24 @@ private:
     bool borrowed_place(Expr* e) const {
         while (e && e->kind == ExprKind::Cast) e = static_cast<CastExpr*>(e)->operand;
         if (!e) return false;
+        auto borrowed_or_null = [&](Expr* x) { return x && (x->kind == ExprKind::NullLit || borrowed_place(x)); };
         switch (e->kind) {
         case ExprKind::Member:
         case ExprKind::Index:
         case ExprKind::TupleIndex: return true;
+        case ExprKind::Ternary: { // `c ? l.next : null` borrows whichever it picks
+            auto* t = static_cast<TernaryExpr*>(e);
+            return borrowed_or_null(t->then_e) && borrowed_or_null(t->else_e) && (borrowed_place(t->then_e) || borrowed_place(t->else_e));
+        }
+        case ExprKind::Binary: {
+            auto* b = static_cast<BinaryExpr*>(e);
+            return b->op == BinOp::Coalesce && borrowed_place(b->lhs) && borrowed_or_null(b->rhs);
+        }
         case ExprKind::Name: {
             Decl* d = static_cast<NameExpr*>(e)->decl;
             if (!d) return false;
             if (d->kind == DeclKind::Param) return static_cast<ParamDecl*>(d)->mode != ParamMode::Own;
+            if (d->kind == DeclKind::Field) return true; // `f` is this.f
             if (d->kind != DeclKind::Local) return false;
             if (LocalDecl* l = local_of(e)) return l->index < borrows_.size() && borrows_[l->index];
             return true; // a global, a for-in variable or a pattern binding
@@ -667,7 +677,9 @@ private:
     }
     // The assigned value; `x /= 0` and `x %= 0` are certain panics.
     void value(AssignExpr* a, State& st, Const& r) {
-        if (a->compound) ex(a->value, st, &r);
+        LocalDecl* d = local_of(a->target);
+        bool reborrow = d && d->index < borrows_.size() && borrows_[d->index] && borrowed_place(a->value);
+        if (a->compound || reborrow) ex(a->value, st, &r); // `cur = c.Next;` of a local that borrows borrows again
         else consume(a->value, st, &r);
         if (a->compound && (a->op == BinOp::Div || a->op == BinOp::Mod) && is_int(a->target) && r.known && r.v == 0)
             diag_.warning(a->span, "%s by zero: it panics at run time", a->op == BinOp::Div ? "division" : "remainder");
