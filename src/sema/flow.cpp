@@ -443,33 +443,38 @@ private:
     // follows it also meets its back edge, so nested loops cost one quiet walk per level.
     void loop(Stmt* x, State& st) {
         State back, after;
-        if (quiet_) {
+        if (!quiet_ && !st.dead && move_slots_ > 0) { // only moves of variables declared before the loop clear bits
+            State head = quiet_head(x, st);
+            walk_loop(x, head, back, after);
+        } else {
             walk_loop(x, st, back, after);
-            if (!after.dead) after.join(back);
-            st = std::move(after);
-            return;
+            if (quiet_ && !after.dead) after.join(back);
         }
-        State head = st;
-        if (!st.dead && move_slots_ > 0) { // only moves of variables declared before the loop clear bits
-            Diag::Held scratch;
-            Diag::Held* held = diag_.held;
-            std::vector<uint8_t> lr = local_reported_, fr = reported_, pr = param_reported_;
-            bool tr = this_reported_;
-            size_t nd = declared_.size();
-            diag_.held = &scratch;
-            quiet_ = true;
-            walk_loop(x, st, back, after);
-            quiet_ = false;
-            diag_.held = held;
-            local_reported_ = std::move(lr);
-            reported_ = std::move(fr);
-            param_reported_ = std::move(pr);
-            this_reported_ = tr;
-            declared_.resize(nd);
-            head.join(back);
-        }
-        walk_loop(x, head, back, after);
         st = std::move(after);
+    }
+    // The entry state met with the back edge's, from a quiet walk. Out of line, so the
+    // bookkeeping stays off the frames of the recursion through nested loops (the nesting
+    // limit must fit the stack, also in sanitizer builds).
+    __attribute__((noinline)) State quiet_head(Stmt* x, const State& entry) {
+        Diag::Held scratch;
+        Diag::Held* held = diag_.held;
+        std::vector<uint8_t> lr = local_reported_, fr = reported_, pr = param_reported_;
+        bool tr = this_reported_;
+        size_t nd = declared_.size();
+        diag_.held = &scratch;
+        quiet_ = true;
+        State back, after;
+        walk_loop(x, entry, back, after);
+        quiet_ = false;
+        diag_.held = held;
+        local_reported_ = std::move(lr);
+        reported_ = std::move(fr);
+        param_reported_ = std::move(pr);
+        this_reported_ = tr;
+        declared_.resize(nd);
+        State head = entry;
+        head.join(back);
+        return head;
     }
 
     // `this` used as a value, or a method called on it, in a constructor.
