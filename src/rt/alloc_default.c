@@ -60,8 +60,21 @@ typedef struct FreeBlock { struct FreeBlock *next; } FreeBlock;
 static __thread FreeBlock *cache_head[kCacheClasses];
 static __thread int cache_len[kCacheClasses];
 
-static void *default_alloc(void *data, size_t size, size_t align) {
-    (void)data;
+static void count_alloc(int64_t size) {
+    LangThreadStats *st = lang_thread_stats();
+    lang_stat_add(&st->alloc_live, 1);
+    lang_stat_add(&st->alloc_bytes, size);
+    lang_stat_add(&st->alloc_total, 1);
+}
+
+static void count_free(int64_t size) {
+    LangThreadStats *st = lang_thread_stats();
+    lang_stat_add(&st->alloc_live, -1);
+    lang_stat_add(&st->alloc_bytes, -size);
+}
+
+/* Any request: over-aligned, big, with leak tracking, or a small one whose list is empty. */
+static void *alloc_slow(size_t size, size_t align) {
     if (align < 16) align = 16;
     if (align & (align - 1)) lang_panicf("allocation alignment %zu is not a power of two", align);
     if (size > ((size_t)1 << 60)) lang_panicf("out of memory: allocation of %zu bytes", size);
@@ -85,10 +98,7 @@ static void *default_alloc(void *data, size_t size, size_t align) {
     h->size = size;
     h->offset = (uint32_t)(user - (uintptr_t)raw);
     h->magic = kMagic;
-    LangThreadStats *st = lang_thread_stats();
-    lang_stat_add(&st->alloc_live, 1);
-    lang_stat_add(&st->alloc_bytes, (int64_t)size);
-    lang_stat_add(&st->alloc_total, 1);
+    count_alloc((int64_t)size);
     if (leaks) {
         LeakLinks *l = links_of(h);
         pthread_mutex_lock(&live_lock);
@@ -99,6 +109,27 @@ static void *default_alloc(void *data, size_t size, size_t align) {
         pthread_mutex_unlock(&live_lock);
     }
     return (void *)user;
+}
+
+/* The common case first, kept short: a small block of at most 16-byte alignment, no leak
+ * tracking, and a block on this thread's list of its class. */
+static void *default_alloc(void *data, size_t size, size_t align) {
+    (void)data;
+    if (size <= kCacheMax && align <= 16 && leaks_enabled == 0) {
+        size_t cls = (size + sizeof(BlockHdr) + 15) / 16 - 1;
+        FreeBlock *b = cls < kCacheClasses ? cache_head[cls] : NULL;
+        if (b) {
+            cache_head[cls] = b->next;
+            cache_len[cls]--;
+            BlockHdr *h = (BlockHdr *)b;
+            h->size = size;
+            h->offset = sizeof(BlockHdr);
+            h->magic = kMagic;
+            count_alloc((int64_t)size);
+            return h + 1;
+        }
+    }
+    return alloc_slow(size, align);
 }
 
 static BlockHdr *header_of(void *ptr) {
@@ -119,9 +150,7 @@ static void default_free(void *data, void *ptr) {
         l->next->prev = l->prev;
         pthread_mutex_unlock(&live_lock);
     }
-    LangThreadStats *st = lang_thread_stats();
-    lang_stat_add(&st->alloc_live, -1);
-    lang_stat_add(&st->alloc_bytes, -(int64_t)h->size);
+    count_free((int64_t)h->size);
     h->magic = 0;
     char *raw = (char *)ptr - h->offset;
     size_t cls = (h->size + h->offset + 15) / 16 - 1;
