@@ -16,6 +16,7 @@
 #include "ir/ir.h"
 #include "ir/lower.h"
 #include "parse/ast.h"
+#include "rt/lang_abi.h"
 #include "sema/types.h"
 #include <map>
 #include <string>

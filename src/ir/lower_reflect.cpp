@@ -28,10 +28,13 @@
 
 namespace lang::lower {
 
-static_assert(sizeof(LangTypeInfo) == 96, "the vtable follows a 96-byte LangTypeInfo (lower_call.cpp)");
-static_assert(offsetof(LangTypeInfo, base) == 32, "type tests walk base at offset 32 (lower_stmt.cpp)");
-static_assert(sizeof(LangFieldInfo) == 24 && sizeof(LangIfaceEntry) == 16, "table rows");
-static_assert(offsetof(LangString, data) == 24 && offsetof(LangObjHeader, type) == 0, "string and object headers");
+// The numbers other lowering files use (rt/lang_abi.h) against the structs written here.
+#define LANG_ABI_CHECK_OFFSET(name, type, member, value) static_assert(offsetof(type, member) == (value), #name);
+#define LANG_ABI_CHECK_SIZE(name, type, value) static_assert(sizeof(type) == (value), #name);
+LANG_ABI_OFFSETS(LANG_ABI_CHECK_OFFSET)
+LANG_ABI_SIZES(LANG_ABI_CHECK_SIZE)
+#undef LANG_ABI_CHECK_OFFSET
+#undef LANG_ABI_CHECK_SIZE
 
 uint32_t Lowerer::type_kind_code(const Type* t) {
     switch (t->kind) {

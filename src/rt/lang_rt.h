@@ -17,6 +17,7 @@
 #define LANG_RT_H
 #include <stddef.h>
 #include <stdint.h>
+#include "lang_abi.h" /* the layouts below as numbers, for the compiler */
 
 #ifdef __cplusplus
 extern "C" {
@@ -42,10 +43,9 @@ typedef struct LangTypeInfo LangTypeInfo;
  *   interfaces  class: {interface TypeInfo, method table} pairs (the tables of
  *               interface dispatch); interface: {extended interface TypeInfo, NULL} */
 enum LangTypeKind {
-    LANG_TK_VOID, LANG_TK_BOOL, LANG_TK_INT, LANG_TK_UINT, LANG_TK_FLOAT, LANG_TK_CHAR,
-    LANG_TK_STRING, LANG_TK_ARRAY, LANG_TK_TUPLE, LANG_TK_STRUCT, LANG_TK_CLASS,
-    LANG_TK_ENUM, LANG_TK_INTERFACE, LANG_TK_NULLABLE, LANG_TK_POINTER,
-    LANG_TK_FUNCTION, LANG_TK_FALLIBLE, LANG_TK_HANDLE,
+#define LANG_TK_ENUMERATOR(code, name) LANG_TK_##code,
+    LANG_TYPE_KINDS(LANG_TK_ENUMERATOR) /* lang_abi.h */
+#undef LANG_TK_ENUMERATOR
     LANG_TK_COUNT
 };
 typedef struct LangString LangString;
