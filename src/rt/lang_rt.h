@@ -225,6 +225,11 @@ void lang_array_free(LangContext *ctx, LangArray *a);
 void *lang_obj_new(LangContext *ctx, const LangTypeInfo *type, int64_t size); /* zeroed, header filled */
 void lang_obj_free(LangContext *ctx, void *obj);
 void *lang_alloc(LangContext *ctx, int64_t size, int64_t align);
+/* gc class objects (gc.c, gc.h): a zeroed object with its header filled, from the running
+ * lightweight thread's gc heap (may collect first, unless ctx->gc_enabled is 0); the
+ * exit of a `gc { }` block collects that heap (unless ctx->gc_enabled is 0). */
+void *lang_gc_new(LangContext *ctx, const LangTypeInfo *type, int64_t size);
+void lang_gc_collect(LangContext *ctx);
 void lang_free(LangContext *ctx, void *p);
 
 /* ---- panics: print the message and a stack trace, exit with status 101 ---- */
