@@ -446,10 +446,11 @@ Inst* Lowerer::construct(TypeDecl* td, const Type* t, NewExpr* e) {
     Inst* obj;
     bool cls = t->kind == TypeKind::Class;
     if (cls) {
-        use_extern("lang_obj_new");
+        const char* alloc = td->is_gc ? "lang_gc_new" : "lang_obj_new"; // gc class: the thread's gc heap
+        use_extern(alloc);
         Inst* ti = emit(Op::addr, Ty::Ptr);
         ti->sym = typeinfo(td);
-        obj = call("lang_obj_new", Ty::Ptr, {ctx, ti, iconst(Ty::I64, instance_size(td))});
+        obj = call(alloc, Ty::Ptr, {ctx, ti, iconst(Ty::I64, instance_size(td))});
     } else {
         obj = slot_for(t);
         Inst* z = emit(Op::memzero, Ty::Void, obj);

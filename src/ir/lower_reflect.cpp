@@ -172,9 +172,10 @@ const char* Lowerer::emit_field_table(const std::string& owner, const std::vecto
 }
 
 // Fields and methods of a declared type (into r); inherited ones first. Only a program
-// that reflects (typeof, GetType) can reach them, so others get none (no cost).
+// that reflects (typeof, GetType) can reach them, so others get none (no cost), except
+// that a gc class always has its field table: the collector's map of its references.
 void Lowerer::decl_tables(TypeDecl* td, TypeRecord& r) {
-    if (!reflects_) return;
+    if (!reflects_ && !td->is_gc) return;
     std::vector<TypeDecl*> chain;
     for (TypeDecl* c = td; c; c = base_class(c)) chain.push_back(c);
     std::reverse(chain.begin(), chain.end()); // the root class first

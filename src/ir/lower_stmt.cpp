@@ -87,8 +87,8 @@ void Lowerer::stmt_kind(Stmt* s) {
     }
     case StmtKind::Return: return_stmt(as<ReturnStmt>(s)); return;
     case StmtKind::Defer: defers.push_back({as<DeferStmt>(s)->body, nullptr}); return;
-    case StmtKind::Unsafe:
-    case StmtKind::GcBlock: stmts(as<UnsafeStmt>(s)->body); return;
+    case StmtKind::Unsafe: stmts(as<UnsafeStmt>(s)->body); return;
+    case StmtKind::GcBlock: gc_block(as<UnsafeStmt>(s)); return; // lower_gc.cpp
     case StmtKind::Empty: return;
     case StmtKind::Fail: fail_stmt(as<FailStmt>(s)); return;
     case StmtKind::Select: select_stmt(as<SelectStmt>(s)); return; // lower_concurrency.cpp
