@@ -2,11 +2,15 @@
  * Design, roots, triggers and statistics: gc.h.
  *
  * Layout of a gc object:  [GcBlock: next, size|mark] [LangObjHeader] [fields ...]
- * The heap keeps its blocks in one singly linked list (newest first) and counts their
- * bytes. A collection sorts the block addresses into a table (binary search answers "does
- * this word point into a gc object?"), marks from the stack with an explicit mark stack
- * (deep lists never recurse), then sweeps in three steps: unlink the dead, run their drop
- * hooks, free them.
+ * Small objects (block and object up to 2 KiB) live in chunks of 256 KiB aligned to their
+ * size (mmap), each chunk holding blocks of one size class (multiples of 16 bytes) carved
+ * by a bump counter; freed blocks go on the heap's free list of their class. So "does this
+ * word point into a gc object, and which" is: round down to the chunk, find the chunk in
+ * the heap's sorted chunk table, divide. Memory malloc gave out (and a stale pointer to it)
+ * never aliases a small gc object. Larger objects are malloc'd one by one, listed, and
+ * sorted into a table at each collection. Marking uses an explicit mark stack (deep lists
+ * never recurse); sweeping walks every chunk, then runs the dead objects' drop hooks, then
+ * frees them.
  *
  * Invariants: only the thread that owns a heap touches it (runtime C code is never
  * preempted, and gc objects never cross threads); the mark bit is 0 on every block
@@ -16,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include "gc.h"
 #include "lt_sched.h"
@@ -30,21 +35,48 @@ _Static_assert(sizeof(GcBlock) == 16, "gc objects stay 16-byte aligned");
 static inline LangObjHeader *obj_of(GcBlock *b) { return (LangObjHeader *)(b + 1); }
 static inline GcBlock *block_of(void *o) { return (GcBlock *)o - 1; }
 static inline uint64_t block_size(const GcBlock *b) { return b->size_mark >> 1; }
-static inline uint64_t block_bytes(const GcBlock *b) { return block_size(b) + sizeof(GcBlock); }
+
+enum {
+    kChunkShift = 18,
+    kChunkSize = 1 << kChunkShift,   /* 256 KiB, aligned to its size */
+    kChunkHeader = 64,               /* GcChunk, then the blocks */
+    kMaxSmall = 2048,                /* the largest block (GcBlock included) in chunks */
+    kClasses = kMaxSmall / 16,
+};
+
+typedef struct GcChunk {
+    struct GcChunk *next;            /* the heap's chunks */
+    uint32_t block;                  /* bytes per block (a multiple of 16) */
+    uint32_t count;                  /* blocks carved so far */
+    uint32_t capacity;               /* blocks that fit */
+    uint32_t cls;                    /* block / 16 - 1 */
+} GcChunk;
+_Static_assert(sizeof(GcChunk) <= kChunkHeader, "chunk header");
 
 struct LangGcHeap {
-    GcBlock *blocks;
+    GcChunk *chunks;
+    GcChunk **chunk_table;           /* sorted by address */
+    int64_t nchunks, chunk_cap;
+    GcChunk *current[kClasses];      /* the chunk each class carves from */
+    GcBlock *free_list[kClasses];    /* freed blocks (size_mark 0), linked through next */
+    GcBlock *large;                  /* malloc'd big objects, linked through next */
+    int64_t nlarge;
     int64_t objects, bytes;
-    int64_t next_gc;               /* collect when bytes would pass this */
+    int64_t next_gc;                 /* collect when bytes would pass this */
     int collecting;
     LangGcStats st;
     /* collection scratch (kept between collections) */
-    GcBlock **table;               /* the blocks sorted by address */
-    int64_t table_len, table_cap;
-    uintptr_t lo, hi;              /* [lo, hi): the blocks' address range */
-    void **stack;                  /* mark stack: objects whose fields are still to scan */
+    GcBlock **large_table;           /* the big objects sorted by address */
+    int64_t large_len, large_cap;
+    uintptr_t large_lo, large_hi;
+    void **stack;                    /* mark stack: objects whose fields are still to scan */
     int64_t stack_len, stack_cap;
 };
+
+static inline GcChunk *chunk_of(const void *p) { return (GcChunk *)((uintptr_t)p & ~(uintptr_t)(kChunkSize - 1)); }
+static inline GcBlock *chunk_block(GcChunk *c, uint32_t i) {
+    return (GcBlock *)((char *)c + kChunkHeader + (size_t)i * c->block);
+}
 
 enum { kMinHeap = 4 << 20 };
 
@@ -53,7 +85,6 @@ static int gc_percent = -2;        /* -2: not read; -1: off */
 static int stats_enabled;
 static pthread_mutex_t totals_lock = PTHREAD_MUTEX_INITIALIZER; /* guards totals */
 static LangGcStats totals;
-static int64_t totals_heaps;
 
 static void read_settings(void) {
     if (__atomic_load_n(&gc_percent, __ATOMIC_ACQUIRE) != -2) return;
@@ -106,24 +137,77 @@ LangGcHeap *lang_gc_heap_create(void) {
     return h;
 }
 
+static GcChunk *new_chunk(LangGcHeap *h, uint32_t cls) {
+    char *raw = mmap(NULL, 2 * (size_t)kChunkSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) lang_panic("out of memory (gc heap chunk)");
+    uintptr_t base = ((uintptr_t)raw + kChunkSize - 1) & ~(uintptr_t)(kChunkSize - 1);
+    if (base > (uintptr_t)raw) munmap(raw, base - (uintptr_t)raw);
+    uintptr_t end = (uintptr_t)raw + 2 * (size_t)kChunkSize;
+    if (end > base + kChunkSize) munmap((void *)(base + kChunkSize), end - (base + kChunkSize));
+    GcChunk *c = (GcChunk *)base;
+    c->block = (cls + 1) * 16;
+    c->cls = cls;
+    c->count = 0;
+    c->capacity = (kChunkSize - kChunkHeader) / c->block;
+    c->next = h->chunks;
+    h->chunks = c;
+    if (h->nchunks == h->chunk_cap) {
+        int64_t cap = h->chunk_cap ? h->chunk_cap * 2 : 16;
+        GcChunk **t = realloc(h->chunk_table, (size_t)cap * sizeof *t);
+        if (!t) lang_panic("out of memory (gc chunk table)");
+        h->chunk_table = t;
+        h->chunk_cap = cap;
+    }
+    int64_t at = h->nchunks; /* insertion keeps the table sorted */
+    while (at > 0 && (uintptr_t)h->chunk_table[at - 1] > base) {
+        h->chunk_table[at] = h->chunk_table[at - 1];
+        at--;
+    }
+    h->chunk_table[at] = c;
+    h->nchunks++;
+    h->current[cls] = c;
+    return c;
+}
+
 void *lang_gc_heap_alloc(LangGcHeap *h, const LangTypeInfo *type, int64_t size) {
     if (size < (int64_t)sizeof(LangObjHeader)) size = sizeof(LangObjHeader);
+    if (size > ((int64_t)1 << 40)) lang_panicf("out of memory: gc object of %lld bytes", (long long)size);
     size = (size + 15) & ~(int64_t)15;
-    size_t align = type && type->alignment > 16 ? (size_t)type->alignment : 16;
-    if (align > 16) lang_panic("gc class objects with alignment above 16 are not supported");
-    GcBlock *b = malloc(sizeof(GcBlock) + (size_t)size); /* malloc aligns to 16 */
-    if (!b) lang_panicf("out of memory: gc object of %lld bytes", (long long)size);
+    if (type && type->alignment > 16) lang_panic("gc class objects with alignment above 16 are not supported");
+    size_t need = sizeof(GcBlock) + (size_t)size;
+    GcBlock *b;
+    if (need <= kMaxSmall) {
+        uint32_t cls = (uint32_t)(need / 16 - 1);
+        b = h->free_list[cls];
+        if (b) {
+            h->free_list[cls] = b->next;
+        } else {
+            GcChunk *c = h->current[cls];
+            if (!c || c->count == c->capacity) c = new_chunk(h, cls);
+            b = chunk_block(c, c->count++);
+        }
+        h->bytes += (int64_t)(cls + 1) * 16;
+    } else {
+        b = malloc(need); /* malloc aligns to 16 */
+        if (!b) lang_panicf("out of memory: gc object of %lld bytes", (long long)size);
+        b->next = h->large;
+        h->large = b;
+        h->nlarge++;
+        h->bytes += (int64_t)need;
+    }
     memset(b + 1, 0, (size_t)size);
     b->size_mark = (uint64_t)size << 1;
-    b->next = h->blocks;
-    h->blocks = b;
     h->objects++;
-    h->bytes += (int64_t)block_bytes(b);
     if (h->bytes > h->st.peak_bytes) h->st.peak_bytes = h->bytes;
     LangObjHeader *o = obj_of(b);
     o->type = type;
     o->allocator = &gc_allocator;
     return o;
+}
+
+/* Bytes a live block takes from the heap (its class size, or header and object). */
+static uint64_t block_bytes(const GcBlock *b) {
+    return block_size(b) + sizeof(GcBlock) > kMaxSmall ? block_size(b) + sizeof(GcBlock) : chunk_of(b)->block;
 }
 
 /* ---- marking ---- */
@@ -132,29 +216,63 @@ static int cmp_blocks(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-static void build_table(LangGcHeap *h) {
-    if (h->table_cap < h->objects) {
-        int64_t cap = h->objects + h->objects / 2 + 16;
-        GcBlock **t = realloc(h->table, (size_t)cap * sizeof *t);
+/* The big objects sorted by address, for find_block. */
+static void build_large_table(LangGcHeap *h) {
+    if (h->large_cap < h->nlarge) {
+        int64_t cap = h->nlarge + h->nlarge / 2 + 16;
+        GcBlock **t = realloc(h->large_table, (size_t)cap * sizeof *t);
         if (!t) lang_panic("out of memory (gc table)");
-        h->table = t;
-        h->table_cap = cap;
+        h->large_table = t;
+        h->large_cap = cap;
     }
     int64_t n = 0;
-    for (GcBlock *b = h->blocks; b; b = b->next) h->table[n++] = b;
-    h->table_len = n;
-    qsort(h->table, (size_t)n, sizeof *h->table, cmp_blocks);
-    h->lo = n ? (uintptr_t)h->table[0] : 0;
-    h->hi = n ? (uintptr_t)h->table[n - 1] + block_bytes(h->table[n - 1]) : 0;
+    for (GcBlock *b = h->large; b; b = b->next) h->large_table[n++] = b;
+    h->large_len = n;
+    qsort(h->large_table, (size_t)n, sizeof *h->large_table, cmp_blocks);
+    h->large_lo = n ? (uintptr_t)h->large_table[0] : 0;
+    h->large_hi = n ? (uintptr_t)h->large_table[n - 1] + block_size(h->large_table[n - 1]) + sizeof(GcBlock) : 0;
 }
 
-/* The block whose object holds address p (its header or any field), or NULL. */
+static inline int holds(const GcBlock *b, uintptr_t p) {
+    uintptr_t start = (uintptr_t)obj_of((GcBlock *)b);
+    return p >= start && p < start + block_size(b);
+}
+
+/* The live small block whose object holds address p (its header or any field), or NULL. */
+static GcBlock *find_small(const LangGcHeap *h, uintptr_t p) {
+    if (h->nchunks) {
+        uintptr_t base = p & ~(uintptr_t)(kChunkSize - 1);
+        int64_t lo = 0, hi = h->nchunks - 1;
+        if (base >= (uintptr_t)h->chunk_table[0] && base <= (uintptr_t)h->chunk_table[hi])
+            while (lo <= hi) {
+                int64_t mid = lo + (hi - lo) / 2;
+                uintptr_t c = (uintptr_t)h->chunk_table[mid];
+                if (c == base) {
+                    GcChunk *ch = h->chunk_table[mid];
+                    uintptr_t off = p - base;
+                    if (off < kChunkHeader) return NULL;
+                    uint32_t i = (uint32_t)((off - kChunkHeader) / ch->block);
+                    if (i >= ch->count) return NULL;
+                    GcBlock *b = chunk_block(ch, i);
+                    return b->size_mark && holds(b, p) ? b : NULL;
+                }
+                if (c < base) lo = mid + 1;
+                else hi = mid - 1;
+            }
+    }
+    return NULL;
+}
+
+/* The live block whose object holds address p, or NULL (big objects: as of the last
+ * build_large_table). */
 static GcBlock *find_block(const LangGcHeap *h, uintptr_t p) {
-    if (p < h->lo || p >= h->hi) return NULL;
-    int64_t lo = 0, hi = h->table_len - 1, found = -1;
-    while (lo <= hi) { /* the last block starting at or below p */
+    GcBlock *b = find_small(h, p);
+    if (b) return b;
+    if (p < h->large_lo || p >= h->large_hi) return NULL;
+    int64_t lo = 0, hi = h->large_len - 1, found = -1;
+    while (lo <= hi) { /* the last big block starting at or below p */
         int64_t mid = lo + (hi - lo) / 2;
-        if ((uintptr_t)h->table[mid] <= p) {
+        if ((uintptr_t)h->large_table[mid] <= p) {
             found = mid;
             lo = mid + 1;
         } else {
@@ -162,9 +280,8 @@ static GcBlock *find_block(const LangGcHeap *h, uintptr_t p) {
         }
     }
     if (found < 0) return NULL;
-    GcBlock *b = h->table[found];
-    uintptr_t start = (uintptr_t)obj_of(b);
-    return p >= start && p < start + block_size(b) ? b : NULL;
+    b = h->large_table[found];
+    return holds(b, p) ? b : NULL;
 }
 
 static void push(LangGcHeap *h, void *o) {
@@ -179,7 +296,7 @@ static void push(LangGcHeap *h, void *o) {
 }
 
 static inline void mark_word(LangGcHeap *h, uintptr_t w) {
-    if (w < h->lo || w >= h->hi) return;
+    if (w < 4096) return; /* null and small numbers */
     GcBlock *b = find_block(h, w);
     if (!b || (b->size_mark & 1)) return;
     b->size_mark |= 1;
@@ -266,7 +383,48 @@ static void drop_object(LangContext *ctx, LangObjHeader *o) {
     else if (t->fields) release_strings(ctx, (const char *)o, t, 0);
 }
 
-/* Drops and frees a list of dead blocks (linked through next). */
+/* Unlinks the blocks to free: the unmarked ones (every one when `all`), clearing the
+ * survivors' marks. Returns them linked through next (they keep their size until freed,
+ * so drop hooks may still read them); *count and *bytes get their number and bytes. */
+static GcBlock *take_dead(LangGcHeap *h, int all, int64_t *count, int64_t *bytes) {
+    GcBlock *dead = NULL;
+    int64_t n = 0, nb = 0;
+    for (GcChunk *c = h->chunks; c; c = c->next)
+        for (uint32_t i = 0; i < c->count; i++) {
+            GcBlock *b = chunk_block(c, i);
+            if (!b->size_mark) continue; /* free */
+            if ((b->size_mark & 1) && !all) {
+                b->size_mark &= ~(uint64_t)1;
+                continue;
+            }
+            b->next = dead;
+            dead = b;
+            n++;
+            nb += c->block;
+        }
+    for (GcBlock **link = &h->large; *link;) {
+        GcBlock *b = *link;
+        if ((b->size_mark & 1) && !all) {
+            b->size_mark &= ~(uint64_t)1;
+            link = &b->next;
+            continue;
+        }
+        *link = b->next;
+        h->nlarge--;
+        b->next = dead;
+        dead = b;
+        n++;
+        nb += (int64_t)block_bytes(b);
+    }
+    h->objects -= n;
+    h->bytes -= nb;
+    *count = n;
+    *bytes = nb;
+    return dead;
+}
+
+/* Runs the drop hooks of a list of dead blocks (from take_dead), then frees them: a small
+ * block goes on its class's free list, a big one back to malloc. */
 static void free_dead(LangContext *ctx, LangGcHeap *h, GcBlock *dead) {
     LangContext tmp;
     int made = 0;
@@ -281,12 +439,22 @@ static void free_dead(LangContext *ctx, LangGcHeap *h, GcBlock *dead) {
     while (dead) {
         GcBlock *next = dead->next;
         obj_of(dead)->allocator = NULL;
-        free(dead);
+        if (block_size(dead) + sizeof(GcBlock) > kMaxSmall) {
+            free(dead);
+        } else {
+            uint32_t cls = chunk_of(dead)->cls;
+            dead->size_mark = 0;
+            dead->next = h->free_list[cls];
+            h->free_list[cls] = dead;
+        }
         dead = next;
     }
     if (made) lang_context_fini(&tmp);
 }
 
+/* Adds one collection (collections 1) or a heap's teardown (collections 0) to the
+ * process totals, at once: a thread that has finished its collections is counted even
+ * when the program ends before the thread does. */
 static void add_totals(const LangGcStats *s) {
     pthread_mutex_lock(&totals_lock);
     totals.collections += s->collections;
@@ -299,36 +467,19 @@ static void add_totals(const LangGcStats *s) {
     }
     totals.freed_objects += s->freed_objects;
     totals.freed_bytes += s->freed_bytes;
-    totals_heaps++;
     pthread_mutex_unlock(&totals_lock);
 }
 
 __attribute__((noinline)) static void collect_spilled(LangContext *ctx, LangGcHeap *h) {
     int64_t t0 = now_ns();
     int64_t before = h->bytes;
-    build_table(h);
+    build_large_table(h);
     mark_stack(h);
     mark_all(h);
-    /* sweep: unlink the unmarked blocks, clear the survivors' marks */
-    GcBlock *dead = NULL, **link = &h->blocks;
-    int64_t nfreed = 0, bfreed = 0;
-    while (*link) {
-        GcBlock *b = *link;
-        if (b->size_mark & 1) {
-            b->size_mark &= ~(uint64_t)1;
-            link = &b->next;
-        } else {
-            *link = b->next;
-            b->next = dead;
-            dead = b;
-            nfreed++;
-            bfreed += (int64_t)block_bytes(b);
-        }
-    }
-    h->objects -= nfreed;
-    h->bytes -= bfreed;
-    h->table_len = 0;
-    h->lo = h->hi = 0;
+    int64_t nfreed, bfreed;
+    GcBlock *dead = take_dead(h, 0, &nfreed, &bfreed);
+    h->large_len = 0;
+    h->large_lo = h->large_hi = 0;
     free_dead(ctx, h, dead);
     set_next_gc(h);
     int64_t pause = now_ns() - t0;
@@ -339,6 +490,11 @@ __attribute__((noinline)) static void collect_spilled(LangContext *ctx, LangGcHe
     h->st.last_after = h->bytes;
     h->st.freed_objects += nfreed;
     h->st.freed_bytes += bfreed;
+    if (stats_enabled) {
+        LangGcStats one = {.collections = 1, .pause_total_ns = pause, .pause_max_ns = pause, .peak_bytes = h->st.peak_bytes,
+                           .last_before = before, .last_after = h->bytes, .freed_objects = nfreed, .freed_bytes = bfreed};
+        add_totals(&one);
+    }
 }
 
 void lang_gc_heap_collect(LangContext *ctx, LangGcHeap *h) {
@@ -361,18 +517,21 @@ void lang_gc_heap_collect(LangContext *ctx, LangGcHeap *h) {
 
 void lang_gc_heap_destroy(LangContext *ctx, LangGcHeap *h) {
     if (!h) return;
-    GcBlock *all = h->blocks;
+    LangGcStats end = {.peak_bytes = h->st.peak_bytes, .freed_objects = h->objects, .freed_bytes = h->bytes};
     h->st.freed_objects += h->objects;
     h->st.freed_bytes += h->bytes;
-    h->blocks = NULL;
-    free_dead(ctx, h, all);
-    while (h->blocks) { /* objects the hooks made */
-        all = h->blocks;
-        h->blocks = NULL;
-        free_dead(ctx, h, all);
+    while (h->objects > 0) { /* again for objects the hooks made */
+        int64_t n, nb;
+        free_dead(ctx, h, take_dead(h, 1, &n, &nb));
     }
-    if (stats_enabled) add_totals(&h->st);
-    free(h->table);
+    if (stats_enabled) add_totals(&end);
+    for (GcChunk *c = h->chunks; c;) {
+        GcChunk *next = c->next;
+        munmap(c, kChunkSize);
+        c = next;
+    }
+    free(h->chunk_table);
+    free(h->large_table);
     free(h->stack);
     free(h);
 }
@@ -384,7 +543,9 @@ void lang_gc_heap_stats(const LangGcHeap *h, LangGcStats *out) {
 }
 
 int lang_gc_heap_contains(const LangGcHeap *h, const void *p) {
-    for (GcBlock *b = h->blocks; b; b = b->next)
+    GcBlock *b = find_small(h, (uintptr_t)p);
+    if (b) return (const void *)obj_of(b) == p;
+    for (b = h->large; b; b = b->next)
         if ((const void *)obj_of(b) == p) return 1;
     return 0;
 }
@@ -424,7 +585,7 @@ void lang_gc_report(void) {
     pthread_mutex_unlock(&totals_lock);
     fprintf(stderr,
             "gc: %lld collections, pause total %.3f ms, max %.3f ms; heap before/after the last collection %lld/%lld "
-            "bytes, peak %lld MiB; %lld objects freed\n",
+            "bytes, peak %lld KiB; %lld objects freed\n",
             (long long)s.collections, s.pause_total_ns / 1e6, s.pause_max_ns / 1e6, (long long)s.last_before,
-            (long long)s.last_after, (long long)(s.peak_bytes >> 20), (long long)s.freed_objects);
+            (long long)s.last_after, (long long)(s.peak_bytes >> 10), (long long)s.freed_objects);
 }

@@ -121,7 +121,7 @@ __asm__(".text\n"
         ".size gc_test_keep_in_r12, .-gc_test_keep_in_r12\n");
 
 // The stack is scanned conservatively: a stale word anywhere above (a register some
-// caller saved before this test, pointing at memory malloc has since reused) may keep a
+// caller saved before this test, pointing at memory since reused for gc objects) may keep a
 // structure alive. So the garbage here is many small structures, and a few may stay.
 constexpr int kFalseRoots = 4;
 
