@@ -156,7 +156,7 @@ $(TSAN_B)/obj/%.S.o: %.S
 
 $(TSAN_B)/rt_tests: $(TSAN_RT_OBJ) test/unit/main.cpp $(TSAN_TESTS) test/unit/rt_sched_util.h
 	$(CXX) -std=c++20 -O1 -g -Wall -Wextra -Isrc -Itest/unit -fsanitize=thread \
-	    test/unit/main.cpp $(TSAN_TESTS) $(TSAN_RT_OBJ) -o $@ -lpthread -lm
+	    test/unit/main.cpp $(TSAN_TESTS) $(TSAN_RT_OBJ) -o $@ -lutf8proc -lpthread -lm
 
 test-tsan: $(TSAN_B)/rt_tests
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(TSAN_B)/rt_tests

@@ -302,7 +302,7 @@ TEST_CASE("rt gc: allocation volume triggers collections, never while gc_enabled
 }
 
 __attribute__((noinline)) static void threads_churn() {
-    const int threads = 64 / kRtThreadScale + 2;
+    const int threads = 64 / kRtThreadScale + 16; // TSan: 16 threads
     const int rounds = 2000 / kRtScale;
     static std::atomic<long> bad{0};
     bad = 0;
