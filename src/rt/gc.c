@@ -14,7 +14,10 @@
  *
  * Invariants: only the thread that owns a heap touches it (runtime C code is never
  * preempted, and gc objects never cross threads); the mark bit is 0 on every block
- * outside a collection; h->collecting is 1 while hooks run (no nested collection).
+ * outside a collection; a small block is free exactly when its size_mark is 0 (and then
+ * on its class's free list); h->collecting is 1 while hooks run (no nested collection).
+ * Destroying a heap runs the hooks of what is left, and of what those hooks allocate, for
+ * at most 8 rounds (a hook that always allocates cannot keep a thread from ending).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -42,6 +45,7 @@ enum {
     kChunkHeader = 64,               /* GcChunk, then the blocks */
     kMaxSmall = 2048,                /* the largest block (GcBlock included) in chunks */
     kClasses = kMaxSmall / 16,
+    kIndexSize = 4096,               /* direct-mapped chunk index: 1 GiB of chunks without collisions */
 };
 
 typedef struct GcChunk {
@@ -56,6 +60,8 @@ _Static_assert(sizeof(GcChunk) <= kChunkHeader, "chunk header");
 struct LangGcHeap {
     GcChunk *chunks;
     GcChunk **chunk_table;           /* sorted by address */
+    GcChunk *chunk_index[kIndexSize]; /* a chunk at slot (address >> kChunkShift) % kIndexSize,
+                                         unless another took the slot first (then: the table) */
     int64_t nchunks, chunk_cap;
     GcChunk *current[kClasses];      /* the chunk each class carves from */
     GcBlock *free_list[kClasses];    /* freed blocks (size_mark 0), linked through next */
@@ -165,6 +171,8 @@ static GcChunk *new_chunk(LangGcHeap *h, uint32_t cls) {
     }
     h->chunk_table[at] = c;
     h->nchunks++;
+    GcChunk **slot = &h->chunk_index[(base >> kChunkShift) % kIndexSize];
+    if (!*slot) *slot = c;
     h->current[cls] = c;
     return c;
 }
@@ -239,23 +247,26 @@ static inline int holds(const GcBlock *b, uintptr_t p) {
 }
 
 /* The live small block whose object holds address p (its header or any field), or NULL. */
+static inline GcBlock *block_at(GcChunk *ch, uintptr_t p) {
+    uintptr_t off = p - (uintptr_t)ch;
+    if (off < kChunkHeader) return NULL;
+    uint32_t i = (uint32_t)((off - kChunkHeader) / ch->block);
+    if (i >= ch->count) return NULL;
+    GcBlock *b = chunk_block(ch, i);
+    return b->size_mark && holds(b, p) ? b : NULL;
+}
+
 static GcBlock *find_small(const LangGcHeap *h, uintptr_t p) {
+    uintptr_t base = p & ~(uintptr_t)(kChunkSize - 1);
+    GcChunk *hit = h->chunk_index[(base >> kChunkShift) % kIndexSize];
+    if (hit && (uintptr_t)hit == base) return block_at(hit, p);
     if (h->nchunks) {
-        uintptr_t base = p & ~(uintptr_t)(kChunkSize - 1);
         int64_t lo = 0, hi = h->nchunks - 1;
         if (base >= (uintptr_t)h->chunk_table[0] && base <= (uintptr_t)h->chunk_table[hi])
             while (lo <= hi) {
                 int64_t mid = lo + (hi - lo) / 2;
                 uintptr_t c = (uintptr_t)h->chunk_table[mid];
-                if (c == base) {
-                    GcChunk *ch = h->chunk_table[mid];
-                    uintptr_t off = p - base;
-                    if (off < kChunkHeader) return NULL;
-                    uint32_t i = (uint32_t)((off - kChunkHeader) / ch->block);
-                    if (i >= ch->count) return NULL;
-                    GcBlock *b = chunk_block(ch, i);
-                    return b->size_mark && holds(b, p) ? b : NULL;
-                }
+                if (c == base) return block_at(h->chunk_table[mid], p);
                 if (c < base) lo = mid + 1;
                 else hi = mid - 1;
             }
@@ -520,11 +531,16 @@ void lang_gc_heap_destroy(LangContext *ctx, LangGcHeap *h) {
     LangGcStats end = {.peak_bytes = h->st.peak_bytes, .freed_objects = h->objects, .freed_bytes = h->bytes};
     h->st.freed_objects += h->objects;
     h->st.freed_bytes += h->bytes;
-    while (h->objects > 0) { /* again for objects the hooks made */
+    for (int round = 0; h->objects > 0 && round < 8; round++) { /* again for objects the hooks made */
         int64_t n, nb;
         free_dead(ctx, h, take_dead(h, 1, &n, &nb));
     }
     if (stats_enabled) add_totals(&end);
+    for (GcBlock *b = h->large; b;) { /* left by the round limit: freed without hooks */
+        GcBlock *next = b->next;
+        free(b);
+        b = next;
+    }
     for (GcChunk *c = h->chunks; c;) {
         GcChunk *next = c->next;
         munmap(c, kChunkSize);
