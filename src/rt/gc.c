@@ -6,7 +6,8 @@
  * size (mmap), each chunk holding blocks of one size class (multiples of 16 bytes) carved
  * by a bump counter; freed blocks go on the heap's free list of their class. So "does this
  * word point into a gc object, and which" is: round down to the chunk, find the chunk in
- * the heap's sorted chunk table, divide. Memory malloc gave out (and a stale pointer to it)
+ * the heap's direct-mapped chunk index (or, after a collision, its sorted chunk table),
+ * divide. Memory malloc gave out (and a stale pointer to it)
  * never aliases a small gc object. Larger objects are malloc'd one by one, listed, and
  * sorted into a table at each collection. Marking uses an explicit mark stack (deep lists
  * never recurse); sweeping walks every chunk, then runs the dead objects' drop hooks, then

@@ -30,7 +30,8 @@ typedef struct LangTypeInfo LangTypeInfo;
  * The compiler emits one LangTypeInfo per class/struct/enum/interface, and one per other
  * type a program reflects on (typeof, GetType, a field's type), into its data. This is
  * the one definition of the layout: the compiler emits it with offsetof/sizeof of these
- * structs (src/ir/lower_reflect.cpp). The kinds are the values of the prelude enum
+ * structs (src/ir/lower_reflect.cpp) and the constants of lang_abi.h, which abi.c checks
+ * against them. A gc class always has its field table: the collector's map (gc.h). The kinds are the values of the prelude enum
  * `TypeKind` in Lang, in this order.
  *   name        NUL-terminated; it is the text of a static LangString (refcount < 0), so
  *               `name - offsetof(LangString, data)` is that string (TypeInfo.Name)

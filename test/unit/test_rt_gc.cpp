@@ -220,9 +220,10 @@ __attribute__((noinline)) static void large_heap() {
     LangGcHeap *h = lang_gc_heap_create();
     const int n = 200000;
     Node *volatile head = (Node *)(make_chain(h, n, 0) ^ kMask);
-    make_ring(h, n / 2);
+    for (int i = 0; i < 1000; i++) make_ring(h, 100); // garbage: 100,000 nodes in rings
     collect(h);
-    CHECK(live(h) == n); // the whole chain, none of the ring
+    CHECK(live(h) >= n);                       // the whole chain
+    CHECK(live(h) <= n + 100 * kFalseRoots);  // and (nearly) none of the rings
     int count = 0;
     for (Node *x = head; x; x = x->next) count++;
     CHECK(count == n);
