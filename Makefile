@@ -142,7 +142,7 @@ clean:
 TSAN_B      := build-tsan
 TSAN_RT_OBJ := $(patsubst %,$(TSAN_B)/obj/%.o,$(RT_SRC))
 TSAN_TESTS  := test/unit/test_rt_sched.cpp test/unit/test_rt_chan.cpp \
-               test/unit/test_rt_deque.cpp test/unit/test_rt_timer.cpp
+               test/unit/test_rt_deque.cpp test/unit/test_rt_timer.cpp test/unit/test_rt_gc.cpp
 TSAN_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Isrc/rt -Iinclude -fno-omit-frame-pointer \
                -fsanitize=thread -Wno-tsan -DLANG_RT_NO_MAIN -MMD -MP
 
@@ -156,7 +156,7 @@ $(TSAN_B)/obj/%.S.o: %.S
 
 $(TSAN_B)/rt_tests: $(TSAN_RT_OBJ) test/unit/main.cpp $(TSAN_TESTS) test/unit/rt_sched_util.h
 	$(CXX) -std=c++20 -O1 -g -Wall -Wextra -Isrc -Itest/unit -fsanitize=thread \
-	    test/unit/main.cpp $(TSAN_TESTS) $(TSAN_RT_OBJ) -o $@ -lpthread -lm
+	    test/unit/main.cpp $(TSAN_TESTS) $(TSAN_RT_OBJ) -o $@ -lutf8proc -lpthread -lm
 
 test-tsan: $(TSAN_B)/rt_tests
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $(TSAN_B)/rt_tests

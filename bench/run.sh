@@ -12,6 +12,8 @@
 #   (e) the core library (sorting 10^6 ints) vs C++ and Go (bench/core/run.sh).
 #   (f) word frequency over a generated 20 MB text: Dict<string, int> vs C++ and Go
 #       (bench/wordfreq/run.sh).
+#   (g) the cycle collector: binary-trees with `gc class` nodes vs C and Go, and a churn of
+#       2,000,000 cyclic pairs (peak RSS, longest pause) (bench/gc/run.sh).
 set -eu
 B=${1:-build}
 LANG_BIN=$PWD/$B/lang
@@ -83,3 +85,6 @@ bash "$(dirname "$0")/core/run.sh" "$B"
 
 # Word frequency with Dict<string, int> vs C++ and Go (issue 9).
 bash "$(dirname "$0")/wordfreq/run.sh" "$B"
+
+# The cycle collector: binary-trees with gc class nodes vs C and Go, churn of cyclic pairs.
+bash "$(dirname "$0")/gc/run.sh" "$B"

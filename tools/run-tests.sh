@@ -9,6 +9,7 @@
 #      // stderr: TEXT          stderr must contain TEXT
 #      // flags: F              extra compiler flags (e.g. -j 3)
 #      // leaks: N              run with LANG_LEAKS=1; exactly N built strings still live at exit
+#      // env: NAME=VALUE ...   environment variables of the run (e.g. LANG_GC_STATS=1)
 #      // warning: LINE:COL: MESSAGE   the compiler must print "PATH:LINE:COL: warning: MESSAGE";
 #                               any warning the file does not expect fails the test
 #  - test/errors/*.lang: must fail to compile with status 1 (with the // flags: given); for each
@@ -105,9 +106,10 @@ run_one() {
   local args; args=$(grep -h -o '// args: .*' $srcs | head -1 | sed 's|^// args: ||')
   local want_exit; want_exit=$(grep -h -o '// exit: [0-9]*' $srcs | head -1 | sed 's|^// exit: ||'); want_exit=${want_exit:-0}
   local leaks; leaks=$(grep -h -o '// leaks: [0-9]*' $srcs | head -1 | sed 's|^// leaks: ||')
+  local envs; envs=$(grep -h -o '// env: .*' $srcs | head -1 | sed 's|^// env: ||')
   # shellcheck disable=SC2086
-  if [ -n "$leaks" ]; then LANG_LEAKS=1 timeout 60 "$exe" $args > "$out" 2> "$err" < /dev/null; st=$?
-  else timeout 60 "$exe" $args > "$out" 2> "$err" < /dev/null; st=$?; fi
+  if [ -n "$leaks" ]; then env $envs LANG_LEAKS=1 timeout 60 "$exe" $args > "$out" 2> "$err" < /dev/null; st=$?
+  else env $envs timeout 60 "$exe" $args > "$out" 2> "$err" < /dev/null; st=$?; fi
   if [ "$st" != "$want_exit" ]; then echo "FAIL $name $opt: exit status $st, expected $want_exit"; head -8 "$err"; return; fi
   if ! diff -q "$exp" "$out" > /dev/null; then echo "FAIL $name $opt: stdout differs"; diff "$exp" "$out" | head -10; return; fi
   while IFS= read -r s; do

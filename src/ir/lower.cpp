@@ -151,7 +151,7 @@ int64_t Lowerer::tuple_offset(const Type* t, uint32_t index) {
 // the last field, rounded to 8 (the header is 16 bytes).
 int64_t Lowerer::instance_size(TypeDecl* td) {
     if (td->instance_size) return td->instance_size;
-    int64_t end = td->tkind == TypeDeclKind::Class ? 16 : 0;
+    int64_t end = td->tkind == TypeDeclKind::Class ? LANG_ABI_OBJ_HEADER_SIZE : 0;
     for (TypeDecl* t = td; t;) {
         for (Decl* d : t->members) {
             if (d->kind != DeclKind::Field || (d->mods & M_STATIC)) continue;

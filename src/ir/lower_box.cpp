@@ -18,8 +18,9 @@ Inst* Lowerer::box_struct(Inst* v, const Type* t) {
     use_extern("lang_obj_new");
     Inst* ti = emit(Op::addr, Ty::Ptr);
     ti->sym = typeinfo(sd);
-    Inst* obj = call("lang_obj_new", Ty::Ptr, {ctx, ti, iconst(Ty::I64, (16 + (int64_t)t->size + 7) / 8 * 8)});
-    memcpy_(ptr_add(obj, 16), v, t->size);
+    Inst* obj = call("lang_obj_new", Ty::Ptr,
+                     {ctx, ti, iconst(Ty::I64, (LANG_ABI_OBJ_HEADER_SIZE + (int64_t)t->size + 7) / 8 * 8)});
+    memcpy_(ptr_add(obj, LANG_ABI_OBJ_HEADER_SIZE), v, t->size);
     return obj;
 }
 
@@ -43,7 +44,7 @@ void Lowerer::box_thunk(FuncDecl* impl) {
     fn->has_ctx = true;
     args.push_back(ctx);
     if (agg) args.push_back(add_param(Ty::Ptr));
-    args.push_back(ptr_add(add_param(Ty::Ptr), 16)); // the struct inside the box
+    args.push_back(ptr_add(add_param(Ty::Ptr), LANG_ABI_OBJ_HEADER_SIZE)); // the struct inside the box
     for (ParamDecl* p : impl->params)
         args.push_back(add_param(p->mode == ParamMode::Ref || is_agg(p->type) ? Ty::Ptr : ty(p->type)));
     fn->ret = agg ? Ty::Void : ty(rt);

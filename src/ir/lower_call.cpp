@@ -228,7 +228,7 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
         auto it = vslot_.find(fd);
         uint32_t slot = it != vslot_.end() ? it->second : 0;
         Inst* ti = load(Ty::Ptr, vcall_recv, 0);
-        Inst* fp = load(Ty::Ptr, ti, 96 + 8 * (int64_t)slot);
+        Inst* fp = load(Ty::Ptr, ti, LANG_ABI_TYPEINFO_SIZE + 8 * (int64_t)slot);
         r = mk(Op::callind, rty);
         r->args.push(m.body(), fp);
         for (Inst* a : args) r->args.push(m.body(), a);
@@ -362,7 +362,7 @@ Inst* Lowerer::builtin_call(CallExpr* e, Inst* recv) {
         if (e->args.size > 1) {
             count = convert(expr(e->args[1].value), e->args[1].value->type, c.types.int_(), e->span);
         } else {
-            Inst* len = load(Ty::I64, s, 16);
+            Inst* len = load(Ty::I64, s, LANG_ABI_STRING_LENGTH);
             count = emit(Op::sub, Ty::I64, len, start);
         }
         use_extern("lang_str_substring");
@@ -424,7 +424,7 @@ Inst* Lowerer::new_expr(NewExpr* e) {
             seal(body);
             enter(body);
             Inst* ea = array_elem_addr(arr, i, et, false);
-            zero_init(et, ea, 32);
+            zero_init(et, ea, LANG_ABI_ARRAY_DATA);
             def(iv, emit(Op::add, Ty::I64, i, iconst(Ty::I64, 1)));
             jmp(head);
             seal(head);
@@ -457,10 +457,11 @@ Inst* Lowerer::construct(TypeDecl* td, const Type* t, NewExpr* e) {
     Inst* obj;
     bool cls = t->kind == TypeKind::Class;
     if (cls) {
-        use_extern("lang_obj_new");
+        const char* alloc = td->is_gc ? "lang_gc_new" : "lang_obj_new"; // gc class: the thread's gc heap
+        use_extern(alloc);
         Inst* ti = emit(Op::addr, Ty::Ptr);
         ti->sym = typeinfo(td);
-        obj = call("lang_obj_new", Ty::Ptr, {ctx, ti, iconst(Ty::I64, instance_size(td))});
+        obj = call(alloc, Ty::Ptr, {ctx, ti, iconst(Ty::I64, instance_size(td))});
     } else {
         obj = slot_for(t);
         Inst* z = emit(Op::memzero, Ty::Void, obj);
@@ -609,8 +610,8 @@ Inst* Lowerer::interface_fn(Inst* recv, FuncDecl* fd) {
     Inst* want = emit(Op::addr, Ty::Ptr);
     want->sym = typeinfo(iface);
     Inst* ti = load(Ty::Ptr, recv, 0);
-    Inst* pairs = load(Ty::Ptr, ti, 72);
-    Inst* n = load(Ty::I64, ti, 80);
+    Inst* pairs = load(Ty::Ptr, ti, LANG_ABI_TYPEINFO_INTERFACES);
+    Inst* n = load(Ty::I64, ti, LANG_ABI_TYPEINFO_INTERFACE_COUNT);
     uint32_t iv = new_var(Ty::I64);
     def(iv, iconst(Ty::I64, 0));
     Block* head = mk_block();

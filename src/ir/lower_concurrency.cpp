@@ -27,8 +27,6 @@
 
 namespace lang::lower {
 
-static constexpr uint32_t kContextSize = 96; // >= sizeof(LangContext) (88 bytes on x86-64)
-static_assert(sizeof(LangContext) <= kContextSize, "the thunk's context slot is too small");
 
 // Builds `$name(ptr arg[, ptr result])` calling `callee`. Returns the symbol.
 const char* Lowerer::spawn_thunk(CallExpr* call, bool task, const std::vector<int64_t>& offs, const Type* recv_t,
@@ -63,7 +61,7 @@ const char* Lowerer::spawn_thunk(CallExpr* call, bool task, const std::vector<in
         res->imm = 1;
     }
     Inst* cx = add(Op::slot, Ty::Ptr);
-    cx->imm = kContextSize;
+    cx->imm = LANG_ABI_CONTEXT_SLOT;
     cx->imm2 = 16;
     Inst* null = add(Op::iconst, Ty::Ptr);
     null->imm = 0;

@@ -43,14 +43,15 @@ const char* Lowerer::string_global(const char* bytes, uint32_t len) {
     int64_t chars = 0;
     for (uint32_t i = 0; i < len; i++)
         if (((uint8_t)bytes[i] & 0xC0) != 0x80) chars++;
-    uint8_t* buf = static_cast<uint8_t*>(m.arena.alloc(24 + len + 1, 8));
-    put64(buf, -1);
-    put64(buf + 8, len);
-    put64(buf + 16, chars);
-    memcpy(buf + 24, bytes, len);
-    buf[24 + len] = 0;
-    const char* name = rodata_global("str", nstr_++, buf, 24 + len + 1, 8);
-    strings_.emplace(std::string_view(reinterpret_cast<const char*>(buf + 24), len), name);
+    constexpr int64_t kData = LANG_ABI_STRING_DATA;
+    uint8_t* buf = static_cast<uint8_t*>(m.arena.alloc(kData + len + 1, 8));
+    put64(buf + LANG_ABI_STRING_REFCOUNT, -1);
+    put64(buf + LANG_ABI_STRING_BYTE_LENGTH, len);
+    put64(buf + LANG_ABI_STRING_LENGTH, chars);
+    memcpy(buf + kData, bytes, len);
+    buf[kData + len] = 0;
+    const char* name = rodata_global("str", nstr_++, buf, kData + len + 1, 8);
+    strings_.emplace(std::string_view(reinterpret_cast<const char*>(buf + kData), len), name);
     return name;
 }
 
@@ -146,7 +147,7 @@ Inst* Lowerer::array_lit(ArrayLitExpr* ae) {
         Inst* arr = call("lang_array_new", Ty::Ptr, {ctx, iconst(Ty::I64, n), iconst(Ty::I64, et->size)});
         for (uint32_t i = 0; i < n; i++) {
             Inst* v = expr(ae->elems[i]);
-            store_typed(et, arr, 32 + (int64_t)i * et->size, v);
+            store_typed(et, arr, LANG_ABI_ARRAY_DATA + (int64_t)i * et->size, v);
         }
         return arr;
     }
@@ -161,7 +162,7 @@ Inst* Lowerer::array_lit(ArrayLitExpr* ae) {
     for (uint32_t i = 0; i < n; i++) {
         if (const_elem(ae->elems[i], et, nullptr)) continue;
         Inst* v = expr(ae->elems[i]);
-        store_typed(et, arr, 32 + (int64_t)i * et->size, v);
+        store_typed(et, arr, LANG_ABI_ARRAY_DATA + (int64_t)i * et->size, v);
     }
     return arr;
 }

@@ -559,13 +559,13 @@ Inst* Lowerer::null_safe_leave(NullSafe& ns, Inst* r, const Type* vt, const Type
 
 static Inst* builtin_property(Lowerer& l, MemberExpr* e, Inst* o) {
     switch (e->builtin) {
-    case B_StringLength: return l.load(Ty::I64, o, 16);
+    case B_StringLength: return l.load(Ty::I64, o, LANG_ABI_STRING_LENGTH);
     case B_StringByteLength: return l.load(Ty::I64, o, 8);
     case B_ArrayLength: return l.load(Ty::I64, o, 0);
     case B_ErrorName: // the run-time class name, a new string
         l.use_extern("lang_error_name");
         return l.own(l.call("lang_error_name", Ty::Ptr, {l.ctx, o}));
-    case B_SbLength: return l.load(Ty::I64, l.load(Ty::Ptr, o, 32), 16); // the buffer's length (text.c)
+    case B_SbLength: return l.load(Ty::I64, l.load(Ty::Ptr, o, LANG_ABI_STRING_DATA + 8), LANG_ABI_STRING_LENGTH); // the buffer's length (text.c)
     default:
         if (Inst* r = l.reflect_property(e, o)) return r; // lower_reflect.cpp
         l.unsupported(e->span, "this builtin property");
@@ -617,7 +617,7 @@ Inst* Lowerer::member(MemberExpr* e) {
 Inst* Lowerer::index_addr(IndexExpr* e, int64_t* off) {
     Inst* arr = expr(e->object);
     Inst* idx = convert(expr(e->index), e->index->type, c.types.int_(), e->span);
-    *off = 32;
+    *off = LANG_ABI_ARRAY_DATA;
     return array_elem_addr(arr, idx, e->object->type->elem, true);
 }
 
@@ -1170,7 +1170,7 @@ Inst* Lowerer::convert(Inst* v, const Type* from, const Type* to, Span s) {
         return is_agg(to) ? slot_for(to) : undef(ty(to));
     }
     if (to->kind == TypeKind::String) return to_string(v, from);
-    if (to->kind == TypeKind::CString && from->kind == TypeKind::String) return ptr_add(v, 24);
+    if (to->kind == TypeKind::CString && from->kind == TypeKind::String) return ptr_add(v, LANG_ABI_STRING_DATA);
     if (to->kind == TypeKind::Fallible && from->kind != TypeKind::Fallible) { // success value
         Inst* sl = slot_for(to);
         if (to->elem && to->elem->kind != TypeKind::Void) {

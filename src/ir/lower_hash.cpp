@@ -79,7 +79,7 @@ static Inst* method_call(Lowerer& L, FuncDecl* fd, Inst* recv, Inst* arg, Ty rty
         L.vtable(owner);
         auto it = L.vslot_.find(fd);
         uint32_t slot = it != L.vslot_.end() ? it->second : 0;
-        fp = L.load(Ty::Ptr, L.load(Ty::Ptr, recv, 0), 96 + 8 * (int64_t)slot); // vtable after the 96-byte type info
+        fp = L.load(Ty::Ptr, L.load(Ty::Ptr, recv, LANG_ABI_OBJ_TYPE), LANG_ABI_TYPEINFO_SIZE + 8 * (int64_t)slot); // vtable after the type info
     }
     if (!fp) return L.call_v(L.func_symbol(fd), rty, args);
     Inst* r = L.mk(Op::callind, rty);

@@ -16,6 +16,7 @@
 #include "ir/ir.h"
 #include "ir/lower.h"
 #include "parse/ast.h"
+#include "rt/lang_abi.h"
 #include "sema/types.h"
 #include <map>
 #include <string>
@@ -453,6 +454,7 @@ public:
     void enter_step(Block* step);
     void return_stmt(ReturnStmt* s);
     void run_defers(size_t down_to);
+    void gc_block(UnsafeStmt* s);                            // lower_gc.cpp
     Inst* match(MatchExpr* e, bool ret_arms = false);
     // T!: { value, error pointer at err_offset } (sema/types.cpp); error 0 = success.
     static int64_t err_offset(const Type* ft) { return ft->elem ? (ft->elem->size + 7) / 8 * 8 : 0; }

@@ -31,7 +31,7 @@ Inst* Lowerer::bind_method(FuncDecl* fd, Inst* recv, const Type* ot, bool via_ba
         auto it = vslot_.find(fd);
         uint32_t vs = it != vslot_.end() ? it->second : 0;
         Inst* ti = load(Ty::Ptr, recv, 0);
-        code = load(Ty::Ptr, ti, 96 + 8 * (int64_t)vs); // the vtable follows the 96-byte LangTypeInfo
+        code = load(Ty::Ptr, ti, LANG_ABI_TYPEINFO_SIZE + 8 * (int64_t)vs); // the vtable follows the LangTypeInfo
     } else {
         code = emit(Op::addr, Ty::Ptr);
         code->sym = func_symbol(fd);

@@ -28,10 +28,13 @@
 
 namespace lang::lower {
 
-static_assert(sizeof(LangTypeInfo) == 96, "the vtable follows a 96-byte LangTypeInfo (lower_call.cpp)");
-static_assert(offsetof(LangTypeInfo, base) == 32, "type tests walk base at offset 32 (lower_stmt.cpp)");
-static_assert(sizeof(LangFieldInfo) == 24 && sizeof(LangIfaceEntry) == 16, "table rows");
-static_assert(offsetof(LangString, data) == 24 && offsetof(LangObjHeader, type) == 0, "string and object headers");
+// The numbers other lowering files use (rt/lang_abi.h) against the structs written here.
+#define LANG_ABI_CHECK_OFFSET(name, type, member, value) static_assert(offsetof(type, member) == (value), #name);
+#define LANG_ABI_CHECK_SIZE(name, type, value) static_assert(sizeof(type) == (value), #name);
+LANG_ABI_OFFSETS(LANG_ABI_CHECK_OFFSET)
+LANG_ABI_SIZES(LANG_ABI_CHECK_SIZE)
+#undef LANG_ABI_CHECK_OFFSET
+#undef LANG_ABI_CHECK_SIZE
 
 uint32_t Lowerer::type_kind_code(const Type* t) {
     switch (t->kind) {
@@ -169,9 +172,10 @@ const char* Lowerer::emit_field_table(const std::string& owner, const std::vecto
 }
 
 // Fields and methods of a declared type (into r); inherited ones first. Only a program
-// that reflects (typeof, GetType) can reach them, so others get none (no cost).
+// that reflects (typeof, GetType) can reach them, so others get none (no cost), except
+// that a gc class always has its field table: the collector's map of its references.
 void Lowerer::decl_tables(TypeDecl* td, TypeRecord& r) {
-    if (!reflects_) return;
+    if (!reflects_ && !td->is_gc) return;
     std::vector<TypeDecl*> chain;
     for (TypeDecl* c = td; c; c = base_class(c)) chain.push_back(c);
     std::reverse(chain.begin(), chain.end()); // the root class first

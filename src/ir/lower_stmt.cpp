@@ -87,8 +87,8 @@ void Lowerer::stmt_kind(Stmt* s) {
     }
     case StmtKind::Return: return_stmt(as<ReturnStmt>(s)); return;
     case StmtKind::Defer: defers.push_back({as<DeferStmt>(s)->body, nullptr}); return;
-    case StmtKind::Unsafe:
-    case StmtKind::GcBlock: stmts(as<UnsafeStmt>(s)->body); return;
+    case StmtKind::Unsafe: stmts(as<UnsafeStmt>(s)->body); return;
+    case StmtKind::GcBlock: gc_block(as<UnsafeStmt>(s)); return; // lower_gc.cpp
     case StmtKind::Empty: return;
     case StmtKind::Fail: fail_stmt(as<FailStmt>(s)); return;
     case StmtKind::Select: select_stmt(as<SelectStmt>(s)); return; // lower_concurrency.cpp
@@ -385,7 +385,7 @@ void Lowerer::for_in(ForInStmt* s) {
         seal(body);
         enter(body);
         Inst* ea = array_elem_addr(arr, i, et, false);
-        indexed_pass(s, load_typed(et, ea, 32), et, iv, head, step, exit);
+        indexed_pass(s, load_typed(et, ea, LANG_ABI_ARRAY_DATA), et, iv, head, step, exit);
     } else if (it->kind == TypeKind::String) {
         Inst* str = pin(expr(s->iterable)); // alive until the loop ends, whatever the body assigns
         Inst* blen = load(Ty::I64, str, 8);
@@ -403,7 +403,7 @@ void Lowerer::for_in(ForInStmt* s) {
         // anything else is decoded by lang_str_next_char, which advances the position it is
         // given in memory.
         uint32_t cv = new_var(Ty::I32);
-        Inst* b = load(Ty::I8, emit(Op::add, Ty::Ptr, str, p), 24); // LangString.data
+        Inst* b = load(Ty::I8, emit(Op::add, Ty::Ptr, str, p), LANG_ABI_STRING_DATA);
         Inst* ascii = emit(Op::ult, Ty::I8, b, iconst(Ty::I8, 0x80));
         ascii->cty = Ty::I8;
         Block* fast = mk_block();
@@ -752,7 +752,7 @@ void Lowerer::pattern(Pattern* p, Inst* v, const Type* t, Block* fail) {
             br(isz, fail, more);
             seal(more);
             enter(more);
-            def(tv, load(Ty::Ptr, ti, 32));
+            def(tv, load(Ty::Ptr, ti, LANG_ABI_TYPEINFO_BASE));
             jmp(head);
             seal(head);
             seal(ok);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rt_internal.h"
+#include "gc.h"
 
 int lang_rt_debug_checks = 1;
 
@@ -114,6 +115,7 @@ void lang_rt_free_args(LangContext *ctx, LangArray *args) {
 void lang_rt_exit(int64_t status) {
     lang_console_flush();
     fflush(NULL); /* C stdio used through FFI */
+    lang_gc_report();
     if (lang_alloc_leaks_enabled()) lang_alloc_leak_report();
     _exit((int)(status & 0xff));
 }

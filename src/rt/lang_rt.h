@@ -17,6 +17,7 @@
 #define LANG_RT_H
 #include <stddef.h>
 #include <stdint.h>
+#include "lang_abi.h" /* the layouts below as numbers, for the compiler */
 
 #ifdef __cplusplus
 extern "C" {
@@ -29,7 +30,8 @@ typedef struct LangTypeInfo LangTypeInfo;
  * The compiler emits one LangTypeInfo per class/struct/enum/interface, and one per other
  * type a program reflects on (typeof, GetType, a field's type), into its data. This is
  * the one definition of the layout: the compiler emits it with offsetof/sizeof of these
- * structs (src/ir/lower_reflect.cpp). The kinds are the values of the prelude enum
+ * structs (src/ir/lower_reflect.cpp) and the constants of lang_abi.h, which abi.c checks
+ * against them. A gc class always has its field table: the collector's map (gc.h). The kinds are the values of the prelude enum
  * `TypeKind` in Lang, in this order.
  *   name        NUL-terminated; it is the text of a static LangString (refcount < 0), so
  *               `name - offsetof(LangString, data)` is that string (TypeInfo.Name)
@@ -42,10 +44,9 @@ typedef struct LangTypeInfo LangTypeInfo;
  *   interfaces  class: {interface TypeInfo, method table} pairs (the tables of
  *               interface dispatch); interface: {extended interface TypeInfo, NULL} */
 enum LangTypeKind {
-    LANG_TK_VOID, LANG_TK_BOOL, LANG_TK_INT, LANG_TK_UINT, LANG_TK_FLOAT, LANG_TK_CHAR,
-    LANG_TK_STRING, LANG_TK_ARRAY, LANG_TK_TUPLE, LANG_TK_STRUCT, LANG_TK_CLASS,
-    LANG_TK_ENUM, LANG_TK_INTERFACE, LANG_TK_NULLABLE, LANG_TK_POINTER,
-    LANG_TK_FUNCTION, LANG_TK_FALLIBLE, LANG_TK_HANDLE,
+#define LANG_TK_ENUMERATOR(code, name) LANG_TK_##code,
+    LANG_TYPE_KINDS(LANG_TK_ENUMERATOR) /* lang_abi.h */
+#undef LANG_TK_ENUMERATOR
     LANG_TK_COUNT
 };
 typedef struct LangString LangString;
@@ -225,6 +226,11 @@ void lang_array_free(LangContext *ctx, LangArray *a);
 void *lang_obj_new(LangContext *ctx, const LangTypeInfo *type, int64_t size); /* zeroed, header filled */
 void lang_obj_free(LangContext *ctx, void *obj);
 void *lang_alloc(LangContext *ctx, int64_t size, int64_t align);
+/* gc class objects (gc.c, gc.h): a zeroed object with its header filled, from the running
+ * lightweight thread's gc heap (may collect first, unless ctx->gc_enabled is 0); the
+ * exit of a `gc { }` block collects that heap (unless ctx->gc_enabled is 0). */
+void *lang_gc_new(LangContext *ctx, const LangTypeInfo *type, int64_t size);
+void lang_gc_collect(LangContext *ctx);
 void lang_free(LangContext *ctx, void *p);
 
 /* ---- panics: print the message and a stack trace, exit with status 101 ---- */

@@ -117,6 +117,7 @@ typedef struct LangThread {
     uint32_t os_thread;         /* 1: stands for a plain OS thread (parks on wake_word) */
     uint32_t wake_word;         /* os_thread only: futex word */
     uint32_t big_arg;           /* arg is a heap copy */
+    void *gc_heap;              /* LangGcHeap of its gc objects (gc.c), made on first use */
 #ifdef LT_TSAN
     void *fiber;
 #endif

@@ -32,6 +32,7 @@
  */
 #define _GNU_SOURCE
 #include "lt_sched.h"
+#include "gc.h"
 #include <pthread.h>
 #include <sched.h> /* sched_yield, sched_getaffinity */
 #include <stdio.h>
@@ -537,6 +538,7 @@ static void thread_entry(void *p) {
     LangThread *t = p;
     asan_arrived(t);
     t->fn(t->arg);
+    lang_gc_thread_exit(NULL); /* its gc objects die with it */
     LangWorker *w = lt_worker();
     lt_store(&t->state, LT_DEAD, LT_RELAXED);
     w->after = free_thread;
@@ -671,6 +673,7 @@ typedef struct MainArgs {
 static void main_entry(void *p) {
     MainArgs *m = p;
     int64_t r = m->fn(m->ctx, m->arg);
+    lang_gc_thread_exit(NULL); /* before the process may exit */
     S.main_result = r;
     lt_store(&S.main_done, 1, LT_RELEASE);
     lt_futex_wake(&S.main_done, 1);

@@ -78,6 +78,15 @@ static bool find_gc(const Type* t, std::unordered_set<const Type*>& seen, std::s
     }
 }
 
+bool Sema::holds_gc_ref(const Type* t, std::string* why) {
+    if (is_error(t)) return false;
+    std::unordered_set<const Type*> seen;
+    std::string w;
+    bool r = find_gc(t, seen, w);
+    if (why) *why = w;
+    return r;
+}
+
 // Reports (at span, about `what`) a type that may not cross threads. True if sendable.
 bool Sema::check_sendable(const Type* t, Span span, const char* what) {
     if (is_error(t)) return true;

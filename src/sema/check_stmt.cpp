@@ -392,7 +392,7 @@ void Sema::check_stmt(Stmt* s) {
     case StmtKind::Fail: check_fail(static_cast<FailStmt*>(s)); break;
     case StmtKind::Select: check_select(static_cast<SelectStmt*>(s)); break;
     case StmtKind::Unsafe: diag.error(s->span, "'unsafe' blocks are not supported yet"); break;
-    case StmtKind::GcBlock: diag.error(s->span, "'gc' blocks are not supported yet"); break;
+    case StmtKind::GcBlock: check_block(static_cast<UnsafeStmt*>(s)->body); break; // collects at its exit
     case StmtKind::Empty: break;
     }
 }
@@ -406,6 +406,7 @@ static bool has_break(Stmt* s) {
         for (Stmt* x : static_cast<Block*>(s)->stmts)
             if (has_break(x)) return true;
         return false;
+    case StmtKind::GcBlock: return has_break(static_cast<UnsafeStmt*>(s)->body);
     case StmtKind::If:
         return has_break(static_cast<IfStmt*>(s)->then_s) || has_break(static_cast<IfStmt*>(s)->else_s);
     case StmtKind::Expr: {
@@ -435,6 +436,7 @@ bool Sema::block_returns(Stmt* s) {
         for (Stmt* x : static_cast<Block*>(s)->stmts)
             if (block_returns(x)) return true;
         return false;
+    case StmtKind::GcBlock: return block_returns(static_cast<UnsafeStmt*>(s)->body);
     case StmtKind::If: {
         auto* is = static_cast<IfStmt*>(s);
         return is->else_s && block_returns(is->then_s) && block_returns(is->else_s);

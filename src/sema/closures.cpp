@@ -76,9 +76,17 @@ void Sema::escape_lambda(LambdaExpr* l) {
         else if (borrowed_fn_param(d))
             diag.error(l->span, "cannot capture '%s' in a lambda that escapes: a function parameter is borrowed; mark it 'own'",
                        d->name.c_str());
+        else if (std::string why; d->type && holds_gc_ref(d->type, &why))
+            diag.error(l->span, "cannot capture '%s' in a lambda that escapes: it holds a gc reference (%s), which "
+                                "the collector cannot see in a lambda's heap record",
+                       d->name.c_str(), why.c_str());
         else if (d->kind == DeclKind::Local && static_cast<LocalDecl*>(d)->closure)
             escape_lambda(static_cast<LocalDecl*>(d)->closure); // its value is copied: it must outlive the frame
     }
+    if (std::string why; l->this_type && holds_gc_ref(l->this_type, &why))
+        diag.error(l->span, "cannot use 'this' in a lambda that escapes: it is a gc reference (%s), which the "
+                            "collector cannot see in a lambda's heap record",
+                   why.c_str());
 }
 
 void Sema::settle_closures() {

@@ -17,6 +17,7 @@
 // another) nest at most kMaxParseDepth levels, like the syntax (doc/language/spec.md 1.6):
 // layout recurses once per level, and so do later walks over a value's parts (the
 // fields of a type past the limit are turned into errors, which those walks skip).
+#include "rt/lang_abi.h"
 #include "parse/parser.h"
 #include "sema/check.h"
 
@@ -62,7 +63,7 @@ void Sema::layout_decl(TypeDecl* td) {
     case TypeDeclKind::Struct:
     case TypeDeclKind::Class: {
         bool is_class = td->tkind == TypeDeclKind::Class;
-        uint32_t off = is_class ? 16 : 0, al = is_class ? 8 : 1;
+        uint32_t off = is_class ? LANG_ABI_OBJ_HEADER_SIZE : 0, al = is_class ? 8 : 1;
         if (TypeDecl* base = base_of(td)) { // the base's fields come first
             layout_decl(base);
             if (base->instance_size > off) off = base->instance_size;

@@ -30,6 +30,12 @@ const Type* Sema::method_value(MemberExpr* e, const Type* ot, int32_t sym) {
                    e->name.c_str());
         return err();
     }
+    if (std::string why; holds_gc_ref(ot, &why)) { // gc_classes.cpp
+        diag.error(e->span, "method '%s' cannot be used as a value yet: its receiver holds a gc reference (%s), which "
+                            "the value's heap record would hide from the collector",
+                   e->name.c_str(), why.c_str());
+        return err();
+    }
     e->decl = f;
     return f->type ? f->type : err();
 }

@@ -24,8 +24,9 @@ namespace lang::sema {
 
 // Indexed by LangTypeKind.
 static const char* const kKindNames[] = {
-    "Void", "Bool", "Int", "UInt", "Float", "Char", "String", "Array", "Tuple", "Struct", "Class",
-    "Enum", "Interface", "Nullable", "Pointer", "Function", "Fallible", "Handle",
+#define LANG_TK_NAME(code, name) #name,
+    LANG_TYPE_KINDS(LANG_TK_NAME) // rt/lang_abi.h
+#undef LANG_TK_NAME
 };
 static_assert(sizeof kKindNames / sizeof kKindNames[0] == LANG_TK_COUNT, "one name per LangTypeKind");
 

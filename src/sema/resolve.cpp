@@ -724,6 +724,7 @@ const Type* Sema::resolve_type(TypeExpr* te) {
             break;
         }
         r = is_error(e) ? err() : T.array(e);
+        if (!is_error(r)) check_gc_array(e, te->span);
         break;
     }
     case TypeExprKind::Nullable: {
@@ -781,7 +782,6 @@ void Sema::resolve_signatures() {
         file_ = &files_[te.file];
         TypeDecl* td = te.td;
         enter_type(td);
-        if (td->is_gc) diag.error(td->name_span, "gc classes are not supported yet");
         if (!td->bases.empty() && td->tkind != TypeDeclKind::Enum) {
             for (uint32_t i = 0; i < td->bases.size; i++) {
                 TypeExpr* b = td->bases[i];
@@ -837,6 +837,7 @@ void Sema::resolve_signatures() {
                 }
             }
         }
+        check_gc_class(td); // gc_classes.cpp
         if (td->tkind == TypeDeclKind::Enum) {
             const Type* under = T.prim(TypeKind::I32);
             if (td->underlying) {
