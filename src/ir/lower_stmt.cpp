@@ -25,12 +25,15 @@ static Ty int_ty_of_size(int64_t s) {
 
 void Lowerer::stmts(lang::Block* b) {
     size_t mark = defers.size();
+    Inst* outer_ctx = ctx; // `context.F = v;` changes ctx until the end of the block
     for (Stmt* s : b->stmts) {
         if (!cur) break; // unreachable code after return/break
+        if (context_stmt(s)) continue; // lower_context.cpp
         stmt(s);
     }
     if (cur && defers.size() > mark) run_defers(mark);
     defers.resize(mark);
+    ctx = outer_ctx;
 }
 
 // Runs the cleanups registered after `down_to`, innermost first: deferred statements, and
