@@ -6,8 +6,9 @@
 // F there and makes the slot the current `ctx` for the rest of the enclosing block:
 // every call lowered after it passes the copy, so callees see it. stmts() restores the
 // previous `ctx` at the end of the block, so no exit path needs code to restore it: the
-// caller's context was never written. The copy is made each time the statement runs (in
-// a loop too) and lives in the frame, which outlives the block.
+// caller's context was never written. Cleanups (defer, releases) run with the context
+// they were registered under (ctx_switches_, run_defers). The copy is made each time the
+// statement runs (in a loop too) and lives in the frame, which outlives the block.
 // drop_unused_context (ctxelim.cpp) stays correct: the copy reads parameter 0 and hands
 // the slot to calls, so such a function keeps its context.
 #include "ir/lower_impl.h"
@@ -75,9 +76,16 @@ bool Lowerer::context_stmt(Stmt* s) {
     Inst* copy = slot(sizeof(LangContext), alignof(LangContext));
     memcpy_(copy, ctx, sizeof(LangContext));
     store(t, copy, off, v);
+    ctx_switches_.push_back({defers.size(), ctx});
     ctx = copy;
     drop_temps(mark);
     return true;
+}
+
+Inst* Lowerer::ctx_for_cleanup(size_t i) const {
+    for (const CtxSwitch& s : ctx_switches_)
+        if (s.mark > i) return s.prev; // the first context statement after cleanup i
+    return ctx;
 }
 
 // context.gc_enabled, context.logger, context.temp_allocator (the last only as the value

@@ -442,6 +442,12 @@ public:
     Inst* context_member(MemberExpr* e);         // context.gc_enabled, context.logger
     Inst* context_call(CallExpr* e);             // context.temp_allocator.Reset(), the memory prelude's calls
     Inst* caller_location(Expr* e);              // #caller: a SourceLocation
+    struct CtxSwitch {
+        size_t mark;                             // defers.size() when it ran
+        Inst* prev;                              // the context before it
+    };
+    std::vector<CtxSwitch> ctx_switches_;        // the context statements of the open blocks
+    Inst* ctx_for_cleanup(size_t i) const;       // the context cleanup i was registered under
 
     // ---- statements, match, patterns (lower_stmt.cpp)
     void stmt(Stmt* s);
