@@ -12,6 +12,7 @@
 #   (e) the core library (sorting 10^6 ints) vs C++ and Go (bench/core/run.sh).
 #   (f) word frequency over a generated 20 MB text: Dict<string, int> vs C++ and Go
 #       (bench/wordfreq/run.sh).
+#   (g) binary-trees with nodes in an Arena vs C malloc/free (bench/arena/run.sh).
 set -eu
 B=${1:-build}
 LANG_BIN=$PWD/$B/lang
@@ -83,3 +84,6 @@ bash "$(dirname "$0")/core/run.sh" "$B"
 
 # Word frequency with Dict<string, int> vs C++ and Go (issue 9).
 bash "$(dirname "$0")/wordfreq/run.sh" "$B"
+
+# binary-trees with nodes in an Arena vs C malloc/free (issue 10).
+bash "$(dirname "$0")/arena/run.sh" "$B"
