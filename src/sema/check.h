@@ -350,6 +350,7 @@ public:
     const Type* check_caller_loc(Expr* e);
     void check_default_param(FuncDecl* f, ParamDecl* p);           // resolve.cpp: `= #caller`
     void add_caller_defaults(FuncDecl* f, ArenaVec<Arg>& args, Span call);
+    bool caller_defaults_cover(const FuncDecl* f, uint32_t nargs) const; // params from nargs on are `= #caller`
 
     // ---- match.cpp ----
     const Type* check_match(MatchExpr* e, const Type* hint, bool as_stmt);

@@ -84,7 +84,7 @@ FuncDecl* Sema::pick_overload(FuncDecl* const* cands, uint32_t ncands, ArenaVec<
     bool tie = false, any_arity = false;
     for (uint32_t ci = 0; ci < ncands; ci++) {
         FuncDecl* f = cands[ci];
-        if (f->params.size != args.size) continue;
+        if (f->params.size != args.size && !caller_defaults_cover(f, args.size)) continue; // context.cpp
         any_arity = true;
         int total = 0;
         bool ok = true;
@@ -114,6 +114,7 @@ FuncDecl* Sema::pick_overload(FuncDecl* const* cands, uint32_t ncands, ArenaVec<
         return nullptr;
     }
     for (uint32_t i = 0; i < args.size; i++) coerce(args[i].value, best->params[i]->type);
+    add_caller_defaults(best, args, span); // context.cpp
     check_arg_modes(best, args);
     note_use(best, span); // instance_use.cpp
     return best;

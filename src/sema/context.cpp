@@ -16,7 +16,8 @@
 //    values.
 //  - `#caller` is a SourceLocation (lib/std/Logging.lang): the location of the call that
 //    left a `SourceLocation p = #caller` parameter out, or of the `#caller` itself when
-//    written as an argument. A default value other than `#caller` is not supported yet.
+//    written as an argument. Overload resolution counts such a candidate as taking the
+//    shorter argument list too. A default value other than `#caller` is not supported yet.
 //  - The memory prelude's runtime calls (mem_intrinsics.def) are builtins only it may call.
 // Annotations for lowering: the target MemberExpr of a context statement and the member
 // reads get builtin Context*; an Arena/Pool value becomes the MemberExpr `v.handle` (int);
@@ -337,18 +338,24 @@ void Sema::check_default_param(FuncDecl* f, ParamDecl* p) {
     }
 }
 
+bool Sema::caller_defaults_cover(const FuncDecl* f, uint32_t nargs) const {
+    if (!f || nargs >= f->params.size) return false;
+    for (uint32_t i = nargs; i < f->params.size; i++) {
+        const ParamDecl* p = f->params[i];
+        if (!p || !p->default_value || p->default_value->kind != ExprKind::CallerLoc) return false;
+    }
+    return true;
+}
+
 // A call of f with fewer arguments than parameters: each left-out trailing `#caller`
 // parameter gets the call's location.
 void Sema::add_caller_defaults(FuncDecl* f, ArenaVec<Arg>& args, Span call) {
-    if (!f || args.size >= f->params.size) return;
-    for (uint32_t i = args.size; i < f->params.size; i++) {
-        ParamDecl* p = f->params[i];
-        if (!p || !p->default_value || p->default_value->kind != ExprKind::CallerLoc) return;
-    }
+    if (!caller_defaults_cover(f, args.size)) return;
     for (uint32_t i = args.size, n = f->params.size; i < n; i++) {
         auto* loc = arena.make<Expr>();
         loc->kind = ExprKind::CallerLoc;
         loc->span = call;
+        loc->type = f->params[i]->type; // checked already when added after overload resolution
         args.push(arena, Arg{Ident{}, loc});
     }
 }
