@@ -351,6 +351,16 @@ public:
     void check_default_param(FuncDecl* f, ParamDecl* p);           // resolve.cpp: `= #caller`
     void add_caller_defaults(FuncDecl* f, ArenaVec<Arg>& args, Span call);
     bool caller_defaults_cover(const FuncDecl* f, uint32_t nargs) const; // params from nargs on are `= #caller`
+    // The variables `context.allocator = a;` / `context.logger = l;` borrow until the end of
+    // their block (check_block drops the ones its statements made): they cannot be assigned,
+    // passed as `ref` or have `mut` methods called.
+    struct ContextBorrow {
+        const Decl* d;
+        const char* field;
+        Span at;
+    };
+    std::vector<ContextBorrow> ctx_borrows_;
+    bool check_context_borrow(Expr* target, Span span, FuncDecl* mut_method); // false: reported
 
     // ---- match.cpp ----
     const Type* check_match(MatchExpr* e, const Type* hint, bool as_stmt);

@@ -187,7 +187,9 @@ void Sema::check_func(FuncDecl* fn, TypeDecl* owner) {
 void Sema::check_block(Block* b) {
     if (!b) return;
     push_scope();
+    size_t borrows = ctx_borrows_.size(); // context.cpp: a block's `context.allocator = a;` ends with it
     for (Stmt* s : b->stmts) check_stmt(s);
+    ctx_borrows_.resize(borrows);
     pop_scope();
 }
 
@@ -536,6 +538,7 @@ bool Sema::mutable_path(Expr* e, std::string& why, bool& this_root) {
 // call of `mut_method`.
 bool Sema::require_mutable(Expr* target, Span span, FuncDecl* mut_method) {
     if (!target || is_error(target->type)) return true;
+    if (!check_context_borrow(target, span, mut_method)) return false; // context.cpp
     std::string why;
     bool this_root = false;
     if (mut_method) {

@@ -11,6 +11,8 @@
 //    in this block or an enclosing one (a local or a parameter: the assignment borrows it
 //    until the end of the block), or `context.temp_allocator`. logger: likewise a variable,
 //    of a type that converts to ILogger, or null (back to stderr). gc_enabled: a bool.
+//    Until the block ends the borrowed variable cannot be assigned, passed as `ref` or
+//    have a `mut` method (Release) called (ctx_borrows_); moving it is section 6's check.
 //  - Reads: `context.gc_enabled` (bool), `context.logger` (ILogger?),
 //    `context.temp_allocator.Reset()` and `.Used()`; allocator and temp_allocator are not
 //    values.
@@ -202,6 +204,7 @@ bool Sema::check_context_stmt(ExprStmt* s) {
         const Type* vt = expr(a->value, nullptr);
         if (is_error(vt)) return true;
         if (!check_borrowed_variable(a->value, "logger", "logger")) return true;
+        ctx_borrows_.push_back({static_cast<NameExpr*>(a->value)->decl, "logger", a->span});
         coerce(a->value, lt);
         break;
     }
@@ -225,6 +228,7 @@ bool Sema::check_context_stmt(ExprStmt* s) {
             return true;
         }
         if (!check_borrowed_variable(v, "allocator", "allocator")) return true;
+        ctx_borrows_.push_back({static_cast<NameExpr*>(v)->decl, "allocator", a->span});
         int32_t hs = lookup_member(d, c.interner.intern("handle"));
         Decl* hd = hs >= 0 ? sym_list_[hs].decl : nullptr;
         if (!hd || hd->kind != DeclKind::Field) {
@@ -245,6 +249,24 @@ bool Sema::check_context_stmt(ExprStmt* s) {
     default: break;
     }
     m->builtin = (uint32_t)b;
+    return true;
+}
+
+// Assigning, passing as `ref` or calling a `mut` method of a variable the context borrows.
+bool Sema::check_context_borrow(Expr* target, Span span, FuncDecl* mut_method) {
+    if (ctx_borrows_.empty() || !target || target->kind != ExprKind::Name) return true;
+    const Decl* d = static_cast<NameExpr*>(target)->decl;
+    for (const ContextBorrow& b : ctx_borrows_) {
+        if (b.d != d) continue;
+        LineCol lc = c.sources.line_col(b.at.file, b.at.begin);
+        if (mut_method)
+            diag.error(span, "cannot call 'mut' method '%s' on '%s': it is context.%s until the end of the block (set at %u:%u)",
+                       mut_method->name.c_str(), d->name.c_str(), b.field, lc.line, lc.col);
+        else
+            diag.error(span, "cannot assign to '%s': it is context.%s until the end of the block (set at %u:%u)",
+                       d->name.c_str(), b.field, lc.line, lc.col);
+        return false;
+    }
     return true;
 }
 
