@@ -8,7 +8,8 @@
 // previous `ctx` at the end of the block, so no exit path needs code to restore it: the
 // caller's context was never written. Cleanups (defer, releases) run with the context
 // they were registered under (ctx_switches_, run_defers). The copy is made each time the
-// statement runs (in a loop too) and lives in the frame, which outlives the block.
+// statement runs (in a loop too) and lives in the frame, which outlives the block; a
+// function that makes one makes no tail calls (a tail call would reuse the frame).
 // drop_unused_context (ctxelim.cpp) stays correct: the copy reads parameter 0 and hands
 // the slot to calls, so such a function keeps its context.
 #include "ir/lower_impl.h"
@@ -78,6 +79,7 @@ bool Lowerer::context_stmt(Stmt* s) {
     store(t, copy, off, v);
     ctx_switches_.push_back({defers.size(), ctx});
     ctx = copy;
+    stack_records_ = true; // callees get the copy in this frame: no tail calls (lower_call.cpp)
     drop_temps(mark);
     return true;
 }
