@@ -23,8 +23,9 @@ static const char kLoggingSource[] =
 
 static bool ident_char(char ch) { return std::isalnum((unsigned char)ch) || ch == '_'; }
 
-// Whether a program file has the word `w` (not part of a longer identifier).
-static bool mentions_word(Compilation& c, std::string_view w) {
+// Whether a program file has the word `w` (not part of a longer identifier), followed by
+// `.` when `member` (`Log.Info`).
+static bool mentions_word(Compilation& c, std::string_view w, bool member = false) {
     for (FileAst* f : c.files) {
         if (!f || is_prelude_path(c.sources.file(f->file_id).path)) continue;
         const std::string& text = c.sources.file(f->file_id).text;
@@ -32,6 +33,7 @@ static bool mentions_word(Compilation& c, std::string_view w) {
             if (p > 0 && ident_char(text[p - 1])) continue;
             size_t e = p + w.size();
             if (e < text.size() && ident_char(text[e])) continue;
+            if (member && (e >= text.size() || text[e] != '.')) continue;
             return true;
         }
     }
@@ -48,7 +50,7 @@ void add_memory_prelude(Compilation& c) {
     if ((mentions_word(c, "Arena") || mentions_word(c, "Pool")) && !declares_any(c, {"Arena", "Pool"}))
         add_prelude_file(c, "<prelude>/memory.lang", kMemorySource);
     bool logging = mentions_word(c, "SourceLocation") || program_text_contains(c, "#caller") ||
-                   program_text_contains(c, "Log.") || mentions_word(c, "ILogger") || mentions_word(c, "LogLevel") ||
+                   mentions_word(c, "Log", true) || mentions_word(c, "ILogger") || mentions_word(c, "LogLevel") ||
                    program_text_contains(c, "context.logger");
     if (logging && !declares_any(c, {"SourceLocation", "LogLevel", "ILogger", "Log"}))
         add_prelude_file(c, "<prelude>/logging.lang", kLoggingSource);
