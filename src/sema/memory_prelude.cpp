@@ -5,7 +5,7 @@
 // program's text can name it:
 //   Memory.lang   Arena, Pool                       (the words Arena, Pool)
 //   Logging.lang  SourceLocation, LogLevel, ILogger, Log
-//                 (SourceLocation, #caller, Log., ILogger, LogLevel, context.logger)
+//                 (SourceLocation, #caller, `Log.`, ILogger, LogLevel, logger)
 // A program that declares its own namespace-level type of one of those names keeps it and
 // does not get that file.
 #include "parse/parser.h"
@@ -51,7 +51,7 @@ void add_memory_prelude(Compilation& c) {
         add_prelude_file(c, "<prelude>/memory.lang", kMemorySource);
     bool logging = mentions_word(c, "SourceLocation") || program_text_contains(c, "#caller") ||
                    mentions_word(c, "Log", true) || mentions_word(c, "ILogger") || mentions_word(c, "LogLevel") ||
-                   program_text_contains(c, "context.logger");
+                   mentions_word(c, "logger");
     if (logging && !declares_any(c, {"SourceLocation", "LogLevel", "ILogger", "Log"}))
         add_prelude_file(c, "<prelude>/logging.lang", kLoggingSource);
 }
