@@ -41,6 +41,7 @@ $(B)/gen/%.lang.inc: lib/std/%.lang
 	@{ echo 'R"LANG('; cat $<; echo ')LANG"'; } > $@
 $(B)/obj/src/sema/collections_prelude.o: $(B)/gen/List.lang.inc
 $(B)/obj/src/sema/dict_prelude.o: $(B)/gen/Dict.lang.inc $(B)/gen/Set.lang.inc $(B)/gen/Hashing.lang.inc
+$(B)/obj/src/sema/memory_prelude.o: $(B)/gen/Memory.lang.inc $(B)/gen/Logging.lang.inc
 
 # The compiler: every .cpp under src/ except the runtime.
 CSRC      := $(shell find src -name '*.cpp' -not -path 'src/rt/*' | sort)

@@ -14,6 +14,7 @@
 #       (bench/wordfreq/run.sh).
 #   (g) the cycle collector: binary-trees with `gc class` nodes vs C and Go, and a churn of
 #       2,000,000 cyclic pairs (peak RSS, longest pause) (bench/gc/run.sh).
+#   (h) binary-trees with nodes in an Arena vs C malloc/free (bench/arena/run.sh).
 set -eu
 B=${1:-build}
 LANG_BIN=$PWD/$B/lang
@@ -88,3 +89,5 @@ bash "$(dirname "$0")/wordfreq/run.sh" "$B"
 
 # The cycle collector: binary-trees with gc class nodes vs C and Go, churn of cyclic pairs.
 bash "$(dirname "$0")/gc/run.sh" "$B"
+# binary-trees with nodes in an Arena vs C malloc/free (issue 10).
+bash "$(dirname "$0")/arena/run.sh" "$B"

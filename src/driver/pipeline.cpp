@@ -347,6 +347,7 @@ int build(const BuildRequest& req) {
     // has_generics below looks at them: its instances need the staged path.
     add_collections_prelude(c);
     add_dict_prelude(c);
+    add_memory_prelude(c);
 
 #ifndef NDEBUG
     const bool verify_each = true;

@@ -88,6 +88,7 @@ Inst* Lowerer::call_expr(CallExpr* e, bool tail) {
 }
 
 Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
+    if (e->builtin >= B_ContextAllocator) return context_call(e); // lower_context.cpp
     if (e->builtin) return e->builtin >= B_ChanSend ? conc_call(e) : builtin_call(e, recv_in);
     FuncDecl* fd = e->target;
     if (!fd) {

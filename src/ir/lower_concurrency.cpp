@@ -5,7 +5,8 @@
 // spawn f(a, b): one local thunk function per spawn site, "<caller>$spawnN", with the C
 // signature lang_spawn/lang_task_spawn expect: void(ptr arg) or void(ptr arg, ptr result).
 // The spawn site fills an argument block in a stack slot and the runtime copies it:
-//     [0]  the spawner's context allocator (LangAllocator*)
+//     [0]  the new thread's allocator: the spawner's when it is the default one
+//          (lang_spawn_allocator: arenas, pools and temp allocators stay with their thread)
 //     [8.. ] the receiver of a method (class pointer, or struct copy), then each argument,
 //          at their natural alignment (aggregates inline, by value)
 // The thunk builds the new thread's own LangContext in its frame with
@@ -174,7 +175,8 @@ Inst* Lowerer::spawn_expr(SpawnExpr* e, bool as_stmt) {
     }
     int64_t size = (off + 15) / 16 * 16;
     Inst* blk = slot((uint32_t)size, 16);
-    store(Ty::Ptr, blk, 0, load(Ty::Ptr, ctx, 0));
+    use_extern("lang_spawn_allocator"); // an arena, pool or temp allocator stays with its thread (alloc_lang.c)
+    store(Ty::Ptr, blk, 0, this->call("lang_spawn_allocator", Ty::Ptr, {ctx}));
     if (recv_t) store_typed(recv_t, blk, recv_off, recv);
     for (uint32_t i = 0; i < call->args.size; i++) {
         Expr* av = call->args[i].value;

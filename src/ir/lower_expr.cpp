@@ -493,6 +493,7 @@ Inst* Lowerer::expr(Expr* e) {
         if (!t) break;
         return typeof_value(t); // lower_reflect.cpp
     }
+    case ExprKind::CallerLoc: return caller_location(e); // lower_context.cpp
     default: break;
     }
     unsupported(e->span, "this expression");
@@ -593,6 +594,7 @@ Inst* Lowerer::member(MemberExpr* e) {
         }
         return null_safe_leave(ns, v, vt, e->type, e->span);
     }
+    if (e->builtin >= B_ContextAllocator) return context_member(e); // lower_context.cpp
     if (e->builtin) return builtin_property(*this, e, expr(e->object));
     if (!e->decl) {
         unsupported(e->span, "member without declaration");

@@ -438,6 +438,18 @@ public:
     Inst* data_mutex_new(NewExpr* e, const Type* t); // Mutex<T> (lower_mutex_data.cpp)
     Inst* data_mutex_lock(CallExpr* e);
 
+    // ---- the context, allocators and #caller (lower_context.cpp)
+    bool context_stmt(Stmt* s);                  // `context.F = v;` in a block: true when s is one
+    Inst* context_member(MemberExpr* e);         // context.gc_enabled, context.logger
+    Inst* context_call(CallExpr* e);             // context.temp_allocator.Reset(), the memory prelude's calls
+    Inst* caller_location(Expr* e);              // #caller: a SourceLocation
+    struct CtxSwitch {
+        size_t mark;                             // defers.size() when it ran
+        Inst* prev;                              // the context before it
+    };
+    std::vector<CtxSwitch> ctx_switches_;        // the context statements of the open blocks
+    Inst* ctx_for_cleanup(size_t i) const;       // the context cleanup i was registered under
+
     // ---- statements, match, patterns (lower_stmt.cpp)
     void stmt(Stmt* s);
     void stmt_kind(Stmt* s);

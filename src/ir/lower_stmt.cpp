@@ -25,27 +25,37 @@ static Ty int_ty_of_size(int64_t s) {
 
 void Lowerer::stmts(lang::Block* b) {
     size_t mark = defers.size();
+    Inst* outer_ctx = ctx; // `context.F = v;` changes ctx until the end of the block
+    size_t switches = ctx_switches_.size();
     for (Stmt* s : b->stmts) {
         if (!cur) break; // unreachable code after return/break
+        if (context_stmt(s)) continue; // lower_context.cpp
         stmt(s);
     }
     if (cur && defers.size() > mark) run_defers(mark);
     defers.resize(mark);
+    ctx_switches_.resize(switches);
+    ctx = outer_ctx;
 }
 
 // Runs the cleanups registered after `down_to`, innermost first: deferred statements, and
-// the release of each string local's current value.
+// the release of each string local's current value. Each runs with the context of the
+// point where it was registered (a `return` from a block that set context.allocator runs
+// the outer blocks' cleanups with their own context).
 void Lowerer::run_defers(size_t down_to) {
     if (defers.size() <= down_to) return;
     std::vector<Cleanup> saved(defers.begin(), defers.end());
+    Inst* here = ctx;
     for (size_t i = saved.size(); i-- > down_to;) {
         defers.resize(i); // a deferred statement sees only the defers registered before it
         if (!cur) break;
+        ctx = ctx_for_cleanup(i); // lower_context.cpp
         if (saved[i].defer)
             stmt(saved[i].defer);
         else
             release_str(read(var_lval(saved[i].local)));
     }
+    ctx = here;
     defers = std::move(saved);
 }
 

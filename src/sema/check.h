@@ -341,6 +341,35 @@ public:
     const Type* check_text_new(NewExpr* e);                         // new StringBuilder([string])
     const Type* check_builder_method(CallExpr* e, MemberExpr* m, bool null_safe);
 
+    // ---- context.cpp: `context`, allocators, #caller (spec 7.11) ----
+    TypeDecl* prelude_decl(const char* name);                      // the prelude's type `name`, or null
+    bool is_context_name(Expr* e);                                 // `context` (no variable of that name)
+    bool is_context_member(Expr* e);                               // `context.F`
+    bool is_context_stmt(Stmt* s);                                 // `context.F = v;`
+    const Type* check_context_member(MemberExpr* e);               // a read of context.F
+    bool check_context_stmt(ExprStmt* s);                          // false: not a context statement
+    void check_context_stmt_place(Stmt* s);                        // reports one as a whole if/while/for body
+    const Type* check_context_assign_misplaced(AssignExpr* e);     // `context.F = v` inside an expression
+    bool check_borrowed_variable(Expr* v, const char* field, const char* what);
+    const Type* check_context_call(CallExpr* e, MemberExpr* m);    // context.temp_allocator.Reset(); null: not one
+    const Type* check_mem_intrinsic(CallExpr* e, NameExpr* n);     // the memory prelude's runtime calls; null: not one
+    const Type* logger_type();                                     // ILogger?, or null
+    const Type* source_location_type();                            // SourceLocation, or null
+    const Type* check_caller_loc(Expr* e);
+    void check_default_param(FuncDecl* f, ParamDecl* p);           // resolve.cpp: `= #caller`
+    void add_caller_defaults(FuncDecl* f, ArenaVec<Arg>& args, Span call);
+    bool caller_defaults_cover(const FuncDecl* f, uint32_t nargs) const; // params from nargs on are `= #caller`
+    // The variables `context.allocator = a;` / `context.logger = l;` borrow until the end of
+    // their block (check_block drops the ones its statements made): they cannot be assigned,
+    // passed as `ref` or have `mut` methods called.
+    struct ContextBorrow {
+        const Decl* d;
+        const char* field;
+        Span at;
+    };
+    std::vector<ContextBorrow> ctx_borrows_;
+    bool check_context_borrow(Expr* target, Span span, FuncDecl* mut_method); // false: reported
+
     // ---- match.cpp ----
     const Type* check_match(MatchExpr* e, const Type* hint, bool as_stmt);
     void check_pattern(Pattern* p, const Type* t);

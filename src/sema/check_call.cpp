@@ -47,6 +47,7 @@ FuncDecl* Sema::pick_overload(FuncDecl* const* cands, uint32_t ncands, ArenaVec<
         if (a.name) diag.error(a.value ? a.value->span : span, "named arguments are not supported yet");
     if (ncands == 1) {
         FuncDecl* f = cands[0];
+        add_caller_defaults(f, args, span); // context.cpp: left-out `SourceLocation at = #caller`
         if (f->params.size != args.size) {
             diag.error(span, "%s '%s' expects %u argument%s, found %u", word, name.c_str(), f->params.size,
                        f->params.size == 1 ? "" : "s", args.size);
@@ -83,7 +84,7 @@ FuncDecl* Sema::pick_overload(FuncDecl* const* cands, uint32_t ncands, ArenaVec<
     bool tie = false, any_arity = false;
     for (uint32_t ci = 0; ci < ncands; ci++) {
         FuncDecl* f = cands[ci];
-        if (f->params.size != args.size) continue;
+        if (f->params.size != args.size && !caller_defaults_cover(f, args.size)) continue; // context.cpp
         any_arity = true;
         int total = 0;
         bool ok = true;
@@ -113,6 +114,7 @@ FuncDecl* Sema::pick_overload(FuncDecl* const* cands, uint32_t ncands, ArenaVec<
         return nullptr;
     }
     for (uint32_t i = 0; i < args.size; i++) coerce(args[i].value, best->params[i]->type);
+    add_caller_defaults(best, args, span); // context.cpp
     check_arg_modes(best, args);
     note_use(best, span); // instance_use.cpp
     return best;
@@ -323,6 +325,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
                     return T.float_();
                 }
                 if (const Type* ct = check_conc_free_call(e, n)) return ct; // Sleep, Yield
+                if (const Type* mt = check_mem_intrinsic(e, n)) return mt;  // the memory prelude's (context.cpp)
                 if (const Type* ht = check_hash_builtin(e, n, hint)) return ht; // hashing.cpp
                 if (const Type* gt = check_implicit_get_type(e, n)) return gt; // reflect.cpp
                 diag.error(callee->span, "undefined name '%s'", n->name.c_str());
@@ -378,6 +381,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
             if (const Type* dt = check_duration_call(e, m)) return dt; // Duration.Millis(n) etc.
             if (const Type* pt = check_parse_call(e, m)) return pt;    // int.Parse(s), float.Parse(s)
             if (const Type* jt = check_text_static_call(e, m)) return jt; // string.Join(sep, xs)
+            if (const Type* ct = check_context_call(e, m)) return ct;    // context.temp_allocator.Reset() (context.cpp)
             ot = check_operand(m->object);
         }
         if (is_console(m->object, id_console)) {

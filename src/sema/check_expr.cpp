@@ -502,7 +502,7 @@ const Type* Sema::expr(Expr* e, const Type* hint) {
         }
         break;
     }
-    case ExprKind::CallerLoc: t = unsupported(e, "'#caller' is"); break;
+    case ExprKind::CallerLoc: t = check_caller_loc(e); break; // context.cpp
     }
     e->type = t ? t : err();
     return e->type;
@@ -665,6 +665,7 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
         if (is_error(ft)) return err();
         return ft->kind == TypeKind::Nullable ? ft : T.nullable(ft);
     }
+    if (is_context_name(e->object)) return check_context_member(e); // context.cpp
     const Type* ot = check_operand(e->object);
     if (is_error(ot)) return err();
     if (is_console(e->object, id_console)) {

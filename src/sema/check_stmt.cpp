@@ -187,7 +187,9 @@ void Sema::check_func(FuncDecl* fn, TypeDecl* owner) {
 void Sema::check_block(Block* b) {
     if (!b) return;
     push_scope();
+    size_t borrows = ctx_borrows_.size(); // context.cpp: a block's `context.allocator = a;` ends with it
     for (Stmt* s : b->stmts) check_stmt(s);
+    ctx_borrows_.resize(borrows);
     pop_scope();
 }
 
@@ -195,6 +197,7 @@ void Sema::check_block(Block* b) {
 static void check_sub(Sema& s, Stmt* st) {
     if (!st) return;
     s.push_scope();
+    s.check_context_stmt_place(st); // context.cpp
     s.check_stmt(st);
     s.pop_scope();
 }
@@ -267,6 +270,7 @@ void Sema::check_stmt(Stmt* s) {
     case StmtKind::Block: check_block(static_cast<Block*>(s)); break;
     case StmtKind::Expr: {
         auto* es = static_cast<ExprStmt*>(s);
+        if (check_context_stmt(es)) break; // context.cpp: `context.allocator = a;`
         if (es->expr && es->expr->kind == ExprKind::Match) {
             auto* m = static_cast<MatchExpr*>(es->expr);
             m->type = check_match(m, nullptr, true);
@@ -304,6 +308,7 @@ void Sema::check_stmt(Stmt* s) {
     case StmtKind::For: {
         auto* fs = static_cast<ForStmt*>(s);
         push_scope();
+        check_context_stmt_place(fs->init); // context.cpp
         check_stmt(fs->init);
         if (fs->cond) value(fs->cond, T.bool_());
         if (fs->step) expr(fs->step, nullptr);
@@ -535,6 +540,7 @@ bool Sema::mutable_path(Expr* e, std::string& why, bool& this_root) {
 // call of `mut_method`.
 bool Sema::require_mutable(Expr* target, Span span, FuncDecl* mut_method) {
     if (!target || is_error(target->type)) return true;
+    if (!check_context_borrow(target, span, mut_method)) return false; // context.cpp
     std::string why;
     bool this_root = false;
     if (mut_method) {
@@ -617,6 +623,7 @@ bool Sema::require_mutable(Expr* target, Span span, FuncDecl* mut_method) {
 // An assignment is an expression: its value is the value stored, with the target's type
 // (for `x ??= v`, the target's value afterwards).
 const Type* Sema::check_assign(AssignExpr* e) {
+    if (is_context_member(e->target)) return check_context_assign_misplaced(e); // context.cpp
     if (e->target && e->target->kind == ExprKind::Index) indexer_assign_ = e; // check_indexer.cpp
     const Type* tt = expr(e->target, nullptr);
     indexer_assign_ = nullptr;

@@ -25,6 +25,9 @@ void add_collections_prelude(Compilation& c);
 // Parses Dict<K,V>, Set<T> and the hashing interfaces (dict_prelude.cpp, spec 10.5) into
 // c.files when the program's text names them.
 void add_dict_prelude(Compilation& c);
+// Parses Arena/Pool (Memory.lang) and SourceLocation/ILogger/Log (Logging.lang) into c.files
+// when the program can name them (memory_prelude.cpp, spec 7.11).
+void add_memory_prelude(Compilation& c);
 
 // Whether `import PATH;` names a library namespace whose names the prelude already gives
 // every program (Std.Collections, Std.Text, Std.Reflection): such an import is accepted

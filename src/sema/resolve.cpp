@@ -929,7 +929,7 @@ void Sema::resolve_signatures() {
                 diag.error(p->name_span, "parameter '%s' cannot have type void", p->name.c_str());
                 p->type = err();
             }
-            if (p->default_value) diag.error(p->default_value->span, "default arguments are not supported yet");
+            if (p->default_value) check_default_param(f, p); // context.cpp: `= #caller`
             ps.push_back(p->type);
         }
         const Type* r = f->ret ? resolve_type(f->ret) : T.void_();

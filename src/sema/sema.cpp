@@ -143,6 +143,7 @@ ProgramCheck::ProgramCheck(Compilation& c) : s_(nullptr), before_(c.diag.error_c
     add_error_prelude(c); // Error, ParseError (spec 10.3)
     add_collections_prelude(c); // List<T> (spec 10.4)
     add_dict_prelude(c); // Dict<K,V>, Set<T> (spec 10.5)
+    add_memory_prelude(c); // Arena, Pool, SourceLocation, Log (spec 7.11)
     s_ = new sema::Sema(c);
 }
 ProgramCheck::~ProgramCheck() { delete s_; }
@@ -161,6 +162,7 @@ bool check_program(Compilation& c, bool require_entry) {
     add_error_prelude(c); // Error, ParseError (spec 10.3)
     add_collections_prelude(c); // List<T> (spec 10.4)
     add_dict_prelude(c); // Dict<K,V>, Set<T> (spec 10.5)
+    add_memory_prelude(c); // Arena, Pool, SourceLocation, Log (spec 7.11)
     sema::Sema s(c);
     s.run(require_entry);
     return c.diag.error_count() == before;

@@ -341,3 +341,43 @@ export func $lang_main(ptr, ptr) -> i64 ctx {
 )";
     CHECK(run(text) == text);
 }
+
+// `context.gc_enabled = false;` (lower_context.cpp): the function copies its context into
+// a slot and passes the copy on. The copy reads parameter 0, so the function keeps it; a
+// callee that reads the copy keeps its own; a callee that never needs a context loses it
+// and the argument goes, whichever context was passed.
+TEST_CASE("ctxelim: a context copied for a block keeps the context; callees decide for themselves") {
+    const char* text = R"(func $flag(ptr) -> i64 ctx {
+@0:
+  %0 = param.ptr 0
+  %1 = load.i64 [%0+72]
+  ret %1
+}
+
+func $square(ptr, i64) -> i64 ctx {
+@0:
+  %0 = param.ptr 0
+  %1 = param.i64 1
+  %2 = mul.i64 %1, %1
+  ret %2
+}
+
+func $outer(ptr) -> i64 ctx {
+@0:
+  %0 = param.ptr 0
+  %1 = slot.ptr 88, 8
+  memcpy %1, %0, 88
+  %2 = iconst.i64 0
+  store.i64 [%1+72], %2
+  %3 = call.i64 $flag(%1)
+  %4 = call.i64 $square(%1, %3)
+  ret %4
+}
+)";
+    std::string out = run(text);
+    CHECK(has(out, "func $flag(ptr) -> i64 ctx"));
+    CHECK(has(out, "func $outer(ptr) -> i64 ctx"));
+    CHECK(has(out, "func $square(i64) -> i64 {"));
+    CHECK(has(out, "call.i64 $flag(%1)"));
+    CHECK(has(out, "call.i64 $square(%3)"));
+}

@@ -140,7 +140,8 @@ struct ContractWalker {
                 !(n->name == "panic") && !(n->name == "Sleep") && !(n->name == "Yield") && !(n->name == "Timeout") &&
                 !(n->name == "Duration") && !(n->name == "__lang_parse_f64") && !(n->name == "compare") && !(n->name == "swap") &&
                 !(n->name == "hash") && !(n->name == "equals") && !(n->name == "__lang_describe") &&
-                !(n->name == "string")) // string.Join(...)
+                !(n->name == "string") && // string.Join(...)
+                !(n->name == "context") && !n->name.view().starts_with("__lang_")) // the context, the prelude's runtime calls
                 fail(e, "name without decl");
             break;
         }
