@@ -684,7 +684,9 @@ private:
     void value(AssignExpr* a, State& st, Const& r) {
         LocalDecl* d = local_of(a->target);
         bool reborrow = d && d->index < borrows_.size() && borrows_[d->index] && borrowed_place(a->value);
-        if (a->compound || reborrow) ex(a->value, st, &r); // `cur = c.Next;` of a local that borrows borrows again
+        // `cur = c.Next;` of a local that borrows borrows again; `context.logger = l;` borrows
+        // l for the rest of its block (spec 7.11).
+        if (a->compound || reborrow || s_.is_context_member(a->target)) ex(a->value, st, &r);
         else consume(a->value, st, &r);
         if (a->compound && (a->op == BinOp::Div || a->op == BinOp::Mod) && is_int(a->target) && r.known && r.v == 0)
             diag_.warning(a->span, "%s by zero: it panics at run time", a->op == BinOp::Div ? "division" : "remainder");
