@@ -622,7 +622,32 @@ bool Sema::require_mutable(Expr* target, Span span, FuncDecl* mut_method) {
 
 // An assignment is an expression: its value is the value stored, with the target's type
 // (for `x ??= v`, the target's value afterwards).
+// The `?.` link in an assignment's target (`a?.b = v`, `a?.b.c += 1`), if any: such an
+// assignment would do nothing when `a` is null, so it is an error (test `a` first).
+static MemberExpr* null_safe_link(Expr* t) {
+    while (t) {
+        if (t->kind == ExprKind::Member) {
+            auto* m = static_cast<MemberExpr*>(t);
+            if (m->null_safe) return m;
+            t = m->object;
+        } else if (t->kind == ExprKind::Index) {
+            t = static_cast<IndexExpr*>(t)->object;
+        } else if (t->kind == ExprKind::TupleIndex) {
+            t = static_cast<TupleIndexExpr*>(t)->object;
+        } else {
+            return nullptr;
+        }
+    }
+    return nullptr;
+}
+
 const Type* Sema::check_assign(AssignExpr* e) {
+    if (MemberExpr* m = null_safe_link(e->target)) {
+        diag.error(m->span, "cannot assign through '?.': test the object for null first (if (o is T x) x.%s = ...)",
+                   m->name.c_str());
+        expr(e->value, nullptr);
+        return err();
+    }
     if (is_context_member(e->target)) return check_context_assign_misplaced(e); // context.cpp
     if (e->target && e->target->kind == ExprKind::Index) indexer_assign_ = e; // check_indexer.cpp
     const Type* tt = expr(e->target, nullptr);
