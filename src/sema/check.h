@@ -201,6 +201,7 @@ public:
     const Type* check_implicit_get_type(CallExpr* e, NameExpr* n);       // GetType() = this.GetType()
     // ---- ownership.cpp ----
     bool is_move_type(const Type* t) const; // spec 6: one owner, moved by let/return/own/store
+    mutable std::unordered_map<const Type*, bool> move_types_; // is_move_type's answers (types are interned)
     // ---- recursive_enum.cpp ----
     void mark_boxed_payloads(); // before layout_all: ParamDecl::boxed of recursive payloads
 
