@@ -33,3 +33,12 @@ best_pair() {
   done
   awk -v a="$ba" -v b="$bb" 'BEGIN { printf "%.4f %.4f\n", a / 1e6, b / 1e6 }'
 }
+
+# bench_setup NAME BUILD_DIR: B and LANG_BIN for the compiler in BUILD_DIR, and a work
+# directory $w (/tmp/lang-NAME-*) removed when the script exits.
+bench_setup() {
+  B=$2
+  LANG_BIN=$PWD/$B/lang
+  w=$(mktemp -d "/tmp/lang-$1-XXXXXX")
+  trap 'rm -rf "$w"' EXIT
+}

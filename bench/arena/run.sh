@@ -6,13 +6,10 @@
 # alternately, best of 3 wall times of whole processes; prints the ratio (goal: the arena
 # version faster than C's malloc version).
 set -eu
-B=${1:-build}
 DEPTH=${2:-18}
-LANG_BIN=$PWD/$B/lang
 here=$(dirname "$0")
-w=$(mktemp -d /tmp/lang-arena-XXXXXX)
-trap 'rm -rf "$w"' EXIT
 . "$here/../lib.sh"
+bench_setup arena "${1:-build}"
 
 echo "== binary-trees, depth $DEPTH: nodes in an Arena (lang) vs malloc/free (C) =="
 "$LANG_BIN" build "$here/binarytrees.lang" -O1 -o "$w/bt_lang"

@@ -4,12 +4,9 @@
 #   sort: 10^6 pseudo-random ints, List<int>.Sort() vs std::sort vs sort.Ints.
 # Go is optional: without the go command its column is skipped.
 set -eu
-B=${1:-build}
-LANG_BIN=$PWD/$B/lang
 here=$(dirname "$0")
-w=$(mktemp -d /tmp/lang-core-XXXXXX)
-trap 'rm -rf "$w"' EXIT
 . "$here/../lib.sh"
+bench_setup core "${1:-build}"
 
 echo "== core library (vs C++ g++ -O2 and Go) =="
 for prog in sort; do

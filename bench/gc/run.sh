@@ -5,12 +5,9 @@
 #   churn: 2,000,000 short-lived cyclic pairs: time, peak RSS, collections and max pause.
 # Go is optional: without the go command its column is skipped.
 set -eu
-B=${1:-build}
-LANG_BIN=$PWD/$B/lang
 here=$(dirname "$0")
-w=$(mktemp -d /tmp/lang-gc-XXXXXX)
-trap 'rm -rf "$w"' EXIT
 . "$here/../lib.sh"
+bench_setup gc "${1:-build}"
 
 echo "== cycle collector (gc class) =="
 "$LANG_BIN" build "$here/binary_trees.lang" -O1 -o "$w/bt_lang"

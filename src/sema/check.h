@@ -129,6 +129,9 @@ struct FnCtx {
     bool infer_ret = false;      // a block-bodied lambda: the first `return` sets `ret`
 };
 
+// `object.name` written by sema in place of source text (reflect.cpp), not yet checked.
+MemberExpr* member_node(Arena& arena, Expr* object, Ident name, Span span);
+
 class Sema {
 public:
     explicit Sema(Compilation& c);

@@ -264,12 +264,7 @@ const Type* Sema::null_safe_result(const Type* r) {
 }
 
 const Type* Sema::call_as_method(CallExpr* e, const char* name, const Type* hint) {
-    auto* callee = arena.make<MemberExpr>();
-    callee->kind = ExprKind::Member;
-    callee->span = e->callee->span;
-    callee->object = e->args[0].value;
-    callee->name = c.interner.intern(name);
-    callee->name_span = e->callee->span;
+    MemberExpr* callee = member_node(arena, e->args[0].value, c.interner.intern(name), e->callee->span);
     e->callee = callee;
     e->builtin = 0;
     ArenaVec<Arg> rest;

@@ -106,12 +106,7 @@ const Type* Sema::check_indexer_compound(IndexExpr* e, const Type* ot, AssignExp
 }
 
 static CallExpr* method_call(Arena& arena, Expr* object, Ident name, Span span) {
-    auto* callee = arena.make<MemberExpr>();
-    callee->kind = ExprKind::Member;
-    callee->span = span;
-    callee->object = object;
-    callee->name = name;
-    callee->name_span = span;
+    MemberExpr* callee = member_node(arena, object, name, span);
     auto* call = arena.make<CallExpr>();
     call->kind = ExprKind::Call;
     call->span = span;

@@ -178,12 +178,7 @@ const Type* Sema::check_text_static_call(CallExpr* e, MemberExpr* m) {
     Expr*& xs = e->args[1].value;
     const Type* xt = expr(xs, strs);
     if (xt->kind == TypeKind::Class && xt->decl && lookup_member(xt->decl, c.interner.intern("ToArray")) >= 0) {
-        auto* m2 = arena.make<MemberExpr>();
-        m2->kind = ExprKind::Member;
-        m2->span = xs->span;
-        m2->object = xs;
-        m2->name = c.interner.intern("ToArray");
-        m2->name_span = xs->span;
+        MemberExpr* m2 = member_node(arena, xs, c.interner.intern("ToArray"), xs->span);
         auto* call = arena.make<CallExpr>();
         call->kind = ExprKind::Call;
         call->span = xs->span;

@@ -235,12 +235,7 @@ bool Sema::check_context_stmt(ExprStmt* s) {
             diag.error(v->span, "internal compiler error: %s has no handle field", d->name.c_str());
             return true;
         }
-        auto* h = arena.make<MemberExpr>();
-        h->kind = ExprKind::Member;
-        h->span = v->span;
-        h->object = v;
-        h->name = hd->name;
-        h->name_span = v->span;
+        MemberExpr* h = member_node(arena, v, hd->name, v->span);
         h->decl = hd;
         h->type = T.int_();
         a->value = h;

@@ -129,18 +129,25 @@ const Type* Sema::check_get_type(CallExpr* e, MemberExpr* m, const Type* ot) {
 }
 
 // `GetType()` without a receiver inside an instance method or constructor is
+// A member expression `object.name` that sema writes in place of source text (an indexer
+// call, a method call a builtin stands for, `this.GetType()`), spanning `span`.
+MemberExpr* member_node(Arena& arena, Expr* object, Ident name, Span span) {
+    auto* m = arena.make<MemberExpr>();
+    m->kind = ExprKind::Member;
+    m->span = span;
+    m->object = object;
+    m->name = name;
+    m->name_span = span;
+    return m;
+}
+
 // `this.GetType()` (as in C#): the callee becomes that member expression.
 const Type* Sema::check_implicit_get_type(CallExpr* e, NameExpr* n) {
     if (n->name != "GetType" || !fn_.self) return nullptr;
     Expr* self = arena.make<Expr>();
     self->kind = ExprKind::This;
     self->span = n->span;
-    MemberExpr* m = arena.make<MemberExpr>();
-    m->kind = ExprKind::Member;
-    m->span = n->span;
-    m->object = self;
-    m->name = n->name;
-    m->name_span = n->span;
+    MemberExpr* m = member_node(arena, self, n->name, n->span);
     e->callee = m;
     self->type = check_this(self);
     return check_get_type(e, m, self->type);
