@@ -290,6 +290,15 @@ Inst* Lowerer::builtin_call(CallExpr* e, Inst* recv) {
         raw_write(lb, va);
         return nullptr;
     }
+    case B_Take: { // take(ref a): a's value (its reference handed over), then a's zero value
+        if (e->args.size != 1) break;
+        const Type* t = e->args[0].value->type;
+        LVal la = lvalue(e->args[0].value);
+        Inst* v = read(la);
+        if (is_agg(t)) v = materialize(t, v);
+        raw_write(la, zero_value(t));
+        return is_str(t) ? own(v) : v;
+    }
     case B_ConsoleWrite:
     case B_ConsoleWriteLine:
         for (const Arg& a : e->args) write_value(expr(a.value), a.value->type, false);

@@ -293,6 +293,24 @@ bool Lowerer::needs_zero_init(const Type* t) {
 // Zero values that are not all-zero bytes (spec 3.6): "" for strings (a string is never
 // NULL), the shared empty array for arrays, the first member of a C-like enum none of
 // whose members has value 0.
+Inst* Lowerer::zero_value(const Type* t) {
+    if (is_agg(t)) {
+        Inst* s = slot(t->size, t->align);
+        Inst* z = emit(Op::memzero, Ty::Void, s);
+        z->imm = t->size;
+        zero_init(t, s, 0);
+        return s;
+    }
+    Ty it = ty(t);
+    if (t->kind == TypeKind::String || t->kind == TypeKind::Array || t->kind == TypeKind::Enum) {
+        Inst* s = slot(8, 8);
+        store(it, s, 0, iconst(it, 0));
+        zero_init(t, s, 0);
+        return load(it, s, 0);
+    }
+    return ir::is_float(it) ? fconst(it, 0) : iconst(it, 0);
+}
+
 void Lowerer::zero_init(const Type* t, Inst* base, int64_t off) {
     switch (t->kind) {
     case TypeKind::String: {

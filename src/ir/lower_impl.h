@@ -372,6 +372,7 @@ public:
     void store_typed(const Type* t, Inst* base, int64_t off, Inst* v);
     Inst* materialize(const Type* t, Inst* v);    // aggregate copy into a fresh slot
     void zero_init(const Type* t, Inst* base, int64_t off);
+    Inst* zero_value(const Type* t);              // the zero value (an aggregate: a fresh slot)
     bool needs_zero_init(const Type* t);
     Inst* binary(BinaryExpr* e);
     Inst* arith(BinOp op, const Type* t, Inst* a, Inst* b);

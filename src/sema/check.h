@@ -282,6 +282,7 @@ public:
     const Type* call_builtin(CallExpr* e, Builtin b);
     const Type* check_compare(CallExpr* e); // compare.cpp: compare(a, b)
     const Type* check_swap(CallExpr* e);    // swap.cpp: swap(ref a, ref b)
+    const Type* check_take(CallExpr* e);    // swap.cpp: take(ref a)
     // `x.Name(rest...)` in place of the builtin call e = `b(x, rest...)`, checked like a
     // written call (compare -> CompareTo, hash -> GetHashCode, equals -> Equals).
     const Type* call_as_method(CallExpr* e, const char* name, const Type* hint);

@@ -313,6 +313,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
                 if (n->name == id_panic) return call_builtin(e, Builtin::Panic);
                 if (n->name == "compare") return check_compare(e); // compare.cpp
                 if (n->name == "swap") return check_swap(e);       // swap.cpp
+                if (n->name == "take") return check_take(e);       // swap.cpp
                 if (n->name == "__lang_parse_f64" && file_ && is_prelude_path(c.sources.file(file_->ast->file_id).path)) {
                     if (e->args.size == 1) value(e->args[0].value, T.string());
                     e->builtin = (uint32_t)Builtin::ParseF64;

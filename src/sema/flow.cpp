@@ -107,6 +107,7 @@ public:
             nslots_ = (uint32_t)fields_.size();
         }
         moved_at_.assign(nslots_, Span{});
+        getter_ = fn_->is_property || fn_->name == "get_Item" || fn_->name == "IterAt";
         State st;
         for (ParamDecl* p : fn_->params)
             if (p && p->mode == ParamMode::Own && s_.is_move_type(p->type)) {
@@ -115,7 +116,11 @@ public:
                 st.set((uint32_t)slot, true);
             }
         if (fn_->body) block(fn_->body, st);
-        else if (fn_->body_expr) consume(fn_->body_expr, st); // `=> e` returns e
+        else if (fn_->body_expr) { // `=> e` returns e
+            returns_borrow_ = getter_;
+            consume(fn_->body_expr, st);
+            returns_borrow_ = false;
+        }
         if (ctor_ && !st.dead) fields_set_at_end(st);
         for (LocalDecl* d : declared_) {
             if (!d->name || d->name.c_str()[0] == '_' || d->index >= read_.size() || read_[d->index] == 2) continue;
@@ -259,13 +264,14 @@ private:
             moved_names(static_cast<BinaryExpr*>(x)->rhs, st);
             return;
         }
-        if (!x || x->kind != ExprKind::Name || !s_.is_move_type(x->type) || st.dead) return;
+        if (!x || !s_.is_move_type(x->type) || st.dead) return;
+        if (x->kind != ExprKind::Name || (borrowed_place(x) && !is_borrowed_param(x))) {
+            if (borrowed_place(x) && !returns_borrow_) cannot_move_out(x);
+            return;
+        }
         Decl* d = static_cast<NameExpr*>(x)->decl;
         int32_t slot = -1;
         if (LocalDecl* l = local_of(x)) {
-            // A local that borrows is not tracked: moving it moves out of the place it was
-            // read from, which is not checked yet (spec 6).
-            if (l->index < borrows_.size() && borrows_[l->index]) return;
             slot = slot_of_[l->index];
         } else if (int32_t ps = own_param_slot(x); ps >= 0) slot = ps;
         else if (d && d->kind == DeclKind::Param && static_cast<ParamDecl*>(d)->mode == ParamMode::Borrow) {
@@ -277,6 +283,25 @@ private:
         st.set((uint32_t)slot, false);
         moved_at_[(size_t)slot] = x->span;
     }
+    bool is_borrowed_param(Expr* x) const {
+        Decl* d = static_cast<NameExpr*>(x)->decl;
+        return d && d->kind == DeclKind::Param && static_cast<ParamDecl*>(d)->mode == ParamMode::Borrow;
+    }
+    // Moving a value out of a place this function does not own (spec 6): the owner would
+    // still drop it. The fixes: exchange it with swap(), or copy it with .Clone().
+    void cannot_move_out(Expr* x) {
+        const std::string& text = s_.c.sources.file(x->span.file).text;
+        std::string what(text, x->span.begin, x->span.end - x->span.begin);
+        const char* whose = x->kind == ExprKind::Index ? "an element of a value" : x->kind == ExprKind::Name && !is_field_name(x)
+            ? "a value" : "a field of a value";
+        diag_.error(x->span, "cannot move '%s' of type %s: it is %s this function does not own "
+                    "(exchange it with swap(ref %s, ref other), or copy it with .Clone())",
+                    what.c_str(), s_.tn(x->type).c_str(), whose, what.c_str());
+    }
+    static bool is_field_name(Expr* x) {
+        Decl* d = static_cast<NameExpr*>(x)->decl;
+        return d && d->kind == DeclKind::Field;
+    }
     // Whether `e` names a value this function does not own, which `let x = e;` borrows
     // instead of moving: a borrowed (or `ref`) parameter, a local that borrows, a global, a
     // for-in variable or pattern binding, or a field or element of anything.
@@ -285,7 +310,10 @@ private:
         if (!e) return false;
         auto borrowed_or_null = [&](Expr* x) { return x && (x->kind == ExprKind::NullLit || borrowed_place(x)); };
         switch (e->kind) {
-        case ExprKind::Member:
+        case ExprKind::Member: { // a field or a property (`Color.Red` is a value, not a place)
+            auto* m = static_cast<MemberExpr*>(e);
+            return m->call || (m->decl && m->decl->kind == DeclKind::Field) || (!m->decl && !m->builtin);
+        }
         case ExprKind::Index:
         case ExprKind::TupleIndex: return true;
         case ExprKind::Ternary: { // `c ? l.next : null` borrows whichever it picks
@@ -309,6 +337,10 @@ private:
         }
     }
     std::vector<uint8_t> borrows_; // LocalDecl::index -> 1: `let x = place;` of a borrowed place
+    // A property getter or indexer returns a borrow of a place it reaches (spec 6: `xs[i]`
+    // and `o.P` are places at the call site), so its `return` may name one; so does
+    // IterAt, which gives for-in its (borrowed) variables (spec 5.1).
+    bool getter_ = false, returns_borrow_ = false;
 
     // Whether `e` reads or writes the variable `d` anywhere inside.
     static bool mentions(Expr* e, Decl* d) {
@@ -534,9 +566,10 @@ private:
         case StmtKind::Expr: ex(static_cast<ExprStmt*>(x)->expr, st); break;
         case StmtKind::VarDecl: {
             auto* v = static_cast<VarDeclStmt*>(x);
-            // `let cur = n;` of a borrowed n (a parameter, a field, an element) borrows it.
-            bool borrows = v->init && !v->destructure && v->names.size == 1 && v->names[0] &&
-                           s_.is_move_type(v->names[0]->type) && borrowed_place(v->init);
+            // `let cur = n;` of a borrowed n (a parameter, a field, an element) borrows it;
+            // `let (k, v) = pair;` of a borrowed pair borrows its parts.
+            bool borrows = v->init && (v->destructure || (v->names.size == 1 && v->names[0])) &&
+                           s_.is_move_type(v->init->type) && borrowed_place(v->init);
             if (borrows) ex(v->init, st);
             else consume(v->init, st);
             for (LocalDecl* d : v->names) {
@@ -590,7 +623,9 @@ private:
             st = State::unreachable();
             break;
         case StmtKind::Return:
+            returns_borrow_ = getter_;
             consume(static_cast<ReturnStmt*>(x)->value, st);
+            returns_borrow_ = false;
             if (ctor_ && !st.dead) fields_set_at_end(st);
             st = State::unreachable();
             break;

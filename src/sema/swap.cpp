@@ -1,4 +1,4 @@
-// swap.cpp: the builtin swap(ref a, ref b) (doc/language/spec.md 6).
+// swap.cpp: the builtins swap(ref a, ref b) and take(ref a) (doc/language/spec.md 6).
 //
 // swap exchanges the values of two mutable places of the same type: locals, fields,
 // elements, `ref` parameters. It is how a value of a move type leaves a field or element
@@ -33,6 +33,28 @@ const Type* Sema::check_swap(CallExpr* e) {
         diag.error(e->span, "swap needs two places of the same type, found %s and %s", tn(ts[0]).c_str(),
                    tn(ts[1]).c_str());
     return T.void_();
+}
+
+// take(ref a) returns a's value and leaves a holding its type's zero value (spec 4.2:
+// null, 0, "", an empty array, the zeroed struct). Like swap, it moves a value out of a
+// field or element without a second owner. For a class type that does not allow null the
+// place holds null afterwards: reading it before storing a new value is a null
+// dereference (the collections use it only on slots they no longer read).
+const Type* Sema::check_take(CallExpr* e) {
+    e->builtin = (uint32_t)Builtin::Take;
+    e->callee->type = T.void_();
+    if (e->args.size != 1) {
+        for (Arg& a : e->args) expr(a.value, nullptr);
+        diag.error(e->span, "take expects 1 argument, found %u", e->args.size);
+        return T.void_();
+    }
+    Expr* a = e->args[0].value;
+    const Type* t = expr(a, nullptr);
+    if (a->kind != ExprKind::RefArg || static_cast<RefArgExpr*>(a)->is_own) {
+        diag.error(a->span, "take takes the place to empty as 'ref': write take(ref a)");
+        return is_error(t) ? t : T.void_();
+    }
+    return t;
 }
 
 } // namespace lang::sema
