@@ -251,12 +251,17 @@ private:
         moved_names(e, st);
     }
     // The locals and parameters whose value `e` hands over: a name, through casts (an
-    // upcast or interface conversion is the same object), both arms of `?:` and `??`.
+    // upcast or interface conversion is the same object), both arms of `?:` and `??`, the
+    // `=> e` arms of a `match`.
     void moved_names(Expr* x, State& st) {
         while (x && x->kind == ExprKind::Cast) x = static_cast<CastExpr*>(x)->operand;
         if (x && x->kind == ExprKind::Ternary) {
             moved_names(static_cast<TernaryExpr*>(x)->then_e, st);
             moved_names(static_cast<TernaryExpr*>(x)->else_e, st);
+            return;
+        }
+        if (x && x->kind == ExprKind::Match) { // the value of whichever `=> e` arm runs
+            for (MatchArm& a : static_cast<MatchExpr*>(x)->arms) moved_names(a.body_expr, st);
             return;
         }
         if (x && x->kind == ExprKind::Binary && static_cast<BinaryExpr*>(x)->op == BinOp::Coalesce) {
