@@ -46,13 +46,13 @@ const Type* Sema::check_take(CallExpr* e) {
     if (e->args.size != 1) {
         for (Arg& a : e->args) expr(a.value, nullptr);
         diag.error(e->span, "take expects 1 argument, found %u", e->args.size);
-        return T.void_();
+        return T.error(); // no follow-up error where the value is used
     }
     Expr* a = e->args[0].value;
     const Type* t = expr(a, nullptr);
     if (a->kind != ExprKind::RefArg || static_cast<RefArgExpr*>(a)->is_own) {
         diag.error(a->span, "take takes the place to empty as 'ref': write take(ref a)");
-        return is_error(t) ? t : T.void_();
+        return T.error();
     }
     return t;
 }
