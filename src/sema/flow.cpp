@@ -342,6 +342,32 @@ private:
         }
     }
     std::vector<uint8_t> borrows_; // LocalDecl::index -> 1: `let x = place;` of a borrowed place
+    // `F() is Node n` of a value no place holds (a call's result, a `new`): n binds that
+    // whole value, so it owns it and may move it (`if (xs.Pop() is Node n) keep.Add(n);`).
+    // A binding of a place (a field, a local, a getter's result) borrows it like any pattern
+    // binding: it names a value its owner still holds.
+    void owned_binding(IsExpr* is, State& st) {
+        Pattern* p = is->pattern;
+        if (!p || (p->kind != PatternKind::TypeTest && p->kind != PatternKind::Binding) || !p->decl ||
+            p->decl->kind != DeclKind::Local)
+            return;
+        auto* d = static_cast<LocalDecl*>(p->decl);
+        if (d->index >= slot_of_.size() || !s_.is_move_type(d->type) || !temporary(is->operand)) return;
+        decl_at_[d->index] = d;
+        if (slot_of_[d->index] < 0) slot_of_[d->index] = new_slot(true);
+        st.set((uint32_t)slot_of_[d->index], true);
+        mark(d, 2); // not reported as unused: it is a pattern binding
+    }
+    // Whether `e` makes a new value that no place holds: a call (not a getter, whose result
+    // is a borrow) or a `new`.
+    static bool temporary(Expr* e) {
+        while (e && e->kind == ExprKind::Cast) e = static_cast<CastExpr*>(e)->operand;
+        if (!e) return false;
+        if (e->kind == ExprKind::New) return true;
+        if (e->kind != ExprKind::Call) return false;
+        FuncDecl* t = static_cast<CallExpr*>(e)->target;
+        return !t || !(t->is_property || t->name == "get_Item" || t->name == "IterAt");
+    }
     // A property getter or indexer returns a borrow of a place it reaches (spec 6: `xs[i]`
     // and `o.P` are places at the call site), so its `return` may name one; so does
     // IterAt, which gives for-in its (borrowed) variables (spec 5.1).
@@ -872,7 +898,10 @@ private:
             if (!c->to && v.known && is_int(e) && fits_type(v.v, e->type) && out) *out = v;
             break;
         }
-        case ExprKind::Is: ex(static_cast<IsExpr*>(e)->operand, st); break;
+        case ExprKind::Is:
+            ex(static_cast<IsExpr*>(e)->operand, st);
+            owned_binding(static_cast<IsExpr*>(e), st);
+            break;
         case ExprKind::As: ex(static_cast<AsExpr*>(e)->operand, st); break;
         case ExprKind::New: {
             auto* n = static_cast<NewExpr*>(e);
