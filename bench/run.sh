@@ -15,6 +15,8 @@
 #   (g) the cycle collector: binary-trees with `gc class` nodes vs C and Go, and a churn of
 #       2,000,000 cyclic pairs (peak RSS, longest pause) (bench/gc/run.sh).
 #   (h) binary-trees with nodes in an Arena vs C malloc/free (bench/arena/run.sh).
+#   (i) binary-trees with owned class nodes (dropped node by node) vs C malloc/free
+#       (bench/owned/run.sh).
 set -eu
 B=${1:-build}
 LANG_BIN=$PWD/$B/lang
@@ -91,3 +93,5 @@ bash "$(dirname "$0")/wordfreq/run.sh" "$B"
 bash "$(dirname "$0")/gc/run.sh" "$B"
 # binary-trees with nodes in an Arena vs C malloc/free (issue 10).
 bash "$(dirname "$0")/arena/run.sh" "$B"
+# binary-trees with owned class nodes, freed by drops, vs C malloc/free (issue 10).
+bash "$(dirname "$0")/owned/run.sh" "$B"

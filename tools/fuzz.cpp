@@ -175,7 +175,7 @@ std::string huge_function(Rng& r) {
 }
 
 std::string program(const std::string& body) {
-    return "public class Node {\n    public var Node N;\n    public var int V;\n"
+    return "public gc class Node {\n    public var Node N;\n    public var int V;\n"
            "    public Node Me() { return this; }\n    public int F(int x) { return x; }\n}\n"
            "public class Program {\n    static int Id(int x) { return x; }\n"
            "    public static void Main() {\n        var node = new Node();\n        var q: int? = 1;\n"

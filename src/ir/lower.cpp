@@ -207,7 +207,6 @@ void Lowerer::collect_decls(TypeDecl* td, const std::string& prefix) {
         if (d->kind == DeclKind::Func) {
             auto* fd = as<FuncDecl>(d);
             if (fd->type_params.size || (!fd->body && !fd->body_expr)) continue;
-            if (fd->fkind == FuncKind::Destructor) continue; // drops come with ownership
             if (fd->unused) continue; // a method of a generic instance the program never uses
             funcs_.push_back(fd);
         } else if (d->kind == DeclKind::Type) {
@@ -288,6 +287,7 @@ bool Lowerer::run() {
     emit_box_thunks(); // lower_box.cpp
     emit_entry();
     lower_pending_lambdas(); // those in initializers
+    emit_drop_glue(); // lower_drop.cpp
     if (!failed) hand_out();
     emit_type_infos(); // lower_reflect.cpp
     return !failed;
@@ -314,6 +314,7 @@ void Lowerer::begin_func(ir::Func* fn) {
     loops.clear();
     defers.clear();
     temps_.clear();
+    temp_drops_.clear();
     vars.clear();
     extra_vars_.clear();
     this_val = result_ptr = ctx = nullptr;
@@ -782,6 +783,15 @@ void Lowerer::lower_func(FuncDecl* fd) {
         }
     }
     lambda_prologue(fd); // lower_func_values.cpp: the record parameter, captures, spills
+    for (ParamDecl* p : fd->params) { // an `own` parameter is dropped at exit unless moved
+        VarInfo& vi = vars[param_base + p->index];
+        if (vi.kind != VarKind::Fixed || !owns_drop(p)) continue;
+        Inst* v = vi.addr;
+        vi.kind = VarKind::Ssa;
+        vi.addr = nullptr;
+        def(param_base + p->index, v);
+        own_drop_local(p);
+    }
 
     if (fd->fkind == FuncKind::Constructor && (fd->chains_base || fd->chains_this)) {
         TypeDecl* owner = fd->parent && fd->parent->kind == DeclKind::Type ? as<TypeDecl>(fd->parent) : nullptr;

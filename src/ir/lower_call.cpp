@@ -69,6 +69,7 @@ void Lowerer::call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>& o
         // The callee borrows a string argument; one read from a field, element or global
         // could be released by the callee's own assignments: keep it alive for the call.
         if (is_str(p->type) && !is_local_read(inner)) v = pin(v);
+        if (p->mode == ParamMode::Own && needs_drop(p->type)) claim(v); // the callee drops it
         if (is_agg(p->type) && !is_fresh_temp(inner)) v = materialize(p->type, v);
         out.push_back(v);
     }
@@ -123,7 +124,7 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
     // goes straight to our own result pointer, aggregate arguments are copied into our
     // incoming aggregate parameters' memory (owned by us, living in the caller's frame).
     // Pending string releases do not prevent it: they are skipped (a leak, doc/lowering.md).
-    bool want_tail = tail && !cfn && !has_defer_stmts() && fdecl;
+    bool want_tail = tail && !cfn && !has_defer_stmts() && fdecl && !has_pending_drops();
     std::vector<Inst*> args;
     if (!cfn) args.push_back(ctx);
     Inst* res = nullptr;
@@ -241,6 +242,7 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
     for (auto& [lv, s] : wb) raw_write(lv, load(vars[lv.var].ty, s, 0));
     if (agg) return res;
     if (rty == Ty::Void) return nullptr;
+    if (!cfn && needs_drop(rt) && !returns_borrow(fd)) return own_value(r, rt); // lower_drop.cpp
     return !cfn && is_str(rt) ? own(r) : r; // a Lang function's string result is +1
 }
 
@@ -297,7 +299,7 @@ Inst* Lowerer::builtin_call(CallExpr* e, Inst* recv) {
         Inst* v = read(la);
         if (is_agg(t)) v = materialize(t, v);
         raw_write(la, zero_value(t));
-        return is_str(t) ? own(v) : v;
+        return is_str(t) ? own(v) : own_value(v, t);
     }
     case B_ConsoleWrite:
     case B_ConsoleWriteLine:
@@ -441,14 +443,14 @@ Inst* Lowerer::new_expr(NewExpr* e) {
             seal(done);
             enter(done);
         }
-        return arr;
+        return own_value(arr, ((Expr*)e)->type); // lower_drop.cpp
     }
     const Type* t = ((Expr*)e)->type;
     if (t->kind != TypeKind::Class && t->kind != TypeKind::Struct) {
         unsupported(e->span, "new of this type");
         return iconst(Ty::Ptr, 0);
     }
-    return construct(t->decl, t, e);
+    return own_value(construct(t->decl, t, e), t); // lower_drop.cpp (a struct is not tracked)
 }
 
 static FieldDecl* find_field(TypeDecl* td, Ident name) {
@@ -584,28 +586,44 @@ Inst* Lowerer::catch_expr(CatchExpr* e) {
     }
     jmp(join);
     enter(hb);
+    // The handler owns the error: `catch (e)` binds it (dropped when the handler ends unless
+    // moved, like an `own` parameter), `catch d` drops it at once (lower_drop.cpp).
+    size_t dmark = defers.size();
     if (e->err_var) {
         uint32_t ev = new_var(Ty::Ptr);
-        vars[ev].kind = VarKind::Fixed;
-        vars[ev].addr = err;
+        vars[ev].kind = VarKind::Ssa;
+        vars[ev].ty = Ty::Ptr;
+        vars[ev].type = e->err_var->type;
         extra_vars_[e->err_var] = ev;
+        def(ev, err);
+        if (owns_drop(e->err_var)) own_drop_local(e->err_var);
+    } else {
+        use_extern("lang_obj_drop"); // an Error object (a class)
+        call("lang_obj_drop", Ty::Void, {ctx, err});
     }
     size_t mark = temps_.size();
+    bool drops = has_val && !whole && needs_drop(e->type), owned = false;
     if (e->handler_expr) {
         Inst* h = expr(e->handler_expr);
         if (str && cur) h = take(h);
+        if (drops && cur) owned = claim(h) || (h && h->op == Op::iconst);
         if (has_val && cur) def(res, h);
     } else if (e->handler_block) {
         stmts(e->handler_block);
     }
     if (cur) drop_temps(mark);
     else if (mark < temps_.size()) temps_.resize(mark);
+    if (cur) run_defers(dmark);
+    defers.resize(dmark);
     jmp(join);
     seal(join);
     enter(join);
     if (!cur) return has_val ? undef(rt) : nullptr;
     if (!has_val) return nullptr;
     Inst* r = use(res);
+    // The value came out of the T! result (owned by no one else); the handler's is owned
+    // when it was a new value, else the result is a borrow (lower_drop.cpp).
+    if (drops && owned) return own_value(r, e->type);
     return str ? own(r) : r;
 }
 

@@ -246,6 +246,7 @@ Inst* Lowerer::conc_call(CallExpr* e) {
         const Type* et = e->args[0].value->type;
         Inst* v = expr(e->args[0].value);
         if (is_str(et)) v = take(v); // the channel holds a reference until it is received
+        else if (needs_drop(et)) claim(v); // and owns a moved value (lower_drop.cpp)
         call_v(ext("lang_chan_send"), Ty::Void, {ch, value_addr(v, et)});
         return nullptr;
     }
@@ -256,6 +257,7 @@ Inst* Lowerer::conc_call(CallExpr* e) {
         Inst* ok = call_v(ext("lang_chan_recv"), Ty::I8, {ch, s});
         fix_closed_zero(ok, et, s);
         Inst* v = load_typed(et, s, 0);
+        if (needs_drop(et)) return own_value(v, et);
         return is_str(et) ? own(v) : v; // the channel's reference is now ours
     }
     case B_ChanTryReceive: {
@@ -392,6 +394,7 @@ void Lowerer::for_in_channel(ForInStmt* s, Block* head, Block* body, Block* step
     if (s->var) {
         bind_local(s->var, load_typed(et, buf, 0), et); // a received string is +1: the variable's
         own_local(s->var);
+        if (owns_drop(s->var)) own_drop_local(s->var); // a received object is the variable's
     }
     stmt(s->body);
     if (cur) run_defers(mark);
@@ -434,6 +437,7 @@ void Lowerer::select_stmt(SelectStmt* s) {
             const Type* et = call->args[0].value->type;
             Inst* v = expr(call->args[0].value);
             if (is_str(et)) v = take(v); // kept by the channel if this case is chosen (else a leak)
+            else if (needs_drop(et)) claim(v);
             buf = value_addr(v, et);
             if (is_agg(et)) buf = materialize(et, buf);
         } else {

@@ -149,7 +149,7 @@ Inst* Lowerer::array_lit(ArrayLitExpr* ae) {
             Inst* v = expr(ae->elems[i]);
             store_typed(et, arr, LANG_ABI_ARRAY_DATA + (int64_t)i * et->size, v);
         }
-        return arr;
+        return own_value(arr, ae->type); // lower_drop.cpp
     }
     uint64_t size = (uint64_t)n * et->size;
     uint8_t* bytes = static_cast<uint8_t*>(m.arena.alloc(size, 16));
@@ -164,7 +164,7 @@ Inst* Lowerer::array_lit(ArrayLitExpr* ae) {
         Inst* v = expr(ae->elems[i]);
         store_typed(et, arr, LANG_ABI_ARRAY_DATA + (int64_t)i * et->size, v);
     }
-    return arr;
+    return own_value(arr, ae->type);
 }
 
 const char* Lowerer::cstring_global(const char* bytes, uint32_t len) {
@@ -342,6 +342,7 @@ void Lowerer::emit_typeinfo(TypeDecl* td) {
         if (b->resolved && b->resolved->kind == TypeKind::Class && b->resolved->decl)
             r.base = typeinfo(b->resolved->decl);
     if (td->tkind == TypeDeclKind::Class || boxed_set_.count(td)) r.ifaces = emit_itables(td, &r.nifaces);
+    r.drop = drop_hook(td); // lower_drop.cpp
     decl_tables(td, r);
 
     ir::Global* g = m.arena.make<ir::Global>();

@@ -98,7 +98,8 @@ LVal Lowerer::var_lval(Decl* d) {
             if (is_agg(d->type) || (d->kind == DeclKind::Local && as<LocalDecl>(d)->captured)) { // (lambdas: by address)
                 vi.kind = VarKind::Mem;
                 vi.addr = slot_for(d->type);
-            } else if (d->kind == DeclKind::Local && as<LocalDecl>(d)->is_mutable) {
+            } else if (d->kind == DeclKind::Local && (as<LocalDecl>(d)->is_mutable || owns_drop(d))) {
+                // (an owning `let` too: a move empties it, lower_drop.cpp)
                 vi.kind = VarKind::Ssa;
             } else {
                 vi.kind = VarKind::Fixed;
@@ -152,6 +153,7 @@ LVal Lowerer::lvalue(Expr* e) {
                 o.off += fd->offset;
                 o.type = e->type;
                 o.release_old = false; // strings inside structs are never released (doc/lowering.md)
+                o.drop_part = true;
                 return o;
             }
             break;
@@ -169,6 +171,7 @@ LVal Lowerer::lvalue(Expr* e) {
             o.off += tuple_offset(te->object->type, te->index);
             o.type = e->type;
             o.release_old = false;
+            o.drop_part = true;
             return o;
         }
         break;
@@ -217,6 +220,7 @@ void Lowerer::store_typed(const Type* t, Inst* base, int64_t off, Inst* v) {
         return;
     }
     if (is_str(t)) v = take(v);
+    else if (needs_drop(t)) claim(v); // the new place owns it
     store(ty(t), base, off, v);
 }
 
@@ -243,6 +247,13 @@ void Lowerer::write(const LVal& lv, Inst* v) {
             release_str(old);
             return;
         }
+        if (vars[lv.var].drops) { // an owning local: the new value is claimed, the old dropped
+            Inst* old = read(lv);
+            raw_write(lv, v);
+            claim(v);
+            drop_value(lv.type, old);
+            return;
+        }
         raw_write(lv, v);
         break;
     case LVal::Mem:
@@ -250,6 +261,13 @@ void Lowerer::write(const LVal& lv, Inst* v) {
             Inst* old = load(Ty::Ptr, lv.base, lv.off);
             store(Ty::Ptr, lv.base, lv.off, take(v));
             release_str(old);
+            return;
+        }
+        if ((lv.release_old || lv.drop_part) && needs_drop(lv.type)) {
+            Inst* old = load(Ty::Ptr, lv.base, lv.off);
+            store(Ty::Ptr, lv.base, lv.off, v);
+            claim(v);
+            drop_value(lv.type, old);
             return;
         }
         store_typed(lv.type, lv.base, lv.off, v);
@@ -393,7 +411,9 @@ Inst* Lowerer::expr(Expr* e) {
         if (ne->decl->kind == DeclKind::Func || ne->decl->kind == DeclKind::Type ||
             ne->decl->kind == DeclKind::Namespace)
             break;
-        return read(var_lval(ne->decl));
+        LVal lv = var_lval(ne->decl);
+        Inst* v = read(lv);
+        return ne->moves ? move_out(lv, v, ne->decl->type) : v; // lower_drop.cpp
     }
     case ExprKind::This:
     case ExprKind::Base:
@@ -974,6 +994,9 @@ void Lowerer::cond_branch(Expr* e, Block* t, Block* fblk) {
         // placed: a string operand is given an extra reference that is never released
         // (a leak, never a dangling binding; `if (x is string v)` alone pins instead).
         if (is_str(ie->operand->type)) take(v);
+        // Likewise a new object the binding names is not dropped here: a binding that is
+        // moved hands it over, else it leaks (lower_drop.cpp).
+        if (needs_drop(ie->operand->type) && ie->pattern && ie->pattern->decl) claim(v);
         drop_temps(mark);
         pattern(ie->pattern, v, ie->operand->type, fblk);
         jmp(t);
@@ -1022,10 +1045,18 @@ Inst* Lowerer::ternary(TernaryExpr* e) {
     seal(t);
     seal(fb);
     bool str = has_val && is_str(e->type);
+    // A move-type result is owned when every arm gave an owned value (or null); an arm that
+    // reads a place makes it a borrow, and an owned value of another arm then leaks.
+    bool drops = has_val && needs_drop(e->type);
+    int owned = 0, borrowed = 0;
     auto arm = [&](Expr* x) { // an arm's strings are released in the arm; a string result is +1
         size_t mark = temps_.size();
         Inst* v = expr(x);
         if (str && cur) v = take(v);
+        if (drops && cur) {
+            if (claim(v)) owned++;
+            else if (v && v->op != Op::iconst) borrowed++;
+        }
         if (cur) drop_temps(mark); else if (mark < temps_.size()) temps_.resize(mark);
         if (has_val && cur) def(res, v);
         jmp(join);
@@ -1039,6 +1070,7 @@ Inst* Lowerer::ternary(TernaryExpr* e) {
     if (!cur) return has_val ? undef(ty(e->type)) : nullptr; // both branches panic
     if (!has_val) return nullptr;
     Inst* r = use(res);
+    if (drops && owned && !borrowed) return own_value(r, e->type);
     return str ? own(r) : r;
 }
 
@@ -1093,6 +1125,10 @@ Inst* Lowerer::coalesce(BinaryExpr* e) {
     seal(nb);
     seal(vb);
     bool str = is_str(e->type);
+    // A move-type result is owned when both sides were (the left one is null on the other
+    // path, so claiming it there is right); otherwise it is a borrow and an owned side leaks.
+    bool drops = needs_drop(e->type);
+    bool lown = drops && claim(v), rown = false;
     enter(vb);
     {
         const Type* inner = lt->kind == TypeKind::Nullable ? lt->elem : lt;
@@ -1107,6 +1143,7 @@ Inst* Lowerer::coalesce(BinaryExpr* e) {
         size_t mark = temps_.size();
         Inst* x = expr(e->rhs);
         if (str) x = take(x);
+        if (drops) rown = claim(x) || (x && x->op == Op::iconst);
         drop_temps(mark);
         def(res, x);
         jmp(join);
@@ -1114,6 +1151,7 @@ Inst* Lowerer::coalesce(BinaryExpr* e) {
     seal(join);
     enter(join);
     Inst* r = use(res);
+    if (lown && rown) return own_value(r, e->type);
     return str ? own(r) : r;
 }
 

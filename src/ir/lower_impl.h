@@ -69,6 +69,7 @@ struct VarInfo {
     Inst* addr = nullptr;     // Mem: address of the storage (slot, or a ref/aggregate param); Fixed: the value
     const Type* type = nullptr;
     bool owns = false;        // a string local holding a reference: overwriting releases the old value
+    bool drops = false;       // a local owning a move-type value: dropped at scope exit (lower_drop.cpp)
 };
 
 // A place that can be read and written.
@@ -80,6 +81,8 @@ struct LVal {
     const Type* type = nullptr;
     bool release_old = false; // Mem: a string location that owns its value (class field, array
                               // element, global, `ref` parameter): a store releases the old one
+    bool drop_part = false;   // Mem: a struct or tuple part: a store drops the old move-type value
+                              // (strings in structs are not counted, lower_drop.cpp)
 };
 
 struct LoopCtx {
@@ -162,6 +165,7 @@ public:
         int64_t size = 0, align = 1;
         const char *base = nullptr, *fields = nullptr, *methods = nullptr, *ifaces = nullptr;
         int64_t nfields = 0, nmethods = 0, nifaces = 0;
+        const char* drop = nullptr;     // the drop hook (lower_drop.cpp)
     };
     static uint32_t type_kind_code(const Type* t);               // LangTypeKind
     const char* type_info_sym(const Type* t);                     // any type's info symbol
@@ -296,6 +300,27 @@ public:
     void release_temps(size_t from);      // releases temps_[from..] here (they stay listed)
     void drop_temps(size_t from);         // releases temps_[from..] here and forgets them
     void retain_parts(const Type* t, Inst* base, int64_t off); // an aggregate copy's strings
+
+    // Drops of owned values (lower_drop.cpp)
+    bool needs_drop(const Type* t);        // a class object, interface value or array (maybe null)
+    bool has_drops(const Type* t, int depth = 0); // ... or a string, or a struct/tuple holding one
+    Inst* own_value(Inst* v, const Type* t); // registers an owned temporary (dropped unless claimed)
+    void drop_value(const Type* t, Inst* v);
+    bool has_pending_drops() const;        // a droppable local or temporary is live (no tail call)
+    void own_drop_local(Decl* d);
+    bool owns_drop(Decl* d);               // a local or parameter that drops its value at scope exit
+    Inst* move_out(const LVal& lv, Inst* v, const Type* t);
+    const char* drop_hook(TypeDecl* td);   // "T.$drop" or nullptr when T has nothing to drop
+    static bool returns_borrow(FuncDecl* fd); // a getter, indexer or IterAt: its result is borrowed
+    const char* array_drop_fn(const Type* elem);
+    void emit_drop_hook(TypeDecl* td);
+    void emit_array_glue(const Type* elem);
+    void emit_drop_glue();
+    std::unordered_map<Inst*, const Type*> temp_drops_; // temps_ entries that are move-type values
+    std::unordered_map<TypeDecl*, const char*> drop_hooks_;
+    std::unordered_map<const Type*, const char*> array_glue_;
+    std::vector<TypeDecl*> pending_hooks_;
+    std::vector<const Type*> pending_glue_;
     void own_local(Decl* d);              // the local now owns its value: released at scope end
     void raw_write(const LVal& lv, Inst* v); // store/define without any reference counting
 

@@ -90,7 +90,11 @@ void Lowerer::release_str(Inst* v) {
 }
 
 void Lowerer::release_temps(size_t from) {
-    for (size_t i = temps_.size(); i-- > from;) release_str(temps_[i]);
+    for (size_t i = temps_.size(); i-- > from;) {
+        auto it = temp_drops_.find(temps_[i]);
+        if (it != temp_drops_.end()) drop_value(it->second, temps_[i]); // lower_drop.cpp
+        else release_str(temps_[i]);
+    }
 }
 
 void Lowerer::drop_temps(size_t from) {

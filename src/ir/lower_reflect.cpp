@@ -155,7 +155,7 @@ void Lowerer::emit_type_record(ir::Global* g, const TypeRecord& r) {
     }
     put_addr(m, g, r.ifaces);
     put_i64(m, g, r.nifaces);
-    put_addr(m, g, nullptr); // drop
+    put_addr(m, g, r.drop); // lower_drop.cpp
 }
 
 struct FieldRow { std::string name; const Type* type; int64_t offset; };

@@ -52,8 +52,10 @@ void Lowerer::run_defers(size_t down_to) {
         ctx = ctx_for_cleanup(i); // lower_context.cpp
         if (saved[i].defer)
             stmt(saved[i].defer);
-        else
+        else if (is_str(saved[i].local->type))
             release_str(read(var_lval(saved[i].local)));
+        else
+            drop_value(saved[i].local->type, read(var_lval(saved[i].local))); // lower_drop.cpp
     }
     ctx = here;
     defers = std::move(saved);
@@ -117,6 +119,12 @@ void Lowerer::bind_local(LocalDecl* d, Inst* v, const Type* t) {
 
 // A local that owns its string: the first value is +1 (claimed or retained).
 void Lowerer::bind_owned(LocalDecl* d, Inst* v, const Type* t) {
+    if (owns_drop(d)) { // a move-type value: claimed, dropped at scope exit (lower_drop.cpp)
+        bind_local(d, v, t);
+        claim(v);
+        own_drop_local(d);
+        return;
+    }
     if (!is_str(d->type)) {
         bind_local(d, v, t);
         return;
@@ -174,6 +182,7 @@ void Lowerer::var_decl(VarDeclStmt* s) {
         }
         write(lv, v);
         own_local(d);
+        if (owns_drop(d)) own_drop_local(d); // null until assigned (lower_drop.cpp)
     }
 }
 
@@ -286,7 +295,10 @@ void Lowerer::enter_step(Block* step) {
 void Lowerer::indexed_pass(ForInStmt* s, Inst* item, const Type* t, uint32_t iv, Block* head, Block* step, Block* exit) {
     loops.push_back({exit, step, defers.size(), temps_.size()});
     size_t mark = defers.size();
-    if (s->var) bind_owned(s->var, item, t);
+    if (s->var) { // a for-in variable borrows the element (lower_drop.cpp)
+        if (needs_drop(t)) bind_local(s->var, item, t);
+        else bind_owned(s->var, item, t);
+    }
     stmt(s->body);
     if (cur) run_defers(mark);
     defers.resize(mark);
@@ -469,6 +481,7 @@ void Lowerer::fail_stmt(FailStmt* s) {
         return;
     }
     Inst* err = expr(s->error);
+    claim(err); // the result owns the error now (lower_drop.cpp)
     error_note("lang_error_fail", err, s->span);
     if (is_str(ret_type->elem)) store(Ty::Ptr, result_ptr, 0, iconst(Ty::Ptr, 0)); // no value to release
     store(Ty::Ptr, result_ptr, err_offset(ret_type), err);
@@ -497,6 +510,7 @@ void Lowerer::return_stmt(ReturnStmt* s) {
 void Lowerer::leave_with(Inst* v) {
     if (!cur) return;
     if (!result_ptr && is_str(ret_type)) v = take(v);
+    if (!result_ptr && needs_drop(ret_type)) claim(v); // the caller owns it
     if (result_ptr) memcpy_(result_ptr, v, ret_type->size);
     release_temps(0);
     run_defers(0);
@@ -592,6 +606,7 @@ Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
     Ty rt = ty(e->type);
     bool has_val = rt != Ty::Void;
     uint32_t res = has_val ? new_var(rt) : 0;
+    int owned = 0, borrowed = 0; // arms giving an owned / a borrowed move-type value
     Block* join = mk_block();
     Inst* tag = nullptr;
     if (st->kind == TypeKind::Enum && is_agg(st)) { // every arm tests the tag: load it once
@@ -624,6 +639,10 @@ Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
                 size_t mark = temps_.size();
                 Inst* x = expr(arm.body_expr);
                 if (has_val && is_str(e->type)) x = take(x);
+                if (has_val && cur && needs_drop(e->type)) { // as ?: does (lower_expr.cpp)
+                    if (claim(x)) owned++;
+                    else if (x && x->op != Op::iconst) borrowed++;
+                }
                 drop_temps(mark);
                 if (has_val && cur) def(res, x);
             } else if (arm.body_block) {
@@ -647,6 +666,7 @@ Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
     if (!cur) return has_val ? undef(rt) : nullptr;
     if (!has_val) return nullptr;
     Inst* r = use(res);
+    if (owned && !borrowed) return own_value(r, e->type); // lower_drop.cpp
     return is_str(e->type) ? own(r) : r;
 }
 

@@ -125,6 +125,7 @@ struct NameExpr : Expr {
     ArenaVec<TypeExpr*> generic_args;  // Max<int>(...)
     Decl* decl = nullptr;              // sema: what the name refers to (local, param, func, type, ...)
     Expr* call = nullptr;              // sema: the getter call a property read stands for (`Count` in a method)
+    bool moves = false;                // sema (flow.cpp): the owned local or `own` parameter is moved here
 };
 struct MemberExpr : Expr {
     Expr* object;
@@ -366,6 +367,7 @@ struct LocalDecl : Decl {
     TypeExpr* type_expr = nullptr;
     Expr* init = nullptr;
     bool captured = false;      // sema: a lambda uses it (lowering keeps it in memory)
+    bool borrows = false;       // sema (flow.cpp): `let c = place;` borrows; it owns nothing to drop
     bool stack_closure = false; // sema: holds a lambda with captures (LocalDecl::closure)
     struct LambdaExpr* closure = nullptr; // sema: that lambda (closures.cpp follows the local's uses)
 };
@@ -398,6 +400,7 @@ struct FuncDecl : Decl {
     Expr* body_expr = nullptr;          // expression-bodied `=> e`
     const char* extern_abi = nullptr;   // "C" for extern/export functions
     ArenaVec<Arg> chain_args;           // constructor chaining arguments
+    FuncDecl* chain_target = nullptr;   // sema: the constructor they go to
     const char* mangled = nullptr;      // sema: symbol name chosen by sema (e.g. "Program.Main")
     bool unused = false;                // sema: a generic-instance method the program never uses: not lowered
     bool is_property = false;           // a read-only property `T Name => e;` / `T Name { get ... }`: its getter

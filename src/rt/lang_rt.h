@@ -225,6 +225,7 @@ void lang_array_free(LangContext *ctx, LangArray *a);
 /* ---- objects ---- */
 void *lang_obj_new(LangContext *ctx, const LangTypeInfo *type, int64_t size); /* zeroed, header filled */
 void lang_obj_free(LangContext *ctx, void *obj);
+void lang_obj_drop(LangContext *ctx, void *obj); /* an owner's drop: NULL and gc objects are left alone */
 void *lang_alloc(LangContext *ctx, int64_t size, int64_t align);
 /* gc class objects (gc.c, gc.h): a zeroed object with its header filled, from the running
  * lightweight thread's gc heap (may collect first, unless ctx->gc_enabled is 0); the

@@ -40,6 +40,16 @@ void lang_obj_free(LangContext *ctx, void *obj) {
     a->free(a->procedure_data, obj);
 }
 
+/* What compiled code calls when the owner of a class object or interface value drops it
+ * (src/ir/lower_drop.cpp). An interface value may hold a gc class object: the collector
+ * owns those. */
+void lang_obj_drop(LangContext *ctx, void *obj) {
+    if (!obj) return;
+    LangObjHeader *h = obj;
+    if (h->type && (h->type->flags & 1u)) return;
+    lang_obj_free(ctx, obj);
+}
+
 void *lang_alloc(LangContext *ctx, int64_t size, int64_t align) {
     if (size < 0) lang_panicf("negative allocation size %lld", (long long)size);
     LangAllocator *a = ctx_allocator(ctx);

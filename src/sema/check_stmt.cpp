@@ -151,6 +151,7 @@ void Sema::check_func(FuncDecl* fn, TypeDecl* owner) {
                 FuncDecl* f = pick_overload(ctors.data(), ctors.n, fn->chain_args, "the constructor of", target->name,
                                             fn->name_span);
                 if (f) check_access(f, fn->name_span);
+                fn->chain_target = f;
             }
         }
     } else if (fn_.is_ctor && owner && owner->tkind == TypeDeclKind::Class) {

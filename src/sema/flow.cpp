@@ -115,6 +115,9 @@ public:
                 own_params_.push_back({p, slot});
                 st.set((uint32_t)slot, true);
             }
+        if (fn_->chain_target) { // `: base(args)`: its `own` parameters take their arguments
+            call_args(fn_->chain_target, fn_->chain_args, st);
+        }
         if (fn_->body) block(fn_->body, st);
         else if (fn_->body_expr) { // `=> e` returns e
             returns_borrow_ = getter_;
@@ -254,7 +257,7 @@ private:
     // upcast or interface conversion is the same object), both arms of `?:` and `??`, the
     // `=> e` arms of a `match`.
     void moved_names(Expr* x, State& st) {
-        while (x && x->kind == ExprKind::Cast) x = static_cast<CastExpr*>(x)->operand;
+        x = strip_casts(x);
         if (x && x->kind == ExprKind::Ternary) {
             moved_names(static_cast<TernaryExpr*>(x)->then_e, st);
             moved_names(static_cast<TernaryExpr*>(x)->else_e, st);
@@ -269,7 +272,21 @@ private:
             moved_names(static_cast<BinaryExpr*>(x)->rhs, st);
             return;
         }
+        if (x && x->kind == ExprKind::Catch) { // the value, or the handler's
+            moved_names(static_cast<CatchExpr*>(x)->handler_expr, st);
+            return;
+        }
         if (!x || !s_.is_move_type(x->type) || st.dead) return;
+        if ((x->kind == ExprKind::This || x->kind == ExprKind::Base) && !returns_borrow_) {
+            diag_.error(x->span, "cannot move 'this' of type %s: a method borrows its object (return a new object, or make this a property, which returns a borrow)",
+                        s_.tn(x->type).c_str());
+            return;
+        }
+        bool place = is_place_read(x);
+        if (place && !borrowed_place(x)) { // a field or element of a temporary
+            if (!returns_borrow_) cannot_move_out(x);
+            return;
+        }
         if (x->kind != ExprKind::Name || (borrowed_place(x) && !is_borrowed_param(x))) {
             if (borrowed_place(x) && !returns_borrow_) cannot_move_out(x);
             return;
@@ -287,6 +304,29 @@ private:
         if (slot < 0) return;
         st.set((uint32_t)slot, false);
         moved_at_[(size_t)slot] = x->span;
+        static_cast<NameExpr*>(x)->moves = true; // lowering empties the variable here
+    }
+    static Expr* strip_casts(Expr* x) {
+        while (x && x->kind == ExprKind::Cast) x = static_cast<CastExpr*>(x)->operand;
+        return x;
+    }
+    // A field, property or element read: a place inside some value.
+    static bool is_place_read(Expr* x) {
+        if (x->kind == ExprKind::Index || x->kind == ExprKind::TupleIndex) return true;
+        if (x->kind != ExprKind::Member) return false;
+        auto* m = static_cast<MemberExpr*>(x);
+        return m->call || (m->decl && m->decl->kind == DeclKind::Field) || (!m->decl && !m->builtin);
+    }
+    // The value a chain of field, property and element reads starts from.
+    static Expr* place_root(Expr* x) {
+        for (;;) {
+            x = strip_casts(x);
+            if (!x) return x;
+            if (x->kind == ExprKind::Member && is_place_read(x)) x = static_cast<MemberExpr*>(x)->object;
+            else if (x->kind == ExprKind::Index) x = static_cast<IndexExpr*>(x)->object;
+            else if (x->kind == ExprKind::TupleIndex) x = static_cast<TupleIndexExpr*>(x)->object;
+            else return x;
+        }
     }
     bool is_borrowed_param(Expr* x) const {
         Decl* d = static_cast<NameExpr*>(x)->decl;
@@ -299,6 +339,19 @@ private:
         std::string what(text, x->span.begin, x->span.end - x->span.begin);
         const char* whose = x->kind == ExprKind::Index ? "an element of a value" : x->kind == ExprKind::Name && !is_field_name(x)
             ? "a value" : "a field of a value";
+        if (x->kind == ExprKind::As) {
+            diag_.error(x->span, "cannot move '%s' of type %s: 'as' borrows the value it converts (test and bind it with 'is' where it is owned, or copy it with .Clone())",
+                        what.c_str(), s_.tn(x->type).c_str());
+            return;
+        }
+        Expr* root = place_root(x);
+        if (is_place_read(x) && root && root->kind != ExprKind::Name && root->kind != ExprKind::This &&
+            root->kind != ExprKind::Base) {
+            diag_.error(x->span, "cannot move '%s' of type %s: it is part of a temporary value that is dropped at the end of the statement "
+                        "(keep the value in a variable and take the part with take(ref ...) or swap(ref ..., ref other))",
+                        what.c_str(), s_.tn(x->type).c_str());
+            return;
+        }
         diag_.error(x->span, "cannot move '%s' of type %s: it is %s this function does not own "
                     "(exchange it with swap(ref %s, ref other), or copy it with .Clone())",
                     what.c_str(), s_.tn(x->type).c_str(), whose, what.c_str());
@@ -311,16 +364,23 @@ private:
     // instead of moving: a borrowed (or `ref`) parameter, a local that borrows, a global, a
     // for-in variable or pattern binding, or a field or element of anything.
     bool borrowed_place(Expr* e) const {
-        while (e && e->kind == ExprKind::Cast) e = static_cast<CastExpr*>(e)->operand;
+        e = strip_casts(e);
         if (!e) return false;
+        if (s_.is_context_member(e)) return true; // context.logger: the context borrows it
+        if (e->kind == ExprKind::As) { // `x as T` is x, or null: it borrows x unless x is new
+            Expr* o = strip_casts(static_cast<AsExpr*>(e)->operand);
+            return o && (o->kind == ExprKind::Name || o->kind == ExprKind::This || o->kind == ExprKind::Base ||
+                         is_place_read(o));
+        }
         auto borrowed_or_null = [&](Expr* x) { return x && (x->kind == ExprKind::NullLit || borrowed_place(x)); };
         switch (e->kind) {
-        case ExprKind::Member: { // a field or a property (`Color.Red` is a value, not a place)
-            auto* m = static_cast<MemberExpr*>(e);
-            return m->call || (m->decl && m->decl->kind == DeclKind::Field) || (!m->decl && !m->builtin);
-        }
+        case ExprKind::Member: // a field or a property (`Color.Red` is a value, not a place)
         case ExprKind::Index:
-        case ExprKind::TupleIndex: return true;
+        case ExprKind::TupleIndex: { // ... of a value that outlives the statement
+            if (!is_place_read(e)) return false;
+            Expr* root = place_root(e);
+            return root && (root->kind == ExprKind::Name || root->kind == ExprKind::This || root->kind == ExprKind::Base);
+        }
         case ExprKind::Ternary: { // `c ? l.next : null` borrows whichever it picks
             auto* t = static_cast<TernaryExpr*>(e);
             return borrowed_or_null(t->then_e) && borrowed_or_null(t->else_e) && (borrowed_place(t->then_e) || borrowed_place(t->else_e));
@@ -610,6 +670,7 @@ private:
                 if (borrows) {
                     if (borrows_.size() <= d->index) borrows_.resize(d->index + 1, 0);
                     borrows_[d->index] = 1;
+                    d->borrows = true;
                     continue;
                 }
                 if (v->init) {

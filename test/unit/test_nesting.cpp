@@ -26,7 +26,7 @@ using namespace lang;
 
 namespace {
 
-const char* const kHead = "public class Node { public var Node N; public Node() { N = this; } public Node Me() { return this; } }\n"
+const char* const kHead = "public gc class Node { public var Node N; public Node() { N = this; } public Node Me() { return this; } }\n"
                           "public enum Shape { Dot, Pair(int a, int b) }\n"
                           "public class Program {\n"
                           "    static int Id(int x) { return x; }\n"

@@ -1,0 +1,261 @@
+// lower_drop.cpp: drops of owned values (spec 6, doc/lowering.md "Drops").
+//
+// A value of a move type has one owner. Lowering frees it where the owner ends:
+//   - an owning local (a `let`/`var` that does not borrow, an `own` parameter, a `catch`
+//     binding) at the exit of its scope, on every path (a Cleanup next to the defers,
+//     lower_stmt.cpp run_defers); a local that lambdas capture is not dropped (they may
+//     outlive it: captures are not moved yet);
+//   - a temporary (`new`, an array literal, a call's result, `take`, a moved local) at the
+//     end of its statement unless something claimed it: a variable, field, element,
+//     literal, `own` argument or result (the same temps_ as strings, lower_own.cpp);
+//   - the old value of an owning place when it is assigned.
+// A move empties the variable it leaves (null), so a conditional move needs no separate
+// drop flag: the drop at scope exit finds null and does nothing.
+//
+// What a drop does, by type (drop_value): a class object or interface value goes to
+// lang_obj_drop (src/rt/object.c), which runs the type's drop hook and gives the memory
+// back to the allocator in the header; gc class objects are left to the collector. The
+// hook "T.$drop" (emitted here for each class that needs one) runs the destructor ~T(),
+// drops T's own fields in declaration order, then calls the base class's hook. An array
+// drops its elements (a "$drop.array.N" function per element type) and is freed. Strings
+// are released. Structs and tuples drop their parts.
+//
+// Not yet (leaks, never double frees): owned structs, tuples and payload enums held by
+// locals or temporaries (their parts are dropped when they sit in a field or element),
+// recursive enum boxes, closure records, boxed structs, errors dropped by `catch d`.
+#include "ir/lower_impl.h"
+
+namespace lang::lower {
+
+bool Lowerer::needs_drop(const Type* t) {
+    if (t && t->kind == TypeKind::Nullable) t = t->elem;
+    if (!t) return false;
+    switch (t->kind) {
+    case TypeKind::Class: return !(t->decl && t->decl->is_gc);
+    case TypeKind::Interface:
+    case TypeKind::Array: return true;
+    default: return false;
+    }
+}
+
+bool Lowerer::has_drops(const Type* t, int depth) {
+    if (!t || depth > 32) return false;
+    if (needs_drop(t) || is_str(t)) return true;
+    switch (t->kind) {
+    case TypeKind::Tuple:
+        for (uint32_t i = 0; i < t->count; i++)
+            if (has_drops(t->elems[i], depth + 1)) return true;
+        return false;
+    case TypeKind::Struct:
+        if (!t->decl) return false;
+        for (Decl* d : t->decl->members)
+            if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && has_drops(d->type, depth + 1)) return true;
+        return false;
+    default: return false;
+    }
+}
+
+Inst* Lowerer::own_value(Inst* v, const Type* t) {
+    if (!cur || !v || !needs_drop(t) || v->op == Op::iconst) return v;
+    temps_.push_back(v);
+    temp_drops_[v] = t;
+    return v;
+}
+
+void Lowerer::drop_value(const Type* t, Inst* v) {
+    if (!cur || !v || v->op == Op::iconst) return;
+    if (is_str(t)) {
+        release_str(v);
+        return;
+    }
+    if (needs_drop(t)) {
+        const Type* e = t->kind == TypeKind::Nullable ? t->elem : t;
+        if (e->kind == TypeKind::Array) {
+            const char* glue = array_drop_fn(e->elem);
+            use_extern(glue ? glue : "lang_array_free");
+            call(glue ? glue : "lang_array_free", Ty::Void, {ctx, v});
+        } else {
+            use_extern("lang_obj_drop");
+            call("lang_obj_drop", Ty::Void, {ctx, v});
+        }
+        return;
+    }
+    switch (t->kind) {
+    case TypeKind::Tuple:
+        for (uint32_t i = 0; i < t->count; i++)
+            if (has_drops(t->elems[i])) drop_value(t->elems[i], load_typed(t->elems[i], v, tuple_offset(t, i)));
+        return;
+    case TypeKind::Struct:
+        if (!t->decl) return;
+        for (Decl* d : t->decl->members)
+            if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && has_drops(d->type))
+                drop_value(d->type, load_typed(d->type, v, as<FieldDecl>(d)->offset));
+        return;
+    default: return;
+    }
+}
+
+bool Lowerer::has_pending_drops() const {
+    for (const Cleanup& c : defers)
+        if (c.local && !is_str(c.local->type)) return true;
+    for (Inst* v : temps_)
+        if (temp_drops_.count(v)) return true;
+    return false;
+}
+
+// The local now owns its value (+1, claimed): it is dropped when its scope ends.
+void Lowerer::own_drop_local(Decl* d) {
+    LVal lv = var_lval(d);
+    if (lv.kind != LVal::Var) return;
+    vars[lv.var].drops = true;
+    defers.push_back({nullptr, d});
+}
+
+bool Lowerer::owns_drop(Decl* d) {
+    if (!needs_drop(d->type)) return false;
+    if (d->kind == DeclKind::Param) return as<ParamDecl>(d)->mode == ParamMode::Own;
+    if (d->kind != DeclKind::Local) return false;
+    auto* l = as<LocalDecl>(d);
+    return !l->borrows && !l->captured && !statics_.count(d);
+}
+
+// A moved owning variable hands its value to the expression: the variable is emptied.
+// A binding that owns a temporary (`if (xs.Pop() is Node n) keep.Add(n);`) hands over the
+// temporary it names: it is claimed here, so the statement's end no longer drops it (on a
+// path where n is not moved it then leaks).
+Inst* Lowerer::move_out(const LVal& lv, Inst* v, const Type* t) {
+    if (lv.kind != LVal::Var || !vars[lv.var].drops) return claim(v) ? own_value(v, t) : v;
+    raw_write(lv, iconst(Ty::Ptr, 0));
+    return own_value(v, t);
+}
+
+// Property getters, indexers and IterAt return a place they reach (sema's flow.cpp lets
+// them): the caller borrows the result.
+bool Lowerer::returns_borrow(FuncDecl* fd) {
+    return fd && (fd->is_property || fd->name == "get_Item" || fd->name == "IterAt");
+}
+
+// ---- drop hooks and array glue, emitted after every function is lowered
+
+static FuncDecl* destructor_of(TypeDecl* td) {
+    for (Decl* d : td->members)
+        if (d->kind == DeclKind::Func && as<FuncDecl>(d)->fkind == FuncKind::Destructor &&
+            (as<FuncDecl>(d)->body || as<FuncDecl>(d)->body_expr))
+            return as<FuncDecl>(d);
+    return nullptr;
+}
+
+static bool generic_template(TypeDecl* td) {
+    for (Decl* p = td; p; p = p->parent)
+        if (p->kind == DeclKind::Type && as<TypeDecl>(p)->type_params.size) return true;
+    return false;
+}
+
+const char* Lowerer::drop_hook(TypeDecl* td) {
+    if (!td || td->tkind != TypeDeclKind::Class || generic_template(td)) return nullptr;
+    auto it = drop_hooks_.find(td);
+    if (it != drop_hooks_.end()) return it->second;
+    drop_hooks_[td] = nullptr; // (a cycle through bases cannot happen; be safe anyway)
+    bool need = destructor_of(td) != nullptr || drop_hook(base_class(td)) != nullptr;
+    for (Decl* d : td->members)
+        if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && has_drops(d->type)) need = true;
+    const char* sym = nullptr;
+    if (need) {
+        std::string name = type_names_[td] + ".$drop";
+        sym = m.arena.copy_str(name.data(), name.size());
+        pending_hooks_.push_back(td);
+    }
+    drop_hooks_[td] = sym;
+    return sym;
+}
+
+const char* Lowerer::array_drop_fn(const Type* elem) {
+    if (!has_drops(elem)) return nullptr;
+    auto it = array_glue_.find(elem);
+    if (it != array_glue_.end()) return it->second;
+    std::string name = "$drop.array." + std::to_string(array_glue_.size());
+    const char* sym = m.arena.copy_str(name.data(), name.size());
+    array_glue_[elem] = sym;
+    pending_glue_.push_back(elem);
+    return sym;
+}
+
+void Lowerer::emit_drop_hook(TypeDecl* td) {
+    ir::Func* fn = ir::new_func(m, drop_hooks_[td]);
+    fn->source_file = file_path;
+    fdecl = nullptr;
+    begin_func(fn);
+    file_id = td->span.file;
+    set_line(td->span);
+    ctx = add_param(Ty::Ptr);
+    fn->has_ctx = true;
+    Inst* obj = add_param(Ty::Ptr);
+    fn->ret = Ty::Void;
+    if (FuncDecl* dtor = destructor_of(td)) call_v(func_symbol(dtor), Ty::Void, {ctx, obj});
+    for (Decl* d : td->members)
+        if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && has_drops(d->type))
+            drop_value(d->type, load_typed(d->type, obj, as<FieldDecl>(d)->offset));
+    if (const char* base = drop_hook(base_class(td))) call(base, Ty::Void, {ctx, obj});
+    ret(nullptr);
+    finish_func();
+}
+
+void Lowerer::emit_array_glue(const Type* et) {
+    ir::Func* fn = ir::new_func(m, array_glue_[et]);
+    fn->source_file = file_path;
+    fdecl = nullptr;
+    begin_func(fn);
+    ctx = add_param(Ty::Ptr);
+    fn->has_ctx = true;
+    Inst* arr = add_param(Ty::Ptr);
+    fn->ret = Ty::Void;
+    // for (i = 0; i < arr.Length; i++) drop(arr[i]); then the array itself
+    Block* body = mk_block();
+    Block* head = mk_block();
+    Block* done = mk_block();
+    Inst* isnull = emit(Op::eq, Ty::I8, arr, iconst(Ty::Ptr, 0));
+    isnull->cty = Ty::Ptr;
+    Block* start = mk_block();
+    br(isnull, done, start);
+    seal(start);
+    enter(start);
+    Inst* n = load(Ty::I64, arr, LANG_ABI_ARRAY_LENGTH);
+    uint32_t iv = new_var(Ty::I64);
+    def(iv, iconst(Ty::I64, 0));
+    jmp(head);
+    enter(head);
+    Inst* i = use(iv);
+    Inst* lt = emit(Op::slt, Ty::I8, i, n);
+    lt->cty = Ty::I64;
+    br(lt, body, done);
+    seal(body);
+    enter(body);
+    Inst* ea = array_elem_addr(arr, i, et, false);
+    drop_value(et, load_typed(et, ea, LANG_ABI_ARRAY_DATA));
+    def(iv, emit(Op::add, Ty::I64, i, iconst(Ty::I64, 1)));
+    jmp(head);
+    seal(head);
+    seal(done);
+    enter(done);
+    use_extern("lang_array_free");
+    call("lang_array_free", Ty::Void, {ctx, arr});
+    ret(nullptr);
+    finish_func();
+}
+
+void Lowerer::emit_drop_glue() {
+    for (TypeDecl* td : types_) drop_hook(td); // every class's hook, for its type info
+    while (!pending_hooks_.empty() || !pending_glue_.empty()) {
+        if (!pending_hooks_.empty()) {
+            TypeDecl* td = pending_hooks_.back();
+            pending_hooks_.pop_back();
+            emit_drop_hook(td);
+        } else {
+            const Type* et = pending_glue_.back();
+            pending_glue_.pop_back();
+            emit_array_glue(et);
+        }
+    }
+}
+
+} // namespace lang::lower
