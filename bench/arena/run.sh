@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bench/arena/run.sh BUILD_DIR [DEPTH]: binary-trees (the benchmarks game's program, depth
 # 18 by default) with every tree's nodes in an Arena (binarytrees.lang, lang -O1, run with
-# LANG_DEBUG=0: nodes are not freed individually yet, so the arena's live check would
-# count them) against C with malloc/free per node (binarytrees.c, gcc -O2), taken
+# LANG_DEBUG=0: no live-allocation bookkeeping; each tree is still dropped node by node,
+# which in an arena only counts) against C with malloc/free per node (binarytrees.c, gcc -O2), taken
 # alternately, best of 3 wall times of whole processes; prints the ratio (goal: the arena
 # version faster than C's malloc version).
 set -eu

@@ -8,9 +8,10 @@
  *   lang_error_name   for e.Name (a new +1 string);
  *   lang_error_report when Main returns an error: prints it and its causes to stderr and
  *                     returns the exit status (1).
- * Location strings come from the compiler as static strings (never freed). Error objects,
- * their Trace arrays and strings are not freed yet (the memory issue adds drops): a Trace
- * that grows leaves its old array behind.
+ * Location strings come from the compiler as static strings (never freed). An error object
+ * is dropped like any class object (src/ir/lower_drop.cpp): its drop hook releases Message
+ * and Location, drops Cause and frees the Trace array; a Trace that grows frees its old
+ * array here.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,12 +26,12 @@ typedef struct LangError {
 } LangError;
 
 void lang_error_fail(LangContext *ctx, void *err, LangString *location) {
-    (void)ctx;
     LangError *e = err;
     if (!e) lang_panic_null();
     LangString *old = e->location;
     e->location = location;
     lang_str_release(old);
+    lang_array_free(ctx, e->trace); /* its strings are static locations */
     e->trace = (LangArray *)&lang_empty_array;
 }
 
@@ -47,7 +48,8 @@ void lang_error_trace(LangContext *ctx, void *err, LangString *location) {
         LangArray *b = lang_array_new(ctx, cap, (int64_t)sizeof(LangString *));
         if (n) memcpy(b->data, a->data, (size_t)n * sizeof(LangString *));
         b->reserved = cap;
-        a = b; /* the old array is left behind (errors are not freed yet) */
+        lang_array_free(ctx, a); /* the locations moved to b */
+        a = b;
     }
     memcpy(a->data + (size_t)n * sizeof(LangString *), &location, sizeof location);
     a->length = n + 1;
