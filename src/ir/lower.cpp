@@ -315,6 +315,7 @@ void Lowerer::begin_func(ir::Func* fn) {
     defers.clear();
     temps_.clear();
     temp_drops_.clear();
+    fresh_aggs_.clear();
     vars.clear();
     extra_vars_.clear();
     this_val = result_ptr = ctx = nullptr;

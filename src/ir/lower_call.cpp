@@ -132,7 +132,7 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
         if (result_ptr && rt == ret_type && tail)
             res = result_ptr; // also right without a tail call: we return it unchanged
         else
-            res = slot_for(rt);
+            res = slot_for(rt), fresh_aggs_.insert(res); // the callee's +1 references
         args.push_back(res);
     }
     bool frame_ptr_args = agg && res != result_ptr; // an argument points into this frame
@@ -384,7 +384,7 @@ Inst* Lowerer::builtin_call(CallExpr* e, Inst* recv) {
         if (e->callee->kind != ExprKind::Member) break;
         Inst* s = recv ? recv : expr(as<MemberExpr>(e->callee)->object);
         use_extern("lang_str_chars");
-        return call("lang_str_chars", Ty::Ptr, {ctx, s});
+        return own_value(call("lang_str_chars", Ty::Ptr, {ctx, s}), e->type); // a new char[]
     }
     default:
         if (e->builtin >= B_StringSplit && e->builtin <= B_SbToString) return text_call(e, recv); // lower_text.cpp
@@ -478,6 +478,7 @@ Inst* Lowerer::construct(TypeDecl* td, const Type* t, NewExpr* e) {
         obj = slot_for(t);
         Inst* z = emit(Op::memzero, Ty::Void, obj);
         z->imm = t->size;
+        fresh_aggs_.insert(obj); // its strings move to where it is stored (store_typed)
     }
     // Zero values and field initializers, base class first.
     std::vector<TypeDecl*> chain;

@@ -216,7 +216,9 @@ Inst* Lowerer::load_typed(const Type* t, Inst* base, int64_t off) {
 void Lowerer::store_typed(const Type* t, Inst* base, int64_t off, Inst* v) {
     if (is_agg(t)) {
         memcpy_(ptr_add(base, off), v, t->size);
-        retain_parts(t, base, off);
+        // A new tuple, struct or call result hands its strings over; a copy of one that
+        // lives on holds its own references.
+        if (!fresh_aggs_.erase(v)) retain_parts(t, base, off);
         return;
     }
     if (is_str(t)) v = take(v);
@@ -478,6 +480,7 @@ Inst* Lowerer::expr(Expr* e) {
             Inst* v = expr(te->elems[i]);
             store_typed(e->type->elems[i], s, tuple_offset(e->type, i), v);
         }
+        fresh_aggs_.insert(s); // its parts' references move to where it is stored
         return s;
     }
     case ExprKind::Match: return match(as<MatchExpr>(e));

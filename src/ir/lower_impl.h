@@ -317,6 +317,7 @@ public:
     void emit_array_glue(const Type* elem);
     void emit_drop_glue();
     std::unordered_map<Inst*, const Type*> temp_drops_; // temps_ entries that are move-type values
+    std::unordered_set<Inst*> fresh_aggs_; // new tuples, structs and aggregate call results not stored yet
     std::unordered_map<TypeDecl*, const char*> drop_hooks_;
     std::unordered_map<const Type*, const char*> array_glue_;
     std::vector<TypeDecl*> pending_hooks_;

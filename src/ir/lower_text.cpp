@@ -34,7 +34,8 @@ Inst* Lowerer::text_call(CallExpr* e, Inst* recv) {
         if (t->kind == TypeKind::Nullable) t = t->elem; // x?.ToString(): recv is the value inside
         return to_string(s, t);
     }
-    case B_StringSplit: return ext("lang_str_split", Ty::Ptr, {ctx, s, arg(0)});
+    case B_StringSplit: // a new array of new strings: dropped unless taken over (lower_drop.cpp)
+        return own_value(ext("lang_str_split", Ty::Ptr, {ctx, s, arg(0)}), e->type);
     case B_StringTrim: return own(ext("lang_str_trim", Ty::Ptr, {ctx, s, iconst(Ty::I64, 3)}));
     case B_StringTrimStart: return own(ext("lang_str_trim", Ty::Ptr, {ctx, s, iconst(Ty::I64, 1)}));
     case B_StringTrimEnd: return own(ext("lang_str_trim", Ty::Ptr, {ctx, s, iconst(Ty::I64, 2)}));
