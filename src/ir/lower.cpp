@@ -288,6 +288,7 @@ bool Lowerer::run() {
     emit_box_thunks(); // lower_box.cpp
     emit_entry();
     lower_pending_lambdas(); // those in initializers
+    emit_clone_fns(); // lower_clone.cpp
     if (!failed) hand_out();
     emit_type_infos(); // lower_reflect.cpp
     return !failed;

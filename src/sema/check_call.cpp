@@ -409,6 +409,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
             return err();
         }
         if (const Type* r = check_get_type(e, m, ot)) return r;          // reflect.cpp
+        if (const Type* r = check_clone_call(e, m, ot)) return r;        // clone.cpp
         if (ot->is_conc_handle()) return check_conc_method(e, m, ot); // check_concurrency.cpp
         if (const Type* tt = check_text_method(e, m, ot, null_safe)) return tt; // check_text.cpp
         Decl* od = null_safe ? nullptr : ref_decl(m->object);
