@@ -21,7 +21,18 @@
 
 namespace lang::lower {
 
-// Whether a value of t owns something a clone must copy (not just its bits and strings).
+// The Clone() a struct declares (no parameters, with a body), or null.
+static FuncDecl* struct_clone(const Type* t) {
+    if (t->kind != TypeKind::Struct || !t->decl) return nullptr;
+    for (Decl* d : t->decl->members)
+        if (d && d->kind == DeclKind::Func && d->name == "Clone" && !(d->mods & M_STATIC) &&
+            as<FuncDecl>(d)->params.size == 0 && (as<FuncDecl>(d)->body || as<FuncDecl>(d)->body_expr))
+            return as<FuncDecl>(d);
+    return nullptr;
+}
+
+// Whether a value of t owns something a clone must copy (not just its bits and strings),
+// or has a Clone() of its own to run.
 static bool deep(const Type* t, int depth = 0) {
     if (!t || depth > 64) return false;
     switch (t->kind) {
@@ -34,6 +45,7 @@ static bool deep(const Type* t, int depth = 0) {
         return false;
     case TypeKind::Struct:
         if (!t->decl) return false;
+        if (struct_clone(t)) return true;
         for (Decl* d : t->decl->members)
             if (d && d->kind == DeclKind::Field && !(d->mods & M_STATIC) && deep(d->type, depth + 1)) return true;
         return false;
@@ -326,6 +338,10 @@ void Lowerer::clone_agg_fn(const Type* t, const char* sym) {
     Inst* src = add_param(Ty::Ptr);
     switch (t->kind) {
     case TypeKind::Struct: {
+        if (FuncDecl* own = struct_clone(t)) { // its own Clone(): `this` is src, the result goes to res
+            call_v(func_symbol(own), Ty::Void, {ctx, res, src});
+            break;
+        }
         std::vector<FieldDecl*> fs;
         instance_fields(td, fs);
         for (FieldDecl* fd : fs) clone_into(fd->type, res, fd->offset, src, fd->offset, true);
