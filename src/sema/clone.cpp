@@ -62,7 +62,10 @@ bool Sema::cloneable(const Type* t, Span at, std::string& path, std::string& why
     auto part = [&](const Type* pt, const std::string& name) {
         std::string sub;
         if (cloneable(pt, at, sub, why, depth + 1)) return true;
-        if (sub.empty()) why = "has type '" + tn(pt) + "'" + (why.rfind("whose", 0) == 0 ? " " + why : "");
+        if (sub.empty()) {
+            bool more = why.rfind("whose", 0) == 0 || why.rfind("subclass", 0) == 0 || why.rfind("implementation", 0) == 0;
+            why = "has type '" + tn(pt) + "'" + (!more ? "" : why[0] == 'w' ? " " + why : " whose " + why);
+        }
         path = name + (sub.empty() || sub[0] == '[' ? sub : "." + sub);
         return false;
     };
