@@ -203,6 +203,7 @@ public:
     const Type* check_get_type(CallExpr* e, MemberExpr* m, const Type* ot); // x.GetType()
     const Type* check_implicit_get_type(CallExpr* e, NameExpr* n);       // GetType() = this.GetType()
     const Type* check_clone_call(CallExpr* e, MemberExpr* m, const Type* ot); // clone.cpp: x.Clone(); null: the type's own
+    const Type* check_implicit_clone(CallExpr* e, NameExpr* n);          // Clone() = this.Clone()
     FuncDecl* user_clone(TypeDecl* td);                                    // its Clone() taking nothing, or null
     bool cloneable(const Type* t, Span at, std::string& path, std::string& why, int depth);
     bool cloneable_subtypes(TypeDecl* td, Span at, std::string& path, std::string& why, int depth);

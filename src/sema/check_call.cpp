@@ -323,6 +323,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
                 if (const Type* mt = check_mem_intrinsic(e, n)) return mt;  // the memory prelude's (context.cpp)
                 if (const Type* ht = check_hash_builtin(e, n, hint)) return ht; // hashing.cpp
                 if (const Type* gt = check_implicit_get_type(e, n)) return gt; // reflect.cpp
+                if (const Type* kt = check_implicit_clone(e, n)) return kt;    // clone.cpp
                 diag.error(callee->span, "undefined name '%s'", n->name.c_str());
             }
             callee->type = err();

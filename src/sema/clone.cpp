@@ -161,6 +161,19 @@ bool Sema::cloneable_subtypes(TypeDecl* td, Span at, std::string& path, std::str
     return true;
 }
 
+// `Clone()` without a receiver inside an instance method or constructor of a type without
+// a Clone member is `this.Clone()` (like GetType(), reflect.cpp).
+const Type* Sema::check_implicit_clone(CallExpr* e, NameExpr* n) {
+    if (n->name != "Clone" || !fn_.self) return nullptr;
+    Expr* self = arena.make<Expr>();
+    self->kind = ExprKind::This;
+    self->span = n->span;
+    MemberExpr* m = member_node(arena, self, n->name, n->span);
+    e->callee = m;
+    self->type = check_this(self);
+    return check_clone_call(e, m, self->type);
+}
+
 const Type* Sema::check_clone_call(CallExpr* e, MemberExpr* m, const Type* ot) {
     if (m->name != "Clone" || is_error(ot)) return nullptr;
     if (Decl* od = ref_decl(m->object); od && (od->kind == DeclKind::Type || od->kind == DeclKind::Namespace))
