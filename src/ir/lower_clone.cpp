@@ -384,7 +384,6 @@ void Lowerer::clone_agg_fn(const Type* t, const char* sym) {
             is->cty = tt;
             br(is, hit, next);
             seal(hit);
-            seal(next);
             enter(hit);
             for (uint32_t j = 0; j < ec->payload.size; j++) {
                 ParamDecl* p = ec->payload[j];
@@ -400,6 +399,7 @@ void Lowerer::clone_agg_fn(const Type* t, const char* sym) {
                 }
             }
             jmp(next);
+            seal(next);
             enter(next);
         }
         break;
