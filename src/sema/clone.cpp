@@ -153,7 +153,7 @@ bool Sema::cloneable_subtypes(TypeDecl* td, Span at, std::string& path, std::str
         std::string sub, w;
         if (!cloneable(d->type, at, sub, w, depth + 1)) {
             why = std::string(iface ? "implementation '" : "subclass '") + tn(d->type) + "'" +
-                  (sub.empty() ? ": " + w : " has field '" + sub + "' that " + w);
+                  (!sub.empty() ? " has field '" + sub + "' that " + w : w.rfind("whose", 0) == 0 ? " " + w : ": " + w);
             path.clear();
             return false;
         }
