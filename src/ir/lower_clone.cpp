@@ -1,4 +1,4 @@
-// lower_clone.cpp: the builtin `x.Clone()` (sema/clone.cpp checks it; spec 6.6).
+// lower_clone.cpp: the builtin `x.Clone()` (sema/clone.cpp checks it; spec 6, "Clone").
 //
 // A value whose type holds nothing owned (a copy type) is copied: an aggregate into a
 // fresh slot with its strings retained, a string retained. Everything else goes through
@@ -6,17 +6,19 @@
 //   "C.$clone"        (ctx, C obj) -> C      a class: a new object from the context's
 //                                            allocator, each field cloned or copied; or
 //                                            its own Clone(); a gc class: obj itself
+//                                            (a struct with its own Clone(): that method)
 //   "S.$clone.boxed"  (ctx, box) -> box      a struct boxed as an interface value
 //   "$clone.N"        (ctx, T[] / T?) -> ptr an array (a new array, elements cloned) or
 //                                            a nullable reference (null stays null)
 //   "$clone.N"        (ctx, res, src)        a struct, tuple, value T? or payload enum,
 //                                            written to res (the aggregate result convention)
 // A class or interface value is cloned for its run-time type: slot 0 of every class's
-// vtable (and the word after a boxed struct's type info) holds its clone function, filled
-// for the classes a program clones through a base class or an interface (lower_data.cpp
-// reserves the slot). A class without subclasses is cloned by a direct call. Strings in
-// payload enums and value nullables are not counted (as in retain_parts, lower_own.cpp);
-// a boxed recursive-enum payload gets a new box.
+// vtable (and the word after a boxed struct's type info) holds its clone function (0 for
+// a class nothing clones; lower_data.cpp reserves the slot). Cloning a class or interface
+// value makes the clone functions of every class it may be at run time. A class without
+// subclasses is cloned by a direct call. Strings in payload enums and value nullables
+// are not counted (as in retain_parts, lower_own.cpp); a boxed recursive-enum payload
+// gets a new box.
 #include "ir/lower_impl.h"
 
 namespace lang::lower {

@@ -1,4 +1,4 @@
-// clone.cpp: `x.Clone()`, the explicit deep copy (doc/language/spec.md 6.6).
+// clone.cpp: `x.Clone()`, the explicit deep copy (doc/language/spec.md 6, "Clone").
 //
 // A type that declares (or inherits, or gets from an interface) a member named Clone
 // keeps it: `x.Clone()` is then an ordinary method call. Otherwise `x.Clone()` is the
@@ -13,6 +13,9 @@
 // subclass of a cloned class or any class implementing a cloned interface too. The error
 // names the type and the path to the part that blocks it:
 //   cannot clone 'Holder': field 'lock' has type 'Mutex<int>'
+// The subclasses and implementations checked are the declared types and the generic
+// instances made before the call is checked. A bare `Clone()` in an instance method is
+// `this.Clone()`.
 // Invariant: every user Clone() the generated code will call is recorded with note_use,
 // so an instance method of a generic type (List<T>.Clone) is lowered when it is reached.
 #include "sema/check.h"
