@@ -13,9 +13,9 @@
 // subclass of a cloned class or any class implementing a cloned interface too. The error
 // names the type and the path to the part that blocks it:
 //   cannot clone 'Holder': field 'lock' has type 'Mutex<int>'
-// The subclasses and implementations checked are the declared types and the generic
-// instances made before the call is checked. A bare `Clone()` in an instance method is
-// `this.Clone()`.
+// The subclasses and implementations are checked at the call, and once more after every
+// body is checked for the generic instances made since (recheck_clone_roots). A bare
+// `Clone()` in an instance method is `this.Clone()`.
 // Invariant: every user Clone() the generated code will call is recorded with note_use,
 // so an instance method of a generic type (List<T>.Clone) is lowered when it is reached.
 #include "sema/check.h"
@@ -144,9 +144,10 @@ bool Sema::cloneable(const Type* t, Span at, std::string& path, std::string& why
 
 // The classes (and structs, for an interface) that a value of class or interface td may
 // be at run time, other than td itself: each must be cloneable.
-bool Sema::cloneable_subtypes(TypeDecl* td, Span at, std::string& path, std::string& why, int depth) {
+bool Sema::cloneable_subtypes(TypeDecl* td, Span at, std::string& path, std::string& why, int depth, size_t from) {
     bool iface = td->tkind == TypeDeclKind::Interface;
-    for (size_t i = 0; i < types_.size(); i++) {
+    if (from == 0) clone_roots_.push_back({td, at, types_.size()}); // instances made later: recheck_clone_roots
+    for (size_t i = from; i < types_.size(); i++) {
         TypeDecl* d = types_[i].td;
         if (!d || d == td || is_template(d) || !d->type) continue;
         if (iface ? !(d->tkind != TypeDeclKind::Interface && implements(d, td))
@@ -175,6 +176,22 @@ const Type* Sema::check_implicit_clone(CallExpr* e, NameExpr* n) {
     e->callee = m;
     self->type = check_this(self);
     return check_clone_call(e, m, self->type);
+}
+
+// After every body is checked: the subclasses and implementations that generic instances
+// made after a Clone call was checked add to what that call may clone at run time.
+void Sema::recheck_clone_roots() {
+    std::vector<CloneRoot> roots;
+    roots.swap(clone_roots_);
+    for (const CloneRoot& r : roots) {
+        if (r.types_seen >= types_.size()) continue;
+        std::string path, why;
+        clone_seen_.clear();
+        clone_seen_.insert(r.td->type);
+        if (!cloneable_subtypes(r.td, r.at, path, why, 1, r.types_seen))
+            diag.error(r.at, "cannot clone '%s': %s", tn(r.td->type).c_str(), why.c_str());
+    }
+    clone_roots_.clear();
 }
 
 const Type* Sema::check_clone_call(CallExpr* e, MemberExpr* m, const Type* ot) {
