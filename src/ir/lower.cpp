@@ -287,6 +287,7 @@ bool Lowerer::run() {
     emit_box_thunks(); // lower_box.cpp
     emit_entry();
     lower_pending_lambdas(); // those in initializers
+    emit_clone_fns(); // lower_clone.cpp
     emit_drop_glue(); // lower_drop.cpp
     if (!failed) hand_out();
     emit_type_infos(); // lower_reflect.cpp

@@ -266,6 +266,7 @@ Inst* Lowerer::write_value(Inst* v, const Type* t, bool) {
 Inst* Lowerer::builtin_call(CallExpr* e, Inst* recv) {
     switch (e->builtin) {
     case B_GetType: return get_type_call(e, recv); // lower_reflect.cpp
+    case B_Clone: return own_value(clone_call(e, recv), e->type); // lower_clone.cpp; a new value (lower_drop.cpp)
     case B_Compare: { // compare(a, b) by value: -1/0/1 from two comparisons (or lang_str_cmp)
         if (e->args.size != 2) break;
         const Type* t = e->args[0].value->type;

@@ -224,6 +224,7 @@ const std::vector<FuncDecl*>& Lowerer::vtable(TypeDecl* td) {
     std::vector<FuncDecl*> slots;
     vtables_[td]; // breaks cycles on bad input
     if (TypeDecl* base = base_class(td)) slots = vtable(base);
+    else slots.push_back(nullptr); // slot 0: the class's clone function (lower_clone.cpp)
     for (Decl* d : td->members) {
         if (d->kind != DeclKind::Func) continue;
         auto* fd = as<FuncDecl>(d);
@@ -351,10 +352,12 @@ void Lowerer::emit_typeinfo(TypeDecl* td) {
     g->align = 8;
     g->is_public = true;
     emit_type_record(g, r);
-    if (td->tkind == TypeDeclKind::Class)
-        for (FuncDecl* fd : vtable(td)) {
+    uint32_t nrecord = g->items.size;
+    if (td->tkind == TypeDeclKind::Class || boxed_set_.count(td))
+        for (FuncDecl* fd : td->tkind == TypeDeclKind::Class ? vtable(td) : std::vector<FuncDecl*>{nullptr}) {
             ir::DataItem d;
             const char* sym = fd && (fd->body || fd->body_expr) ? func_symbol(fd) : nullptr;
+            if (g->items.size == nrecord) sym = clone_slot(td); // slot 0 (a boxed struct: its only one)
             d.kind = sym ? ir::DataItem::SymAddr : ir::DataItem::Zero;
             d.sym = sym;
             d.size = 8;

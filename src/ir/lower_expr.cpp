@@ -568,10 +568,12 @@ Lowerer::NullSafe Lowerer::null_safe_enter(Expr* obj, const Type* rt, Inst** val
 }
 
 Inst* Lowerer::null_safe_leave(NullSafe& ns, Inst* r, const Type* vt, const Type* rt, Span span) {
+    bool owned = false; // `x?.M()` of a new object: owned on both paths (null on the other)
     if (cur) {
         if (ns.has_val) {
             Inst* v = vt == rt ? r : convert(r, vt, rt, span);
             if (is_str(rt)) v = take(v);
+            if (needs_drop(rt)) owned = claim(v) || claim(r);
             drop_temps(ns.temp_mark);
             def(ns.res, v);
         } else {
@@ -596,6 +598,7 @@ Inst* Lowerer::null_safe_leave(NullSafe& ns, Inst* r, const Type* vt, const Type
     enter(ns.join);
     if (!ns.has_val) return nullptr;
     Inst* res = use(ns.res);
+    if (owned) return own_value(res, rt); // lower_drop.cpp
     return is_str(rt) ? own(res) : res;
 }
 

@@ -426,6 +426,26 @@ public:
     Inst* hash_builtin(CallExpr* e);
     Inst* hash_value(Inst* v, const Type* t);            // i64
     Inst* equal_values(Inst* a, Inst* b, const Type* t); // i8 0/1
+    // x.Clone() (lower_clone.cpp): clone functions per type, made after the program's functions
+    Inst* clone_call(CallExpr* e, Inst* recv);
+    Inst* clone_value(Inst* v, const Type* t);           // an owned copy (aggregates: a fresh slot)
+    Inst* clone_ref(Inst* v, const Type* t);
+    Inst* clone_dispatch(Inst* v);
+    Inst* call_user_clone(FuncDecl* fd, Inst* recv);
+    void clone_into(const Type* t, Inst* dst, int64_t doff, Inst* src, int64_t soff, bool counted);
+    const char* clone_fn(const Type* t);                 // the clone function's symbol (made later)
+    const char* clone_slot(TypeDecl* td);                // vtable slot 0: td's clone function, or null
+    void clone_begin(const char* sym, Ty ret, TypeDecl* td);
+    void clone_class_fn(const Type* t, const char* sym);
+    void clone_boxed_fn(TypeDecl* sd, const char* sym);
+    void clone_array_fn(const Type* t, const char* sym);
+    void clone_nullable_ref_fn(const Type* t, const char* sym);
+    void clone_agg_fn(const Type* t, const char* sym);
+    void emit_clone_fns();
+    std::unordered_map<const Type*, const char*> clone_syms_;
+    std::vector<const Type*> clone_todo_;
+    std::unordered_set<const TypeDecl*> clone_ifaces_;   // interfaces cloned through the dispatch
+    std::unordered_map<const TypeDecl*, const char*> boxed_clone_syms_;
     Inst* new_expr(NewExpr* e);
     Inst* index_addr(IndexExpr* e, int64_t* off);
     Inst* array_elem_addr(Inst* arr, Inst* idx, const Type* elem, bool check);

@@ -202,6 +202,15 @@ public:
     const Type* check_reflect_member(MemberExpr* e, const Type* ot);  // on TypeInfo/FieldInfo
     const Type* check_get_type(CallExpr* e, MemberExpr* m, const Type* ot); // x.GetType()
     const Type* check_implicit_get_type(CallExpr* e, NameExpr* n);       // GetType() = this.GetType()
+    const Type* check_clone_call(CallExpr* e, MemberExpr* m, const Type* ot); // clone.cpp: x.Clone(); null: the type's own
+    const Type* check_implicit_clone(CallExpr* e, NameExpr* n);          // Clone() = this.Clone()
+    FuncDecl* user_clone(TypeDecl* td);                                    // its Clone() taking nothing, or null
+    bool cloneable(const Type* t, Span at, std::string& path, std::string& why, int depth);
+    bool cloneable_subtypes(TypeDecl* td, Span at, std::string& path, std::string& why, int depth, size_t from = 0);
+    std::unordered_set<const Type*> clone_seen_;                           // the types one cloneable() check met
+    struct CloneRoot { TypeDecl* td; Span at; size_t types_seen; };      // a class/interface cloned for its run-time type
+    std::vector<CloneRoot> clone_roots_;
+    void recheck_clone_roots();                                            // after the bodies: later instances
     // ---- ownership.cpp ----
     bool is_move_type(const Type* t) const; // spec 6: one owner, moved by let/return/own/store
     mutable std::unordered_map<const Type*, bool> move_types_; // is_move_type's answers (types are interned)

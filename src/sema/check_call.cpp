@@ -324,6 +324,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
                 if (const Type* mt = check_mem_intrinsic(e, n)) return mt;  // the memory prelude's (context.cpp)
                 if (const Type* ht = check_hash_builtin(e, n, hint)) return ht; // hashing.cpp
                 if (const Type* gt = check_implicit_get_type(e, n)) return gt; // reflect.cpp
+                if (const Type* kt = check_implicit_clone(e, n)) return kt;    // clone.cpp
                 diag.error(callee->span, "undefined name '%s'", n->name.c_str());
             }
             callee->type = err();
@@ -410,6 +411,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
             return err();
         }
         if (const Type* r = check_get_type(e, m, ot)) return r;          // reflect.cpp
+        if (const Type* r = check_clone_call(e, m, ot)) return r;        // clone.cpp
         if (ot->is_conc_handle()) return check_conc_method(e, m, ot); // check_concurrency.cpp
         if (const Type* tt = check_text_method(e, m, ot, null_safe)) return tt; // check_text.cpp
         Decl* od = null_safe ? nullptr : ref_decl(m->object);

@@ -80,6 +80,7 @@ void Sema::check_bodies_until(const FuncDecl* f) {
 
 void Sema::run_rest(bool require_entry) {
     check_bodies_until(nullptr);
+    recheck_clone_roots(); // clone.cpp
     release_held(); // instance_use.cpp
     if (require_entry) check_entry_point();
 }
