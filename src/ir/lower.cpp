@@ -822,6 +822,7 @@ void Lowerer::lower_func(FuncDecl* fd) {
             std::vector<std::pair<LVal, Inst*>> wb;
             call_args(ctor, fd->chain_args, args, &wb);
             call_v(func_symbol(ctor), Ty::Void, args);
+            drop_temps(0); // the arguments' temporaries, as at the end of a statement
         }
     } else if (fd->fkind == FuncKind::Constructor && fd->parent && fd->parent->kind == DeclKind::Type) {
         if (FuncDecl* bc = implicit_base_ctor(as<TypeDecl>(fd->parent))) // implicit `: base()`
