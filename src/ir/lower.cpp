@@ -317,6 +317,7 @@ void Lowerer::begin_func(ir::Func* fn) {
     temps_.clear();
     temp_drops_.clear();
     fresh_aggs_.clear();
+    owned_bindings_.clear();
     vars.clear();
     extra_vars_.clear();
     this_val = result_ptr = ctx = nullptr;

@@ -135,6 +135,17 @@ bool Lowerer::returns_borrow(FuncDecl* fd) {
     return fd && (fd->is_property || fd->name == "get_Item" || fd->name == "IterAt");
 }
 
+// The `is` bindings of new objects that cond_branch made since `from` (lower_expr.cpp) own
+// them for the body being entered: each is dropped when the body is left, unless moved.
+// Returns the defers mark for the body.
+size_t Lowerer::own_bindings(size_t from) {
+    size_t mark = defers.size();
+    for (size_t i = from; i < owned_bindings_.size(); i++)
+        if (owns_drop(owned_bindings_[i])) own_drop_local(owned_bindings_[i]);
+    if (from < owned_bindings_.size()) owned_bindings_.resize(from);
+    return mark;
+}
+
 // ---- drop hooks and array glue, emitted after every function is lowered
 
 static FuncDecl* destructor_of(TypeDecl* td) {

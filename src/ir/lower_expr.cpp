@@ -1000,9 +1000,23 @@ void Lowerer::cond_branch(Expr* e, Block* t, Block* fblk) {
         // placed: a string operand is given an extra reference that is never released
         // (a leak, never a dangling binding; `if (x is string v)` alone pins instead).
         if (is_str(ie->operand->type)) take(v);
-        // Likewise a new object the binding names is not dropped here: a binding that is
-        // moved hands it over, else it leaks (lower_drop.cpp).
-        if (needs_drop(ie->operand->type) && ie->pattern && ie->pattern->decl) claim(v);
+        // A new object the binding names is not dropped here: the binding owns it. It is
+        // null until the pattern matches; a miss drops the object; an `if` or `while` body
+        // drops the binding at its end unless it was moved (own_bindings, lower_drop.cpp).
+        Decl* bd = ie->pattern ? ie->pattern->decl : nullptr;
+        if (bd && needs_drop(ie->operand->type) && claim(v)) {
+            drop_temps(mark);
+            if (owns_drop(bd)) raw_write(var_lval(bd), iconst(Ty::Ptr, 0));
+            Block* miss = mk_block();
+            pattern(ie->pattern, v, ie->operand->type, miss);
+            jmp(t);
+            seal(miss);
+            enter(miss);
+            drop_value(ie->operand->type, v);
+            jmp(fblk);
+            owned_bindings_.push_back(bd);
+            return;
+        }
         drop_temps(mark);
         pattern(ie->pattern, v, ie->operand->type, fblk);
         jmp(t);

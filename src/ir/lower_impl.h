@@ -310,6 +310,8 @@ public:
     void own_drop_local(Decl* d);
     bool owns_drop(Decl* d);               // a local or parameter that drops its value at scope exit
     Inst* move_out(const LVal& lv, Inst* v, const Type* t);
+    std::vector<Decl*> owned_bindings_;    // `F() is T x` bindings owning a new object (cond_branch)
+    size_t own_bindings(size_t from);
     const char* drop_hook(TypeDecl* td);   // "T.$drop" or nullptr when T has nothing to drop
     static bool returns_borrow(FuncDecl* fd); // a getter, indexer or IterAt: its result is borrowed
     const char* array_drop_fn(const Type* elem);

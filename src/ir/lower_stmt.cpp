@@ -192,6 +192,7 @@ void Lowerer::if_stmt(IfStmt* s) {
     Block* t = mk_block();
     Block* e = s->else_s ? mk_block() : nullptr;
     Block* join = mk_block();
+    size_t pend = owned_bindings_.size();
     if (s->cond->kind == ExprKind::Is && is_str(as<IsExpr>(s->cond)->operand->type)) {
         // if (x is string v): x is kept alive until the if ends (v borrows it), even when
         // the body assigns x.
@@ -200,13 +201,19 @@ void Lowerer::if_stmt(IfStmt* s) {
         pattern(ie->pattern, v, ie->operand->type, e ? e : join);
         jmp(t);
     } else {
+        pend = owned_bindings_.size();
         cond_branch(s->cond, t, e ? e : join);
     }
     seal(t);
     enter(t);
     if (cur) {
+        size_t dm = own_bindings(pend); // lower_drop.cpp
         stmt(s->then_s);
+        if (cur) run_defers(dm);
+        defers.resize(dm);
         jmp(join);
+    } else if (pend < owned_bindings_.size()) {
+        owned_bindings_.resize(pend);
     }
     if (e) {
         seal(e);
@@ -229,11 +236,15 @@ void Lowerer::while_stmt(WhileStmt* s) {
     Block* exit = mk_block();
     jmp(head);
     enter(head);
+    size_t pend = owned_bindings_.size();
     cond_branch(s->cond, body, exit);
     seal(body);
     enter(body);
     loops.push_back({exit, head, defers.size(), temps_.size()});
+    size_t dm = own_bindings(pend); // lower_drop.cpp: dropped at the end of each pass
     if (cur) stmt(s->body);
+    if (cur) run_defers(dm);
+    defers.resize(dm);
     loops.pop_back();
     jmp(head);
     set_skip(head, from, lo);
