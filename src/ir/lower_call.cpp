@@ -298,7 +298,7 @@ Inst* Lowerer::builtin_call(CallExpr* e, Inst* recv) {
         const Type* t = e->args[0].value->type;
         LVal la = lvalue(e->args[0].value);
         Inst* v = read(la);
-        if (is_agg(t)) v = materialize(t, v);
+        if (is_agg(t)) fresh_aggs_.insert(v = materialize(t, v)); // it carries the place's references
         raw_write(la, zero_value(t));
         return is_str(t) ? own(v) : own_value(v, t);
     }

@@ -259,7 +259,7 @@ void Lowerer::write(const LVal& lv, Inst* v) {
         raw_write(lv, v);
         break;
     case LVal::Mem:
-        if (lv.release_old && is_str(lv.type)) {
+        if ((lv.release_old || lv.drop_part) && is_str(lv.type)) {
             Inst* old = load(Ty::Ptr, lv.base, lv.off);
             store(Ty::Ptr, lv.base, lv.off, take(v));
             release_str(old);

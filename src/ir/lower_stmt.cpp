@@ -152,8 +152,10 @@ void Lowerer::var_decl(VarDeclStmt* s) {
         if (is_agg(t) && s->init->type == t && is_fresh_temp(s->init) && d->index < vars.size() + 1024) {
             if (d->index >= vars.size()) vars.resize(d->index + 1);
             if (vars[d->index].kind == VarKind::None) {
-                // The temporary (a call result, a new struct, a tuple) becomes the variable.
+                // The temporary (a call result, a new struct, a tuple) becomes the variable
+                // (which keeps its references: a later copy of it retains its own).
                 Inst* v = expr(s->init);
+                fresh_aggs_.erase(v);
                 VarInfo& vi = vars[d->index];
                 vi.kind = VarKind::Mem;
                 vi.ty = ty(t);
