@@ -316,13 +316,13 @@ Inst* Lowerer::reflect_property(MemberExpr* e, Inst* o) {
     case B_TypeBase: return load(Ty::Ptr, o, offsetof(LangTypeInfo, base));
     case B_TypeFields:
         use_extern("lang_type_fields");
-        return call("lang_type_fields", Ty::Ptr, {ctx, o});
+        return own_value(call("lang_type_fields", Ty::Ptr, {ctx, o}), e->type); // a new array (lower_drop.cpp)
     case B_TypeMethods:
         use_extern("lang_type_methods");
-        return call("lang_type_methods", Ty::Ptr, {ctx, o});
+        return own_value(call("lang_type_methods", Ty::Ptr, {ctx, o}), e->type); // a new array (lower_drop.cpp)
     case B_TypeInterfaces:
         use_extern("lang_type_interfaces");
-        return call("lang_type_interfaces", Ty::Ptr, {ctx, o});
+        return own_value(call("lang_type_interfaces", Ty::Ptr, {ctx, o}), e->type); // a new array (lower_drop.cpp)
     case B_FieldName: return ptr_add(load(Ty::Ptr, o, offsetof(LangFieldInfo, name)), -(int64_t)offsetof(LangString, data));
     case B_FieldType: return load(Ty::Ptr, o, offsetof(LangFieldInfo, type));
     case B_FieldOffset: return load(Ty::I64, o, offsetof(LangFieldInfo, offset));
