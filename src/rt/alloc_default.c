@@ -56,14 +56,14 @@ int lang_alloc_leaks_enabled(void) {
     return leaks_enabled;
 }
 
-static void count_alloc(int64_t size) {
+static inline __attribute__((always_inline)) void count_alloc(int64_t size) {
     LangThreadStats *st = lang_thread_stats();
     lang_stat_add(&st->alloc_live, 1);
     lang_stat_add(&st->alloc_bytes, size);
     lang_stat_add(&st->alloc_total, 1);
 }
 
-static void count_free(int64_t size) {
+static inline __attribute__((always_inline)) void count_free(int64_t size) {
     LangThreadStats *st = lang_thread_stats();
     lang_stat_add(&st->alloc_live, -1);
     lang_stat_add(&st->alloc_bytes, -size);
@@ -107,7 +107,7 @@ static void *alloc_slow(size_t size, size_t align) {
 
 /* The common case first, kept short: a small block of at most 16-byte alignment without
  * leak tracking, from this thread's pages (alloc_small.h). */
-static inline void *default_alloc_inline(size_t size, size_t align) {
+static inline __attribute__((always_inline)) void *default_alloc_inline(size_t size, size_t align) {
     if (__builtin_expect(size <= kSmallMax - sizeof(BlockHdr) && align <= 16 && leaks_enabled == 0, 1)) {
         BlockHdr *h = lang_small_alloc((size + sizeof(BlockHdr) + 15) / 16 - 1);
         h->size = size;
@@ -150,7 +150,7 @@ static void free_slow(BlockHdr *h) {
     else free(raw);
 }
 
-static inline void default_free_inline(void *ptr) {
+static inline __attribute__((always_inline)) void default_free_inline(void *ptr) {
     BlockHdr *h = header_of(ptr);
     if (__builtin_expect(h->magic == kMagicSmall && h->offset == sizeof(BlockHdr), 1)) {
         count_free((int64_t)h->size);
