@@ -126,22 +126,30 @@ static SmallPage *page_new(SmallHeap *h, size_t cls) {
     return p;
 }
 
-/* An empty page leaves its class: kept resident by the heap, or given back. */
-static void page_release(SmallHeap *h, SmallPage *p) {
-    h->n_pages--;
-    size_t keep = h->n_pages > kMinEmpty ? h->n_pages : kMinEmpty;
-    if (h->n_empty < keep) {
-        p->next = h->empty;
-        h->empty = p;
-        h->n_empty++;
-        return;
-    }
+static void page_give_back(SmallPage *p) {
     p->heap = NULL;
     madvise((char *)p + kKeepResident, kSmallPageSize - kKeepResident, MADV_DONTNEED);
     pthread_mutex_lock(&global_lock);
     p->next = released;
     released = p;
     pthread_mutex_unlock(&global_lock);
+}
+
+/* An empty page leaves its class and joins the heap's empty pages, which are then trimmed
+ * to the bound (max(kMinEmpty, pages in use)): what a freed big structure leaves behind
+ * shrinks as the heap's use does. */
+static void page_release(SmallHeap *h, SmallPage *p) {
+    h->n_pages--;
+    p->next = h->empty;
+    h->empty = p;
+    h->n_empty++;
+    size_t keep = h->n_pages > kMinEmpty ? h->n_pages : kMinEmpty;
+    while (h->n_empty > keep) {
+        SmallPage *q = h->empty;
+        h->empty = q->next;
+        h->n_empty--;
+        page_give_back(q);
+    }
 }
 
 static void avail_push(SmallHeap *h, SmallPage *p) {
@@ -225,7 +233,8 @@ void lang_small_free_slow(SmallPage *p, void *block) {
     while (!__atomic_compare_exchange_n(&owner->remote, &old, b, 1, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
 }
 
-size_t lang_small_heap_pages(void) {
+void lang_small_heap_counts(size_t *in_use, size_t *empty) {
     SmallHeap *h = lang_small_heap;
-    return h ? (h->n_pages + h->n_empty) * kSmallPageSize : 0;
+    *in_use = h ? h->n_pages : 0;
+    *empty = h ? h->n_empty : 0;
 }

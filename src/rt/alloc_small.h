@@ -29,6 +29,9 @@ enum {
 };
 
 typedef struct SmallFree { struct SmallFree *next; } SmallFree;
+#ifdef __cplusplus
+extern "C" {
+#endif
 struct SmallHeap;
 
 /* At the start of every page (64 bytes, the blocks follow). */
@@ -42,12 +45,14 @@ typedef struct SmallPage {
     struct SmallPage *prev, *next;      /* avail list, or the lists of empty pages */
     uint64_t reserved;
 } SmallPage;
+#ifndef __cplusplus
 _Static_assert(sizeof(SmallPage) == 64, "page header keeps blocks 16-byte aligned");
+#endif
 
 typedef struct SmallHeap {
     SmallPage *cur[kSmallClasses];      /* the page blocks are taken from (a sentinel when none) */
     SmallPage *avail[kSmallClasses];    /* other pages with room, by class (doubly linked) */
-    SmallFree *_Atomic remote;          /* blocks other OS threads freed: pushed, drained whole */
+    SmallFree *remote;                  /* atomic: blocks other OS threads freed (pushed, drained whole) */
     SmallPage *empty;                   /* empty pages kept resident, for any class */
     size_t n_empty, n_pages;            /* their count; pages assigned to classes */
     struct SmallHeap *next_orphan;      /* on the list of heaps whose thread exited */
@@ -89,7 +94,7 @@ static inline void lang_small_free(void *block) {
     SmallPage *p = lang_small_page_of(block);
     SmallHeap *h = lang_small_heap;
     if (__builtin_expect(p->heap == h && h != NULL, 1) && p->used > 1 && (p->in_avail || p == h->cur[p->cls])) {
-        SmallFree *b = block;
+        SmallFree *b = (SmallFree *)block;
         b->next = p->free;
         p->free = b;
         p->used--;
@@ -98,6 +103,9 @@ static inline void lang_small_free(void *block) {
     lang_small_free_slow(p, block);
 }
 
-/* Bytes of pages the calling thread's heap holds (assigned and empty kept): for tests. */
-size_t lang_small_heap_pages(void);
+/* Pages the calling thread's heap holds: in use by a class, and kept empty (for tests). */
+void lang_small_heap_counts(size_t *in_use, size_t *empty);
+#ifdef __cplusplus
+}
+#endif
 #endif
