@@ -1,19 +1,24 @@
-/* alloc_default.c: the default allocator, malloc/free with tracking.
+/* alloc_default.c: the default allocator, with tracking.
  *
  * Every block carries a 16-byte header just before the pointer handed out: the requested
- * size and the distance back to the malloc'd start (for alignments above 16). When
- * LANG_LEAKS=1 (read once, before the first allocation) 16 more bytes in front of the
- * header link the block into a list of live blocks, so the leak report at exit can print
- * each one; without it a short string costs 16 bytes of allocator header, not 32. Live count and bytes are always kept, per OS thread (thread_stats.c).
+ * size, the distance back to the start of the raw block (for alignments above 16) and a
+ * magic word saying where the raw block came from. Blocks of up to 512 bytes with their
+ * header (and alignment 16) come from the calling OS thread's pages (alloc_small.h,
+ * magic "LANS"); bigger or over-aligned ones from malloc (magic "LANG"). When LANG_LEAKS=1
+ * (read once, before the first allocation) 16 more bytes in front of the header link the
+ * block into a list of live blocks, so the leak report at exit can print each one; without
+ * it a short string costs 16 bytes of allocator header, not 32. Live count and bytes are
+ * always kept, per OS thread (thread_stats.c).
  *
- * Invariants: header.magic == kMagic while the block is live, 0 after free (a double free
- * panics instead of corrupting malloc). The live list holds exactly the live blocks when
- * leak tracking is on; it is only touched under live_lock.
+ * Invariants: header.magic is one of the two magics while the block is live, 0 after free
+ * (a double free panics instead of corrupting the heap). The live list holds exactly the
+ * live blocks when leak tracking is on; it is only touched under live_lock.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "alloc_small.h"
 #include "rt_internal.h"
 
 typedef struct BlockHdr {
@@ -31,7 +36,10 @@ _Static_assert(sizeof(LeakLinks) == 16, "links keep 16-byte alignment");
 static BlockHdr *header_after(LeakLinks *l) { return (BlockHdr *)(l + 1); }
 static LeakLinks *links_of(BlockHdr *h) { return (LeakLinks *)h - 1; }
 
-enum { kMagic = 0x4c414e47u /* "LANG" */ };
+enum {
+    kMagic = 0x4c414e47u,      /* "LANG": a block from malloc */
+    kMagicSmall = 0x4c414e53u, /* "LANS": a block from this thread's pages (alloc_small.h) */
+};
 
 static int leaks_enabled = -1;                      /* -1: not read yet */
 static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER; /* guards live_head */
@@ -48,32 +56,20 @@ int lang_alloc_leaks_enabled(void) {
     return leaks_enabled;
 }
 
-/* Small blocks (header included, at most kCacheMax bytes, 16-byte aligned) freed by this
- * OS thread are kept on a per-thread list per 16-byte size class, up to kCacheDepth each,
- * and handed out again before asking malloc: a short string made and dropped per word
- * costs a list pop and push instead of malloc and free. Cached blocks are not live (the
- * counters and the leak list never see them); they go back to malloc only when the list
- * is full. Runtime C code is never preempted, so a lightweight thread cannot move to
- * another OS thread while it uses this thread's lists. */
-enum { kCacheMax = 128, kCacheClasses = kCacheMax / 16, kCacheDepth = 256 };
-typedef struct FreeBlock { struct FreeBlock *next; } FreeBlock;
-static __thread FreeBlock *cache_head[kCacheClasses];
-static __thread int cache_len[kCacheClasses];
-
-static void count_alloc(int64_t size) {
+static inline __attribute__((always_inline)) void count_alloc(int64_t size) {
     LangThreadStats *st = lang_thread_stats();
     lang_stat_add(&st->alloc_live, 1);
     lang_stat_add(&st->alloc_bytes, size);
     lang_stat_add(&st->alloc_total, 1);
 }
 
-static void count_free(int64_t size) {
+static inline __attribute__((always_inline)) void count_free(int64_t size) {
     LangThreadStats *st = lang_thread_stats();
     lang_stat_add(&st->alloc_live, -1);
     lang_stat_add(&st->alloc_bytes, -size);
 }
 
-/* Any request: over-aligned, big, with leak tracking, or a small one whose list is empty. */
+/* Any request: over-aligned, big, with leak tracking, or before the first allocation. */
 static void *alloc_slow(size_t size, size_t align) {
     if (align < 16) align = 16;
     if (align & (align - 1)) lang_panicf("allocation alignment %zu is not a power of two", align);
@@ -82,14 +78,12 @@ static void *alloc_slow(size_t size, size_t align) {
     size_t head = sizeof(BlockHdr) + (leaks ? sizeof(LeakLinks) : 0);
     size_t extra = head + (align > 16 ? align : 0);
     char *raw = NULL;
-    size_t cls = (size + extra + 15) / 16 - 1; /* the class of size + extra bytes */
-    if (align == 16 && cls < kCacheClasses && cache_head[cls]) {
-        FreeBlock *b = cache_head[cls];
-        cache_head[cls] = b->next;
-        cache_len[cls]--;
-        raw = (char *)b;
+    uint32_t magic = kMagic;
+    if (align == 16 && size + extra <= kSmallMax) {
+        raw = lang_small_alloc((size + extra + 15) / 16 - 1);
+        magic = kMagicSmall;
     } else {
-        raw = malloc(align == 16 && cls < kCacheClasses ? (cls + 1) * 16 : size + extra);
+        raw = malloc(size + extra);
     }
     if (!raw) lang_panicf("out of memory: allocation of %zu bytes", size);
     uintptr_t user = (uintptr_t)raw + head;
@@ -97,7 +91,7 @@ static void *alloc_slow(size_t size, size_t align) {
     BlockHdr *h = (BlockHdr *)user - 1;
     h->size = size;
     h->offset = (uint32_t)(user - (uintptr_t)raw);
-    h->magic = kMagic;
+    h->magic = magic;
     count_alloc((int64_t)size);
     if (leaks) {
         LeakLinks *l = links_of(h);
@@ -111,38 +105,36 @@ static void *alloc_slow(size_t size, size_t align) {
     return (void *)user;
 }
 
-/* The common case first, kept short: a small block of at most 16-byte alignment, no leak
- * tracking, and a block on this thread's list of its class. */
-static void *default_alloc(void *data, size_t size, size_t align) {
-    (void)data;
-    if (size <= kCacheMax && align <= 16 && leaks_enabled == 0) {
-        size_t cls = (size + sizeof(BlockHdr) + 15) / 16 - 1;
-        FreeBlock *b = cls < kCacheClasses ? cache_head[cls] : NULL;
-        if (b) {
-            cache_head[cls] = b->next;
-            cache_len[cls]--;
-            BlockHdr *h = (BlockHdr *)b;
-            h->size = size;
-            h->offset = sizeof(BlockHdr);
-            h->magic = kMagic;
-            count_alloc((int64_t)size);
-            return h + 1;
-        }
+/* The common case first, kept short: a small block of at most 16-byte alignment without
+ * leak tracking, from this thread's pages (alloc_small.h). */
+static inline __attribute__((always_inline)) void *default_alloc_inline(size_t size, size_t align) {
+    if (__builtin_expect(size <= kSmallMax - sizeof(BlockHdr) && align <= 16 && leaks_enabled == 0, 1)) {
+        BlockHdr *h = lang_small_alloc((size + sizeof(BlockHdr) + 15) / 16 - 1);
+        h->size = size;
+        h->offset = sizeof(BlockHdr);
+        h->magic = kMagicSmall;
+        count_alloc((int64_t)size);
+        return h + 1;
     }
     return alloc_slow(size, align);
 }
 
+static void *default_alloc(void *data, size_t size, size_t align) {
+    (void)data;
+    return default_alloc_inline(size, align);
+}
+
+__attribute__((noinline, noreturn)) static void bad_free(void *ptr) {
+    lang_panicf("free of a block the default allocator does not own (or double free) at %p", ptr);
+}
+
 static BlockHdr *header_of(void *ptr) {
     BlockHdr *h = (BlockHdr *)ptr - 1;
-    if (h->magic != kMagic)
-        lang_panicf("free of a block the default allocator does not own (or double free) at %p", ptr);
+    if (h->magic != kMagicSmall && h->magic != kMagic) bad_free(ptr);
     return h;
 }
 
-static void default_free(void *data, void *ptr) {
-    (void)data;
-    if (!ptr) return;
-    BlockHdr *h = header_of(ptr);
+static void free_slow(BlockHdr *h) {
     if (leaks_enabled) {
         LeakLinks *l = links_of(h);
         pthread_mutex_lock(&live_lock);
@@ -151,17 +143,28 @@ static void default_free(void *data, void *ptr) {
         pthread_mutex_unlock(&live_lock);
     }
     count_free((int64_t)h->size);
+    uint32_t magic = h->magic;
     h->magic = 0;
-    char *raw = (char *)ptr - h->offset;
-    size_t cls = (h->size + h->offset + 15) / 16 - 1;
-    if (h->offset == sizeof(BlockHdr) + (leaks_enabled ? sizeof(LeakLinks) : 0) && cls < kCacheClasses && cache_len[cls] < kCacheDepth) {
-        FreeBlock *b = (FreeBlock *)raw;
-        b->next = cache_head[cls];
-        cache_head[cls] = b;
-        cache_len[cls]++;
+    char *raw = (char *)(h + 1) - h->offset;
+    if (magic == kMagicSmall) lang_small_free(raw);
+    else free(raw);
+}
+
+static inline __attribute__((always_inline)) void default_free_inline(void *ptr) {
+    BlockHdr *h = header_of(ptr);
+    if (__builtin_expect(h->magic == kMagicSmall && h->offset == sizeof(BlockHdr), 1)) {
+        count_free((int64_t)h->size);
+        h->magic = 0;
+        lang_small_free(h);
         return;
     }
-    free(raw);
+    free_slow(h);
+}
+
+static void default_free(void *data, void *ptr) {
+    (void)data;
+    if (!ptr) return;
+    default_free_inline(ptr);
 }
 
 static void *default_realloc(void *data, void *ptr, size_t old_size, size_t new_size, size_t align) {
@@ -174,9 +177,16 @@ static void *default_realloc(void *data, void *ptr, size_t old_size, size_t new_
     return p;
 }
 
-static LangAllocator default_allocator = {default_alloc, default_realloc, default_free, NULL};
+/* lang_obj_new / lang_obj_drop (object.c) reach the default allocator through these,
+ * without an indirect call. */
+void *lang_default_alloc(size_t size, size_t align) { return default_alloc_inline(size, align); }
+void lang_default_free(void *ptr) {
+    if (ptr) default_free_inline(ptr);
+}
 
-LangAllocator *lang_default_allocator(void) { return &default_allocator; }
+LangAllocator lang_default_allocator_record = {default_alloc, default_realloc, default_free, NULL};
+
+LangAllocator *lang_default_allocator(void) { return &lang_default_allocator_record; }
 
 void lang_default_allocator_stats(LangAllocStats *out) {
     out->live_count = LANG_STATS_SUM(alloc_live);

@@ -1,7 +1,8 @@
 /* lang_alloc.h: the C API of the runtime's allocators (the seed's Allocator interface,
  * LangAllocator in lang_rt.h, plus constructors and statistics for each kind).
  *
- *   default  malloc/free with tracking (live count and bytes; LANG_LEAKS=1 reports leaks)
+ *   default  per-OS-thread pages of small blocks, malloc for big ones, with tracking (live
+ *            count and bytes; LANG_LEAKS=1 reports leaks)
  *   arena    bump allocation in chunks, bulk free; counts live allocations so that
  *            destroying it while objects from it are still owned panics (debug checks)
  *   pool     fixed-size blocks with a free list

@@ -137,6 +137,10 @@ void lang_alloc_init(void);          /* reads LANG_LEAKS; idempotent */
 int lang_alloc_leaks_enabled(void);
 /* Prints "leak report: N allocations, M bytes still live" and one line per block. */
 void lang_alloc_leak_report(void);
+/* The default allocator's alloc and free called directly (alloc_default.c). */
+void *lang_default_alloc(size_t size, size_t align);
+void lang_default_free(void *ptr);
+extern LangAllocator lang_default_allocator_record; /* what lang_default_allocator() returns */
 int lang_alloc_is_arena(const LangAllocator *a);
 int lang_alloc_is_pool(const LangAllocator *a);
 int lang_alloc_is_temp(const LangAllocator *a);

@@ -516,6 +516,10 @@ void lang_preempt_check(void) {
     LangWorker *w = lt_worker();
     if (!w || !w->cur) return;
     LT_INC(w->n_preempt);
+    /* Nothing else waits to run: a yield would only hand this thread to an idle worker,
+     * another OS thread, which costs its caches and makes its frees remote ones
+     * (alloc_small.c). It keeps running; the next slice looks again. */
+    if (!lt_load(&S.stopping, LT_ACQUIRE) && !lt_load(&w->runnext, LT_ACQUIRE) && !any_work(w)) return;
     lang_yield();
 }
 

@@ -87,7 +87,7 @@ TEST_CASE("rt alloc: small blocks freed by a thread are reused by it, and stay o
     CHECK(s1.live_count == s0.live_count + 4);
     CHECK(s1.live_bytes == s0.live_bytes + 33 + 80 + 4096 + 24);
     for (void *p : {b, c, big, al}) d->free(d->procedure_data, p);
-    // Many blocks of one class: more than the list keeps; all are usable and counted.
+    // Many blocks of one class: all are usable and counted.
     std::vector<void *> many;
     for (int i = 0; i < 1000; i++) {
         many.push_back(d->alloc(d->procedure_data, 24, 16));
