@@ -643,6 +643,16 @@ Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
             seal(ok);
             enter(ok);
         }
+        // `Err(e)` on a call's T! result: e owns the error, dropped when the arm ends
+        // unless the arm moved it (`fail e`); the T! temporary itself is not tracked. (Not
+        // when the arm's value may be an object borrowed from e: then e leaks.)
+        size_t arm_defers = defers.size();
+        if (cur && !(has_val && needs_drop(e->type)) && arm.pattern && arm.pattern->kind == PatternKind::Err &&
+            arm.pattern->subs.size == 1 &&
+            st->kind == TypeKind::Fallible && is_fresh_temp(e->scrutinee)) {
+            Decl* ed = arm.pattern->subs[0]->decl;
+            if (ed && ed->kind == DeclKind::Local && owns_drop(ed)) own_drop_local(ed);
+        }
         if (cur) {
             if (arm.body_expr && ret_arms) {
                 size_t mark = temps_.size();
@@ -661,8 +671,11 @@ Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
             } else if (arm.body_block) {
                 stmts(arm.body_block);
             }
+            if (cur) run_defers(arm_defers);
+            defers.resize(arm_defers);
             jmp(join);
         }
+        defers.resize(arm_defers);
         set_skip(next, arm_from, arm_lo);
         seal(next);
         enter(next);

@@ -406,13 +406,21 @@ private:
     // whole value, so it owns it and may move it (`if (xs.Pop() is Node n) keep.Add(n);`).
     // A binding of a place (a field, a local, a getter's result) borrows it like any pattern
     // binding: it names a value its owner still holds.
-    void owned_binding(IsExpr* is, State& st) {
-        Pattern* p = is->pattern;
+    void owned_binding(IsExpr* is, State& st) { owned_binding(is->pattern, is->operand, st); }
+    // Likewise `Err(e)` in a match on a call's T! result: e is the error that nothing else
+    // holds (`Err(e) => { fail e; }` hands it on).
+    void owned_err_binding(MatchExpr* m, MatchArm& a, State& st) {
+        if (!a.pattern || a.pattern->kind != PatternKind::Err || a.pattern->subs.size != 1 || !m->scrutinee->type ||
+            m->scrutinee->type->kind != TypeKind::Fallible)
+            return;
+        owned_binding(a.pattern->subs[0], m->scrutinee, st);
+    }
+    void owned_binding(Pattern* p, Expr* operand, State& st) {
         if (!p || (p->kind != PatternKind::TypeTest && p->kind != PatternKind::Binding) || !p->decl ||
             p->decl->kind != DeclKind::Local)
             return;
         auto* d = static_cast<LocalDecl*>(p->decl);
-        if (d->index >= slot_of_.size() || !s_.is_move_type(d->type) || !temporary(is->operand)) return;
+        if (d->index >= slot_of_.size() || !s_.is_move_type(d->type) || !temporary(operand)) return;
         decl_at_[d->index] = d;
         if (slot_of_[d->index] < 0) slot_of_[d->index] = new_slot(true);
         st.set((uint32_t)slot_of_[d->index], true);
@@ -1013,6 +1021,7 @@ private:
             State out = State::unreachable();
             for (MatchArm& a : m->arms) {
                 State arm = st;
+                owned_err_binding(m, a, arm);
                 if (a.guard) {
                     State t, f;
                     cond(a.guard, arm, t, f);
