@@ -421,29 +421,8 @@ Inst* Lowerer::new_expr(NewExpr* e) {
         enter(ok);
         use_extern("lang_array_new");
         Inst* arr = call("lang_array_new", Ty::Ptr, {ctx, n, iconst(Ty::I64, et->size)});
-        if (needs_zero_init(et)) {
-            // Fill: for (i = 0; i < n; i++) zero_init(arr[i])
-            uint32_t iv = new_var(Ty::I64);
-            def(iv, iconst(Ty::I64, 0));
-            Block* head = mk_block();
-            Block* body = mk_block();
-            Block* done = mk_block();
-            jmp(head);
-            enter(head);
-            Inst* i = use(iv);
-            Inst* lt = emit(Op::slt, Ty::I8, i, n);
-            lt->cty = Ty::I64;
-            br(lt, body, done);
-            seal(body);
-            enter(body);
-            Inst* ea = array_elem_addr(arr, i, et, false);
-            zero_init(et, ea, LANG_ABI_ARRAY_DATA);
-            def(iv, emit(Op::add, Ty::I64, i, iconst(Ty::I64, 1)));
-            jmp(head);
-            seal(head);
-            seal(done);
-            enter(done);
-        }
+        if (needs_zero_init(et)) // fill: zero_init(arr[i]) for each element
+            count_loop(n, [&](Inst* i) { zero_init(et, array_elem_addr(arr, i, et, false), LANG_ABI_ARRAY_DATA); });
         return own_value(arr, ((Expr*)e)->type); // lower_drop.cpp
     }
     const Type* t = ((Expr*)e)->type;

@@ -291,27 +291,11 @@ void Lowerer::clone_array_fn(const Type* t, const char* sym) {
     }
     use_extern("lang_array_new");
     Inst* arr = call("lang_array_new", Ty::Ptr, {ctx, n, esz});
-    uint32_t iv = new_var(Ty::I64);
-    def(iv, iconst(Ty::I64, 0));
-    Block* head = mk_block();
-    Block* body = mk_block();
-    Block* done = mk_block();
-    jmp(head);
-    enter(head);
-    Inst* i = use(iv);
-    Inst* lt = emit(Op::slt, Ty::I8, i, n);
-    lt->cty = Ty::I64;
-    br(lt, body, done);
-    seal(body);
-    enter(body);
-    Inst* da = array_elem_addr(arr, i, et, false);
-    Inst* sa = array_elem_addr(src, i, et, false);
-    clone_into(et, da, LANG_ABI_ARRAY_DATA, sa, LANG_ABI_ARRAY_DATA, true);
-    def(iv, emit(Op::add, Ty::I64, i, iconst(Ty::I64, 1)));
-    jmp(head);
-    seal(head);
-    seal(done);
-    enter(done);
+    count_loop(n, [&](Inst* i) {
+        Inst* da = array_elem_addr(arr, i, et, false);
+        Inst* sa = array_elem_addr(src, i, et, false);
+        clone_into(et, da, LANG_ABI_ARRAY_DATA, sa, LANG_ABI_ARRAY_DATA, true);
+    });
     ret(arr);
     finish_func();
 }

@@ -220,34 +220,19 @@ void Lowerer::emit_array_glue(const Type* et) {
     fn->has_ctx = true;
     Inst* arr = add_param(Ty::Ptr);
     fn->ret = Ty::Void;
-    // for (i = 0; i < arr.Length; i++) drop(arr[i]); then the array itself
-    Block* body = mk_block();
-    Block* head = mk_block();
-    Block* done = mk_block();
+    // Unless null: drop(arr[i]) for each element; then the array itself.
+    Block* start = mk_block();
+    Block* free_it = mk_block();
     Inst* isnull = emit(Op::eq, Ty::I8, arr, iconst(Ty::Ptr, 0));
     isnull->cty = Ty::Ptr;
-    Block* start = mk_block();
-    br(isnull, done, start);
+    br(isnull, free_it, start);
     seal(start);
     enter(start);
-    Inst* n = load(Ty::I64, arr, LANG_ABI_ARRAY_LENGTH);
-    uint32_t iv = new_var(Ty::I64);
-    def(iv, iconst(Ty::I64, 0));
-    jmp(head);
-    enter(head);
-    Inst* i = use(iv);
-    Inst* lt = emit(Op::slt, Ty::I8, i, n);
-    lt->cty = Ty::I64;
-    br(lt, body, done);
-    seal(body);
-    enter(body);
-    Inst* ea = array_elem_addr(arr, i, et, false);
-    drop_value(et, load_typed(et, ea, LANG_ABI_ARRAY_DATA));
-    def(iv, emit(Op::add, Ty::I64, i, iconst(Ty::I64, 1)));
-    jmp(head);
-    seal(head);
-    seal(done);
-    enter(done);
+    count_loop(load(Ty::I64, arr, LANG_ABI_ARRAY_LENGTH),
+               [&](Inst* i) { drop_value(et, load_typed(et, array_elem_addr(arr, i, et, false), LANG_ABI_ARRAY_DATA)); });
+    jmp(free_it);
+    seal(free_it);
+    enter(free_it);
     use_extern("lang_array_free");
     call("lang_array_free", Ty::Void, {ctx, arr});
     ret(nullptr);

@@ -668,6 +668,29 @@ Inst* Lowerer::index_addr(IndexExpr* e, int64_t* off) {
 }
 
 // Address of element `idx` minus the 32-byte header offset (the caller adds 32).
+// for (i = 0; i < n; i++) body(i), as an SSA loop; lowering goes on after the loop.
+void Lowerer::count_loop(Inst* n, const std::function<void(Inst* i)>& body_fn) {
+    uint32_t iv = new_var(Ty::I64);
+    def(iv, iconst(Ty::I64, 0));
+    Block* head = mk_block();
+    Block* body = mk_block();
+    Block* done = mk_block();
+    jmp(head);
+    enter(head);
+    Inst* i = use(iv);
+    Inst* lt = emit(Op::slt, Ty::I8, i, n);
+    lt->cty = Ty::I64;
+    br(lt, body, done);
+    seal(body);
+    enter(body);
+    body_fn(i);
+    def(iv, emit(Op::add, Ty::I64, i, iconst(Ty::I64, 1)));
+    jmp(head);
+    seal(head);
+    seal(done);
+    enter(done);
+}
+
 Inst* Lowerer::array_elem_addr(Inst* arr, Inst* idx, const Type* elem, bool check) {
     if (check) {
         Inst* len = load(Ty::I64, arr, 0);

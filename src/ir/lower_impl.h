@@ -451,6 +451,7 @@ public:
     Inst* new_expr(NewExpr* e);
     Inst* index_addr(IndexExpr* e, int64_t* off);
     Inst* array_elem_addr(Inst* arr, Inst* idx, const Type* elem, bool check);
+    void count_loop(Inst* n, const std::function<void(Inst* i)>& body); // for (i = 0; i < n; i++) body(i)
     Inst* member(MemberExpr* e);
     Inst* interp(InterpStringExpr* e);
     Inst* ternary(TernaryExpr* e);
