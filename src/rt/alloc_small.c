@@ -199,18 +199,8 @@ void *lang_small_alloc_slow(size_t cls) {
     drain_remote(h);
     for (;;) {
         SmallPage *p = h->cur[cls];
-        SmallFree *b = p->free;
-        if (b) {
-            p->free = b->next;
-            p->used++;
-            return b;
-        }
-        if (p->bump < p->end) {
-            char *r = p->bump;
-            p->bump = r + p->block;
-            p->used++;
-            return r;
-        }
+        void *r = lang_small_page_take(p);
+        if (r) return r;
         /* The current page is full: it leaves every list until one of its blocks comes
          * back. The next page with room, or a new one, becomes current. */
         SmallPage *n = h->avail[cls];

@@ -68,23 +68,29 @@ static inline SmallPage *lang_small_page_of(void *block) {
 void *lang_small_alloc_slow(size_t cls);
 void lang_small_free_slow(SmallPage *p, void *block);
 
+/* A block from page p: its free list first, then its bump pointer; NULL when it is full. */
+static inline void *lang_small_page_take(SmallPage *p) {
+    SmallFree *b = p->free;
+    if (b) {
+        p->free = b->next;
+        p->used++;
+        return b;
+    }
+    if (p->bump < p->end) {
+        char *r = p->bump;
+        p->bump = r + p->block;
+        p->used++;
+        return r;
+    }
+    return NULL;
+}
+
 /* A block of class cls (16-byte aligned, (cls + 1) * 16 bytes). */
 static inline void *lang_small_alloc(size_t cls) {
     SmallHeap *h = lang_small_heap;
     if (__builtin_expect(h != NULL, 1)) {
-        SmallPage *p = h->cur[cls];
-        SmallFree *b = p->free;
-        if (b) {
-            p->free = b->next;
-            p->used++;
-            return b;
-        }
-        if (p->bump < p->end) {
-            char *r = p->bump;
-            p->bump = r + p->block;
-            p->used++;
-            return r;
-        }
+        void *r = lang_small_page_take(h->cur[cls]);
+        if (r) return r;
     }
     return lang_small_alloc_slow(cls);
 }
