@@ -129,12 +129,6 @@ Inst* Lowerer::move_out(const LVal& lv, Inst* v, const Type* t) {
     return own_value(v, t);
 }
 
-// Property getters, indexers and IterAt return a place they reach (sema's flow.cpp lets
-// them): the caller borrows the result.
-bool Lowerer::returns_borrow(FuncDecl* fd) {
-    return fd && (fd->is_property || fd->name == "get_Item" || fd->name == "IterAt");
-}
-
 // The `is` bindings of new objects that cond_branch made since `from` (lower_expr.cpp) own
 // them for the body being entered: each is dropped when the body is left, unless moved.
 // Returns the defers mark for the body.

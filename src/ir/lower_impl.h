@@ -313,7 +313,6 @@ public:
     std::vector<Decl*> owned_bindings_;    // `F() is T x` bindings owning a new object (cond_branch)
     size_t own_bindings(size_t from);
     const char* drop_hook(TypeDecl* td);   // "T.$drop" or nullptr when T has nothing to drop
-    static bool returns_borrow(FuncDecl* fd); // a getter, indexer or IterAt: its result is borrowed
     const char* array_drop_fn(const Type* elem);
     void emit_drop_hook(TypeDecl* td);
     void emit_array_glue(const Type* elem);

@@ -406,6 +406,12 @@ struct FuncDecl : Decl {
     bool is_property = false;           // a read-only property `T Name => e;` / `T Name { get ... }`: its getter
 };
 
+// Property getters, indexers (get_Item) and IterAt may return a place of their object: the
+// caller borrows the result (spec 6; sema/flow.cpp checks it, ir/lower_drop.cpp never drops it).
+inline bool returns_borrow(const FuncDecl* fd) {
+    return fd && (fd->is_property || fd->name == "get_Item" || fd->name == "IterAt");
+}
+
 struct FieldDecl : Decl {
     TypeExpr* type_expr = nullptr;
     Expr* init = nullptr;               // `int x = 3;` default value

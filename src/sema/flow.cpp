@@ -107,7 +107,7 @@ public:
             nslots_ = (uint32_t)fields_.size();
         }
         moved_at_.assign(nslots_, Span{});
-        getter_ = fn_->is_property || fn_->name == "get_Item" || fn_->name == "IterAt";
+        getter_ = returns_borrow(fn_);
         State st;
         for (ParamDecl* p : fn_->params)
             if (p && p->mode == ParamMode::Own && s_.is_move_type(p->type)) {
@@ -434,7 +434,7 @@ private:
         if (e->kind == ExprKind::New) return true;
         if (e->kind != ExprKind::Call) return false;
         FuncDecl* t = static_cast<CallExpr*>(e)->target;
-        return !t || !(t->is_property || t->name == "get_Item" || t->name == "IterAt");
+        return !t || !returns_borrow(t);
     }
     // A property getter or indexer returns a borrow of a place it reaches (spec 6: `xs[i]`
     // and `o.P` are places at the call site), so its `return` may name one; so does
