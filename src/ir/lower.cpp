@@ -905,7 +905,20 @@ void Lowerer::init_statics() {
     }
 }
 
-// lang_main(ctx, args) -> i64: calls Program.Main and returns its status.
+// After Main returns: the globals and static fields that own something are dropped, in
+// reverse order of initialization (spec 6.5). Threads still running then must not use them.
+void Lowerer::drop_statics() {
+    for (size_t i = static_order_.size(); i-- > 0;) {
+        Decl* d = static_order_[i];
+        if (!has_drops(d->type)) continue;
+        set_line(d->span);
+        Inst* a = emit(Op::addr, Ty::Ptr);
+        a->sym = statics_[d];
+        drop_value(d->type, load_typed(d->type, a, 0));
+    }
+}
+
+// lang_main(ctx, args) -> i64: calls Program.Main, drops the statics and returns its status.
 void Lowerer::emit_entry() {
     // Only a Main with a valid signature: in the pipelined build sema reports a bad one
     // after lowering (with the other whole-program checks), so it must not be lowered.
@@ -928,6 +941,7 @@ void Lowerer::emit_entry() {
     Inst* r = rt->kind == TypeKind::Fallible ? entry_result(main_fd, func_symbol(main_fd), args)
                                              : call_v(func_symbol(main_fd), rty, args);
     if (rt->kind == TypeKind::Fallible) rty = Ty::I64;
+    drop_statics();
     if (rty == Ty::Void) {
         ret(iconst(Ty::I64, 0));
     } else if (rty != Ty::I64) {

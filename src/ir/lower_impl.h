@@ -245,6 +245,7 @@ public:
     std::vector<Decl*> static_order_;
     void add_static(Decl* d, const std::string& qname);
     void init_statics();
+    void drop_statics();
 
     // ---- types
     Ty ty(const Type* t) const;
