@@ -12,6 +12,7 @@
 // (kind, flags, name, size, alignment, base and the reflection tables, lower_reflect.cpp).
 #include "ir/lower_impl.h"
 
+#include "rt/lang_rt.h"
 #include <cstring>
 
 namespace lang::lower {
@@ -330,7 +331,7 @@ const char* Lowerer::emit_itables(TypeDecl* td, int64_t* count) {
 void Lowerer::emit_typeinfo(TypeDecl* td) {
     TypeRecord r;
     r.kind = type_kind_code(td->type);
-    r.flags = td->is_gc ? 1u : 0u;
+    r.flags = td->is_gc ? (uint32_t)LANG_TF_GC : 0u;
     r.name = type_names_[td];
     r.align = 8;
     if (td->tkind == TypeDeclKind::Class) {

@@ -262,6 +262,9 @@ void Lowerer::emit_other_info(const Type* t) {
     reflect_name(r.name, t);
     r.size = t->size;
     r.align = t->align ? t->align : 1;
+    if (t->kind == TypeKind::Nullable && t->elem &&
+        (t->elem->kind == TypeKind::Class || t->elem->kind == TypeKind::Interface))
+        r.flags = LANG_TF_REF; // the collector follows it without looking the address up
     const char* sym = other_infos_[t];
     if (t->kind == TypeKind::Tuple && reflects_) {
         std::vector<FieldRow> rows;

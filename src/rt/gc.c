@@ -10,8 +10,10 @@
  * divide. Memory malloc gave out (and a stale pointer to it)
  * never aliases a small gc object. Larger objects are malloc'd one by one, listed, and
  * sorted into a table at each collection. Marking uses an explicit mark stack (deep lists
- * never recurse); sweeping walks every chunk, then runs the dead objects' drop hooks, then
- * frees them.
+ * never recurse); fields of reference type (LANG_TF_REF) are pushed unexamined with a
+ * prefetch and examined when popped. Sweeping walks every chunk, frees the dead objects
+ * that have nothing to drop at once, then runs the other dead objects' drop hooks, then
+ * frees those.
  *
  * Invariants: only the thread that owns a heap touches it (runtime C code is never
  * preempted, and gc objects never cross threads); the mark bit is 0 on every block
@@ -47,6 +49,7 @@ enum {
     kMaxSmall = 2048,                /* the largest block (GcBlock included) in chunks */
     kClasses = kMaxSmall / 16,
     kIndexSize = 4096,               /* direct-mapped chunk index: 1 GiB of chunks without collisions */
+    kPlainCache = 64,                /* direct-mapped cache of types without drops */
 };
 
 typedef struct GcChunk {
@@ -55,6 +58,7 @@ typedef struct GcChunk {
     uint32_t count;                  /* blocks carved so far */
     uint32_t capacity;               /* blocks that fit */
     uint32_t cls;                    /* block / 16 - 1 */
+    uint32_t recip;                  /* 2^32 / block, rounded up: offset / block without a divide */
 } GcChunk;
 _Static_assert(sizeof(GcChunk) <= kChunkHeader, "chunk header");
 
@@ -76,6 +80,9 @@ struct LangGcHeap {
     GcBlock **large_table;           /* the big objects sorted by address */
     int64_t large_len, large_cap;
     uintptr_t large_lo, large_hi;
+    GcBlock *plain_head[kClasses];   /* dead blocks with nothing to drop, freed by take_dead: */
+    GcBlock *plain_tail[kClasses];   /*   they join the free lists after the hooks ran */
+    const LangTypeInfo *plain_types[kPlainCache]; /* types known to need no drop_object */
     void **stack;                    /* mark stack: objects whose fields are still to scan */
     int64_t stack_len, stack_cap;
 };
@@ -156,6 +163,7 @@ static GcChunk *new_chunk(LangGcHeap *h, uint32_t cls) {
     c->cls = cls;
     c->count = 0;
     c->capacity = (kChunkSize - kChunkHeader) / c->block;
+    c->recip = (uint32_t)((((uint64_t)1 << 32) + c->block - 1) / c->block);
     c->next = h->chunks;
     h->chunks = c;
     if (h->nchunks == h->chunk_cap) {
@@ -251,7 +259,9 @@ static inline int holds(const GcBlock *b, uintptr_t p) {
 static inline GcBlock *block_at(GcChunk *ch, uintptr_t p) {
     uintptr_t off = p - (uintptr_t)ch;
     if (off < kChunkHeader) return NULL;
-    uint32_t i = (uint32_t)((off - kChunkHeader) / ch->block);
+    /* (off - kChunkHeader) / ch->block: exact, as off < 2^18 and block <= 2^11 leave the
+     * rounding error of recip below 1/block */
+    uint32_t i = (uint32_t)(((off - kChunkHeader) * (uint64_t)ch->recip) >> 32);
     if (i >= ch->count) return NULL;
     GcBlock *b = chunk_block(ch, i);
     return b->size_mark && holds(b, p) ? b : NULL;
@@ -312,7 +322,17 @@ static inline void mark_word(LangGcHeap *h, uintptr_t w) {
     GcBlock *b = find_block(h, w);
     if (!b || (b->size_mark & 1)) return;
     b->size_mark |= 1;
-    push(h, obj_of(b));
+    push(h, (char *)obj_of(b) + 1); /* tagged: already marked */
+}
+
+/* A word that is null or points at an object's header (a field of a class, interface or
+ * nullable reference type): no address lookup. It is pushed unexamined and its memory
+ * prefetched; mark_all reads its header (is it gc? marked?) a few objects later, when the
+ * line has arrived, instead of waiting for the miss here. */
+static inline void mark_ref(LangGcHeap *h, uintptr_t w) {
+    if (!w) return;
+    __builtin_prefetch((const char *)w - sizeof(GcBlock), 1);
+    push(h, (void *)w);
 }
 
 static void mark_range(LangGcHeap *h, const void *from, size_t bytes) {
@@ -334,7 +354,7 @@ static void scan_fields(LangGcHeap *h, const char *p, const LangTypeInfo *t, int
 static void scan_value(LangGcHeap *h, const char *p, const LangTypeInfo *t, int depth) {
     switch (t->kind) {
     case LANG_TK_CLASS:
-    case LANG_TK_INTERFACE: mark_word(h, *(const uintptr_t *)p); return;
+    case LANG_TK_INTERFACE: mark_ref(h, *(const uintptr_t *)p); return;
     case LANG_TK_STRUCT:
     case LANG_TK_TUPLE:
     case LANG_TK_ENUM:
@@ -348,6 +368,11 @@ static void scan_value(LangGcHeap *h, const char *p, const LangTypeInfo *t, int 
         return;
     }
     case LANG_TK_NULLABLE:
+        if (t->flags & LANG_TF_REF) {
+            mark_ref(h, *(const uintptr_t *)p);
+            return;
+        }
+        /* fall through */
     case LANG_TK_FUNCTION:
     case LANG_TK_FALLIBLE:
     case LANG_TK_POINTER: mark_range(h, p, (size_t)(t->size > 0 ? t->size : 8)); return;
@@ -372,8 +397,34 @@ __attribute__((noinline)) static void mark_stack(LangGcHeap *h) {
     mark_range(h, (const void *)sp, hi - sp);
 }
 
+/* Scans the objects on the mark stack until it is empty. An entry with the low bit set
+ * was marked by mark_word; a plain one comes from mark_ref and is marked here unless it is
+ * not a gc object or was marked already. Entries pass through a small FIFO on the way, so
+ * each one's prefetch has a few objects' time to complete. */
 static void mark_all(LangGcHeap *h) {
-    while (h->stack_len > 0) scan_object(h, h->stack[--h->stack_len]);
+    enum { kAhead = 8 };
+    void *ring[kAhead];
+    unsigned head = 0, n = 0;
+    for (;;) {
+        while (n < kAhead && h->stack_len > 0) {
+            void *o = h->stack[--h->stack_len];
+            __builtin_prefetch((const char *)((uintptr_t)o & ~(uintptr_t)1) - sizeof(GcBlock), 1);
+            ring[(head + n++) % kAhead] = o;
+        }
+        if (n == 0) return;
+        uintptr_t o = (uintptr_t)ring[head];
+        head = (head + 1) % kAhead;
+        n--;
+        if (o & 1) {
+            o &= ~(uintptr_t)1;
+        } else {
+            if (((const LangObjHeader *)o)->allocator != &gc_allocator) continue;
+            GcBlock *b = block_of((void *)o);
+            if (b->size_mark & 1) continue;
+            b->size_mark |= 1;
+        }
+        scan_object(h, (LangObjHeader *)o);
+    }
 }
 
 /* ---- sweeping ---- */
@@ -395,13 +446,39 @@ static void drop_object(LangContext *ctx, LangObjHeader *o) {
     else if (t->fields) release_strings(ctx, (const char *)o, t, 0);
 }
 
+static int has_strings(const LangTypeInfo *t, int depth) {
+    for (int64_t i = 0; i < t->field_count; i++) {
+        const LangTypeInfo *f = t->fields[i].type;
+        if (!f) continue;
+        if (f->kind == LANG_TK_STRING) return 1;
+        if ((f->kind == LANG_TK_STRUCT || f->kind == LANG_TK_TUPLE) && f->fields && depth < 64 && has_strings(f, depth + 1))
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether a dead object of type t needs drop_object (a hook, or string fields to release). */
+static int needs_drop(LangGcHeap *h, const LangTypeInfo *t) {
+    if (!t || (!t->drop && !t->fields)) return 0;
+    if (t->drop) return 1;
+    const LangTypeInfo **slot = &h->plain_types[((uintptr_t)t >> 4) % kPlainCache];
+    if (*slot == t) return 0;
+    if (has_strings(t, 0)) return 1;
+    *slot = t;
+    return 0;
+}
+
 /* Unlinks the blocks to free: the unmarked ones (every one when `all`), clearing the
- * survivors' marks. Returns them linked through next (they keep their size until freed,
- * so drop hooks may still read them); *count and *bytes get their number and bytes. */
+ * survivors' marks. A small block with nothing to drop is freed here (onto plain_head/
+ * plain_tail of its class, which free_dead moves to the free list once the hooks ran, so
+ * no hook's allocation reuses it meanwhile). Returns the others linked through next (they
+ * keep their size until freed, so drop hooks may still read them); *count and *bytes get
+ * the number and bytes of all dead blocks. */
 static GcBlock *take_dead(LangGcHeap *h, int all, int64_t *count, int64_t *bytes) {
     GcBlock *dead = NULL;
     int64_t n = 0, nb = 0;
-    for (GcChunk *c = h->chunks; c; c = c->next)
+    for (GcChunk *c = h->chunks; c; c = c->next) {
+        GcBlock *head = NULL, *tail = NULL;
         for (uint32_t i = 0; i < c->count; i++) {
             GcBlock *b = chunk_block(c, i);
             if (!b->size_mark) continue; /* free */
@@ -409,11 +486,26 @@ static GcBlock *take_dead(LangGcHeap *h, int all, int64_t *count, int64_t *bytes
                 b->size_mark &= ~(uint64_t)1;
                 continue;
             }
-            b->next = dead;
-            dead = b;
             n++;
             nb += c->block;
+            LangObjHeader *o = obj_of(b);
+            if (needs_drop(h, o->type)) {
+                b->next = dead;
+                dead = b;
+                continue;
+            }
+            o->allocator = NULL;
+            b->size_mark = 0;
+            b->next = head;
+            head = b;
+            if (!tail) tail = b;
         }
+        if (head) {
+            tail->next = h->plain_head[c->cls];
+            if (!h->plain_head[c->cls]) h->plain_tail[c->cls] = tail;
+            h->plain_head[c->cls] = head;
+        }
+    }
     for (GcBlock **link = &h->large; *link;) {
         GcBlock *b = *link;
         if ((b->size_mark & 1) && !all) {
@@ -448,6 +540,12 @@ static void free_dead(LangContext *ctx, LangGcHeap *h, GcBlock *dead) {
     h->collecting++;
     for (GcBlock *b = dead; b; b = b->next) drop_object(ctx, obj_of(b));
     h->collecting--;
+    for (uint32_t cls = 0; cls < kClasses; cls++)
+        if (h->plain_head[cls]) {
+            h->plain_tail[cls]->next = h->free_list[cls];
+            h->free_list[cls] = h->plain_head[cls];
+            h->plain_head[cls] = h->plain_tail[cls] = NULL;
+        }
     while (dead) {
         GcBlock *next = dead->next;
         obj_of(dead)->allocator = NULL;

@@ -59,9 +59,13 @@ typedef struct LangIfaceEntry {
     const LangTypeInfo *iface;
     const void *const *table;      /* method table (NULL in an interface's own list) */
 } LangIfaceEntry;
+enum {
+    LANG_TF_GC = 1,                /* a gc class */
+    LANG_TF_REF = 2,               /* a T? of a class or interface: an object pointer or null */
+};
 struct LangTypeInfo {
     uint32_t kind;                 /* enum LangTypeKind */
-    uint32_t flags;                /* bit 0: gc class */
+    uint32_t flags;                /* LANG_TF_GC, LANG_TF_REF */
     const char *name;
     int64_t size;
     int64_t alignment;

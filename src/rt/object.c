@@ -69,7 +69,7 @@ void lang_obj_free(LangContext *ctx, void *obj) {
 void lang_obj_drop(LangContext *ctx, void *obj) {
     if (!obj) return;
     LangObjHeader *h = obj;
-    if (h->type && (h->type->flags & 1u)) return;
+    if (h->type && (h->type->flags & LANG_TF_GC)) return;
     obj_free(ctx, h);
 }
 

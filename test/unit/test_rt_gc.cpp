@@ -270,6 +270,51 @@ TEST_CASE("rt gc: a dead object without a drop hook releases its strings; destro
     strings_released();
 }
 
+// A gc class Holder { Node? ref; } whose field type is a nullable reference (LANG_TF_REF):
+// the collector follows it without an address lookup, checking the header's allocator.
+struct Holder {
+    LangObjHeader h;
+    Node *ref;
+};
+const LangTypeInfo kNodeRefType = {LANG_TK_NULLABLE, LANG_TF_REF, "Node?", 8, 8, nullptr, nullptr, 0,
+                                   nullptr, 0, nullptr, 0, nullptr};
+const LangFieldInfo kHolderFields[] = {{"ref", &kNodeRefType, offsetof(Holder, ref)}};
+const LangTypeInfo kHolderType = {LANG_TK_CLASS, 1, "Holder", sizeof(Holder), 8, nullptr, kHolderFields, 1,
+                                  nullptr, 0, nullptr, 0, nullptr};
+
+// Two holders, returned masked: one names a gc ring, the other an owned (non-gc) object.
+__attribute__((noinline)) static uintptr_t make_holders(LangGcHeap *h, Node *owned) {
+    Holder *a = (Holder *)lang_gc_heap_alloc(h, &kHolderType, sizeof(Holder));
+    Holder *b = (Holder *)lang_gc_heap_alloc(h, &kHolderType, sizeof(Holder));
+    a->ref = (Node *)(make_ring(h, 4, &kPlainNodeType) ^ kMask);
+    b->ref = owned;
+    ((Node *)a->ref)->other = (Node *)b; // b is reached through the ring (a Node field)
+    return (uintptr_t)a ^ kMask;
+}
+
+__attribute__((noinline)) static void nullable_refs() {
+    LangGcHeap *h = lang_gc_heap_create();
+    static Node owned; // not a gc object: its header names another allocator
+    owned.h.allocator = lang_default_allocator();
+    Holder *volatile a = (Holder *)(make_holders(h, &owned) ^ kMask);
+    for (int i = 0; i < 50; i++) make_ring(h, 3, &kPlainNodeType); // garbage without drops
+    collect(h);
+    CHECK(live(h) >= 6); // two holders and the ring of four
+    CHECK(live(h) <= 6 + kFalseRoots);
+    CHECK(lang_gc_heap_contains(h, a->ref));
+    CHECK(a->ref->next->next->next->next == a->ref);
+    CHECK(((Holder *)a->ref->other)->ref == &owned);
+    int64_t before = live(h);
+    for (int i = 0; i < 50; i++) make_ring(h, 3, &kPlainNodeType); // reuses the freed blocks
+    CHECK(live(h) == before + 150);
+    a = nullptr;
+    lang_gc_heap_destroy(nullptr, h);
+}
+TEST_CASE("rt gc: fields of nullable reference type are followed, non-gc objects skipped") {
+    clobber_stack();
+    nullable_refs();
+}
+
 __attribute__((noinline)) static void volume_trigger() {
     rt_run([]() -> int64_t {
         LangContext ctx;
