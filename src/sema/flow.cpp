@@ -19,6 +19,9 @@
 // diagnostics held and dropped) to find what its back edge has lost; the real walk then
 // starts from the entry state met with that, which reports a use before a move later in
 // the body as a move "in an earlier iteration". A borrowed parameter cannot be moved.
+// A local that borrows a place of a variable gets a slot too, set when it borrows and
+// cleared when that variable changes (assigned, moved, passed as `ref`): reading it then
+// is "borrows from 'x', which was changed at L:C".
 // Invariants: a State is a bit per tracked slot (fields of the constructor first, then
 // `own` parameters, then locals as their declarations are met); a missing bit means "not
 // assigned" (or moved away); a dead state (no path reaches the point) counts every slot as
@@ -205,6 +208,8 @@ private:
                 if (!local_reported_[d->index]) {
                     local_reported_[d->index] = 1;
                     if (moved_at_[(size_t)slot].end) used_after_move(e, d->name.c_str(), slot);
+                    else if ((size_t)slot < ended_at_.size() && ended_at_[(size_t)slot].second)
+                        borrow_ended(e, d->name.c_str(), slot);
                     else
                         diag_.error(e->span, "variable '%s' is used before it is assigned on every path",
                                     d->name.c_str());
@@ -237,6 +242,14 @@ private:
         if (param_reported_[(size_t)slot]) return true;
         param_reported_[(size_t)slot] = 1;
         return false;
+    }
+    void borrow_ended(Expr* use, const char* name, int32_t slot) {
+        auto [at, owner] = ended_at_[(size_t)slot];
+        LineCol lc = s_.c.sources.line_col(at.file, at.begin);
+        bool earlier = at.file == use->span.file && at.begin >= use->span.begin;
+        diag_.error(use->span, "'%s' borrows from '%s', which was changed at %u:%u%s, so what it named may have been dropped "
+                    "(read it again after the change, or keep a copy with .Clone())",
+                    name, owner->name.c_str(), lc.line, lc.col, earlier ? ", in an earlier iteration of the loop" : "");
     }
     void used_after_move(Expr* use, const char* name, int32_t slot) {
         Span at = moved_at_[(size_t)slot];
@@ -304,6 +317,7 @@ private:
         if (slot < 0) return;
         st.set((uint32_t)slot, false);
         moved_at_[(size_t)slot] = x->span;
+        owner_changed(d, x->span, st);
         static_cast<NameExpr*>(x)->moves = true; // lowering empties the variable here
     }
     static Expr* strip_casts(Expr* x) {
@@ -402,6 +416,51 @@ private:
         }
     }
     std::vector<uint8_t> borrows_; // LocalDecl::index -> 1: `let x = place;` of a borrowed place
+
+    // ---- borrows end when their owner changes (spec 6)
+    // A local that borrows a place of a local or parameter R (`let n = list[0];`,
+    // `let h = holder.node;`) has a slot like a moved value: changing R (assigning it or a
+    // part of move type, moving it, passing a place of it as `ref`) clears the slot, as the
+    // old value may have been dropped, so a later read of the borrow is an error.
+    struct Borrower {
+        LocalDecl* local;
+        Decl* owner;
+    };
+    std::vector<Borrower> borrowers_;
+    std::vector<std::pair<Span, Decl*>> ended_at_; // slot -> where its owner changed, and the owner
+    // The variable whose value `e` (a name, or a chain of field and element reads) is part of;
+    // through a local that borrows, the variable it borrows from.
+    Decl* owner_of(Expr* e) const {
+        Expr* root = place_root(e);
+        if (!root || root->kind != ExprKind::Name) return nullptr;
+        Decl* d = static_cast<NameExpr*>(root)->decl;
+        if (!d || (d->kind != DeclKind::Local && d->kind != DeclKind::Param && d->kind != DeclKind::Field)) return nullptr;
+        if (d->kind == DeclKind::Local)
+            for (const Borrower& b : borrowers_)
+                if (b.local == d) return b.owner;
+        return d;
+    }
+    void owner_changed(Decl* owner, Span at, State& st, LocalDecl* except = nullptr) {
+        if (!owner || st.dead) return;
+        for (const Borrower& b : borrowers_) {
+            if (b.owner != owner || b.local == except) continue;
+            int32_t slot = slot_of_[b.local->index];
+            if (slot < 0 || !st.has((uint32_t)slot)) continue;
+            st.set((uint32_t)slot, false);
+            if (ended_at_.size() <= (size_t)slot) ended_at_.resize((size_t)slot + 1);
+            ended_at_[(size_t)slot] = {at, owner};
+        }
+    }
+    // `target = ...`, `ref target`: a change of its owner when a value of a move type is
+    // replaced. A change made through a local that borrows (`c.Next = x;`) leaves that
+    // local naming the same object; assigning the borrowing local itself only rebinds it.
+    void place_changed(Expr* target, Span at, State& st) {
+        if (!target || !s_.is_move_type(target->type)) return;
+        LocalDecl* via = local_of(place_root(target));
+        bool borrowing = via && via->index < borrows_.size() && borrows_[via->index];
+        if (borrowing && local_of(target) == via) return; // a borrow rebound
+        owner_changed(owner_of(target), at, st, borrowing ? via : nullptr);
+    }
     // `F() is Node n` of a value no place holds (a call's result, a `new`): n binds that
     // whole value, so it owns it and may move it (`if (xs.Pop() is Node n) keep.Add(n);`).
     // A binding of a place (a field, a local, a getter's result) borrows it like any pattern
@@ -679,6 +738,13 @@ private:
                     if (borrows_.size() <= d->index) borrows_.resize(d->index + 1, 0);
                     borrows_[d->index] = 1;
                     d->borrows = true;
+                    if (Decl* owner = owner_of(v->init)) {
+                        if (slot_of_[d->index] < 0) {
+                            slot_of_[d->index] = new_slot(true);
+                            borrowers_.push_back({d, owner});
+                        }
+                        st.set((uint32_t)slot_of_[d->index], true);
+                    }
                     continue;
                 }
                 if (v->init) {
@@ -808,12 +874,14 @@ private:
             // `N = this;` sets N before `this` escapes: fine once every other field is set.
             if (f >= 0 && !a->compound && a->value->kind == ExprKind::This) st.set((uint32_t)f, true);
             value(a, st, r);
+            place_changed(tgt, a->span, st);
             if (d && slot_of_[d->index] >= 0) st.set((uint32_t)slot_of_[d->index], true);
             if (f >= 0) st.set((uint32_t)f, true);
             return;
         }
         ex(tgt, st); // x.f = v, xs[i] = v: the place's object is read
         value(a, st, r);
+        place_changed(tgt, a->span, st);
     }
     // The assigned value; `x /= 0` and `x %= 0` are certain panics.
     void value(AssignExpr* a, State& st, Const& r) {
@@ -913,6 +981,10 @@ private:
                                                                      : nullptr;
             bool stores_all = c->builtin == (uint32_t)Builtin::ChanSend || (cd && cd->kind == DeclKind::EnumCase);
             call_args(t, c->args, st, stores_all); // a send or an enum case's payload takes its arguments
+            if (c->builtin != (uint32_t)Builtin::Swap) // swap only exchanges: nothing is dropped
+                for (Arg& a : c->args)
+                    if (a.value && a.value->kind == ExprKind::RefArg && !static_cast<RefArgExpr*>(a.value)->is_own)
+                        place_changed(static_cast<RefArgExpr*>(a.value)->operand, a.value->span, st); // the callee may replace it
             exclusive_refs(callee && callee->kind == ExprKind::Member ? static_cast<MemberExpr*>(callee)->object : nullptr,
                            c->args);
             if (c->builtin == (uint32_t)Builtin::Panic) st = State::unreachable();
