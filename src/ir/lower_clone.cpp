@@ -188,6 +188,11 @@ Inst* Lowerer::clone_call(CallExpr* e, Inst* recv) {
     const Type* ot = obj->type;
     if (recv && ot->kind == TypeKind::Nullable) ot = ot->elem; // x?.Clone(): recv is the non-null x
     Inst* v = recv ? recv : expr(obj);
+    if (is_str(ot)) { // s.Clone(): new bytes from the current allocator (out of an arena)
+        use_extern("lang_str_substring");
+        return own(call("lang_str_substring", Ty::Ptr,
+                        {ctx, v, iconst(Ty::I64, 0), load(Ty::I64, v, LANG_ABI_STRING_LENGTH)}));
+    }
     return clone_value(v, ot);
 }
 

@@ -492,7 +492,15 @@ const Type* Sema::expr(Expr* e, const Type* hint) {
         t = expr(r->operand, hint);
         if (!r->is_own && !is_error(t)) {
             Decl* d = r->operand->kind == ExprKind::Name ? static_cast<NameExpr*>(r->operand)->decl : nullptr;
-            if (d && d->kind == DeclKind::Local && !static_cast<LocalDecl*>(d)->is_mutable)
+            Expr* via = r->operand->kind == ExprKind::Index    ? static_cast<IndexExpr*>(r->operand)->call
+                        : r->operand->kind == ExprKind::Member ? static_cast<MemberExpr*>(r->operand)->call
+                                                               : nullptr;
+            if (via) { // C#'s rule too: the value comes from a call, there is no place to pass
+                const std::string& text = c.sources.file(r->operand->span.file).text;
+                std::string what(text, r->operand->span.begin, r->operand->span.end - r->operand->span.begin);
+                diag.error(r->operand->span, "cannot pass '%s' as 'ref': it is read through %s, not a variable, field or array element",
+                           what.c_str(), r->operand->kind == ExprKind::Index ? "an indexer (get_Item)" : "a property getter");
+            } else if (d && d->kind == DeclKind::Local && !static_cast<LocalDecl*>(d)->is_mutable)
                 diag.error(r->operand->span, "cannot pass '%s' as 'ref': it is declared with 'let'", d->name.c_str());
             else if (d && d->kind == DeclKind::Param && static_cast<ParamDecl*>(d)->mode != ParamMode::Ref)
                 diag.error(r->operand->span, "cannot pass parameter '%s' as 'ref': parameters are immutable",
