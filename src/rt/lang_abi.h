@@ -67,7 +67,7 @@
     X(IFACE_ENTRY_SIZE, LangIfaceEntry, 16)    \
     X(STRING_HEADER_SIZE, LangString, 24)      \
     X(ARRAY_HEADER_SIZE, LangArray, 32)        \
-    X(CONTEXT_SIZE, LangContext, 88)
+    X(CONTEXT_SIZE, LangContext, 104)
 
 enum LangAbi {
 #define LANG_ABI_OFFSET_CONST(name, type, member, value) LANG_ABI_##name = value,

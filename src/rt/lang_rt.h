@@ -115,6 +115,8 @@ struct LangContext {
 #endif
     uint8_t gc_enabled;
     void *logger;
+    int64_t drop_depth;            /* nested lang_obj_drop calls (object.c) */
+    void *drop_queue;              /* where drops beyond LANG_DROP_DEPTH wait (object.c) */
 };
 
 /* ---- strings: 24-byte header then bytes ---- */

@@ -10,6 +10,7 @@
  * Invariants: header.allocator is never NULL for a live object; alignment is at least 16
  * and at least type->alignment.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "rt_internal.h"
 
@@ -63,6 +64,47 @@ void lang_obj_free(LangContext *ctx, void *obj) {
     if (obj) obj_free(ctx, obj);
 }
 
+/* Dropping an object drops what it owns from its drop hook, which calls lang_obj_drop
+ * again: a chain of a million owned nodes would be a million nested native frames. So at
+ * LANG_DROP_DEPTH nested drops (counted in the context, which every drop passes on) the
+ * call that reached the limit installs a queue in the context; the drops the hooks below
+ * it ask for wait there and that call drops them one by one, each at the same depth. The
+ * objects one hook queued are reversed on the queue, so they are taken in the order the
+ * hook named them, each one's own queued objects before the next: the same order as
+ * recursion. A context copied for a block inside a hook (compiled code copies it) keeps
+ * the depth and the queue. */
+enum { LANG_DROP_DEPTH = 200 };
+
+typedef struct DropQueue {
+    LangObjHeader **items;
+    int64_t len, cap;
+    LangObjHeader *inline_items[64];
+} DropQueue;
+
+static void queue_drop(DropQueue *q, LangObjHeader *h) {
+    if (q->len == q->cap) {
+        int64_t cap = q->cap * 2;
+        LangObjHeader **items = malloc((size_t)cap * sizeof *items);
+        if (!items) lang_panic("out of memory (drop queue)");
+        memcpy(items, q->items, (size_t)q->len * sizeof *items);
+        if (q->items != q->inline_items) free(q->items);
+        q->items = items;
+        q->cap = cap;
+    }
+    q->items[q->len++] = h;
+}
+
+/* obj_free(h), then the objects its hook queued put in order on top of the queue. */
+static void free_queued(LangContext *ctx, DropQueue *q, LangObjHeader *h) {
+    int64_t from = q->len;
+    obj_free(ctx, h);
+    for (int64_t i = from, j = q->len - 1; i < j; i++, j--) {
+        LangObjHeader *t = q->items[i];
+        q->items[i] = q->items[j];
+        q->items[j] = t;
+    }
+}
+
 /* What compiled code calls when the owner of a class object or interface value drops it
  * (src/ir/lower_drop.cpp). An interface value may hold a gc class object: the collector
  * owns those. */
@@ -70,7 +112,30 @@ void lang_obj_drop(LangContext *ctx, void *obj) {
     if (!obj) return;
     LangObjHeader *h = obj;
     if (h->type && (h->type->flags & LANG_TF_GC)) return;
-    obj_free(ctx, h);
+    if (!ctx) {
+        obj_free(ctx, h);
+        return;
+    }
+    if (ctx->drop_depth >= LANG_DROP_DEPTH && ctx->drop_queue) {
+        queue_drop(ctx->drop_queue, h);
+        return;
+    }
+    if (++ctx->drop_depth < LANG_DROP_DEPTH) {
+        obj_free(ctx, h);
+        ctx->drop_depth--;
+        return;
+    }
+    DropQueue q;
+    q.items = q.inline_items;
+    q.len = 0;
+    q.cap = (int64_t)(sizeof q.inline_items / sizeof q.inline_items[0]);
+    void *outer = ctx->drop_queue;
+    ctx->drop_queue = &q;
+    free_queued(ctx, &q, h);
+    while (q.len > 0) free_queued(ctx, &q, q.items[--q.len]);
+    if (q.items != q.inline_items) free(q.items);
+    ctx->drop_queue = outer;
+    ctx->drop_depth--;
 }
 
 void *lang_alloc(LangContext *ctx, int64_t size, int64_t align) {

@@ -270,3 +270,50 @@ TEST_CASE("rt alloc: arrays are zeroed and negative lengths panic") {
     CHECK(status == 101);
     CHECK(err.find("panic: negative array length -3") == 0);
 }
+
+namespace {
+// class Link { int id; Link? first; Link? second; } with a drop hook that records the
+// order and drops both fields, as a compiled drop hook does.
+struct Link {
+    LangObjHeader h;
+    int64_t id;
+    Link *first;
+    Link *second;
+};
+std::vector<int64_t> drop_order;
+void drop_link(LangContext *ctx, void *p) {
+    Link *l = static_cast<Link *>(p);
+    drop_order.push_back(l->id);
+    lang_obj_drop(ctx, l->first);
+    lang_obj_drop(ctx, l->second);
+}
+const LangTypeInfo kLinkType = {LANG_TK_CLASS, 0, "Link", sizeof(Link), 8, nullptr, nullptr, 0,
+                                nullptr, 0, nullptr, 0, drop_link};
+Link *new_link(LangContext *ctx, int64_t id, Link *first, Link *second) {
+    Link *l = static_cast<Link *>(lang_obj_new(ctx, &kLinkType, sizeof(Link)));
+    l->id = id;
+    l->first = first;
+    l->second = second;
+    return l;
+}
+} // namespace
+
+TEST_CASE("rt alloc: dropping a long chain queues beyond the depth limit, in recursion order") {
+    LangContext ctx;
+    lang_context_init_root(&ctx);
+    int64_t live0 = stats().live_count;
+    // A chain of 100000 links through `second`; every link's `first` is a leaf with id -id.
+    Link *head = nullptr;
+    for (int64_t i = 100000; i >= 1; i--) head = new_link(&ctx, i, new_link(&ctx, -i, nullptr, nullptr), head);
+    drop_order.clear();
+    lang_obj_drop(&ctx, head);
+    REQUIRE(drop_order.size() == 200000);
+    bool in_order = true; // 1, -1, 2, -2, ...: each link, its leaf, then the rest of the chain
+    for (int64_t i = 0; i < 100000 && in_order; i++)
+        in_order = drop_order[2 * i] == i + 1 && drop_order[2 * i + 1] == -(i + 1);
+    CHECK(in_order);
+    CHECK(ctx.drop_depth == 0);
+    CHECK(ctx.drop_queue == nullptr);
+    CHECK(stats().live_count == live0);
+    lang_context_fini(&ctx);
+}
