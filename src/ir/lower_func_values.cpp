@@ -15,7 +15,9 @@
 // addresses point at, so the lambda's body reads its captures the same way in both cases.
 // Function values are counted like strings (lower_own.cpp): a heap record is +1 where it
 // is made, and its last release runs its drop function (lower_record_drops.cpp), which
-// releases the copies of captured strings and function values.
+// releases the copies of captured strings and function values and drops the move-type
+// locals and `own` parameters that sema moved into the record (LambdaExpr::moves: the
+// variable is emptied where the lambda is made, so its own scope exit drops nothing).
 #include "ir/lower_impl.h"
 
 namespace lang::lower {
