@@ -788,7 +788,12 @@ void Lowerer::lower_func(FuncDecl* fd) {
     lambda_prologue(fd); // lower_func_values.cpp: the record parameter, captures, spills
     for (ParamDecl* p : fd->params) { // an `own` parameter is dropped at exit unless moved
         VarInfo& vi = vars[param_base + p->index];
-        if (vi.kind != VarKind::Fixed || !owns_drop(p)) continue;
+        if (!owns_drop(p)) continue;
+        if (vi.kind == VarKind::Mem && p->captured) { // spilled by lambda_prologue
+            own_drop_local(p);
+            continue;
+        }
+        if (vi.kind != VarKind::Fixed) continue;
         Inst* v = vi.addr;
         vi.kind = VarKind::Ssa;
         vi.addr = nullptr;

@@ -169,9 +169,9 @@ Inst* Lowerer::clone_value(Inst* v, const Type* t) {
             retain_parts(t, r, 0);
             return r;
         }
-        if (is_str(t)) {
-            retain_str(v);
-            return own(v);
+        if (is_counted(t)) {
+            retain(v, t);
+            return own(v, t);
         }
         return v; // numbers, gc class references, handles: the value itself
     }
@@ -205,7 +205,7 @@ void Lowerer::clone_into(const Type* t, Inst* dst, int64_t doff, Inst* src, int6
             return;
         }
         Inst* v = load(ty(t), src, soff);
-        if (counted && is_str(t)) retain_str(v);
+        if (counted && is_counted(t)) retain(v, t);
         store(ty(t), dst, doff, v);
         return;
     }
@@ -288,7 +288,7 @@ void Lowerer::clone_array_fn(const Type* t, const char* sym) {
     Inst* src = add_param(Ty::Ptr);
     Inst* n = load(Ty::I64, src, LANG_ABI_ARRAY_LENGTH);
     Inst* esz = iconst(Ty::I64, et->size);
-    if (!deep(et) && !has_strings(et) && !is_str(et)) {
+    if (!deep(et) && !has_counted(et) && !is_counted(et)) {
         use_extern("lang_array_from_data");
         ret(call("lang_array_from_data", Ty::Ptr, {ctx, n, esz, ptr_add(src, LANG_ABI_ARRAY_DATA)}));
         finish_func();

@@ -122,17 +122,19 @@ const char* Lowerer::spawn_thunk(CallExpr* call, bool task, const std::vector<in
         s2->args.push(m.body(), res);
         s2->args.push(m.body(), c);
     }
-    // The block held a reference to each string argument (and a statement spawn's string
-    // result has no one to go to): released once the call is over.
-    auto release = [&](Inst* v) {
-        use_extern("lang_str_release");
+    // The block held a reference to each string or function value argument (and a
+    // statement spawn's such result has no one to go to): released once the call is over.
+    auto release = [&](Inst* v, const Type* t) {
+        bool fn = is_fn(t);
+        use_extern(fn ? "lang_fn_release" : "lang_str_release");
         Inst* r = add(Op::call, Ty::Void);
-        r->sym = "lang_str_release";
+        r->sym = fn ? "lang_fn_release" : "lang_str_release";
+        if (fn) r->args.push(m.body(), cx);
         r->args.push(m.body(), v);
     };
     for (uint32_t i = 0; i < call->args.size; i++)
-        if (is_str(call->args[i].value->type)) release(ld(Ty::Ptr, arg, offs[i]));
-    if (!task && is_str(rt)) release(c);
+        if (is_counted(call->args[i].value->type)) release(ld(Ty::Ptr, arg, offs[i]), call->args[i].value->type);
+    if (!task && is_counted(rt)) release(c, rt);
     use_extern("lang_context_fini");
     Inst* fini = add(Op::call, Ty::Void);
     fini->sym = "lang_context_fini";
@@ -245,7 +247,7 @@ Inst* Lowerer::conc_call(CallExpr* e) {
         Inst* ch = R();
         const Type* et = e->args[0].value->type;
         Inst* v = expr(e->args[0].value);
-        if (is_str(et)) v = take(v); // the channel holds a reference until it is received
+        if (is_counted(et)) v = take(v, et); // the channel holds a reference until it is received
         else if (needs_drop(et)) claim(v); // and owns a moved value (lower_drop.cpp)
         call_v(ext("lang_chan_send"), Ty::Void, {ch, value_addr(v, et)});
         return nullptr;
@@ -258,7 +260,7 @@ Inst* Lowerer::conc_call(CallExpr* e) {
         fix_closed_zero(ok, et, s);
         Inst* v = load_typed(et, s, 0);
         if (needs_drop(et)) return own_value(v, et);
-        return is_str(et) ? own(v) : v; // the channel's reference is now ours
+        return own(v, et); // the channel's reference is now ours
     }
     case B_ChanTryReceive: {
         Inst* ch = R();
@@ -436,7 +438,7 @@ void Lowerer::select_stmt(SelectStmt* s) {
         if (sc.kind == SelectCase::Send) {
             const Type* et = call->args[0].value->type;
             Inst* v = expr(call->args[0].value);
-            if (is_str(et)) v = take(v); // kept by the channel if this case is chosen (else a leak)
+            if (is_counted(et)) v = take(v, et); // kept by the channel if this case is chosen (else a leak)
             else if (needs_drop(et)) claim(v);
             buf = value_addr(v, et);
             if (is_agg(et)) buf = materialize(et, buf);

@@ -3,8 +3,10 @@
 // A value of a move type has one owner. Lowering frees it where the owner ends:
 //   - an owning local (a `let`/`var` that does not borrow, an `own` parameter, a `catch`
 //     binding) at the exit of its scope, on every path (a Cleanup next to the defers,
-//     lower_stmt.cpp run_defers); a local that lambdas capture is not dropped (they may
-//     outlive it: captures are not moved yet);
+//     lower_stmt.cpp run_defers); a local that lambdas capture too (it lives in memory):
+//     a lambda that does not escape borrows it, one that escapes moved it into its
+//     record (sema marks LambdaExpr::moves; lambda_value empties the local), so the
+//     record's drop drops it (lower_record_drops.cpp);
 //   - a temporary (`new`, an array literal, a call's result, `take`, a moved local) at the
 //     end of its statement unless something claimed it: a variable, field, element,
 //     literal, `own` argument or result (the same temps_ as strings, lower_own.cpp);
@@ -18,11 +20,12 @@
 // hook "T.$drop" (emitted here for each class that needs one) runs the destructor ~T(),
 // drops T's own fields in declaration order, then calls the base class's hook. An array
 // drops its elements (a "$drop.array.N" function per element type) and is freed. Strings
-// are released. Structs and tuples drop their parts.
+// and function values are released (a closure record's last release drops what the
+// record owns, lower_record_drops.cpp). Structs and tuples drop their parts.
 //
 // Not yet (leaks, never double frees): owned structs, tuples and payload enums held by
 // locals or temporaries (their parts are dropped when they sit in a field or element),
-// recursive enum boxes, closure records, boxed structs, errors dropped by `catch d`.
+// recursive enum boxes, boxed structs, errors dropped by `catch d`.
 #include "ir/lower_impl.h"
 
 namespace lang::lower {
@@ -40,7 +43,7 @@ bool Lowerer::needs_drop(const Type* t) {
 
 bool Lowerer::has_drops(const Type* t, int depth) {
     if (!t || depth > 32) return false;
-    if (needs_drop(t) || is_str(t)) return true;
+    if (needs_drop(t) || is_counted(t)) return true;
     switch (t->kind) {
     case TypeKind::Tuple:
         for (uint32_t i = 0; i < t->count; i++)
@@ -64,8 +67,8 @@ Inst* Lowerer::own_value(Inst* v, const Type* t) {
 
 void Lowerer::drop_value(const Type* t, Inst* v) {
     if (!cur || !v || v->op == Op::iconst) return;
-    if (is_str(t)) {
-        release_str(v);
+    if (is_counted(t)) {
+        release(v, t);
         return;
     }
     if (needs_drop(t)) {
@@ -98,16 +101,18 @@ void Lowerer::drop_value(const Type* t, Inst* v) {
 bool Lowerer::has_pending_drops() const {
     for (const Cleanup& c : defers)
         if (c.local && !is_str(c.local->type)) return true;
-    for (Inst* v : temps_)
+    for (Inst* v : temps_) // (function values too: a record left unreleased would leak)
         if (temp_drops_.count(v)) return true;
     return false;
 }
 
-// The local now owns its value (+1, claimed): it is dropped when its scope ends.
+// The local now owns its value (+1, claimed): it is dropped when its scope ends. A local
+// that lambdas capture lives in memory (LVal::Mem, release_old set by var_lval): its
+// stores drop the old value and a move empties it, as for one in a register.
 void Lowerer::own_drop_local(Decl* d) {
     LVal lv = var_lval(d);
-    if (lv.kind != LVal::Var) return;
-    vars[lv.var].drops = true;
+    if (lv.kind == LVal::Var) vars[lv.var].drops = true;
+    else if (lv.kind != LVal::Mem) return;
     defers.push_back({nullptr, d});
 }
 
@@ -116,15 +121,16 @@ bool Lowerer::owns_drop(Decl* d) {
     if (d->kind == DeclKind::Param) return as<ParamDecl>(d)->mode == ParamMode::Own;
     if (d->kind != DeclKind::Local) return false;
     auto* l = as<LocalDecl>(d);
-    return !l->borrows && !l->captured && !statics_.count(d);
+    return !l->borrows && !statics_.count(d);
 }
 
 // A moved owning variable hands its value to the expression: the variable is emptied.
 // A binding that owns a temporary (`if (xs.Pop() is Node n) keep.Add(n);`) hands over the
 // temporary it names: it is claimed here, so the statement's end no longer drops it (on a
 // path where n is not moved it then leaks).
-Inst* Lowerer::move_out(const LVal& lv, Inst* v, const Type* t) {
-    if (lv.kind != LVal::Var || !vars[lv.var].drops) return claim(v) ? own_value(v, t) : v;
+Inst* Lowerer::move_out(const LVal& lv, Inst* v, const Type* t, Decl* d) {
+    bool owner = lv.kind == LVal::Var ? vars[lv.var].drops : lv.kind == LVal::Mem && owns_drop(d);
+    if (!owner) return claim(v) ? own_value(v, t) : v;
     raw_write(lv, iconst(Ty::Ptr, 0));
     return own_value(v, t);
 }
@@ -235,8 +241,12 @@ void Lowerer::emit_array_glue(const Type* et) {
 
 void Lowerer::emit_drop_glue() {
     for (TypeDecl* td : types_) drop_hook(td); // every class's hook, for its type info
-    while (!pending_hooks_.empty() || !pending_glue_.empty()) {
-        if (!pending_hooks_.empty()) {
+    while (!pending_hooks_.empty() || !pending_glue_.empty() || !pending_record_drops_.empty()) {
+        if (!pending_record_drops_.empty()) { // lower_record_drops.cpp
+            auto [sym, parts] = pending_record_drops_.back();
+            pending_record_drops_.pop_back();
+            emit_record_drop(sym, parts);
+        } else if (!pending_hooks_.empty()) {
             TypeDecl* td = pending_hooks_.back();
             pending_hooks_.pop_back();
             emit_drop_hook(td);

@@ -1,17 +1,23 @@
 // lower_func_values.cpp: function values and calls through them (doc/lowering.md,
 // "Function values and closures").
 //
-// A function value is the address of a closure record whose first word is the code
-// address. A named function's record is a data global "<symbol>$fn" = {&<symbol>}, made
-// once per function. A call loads the code address and passes the record as a hidden last
-// argument, which a named function ignores (a trailing extra argument is harmless under
-// the SysV ABI). A lambda without captures is a function "<enclosing>$lambdaN" (made by
-// sema) with such a static record too; it is lowered right after the function holding it.
-// A lambda with captures gets a record {code, &capture0, ...} made where the lambda is
-// written: on the stack when sema found it does not escape (LambdaExpr::on_stack; the
-// addresses are the captured variables'), else on the heap, followed by copies of the
-// captures that the addresses point at, so the lambda's body reads its captures the same
-// way in both cases. Heap records are not freed yet (drops come with the memory work).
+// A function value is the address of a closure record: a LangClosure header {code,
+// refcount, drop, allocator} (runtime closure.c, lang_abi.h) followed by what the code
+// needs. A named function's record is a data global "<symbol>$fn" = {&<symbol>, -1, 0, 0},
+// made once per function (refcount -1: never counted). A call loads the code address and
+// passes the record as a hidden last argument, which a named function ignores (a trailing
+// extra argument is harmless under the SysV ABI). A lambda without captures is a function
+// "<enclosing>$lambdaN" (made by sema) with such a static record too; it is lowered right
+// after the function holding it. A lambda with captures gets a record {header, &capture0,
+// ...} made where the lambda is written: on the stack when sema found it does not escape
+// (LambdaExpr::on_stack; refcount -1; the addresses are the captured variables'), else on
+// the heap (lang_closure_new, refcount 1), followed by copies of the captures that the
+// addresses point at, so the lambda's body reads its captures the same way in both cases.
+// Function values are counted like strings (lower_own.cpp): a heap record is +1 where it
+// is made, and its last release runs its drop function (lower_record_drops.cpp), which
+// releases the copies of captured strings and function values and drops the move-type
+// locals and `own` parameters that sema moved into the record (LambdaExpr::moves: the
+// variable is emptied where the lambda is made, so its own scope exit drops nothing).
 #include "ir/lower_impl.h"
 
 namespace lang::lower {
@@ -30,6 +36,12 @@ Inst* Lowerer::function_value(FuncDecl* fd) {
         d.sym = sym;
         d.size = 8;
         g->items.push(m.arena, d);
+        static const int64_t header_rest[3] = {-1, 0, 0}; // refcount (not counted), drop, allocator
+        ir::DataItem r;
+        r.kind = ir::DataItem::Bytes;
+        r.bytes = reinterpret_cast<const uint8_t*>(header_rest);
+        r.size = sizeof header_rest;
+        g->items.push(m.arena, r);
         m.globals.push(m.arena, g);
         rec = g->name;
     }
@@ -54,7 +66,7 @@ Inst* Lowerer::call_value(CallExpr* e) {
         Expr* a = e->args[i].value;
         const Type* pt = ft->elems[i];
         Inst* v = expr(a);
-        if (is_str(pt)) v = pin(v);
+        if (is_counted(pt)) v = pin(v, pt);
         if (is_agg(pt) && !is_fresh_temp(a)) v = materialize(pt, v);
         args.push_back(v);
     }
@@ -67,7 +79,8 @@ Inst* Lowerer::call_value(CallExpr* e) {
     ir::append(m, ensure(), r);
     if (agg) return res;
     if (rty == Ty::Void) return nullptr;
-    return is_str(rt) ? own(r) : r; // a Lang function's string result is +1
+    if (needs_drop(rt)) return own_value(r, rt); // a new object or array: ours (lower_drop.cpp)
+    return own(r, rt); // a Lang function's string (function value) result is +1
 }
 
 // The type and address of a lambda's i-th capture in the function making it; index
@@ -101,7 +114,7 @@ Inst* Lowerer::lambda_value(LambdaExpr* l) {
     lambda_of_[l->fn] = l;
     uint32_t n = l->captures.size + (l->this_type ? 1 : 0);
     if (!n) return function_value(l->fn);
-    // The record: {code, &capture0, &capture1, ...}; a heap record (an escaping lambda)
+    // The record: {header, &capture0, &capture1, ...}; a heap record (an escaping lambda)
     // is followed by its own copies of the captures, which those addresses point at.
     std::vector<const Type*> types(n);
     std::vector<Inst*> addrs(n);
@@ -115,22 +128,28 @@ Inst* Lowerer::lambda_value(LambdaExpr* l) {
     Inst* rec;
     if (l->on_stack) {
         stack_records_ = true; // a callee may get the record: a tail call would free it
-        rec = slot(8 * (1 + n), 8);
-        store(Ty::Ptr, rec, 0, code);
-        for (uint32_t i = 0; i < n; i++) store(Ty::Ptr, rec, 8 * (1 + i), addrs[i]);
+        rec = slot(LANG_ABI_CLOSURE_HEADER_SIZE + 8 * n, 8);
+        store(Ty::Ptr, rec, LANG_ABI_CLOSURE_CODE, code);
+        store(Ty::I64, rec, LANG_ABI_CLOSURE_REFCOUNT, iconst(Ty::I64, -1));
+        for (uint32_t i = 0; i < n; i++) store(Ty::Ptr, rec, capture_slot(i), addrs[i]);
         return rec;
     }
     std::vector<int64_t> offs(n);
-    int64_t size = 8 * (1 + (int64_t)n);
+    int64_t size = LANG_ABI_CLOSURE_HEADER_SIZE + 8 * (int64_t)n;
     for (uint32_t i = 0; i < n; i++) {
         int64_t a = types[i]->align ? types[i]->align : 1;
         size = (size + a - 1) / a * a;
         offs[i] = size;
         size += types[i]->size ? types[i]->size : 1;
     }
-    use_extern("lang_alloc");
-    rec = call("lang_alloc", Ty::Ptr, {ctx, iconst(Ty::I64, (size + 7) / 8 * 8), iconst(Ty::I64, 8)});
-    store(Ty::Ptr, rec, 0, code);
+    // A move-type capture that sema moved into the record (LambdaExpr::moves): the record
+    // owns it and the variable is emptied (its scope exit then drops nothing).
+    std::vector<bool> moved(n, false);
+    for (uint32_t i = 0; i < l->captures.size && i < l->moves.size; i++)
+        moved[i] = l->moves[i] && !is_agg(types[i]) && needs_drop(types[i]);
+    std::vector<RecordPart> parts;
+    for (uint32_t i = 0; i < n; i++) parts.push_back({types[i], offs[i], moved[i]});
+    rec = new_record(size, code, record_drop(parts));
     for (uint32_t i = 0; i < n; i++) {
         const Type* t = types[i];
         Inst* dst = ptr_add(rec, offs[i]);
@@ -139,12 +158,13 @@ Inst* Lowerer::lambda_value(LambdaExpr* l) {
             retain_parts(t, dst, 0);
         } else {
             Inst* v = load_typed(t, addrs[i], 0);
-            if (is_str(t)) retain_str(v);
-            store_typed(t, dst, 0, v);
+            retain(v, t); // (a no-op unless t is counted)
+            store(ty(t), dst, 0, v);
+            if (moved[i]) store(Ty::Ptr, addrs[i], 0, iconst(Ty::Ptr, 0));
         }
-        store(Ty::Ptr, rec, 8 * (1 + i), dst);
+        store(Ty::Ptr, rec, capture_slot(i), dst);
     }
-    return rec;
+    return own(rec, l->type); // +1: the expression's, until something takes it
 }
 
 // At the start of a function: a lambda's record parameter (the hidden last one) and the
@@ -157,9 +177,9 @@ void Lowerer::lambda_prologue(FuncDecl* fd) {
     if (it != lambda_of_.end() && (it->second->captures.size || it->second->this_type)) {
         LambdaExpr* l = it->second;
         Inst* rec = add_param(Ty::Ptr);
-        for (uint32_t i = 0; i < l->captures.size; i++) capture_addrs_[l->captures[i]] = load(Ty::Ptr, rec, 8 * (1 + i));
+        for (uint32_t i = 0; i < l->captures.size; i++) capture_addrs_[l->captures[i]] = load(Ty::Ptr, rec, capture_slot(i));
         if (l->this_type) {
-            Inst* a = load(Ty::Ptr, rec, 8 * (1 + l->captures.size));
+            Inst* a = load(Ty::Ptr, rec, capture_slot(l->captures.size));
             this_val = l->this_type->kind == TypeKind::Struct ? a : load(Ty::Ptr, a, 0);
         }
     }

@@ -214,9 +214,21 @@ public:
     std::unordered_map<const Decl*, Inst*> capture_addrs_;       // in a lambda: a capture -> its address
     void lambda_prologue(FuncDecl* fd);
     bool capture_place(LambdaExpr* l, uint32_t i, const Type** t, Inst** addr);
+    // Heap closure records and their drop functions (lower_record_drops.cpp).
+    struct RecordPart {
+        const Type* type;
+        int64_t off;
+        bool owned; // a move-type value moved into the record: dropped with it
+    };
+    static int64_t capture_slot(uint32_t i); // where a record holds its i-th capture's address
+    Inst* new_record(int64_t size, Inst* code, const char* drop); // +1, not registered
+    const char* record_drop(const std::vector<RecordPart>& parts); // nullptr: nothing to drop
+    void emit_record_drop(const char* sym, const std::vector<RecordPart>& parts);
+    std::map<std::vector<std::tuple<const Type*, int64_t, bool>>, const char*> record_drops_;
+    std::vector<std::pair<const char*, std::vector<RecordPart>>> pending_record_drops_;
     bool stack_records_ = false; // this function made a closure record on its stack: no tail calls
     Inst* method_value(MemberExpr* e);                           // lower_method_values.cpp
-    Inst* bind_method(FuncDecl* fd, Inst* recv, const Type* ot, bool via_base);
+    Inst* bind_method(FuncDecl* fd, Inst* recv, const Type* ot, bool via_base); // +1, not registered
     const char* bound_thunk(FuncDecl* fd, bool by_copy);
     std::map<std::pair<const FuncDecl*, bool>, const char*> bound_thunks_;
     const std::vector<FuncDecl*>& vtable(TypeDecl* td);
@@ -290,17 +302,28 @@ public:
     // ---- string ownership (lower_own.cpp; the rules are in doc/lowering.md)
     std::vector<Inst*> temps_; // +1 strings made by the expressions being lowered, not yet claimed
     static bool is_str(const Type* t);     // string or string? (one pointer, maybe null)
-    static bool has_strings(const Type* t); // a struct/tuple with string parts at some depth
-    static bool is_static_str(Inst* v);   // a literal (or null): never counted
+    bool owns_mem_value(Decl* d); // lower_expr.cpp
+    static bool is_fn(const Type* t);      // a function value or a nullable one (a closure record)
+    static bool is_counted(const Type* t); // a counted copy type: is_str or is_fn
+    static bool has_counted(const Type* t); // a struct/tuple with counted parts at some depth
+    static bool is_static_str(Inst* v);   // a literal, null or uncounted record: never counted
     Inst* own(Inst* v);                   // registers a +1 string as a temporary
     bool claim(Inst* v);                  // removes v from the temporaries: true if it was one
     Inst* take(Inst* v);                  // a +1 reference to v for a new owner (claim or retain)
     Inst* pin(Inst* v);                   // keeps a borrowed string alive to the end of the statement
     void retain_str(Inst* v);
     void release_str(Inst* v);
+    // The same for a value of type t, a string or a function value (is_counted; for other
+    // types own returns v unchanged).
+    Inst* own(Inst* v, const Type* t);
+    Inst* take(Inst* v, const Type* t);
+    Inst* pin(Inst* v, const Type* t);
+    void retain(Inst* v, const Type* t);
+    void release(Inst* v, const Type* t);
     void release_temps(size_t from);      // releases temps_[from..] here (they stay listed)
     void drop_temps(size_t from);         // releases temps_[from..] here and forgets them
     void retain_parts(const Type* t, Inst* base, int64_t off); // an aggregate copy's strings
+    void release_parts(const Type* t, Inst* base, int64_t off); // what retain_parts retained
 
     // Drops of owned values (lower_drop.cpp)
     bool needs_drop(const Type* t);        // a class object, interface value or array (maybe null)
@@ -310,7 +333,7 @@ public:
     bool has_pending_drops() const;        // a droppable local or temporary is live (no tail call)
     void own_drop_local(Decl* d);
     bool owns_drop(Decl* d);               // a local or parameter that drops its value at scope exit
-    Inst* move_out(const LVal& lv, Inst* v, const Type* t);
+    Inst* move_out(const LVal& lv, Inst* v, const Type* t, Decl* d);
     std::vector<Decl*> owned_bindings_;    // `F() is T x` bindings owning a new object (cond_branch)
     size_t own_bindings(size_t from);
     const char* drop_hook(TypeDecl* td);   // "T.$drop" or nullptr when T has nothing to drop

@@ -1,17 +1,26 @@
 // lower_method_values.cpp: instance methods as values, `obj.M` (spec 7.10).
 //
 // A method value is a closure record like a lambda's (lower_func_values.cpp), always on the
-// heap: {thunk, code, receiver}, where `code` is the method's code address resolved when
-// the value is made (through the vtable for a virtual method, the interface table for an
-// interface method) and the receiver is the class/interface reference or a copy of the
-// struct (its strings retained). The thunk "<method>$bound" is called like any function
-// value, (ctx, [result], args..., record), and calls `code(ctx, [result], receiver,
-// args...)`: for a struct the receiver is the address of the copy inside the record. The
-// thunk is one straight block, made the first time a method is used as a value.
-// Records are not freed yet (drops come with the memory work).
+// heap: {header (code = thunk), code, receiver}, where `code` is the method's code address
+// resolved when the value is made (through the vtable for a virtual method, the interface
+// table for an interface method) and the receiver is the class/interface reference or a
+// copy of the struct (its strings and function values retained). The thunk
+// "<method>$bound" is called like any function value, (ctx, [result], args..., record),
+// and calls `code(ctx, [result], receiver, args...)`: for a struct the receiver is the
+// address of the copy inside the record. The thunk is one straight block, made the first
+// time a method is used as a value.
+//
+// The record is counted like every heap record (+1 where it is made). Its drop releases
+// what the struct copy retained. A class or interface receiver is borrowed, not owned:
+// the record holds the reference and dropping the record leaves the object alone (spec
+// 7.10; like a lambda's `this`, the value must not outlive its object).
 #include "ir/lower_impl.h"
 
 namespace lang::lower {
+
+// After the record's header: the method's code address, then the receiver.
+static constexpr int64_t kCodeOff = LANG_ABI_CLOSURE_HEADER_SIZE;
+static constexpr int64_t kReceiverOff = LANG_ABI_CLOSURE_HEADER_SIZE + 8;
 
 Inst* Lowerer::method_value(MemberExpr* e) {
     Expr* obj = e->object;
@@ -37,18 +46,17 @@ Inst* Lowerer::bind_method(FuncDecl* fd, Inst* recv, const Type* ot, bool via_ba
         code->sym = func_symbol(fd);
     }
     int64_t rsize = by_copy ? (ot->size ? ot->size : 1) : 8;
-    use_extern("lang_alloc");
-    Inst* rec = call("lang_alloc", Ty::Ptr, {ctx, iconst(Ty::I64, 16 + (rsize + 7) / 8 * 8), iconst(Ty::I64, 16)});
     Inst* thunk = emit(Op::addr, Ty::Ptr);
     thunk->sym = bound_thunk(fd, by_copy);
-    store(Ty::Ptr, rec, 0, thunk);
-    store(Ty::Ptr, rec, 8, code);
+    const char* drop = by_copy ? record_drop({{ot, kReceiverOff, false}}) : nullptr;
+    Inst* rec = new_record(kReceiverOff + rsize, thunk, drop);
+    store(Ty::Ptr, rec, kCodeOff, code);
     if (by_copy) {
-        Inst* dst = ptr_add(rec, 16);
+        Inst* dst = ptr_add(rec, kReceiverOff);
         memcpy_(dst, recv, ot->size);
         retain_parts(ot, dst, 0);
     } else {
-        store(Ty::Ptr, rec, 16, recv);
+        store(Ty::Ptr, rec, kReceiverOff, recv);
     }
     return rec;
 }
@@ -89,16 +97,16 @@ const char* Lowerer::bound_thunk(FuncDecl* fd, bool by_copy) {
         i->imm = off;
         return i;
     };
-    Inst* code = ld(8);
+    Inst* code = ld(kCodeOff);
     if (by_copy) {
         Inst* o = add(Op::iconst, Ty::I64);
-        o->imm = 16;
+        o->imm = kReceiverOff;
         Inst* a = add(Op::add, Ty::Ptr);
         a->args.push(m.body(), rec);
         a->args.push(m.body(), o);
         args[recv_at] = a;
     } else {
-        args[recv_at] = ld(16);
+        args[recv_at] = ld(kReceiverOff);
     }
     tf->ret = agg ? Ty::Void : ty(rt);
     Inst* c = add(Op::callind, tf->ret);

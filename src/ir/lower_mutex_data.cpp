@@ -25,7 +25,7 @@ Inst* Lowerer::data_mutex_new(NewExpr* e, const Type* t) {
         memcpy_(ptr_add(blk, kMutexValueOff), v, vt->size);
         retain_parts(vt, blk, kMutexValueOff);
     } else {
-        if (is_str(vt)) v = take(v);
+        if (is_counted(vt)) v = take(v, vt);
         store_typed(vt, blk, kMutexValueOff, v);
     }
     return blk;
@@ -60,7 +60,7 @@ Inst* Lowerer::data_mutex_lock(CallExpr* e) {
     call("lang_mutex_unlock", Ty::Void, {mu});
     if (agg) return res;
     if (rty == Ty::Void) return nullptr;
-    return is_str(rt) ? own(r) : r; // a Lang function's string result is +1
+    return own(r, rt); // a Lang function's string result is +1
 }
 
 } // namespace lang::lower

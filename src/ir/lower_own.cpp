@@ -1,4 +1,12 @@
-// lower_own.cpp: reference counting of strings during lowering (spec 11.1, doc/lowering.md).
+// lower_own.cpp: reference counting of strings and function values during lowering (spec
+// 11.1 and 7.10, doc/lowering.md).
+//
+// Strings (and StringBuilder handles) and function values (closure records, runtime
+// closure.c) are the counted copy types (is_counted): one pointer whose copies share a
+// reference count. Everything below is written for strings and holds for both; the typed
+// entry points (own/take/pin/retain/release with a Type) pick lang_str_* or lang_fn_* calls.
+// A function value temporary sits in temps_ like a string and is also listed in
+// temp_drops_ with its type, so that release_temps releases it with lang_fn_release.
 //
 // The rule: every string value built by a call (concatenation, interpolation, conversion,
 // Substring, a Lang function's result, a channel receive) is +1, owned by the expression
@@ -28,25 +36,33 @@ bool Lowerer::is_str(const Type* t) {
     return t && (counted(t) || (t->kind == TypeKind::Nullable && t->elem && counted(t->elem)));
 }
 
-bool Lowerer::has_strings(const Type* t) {
+bool Lowerer::is_fn(const Type* t) {
+    return t && (t->kind == TypeKind::Func || (t->kind == TypeKind::Nullable && t->elem && t->elem->kind == TypeKind::Func));
+}
+
+bool Lowerer::is_counted(const Type* t) { return is_str(t) || is_fn(t); }
+
+bool Lowerer::has_counted(const Type* t) {
     if (!t) return false;
     switch (t->kind) {
-    case TypeKind::String: case TypeKind::StringBuilder: return true;
+    case TypeKind::String: case TypeKind::StringBuilder: case TypeKind::Func: return true;
     case TypeKind::Tuple:
         for (uint32_t i = 0; i < t->count; i++)
-            if (has_strings(t->elems[i])) return true;
+            if (has_counted(t->elems[i])) return true;
         return false;
     case TypeKind::Struct:
         if (!t->decl) return false;
         for (Decl* d : t->decl->members)
-            if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && d->type && has_strings(d->type)) return true;
+            if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && d->type && has_counted(d->type)) return true;
         return false;
-    case TypeKind::Nullable: return is_str(t);
+    case TypeKind::Nullable: return is_counted(t);
     default: return false;
     }
 }
 
-bool Lowerer::is_static_str(Inst* v) { return !v || v->op == Op::addr || v->op == Op::iconst; }
+// Literals, null, static closure records (`addr`) and closure records on this frame
+// (`slot`, a non-escaping lambda) are never counted.
+bool Lowerer::is_static_str(Inst* v) { return !v || v->op == Op::addr || v->op == Op::iconst || v->op == Op::slot; }
 
 bool Lowerer::has_defer_stmts() const {
     return std::any_of(defers.begin(), defers.end(), [](const Cleanup& c) { return c.defer != nullptr; });
@@ -77,6 +93,46 @@ Inst* Lowerer::pin(Inst* v) {
     return own(v);
 }
 
+Inst* Lowerer::own(Inst* v, const Type* t) {
+    if (!is_fn(t)) return is_str(t) ? own(v) : v;
+    if (!is_static_str(v) && cur) {
+        temps_.push_back(v);
+        temp_drops_[v] = t; // released by release_temps through drop_value
+    }
+    return v;
+}
+
+Inst* Lowerer::take(Inst* v, const Type* t) {
+    if (!is_static_str(v) && !claim(v)) retain(v, t);
+    return v;
+}
+
+Inst* Lowerer::pin(Inst* v, const Type* t) {
+    if (is_static_str(v) || std::find(temps_.begin(), temps_.end(), v) != temps_.end()) return v;
+    retain(v, t);
+    return own(v, t);
+}
+
+void Lowerer::retain(Inst* v, const Type* t) {
+    if (!is_fn(t)) {
+        if (is_str(t)) retain_str(v);
+        return;
+    }
+    if (is_static_str(v) || !cur) return;
+    use_extern("lang_fn_retain");
+    call("lang_fn_retain", Ty::Void, {v});
+}
+
+void Lowerer::release(Inst* v, const Type* t) {
+    if (!is_fn(t)) {
+        if (is_str(t)) release_str(v);
+        return;
+    }
+    if (is_static_str(v) || !cur) return;
+    use_extern("lang_fn_release");
+    call("lang_fn_release", Ty::Void, {ctx, v});
+}
+
 void Lowerer::retain_str(Inst* v) {
     if (is_static_str(v) || !cur) return;
     use_extern("lang_str_retain");
@@ -104,13 +160,15 @@ void Lowerer::drop_temps(size_t from) {
 }
 
 // After an aggregate was copied to base+off: the copy holds its own reference to each
-// string in it (struct and tuple parts; strings inside payload enums and value T? are
-// not counted, see doc/lowering.md).
+// string and function value in it (struct and tuple parts; those inside payload enums and
+// value T? are not counted, see doc/lowering.md).
 void Lowerer::retain_parts(const Type* t, Inst* base, int64_t off) {
-    if (!has_strings(t)) return;
+    if (!has_counted(t)) return;
     switch (t->kind) {
     case TypeKind::String:
-    case TypeKind::Nullable: retain_str(load(Ty::Ptr, base, off)); return;
+    case TypeKind::StringBuilder:
+    case TypeKind::Func:
+    case TypeKind::Nullable: retain(load(Ty::Ptr, base, off), t); return;
     case TypeKind::Tuple:
         for (uint32_t i = 0; i < t->count; i++) retain_parts(t->elems[i], base, off + tuple_offset(t, i));
         return;
@@ -123,12 +181,34 @@ void Lowerer::retain_parts(const Type* t, Inst* base, int64_t off) {
     }
 }
 
+// The parts retain_parts retained, released (a closure record's copy of a struct).
+void Lowerer::release_parts(const Type* t, Inst* base, int64_t off) {
+    if (!has_counted(t)) return;
+    switch (t->kind) {
+    case TypeKind::String:
+    case TypeKind::StringBuilder:
+    case TypeKind::Func:
+    case TypeKind::Nullable: release(load(Ty::Ptr, base, off), t); return;
+    case TypeKind::Tuple:
+        for (uint32_t i = 0; i < t->count; i++) release_parts(t->elems[i], base, off + tuple_offset(t, i));
+        return;
+    case TypeKind::Struct:
+        for (Decl* d : t->decl->members)
+            if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && d->type)
+                release_parts(d->type, base, off + as<FieldDecl>(d)->offset);
+        return;
+    default: return;
+    }
+}
+
 // Called once the local's first value (+1) is in place.
+// A local that lambdas capture lives in memory (LVal::Mem): its stores release the old
+// value (var_lval sets release_old) and its scope exit releases the last one the same way.
 void Lowerer::own_local(Decl* d) {
-    if (!is_str(d->type)) return;
+    if (!is_counted(d->type)) return;
     LVal lv = var_lval(d);
-    if (lv.kind != LVal::Var) return;
-    vars[lv.var].owns = true;
+    if (lv.kind == LVal::Var) vars[lv.var].owns = true;
+    else if (lv.kind != LVal::Mem || !lv.release_old) return;
     defers.push_back({nullptr, d});
 }
 

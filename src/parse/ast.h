@@ -205,6 +205,9 @@ struct LambdaExpr : Expr {
     // borrows them. Neither set (not yet settled): lowering makes a heap record.
     bool escapes = false;
     bool on_stack = false;
+    // sema (flow.cpp): per capture, 1 when this (escaping) lambda moves it into its record:
+    // a local or `own` parameter of a move type; lowering empties the variable there.
+    ArenaVec<uint8_t> moves;
     Decl* holder = nullptr;          // sema: the `let` local it initializes, if any
     const Type* this_type = nullptr; // sema: the type of the `this` it captures (in a method)
 };

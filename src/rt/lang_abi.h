@@ -52,6 +52,11 @@
     X(ARRAY_ELEMENT_SIZE, LangArray, element_size, 8)                        \
     X(ARRAY_TYPE_INFO, LangArray, type_info, 16)                             \
     X(ARRAY_DATA, LangArray, data, 32)                                       \
+    /* closure records (function values, closure.c) */                       \
+    X(CLOSURE_CODE, LangClosure, code, 0)                                    \
+    X(CLOSURE_REFCOUNT, LangClosure, refcount, 8)                            \
+    X(CLOSURE_DROP, LangClosure, drop, 16)                                   \
+    X(CLOSURE_ALLOCATOR, LangClosure, allocator, 24)                         \
     /* the implicit context */                                               \
     X(CONTEXT_ALLOCATOR, LangContext, allocator, 0)                          \
     X(CONTEXT_TEMP_ALLOCATOR, LangContext, temp_allocator, 8)                \
@@ -67,6 +72,7 @@
     X(IFACE_ENTRY_SIZE, LangIfaceEntry, 16)    \
     X(STRING_HEADER_SIZE, LangString, 24)      \
     X(ARRAY_HEADER_SIZE, LangArray, 32)        \
+    X(CLOSURE_HEADER_SIZE, LangClosure, 32)    \
     X(CONTEXT_SIZE, LangContext, 104)
 
 enum LangAbi {

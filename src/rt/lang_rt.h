@@ -142,6 +142,19 @@ typedef struct LangObjHeader {
     LangAllocator *allocator;      /* who allocated it: freed through the same one */
 } LangObjHeader;
 
+/* ---- closure records (function values, closure.c) ----
+ * A function value points at a record that starts with this header; the code address is
+ * the first word, the captures (or a method value's code and receiver) follow. A record
+ * with refcount < 0 is static or on a stack frame and is never counted; a heap record
+ * (lang_closure_new, refcount 1) runs `drop` (which releases or drops what it captured)
+ * when its last reference is released, then goes back to `allocator`. */
+typedef struct LangClosure {
+    void *code;
+    int64_t refcount;
+    void (*drop)(LangContext *ctx, void *record);
+    LangAllocator *allocator;
+} LangClosure;
+
 /* ---- bootstrap ----
  * The runtime's main() sets up memory, the context and a main stack of at least
  * 8 MiB, then calls the compiler-emitted entry:
@@ -232,6 +245,11 @@ void lang_array_free(LangContext *ctx, LangArray *a);
 void *lang_obj_new(LangContext *ctx, const LangTypeInfo *type, int64_t size); /* zeroed, header filled */
 void lang_obj_free(LangContext *ctx, void *obj);
 void lang_obj_drop(LangContext *ctx, void *obj); /* an owner's drop: NULL and gc objects are left alone */
+/* Closure records (closure.c): a new heap record of `size` bytes (header included) with
+ * refcount 1, code and drop filled in; retain/release accept NULL and uncounted records. */
+void *lang_closure_new(LangContext *ctx, int64_t size, void *code, void *drop);
+void lang_fn_retain(void *record);
+void lang_fn_release(LangContext *ctx, void *record);
 void *lang_alloc(LangContext *ctx, int64_t size, int64_t align);
 /* gc class objects (gc.c, gc.h): a zeroed object with its header filled, from the running
  * lightweight thread's gc heap (may collect first, unless ctx->gc_enabled is 0); the

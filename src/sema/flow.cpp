@@ -320,6 +320,28 @@ private:
         owner_changed(d, x->span, st);
         static_cast<NameExpr*>(x)->moves = true; // lowering empties the variable here
     }
+    // An escaping lambda owns what it captures (spec 7.10): a captured local or `own`
+    // parameter of a move type is moved into its record where the lambda is made. A
+    // borrowing local and a borrowed parameter stay shared (the record borrows them).
+    void move_captures(LambdaExpr* l, State& st) {
+        if (l->moves.size != l->captures.size) {
+            l->moves = {};
+            for (uint32_t i = 0; i < l->captures.size; i++) l->moves.push(s_.arena, 0);
+        }
+        for (uint32_t i = 0; i < l->captures.size; i++) {
+            Decl* d = l->captures[i];
+            if (!d->type || !s_.is_move_type(d->type)) continue;
+            if (d->kind == DeclKind::Local && static_cast<LocalDecl*>(d)->borrows) continue;
+            if (d->kind == DeclKind::Param && static_cast<ParamDecl*>(d)->mode != ParamMode::Own) continue;
+            NameExpr n;
+            n.kind = ExprKind::Name;
+            n.span = l->span;
+            n.decl = d;
+            n.type = d->type;
+            moved_names(&n, st);
+            if (n.moves) l->moves[i] = 1;
+        }
+    }
     static Expr* strip_casts(Expr* x) {
         while (x && x->kind == ExprKind::Cast) x = static_cast<CastExpr*>(x)->operand;
         return x;
@@ -1073,6 +1095,7 @@ private:
                     n.decl = d;
                     use_name(&n, st);
                 }
+                if (l->escapes) move_captures(l, st);
                 break;
             }
             State later = st;
