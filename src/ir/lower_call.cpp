@@ -68,7 +68,7 @@ void Lowerer::call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>& o
         Inst* v = expr(inner);
         // The callee borrows a string argument; one read from a field, element or global
         // could be released by the callee's own assignments: keep it alive for the call.
-        if (is_str(p->type) && !is_local_read(inner)) v = pin(v);
+        if (is_counted(p->type) && !is_local_read(inner)) v = pin(v, p->type);
         if (p->mode == ParamMode::Own && needs_drop(p->type)) claim(v); // the callee drops it
         if (is_agg(p->type) && !is_fresh_temp(inner)) v = materialize(p->type, v);
         out.push_back(v);
@@ -243,7 +243,7 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
     if (agg) return res;
     if (rty == Ty::Void) return nullptr;
     if (!cfn && needs_drop(rt) && !returns_borrow(fd)) return own_value(r, rt); // lower_drop.cpp
-    return !cfn && is_str(rt) ? own(r) : r; // a Lang function's string result is +1
+    return !cfn ? own_counted(r, rt) : r; // a Lang function's string result is +1
 }
 
 Inst* Lowerer::write_value(Inst* v, const Type* t, bool) {
@@ -300,7 +300,7 @@ Inst* Lowerer::builtin_call(CallExpr* e, Inst* recv) {
         Inst* v = read(la);
         if (is_agg(t)) fresh_aggs_.insert(v = materialize(t, v)); // it carries the place's references
         raw_write(la, zero_value(t));
-        return is_str(t) ? own(v) : own_value(v, t);
+        return is_str(t) ? own(v) : own_value(v, t); // (own_value takes handles too)
     }
     case B_ConsoleWrite:
     case B_ConsoleWriteLine:
@@ -526,7 +526,7 @@ Inst* Lowerer::try_expr(TryExpr* e) {
     seal(ok);
     enter(prop);
     error_note("lang_error_trace", err, e->span);
-    if (is_str(ret_type->elem)) store(Ty::Ptr, result_ptr, 0, iconst(Ty::Ptr, 0)); // as fail_stmt
+    if (is_counted(ret_type->elem)) store(Ty::Ptr, result_ptr, 0, iconst(Ty::Ptr, 0)); // as fail_stmt
     store(Ty::Ptr, result_ptr, err_offset(ret_type), err);
     release_temps(0);
     run_defers(0);
@@ -535,7 +535,7 @@ Inst* Lowerer::try_expr(TryExpr* e) {
     if (!ft->elem || ft->elem->kind == TypeKind::Void) return nullptr;
     Inst* r = load_typed(ft->elem, v, 0);
     // A call's string! result holds a +1 string: it becomes a temporary here.
-    return is_str(ft->elem) && is_fresh_temp(e->operand) ? own(r) : r;
+    return is_fresh_temp(e->operand) ? own_counted(r, ft->elem) : r;
 }
 
 // e catch d / e catch (err) => h: the value, or the handler's value on error.
@@ -549,7 +549,7 @@ Inst* Lowerer::catch_expr(CatchExpr* e) {
     bool whole = e->type->kind == TypeKind::Fallible; // F() catch G(): either T! result
     Ty rt = ty(e->type);
     bool has_val = rt != Ty::Void;
-    bool str = has_val && is_str(e->type); // as ?: does, a string result is +1 on both arms
+    bool str = has_val && is_counted(e->type); // as ?: does, a string result is +1 on both arms
     uint32_t res = has_val ? new_var(rt) : 0;
     Block* hb = mk_block();
     Block* ok = mk_block();
@@ -562,7 +562,7 @@ Inst* Lowerer::catch_expr(CatchExpr* e) {
         def(res, v);
     } else if (has_val) {
         Inst* x = load_typed(ft->elem, v, 0);
-        if (str) x = is_fresh_temp(e->operand) ? x : take(x); // a call's string! result is +1 already
+        if (str) x = is_fresh_temp(e->operand) ? x : take(x, e->type); // a call's string! result is +1 already
         def(res, x);
     }
     jmp(join);
@@ -586,7 +586,7 @@ Inst* Lowerer::catch_expr(CatchExpr* e) {
     bool drops = has_val && !whole && needs_drop(e->type), owned = false;
     if (e->handler_expr) {
         Inst* h = expr(e->handler_expr);
-        if (str && cur) h = take(h);
+        if (str && cur) h = take(h, e->type);
         if (drops && cur) owned = claim(h) || (h && h->op == Op::iconst);
         if (has_val && cur) def(res, h);
     } else if (e->handler_block) {
@@ -605,7 +605,7 @@ Inst* Lowerer::catch_expr(CatchExpr* e) {
     // The value came out of the T! result (owned by no one else); the handler's is owned
     // when it was a new value, else the result is a borrow (lower_drop.cpp).
     if (drops && owned) return own_value(r, e->type);
-    return str ? own(r) : r;
+    return str ? own_counted(r, e->type) : r;
 }
 
 } // namespace lang::lower

@@ -169,11 +169,11 @@ Inst* Lowerer::clone_value(Inst* v, const Type* t) {
             retain_parts(t, r, 0);
             return r;
         }
-        if (is_str(t)) {
-            retain_str(v);
-            return own(v);
+        if (is_counted(t)) {
+            retain(v, t);
+            return own_counted(v, t);
         }
-        return v; // numbers, gc class references, handles: the value itself
+        return v; // numbers, gc class references: the value itself
     }
     if (is_agg(t)) {
         Inst* res = slot_for(t);
@@ -200,7 +200,7 @@ void Lowerer::clone_into(const Type* t, Inst* dst, int64_t doff, Inst* src, int6
             return;
         }
         Inst* v = load(ty(t), src, soff);
-        if (counted && is_str(t)) retain_str(v);
+        if (counted && is_counted(t)) retain(v, t);
         store(ty(t), dst, doff, v);
         return;
     }

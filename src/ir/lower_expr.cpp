@@ -221,7 +221,7 @@ void Lowerer::store_typed(const Type* t, Inst* base, int64_t off, Inst* v) {
         if (!fresh_aggs_.erase(v)) retain_parts(t, base, off);
         return;
     }
-    if (is_str(t)) v = take(v);
+    if (is_counted(t)) v = take(v, t);
     else if (needs_drop(t)) claim(v); // the new place owns it
     store(ty(t), base, off, v);
 }
@@ -245,8 +245,8 @@ void Lowerer::write(const LVal& lv, Inst* v) {
     case LVal::Var:
         if (vars[lv.var].owns) {
             Inst* old = read(lv);
-            raw_write(lv, take(v));
-            release_str(old);
+            raw_write(lv, take(v, lv.type));
+            release(old, lv.type);
             return;
         }
         if (vars[lv.var].drops) { // an owning local: the new value is claimed, the old dropped
@@ -259,10 +259,10 @@ void Lowerer::write(const LVal& lv, Inst* v) {
         raw_write(lv, v);
         break;
     case LVal::Mem:
-        if ((lv.release_old || lv.drop_part) && is_str(lv.type)) {
+        if ((lv.release_old || lv.drop_part) && is_counted(lv.type)) {
             Inst* old = load(Ty::Ptr, lv.base, lv.off);
-            store(Ty::Ptr, lv.base, lv.off, take(v));
-            release_str(old);
+            store(Ty::Ptr, lv.base, lv.off, take(v, lv.type));
+            release(old, lv.type);
             return;
         }
         if ((lv.release_old || lv.drop_part) && needs_drop(lv.type)) {
@@ -572,7 +572,7 @@ Inst* Lowerer::null_safe_leave(NullSafe& ns, Inst* r, const Type* vt, const Type
     if (cur) {
         if (ns.has_val) {
             Inst* v = vt == rt ? r : convert(r, vt, rt, span);
-            if (is_str(rt)) v = take(v);
+            if (is_counted(rt)) v = take(v, rt);
             if (needs_drop(rt)) owned = claim(v) || claim(r);
             drop_temps(ns.temp_mark);
             def(ns.res, v);
@@ -599,7 +599,7 @@ Inst* Lowerer::null_safe_leave(NullSafe& ns, Inst* r, const Type* vt, const Type
     if (!ns.has_val) return nullptr;
     Inst* res = use(ns.res);
     if (owned) return own_value(res, rt); // lower_drop.cpp
-    return is_str(rt) ? own(res) : res;
+    return own_counted(res, rt);
 }
 
 static Inst* builtin_property(Lowerer& l, MemberExpr* e, Inst* o) {
@@ -1022,7 +1022,7 @@ void Lowerer::cond_branch(Expr* e, Block* t, Block* fblk) {
         // A binding may refer to the operand after the branch, where no release can be
         // placed: a string operand is given an extra reference that is never released
         // (a leak, never a dangling binding; `if (x is string v)` alone pins instead).
-        if (is_str(ie->operand->type)) take(v);
+        if (is_counted(ie->operand->type)) take(v, ie->operand->type);
         // A new object the binding names is not dropped here: the binding owns it. It is
         // null until the pattern matches; a miss drops the object; an `if` or `while` body
         // drops the binding at its end unless it was moved (own_bindings, lower_drop.cpp).
@@ -1087,7 +1087,7 @@ Inst* Lowerer::ternary(TernaryExpr* e) {
     cond_branch(e->cond, t, fb);
     seal(t);
     seal(fb);
-    bool str = has_val && is_str(e->type);
+    bool str = has_val && is_counted(e->type);
     // A move-type result is owned when every arm gave an owned value (or null); an arm that
     // reads a place makes it a borrow, and an owned value of another arm then leaks.
     bool drops = has_val && needs_drop(e->type);
@@ -1095,7 +1095,7 @@ Inst* Lowerer::ternary(TernaryExpr* e) {
     auto arm = [&](Expr* x) { // an arm's strings are released in the arm; a string result is +1
         size_t mark = temps_.size();
         Inst* v = expr(x);
-        if (str && cur) v = take(v);
+        if (str && cur) v = take(v, e->type);
         if (drops && cur) {
             if (claim(v)) owned++;
             else if (v && v->op != Op::iconst) borrowed++;
@@ -1114,7 +1114,7 @@ Inst* Lowerer::ternary(TernaryExpr* e) {
     if (!has_val) return nullptr;
     Inst* r = use(res);
     if (drops && owned && !borrowed) return own_value(r, e->type);
-    return str ? own(r) : r;
+    return str ? own_counted(r, e->type) : r;
 }
 
 // Branches to a block that calls the runtime's panic `fn` when `cond` holds; lowering
@@ -1167,7 +1167,7 @@ Inst* Lowerer::coalesce(BinaryExpr* e) {
     br(isnull, nb, vb);
     seal(nb);
     seal(vb);
-    bool str = is_str(e->type);
+    bool str = is_counted(e->type);
     // A move-type result is owned when both sides were (the left one is null on the other
     // path, so claiming it there is right); otherwise it is a borrow and an owned side leaks.
     bool drops = needs_drop(e->type);
@@ -1177,7 +1177,7 @@ Inst* Lowerer::coalesce(BinaryExpr* e) {
         const Type* inner = lt->kind == TypeKind::Nullable ? lt->elem : lt;
         Inst* x = nullable_value(v, lt);
         if (inner != e->type) x = convert(x, inner, e->type, e->span);
-        if (str) x = take(x); // a fresh left side is claimed here (on the other path it is null)
+        if (str) x = take(x, e->type); // a fresh left side is claimed here (on the other path it is null)
         def(res, x);
         jmp(join);
     }
@@ -1185,7 +1185,7 @@ Inst* Lowerer::coalesce(BinaryExpr* e) {
     if (cur) {
         size_t mark = temps_.size();
         Inst* x = expr(e->rhs);
-        if (str) x = take(x);
+        if (str) x = take(x, e->type);
         if (drops) rown = claim(x) || (x && x->op == Op::iconst);
         drop_temps(mark);
         def(res, x);
@@ -1195,7 +1195,7 @@ Inst* Lowerer::coalesce(BinaryExpr* e) {
     enter(join);
     Inst* r = use(res);
     if (lown && rown) return own_value(r, e->type);
-    return str ? own(r) : r;
+    return str ? own_counted(r, e->type) : r;
 }
 
 Inst* Lowerer::assign(AssignExpr* e) {

@@ -54,7 +54,7 @@ Inst* Lowerer::call_value(CallExpr* e) {
         Expr* a = e->args[i].value;
         const Type* pt = ft->elems[i];
         Inst* v = expr(a);
-        if (is_str(pt)) v = pin(v);
+        if (is_counted(pt)) v = pin(v, pt);
         if (is_agg(pt) && !is_fresh_temp(a)) v = materialize(pt, v);
         args.push_back(v);
     }
@@ -67,7 +67,7 @@ Inst* Lowerer::call_value(CallExpr* e) {
     ir::append(m, ensure(), r);
     if (agg) return res;
     if (rty == Ty::Void) return nullptr;
-    return is_str(rt) ? own(r) : r; // a Lang function's string result is +1
+    return own_counted(r, rt); // a Lang function's string result is +1
 }
 
 // The type and address of a lambda's i-th capture in the function making it; index

@@ -289,12 +289,17 @@ public:
     // ---- string ownership (lower_own.cpp; the rules are in doc/lowering.md)
     std::vector<Inst*> temps_; // +1 strings made by the expressions being lowered, not yet claimed
     static bool is_str(const Type* t);     // string or string? (one pointer, maybe null)
-    static bool has_strings(const Type* t); // a struct/tuple with string parts at some depth
+    static bool is_handle(const Type* t);  // a concurrency handle (Channel, Task, ...), maybe null: counted
+    static bool is_counted(const Type* t); // a counted copy type: is_str or is_handle
+    static bool has_strings(const Type* t); // counted, or a struct/tuple with counted parts at some depth
     static bool is_static_str(Inst* v);   // a literal (or null): never counted
     Inst* own(Inst* v);                   // registers a +1 string as a temporary
     bool claim(Inst* v);                  // removes v from the temporaries: true if it was one
-    Inst* take(Inst* v);                  // a +1 reference to v for a new owner (claim or retain)
-    Inst* pin(Inst* v);                   // keeps a borrowed string alive to the end of the statement
+    Inst* own_counted(Inst* v, const Type* t); // registers a +1 value of a counted type t
+    Inst* take(Inst* v, const Type* t = nullptr); // a +1 reference to v (t: a counted type; default string)
+    Inst* pin(Inst* v, const Type* t = nullptr);  // keeps a borrowed counted value alive to the statement's end
+    void retain(Inst* v, const Type* t);  // by type: lang_str_retain or lang_handle_retain
+    void release(Inst* v, const Type* t);
     void retain_str(Inst* v);
     void release_str(Inst* v);
     void release_temps(size_t from);      // releases temps_[from..] here (they stay listed)
@@ -316,6 +321,8 @@ public:
     const char* array_drop_fn(const Type* elem);
     void emit_drop_hook(TypeDecl* td);
     void emit_array_glue(const Type* elem);
+    const char* value_drop_fn(const Type* t); // "$drop.value.N"(ctx, ptr) or nullptr
+    void emit_value_glue(const Type* t);
     void emit_drop_glue();
     std::unordered_map<Inst*, const Type*> temp_drops_; // temps_ entries that are move-type values
     std::unordered_set<Inst*> fresh_aggs_; // new tuples, structs and aggregate call results not stored yet
@@ -323,6 +330,8 @@ public:
     std::unordered_map<const Type*, const char*> array_glue_;
     std::vector<TypeDecl*> pending_hooks_;
     std::vector<const Type*> pending_glue_;
+    std::unordered_map<const Type*, const char*> value_glue_; // value_drop_fn
+    std::vector<const Type*> pending_value_glue_;
     void own_local(Decl* d);              // the local now owns its value: released at scope end
     void raw_write(const LVal& lv, Inst* v); // store/define without any reference counting
 
@@ -481,6 +490,8 @@ public:
     Inst* time_ns(Expr* e);
     void fix_closed_zero(Inst* ok, const Type* et, Inst* buf);
     Inst* conc_call(CallExpr* e);
+    Inst* send_value(Expr* e, const Type* et);        // a value to send, +1 for the channel
+    Inst* received_value(const Type* et, Inst* slot); // a received value, +1 for us
     Inst* conc_new_expr(NewExpr* e);
     void for_in_channel(ForInStmt* s, Block* head, Block* body, Block* step, Block* exit);
     void select_stmt(SelectStmt* s);

@@ -14,6 +14,12 @@
 // releases the current one (a Cleanup next to the `defer`s, run at every exit). Reads of
 // variables, parameters, fields and elements are borrowed (+0). Literals (`addr` of a
 // static string) and null are never counted, so no call is emitted for them.
+//
+// The concurrency handles (Channel, Task, WaitGroup, Mutex, Mutex<T>, Atomic) are counted
+// the same way (is_handle; the runtime's counts are in src/rt/handle.c): is_counted is the
+// one test of "a counted copy type", and retain/release pick the runtime call by type.
+// A +1 handle temporary is registered with its type (own_counted: temp_drops_, like an
+// owned object), so the statement's end releases it through drop_value.
 // Invariant: every value in temps_ was defined in a block that dominates the current
 // point of lowering (temporaries never cross a join unreleased).
 #include "ir/lower_impl.h"
@@ -28,8 +34,21 @@ bool Lowerer::is_str(const Type* t) {
     return t && (counted(t) || (t->kind == TypeKind::Nullable && t->elem && counted(t->elem)));
 }
 
+bool Lowerer::is_handle(const Type* t) {
+    if (t && t->kind == TypeKind::Nullable) t = t->elem;
+    if (!t) return false;
+    switch (t->kind) {
+    case TypeKind::Channel: case TypeKind::Task: case TypeKind::WaitGroup: case TypeKind::Mutex:
+    case TypeKind::Atomic: return true;
+    default: return false;
+    }
+}
+
+bool Lowerer::is_counted(const Type* t) { return is_str(t) || is_handle(t); }
+
 bool Lowerer::has_strings(const Type* t) {
     if (!t) return false;
+    if (is_handle(t)) return true;
     switch (t->kind) {
     case TypeKind::String: case TypeKind::StringBuilder: return true;
     case TypeKind::Tuple:
@@ -66,15 +85,34 @@ bool Lowerer::claim(Inst* v) {
     return false;
 }
 
-Inst* Lowerer::take(Inst* v) {
-    if (!is_static_str(v) && !claim(v)) retain_str(v);
+Inst* Lowerer::own_counted(Inst* v, const Type* t) {
+    if (is_handle(t)) return own_value(v, t); // lower_drop.cpp: released by drop_value
+    return is_str(t) ? own(v) : v;
+}
+
+Inst* Lowerer::take(Inst* v, const Type* t) {
+    if (!is_static_str(v) && !claim(v)) retain(v, t);
     return v;
 }
 
-Inst* Lowerer::pin(Inst* v) {
+Inst* Lowerer::pin(Inst* v, const Type* t) {
     if (is_static_str(v) || std::find(temps_.begin(), temps_.end(), v) != temps_.end()) return v;
-    retain_str(v);
-    return own(v);
+    retain(v, t);
+    return is_handle(t) ? own_value(v, t) : own(v);
+}
+
+void Lowerer::retain(Inst* v, const Type* t) {
+    if (!is_handle(t)) return retain_str(v);
+    if (is_static_str(v) || !cur) return;
+    use_extern("lang_handle_retain");
+    call("lang_handle_retain", Ty::Void, {v});
+}
+
+void Lowerer::release(Inst* v, const Type* t) {
+    if (!is_handle(t)) return release_str(v);
+    if (is_static_str(v) || !cur) return;
+    use_extern("lang_handle_release");
+    call("lang_handle_release", Ty::Void, {ctx, v});
 }
 
 void Lowerer::retain_str(Inst* v) {
@@ -108,9 +146,11 @@ void Lowerer::drop_temps(size_t from) {
 // not counted, see doc/lowering.md).
 void Lowerer::retain_parts(const Type* t, Inst* base, int64_t off) {
     if (!has_strings(t)) return;
+    if (is_counted(t)) {
+        retain(load(Ty::Ptr, base, off), t);
+        return;
+    }
     switch (t->kind) {
-    case TypeKind::String:
-    case TypeKind::Nullable: retain_str(load(Ty::Ptr, base, off)); return;
     case TypeKind::Tuple:
         for (uint32_t i = 0; i < t->count; i++) retain_parts(t->elems[i], base, off + tuple_offset(t, i));
         return;
@@ -125,7 +165,7 @@ void Lowerer::retain_parts(const Type* t, Inst* base, int64_t off) {
 
 // Called once the local's first value (+1) is in place.
 void Lowerer::own_local(Decl* d) {
-    if (!is_str(d->type)) return;
+    if (!is_counted(d->type)) return;
     LVal lv = var_lval(d);
     if (lv.kind != LVal::Var) return;
     vars[lv.var].owns = true;

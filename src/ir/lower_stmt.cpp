@@ -125,11 +125,11 @@ void Lowerer::bind_owned(LocalDecl* d, Inst* v, const Type* t) {
         own_drop_local(d);
         return;
     }
-    if (!is_str(d->type)) {
+    if (!is_counted(d->type)) {
         bind_local(d, v, t);
         return;
     }
-    bind_local(d, take(v), t);
+    bind_local(d, take(v, d->type), t);
     own_local(d);
 }
 
@@ -195,11 +195,11 @@ void Lowerer::if_stmt(IfStmt* s) {
     Block* e = s->else_s ? mk_block() : nullptr;
     Block* join = mk_block();
     size_t pend = owned_bindings_.size();
-    if (s->cond->kind == ExprKind::Is && is_str(as<IsExpr>(s->cond)->operand->type)) {
-        // if (x is string v): x is kept alive until the if ends (v borrows it), even when
-        // the body assigns x.
+    if (s->cond->kind == ExprKind::Is && is_counted(as<IsExpr>(s->cond)->operand->type)) {
+        // if (x is string v), if (t is Task<int> k): x is kept alive until the if ends (v
+        // borrows it), even when the body assigns x.
         auto* ie = as<IsExpr>(s->cond);
-        Inst* v = pin(expr(ie->operand));
+        Inst* v = pin(expr(ie->operand), ie->operand->type);
         pattern(ie->pattern, v, ie->operand->type, e ? e : join);
         jmp(t);
     } else {
@@ -496,7 +496,7 @@ void Lowerer::fail_stmt(FailStmt* s) {
     Inst* err = expr(s->error);
     claim(err); // the result owns the error now (lower_drop.cpp)
     error_note("lang_error_fail", err, s->span);
-    if (is_str(ret_type->elem)) store(Ty::Ptr, result_ptr, 0, iconst(Ty::Ptr, 0)); // no value to release
+    if (is_counted(ret_type->elem)) store(Ty::Ptr, result_ptr, 0, iconst(Ty::Ptr, 0)); // no value to release
     store(Ty::Ptr, result_ptr, err_offset(ret_type), err);
     release_temps(0);
     run_defers(0);
@@ -522,7 +522,7 @@ void Lowerer::return_stmt(ReturnStmt* s) {
 // pending temporary and local is released and the defers run.
 void Lowerer::leave_with(Inst* v) {
     if (!cur) return;
-    if (!result_ptr && is_str(ret_type)) v = take(v);
+    if (!result_ptr && is_counted(ret_type)) v = take(v, ret_type);
     if (!result_ptr && needs_drop(ret_type)) claim(v); // the caller owns it
     if (result_ptr) memcpy_(result_ptr, v, ret_type->size);
     release_temps(0);
@@ -612,10 +612,11 @@ Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
     uint32_t lo = wclock_;
     const Type* st = e->scrutinee->type;
     Inst* v = expr(e->scrutinee);
-    if (is_str(st)) v = pin(v); // bindings borrow it until the match ends
+    if (is_counted(st)) v = pin(v, st); // bindings borrow it until the match ends
     // A call's string! result: its +1 value (null after an error, see fail_stmt) is a
     // temporary of the statement, so Ok(v) bindings borrow it like the above.
-    if (st->kind == TypeKind::Fallible && is_str(st->elem) && is_fresh_temp(e->scrutinee)) own(load(Ty::Ptr, v, 0));
+    if (st->kind == TypeKind::Fallible && is_counted(st->elem) && is_fresh_temp(e->scrutinee))
+        own_counted(load(Ty::Ptr, v, 0), st->elem);
     Ty rt = ty(e->type);
     bool has_val = rt != Ty::Void;
     uint32_t res = has_val ? new_var(rt) : 0;
@@ -661,7 +662,7 @@ Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
             } else if (arm.body_expr) {
                 size_t mark = temps_.size();
                 Inst* x = expr(arm.body_expr);
-                if (has_val && is_str(e->type)) x = take(x);
+                if (has_val && is_counted(e->type)) x = take(x, e->type);
                 if (has_val && cur && needs_drop(e->type)) { // as ?: does (lower_expr.cpp)
                     if (claim(x)) owned++;
                     else if (x && x->op != Op::iconst) borrowed++;
@@ -693,7 +694,7 @@ Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
     if (!has_val) return nullptr;
     Inst* r = use(res);
     if (owned && !borrowed) return own_value(r, e->type); // lower_drop.cpp
-    return is_str(e->type) ? own(r) : r;
+    return own_counted(r, e->type);
 }
 
 // Emits the tests of `p` against `v` (of type `t`): on mismatch control goes to `fail`,
