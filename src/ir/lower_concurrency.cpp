@@ -439,6 +439,40 @@ Inst* Lowerer::conc_new_expr(NewExpr* e) {
     return iconst(Ty::Ptr, 0);
 }
 
+// A struct or tuple whose parts to drop are all strings and handles (copies of those
+// retain, so its parts can be released whatever the code did with it).
+bool Lowerer::counted_parts_only(const Type* t, int depth) {
+    if (!t || depth > 32 || needs_drop(t)) return false;
+    if (is_counted(t)) return true;
+    auto ok = [&](const Type* p) { return !has_drops(p) || counted_parts_only(p, depth + 1); };
+    switch (t->kind) {
+    case TypeKind::Tuple:
+        for (uint32_t i = 0; i < t->count; i++)
+            if (!ok(t->elems[i])) return false;
+        return true;
+    case TypeKind::Struct:
+        if (!t->decl) return false;
+        for (Decl* d : t->decl->members)
+            if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && !ok(d->type)) return false;
+        return true;
+    default: return false;
+    }
+}
+
+// The variable of `for (let x in ch)` or a select case's binding owns the received value
+// (+1): a string or handle is released, an object dropped when its scope ends; so are the
+// counted parts of a struct or tuple (which the variable names in place, not retained).
+void Lowerer::bind_received(LocalDecl* d, const Type* et, Inst* buf) {
+    Inst* v = load_typed(et, buf, 0);
+    bool parts = is_agg(et) && has_drops(et) && counted_parts_only(et);
+    if (parts) fresh_aggs_.insert(v); // a copy into the variable takes them over
+    bind_local(d, v, et);
+    fresh_aggs_.erase(v);
+    own_local(d);
+    if (owns_drop(d)) own_drop_local(d);
+    else if (parts && var_lval(d).kind != LVal::None) defers.push_back({nullptr, d}); // drop_value at scope end
+}
+
 void Lowerer::for_in_channel(ForInStmt* s, Block* head, Block* body, Block* step, Block* exit) {
     const Type* et = s->iterable->type->elem;
     Inst* ch = expr(s->iterable);
@@ -452,11 +486,7 @@ void Lowerer::for_in_channel(ForInStmt* s, Block* head, Block* body, Block* step
     enter(body);
     loops.push_back({exit, step, defers.size(), temps_.size()});
     size_t mark = defers.size();
-    if (s->var) {
-        bind_local(s->var, load_typed(et, buf, 0), et); // a received string is +1: the variable's
-        own_local(s->var);
-        if (owns_drop(s->var)) own_drop_local(s->var); // a received object is the variable's
-    }
+    if (s->var) bind_received(s->var, et, buf);
     stmt(s->body);
     if (cur) run_defers(mark);
     defers.resize(mark);
@@ -538,9 +568,7 @@ void Lowerer::select_stmt(SelectStmt* s) {
         if (sc.kind == SelectCase::Recv && sc.bind) {
             const Type* et = sc.bind->type;
             fix_closed_zero(load(Ty::I8, cases, (int64_t)idx_of[i] * 24 + 12), et, bufs[i]);
-            bind_local(sc.bind, load_typed(et, bufs[i], 0), et);
-            own_local(sc.bind); // a received string or handle is +1
-            if (owns_drop(sc.bind)) own_drop_local(sc.bind); // a received object is the binding's
+            bind_received(sc.bind, et, bufs[i]);
         } else if (sc.kind == SelectCase::Recv) { // nobody takes the value
             const Type* et = as<CallExpr>(sc.op)->type;
             if (has_drops(et) && !is_agg(et)) drop_value(et, load_typed(et, bufs[i], 0));

@@ -492,6 +492,8 @@ public:
     Inst* conc_call(CallExpr* e);
     Inst* send_value(Expr* e, const Type* et);        // a value to send, +1 for the channel
     Inst* received_value(const Type* et, Inst* slot); // a received value, +1 for us
+    void bind_received(LocalDecl* d, const Type* et, Inst* buf); // a for-in/select variable owns it
+    bool counted_parts_only(const Type* t, int depth = 0);
     Inst* conc_new_expr(NewExpr* e);
     void for_in_channel(ForInStmt* s, Block* head, Block* body, Block* step, Block* exit);
     void select_stmt(SelectStmt* s);
