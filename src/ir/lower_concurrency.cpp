@@ -158,7 +158,11 @@ const char* Lowerer::spawn_thunk(CallExpr* call, bool task, const std::vector<in
         drop_at(rt, out, 0);
     }
     if (recv_t && is_agg(recv_t)) drop_at(recv_t, arg, recv_off);
-    for (uint32_t i = 0; i < call->args.size; i++) drop_at(call->args[i].value->type, arg, offs[i]);
+    for (uint32_t i = 0; i < call->args.size; i++) { // (an `own` parameter's object: the callee dropped it)
+        const Type* at = call->args[i].value->type;
+        bool given = i < fd->params.size && fd->params[i]->mode == ParamMode::Own && needs_drop(at);
+        if (!given) drop_at(at, arg, offs[i]);
+    }
 
     use_extern("lang_context_fini");
     Inst* fini = add(Op::call, Ty::Void);
