@@ -286,7 +286,7 @@ public:
     std::vector<Cleanup> defers;
     bool has_defer_stmts() const;
 
-    // ---- string ownership (lower_own.cpp; the rules are in doc/lowering.md)
+    // ---- string and handle reference counts (lower_own.cpp; the rules are in doc/lowering.md)
     std::vector<Inst*> temps_; // +1 strings made by the expressions being lowered, not yet claimed
     static bool is_str(const Type* t);     // string or string? (one pointer, maybe null)
     static bool is_handle(const Type* t);  // a concurrency handle (Channel, Task, ...), maybe null: counted

@@ -38,10 +38,10 @@ void Lowerer::stmts(lang::Block* b) {
     ctx = outer_ctx;
 }
 
-// Runs the cleanups registered after `down_to`, innermost first: deferred statements, and
-// the release of each string local's current value. Each runs with the context of the
-// point where it was registered (a `return` from a block that set context.allocator runs
-// the outer blocks' cleanups with their own context).
+// Runs the cleanups registered after `down_to`, innermost first: deferred statements, the
+// release of each string or handle local's current value and the drops of owning locals.
+// Each runs with the context of the point where it was registered (a `return` from a
+// block that set context.allocator runs the outer blocks' cleanups with their own context).
 void Lowerer::run_defers(size_t down_to) {
     if (defers.size() <= down_to) return;
     std::vector<Cleanup> saved(defers.begin(), defers.end());
