@@ -144,7 +144,7 @@ TSAN_B      := build-tsan
 TSAN_RT_OBJ := $(patsubst %,$(TSAN_B)/obj/%.o,$(RT_SRC))
 TSAN_TESTS  := test/unit/test_rt_sched.cpp test/unit/test_rt_chan.cpp \
                test/unit/test_rt_deque.cpp test/unit/test_rt_timer.cpp test/unit/test_rt_gc.cpp \
-               test/unit/test_rt_alloc_small.cpp
+               test/unit/test_rt_alloc_small.cpp test/unit/test_rt_handles.cpp
 TSAN_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Isrc/rt -Iinclude -fno-omit-frame-pointer \
                -fsanitize=thread -Wno-tsan -DLANG_RT_NO_MAIN -MMD -MP
 

@@ -173,7 +173,7 @@ Inst* Lowerer::clone_value(Inst* v, const Type* t) {
             retain(v, t);
             return own(v, t);
         }
-        return v; // numbers, gc class references, handles: the value itself
+        return v; // numbers, gc class references: the value itself
     }
     if (is_agg(t)) {
         Inst* res = slot_for(t);

@@ -21,7 +21,12 @@
 // to send / receives it). select builds an array of LangSelectCase {ch, dir, ok, elem}
 // (24 bytes each) in a slot, calls lang_select(cases, n, has_default, timeout_ns) and
 // dispatches on the returned index (-1 default, -2 timeout) with a compare chain.
-// Handles (LangChan*, LangTask*, ...) are plain pointers and are never freed yet.
+// Handles (LangChan*, LangTask*, ...) are counted like strings (lower_own.cpp, is_handle;
+// src/rt/handle.c): `new` and spawn give +1 temporaries, copies retain, owners release.
+// What a handle still holds when it is destroyed is dropped by the runtime through a
+// "$drop.value.N" function of the element type (lower_drop.cpp): a channel's buffered
+// elements (lang_chan_set_drop), a task's unjoined result (lang_task_set_drop). A spawned
+// thread's argument block owns its arguments; the thunk drops them after the call.
 #include "ir/lower_impl.h"
 #include "rt/lang_rt.h"
 #include <string>
@@ -122,19 +127,43 @@ const char* Lowerer::spawn_thunk(CallExpr* call, bool task, const std::vector<in
         s2->args.push(m.body(), res);
         s2->args.push(m.body(), c);
     }
-    // The block held a reference to each string or function value argument (and a
-    // statement spawn's such result has no one to go to): released once the call is over.
-    auto release = [&](Inst* v, const Type* t) {
-        bool fn = is_fn(t);
-        use_extern(fn ? "lang_fn_release" : "lang_str_release");
+    // A statement spawn's result has no one to go to; the block owns its arguments (spawn
+    // moves them; strings and handles in it hold a reference) and a struct receiver's
+    // counted parts. All are dropped once the call is over (the result first), by the
+    // type's value glue.
+    auto drop_at = [&](const Type* t, Inst* base, int64_t off) {
+        const char* glue = value_drop_fn(t); // lower_drop.cpp
+        if (!glue) return;
+        Inst* o = add(Op::iconst, Ty::I64);
+        o->imm = off;
+        Inst* a = add(Op::add, Ty::Ptr);
+        a->args.push(m.body(), base);
+        a->args.push(m.body(), o);
         Inst* r = add(Op::call, Ty::Void);
-        r->sym = fn ? "lang_fn_release" : "lang_str_release";
-        if (fn) r->args.push(m.body(), cx);
-        r->args.push(m.body(), v);
+        r->sym = glue;
+        r->args.push(m.body(), cx);
+        r->args.push(m.body(), a);
     };
-    for (uint32_t i = 0; i < call->args.size; i++)
-        if (is_counted(call->args[i].value->type)) release(ld(Ty::Ptr, arg, offs[i]), call->args[i].value->type);
-    if (!task && is_counted(rt)) release(c, rt);
+    if (!task && rt->kind != TypeKind::Void && has_drops(rt)) {
+        Inst* out = agg_ret ? cargs[1] : nullptr;
+        if (!out) { // the scalar result: through a slot
+            out = add(Op::slot, Ty::Ptr);
+            out->imm = 8;
+            out->imm2 = 8;
+            Inst* s2 = add(Op::store, Ty::Void);
+            s2->cty = ty(rt);
+            s2->args.push(m.body(), out);
+            s2->args.push(m.body(), c);
+        }
+        drop_at(rt, out, 0);
+    }
+    if (recv_t && is_agg(recv_t)) drop_at(recv_t, arg, recv_off);
+    for (uint32_t i = 0; i < call->args.size; i++) { // (an `own` parameter's object: the callee dropped it)
+        const Type* at = call->args[i].value->type;
+        bool given = i < fd->params.size && fd->params[i]->mode == ParamMode::Own && needs_drop(at);
+        if (!given) drop_at(at, arg, offs[i]);
+    }
+
     use_extern("lang_context_fini");
     Inst* fini = add(Op::call, Ty::Void);
     fini->sym = "lang_context_fini";
@@ -197,7 +226,14 @@ Inst* Lowerer::spawn_expr(SpawnExpr* e, bool as_stmt) {
     }
     use_extern("lang_task_spawn");
     int64_t rsize = rt->kind == TypeKind::Void ? 0 : rt->size;
-    return call_v("lang_task_spawn", Ty::Ptr, {fa, blk, iconst(Ty::I64, size), iconst(Ty::I64, rsize)});
+    Inst* t = call_v("lang_task_spawn", Ty::Ptr, {fa, blk, iconst(Ty::I64, size), iconst(Ty::I64, rsize)});
+    if (const char* glue = rt->kind == TypeKind::Void ? nullptr : value_drop_fn(rt)) { // a result never joined
+        Inst* ga = emit(Op::addr, Ty::Ptr);
+        ga->sym = glue;
+        use_extern("lang_task_set_drop");
+        call_v("lang_task_set_drop", Ty::Void, {t, ga});
+    }
+    return own(t, e->type); // the new handle (+1; the thread holds its own)
 }
 
 // Nanoseconds of a Sleep/Timeout argument: a Duration as is, an int in milliseconds
@@ -236,6 +272,31 @@ Inst* Lowerer::value_addr(Inst* v, const Type* t) {
     return s;
 }
 
+// The value to send, +1 for the channel: a string or handle is taken (claimed or
+// retained), a moved object claimed, an aggregate's counted parts retained unless it is a
+// new one that hands them over.
+Inst* Lowerer::send_value(Expr* e, const Type* et) {
+    Inst* v = expr(e);
+    if (is_counted(et)) return take(v, et);
+    if (needs_drop(et)) claim(v); // lower_drop.cpp
+    else if (is_agg(et) && has_counted(et) && !fresh_aggs_.erase(v)) {
+        v = materialize(et, v);
+        retain_parts(et, v, 0);
+    }
+    return v;
+}
+
+// A value the runtime copied to s (a receive, a joined result): it is +1, ours now.
+Inst* Lowerer::received_value(const Type* et, Inst* s) {
+    Inst* v = load_typed(et, s, 0);
+    if (is_agg(et)) {
+        if (has_counted(et)) fresh_aggs_.insert(v); // its parts go to whoever stores it
+        return v;
+    }
+    if (needs_drop(et)) return own_value(v, et);
+    return own(v, et);
+}
+
 Inst* Lowerer::conc_call(CallExpr* e) {
     set_line(e->span);
     Expr* recv = e->callee && e->callee->kind == ExprKind::Member ? as<MemberExpr>(e->callee)->object : nullptr;
@@ -246,9 +307,7 @@ Inst* Lowerer::conc_call(CallExpr* e) {
     case B_ChanSend: {
         Inst* ch = R();
         const Type* et = e->args[0].value->type;
-        Inst* v = expr(e->args[0].value);
-        if (is_counted(et)) v = take(v, et); // the channel holds a reference until it is received
-        else if (needs_drop(et)) claim(v); // and owns a moved value (lower_drop.cpp)
+        Inst* v = send_value(e->args[0].value, et); // the channel's until it is received
         call_v(ext("lang_chan_send"), Ty::Void, {ch, value_addr(v, et)});
         return nullptr;
     }
@@ -258,9 +317,7 @@ Inst* Lowerer::conc_call(CallExpr* e) {
         Inst* s = slot_for(et);
         Inst* ok = call_v(ext("lang_chan_recv"), Ty::I8, {ch, s});
         fix_closed_zero(ok, et, s);
-        Inst* v = load_typed(et, s, 0);
-        if (needs_drop(et)) return own_value(v, et);
-        return own(v, et); // the channel's reference is now ours
+        return received_value(et, s);
     }
     case B_ChanTryReceive: {
         Inst* ch = R();
@@ -293,7 +350,7 @@ Inst* Lowerer::conc_call(CallExpr* e) {
         }
         Inst* s = slot_for(rt);
         call_v(ext("lang_task_join"), Ty::Void, {t, s});
-        return load_typed(rt, s, 0);
+        return received_value(rt, s); // the result is the joiner's (a second Join panics)
     }
     case B_WgAdd: {
         Inst* wg = R();
@@ -364,20 +421,60 @@ Inst* Lowerer::conc_new_expr(NewExpr* e) {
             enter(ok);
         }
         int64_t es = t->elem->size ? t->elem->size : 1;
-        return call_v(ext("lang_chan_new"), Ty::Ptr, {iconst(Ty::I64, es), cap});
+        Inst* ch = call_v(ext("lang_chan_new"), Ty::Ptr, {iconst(Ty::I64, es), cap});
+        if (const char* glue = value_drop_fn(t->elem)) { // elements still buffered at the end
+            Inst* ga = emit(Op::addr, Ty::Ptr);
+            ga->sym = glue;
+            call_v(ext("lang_chan_set_drop"), Ty::Void, {ch, ga});
+        }
+        return own(ch, t); // every new handle is +1 (lower_own.cpp)
     }
-    case TypeKind::WaitGroup: return call_v(ext("lang_wg_new"), Ty::Ptr, {});
+    case TypeKind::WaitGroup: return own(call_v(ext("lang_wg_new"), Ty::Ptr, {}), t);
     case TypeKind::Mutex:
-        if (t->elem) return data_mutex_new(e, t); // Mutex<T> (lower_mutex_data.cpp)
-        return call_v(ext("lang_mutex_new"), Ty::Ptr, {});
+        if (t->elem) return own(data_mutex_new(e, t), t); // Mutex<T> (lower_mutex_data.cpp)
+        return own(call_v(ext("lang_mutex_new"), Ty::Ptr, {}), t);
     case TypeKind::Atomic: {
         Inst* init = e->args.size ? expr(e->args[0].value) : iconst(Ty::I64, 0);
-        return call_v(ext("lang_atomic_new"), Ty::Ptr, {init});
+        return own(call_v(ext("lang_atomic_new"), Ty::Ptr, {init}), t);
     }
     default: break;
     }
     unsupported(e->span, "this 'new'");
     return iconst(Ty::Ptr, 0);
+}
+
+// A struct or tuple whose parts to drop are all strings and handles (copies of those
+// retain, so its parts can be released whatever the code did with it).
+bool Lowerer::counted_parts_only(const Type* t, int depth) {
+    if (!t || depth > 32 || needs_drop(t)) return false;
+    if (is_counted(t)) return true;
+    auto ok = [&](const Type* p) { return !has_drops(p) || counted_parts_only(p, depth + 1); };
+    switch (t->kind) {
+    case TypeKind::Tuple:
+        for (uint32_t i = 0; i < t->count; i++)
+            if (!ok(t->elems[i])) return false;
+        return true;
+    case TypeKind::Struct:
+        if (!t->decl) return false;
+        for (Decl* d : t->decl->members)
+            if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && !ok(d->type)) return false;
+        return true;
+    default: return false;
+    }
+}
+
+// The variable of `for (let x in ch)` or a select case's binding owns the received value
+// (+1): a string or handle is released, an object dropped when its scope ends; so are the
+// counted parts of a struct or tuple (which the variable names in place, not retained).
+void Lowerer::bind_received(LocalDecl* d, const Type* et, Inst* buf) {
+    Inst* v = load_typed(et, buf, 0);
+    bool parts = is_agg(et) && has_drops(et) && counted_parts_only(et);
+    if (parts) fresh_aggs_.insert(v); // a copy into the variable takes them over
+    bind_local(d, v, et);
+    fresh_aggs_.erase(v);
+    own_local(d);
+    if (owns_drop(d)) own_drop_local(d);
+    else if (parts && var_lval(d).kind != LVal::None) defers.push_back({nullptr, d}); // drop_value at scope end
 }
 
 void Lowerer::for_in_channel(ForInStmt* s, Block* head, Block* body, Block* step, Block* exit) {
@@ -393,11 +490,7 @@ void Lowerer::for_in_channel(ForInStmt* s, Block* head, Block* body, Block* step
     enter(body);
     loops.push_back({exit, step, defers.size(), temps_.size()});
     size_t mark = defers.size();
-    if (s->var) {
-        bind_local(s->var, load_typed(et, buf, 0), et); // a received string is +1: the variable's
-        own_local(s->var);
-        if (owns_drop(s->var)) own_drop_local(s->var); // a received object is the variable's
-    }
+    if (s->var) bind_received(s->var, et, buf);
     stmt(s->body);
     if (cur) run_defers(mark);
     defers.resize(mark);
@@ -437,9 +530,7 @@ void Lowerer::select_stmt(SelectStmt* s) {
         Inst* buf;
         if (sc.kind == SelectCase::Send) {
             const Type* et = call->args[0].value->type;
-            Inst* v = expr(call->args[0].value);
-            if (is_counted(et)) v = take(v, et); // kept by the channel if this case is chosen (else a leak)
-            else if (needs_drop(et)) claim(v);
+            Inst* v = send_value(call->args[0].value, et); // the channel's if this case is chosen
             buf = value_addr(v, et);
             if (is_agg(et)) buf = materialize(et, buf);
         } else {
@@ -472,12 +563,19 @@ void Lowerer::select_stmt(SelectStmt* s) {
         seal(arm);
         seal(next);
         enter(arm);
+        for (uint32_t j = 0; j < s->cases.size; j++) { // the values of the sends not performed
+            if (j == i || s->cases[j].kind != SelectCase::Send) continue;
+            const Type* et = as<CallExpr>(s->cases[j].op)->args[0].value->type;
+            if (has_drops(et)) drop_value(et, load_typed(et, bufs[j], 0));
+        }
         size_t mark = defers.size();
         if (sc.kind == SelectCase::Recv && sc.bind) {
             const Type* et = sc.bind->type;
             fix_closed_zero(load(Ty::I8, cases, (int64_t)idx_of[i] * 24 + 12), et, bufs[i]);
-            bind_local(sc.bind, load_typed(et, bufs[i], 0), et);
-            own_local(sc.bind); // a received string is +1
+            bind_received(sc.bind, et, bufs[i]);
+        } else if (sc.kind == SelectCase::Recv) { // nobody takes the value
+            const Type* et = as<CallExpr>(sc.op)->type;
+            if (has_drops(et) && !is_agg(et)) drop_value(et, load_typed(et, bufs[i], 0));
         }
         if (sc.body_block) {
             stmts(sc.body_block);

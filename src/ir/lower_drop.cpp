@@ -20,12 +20,17 @@
 // hook "T.$drop" (emitted here for each class that needs one) runs the destructor ~T(),
 // drops T's own fields in declaration order, then calls the base class's hook. An array
 // drops its elements (a "$drop.array.N" function per element type) and is freed. Strings
-// and function values are released (a closure record's last release drops what the
-// record owns, lower_record_drops.cpp). Structs and tuples drop their parts.
+// function values and the concurrency handles are released (lower_own.cpp is_counted,
+// retain/release; a closure record's last release drops what the record owns,
+// lower_record_drops.cpp). Structs and tuples drop their parts. "$drop.value.N"(ctx, ptr)
+// drops one value of a type in place; the runtime calls it for what a handle holds when
+// its last reference goes (a channel's buffered elements, a task's unjoined result, a
+// Mutex<T>'s value).
 //
 // Not yet (leaks, never double frees): owned structs, tuples and payload enums held by
 // locals or temporaries (their parts are dropped when they sit in a field or element),
-// recursive enum boxes, boxed structs, errors dropped by `catch d`.
+// recursive enum boxes, boxed structs, the string or handle in the value part of
+// TryReceive.
 #include "ir/lower_impl.h"
 
 namespace lang::lower {
@@ -59,7 +64,7 @@ bool Lowerer::has_drops(const Type* t, int depth) {
 }
 
 Inst* Lowerer::own_value(Inst* v, const Type* t) {
-    if (!cur || !v || !needs_drop(t) || v->op == Op::iconst) return v;
+    if (!cur || !v || !(needs_drop(t) || is_handle(t)) || v->op == Op::iconst) return v;
     temps_.push_back(v);
     temp_drops_[v] = t;
     return v;
@@ -239,13 +244,47 @@ void Lowerer::emit_array_glue(const Type* et) {
     finish_func();
 }
 
+// "$drop.value.N"(ctx, ptr): drops the value of type t stored at ptr. The runtime calls it
+// for what a handle still holds when it is destroyed: a channel's buffered elements, a
+// task's unjoined result, a Mutex<T>'s value (lower_concurrency.cpp). nullptr when a t has
+// nothing to drop.
+const char* Lowerer::value_drop_fn(const Type* t) {
+    if (!has_drops(t)) return nullptr;
+    auto it = value_glue_.find(t);
+    if (it != value_glue_.end()) return it->second;
+    std::string name = "$drop.value." + std::to_string(value_glue_.size());
+    const char* sym = m.arena.copy_str(name.data(), name.size());
+    value_glue_[t] = sym;
+    pending_value_glue_.push_back(t);
+    return sym;
+}
+
+void Lowerer::emit_value_glue(const Type* t) {
+    ir::Func* fn = ir::new_func(m, value_glue_[t]);
+    fn->source_file = file_path;
+    fdecl = nullptr;
+    begin_func(fn);
+    ctx = add_param(Ty::Ptr);
+    fn->has_ctx = true;
+    Inst* p = add_param(Ty::Ptr);
+    fn->ret = Ty::Void;
+    drop_value(t, load_typed(t, p, 0));
+    ret(nullptr);
+    finish_func();
+}
+
 void Lowerer::emit_drop_glue() {
     for (TypeDecl* td : types_) drop_hook(td); // every class's hook, for its type info
-    while (!pending_hooks_.empty() || !pending_glue_.empty() || !pending_record_drops_.empty()) {
+    while (!pending_hooks_.empty() || !pending_glue_.empty() || !pending_value_glue_.empty() ||
+           !pending_record_drops_.empty()) {
         if (!pending_record_drops_.empty()) { // lower_record_drops.cpp
             auto [sym, parts] = pending_record_drops_.back();
             pending_record_drops_.pop_back();
             emit_record_drop(sym, parts);
+        } else if (!pending_value_glue_.empty()) {
+            const Type* t = pending_value_glue_.back();
+            pending_value_glue_.pop_back();
+            emit_value_glue(t);
         } else if (!pending_hooks_.empty()) {
             TypeDecl* td = pending_hooks_.back();
             pending_hooks_.pop_back();

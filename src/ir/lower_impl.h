@@ -299,13 +299,14 @@ public:
     std::vector<Cleanup> defers;
     bool has_defer_stmts() const;
 
-    // ---- string ownership (lower_own.cpp; the rules are in doc/lowering.md)
+    // ---- string and handle reference counts (lower_own.cpp; the rules are in doc/lowering.md)
     std::vector<Inst*> temps_; // +1 strings made by the expressions being lowered, not yet claimed
     static bool is_str(const Type* t);     // string or string? (one pointer, maybe null)
     bool owns_mem_value(Decl* d); // lower_expr.cpp
     static bool is_fn(const Type* t);      // a function value or a nullable one (a closure record)
-    static bool is_counted(const Type* t); // a counted copy type: is_str or is_fn
-    static bool has_counted(const Type* t); // a struct/tuple with counted parts at some depth
+    static bool is_handle(const Type* t);  // a concurrency handle (Channel, Task, ...), maybe null
+    static bool is_counted(const Type* t); // a counted copy type: is_str, is_fn or is_handle
+    static bool has_counted(const Type* t); // counted, or a struct/tuple with counted parts at some depth
     static bool is_static_str(Inst* v);   // a literal, null or uncounted record: never counted
     Inst* own(Inst* v);                   // registers a +1 string as a temporary
     bool claim(Inst* v);                  // removes v from the temporaries: true if it was one
@@ -313,8 +314,8 @@ public:
     Inst* pin(Inst* v);                   // keeps a borrowed string alive to the end of the statement
     void retain_str(Inst* v);
     void release_str(Inst* v);
-    // The same for a value of type t, a string or a function value (is_counted; for other
-    // types own returns v unchanged).
+    // The same for a value of type t, a string, function value or handle (is_counted,
+    // picking lang_str_*, lang_fn_* or lang_handle_*; for other types own returns v).
     Inst* own(Inst* v, const Type* t);
     Inst* take(Inst* v, const Type* t);
     Inst* pin(Inst* v, const Type* t);
@@ -340,6 +341,8 @@ public:
     const char* array_drop_fn(const Type* elem);
     void emit_drop_hook(TypeDecl* td);
     void emit_array_glue(const Type* elem);
+    const char* value_drop_fn(const Type* t); // "$drop.value.N"(ctx, ptr) or nullptr
+    void emit_value_glue(const Type* t);
     void emit_drop_glue();
     std::unordered_map<Inst*, const Type*> temp_drops_; // temps_ entries that are move-type values
     std::unordered_set<Inst*> fresh_aggs_; // new tuples, structs and aggregate call results not stored yet
@@ -347,6 +350,8 @@ public:
     std::unordered_map<const Type*, const char*> array_glue_;
     std::vector<TypeDecl*> pending_hooks_;
     std::vector<const Type*> pending_glue_;
+    std::unordered_map<const Type*, const char*> value_glue_; // value_drop_fn
+    std::vector<const Type*> pending_value_glue_;
     void own_local(Decl* d);              // the local now owns its value: released at scope end
     void raw_write(const LVal& lv, Inst* v); // store/define without any reference counting
 
@@ -505,6 +510,10 @@ public:
     Inst* time_ns(Expr* e);
     void fix_closed_zero(Inst* ok, const Type* et, Inst* buf);
     Inst* conc_call(CallExpr* e);
+    Inst* send_value(Expr* e, const Type* et);        // a value to send, +1 for the channel
+    Inst* received_value(const Type* et, Inst* slot); // a received value, +1 for us
+    void bind_received(LocalDecl* d, const Type* et, Inst* buf); // a for-in/select variable owns it
+    bool counted_parts_only(const Type* t, int depth = 0);
     Inst* conc_new_expr(NewExpr* e);
     void for_in_channel(ForInStmt* s, Block* head, Block* body, Block* step, Block* exit);
     void select_stmt(SelectStmt* s);

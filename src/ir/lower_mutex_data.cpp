@@ -1,33 +1,31 @@
 // lower_mutex_data.cpp: `Mutex<T>` (sema/mutex_data.cpp).
 //
-// A Mutex<T> handle points at a heap block {LangMutex*, pad, value at offset 16} made by
-// `new Mutex<T>(v)` (the mutex from lang_mutex_new; the block holds a reference to each
-// string in the value). `m.Lock(f)` locks, calls the lambda with the address of the value
-// (a `ref` parameter) or a copy of it, unlocks and gives the lambda's result. A panic in
-// the lambda ends the program, so no unlock is needed on that path. The block is not
-// freed yet (drops come with the memory work).
+// A Mutex<T> handle points at a counted block made by lang_mutex_data_new (lang_sched.h):
+// {LangRc, LangMutex* at 16, drop function at 24, the value at 32}. `new Mutex<T>(v)`
+// stores v (the block holds a reference to each string or handle in it, owns a moved
+// object) and passes the value glue of T (lower_drop.cpp), so the runtime drops the value
+// when the last reference to the block goes. `m.Lock(f)` locks, calls the lambda with the
+// address of the value (a `ref` parameter) or a copy of it, unlocks and gives the lambda's
+// result. A panic in the lambda ends the program, so no unlock is needed on that path.
 #include "ir/lower_impl.h"
+#include "rt/lang_sched.h"
 
 namespace lang::lower {
 
-static constexpr int64_t kMutexValueOff = 16;
+static constexpr int64_t kMutexValueOff = LANG_MUTEX_DATA_VALUE;
 
 Inst* Lowerer::data_mutex_new(NewExpr* e, const Type* t) {
     const Type* vt = t->elem;
     Inst* v = expr(e->args[0].value);
-    use_extern("lang_mutex_new");
-    Inst* mu = call("lang_mutex_new", Ty::Ptr, {});
-    use_extern("lang_alloc");
-    int64_t size = kMutexValueOff + (vt->size + 7) / 8 * 8;
-    Inst* blk = call("lang_alloc", Ty::Ptr, {ctx, iconst(Ty::I64, size), iconst(Ty::I64, 16)});
-    store(Ty::Ptr, blk, 0, mu);
-    if (is_agg(vt)) {
-        memcpy_(ptr_add(blk, kMutexValueOff), v, vt->size);
-        retain_parts(vt, blk, kMutexValueOff);
-    } else {
-        if (is_counted(vt)) v = take(v, vt);
-        store_typed(vt, blk, kMutexValueOff, v);
+    const char* glue = value_drop_fn(vt);
+    Inst* drop = iconst(Ty::Ptr, 0);
+    if (glue) {
+        drop = emit(Op::addr, Ty::Ptr);
+        drop->sym = glue;
     }
+    use_extern("lang_mutex_data_new");
+    Inst* blk = call("lang_mutex_data_new", Ty::Ptr, {iconst(Ty::I64, vt->size), drop});
+    store_typed(vt, blk, kMutexValueOff, v); // takes its references (a copy of a place retains)
     return blk;
 }
 
@@ -40,7 +38,7 @@ Inst* Lowerer::data_mutex_lock(CallExpr* e) {
     const Type* rt = e->type;
     bool agg = is_agg(rt);
     Inst* res = agg ? slot_for(rt) : nullptr;
-    Inst* mu = load(Ty::Ptr, h, 0);
+    Inst* mu = load(Ty::Ptr, h, LANG_MUTEX_DATA_MUTEX);
     use_extern("lang_mutex_lock");
     call("lang_mutex_lock", Ty::Void, {mu});
     Inst* addr = ptr_add(h, kMutexValueOff);
@@ -60,7 +58,7 @@ Inst* Lowerer::data_mutex_lock(CallExpr* e) {
     call("lang_mutex_unlock", Ty::Void, {mu});
     if (agg) return res;
     if (rty == Ty::Void) return nullptr;
-    return own(r, rt); // a Lang function's string result is +1
+    return own(r, rt); // a Lang function's string or handle result is +1
 }
 
 } // namespace lang::lower

@@ -8,6 +8,10 @@
 // A function value temporary sits in temps_ like a string and is also listed in
 // temp_drops_ with its type, so that release_temps releases it with lang_fn_release.
 //
+// The concurrency handles (Channel, Task, WaitGroup, Mutex, Mutex<T>, Atomic) are counted
+// the same way (is_handle; the runtime's counts are in src/rt/handle.c), their temporaries
+// listed in temp_drops_ like function values and released with lang_handle_release.
+//
 // The rule: every string value built by a call (concatenation, interpolation, conversion,
 // Substring, a Lang function's result, a channel receive) is +1, owned by the expression
 // that made it. Such values are kept in `temps_` until someone claims them: a store into
@@ -40,10 +44,21 @@ bool Lowerer::is_fn(const Type* t) {
     return t && (t->kind == TypeKind::Func || (t->kind == TypeKind::Nullable && t->elem && t->elem->kind == TypeKind::Func));
 }
 
-bool Lowerer::is_counted(const Type* t) { return is_str(t) || is_fn(t); }
+bool Lowerer::is_handle(const Type* t) {
+    if (t && t->kind == TypeKind::Nullable) t = t->elem;
+    if (!t) return false;
+    switch (t->kind) {
+    case TypeKind::Channel: case TypeKind::Task: case TypeKind::WaitGroup: case TypeKind::Mutex:
+    case TypeKind::Atomic: return true;
+    default: return false;
+    }
+}
+
+bool Lowerer::is_counted(const Type* t) { return is_str(t) || is_fn(t) || is_handle(t); }
 
 bool Lowerer::has_counted(const Type* t) {
     if (!t) return false;
+    if (is_handle(t)) return true;
     switch (t->kind) {
     case TypeKind::String: case TypeKind::StringBuilder: case TypeKind::Func: return true;
     case TypeKind::Tuple:
@@ -94,7 +109,7 @@ Inst* Lowerer::pin(Inst* v) {
 }
 
 Inst* Lowerer::own(Inst* v, const Type* t) {
-    if (!is_fn(t)) return is_str(t) ? own(v) : v;
+    if (!is_fn(t) && !is_handle(t)) return is_str(t) ? own(v) : v;
     if (!is_static_str(v) && cur) {
         temps_.push_back(v);
         temp_drops_[v] = t; // released by release_temps through drop_value
@@ -114,23 +129,25 @@ Inst* Lowerer::pin(Inst* v, const Type* t) {
 }
 
 void Lowerer::retain(Inst* v, const Type* t) {
-    if (!is_fn(t)) {
+    if (!is_fn(t) && !is_handle(t)) {
         if (is_str(t)) retain_str(v);
         return;
     }
     if (is_static_str(v) || !cur) return;
-    use_extern("lang_fn_retain");
-    call("lang_fn_retain", Ty::Void, {v});
+    const char* fn = is_fn(t) ? "lang_fn_retain" : "lang_handle_retain";
+    use_extern(fn);
+    call(fn, Ty::Void, {v});
 }
 
 void Lowerer::release(Inst* v, const Type* t) {
-    if (!is_fn(t)) {
+    if (!is_fn(t) && !is_handle(t)) {
         if (is_str(t)) release_str(v);
         return;
     }
     if (is_static_str(v) || !cur) return;
-    use_extern("lang_fn_release");
-    call("lang_fn_release", Ty::Void, {ctx, v});
+    const char* fn = is_fn(t) ? "lang_fn_release" : "lang_handle_release";
+    use_extern(fn);
+    call(fn, Ty::Void, {ctx, v});
 }
 
 void Lowerer::retain_str(Inst* v) {
@@ -164,11 +181,11 @@ void Lowerer::drop_temps(size_t from) {
 // value T? are not counted, see doc/lowering.md).
 void Lowerer::retain_parts(const Type* t, Inst* base, int64_t off) {
     if (!has_counted(t)) return;
+    if (is_counted(t)) { // a string, function value or handle (or a nullable one)
+        retain(load(Ty::Ptr, base, off), t);
+        return;
+    }
     switch (t->kind) {
-    case TypeKind::String:
-    case TypeKind::StringBuilder:
-    case TypeKind::Func:
-    case TypeKind::Nullable: retain(load(Ty::Ptr, base, off), t); return;
     case TypeKind::Tuple:
         for (uint32_t i = 0; i < t->count; i++) retain_parts(t->elems[i], base, off + tuple_offset(t, i));
         return;
@@ -184,11 +201,11 @@ void Lowerer::retain_parts(const Type* t, Inst* base, int64_t off) {
 // The parts retain_parts retained, released (a closure record's copy of a struct).
 void Lowerer::release_parts(const Type* t, Inst* base, int64_t off) {
     if (!has_counted(t)) return;
+    if (is_counted(t)) { // a string, function value or handle (or a nullable one)
+        release(load(Ty::Ptr, base, off), t);
+        return;
+    }
     switch (t->kind) {
-    case TypeKind::String:
-    case TypeKind::StringBuilder:
-    case TypeKind::Func:
-    case TypeKind::Nullable: release(load(Ty::Ptr, base, off), t); return;
     case TypeKind::Tuple:
         for (uint32_t i = 0; i < t->count; i++) release_parts(t->elems[i], base, off + tuple_offset(t, i));
         return;

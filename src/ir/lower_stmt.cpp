@@ -38,10 +38,10 @@ void Lowerer::stmts(lang::Block* b) {
     ctx = outer_ctx;
 }
 
-// Runs the cleanups registered after `down_to`, innermost first: deferred statements, and
-// the release of each string local's current value. Each runs with the context of the
-// point where it was registered (a `return` from a block that set context.allocator runs
-// the outer blocks' cleanups with their own context).
+// Runs the cleanups registered after `down_to`, innermost first: deferred statements, the
+// release of each string or handle local's current value and the drops of owning locals.
+// Each runs with the context of the point where it was registered (a `return` from a
+// block that set context.allocator runs the outer blocks' cleanups with their own context).
 void Lowerer::run_defers(size_t down_to) {
     if (defers.size() <= down_to) return;
     std::vector<Cleanup> saved(defers.begin(), defers.end());
@@ -200,8 +200,8 @@ void Lowerer::if_stmt(IfStmt* s) {
     Block* join = mk_block();
     size_t pend = owned_bindings_.size();
     if (s->cond->kind == ExprKind::Is && is_counted(as<IsExpr>(s->cond)->operand->type)) {
-        // if (x is string v): x is kept alive until the if ends (v borrows it), even when
-        // the body assigns x.
+        // if (x is string v), if (t is Task<int> k): x is kept alive until the if ends (v
+        // borrows it), even when the body assigns x.
         auto* ie = as<IsExpr>(s->cond);
         Inst* v = pin(expr(ie->operand), ie->operand->type);
         pattern(ie->pattern, v, ie->operand->type, e ? e : join);
@@ -619,7 +619,8 @@ Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
     if (is_counted(st)) v = pin(v, st); // bindings borrow it until the match ends
     // A call's string! result: its +1 value (null after an error, see fail_stmt) is a
     // temporary of the statement, so Ok(v) bindings borrow it like the above.
-    if (st->kind == TypeKind::Fallible && is_counted(st->elem) && is_fresh_temp(e->scrutinee)) own(load(Ty::Ptr, v, 0), st->elem);
+    if (st->kind == TypeKind::Fallible && is_counted(st->elem) && is_fresh_temp(e->scrutinee))
+        own(load(Ty::Ptr, v, 0), st->elem);
     Ty rt = ty(e->type);
     bool has_val = rt != Ty::Void;
     uint32_t res = has_val ? new_var(rt) : 0;

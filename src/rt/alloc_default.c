@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "alloc_small.h"
+#include "lang_sched.h"
 #include "rt_internal.h"
 
 typedef struct BlockHdr {
@@ -216,6 +217,13 @@ void lang_alloc_leak_report(void) {
     pthread_mutex_unlock(&live_lock);
     n = snprintf(line, sizeof line, "string leak report: %lld strings still live\n", (long long)lang_str_live_count());
     lang_stderr_write(line, (size_t)n);
+    /* Channels, tasks, ... (handle.c), when some are: a thread still running at exit may
+     * hold them. */
+    long long handles = (long long)lang_handles_live();
+    if (handles) {
+        n = snprintf(line, sizeof line, "handle leak report: %lld handles still live\n", handles);
+        lang_stderr_write(line, (size_t)n);
+    }
 }
 
 int lang_allocator_kind(const LangAllocator *a) {

@@ -6,9 +6,15 @@
  * Each lightweight thread's context gets its own LangTemp (lang_context_init_*), which is
  * what "per thread" means here: nothing is shared, so nothing is locked.
  *
+ * The LangTemp record itself is runtime bookkeeping of its thread, like the thread's
+ * record and stack: it comes from malloc, not from the backing allocator, so a thread
+ * still running when the program exits (its context never finished) shows up in no leak
+ * report unless it used temp memory.
+ *
  * Invariants: chunks is newest first; chunks->base_pos + chunks->used is the current
  * position; the oldest chunk has base_pos 0 and survives resets. Not thread-safe.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "rt_internal.h"
 
@@ -82,7 +88,8 @@ int lang_alloc_is_temp(const LangAllocator *a) { return a && a->alloc == temp_al
 
 LangTemp *lang_temp_create(LangAllocator *backing) {
     if (!backing) backing = lang_default_allocator();
-    LangTemp *t = backing->alloc(backing->procedure_data, sizeof(LangTemp), 16);
+    LangTemp *t = malloc(sizeof(LangTemp));
+    if (!t) lang_panic("out of memory (temp allocator)");
     memset(t, 0, sizeof *t);
     t->base = (LangAllocator){temp_alloc, temp_realloc, temp_free, t};
     t->backing = backing;
@@ -116,7 +123,7 @@ void lang_temp_destroy(LangTemp *t) {
         next = c->next;
         b->free(b->procedure_data, c);
     }
-    b->free(b->procedure_data, t);
+    free(t);
 }
 
 void lang_context_temp_reset(LangContext *ctx) {

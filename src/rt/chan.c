@@ -112,25 +112,37 @@ int lt_chan_send_locked(LangChan *ch, const void *elem, LangThread **wake) {
     return 0;
 }
 
+static void chan_destroy(void *ctx, void *self) { lt_chan_destroy(ctx, self); }
+
 LangChan *lang_chan_new(size_t elem_size, size_t capacity) {
     size_t head = (sizeof(LangChan) + 15) & ~(size_t)15;
     LangChan *ch = malloc(head + elem_size * capacity);
     if (!ch) lt_fatal("out of memory (channel)");
     memset(ch, 0, sizeof *ch);
+    lt_handle_init(&ch->rc, chan_destroy);
     ch->buffer = (char *)ch + head;
     ch->element_size = elem_size;
     ch->capacity = capacity;
     return ch;
 }
 
-void lang_chan_free(LangChan *ch) {
+void lang_chan_set_drop(LangChan *ch, LangDropFn drop) { ch->drop = drop; }
+
+/* No thread uses ch any more (its count is 0, or C code frees it): no lock needed. */
+void lt_chan_destroy(void *ctx, LangChan *ch) {
     if (!ch) return;
     if (ch->timer) {
         lt_timer_stop(ch->timer); /* waits out a callback in progress: it holds the timer lock */
         free(ch->timer);
     }
+    if (ch->drop)
+        for (size_t i = 0; i < ch->count; i++)
+            lt_run_drop(ctx, ch->drop, slot(ch, (ch->recv_index + i) % ch->capacity));
     free(ch);
+    lt_handle_gone();
 }
+
+void lang_chan_free(LangChan *ch) { lt_chan_destroy(NULL, ch); }
 
 static void unlock_chan(void *arg) { lt_unlock(&((LangChan *)arg)->lock); }
 

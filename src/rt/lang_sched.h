@@ -34,6 +34,25 @@ int64_t lang_sched_run_main(int64_t (*fn)(void *ctx, void *arg), void *ctx, void
  * spawned, parked or woken a thread is never reported: such a thread may act again. */
 void lang_sched_detect_deadlock(int on);
 
+/* ---- counted handles ----
+ * Every handle compiled code holds (Channel, Task, WaitGroup, Mutex, Mutex<T>, Atomic) is
+ * reference counted: it starts with a LangRc, a new handle has count 1 (its creator's),
+ * lang_handle_retain adds one for each copy and lang_handle_release drops one; the last
+ * release destroys the object (destroy(ctx, self)). Counts are atomic: handles cross
+ * threads (spawn arguments, channels of channels). ctx is the releasing thread's
+ * LangContext (for element drops, which may run destructors), or NULL: the runtime then
+ * makes a context for the drops. lang_*_free destroy a handle whatever its count (for C
+ * code that never counts). A drop function drops one value in place: drop(ctx, &value). */
+typedef void (*LangDropFn)(void *ctx, void *value);
+typedef struct LangRc {
+    int64_t count;
+    void (*destroy)(void *ctx, void *self);
+} LangRc;
+void lang_handle_retain(void *h);             /* h may be NULL */
+void lang_handle_release(void *ctx, void *h); /* h may be NULL */
+int64_t lang_handle_count(const void *h);     /* the current count (tests) */
+int64_t lang_handles_live(void);              /* counted handles made and not destroyed yet */
+
 /* ---- spawning ----
  * Starts fn(copy) on a new lightweight thread, where copy is a private copy of the
  * arg_size bytes at arg (arg may be NULL when arg_size is 0; the copy is 16-byte aligned).
@@ -47,6 +66,11 @@ typedef struct LangTask LangTask;
 LangTask *lang_task_spawn(void (*fn)(void *arg, void *result), void *arg, size_t arg_size,
                           size_t result_size);
 void lang_task_join(LangTask *t, void *out);
+/* A task is counted like every handle: lang_task_spawn's result holds one reference and
+ * the running thread another until fn has returned, so dropping the last handle never
+ * frees a running task. A result never joined is dropped with drop (if set) when the task
+ * is destroyed. */
+void lang_task_set_drop(LangTask *t, LangDropFn drop);
 
 /* Lets other threads run; the caller is requeued on the global run queue. */
 void lang_yield(void);
@@ -72,6 +96,8 @@ extern uint32_t lang_preempt_pending;
  * gives the zero value and false. */
 typedef struct LangChan LangChan;
 LangChan *lang_chan_new(size_t elem_size, size_t capacity);
+/* Elements still buffered when the channel is destroyed are dropped with drop. */
+void lang_chan_set_drop(LangChan *ch, LangDropFn drop);
 void lang_chan_free(LangChan *ch);                 /* no thread may still use it */
 void lang_chan_send(LangChan *ch, const void *elem);
 bool lang_chan_recv(LangChan *ch, void *out);      /* out may be NULL: value dropped */
@@ -121,14 +147,21 @@ void lang_mutex_free(LangMutex *m);
 void lang_mutex_lock(LangMutex *m);
 bool lang_mutex_try_lock(LangMutex *m);
 void lang_mutex_unlock(LangMutex *m);
+/* Mutex<T>: one counted block, {LangRc, LangMutex *mutex @16, LangDropFn drop @24, the
+ * value @32 (value_size bytes, zeroed)}; the value is dropped with drop (if set) and the
+ * mutex freed when the last reference goes. */
+enum { LANG_MUTEX_DATA_MUTEX = 16, LANG_MUTEX_DATA_VALUE = 32 };
+void *lang_mutex_data_new(size_t value_size, LangDropFn drop);
 
 /* ---- atomics (sequentially consistent) ---- */
-int64_t *lang_atomic_new(int64_t init); /* a heap cell holding init (Lang's `new Atomic(v)`) */
-int64_t lang_atomic_load(const int64_t *p);
-void lang_atomic_store(int64_t *p, int64_t v);
-int64_t lang_atomic_add(int64_t *p, int64_t delta);     /* returns the new value */
-int64_t lang_atomic_exchange(int64_t *p, int64_t v);    /* returns the old value */
-bool lang_atomic_cas(int64_t *p, int64_t *expected, int64_t desired);
+typedef struct LangAtomic LangAtomic;      /* a counted cell holding an int64 */
+LangAtomic *lang_atomic_new(int64_t init); /* Lang's `new Atomic(v)` */
+void lang_atomic_free(LangAtomic *a);
+int64_t lang_atomic_load(const LangAtomic *a);
+void lang_atomic_store(LangAtomic *a, int64_t v);
+int64_t lang_atomic_add(LangAtomic *a, int64_t delta);     /* returns the new value */
+int64_t lang_atomic_exchange(LangAtomic *a, int64_t v);    /* returns the old value */
+bool lang_atomic_cas(LangAtomic *a, int64_t *expected, int64_t desired);
 
 /* ---- stack overflow ----
  * Every worker runs with an alternate signal stack. If the core runtime's fault handler

@@ -22,6 +22,8 @@ typedef struct LtWaitq {
 /* The seed's Channel. The seed's condition variables not_empty / not_full become the queues
  * of parked receivers and senders (a condition variable would block the OS worker). */
 struct LangChan {
+    LangRc rc;            /* first: a counted handle (handle.c) */
+    LangDropFn drop;      /* drops an element still buffered when the channel is destroyed */
     void *buffer;         /* capacity * element_size bytes, a ring */
     size_t element_size;
     size_t capacity;      /* 0: unbuffered */
@@ -42,4 +44,6 @@ void lt_waitq_remove(LtWaitq *q, LtWaiter *w);
  * channel. *wake receives a thread to lt_ready after unlocking (or NULL). */
 int lt_chan_recv_locked(LangChan *ch, void *out, bool *ok, LangThread **wake);
 int lt_chan_send_locked(LangChan *ch, const void *elem, LangThread **wake);
+/* Destroys ch whatever its count: drops the buffered elements (ctx may be NULL). */
+void lt_chan_destroy(void *ctx, LangChan *ch);
 #endif

@@ -50,6 +50,12 @@ static inline void lt_cpu_relax(void) {
 #endif
 }
 
+/* ---- counted handles (handle.c) ---- */
+void lt_handle_init(LangRc *rc, void (*destroy)(void *ctx, void *self)); /* count 1 */
+void lt_handle_gone(void);                                      /* a destroy ran */
+/* drop(ctx, value), with a context made for it when ctx is NULL. */
+void lt_run_drop(void *ctx, LangDropFn drop, void *value);
+
 /* ---- futex and the runtime's internal lock (sync.c) ---- */
 void lt_futex_wait(uint32_t *word, uint32_t expect, int64_t timeout_ns); /* <0: forever */
 void lt_futex_wake(uint32_t *word, int count);

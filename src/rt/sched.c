@@ -31,7 +31,7 @@
  * (S.idle, w->is_idle, w->idle_next; S.nidle is written under it and read without).
  */
 #define _GNU_SOURCE
-#include "lt_sched.h"
+#include "lt_chan.h"
 #include "gc.h"
 #include <pthread.h>
 #include <sched.h> /* sched_yield, sched_getaffinity */
@@ -597,10 +597,13 @@ void lang_spawn(void (*fn)(void *arg), void *arg, size_t arg_size) {
  * A task handle may be copied freely, so Join may be called more than once, even from two
  * threads at the same time: `joined` lets exactly one caller take the result; any other
  * Join panics "task already joined" (a result may own memory: handing it out twice would
- * duplicate an owner). The channel and the argument block are freed once used; the
- * LangTask record itself stays (handles are not freed yet), which is what makes a second
- * Join detectable instead of a use-after-free. */
+ * duplicate an owner). The task is counted (handle.c): the handles hold references and
+ * the running thread one more, released once the result is sent, so the record outlives
+ * both the thread and every handle (a second Join is detected, not a use-after-free). The
+ * argument block is freed once fn returned, the channel by Join or when the task is
+ * destroyed (dropping a result nobody joined with the channel's drop function). */
 struct LangTask {
+    LangRc rc;          /* first: a counted handle */
     LangChan *done;
     void (*fn)(void *arg, void *result);
     size_t result_size;
@@ -620,11 +623,22 @@ static void task_entry(void *p) {
     LangChan *done = task->done;
     lang_chan_send(done, res); /* the joiner may free the channel from here on */
     if (res != small) free(res);
+    lang_handle_release(NULL, task); /* the thread's own reference */
+}
+
+static void task_destroy(void *ctx, void *self) {
+    LangTask *task = self;
+    if (task->done) lt_chan_destroy(ctx, task->done);
+    free(task->arg);
+    free(task);
+    lt_handle_gone();
 }
 
 LangTask *lang_task_spawn(void (*fn)(void *, void *), void *arg, size_t arg_size, size_t result_size) {
     LangTask *task = malloc(sizeof(LangTask));
     if (!task) lt_fatal("out of memory (task)");
+    lt_handle_init(&task->rc, task_destroy);
+    task->rc.count = 2; /* the handle's and the running thread's */
     task->done = lang_chan_new(result_size, 1);
     task->fn = fn;
     task->result_size = result_size;
@@ -638,12 +652,15 @@ LangTask *lang_task_spawn(void (*fn)(void *, void *), void *arg, size_t arg_size
     return task;
 }
 
+void lang_task_set_drop(LangTask *task, LangDropFn drop) { lang_chan_set_drop(task->done, drop); }
+
 void lang_task_join(LangTask *task, void *out) {
     if (__atomic_exchange_n(&task->joined, 1, LT_ACQ_REL)) lt_fatal("task already joined");
     unsigned char small[256] __attribute__((aligned(16)));
     void *res = out;
     if (!res) res = task->result_size <= sizeof small ? small : malloc(task->result_size);
     lang_chan_recv(task->done, res);
+    if (!out) lt_run_drop(NULL, task->done->drop, res); /* nobody takes the result */
     if (!out && res != small) free(res);
     lang_chan_free(task->done);
     task->done = NULL;

@@ -10,7 +10,9 @@
 #include "lt_sched.h"
 #include <errno.h>
 #include <linux/futex.h>
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,13 +53,55 @@ static void unlock_after_park(void *arg) { lt_unlock((LtLock *)arg); }
 
 /* ---- Mutex ---- */
 struct LangMutex {
+    LangRc rc;              /* first: a counted handle (handle.c) */
     LtLock lk;              /* guards locked, head, tail */
     uint32_t locked;        /* 1 while some thread owns the mutex */
     LtWaitNode *head, *tail; /* threads waiting for it, FIFO */
 };
 
-LangMutex *lang_mutex_new(void) { return calloc(1, sizeof(LangMutex)); }
-void lang_mutex_free(LangMutex *m) { free(m); }
+static void mutex_destroy(void *ctx, void *self) {
+    (void)ctx;
+    free(self);
+    lt_handle_gone();
+}
+
+LangMutex *lang_mutex_new(void) {
+    LangMutex *m = calloc(1, sizeof(LangMutex));
+    if (!m) lt_fatal("out of memory (mutex)");
+    lt_handle_init(&m->rc, mutex_destroy);
+    return m;
+}
+void lang_mutex_free(LangMutex *m) {
+    if (m) mutex_destroy(NULL, m);
+}
+
+/* Mutex<T>: the block of lang_sched.h; its own count, its plain mutex freed with it. */
+typedef struct LangMutexData {
+    LangRc rc;
+    LangMutex *mutex;
+    LangDropFn drop;
+} LangMutexData;
+_Static_assert(sizeof(LangMutexData) == LANG_MUTEX_DATA_VALUE, "Mutex<T> value offset");
+_Static_assert(offsetof(LangMutexData, mutex) == LANG_MUTEX_DATA_MUTEX, "Mutex<T> mutex offset");
+
+static void mutex_data_destroy(void *ctx, void *self) {
+    LangMutexData *d = self;
+    lt_run_drop(ctx, d->drop, (char *)d + LANG_MUTEX_DATA_VALUE);
+    lang_mutex_free(d->mutex);
+    free(d);
+    lt_handle_gone();
+}
+
+void *lang_mutex_data_new(size_t value_size, LangDropFn drop) {
+    LangMutexData *d = NULL;
+    if (posix_memalign((void **)&d, 16, LANG_MUTEX_DATA_VALUE + (value_size + 15) / 16 * 16) != 0)
+        lt_fatal("out of memory (mutex)");
+    memset(d, 0, LANG_MUTEX_DATA_VALUE + value_size);
+    lt_handle_init(&d->rc, mutex_data_destroy);
+    d->mutex = lang_mutex_new();
+    d->drop = drop;
+    return d;
+}
 
 void lang_mutex_lock(LangMutex *m) {
     lt_lock(&m->lk);
@@ -102,13 +146,27 @@ void lang_mutex_unlock(LangMutex *m) {
 
 /* ---- WaitGroup ---- */
 struct LangWaitGroup {
+    LangRc rc;              /* first: a counted handle (handle.c) */
     LtLock lk;              /* guards count, waiters */
     int64_t count;
     LtWaitNode *waiters;    /* threads in Wait, any order */
 };
 
-LangWaitGroup *lang_wg_new(void) { return calloc(1, sizeof(LangWaitGroup)); }
-void lang_wg_free(LangWaitGroup *wg) { free(wg); }
+static void wg_destroy(void *ctx, void *self) {
+    (void)ctx;
+    free(self);
+    lt_handle_gone();
+}
+
+LangWaitGroup *lang_wg_new(void) {
+    LangWaitGroup *wg = calloc(1, sizeof(LangWaitGroup));
+    if (!wg) lt_fatal("out of memory (WaitGroup)");
+    lt_handle_init(&wg->rc, wg_destroy);
+    return wg;
+}
+void lang_wg_free(LangWaitGroup *wg) {
+    if (wg) wg_destroy(NULL, wg);
+}
 
 void lang_wg_add(LangWaitGroup *wg, int64_t delta) {
     lt_lock(&wg->lk);
@@ -144,16 +202,31 @@ void lang_wg_wait(LangWaitGroup *wg) {
 }
 
 /* ---- atomics ---- */
-int64_t *lang_atomic_new(int64_t init) {
-    int64_t *p = malloc(sizeof *p);
-    if (!p) abort();
-    *p = init;
-    return p;
+struct LangAtomic {
+    LangRc rc;              /* first: a counted handle (handle.c) */
+    int64_t value;
+};
+
+static void atomic_destroy(void *ctx, void *self) {
+    (void)ctx;
+    free(self);
+    lt_handle_gone();
 }
-int64_t lang_atomic_load(const int64_t *p) { return __atomic_load_n(p, LT_SEQ_CST); }
-void lang_atomic_store(int64_t *p, int64_t v) { __atomic_store_n(p, v, LT_SEQ_CST); }
-int64_t lang_atomic_add(int64_t *p, int64_t d) { return __atomic_add_fetch(p, d, LT_SEQ_CST); }
-int64_t lang_atomic_exchange(int64_t *p, int64_t v) { return __atomic_exchange_n(p, v, LT_SEQ_CST); }
-bool lang_atomic_cas(int64_t *p, int64_t *expected, int64_t desired) {
-    return __atomic_compare_exchange_n(p, expected, desired, false, LT_SEQ_CST, LT_SEQ_CST);
+
+LangAtomic *lang_atomic_new(int64_t init) {
+    LangAtomic *a = malloc(sizeof *a);
+    if (!a) lt_fatal("out of memory (Atomic)");
+    lt_handle_init(&a->rc, atomic_destroy);
+    a->value = init;
+    return a;
+}
+void lang_atomic_free(LangAtomic *a) {
+    if (a) atomic_destroy(NULL, a);
+}
+int64_t lang_atomic_load(const LangAtomic *a) { return __atomic_load_n(&a->value, LT_SEQ_CST); }
+void lang_atomic_store(LangAtomic *a, int64_t v) { __atomic_store_n(&a->value, v, LT_SEQ_CST); }
+int64_t lang_atomic_add(LangAtomic *a, int64_t d) { return __atomic_add_fetch(&a->value, d, LT_SEQ_CST); }
+int64_t lang_atomic_exchange(LangAtomic *a, int64_t v) { return __atomic_exchange_n(&a->value, v, LT_SEQ_CST); }
+bool lang_atomic_cas(LangAtomic *a, int64_t *expected, int64_t desired) {
+    return __atomic_compare_exchange_n(&a->value, expected, desired, false, LT_SEQ_CST, LT_SEQ_CST);
 }

@@ -115,17 +115,18 @@ TEST_CASE("sched: Mutex parks instead of blocking; WaitGroup; atomics") {
     int64_t r = rt_run([&] {
         LangMutex *m = lang_mutex_new();
         LangWaitGroup *wg = lang_wg_new();
-        int64_t counter = 0, atomic_counter = 0;
+        int64_t counter = 0;
+        LangAtomic *atomic_counter = lang_atomic_new(0);
         lang_wg_add(wg, kThreads);
         for (int k = 0; k < kThreads; k++)
-            rt_go([&, m, wg] {
+            rt_go([&, m, wg, atomic_counter] {
                 for (int i = 0; i < kIters; i++) {
                     lang_mutex_lock(m);
                     int64_t c = counter;
                     if (i % 100 == 0) lang_yield(); // hold the lock across a switch
                     counter = c + 1;
                     lang_mutex_unlock(m);
-                    lang_atomic_add(&atomic_counter, 1);
+                    lang_atomic_add(atomic_counter, 1);
                 }
                 lang_wg_done(wg);
             });
@@ -136,8 +137,9 @@ TEST_CASE("sched: Mutex parks instead of blocking; WaitGroup; atomics") {
         lang_mutex_free(m);
         lang_wg_free(wg);
         int64_t expect = 5;
-        CHECK(!lang_atomic_cas(&atomic_counter, &expect, 0));
+        CHECK(!lang_atomic_cas(atomic_counter, &expect, 0));
         CHECK(expect == int64_t(kThreads) * kIters);
+        lang_atomic_free(atomic_counter);
         return counter;
     });
     CHECK(r == int64_t(kThreads) * kIters);
