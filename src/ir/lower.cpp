@@ -788,6 +788,7 @@ void Lowerer::lower_func(FuncDecl* fd) {
     lambda_prologue(fd); // lower_func_values.cpp: the record parameter, captures, spills
     for (ParamDecl* p : fd->params) { // an `own` parameter is dropped at exit unless moved
         VarInfo& vi = vars[param_base + p->index];
+        if (vi.kind == VarKind::Mem && owns_agg(p)) own_agg_local(p); // an aggregate (lower_drop.cpp)
         if (vi.kind != VarKind::Fixed || !owns_drop(p)) continue;
         Inst* v = vi.addr;
         vi.kind = VarKind::Ssa;
@@ -928,6 +929,7 @@ void Lowerer::emit_entry() {
     Inst* r = rt->kind == TypeKind::Fallible ? entry_result(main_fd, func_symbol(main_fd), args)
                                              : call_v(func_symbol(main_fd), rty, args);
     if (rt->kind == TypeKind::Fallible) rty = Ty::I64;
+    drop_statics(); // lower_drop.cpp
     if (rty == Ty::Void) {
         ret(iconst(Ty::I64, 0));
     } else if (rty != Ty::I64) {

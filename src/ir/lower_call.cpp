@@ -70,7 +70,14 @@ void Lowerer::call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>& o
         // could be released by the callee's own assignments: keep it alive for the call.
         if (is_str(p->type) && !is_local_read(inner)) v = pin(v);
         if (p->mode == ParamMode::Own && needs_drop(p->type)) claim(v); // the callee drops it
-        if (is_agg(p->type) && !is_fresh_temp(inner)) v = materialize(p->type, v);
+        if (p->mode == ParamMode::Own && drops_agg(p->type)) { // the callee drops it (lower_drop.cpp)
+            if (!claim_agg(v)) {
+                v = materialize(p->type, v);
+                retain_parts(p->type, v, 0); // (only a copy type can be copied here)
+            }
+        } else if (is_agg(p->type) && !is_fresh_temp(inner)) {
+            v = materialize(p->type, v);
+        }
         out.push_back(v);
     }
 }
@@ -111,7 +118,7 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
                 else
                     store_typed(ec->payload[i]->type, s, payload_field_offset(ec, i, poff), v);
             }
-            return s;
+            return own_value(s, t); // lower_drop.cpp
         }
         if (e->callee->type && e->callee->type->kind == TypeKind::Func) return call_value(e);
         unsupported(e->span, "indirect calls");
@@ -132,7 +139,7 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
         if (result_ptr && rt == ret_type && tail)
             res = result_ptr; // also right without a tail call: we return it unchanged
         else
-            res = slot_for(rt), fresh_aggs_.insert(res); // the callee's +1 references
+            res = slot_for(rt); // the callee's +1 references: owned below
         args.push_back(res);
     }
     bool frame_ptr_args = agg && res != result_ptr; // an argument points into this frame
@@ -172,7 +179,8 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
     bool iface_call = fd->parent && fd->parent->kind == DeclKind::Type &&
                       as<TypeDecl>(fd->parent)->tkind == TypeDeclKind::Interface;
     // (stack_records_: a closure record on this frame, maybe among the arguments: lower_func_values.cpp)
-    if (want_tail && !vcall_recv && !iface_call && !frame_ptr_args && !stack_records_ && wb.empty() && rty == f->ret) {
+    if (want_tail && !vcall_recv && !iface_call && !frame_ptr_args && !stack_records_ && wb.empty() && rty == f->ret &&
+        !has_pending_drops()) { // (the arguments' own temporaries too)
         // Assign each aggregate argument one of our incoming aggregate buffers.
         std::vector<Inst*> bufs;
         std::vector<const Type*> buf_types;
@@ -240,7 +248,9 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
     }
     // Copy-out moves the slot's reference back: the callee released what it replaced.
     for (auto& [lv, s] : wb) raw_write(lv, load(vars[lv.var].ty, s, 0));
-    if (agg) return res;
+    // An aggregate result is a new value (a getter's copy of a place is one only when it
+    // holds no move-type part: the callee retained its strings).
+    if (agg) return !cfn && !(returns_borrow(fd) && owns_parts(rt)) ? own_value(res, rt) : res;
     if (rty == Ty::Void) return nullptr;
     if (!cfn && needs_drop(rt) && !returns_borrow(fd)) return own_value(r, rt); // lower_drop.cpp
     return !cfn && is_str(rt) ? own(r) : r; // a Lang function's string result is +1

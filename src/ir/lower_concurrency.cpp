@@ -247,6 +247,7 @@ Inst* Lowerer::conc_call(CallExpr* e) {
         Inst* v = expr(e->args[0].value);
         if (is_str(et)) v = take(v); // the channel holds a reference until it is received
         else if (needs_drop(et)) claim(v); // and owns a moved value (lower_drop.cpp)
+        else if (drops_agg(et) && !claim_agg(v)) retain_parts(et, v = materialize(et, v), 0); // (a copy type)
         call_v(ext("lang_chan_send"), Ty::Void, {ch, value_addr(v, et)});
         return nullptr;
     }
@@ -257,7 +258,7 @@ Inst* Lowerer::conc_call(CallExpr* e) {
         Inst* ok = call_v(ext("lang_chan_recv"), Ty::I8, {ch, s});
         fix_closed_zero(ok, et, s);
         Inst* v = load_typed(et, s, 0);
-        if (needs_drop(et)) return own_value(v, et);
+        if (tracked(et)) return own_value(v, et);
         return is_str(et) ? own(v) : v; // the channel's reference is now ours
     }
     case B_ChanTryReceive: {
@@ -438,6 +439,7 @@ void Lowerer::select_stmt(SelectStmt* s) {
             Inst* v = expr(call->args[0].value);
             if (is_str(et)) v = take(v); // kept by the channel if this case is chosen (else a leak)
             else if (needs_drop(et)) claim(v);
+            else if (drops_agg(et) && !claim_agg(v)) retain_parts(et, v = materialize(et, v), 0);
             buf = value_addr(v, et);
             if (is_agg(et)) buf = materialize(et, buf);
         } else {

@@ -25,6 +25,8 @@
 // recursive enum boxes, closure records, boxed structs, errors dropped by `catch d`.
 #include "ir/lower_impl.h"
 
+#include <algorithm>
+
 namespace lang::lower {
 
 bool Lowerer::needs_drop(const Type* t) {
@@ -51,12 +53,58 @@ bool Lowerer::has_drops(const Type* t, int depth) {
         for (Decl* d : t->decl->members)
             if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && has_drops(d->type, depth + 1)) return true;
         return false;
+    case TypeKind::Enum: // a payload enum: a box, or a payload with something to drop
+        if (!t->decl || t->is_c_like_enum()) return false;
+        for (Decl* m : t->decl->members)
+            if (m->kind == DeclKind::EnumCase)
+                for (ParamDecl* p : as<EnumCaseDecl>(m)->payload)
+                    if (p->boxed || (p->type != t && has_drops(p->type, depth + 1))) return true;
+        return false;
+    case TypeKind::Nullable: return is_agg(t) && has_drops(t->elem, depth + 1); // a value T?
     default: return false;
     }
 }
 
+bool Lowerer::owns_parts(const Type* t, int depth) {
+    if (!t || depth > 32) return false;
+    if (needs_drop(t)) return true;
+    switch (t->kind) {
+    case TypeKind::Tuple:
+        for (uint32_t i = 0; i < t->count; i++)
+            if (owns_parts(t->elems[i], depth + 1)) return true;
+        return false;
+    case TypeKind::Struct:
+        if (!t->decl) return false;
+        for (Decl* d : t->decl->members)
+            if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && owns_parts(d->type, depth + 1)) return true;
+        return false;
+    case TypeKind::Enum:
+        if (!t->decl || t->is_c_like_enum()) return false;
+        for (Decl* m : t->decl->members)
+            if (m->kind == DeclKind::EnumCase)
+                for (ParamDecl* p : as<EnumCaseDecl>(m)->payload)
+                    if (p->boxed || (p->type != t && owns_parts(p->type, depth + 1))) return true;
+        return false;
+    case TypeKind::Nullable: return is_agg(t) && owns_parts(t->elem, depth + 1);
+    default: return false;
+    }
+}
+
+bool Lowerer::drops_agg(const Type* t) { return is_agg(t) && t->kind != TypeKind::Fallible && has_drops(t); }
+
+bool Lowerer::tracked(const Type* t) { return needs_drop(t) || drops_agg(t); }
+
+// An aggregate temporary handed to a new owner: no longer dropped at the statement's end,
+// and its parts' references go with it.
+bool Lowerer::claim_agg(Inst* v) {
+    bool fresh = fresh_aggs_.erase(v) > 0;
+    return claim(v) || fresh;
+}
+
 Inst* Lowerer::own_value(Inst* v, const Type* t) {
-    if (!cur || !v || !needs_drop(t) || v->op == Op::iconst) return v;
+    if (is_agg(t) && v) fresh_aggs_.insert(v); // its parts' references go where it is stored
+    if (!cur || !v || !tracked(t) || v->op == Op::iconst) return v;
+    if (std::find(temps_.begin(), temps_.end(), v) != temps_.end()) return v; // listed once
     temps_.push_back(v);
     temp_drops_[v] = t;
     return v;
@@ -91,15 +139,34 @@ void Lowerer::drop_value(const Type* t, Inst* v) {
             if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && has_drops(d->type))
                 drop_value(d->type, load_typed(d->type, v, as<FieldDecl>(d)->offset));
         return;
+    case TypeKind::Enum: // the active case's payload (lower_drop_enum.cpp)
+        if (has_drops(t)) call(enum_glue(t, true), Ty::Void, {ctx, v});
+        return;
+    case TypeKind::Nullable: { // a value T?: its value when the flag is set
+        if (!is_agg(t) || !has_drops(t->elem)) return;
+        Block* some = mk_block();
+        Block* done = mk_block();
+        br(is_null(v, t), done, some);
+        seal(some);
+        enter(some);
+        drop_value(t->elem, load_typed(t->elem, v, 0));
+        jmp(done);
+        seal(done);
+        enter(done);
+        return;
+    }
     default: return;
     }
 }
 
-bool Lowerer::has_pending_drops() const {
+// (Strings, also inside aggregates, do not count: a tail call skips their release, a leak.)
+bool Lowerer::has_pending_drops() {
     for (const Cleanup& c : defers)
-        if (c.local && !is_str(c.local->type)) return true;
-    for (Inst* v : temps_)
-        if (temp_drops_.count(v)) return true;
+        if (c.local && !is_str(c.local->type) && (needs_drop(c.local->type) || owns_parts(c.local->type))) return true;
+    for (Inst* v : temps_) {
+        auto it = temp_drops_.find(v);
+        if (it != temp_drops_.end() && (needs_drop(it->second) || owns_parts(it->second))) return true;
+    }
     return false;
 }
 
@@ -119,11 +186,45 @@ bool Lowerer::owns_drop(Decl* d) {
     return !l->borrows && !l->captured && !statics_.count(d);
 }
 
+VarInfo* Lowerer::var_info(Decl* d) {
+    if (!d || (d->kind != DeclKind::Local && d->kind != DeclKind::Param)) return nullptr;
+    if (extra_vars_.count(d) || capture_addrs_.count(d) || statics_.count(d)) return nullptr;
+    uint32_t idx = d->kind == DeclKind::Local ? as<LocalDecl>(d)->index : param_base + as<ParamDecl>(d)->index;
+    return idx < vars.size() ? &vars[idx] : nullptr;
+}
+
+bool Lowerer::owns_agg(Decl* d) {
+    if (!drops_agg(d->type)) return false;
+    if (d->kind == DeclKind::Param) return as<ParamDecl>(d)->mode == ParamMode::Own;
+    if (d->kind != DeclKind::Local) return false;
+    auto* l = as<LocalDecl>(d);
+    return !l->borrows && !l->captured && !statics_.count(d);
+}
+
+// An aggregate local (in memory) now holds its value: dropped when its scope ends, and an
+// assignment drops the old value (var_lval marks its places release_old).
+void Lowerer::own_agg_local(Decl* d) {
+    VarInfo* vi = var_info(d);
+    if (!vi || vi->kind != VarKind::Mem || vi->drops) return;
+    vi->drops = true;
+    defers.push_back({nullptr, d});
+}
+
 // A moved owning variable hands its value to the expression: the variable is emptied.
+// An aggregate is copied to a new temporary and its variable zeroed (a zeroed aggregate
+// drops nothing), so the drop at scope exit finds nothing left.
 // A binding that owns a temporary (`if (xs.Pop() is Node n) keep.Add(n);`) hands over the
 // temporary it names: it is claimed here, so the statement's end no longer drops it (on a
 // path where n is not moved it then leaks).
-Inst* Lowerer::move_out(const LVal& lv, Inst* v, const Type* t) {
+Inst* Lowerer::move_out(const LVal& lv, Inst* v, const Type* t, Decl* d) {
+    if (lv.kind == LVal::Mem && is_agg(t)) {
+        VarInfo* vi = var_info(d);
+        if (!vi || !vi->drops || !cur) return v;
+        Inst* s = materialize(t, v);
+        Inst* z = emit(Op::memzero, Ty::Void, v);
+        z->imm = t->size;
+        return own_value(s, t);
+    }
     if (lv.kind != LVal::Var || !vars[lv.var].drops) return claim(v) ? own_value(v, t) : v;
     raw_write(lv, iconst(Ty::Ptr, 0));
     return own_value(v, t);
@@ -138,6 +239,18 @@ size_t Lowerer::own_bindings(size_t from) {
         if (owns_drop(owned_bindings_[i])) own_drop_local(owned_bindings_[i]);
     if (from < owned_bindings_.size()) owned_bindings_.resize(from);
     return mark;
+}
+
+// When Main returns, the globals and static fields are dropped, the last initialized first
+// (a panic or an exit from elsewhere drops nothing).
+void Lowerer::drop_statics() {
+    for (size_t i = static_order_.size(); i-- > 0;) {
+        Decl* d = static_order_[i];
+        if (!cur || !has_drops(d->type)) continue;
+        Inst* a = emit(Op::addr, Ty::Ptr);
+        a->sym = statics_[d];
+        drop_value(d->type, load_typed(d->type, a, 0));
+    }
 }
 
 // ---- drop hooks and array glue, emitted after every function is lowered
@@ -235,8 +348,12 @@ void Lowerer::emit_array_glue(const Type* et) {
 
 void Lowerer::emit_drop_glue() {
     for (TypeDecl* td : types_) drop_hook(td); // every class's hook, for its type info
-    while (!pending_hooks_.empty() || !pending_glue_.empty()) {
-        if (!pending_hooks_.empty()) {
+    while (!pending_hooks_.empty() || !pending_glue_.empty() || !pending_enum_glue_.empty()) {
+        if (!pending_enum_glue_.empty()) {
+            auto [t, drop] = pending_enum_glue_.back();
+            pending_enum_glue_.pop_back();
+            emit_enum_glue(t, drop); // lower_drop_enum.cpp
+        } else if (!pending_hooks_.empty()) {
             TypeDecl* td = pending_hooks_.back();
             pending_hooks_.pop_back();
             emit_drop_hook(td);

@@ -112,7 +112,8 @@ LVal Lowerer::var_lval(Decl* d) {
         } else {
             lv.kind = LVal::Mem;
             lv.base = vi.addr;
-            lv.release_old = d->kind == DeclKind::Param && as<ParamDecl>(d)->mode == ParamMode::Ref;
+            lv.release_old = (d->kind == DeclKind::Param && as<ParamDecl>(d)->mode == ParamMode::Ref) ||
+                             (vi.drops && is_agg(d->type)); // an owning aggregate local (lower_drop.cpp)
         }
         return lv;
     }
@@ -218,7 +219,8 @@ void Lowerer::store_typed(const Type* t, Inst* base, int64_t off, Inst* v) {
         memcpy_(ptr_add(base, off), v, t->size);
         // A new tuple, struct or call result hands its strings over; a copy of one that
         // lives on holds its own references.
-        if (!fresh_aggs_.erase(v)) retain_parts(t, base, off);
+        if (fresh_aggs_.erase(v)) claim(v); // (an owned temporary: no longer dropped, lower_drop.cpp)
+        else retain_parts(t, base, off);
         return;
     }
     if (is_str(t)) v = take(v);
@@ -269,6 +271,12 @@ void Lowerer::write(const LVal& lv, Inst* v) {
             Inst* old = load(Ty::Ptr, lv.base, lv.off);
             store(Ty::Ptr, lv.base, lv.off, v);
             claim(v);
+            drop_value(lv.type, old);
+            return;
+        }
+        if ((lv.release_old || lv.drop_part) && drops_agg(lv.type)) { // the old value is dropped
+            Inst* old = materialize(lv.type, ptr_add(lv.base, lv.off));
+            store_typed(lv.type, lv.base, lv.off, v);
             drop_value(lv.type, old);
             return;
         }
@@ -415,7 +423,7 @@ Inst* Lowerer::expr(Expr* e) {
             break;
         LVal lv = var_lval(ne->decl);
         Inst* v = read(lv);
-        return ne->moves ? move_out(lv, v, ne->decl->type) : v; // lower_drop.cpp
+        return ne->moves ? move_out(lv, v, ne->decl->type, ne->decl) : v; // lower_drop.cpp
     }
     case ExprKind::This:
     case ExprKind::Base:
@@ -480,8 +488,7 @@ Inst* Lowerer::expr(Expr* e) {
             Inst* v = expr(te->elems[i]);
             store_typed(e->type->elems[i], s, tuple_offset(e->type, i), v);
         }
-        fresh_aggs_.insert(s); // its parts' references move to where it is stored
-        return s;
+        return own_value(s, e->type); // its parts move to where it is stored (or are dropped)
     }
     case ExprKind::Match: return match(as<MatchExpr>(e));
     case ExprKind::Lambda: return lambda_value(as<LambdaExpr>(e));
@@ -573,7 +580,7 @@ Inst* Lowerer::null_safe_leave(NullSafe& ns, Inst* r, const Type* vt, const Type
         if (ns.has_val) {
             Inst* v = vt == rt ? r : convert(r, vt, rt, span);
             if (is_str(rt)) v = take(v);
-            if (needs_drop(rt)) owned = claim(v) || claim(r);
+            if (tracked(rt)) owned = claim_agg(v) || claim_agg(r);
             drop_temps(ns.temp_mark);
             def(ns.res, v);
         } else {
@@ -1090,14 +1097,14 @@ Inst* Lowerer::ternary(TernaryExpr* e) {
     bool str = has_val && is_str(e->type);
     // A move-type result is owned when every arm gave an owned value (or null); an arm that
     // reads a place makes it a borrow, and an owned value of another arm then leaks.
-    bool drops = has_val && needs_drop(e->type);
+    bool drops = has_val && tracked(e->type);
     int owned = 0, borrowed = 0;
     auto arm = [&](Expr* x) { // an arm's strings are released in the arm; a string result is +1
         size_t mark = temps_.size();
         Inst* v = expr(x);
         if (str && cur) v = take(v);
         if (drops && cur) {
-            if (claim(v)) owned++;
+            if (claim_agg(v)) owned++;
             else if (v && v->op != Op::iconst) borrowed++;
         }
         if (cur) drop_temps(mark); else if (mark < temps_.size()) temps_.resize(mark);
@@ -1149,10 +1156,11 @@ Inst* Lowerer::nullable_value(Inst* v, const Type* t) {
 
 Inst* Lowerer::wrap_nullable(Inst* v, const Type* inner, const Type* nt) {
     if (nt->elem->is_pointer_like()) return v;
+    bool owned = is_agg(inner) && fresh_aggs_.count(v); // a new value: so is its T?
     Inst* s = slot_for(nt);
     store_typed(inner, s, 0, v);
     store(Ty::I8, s, inner->size, iconst(Ty::I8, 1));
-    return s;
+    return owned ? own_value(s, nt) : s;
 }
 
 Inst* Lowerer::coalesce(BinaryExpr* e) {
@@ -1170,8 +1178,8 @@ Inst* Lowerer::coalesce(BinaryExpr* e) {
     bool str = is_str(e->type);
     // A move-type result is owned when both sides were (the left one is null on the other
     // path, so claiming it there is right); otherwise it is a borrow and an owned side leaks.
-    bool drops = needs_drop(e->type);
-    bool lown = drops && claim(v), rown = false;
+    bool drops = tracked(e->type);
+    bool lown = drops && claim_agg(v), rown = false;
     enter(vb);
     {
         const Type* inner = lt->kind == TypeKind::Nullable ? lt->elem : lt;
@@ -1186,7 +1194,7 @@ Inst* Lowerer::coalesce(BinaryExpr* e) {
         size_t mark = temps_.size();
         Inst* x = expr(e->rhs);
         if (str) x = take(x);
-        if (drops) rown = claim(x) || (x && x->op == Op::iconst);
+        if (drops) rown = claim_agg(x) || (x && x->op == Op::iconst);
         drop_temps(mark);
         def(res, x);
         jmp(join);

@@ -125,6 +125,11 @@ void Lowerer::bind_owned(LocalDecl* d, Inst* v, const Type* t) {
         own_drop_local(d);
         return;
     }
+    if (owns_agg(d)) { // an aggregate: a new value is handed over, a copy retains its strings
+        bind_local(d, v, t);
+        own_agg_local(d);
+        return;
+    }
     if (!is_str(d->type)) {
         bind_local(d, v, t);
         return;
@@ -138,10 +143,23 @@ void Lowerer::var_decl(VarDeclStmt* s) {
         if (!s->init) return;
         Inst* v = expr(s->init);
         const Type* tt = s->init->type;
+        // A new tuple hands each part to its name (a `_` part is dropped); a copy of a
+        // place is copied part by part.
+        bool whole = is_agg(tt) && claim_agg(v);
         for (uint32_t i = 0; i < s->names.size && i < tt->count; i++) {
             LocalDecl* d = s->names[i];
-            if (!d || d->name == "_") continue;
-            bind_owned(d, load_typed(tt->elems[i], v, tuple_offset(tt, i)), tt->elems[i]);
+            const Type* et = tt->elems[i];
+            Inst* part = load_typed(et, v, tuple_offset(tt, i));
+            if (!d || d->name == "_") {
+                if (whole) drop_value(et, part);
+                continue;
+            }
+            if (whole) {
+                if (is_agg(et)) fresh_aggs_.insert(part);
+                else if (is_str(et)) own(part);
+                else if (needs_drop(et) && owns_drop(d)) own_value(part, et);
+            }
+            bind_owned(d, part, et);
         }
         return;
     }
@@ -155,12 +173,13 @@ void Lowerer::var_decl(VarDeclStmt* s) {
                 // The temporary (a call result, a new struct, a tuple) becomes the variable
                 // (which keeps its references: a later copy of it retains its own).
                 Inst* v = expr(s->init);
-                fresh_aggs_.erase(v);
+                claim_agg(v);
                 VarInfo& vi = vars[d->index];
                 vi.kind = VarKind::Mem;
                 vi.ty = ty(t);
                 vi.type = t;
                 vi.addr = v;
+                if (owns_agg(d)) own_agg_local(d); // dropped at scope exit (lower_drop.cpp)
                 return;
             }
         }
@@ -173,6 +192,7 @@ void Lowerer::var_decl(VarDeclStmt* s) {
         Inst* z = emit(Op::memzero, Ty::Void, lv.base);
         z->imm = t->size;
         zero_init(t, lv.base, 0);
+        if (owns_agg(d)) own_agg_local(d);
     } else if (lv.kind == LVal::Var) {
         Ty it = ty(t);
         Inst* v;
@@ -309,7 +329,7 @@ void Lowerer::indexed_pass(ForInStmt* s, Inst* item, const Type* t, uint32_t iv,
     loops.push_back({exit, step, defers.size(), temps_.size()});
     size_t mark = defers.size();
     if (s->var) { // a for-in variable borrows the element (lower_drop.cpp)
-        if (needs_drop(t)) bind_local(s->var, item, t);
+        if (needs_drop(t) || owns_parts(t)) bind_local(s->var, item, t);
         else bind_owned(s->var, item, t);
     }
     stmt(s->body);
@@ -524,7 +544,12 @@ void Lowerer::leave_with(Inst* v) {
     if (!cur) return;
     if (!result_ptr && is_str(ret_type)) v = take(v);
     if (!result_ptr && needs_drop(ret_type)) claim(v); // the caller owns it
-    if (result_ptr) memcpy_(result_ptr, v, ret_type->size);
+    if (result_ptr) {
+        memcpy_(result_ptr, v, ret_type->size);
+        // The caller owns the result's parts: a new value hands them over, a copy of a
+        // place holds its own string references.
+        if (ret_type->kind != TypeKind::Fallible && !claim_agg(v)) retain_parts(ret_type, result_ptr, 0);
+    }
     release_temps(0);
     run_defers(0);
     ret(f->ret == Ty::Void || result_ptr ? nullptr : v);
@@ -662,8 +687,8 @@ Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
                 size_t mark = temps_.size();
                 Inst* x = expr(arm.body_expr);
                 if (has_val && is_str(e->type)) x = take(x);
-                if (has_val && cur && needs_drop(e->type)) { // as ?: does (lower_expr.cpp)
-                    if (claim(x)) owned++;
+                if (has_val && cur && tracked(e->type)) { // as ?: does (lower_expr.cpp)
+                    if (claim_agg(x)) owned++;
                     else if (x && x->op != Op::iconst) borrowed++;
                 }
                 drop_temps(mark);
