@@ -184,8 +184,11 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
         // Assign each aggregate argument one of our incoming aggregate buffers.
         std::vector<Inst*> bufs;
         std::vector<const Type*> buf_types;
+        // (Not a borrowed parameter with parts to drop: the caller drops what its buffer
+        // holds after the call, lower_drop.cpp.)
         for (ParamDecl* p : fdecl->params) {
-            if (p->mode == ParamMode::Ref || !is_agg(p->type)) continue;
+            if (p->mode == ParamMode::Ref || !is_agg(p->type) || (p->mode != ParamMode::Own && drops_agg(p->type)))
+                continue;
             bufs.push_back(vars[param_base + p->index].addr);
             buf_types.push_back(p->type);
         }

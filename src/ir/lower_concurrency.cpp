@@ -122,6 +122,16 @@ const char* Lowerer::spawn_thunk(CallExpr* call, bool task, const std::vector<in
         s2->args.push(m.body(), res);
         s2->args.push(m.body(), c);
     }
+    // A payload enum passed to a borrowed parameter belongs to the block (spawn moves its
+    // arguments): dropped once the call is over (lower_drop_enum.cpp).
+    for (uint32_t i = 0; i < call->args.size && i < fd->params.size; i++) {
+        const Type* at = call->args[i].value->type;
+        if (fd->params[i]->mode == ParamMode::Own || at->kind != TypeKind::Enum || !has_drops(at)) continue;
+        Inst* dr = add(Op::call, Ty::Void);
+        dr->sym = enum_glue(at, true);
+        dr->args.push(m.body(), cx);
+        dr->args.push(m.body(), cargs[i + 1 + (agg_ret ? 1 : 0) + (recv_t ? 1 : 0)]);
+    }
     // The block held a reference to each string argument (and a statement spawn's string
     // result has no one to go to): released once the call is over.
     auto release = [&](Inst* v) {

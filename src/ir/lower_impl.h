@@ -518,7 +518,7 @@ public:
     void leave_with(Inst* v);
     void stmts(lang::Block* b);
     void var_decl(VarDeclStmt* s);
-    void bind_local(LocalDecl* d, Inst* v, const Type* t);
+    void bind_local(LocalDecl* d, Inst* v, const Type* t, bool borrow = false);
     void if_stmt(IfStmt* s);
     void while_stmt(WhileStmt* s);
     void for_stmt(ForStmt* s);

@@ -107,10 +107,13 @@ void Lowerer::stmt_kind(Stmt* s) {
     }
 }
 
-void Lowerer::bind_local(LocalDecl* d, Inst* v, const Type* t) {
+void Lowerer::bind_local(LocalDecl* d, Inst* v, const Type* t, bool borrow) {
     LVal lv = var_lval(d);
     if (lv.kind == LVal::Mem) {
-        store_typed(lv.type, lv.base, lv.off, v);
+        // A binding that borrows a value with move-type parts is a plain copy of its bits:
+        // it owns nothing (its strings are not retained either, lower_drop.cpp).
+        if (borrow && is_agg(lv.type) && owns_parts(lv.type)) memcpy_(ptr_add(lv.base, lv.off), v, lv.type->size);
+        else store_typed(lv.type, lv.base, lv.off, v);
     } else if (lv.kind == LVal::Var) {
         if (t && t != d->type) v = convert(v, t, d->type, d->span);
         write(lv, v);
@@ -329,7 +332,7 @@ void Lowerer::indexed_pass(ForInStmt* s, Inst* item, const Type* t, uint32_t iv,
     loops.push_back({exit, step, defers.size(), temps_.size()});
     size_t mark = defers.size();
     if (s->var) { // a for-in variable borrows the element (lower_drop.cpp)
-        if (needs_drop(t) || owns_parts(t)) bind_local(s->var, item, t);
+        if (needs_drop(t) || owns_parts(t)) bind_local(s->var, item, t, true);
         else bind_owned(s->var, item, t);
     }
     stmt(s->body);
@@ -738,9 +741,9 @@ void Lowerer::pattern(Pattern* p, Inst* v, const Type* t, Block* fail) {
             auto* d = as<LocalDecl>(p->decl);
             if (t->kind == TypeKind::Nullable && d->type == t->elem) {
                 test(emit(Op::Xor, Ty::I8, is_null(v, t), iconst(Ty::I8, 1)));
-                bind_local(d, nullable_value(v, t), t->elem);
+                bind_local(d, nullable_value(v, t), t->elem, true);
             } else {
-                bind_local(d, v, t);
+                bind_local(d, v, t, true);
             }
         } else if (p->decl && p->decl->kind == DeclKind::EnumCase) {
             Pattern q = *p;
@@ -839,7 +842,7 @@ void Lowerer::pattern(Pattern* p, Inst* v, const Type* t, Block* fail) {
             seal(ok);
             enter(ok);
         }
-        if (p->decl && p->decl->kind == DeclKind::Local) bind_local(as<LocalDecl>(p->decl), v, nullptr);
+        if (p->decl && p->decl->kind == DeclKind::Local) bind_local(as<LocalDecl>(p->decl), v, nullptr, true);
         return;
     }
     case PatternKind::Ok:
