@@ -5,12 +5,17 @@
 //     binding) at the exit of its scope, on every path (a Cleanup next to the defers,
 //     lower_stmt.cpp run_defers); a local that lambdas capture is not dropped (they may
 //     outlive it: captures are not moved yet);
-//   - a temporary (`new`, an array literal, a call's result, `take`, a moved local) at the
-//     end of its statement unless something claimed it: a variable, field, element,
-//     literal, `own` argument or result (the same temps_ as strings, lower_own.cpp);
-//   - the old value of an owning place when it is assigned.
+//   - a temporary (`new`, an array literal, a call's result, `take`, a moved local, a new
+//     struct, tuple or enum case) at the end of its statement unless something claimed it:
+//     a variable, field, element, literal, `own` argument or result (the same temps_ as
+//     strings, lower_own.cpp);
+//   - the old value of an owning place when it is assigned;
+//   - globals and static fields when Main returns (drop_statics).
 // A move empties the variable it leaves (null), so a conditional move needs no separate
-// drop flag: the drop at scope exit finds null and does nothing.
+// drop flag: the drop at scope exit finds null and does nothing. Aggregates (structs,
+// tuples, value T?, payload enums) live in memory: a moved aggregate local is copied to a
+// new temporary and zeroed, and a zeroed aggregate drops nothing (null parts, tag 0's
+// null payload, a clear T? flag), so the same holds for them.
 //
 // What a drop does, by type (drop_value): a class object or interface value goes to
 // lang_obj_drop (src/rt/object.c), which runs the type's drop hook and gives the memory
@@ -18,11 +23,17 @@
 // hook "T.$drop" (emitted here for each class that needs one) runs the destructor ~T(),
 // drops T's own fields in declaration order, then calls the base class's hook. An array
 // drops its elements (a "$drop.array.N" function per element type) and is freed. Strings
-// are released. Structs and tuples drop their parts.
+// are released. Structs and tuples drop their parts, a value T? its value when present, a
+// payload enum the payload of its active case ("$drop.enum.N", lower_drop_enum.cpp, which
+// also frees recursive enums' boxes, following chains in a loop).
 //
-// Not yet (leaks, never double frees): owned structs, tuples and payload enums held by
-// locals or temporaries (their parts are dropped when they sit in a field or element),
-// recursive enum boxes, closure records, boxed structs, errors dropped by `catch d`.
+// Pattern, `is` and for-in bindings of values with move-type parts borrow: they are plain
+// copies of the bits, never dropped. An `is` binding into a new aggregate (`if (F() is
+// Some(p))`) keeps that aggregate alive by leaking it (never a dangling binding).
+//
+// Not yet (leaks, never double frees): closure records, boxed structs, errors dropped by
+// `catch d`, aggregates and objects passed to a spawned function's borrowed parameters
+// (payload enums are dropped there), aggregate results of calls through function values.
 #include "ir/lower_impl.h"
 
 #include <algorithm>

@@ -153,7 +153,7 @@ LVal Lowerer::lvalue(Expr* e) {
             if (o.kind == LVal::Mem) {
                 o.off += fd->offset;
                 o.type = e->type;
-                o.release_old = false; // strings inside structs are never released (doc/lowering.md)
+                o.release_old = false; // a part: drop_part does the counting (doc/lowering.md)
                 o.drop_part = true;
                 return o;
             }
@@ -996,6 +996,15 @@ Inst* Lowerer::nullable_eq(const Type* t, Inst* a, Inst* b) {
     return emit(Op::And, Ty::I8, same_flag, emit(Op::Or, Ty::I8, absent, veq));
 }
 
+// Whether a pattern binds a variable.
+static bool binds(const Pattern* p) {
+    if (!p) return false;
+    if (p->decl && p->decl->kind == DeclKind::Local) return true;
+    for (const Pattern* q : p->subs)
+        if (binds(q)) return true;
+    return false;
+}
+
 void Lowerer::cond_branch(Expr* e, Block* t, Block* fblk) {
     switch (e->kind) {
     case ExprKind::BoolLit:
@@ -1047,6 +1056,9 @@ void Lowerer::cond_branch(Expr* e, Block* t, Block* fblk) {
             owned_bindings_.push_back(bd);
             return;
         }
+        // A binding into a new aggregate with move-type parts borrows from it where no drop
+        // can be placed: the aggregate is kept (a leak, never a dangling binding).
+        if (is_agg(ie->operand->type) && owns_parts(ie->operand->type) && binds(ie->pattern)) claim_agg(v);
         drop_temps(mark);
         pattern(ie->pattern, v, ie->operand->type, fblk);
         jmp(t);

@@ -82,7 +82,7 @@ struct LVal {
     bool release_old = false; // Mem: a string location that owns its value (class field, array
                               // element, global, `ref` parameter): a store releases the old one
     bool drop_part = false;   // Mem: a struct or tuple part: a store drops the old move-type value
-                              // (strings in structs are not counted, lower_drop.cpp)
+                              // (or the old string: parts of structs are counted, lower_own.cpp)
 };
 
 struct LoopCtx {
