@@ -1170,7 +1170,8 @@ Inst* Lowerer::wrap_nullable(Inst* v, const Type* inner, const Type* nt) {
     if (nt->elem->is_pointer_like()) return v;
     bool owned = is_agg(inner) && fresh_aggs_.count(v); // a new value: so is its T?
     Inst* s = slot_for(nt);
-    store_typed(inner, s, 0, v);
+    if (is_agg(inner) && !owned) memcpy_(s, v, inner->size); // a borrowed copy (its store retains)
+    else store_typed(inner, s, 0, v);
     store(Ty::I8, s, inner->size, iconst(Ty::I8, 1));
     return owned ? own_value(s, nt) : s;
 }

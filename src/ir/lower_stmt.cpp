@@ -176,7 +176,7 @@ void Lowerer::var_decl(VarDeclStmt* s) {
                 // The temporary (a call result, a new struct, a tuple) becomes the variable
                 // (which keeps its references: a later copy of it retains its own).
                 Inst* v = expr(s->init);
-                claim_agg(v);
+                if (!claim_agg(v)) retain_parts(t, v, 0); // (a copy of a place, e.g. wrapped in a T?)
                 VarInfo& vi = vars[d->index];
                 vi.kind = VarKind::Mem;
                 vi.ty = ty(t);
