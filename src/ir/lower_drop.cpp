@@ -28,8 +28,9 @@
 // also frees recursive enums' boxes, following chains in a loop).
 //
 // Pattern, `is` and for-in bindings of values with move-type parts borrow: they are plain
-// copies of the bits, never dropped. An `is` binding into a new aggregate (`if (F() is
-// Some(p))`) keeps that aggregate alive by leaking it (never a dangling binding).
+// copies of the bits, never dropped. A new aggregate an `is` binds into lives to the end
+// of the `if` whose whole condition it is (if_stmt); in any other condition it is leaked
+// (never a dangling binding).
 //
 // Not yet (leaks, never double frees): closure records, boxed structs, errors dropped by
 // `catch d`, aggregates and objects passed to a spawned function's borrowed parameters

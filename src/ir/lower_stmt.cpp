@@ -225,6 +225,14 @@ void Lowerer::if_stmt(IfStmt* s) {
         Inst* v = pin(expr(ie->operand));
         pattern(ie->pattern, v, ie->operand->type, e ? e : join);
         jmp(t);
+    } else if (s->cond->kind == ExprKind::Is && is_agg(as<IsExpr>(s->cond)->operand->type) &&
+               owns_parts(as<IsExpr>(s->cond)->operand->type)) {
+        // if (F() is Some(p)): a new aggregate stays an owned temporary of the if
+        // statement, dropped when it ends (p borrows from it; lower_drop.cpp).
+        auto* ie = as<IsExpr>(s->cond);
+        Inst* v = expr(ie->operand);
+        pattern(ie->pattern, v, ie->operand->type, e ? e : join);
+        jmp(t);
     } else {
         pend = owned_bindings_.size();
         cond_branch(s->cond, t, e ? e : join);
