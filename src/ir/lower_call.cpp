@@ -253,6 +253,7 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
     for (auto& [lv, s] : wb) raw_write(lv, load(vars[lv.var].ty, s, 0));
     // An aggregate result is a new value (a getter's copy of a place is one only when it
     // holds no move-type part: the callee retained its strings).
+    if (agg && cfn) fresh_aggs_.insert(res); // (hands its parts over, as before: not tracked)
     if (agg) return !cfn && !(returns_borrow(fd) && owns_parts(rt)) ? own_value(res, rt) : res;
     if (rty == Ty::Void) return nullptr;
     if (!cfn && needs_drop(rt) && !returns_borrow(fd)) return own_value(r, rt); // lower_drop.cpp
