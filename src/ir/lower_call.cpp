@@ -75,7 +75,10 @@ void Lowerer::call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>& o
                 v = materialize(p->type, v);
                 retain_parts(p->type, v, 0); // (only a copy type can be copied here)
             }
-        } else if (is_agg(p->type) && !is_fresh_temp(inner)) {
+        } else if (is_agg(p->type) && (!is_fresh_temp(inner) || drops_agg(p->type))) {
+            // (A new value with parts to drop is passed as a copy of its bits too: the
+            // temporary stays ours to drop, and a tail call in the callee may reuse the
+            // copy's memory for its own arguments.)
             v = materialize(p->type, v);
         }
         out.push_back(v);
@@ -184,11 +187,8 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
         // Assign each aggregate argument one of our incoming aggregate buffers.
         std::vector<Inst*> bufs;
         std::vector<const Type*> buf_types;
-        // (Not a borrowed parameter with parts to drop: the caller drops what its buffer
-        // holds after the call, lower_drop.cpp.)
         for (ParamDecl* p : fdecl->params) {
-            if (p->mode == ParamMode::Ref || !is_agg(p->type) || (p->mode != ParamMode::Own && drops_agg(p->type)))
-                continue;
+            if (p->mode == ParamMode::Ref || !is_agg(p->type)) continue;
             bufs.push_back(vars[param_base + p->index].addr);
             buf_types.push_back(p->type);
         }

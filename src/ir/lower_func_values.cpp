@@ -55,7 +55,7 @@ Inst* Lowerer::call_value(CallExpr* e) {
         const Type* pt = ft->elems[i];
         Inst* v = expr(a);
         if (is_str(pt)) v = pin(v);
-        if (is_agg(pt) && !is_fresh_temp(a)) v = materialize(pt, v);
+        if (is_agg(pt) && (!is_fresh_temp(a) || drops_agg(pt))) v = materialize(pt, v); // (as call_args)
         args.push_back(v);
     }
     args.push_back(fv);
