@@ -788,6 +788,7 @@ void Lowerer::lower_func(FuncDecl* fd) {
     lambda_prologue(fd); // lower_func_values.cpp: the record parameter, captures, spills
     for (ParamDecl* p : fd->params) { // an `own` parameter is dropped at exit unless moved
         VarInfo& vi = vars[param_base + p->index];
+        if (vi.kind == VarKind::Mem && owns_agg(p)) own_agg_local(p); // an aggregate (lower_drop.cpp)
         if (!owns_drop(p)) continue;
         if (vi.kind == VarKind::Mem && p->captured) { // spilled by lambda_prologue
             own_drop_local(p);
@@ -910,19 +911,6 @@ void Lowerer::init_statics() {
     }
 }
 
-// After Main returns: the globals and static fields that own something are dropped, in
-// reverse order of initialization (spec 6.5). Threads still running then must not use them.
-void Lowerer::drop_statics() {
-    for (size_t i = static_order_.size(); i-- > 0;) {
-        Decl* d = static_order_[i];
-        if (!has_drops(d->type)) continue;
-        set_line(d->span);
-        Inst* a = emit(Op::addr, Ty::Ptr);
-        a->sym = statics_[d];
-        drop_value(d->type, load_typed(d->type, a, 0));
-    }
-}
-
 // lang_main(ctx, args) -> i64: calls Program.Main, drops the statics and returns its status.
 void Lowerer::emit_entry() {
     // Only a Main with a valid signature: in the pipelined build sema reports a bad one
@@ -946,7 +934,7 @@ void Lowerer::emit_entry() {
     Inst* r = rt->kind == TypeKind::Fallible ? entry_result(main_fd, func_symbol(main_fd), args)
                                              : call_v(func_symbol(main_fd), rty, args);
     if (rt->kind == TypeKind::Fallible) rty = Ty::I64;
-    drop_statics();
+    drop_statics(); // lower_drop.cpp
     if (rty == Ty::Void) {
         ret(iconst(Ty::I64, 0));
     } else if (rty != Ty::I64) {

@@ -70,7 +70,17 @@ void Lowerer::call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>& o
         // could be released by the callee's own assignments: keep it alive for the call.
         if (is_counted(p->type) && !is_local_read(inner)) v = pin(v, p->type);
         if (p->mode == ParamMode::Own && needs_drop(p->type)) claim(v); // the callee drops it
-        if (is_agg(p->type) && !is_fresh_temp(inner)) v = materialize(p->type, v);
+        if (p->mode == ParamMode::Own && drops_agg(p->type)) { // the callee drops it (lower_drop.cpp)
+            if (!claim_agg(v)) {
+                v = materialize(p->type, v);
+                retain_parts(p->type, v, 0); // (only a copy type can be copied here)
+            }
+        } else if (is_agg(p->type) && (!is_fresh_temp(inner) || drops_agg(p->type))) {
+            // (A new value with parts to drop is passed as a copy of its bits too: the
+            // temporary stays ours to drop, and a tail call in the callee may reuse the
+            // copy's memory for its own arguments.)
+            v = materialize(p->type, v);
+        }
         out.push_back(v);
     }
 }
@@ -111,7 +121,7 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
                 else
                     store_typed(ec->payload[i]->type, s, payload_field_offset(ec, i, poff), v);
             }
-            return s;
+            return own_value(s, t); // lower_drop.cpp
         }
         if (e->callee->type && e->callee->type->kind == TypeKind::Func) return call_value(e);
         unsupported(e->span, "indirect calls");
@@ -132,7 +142,7 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
         if (result_ptr && rt == ret_type && tail)
             res = result_ptr; // also right without a tail call: we return it unchanged
         else
-            res = slot_for(rt), fresh_aggs_.insert(res); // the callee's +1 references
+            res = slot_for(rt); // the callee's +1 references: owned below
         args.push_back(res);
     }
     bool frame_ptr_args = agg && res != result_ptr; // an argument points into this frame
@@ -243,7 +253,10 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
     }
     // Copy-out moves the slot's reference back: the callee released what it replaced.
     for (auto& [lv, s] : wb) raw_write(lv, load(vars[lv.var].ty, s, 0));
-    if (agg) return res;
+    // An aggregate result is a new value (a getter's copy of a place is one only when it
+    // holds no move-type part: the callee retained its strings).
+    if (agg && cfn) fresh_aggs_.insert(res); // (hands its parts over, as before: not tracked)
+    if (agg) return !cfn && !(returns_borrow(fd) && owns_parts(rt)) ? own_value(res, rt) : res;
     if (rty == Ty::Void) return nullptr;
     if (!cfn && needs_drop(rt) && !returns_borrow(fd)) return own_value(r, rt); // lower_drop.cpp
     return !cfn ? own(r, rt) : r; // a Lang function's string (function value) result is +1

@@ -16,9 +16,9 @@
 // vtable (and the word after a boxed struct's type info) holds its clone function (0 for
 // a class nothing clones; lower_data.cpp reserves the slot). Cloning a class or interface
 // value makes the clone functions of every class it may be at run time. A class without
-// subclasses is cloned by a direct call. Strings in payload enums and value nullables
-// are not counted (as in retain_parts, lower_own.cpp); a boxed recursive-enum payload
-// gets a new box.
+// subclasses is cloned by a direct call. Strings are retained everywhere (payload enums
+// and value nullables too, as in retain_parts, lower_own.cpp); a boxed recursive-enum
+// payload gets a new box.
 #include "ir/lower_impl.h"
 
 namespace lang::lower {
@@ -351,7 +351,7 @@ void Lowerer::clone_agg_fn(const Type* t, const char* sym) {
         br(is_null(src, t), done, some);
         seal(some);
         enter(some);
-        clone_into(t->elem, res, 0, src, 0, false);
+        clone_into(t->elem, res, 0, src, 0, true);
         jmp(done);
         seal(done);
         enter(done);
@@ -367,7 +367,7 @@ void Lowerer::clone_agg_fn(const Type* t, const char* sym) {
             if (d->kind != DeclKind::EnumCase) continue;
             auto* ec = as<EnumCaseDecl>(d);
             bool any = false;
-            for (ParamDecl* p : ec->payload) any |= p->boxed || deep(p->type);
+            for (ParamDecl* p : ec->payload) any |= p->boxed || deep(p->type) || has_counted(p->type);
             if (!any) continue;
             Block* hit = mk_block();
             Block* next = mk_block();
@@ -380,13 +380,13 @@ void Lowerer::clone_agg_fn(const Type* t, const char* sym) {
                 ParamDecl* p = ec->payload[j];
                 int64_t off = payload_field_offset(ec, j, payload_off);
                 if (p->boxed) { // a new box holding a clone of the old box's value
-                    use_extern("lang_alloc");
-                    int64_t size = p->type->size ? p->type->size : 1, align = p->type->align < 8 ? 8 : p->type->align;
-                    Inst* box = call("lang_alloc", Ty::Ptr, {ctx, iconst(Ty::I64, size), iconst(Ty::I64, align)});
-                    clone_into(p->type, box, 0, load(Ty::Ptr, src, off), 0, false);
+                    Inst* box = new_box(p->type); // lower_recenum.cpp
+                    clone_into(p->type, box, 0, load(Ty::Ptr, src, off), 0, true);
                     store(Ty::Ptr, res, off, box);
                 } else if (deep(p->type)) {
                     clone_into(p->type, res, off, src, off, false);
+                } else if (has_counted(p->type)) {
+                    retain_parts(p->type, res, off); // the copy holds its own references
                 }
             }
             jmp(next);

@@ -160,7 +160,7 @@ const char* Lowerer::spawn_thunk(CallExpr* call, bool task, const std::vector<in
     if (recv_t && is_agg(recv_t)) drop_at(recv_t, arg, recv_off);
     for (uint32_t i = 0; i < call->args.size; i++) { // (an `own` parameter's object: the callee dropped it)
         const Type* at = call->args[i].value->type;
-        bool given = i < fd->params.size && fd->params[i]->mode == ParamMode::Own && needs_drop(at);
+        bool given = i < fd->params.size && fd->params[i]->mode == ParamMode::Own && tracked(at);
         if (!given) drop_at(at, arg, offs[i]);
     }
 
@@ -279,21 +279,14 @@ Inst* Lowerer::send_value(Expr* e, const Type* et) {
     Inst* v = expr(e);
     if (is_counted(et)) return take(v, et);
     if (needs_drop(et)) claim(v); // lower_drop.cpp
-    else if (is_agg(et) && has_counted(et) && !fresh_aggs_.erase(v)) {
-        v = materialize(et, v);
-        retain_parts(et, v, 0);
-    }
+    else if (drops_agg(et) && !claim_agg(v)) retain_parts(et, v = materialize(et, v), 0); // (a copy of a place)
     return v;
 }
 
 // A value the runtime copied to s (a receive, a joined result): it is +1, ours now.
 Inst* Lowerer::received_value(const Type* et, Inst* s) {
     Inst* v = load_typed(et, s, 0);
-    if (is_agg(et)) {
-        if (has_counted(et)) fresh_aggs_.insert(v); // its parts go to whoever stores it
-        return v;
-    }
-    if (needs_drop(et)) return own_value(v, et);
+    if (tracked(et)) return own_value(v, et); // an object or an aggregate with parts to drop
     return own(v, et);
 }
 

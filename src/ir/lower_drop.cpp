@@ -7,12 +7,17 @@
 //     a lambda that does not escape borrows it, one that escapes moved it into its
 //     record (sema marks LambdaExpr::moves; lambda_value empties the local), so the
 //     record's drop drops it (lower_record_drops.cpp);
-//   - a temporary (`new`, an array literal, a call's result, `take`, a moved local) at the
-//     end of its statement unless something claimed it: a variable, field, element,
-//     literal, `own` argument or result (the same temps_ as strings, lower_own.cpp);
-//   - the old value of an owning place when it is assigned.
+//   - a temporary (`new`, an array literal, a call's result, `take`, a moved local, a new
+//     struct, tuple or enum case) at the end of its statement unless something claimed it:
+//     a variable, field, element, literal, `own` argument or result (the same temps_ as
+//     strings, lower_own.cpp);
+//   - the old value of an owning place when it is assigned;
+//   - globals and static fields when Main returns (drop_statics).
 // A move empties the variable it leaves (null), so a conditional move needs no separate
-// drop flag: the drop at scope exit finds null and does nothing.
+// drop flag: the drop at scope exit finds null and does nothing. Aggregates (structs,
+// tuples, value T?, payload enums) live in memory: a moved aggregate local is copied to a
+// new temporary and zeroed, and a zeroed aggregate drops nothing (null parts, tag 0's
+// null payload, a clear T? flag), so the same holds for them.
 //
 // What a drop does, by type (drop_value): a class object or interface value goes to
 // lang_obj_drop (src/rt/object.c), which runs the type's drop hook and gives the memory
@@ -22,16 +27,23 @@
 // drops its elements (a "$drop.array.N" function per element type) and is freed. Strings
 // function values and the concurrency handles are released (lower_own.cpp is_counted,
 // retain/release; a closure record's last release drops what the record owns,
-// lower_record_drops.cpp). Structs and tuples drop their parts. "$drop.value.N"(ctx, ptr)
-// drops one value of a type in place; the runtime calls it for what a handle holds when
-// its last reference goes (a channel's buffered elements, a task's unjoined result, a
-// Mutex<T>'s value).
+// lower_record_drops.cpp). Structs and tuples drop their parts, a value T? its value when
+// present, a payload enum the payload of its active case ("$drop.enum.N",
+// lower_drop_enum.cpp, which also frees recursive enums' boxes, following chains in a
+// loop). "$drop.value.N"(ctx, ptr) drops one value of a type in place; the runtime calls it
+// for what a handle holds when its last reference goes (a channel's buffered elements, a
+// task's unjoined result, a Mutex<T>'s value).
 //
-// Not yet (leaks, never double frees): owned structs, tuples and payload enums held by
-// locals or temporaries (their parts are dropped when they sit in a field or element),
-// recursive enum boxes, boxed structs, the string or handle in the value part of
-// TryReceive.
+// Pattern, `is` and for-in bindings of values with move-type parts borrow: they are plain
+// copies of the bits, never dropped. A new aggregate an `is` binds into lives to the end
+// of the `if` whose whole condition it is (if_stmt); in any other condition it is leaked
+// (never a dangling binding).
+//
+// Not yet (leaks, never double frees): boxed structs, aggregate results of calls through
+// function values, the string or handle in the value part of TryReceive.
 #include "ir/lower_impl.h"
+
+#include <algorithm>
 
 namespace lang::lower {
 
@@ -59,12 +71,58 @@ bool Lowerer::has_drops(const Type* t, int depth) {
         for (Decl* d : t->decl->members)
             if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && has_drops(d->type, depth + 1)) return true;
         return false;
+    case TypeKind::Enum: // a payload enum: a box, or a payload with something to drop
+        if (!t->decl || t->is_c_like_enum()) return false;
+        for (Decl* m : t->decl->members)
+            if (m->kind == DeclKind::EnumCase)
+                for (ParamDecl* p : as<EnumCaseDecl>(m)->payload)
+                    if (p->boxed || (p->type != t && has_drops(p->type, depth + 1))) return true;
+        return false;
+    case TypeKind::Nullable: return is_agg(t) && has_drops(t->elem, depth + 1); // a value T?
     default: return false;
     }
 }
 
+bool Lowerer::owns_parts(const Type* t, int depth) {
+    if (!t || depth > 32) return false;
+    if (needs_drop(t)) return true;
+    switch (t->kind) {
+    case TypeKind::Tuple:
+        for (uint32_t i = 0; i < t->count; i++)
+            if (owns_parts(t->elems[i], depth + 1)) return true;
+        return false;
+    case TypeKind::Struct:
+        if (!t->decl) return false;
+        for (Decl* d : t->decl->members)
+            if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && owns_parts(d->type, depth + 1)) return true;
+        return false;
+    case TypeKind::Enum:
+        if (!t->decl || t->is_c_like_enum()) return false;
+        for (Decl* m : t->decl->members)
+            if (m->kind == DeclKind::EnumCase)
+                for (ParamDecl* p : as<EnumCaseDecl>(m)->payload)
+                    if (p->boxed || (p->type != t && owns_parts(p->type, depth + 1))) return true;
+        return false;
+    case TypeKind::Nullable: return is_agg(t) && owns_parts(t->elem, depth + 1);
+    default: return false;
+    }
+}
+
+bool Lowerer::drops_agg(const Type* t) { return is_agg(t) && t->kind != TypeKind::Fallible && has_drops(t); }
+
+bool Lowerer::tracked(const Type* t) { return needs_drop(t) || drops_agg(t); }
+
+// An aggregate temporary handed to a new owner: no longer dropped at the statement's end,
+// and its parts' references go with it.
+bool Lowerer::claim_agg(Inst* v) {
+    bool fresh = fresh_aggs_.erase(v) > 0;
+    return claim(v) || fresh;
+}
+
 Inst* Lowerer::own_value(Inst* v, const Type* t) {
-    if (!cur || !v || !(needs_drop(t) || is_handle(t)) || v->op == Op::iconst) return v;
+    if (is_agg(t) && v) fresh_aggs_.insert(v); // its parts' references go where it is stored
+    if (!cur || !v || !(tracked(t) || is_handle(t)) || v->op == Op::iconst) return v;
+    if (std::find(temps_.begin(), temps_.end(), v) != temps_.end()) return v; // listed once
     temps_.push_back(v);
     temp_drops_[v] = t;
     return v;
@@ -99,15 +157,38 @@ void Lowerer::drop_value(const Type* t, Inst* v) {
             if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && has_drops(d->type))
                 drop_value(d->type, load_typed(d->type, v, as<FieldDecl>(d)->offset));
         return;
+    case TypeKind::Enum: // the active case's payload (lower_drop_enum.cpp)
+        if (has_drops(t)) call(enum_glue(t, true), Ty::Void, {ctx, v});
+        return;
+    case TypeKind::Nullable: { // a value T?: its value when the flag is set
+        if (!is_agg(t) || !has_drops(t->elem)) return;
+        Block* some = mk_block();
+        Block* done = mk_block();
+        br(is_null(v, t), done, some);
+        seal(some);
+        enter(some);
+        drop_value(t->elem, load_typed(t->elem, v, 0));
+        jmp(done);
+        seal(done);
+        enter(done);
+        return;
+    }
     default: return;
     }
 }
 
-bool Lowerer::has_pending_drops() const {
+// (Strings, also inside aggregates, do not count: a tail call skips their release, a leak.)
+bool Lowerer::has_pending_drops() {
     for (const Cleanup& c : defers)
-        if (c.local && !is_str(c.local->type)) return true;
-    for (Inst* v : temps_) // (function values too: a record left unreleased would leak)
-        if (temp_drops_.count(v)) return true;
+        if (c.local && !is_str(c.local->type) && (needs_drop(c.local->type) || owns_parts(c.local->type) ||
+                                                  is_fn(c.local->type) || is_handle(c.local->type)))
+            return true;
+    for (Inst* v : temps_) { // (function values and handles too: one left unreleased would leak)
+        auto it = temp_drops_.find(v);
+        if (it != temp_drops_.end() &&
+            (needs_drop(it->second) || owns_parts(it->second) || is_fn(it->second) || is_handle(it->second)))
+            return true;
+    }
     return false;
 }
 
@@ -129,11 +210,45 @@ bool Lowerer::owns_drop(Decl* d) {
     return !l->borrows && !statics_.count(d);
 }
 
+VarInfo* Lowerer::var_info(Decl* d) {
+    if (!d || (d->kind != DeclKind::Local && d->kind != DeclKind::Param)) return nullptr;
+    if (extra_vars_.count(d) || capture_addrs_.count(d) || statics_.count(d)) return nullptr;
+    uint32_t idx = d->kind == DeclKind::Local ? as<LocalDecl>(d)->index : param_base + as<ParamDecl>(d)->index;
+    return idx < vars.size() ? &vars[idx] : nullptr;
+}
+
+bool Lowerer::owns_agg(Decl* d) {
+    if (!drops_agg(d->type)) return false;
+    if (d->kind == DeclKind::Param) return as<ParamDecl>(d)->mode == ParamMode::Own;
+    if (d->kind != DeclKind::Local) return false;
+    auto* l = as<LocalDecl>(d);
+    return !l->borrows && !l->captured && !statics_.count(d);
+}
+
+// An aggregate local (in memory) now holds its value: dropped when its scope ends, and an
+// assignment drops the old value (var_lval marks its places release_old).
+void Lowerer::own_agg_local(Decl* d) {
+    VarInfo* vi = var_info(d);
+    if (!vi || vi->kind != VarKind::Mem || vi->drops) return;
+    vi->drops = true;
+    defers.push_back({nullptr, d});
+}
+
 // A moved owning variable hands its value to the expression: the variable is emptied.
+// An aggregate is copied to a new temporary and its variable zeroed (a zeroed aggregate
+// drops nothing), so the drop at scope exit finds nothing left.
 // A binding that owns a temporary (`if (xs.Pop() is Node n) keep.Add(n);`) hands over the
 // temporary it names: it is claimed here, so the statement's end no longer drops it (on a
 // path where n is not moved it then leaks).
 Inst* Lowerer::move_out(const LVal& lv, Inst* v, const Type* t, Decl* d) {
+    if (lv.kind == LVal::Mem && is_agg(t)) {
+        VarInfo* vi = var_info(d);
+        if (!vi || !vi->drops || !cur) return v;
+        Inst* s = materialize(t, v);
+        Inst* z = emit(Op::memzero, Ty::Void, v);
+        z->imm = t->size;
+        return own_value(s, t);
+    }
     bool owner = lv.kind == LVal::Var ? vars[lv.var].drops : lv.kind == LVal::Mem && owns_drop(d);
     if (!owner) return claim(v) ? own_value(v, t) : v;
     raw_write(lv, iconst(Ty::Ptr, 0));
@@ -149,6 +264,19 @@ size_t Lowerer::own_bindings(size_t from) {
         if (owns_drop(owned_bindings_[i])) own_drop_local(owned_bindings_[i]);
     if (from < owned_bindings_.size()) owned_bindings_.resize(from);
     return mark;
+}
+
+// When Main returns, the globals and static fields are dropped, the last initialized first
+// (a panic or an exit from elsewhere drops nothing).
+void Lowerer::drop_statics() {
+    for (size_t i = static_order_.size(); i-- > 0;) {
+        Decl* d = static_order_[i];
+        if (!cur || !has_drops(d->type)) continue;
+        set_line(d->span);
+        Inst* a = emit(Op::addr, Ty::Ptr);
+        a->sym = statics_[d];
+        drop_value(d->type, load_typed(d->type, a, 0));
+    }
 }
 
 // ---- drop hooks and array glue, emitted after every function is lowered
@@ -276,11 +404,15 @@ void Lowerer::emit_value_glue(const Type* t) {
 void Lowerer::emit_drop_glue() {
     for (TypeDecl* td : types_) drop_hook(td); // every class's hook, for its type info
     while (!pending_hooks_.empty() || !pending_glue_.empty() || !pending_value_glue_.empty() ||
-           !pending_record_drops_.empty()) {
+           !pending_record_drops_.empty() || !pending_enum_glue_.empty()) {
         if (!pending_record_drops_.empty()) { // lower_record_drops.cpp
             auto [sym, parts] = pending_record_drops_.back();
             pending_record_drops_.pop_back();
             emit_record_drop(sym, parts);
+        } else if (!pending_enum_glue_.empty()) {
+            auto [t, drop] = pending_enum_glue_.back();
+            pending_enum_glue_.pop_back();
+            emit_enum_glue(t, drop); // lower_drop_enum.cpp
         } else if (!pending_value_glue_.empty()) {
             const Type* t = pending_value_glue_.back();
             pending_value_glue_.pop_back();

@@ -112,7 +112,7 @@ LVal Lowerer::var_lval(Decl* d) {
         } else {
             lv.kind = LVal::Mem;
             lv.base = vi.addr;
-            lv.release_old = owns_mem_value(d);
+            lv.release_old = owns_mem_value(d) || (vi.drops && is_agg(d->type)); // (an owning aggregate local, lower_drop.cpp)
         }
         return lv;
     }
@@ -161,7 +161,7 @@ LVal Lowerer::lvalue(Expr* e) {
             if (o.kind == LVal::Mem) {
                 o.off += fd->offset;
                 o.type = e->type;
-                o.release_old = false; // strings inside structs are never released (doc/lowering.md)
+                o.release_old = false; // a part: drop_part does the counting (doc/lowering.md)
                 o.drop_part = true;
                 return o;
             }
@@ -227,7 +227,8 @@ void Lowerer::store_typed(const Type* t, Inst* base, int64_t off, Inst* v) {
         memcpy_(ptr_add(base, off), v, t->size);
         // A new tuple, struct or call result hands its strings over; a copy of one that
         // lives on holds its own references.
-        if (!fresh_aggs_.erase(v)) retain_parts(t, base, off);
+        if (fresh_aggs_.erase(v)) claim(v); // (an owned temporary: no longer dropped, lower_drop.cpp)
+        else retain_parts(t, base, off);
         return;
     }
     if (is_counted(t)) v = take(v, t);
@@ -278,6 +279,12 @@ void Lowerer::write(const LVal& lv, Inst* v) {
             Inst* old = load(Ty::Ptr, lv.base, lv.off);
             store(Ty::Ptr, lv.base, lv.off, v);
             claim(v);
+            drop_value(lv.type, old);
+            return;
+        }
+        if ((lv.release_old || lv.drop_part) && drops_agg(lv.type)) { // the old value is dropped
+            Inst* old = materialize(lv.type, ptr_add(lv.base, lv.off));
+            store_typed(lv.type, lv.base, lv.off, v);
             drop_value(lv.type, old);
             return;
         }
@@ -489,8 +496,7 @@ Inst* Lowerer::expr(Expr* e) {
             Inst* v = expr(te->elems[i]);
             store_typed(e->type->elems[i], s, tuple_offset(e->type, i), v);
         }
-        fresh_aggs_.insert(s); // its parts' references move to where it is stored
-        return s;
+        return own_value(s, e->type); // its parts move to where it is stored (or are dropped)
     }
     case ExprKind::Match: return match(as<MatchExpr>(e));
     case ExprKind::Lambda: return lambda_value(as<LambdaExpr>(e));
@@ -582,7 +588,7 @@ Inst* Lowerer::null_safe_leave(NullSafe& ns, Inst* r, const Type* vt, const Type
         if (ns.has_val) {
             Inst* v = vt == rt ? r : convert(r, vt, rt, span);
             if (is_counted(rt)) v = take(v, rt);
-            if (needs_drop(rt)) owned = claim(v) || claim(r);
+            if (tracked(rt)) owned = claim_agg(v) || claim_agg(r);
             drop_temps(ns.temp_mark);
             def(ns.res, v);
         } else {
@@ -998,6 +1004,15 @@ Inst* Lowerer::nullable_eq(const Type* t, Inst* a, Inst* b) {
     return emit(Op::And, Ty::I8, same_flag, emit(Op::Or, Ty::I8, absent, veq));
 }
 
+// Whether a pattern binds a variable.
+static bool binds(const Pattern* p) {
+    if (!p) return false;
+    if (p->decl && p->decl->kind == DeclKind::Local) return true;
+    for (const Pattern* q : p->subs)
+        if (binds(q)) return true;
+    return false;
+}
+
 void Lowerer::cond_branch(Expr* e, Block* t, Block* fblk) {
     switch (e->kind) {
     case ExprKind::BoolLit:
@@ -1049,6 +1064,9 @@ void Lowerer::cond_branch(Expr* e, Block* t, Block* fblk) {
             owned_bindings_.push_back(bd);
             return;
         }
+        // A binding into a new aggregate with move-type parts borrows from it where no drop
+        // can be placed: the aggregate is kept (a leak, never a dangling binding).
+        if (is_agg(ie->operand->type) && owns_parts(ie->operand->type) && binds(ie->pattern)) claim_agg(v);
         drop_temps(mark);
         pattern(ie->pattern, v, ie->operand->type, fblk);
         jmp(t);
@@ -1099,14 +1117,14 @@ Inst* Lowerer::ternary(TernaryExpr* e) {
     bool str = has_val && is_counted(e->type);
     // A move-type result is owned when every arm gave an owned value (or null); an arm that
     // reads a place makes it a borrow, and an owned value of another arm then leaks.
-    bool drops = has_val && needs_drop(e->type);
+    bool drops = has_val && tracked(e->type);
     int owned = 0, borrowed = 0;
     auto arm = [&](Expr* x) { // an arm's strings are released in the arm; a string result is +1
         size_t mark = temps_.size();
         Inst* v = expr(x);
         if (str && cur) v = take(v, e->type);
         if (drops && cur) {
-            if (claim(v)) owned++;
+            if (claim_agg(v)) owned++;
             else if (v && v->op != Op::iconst) borrowed++;
         }
         if (cur) drop_temps(mark); else if (mark < temps_.size()) temps_.resize(mark);
@@ -1158,10 +1176,12 @@ Inst* Lowerer::nullable_value(Inst* v, const Type* t) {
 
 Inst* Lowerer::wrap_nullable(Inst* v, const Type* inner, const Type* nt) {
     if (nt->elem->is_pointer_like()) return v;
+    bool owned = is_agg(inner) && fresh_aggs_.count(v); // a new value: so is its T?
     Inst* s = slot_for(nt);
-    store_typed(inner, s, 0, v);
+    if (is_agg(inner) && !owned) memcpy_(s, v, inner->size); // a borrowed copy (its store retains)
+    else store_typed(inner, s, 0, v);
     store(Ty::I8, s, inner->size, iconst(Ty::I8, 1));
-    return s;
+    return owned ? own_value(s, nt) : s;
 }
 
 Inst* Lowerer::coalesce(BinaryExpr* e) {
@@ -1179,8 +1199,8 @@ Inst* Lowerer::coalesce(BinaryExpr* e) {
     bool str = is_counted(e->type);
     // A move-type result is owned when both sides were (the left one is null on the other
     // path, so claiming it there is right); otherwise it is a borrow and an owned side leaks.
-    bool drops = needs_drop(e->type);
-    bool lown = drops && claim(v), rown = false;
+    bool drops = tracked(e->type);
+    bool lown = drops && claim_agg(v), rown = false;
     enter(vb);
     {
         const Type* inner = lt->kind == TypeKind::Nullable ? lt->elem : lt;
@@ -1195,7 +1215,7 @@ Inst* Lowerer::coalesce(BinaryExpr* e) {
         size_t mark = temps_.size();
         Inst* x = expr(e->rhs);
         if (str) x = take(x, e->type);
-        if (drops) rown = claim(x) || (x && x->op == Op::iconst);
+        if (drops) rown = claim_agg(x) || (x && x->op == Op::iconst);
         drop_temps(mark);
         def(res, x);
         jmp(join);

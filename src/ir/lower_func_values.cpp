@@ -67,7 +67,7 @@ Inst* Lowerer::call_value(CallExpr* e) {
         const Type* pt = ft->elems[i];
         Inst* v = expr(a);
         if (is_counted(pt)) v = pin(v, pt);
-        if (is_agg(pt) && !is_fresh_temp(a)) v = materialize(pt, v);
+        if (is_agg(pt) && (!is_fresh_temp(a) || drops_agg(pt))) v = materialize(pt, v); // (as call_args)
         args.push_back(v);
     }
     args.push_back(fv);

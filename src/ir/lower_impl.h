@@ -82,7 +82,7 @@ struct LVal {
     bool release_old = false; // Mem: a string location that owns its value (class field, array
                               // element, global, `ref` parameter): a store releases the old one
     bool drop_part = false;   // Mem: a struct or tuple part: a store drops the old move-type value
-                              // (strings in structs are not counted, lower_drop.cpp)
+                              // (or the old string: parts of structs are counted, lower_own.cpp)
 };
 
 struct LoopCtx {
@@ -257,7 +257,6 @@ public:
     std::vector<Decl*> static_order_;
     void add_static(Decl* d, const std::string& qname);
     void init_statics();
-    void drop_statics();
 
     // ---- types
     Ty ty(const Type* t) const;
@@ -331,10 +330,21 @@ public:
     bool has_drops(const Type* t, int depth = 0); // ... or a string, or a struct/tuple holding one
     Inst* own_value(Inst* v, const Type* t); // registers an owned temporary (dropped unless claimed)
     void drop_value(const Type* t, Inst* v);
-    bool has_pending_drops() const;        // a droppable local or temporary is live (no tail call)
+    bool has_pending_drops();        // a droppable local or temporary is live (no tail call)
     void own_drop_local(Decl* d);
     bool owns_drop(Decl* d);               // a local or parameter that drops its value at scope exit
-    Inst* move_out(const LVal& lv, Inst* v, const Type* t, Decl* d);
+    Inst* move_out(const LVal& lv, Inst* v, const Type* t, Decl* d = nullptr);
+    bool drops_agg(const Type* t);         // a struct, tuple, value T? or payload enum with parts to drop
+    bool owns_parts(const Type* t, int depth = 0); // has_drops without strings: holds a move-type part
+    bool tracked(const Type* t);           // needs_drop or drops_agg: an owned temporary is listed
+    bool claim_agg(Inst* v);               // claim, and the aggregate's parts go with it (not fresh)
+    bool owns_agg(Decl* d);                // an aggregate local or `own` parameter dropped at scope exit
+    void own_agg_local(Decl* d);
+    VarInfo* var_info(Decl* d);            // a local's or parameter's variable (null if not one)
+    const char* enum_glue(const Type* t, bool drop); // lower_drop_enum.cpp
+    void emit_enum_glue(const Type* t, bool drop);
+    std::unordered_map<const Type*, const char*> enum_drop_glue_, enum_retain_glue_;
+    std::vector<std::pair<const Type*, bool>> pending_enum_glue_;
     std::vector<Decl*> owned_bindings_;    // `F() is T x` bindings owning a new object (cond_branch)
     size_t own_bindings(size_t from);
     const char* drop_hook(TypeDecl* td);   // "T.$drop" or nullptr when T has nothing to drop
@@ -344,6 +354,7 @@ public:
     const char* value_drop_fn(const Type* t); // "$drop.value.N"(ctx, ptr) or nullptr
     void emit_value_glue(const Type* t);
     void emit_drop_glue();
+    void drop_statics();                  // in lang_main, after Main returns
     std::unordered_map<Inst*, const Type*> temp_drops_; // temps_ entries that are move-type values
     std::unordered_set<Inst*> fresh_aggs_; // new tuples, structs and aggregate call results not stored yet
     std::unordered_map<TypeDecl*, const char*> drop_hooks_;
@@ -539,7 +550,7 @@ public:
     void leave_with(Inst* v);
     void stmts(lang::Block* b);
     void var_decl(VarDeclStmt* s);
-    void bind_local(LocalDecl* d, Inst* v, const Type* t);
+    void bind_local(LocalDecl* d, Inst* v, const Type* t, bool borrow = false);
     void if_stmt(IfStmt* s);
     void while_stmt(WhileStmt* s);
     void for_stmt(ForStmt* s);
@@ -566,6 +577,8 @@ public:
     void enum_layout(const Type* t, int64_t* tag_size, int64_t* payload_off);
     int64_t payload_field_offset(EnumCaseDecl* ec, uint32_t i, int64_t payload_off);
     Inst* box_value(const Type* t, Inst* v); // lower_recenum.cpp: a heap copy of v, its address
+    Inst* new_box(const Type* t);            // an empty box for a value of t (its payload address)
+    void drop_box(const Type* t, Inst* box); // drops the boxed value (if the box is not null), frees it
 };
 
 } // namespace lang::lower

@@ -70,7 +70,14 @@ bool Lowerer::has_counted(const Type* t) {
         for (Decl* d : t->decl->members)
             if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && d->type && has_counted(d->type)) return true;
         return false;
-    case TypeKind::Nullable: return is_counted(t);
+    case TypeKind::Nullable: return is_counted(t) || (t->elem && !t->elem->is_pointer_like() && has_counted(t->elem));
+    case TypeKind::Enum: // the unboxed payloads (a boxed one is never copied: recursive enums move)
+        if (!t->decl || t->is_c_like_enum()) return false;
+        for (Decl* m : t->decl->members)
+            if (m->kind == DeclKind::EnumCase)
+                for (ParamDecl* p : as<EnumCaseDecl>(m)->payload)
+                    if (!p->boxed && p->type != t && has_counted(p->type)) return true;
+        return false;
     default: return false;
     }
 }
@@ -177,8 +184,8 @@ void Lowerer::drop_temps(size_t from) {
 }
 
 // After an aggregate was copied to base+off: the copy holds its own reference to each
-// string and function value in it (struct and tuple parts; those inside payload enums and
-// value T? are not counted, see doc/lowering.md).
+// string, function value and handle in it (struct and tuple parts, a value T?'s value, the
+// active case of a payload enum through its "$retain.enum.N" glue, lower_drop_enum.cpp).
 void Lowerer::retain_parts(const Type* t, Inst* base, int64_t off) {
     if (!has_counted(t)) return;
     if (is_counted(t)) { // a string, function value or handle (or a nullable one)
@@ -186,6 +193,20 @@ void Lowerer::retain_parts(const Type* t, Inst* base, int64_t off) {
         return;
     }
     switch (t->kind) {
+    case TypeKind::Nullable: { // a value T? (is_counted ones were handled above)
+        Inst* at = ptr_add(base, off);
+        Block* some = mk_block();
+        Block* done = mk_block();
+        br(is_null(at, t), done, some);
+        seal(some);
+        enter(some);
+        retain_parts(t->elem, at, 0);
+        jmp(done);
+        seal(done);
+        enter(done);
+        return;
+    }
+    case TypeKind::Enum: call(enum_glue(t, false), Ty::Void, {ctx, ptr_add(base, off)}); return;
     case TypeKind::Tuple:
         for (uint32_t i = 0; i < t->count; i++) retain_parts(t->elems[i], base, off + tuple_offset(t, i));
         return;

@@ -1,21 +1,45 @@
 // lower_recenum.cpp: lowering of recursive enums' boxed payloads.
 //
 // A payload that sema marked boxed (ParamDecl::boxed, sema/recursive_enum.cpp) is stored
-// in the enum value as a pointer to a heap copy made with lang_alloc when the case is
-// constructed; a pattern reads the value through that pointer (lower_stmt.cpp). Boxes
-// are never written after construction, so copies of an enum value may share them; they
-// are not freed yet (ownership and drops come with the memory work, spec 4.7).
+// in the enum value as a pointer to a heap copy made when the case is constructed; a
+// pattern reads the value through that pointer (lower_stmt.cpp). A box is a runtime
+// object without type info (lang_box_new, src/rt/object.c): the enum holds the address of
+// the payload after the 16-byte header, and lang_box_free gives the block back to the
+// allocator that made it. Boxes are never written after construction. A recursive enum is
+// a move type, so exactly one value owns each box: dropping that value drops the boxed
+// payload and frees the box (lower_drop_enum.cpp).
 #include "ir/lower_impl.h"
 
 namespace lang::lower {
 
+Inst* Lowerer::new_box(const Type* t) {
+    use_extern("lang_box_new");
+    return call("lang_box_new", Ty::Ptr, {ctx, iconst(Ty::I64, t->size ? t->size : 1)});
+}
+
 Inst* Lowerer::box_value(const Type* t, Inst* v) {
-    use_extern("lang_alloc");
-    int64_t size = t->size ? t->size : 1, align = t->align ? t->align : 1;
-    if (align < 8) align = 8;
-    Inst* box = call("lang_alloc", Ty::Ptr, {ctx, iconst(Ty::I64, size), iconst(Ty::I64, align)});
+    Inst* box = new_box(t);
     store_typed(t, box, 0, v);
     return box;
+}
+
+// Drops the value in a box (maybe null) and frees the box.
+void Lowerer::drop_box(const Type* t, Inst* box) {
+    if (has_drops(t)) {
+        Block* some = mk_block();
+        Block* done = mk_block();
+        Inst* isnull = emit(Op::eq, Ty::I8, box, iconst(Ty::Ptr, 0));
+        isnull->cty = Ty::Ptr;
+        br(isnull, done, some);
+        seal(some);
+        enter(some);
+        drop_value(t, load_typed(t, box, 0));
+        jmp(done);
+        seal(done);
+        enter(done);
+    }
+    use_extern("lang_box_free");
+    call("lang_box_free", Ty::Void, {ctx, box});
 }
 
 } // namespace lang::lower

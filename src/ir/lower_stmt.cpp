@@ -107,10 +107,13 @@ void Lowerer::stmt_kind(Stmt* s) {
     }
 }
 
-void Lowerer::bind_local(LocalDecl* d, Inst* v, const Type* t) {
+void Lowerer::bind_local(LocalDecl* d, Inst* v, const Type* t, bool borrow) {
     LVal lv = var_lval(d);
     if (lv.kind == LVal::Mem) {
-        store_typed(lv.type, lv.base, lv.off, v);
+        // A binding that borrows a value with move-type parts is a plain copy of its bits:
+        // it owns nothing (its strings are not retained either, lower_drop.cpp).
+        if (borrow && is_agg(lv.type) && owns_parts(lv.type)) memcpy_(ptr_add(lv.base, lv.off), v, lv.type->size);
+        else store_typed(lv.type, lv.base, lv.off, v);
     } else if (lv.kind == LVal::Var) {
         if (t && t != d->type) v = convert(v, t, d->type, d->span);
         write(lv, v);
@@ -123,6 +126,11 @@ void Lowerer::bind_owned(LocalDecl* d, Inst* v, const Type* t) {
         bind_local(d, v, t);
         claim(v);
         own_drop_local(d);
+        return;
+    }
+    if (owns_agg(d)) { // an aggregate: a new value is handed over, a copy retains its strings
+        bind_local(d, v, t);
+        own_agg_local(d);
         return;
     }
     if (!is_counted(d->type)) {
@@ -141,10 +149,23 @@ void Lowerer::var_decl(VarDeclStmt* s) {
         if (!s->init) return;
         Inst* v = expr(s->init);
         const Type* tt = s->init->type;
+        // A new tuple hands each part to its name (a `_` part is dropped); a copy of a
+        // place is copied part by part.
+        bool whole = is_agg(tt) && claim_agg(v);
         for (uint32_t i = 0; i < s->names.size && i < tt->count; i++) {
             LocalDecl* d = s->names[i];
-            if (!d || d->name == "_") continue;
-            bind_owned(d, load_typed(tt->elems[i], v, tuple_offset(tt, i)), tt->elems[i]);
+            const Type* et = tt->elems[i];
+            Inst* part = load_typed(et, v, tuple_offset(tt, i));
+            if (!d || d->name == "_") {
+                if (whole) drop_value(et, part);
+                continue;
+            }
+            if (whole) {
+                if (is_agg(et)) fresh_aggs_.insert(part);
+                else if (is_str(et)) own(part);
+                else if (needs_drop(et) && owns_drop(d)) own_value(part, et);
+            }
+            bind_owned(d, part, et);
         }
         return;
     }
@@ -158,12 +179,13 @@ void Lowerer::var_decl(VarDeclStmt* s) {
                 // The temporary (a call result, a new struct, a tuple) becomes the variable
                 // (which keeps its references: a later copy of it retains its own).
                 Inst* v = expr(s->init);
-                fresh_aggs_.erase(v);
+                if (!claim_agg(v)) retain_parts(t, v, 0); // (a copy of a place, e.g. wrapped in a T?)
                 VarInfo& vi = vars[d->index];
                 vi.kind = VarKind::Mem;
                 vi.ty = ty(t);
                 vi.type = t;
                 vi.addr = v;
+                if (owns_agg(d)) own_agg_local(d); // dropped at scope exit (lower_drop.cpp)
                 return;
             }
         }
@@ -177,6 +199,7 @@ void Lowerer::var_decl(VarDeclStmt* s) {
         z->imm = t->size;
         zero_init(t, lv.base, 0);
         own_local(d);
+        if (owns_agg(d)) own_agg_local(d);
     } else if (lv.kind == LVal::Var) {
         Ty it = ty(t);
         Inst* v;
@@ -204,6 +227,14 @@ void Lowerer::if_stmt(IfStmt* s) {
         // borrows it), even when the body assigns x.
         auto* ie = as<IsExpr>(s->cond);
         Inst* v = pin(expr(ie->operand), ie->operand->type);
+        pattern(ie->pattern, v, ie->operand->type, e ? e : join);
+        jmp(t);
+    } else if (s->cond->kind == ExprKind::Is && is_agg(as<IsExpr>(s->cond)->operand->type) &&
+               owns_parts(as<IsExpr>(s->cond)->operand->type)) {
+        // if (F() is Some(p)): a new aggregate stays an owned temporary of the if
+        // statement, dropped when it ends (p borrows from it; lower_drop.cpp).
+        auto* ie = as<IsExpr>(s->cond);
+        Inst* v = expr(ie->operand);
         pattern(ie->pattern, v, ie->operand->type, e ? e : join);
         jmp(t);
     } else {
@@ -313,7 +344,7 @@ void Lowerer::indexed_pass(ForInStmt* s, Inst* item, const Type* t, uint32_t iv,
     loops.push_back({exit, step, defers.size(), temps_.size()});
     size_t mark = defers.size();
     if (s->var) { // a for-in variable borrows the element (lower_drop.cpp)
-        if (needs_drop(t)) bind_local(s->var, item, t);
+        if (needs_drop(t) || owns_parts(t)) bind_local(s->var, item, t, true);
         else bind_owned(s->var, item, t);
     }
     stmt(s->body);
@@ -528,7 +559,12 @@ void Lowerer::leave_with(Inst* v) {
     if (!cur) return;
     if (!result_ptr && is_counted(ret_type)) v = take(v, ret_type);
     if (!result_ptr && needs_drop(ret_type)) claim(v); // the caller owns it
-    if (result_ptr) memcpy_(result_ptr, v, ret_type->size);
+    if (result_ptr) {
+        memcpy_(result_ptr, v, ret_type->size);
+        // The caller owns the result's parts: a new value hands them over, a copy of a
+        // place holds its own string references.
+        if (ret_type->kind != TypeKind::Fallible && !claim_agg(v)) retain_parts(ret_type, result_ptr, 0);
+    }
     release_temps(0);
     run_defers(0);
     ret(f->ret == Ty::Void || result_ptr ? nullptr : v);
@@ -667,8 +703,8 @@ Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
                 size_t mark = temps_.size();
                 Inst* x = expr(arm.body_expr);
                 if (has_val && is_counted(e->type)) x = take(x, e->type);
-                if (has_val && cur && needs_drop(e->type)) { // as ?: does (lower_expr.cpp)
-                    if (claim(x)) owned++;
+                if (has_val && cur && tracked(e->type)) { // as ?: does (lower_expr.cpp)
+                    if (claim_agg(x)) owned++;
                     else if (x && x->op != Op::iconst) borrowed++;
                 }
                 drop_temps(mark);
@@ -718,9 +754,9 @@ void Lowerer::pattern(Pattern* p, Inst* v, const Type* t, Block* fail) {
             auto* d = as<LocalDecl>(p->decl);
             if (t->kind == TypeKind::Nullable && d->type == t->elem) {
                 test(emit(Op::Xor, Ty::I8, is_null(v, t), iconst(Ty::I8, 1)));
-                bind_local(d, nullable_value(v, t), t->elem);
+                bind_local(d, nullable_value(v, t), t->elem, true);
             } else {
-                bind_local(d, v, t);
+                bind_local(d, v, t, true);
             }
         } else if (p->decl && p->decl->kind == DeclKind::EnumCase) {
             Pattern q = *p;
@@ -819,7 +855,7 @@ void Lowerer::pattern(Pattern* p, Inst* v, const Type* t, Block* fail) {
             seal(ok);
             enter(ok);
         }
-        if (p->decl && p->decl->kind == DeclKind::Local) bind_local(as<LocalDecl>(p->decl), v, nullptr);
+        if (p->decl && p->decl->kind == DeclKind::Local) bind_local(as<LocalDecl>(p->decl), v, nullptr, true);
         return;
     }
     case PatternKind::Ok:

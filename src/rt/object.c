@@ -138,6 +138,17 @@ void lang_obj_drop(LangContext *ctx, void *obj) {
     ctx->drop_depth--;
 }
 
+/* A recursive enum's box (src/ir/lower_recenum.cpp): an object without type info whose
+ * payload follows the header. The enum holds the payload's address; freeing goes back to
+ * the allocator in the header, like an object's. */
+void *lang_box_new(LangContext *ctx, int64_t size) {
+    return (LangObjHeader *)lang_obj_new(ctx, NULL, size + (int64_t)sizeof(LangObjHeader)) + 1;
+}
+
+void lang_box_free(LangContext *ctx, void *payload) {
+    if (payload) obj_free(ctx, (LangObjHeader *)payload - 1);
+}
+
 void *lang_alloc(LangContext *ctx, int64_t size, int64_t align) {
     if (size < 0) lang_panicf("negative allocation size %lld", (long long)size);
     LangAllocator *a = ctx_allocator(ctx);
