@@ -316,6 +316,7 @@ void Lowerer::begin_func(ir::Func* fn) {
     defers.clear();
     temps_.clear();
     temp_drops_.clear();
+    temp_parts_.clear();
     fresh_aggs_.clear();
     owned_bindings_.clear();
     vars.clear();

@@ -256,7 +256,16 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
     // An aggregate result is a new value (a getter's copy of a place is one only when it
     // holds no move-type part: the callee retained its strings).
     if (agg && cfn) fresh_aggs_.insert(res); // (hands its parts over, as before: not tracked)
-    if (agg) return !cfn && !(returns_borrow(fd) && owns_parts(rt)) ? own_value(res, rt) : res;
+    if (agg && !cfn && returns_borrow(fd) && owns_parts(rt)) {
+        // A borrow of a place holding move-type parts: the callee's copy retained its strings
+        // (handles, function values), released at the end of the statement (lower_own.cpp).
+        if (has_counted(rt) && cur) {
+            temps_.push_back(res);
+            temp_parts_[res] = rt;
+        }
+        return res;
+    }
+    if (agg) return !cfn ? own_value(res, rt) : res;
     if (rty == Ty::Void) return nullptr;
     if (!cfn && needs_drop(rt) && !returns_borrow(fd)) return own_value(r, rt); // lower_drop.cpp
     return !cfn ? own(r, rt) : r; // a Lang function's string (function value) result is +1

@@ -97,6 +97,8 @@ struct LoopCtx {
 struct Cleanup {
     Stmt* defer = nullptr;
     Decl* local = nullptr;
+    Inst* parts = nullptr;          // or: an aggregate whose counted parts are released
+    const Type* parts_type = nullptr;
 };
 
 // A join whose predecessors all descend from block `from` through code lowered while the
@@ -300,6 +302,7 @@ public:
 
     // ---- string and handle reference counts (lower_own.cpp; the rules are in doc/lowering.md)
     std::vector<Inst*> temps_; // +1 strings made by the expressions being lowered, not yet claimed
+    std::unordered_map<Inst*, const Type*> temp_parts_; // temps_ that are borrowed aggregates: release their counted parts
     static bool is_str(const Type* t);     // string or string? (one pointer, maybe null)
     bool owns_mem_value(Decl* d); // lower_expr.cpp
     static bool is_fn(const Type* t);      // a function value or a nullable one (a closure record)
@@ -555,7 +558,8 @@ public:
     void while_stmt(WhileStmt* s);
     void for_stmt(ForStmt* s);
     void for_in(ForInStmt* s);
-    void indexed_pass(ForInStmt* s, Inst* item, const Type* t, uint32_t iv, Block* head, Block* step, Block* exit);
+    void indexed_pass(ForInStmt* s, Inst* item, const Type* t, uint32_t iv, Block* head, Block* step, Block* exit,
+                      bool counted_result = false);
     void enter_step(Block* step);
     void return_stmt(ReturnStmt* s);
     void run_defers(size_t down_to);

@@ -52,6 +52,8 @@ void Lowerer::run_defers(size_t down_to) {
         ctx = ctx_for_cleanup(i); // lower_context.cpp
         if (saved[i].defer)
             stmt(saved[i].defer);
+        else if (saved[i].parts)
+            release_parts(saved[i].parts_type, saved[i].parts, 0);
         else if (is_counted(saved[i].local->type))
             release(read(var_lval(saved[i].local)), saved[i].local->type);
         else
@@ -340,13 +342,23 @@ void Lowerer::enter_step(Block* step) {
 // One pass of a for-in that counts with variable iv (arrays, classes with get_Item): the
 // loop variable owns `item` (released at the end of each pass), the body runs, then the
 // step adds 1 and jumps back to head.
-void Lowerer::indexed_pass(ForInStmt* s, Inst* item, const Type* t, uint32_t iv, Block* head, Block* step, Block* exit) {
+void Lowerer::indexed_pass(ForInStmt* s, Inst* item, const Type* t, uint32_t iv, Block* head, Block* step, Block* exit,
+                            bool counted_result) {
     loops.push_back({exit, step, defers.size(), temps_.size()});
     size_t mark = defers.size();
+    bool borrows = needs_drop(t) || owns_parts(t);
     if (s->var) { // a for-in variable borrows the element (lower_drop.cpp)
-        if (needs_drop(t) || owns_parts(t)) bind_local(s->var, item, t, true);
+        if (borrows) bind_local(s->var, item, t, true);
         else bind_owned(s->var, item, t);
     }
+    // An element from get_Item/IterAt that the variable borrows: the call gave its strings
+    // (handles, function values) +1, so the pass releases them when it ends (every exit).
+    if (counted_result && (borrows || !s->var) && is_agg(t) && has_counted(t)) {
+        claim(item); // (the call listed it for the statement's end: the pass's end instead)
+        defers.push_back({nullptr, nullptr, materialize(t, item), t});
+    }
+    else if (counted_result && !s->var && is_counted(t))
+        release(item, t);
     stmt(s->body);
     if (cur) run_defers(mark);
     defers.resize(mark);
@@ -421,7 +433,7 @@ void Lowerer::for_in(ForInStmt* s) {
         enter(body);
         bind_local(s->index, p, c.types.int_());
         Inst* x = call_on(as<CallExpr>(s->item_call), false, recv);
-        indexed_pass(s, x, s->item_call->type, iv, head, step, exit);
+        indexed_pass(s, x, s->item_call->type, iv, head, step, exit, true);
     } else if (s->item_call) {
         // A class with Count() and get_Item(int) (spec 5.1): the object is evaluated once,
         // Count() before each pass.
@@ -439,7 +451,7 @@ void Lowerer::for_in(ForInStmt* s) {
         enter(body);
         bind_local(s->index, use(iv), c.types.int_());
         Inst* x = call_on(as<CallExpr>(s->item_call), false, recv);
-        indexed_pass(s, x, s->item_call->type, iv, head, step, exit);
+        indexed_pass(s, x, s->item_call->type, iv, head, step, exit, true);
     } else if (it->kind == TypeKind::Array) {
         const Type* et = it->elem;
         Inst* arr = expr(s->iterable);
