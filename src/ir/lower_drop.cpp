@@ -39,8 +39,8 @@
 // of the `if` whose whole condition it is (if_stmt); in any other condition it is leaked
 // (never a dangling binding).
 //
-// Not yet (leaks, never double frees): boxed structs, aggregate results of calls through
-// function values, the string or handle in the value part of TryReceive.
+// Not yet (leaks, never double frees): boxed structs, the string or handle in the value
+// part of TryReceive.
 #include "ir/lower_impl.h"
 
 #include <algorithm>
@@ -222,7 +222,7 @@ bool Lowerer::owns_agg(Decl* d) {
     if (d->kind == DeclKind::Param) return as<ParamDecl>(d)->mode == ParamMode::Own;
     if (d->kind != DeclKind::Local) return false;
     auto* l = as<LocalDecl>(d);
-    return !l->borrows && !l->captured && !statics_.count(d);
+    return !l->borrows && !statics_.count(d);
 }
 
 // An aggregate local (in memory) now holds its value: dropped when its scope ends, and an

@@ -77,7 +77,7 @@ Inst* Lowerer::call_value(CallExpr* e) {
     r->args.push(m.body(), code);
     for (Inst* a : args) r->args.push(m.body(), a);
     ir::append(m, ensure(), r);
-    if (agg) return res;
+    if (agg) return own_value(res, rt); // a new aggregate: ours, its parts with it (lower_drop.cpp)
     if (rty == Ty::Void) return nullptr;
     if (needs_drop(rt)) return own_value(r, rt); // a new object or array: ours (lower_drop.cpp)
     return own(r, rt); // a Lang function's string (function value) result is +1
@@ -146,7 +146,7 @@ Inst* Lowerer::lambda_value(LambdaExpr* l) {
     // owns it and the variable is emptied (its scope exit then drops nothing).
     std::vector<bool> moved(n, false);
     for (uint32_t i = 0; i < l->captures.size && i < l->moves.size; i++)
-        moved[i] = l->moves[i] && !is_agg(types[i]) && needs_drop(types[i]);
+        moved[i] = l->moves[i] && (is_agg(types[i]) ? owns_parts(types[i]) : needs_drop(types[i]));
     std::vector<RecordPart> parts;
     for (uint32_t i = 0; i < n; i++) parts.push_back({types[i], offs[i], moved[i]});
     rec = new_record(size, code, record_drop(parts));
@@ -155,7 +155,12 @@ Inst* Lowerer::lambda_value(LambdaExpr* l) {
         Inst* dst = ptr_add(rec, offs[i]);
         if (is_agg(t)) {
             memcpy_(dst, addrs[i], t->size);
-            retain_parts(t, dst, 0);
+            if (!moved[i]) {
+                retain_parts(t, dst, 0);
+            } else { // the parts move: the variable is zeroed (a zeroed aggregate drops nothing)
+                Inst* z = emit(Op::memzero, Ty::Void, addrs[i]);
+                z->imm = t->size;
+            }
         } else {
             Inst* v = load_typed(t, addrs[i], 0);
             retain(v, t); // (a no-op unless t is counted)
