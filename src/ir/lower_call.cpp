@@ -66,6 +66,12 @@ void Lowerer::call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>& o
         }
         Expr* inner = a->kind == ExprKind::RefArg ? as<RefArgExpr>(a)->operand : a;
         Inst* v = expr(inner);
+        // A new T! lent to the callee (`Describe(Find(k))`): its error or value is dropped at
+        // the end of the statement (lower_drop.cpp drop_value).
+        if (p->type->kind == TypeKind::Fallible && p->mode != ParamMode::Own && is_fresh_temp(inner) && cur && v) {
+            temps_.push_back(v);
+            temp_drops_[v] = p->type;
+        }
         // The callee borrows a string argument; one read from a field, element or global
         // could be released by the callee's own assignments: keep it alive for the call.
         if (is_counted(p->type) && !is_local_read(inner)) v = pin(v, p->type);
@@ -551,7 +557,7 @@ Inst* Lowerer::try_expr(TryExpr* e) {
     seal(ok);
     enter(prop);
     error_note("lang_error_trace", err, e->span);
-    if (is_counted(ret_type->elem)) store(Ty::Ptr, result_ptr, 0, iconst(Ty::Ptr, 0)); // as fail_stmt
+    clear_result_value(ret_type, result_ptr); // as fail_stmt
     store(Ty::Ptr, result_ptr, err_offset(ret_type), err);
     release_temps(0);
     run_defers(0);
@@ -559,8 +565,11 @@ Inst* Lowerer::try_expr(TryExpr* e) {
     enter(ok);
     if (!ft->elem || ft->elem->kind == TypeKind::Void) return nullptr;
     Inst* r = load_typed(ft->elem, v, 0);
-    // A call's string! result holds a +1 string: it becomes a temporary here.
-    return is_fresh_temp(e->operand) ? own(r, ft->elem) : r;
+    // A call's string! result holds a +1 string: it becomes a temporary here (an aggregate
+    // with parts to drop, an object: an owned temporary, lower_drop.cpp).
+    if (!is_fresh_temp(e->operand)) return r;
+    if (tracked(ft->elem)) return own_value(r, ft->elem);
+    return own(r, ft->elem);
 }
 
 // e catch d / e catch (err) => h: the value, or the handler's value on error.

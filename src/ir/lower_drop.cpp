@@ -160,6 +160,27 @@ void Lowerer::drop_value(const Type* t, Inst* v) {
     case TypeKind::Enum: // the active case's payload (lower_drop_enum.cpp)
         if (has_drops(t)) call(enum_glue(t, true), Ty::Void, {ctx, v});
         return;
+    case TypeKind::Fallible: { // T!: its error (an Error object), else its value
+        Inst* err = load(Ty::Ptr, v, err_offset(t));
+        Block* bad = mk_block();
+        Block* good = mk_block();
+        Block* done = mk_block();
+        Inst* isbad = emit(Op::ne, Ty::I8, err, iconst(Ty::Ptr, 0));
+        isbad->cty = Ty::Ptr;
+        br(isbad, bad, good);
+        seal(bad);
+        seal(good);
+        enter(bad);
+        use_extern("lang_obj_drop");
+        call("lang_obj_drop", Ty::Void, {ctx, err});
+        jmp(done);
+        enter(good);
+        if (t->elem && t->elem->kind != TypeKind::Void && has_drops(t->elem)) drop_value(t->elem, load_typed(t->elem, v, 0));
+        jmp(done);
+        seal(done);
+        enter(done);
+        return;
+    }
     case TypeKind::Nullable: { // a value T?: its value when the flag is set
         if (!is_agg(t) || !has_drops(t->elem)) return;
         Block* some = mk_block();
@@ -185,8 +206,8 @@ bool Lowerer::has_pending_drops() {
             return true;
     for (Inst* v : temps_) { // (function values and handles too: one left unreleased would leak)
         auto it = temp_drops_.find(v);
-        if (it != temp_drops_.end() &&
-            (needs_drop(it->second) || owns_parts(it->second) || is_fn(it->second) || is_handle(it->second)))
+        if (it != temp_drops_.end() && (needs_drop(it->second) || owns_parts(it->second) || is_fn(it->second) ||
+                                        is_handle(it->second) || it->second->kind == TypeKind::Fallible))
             return true;
     }
     return false;

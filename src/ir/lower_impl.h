@@ -259,6 +259,7 @@ public:
     std::vector<Decl*> static_order_;
     void add_static(Decl* d, const std::string& qname);
     void init_statics();
+    void clear_result_value(const Type* ft, Inst* res); // lower_stmt.cpp
 
     // ---- types
     Ty ty(const Type* t) const;

@@ -543,11 +543,24 @@ void Lowerer::fail_stmt(FailStmt* s) {
     Inst* err = expr(s->error);
     claim(err); // the result owns the error now (lower_drop.cpp)
     error_note("lang_error_fail", err, s->span);
-    if (is_counted(ret_type->elem)) store(Ty::Ptr, result_ptr, 0, iconst(Ty::Ptr, 0)); // no value to release
+    clear_result_value(ret_type, result_ptr); // no value to drop
     store(Ty::Ptr, result_ptr, err_offset(ret_type), err);
     release_temps(0);
     run_defers(0);
     ret(nullptr);
+}
+
+// A T! that holds an error has a zero value part when the value has something to drop, so
+// whoever drops the T! (lower_drop.cpp drop_value) can drop it whatever the outcome.
+void Lowerer::clear_result_value(const Type* ft, Inst* res) {
+    const Type* vt = ft->elem;
+    if (!vt || vt->kind == TypeKind::Void || !has_drops(vt)) return;
+    if (is_agg(vt)) {
+        Inst* z = emit(Op::memzero, Ty::Void, res);
+        z->imm = vt->size;
+    } else {
+        store(Ty::Ptr, res, 0, iconst(Ty::Ptr, 0));
+    }
 }
 
 void Lowerer::return_stmt(ReturnStmt* s) {
@@ -665,12 +678,19 @@ Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
     const Type* st = e->scrutinee->type;
     Inst* v = expr(e->scrutinee);
     if (is_counted(st)) v = pin(v, st); // bindings borrow it until the match ends
-    // A call's string! result: its +1 value (null after an error, see fail_stmt) is a
-    // temporary of the statement, so Ok(v) bindings borrow it like the above.
-    if (st->kind == TypeKind::Fallible && is_counted(st->elem) && is_fresh_temp(e->scrutinee))
-        own(load(Ty::Ptr, v, 0), st->elem);
     Ty rt = ty(e->type);
     bool has_val = rt != Ty::Void;
+    // A call's T! result is a temporary of the statement: its error or its value (zero after
+    // an error, see fail_stmt) is dropped at the statement's end, and Ok(v) bindings borrow
+    // it. An `Err(e)` arm that owns the error takes it out (below). Not when the match's
+    // value may be a part of it (an object in the Ok value): then it is left alone (a leak).
+    bool fresh_result = st->kind == TypeKind::Fallible && is_fresh_temp(e->scrutinee) && cur;
+    if (fresh_result && !(has_val && tracked(e->type))) {
+        temps_.push_back(v);
+        temp_drops_[v] = st;
+    } else if (fresh_result && is_counted(st->elem)) {
+        own(load(Ty::Ptr, v, 0), st->elem);
+    }
     uint32_t res = has_val ? new_var(rt) : 0;
     int owned = 0, borrowed = 0; // arms giving an owned / a borrowed move-type value
     Block* join = mk_block();
@@ -704,7 +724,10 @@ Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
             arm.pattern->subs.size == 1 &&
             st->kind == TypeKind::Fallible && is_fresh_temp(e->scrutinee)) {
             Decl* ed = arm.pattern->subs[0]->decl;
-            if (ed && ed->kind == DeclKind::Local && owns_drop(ed)) own_drop_local(ed);
+            if (ed && ed->kind == DeclKind::Local && owns_drop(ed)) {
+                own_drop_local(ed);
+                store(Ty::Ptr, v, err_offset(st), iconst(Ty::Ptr, 0)); // (the temporary no longer holds it)
+            }
         }
         if (cur) {
             if (arm.body_expr && ret_arms) {
