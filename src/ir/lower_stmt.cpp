@@ -231,6 +231,18 @@ void Lowerer::if_stmt(IfStmt* s) {
         Inst* v = pin(expr(ie->operand), ie->operand->type);
         pattern(ie->pattern, v, ie->operand->type, e ? e : join);
         jmp(t);
+    } else if (s->cond->kind == ExprKind::Is && as<IsExpr>(s->cond)->operand->type->kind == TypeKind::Fallible &&
+               is_fresh_temp(as<IsExpr>(s->cond)->operand)) {
+        // if (F() is Err(e)): the call's T! stays a temporary of the if statement, dropped
+        // when it ends (its error or its value; e and Ok bindings borrow from it).
+        auto* ie = as<IsExpr>(s->cond);
+        Inst* v = expr(ie->operand);
+        if (cur && v) {
+            temps_.push_back(v);
+            temp_drops_[v] = ie->operand->type;
+        }
+        pattern(ie->pattern, v, ie->operand->type, e ? e : join);
+        jmp(t);
     } else if (s->cond->kind == ExprKind::Is && is_agg(as<IsExpr>(s->cond)->operand->type) &&
                owns_parts(as<IsExpr>(s->cond)->operand->type)) {
         // if (F() is Some(p)): a new aggregate stays an owned temporary of the if
