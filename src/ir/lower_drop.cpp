@@ -217,10 +217,12 @@ bool Lowerer::has_pending_drops() {
 // that lambdas capture lives in memory (LVal::Mem, release_old set by var_lval): its
 // stores drop the old value and a move empties it, as for one in a register.
 void Lowerer::own_drop_local(Decl* d) {
-    LVal lv = var_lval(d);
+    const LVal lv = var_lval(d);
+    if (lv.kind != LVal::Var && lv.kind != LVal::Mem) return;
     if (lv.kind == LVal::Var) vars[lv.var].drops = true;
-    else if (lv.kind != LVal::Mem) return;
-    defers.push_back({nullptr, d});
+    Cleanup c;
+    c.local = d;
+    defers.push_back(c);
 }
 
 bool Lowerer::owns_drop(Decl* d) {
@@ -345,17 +347,23 @@ const char* Lowerer::array_drop_fn(const Type* elem) {
     return sym;
 }
 
-void Lowerer::emit_drop_hook(TypeDecl* td) {
-    ir::Func* fn = ir::new_func(m, drop_hooks_[td]);
+// A drop glue function: sym(ctx, ptr) returning nothing; returns its pointer parameter.
+Inst* Lowerer::glue_begin(const char* sym) {
+    ir::Func* fn = ir::new_func(m, sym);
     fn->source_file = file_path;
     fdecl = nullptr;
     begin_func(fn);
-    file_id = td->span.file;
-    set_line(td->span);
     ctx = add_param(Ty::Ptr);
     fn->has_ctx = true;
-    Inst* obj = add_param(Ty::Ptr);
+    Inst* p = add_param(Ty::Ptr);
     fn->ret = Ty::Void;
+    return p;
+}
+
+void Lowerer::emit_drop_hook(TypeDecl* td) {
+    Inst* obj = glue_begin(drop_hooks_[td]);
+    file_id = td->span.file;
+    set_line(td->span);
     if (FuncDecl* dtor = destructor_of(td)) call_v(func_symbol(dtor), Ty::Void, {ctx, obj});
     for (Decl* d : td->members)
         if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && has_drops(d->type))
@@ -366,14 +374,7 @@ void Lowerer::emit_drop_hook(TypeDecl* td) {
 }
 
 void Lowerer::emit_array_glue(const Type* et) {
-    ir::Func* fn = ir::new_func(m, array_glue_[et]);
-    fn->source_file = file_path;
-    fdecl = nullptr;
-    begin_func(fn);
-    ctx = add_param(Ty::Ptr);
-    fn->has_ctx = true;
-    Inst* arr = add_param(Ty::Ptr);
-    fn->ret = Ty::Void;
+    Inst* arr = glue_begin(array_glue_[et]);
     // Unless null: drop(arr[i]) for each element; then the array itself.
     Block* start = mk_block();
     Block* free_it = mk_block();
@@ -409,14 +410,7 @@ const char* Lowerer::value_drop_fn(const Type* t) {
 }
 
 void Lowerer::emit_value_glue(const Type* t) {
-    ir::Func* fn = ir::new_func(m, value_glue_[t]);
-    fn->source_file = file_path;
-    fdecl = nullptr;
-    begin_func(fn);
-    ctx = add_param(Ty::Ptr);
-    fn->has_ctx = true;
-    Inst* p = add_param(Ty::Ptr);
-    fn->ret = Ty::Void;
+    Inst* p = glue_begin(value_glue_[t]);
     drop_value(t, load_typed(t, p, 0));
     ret(nullptr);
     finish_func();

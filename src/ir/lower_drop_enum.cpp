@@ -37,14 +37,7 @@ const char* Lowerer::enum_glue(const Type* t, bool drop) {
 }
 
 void Lowerer::emit_enum_glue(const Type* t, bool drop) {
-    ir::Func* fn = ir::new_func(m, drop ? enum_drop_glue_[t] : enum_retain_glue_[t]);
-    fn->source_file = file_path;
-    fdecl = nullptr;
-    begin_func(fn);
-    ctx = add_param(Ty::Ptr);
-    fn->has_ctx = true;
-    Inst* p = add_param(Ty::Ptr);
-    fn->ret = Ty::Void;
+    Inst* p = glue_begin(drop ? enum_drop_glue_[t] : enum_retain_glue_[t]);
     int64_t tag_size, payload_off;
     enum_layout(t, &tag_size, &payload_off);
     Ty tt = tag_size == 1 ? Ty::I8 : tag_size == 2 ? Ty::I16 : tag_size == 8 ? Ty::I64 : Ty::I32;

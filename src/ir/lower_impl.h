@@ -260,6 +260,7 @@ public:
     void add_static(Decl* d, const std::string& qname);
     void init_statics();
     void clear_result_value(const Type* ft, Inst* res); // lower_stmt.cpp
+    Inst* glue_begin(const char* sym); // lower_drop.cpp: a glue function sym(ctx, ptr)
 
     // ---- types
     Ty ty(const Type* t) const;

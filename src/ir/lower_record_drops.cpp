@@ -46,14 +46,7 @@ const char* Lowerer::record_drop(const std::vector<RecordPart>& parts) {
 }
 
 void Lowerer::emit_record_drop(const char* sym, const std::vector<RecordPart>& parts) {
-    ir::Func* fn = ir::new_func(m, sym);
-    fn->source_file = file_path;
-    fdecl = nullptr;
-    begin_func(fn);
-    ctx = add_param(Ty::Ptr);
-    fn->has_ctx = true;
-    Inst* rec = add_param(Ty::Ptr);
-    fn->ret = Ty::Void;
+    Inst* rec = glue_begin(sym);
     for (const RecordPart& p : parts) {
         if (p.owned)
             drop_value(p.type, load_typed(p.type, rec, p.off));
