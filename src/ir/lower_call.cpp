@@ -68,7 +68,7 @@ void Lowerer::call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>& o
         Inst* v = expr(inner);
         // A new T! lent to the callee (`Describe(Find(k))`): its error or value is dropped at
         // the end of the statement (lower_drop.cpp drop_value).
-        if (p->type->kind == TypeKind::Fallible && p->mode != ParamMode::Own && is_fresh_temp(inner) && cur && v) {
+        if (p->type->kind == TypeKind::Fallible && p->mode != ParamMode::Own && is_new_result(inner) && cur && v) {
             temps_.push_back(v);
             temp_drops_[v] = p->type;
         }
@@ -541,7 +541,11 @@ namespace lang::lower {
 // try e: on error, the error becomes our own T! result (after the defers) and we return.
 Inst* Lowerer::try_expr(TryExpr* e) {
     const Type* ft = e->operand->type;
-    Inst* v = expr(e->operand);
+    // A stored T! (a local, a field, an element) gives its error up: the place keeps its
+    // zero value, since our own result now owns the error.
+    bool fresh = ft->kind != TypeKind::Fallible || is_new_result(e->operand);
+    LVal place = fresh ? LVal{} : lvalue(e->operand);
+    Inst* v = fresh ? expr(e->operand) : place.kind == LVal::Mem ? ptr_add(place.base, place.off) : read(place);
     if (ft->kind != TypeKind::Fallible) return v;
     if (!result_ptr || !ret_type || ret_type->kind != TypeKind::Fallible) {
         unsupported(e->span, "try outside a function returning T!");
@@ -559,6 +563,7 @@ Inst* Lowerer::try_expr(TryExpr* e) {
     error_note("lang_error_trace", err, e->span);
     clear_result_value(ret_type, result_ptr); // as fail_stmt
     store(Ty::Ptr, result_ptr, err_offset(ret_type), err);
+    if (!fresh) store(Ty::Ptr, v, err_offset(ft), iconst(Ty::Ptr, 0));
     release_temps(0);
     run_defers(0);
     ret(nullptr);
@@ -567,7 +572,7 @@ Inst* Lowerer::try_expr(TryExpr* e) {
     Inst* r = load_typed(ft->elem, v, 0);
     // A call's string! result holds a +1 string: it becomes a temporary here (an aggregate
     // with parts to drop, an object: an owned temporary, lower_drop.cpp).
-    if (!is_fresh_temp(e->operand)) return r;
+    if (!is_new_result(e->operand)) return r;
     if (tracked(ft->elem)) return own_value(r, ft->elem);
     return own(r, ft->elem);
 }
@@ -596,14 +601,16 @@ Inst* Lowerer::catch_expr(CatchExpr* e) {
         def(res, v);
     } else if (has_val) {
         Inst* x = load_typed(ft->elem, v, 0);
-        if (str) x = is_fresh_temp(e->operand) ? x : take(x, e->type); // a call's string! result is +1 already
+        if (str) x = is_new_result(e->operand) ? x : take(x, e->type); // a call's string! result is +1 already
         def(res, x);
     }
     jmp(join);
     enter(hb);
-    // The handler owns the error: `catch (e)` binds it (dropped when the handler ends unless
-    // moved, like an `own` parameter), `catch d` drops it at once (lower_drop.cpp).
+    // The handler of a call's result owns the error: `catch (e)` binds it (dropped when the
+    // handler ends unless moved, like an `own` parameter), `catch d` drops it at once
+    // (lower_drop.cpp). Of a stored T! it borrows it: the place still holds it.
     size_t dmark = defers.size();
+    bool fresh = is_new_result(e->operand);
     if (e->err_var) {
         uint32_t ev = new_var(Ty::Ptr);
         vars[ev].kind = VarKind::Ssa;
@@ -612,7 +619,7 @@ Inst* Lowerer::catch_expr(CatchExpr* e) {
         extra_vars_[e->err_var] = ev;
         def(ev, err);
         if (owns_drop(e->err_var)) own_drop_local(e->err_var);
-    } else {
+    } else if (fresh) {
         use_extern("lang_obj_drop"); // an Error object (a class)
         call("lang_obj_drop", Ty::Void, {ctx, err});
     }

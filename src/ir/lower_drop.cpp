@@ -79,6 +79,7 @@ bool Lowerer::has_drops(const Type* t, int depth) {
                     if (p->boxed || (p->type != t && has_drops(p->type, depth + 1))) return true;
         return false;
     case TypeKind::Nullable: return is_agg(t) && has_drops(t->elem, depth + 1); // a value T?
+    case TypeKind::Fallible: return true; // T!: an Error object, or its value
     default: return false;
     }
 }
@@ -104,11 +105,12 @@ bool Lowerer::owns_parts(const Type* t, int depth) {
                     if (p->boxed || (p->type != t && owns_parts(p->type, depth + 1))) return true;
         return false;
     case TypeKind::Nullable: return is_agg(t) && owns_parts(t->elem, depth + 1);
+    case TypeKind::Fallible: return true;
     default: return false;
     }
 }
 
-bool Lowerer::drops_agg(const Type* t) { return is_agg(t) && t->kind != TypeKind::Fallible && has_drops(t); }
+bool Lowerer::drops_agg(const Type* t) { return is_agg(t) && has_drops(t); }
 
 bool Lowerer::tracked(const Type* t) { return needs_drop(t) || drops_agg(t); }
 
@@ -122,6 +124,7 @@ bool Lowerer::claim_agg(Inst* v) {
 Inst* Lowerer::own_value(Inst* v, const Type* t) {
     if (is_agg(t) && v) fresh_aggs_.insert(v); // its parts' references go where it is stored
     if (!cur || !v || !(tracked(t) || is_handle(t)) || v->op == Op::iconst) return v;
+    if (t->kind == TypeKind::Fallible) return v; // a call's T!: what consumes it drops it (catch, try, match, ...)
     if (std::find(temps_.begin(), temps_.end(), v) != temps_.end()) return v; // listed once
     temps_.push_back(v);
     temp_drops_[v] = t;

@@ -32,6 +32,18 @@ bool is_fresh_temp(Expr* e) {
            e->kind == ExprKind::ArrayLit || e->kind == ExprKind::InterpString;
 }
 
+// A T! that nothing else holds, which its consumer drops (catch, try, match, `is`): a
+// call's result (not a getter's or an indexer's, which borrow), or `F() catch G()` of two.
+bool is_new_result(Expr* e) {
+    e = strip_implicit(e);
+    if (e->kind == ExprKind::Catch) {
+        auto* c = as<CatchExpr>(e);
+        return c->handler_expr && is_new_result(c->operand) && is_new_result(c->handler_expr);
+    }
+    if (e->kind == ExprKind::Call && returns_borrow(as<CallExpr>(e)->target)) return false;
+    return is_fresh_temp(e);
+}
+
 // A C-like enum extends like its underlying integer type (i32 unless declared).
 static bool enum_signed(const Type* t) {
     if (t->kind != TypeKind::Enum || !t->decl) return false;

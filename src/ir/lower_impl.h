@@ -116,6 +116,7 @@ struct IncompletePhi {
 };
 
 bool is_fresh_temp(Expr* e); // lower_expr.cpp
+bool is_new_result(Expr* e); // lower_expr.cpp: a T! nothing else holds
 
 // Whether fd takes `this` (methods, constructors and destructors).
 inline bool is_instance_fn(FuncDecl* fd) {

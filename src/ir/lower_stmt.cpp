@@ -232,7 +232,7 @@ void Lowerer::if_stmt(IfStmt* s) {
         pattern(ie->pattern, v, ie->operand->type, e ? e : join);
         jmp(t);
     } else if (s->cond->kind == ExprKind::Is && as<IsExpr>(s->cond)->operand->type->kind == TypeKind::Fallible &&
-               is_fresh_temp(as<IsExpr>(s->cond)->operand)) {
+               is_new_result(as<IsExpr>(s->cond)->operand)) {
         // if (F() is Err(e)): the call's T! stays a temporary of the if statement, dropped
         // when it ends (its error or its value; e and Ok bindings borrow from it).
         auto* ie = as<IsExpr>(s->cond);
@@ -696,7 +696,7 @@ Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
     // an error, see fail_stmt) is dropped at the statement's end, and Ok(v) bindings borrow
     // it. An `Err(e)` arm that owns the error takes it out (below). Not when the match's
     // value may be a part of it (an object in the Ok value): then it is left alone (a leak).
-    bool fresh_result = st->kind == TypeKind::Fallible && is_fresh_temp(e->scrutinee) && cur;
+    bool fresh_result = st->kind == TypeKind::Fallible && is_new_result(e->scrutinee) && cur;
     if (fresh_result && !(has_val && tracked(e->type))) {
         temps_.push_back(v);
         temp_drops_[v] = st;
@@ -734,7 +734,7 @@ Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
         size_t arm_defers = defers.size();
         if (cur && !(has_val && needs_drop(e->type)) && arm.pattern && arm.pattern->kind == PatternKind::Err &&
             arm.pattern->subs.size == 1 &&
-            st->kind == TypeKind::Fallible && is_fresh_temp(e->scrutinee)) {
+            st->kind == TypeKind::Fallible && is_new_result(e->scrutinee)) {
             Decl* ed = arm.pattern->subs[0]->decl;
             if (ed && ed->kind == DeclKind::Local && owns_drop(ed)) {
                 own_drop_local(ed);

@@ -383,6 +383,7 @@ struct ParamDecl : Decl {
     Expr* default_value = nullptr;      // `= #caller`, `= 3`
     bool boxed = false;                 // sema: an enum payload kept in a heap box (recursive enums)
     bool captured = false;              // sema: a lambda uses it (lowering keeps it in memory)
+    bool caught = false;                // sema: the `e` of `catch (e) =>`
 };
 
 struct TypeParamDecl : Decl {

@@ -105,6 +105,18 @@ static bool ends_in_jump(Stmt* s) {
     return s && (s->kind == StmtKind::Break || s->kind == StmtKind::Continue);
 }
 
+// Whether a T! operand is a new result that nothing else holds (a call's), as opposed to
+// one stored in a place; lowering's is_fresh_temp draws the same line.
+static bool fresh_result(Expr* e) {
+    while (e && e->kind == ExprKind::Cast && !static_cast<CastExpr*>(e)->to) e = static_cast<CastExpr*>(e)->operand;
+    if (e && e->kind == ExprKind::Catch && e->type && e->type->kind == TypeKind::Fallible) { // F() catch G()
+        auto* c = static_cast<CatchExpr*>(e);
+        return fresh_result(c->operand) && c->handler_expr && fresh_result(c->handler_expr);
+    }
+    if (e && e->kind == ExprKind::Call && returns_borrow(static_cast<CallExpr*>(e)->target)) return false; // xs[i]
+    return e && (e->kind == ExprKind::Call || e->kind == ExprKind::New);
+}
+
 const Type* Sema::check_catch(CatchExpr* e, const Type* hint, bool as_stmt) {
     (void)hint;
     const Type* t = expr(e->operand, nullptr);
@@ -121,7 +133,10 @@ const Type* Sema::check_catch(CatchExpr* e, const Type* hint, bool as_stmt) {
         p->name = e->err_name;
         p->span = p->name_span = e->span;
         p->type = error_type();
-        p->mode = ParamMode::Own; // the handler owns the caught error: it may `fail` it again or keep it as a cause
+        // The handler of a call's result owns the caught error: it may `fail` it again or keep
+        // it as a cause. Of a stored T! (a local, an element) it borrows it: the place keeps it.
+        p->mode = fresh_result(e->operand) ? ParamMode::Own : ParamMode::Borrow;
+        p->caught = true;
         e->err_var = p;
         declare_local(p->name, p, p->span);
     }

@@ -309,7 +309,11 @@ private:
         if (LocalDecl* l = local_of(x)) {
             slot = slot_of_[l->index];
         } else if (int32_t ps = own_param_slot(x); ps >= 0) slot = ps;
-        else if (d && d->kind == DeclKind::Param && static_cast<ParamDecl*>(d)->mode == ParamMode::Borrow) {
+        else if (d && d->kind == DeclKind::Param && static_cast<ParamDecl*>(d)->caught) {
+            diag_.error(x->span, "cannot move '%s': it is the error of a stored T!, which still owns it (only the error of a call's result can be moved; make a new error with new Error(%s.Message))",
+                        d->name.c_str(), d->name.c_str());
+            return;
+        } else if (d && d->kind == DeclKind::Param && static_cast<ParamDecl*>(d)->mode == ParamMode::Borrow) {
             diag_.error(x->span, "cannot move '%s' of type %s: it is a borrowed parameter (declare it 'own %s %s' to take ownership)",
                         d->name.c_str(), s_.tn(x->type).c_str(), s_.tn(x->type).c_str(), d->name.c_str());
             return;
@@ -363,6 +367,40 @@ private:
             else if (x->kind == ExprKind::TupleIndex) x = static_cast<TupleIndexExpr*>(x)->object;
             else return x;
         }
+    }
+    // A T! that nothing else holds: a call's result, or `F() catch G()` of two.
+    static bool fresh_result(Expr* x) {
+        x = strip_casts(x);
+        if (x && x->kind == ExprKind::Catch) {
+            auto* c = static_cast<CatchExpr*>(x);
+            return fresh_result(c->operand) && c->handler_expr && fresh_result(c->handler_expr);
+        }
+        return temporary(x);
+    }
+    // A place whose T! `try` may give its error up (lowering empties it there): an owned
+    // local or `own` parameter, a field of an object or of such a place, an array element.
+    bool error_place(Expr* x) {
+        x = strip_casts(x);
+        if (!x) return false;
+        if (x->kind == ExprKind::Name) {
+            Decl* d = static_cast<NameExpr*>(x)->decl;
+            if (d && d->kind == DeclKind::Field) return true;
+            if (own_param_slot(x) >= 0) return true;
+            LocalDecl* l = local_of(x);
+            return l && !(l->index < borrows_.size() && borrows_[l->index]);
+        }
+        if (x->kind == ExprKind::Index) {
+            Expr* o = static_cast<IndexExpr*>(x)->object;
+            return o && o->type && o->type->kind == TypeKind::Array;
+        }
+        if (x->kind == ExprKind::Member) {
+            auto* m = static_cast<MemberExpr*>(x);
+            if (m->call || !m->decl || m->decl->kind != DeclKind::Field || m->null_safe) return false;
+            const Type* ot = m->object ? m->object->type : nullptr;
+            if (ot && ot->kind == TypeKind::Class) return true;
+            return m->object && (m->object->kind == ExprKind::This || error_place(m->object));
+        }
+        return false;
     }
     bool is_borrowed_param(Expr* x) const {
         Decl* d = static_cast<NameExpr*>(x)->decl;
@@ -1129,7 +1167,17 @@ private:
             st = std::move(out);
             break;
         }
-        case ExprKind::Try: ex(static_cast<TryExpr*>(e)->operand, st); break;
+        case ExprKind::Try: {
+            Expr* x = static_cast<TryExpr*>(e)->operand;
+            ex(x, st);
+            if (!st.dead && x && x->type && x->type->kind == TypeKind::Fallible && !fresh_result(x) && !error_place(x)) {
+                const std::string& text = s_.c.sources.file(x->span.file).text;
+                std::string what(text, x->span.begin, x->span.end - x->span.begin);
+                diag_.error(x->span, "cannot 'try' '%s': its error would move out of a T! this function does not own "
+                            "(handle it with catch or match, or 'try' the call that made it)", what.c_str());
+            }
+            break;
+        }
         case ExprKind::Catch: {
             auto* c = static_cast<CatchExpr*>(e);
             ex(c->operand, st);

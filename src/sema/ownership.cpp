@@ -4,8 +4,8 @@
 // into a field, element or literal, passing it to an `own` parameter, `fail`, and `spawn`
 // arguments move it (flow.cpp checks that a moved local is not used again). Move types:
 // arrays, classes and interface values (an interface value is a class object), recursive
-// enums (their payloads are boxed), and structs, tuples, payload enums and nullables that
-// hold a move type. Everything else copies: numbers, bool, char, strings and
+// enums (their payloads are boxed), `T!` results (they may hold an Error object), and
+// structs, tuples, payload enums and nullables that hold a move type. Everything else copies: numbers, bool, char, strings and
 // StringBuilders (reference counted), `gc class` references, function values, the
 // concurrency handles (shared), TypeInfo/FieldInfo, raw pointers, and type parameters in
 // a generic body (each instance is checked with its own types).
@@ -22,8 +22,8 @@ bool moves(const Type* t, int depth) {
     case TypeKind::Array: return true;
     case TypeKind::Class: return !(t->decl && t->decl->is_gc);
     case TypeKind::Interface: return true;
-    case TypeKind::Nullable:
-    case TypeKind::Fallible: return moves(t->elem, depth + 1);
+    case TypeKind::Nullable: return moves(t->elem, depth + 1);
+    case TypeKind::Fallible: return true; // it may hold an Error object
     case TypeKind::Tuple:
         for (uint32_t i = 0; i < t->count; i++)
             if (moves(t->elems[i], depth + 1)) return true;
