@@ -17,9 +17,7 @@
 
 typedef struct Chunk {
     struct Chunk *next;
-    size_t cap;      /* bytes in data */
-    size_t used;
-    size_t pad;      /* keeps data 16-byte aligned */
+    size_t cap;      /* bytes in data; the newest chunk's room is the arena's [cur, end) */
     unsigned char data[];
 } Chunk;
 
@@ -36,12 +34,11 @@ typedef struct TrackHdr {
 enum { kArenaMagic = 0x4152454eu, kDefaultChunk = 64 * 1024 };
 
 struct LangArena {
-    LangAllocator base;        /* first: a LangArena* is a LangAllocator* */
+    LangArenaHead head;        /* first: a LangArena* is a LangAllocator* (rt_internal.h) */
     LangAllocator *backing;
     size_t chunk_size;
     Chunk *chunks;
     size_t reserved;
-    int track;
     int64_t live;
     Record *records;
     size_t nrecords, caprecords;
@@ -52,10 +49,11 @@ static Chunk *new_chunk(LangArena *a, size_t min_bytes) {
     size_t cap = a->chunk_size > min_bytes ? a->chunk_size : min_bytes;
     Chunk *c = a->backing->alloc(a->backing->procedure_data, sizeof(Chunk) + cap, 16);
     c->cap = cap;
-    c->used = 0;
     c->next = a->chunks;
     a->chunks = c;
     a->reserved += cap;
+    a->head.cur = (uintptr_t)c->data;
+    a->head.end = (uintptr_t)c->data + cap;
     return c;
 }
 
@@ -74,33 +72,31 @@ static void add_record(LangArena *a, TrackHdr *h, uintptr_t site) {
 
 static void *bump(LangArena *a, size_t size, size_t align) {
     if (align < 16) align = 16;
-    size_t hdr = a->track ? sizeof(TrackHdr) : 0;
-    Chunk *c = a->chunks;
+    size_t hdr = a->head.track ? sizeof(TrackHdr) : 0;
     for (int attempt = 0; attempt < 2; attempt++) {
-        if (c) {
-            uintptr_t base = (uintptr_t)c->data;
-            uintptr_t p = (base + c->used + hdr + align - 1) & ~(uintptr_t)(align - 1);
-            if (p + size <= base + c->cap) {
-                c->used = p + size - base;
+        if (a->chunks) {
+            uintptr_t p = (a->head.cur + hdr + align - 1) & ~(uintptr_t)(align - 1);
+            if (p + size <= a->head.end) {
+                a->head.cur = p + size;
                 return (void *)p;
             }
         }
-        c = new_chunk(a, size + hdr + align);
+        new_chunk(a, size + hdr + align);
     }
     lang_panic("arena: allocation does not fit a fresh chunk");
 }
 
-static void *arena_alloc(void *data, size_t size, size_t align) {
+void *lang_arena_alloc_proc(void *data, size_t size, size_t align) {
     LangArena *a = data;
     void *p = bump(a, size, align);
-    if (a->track) add_record(a, (TrackHdr *)p - 1, lang_rt_first_lang_pc(__builtin_frame_address(0), 8));
+    if (a->head.track) add_record(a, (TrackHdr *)p - 1, lang_rt_first_lang_pc(__builtin_frame_address(0), 8));
     a->last = p;
     return p;
 }
 
-static void arena_free(void *data, void *ptr) {
+void lang_arena_free_proc(void *data, void *ptr) {
     LangArena *a = data;
-    if (!ptr || !a->track) return;
+    if (!ptr || !a->head.track) return;
     TrackHdr *h = (TrackHdr *)ptr - 1;
     if (h->magic != kArenaMagic || h->record >= a->nrecords || !a->records[h->record].live)
         lang_panicf("arena: free of %p, which this arena does not hold live", ptr);
@@ -110,35 +106,35 @@ static void arena_free(void *data, void *ptr) {
 
 static void *arena_realloc(void *data, void *ptr, size_t old_size, size_t new_size, size_t align) {
     LangArena *a = data;
-    if (!ptr) return arena_alloc(data, new_size, align);
+    if (!ptr) return lang_arena_alloc_proc(data, new_size, align);
     Chunk *c = a->chunks;
     if (ptr == a->last && c) { /* grow or shrink the newest allocation in place */
         uintptr_t base = (uintptr_t)c->data, p = (uintptr_t)ptr;
-        if (p >= base && p + old_size == base + c->used && p + new_size <= base + c->cap) {
-            c->used = p + new_size - base;
+        if (p >= base && p + old_size == a->head.cur && p + new_size <= a->head.end) {
+            a->head.cur = p + new_size;
             return ptr;
         }
     }
-    void *n = arena_alloc(data, new_size, align);
+    void *n = lang_arena_alloc_proc(data, new_size, align);
     memcpy(n, ptr, old_size < new_size ? old_size : new_size);
-    arena_free(data, ptr);
+    lang_arena_free_proc(data, ptr);
     return n;
 }
 
-int lang_alloc_is_arena(const LangAllocator *a) { return a && a->alloc == arena_alloc; }
+int lang_alloc_is_arena(const LangAllocator *a) { return a && a->alloc == lang_arena_alloc_proc; }
 
 LangArena *lang_arena_create(LangAllocator *backing, size_t chunk_size, int track_live) {
     if (!backing) backing = lang_default_allocator();
     LangArena *a = backing->alloc(backing->procedure_data, sizeof(LangArena), 16);
     memset(a, 0, sizeof *a);
-    a->base = (LangAllocator){arena_alloc, arena_realloc, arena_free, a};
+    a->head.base = (LangAllocator){lang_arena_alloc_proc, arena_realloc, lang_arena_free_proc, a};
     a->backing = backing;
     a->chunk_size = chunk_size ? chunk_size : kDefaultChunk;
-    a->track = track_live < 0 ? lang_rt_debug_checks : track_live != 0;
+    a->head.track = track_live < 0 ? lang_rt_debug_checks : track_live != 0;
     return a;
 }
 
-LangAllocator *lang_arena_allocator(LangArena *a) { return &a->base; }
+LangAllocator *lang_arena_allocator(LangArena *a) { return &a->head.base; }
 int64_t lang_arena_live_count(const LangArena *a) { return a->live; }
 size_t lang_arena_reserved_bytes(const LangArena *a) { return a->reserved; }
 
@@ -159,7 +155,7 @@ int64_t lang_arena_check_live(const LangArena *a, char *msg, size_t cap) {
 
 static void panic_if_live(const LangArena *a) {
     char msg[400];
-    if (a->track && lang_arena_check_live(a, msg, sizeof msg) > 0)
+    if (a->head.track && lang_arena_check_live(a, msg, sizeof msg) > 0)
         lang_panic_at(msg, __builtin_frame_address(0), 0);
 }
 
@@ -172,7 +168,8 @@ void lang_arena_reset_unchecked(LangArena *a) {
             a->backing->free(a->backing->procedure_data, c);
         }
         keep->next = NULL;
-        keep->used = 0;
+        a->head.cur = (uintptr_t)keep->data;
+        a->head.end = (uintptr_t)keep->data + keep->cap;
     }
     a->nrecords = 0;
     a->live = 0;

@@ -39,8 +39,18 @@ void *lang_obj_new(LangContext *ctx, const LangTypeInfo *type, int64_t size) {
     size_t align = 16;
     if (type && type->alignment > 16) align = (size_t)type->alignment;
     LangAllocator *a = ctx_allocator(ctx);
-    LangObjHeader *h = a == &lang_default_allocator_record ? lang_default_alloc((size_t)size, align)
-                                                     : a->alloc(a->procedure_data, (size_t)size, align);
+    LangObjHeader *h;
+    if (a == &lang_default_allocator_record) {
+        h = lang_default_alloc((size_t)size, align);
+    } else if (a->alloc == lang_arena_alloc_proc && !((LangArenaHead *)a)->track && align == 16 &&
+               ((((LangArenaHead *)a)->cur + 15) & ~(uintptr_t)15) + (uintptr_t)size <= ((LangArenaHead *)a)->end) {
+        LangArenaHead *ar = (LangArenaHead *)a; /* an untracked arena with room: the bump inline */
+        uintptr_t p = (ar->cur + 15) & ~(uintptr_t)15;
+        ar->cur = p + (uintptr_t)size;
+        h = (LangObjHeader *)p;
+    } else {
+        h = a->alloc(a->procedure_data, (size_t)size, align);
+    }
     if (!h) lang_panicf("out of memory: object of %lld bytes", (long long)size);
     h->type = type;
     h->allocator = a;
@@ -57,7 +67,8 @@ static inline void obj_free(LangContext *ctx, LangObjHeader *h) {
     LangAllocator *a = h->allocator;
     h->allocator = NULL;
     if (a == &lang_default_allocator_record) lang_default_free(h);
-    else a->free(a->procedure_data, h);
+    else if (a->free != lang_arena_free_proc || ((LangArenaHead *)a)->track) a->free(a->procedure_data, h);
+    /* (an untracked arena frees nothing one by one) */
 }
 
 void lang_obj_free(LangContext *ctx, void *obj) {
@@ -108,6 +119,23 @@ static void free_queued(LangContext *ctx, DropQueue *q, LangObjHeader *h) {
 /* What compiled code calls when the owner of a class object or interface value drops it
  * (src/ir/lower_drop.cpp). An interface value may hold a gc class object: the collector
  * owns those. */
+/* The depth limit reached without a queue: this call installs one and works it off (kept
+ * out of lang_obj_drop, whose every call would otherwise set up the queue's frame). */
+static __attribute__((noinline)) void drop_with_queue(LangContext *ctx, LangObjHeader *h) {
+    ctx->drop_depth++;
+    DropQueue q;
+    q.items = q.inline_items;
+    q.len = 0;
+    q.cap = (int64_t)(sizeof q.inline_items / sizeof q.inline_items[0]);
+    void *outer = ctx->drop_queue;
+    ctx->drop_queue = &q;
+    free_queued(ctx, &q, h);
+    while (q.len > 0) free_queued(ctx, &q, q.items[--q.len]);
+    if (q.items != q.inline_items) free(q.items);
+    ctx->drop_queue = outer;
+    ctx->drop_depth--;
+}
+
 void lang_obj_drop(LangContext *ctx, void *obj) {
     if (!obj) return;
     LangObjHeader *h = obj;
@@ -120,22 +148,13 @@ void lang_obj_drop(LangContext *ctx, void *obj) {
         queue_drop(ctx->drop_queue, h);
         return;
     }
-    if (++ctx->drop_depth < LANG_DROP_DEPTH) {
+    if (ctx->drop_depth + 1 < LANG_DROP_DEPTH) {
+        ctx->drop_depth++;
         obj_free(ctx, h);
         ctx->drop_depth--;
         return;
     }
-    DropQueue q;
-    q.items = q.inline_items;
-    q.len = 0;
-    q.cap = (int64_t)(sizeof q.inline_items / sizeof q.inline_items[0]);
-    void *outer = ctx->drop_queue;
-    ctx->drop_queue = &q;
-    free_queued(ctx, &q, h);
-    while (q.len > 0) free_queued(ctx, &q, q.items[--q.len]);
-    if (q.items != q.inline_items) free(q.items);
-    ctx->drop_queue = outer;
-    ctx->drop_depth--;
+    drop_with_queue(ctx, h);
 }
 
 /* A recursive enum's box (src/ir/lower_recenum.cpp): an object without type info whose

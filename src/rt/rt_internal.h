@@ -142,6 +142,16 @@ void *lang_default_alloc(size_t size, size_t align);
 void lang_default_free(void *ptr);
 extern LangAllocator lang_default_allocator_record; /* what lang_default_allocator() returns */
 int lang_alloc_is_arena(const LangAllocator *a);
+/* The start of every arena (alloc_arena.c), so that making and dropping an object in an
+ * untracked arena needs no call (object.c): the free room of the newest chunk is
+ * [cur, end); `track` is the live-allocation bookkeeping (a free only counts then). */
+typedef struct LangArenaHead {
+    LangAllocator base;
+    uintptr_t cur, end;
+    int track;
+} LangArenaHead;
+void *lang_arena_alloc_proc(void *data, size_t size, size_t align);
+void lang_arena_free_proc(void *data, void *ptr);
 int lang_alloc_is_pool(const LangAllocator *a);
 int lang_alloc_is_temp(const LangAllocator *a);
 
