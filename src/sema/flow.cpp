@@ -492,6 +492,7 @@ private:
     // through a local that borrows, the variable it borrows from.
     Decl* owner_of(Expr* e) const {
         Expr* root = place_root(e);
+        if (root && root->kind == ExprKind::This) return this_field(e); // this.f...: the field f
         if (!root || root->kind != ExprKind::Name) return nullptr;
         Decl* d = static_cast<NameExpr*>(root)->decl;
         if (!d || (d->kind != DeclKind::Local && d->kind != DeclKind::Param && d->kind != DeclKind::Field)) return nullptr;
@@ -499,6 +500,44 @@ private:
             for (const Borrower& b : borrowers_)
                 if (b.local == d) return b.owner;
         return d;
+    }
+    // The field of `this` that a chain `this.f.g[i]` starts with (null: not such a chain).
+    static Decl* this_field(Expr* e) {
+        for (;;) {
+            e = strip_casts(e);
+            if (!e) return nullptr;
+            Expr* inner = e->kind == ExprKind::Member && is_place_read(e) ? static_cast<MemberExpr*>(e)->object
+                          : e->kind == ExprKind::Index                 ? static_cast<IndexExpr*>(e)->object
+                          : e->kind == ExprKind::TupleIndex            ? static_cast<TupleIndexExpr*>(e)->object
+                                                                       : nullptr;
+            if (!inner) return nullptr;
+            inner = strip_casts(inner);
+            if (inner && inner->kind == ExprKind::This && e->kind == ExprKind::Member) {
+                Decl* d = static_cast<MemberExpr*>(e)->decl;
+                return d && d->kind == DeclKind::Field ? d : nullptr;
+            }
+            e = inner;
+        }
+    }
+    // A `mut` method called on a place (`list.Clear()`, `this.items.Add(x)`, `Reset()` in a
+    // method): it may replace or drop anything its receiver holds, so borrows from the
+    // receiver's owner end (all fields of `this` for a call on `this`). A call through a
+    // local that borrows changes that local's object only, which the owner-wide borrows
+    // cannot tell apart: it ends nothing (spec 6 says so).
+    void mut_call(Expr* recv, Span at, State& st) {
+        if (!recv) {
+            for (const Borrower& b : borrowers_)
+                if (b.owner && b.owner->kind == DeclKind::Field) owner_changed(b.owner, at, st);
+            return;
+        }
+        recv = strip_casts(recv);
+        if (recv && (recv->kind == ExprKind::This || recv->kind == ExprKind::Base)) {
+            mut_call(nullptr, at, st);
+            return;
+        }
+        LocalDecl* via = local_of(place_root(recv));
+        if (via && via->index < borrows_.size() && borrows_[via->index]) return;
+        owner_changed(owner_of(recv), at, st);
     }
     void owner_changed(Decl* owner, Span at, State& st, LocalDecl* except = nullptr) {
         if (!owner || st.dead) return;
@@ -1047,6 +1086,8 @@ private:
                         place_changed(static_cast<RefArgExpr*>(a.value)->operand, a.value->span, st); // the callee may replace it
             exclusive_refs(callee && callee->kind == ExprKind::Member ? static_cast<MemberExpr*>(callee)->object : nullptr,
                            c->args);
+            if (t && (t->mods & M_MUT) && instance && callee) // the receiver may drop what it holds
+                mut_call(callee->kind == ExprKind::Member ? static_cast<MemberExpr*>(callee)->object : nullptr, callee->span, st);
             if (c->builtin == (uint32_t)Builtin::Panic) st = State::unreachable();
             break;
         }
