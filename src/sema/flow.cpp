@@ -335,7 +335,14 @@ private:
         for (uint32_t i = 0; i < l->captures.size; i++) {
             Decl* d = l->captures[i];
             if (!d->type || !s_.is_move_type(d->type)) continue;
-            if (d->kind == DeclKind::Local && static_cast<LocalDecl*>(d)->borrows) continue;
+            // A borrow cannot go into the record: the lambda may outlive what it names.
+            if ((d->kind == DeclKind::Local && static_cast<LocalDecl*>(d)->borrows) ||
+                (d->kind == DeclKind::Param && static_cast<ParamDecl*>(d)->mode == ParamMode::Borrow)) {
+                diag_.error(l->span, "cannot capture '%s' in a lambda that escapes: it borrows a %s, which the lambda "
+                            "could outlive (capture an owned copy, let c = %s.Clone();%s)", d->name.c_str(),
+                            s_.tn(d->type).c_str(), d->name.c_str(), d->kind == DeclKind::Param ? " or make the parameter 'own'" : "");
+                continue;
+            }
             if (d->kind == DeclKind::Param && static_cast<ParamDecl*>(d)->mode != ParamMode::Own) continue;
             NameExpr n;
             n.kind = ExprKind::Name;
