@@ -360,16 +360,25 @@ private:
     // A field, property or element read: a place inside some value.
     static bool is_place_read(Expr* x) {
         if (x->kind == ExprKind::Index || x->kind == ExprKind::TupleIndex) return true;
+        if (borrowing_call(x)) return true; // d.Get(k): a [Borrow] method's result
         if (x->kind != ExprKind::Member) return false;
         auto* m = static_cast<MemberExpr*>(x);
         return m->call || (m->decl && m->decl->kind == DeclKind::Field) || (!m->decl && !m->builtin);
+    }
+    // A call of a method declared [Borrow] on an object (`d.Get(k)`): like a getter, its
+    // result is a place of that object.
+    static bool borrowing_call(Expr* x) {
+        if (x->kind != ExprKind::Call) return false;
+        auto* c = static_cast<CallExpr*>(x);
+        return c->callee && c->callee->kind == ExprKind::Member && returns_borrow(c->target);
     }
     // The value a chain of field, property and element reads starts from.
     static Expr* place_root(Expr* x) {
         for (;;) {
             x = strip_casts(x);
             if (!x) return x;
-            if (x->kind == ExprKind::Member && is_place_read(x)) x = static_cast<MemberExpr*>(x)->object;
+            if (borrowing_call(x)) x = static_cast<MemberExpr*>(static_cast<CallExpr*>(x)->callee)->object;
+            else if (x->kind == ExprKind::Member && is_place_read(x)) x = static_cast<MemberExpr*>(x)->object;
             else if (x->kind == ExprKind::Index) x = static_cast<IndexExpr*>(x)->object;
             else if (x->kind == ExprKind::TupleIndex) x = static_cast<TupleIndexExpr*>(x)->object;
             else return x;
@@ -455,6 +464,7 @@ private:
         }
         auto borrowed_or_null = [&](Expr* x) { return x && (x->kind == ExprKind::NullLit || borrowed_place(x)); };
         switch (e->kind) {
+        case ExprKind::Call: // d.Get(k)
         case ExprKind::Member: // a field or a property (`Color.Red` is a value, not a place)
         case ExprKind::Index:
         case ExprKind::TupleIndex: { // ... of a value that outlives the statement
@@ -513,7 +523,8 @@ private:
         for (;;) {
             e = strip_casts(e);
             if (!e) return nullptr;
-            Expr* inner = e->kind == ExprKind::Member && is_place_read(e) ? static_cast<MemberExpr*>(e)->object
+            Expr* inner = borrowing_call(e) ? static_cast<MemberExpr*>(static_cast<CallExpr*>(e)->callee)->object
+                          : e->kind == ExprKind::Member && is_place_read(e) ? static_cast<MemberExpr*>(e)->object
                           : e->kind == ExprKind::Index                 ? static_cast<IndexExpr*>(e)->object
                           : e->kind == ExprKind::TupleIndex            ? static_cast<TupleIndexExpr*>(e)->object
                                                                        : nullptr;
