@@ -286,7 +286,15 @@ private:
             return;
         }
         if (x && x->kind == ExprKind::Catch) { // the value, or the handler's
-            moved_names(static_cast<CatchExpr*>(x)->handler_expr, st);
+            auto* c = static_cast<CatchExpr*>(x);
+            if (stored_result(c->operand) && s_.is_move_type(x->type) && !st.dead && !returns_borrow_)
+                cannot_move_stored(x, c->operand); // the value stays in the stored T!
+            moved_names(c->handler_expr, st);
+            return;
+        }
+        if (x && x->kind == ExprKind::Try && stored_result(static_cast<TryExpr*>(x)->operand) &&
+            s_.is_move_type(x->type) && !st.dead && !returns_borrow_) {
+            cannot_move_stored(x, static_cast<TryExpr*>(x)->operand);
             return;
         }
         if (!x || !s_.is_move_type(x->type) || st.dead) return;
@@ -378,11 +386,20 @@ private:
             x = strip_casts(x);
             if (!x) return x;
             if (borrowing_call(x)) x = static_cast<MemberExpr*>(static_cast<CallExpr*>(x)->callee)->object;
+            else if (x->kind == ExprKind::Try && stored_result(static_cast<TryExpr*>(x)->operand))
+                x = static_cast<TryExpr*>(x)->operand;
+            else if (x->kind == ExprKind::Catch && stored_result(static_cast<CatchExpr*>(x)->operand))
+                x = static_cast<CatchExpr*>(x)->operand;
             else if (x->kind == ExprKind::Member && is_place_read(x)) x = static_cast<MemberExpr*>(x)->object;
             else if (x->kind == ExprKind::Index) x = static_cast<IndexExpr*>(x)->object;
             else if (x->kind == ExprKind::TupleIndex) x = static_cast<TupleIndexExpr*>(x)->object;
             else return x;
         }
+    }
+    // A T! some place holds (a local, a field, an element): `try r` and `r catch d` give a
+    // borrow of its value, which stays there.
+    static bool stored_result(Expr* x) {
+        return x && x->type && x->type->kind == TypeKind::Fallible && !fresh_result(x);
     }
     // A T! that nothing else holds: a call's result, or `F() catch G()` of two.
     static bool fresh_result(Expr* x) {
@@ -446,6 +463,13 @@ private:
                     "(exchange it with swap(ref %s, ref other), or copy it with .Clone())",
                     what.c_str(), s_.tn(x->type).c_str(), whose, what.c_str());
     }
+    void cannot_move_stored(Expr* x, Expr* stored) {
+        const std::string& text = s_.c.sources.file(stored->span.file).text;
+        std::string what(text, stored->span.begin, stored->span.end - stored->span.begin);
+        diag_.error(x->span, "cannot move the %s value out of '%s': 'try' and 'catch' on a stored T! borrow its value, "
+                    "which stays there (move '%s' itself, or 'try' the call that made it)",
+                    s_.tn(x->type).c_str(), what.c_str(), what.c_str());
+    }
     static bool is_field_name(Expr* x) {
         Decl* d = static_cast<NameExpr*>(x)->decl;
         return d && d->kind == DeclKind::Field;
@@ -464,6 +488,13 @@ private:
         }
         auto borrowed_or_null = [&](Expr* x) { return x && (x->kind == ExprKind::NullLit || borrowed_place(x)); };
         switch (e->kind) {
+        case ExprKind::Try: // `try r` of a stored T!: its value, still in r
+            return stored_result(static_cast<TryExpr*>(e)->operand);
+        case ExprKind::Catch: { // `r catch d` of a stored T!, when d is a borrow too
+            auto* c = static_cast<CatchExpr*>(e);
+            return stored_result(c->operand) && e->type && e->type->kind != TypeKind::Fallible &&
+                   (!c->handler_expr || borrowed_or_null(c->handler_expr));
+        }
         case ExprKind::Call: // d.Get(k)
         case ExprKind::Member: // a field or a property (`Color.Red` is a value, not a place)
         case ExprKind::Index:
