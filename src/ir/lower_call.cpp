@@ -451,7 +451,7 @@ Inst* Lowerer::new_expr(NewExpr* e) {
         }
         enter(ok);
         use_extern("lang_array_new");
-        Inst* arr = call("lang_array_new", Ty::Ptr, {ctx, n, iconst(Ty::I64, et->size)});
+        Inst* arr = gc_array(call("lang_array_new", Ty::Ptr, {ctx, n, iconst(Ty::I64, et->size)}), et);
         if (needs_zero_init(et)) // fill: zero_init(arr[i]) for each element
             count_loop(n, [&](Inst* i) { zero_init(et, array_elem_addr(arr, i, et, false), LANG_ABI_ARRAY_DATA); });
         return own_value(arr, ((Expr*)e)->type); // lower_drop.cpp

@@ -290,12 +290,12 @@ void Lowerer::clone_array_fn(const Type* t, const char* sym) {
     Inst* esz = iconst(Ty::I64, et->size);
     if (!deep(et) && !has_counted(et) && !is_counted(et)) {
         use_extern("lang_array_from_data");
-        ret(call("lang_array_from_data", Ty::Ptr, {ctx, n, esz, ptr_add(src, LANG_ABI_ARRAY_DATA)}));
+        ret(gc_array(call("lang_array_from_data", Ty::Ptr, {ctx, n, esz, ptr_add(src, LANG_ABI_ARRAY_DATA)}), et));
         finish_func();
         return;
     }
     use_extern("lang_array_new");
-    Inst* arr = call("lang_array_new", Ty::Ptr, {ctx, n, esz});
+    Inst* arr = gc_array(call("lang_array_new", Ty::Ptr, {ctx, n, esz}), et);
     count_loop(n, [&](Inst* i) {
         Inst* da = array_elem_addr(arr, i, et, false);
         Inst* sa = array_elem_addr(src, i, et, false);

@@ -145,7 +145,7 @@ Inst* Lowerer::array_lit(ArrayLitExpr* ae) {
         for (Expr* x : ae->elems) nconst += const_elem(x, et, nullptr);
     if (nconst < kArrayDataMin) {
         use_extern("lang_array_new");
-        Inst* arr = call("lang_array_new", Ty::Ptr, {ctx, iconst(Ty::I64, n), iconst(Ty::I64, et->size)});
+        Inst* arr = gc_array(call("lang_array_new", Ty::Ptr, {ctx, iconst(Ty::I64, n), iconst(Ty::I64, et->size)}), et);
         for (uint32_t i = 0; i < n; i++) {
             Inst* v = expr(ae->elems[i]);
             store_typed(et, arr, LANG_ABI_ARRAY_DATA + (int64_t)i * et->size, v);
@@ -159,7 +159,7 @@ Inst* Lowerer::array_lit(ArrayLitExpr* ae) {
     Inst* data = emit(Op::addr, Ty::Ptr);
     data->sym = array_data_global(bytes, size);
     use_extern("lang_array_from_data");
-    Inst* arr = call("lang_array_from_data", Ty::Ptr, {ctx, iconst(Ty::I64, n), iconst(Ty::I64, et->size), data});
+    Inst* arr = gc_array(call("lang_array_from_data", Ty::Ptr, {ctx, iconst(Ty::I64, n), iconst(Ty::I64, et->size), data}), et);
     for (uint32_t i = 0; i < n; i++) {
         if (const_elem(ae->elems[i], et, nullptr)) continue;
         Inst* v = expr(ae->elems[i]);
@@ -331,7 +331,7 @@ const char* Lowerer::emit_itables(TypeDecl* td, int64_t* count) {
 void Lowerer::emit_typeinfo(TypeDecl* td) {
     TypeRecord r;
     r.kind = type_kind_code(td->type);
-    r.flags = td->is_gc ? (uint32_t)LANG_TF_GC : 0u;
+    r.flags = td->is_gc ? (uint32_t)LANG_TF_GC : gc_class_flags(td);
     r.name = type_names_[td];
     r.align = 8;
     if (td->tkind == TypeDeclKind::Class) {

@@ -8,9 +8,92 @@
 // run and stays in a register or stack slot across the call, where the collector's
 // conservative stack scan sees it. `new` of a gc class (lang_gc_new) is in construct,
 // lower_call.cpp; the collector's field map is the class's field table (lower_reflect.cpp).
+//
+// Owned memory that holds gc references (a List<GNode>'s array, an object of a class that
+// is not gc with a GNode field) is not in the gc heap, so the collector is told about it:
+// such arrays are made with lang_array_hold_gc (the runtime registers them until they are
+// freed), and such classes get LANG_TF_GC_ROOT in their type info (lang_obj_new registers
+// their objects). LANG_TF_GC_DEEP marks a class whose objects own gc references somewhere
+// (maybe through owned objects and arrays): the collector walks into those when a gc
+// object owns one (src/rt/gc.c "owned blocks").
 #include "ir/lower_impl.h"
+#include "rt/lang_rt.h"
 
 namespace lang::lower {
+
+// Whether a value of type t holds a gc reference in its own bytes (not through an owned
+// object or array, which is registered on its own).
+bool Lowerer::gc_direct(const Type* t, int depth) {
+    if (!t || depth > 16) return false;
+    switch (t->kind) {
+    case TypeKind::Class: return t->decl && t->decl->is_gc;
+    case TypeKind::Nullable: return gc_direct(t->elem, depth + 1);
+    case TypeKind::Tuple:
+        for (uint32_t i = 0; i < t->count; i++)
+            if (gc_direct(t->elems[i], depth + 1)) return true;
+        return false;
+    case TypeKind::Struct:
+        if (!t->decl) return false;
+        for (Decl* d : t->decl->members)
+            if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && gc_direct(d->type, depth + 1)) return true;
+        return false;
+    case TypeKind::Enum:
+        if (!t->decl || t->is_c_like_enum()) return false;
+        for (Decl* m : t->decl->members)
+            if (m->kind == DeclKind::EnumCase)
+                for (ParamDecl* p : as<EnumCaseDecl>(m)->payload)
+                    if (!p->boxed && p->type != t && gc_direct(p->type, depth + 1)) return true;
+        return false;
+    default: return false;
+    }
+}
+
+// Whether a value of type t owns a gc reference anywhere: in its bytes, or in an owned
+// object or array it holds (transitively; recursive types end at the depth limit).
+bool Lowerer::gc_deep(const Type* t, int depth) {
+    if (!t || depth > 8) return false;
+    if (gc_direct(t)) return true;
+    if (t->kind == TypeKind::Nullable) t = t->elem;
+    switch (t->kind) {
+    case TypeKind::Array: return gc_deep(t->elem, depth + 1);
+    case TypeKind::Class:
+        for (TypeDecl* c = t->decl; c; c = base_class(c))
+            for (Decl* d : c->members)
+                if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && gc_deep(d->type, depth + 1)) return true;
+        return false;
+    case TypeKind::Tuple:
+        for (uint32_t i = 0; i < t->count; i++)
+            if (gc_deep(t->elems[i], depth + 1)) return true;
+        return false;
+    case TypeKind::Struct:
+        if (!t->decl) return false;
+        for (Decl* d : t->decl->members)
+            if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && gc_deep(d->type, depth + 1)) return true;
+        return false;
+    default: return false;
+    }
+}
+
+// The type-info flags of a class that is not gc: its objects hold gc references.
+uint32_t Lowerer::gc_class_flags(TypeDecl* td) {
+    if (td->is_gc || td->tkind != TypeDeclKind::Class) return 0;
+    uint32_t f = 0;
+    for (TypeDecl* c = td; c; c = base_class(c))
+        for (Decl* d : c->members)
+            if (d->kind == DeclKind::Field && !(d->mods & M_STATIC)) {
+                if (gc_direct(d->type)) f |= LANG_TF_GC_ROOT | LANG_TF_GC_DEEP;
+                else if (gc_deep(d->type)) f |= LANG_TF_GC_DEEP;
+            }
+    return f;
+}
+
+// A new array whose elements hold gc references: registered with the collector.
+Inst* Lowerer::gc_array(Inst* arr, const Type* elem) {
+    if (!gc_direct(elem)) return arr;
+    use_extern("lang_array_hold_gc");
+    call("lang_array_hold_gc", Ty::Void, {ctx, arr});
+    return arr;
+}
 
 void Lowerer::gc_block(UnsafeStmt* s) {
     if (!s->body) { // the cleanup itself

@@ -567,6 +567,10 @@ public:
     void return_stmt(ReturnStmt* s);
     void run_defers(size_t down_to);
     void gc_block(UnsafeStmt* s);                            // lower_gc.cpp
+    bool gc_direct(const Type* t, int depth = 0);            // lower_gc.cpp: owned memory that
+    bool gc_deep(const Type* t, int depth = 0);              //   holds gc references
+    uint32_t gc_class_flags(TypeDecl* td);
+    Inst* gc_array(Inst* arr, const Type* elem);
     Inst* match(MatchExpr* e, bool ret_arms = false);
     // T!: { value, error pointer at err_offset } (sema/types.cpp); error 0 = success.
     static int64_t err_offset(const Type* ft) { return ft->elem ? (ft->elem->size + 7) / 8 * 8 : 0; }

@@ -175,7 +175,7 @@ const char* Lowerer::emit_field_table(const std::string& owner, const std::vecto
 // that reflects (typeof, GetType) can reach them, so others get none (no cost), except
 // that a gc class always has its field table: the collector's map of its references.
 void Lowerer::decl_tables(TypeDecl* td, TypeRecord& r) {
-    if (!reflects_ && !td->is_gc) return;
+    if (!reflects_ && !td->is_gc && !(td->type && gc_deep(td->type))) return;
     std::vector<TypeDecl*> chain;
     for (TypeDecl* c = td; c; c = base_class(c)) chain.push_back(c);
     std::reverse(chain.begin(), chain.end()); // the root class first

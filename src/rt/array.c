@@ -19,7 +19,7 @@ typedef struct ArrPrefix {
 } ArrPrefix;
 _Static_assert(sizeof(LangArray) == 32, "array header is ABI");
 
-enum { kArrMagic = 0x41525259u };
+enum { kArrMagic = 0x41525259u, kArrMagicGc = 0x41525247u }; /* "ARRY", "ARRG" (held by the collector) */
 
 _Alignas(16) const LangArray lang_empty_array = {0, 0, NULL, 0};
 
@@ -54,11 +54,23 @@ LangArray *lang_array_from_data(LangContext *ctx, int64_t length, int64_t elemen
     return arr;
 }
 
+/* An array whose elements hold gc references (compiled code calls this right after making
+ * it): the collector scans it until it is freed, unless a gc object owns it (gc.c). */
+void lang_array_hold_gc(LangContext *ctx, LangArray *arr) {
+    (void)ctx;
+    if (!arr || arr == &lang_empty_array) return;
+    ArrPrefix *p = (ArrPrefix *)arr - 1;
+    if (p->magic != kArrMagic) return;
+    p->magic = kArrMagicGc;
+    lang_gc_hold(arr, 1);
+}
+
 void lang_array_free(LangContext *ctx, LangArray *arr) {
     (void)ctx;
     if (!arr || arr == &lang_empty_array) return;
     ArrPrefix *p = (ArrPrefix *)arr - 1;
-    if (p->magic != kArrMagic) lang_panic("array free: not a runtime-made array (or freed twice)");
+    if (p->magic == kArrMagicGc) lang_gc_unhold(arr);
+    else if (p->magic != kArrMagic) lang_panic("array free: not a runtime-made array (or freed twice)");
     p->magic = 0;
     p->allocator->free(p->allocator->procedure_data, p);
 }

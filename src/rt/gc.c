@@ -83,6 +83,9 @@ struct LangGcHeap {
     GcBlock *plain_head[kClasses];   /* dead blocks with nothing to drop, freed by take_dead: */
     GcBlock *plain_tail[kClasses];   /*   they join the free lists after the hooks ran */
     const LangTypeInfo *plain_types[kPlainCache]; /* types known to need no drop_object */
+    uintptr_t *held;                 /* owned blocks holding gc references: an open-addressing set
+                                        of addresses | kHeldArray | kHeldOwned (see "owned blocks") */
+    int64_t nheld, held_cap;
     void **stack;                    /* mark stack: objects whose fields are still to scan */
     int64_t stack_len, stack_cap;
 };
@@ -380,6 +383,13 @@ static void scan_value(LangGcHeap *h, const char *p, const LangTypeInfo *t, int 
     }
 }
 
+/* An owned object (not in the gc heap) that a gc object's field or a held block names:
+ * its fields, when its class owns gc references somewhere. */
+static void scan_owned(LangGcHeap *h, LangObjHeader *o) {
+    const LangTypeInfo *t = o->type;
+    if (t && (t->flags & LANG_TF_GC_DEEP) && t->fields && t->field_count > 0) scan_fields(h, (const char *)o, t, 0);
+}
+
 static void scan_object(LangGcHeap *h, LangObjHeader *o) {
     const LangTypeInfo *t = o->type;
     const char *p = (const char *)o;
@@ -418,12 +428,145 @@ static void mark_all(LangGcHeap *h) {
         if (o & 1) {
             o &= ~(uintptr_t)1;
         } else {
-            if (((const LangObjHeader *)o)->allocator != &gc_allocator) continue;
+            if (((const LangObjHeader *)o)->allocator != &gc_allocator) { /* an owned object */
+                scan_owned(h, (LangObjHeader *)o);
+                continue;
+            }
             GcBlock *b = block_of((void *)o);
             if (b->size_mark & 1) continue;
             b->size_mark |= 1;
         }
         scan_object(h, (LangObjHeader *)o);
+    }
+}
+
+/* ---- owned blocks ----
+ * Memory that is not in the gc heap but holds gc references: arrays made by
+ * lang_array_hold_gc and objects of LANG_TF_GC_ROOT classes, registered in h->held from
+ * their creation to their free. Such a block is a root of the collection unless a gc
+ * object owns it (a GNode's List<GNode> of edges): then it is scanned only if that gc
+ * object is reached, so cycles through owned lists are collected. Which ones gc objects
+ * own is found before marking by walking the owned fields of every gc object in the heap
+ * (claim_*: through owned objects of LANG_TF_GC_DEEP classes, not into the elements of
+ * owned arrays, so a block held inside an array of owned objects stays a root: safe,
+ * but a cycle through it is not collected). */
+enum { kHeldArray = 1, kHeldOwned = 2 };
+
+static inline uint64_t held_hash(uintptr_t p) { return (uint64_t)(p >> 4) * 0x9E3779B97F4A7C15ull; }
+
+static void held_insert(LangGcHeap *h, uintptr_t v) {
+    uint64_t mask = (uint64_t)h->held_cap - 1;
+    uint64_t i = held_hash(v & ~(uintptr_t)3) & mask;
+    while (h->held[i]) i = (i + 1) & mask;
+    h->held[i] = v;
+}
+
+static int64_t held_find(const LangGcHeap *h, uintptr_t p) {
+    if (!h->held_cap) return -1;
+    uint64_t mask = (uint64_t)h->held_cap - 1;
+    for (uint64_t i = held_hash(p) & mask; h->held[i]; i = (i + 1) & mask)
+        if ((h->held[i] & ~(uintptr_t)3) == p) return (int64_t)i;
+    return -1;
+}
+
+void lang_gc_hold(void *p, int is_array) { lang_gc_heap_hold(lang_gc_current_heap(), p, is_array); }
+
+void lang_gc_unhold(void *p) {
+    LangThread *t = lt_current();
+    if (t && t->gc_heap) lang_gc_heap_unhold(t->gc_heap, p);
+}
+
+void lang_gc_heap_hold(LangGcHeap *h, void *p, int is_array) {
+    if ((h->nheld + 1) * 2 > h->held_cap) {
+        uintptr_t *old = h->held;
+        int64_t old_cap = h->held_cap;
+        h->held_cap = old_cap ? old_cap * 2 : 64;
+        h->held = calloc((size_t)h->held_cap, sizeof *h->held);
+        if (!h->held) lang_panic("out of memory (gc held blocks)");
+        for (int64_t i = 0; i < old_cap; i++)
+            if (old[i]) held_insert(h, old[i]);
+        free(old);
+    }
+    held_insert(h, (uintptr_t)p | (is_array ? kHeldArray : 0));
+    h->nheld++;
+}
+
+void lang_gc_heap_unhold(LangGcHeap *h, void *p) {
+    int64_t i = held_find(h, (uintptr_t)p);
+    if (i < 0) return;
+    uint64_t mask = (uint64_t)h->held_cap - 1;
+    h->held[i] = 0; /* backward-shift deletion keeps every probe sequence unbroken */
+    for (uint64_t j = ((uint64_t)i + 1) & mask; h->held[j]; j = (j + 1) & mask) {
+        uint64_t k = held_hash(h->held[j] & ~(uintptr_t)3) & mask;
+        int keep = (uint64_t)i <= j ? ((uint64_t)i < k && k <= j) : ((uint64_t)i < k || k <= j);
+        if (keep) continue;
+        h->held[i] = h->held[j];
+        h->held[j] = 0;
+        i = (int64_t)j;
+    }
+    h->nheld--;
+}
+
+static void claim_value(LangGcHeap *h, const char *p, const LangTypeInfo *t, int depth);
+
+static void claim_fields(LangGcHeap *h, const char *p, const LangTypeInfo *t, int depth) {
+    if (depth > 64 || !t->fields) return;
+    for (int64_t i = 0; i < t->field_count; i++)
+        if (t->fields[i].type) claim_value(h, p + t->fields[i].offset, t->fields[i].type, depth + 1);
+}
+
+static void claim_value(LangGcHeap *h, const char *p, const LangTypeInfo *t, int depth) {
+    switch (t->kind) {
+    case LANG_TK_CLASS:
+    case LANG_TK_NULLABLE: {
+        if (t->kind == LANG_TK_NULLABLE && !(t->flags & LANG_TF_REF)) {
+            if (t->fields) claim_fields(h, p, t, depth);
+            return;
+        }
+        const LangObjHeader *o = *(const LangObjHeader *const *)p;
+        if (!o || o->allocator == &gc_allocator || !o->type || !(o->type->flags & LANG_TF_GC_DEEP)) return;
+        int64_t i = held_find(h, (uintptr_t)o);
+        if (i >= 0) h->held[i] |= kHeldOwned;
+        claim_fields(h, (const char *)o, o->type, depth);
+        return;
+    }
+    case LANG_TK_ARRAY: {
+        const LangArray *a = *(const LangArray *const *)p;
+        int64_t i = a ? held_find(h, (uintptr_t)a) : -1;
+        if (i >= 0) h->held[i] |= kHeldOwned;
+        return;
+    }
+    case LANG_TK_STRUCT:
+    case LANG_TK_TUPLE:
+    case LANG_TK_ENUM: claim_fields(h, p, t, depth); return;
+    default: return;
+    }
+}
+
+/* Marks the held blocks that gc objects own, then scans the others as roots. */
+static void mark_held(LangGcHeap *h) {
+    if (!h->nheld) return;
+    for (GcChunk *c = h->chunks; c; c = c->next)
+        for (uint32_t i = 0; i < c->count; i++) {
+            GcBlock *b = chunk_block(c, i);
+            if (b->size_mark && obj_of(b)->type) claim_fields(h, (const char *)obj_of(b), obj_of(b)->type, 0);
+        }
+    for (GcBlock *b = h->large; b; b = b->next)
+        if (obj_of(b)->type) claim_fields(h, (const char *)obj_of(b), obj_of(b)->type, 0);
+    for (int64_t i = 0; i < h->held_cap; i++) {
+        uintptr_t v = h->held[i];
+        if (!v) continue;
+        if (v & kHeldOwned) {
+            h->held[i] = v & ~(uintptr_t)kHeldOwned;
+            continue;
+        }
+        if (v & kHeldArray) {
+            const LangArray *a = (const LangArray *)(v & ~(uintptr_t)3);
+            if (a->length > 0) mark_range(h, a->data, (size_t)(a->length * a->element_size));
+        } else {
+            const LangObjHeader *o = (const LangObjHeader *)v;
+            if (o->type && o->type->fields && o->type->field_count > 0) scan_fields(h, (const char *)o, o->type, 0);
+        }
     }
 }
 
@@ -584,6 +727,7 @@ __attribute__((noinline)) static void collect_spilled(LangContext *ctx, LangGcHe
     int64_t t0 = now_ns();
     int64_t before = h->bytes;
     build_large_table(h);
+    mark_held(h);
     mark_stack(h);
     mark_all(h);
     int64_t nfreed, bfreed;
@@ -648,6 +792,7 @@ void lang_gc_heap_destroy(LangContext *ctx, LangGcHeap *h) {
     free(h->chunk_table);
     free(h->large_table);
     free(h->stack);
+    free(h->held);
     free(h);
 }
 
@@ -682,7 +827,9 @@ void lang_gc_thread_exit(LangContext *ctx) {
 
 void *lang_gc_new(LangContext *ctx, const LangTypeInfo *type, int64_t size) {
     LangGcHeap *h = lang_gc_current_heap();
-    if (h->bytes + size > h->next_gc && !h->collecting && (!ctx || ctx->gc_enabled)) lang_gc_heap_collect(ctx, h);
+    /* (not inside a drop: an object being dropped may name what it has already freed) */
+    if (h->bytes + size > h->next_gc && !h->collecting && (!ctx || (ctx->gc_enabled && !ctx->drop_depth)))
+        lang_gc_heap_collect(ctx, h);
     return lang_gc_heap_alloc(h, type, size);
 }
 

@@ -61,6 +61,12 @@ void *lang_gc_heap_alloc(LangGcHeap *h, const LangTypeInfo *type, int64_t size);
  * thread's heap). Ignores ctx->gc_enabled (lang_gc_collect honours it). */
 void lang_gc_heap_collect(LangContext *ctx, LangGcHeap *h);
 void lang_gc_heap_stats(const LangGcHeap *h, LangGcStats *out);
+/* Owned memory (not in h) that holds references to h's objects: an array (is_array: its
+ * elements are scanned) or an object with a field table. It is a root of h's collections
+ * until unheld, unless one of h's objects owns it (names it in a field of class, nullable
+ * class or array type, directly or through owned objects of LANG_TF_GC_DEEP classes). */
+void lang_gc_heap_hold(LangGcHeap *h, void *p, int is_array);
+void lang_gc_heap_unhold(LangGcHeap *h, void *p);
 /* Whether p is the start of a live object of h. */
 int lang_gc_heap_contains(const LangGcHeap *h, const void *p);
 

@@ -62,10 +62,13 @@ typedef struct LangIfaceEntry {
 enum {
     LANG_TF_GC = 1,                /* a gc class */
     LANG_TF_REF = 2,               /* a T? of a class or interface: an object pointer or null */
+    LANG_TF_GC_ROOT = 4,           /* a class that is not gc whose fields hold gc references:
+                                      its objects are registered with the collector */
+    LANG_TF_GC_DEEP = 8,           /* ... whose objects own gc references somewhere (gc.c) */
 };
 struct LangTypeInfo {
     uint32_t kind;                 /* enum LangTypeKind */
-    uint32_t flags;                /* LANG_TF_GC, LANG_TF_REF */
+    uint32_t flags;                /* LANG_TF_* */
     const char *name;
     int64_t size;
     int64_t alignment;
@@ -233,6 +236,7 @@ void lang_str_release(LangString *s);
 
 /* ---- arrays ---- */
 LangArray *lang_array_new(LangContext *ctx, int64_t length, int64_t element_size); /* zeroed */
+void lang_array_hold_gc(LangContext *ctx, LangArray *arr); /* its elements hold gc references */
 /* The zero value of every array type (spec 3.6): length 0, read-only, shared, never freed.
  * new T[][n] and struct/tuple fields of array type start out pointing at it. */
 extern const LangArray lang_empty_array;

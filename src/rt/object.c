@@ -55,6 +55,7 @@ void *lang_obj_new(LangContext *ctx, const LangTypeInfo *type, int64_t size) {
     h->type = type;
     h->allocator = a;
     zero_fields(h, (size_t)size);
+    if (type && (type->flags & LANG_TF_GC_ROOT)) lang_gc_hold(h, 0);
     return h;
 }
 
@@ -64,6 +65,7 @@ static inline void obj_free(LangContext *ctx, LangObjHeader *h) {
     if (!h->allocator) lang_panic("object freed twice (or not made by lang_obj_new)");
     const LangTypeInfo *t = h->type;
     if (t && t->drop) t->drop(ctx, h);
+    if (t && (t->flags & LANG_TF_GC_ROOT)) lang_gc_unhold(h);
     LangAllocator *a = h->allocator;
     h->allocator = NULL;
     if (a == &lang_default_allocator_record) lang_default_free(h);

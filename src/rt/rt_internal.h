@@ -142,6 +142,10 @@ void *lang_default_alloc(size_t size, size_t align);
 void lang_default_free(void *ptr);
 extern LangAllocator lang_default_allocator_record; /* what lang_default_allocator() returns */
 int lang_alloc_is_arena(const LangAllocator *a);
+/* Owned memory holding gc references, registered with the running thread's collector
+ * (gc.c): an array (is_array) or an object of a LANG_TF_GC_ROOT class. */
+void lang_gc_hold(void *p, int is_array);
+void lang_gc_unhold(void *p);
 /* The start of every arena (alloc_arena.c), so that making and dropping an object in an
  * untracked arena needs no call (object.c): the free room of the newest chunk is
  * [cur, end); `track` is the live-allocation bookkeeping (a free only counts then). */

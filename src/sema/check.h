@@ -331,8 +331,6 @@ public:
     bool holds_gc_ref(const Type* t, std::string* why); // a gc class reference anywhere inside
     // ---- gc_classes.cpp ----
     void check_gc_class(TypeDecl* td);                  // bases, non-gc and static fields
-    bool check_gc_array(const Type* elem, Span span);   // false (reported): elements hold gc refs
-    bool check_gc_type_args(TypeDecl* gen, const std::vector<const Type*>& args, Span use);
     const Type* resolve_conc_type(TypeExpr* te); // null: not Channel/Task/WaitGroup/Mutex
     const Type* check_conc_new(NewExpr* e, const Type* t);
     const Type* check_conc_method(CallExpr* e, MemberExpr* m, const Type* ot);

@@ -1222,7 +1222,6 @@ const Type* Sema::check_array_lit(ArrayLitExpr* e, const Type* hint) {
     }
     bool ok = true;
     for (Expr*& x : e->elems) ok = coerce(x, et) && ok;
-    check_gc_array(et, e->span);
     return T.array(et);
 }
 
@@ -1293,7 +1292,6 @@ const Type* Sema::check_new(NewExpr* e) {
                        name.c_str(), why.c_str(), name.c_str());
             return T.array(el);
         }
-        check_gc_array(el, e->span);
         return T.array(el);
     }
     const Type* t = resolve_type(e->type);

@@ -179,7 +179,6 @@ const Type* Sema::instantiate_type(TypeDecl* gen, const std::vector<const Type*>
         instances_[key] = stub;
         return stub->type;
     }
-    if (!check_gc_type_args(gen, args, use)) return err(); // gc_classes.cpp
     uint32_t depth;
     if (too_deep(*this, gen, use, &depth)) return err();
     Decl* d = reparse_decl(c, gen->span.file, gen->span.begin, static_cast<TypeDecl*>(gen->parent));

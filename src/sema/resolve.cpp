@@ -724,7 +724,6 @@ const Type* Sema::resolve_type(TypeExpr* te) {
             break;
         }
         r = is_error(e) ? err() : T.array(e);
-        if (!is_error(r)) check_gc_array(e, te->span);
         break;
     }
     case TypeExprKind::Nullable: {

@@ -1,8 +1,9 @@
 // test_rt_gc.cpp: the cycle collector (src/rt/gc.c): cycles are collected, an object is
 // kept alive by a stack slot alone (also through a pointer into its fields) and by a
 // callee-saved register alone, large and deep heaps, drop hooks and string fields of dead
-// objects, the gc_enabled switch, and many lightweight threads each churning their own
-// heap (also built into the TSan runner, make test-tsan).
+// objects, the gc_enabled switch, owned arrays holding gc references (roots unless a gc
+// object owns them), and many lightweight threads each churning their own heap (also
+// built into the TSan runner, make test-tsan).
 #include <doctest/doctest.h>
 #include <atomic>
 #include <cstdint>
@@ -388,6 +389,79 @@ __attribute__((noinline)) static void threads_churn() {
     });
     CHECK(bad == 0);
 }
+namespace {
+// A gc class ANode { ANode[] kids; } whose kids array is owned memory (malloc'd here, as
+// lang_array_new would), registered with lang_gc_heap_hold like compiled code does.
+struct ANode {
+    LangObjHeader h;
+    LangArray *kids;
+};
+const LangTypeInfo kArrType = {LANG_TK_ARRAY, 0, "ANode[]", 8, 8, nullptr, nullptr, 0, nullptr, 0, nullptr, 0, nullptr};
+const LangFieldInfo kANodeFields[] = {{"kids", &kArrType, offsetof(ANode, kids)}};
+const LangTypeInfo kANodeType = {LANG_TK_CLASS, 1, "ANode", sizeof(ANode), 8, nullptr, kANodeFields, 1,
+                                 nullptr, 0, nullptr, 0, nullptr};
+
+LangArray *new_ptr_array(int64_t n) {
+    auto *a = static_cast<LangArray *>(aligned_alloc(16, sizeof(LangArray) + 16 * (size_t)n));
+    memset(a, 0, sizeof(LangArray) + 16 * (size_t)n);
+    a->length = n;
+    a->element_size = 8;
+    return a;
+}
+
+// 100 arrays outside the heap, each the only holder of a node (masked on the stack).
+__attribute__((noinline)) void fill_held(LangGcHeap *h, LangArray **arrays, int n) {
+    for (int i = 0; i < n; i++) {
+        arrays[i] = new_ptr_array(1);
+        reinterpret_cast<Node **>(arrays[i]->data)[0] = new_node(h, &kPlainNodeType);
+        lang_gc_heap_hold(h, arrays[i], 1);
+    }
+}
+
+// n ANodes in rings of 4, each the owner of a held array naming itself and the next:
+// cycles through owned memory, and nothing else refers to them.
+__attribute__((noinline)) void make_owned_cycles(LangGcHeap *h, LangArray **arrays, int n) {
+    ANode *ring[4];
+    for (int i = 0; i < n; i++) {
+        auto *x = static_cast<ANode *>(lang_gc_heap_alloc(h, &kANodeType, sizeof(ANode)));
+        arrays[i] = new_ptr_array(2);
+        x->kids = arrays[i];
+        reinterpret_cast<ANode **>(x->kids->data)[0] = x;
+        lang_gc_heap_hold(h, arrays[i], 1);
+        ring[i % 4] = x;
+        if (i % 4 == 3)
+            for (int k = 0; k < 4; k++) reinterpret_cast<ANode **>(ring[k]->kids->data)[1] = ring[(k + 1) % 4];
+    }
+}
+} // namespace
+
+__attribute__((noinline)) static void held_blocks() {
+    LangGcHeap *h = lang_gc_heap_create();
+    LangArray *arrays[100];
+    fill_held(h, arrays, 100);
+    collect(h);
+    CHECK(live(h) == 100); // each kept by its held array alone
+    for (LangArray *a : arrays) CHECK(reinterpret_cast<Node **>(a->data)[0]->h.type == &kPlainNodeType);
+    for (LangArray *a : arrays) lang_gc_heap_unhold(h, a); // (freed arrays are unheld first)
+    collect(h);
+    CHECK(live(h) <= kFalseRoots);
+    for (LangArray *a : arrays) free(a);
+    int64_t before = live(h);
+    make_owned_cycles(h, arrays, 100);
+    CHECK(live(h) == before + 100);
+    collect(h);
+    CHECK(live(h) <= before + 4 * kFalseRoots); // owned by dead nodes, so not roots
+    for (LangArray *a : arrays) {
+        lang_gc_heap_unhold(h, a);
+        free(a);
+    }
+    lang_gc_heap_destroy(nullptr, h);
+}
+TEST_CASE("rt gc: held owned arrays are roots unless a gc object owns them") {
+    clobber_stack();
+    held_blocks();
+}
+
 TEST_CASE("rt gc: many lightweight threads each churn their own heap") {
     clobber_stack(); // stale words of earlier tests must not keep this one's objects
     threads_churn();
