@@ -21,6 +21,7 @@ set -eu
 B=${1:-build}
 LANG_BIN=$PWD/$B/lang
 command -v tcc >/dev/null || { apt-get update -qq && apt-get install -y -qq tcc >/dev/null; }
+command -v go >/dev/null || { apt-get update -qq && apt-get install -y -qq golang-go >/dev/null; } || true
 w=$(mktemp -d /tmp/lang-bench-XXXXXX)
 trap 'rm -rf "$w"' EXIT
 
