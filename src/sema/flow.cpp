@@ -571,8 +571,9 @@ private:
     // A `mut` method called on a place (`list.Clear()`, `this.items.Add(x)`, `Reset()` in a
     // method): it may replace or drop anything its receiver holds, so borrows from the
     // receiver's owner end (all fields of `this` for a call on `this`). A call through a
-    // local that borrows changes that local's object only, which the owner-wide borrows
-    // cannot tell apart: it ends nothing (spec 6 says so).
+    // local that borrows leaves that local naming the same object and ends the owner's
+    // other borrows, as an assignment through it does (place_changed): the borrows are
+    // tracked per owner, so which of them the call touches cannot be told apart.
     void mut_call(Expr* recv, Span at, State& st) {
         if (!recv) {
             for (const Borrower& b : borrowers_)
@@ -585,8 +586,8 @@ private:
             return;
         }
         LocalDecl* via = local_of(place_root(recv));
-        if (via && via->index < borrows_.size() && borrows_[via->index]) return;
-        owner_changed(owner_of(recv), at, st);
+        bool borrowing = via && via->index < borrows_.size() && borrows_[via->index];
+        owner_changed(owner_of(recv), at, st, borrowing ? via : nullptr);
     }
     void owner_changed(Decl* owner, Span at, State& st, LocalDecl* except = nullptr) {
         if (!owner || st.dead) return;
