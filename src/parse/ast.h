@@ -412,12 +412,15 @@ struct FuncDecl : Decl {
 
 // Property getters, indexers (get_Item) and IterAt may return a place of their object: the
 // caller borrows the result (spec 6; sema/flow.cpp checks it, ir/lower_drop.cpp never drops it).
-inline bool returns_borrow(const FuncDecl* fd) {
-    if (!fd) return false;
-    if (fd->is_property || fd->name == "get_Item" || fd->name == "IterAt") return true;
-    for (const Attribute& a : fd->attrs) // [Borrow]: a method like a getter (Dict.Get)
+// [Borrow]: a method that returns a borrow like a getter (Dict.Get), of its object or of
+// one of its borrowed arguments (Dict.GetOr).
+inline bool has_borrow_attr(const FuncDecl* fd) {
+    for (const Attribute& a : fd->attrs)
         if (a.name == "Borrow") return true;
     return false;
+}
+inline bool returns_borrow(const FuncDecl* fd) {
+    return fd && (fd->is_property || fd->name == "get_Item" || fd->name == "IterAt" || has_borrow_attr(fd));
 }
 
 struct FieldDecl : Decl {

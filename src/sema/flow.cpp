@@ -322,6 +322,7 @@ private:
                         d->name.c_str(), d->name.c_str());
             return;
         } else if (d && d->kind == DeclKind::Param && static_cast<ParamDecl*>(d)->mode == ParamMode::Borrow) {
+            if (returns_borrow_ && fn_ && has_borrow_attr(fn_)) return; // a [Borrow] method may return a borrowed argument
             diag_.error(x->span, "cannot move '%s' of type %s: it is a borrowed parameter (declare it 'own %s %s' to take ownership)",
                         d->name.c_str(), s_.tn(x->type).c_str(), s_.tn(x->type).c_str(), d->name.c_str());
             return;
@@ -379,6 +380,23 @@ private:
         if (x->kind != ExprKind::Call) return false;
         auto* c = static_cast<CallExpr*>(x);
         return c->callee && c->callee->kind == ExprKind::Member && returns_borrow(c->target);
+    }
+    // `let x = d.GetOr(k, new Node(1));`: a [Borrow] method may return one of its borrowed
+    // arguments, and a temporary one is dropped when the statement ends.
+    void borrows_temporary(Expr* init) {
+        init = strip_casts(init);
+        if (!init || !borrowing_call(init)) return;
+        auto* c = static_cast<CallExpr*>(init);
+        for (uint32_t i = 0; i < c->args.size && i < c->target->params.size; i++) {
+            Arg& a = c->args[i];
+            if (c->target->params[i]->mode == ParamMode::Borrow && a.value && a.value->kind != ExprKind::RefArg &&
+                s_.is_move_type(a.value->type) && temporary(a.value)) {
+                diag_.error(a.value->span, "'%s' may return this argument, a temporary dropped at the end of the "
+                            "statement, so its result cannot be kept in a variable (keep the argument in a variable first)",
+                            c->target->name.c_str());
+                return;
+            }
+        }
     }
     // The value a chain of field, property and element reads starts from.
     static Expr* place_root(Expr* x) {
@@ -884,6 +902,7 @@ private:
                 declared_.push_back(d);
                 decl_at_[d->index] = d;
                 if (borrows) {
+                    borrows_temporary(v->init);
                     if (borrows_.size() <= d->index) borrows_.resize(d->index + 1, 0);
                     borrows_[d->index] = 1;
                     d->borrows = true;
