@@ -641,6 +641,29 @@ private:
             return;
         owned_binding(a.pattern->subs[0], m->scrutinee, st);
     }
+    // Pattern bindings of a place (`if (xs[0] is Res r)`, `Ok(c)` of a stored T!) and for-in
+    // variables borrow from the place's owner, like `let r = xs[0];`: they cannot be read
+    // after the owner changes (spec 6), nor passed as `ref`.
+    void borrowed_bindings(Pattern* p, Expr* operand, State& st) {
+        if (!p || temporary(operand)) return;
+        if ((p->kind == PatternKind::TypeTest || p->kind == PatternKind::Binding) && p->decl &&
+            p->decl->kind == DeclKind::Local)
+            borrowing_local(static_cast<LocalDecl*>(p->decl), operand, st);
+        for (Pattern* sub : p->subs) borrowed_bindings(sub, operand, st);
+    }
+    void borrowing_local(LocalDecl* d, Expr* from, State& st) {
+        if (!d || d->index >= slot_of_.size() || !d->type || !s_.is_move_type(d->type)) return;
+        if (borrows_.size() <= d->index) borrows_.resize(d->index + 1, 0);
+        borrows_[d->index] = 1;
+        decl_at_[d->index] = d;
+        Decl* owner = owner_of(from);
+        if (!owner) return;
+        if (slot_of_[d->index] < 0) {
+            slot_of_[d->index] = new_slot(true);
+            borrowers_.push_back({d, owner});
+        }
+        st.set((uint32_t)slot_of_[d->index], true);
+    }
     void owned_binding(Pattern* p, Expr* operand, State& st) {
         if (!p || (p->kind != PatternKind::TypeTest && p->kind != PatternKind::Binding) || !p->decl ||
             p->decl->kind != DeclKind::Local)
@@ -778,6 +801,8 @@ private:
         if (x->kind == StmtKind::ForIn) {
             auto* fi = static_cast<ForInStmt*>(x);
             back = head;
+            if (fi->var && fi->var->index < slot_of_.size() && slot_of_[fi->var->index] >= 0 && !back.dead)
+                back.set((uint32_t)slot_of_[fi->var->index], true); // bound to the next element
             loop_body(fi->body, back, l);
             after = head; // it may run no time
         } else {
@@ -936,10 +961,13 @@ private:
             break;
         }
         case StmtKind::While: loop(x, st); break;
-        case StmtKind::ForIn:
-            ex(static_cast<ForInStmt*>(x)->iterable, st);
+        case StmtKind::ForIn: {
+            auto* fi = static_cast<ForInStmt*>(x);
+            ex(fi->iterable, st);
+            if (fi->var) borrowing_local(fi->var, fi->iterable, st);
             loop(x, st);
             break;
+        }
         case StmtKind::For:
             stmt(static_cast<ForStmt*>(x)->init, st);
             loop(x, st);
@@ -1057,6 +1085,13 @@ private:
         bool reborrow = d && d->index < borrows_.size() && borrows_[d->index] && borrowed_place(a->value);
         // `cur = c.Next;` of a local that borrows borrows again; `context.logger = l;` borrows
         // l for the rest of its block (spec 7.11).
+        if (d && !a->compound && !reborrow && d->index < borrows_.size() && borrows_[d->index] &&
+            s_.is_move_type(d->type) && strip_casts(a->value) && strip_casts(a->value)->kind != ExprKind::NullLit) {
+            diag_.error(a->value->span, "'%s' borrows (it was declared from a place), so it cannot own this new value, "
+                        "which would be dropped at once (keep the value in a variable of its own)", d->name.c_str());
+            ex(a->value, st, &r);
+            return;
+        }
         if (a->compound || reborrow || s_.is_context_member(a->target)) ex(a->value, st, &r);
         else consume(a->value, st, &r);
         if (a->compound && (a->op == BinOp::Div || a->op == BinOp::Mod) && is_int(a->target) && r.known && r.v == 0)
@@ -1212,6 +1247,7 @@ private:
         case ExprKind::Is:
             ex(static_cast<IsExpr*>(e)->operand, st);
             owned_binding(static_cast<IsExpr*>(e), st);
+            borrowed_bindings(static_cast<IsExpr*>(e)->pattern, static_cast<IsExpr*>(e)->operand, st);
             break;
         case ExprKind::As: ex(static_cast<AsExpr*>(e)->operand, st); break;
         case ExprKind::New: {
@@ -1265,6 +1301,7 @@ private:
             for (MatchArm& a : m->arms) {
                 State arm = st;
                 owned_err_binding(m, a, arm);
+                borrowed_bindings(a.pattern, m->scrutinee, arm);
                 if (a.guard) {
                     State t, f;
                     cond(a.guard, arm, t, f);
@@ -1311,8 +1348,24 @@ private:
             Expr* call = static_cast<SpawnExpr*>(e)->call;
             if (call && call->kind == ExprKind::Call) {
                 auto* c = static_cast<CallExpr*>(call);
-                if (c->callee && c->callee->kind == ExprKind::Member) ex(static_cast<MemberExpr*>(c->callee)->object, st);
-                else if (c->callee && c->callee->kind != ExprKind::Name) ex(c->callee, st);
+                if (c->callee && c->callee->kind == ExprKind::Member) {
+                    Expr* recv = static_cast<MemberExpr*>(c->callee)->object;
+                    ex(recv, st);
+                    // The new thread would share the object with this one, which may drop it
+                    // meanwhile (spec 6: what spawn takes, it moves).
+                    if (recv && c->target && !(c->target->mods & M_STATIC) && recv->type && s_.is_move_type(recv->type))
+                        diag_.error(recv->span, "cannot spawn a method of %s: the new thread would share its object with "
+                                    "this one (spawn a static function and pass the object as an argument, which moves it)",
+                                    s_.tn(recv->type).c_str());
+                } else if (c->callee && c->callee->kind != ExprKind::Name) {
+                    ex(c->callee, st);
+                } else if (c->target && c->target->parent && !(c->target->mods & M_STATIC) &&
+                           c->target->fkind != FuncKind::Constructor && c->target->parent->type &&
+                           s_.is_move_type(c->target->parent->type)) {
+                    diag_.error(c->callee->span, "cannot spawn a method of this %s: the new thread would share the "
+                                "object with this one (spawn a static function and pass it an owned object)",
+                                s_.tn(c->target->parent->type).c_str());
+                }
                 call_args(c->target, c->args, st, true);
             } else {
                 ex(call, st);
@@ -1322,8 +1375,18 @@ private:
         case ExprKind::RefArg: {
             // `ref v` reads and may write v: it must be assigned before; after the call it still is.
             auto* r = static_cast<RefArgExpr*>(e);
-            if (r->is_own) consume(r->operand, st); // `own v` hands v over
-            else ex(r->operand, st);
+            if (r->is_own) {
+                consume(r->operand, st); // `own v` hands v over
+                break;
+            }
+            ex(r->operand, st);
+            // A local that borrows does not own what it names: what the callee puts there
+            // (or takes out, take/swap) would be dropped by no one, or twice.
+            if (LocalDecl* d = local_of(strip_casts(r->operand)); d && d->index < borrows_.size() && borrows_[d->index] &&
+                s_.is_move_type(d->type) && !st.dead)
+                diag_.error(r->operand->span, "cannot pass '%s' as 'ref': it borrows (it names a place it does not own); "
+                            "pass the place itself, e.g. ref list[i] of an array, or swap through the owner",
+                            d->name.c_str());
             break;
         }
         }
