@@ -10,8 +10,9 @@
 #      // flags: F              extra compiler flags (e.g. -j 3)
 #      // leaks: N              exactly N built strings still live at exit (instead of none)
 #      // leak check: off (WHY)  a known leak (doc/language/spec.md 6 lists them): not checked
-#    every program runs with LANG_LEAKS=1; one that exits with status 0 must report no
-#    allocation and (unless "// leaks:" says otherwise) no string still live
+#    every program runs with LANG_LEAKS=1; one that exits with status 0, or 1 by an error
+#    escaping Main, must report no allocation and (unless "// leaks:" says otherwise) no
+#    string still live
 #      // env: NAME=VALUE ...   environment variables of the run (e.g. LANG_GC_STATS=1)
 #      // warning: LINE:COL: MESSAGE   the compiler must print "PATH:LINE:COL: warning: MESSAGE";
 #                               any warning the file does not expect fails the test
@@ -120,7 +121,8 @@ run_one() {
   if [ -n "$leaks" ] && ! grep -q -F "string leak report: $leaks strings still live" "$err"; then
     echo "FAIL $name $opt: expected $leaks live strings at exit: $(grep -F 'string leak report' "$err")"; return
   fi
-  if [ "$st" = 0 ] && ! grep -q -F '// leak check: off' $srcs; then # panics and error exits skip the drops
+  # Panics skip the drops; an error escaping Main (exit 1, "error: ..." first) does not.
+  if { [ "$st" = 0 ] || { [ "$st" = 1 ] && head -1 "$err" | grep -q '^error: '; }; } && ! grep -q -F '// leak check: off' $srcs; then
     if ! grep -q -x -F "leak report: 0 allocations, 0 bytes still live" "$err"; then
       echo "FAIL $name $opt: leaks: $(grep -F 'leak report: ' "$err" | head -1)"; return
     fi

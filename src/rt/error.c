@@ -99,6 +99,7 @@ int64_t lang_error_report(LangContext *ctx, void *err) {
             break;
         }
     }
+    lang_obj_drop(ctx, err); /* Main's result owned it: nothing else will drop it */
     return 1;
 }
 
