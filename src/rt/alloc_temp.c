@@ -2,7 +2,8 @@
  *
  * A bump allocator over chunks whose positions are numbered continuously (a chunk's data
  * starts at logical position base_pos), so a mark is one number and reset_to(mark) pops
- * the chunks past it. free() is a no-op; realloc grows the newest allocation in place.
+ * the chunks past it. free() only counts (the live count that Reset() from Lang checks);
+ * realloc grows the newest allocation in place.
  * Each lightweight thread's context gets its own LangTemp (lang_context_init_*), which is
  * what "per thread" means here: nothing is shared, so nothing is locked.
  *
@@ -32,6 +33,7 @@ struct LangTemp {
     LangAllocator *backing;
     TempChunk *chunks;
     void *last;
+    int64_t live;         /* allocations not freed yet: Reset() from Lang checks it is 0 */
 };
 
 static TempChunk *temp_new_chunk(LangTemp *t, size_t min_bytes) {
@@ -57,6 +59,7 @@ static void *temp_alloc(void *data, size_t size, size_t align) {
             if (p + size <= base + c->cap) {
                 c->used = p + size - base;
                 t->last = (void *)p;
+                t->live++;
                 return (void *)p;
             }
         }
@@ -66,8 +69,8 @@ static void *temp_alloc(void *data, size_t size, size_t align) {
 }
 
 static void temp_free(void *data, void *ptr) {
-    (void)data;
-    (void)ptr;
+    LangTemp *t = data;
+    if (ptr) t->live--; /* the memory itself comes back at the next reset */
 }
 
 static void *temp_realloc(void *data, void *ptr, size_t old_size, size_t new_size, size_t align) {
@@ -81,6 +84,7 @@ static void *temp_realloc(void *data, void *ptr, size_t old_size, size_t new_siz
     }
     void *n = temp_alloc(data, new_size, align);
     memcpy(n, ptr, old_size < new_size ? old_size : new_size);
+    t->live--; /* the old block is given up */
     return n;
 }
 
@@ -114,7 +118,10 @@ void lang_temp_reset_to(LangTemp *t, size_t mark) {
     t->last = NULL;
 }
 
-void lang_temp_reset(LangTemp *t) { lang_temp_reset_to(t, 0); }
+void lang_temp_reset(LangTemp *t) {
+    lang_temp_reset_to(t, 0);
+    t->live = 0;
+}
 
 void lang_temp_destroy(LangTemp *t) {
     if (!t) return;
@@ -126,8 +133,17 @@ void lang_temp_destroy(LangTemp *t) {
     free(t);
 }
 
+/* context.temp_allocator.Reset() from Lang: memory still owned (an object kept in a list
+ * that outlives the reset) would be reused under its owner, so that panics, as releasing
+ * an arena does (debug checks only, LANG_DEBUG=0 turns them off). */
 void lang_context_temp_reset(LangContext *ctx) {
     LangAllocator *a = ctx->temp_allocator;
-    if (lang_alloc_is_temp(a)) lang_temp_reset((LangTemp *)a->procedure_data);
+    if (lang_alloc_is_temp(a)) {
+        LangTemp *t = (LangTemp *)a->procedure_data;
+        if (lang_rt_debug_checks && t->live > 0)
+            lang_panicf("temp allocator reset with %lld allocation%s made with it still owned", (long long)t->live,
+                        t->live == 1 ? "" : "s");
+        lang_temp_reset(t);
+    }
     else if (lang_alloc_is_arena(a)) lang_arena_reset_unchecked((LangArena *)a->procedure_data);
 }
