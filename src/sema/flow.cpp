@@ -313,6 +313,7 @@ private:
             return;
         }
         Decl* d = static_cast<NameExpr*>(x)->decl;
+        if (pinned_move(x)) return;
         int32_t slot = -1;
         if (LocalDecl* l = local_of(x)) {
             slot = slot_of_[l->index];
@@ -888,6 +889,7 @@ private:
     void block(Block* b, State& st) {
         if (!b) return;
         bool warned = st.dead; // code already unreachable where the block starts was reported outside
+        size_t pins = pinned_.size();
         for (Stmt* x : b->stmts) {
             if (!x) continue;
             if (st.dead && !warned && x->kind != StmtKind::Empty) {
@@ -896,6 +898,32 @@ private:
             }
             stmt(x, st);
         }
+        pinned_.resize(pins);
+    }
+    // `context.allocator = a;` borrows a until its block ends (spec 7): a cannot be moved
+    // (handed to an `own` parameter, stored) meanwhile, or later allocations would use an
+    // allocator that was released.
+    struct Pin {
+        Decl* d;
+        Span at;
+    };
+    std::vector<Pin> pinned_;
+    void pin_context_value(AssignExpr* a) {
+        Expr* v = strip_casts(a->value);
+        if (v && v->kind == ExprKind::Member) v = strip_casts(static_cast<MemberExpr*>(v)->object); // a.handle (context.cpp)
+        if (!v || v->kind != ExprKind::Name || !s_.is_move_type(v->type)) return;
+        if (Decl* d = static_cast<NameExpr*>(v)->decl) pinned_.push_back({d, a->span});
+    }
+    bool pinned_move(Expr* x) {
+        Decl* d = static_cast<NameExpr*>(x)->decl;
+        for (const Pin& p : pinned_)
+            if (p.d == d) {
+                LineCol lc = s_.c.sources.line_col(p.at.file, p.at.begin);
+                diag_.error(x->span, "cannot move '%s': the context uses it until the end of the block that set it at "
+                            "%u:%u (move it after that block)", d->name.c_str(), lc.line, lc.col);
+                return true;
+            }
+        return false;
     }
 
     void loop_body(Stmt* body, State& st, Loop& out) {
@@ -1092,6 +1120,7 @@ private:
             ex(a->value, st, &r);
             return;
         }
+        if (s_.is_context_member(a->target)) pin_context_value(a);
         if (a->compound || reborrow || s_.is_context_member(a->target)) ex(a->value, st, &r);
         else consume(a->value, st, &r);
         if (a->compound && (a->op == BinOp::Div || a->op == BinOp::Mod) && is_int(a->target) && r.known && r.v == 0)
