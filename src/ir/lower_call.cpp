@@ -28,6 +28,9 @@ void Lowerer::call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>& o
         return d && (d->kind == DeclKind::Param || d->kind == DeclKind::Local) && !statics_.count(d);
     };
     uint32_t npos = 0;
+    // New objects given to `own` parameters stay temporaries until every argument is
+    // evaluated: a later argument's `try` that propagates drops them (else they leak).
+    std::vector<Inst*> claims;
     for (uint32_t pi = 0; pi < fd->params.size; pi++) {
         ParamDecl* p = fd->params[pi];
         Expr* a = nullptr;
@@ -75,7 +78,7 @@ void Lowerer::call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>& o
         // The callee borrows a string argument; one read from a field, element or global
         // could be released by the callee's own assignments: keep it alive for the call.
         if (is_counted(p->type) && !is_local_read(inner)) v = pin(v, p->type);
-        if (p->mode == ParamMode::Own && needs_drop(p->type)) claim(v); // the callee drops it
+        if (p->mode == ParamMode::Own && needs_drop(p->type)) claims.push_back(v); // the callee drops it (below)
         if (p->mode == ParamMode::Own && drops_agg(p->type)) { // the callee drops it (lower_drop.cpp)
             if (!claim_agg(v)) {
                 v = materialize(p->type, v);
@@ -89,6 +92,7 @@ void Lowerer::call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>& o
         }
         out.push_back(v);
     }
+    for (Inst* v : claims) claim(v);
 }
 
 Inst* Lowerer::call_expr(CallExpr* e, bool tail) {

@@ -146,6 +146,7 @@ Inst* Lowerer::array_lit(ArrayLitExpr* ae) {
     if (nconst < kArrayDataMin) {
         use_extern("lang_array_new");
         Inst* arr = gc_array(call("lang_array_new", Ty::Ptr, {ctx, iconst(Ty::I64, n), iconst(Ty::I64, et->size)}), et);
+        own_value(arr, ae->type); // (before the elements: one whose `try` propagates drops what is stored so far)
         for (uint32_t i = 0; i < n; i++) {
             Inst* v = expr(ae->elems[i]);
             store_typed(et, arr, LANG_ABI_ARRAY_DATA + (int64_t)i * et->size, v);
