@@ -61,11 +61,17 @@ void Sema::mark_boxed_payloads() {
     for (size_t i = t_from_; i < t_end(); i++) { // the entries of this phase (generics.cpp)
         TypeDecl* td = types_[i].td;
         if (!td || td->tkind != TypeDeclKind::Enum) continue;
+        bool boxed = false;
         for (Decl* m : td->members) {
             if (!m || m->kind != DeclKind::EnumCase) continue;
             for (ParamDecl* p : static_cast<EnumCaseDecl*>(m)->payload)
-                if (p && p->type && !p->type->is_error() && holds_by_value(p->type, td)) p->boxed = true;
+                if (p && p->type && !p->type->is_error() && holds_by_value(p->type, td)) p->boxed = boxed = true;
         }
+        // Boxes live on the heap where the collector does not look (gc_classes.cpp).
+        if (std::string why; boxed && td->type && holds_gc_ref(td->type, &why))
+            diag.error(td->name_span, "recursive enum '%s' cannot hold a gc reference (%s) yet: its payloads are boxed "
+                                      "on the heap, where the collector does not look",
+                       td->name.c_str(), why.c_str());
     }
 }
 
