@@ -483,12 +483,6 @@ static FieldDecl* find_field(TypeDecl* td, Ident name) {
 Inst* Lowerer::construct(TypeDecl* td, const Type* t, NewExpr* e) {
     Inst* obj;
     bool cls = t->kind == TypeKind::Class;
-    // A class's constructor arguments are evaluated first, as in C#: one whose `try`
-    // propagates leaves no half-made object behind (the arguments made so far are
-    // temporaries, dropped on the way out).
-    std::vector<Inst*> args{ctx, nullptr};
-    std::vector<std::pair<LVal, Inst*>> wb;
-    if (cls && e->ctor) call_args(e->ctor, e->args, args, &wb);
     if (cls) {
         const char* alloc = td->is_gc ? "lang_gc_new" : "lang_obj_new"; // gc class: the thread's gc heap
         use_extern(alloc);
@@ -523,8 +517,9 @@ Inst* Lowerer::construct(TypeDecl* td, const Type* t, NewExpr* e) {
         }
     }
     if (e->ctor) {
-        args[1] = obj;
-        if (!cls) call_args(e->ctor, e->args, args, &wb);
+        std::vector<Inst*> args{ctx, obj};
+        std::vector<std::pair<LVal, Inst*>> wb;
+        call_args(e->ctor, e->args, args, &wb);
         call_v(func_symbol(e->ctor), Ty::Void, args);
         for (auto& [lv, s] : wb) write(lv, load(vars[lv.var].ty, s, 0));
     } else if (cls) {
