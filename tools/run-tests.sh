@@ -11,8 +11,8 @@
 #      // leaks: N              exactly N built strings still live at exit (instead of none)
 #      // leak check: off (WHY)  a known leak (doc/language/spec.md 6 lists them): not checked
 #    every program runs with LANG_LEAKS=1; one that exits with status 0, or 1 by an error
-#    escaping Main, must report no allocation and (unless "// leaks:" says otherwise) no
-#    string still live
+#    escaping Main, must report no allocation, no handle and (unless "// leaks:" says
+#    otherwise) no string still live
 #      // env: NAME=VALUE ...   environment variables of the run (e.g. LANG_GC_STATS=1)
 #      // warning: LINE:COL: MESSAGE   the compiler must print "PATH:LINE:COL: warning: MESSAGE";
 #                               any warning the file does not expect fails the test
@@ -128,6 +128,9 @@ run_one() {
     fi
     if [ -z "$leaks" ] && ! grep -q -x -F "string leak report: 0 strings still live" "$err"; then
       echo "FAIL $name $opt: leaks: $(grep -F 'string leak report' "$err")"; return
+    fi
+    if grep -q 'handle leak report: [1-9]' "$err"; then # (printed only when some are live)
+      echo "FAIL $name $opt: leaks: $(grep -F 'handle leak report' "$err")"; return
     fi
   fi
   rm -f "$exe"

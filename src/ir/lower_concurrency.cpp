@@ -330,7 +330,7 @@ Inst* Lowerer::conc_call(CallExpr* e) {
         seal(done);
         enter(done);
         store(Ty::I8, s, tuple_offset(tt, 1), got);
-        return s;
+        return received_value(tt, s); // the value part is ours (+1): a new tuple
     }
     case B_ChanClose: call_v(ext("lang_chan_close"), Ty::Void, {R()}); return nullptr;
     case B_ChanLength: return call_v(ext("lang_chan_len"), Ty::I64, {R()});

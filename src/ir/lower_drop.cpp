@@ -39,8 +39,7 @@
 // of the `if` whose whole condition it is (if_stmt); in any other condition it is leaked
 // (never a dangling binding).
 //
-// Not yet (leaks, never double frees): boxed structs, the string or handle in the value
-// part of TryReceive.
+// Not yet (leaks, never double frees): boxed structs.
 #include "ir/lower_impl.h"
 
 #include <algorithm>

@@ -164,7 +164,7 @@ void Lowerer::var_decl(VarDeclStmt* s) {
             }
             if (whole) {
                 if (is_agg(et)) fresh_aggs_.insert(part);
-                else if (is_str(et)) own(part);
+                else if (is_counted(et)) own(part, et); // a string, function value or handle
                 else if (needs_drop(et) && owns_drop(d)) own_value(part, et);
             }
             bind_owned(d, part, et);
