@@ -62,21 +62,9 @@ bool Lowerer::has_drops(const Type* t, int depth) {
     if (needs_drop(t) || is_counted(t)) return true;
     switch (t->kind) {
     case TypeKind::Tuple:
-        for (uint32_t i = 0; i < t->count; i++)
-            if (has_drops(t->elems[i], depth + 1)) return true;
-        return false;
     case TypeKind::Struct:
-        if (!t->decl) return false;
-        for (Decl* d : t->decl->members)
-            if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && has_drops(d->type, depth + 1)) return true;
-        return false;
     case TypeKind::Enum: // a payload enum: a box, or a payload with something to drop
-        if (!t->decl || t->is_c_like_enum()) return false;
-        for (Decl* m : t->decl->members)
-            if (m->kind == DeclKind::EnumCase)
-                for (ParamDecl* p : as<EnumCaseDecl>(m)->payload)
-                    if (p->boxed || (p->type != t && has_drops(p->type, depth + 1))) return true;
-        return false;
+        return any_part(t, [&](const Type* p, bool boxed) { return boxed || has_drops(p, depth + 1); });
     case TypeKind::Nullable: return is_agg(t) && has_drops(t->elem, depth + 1); // a value T?
     case TypeKind::Fallible: return true; // T!: an Error object, or its value
     default: return false;
@@ -88,21 +76,8 @@ bool Lowerer::owns_parts(const Type* t, int depth) {
     if (needs_drop(t)) return true;
     switch (t->kind) {
     case TypeKind::Tuple:
-        for (uint32_t i = 0; i < t->count; i++)
-            if (owns_parts(t->elems[i], depth + 1)) return true;
-        return false;
     case TypeKind::Struct:
-        if (!t->decl) return false;
-        for (Decl* d : t->decl->members)
-            if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && owns_parts(d->type, depth + 1)) return true;
-        return false;
-    case TypeKind::Enum:
-        if (!t->decl || t->is_c_like_enum()) return false;
-        for (Decl* m : t->decl->members)
-            if (m->kind == DeclKind::EnumCase)
-                for (ParamDecl* p : as<EnumCaseDecl>(m)->payload)
-                    if (p->boxed || (p->type != t && owns_parts(p->type, depth + 1))) return true;
-        return false;
+    case TypeKind::Enum: return any_part(t, [&](const Type* p, bool boxed) { return boxed || owns_parts(p, depth + 1); });
     case TypeKind::Nullable: return is_agg(t) && owns_parts(t->elem, depth + 1);
     case TypeKind::Fallible: return true;
     default: return false;

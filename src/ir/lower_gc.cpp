@@ -29,21 +29,8 @@ bool Lowerer::gc_direct(const Type* t, int depth) {
     case TypeKind::Class: return t->decl && t->decl->is_gc;
     case TypeKind::Nullable: return gc_direct(t->elem, depth + 1);
     case TypeKind::Tuple:
-        for (uint32_t i = 0; i < t->count; i++)
-            if (gc_direct(t->elems[i], depth + 1)) return true;
-        return false;
     case TypeKind::Struct:
-        if (!t->decl) return false;
-        for (Decl* d : t->decl->members)
-            if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && gc_direct(d->type, depth + 1)) return true;
-        return false;
-    case TypeKind::Enum:
-        if (!t->decl || t->is_c_like_enum()) return false;
-        for (Decl* m : t->decl->members)
-            if (m->kind == DeclKind::EnumCase)
-                for (ParamDecl* p : as<EnumCaseDecl>(m)->payload)
-                    if (!p->boxed && p->type != t && gc_direct(p->type, depth + 1)) return true;
-        return false;
+    case TypeKind::Enum: return any_part(t, [&](const Type* p, bool boxed) { return !boxed && gc_direct(p, depth + 1); });
     default: return false;
     }
 }
@@ -62,14 +49,7 @@ bool Lowerer::gc_deep(const Type* t, int depth) {
                 if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && gc_deep(d->type, depth + 1)) return true;
         return false;
     case TypeKind::Tuple:
-        for (uint32_t i = 0; i < t->count; i++)
-            if (gc_deep(t->elems[i], depth + 1)) return true;
-        return false;
-    case TypeKind::Struct:
-        if (!t->decl) return false;
-        for (Decl* d : t->decl->members)
-            if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && gc_deep(d->type, depth + 1)) return true;
-        return false;
+    case TypeKind::Struct: return any_part(t, [&](const Type* p, bool) { return gc_deep(p, depth + 1); });
     default: return false;
     }
 }

@@ -118,6 +118,32 @@ struct IncompletePhi {
 bool is_fresh_temp(Expr* e); // lower_expr.cpp
 bool is_new_result(Expr* e); // lower_expr.cpp: a T! nothing else holds
 
+// Whether f(part, boxed) holds for some part of the value aggregate t: a tuple element, a
+// struct's instance field or an enum case's payload (boxed: kept in a heap box; a payload
+// of the enum's own type is never a part). The type walks of lower_drop.cpp and
+// lower_gc.cpp share it.
+template <class F> bool any_part(const Type* t, F&& f) {
+    switch (t->kind) {
+    case TypeKind::Tuple:
+        for (uint32_t i = 0; i < t->count; i++)
+            if (f(t->elems[i], false)) return true;
+        return false;
+    case TypeKind::Struct:
+        if (!t->decl) return false;
+        for (Decl* d : t->decl->members)
+            if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && f(d->type, false)) return true;
+        return false;
+    case TypeKind::Enum:
+        if (!t->decl || t->is_c_like_enum()) return false;
+        for (Decl* m : t->decl->members)
+            if (m->kind == DeclKind::EnumCase)
+                for (ParamDecl* p : as<EnumCaseDecl>(m)->payload)
+                    if (p->boxed ? f(p->type, true) : p->type != t && f(p->type, false)) return true;
+        return false;
+    default: return false;
+    }
+}
+
 // Whether fd takes `this` (methods, constructors and destructors).
 inline bool is_instance_fn(FuncDecl* fd) {
     if (fd->fkind == FuncKind::Constructor || fd->fkind == FuncKind::Destructor) return true;

@@ -11,10 +11,11 @@
  * room that is handed out (older chunks are full or abandoned). live == number of
  * records with live = 1. Allocation belongs to one thread at a time (the one whose context
  * uses the arena); a free may come from any thread (an object sent away), so the tracking
- * records are updated under a spin lock.
+ * records are updated under the runtime's LtLock.
  */
 #include <stdio.h>
 #include <string.h>
+#include "lt_sched.h"
 #include "rt_internal.h"
 
 typedef struct Chunk {
@@ -44,7 +45,7 @@ struct LangArena {
     int64_t live;
     Record *records;
     size_t nrecords, caprecords;
-    int lock;                  /* tracking only: an object may be freed on another thread */
+    LtLock lock;               /* tracking only: an object may be freed on another thread */
     void *last;                /* most recent allocation (realloc in place) */
 };
 
@@ -89,20 +90,14 @@ static void *bump(LangArena *a, size_t size, size_t align) {
     lang_panic("arena: allocation does not fit a fresh chunk");
 }
 
-static inline void arena_lock(LangArena *a) {
-    while (__atomic_exchange_n(&a->lock, 1, __ATOMIC_ACQUIRE))
-        while (__atomic_load_n(&a->lock, __ATOMIC_RELAXED)) __builtin_ia32_pause();
-}
-static inline void arena_unlock(LangArena *a) { __atomic_store_n(&a->lock, 0, __ATOMIC_RELEASE); }
-
 void *lang_arena_alloc_proc(void *data, size_t size, size_t align) {
     LangArena *a = data;
     void *p = bump(a, size, align);
     if (a->head.track) {
         uintptr_t site = lang_rt_first_lang_pc(__builtin_frame_address(0), 8);
-        arena_lock(a);
+        lt_lock(&a->lock);
         add_record(a, (TrackHdr *)p - 1, site);
-        arena_unlock(a);
+        lt_unlock(&a->lock);
     }
     a->last = p;
     return p;
@@ -112,14 +107,14 @@ void lang_arena_free_proc(void *data, void *ptr) {
     LangArena *a = data;
     if (!ptr || !a->head.track) return;
     TrackHdr *h = (TrackHdr *)ptr - 1;
-    arena_lock(a);
+    lt_lock(&a->lock);
     if (h->magic != kArenaMagic || h->record >= a->nrecords || !a->records[h->record].live) {
-        arena_unlock(a);
+        lt_unlock(&a->lock);
         lang_panicf("arena: free of %p, which this arena does not hold live", ptr);
     }
     a->records[h->record].live = 0;
     a->live--;
-    arena_unlock(a);
+    lt_unlock(&a->lock);
 }
 
 static void *arena_realloc(void *data, void *ptr, size_t old_size, size_t new_size, size_t align) {

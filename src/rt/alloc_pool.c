@@ -7,9 +7,10 @@
  *
  * Invariants: every block on the free list belongs to one of the pool's chunks and is not
  * live; live == blocks handed out - blocks freed. A request larger than the block size
- * (or more aligned than 16) panics: a pool serves one size. Blocks may be freed from any thread (under a spin lock).
+ * (or more aligned than 16) panics: a pool serves one size. Blocks may be freed from any thread (under the runtime's LtLock).
  */
 #include <string.h>
+#include "lt_sched.h"
 #include "rt_internal.h"
 
 typedef struct FreeBlock {
@@ -30,16 +31,8 @@ struct LangPool {
     size_t nchunks;
     FreeBlock *free_list;
     int64_t live;
-    int lock;             /* a block may be freed by another thread (its object was sent there) */
+    LtLock lock;          /* a block may be freed by another thread (its object was sent there) */
 };
-
-/* A spin lock around the free list: held for a few instructions, never across a yield
- * (runtime code is not preempted, preempt.c), so a waiting thread spins briefly. */
-static inline void pool_lock(LangPool *p) {
-    while (__atomic_exchange_n(&p->lock, 1, __ATOMIC_ACQUIRE))
-        while (__atomic_load_n(&p->lock, __ATOMIC_RELAXED)) __builtin_ia32_pause();
-}
-static inline void pool_unlock(LangPool *p) { __atomic_store_n(&p->lock, 0, __ATOMIC_RELEASE); }
 
 static void grow(LangPool *p) {
     LangAllocator *b = p->backing;
@@ -60,12 +53,12 @@ static void *pool_alloc(void *data, size_t size, size_t align) {
     if (size > p->block_size || align > 16)
         lang_panicf("pool allocator: request of %zu bytes (alignment %zu) does not fit its %zu-byte blocks",
                     size, align, p->block_size);
-    pool_lock(p);
+    lt_lock(&p->lock);
     if (!p->free_list) grow(p);
     FreeBlock *f = p->free_list;
     p->free_list = f->next;
     p->live++;
-    pool_unlock(p);
+    lt_unlock(&p->lock);
     return f;
 }
 
@@ -73,11 +66,11 @@ static void pool_free(void *data, void *ptr) {
     LangPool *p = data;
     if (!ptr) return;
     FreeBlock *f = ptr;
-    pool_lock(p);
+    lt_lock(&p->lock);
     f->next = p->free_list;
     p->free_list = f;
     p->live--;
-    pool_unlock(p);
+    lt_unlock(&p->lock);
 }
 
 static void *pool_realloc(void *data, void *ptr, size_t old_size, size_t new_size, size_t align) {

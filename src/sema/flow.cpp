@@ -461,8 +461,7 @@ private:
     // Moving a value out of a place this function does not own (spec 6): the owner would
     // still drop it. The fixes: exchange it with swap(), or copy it with .Clone().
     void cannot_move_out(Expr* x) {
-        const std::string& text = s_.c.sources.file(x->span.file).text;
-        std::string what(text, x->span.begin, x->span.end - x->span.begin);
+        std::string what = source_of(x);
         const char* whose = x->kind == ExprKind::Index ? "an element of a value" : x->kind == ExprKind::Name && !is_field_name(x)
             ? "a value" : "a field of a value";
         if (x->kind == ExprKind::As) {
@@ -482,9 +481,13 @@ private:
                     "(exchange it with swap(ref %s, ref other), or copy it with .Clone())",
                     what.c_str(), s_.tn(x->type).c_str(), whose, what.c_str());
     }
+    // The source text of an expression, for messages that quote it.
+    std::string source_of(Expr* x) const {
+        const std::string& text = s_.c.sources.file(x->span.file).text;
+        return std::string(text, x->span.begin, x->span.end - x->span.begin);
+    }
     void cannot_move_stored(Expr* x, Expr* stored) {
-        const std::string& text = s_.c.sources.file(stored->span.file).text;
-        std::string what(text, stored->span.begin, stored->span.end - stored->span.begin);
+        std::string what = source_of(stored);
         diag_.error(x->span, "cannot move the %s value out of '%s': 'try' and 'catch' on a stored T! borrow its value, "
                     "which stays there (move '%s' itself, or 'try' the call that made it)",
                     s_.tn(x->type).c_str(), what.c_str(), what.c_str());
@@ -1347,8 +1350,7 @@ private:
             Expr* x = static_cast<TryExpr*>(e)->operand;
             ex(x, st);
             if (!st.dead && x && x->type && x->type->kind == TypeKind::Fallible && !fresh_result(x) && !error_place(x)) {
-                const std::string& text = s_.c.sources.file(x->span.file).text;
-                std::string what(text, x->span.begin, x->span.end - x->span.begin);
+                std::string what = source_of(x);
                 diag_.error(x->span, "cannot 'try' '%s': its error would move out of a T! this function does not own "
                             "(handle it with catch or match, or 'try' the call that made it)", what.c_str());
             }
