@@ -27,6 +27,11 @@
 
 namespace lang::sema {
 
+// Whether a T! expression is a new result nothing else holds (a call's, not a getter's or
+// an indexer's, or `F() catch G()` of two) rather than one stored in a place
+// (check_errors.cpp; flow.cpp and lowering's is_new_result draw the same line).
+bool fresh_result(Expr* e);
+
 struct NsInfo {
     NamespaceDecl* decl = nullptr;
     NsInfo* parent = nullptr;

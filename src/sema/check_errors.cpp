@@ -105,9 +105,8 @@ static bool ends_in_jump(Stmt* s) {
     return s && (s->kind == StmtKind::Break || s->kind == StmtKind::Continue);
 }
 
-// Whether a T! operand is a new result that nothing else holds (a call's), as opposed to
-// one stored in a place; lowering's is_fresh_temp draws the same line.
-static bool fresh_result(Expr* e) {
+// check.h: a T! that nothing else holds.
+bool fresh_result(Expr* e) {
     while (e && e->kind == ExprKind::Cast && !static_cast<CastExpr*>(e)->to) e = static_cast<CastExpr*>(e)->operand;
     if (e && e->kind == ExprKind::Catch && e->type && e->type->kind == TypeKind::Fallible) { // F() catch G()
         auto* c = static_cast<CatchExpr*>(e);

@@ -420,15 +420,6 @@ private:
     static bool stored_result(Expr* x) {
         return x && x->type && x->type->kind == TypeKind::Fallible && !fresh_result(x);
     }
-    // A T! that nothing else holds: a call's result, or `F() catch G()` of two.
-    static bool fresh_result(Expr* x) {
-        x = strip_casts(x);
-        if (x && x->kind == ExprKind::Catch) {
-            auto* c = static_cast<CatchExpr*>(x);
-            return fresh_result(c->operand) && c->handler_expr && fresh_result(c->handler_expr);
-        }
-        return temporary(x);
-    }
     // A place whose T! `try` may give its error up (lowering empties it there): an owned
     // local or `own` parameter, a field of an object or of such a place, an array element.
     bool error_place(Expr* x) {
