@@ -294,7 +294,8 @@ private:
         }
         if (x && x->kind == ExprKind::Try && stored_result(static_cast<TryExpr*>(x)->operand) &&
             s_.is_move_type(x->type) && !st.dead && !returns_borrow_) {
-            cannot_move_stored(x, static_cast<TryExpr*>(x)->operand);
+            Expr* stored = static_cast<TryExpr*>(x)->operand;
+            if (error_place(stored)) cannot_move_stored(x, stored); // (else the `try` itself was reported)
             return;
         }
         if (!x || !s_.is_move_type(x->type) || st.dead) return;
