@@ -317,8 +317,10 @@ void Lowerer::begin_func(ir::Func* fn) {
     temps_.clear();
     temp_drops_.clear();
     temp_parts_.clear();
+    temp_unbuilt_.clear();
     fresh_aggs_.clear();
     owned_bindings_.clear();
+    is_owner_slots_.clear();
     vars.clear();
     extra_vars_.clear();
     this_val = result_ptr = ctx = nullptr;

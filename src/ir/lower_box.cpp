@@ -12,7 +12,7 @@
 
 namespace lang::lower {
 
-Inst* Lowerer::box_struct(Inst* v, const Type* t) {
+Inst* Lowerer::box_struct(Inst* v, const Type* t, const Type* iface) {
     TypeDecl* sd = t->decl;
     if (boxed_set_.insert(sd).second) boxed_.push_back(sd);
     use_extern("lang_obj_new");
@@ -20,8 +20,11 @@ Inst* Lowerer::box_struct(Inst* v, const Type* t) {
     ti->sym = typeinfo(sd);
     Inst* obj = call("lang_obj_new", Ty::Ptr,
                      {ctx, ti, iconst(Ty::I64, (LANG_ABI_OBJ_HEADER_SIZE + (int64_t)t->size + 7) / 8 * 8)});
-    memcpy_(ptr_add(obj, LANG_ABI_OBJ_HEADER_SIZE), v, t->size);
-    return obj;
+    // The box owns the struct's parts: a new struct (or one moved out of a variable) hands
+    // them over, a borrowed copy takes its own references to its strings (store_typed). The
+    // box is a new object, dropped through the struct's hook ("S.$drop", lower_drop.cpp).
+    store_typed(t, obj, LANG_ABI_OBJ_HEADER_SIZE, v);
+    return own_value(obj, iface);
 }
 
 const char* Lowerer::box_thunk_symbol(FuncDecl* impl) {

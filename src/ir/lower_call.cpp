@@ -489,13 +489,22 @@ Inst* Lowerer::construct(TypeDecl* td, const Type* t, NewExpr* e) {
         Inst* ti = emit(Op::addr, Ty::Ptr);
         ti->sym = typeinfo(td);
         obj = call(alloc, Ty::Ptr, {ctx, ti, iconst(Ty::I64, instance_size(td))});
+        if (!td->is_gc && cur) { // until the constructor runs, a `try` that leaves frees only the memory
+            temps_.push_back(obj);
+            temp_unbuilt_.insert(obj);
+        }
     } else {
         obj = slot_for(t);
         Inst* z = emit(Op::memzero, Ty::Void, obj);
         z->imm = t->size;
         fresh_aggs_.insert(obj); // its strings move to where it is stored (store_typed)
     }
-    // Zero values and field initializers, base class first.
+    // The constructor's arguments first (C#'s order too): the object is still all zero
+    // when one of them fails. Then zero values and field initializers, base class first.
+    std::vector<Inst*> args{ctx, obj};
+    std::vector<std::pair<LVal, Inst*>> wb;
+    if (e->ctor) call_args(e->ctor, e->args, args, &wb);
+    if (temp_unbuilt_.erase(obj) && cur) temp_drops_[obj] = t; // now a new object like any other
     std::vector<TypeDecl*> chain;
     for (TypeDecl* x = td; x;) {
         chain.push_back(x);
@@ -517,9 +526,6 @@ Inst* Lowerer::construct(TypeDecl* td, const Type* t, NewExpr* e) {
         }
     }
     if (e->ctor) {
-        std::vector<Inst*> args{ctx, obj};
-        std::vector<std::pair<LVal, Inst*>> wb;
-        call_args(e->ctor, e->args, args, &wb);
         call_v(func_symbol(e->ctor), Ty::Void, args);
         for (auto& [lv, s] : wb) write(lv, load(vars[lv.var].ty, s, 0));
     } else if (cls) {

@@ -481,7 +481,7 @@ void Lowerer::for_in_channel(ForInStmt* s, Block* head, Block* body, Block* step
     br(ok, body, exit);
     seal(body);
     enter(body);
-    loops.push_back({exit, step, defers.size(), temps_.size()});
+    loops.push_back({exit, step, defers.size(), temps_.size(), owned_bindings_.size()});
     size_t mark = defers.size();
     if (s->var) bind_received(s->var, et, buf);
     stmt(s->body);

@@ -255,17 +255,6 @@ Inst* Lowerer::move_out(const LVal& lv, Inst* v, const Type* t, Decl* d) {
     return own_value(v, t);
 }
 
-// The `is` bindings of new objects that cond_branch made since `from` (lower_expr.cpp) own
-// them for the body being entered: each is dropped when the body is left, unless moved.
-// Returns the defers mark for the body.
-size_t Lowerer::own_bindings(size_t from) {
-    size_t mark = defers.size();
-    for (size_t i = from; i < owned_bindings_.size(); i++)
-        if (owns_drop(owned_bindings_[i])) own_drop_local(owned_bindings_[i]);
-    if (from < owned_bindings_.size()) owned_bindings_.resize(from);
-    return mark;
-}
-
 // When Main returns, the globals and static fields are dropped, the last initialized first
 // (a panic or an exit from elsewhere drops nothing).
 void Lowerer::drop_statics() {
@@ -295,8 +284,11 @@ static bool generic_template(TypeDecl* td) {
     return false;
 }
 
+// A class's hook, or a boxed struct's (lower_box.cpp): the struct inside the box is dropped.
 const char* Lowerer::drop_hook(TypeDecl* td) {
-    if (!td || td->tkind != TypeDeclKind::Class || generic_template(td)) return nullptr;
+    if (!td || generic_template(td)) return nullptr;
+    if (td->tkind != TypeDeclKind::Class && !(td->tkind == TypeDeclKind::Struct && boxed_set_.count(td)))
+        return nullptr;
     auto it = drop_hooks_.find(td);
     if (it != drop_hooks_.end()) return it->second;
     drop_hooks_[td] = nullptr; // (a cycle through bases cannot happen; be safe anyway)
@@ -341,6 +333,12 @@ void Lowerer::emit_drop_hook(TypeDecl* td) {
     Inst* obj = glue_begin(drop_hooks_[td]);
     file_id = td->span.file;
     set_line(td->span);
+    if (td->tkind == TypeDeclKind::Struct) { // a boxed struct: its value follows the header
+        drop_value(td->type, ptr_add(obj, LANG_ABI_OBJ_HEADER_SIZE));
+        ret(nullptr);
+        finish_func();
+        return;
+    }
     if (FuncDecl* dtor = destructor_of(td)) call_v(func_symbol(dtor), Ty::Void, {ctx, obj});
     for (Decl* d : td->members)
         if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && has_drops(d->type))

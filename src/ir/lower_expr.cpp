@@ -1016,15 +1016,6 @@ Inst* Lowerer::nullable_eq(const Type* t, Inst* a, Inst* b) {
     return emit(Op::And, Ty::I8, same_flag, emit(Op::Or, Ty::I8, absent, veq));
 }
 
-// Whether a pattern binds a variable.
-static bool binds(const Pattern* p) {
-    if (!p) return false;
-    if (p->decl && p->decl->kind == DeclKind::Local) return true;
-    for (const Pattern* q : p->subs)
-        if (binds(q)) return true;
-    return false;
-}
-
 void Lowerer::cond_branch(Expr* e, Block* t, Block* fblk) {
     switch (e->kind) {
     case ExprKind::BoolLit:
@@ -1059,29 +1050,45 @@ void Lowerer::cond_branch(Expr* e, Block* t, Block* fblk) {
         // placed: a string operand is given an extra reference that is never released
         // (a leak, never a dangling binding; `if (x is string v)` alone pins instead).
         if (is_counted(ie->operand->type)) take(v, ie->operand->type);
-        // A new object the binding names is not dropped here: the binding owns it. It is
-        // null until the pattern matches; a miss drops the object; an `if` or `while` body
-        // drops the binding at its end unless it was moved (own_bindings, lower_drop.cpp).
+        // A new object the binding names is not dropped here: the binding owns it (null
+        // until the pattern matches, prepare_is_owners). A new aggregate the bindings borrow
+        // from moves to its owner slot. A miss drops either at once; a match leaves it to
+        // the owner (lower_is_owners.cpp).
+        const Type* ot = ie->operand->type;
         Decl* bd = ie->pattern ? ie->pattern->decl : nullptr;
-        if (bd && needs_drop(ie->operand->type) && claim(v)) {
-            drop_temps(mark);
-            if (owns_drop(bd)) raw_write(var_lval(bd), iconst(Ty::Ptr, 0));
-            Block* miss = mk_block();
-            pattern(ie->pattern, v, ie->operand->type, miss);
+        Inst* owner = nullptr;
+        if (bd && needs_drop(ot) && claim(v)) {
+            if (owns_drop(bd)) {
+                LVal lv = var_lval(bd);
+                raw_write(lv, iconst(Ty::Ptr, 0));
+                if (lv.kind == LVal::Var) vars[lv.var].drops = true; // (a move in the condition empties it)
+            }
+            // (Only where prepare_is_owners emptied it: elsewhere the binding is left alone,
+            // a leak, since some path to a drop might not have set it.)
+            if (is_owner_slots_.count(ie)) owned_bindings_.push_back({bd, nullptr, nullptr});
+            owner = v;
+        } else if (is_agg(ot) && owns_parts(ot) && binds(ie->pattern)) {
+            Inst* s = take_is_owner(ie, v);
+            if (s != v) owner = v = s;
+            else claim_agg(v); // (no owner slot: left alone, a leak, never a dangling binding)
+        }
+        drop_temps(mark);
+        if (!owner) {
+            pattern(ie->pattern, v, ot, fblk);
             jmp(t);
-            seal(miss);
-            enter(miss);
-            drop_value(ie->operand->type, v);
-            jmp(fblk);
-            owned_bindings_.push_back(bd);
             return;
         }
-        // A binding into a new aggregate with move-type parts borrows from it where no drop
-        // can be placed: the aggregate is kept (a leak, never a dangling binding).
-        if (is_agg(ie->operand->type) && owns_parts(ie->operand->type) && binds(ie->pattern)) claim_agg(v);
-        drop_temps(mark);
-        pattern(ie->pattern, v, ie->operand->type, fblk);
+        Block* miss = mk_block();
+        pattern(ie->pattern, v, ot, miss);
         jmp(t);
+        seal(miss);
+        enter(miss);
+        drop_value(ot, owner);
+        if (is_agg(ot)) { // (its owner is dropped again when its scope ends)
+            Inst* z = emit(Op::memzero, Ty::Void, owner);
+            z->imm = ot->size;
+        }
+        jmp(fblk);
         return;
     }
     default: break;
@@ -1335,7 +1342,7 @@ Inst* Lowerer::convert(Inst* v, const Type* from, const Type* to, Span s) {
         return wrap_nullable(v, to->elem, to);
     }
     if (from->kind == TypeKind::Null) return iconst(ty(to), 0);
-    if (from->kind == TypeKind::Struct && to->kind == TypeKind::Interface) return box_struct(v, from); // lower_box.cpp
+    if (from->kind == TypeKind::Struct && to->kind == TypeKind::Interface) return box_struct(v, from, to); // lower_box.cpp
     Ty a = ty(from), b = ty(to);
     if (from->is_pointer_like() && to->is_pointer_like()) return v;
     bool fi = ir::is_int(a) && a != Ty::Ptr, ti = ir::is_int(b) && b != Ty::Ptr;

@@ -90,6 +90,7 @@ struct LoopCtx {
     Block* cont;
     size_t defer_depth;
     size_t temp_depth;        // temporaries older than the loop outlive break/continue
+    size_t owner_depth;       // so do `is` owners of statements around the loop (lower_is_owners.cpp)
 };
 
 // What leaving a scope runs, innermost last: a `defer` statement, or the release of a
@@ -99,6 +100,16 @@ struct Cleanup {
     Decl* local = nullptr;
     Inst* parts = nullptr;          // or: an aggregate whose counted parts are released
     const Type* parts_type = nullptr;
+    Inst* owner = nullptr;          // or: an `is` owner slot whose aggregate is dropped (lower_is_owners.cpp)
+    const Type* owner_type = nullptr;
+};
+
+// What an `is` pattern took over (lower_is_owners.cpp): the binding that owns a new object,
+// or the slot that holds a new aggregate the bindings borrow from.
+struct IsOwner {
+    Decl* binding = nullptr;
+    Inst* slot = nullptr;
+    const Type* type = nullptr;
 };
 
 // A join whose predecessors all descend from block `from` through code lowered while the
@@ -273,7 +284,7 @@ public:
     uint32_t islot(FuncDecl* fd);
     Inst* interface_fn(Inst* recv, FuncDecl* fd);
     // Boxed structs (lower_box.cpp): a struct converted to an interface value.
-    Inst* box_struct(Inst* v, const Type* t);
+    Inst* box_struct(Inst* v, const Type* t, const Type* iface);
     const char* box_thunk_symbol(FuncDecl* impl);
     void box_thunk(FuncDecl* impl);
     void emit_box_thunks();
@@ -332,6 +343,7 @@ public:
     // ---- string and handle reference counts (lower_own.cpp; the rules are in doc/lowering.md)
     std::vector<Inst*> temps_; // +1 strings made by the expressions being lowered, not yet claimed
     std::unordered_map<Inst*, const Type*> temp_parts_; // temps_ that are borrowed aggregates: release their counted parts
+    std::unordered_set<Inst*> temp_unbuilt_; // temps_ that are objects whose constructor has not run: memory only (construct)
     static bool is_str(const Type* t);     // string or string? (one pointer, maybe null)
     bool owns_mem_value(Decl* d); // lower_expr.cpp
     static bool is_fn(const Type* t);      // a function value or a nullable one (a closure record)
@@ -377,8 +389,15 @@ public:
     void emit_enum_glue(const Type* t, bool drop);
     std::unordered_map<const Type*, const char*> enum_drop_glue_, enum_retain_glue_;
     std::vector<std::pair<const Type*, bool>> pending_enum_glue_;
-    std::vector<Decl*> owned_bindings_;    // `F() is T x` bindings owning a new object (cond_branch)
+    // ---- `is` patterns that take over new values (lower_is_owners.cpp)
+    std::vector<IsOwner> owned_bindings_;  // filled by cond_branch, not yet given a scope
+    std::unordered_map<IsExpr*, Inst*> is_owner_slots_; // prepared: emptied binding (null) or aggregate owner slot
     size_t own_bindings(size_t from);
+    void prepare_is_owners(Expr* e);
+    Inst* take_is_owner(IsExpr* ie, Inst* v);
+    void drop_pending_owners(size_t from);
+    static Expr* stmt_expr(Stmt* s);
+    static bool binds(const Pattern* p);
     const char* drop_hook(TypeDecl* td);   // "T.$drop" or nullptr when T has nothing to drop
     const char* array_drop_fn(const Type* elem);
     void emit_drop_hook(TypeDecl* td);

@@ -173,7 +173,11 @@ void Lowerer::release_temps(size_t from) {
     for (size_t i = temps_.size(); i-- > from;) {
         auto it = temp_drops_.find(temps_[i]);
         auto pt = temp_parts_.find(temps_[i]);
-        if (it != temp_drops_.end()) drop_value(it->second, temps_[i]); // lower_drop.cpp
+        if (temp_unbuilt_.count(temps_[i])) { // an object a failing constructor argument left (construct)
+            use_extern("lang_obj_discard");
+            call("lang_obj_discard", Ty::Void, {ctx, temps_[i]});
+        } else if (it != temp_drops_.end())
+            drop_value(it->second, temps_[i]); // lower_drop.cpp
         else if (pt != temp_parts_.end()) release_parts(pt->second, temps_[i], 0); // a borrowed aggregate
         else release_str(temps_[i]);
     }

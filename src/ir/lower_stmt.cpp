@@ -43,6 +43,7 @@ void Lowerer::stmts(lang::Block* b) {
 // Each runs with the context of the point where it was registered (a `return` from a
 // block that set context.allocator runs the outer blocks' cleanups with their own context).
 void Lowerer::run_defers(size_t down_to) {
+    if (down_to == 0) drop_pending_owners(0); // leaving the function in the middle of a statement
     if (defers.size() <= down_to) return;
     std::vector<Cleanup> saved(defers.begin(), defers.end());
     Inst* here = ctx;
@@ -54,6 +55,8 @@ void Lowerer::run_defers(size_t down_to) {
             stmt(saved[i].defer);
         else if (saved[i].parts)
             release_parts(saved[i].parts_type, saved[i].parts, 0);
+        else if (saved[i].owner)
+            drop_value(saved[i].owner_type, saved[i].owner); // lower_is_owners.cpp
         else if (is_counted(saved[i].local->type))
             release(read(var_lval(saved[i].local)), saved[i].local->type);
         else
@@ -64,14 +67,21 @@ void Lowerer::run_defers(size_t down_to) {
 }
 
 // A statement's unclaimed string temporaries are released when it ends.
+// The `is` patterns in it that take over new values give them to owners that the enclosing
+// block drops (lower_is_owners.cpp).
 void Lowerer::stmt(Stmt* s) {
     if (!cur) return;
     size_t mark = temps_.size();
+    size_t owners = owned_bindings_.size();
+    prepare_is_owners(stmt_expr(s));
     stmt_kind(s);
-    if (cur)
+    if (cur) {
         drop_temps(mark);
-    else if (temps_.size() > mark)
-        temps_.resize(mark); // every exit already released them
+        own_bindings(owners);
+    } else {
+        if (temps_.size() > mark) temps_.resize(mark); // every exit already released them
+        if (owned_bindings_.size() > owners) owned_bindings_.resize(owners); // (and dropped these)
+    }
 }
 
 void Lowerer::stmt_kind(Stmt* s) {
@@ -95,6 +105,7 @@ void Lowerer::stmt_kind(Stmt* s) {
         if (loops.empty()) return;
         const LoopCtx& l = loops.back();
         release_temps(l.temp_depth);
+        drop_pending_owners(l.owner_depth);
         run_defers(l.defer_depth);
         jmp(s->kind == StmtKind::Break ? l.brk : l.cont);
         return;
@@ -253,6 +264,7 @@ void Lowerer::if_stmt(IfStmt* s) {
         jmp(t);
     } else {
         pend = owned_bindings_.size();
+        prepare_is_owners(s->cond); // lower_is_owners.cpp
         cond_branch(s->cond, t, e ? e : join);
     }
     seal(t);
@@ -288,10 +300,11 @@ void Lowerer::while_stmt(WhileStmt* s) {
     jmp(head);
     enter(head);
     size_t pend = owned_bindings_.size();
+    prepare_is_owners(s->cond); // lower_is_owners.cpp
     cond_branch(s->cond, body, exit);
     seal(body);
     enter(body);
-    loops.push_back({exit, head, defers.size(), temps_.size()});
+    loops.push_back({exit, head, defers.size(), temps_.size(), owned_bindings_.size()});
     size_t dm = own_bindings(pend); // lower_drop.cpp: dropped at the end of each pass
     if (cur) stmt(s->body);
     if (cur) run_defers(dm);
@@ -317,14 +330,20 @@ void Lowerer::for_stmt(ForStmt* s) {
     Block* exit = mk_block();
     jmp(head);
     enter(head);
-    if (s->cond)
+    size_t pend = owned_bindings_.size();
+    if (s->cond) {
+        prepare_is_owners(s->cond); // lower_is_owners.cpp
         cond_branch(s->cond, body, exit);
-    else
+    } else {
         jmp(body);
+    }
     seal(body);
     enter(body);
-    loops.push_back({exit, step, defers.size(), temps_.size()});
+    loops.push_back({exit, step, defers.size(), temps_.size(), pend});
+    size_t dm = own_bindings(pend); // dropped at the end of each pass
     if (cur) stmt(s->body);
+    if (cur) run_defers(dm);
+    defers.resize(dm);
     loops.pop_back();
     enter_step(step);
     if (cur && s->step) {
@@ -356,7 +375,7 @@ void Lowerer::enter_step(Block* step) {
 // step adds 1 and jumps back to head.
 void Lowerer::indexed_pass(ForInStmt* s, Inst* item, const Type* t, uint32_t iv, Block* head, Block* step, Block* exit,
                             bool counted_result) {
-    loops.push_back({exit, step, defers.size(), temps_.size()});
+    loops.push_back({exit, step, defers.size(), temps_.size(), owned_bindings_.size()});
     size_t mark = defers.size();
     bool borrows = needs_drop(t) || owns_parts(t);
     if (s->var) { // a for-in variable borrows the element (lower_drop.cpp)
@@ -411,7 +430,7 @@ void Lowerer::for_in(ForInStmt* s) {
         seal(body);
         enter(body);
         if (var) bind_local(var, i, et);
-        loops.push_back({exit, step, defers.size(), temps_.size()});
+        loops.push_back({exit, step, defers.size(), temps_.size(), owned_bindings_.size()});
         stmt(s->body);
         loops.pop_back();
         enter_step(step);
@@ -523,7 +542,7 @@ void Lowerer::for_in(ForInStmt* s) {
         enter(got);
         Inst* ch = use(cv);
         if (var) bind_local(var, ch, c.types.char_());
-        loops.push_back({exit, step, defers.size(), temps_.size()});
+        loops.push_back({exit, step, defers.size(), temps_.size(), owned_bindings_.size()});
         stmt(s->body);
         loops.pop_back();
         enter_step(step);
@@ -694,14 +713,12 @@ Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
     bool has_val = rt != Ty::Void;
     // A call's T! result is a temporary of the statement: its error or its value (zero after
     // an error, see fail_stmt) is dropped at the statement's end, and Ok(v) bindings borrow
-    // it. An `Err(e)` arm that owns the error takes it out (below). Not when the match's
-    // value may be a part of it (an object in the Ok value): then it is left alone (a leak).
-    bool fresh_result = st->kind == TypeKind::Fallible && is_new_result(e->scrutinee) && cur;
-    if (fresh_result && !(has_val && tracked(e->type))) {
+    // it. An `Err(e)` arm that owns the error takes it out (below). An arm's value cannot be
+    // moved out of a binding (sema), so the match's value never needs the temporary to live
+    // longer than the statement.
+    if (st->kind == TypeKind::Fallible && is_new_result(e->scrutinee) && cur) {
         temps_.push_back(v);
         temp_drops_[v] = st;
-    } else if (fresh_result && is_counted(st->elem)) {
-        own(load(Ty::Ptr, v, 0), st->elem);
     }
     uint32_t res = has_val ? new_var(rt) : 0;
     int owned = 0, borrowed = 0; // arms giving an owned / a borrowed move-type value
@@ -729,10 +746,9 @@ Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
             enter(ok);
         }
         // `Err(e)` on a call's T! result: e owns the error, dropped when the arm ends
-        // unless the arm moved it (`fail e`); the T! temporary itself is not tracked. (Not
-        // when the arm's value may be an object borrowed from e: then e leaks.)
+        // unless the arm moved it (`fail e`, or `Err(e) => e` as the match's value).
         size_t arm_defers = defers.size();
-        if (cur && !(has_val && needs_drop(e->type)) && arm.pattern && arm.pattern->kind == PatternKind::Err &&
+        if (cur && arm.pattern && arm.pattern->kind == PatternKind::Err &&
             arm.pattern->subs.size == 1 &&
             st->kind == TypeKind::Fallible && is_new_result(e->scrutinee)) {
             Decl* ed = arm.pattern->subs[0]->decl;

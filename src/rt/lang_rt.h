@@ -248,6 +248,7 @@ void lang_array_free(LangContext *ctx, LangArray *a);
 /* ---- objects ---- */
 void *lang_obj_new(LangContext *ctx, const LangTypeInfo *type, int64_t size); /* zeroed, header filled */
 void lang_obj_free(LangContext *ctx, void *obj);
+void lang_obj_discard(LangContext *ctx, void *obj); /* memory only: a constructor that never ran */
 void *lang_box_new(LangContext *ctx, int64_t size);   /* a recursive enum's box: its payload */
 void lang_box_free(LangContext *ctx, void *payload);
 void lang_obj_drop(LangContext *ctx, void *obj); /* an owner's drop: NULL and gc objects are left alone */

@@ -59,12 +59,9 @@ void *lang_obj_new(LangContext *ctx, const LangTypeInfo *type, int64_t size) {
     return h;
 }
 
-/* The drop hook, then the memory back to the allocator in the header (the default one
- * called directly). */
-static inline void obj_free(LangContext *ctx, LangObjHeader *h) {
-    if (!h->allocator) lang_panic("object freed twice (or not made by lang_obj_new)");
+/* The memory back to the allocator in the header (the default one called directly). */
+static inline void obj_release(LangObjHeader *h) {
     const LangTypeInfo *t = h->type;
-    if (t && t->drop) t->drop(ctx, h);
     if (t && (t->flags & LANG_TF_GC_ROOT)) lang_gc_unhold(h);
     LangAllocator *a = h->allocator;
     h->allocator = NULL;
@@ -73,8 +70,23 @@ static inline void obj_free(LangContext *ctx, LangObjHeader *h) {
     /* (an untracked arena frees nothing one by one) */
 }
 
+/* The drop hook, then the memory. */
+static inline void obj_free(LangContext *ctx, LangObjHeader *h) {
+    if (!h->allocator) lang_panic("object freed twice (or not made by lang_obj_new)");
+    const LangTypeInfo *t = h->type;
+    if (t && t->drop) t->drop(ctx, h);
+    obj_release(h);
+}
+
 void lang_obj_free(LangContext *ctx, void *obj) {
     if (obj) obj_free(ctx, obj);
+}
+
+/* `new C(args)` whose argument failed (a `try` that propagates): the object was allocated
+ * first and is still all zero, so no hook runs, no destructor above all. */
+void lang_obj_discard(LangContext *ctx, void *obj) {
+    (void)ctx;
+    if (obj) obj_release(obj);
 }
 
 /* Dropping an object drops what it owns from its drop hook, which calls lang_obj_drop

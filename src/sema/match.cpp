@@ -172,6 +172,14 @@ void Sema::check_pattern(Pattern* p, const Type* t) {
         // `Dog d`: the value's dynamic class is Dog (or derives from it); d binds it as a Dog.
         const Type* want = resolve_type(p->type);
         const Type* have = bad ? t : t->kind == TypeKind::Nullable ? t->elem : t;
+        if (!bad && want == t && want->kind != TypeKind::Class && want->kind != TypeKind::Interface) {
+            // `(int k, string s)` on an (int, string): the type only restates the value's.
+            p->kind = PatternKind::Binding;
+            LocalDecl* d = new_local(p->name ? p->name : id_underscore, p->span, t, false);
+            p->decl = d;
+            if (p->name) declare_local(p->name, d, p->span);
+            return;
+        }
         if (!bad && want->kind == TypeKind::Interface) {
             diag.error(p->span, "type tests against an interface (%s) are not supported yet", tn(want).c_str());
             want = err();
