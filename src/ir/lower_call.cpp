@@ -396,6 +396,7 @@ Inst* Lowerer::builtin_call(CallExpr* e, Inst* recv) {
     case B_Hash:
     case B_Equals:
     case B_Describe: return hash_builtin(e); // lower_hash.cpp
+    case B_NeedsDrop: return hash_builtin(e);
     case B_ParseF64: { // the error prelude's float.Parse, after checking the text
         if (!e->args.size) break;
         Inst* s = expr(e->args[0].value);

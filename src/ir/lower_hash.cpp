@@ -193,6 +193,10 @@ Inst* Lowerer::equal_values(Inst* a, Inst* b, const Type* t) {
 }
 
 Inst* Lowerer::hash_builtin(CallExpr* e) {
+    if (e->builtin == B_NeedsDrop) { // a constant: the argument is only typed, not evaluated
+        const Type* t = e->args.size ? e->args[0].value->type : nullptr;
+        return iconst(Ty::I8, t && (needs_drop(t) || owns_parts(t)) ? 1 : 0);
+    }
     if (e->builtin == B_Describe) {
         if (!e->args.size) return nullptr;
         const Type* t = e->args[0].value->type;

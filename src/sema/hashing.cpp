@@ -109,7 +109,14 @@ bool Sema::in_prelude_file() const {
 
 const Type* Sema::check_hash_builtin(CallExpr* e, NameExpr* n, const Type* hint) {
     bool is_hash = n->name == "hash";
-    if (!is_hash && n->name != "equals" && n->name != "__lang_describe") return nullptr;
+    if (!is_hash && n->name != "equals" && n->name != "__lang_describe" && n->name != "__lang_needs_drop") return nullptr;
+    if (n->name == "__lang_needs_drop") { // the library's drop order (Dict's destructor): known at compile time
+        if (!file_ || !is_prelude_path(c.sources.file(file_->ast->file_id).path)) return nullptr;
+        if (e->args.size == 1) expr(e->args[0].value, nullptr);
+        e->builtin = (uint32_t)Builtin::NeedsDrop;
+        n->type = T.void_();
+        return T.bool_();
+    }
     if (n->name == "__lang_describe") { // the library's text for a key in a panic message
         if (!file_ || !is_prelude_path(c.sources.file(file_->ast->file_id).path)) return nullptr;
         if (e->args.size == 1) expr(e->args[0].value, nullptr);
