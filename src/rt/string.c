@@ -279,10 +279,45 @@ LangString *lang_str_from_char(LangContext *ctx, uint32_t c) {
     return lang_str_from_utf8(ctx, b, lang_utf8_encode(c, b));
 }
 
+/* Whether n bytes at a and b are equal. Words are most keys (a Dict lookup compares the
+ * key it finds): up to 64 bytes they are compared inline, by 8-byte words and one last
+ * word that overlaps the one before (never reading past n), instead of calling memcmp. */
+static inline int same_bytes(const char *a, const char *b, size_t n) {
+    if (n > 64) return memcmp(a, b, n) == 0;
+    if (n >= 8) {
+        uint64_t x, y;
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            if (x != y) return 0;
+        }
+        memcpy(&x, a + n - 8, 8);
+        memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    if (n >= 4) {
+        uint32_t x0, y0, x1, y1;
+        memcpy(&x0, a, 4);
+        memcpy(&y0, b, 4);
+        memcpy(&x1, a + n - 4, 4);
+        memcpy(&y1, b + n - 4, 4);
+        return x0 == y0 && x1 == y1;
+    }
+    if (n >= 2) {
+        uint16_t x0, y0, x1, y1;
+        memcpy(&x0, a, 2);
+        memcpy(&y0, b, 2);
+        memcpy(&x1, a + n - 2, 2);
+        memcpy(&y1, b + n - 2, 2);
+        return x0 == y0 && x1 == y1;
+    }
+    return n == 0 || a[0] == b[0];
+}
+
 uint8_t lang_str_eq(const LangString *a, const LangString *b) {
     if (a == b) return 1;
     if (!a || !b) return (a ? a->byte_length : 0) == (b ? b->byte_length : 0);
-    return a->byte_length == b->byte_length && memcmp(a->data, b->data, (size_t)a->byte_length) == 0;
+    return a->byte_length == b->byte_length && same_bytes(a->data, b->data, (size_t)a->byte_length);
 }
 
 int64_t lang_str_cmp(const LangString *a, const LangString *b) {

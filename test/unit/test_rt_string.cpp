@@ -147,6 +147,28 @@ TEST_CASE("rt string: eq and cmp are bytewise (code point order)") {
     for (LangString *x : {a, a2, b, pre, z}) lang_str_release(x);
 }
 
+TEST_CASE("rt string: eq at every length agrees with memcmp, wherever the strings differ") {
+    // lang_str_eq compares up to 64 bytes inline with overlapping words: each length from 0
+    // to 80 against a copy, and against a copy that differs in exactly one byte (each one).
+    Ctx c;
+    std::string base;
+    for (int i = 0; i < 80; i++) base += (char)('a' + (i * 7) % 26);
+    for (size_t n = 0; n <= 80; n++) {
+        std::string t = base.substr(0, n);
+        LangString *x = S(&c.c, t.c_str()), *y = S(&c.c, t.c_str());
+        CHECK(lang_str_eq(x, y));
+        for (size_t k = 0; k < n; k++) {
+            std::string u = t;
+            u[k] = (char)(u[k] == 'z' ? 'y' : u[k] + 1);
+            LangString *z = S(&c.c, u.c_str());
+            CHECK_MESSAGE(!lang_str_eq(x, z), "length " << n << ", byte " << k);
+            lang_str_release(z);
+        }
+        lang_str_release(x);
+        lang_str_release(y);
+    }
+}
+
 TEST_CASE("rt string: conversions from primitives") {
     Ctx c;
     auto check = [&](LangString *s, const char *want) {
