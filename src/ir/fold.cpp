@@ -359,6 +359,17 @@ void fold_inst(Inst* in) {
         if (float_const(in->args[0], &fx)) to_fconst(in, -fx);
         return;
     }
+    if (op == Op::fsqrt || op == Op::ffloor || op == Op::fceil || op == Op::fround) {
+        if (!float_const(in->args[0], &fx)) return;
+        // As the instructions compute them: sqrt rounded once in the value's own precision;
+        // floor, ceil and nearbyint (ties to even in the default rounding mode) are exact.
+        double r = op == Op::fsqrt   ? (in->ty == Ty::F32 ? (double)sqrtf((float)fx) : sqrt(fx))
+                   : op == Op::ffloor ? floor(fx)
+                   : op == Op::fceil  ? ceil(fx)
+                                      : nearbyint(fx);
+        to_fconst(in, r);
+        return;
+    }
     if (is_int_cmp(op)) {
         if (int_const(in->args[0], &x) && int_const(in->args[1], &y)) {
             to_iconst(in, eval_icmp(op, in->cty, canon(x, in->cty), canon(y, in->cty)));

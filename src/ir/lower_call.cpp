@@ -425,6 +425,7 @@ Inst* Lowerer::builtin_call(CallExpr* e, Inst* recv) {
     }
     default:
         if (e->builtin >= B_StringSplit && e->builtin <= B_SbToString) return text_call(e, recv); // lower_text.cpp
+        if (e->builtin >= B_MathSqrt && e->builtin <= B_MathMax) return math_call(e); // lower_math.cpp
         break;
     }
     unsupported(e->span, "this builtin");

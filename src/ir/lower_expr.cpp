@@ -638,6 +638,8 @@ static Inst* builtin_property(Lowerer& l, MemberExpr* e, Inst* o) {
         l.use_extern("lang_error_name");
         return l.own(l.call("lang_error_name", Ty::Ptr, {l.ctx, o}));
     case B_SbLength: return l.load(Ty::I64, l.load(Ty::Ptr, o, LANG_ABI_STRING_DATA + 8), LANG_ABI_STRING_LENGTH); // the buffer's length (text.c)
+    case B_MathPI: return l.fconst(Ty::F64, 3.14159265358979323846);
+    case B_MathE: return l.fconst(Ty::F64, 2.71828182845904523536);
     default:
         if (Inst* r = l.reflect_property(e, o)) return r; // lower_reflect.cpp
         l.unsupported(e->span, "this builtin property");
@@ -666,6 +668,7 @@ Inst* Lowerer::member(MemberExpr* e) {
         return null_safe_leave(ns, v, vt, e->type, e->span);
     }
     if (e->builtin >= B_ContextAllocator) return context_member(e); // lower_context.cpp
+    if (e->builtin == B_MathPI || e->builtin == B_MathE) return builtin_property(*this, e, nullptr); // Math has no value
     if (e->builtin) return builtin_property(*this, e, expr(e->object));
     if (!e->decl) {
         unsupported(e->span, "member without declaration");

@@ -510,6 +510,7 @@ public:
     Inst* call_on(CallExpr* e, bool tail, Inst* recv);
     Inst* builtin_call(CallExpr* e, Inst* recv = nullptr);
     Inst* text_call(CallExpr* e, Inst* recv);   // string methods, ToString, StringBuilder (lower_text.cpp)
+    Inst* math_call(CallExpr* e);               // Math.Sqrt, Abs, Min, ... (lower_math.cpp)
     Inst* text_new(NewExpr* e);                 // new StringBuilder(...): a +1 handle
     Inst* interp_format(const InterpPart& p);   // {x:F3}: a +1 string (lower_text.cpp)
     Inst* interp_pad(Inst* s, int32_t align);   // {x,8}: consumes s when it is a temporary

@@ -172,7 +172,7 @@ struct Verifier {
                 return fail(b, in, "%s", buf);
             }
             return true;
-        case Op::fneg:
+        case Op::fneg: case Op::fsqrt: case Op::ffloor: case Op::fceil: case Op::fround:
             if (!is_float(t)) return fail(b, in, "float op with non-float type %s", ty_name(t));
             return need(at(0) == t, b, in, "operand type does not match");
         case Op::sext: case Op::zext:

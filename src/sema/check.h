@@ -346,6 +346,9 @@ public:
     const Type* check_data_mutex_lock(CallExpr* e, MemberExpr* m, const Type* ot);
     LambdaExpr* ref_lambda_ = nullptr; // lambdas.cpp: a lambda whose parameters may be `ref`, result inferred
     const Type* check_duration_call(CallExpr* e, MemberExpr* m); // null: not Duration.X(n)
+    bool is_math(Expr* obj);                                      // check_math.cpp
+    const Type* check_math_call(CallExpr* e, MemberExpr* m);      // null: not Math.F(args)
+    const Type* check_math_const(MemberExpr* m);                  // null: not Math.PI / Math.E
     const Type* time_arg(Expr*& e);                                // Duration, or int ms
     void check_select(SelectStmt* s);
 

@@ -417,7 +417,10 @@ const Type* Sema::expr(Expr* e, const Type* hint) {
         t = b->type;
         break;
     }
-    case ExprKind::Member: t = check_member(static_cast<MemberExpr*>(e), false); break;
+    case ExprKind::Member:
+        t = check_math_const(static_cast<MemberExpr*>(e)); // Math.PI (check_math.cpp)
+        if (!t) t = check_member(static_cast<MemberExpr*>(e), false);
+        break;
     case ExprKind::TupleIndex: {
         auto* ti = static_cast<TupleIndexExpr*>(e);
         const Type* ot = expr(ti->object, nullptr);

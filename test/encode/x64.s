@@ -157,6 +157,12 @@ subsd xmm2, xmm3                             # f2 0f 5c d3
 mulsd xmm4, xmm12                            # f2 41 0f 59 e4
 divsd xmm5, xmm6                             # f2 0f 5e ee
 sqrtsd xmm0, xmm0                            # f2 0f 51 c0
+sqrtsd xmm9, xmm2                            # f2 44 0f 51 ca
+sqrtss xmm1, xmm12                           # f3 41 0f 51 cc
+roundsd xmm0, xmm1, 9                        # 66 0f 3a 0b c1 09
+roundsd xmm10, xmm3, 10                      # 66 44 0f 3a 0b d3 0a
+roundsd xmm2, xmm15, 8                       # 66 41 0f 3a 0b d7 08
+roundss xmm4, xmm5, 9                        # 66 0f 3a 0a e5 09
 addss xmm0, xmm1                             # f3 0f 58 c1
 subss xmm0, xmm1                             # f3 0f 5c c1
 mulss xmm0, xmm1                             # f3 0f 59 c1

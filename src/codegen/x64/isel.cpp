@@ -857,6 +857,20 @@ struct Sel {
             Ty tys[2] = {i->ty, i->ty};
             return call_regs(i->ty == Ty::F32 ? "fmodf" : "fmod", codegen::kNoReg, regs, tys, 2, i->ty, i);
         }
+        case Op::fsqrt: case Op::ffloor: case Op::fceil: case Op::fround: {
+            // sqrtsd d, x / roundsd d, x, mode (SSE4.1: 8 nearest-even, 9 down, 10 up; +8
+            // keeps the inexact exception quiet). d is new, so only x is read.
+            bool s = i->ty == Ty::F32;
+            uint32_t d = newv(i->ty);
+            uint32_t x = get(i->args[0]);
+            if (i->op == Op::fsqrt)
+                emit(s ? Mn::sqrtss : Mn::sqrtsd, kW0 | kR1, R(d, 8), R(x, 8));
+            else
+                emit(s ? Mn::roundss : Mn::roundsd, kW0 | kR1, R(d, 8), R(x, 8),
+                     Operand::i(i->op == Op::ffloor ? 9 : i->op == Op::fceil ? 10 : 8));
+            vreg[i->id] = d;
+            return;
+        }
         case Op::fneg: {
             bool s = i->ty == Ty::F32;
             uint32_t g = const_reg(s ? (int64_t)0x80000000u : INT64_MIN, Ty::I64);
