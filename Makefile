@@ -42,6 +42,8 @@ $(B)/gen/%.lang.inc: lib/std/%.lang
 $(B)/obj/src/sema/collections_prelude.o: $(B)/gen/List.lang.inc
 $(B)/obj/src/sema/dict_prelude.o: $(B)/gen/Dict.lang.inc $(B)/gen/Set.lang.inc $(B)/gen/Hashing.lang.inc
 $(B)/obj/src/sema/memory_prelude.o: $(B)/gen/Memory.lang.inc $(B)/gen/Logging.lang.inc
+$(B)/obj/src/sema/io_prelude.o: $(B)/gen/IO.lang.inc $(B)/gen/System.lang.inc
+LANG_INCS := $(patsubst lib/std/%.lang,$(B)/gen/%.lang.inc,$(wildcard lib/std/*.lang))
 
 # The compiler: every .cpp under src/ except the runtime.
 CSRC      := $(shell find src -name '*.cpp' -not -path 'src/rt/*' | sort)
@@ -63,7 +65,7 @@ $(B)/.deps-ok: tools/install-deps.sh
 	@mkdir -p $(B) && tools/install-deps.sh && touch $@
 
 ifeq ($(UNITY),1)
-$(B)/unity.cpp: $(CSRC) $(B)/gen/List.lang.inc $(B)/gen/Dict.lang.inc $(B)/gen/Set.lang.inc $(B)/gen/Hashing.lang.inc
+$(B)/unity.cpp: $(CSRC) $(LANG_INCS)
 	@mkdir -p $(B) && for f in $(CSRC); do echo "#include \"../$$f\""; done > $@
 $(B)/lang: $(B)/unity.cpp | $(B)/.deps-ok
 	$(CXX) $(CXXFLAGS) -I. $< -o $@ $(LDFLAGS) $(LDLIBS)

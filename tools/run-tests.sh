@@ -111,8 +111,13 @@ run_one() {
   local want_exit; want_exit=$(grep -h -o '// exit: [0-9]*' $srcs | head -1 | sed 's|^// exit: ||'); want_exit=${want_exit:-0}
   local leaks; leaks=$(grep -h -o '// leaks: [0-9]*' $srcs | head -1 | sed 's|^// leaks: ||')
   local envs; envs=$(grep -h -o '// env: .*' $srcs | head -1 | sed 's|^// env: ||')
+  # Standard input: the "// stdin: ..." lines, else nothing. TEST_TMPDIR: a directory of
+  # this run's own for the files a test writes (the -O0 and -O1 runs may overlap).
+  local in=/dev/null work; work=$(mktemp -d "$tmp/work.XXXXXX")
+  if grep -h -q -E '^// stdin:' $srcs; then in="$work.stdin"; grep -h -E '^// stdin:( .*)?$' $srcs | sed -E 's|^// stdin: ?||' > "$in"; fi
   # shellcheck disable=SC2086
-  env $envs LANG_LEAKS=1 timeout 60 "$exe" $args > "$out" 2> "$err" < /dev/null; st=$?
+  env $envs TEST_TMPDIR="$work" LANG_LEAKS=1 timeout 60 "$exe" $args > "$out" 2> "$err" < "$in"; st=$?
+  rm -rf "$work" "$work.stdin"
   if [ "$st" != "$want_exit" ]; then echo "FAIL $name $opt: exit status $st, expected $want_exit"; head -8 "$err"; return; fi
   if ! diff -q "$exp" "$out" > /dev/null; then echo "FAIL $name $opt: stdout differs"; diff "$exp" "$out" | head -10; return; fi
   while IFS= read -r s; do

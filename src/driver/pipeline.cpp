@@ -348,6 +348,7 @@ int build(const BuildRequest& req) {
     add_collections_prelude(c);
     add_dict_prelude(c);
     add_memory_prelude(c);
+    add_io_prelude(c);
 
 #ifndef NDEBUG
     const bool verify_each = true;

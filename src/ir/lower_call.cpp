@@ -417,6 +417,12 @@ Inst* Lowerer::builtin_call(CallExpr* e, Inst* recv) {
         use_extern("lang_str_substring");
         return own(call("lang_str_substring", Ty::Ptr, {ctx, s, start, count}));
     }
+    case B_ConsoleReadLine: // a new string, or null at the end of input (src/rt/io.c)
+        use_extern("lang_console_read_line");
+        return own(call("lang_console_read_line", Ty::Ptr, {ctx}), e->type);
+    case B_ConsoleRead:
+        use_extern("lang_console_read_char");
+        return call("lang_console_read_char", Ty::I64, {ctx});
     case B_StringChars: {
         if (e->callee->kind != ExprKind::Member) break;
         Inst* s = recv ? recv : expr(as<MemberExpr>(e->callee)->object);

@@ -20,18 +20,6 @@ namespace lang::lower {
 
 namespace {
 
-struct MemIntrinsic {
-    const char* name;
-    const char* sym;
-    uint32_t nargs;
-    bool returns;
-};
-constexpr MemIntrinsic kMemIntrinsics[] = {
-#define MEM_INTRINSIC(name, sym, nargs, ret) {name, sym, nargs, ret != 0},
-#include "sema/mem_intrinsics.def"
-#undef MEM_INTRINSIC
-};
-
 bool is_context_field(uint32_t b) { return b >= B_ContextAllocator && b <= B_ContextLogger; }
 
 } // namespace
@@ -113,18 +101,7 @@ Inst* Lowerer::context_call(CallExpr* e) {
     case B_TempUsed:
         use_extern("lang_context_temp_used");
         return call("lang_context_temp_used", Ty::I64, {ctx});
-    case B_MemCall: {
-        if (e->callee->kind != ExprKind::Name) break;
-        Ident name = as<NameExpr>(e->callee)->name;
-        for (const MemIntrinsic& mi : kMemIntrinsics) {
-            if (!(name == mi.name) || e->args.size != mi.nargs) continue;
-            std::vector<Inst*> args{ctx};
-            for (Arg& a : e->args) args.push_back(expr(a.value));
-            use_extern(mi.sym);
-            return call_v(mi.sym, mi.returns ? Ty::I64 : Ty::Void, args);
-        }
-        break;
-    }
+    case B_RtCall: return rt_intrinsic(e); // lower_intrinsics.cpp
     default: break;
     }
     unsupported(e->span, "this context call");

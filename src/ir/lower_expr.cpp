@@ -33,13 +33,16 @@ bool is_fresh_temp(Expr* e) {
 }
 
 // A T! that nothing else holds, which its consumer drops (catch, try, match, `is`): a
-// call's result (not a getter's or an indexer's, which borrow), or `F() catch G()` of two.
+// call's result (not a getter's or an indexer's, which borrow), or `F() catch G()` or
+// `c ? F() : G()` of two.
 bool is_new_result(Expr* e) {
     e = strip_implicit(e);
     if (e->kind == ExprKind::Catch) {
         auto* c = as<CatchExpr>(e);
         return c->handler_expr && is_new_result(c->operand) && is_new_result(c->handler_expr);
     }
+    if (e->kind == ExprKind::Ternary && e->type && e->type->kind == TypeKind::Fallible)
+        return is_new_result(as<TernaryExpr>(e)->then_e) && is_new_result(as<TernaryExpr>(e)->else_e);
     if (e->kind == ExprKind::Call && returns_borrow(as<CallExpr>(e)->target)) return false;
     return is_fresh_temp(e);
 }
@@ -1049,9 +1052,9 @@ void Lowerer::cond_branch(Expr* e, Block* t, Block* fblk) {
         auto* ie = as<IsExpr>(e);
         size_t mark = temps_.size();
         Inst* v = expr(ie->operand);
-        // A binding may refer to the operand after the branch, where no release can be
-        // placed: a string operand is given an extra reference that is never released
-        // (a leak, never a dangling binding; `if (x is string v)` alone pins instead).
+        // A string (function value, handle) operand gives the binding its own reference,
+        // released when the binding's scope ends (lower_is_owners.cpp); where the owner was
+        // not prepared it is never released (a leak, never a dangling binding).
         if (is_counted(ie->operand->type)) take(v, ie->operand->type);
         // A new object the binding names is not dropped here: the binding owns it (null
         // until the pattern matches, prepare_is_owners). A new aggregate the bindings borrow
@@ -1060,7 +1063,11 @@ void Lowerer::cond_branch(Expr* e, Block* t, Block* fblk) {
         const Type* ot = ie->operand->type;
         Decl* bd = ie->pattern ? ie->pattern->decl : nullptr;
         Inst* owner = nullptr;
-        if (bd && needs_drop(ot) && claim(v)) {
+        bool fresh_result = ot->kind == TypeKind::Fallible && is_new_result(ie->operand); // (no temporary)
+        if (bd && is_counted(ot) && counted_binding(bd) && is_owner_slots_.count(ie)) {
+            owned_bindings_.push_back({bd, nullptr, nullptr});
+            owner = v; // (a miss leaves null, or a value no binding holds: released)
+        } else if (bd && needs_drop(ot) && claim(v)) {
             if (owns_drop(bd)) {
                 LVal lv = var_lval(bd);
                 raw_write(lv, iconst(Ty::Ptr, 0));
@@ -1071,9 +1078,20 @@ void Lowerer::cond_branch(Expr* e, Block* t, Block* fblk) {
             if (is_owner_slots_.count(ie)) owned_bindings_.push_back({bd, nullptr, nullptr});
             owner = v;
         } else if (is_agg(ot) && owns_parts(ot) && binds(ie->pattern)) {
-            Inst* s = take_is_owner(ie, v);
+            Inst* s = take_is_owner(ie, v, fresh_result);
             if (s != v) owner = v = s;
             else claim_agg(v); // (no owner slot: left alone, a leak, never a dangling binding)
+        } else if (fresh_result) { // `F() is Err(_)`: nothing binds it, so it goes once tested
+            drop_temps(mark);
+            Block* miss = mk_block();
+            pattern(ie->pattern, v, ot, miss);
+            drop_value(ot, v);
+            jmp(t);
+            seal(miss);
+            enter(miss);
+            drop_value(ot, v);
+            jmp(fblk);
+            return;
         }
         drop_temps(mark);
         if (!owner) {

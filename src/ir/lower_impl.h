@@ -394,10 +394,11 @@ public:
     std::unordered_map<IsExpr*, Inst*> is_owner_slots_; // prepared: emptied binding (null) or aggregate owner slot
     size_t own_bindings(size_t from);
     void prepare_is_owners(Expr* e);
-    Inst* take_is_owner(IsExpr* ie, Inst* v);
+    Inst* take_is_owner(IsExpr* ie, Inst* v, bool fresh_result);
     void drop_pending_owners(size_t from);
     static Expr* stmt_expr(Stmt* s);
     static bool binds(const Pattern* p);
+    bool counted_binding(Decl* d);
     const char* drop_hook(TypeDecl* td);   // "T.$drop" or nullptr when T has nothing to drop
     const char* array_drop_fn(const Type* elem);
     void emit_drop_hook(TypeDecl* td);
@@ -511,6 +512,7 @@ public:
     Inst* builtin_call(CallExpr* e, Inst* recv = nullptr);
     Inst* text_call(CallExpr* e, Inst* recv);   // string methods, ToString, StringBuilder (lower_text.cpp)
     Inst* math_call(CallExpr* e);               // Math.Sqrt, Abs, Min, ... (lower_math.cpp)
+    Inst* rt_intrinsic(CallExpr* e);            // a prelude file's runtime call (lower_intrinsics.cpp)
     Inst* text_new(NewExpr* e);                 // new StringBuilder(...): a +1 handle
     Inst* interp_format(const InterpPart& p);   // {x:F3}: a +1 string (lower_text.cpp)
     Inst* interp_pad(Inst* s, int32_t align);   // {x,8}: consumes s when it is a temporary

@@ -1,7 +1,8 @@
 // lower_is_owners.cpp: what an `is` pattern that takes over a new value owns, and when it
 // is dropped.
 //
-// `F() is Res r` where F gives a new object: r owns the object. `G() is Some(p)` where G
+// `F() is Res r` where F gives a new object: r owns the object; `G() is string s` gives s
+// its own reference to the string. `G() is Some(p)` where G
 // gives a new struct, tuple or payload enum holding move-type parts: the bindings borrow
 // from the aggregate, which a hidden owner slot (zeroed, then given the aggregate) holds.
 // A pattern that does not match drops the value at once (cond_branch, lower_expr.cpp);
@@ -15,6 +16,12 @@
 #include "ir/lower_impl.h"
 
 namespace lang::lower {
+
+// A binding of a string, function value or handle that holds its own reference.
+bool Lowerer::counted_binding(Decl* d) {
+    return d && d->kind == DeclKind::Local && is_counted(d->type) && !as<LocalDecl>(d)->borrows &&
+           !statics_.count(d);
+}
 
 // Whether a pattern binds a variable.
 bool Lowerer::binds(const Pattern* p) {
@@ -37,7 +44,8 @@ void Lowerer::prepare_is_owners(Expr* e) {
         walk(ie->operand);
         const Type* ot = ie->operand->type;
         Decl* bd = ie->pattern ? ie->pattern->decl : nullptr;
-        if (bd && bd->kind == DeclKind::Local && needs_drop(ot) && owns_drop(bd)) {
+        if (bd && bd->kind == DeclKind::Local &&
+            ((needs_drop(ot) && owns_drop(bd)) || (is_counted(ot) && counted_binding(bd)))) {
             raw_write(var_lval(bd), iconst(Ty::Ptr, 0));
             is_owner_slots_[ie] = nullptr; // (the binding is the owner)
         } else if (is_agg(ot) && owns_parts(ot) && binds(ie->pattern)) {
@@ -111,11 +119,12 @@ void Lowerer::prepare_is_owners(Expr* e) {
 }
 
 // cond_branch's `is` on a new aggregate with move-type parts that the pattern binds into:
-// the aggregate moves to its owner slot and the pattern is tested there. Returns the slot,
+// the aggregate (or a call's T!, which is not a listed temporary) moves to its owner slot
+// and the pattern is tested there. Returns the slot,
 // or v itself when there is no owner (the aggregate is not new: the bindings borrow it).
-Inst* Lowerer::take_is_owner(IsExpr* ie, Inst* v) {
+Inst* Lowerer::take_is_owner(IsExpr* ie, Inst* v, bool fresh_result) {
     auto it = is_owner_slots_.find(ie);
-    if (it == is_owner_slots_.end() || !it->second || !claim_agg(v)) return v;
+    if (it == is_owner_slots_.end() || !it->second || !(fresh_result || claim_agg(v))) return v;
     const Type* t = ie->operand->type;
     memcpy_(it->second, v, t->size);
     owned_bindings_.push_back({nullptr, it->second, t});
@@ -128,8 +137,8 @@ size_t Lowerer::own_bindings(size_t from) {
     size_t mark = defers.size();
     for (size_t i = from; i < owned_bindings_.size(); i++) {
         const IsOwner& o = owned_bindings_[i];
-        if (o.binding && owns_drop(o.binding))
-            own_drop_local(o.binding);
+        if (o.binding && (owns_drop(o.binding) || counted_binding(o.binding)))
+            own_drop_local(o.binding); // (a string's is released)
         else if (o.slot)
             defers.push_back({nullptr, nullptr, nullptr, nullptr, o.slot, o.type});
     }
@@ -142,7 +151,7 @@ size_t Lowerer::own_bindings(size_t from) {
 void Lowerer::drop_pending_owners(size_t from) {
     for (size_t i = owned_bindings_.size(); i-- > from;) {
         const IsOwner& o = owned_bindings_[i];
-        if (o.binding && owns_drop(o.binding))
+        if (o.binding && (owns_drop(o.binding) || counted_binding(o.binding)))
             drop_value(o.binding->type, read(var_lval(o.binding)));
         else if (o.slot)
             drop_value(o.type, o.slot);

@@ -12,7 +12,7 @@
  * count. With the checks off the memory is released regardless.
  *
  * Invariants: the entries the memory prelude calls take the context first (the calling
- * convention of its intrinsics, src/sema/mem_intrinsics.def); none allocates through it.
+ * convention of its intrinsics, src/sema/rt_intrinsics.def); none allocates through it.
  */
 #include "rt_internal.h"
 

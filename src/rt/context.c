@@ -97,7 +97,23 @@ void lang_rt_init(void) {
     lang_rt_install_fault_handlers();
 }
 
+static int saved_argc; /* for Environment.Args (lang_env_args) */
+static char **saved_argv;
+
+/* Environment.Args: a new string[] of the command-line arguments (the program name not
+ * included), like Main's args. */
+LangArray *lang_env_args(LangContext *ctx) {
+    int n = saved_argc > 1 ? saved_argc - 1 : 0;
+    LangArray *a = lang_array_new(ctx, n, (int64_t)sizeof(LangString *));
+    LangString **slots = (LangString **)a->data;
+    for (int i = 0; i < n; i++)
+        slots[i] = lang_str_from_bytes_lossy(ctx, saved_argv[i + 1], (int64_t)strlen(saved_argv[i + 1]));
+    return a;
+}
+
 LangArray *lang_rt_make_args(LangContext *ctx, int argc, char **argv) {
+    saved_argc = argc;
+    saved_argv = argv;
     int n = argc > 1 ? argc - 1 : 0;
     LangArray *args = lang_array_new(ctx, n, (int64_t)sizeof(LangString *));
     LangString **slots = (LangString **)args->data;

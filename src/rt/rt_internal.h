@@ -69,6 +69,8 @@ LangString *lang_str_from_bytes_lossy(LangContext *ctx, const char *bytes, int64
 LangString **lang_sb_slot(LangString *builder);
 /* The static "" (refcount < 0). */
 LangString *lang_str_empty(void);
+/* Decodes one scalar of p[0..n) (n >= 1); invalid sequences are U+FFFD over one byte. */
+uint32_t lang_utf8_decode(const char *p, int64_t n, int *len);
 /* Built strings not yet freed (the leak report's second line). */
 int64_t lang_str_live_count(void);
 /* Number of Unicode scalars in valid UTF-8 text. */

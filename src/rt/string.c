@@ -346,6 +346,8 @@ static uint32_t decode(const unsigned char *p, int64_t n, int *len) {
     return c;
 }
 
+uint32_t lang_utf8_decode(const char *p, int64_t n, int *len) { return decode((const unsigned char *)p, n, len); }
+
 uint32_t lang_str_next_char(const LangString *s, int64_t *pos) {
     if (!s || *pos < 0 || *pos >= s->byte_length) return 0;
     int len;

@@ -372,7 +372,7 @@ public:
     const Type* check_context_assign_misplaced(AssignExpr* e);     // `context.F = v` inside an expression
     bool check_borrowed_variable(Expr* v, const char* field, const char* what);
     const Type* check_context_call(CallExpr* e, MemberExpr* m);    // context.temp_allocator.Reset(); null: not one
-    const Type* check_mem_intrinsic(CallExpr* e, NameExpr* n);     // the memory prelude's runtime calls; null: not one
+    const Type* check_rt_intrinsic(CallExpr* e, NameExpr* n);      // the prelude's runtime calls (intrinsics.cpp); null: not one
     const Type* logger_type();                                     // ILogger?, or null
     const Type* source_location_type();                            // SourceLocation, or null
     const Type* check_caller_loc(Expr* e);

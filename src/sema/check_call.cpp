@@ -321,7 +321,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
                     return T.float_();
                 }
                 if (const Type* ct = check_conc_free_call(e, n)) return ct; // Sleep, Yield
-                if (const Type* mt = check_mem_intrinsic(e, n)) return mt;  // the memory prelude's (context.cpp)
+                if (const Type* mt = check_rt_intrinsic(e, n)) return mt;  // the prelude's runtime calls (intrinsics.cpp)
                 if (const Type* ht = check_hash_builtin(e, n, hint)) return ht; // hashing.cpp
                 if (const Type* gt = check_implicit_get_type(e, n)) return gt; // reflect.cpp
                 if (const Type* kt = check_implicit_clone(e, n)) return kt;    // clone.cpp
@@ -388,6 +388,16 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
                 m->builtin = (uint32_t)b;
                 m->type = T.void_();
                 return call_builtin(e, b);
+            }
+            if (m->name == "ReadLine" || m->name == "Read") { // standard input (src/rt/io.c)
+                bool line = m->name == "ReadLine";
+                e->builtin = m->builtin = (uint32_t)(line ? Builtin::ConsoleReadLine : Builtin::ConsoleRead);
+                m->type = T.void_();
+                if (e->args.size) {
+                    diag.error(e->span, "Console.%s expects no arguments, found %u", m->name.c_str(), e->args.size);
+                    check_args_loose(*this, e->args);
+                }
+                return line ? T.nullable(T.string()) : T.int_();
             }
             diag.error(m->name_span, "'Console' has no function '%s'", m->name.c_str());
             callee->type = err();

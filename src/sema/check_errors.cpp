@@ -112,6 +112,8 @@ bool fresh_result(Expr* e) {
         auto* c = static_cast<CatchExpr*>(e);
         return fresh_result(c->operand) && c->handler_expr && fresh_result(c->handler_expr);
     }
+    if (e && e->kind == ExprKind::Ternary && e->type && e->type->kind == TypeKind::Fallible) // c ? F() : G()
+        return fresh_result(static_cast<TernaryExpr*>(e)->then_e) && fresh_result(static_cast<TernaryExpr*>(e)->else_e);
     if (e && e->kind == ExprKind::Call && returns_borrow(static_cast<CallExpr*>(e)->target)) return false; // xs[i]
     return e && (e->kind == ExprKind::Call || e->kind == ExprKind::New);
 }

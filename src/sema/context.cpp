@@ -20,7 +20,6 @@
 //    left a `SourceLocation p = #caller` parameter out, or of the `#caller` itself when
 //    written as an argument. Overload resolution counts such a candidate as taking the
 //    shorter argument list too. A default value other than `#caller` is not supported yet.
-//  - The memory prelude's runtime calls (mem_intrinsics.def) are builtins only it may call.
 // Annotations for lowering: the target MemberExpr of a context statement and the member
 // reads get builtin Context*; an Arena/Pool value becomes the MemberExpr `v.handle` (int);
 // missing `#caller` arguments are appended to the call as CallerLoc expressions whose span
@@ -32,16 +31,6 @@ namespace lang::sema {
 
 namespace {
 
-struct MemIntrinsic {
-    const char* name;
-    uint32_t nargs;
-    bool returns;
-};
-constexpr MemIntrinsic kMemIntrinsics[] = {
-#define MEM_INTRINSIC(name, sym, nargs, ret) {name, nargs, ret != 0},
-#include "sema/mem_intrinsics.def"
-#undef MEM_INTRINSIC
-};
 
 
 void check_args_loose(Sema& s, ArenaVec<Arg>& args) {
@@ -294,25 +283,6 @@ const Type* Sema::check_context_call(CallExpr* e, MemberExpr* m) {
     m->type = T.void_();
     e->builtin = (uint32_t)b;
     return b == Builtin::TempReset ? T.void_() : T.int_();
-}
-
-// __lang_arena_new(n) and the other runtime calls of the memory prelude (mem_intrinsics.def);
-// null when n is not one of them or the call is not in a prelude file.
-const Type* Sema::check_mem_intrinsic(CallExpr* e, NameExpr* n) {
-    if (!in_prelude_file()) return nullptr;
-    for (const MemIntrinsic& mi : kMemIntrinsics) {
-        if (!(n->name == mi.name)) continue;
-        if (e->args.size != mi.nargs) {
-            diag.error(e->span, "internal compiler error: %s expects %u arguments", mi.name, mi.nargs);
-            check_args_loose(*this, e->args);
-            return err();
-        }
-        for (Arg& a : e->args) value(a.value, T.int_());
-        e->builtin = (uint32_t)Builtin::MemCall;
-        n->type = T.void_();
-        return mi.returns ? T.int_() : T.void_();
-    }
-    return nullptr;
 }
 
 // ---- #caller ----

@@ -112,8 +112,8 @@ static bool needs_prelude(Compilation& c) {
     return false;
 }
 
-void add_error_prelude(Compilation& c) {
-    if (needs_prelude(c)) add_prelude_file(c, kPreludePath, kErrorPrelude);
+void add_error_prelude(Compilation& c, bool always) {
+    if (always || needs_prelude(c)) add_prelude_file(c, kPreludePath, kErrorPrelude);
 }
 
 } // namespace lang

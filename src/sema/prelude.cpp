@@ -3,6 +3,7 @@
 // program's own files that decide whether it gets one.
 #include "parse/parser.h"
 #include "sema/prelude.h"
+#include <cctype>
 
 namespace lang {
 
@@ -23,6 +24,29 @@ bool program_declares_type(Compilation& c, std::string_view name) {
         for (Decl* d : f->decls)
             if (d && d->kind == DeclKind::Type && d->name.view() == name) return true;
     }
+    return false;
+}
+
+static bool ident_char(char ch) { return std::isalnum((unsigned char)ch) || ch == '_'; }
+
+bool mentions_word(Compilation& c, std::string_view w, bool member) {
+    for (FileAst* f : c.files) {
+        if (!f || is_prelude_path(c.sources.file(f->file_id).path)) continue;
+        const std::string& text = c.sources.file(f->file_id).text;
+        for (size_t p = text.find(w); p != std::string::npos; p = text.find(w, p + 1)) {
+            if (p > 0 && ident_char(text[p - 1])) continue;
+            size_t e = p + w.size();
+            if (e < text.size() && ident_char(text[e])) continue;
+            if (member && (e >= text.size() || text[e] != '.')) continue;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool declares_any(Compilation& c, std::initializer_list<std::string_view> names) {
+    for (std::string_view n : names)
+        if (program_declares_type(c, n)) return true;
     return false;
 }
 

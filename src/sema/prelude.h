@@ -16,7 +16,7 @@ inline constexpr const char* kCollectionsPreludePath = "<prelude>/collections.la
 // root-level `Error` is the duplicate definition), unless it is there already
 // or the program cannot refer to it (no Err/fail/catch/Parse in its text).
 // check_program and ProgramCheck call it, so every checked program has it.
-void add_error_prelude(Compilation& c);
+void add_error_prelude(Compilation& c, bool always = false);
 
 // Parses the List<T> prelude (collections_prelude.cpp) and puts it first in c.files, unless
 // it is there already or the program's text does not mention List.
@@ -28,6 +28,10 @@ void add_dict_prelude(Compilation& c);
 // Parses Arena/Pool (Memory.lang) and SourceLocation/ILogger/Log (Logging.lang) into c.files
 // when the program can name them (memory_prelude.cpp, spec 7.11).
 void add_memory_prelude(Compilation& c);
+// Parses IO.lang (File, FileReader, Directory, Path, IOError) and System.lang
+// (Environment, Stopwatch, Time, Random) into c.files when the program names them
+// (io_prelude.cpp, spec 10.7); IO.lang brings the error prelude with it.
+void add_io_prelude(Compilation& c);
 
 // Whether `import PATH;` names a library namespace whose names the prelude already gives
 // every program (Std.Collections, Std.Text, Std.Reflection): such an import is accepted
@@ -45,5 +49,10 @@ void add_prelude_file(Compilation& c, const char* path, const char* text);
 // type `name`, or contains `text` anywhere.
 bool program_declares_type(Compilation& c, std::string_view name);
 bool program_text_contains(Compilation& c, std::string_view text);
+// Whether a program file has the word `w` (not part of a longer identifier), followed by
+// `.` when `member` (`Log.Info`).
+bool mentions_word(Compilation& c, std::string_view w, bool member = false);
+// Whether the program declares a namespace-level type of one of these names.
+bool declares_any(Compilation& c, std::initializer_list<std::string_view> names);
 
 } // namespace lang

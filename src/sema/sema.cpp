@@ -145,6 +145,7 @@ ProgramCheck::ProgramCheck(Compilation& c) : s_(nullptr), before_(c.diag.error_c
     add_collections_prelude(c); // List<T> (spec 10.4)
     add_dict_prelude(c); // Dict<K,V>, Set<T> (spec 10.5)
     add_memory_prelude(c); // Arena, Pool, SourceLocation, Log (spec 7.11)
+    add_io_prelude(c); // File, Directory, Path, Environment, ... (spec 10.7)
     s_ = new sema::Sema(c);
 }
 ProgramCheck::~ProgramCheck() { delete s_; }
@@ -164,6 +165,7 @@ bool check_program(Compilation& c, bool require_entry) {
     add_collections_prelude(c); // List<T> (spec 10.4)
     add_dict_prelude(c); // Dict<K,V>, Set<T> (spec 10.5)
     add_memory_prelude(c); // Arena, Pool, SourceLocation, Log (spec 7.11)
+    add_io_prelude(c); // File, Directory, Path, Environment, ... (spec 10.7)
     sema::Sema s(c);
     s.run(require_entry);
     return c.diag.error_count() == before;
