@@ -17,6 +17,8 @@
 #   (h) binary-trees with nodes in an Arena vs C malloc/free (bench/arena/run.sh).
 #   (i) binary-trees with owned class nodes (dropped node by node) vs C malloc/free
 #       (bench/owned/run.sh).
+#   (j) standard output (10^6 lines, 10^6 single characters) and reading a 100 MB file
+#       line by line vs C stdio and Go (bench/io/run.sh).
 set -eu
 B=${1:-build}
 LANG_BIN=$PWD/$B/lang
@@ -96,3 +98,5 @@ bash "$(dirname "$0")/gc/run.sh" "$B"
 bash "$(dirname "$0")/arena/run.sh" "$B"
 # binary-trees with owned class nodes, freed by drops, vs C malloc/free (issue 10).
 bash "$(dirname "$0")/owned/run.sh" "$B"
+# standard output and reading files line by line vs C stdio and Go (issue 11).
+bash "$(dirname "$0")/io/run.sh" "$B"

@@ -6,7 +6,11 @@
  *
  * Invariants: out_len <= sizeof out_buf; bytes leave in the order they were written.
  * out_lock guards out_buf and out_len: lightweight threads on several workers may print at
- * once, and one lang_write_* call is never interleaved with another.
+ * once, and one lang_write_* call is never interleaved with another. Until the program
+ * spawns its first lightweight thread only Main writes, so writes take no lock (a program
+ * printing a character at a time would spend much of its time locking): lang_spawn calls
+ * lang_console_shared() first, which happens before the new thread runs, and Main's later
+ * writes see it, since it made the call itself.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -19,6 +23,7 @@ enum { kOutBuf = 64 * 1024 };
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER; /* guards out_buf, out_len */
 static char out_buf[kOutBuf];
+static int out_shared; /* set once by the first spawn (lang_console_shared); read by writers */
 static size_t out_len;
 static int out_is_tty;
 
@@ -59,7 +64,15 @@ static void append_locked(const char *p, size_t n) {
     if (out_is_tty && memchr(p, '\n', n)) flush_locked();
 }
 
+void lang_console_shared(void) {
+    if (!__atomic_load_n(&out_shared, __ATOMIC_RELAXED)) __atomic_store_n(&out_shared, 1, __ATOMIC_RELEASE);
+}
+
 void lang_console_write_bytes(const char *p, size_t n) {
+    if (!__atomic_load_n(&out_shared, __ATOMIC_ACQUIRE)) { /* Main alone: no other writer */
+        append_locked(p, n);
+        return;
+    }
     pthread_mutex_lock(&out_lock);
     append_locked(p, n);
     pthread_mutex_unlock(&out_lock);

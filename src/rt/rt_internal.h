@@ -44,6 +44,7 @@ static inline void lang_stat_add(int64_t *field, int64_t d) {
 /* ---- console (console.c) ---- */
 void lang_console_init(void);                  /* detects a TTY on fd 1 (line buffering) */
 void lang_console_flush(void);                 /* writes out the stdout buffer */
+void lang_console_shared(void);                /* from now on other threads may write (lang_spawn) */
 void lang_console_flush_on_panic(void);        /* like flush, but never blocks forever */
 void lang_console_write_bytes(const char *p, size_t n);
 void lang_stderr_write(const char *p, size_t n); /* unbuffered, async-signal */

@@ -120,6 +120,7 @@ extern uint64_t lt_stacks_mapped;
 
 void lang_panic(const char *msg) __attribute__((weak, noreturn));
 void lang_rt_set_stack_bounds(uintptr_t guard_lo, uintptr_t lo, uintptr_t hi) __attribute__((weak));
+void lang_console_shared(void) __attribute__((weak)); /* console.c: stdout writes lock from now on */
 void lang_rt_get_stack_bounds(uintptr_t *guard_lo, uintptr_t *lo, uintptr_t *hi) __attribute__((weak));
 
 void lt_fatal(const char *msg) {
@@ -579,6 +580,7 @@ static LangThread *new_thread(void (*fn)(void *), const void *arg, size_t size, 
 }
 
 void lang_spawn(void (*fn)(void *arg), void *arg, size_t arg_size) {
+    if (lang_console_shared) lang_console_shared(); /* before the new thread can run */
     LangWorker *w = lt_worker();
     if (w && !w->cur) w = NULL;
     LangThread *t = new_thread(fn, arg, arg_size, w);

@@ -450,6 +450,32 @@ LangArray *lang_str_chars(LangContext *ctx, const LangString *s) {
 /* Validates as it copies: invalid sequences become U+FFFD, so the result keeps the UTF-8
  * invariant whatever the bytes were (command-line arguments, FFI strings). */
 LangString *lang_str_from_bytes_lossy(LangContext *ctx, const char *bytes, int64_t n) {
+    /* Most text is valid, and much of it ASCII: check it (eight ASCII bytes at a time) and
+     * count its characters in one pass, then copy it as it is. */
+    int64_t chars = 0, i = 0;
+    while (i < n) {
+        if (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, bytes + i, 8);
+            if (!(w & 0x8080808080808080ull)) {
+                chars += 8;
+                i += 8;
+                continue;
+            }
+        }
+        int len;
+        uint32_t c = decode((const unsigned char *)bytes + i, n - i, &len);
+        if (c == 0xFFFD && len == 1) break; /* invalid: replaced below */
+        chars++;
+        i += len;
+    }
+    if (i == n) {
+        if (n == 0) return &empty_string;
+        LangString *s = str_alloc(ctx, n);
+        memcpy(s->data, bytes, (size_t)n);
+        s->length = chars;
+        return s;
+    }
     int64_t out = 0;
     for (int64_t i = 0; i < n;) { /* pass 1: size */
         int len;

@@ -192,6 +192,27 @@ TEST_CASE("rt string: conversions from primitives") {
     lang_str_release(l);
 }
 
+TEST_CASE("rt string: bytes to a string: valid text copied as it is, invalid bytes replaced, at any position") {
+    // lang_str_from_bytes_lossy checks 8 ASCII bytes at a time: put a multibyte character,
+    // then an invalid byte, at every offset of a 20-byte text and compare with the rule.
+    Ctx c;
+    for (int k = 0; k < 18; k++) {
+        std::string t(20, 'x');
+        t.replace((size_t)k, 2, "\xC3\xA9"); // é
+        LangString *v = lang_str_from_bytes_lossy(&c.c, t.data(), (int64_t)t.size());
+        CHECK(str(v) == t);
+        CHECK(v->length == 19);
+        lang_str_release(v);
+        std::string u(20, 'y');
+        u[(size_t)k] = '\x80'; // a lone continuation byte
+        LangString *w = lang_str_from_bytes_lossy(&c.c, u.data(), (int64_t)u.size());
+        std::string want = u.substr(0, (size_t)k) + "\xEF\xBF\xBD" + u.substr((size_t)k + 1);
+        CHECK_MESSAGE(str(w) == want, "invalid byte at " << k);
+        CHECK(w->length == 20);
+        lang_str_release(w);
+    }
+}
+
 TEST_CASE("rt string: built strings use the context allocator") {
     Ctx c;
     LangArena *arena = lang_arena_create(nullptr, 0, 1);
