@@ -16,7 +16,7 @@
 #      // env: NAME=VALUE ...   environment variables of the run (e.g. LANG_GC_STATS=1)
 #      // warning: LINE:COL: MESSAGE   the compiler must print "PATH:LINE:COL: warning: MESSAGE";
 #                               any warning the file does not expect fails the test
-#  - test/lang-test/*.lang: run by `lang test FILE` (spec 12) at -O0 and -O1, checked like
+#  - test/lang-test/*.lang (or folders): run by `lang test PATH` (spec 10.7) at -O0 and -O1, checked like
 #    test/run: // expect: (all of stdout: the runner's failure lines and its final
 #    "N passed, N failed"), // exit: (1 when a test fails), // stderr:, // flags: (e.g.
 #    --filter TEXT), leaks when the status is 0; "// command: run" runs `lang run FILE`
@@ -179,7 +179,7 @@ export LANG_BIN tmp
 
 {
   for t in $(ls -d test/run/* examples/*/*.lang 2>/dev/null | grep -F "${TEST_FILTER:-}"); do echo "$t run -O0"; echo "$t run -O1"; done
-  for t in $(ls -d test/lang-test/*.lang 2>/dev/null | grep -F "${TEST_FILTER:-}"); do echo "$t langtest -O0"; echo "$t langtest -O1"; done
+  for t in $(ls -d test/lang-test/* 2>/dev/null | grep -F "${TEST_FILTER:-}"); do echo "$t langtest -O0"; echo "$t langtest -O1"; done
   for t in $(ls -d test/errors/* 2>/dev/null | grep -F "${TEST_FILTER:-}"); do echo "$t errors -"; done
 } > "$tmp/list"
 
