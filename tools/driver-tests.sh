@@ -89,3 +89,25 @@ cd ..
 printf 'public class Program { public static void Main() { panic("boom"); } }\n' > boom.lang
 check run-panic 101 "panic: boom" "$L" run boom.lang
 check run-compile-error 1 "error:" "$L" run bad.lang
+
+# lang test: 0 when every test passed, 1 when one failed or the program does not compile,
+# 2 for usage errors; without a path it tests the current folder; Main is not run.
+mkdir tests && cd tests || exit 1
+cat > t.lang <<'LANG'
+test "passes" { assert_eq(1 + 1, 2); }
+test "fails" { assert_eq(1 + 1, 3); }
+LANG
+check test-failed 1 "1 passed, 1 failed" "$L" test t.lang
+check test-failed-line 1 't.lang:2: test "fails" failed: assert_eq failed: left 2, right 3' "$L" test t.lang
+check test-passed 0 "1 passed, 0 failed" "$L" test t.lang --filter passes
+check test-default-folder 1 "1 passed, 1 failed" "$L" test
+check test-unknown-option 2 "" "$L" test t.lang --no-such-option
+check test-bad-opt-level 2 "not in range" "$L" test t.lang -O 7
+check test-missing-input 2 "cannot open 'nope.lang'" "$L" test nope.lang
+printf 'test "x" { let y: int = "s"; }\n' > ../badtest.lang
+check test-compile-error 1 "error: type mismatch" "$L" test ../badtest.lang
+cd ..
+printf 'test "x" { let y: int = "s"; }\npublic class Program { public static void Main() { Console.WriteLine("hi"); } }\n' > ignored.lang
+check build-ignores-tests 0 "" "$L" build ignored.lang -o ignored
+[ "$(./ignored)" = hi ] && echo "PASS driver/build-ignores-tests-runs" || echo "FAIL driver/build-ignores-tests-runs"
+check test-with-main 1 "error: type mismatch" "$L" test ignored.lang

@@ -16,10 +16,16 @@
 #      // env: NAME=VALUE ...   environment variables of the run (e.g. LANG_GC_STATS=1)
 #      // warning: LINE:COL: MESSAGE   the compiler must print "PATH:LINE:COL: warning: MESSAGE";
 #                               any warning the file does not expect fails the test
+#  - test/lang-test/*.lang (or folders): run by `lang test PATH` (spec 10.8) at -O0 and -O1, checked like
+#    test/run: // expect: (all of stdout: the runner's failure lines and its final
+#    "N passed, N failed"), // exit: (1 when a test fails), // stderr:, // flags: (e.g.
+#    --filter TEXT), leaks when the status is 0; "// command: run" runs `lang run FILE`
+#    instead (test blocks must be ignored there)
 #  - test/errors/*.lang: must fail to compile with status 1 (with the // flags: given); for each
 #      // error: LINE:COL: MESSAGE   stderr must contain "PATH:LINE:COL: error: MESSAGE"
 #      // errors: N            exactly N errors are reported (no follow-up errors)
 #      // warning: LINE:COL: MESSAGE   stderr must contain "PATH:LINE:COL: warning: MESSAGE"
+#      // command: test       compile with `lang test` (errors in test blocks) instead of `lang build`
 #  - tools/driver-tests.sh: the `lang` command line (exit statuses, refused paths, messages)
 # Set TEST_FILTER=substring to run only matching end-to-end tests.
 set -u
@@ -66,6 +72,31 @@ check_warnings() {
   fi
 }
 
+# ---- one test/lang-test file: `lang test` (or `lang run`) compiles and runs it at once
+run_lang_test() {
+  local t=$1 opt=$2 name=$3 srcs=$4 flags=$5
+  local id; id=$(echo "$name$opt" | tr '/' '_')
+  local exp="$tmp/$id.exp" out="$tmp/$id.out" err="$tmp/$id.err"
+  local cmd=test; grep -q -F '// command: run' $srcs && cmd=run
+  grep -h -o '// expect: .*' $srcs | sed 's|^// expect: ||' > "$exp"
+  local want_exit; want_exit=$(grep -h -o '// exit: [0-9]*' $srcs | head -1 | sed 's|^// exit: ||'); want_exit=${want_exit:-0}
+  # shellcheck disable=SC2086
+  LANG_LEAKS=1 timeout 60 "$LANG_BIN" $cmd "$t" $opt $flags > "$out" 2> "$err" < /dev/null; local st=$?
+  if [ "$st" != "$want_exit" ]; then echo "FAIL $name $opt: exit status $st, expected $want_exit"; head -8 "$err"; return; fi
+  if ! diff -q "$exp" "$out" > /dev/null; then echo "FAIL $name $opt: stdout differs"; diff "$exp" "$out" | head -10; return; fi
+  while IFS= read -r s; do
+    if ! grep -q -F -- "$s" "$err"; then echo "FAIL $name $opt: stderr lacks '$s'"; head -5 "$err"; return; fi
+  done < <(grep -h -o '// stderr: .*' $srcs | sed 's|^// stderr: ||')
+  # Failing tests are abandoned without drops: only a clean run is leak checked.
+  if [ "$st" = 0 ] && ! grep -q -x -F "leak report: 0 allocations, 0 bytes still live" "$err"; then
+    echo "FAIL $name $opt: leaks: $(grep -F 'leak report: ' "$err" | head -1)"; return
+  fi
+  if [ "$st" = 0 ] && ! grep -q -x -F "string leak report: 0 strings still live" "$err"; then
+    echo "FAIL $name $opt: leaks: $(grep -F 'string leak report' "$err")"; return
+  fi
+  echo "PASS $name $opt"
+}
+
 # ---- one end-to-end test; prints "PASS name" or "FAIL name: reason"
 run_one() {
   local t=$1 kind=$2 opt=$3
@@ -75,8 +106,14 @@ run_one() {
   local exp="$tmp/$id.exp" out="$tmp/$id.out" err="$tmp/$id.err" exe="$tmp/$id.exe"
   local flags; flags=$(grep -h -o '// flags: .*' $srcs | head -1 | sed 's|^// flags: ||')
   if [ "$kind" = errors ]; then
-    # shellcheck disable=SC2086
-    timeout 20 "$LANG_BIN" build "$t" $flags -o "$exe" > "$out" 2> "$err"; local st=$?
+    local st
+    if grep -q -F '// command: test' $srcs; then
+      # shellcheck disable=SC2086
+      timeout 20 "$LANG_BIN" test "$t" $flags > "$out" 2> "$err"; st=$?
+    else
+      # shellcheck disable=SC2086
+      timeout 20 "$LANG_BIN" build "$t" $flags -o "$exe" > "$out" 2> "$err"; st=$?
+    fi
     if [ $st != 1 ]; then echo "FAIL $name: expected compile status 1, got $st"; head -5 "$err"; return; fi
     local n=0
     while IFS= read -r l; do
@@ -99,6 +136,7 @@ run_one() {
     if [ -n "$why" ]; then echo "FAIL $name: $why"; head -6 "$err"; return; fi
     echo "PASS $name"; return
   fi
+  if [ "$kind" = langtest ]; then run_lang_test "$t" "$opt" "$name" "$srcs" "$flags"; return; fi
   # shellcheck disable=SC2086
   timeout 60 "$LANG_BIN" build "$t" $opt $flags -o "$exe" > "$out" 2> "$err"; local st=$?
   if [ $st != 0 ]; then echo "FAIL $name $opt: compile status $st"; head -8 "$err"; return; fi
@@ -141,11 +179,12 @@ run_one() {
   rm -f "$exe"
   echo "PASS $name $opt"
 }
-export -f run_one expected_warnings check_warnings
+export -f run_one run_lang_test expected_warnings check_warnings
 export LANG_BIN tmp
 
 {
   for t in $(ls -d test/run/* examples/*/*.lang 2>/dev/null | grep -F "${TEST_FILTER:-}"); do echo "$t run -O0"; echo "$t run -O1"; done
+  for t in $(ls -d test/lang-test/* 2>/dev/null | grep -F "${TEST_FILTER:-}"); do echo "$t langtest -O0"; echo "$t langtest -O1"; done
   for t in $(ls -d test/errors/* 2>/dev/null | grep -F "${TEST_FILTER:-}"); do echo "$t errors -"; done
 } > "$tmp/list"
 

@@ -19,6 +19,9 @@ struct Options {
     int opt_level = 0;          // -O0 / -O1
     bool debug_checks = true;   // overflow/bounds checks (debug builds); always on for now
     std::string dump_after;     // --dump-after=<pass>: print IR after that pass
+    // `lang test`: test blocks become functions and lang_main runs them (sema/tests.cpp,
+    // ir/lower_tests.cpp); every other build ignores test blocks.
+    bool test_build = false;
 };
 
 struct Compilation {

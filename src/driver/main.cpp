@@ -4,9 +4,11 @@
 //   lang build PATH [-o OUT] [-O0|-O1] [--emit tokens|ast|ir|asm|obj|exe] [--dump-after PASS] [-j N]
 //              [-Werror] [-w]
 //   lang run FILE|DIR [-O1] [-- ARGS...]
+//   lang test [FILE|DIR] [--filter TEXT] [-O1]
 //   lang version
 // Exit statuses (also in --help, README and spec 13): 0 ok, 1 compile errors, 2 usage or
-// I/O errors, 3 internal compiler error; `lang run` passes the program's status through.
+// I/O errors, 3 internal compiler error; `lang run` passes the program's status through;
+// `lang test` exits 1 when a test failed.
 #include "driver/pipeline.h"
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -21,7 +23,8 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     app.footer("Exit status: 0 success; 1 compile errors; 2 usage or I/O errors (bad arguments, a\n"
                "file that cannot be read or written); 3 internal compiler error. `lang run` returns\n"
-               "the program's own status: its Main's result, 101 after a panic.\n"
+               "the program's own status: its Main's result, 101 after a panic. `lang test` exits 1\n"
+               "when a test failed (0 when all passed).\n"
                "Source files larger than 64 MiB, and paths that are not regular files or folders,\n"
                "are refused. Without -o, `lang build dir/f.lang` writes ./f and `lang build myprog/`\n"
                "writes ./myprog (myprog/myprog when ./myprog is the folder itself).");
@@ -54,6 +57,13 @@ int main(int argc, char** argv) {
     r->add_option("-O", run_opt, "optimization level (as for build; -O2 = -O1)")->check(CLI::Range(0, 2));
     r->add_option("args", run_args, "program arguments (after --)");
 
+    std::string test_input = ".", test_filter;
+    int test_opt = 0;
+    auto* t = app.add_subcommand("test", "compile the program with its test blocks and run them (not Main)");
+    t->add_option("path", test_input, "a .lang file or folder (default: the current folder)");
+    t->add_option("--filter", test_filter, "run only the tests whose name contains this text");
+    t->add_option("-O", test_opt, "optimization level (as for build; -O2 = -O1)")->check(CLI::Range(0, 2));
+
     app.add_subcommand("version", "print the compiler version");
 
     try {
@@ -69,6 +79,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (app.got_subcommand("run")) return lang::run(run_input, run_opt, run_args);
+    if (app.got_subcommand("test")) return lang::test(test_input, test_opt, test_filter);
 
     static const std::map<std::string, lang::Emit> kEmit = {
         {"tokens", lang::Emit::Tokens}, {"ast", lang::Emit::Ast}, {"ir", lang::Emit::Ir},

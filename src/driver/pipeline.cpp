@@ -293,6 +293,7 @@ int build(const BuildRequest& req) {
     c.opts.dump_after = req.dump_after;
     c.diag.warnings_as_errors = req.warnings_as_errors;
     c.diag.no_warnings = req.no_warnings;
+    c.opts.test_build = req.test;
     Timer timer{req.timings, c};
 
     std::vector<std::string> paths;
@@ -363,7 +364,7 @@ int build(const BuildRequest& req) {
     // Debug builds verify the IR in both (per function here, after lowering and each pass).
     // A program with generics takes it too: sema makes instances while checking bodies, and
     // lowering collects them before it starts.
-    bool staged = req.opt_level >= 1 || !req.dump_after.empty() || req.emit == Emit::Ir || req.emit == Emit::Asm ||
+    bool staged = req.test || req.opt_level >= 1 || !req.dump_after.empty() || req.emit == Emit::Ir || req.emit == Emit::Asm ||
                   has_generics(c);
     ir::Module m(c.arena);
     obj::Object o;
@@ -411,7 +412,7 @@ int build(const BuildRequest& req) {
         timer.lap("codegen");
     } else {
         // 3. Semantic analysis.
-        check_program(c);
+        check_program(c, !req.test); // a test build needs no Main
         timer.lap("sema");
         if (c.diag.error_count()) return 1;
         // 4. Lowering and IR passes, and 5. machine code.
@@ -480,16 +481,14 @@ int build(const BuildRequest& req) {
     return finished(req);
 }
 
-int run(const std::string& input, int opt_level, const std::vector<std::string>& args) {
+// Builds `req` into a temporary directory, runs it with `args`, deletes it.
+static int build_and_run(BuildRequest req, const std::vector<std::string>& args) {
     char dir[] = "/tmp/lang-run-XXXXXX";
     if (!mkdtemp(dir)) {
         fprintf(stderr, "lang: error: cannot create a temporary directory\n");
         return 2;
     }
-    BuildRequest req;
-    req.input = input;
     req.output = std::string(dir) + "/prog";
-    req.opt_level = opt_level;
     int st = build(req);
     if (st == 0) {
         std::vector<std::string> argv{req.output};
@@ -499,6 +498,23 @@ int run(const std::string& input, int opt_level, const std::vector<std::string>&
     unlink(req.output.c_str());
     rmdir(dir);
     return st;
+}
+
+int run(const std::string& input, int opt_level, const std::vector<std::string>& args) {
+    BuildRequest req;
+    req.input = input;
+    req.opt_level = opt_level;
+    return build_and_run(req, args);
+}
+
+int test(const std::string& input, int opt_level, const std::string& filter) {
+    BuildRequest req;
+    req.input = input;
+    req.opt_level = opt_level;
+    req.test = true;
+    std::vector<std::string> args;
+    if (!filter.empty()) args = {"--filter", filter};
+    return build_and_run(req, args);
 }
 
 } // namespace lang

@@ -24,6 +24,7 @@ struct BuildRequest {
     bool exit_when_done = false; // on success, end the process right after writing the output
     bool warnings_as_errors = false; // -Werror
     bool no_warnings = false;        // -w
+    bool test = false;               // `lang test`: compile the test blocks; lang_main runs them, not Main
 };
 
 // Returns the process exit status: 0 on success, 1 on compile errors, 2 on usage/IO errors.
@@ -32,6 +33,12 @@ int build(const BuildRequest& req);
 // Builds an executable in a temporary directory, runs it with `args`, deletes it and
 // returns the program's exit status (or 1 if compilation failed).
 int run(const std::string& input, int opt_level, const std::vector<std::string>& args);
+
+// `lang test`: builds the program with its test blocks in a temporary directory, runs
+// the tests (those whose name contains `filter`, when it is not empty) and returns the
+// runner's status: 0 when all passed, 1 when one failed (or compilation failed), 101
+// after a panic outside a test's own thread.
+int test(const std::string& input, int opt_level, const std::string& filter);
 
 // Finds liblangrt.a next to the compiler (build tree) or in ../lib/runtime (install tree).
 std::string find_runtime(std::string* err);

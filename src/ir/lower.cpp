@@ -916,6 +916,7 @@ void Lowerer::init_statics() {
 
 // lang_main(ctx, args) -> i64: calls Program.Main, drops the statics and returns its status.
 void Lowerer::emit_entry() {
+    if (c.opts.test_build) return emit_test_entry(); // lower_tests.cpp: runs the tests, not Main
     // Only a Main with a valid signature: in the pipelined build sema reports a bad one
     // after lowering (with the other whole-program checks), so it must not be lowered.
     FuncDecl* main_fd = find_entry_point(c);

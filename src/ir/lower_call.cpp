@@ -358,30 +358,9 @@ Inst* Lowerer::builtin_call(CallExpr* e, Inst* recv) {
         }
         return nullptr;
     case B_Assert:
-    case B_AssertEq: {
-        Block* ok = mk_block();
-        Block* bad = mk_block();
-        if (e->builtin == B_Assert) {
-            if (!e->args.size) return nullptr;
-            cond_branch(e->args[0].value, ok, bad);
-        } else {
-            if (e->args.size < 2) return nullptr;
-            Inst* a = expr(e->args[0].value);
-            Inst* b = expr(e->args[1].value);
-            br(compare(BinOp::Eq, e->args[0].value->type, a, b), ok, bad);
-        }
-        seal(ok);
-        seal(bad);
-        enter(bad);
-        if (cur) {
-            const std::string& path = c.sources.file(e->span.file).path;
-            Inst* fa = emit(Op::addr, Ty::Ptr);
-            fa->sym = cstring_global(path.data(), (uint32_t)path.size());
-            panic_call("lang_panic_assert", {fa, iconst(Ty::I32, line)});
-        }
-        enter(ok);
-        return nullptr;
-    }
+    case B_AssertEq:
+    case B_AssertNe:
+    case B_AssertFails: return assert_call(e); // lower_tests.cpp
     case B_Panic: {
         Inst* s;
         if (e->args.size) {

@@ -189,6 +189,8 @@ public:
     void collect_decls(TypeDecl* td, const std::string& prefix);
     void lower_func(FuncDecl* fd);
     void emit_entry();
+    void emit_test_entry();          // lower_tests.cpp: `lang test`'s lang_main
+    Inst* assert_call(CallExpr* e);  // lower_tests.cpp: assert, assert_eq, assert_ne, assert_fails
     const char* rodata_global(const char* prefix, uint32_t n, const uint8_t* bytes, uint64_t size, uint32_t align);
     const char* string_global(const char* bytes, uint32_t len);   // LangString symbol
     const char* cstring_global(const char* bytes, uint32_t len);  // NUL-terminated bytes

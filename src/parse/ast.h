@@ -408,6 +408,7 @@ struct FuncDecl : Decl {
     const char* mangled = nullptr;      // sema: symbol name chosen by sema (e.g. "Program.Main")
     bool unused = false;                // sema: a generic-instance method the program never uses: not lowered
     bool is_property = false;           // a read-only property `T Name => e;` / `T Name { get ... }`: its getter
+    struct TestDecl* test = nullptr;    // sema (`lang test`): the test block this function was made from
 };
 
 // Property getters, indexers (get_Item) and IterAt may return a place of their object: the

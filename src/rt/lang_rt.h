@@ -274,6 +274,23 @@ void lang_panic_divzero(void) __attribute__((noreturn));
 void lang_panic_null(void) __attribute__((noreturn));
 void lang_panic_assert(const char *file, int32_t line) __attribute__((noreturn));
 
+/* ---- `lang test` (test.c; spec 12) ----
+ * The lang_main of a test build calls begin (args: `--filter TEXT` selects the tests whose
+ * name contains TEXT), run once per test block in declaration order, and returns end's
+ * status. run starts code(ctx) on a new lightweight thread and waits for it; a panic in
+ * that thread fails the test and ends the thread without unwinding it. A failure prints
+ * "FILE:LINE: test "NAME" failed: MESSAGE"; end prints "N passed, N failed" and returns 1
+ * when a test failed, else 0. */
+void lang_test_begin(LangContext *ctx, LangArray *args);
+void lang_test_run(LangContext *ctx, const char *name, const char *file, int32_t line, void (*code)(LangContext *));
+int64_t lang_test_end(LangContext *ctx);
+/* A failed assert in a test build. kind: 0 assert (a: its message or NULL), 1 assert_eq
+ * (a, b: the two values as text), 2 assert_ne (a: the value), 3 assert_fails; plus 0x100
+ * when the values are strings (shown quoted) or 0x200 when they are chars. Outside a
+ * test's thread it panics as lang_panic_assert does. */
+void lang_test_assert_failed(LangContext *ctx, const char *file, int32_t line, int32_t kind, const LangString *a,
+                             const LangString *b) __attribute__((noreturn));
+
 /* ---- errors as values (error.c; spec 10.3) ----
  * err is an instance of the prelude's Error class or a class deriving from it. */
 void lang_error_fail(LangContext *ctx, void *err, LangString *location);  /* at `fail` */

@@ -124,6 +124,7 @@ typedef struct LangThread {
     uint32_t wake_word;         /* os_thread only: futex word */
     uint32_t big_arg;           /* arg is a heap copy */
     void *gc_heap;              /* LangGcHeap of its gc objects (gc.c), made on first use */
+    void *test;                 /* `lang test`: the LangTestRun this thread runs (test.c), or NULL */
 #ifdef LT_TSAN
     void *fiber;
 #endif
@@ -144,6 +145,10 @@ LangWorker *lt_worker(void);       /* NULL on a plain OS thread */
 void lt_park(void (*after)(void *arg), void *arg);
 void lt_ready(LangThread *t);      /* make a parked thread runnable; any OS thread */
 void lt_fatal(const char *msg) __attribute__((noreturn)); /* panic (lang_panic if linked) */
+/* Ends the running lightweight thread at once, as if its function had returned, but
+ * without unwinding anything: no destructors, no drops, its gc heap is not collected
+ * (leaked). Only `lang test` uses it, for a test thread that panicked (test.c). */
+void lt_thread_abandon(void) __attribute__((noreturn));
 uint64_t lt_rand(void);            /* per-worker xorshift; thread-safe */
 
 /* ---- timers (timer.c); the monitor thread also drives preemption ---- */

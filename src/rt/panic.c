@@ -4,6 +4,9 @@
  * then the message, then the trace, then _exit(101) (no atexit handlers: other threads
  * may still be running Lang code). A panic in any lightweight thread ends the process.
  *
+ * Under `lang test` a panic in a test's own thread fails that test and ends only that
+ * thread (test.c); every other panic behaves as above.
+ *
  * Invariants: only one thread reports; a second panicking thread parks until the first
  * exits. A panic raised while this thread is already panicking (a fault while printing
  * the trace) exits at once with 101.
@@ -19,6 +22,7 @@ static __thread int thread_panicking; /* this thread is inside lang_panic_at */
 
 void lang_panic_at(const char *msg, void *fp, uintptr_t pc) {
     if (thread_panicking) _exit(101);
+    lang_test_catch_panic(msg, fp, pc); /* test.c: a test's thread fails its test instead */
     thread_panicking = 1;
     if (__atomic_exchange_n(&panicking, 1, __ATOMIC_ACQ_REL))
         for (;;) pause();

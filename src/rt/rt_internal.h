@@ -126,6 +126,9 @@ const LangFuncInfo *lang_rt_find_func(uintptr_t pc, uint32_t *line);
 /* Walks the rbp chain from fp and returns the first return address that lies in Lang
  * code (looks at most max_frames frames), or the first return address when none does. */
 uintptr_t lang_rt_first_lang_pc(void *fp, int max_frames);
+/* After a fault handler gave up its thread (`lang test`, test.c): faults are handled again
+ * and SIGSEGV/SIGBUS/SIGFPE are unblocked on the calling OS thread. */
+void lang_rt_fault_reset(void);
 /* Writes "Name (file:line)" or "0x..." for pc into buf; returns the length. */
 int lang_rt_describe_pc(uintptr_t pc, int is_return_address, char *buf, size_t cap);
 
@@ -134,6 +137,12 @@ int lang_rt_describe_pc(uintptr_t pc, int is_return_address, char *buf, size_t c
 void lang_panicf(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 /* Panic with a trace starting at frame fp / pc (pc == 0: start at fp's return address). */
 void lang_panic_at(const char *msg, void *fp, uintptr_t pc) __attribute__((noreturn));
+
+/* ---- `lang test` (test.c) ----
+ * Called by lang_panic_at first: returns at once unless the running lightweight thread
+ * runs a test, else records msg and where it happened as that test's failure and ends the
+ * thread (never returns). */
+void lang_test_catch_panic(const char *msg, void *fp, uintptr_t pc);
 
 /* ---- allocators (alloc_default.c) ---- */
 void lang_alloc_init(void);          /* reads LANG_LEAKS; idempotent */

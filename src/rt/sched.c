@@ -552,6 +552,19 @@ static void thread_entry(void *p) {
     __builtin_unreachable();
 }
 
+/* A test thread that panicked (test.c): the end of thread_entry without the gc exit (its
+ * objects may be in any state). The stack is freed on g0 like any finished thread's. */
+void lt_thread_abandon(void) {
+    LangWorker *w = lt_worker();
+    LangThread *t = w ? w->cur : NULL;
+    if (!t) lt_fatal("internal error: lt_thread_abandon outside a lightweight thread");
+    lt_store(&t->state, LT_DEAD, LT_RELAXED);
+    w->after = free_thread;
+    w->after_arg = t;
+    to_g0(w, t);
+    __builtin_unreachable();
+}
+
 static uint64_t new_id(LangWorker *w) {
     if (!w) return __atomic_add_fetch(&S.next_id, 1, LT_RELAXED);
     if (w->id_next == w->id_end) {

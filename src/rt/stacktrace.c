@@ -327,6 +327,19 @@ static void fault_handler(int sig, siginfo_t *info, void *uctx) {
     lang_panic_at(msg, (void *)fp, pc);
 }
 
+/* `lang test` (test.c): a fault in a test's thread fails that test, and the thread is
+ * abandoned from inside the handler, which never returns: the next fault must be handled
+ * again, and the kernel still blocks the signals the handler was entered with. */
+void lang_rt_fault_reset(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGSEGV);
+    sigaddset(&set, SIGBUS);
+    sigaddset(&set, SIGFPE);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    __atomic_store_n(&in_fault, 0, __ATOMIC_RELEASE);
+}
+
 /* Unmaps a thread's alternate signal stack when the thread exits. */
 static pthread_key_t altstack_key;
 static pthread_once_t altstack_once = PTHREAD_ONCE_INIT;

@@ -154,6 +154,12 @@ public:
 
     // ---- resolve.cpp ----
     void declare_all();
+    // ---- tests.cpp ----
+    // `lang test`: checks a test block and returns the hidden function made from it.
+    FuncDecl* declare_test(TestDecl* t, uint32_t file_index);
+    std::unordered_map<std::string, const TestDecl*> test_titles_; // title -> first test with it
+    uint32_t test_count_ = 0;
+    // ---- resolve.cpp ----
     void resolve_imports();
     void resolve_signatures();
     void mangle_all();
@@ -540,7 +546,7 @@ public:
     int layout_depth_ = 0;
     bool layout_too_deep_ = false; // reported once
     // interned names used by the checker
-    Ident id_console, id_error, id_write, id_writeline, id_assert, id_assert_eq, id_panic, id_length,
+    Ident id_console, id_error, id_write, id_writeline, id_assert, id_assert_eq, id_assert_ne, id_assert_fails, id_panic, id_length,
         id_bytelength, id_main, id_program, id_underscore;
 };
 

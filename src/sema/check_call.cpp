@@ -187,8 +187,18 @@ const Type* Sema::call_builtin(CallExpr* e, Builtin b) {
         value(e->args[0].value, T.bool_());
         if (e->args.size == 2) value(e->args[1].value, T.string());
         return T.void_();
-    case Builtin::AssertEq: {
-        if (e->args.size != 2) return argc_error("assert_eq", "2 arguments");
+    case Builtin::AssertFails: {
+        if (e->args.size != 1) return argc_error("assert_fails", "1 argument");
+        const Type* t = expr(e->args[0].value, nullptr);
+        if (!is_error(t) && t->kind != TypeKind::Fallible)
+            diag.error(e->args[0].value->span, "assert_fails needs a value that may be an error (T!), not %s",
+                       tn(t).c_str());
+        return T.void_();
+    }
+    case Builtin::AssertEq:
+    case Builtin::AssertNe: {
+        const char* name = b == Builtin::AssertEq ? "assert_eq" : "assert_ne";
+        if (e->args.size != 2) return argc_error(name, "2 arguments");
         const Type* a = expr(e->args[0].value, nullptr);
         const Type* bt = expr(e->args[1].value, a->is_numeric() ? a : nullptr);
         if (is_error(a) || is_error(bt)) return T.void_();
@@ -196,7 +206,7 @@ const Type* Sema::call_builtin(CallExpr* e, Builtin b) {
         if (a->is_numeric() && bt->is_numeric()) ct = common_type(e->args[0].value, e->args[1].value);
         else if (a == bt && (to_string_ok(a) || a->is_c_like_enum())) ct = a;
         if (!ct || is_error(ct))
-            diag.error(e->span, "assert_eq cannot compare %s and %s", tn(a).c_str(), tn(bt).c_str());
+            diag.error(e->span, "%s cannot compare %s and %s", name, tn(a).c_str(), tn(bt).c_str());
         return T.void_();
     }
     case Builtin::Panic:
@@ -310,6 +320,8 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
             if (!ambiguous) {
                 if (n->name == id_assert) return call_builtin(e, Builtin::Assert);
                 if (n->name == id_assert_eq) return call_builtin(e, Builtin::AssertEq);
+                if (n->name == id_assert_ne) return call_builtin(e, Builtin::AssertNe);
+                if (n->name == id_assert_fails) return call_builtin(e, Builtin::AssertFails);
                 if (n->name == id_panic) return call_builtin(e, Builtin::Panic);
                 if (n->name == "compare") return check_compare(e); // compare.cpp
                 if (n->name == "swap") return check_swap(e);       // swap.cpp

@@ -369,6 +369,11 @@ void Sema::check_stmt(Stmt* s) {
             fn_.ret = rs->value ? infer_result(rs->value) : T.void_();
             break;
         }
+        if (rs->value && fn_.fn->test) { // tests.cpp
+            expr(rs->value, nullptr);
+            diag.error(rs->value->span, "a test block cannot return a value");
+            break;
+        }
         if (rs->value) {
             if (is_void_result(fn_.ret)) {
                 const Type* t = expr(rs->value, nullptr);

@@ -30,6 +30,8 @@ Sema::Sema(Compilation& comp) : c(comp), T(comp.types), diag(comp.diag), arena(c
     id_writeline = in.intern("WriteLine");
     id_assert = in.intern("assert");
     id_assert_eq = in.intern("assert_eq");
+    id_assert_ne = in.intern("assert_ne");
+    id_assert_fails = in.intern("assert_fails");
     id_panic = in.intern("panic");
     id_length = in.intern("Length");
     id_bytelength = in.intern("ByteLength");
@@ -188,7 +190,7 @@ void Sema::declare_all() {
     }
     for (uint32_t fi = 0; fi < files_.size(); fi++) {
         FileCtx& fc = files_[fi];
-        for (Decl* d : fc.ast->decls) {
+        for (Decl*& d : fc.ast->decls) {
             if (!d) continue;
             switch (d->kind) {
             case DeclKind::Type:
@@ -201,7 +203,9 @@ void Sema::declare_all() {
                     bind_template_params(d, static_cast<FuncDecl*>(d)->type_params);
                 funcs_.push_back({static_cast<FuncDecl*>(d), nullptr, fi});
                 break;
-            case DeclKind::Test: diag.error(d->span, "test blocks are not supported yet"); break;
+            case DeclKind::Test: // only `lang test` compiles them; other builds ignore them
+                if (c.opts.test_build) d = declare_test(static_cast<TestDecl*>(d), fi); // tests.cpp
+                break;
             case DeclKind::ExternBlock: diag.error(d->span, "extern blocks are not supported yet"); break;
             case DeclKind::Local:
                 sym_add(fc.ns, d);

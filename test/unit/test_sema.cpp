@@ -884,3 +884,36 @@ public class Program {
     CHECK(bcall->target == k.func("Animal", "Describe"));
     CHECK(static_cast<MemberExpr*>(bcall->callee)->object->kind == ExprKind::Base);
 }
+
+// Test blocks (sema/tests.cpp): ignored by a normal build, hidden static functions under
+// `lang test` (Options::test_build), which needs no Main.
+TEST_CASE("sema: test blocks are skipped by a normal build and become functions for lang test") {
+    const char* src = "int Add(int a, int b) => a + b;\n"
+                      "test \"adds\" { assert_eq(Add(1, 2), 3); }\n"
+                      "test \"broken\" { let x: int = \"s\"; }\n";
+    for (bool testing : {false, true}) {
+        Compilation c;
+        std::string errs;
+        c.diag.capture = &errs;
+        c.opts.test_build = testing;
+        FileAst* f = parse_file(c, c.sources.add("t.lang", src));
+        REQUIRE(f);
+        c.files.push_back(f);
+        bool ok = check_program(c, false);
+        std::vector<FuncDecl*> tests;
+        for (Decl* d : f->decls)
+            if (d->kind == DeclKind::Func && static_cast<FuncDecl*>(d)->test) tests.push_back(static_cast<FuncDecl*>(d));
+        if (!testing) {
+            CHECK_MESSAGE(ok, errs); // the broken test is not even checked
+            CHECK(tests.empty());
+            continue;
+        }
+        CHECK(!ok);
+        CHECK(errs.find("type mismatch") != std::string::npos);
+        REQUIRE(tests.size() == 2);
+        CHECK(std::string(tests[0]->test->title) == "adds");
+        CHECK(std::string(tests[0]->mangled) == "test$1");
+        CHECK(std::string(tests[1]->mangled) == "test$2");
+        CHECK((tests[0]->mods & M_STATIC) != 0);
+    }
+}
