@@ -143,8 +143,10 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
     // A tail call must not leave pointers into this frame behind: an aggregate result
     // goes straight to our own result pointer, aggregate arguments are copied into our
     // incoming aggregate parameters' memory (owned by us, living in the caller's frame).
-    // Pending string releases do not prevent it: they are skipped (a leak, doc/lowering.md).
-    bool want_tail = tail && !cfn && !has_defer_stmts() && fdecl && !has_pending_drops();
+    // Pending string releases prevent it, except in a call of the function itself (a loop
+    // written as recursion): there they are skipped (a leak, doc/lowering.md).
+    bool self_call = fd == fdecl;
+    bool want_tail = tail && !cfn && !has_defer_stmts() && fdecl && !has_pending_drops(!self_call);
     std::vector<Inst*> args;
     if (!cfn) args.push_back(ctx);
     Inst* res = nullptr;
@@ -195,7 +197,7 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
     // (has_pending_drops again: the arguments may have made temporaries to drop, such as a
     // heap closure record, which the callee only borrows)
     if (want_tail && !vcall_recv && !iface_call && !frame_ptr_args && !stack_records_ && wb.empty() && rty == f->ret &&
-        !has_pending_drops()) {
+        !has_pending_drops(!self_call)) {
         // Assign each aggregate argument one of our incoming aggregate buffers.
         std::vector<Inst*> bufs;
         std::vector<const Type*> buf_types;

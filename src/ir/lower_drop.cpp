@@ -175,13 +175,19 @@ void Lowerer::drop_value(const Type* t, Inst* v) {
     }
 }
 
-// (Strings, also inside aggregates, do not count: a tail call skips their release, a leak.)
-bool Lowerer::has_pending_drops() {
-    for (const Cleanup& c : defers)
-        if (c.local && !is_str(c.local->type) && (needs_drop(c.local->type) || owns_parts(c.local->type) ||
-                                                  is_fn(c.local->type) || is_handle(c.local->type)))
+// With strings false, strings (also inside aggregates) do not count: a self-recursive tail
+// call skips their release, a leak (lower_call.cpp).
+bool Lowerer::has_pending_drops(bool strings) {
+    for (const Cleanup& c : defers) {
+        if (!c.local) continue;
+        if (strings && has_counted(c.local->type)) return true;
+        if (!is_str(c.local->type) && (needs_drop(c.local->type) || owns_parts(c.local->type) ||
+                                       is_fn(c.local->type) || is_handle(c.local->type)))
             return true;
+    }
     for (Inst* v : temps_) { // (function values and handles too: one left unreleased would leak)
+        if (strings && !temp_drops_.count(v) && !is_static_str(v)) return true; // a string temporary
+        if (strings && temp_parts_.count(v)) return true;
         auto it = temp_drops_.find(v);
         if (it != temp_drops_.end() && (needs_drop(it->second) || owns_parts(it->second) || is_fn(it->second) ||
                                         is_handle(it->second) || it->second->kind == TypeKind::Fallible))

@@ -376,7 +376,7 @@ public:
     bool has_drops(const Type* t, int depth = 0); // ... or a string, or a struct/tuple holding one
     Inst* own_value(Inst* v, const Type* t); // registers an owned temporary (dropped unless claimed)
     void drop_value(const Type* t, Inst* v);
-    bool has_pending_drops();        // a droppable local or temporary is live (no tail call)
+    bool has_pending_drops(bool strings); // a droppable local or temporary (or a string, if asked) is live: no tail call
     void own_drop_local(Decl* d);
     bool owns_drop(Decl* d);               // a local or parameter that drops its value at scope exit
     Inst* move_out(const LVal& lv, Inst* v, const Type* t, Decl* d = nullptr);
