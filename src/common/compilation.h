@@ -36,6 +36,7 @@ struct Compilation {
     TypeTable types{arena};
     Options opts;
     std::vector<FileAst*> files; // parsed files of the program, in load order
+    std::vector<std::string> link_libs; // [Link("m")] on extern blocks: linked with -lm (sema/ffi.cpp)
 
     Compilation() = default;
     Compilation(const Compilation&) = delete;

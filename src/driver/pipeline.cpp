@@ -463,8 +463,10 @@ int build(const BuildRequest& req) {
     if (int st = write_object(objpath, o, out)) return st;
     timer.lap("elf");
     const char* cc = getenv("CC");
-    int st = spawn_wait({cc && *cc ? cc : "cc", objpath, rt, "-o", exetmp, "-lpthread", "-lm",
-                          "-Wl,--as-needed", "-lutf8proc"}); // utf8proc: ToUpper/ToLower only
+    std::vector<std::string> link{cc && *cc ? cc : "cc", objpath, rt, "-o", exetmp};
+    for (const std::string& lib : c.link_libs) link.push_back("-l" + lib); // [Link("m")] (sema/ffi.cpp)
+    for (const char* lib : {"-lpthread", "-lm", "-Wl,--as-needed", "-lutf8proc"}) link.push_back(lib); // utf8proc: ToUpper/ToLower only
+    int st = spawn_wait(link);
     unlink(objpath.c_str());
     timer.lap("link");
     if (st != 0) {

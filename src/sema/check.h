@@ -129,6 +129,7 @@ struct FnCtx {
     const Type* ret = nullptr;
     uint32_t next_local = 0;
     int loop_depth = 0;
+    int unsafe_depth = 0;        // inside `unsafe { }`: C functions may be called (ffi.cpp)
     bool in_defer = false;       // checking the statement of a `defer`
     uint32_t lambdas = 0;        // lambdas made so far in this function (names "$lambdaN")
     bool infer_ret = false;      // a block-bodied lambda: the first `return` sets `ret`
@@ -353,6 +354,12 @@ public:
     LambdaExpr* ref_lambda_ = nullptr; // lambdas.cpp: a lambda whose parameters may be `ref`, result inferred
     const Type* check_duration_call(CallExpr* e, MemberExpr* m); // null: not Duration.X(n)
     bool is_math(Expr* obj);                                      // check_math.cpp
+    bool c_types_ok_ = false; // resolving an extern function's parameters: cstring allowed
+    void check_extern_block(ExternBlockDecl* b);                  // ffi.cpp
+    void check_extern_decl(FuncDecl* f, TypeDecl* owner);
+    void check_c_signature(FuncDecl* f);
+    void check_c_call(CallExpr* e, FuncDecl* f);
+    void link_attribute(const Attribute& a, const char* where);
     const Type* check_math_call(CallExpr* e, MemberExpr* m);      // null: not Math.F(args)
     const Type* check_math_const(MemberExpr* m);                  // null: not Math.PI / Math.E
     const Type* time_arg(Expr*& e);                                // Duration, or int ms

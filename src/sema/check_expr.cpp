@@ -155,6 +155,7 @@ bool Sema::can_convert(Expr* e, const Type* to, int* cost) {
         return can_convert(e, to->elem, cost);
     if (is_untyped_float(e) && to->is_float()) return true;
     if (from->kind == TypeKind::Null && to->kind == TypeKind::Nullable) return true;
+    if (from->kind == TypeKind::String && to->kind == TypeKind::CString) return true; // a C call's argument (ffi.cpp)
     if (implicit_ok(from, to)) return true;
     if (to->kind == TypeKind::Nullable && (from == to->elem || implicit_ok(from, to->elem))) return true;
     if (e->kind == ExprKind::ArrayLit && to->kind == TypeKind::Array) {
@@ -229,8 +230,8 @@ bool Sema::coerce(Expr*& e, const Type* to) {
         e->type = to;
         return true;
     }
-    if (implicit_ok(from, to)) {
-        e = wrap_cast(e, to);
+    if (implicit_ok(from, to) || (from->kind == TypeKind::String && to->kind == TypeKind::CString)) {
+        e = wrap_cast(e, to); // (a string to a C call's cstring parameter: ffi.cpp)
         return true;
     }
     if (to->kind == TypeKind::Nullable && to->elem != T.void_()) {

@@ -402,7 +402,11 @@ void Sema::check_stmt(Stmt* s) {
     }
     case StmtKind::Fail: check_fail(static_cast<FailStmt*>(s)); break;
     case StmtKind::Select: check_select(static_cast<SelectStmt*>(s)); break;
-    case StmtKind::Unsafe: diag.error(s->span, "'unsafe' blocks are not supported yet"); break;
+    case StmtKind::Unsafe: // C functions may be called inside (ffi.cpp)
+        fn_.unsafe_depth++;
+        check_block(static_cast<UnsafeStmt*>(s)->body);
+        fn_.unsafe_depth--;
+        break;
     case StmtKind::GcBlock: check_block(static_cast<UnsafeStmt*>(s)->body); break; // collects at its exit
     case StmtKind::Empty: break;
     }
@@ -417,7 +421,7 @@ static bool has_break(Stmt* s) {
         for (Stmt* x : static_cast<Block*>(s)->stmts)
             if (has_break(x)) return true;
         return false;
-    case StmtKind::GcBlock: return has_break(static_cast<UnsafeStmt*>(s)->body);
+    case StmtKind::GcBlock: case StmtKind::Unsafe: return has_break(static_cast<UnsafeStmt*>(s)->body);
     case StmtKind::If:
         return has_break(static_cast<IfStmt*>(s)->then_s) || has_break(static_cast<IfStmt*>(s)->else_s);
     case StmtKind::Expr: {
@@ -447,7 +451,7 @@ bool Sema::block_returns(Stmt* s) {
         for (Stmt* x : static_cast<Block*>(s)->stmts)
             if (block_returns(x)) return true;
         return false;
-    case StmtKind::GcBlock: return block_returns(static_cast<UnsafeStmt*>(s)->body);
+    case StmtKind::GcBlock: case StmtKind::Unsafe: return block_returns(static_cast<UnsafeStmt*>(s)->body);
     case StmtKind::If: {
         auto* is = static_cast<IfStmt*>(s);
         return is->else_s && block_returns(is->then_s) && block_returns(is->else_s);

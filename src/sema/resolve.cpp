@@ -206,7 +206,14 @@ void Sema::declare_all() {
             case DeclKind::Test: // only `lang test` compiles them; other builds ignore them
                 if (c.opts.test_build) d = declare_test(static_cast<TestDecl*>(d), fi); // tests.cpp
                 break;
-            case DeclKind::ExternBlock: diag.error(d->span, "extern blocks are not supported yet"); break;
+            case DeclKind::ExternBlock: // ffi.cpp: its functions join the namespace
+                for (FuncDecl* f : static_cast<ExternBlockDecl*>(d)->funcs) {
+                    if (!f) continue;
+                    sym_add(fc.ns, f);
+                    funcs_.push_back({f, nullptr, fi});
+                }
+                check_extern_block(static_cast<ExternBlockDecl*>(d));
+                break;
             case DeclKind::Local:
                 sym_add(fc.ns, d);
                 globals_.push_back({static_cast<LocalDecl*>(d), fi});
@@ -659,8 +666,8 @@ const Type* Sema::resolve_type(TypeExpr* te) {
         if (const Type* st = resolve_text_type(te)) { r = st; break; } // check_text.cpp: StringBuilder
         TypeKind pk;
         if (te->path.size == 1 && prim_kind(*this, te->path[0], &pk)) {
-            if (pk == TypeKind::CString) {
-                diag.error(te->span, "'cstring' is not supported yet");
+            if (pk == TypeKind::CString && !c_types_ok_) {
+                diag.error(te->span, "'cstring' is only for the parameters of extern \"C\" functions (a string converts to it at the call)");
                 break;
             }
             r = T.prim(pk);
@@ -903,8 +910,10 @@ void Sema::resolve_signatures() {
                  ((f->mods & (M_VIRTUAL | M_OVERRIDE | M_ABSTRACT)) || (fe.owner && fe.owner->tkind == TypeDeclKind::Interface)))
             diag.error(f->name_span, "a generic method cannot be virtual, abstract, an override or an interface method "
                        "(it has one copy per list of type arguments, not one table slot)");
-        if (f->extern_abi || f->is_export || f->fkind == FuncKind::Extern)
-            diag.error(f->name_span, "extern/export functions are not supported yet");
+        if (f->is_export)
+            diag.error(f->name_span, "export \"C\" functions are not supported yet");
+        else if (f->fkind == FuncKind::Extern)
+            check_extern_decl(f, fe.owner); // ffi.cpp
 
         if (f->mods & M_UNSAFE) diag.error(f->name_span, "unsafe functions are not supported yet");
         if (!fe.owner && (f->mods & M_MUT))
@@ -923,6 +932,7 @@ void Sema::resolve_signatures() {
         }
         std::vector<const Type*> ps; // (not type_buf_: resolving a parameter may make an instance)
         uint32_t pi = 0;
+        c_types_ok_ = f->fkind == FuncKind::Extern; // cstring parameters (ffi.cpp)
         for (ParamDecl* p : f->params) {
             if (!p) { ps.push_back(err()); continue; }
             p->index = pi++;
@@ -936,8 +946,10 @@ void Sema::resolve_signatures() {
             ps.push_back(p->type);
         }
         const Type* r = f->ret ? resolve_type(f->ret) : T.void_();
+        c_types_ok_ = false;
         if (f->fkind == FuncKind::Constructor || f->fkind == FuncKind::Destructor) r = T.void_();
         f->type = T.func(ps.data(), (uint32_t)ps.size(), r);
+        if (f->fkind == FuncKind::Extern) check_c_signature(f); // ffi.cpp
         if (!f->body && !f->body_expr && f->fkind != FuncKind::Extern && !f->extern_abi &&
             !(fe.owner && fe.owner->tkind == TypeDeclKind::Interface) && !(f->mods & M_ABSTRACT))
             diag.error(f->name_span, "function '%s' has no body", f->name.c_str());

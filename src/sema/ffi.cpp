@@ -1,0 +1,102 @@
+// ffi.cpp: calling C (spec 10.9, LANGUAGE.md section 11).
+//
+//   [Link("m")]
+//   extern "C" {
+//       f64 cbrt(f64 x);
+//       u64 strlen(cstring s);
+//   }
+//   unsafe { Console.WriteLine(cbrt(27.0)); }
+//
+// Rules checked here:
+//  - Only the "C" ABI. The functions of a block join its namespace like free functions
+//    (resolve.cpp); a single `extern "C" T f(...);` is one too.
+//  - Parameter and result types cross as the System V ABI passes them: bool, the integer
+//    types (C's int is i32, long is i64), f32 and f64, char (a u32 code point); cstring
+//    only as a parameter (a string converts to it at the call: its bytes, NUL-terminated,
+//    valid while the call runs). Nothing else (strings, arrays, objects, structs) yet.
+//  - A C function is called only inside `unsafe { }`; it cannot be a function value or
+//    spawned (func_values.cpp, check_concurrency.cpp).
+//  - [Link("NAME")] on the block (or on one function) links the program with -lNAME
+//    (Compilation::link_libs, the driver's link step).
+// Lowering calls the symbol directly, without the context argument (lower_call.cpp).
+#include "sema/check.h"
+
+namespace lang::sema {
+
+void Sema::link_attribute(const Attribute& a, const char* where) {
+    if (!(a.name == "Link")) {
+        diag.error(a.span, "unknown attribute '%s' on %s (extern blocks take [Link(\"name\")])", a.name.c_str(), where);
+        return;
+    }
+    if (a.args.size != 1 || !a.args[0] || a.args[0]->kind != ExprKind::StringLit) {
+        diag.error(a.span, "[Link] takes the library's name as a string: [Link(\"m\")] links with -lm");
+        return;
+    }
+    std::string lib(static_cast<StringLitExpr*>(a.args[0])->bytes, static_cast<StringLitExpr*>(a.args[0])->len);
+    bool ok = !lib.empty();
+    for (char ch : lib)
+        if (!(isalnum((unsigned char)ch) || ch == '_' || ch == '-' || ch == '.' || ch == '+')) ok = false;
+    if (!ok) {
+        diag.error(a.args[0]->span, "'%s' is not a library name (letters, digits, '_', '-', '.', '+')", lib.c_str());
+        return;
+    }
+    for (const std::string& l : c.link_libs)
+        if (l == lib) return;
+    c.link_libs.push_back(lib);
+}
+
+void Sema::check_extern_block(ExternBlockDecl* b) {
+    if (!b->abi || std::string_view(b->abi) != "C") {
+        diag.error(b->span, "only extern \"C\" blocks are supported (found \"%s\")", b->abi ? b->abi : "");
+        for (FuncDecl* f : b->funcs)
+            if (f) f->extern_abi = "C"; // (reported once, for the block)
+        return;
+    }
+    for (const Attribute& a : b->attrs) link_attribute(a, "an extern block");
+}
+
+void Sema::check_extern_decl(FuncDecl* f, TypeDecl* owner) {
+    if (owner) {
+        diag.error(f->name_span, "extern functions are declared at namespace level, not in a type");
+        return;
+    }
+    if (!f->extern_abi || std::string_view(f->extern_abi) != "C")
+        diag.error(f->name_span, "only extern \"C\" functions are supported");
+    for (const Attribute& a : f->attrs) link_attribute(a, "an extern function");
+    if (!f->type_params.empty()) diag.error(f->name_span, "an extern function cannot be generic");
+}
+
+// A type that crosses to C as a parameter (param) or a result.
+static bool c_type(const Type* t, bool param) {
+    if (t->is_integer() || t->is_float()) return true;
+    switch (t->kind) {
+    case TypeKind::Bool: case TypeKind::Char: return true;
+    case TypeKind::CString: return param;
+    case TypeKind::Void: return !param;
+    default: return false;
+    }
+}
+
+void Sema::check_c_signature(FuncDecl* f) {
+    for (ParamDecl* p : f->params) {
+        if (!p || !p->type || is_error(p->type)) continue;
+        if (p->mode != ParamMode::Borrow) {
+            diag.error(p->name_span, "a C function's parameters are passed by value (no 'ref' or 'own')");
+            continue;
+        }
+        if (!c_type(p->type, true))
+            diag.error(p->span, "type %s cannot be passed to C: use bool, an integer or float type, char or cstring%s",
+                       tn(p->type).c_str(), p->type->kind == TypeKind::String ? " (a string converts to cstring)" : "");
+    }
+    const Type* r = f->type ? f->type->elem : nullptr;
+    if (r && !is_error(r) && !c_type(r, false))
+        diag.error(f->ret ? f->ret->span : f->name_span, "type %s cannot be returned from C: use void, bool, an integer or float type, or char%s",
+                   tn(r).c_str(), r->kind == TypeKind::CString ? " (a C string result is not supported yet)" : "");
+}
+
+void Sema::check_c_call(CallExpr* e, FuncDecl* f) {
+    if (fn_.unsafe_depth > 0) return;
+    diag.error(e->span, "calling the C function '%s' needs an 'unsafe { }' block", f->name.c_str());
+}
+
+} // namespace lang::sema
