@@ -80,8 +80,10 @@ run_lang_test() {
   local cmd=test; grep -q -F '// command: run' $srcs && cmd=run
   grep -h -o '// expect: .*' $srcs | sed 's|^// expect: ||' > "$exp"
   local want_exit; want_exit=$(grep -h -o '// exit: [0-9]*' $srcs | head -1 | sed 's|^// exit: ||'); want_exit=${want_exit:-0}
+  local work; work=$(mktemp -d "$tmp/work.XXXXXX") # TEST_TMPDIR: this run's own (-O0 and -O1 may overlap)
   # shellcheck disable=SC2086
-  LANG_LEAKS=1 timeout 60 "$LANG_BIN" $cmd "$t" $opt $flags > "$out" 2> "$err" < /dev/null; local st=$?
+  TEST_TMPDIR="$work" LANG_LEAKS=1 timeout 60 "$LANG_BIN" $cmd "$t" $opt $flags > "$out" 2> "$err" < /dev/null; local st=$?
+  rm -rf "$work"
   if [ "$st" != "$want_exit" ]; then echo "FAIL $name $opt: exit status $st, expected $want_exit"; head -8 "$err"; return; fi
   if ! diff -q "$exp" "$out" > /dev/null; then echo "FAIL $name $opt: stdout differs"; diff "$exp" "$out" | head -10; return; fi
   while IFS= read -r s; do

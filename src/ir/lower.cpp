@@ -682,6 +682,11 @@ Inst* Lowerer::try_remove_trivial(Inst* phi) {
 // search (binary search in line_col) when the offset leaves it.
 void Lowerer::set_line(Span s) {
     if (s.end == 0 && s.begin == 0) return;
+    if (s.file != file_id) { // code from another file (a static's initializer in lang_main, a
+        line = 0;            // field initializer in `new`): its lines would be misread as ours
+        line_file_ = UINT32_MAX;
+        return;
+    }
     if (s.file == line_file_ && s.begin >= line_lo_ && s.begin < line_hi_) return;
     const std::vector<uint32_t>& ls = c.sources.file(s.file).line_starts;
     if (s.file == line_file_ && s.begin >= line_hi_ && line + 3 < ls.size() && s.begin < ls[line + 3]) {
@@ -925,6 +930,7 @@ void Lowerer::emit_entry() {
     fn->source_file = file_of_[main_fd];
     fdecl = nullptr;
     begin_func(fn);
+    file_id = main_fd->span.file;
     line = 0;
     fn->ret = Ty::I64;
     Inst* c0 = add_param(Ty::Ptr);

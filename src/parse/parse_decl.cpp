@@ -127,6 +127,10 @@ Decl* Parser::parse_decl_inner(TypeDecl* parent) {
     case Tok::KwClass: case Tok::KwStruct: case Tok::KwInterface: case Tok::KwEnum:
         return parse_type_decl(b, mods, is_gc, attrs, parent);
     case Tok::KwExtern:
+        if (parent) {
+            error_here("extern functions are declared at namespace level, not inside a type");
+            return nullptr;
+        }
         return parse_extern(b, mods, attrs);
     case Tok::KwExport: {
         advance();
@@ -149,11 +153,20 @@ Decl* Parser::parse_decl_inner(TypeDecl* parent) {
         return inner;
     }
     case Tok::KwTest:
-        if (peek().kind == Tok::String) return parse_test(b);
+        if (peek().kind == Tok::String) {
+            if (parent) {
+                error_here("test blocks are declared at namespace level, not inside a type");
+                return nullptr;
+            }
+            return parse_test(b);
+        }
         break;
     case Tok::KwLet: case Tok::KwVar:
         if (parent) {
-            error_here("fields are declared as 'Type name;' or 'var Type name;', not with '%s'", tok_spelling(kind()));
+            if (kind() == Tok::KwVar)
+                error_here("a field is declared 'var Type name;' (the type before the name), not 'var name: Type'");
+            else
+                error_here("fields are declared as 'Type name;' or 'var Type name;', not with 'let'");
             return nullptr;
         }
         {

@@ -949,7 +949,9 @@ const Type* Sema::check_binary(BinaryExpr* e, const Type* hint) {
         const Type* ct = (ta->is_numeric() && tb->is_numeric()) ? common_type(e->lhs, e->rhs) : nullptr;
         if (!ct || ((bits || wrapping) && !ct->is_integer())) {
             if (ct && is_error(ct)) return err();
-            diag.error(e->span, "operator '%s' cannot be applied to %s and %s", op, tn(ta).c_str(), tn(tb).c_str());
+            bool mixed = (ta->is_integer() && tb->is_float()) || (ta->is_float() && tb->is_integer());
+            diag.error(e->span, "operator '%s' cannot be applied to %s and %s%s", op, tn(ta).c_str(), tn(tb).c_str(),
+                       mixed && !bits && !wrapping ? " (an integer does not convert to a float by itself: write (float)n)" : "");
             return err();
         }
         return ct;

@@ -44,7 +44,10 @@ const Type* Sema::check_math_call(CallExpr* e, MemberExpr* m) {
     for (const MathFn& x : kMathFns)
         if (m->name == x.name) f = &x;
     if (!f) {
-        diag.error(m->name_span, "'Math' has no function '%s' (%s)", m->name.c_str(), kMathList);
+        if (m->name == "PI" || m->name == "E")
+            diag.error(m->name_span, "'Math.%s' is a constant: write it without '()'", m->name.c_str());
+        else
+            diag.error(m->name_span, "'Math' has no function '%s' (%s)", m->name.c_str(), kMathList);
         for (Arg& a : e->args) expr(a.value, nullptr);
         return err();
     }
@@ -67,14 +70,28 @@ const Type* Sema::check_math_call(CallExpr* e, MemberExpr* m) {
         return T.float_();
     }
     const Type* t = expr(e->args[0].value, nullptr);
+    for (Arg& a : e->args) // `Math.Abs(int.Parse(s))`: the T! must be handled first
+        if (a.value->type && a.value->type->kind == TypeKind::Fallible) {
+            report_fallible(a.value, "using it as a value");
+            return err();
+        }
     if (f->nargs == 2) {
         const Type* u = expr(e->args[1].value, nullptr);
         if (is_error(t) || is_error(u)) return err();
+        if (u->kind == TypeKind::Fallible) {
+            report_fallible(e->args[1].value, "using it as a value");
+            return err();
+        }
         if (!t->is_numeric() || !u->is_numeric()) {
             diag.error(e->span, "Math.%s needs numbers, found %s and %s", f->name, tn(t).c_str(), tn(u).c_str());
             return err();
         }
-        return common_type(e->args[0].value, e->args[1].value); // as a + b would have
+        int before = diag.error_count();
+        const Type* ct = common_type(e->args[0].value, e->args[1].value); // as a + b would have
+        if ((!ct || is_error(ct)) && diag.error_count() == before)
+            diag.error(e->span, "Math.%s needs two numbers of one type, found %s and %s (convert one, e.g. (float)n)",
+                       f->name, tn(t).c_str(), tn(u).c_str());
+        return ct ? ct : err();
     }
     if (is_error(t)) return err();
     if (!t->is_numeric()) {

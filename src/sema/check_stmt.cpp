@@ -329,6 +329,7 @@ void Sema::check_stmt(Stmt* s) {
             else if (it->kind == TypeKind::Range) el = it->elem;
             else if (it->kind == TypeKind::Channel) el = it->elem; // receive until closed
             else if (const Type* ct = check_for_in_class(fs, it)) el = ct; // check_indexer.cpp
+            else if (it->kind == TypeKind::Fallible) report_fallible(fs->iterable, "iterating over it");
             else diag.error(fs->iterable->span, "cannot iterate over a value of type %s", tn(it).c_str());
         }
         push_scope();
