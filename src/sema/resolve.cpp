@@ -1037,6 +1037,10 @@ void Sema::mangle_all() {
             diag.note(dup->name_span, "'%s' is first defined here", dup->name.c_str());
         }
         if (nth) { b += '#'; b += std::to_string(nth); }
+        // A free function of the root namespace would have a C name (`write`, `main`,
+        // `malloc`) and replace the C library's function for the whole program: its symbol
+        // starts with '$', which no C name has (stack traces leave it out, x64/merge.cpp).
+        if (!fe.owner && ns.empty() && !f->is_export && f->fkind != FuncKind::Extern) b.insert(b.begin(), '$');
         f->mangled = arena.copy_str(b.data(), b.size());
     }
 }

@@ -912,8 +912,8 @@ TEST_CASE("sema: test blocks are skipped by a normal build and become functions 
         CHECK(errs.find("type mismatch") != std::string::npos);
         REQUIRE(tests.size() == 2);
         CHECK(std::string(tests[0]->test->title) == "adds");
-        CHECK(std::string(tests[0]->mangled) == "test$1");
-        CHECK(std::string(tests[1]->mangled) == "test$2");
+        CHECK(std::string(tests[0]->mangled) == "$test$1");
+        CHECK(std::string(tests[1]->mangled) == "$test$2");
         CHECK((tests[0]->mods & M_STATIC) != 0);
     }
 }

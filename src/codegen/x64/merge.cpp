@@ -157,6 +157,10 @@ void put_sleb(std::vector<uint8_t>& out, int64_t v) {
     }
 }
 
+// A function's name as a stack trace shows it: a root-namespace function's symbol without
+// its '$' (sema/resolve.cpp, mangle_all).
+static const char* shown_name(const char* sym) { return sym[0] == '$' && sym[1] ? sym + 1 : sym; }
+
 // The stack-trace table of the functions in `order` (LangFuncTable in lang_rt.h): header,
 // rows, line tables, then the names and file names. `start` is each function's offset in
 // .text. The header's `text` field is left 0 for the caller's relocation. A line table is
@@ -184,7 +188,7 @@ std::vector<uint8_t> build_table(const std::vector<std::pair<const Chunk*, const
             put_sleb(lines, (int64_t)line - prev_line);
             prev_off = off, prev_line = line;
         }
-        name_len[k] = (uint32_t)strlen(f->name) + 1;
+        name_len[k] = (uint32_t)strlen(shown_name(f->name)) + 1;
         strings += name_len[k];
         const char* file = f->source_file ? f->source_file : "";
         if (file == last_file) continue; // distinct file names (usually runs of one)
@@ -222,7 +226,7 @@ std::vector<uint8_t> build_table(const std::vector<std::pair<const Chunk*, const
                 if (fp == file) last_file_off = off;
             last_file = file;
         }
-        memcpy(p + str, f->name, name_len[k]);
+        memcpy(p + str, shown_name(f->name), name_len[k]);
         uint32_t r[6] = {(uint32_t)start[k], fn->size,         (uint32_t)str, last_file_off,
                          (uint32_t)(lines_base + lines_at[k]), fn->line_end - fn->line_begin};
         memcpy(row, r, kTableRow);
