@@ -617,6 +617,14 @@ private:
     // `target = ...`, `ref target`: a change of its owner when a value of a move type is
     // replaced. A change made through a local that borrows (`c.Next = x;`) leaves that
     // local naming the same object; assigning the borrowing local itself only rebinds it.
+    // Whether swap's two `ref` arguments are places of one owner (two elements of one array).
+    bool swap_within_owner(Expr* a, Expr* b) {
+        if (!a || !b || a->kind != ExprKind::RefArg || b->kind != ExprKind::RefArg) return false;
+        Expr* pa = static_cast<RefArgExpr*>(a)->operand;
+        Expr* pb = static_cast<RefArgExpr*>(b)->operand;
+        Decl* oa = owner_of(pa);
+        return oa && oa == owner_of(pb) && !local_of(pa) && !local_of(pb); // (not the owners themselves)
+    }
     void place_changed(Expr* target, Span at, State& st) {
         if (!target || !s_.is_move_type(target->type)) return;
         LocalDecl* via = local_of(place_root(target));
@@ -1101,6 +1109,9 @@ private:
         ex(tgt, st); // x.f = v, xs[i] = v: the place's object is read
         value(a, st, r);
         place_changed(tgt, a->span, st);
+        // `list[0] = v` on a class is its `mut` set_Item: it may drop what the receiver holds
+        // (the old element), so borrows from the receiver's owner end as for any mut call.
+        if (a->call && tgt->kind == ExprKind::Index) mut_call(static_cast<IndexExpr*>(tgt)->object, a->span, st);
     }
     // The assigned value; `x /= 0` and `x %= 0` are certain panics.
     void value(AssignExpr* a, State& st, Const& r) {
@@ -1208,10 +1219,15 @@ private:
                                                                      : nullptr;
             bool stores_all = c->builtin == (uint32_t)Builtin::ChanSend || (cd && cd->kind == DeclKind::EnumCase);
             call_args(t, c->args, st, stores_all); // a send or an enum case's payload takes its arguments
-            if (c->builtin != (uint32_t)Builtin::Swap) // swap only exchanges: nothing is dropped
+            // The callee may replace what a `ref` argument holds. `swap` only exchanges: within
+            // one owner (`swap(ref xs[i], ref xs[j])`) nothing is dropped and its borrows stay,
+            // but between two owners each value moves to the other, which may then drop it.
+            bool exchange_within_owner = c->builtin == (uint32_t)Builtin::Swap && c->args.size == 2 &&
+                                         swap_within_owner(c->args[0].value, c->args[1].value);
+            if (!exchange_within_owner)
                 for (Arg& a : c->args)
                     if (a.value && a.value->kind == ExprKind::RefArg && !static_cast<RefArgExpr*>(a.value)->is_own)
-                        place_changed(static_cast<RefArgExpr*>(a.value)->operand, a.value->span, st); // the callee may replace it
+                        place_changed(static_cast<RefArgExpr*>(a.value)->operand, a.value->span, st);
             exclusive_refs(callee && callee->kind == ExprKind::Member ? static_cast<MemberExpr*>(callee)->object : nullptr,
                            c->args);
             if (t && (t->mods & M_MUT) && instance && callee) // the receiver may drop what it holds
