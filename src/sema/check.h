@@ -355,6 +355,7 @@ public:
     const Type* check_duration_call(CallExpr* e, MemberExpr* m); // null: not Duration.X(n)
     bool is_math(Expr* obj);                                      // check_math.cpp
     bool c_types_ok_ = false; // resolving an extern function's parameters: cstring allowed
+    std::unordered_map<std::string, FuncDecl*> c_funcs_; // C functions by symbol (ffi.cpp)
     void check_extern_block(ExternBlockDecl* b);                  // ffi.cpp
     void check_extern_decl(FuncDecl* f, TypeDecl* owner);
     void check_c_signature(FuncDecl* f);

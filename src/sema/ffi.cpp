@@ -88,6 +88,14 @@ void Sema::check_c_signature(FuncDecl* f) {
             diag.error(p->span, "type %s cannot be passed to C: use bool, an integer or float type, char or cstring%s",
                        tn(p->type).c_str(), p->type->kind == TypeKind::String ? " (a string converts to cstring)" : "");
     }
+    // One C symbol, one signature: a second declaration with other types would call the
+    // same function with the wrong registers.
+    auto [it, fresh] = c_funcs_.try_emplace(std::string(f->name.view()), f);
+    if (!fresh && it->second->type != f->type && f->type && it->second->type) {
+        diag.error(f->name_span, "C function '%s' is declared again with other types (%s, before %s)", f->name.c_str(),
+                   tn(f->type).c_str(), tn(it->second->type).c_str());
+        diag.note(it->second->name_span, "'%s' is first declared here", f->name.c_str());
+    }
     const Type* r = f->type ? f->type->elem : nullptr;
     if (r && !is_error(r) && !c_type(r, false))
         diag.error(f->ret ? f->ret->span : f->name_span, "type %s cannot be returned from C: use void, bool, an integer or float type, or char%s",

@@ -129,6 +129,7 @@ const Type* Sema::check_lambda(LambdaExpr* l, const Type* hint) {
     fn_.self_decl = outer.self_decl; // static members of the enclosing type stay visible
     fn_.self = outer.self;           // and `this` (captured: capture_this)
     fn_.is_mut = outer.is_mut && !outer.is_ctor;
+    fn_.unsafe_depth = outer.unsafe_depth; // a lambda written in `unsafe { }` may call C (ffi.cpp)
     outer_locals_.push_back(std::move(locals_));
     lambda_stack_.push_back(l);
     locals_ = LocalScopes{};

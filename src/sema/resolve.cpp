@@ -209,6 +209,7 @@ void Sema::declare_all() {
             case DeclKind::ExternBlock: // ffi.cpp: its functions join the namespace
                 for (FuncDecl* f : static_cast<ExternBlockDecl*>(d)->funcs) {
                     if (!f) continue;
+                    f->mods |= d->mods & M_PUBLIC; // `public extern "C" { ... }`
                     sym_add(fc.ns, f);
                     funcs_.push_back({f, nullptr, fi});
                 }
