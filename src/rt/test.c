@@ -132,22 +132,47 @@ void lang_test_catch_panic(const char *msg, void *fp, uintptr_t pc) {
     fail_and_exit(r);
 }
 
+/* A string or char value as a literal would write it: quoted, with \\, the quote and
+ * control characters escaped, so "a\tb" and "a b" differ in the report. Plain text for
+ * other kinds. */
+static void shown(char *out, size_t cap, const LangString *v, char quote) {
+    const char *p = v ? v->data : "";
+    size_t n = v ? (size_t)v->byte_length : 0, o = 0;
+    if (!quote) {
+        snprintf(out, cap, "%s", p);
+        return;
+    }
+    if (o + 1 < cap) out[o++] = quote;
+    for (size_t i = 0; i < n && o + 8 < cap; i++) {
+        unsigned char c = (unsigned char)p[i];
+        const char *esc = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" : c == '\\' ? "\\\\"
+                          : c == (unsigned char)quote ? (quote == '"' ? "\\\"" : "\\'") : NULL;
+        if (esc) o += (size_t)snprintf(out + o, cap - o, "%s", esc);
+        else if (c < 0x20) o += (size_t)snprintf(out + o, cap - o, "\\u%04x", c);
+        else out[o++] = (char)c;
+    }
+    if (o + 1 < cap) out[o++] = quote;
+    out[o < cap ? o : cap - 1] = 0;
+}
+
 void lang_test_assert_failed(LangContext *ctx, const char *file, int32_t line, int32_t kind, const LangString *a,
                              const LangString *b) {
     (void)ctx;
     LangTestRun *r = take_test();
     if (!r) lang_panic_assert(file, line);
-    const char *q = kind & 0x100 ? "\"" : kind & 0x200 ? "'" : "";
-    const char *as = a ? a->data : "", *bs = b ? b->data : "";
+    char q = kind & 0x100 ? '"' : kind & 0x200 ? '\'' : 0;
+    char as[400], bs[400];
+    shown(as, sizeof as, a, q);
+    shown(bs, sizeof bs, b, q);
     switch (kind & 0xff) {
     case 0:
-        if (a) snprintf(r->message, sizeof r->message, "assertion failed: %s", as);
+        if (a) snprintf(r->message, sizeof r->message, "assertion failed: %s", a->data);
         else snprintf(r->message, sizeof r->message, "assertion failed");
         break;
     case 1:
-        snprintf(r->message, sizeof r->message, "assert_eq failed: left %s%s%s, right %s%s%s", q, as, q, q, bs, q);
+        snprintf(r->message, sizeof r->message, "assert_eq failed: left %s, right %s", as, bs);
         break;
-    case 2: snprintf(r->message, sizeof r->message, "assert_ne failed: both are %s%s%s", q, as, q); break;
+    case 2: snprintf(r->message, sizeof r->message, "assert_ne failed: both are %s", as); break;
     default: snprintf(r->message, sizeof r->message, "assert_fails failed: the expression did not fail"); break;
     }
     snprintf(r->where, sizeof r->where, "%s:%d", file ? file : "?", (int)line);
