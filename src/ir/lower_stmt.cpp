@@ -73,7 +73,7 @@ void Lowerer::stmt(Stmt* s) {
     if (!cur) return;
     size_t mark = temps_.size();
     size_t owners = owned_bindings_.size();
-    prepare_is_owners(stmt_expr(s));
+    if (fdecl && fdecl->has_is) prepare_is_owners(stmt_expr(s)); // lower_is_owners.cpp
     stmt_kind(s);
     if (cur) {
         drop_temps(mark);
@@ -264,7 +264,7 @@ void Lowerer::if_stmt(IfStmt* s) {
         jmp(t);
     } else {
         pend = owned_bindings_.size();
-        prepare_is_owners(s->cond); // lower_is_owners.cpp
+        if (fdecl && fdecl->has_is) prepare_is_owners(s->cond); // lower_is_owners.cpp
         cond_branch(s->cond, t, e ? e : join);
     }
     seal(t);
@@ -300,7 +300,7 @@ void Lowerer::while_stmt(WhileStmt* s) {
     jmp(head);
     enter(head);
     size_t pend = owned_bindings_.size();
-    prepare_is_owners(s->cond); // lower_is_owners.cpp
+    if (fdecl && fdecl->has_is) prepare_is_owners(s->cond); // lower_is_owners.cpp
     cond_branch(s->cond, body, exit);
     seal(body);
     enter(body);
@@ -332,7 +332,7 @@ void Lowerer::for_stmt(ForStmt* s) {
     enter(head);
     size_t pend = owned_bindings_.size();
     if (s->cond) {
-        prepare_is_owners(s->cond); // lower_is_owners.cpp
+        if (fdecl && fdecl->has_is) prepare_is_owners(s->cond); // lower_is_owners.cpp
         cond_branch(s->cond, body, exit);
     } else {
         jmp(body);

@@ -394,6 +394,7 @@ enum class FuncKind : uint8_t { Function, Method, Constructor, Destructor, Exter
 struct FuncDecl : Decl {
     FuncKind fkind = FuncKind::Function;
     bool is_export = false;             // export "C"
+    bool has_is = false;                // sema: its body has an `is` pattern (lower_is_owners.cpp)
     // constructor chaining: `: base(args)` / `: this(args)` (args: chain_args below)
     bool chains_base = false, chains_this = false;
     uint32_t local_count = 0;           // sema: number of LocalDecl/pattern bindings inside

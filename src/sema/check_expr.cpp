@@ -457,6 +457,7 @@ const Type* Sema::expr(Expr* e, const Type* hint) {
             ot = err();
         }
         check_pattern(ie->pattern, ot);
+        if (fn_.fn) fn_.fn->has_is = true; // (lowering prepares owners only where there are some)
         t = T.bool_();
         break;
     }
