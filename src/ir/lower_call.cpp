@@ -279,6 +279,10 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
     }
     if (agg) return !cfn ? own_value(res, rt) : res;
     if (rty == Ty::Void) return nullptr;
+    if (cfn && rt->kind == TypeKind::CString) { // a C string result: a new string?, null for NULL (sema/ffi.cpp)
+        use_extern("lang_str_from_cstring");
+        return own(call("lang_str_from_cstring", Ty::Ptr, {ctx, r}), e->type);
+    }
     if (!cfn && needs_drop(rt) && !returns_borrow(fd)) return own_value(r, rt); // lower_drop.cpp
     return !cfn ? own(r, rt) : r; // a Lang function's string (function value) result is +1
 }

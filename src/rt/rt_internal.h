@@ -72,6 +72,7 @@ LangString **lang_sb_slot(LangString *builder);
 LangString *lang_str_empty(void);
 /* Decodes one scalar of p[0..n) (n >= 1); invalid sequences are U+FFFD over one byte. */
 uint32_t lang_utf8_decode(const char *p, int64_t n, int *len);
+LangString *lang_str_from_cstring(LangContext *ctx, const char *p); /* a C string result; NULL stays NULL */
 /* Built strings not yet freed (the leak report's second line). */
 int64_t lang_str_live_count(void);
 /* Number of Unicode scalars in valid UTF-8 text. */

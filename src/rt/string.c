@@ -346,6 +346,12 @@ static uint32_t decode(const unsigned char *p, int64_t n, int *len) {
     return c;
 }
 
+/* A C function's `char *` result as a new string (its bytes copied, invalid UTF-8
+ * replaced), or NULL (a null string?) for NULL. */
+LangString *lang_str_from_cstring(LangContext *ctx, const char *p) {
+    return p ? lang_str_from_bytes_lossy(ctx, p, (int64_t)strlen(p)) : NULL;
+}
+
 uint32_t lang_utf8_decode(const char *p, int64_t n, int *len) { return decode((const unsigned char *)p, n, len); }
 
 uint32_t lang_str_next_char(const LangString *s, int64_t *pos) {

@@ -376,7 +376,10 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
         check_implicit_this(*this, f, n->span);
         check_property_call(e, f, n->span); // properties.cpp
         e->target = f;
-        if (f->fkind == FuncKind::Extern) check_c_call(e, f); // ffi.cpp: only in `unsafe { }`
+        if (f->fkind == FuncKind::Extern) {
+            check_c_call(e, f); // ffi.cpp: only in `unsafe { }`
+            if (f->type->elem->kind == TypeKind::CString) return T.nullable(T.string()); // copied (lower_call.cpp)
+        }
         return f->type->elem;
     }
     if (callee->kind == ExprKind::Member) {

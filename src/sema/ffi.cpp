@@ -11,9 +11,10 @@
 //  - Only the "C" ABI. The functions of a block join its namespace like free functions
 //    (resolve.cpp); a single `extern "C" T f(...);` is one too.
 //  - Parameter and result types cross as the System V ABI passes them: bool, the integer
-//    types (C's int is i32, long is i64), f32 and f64, char (a u32 code point); cstring
-//    only as a parameter (a string converts to it at the call: its bytes, NUL-terminated,
-//    valid while the call runs). Nothing else (strings, arrays, objects, structs) yet.
+//    types (C's int is i32, long is i64), f32 and f64, char (a u32 code point), cstring (a
+//    string argument converts to it: its bytes, NUL-terminated, valid while the call
+//    runs; a cstring result is copied into a new string?, null for NULL). Nothing else
+//    (strings, arrays, objects, structs) yet.
 //  - A C function is called only inside `unsafe { }`; it cannot be a function value or
 //    spawned (func_values.cpp, check_concurrency.cpp).
 //  - [Link("NAME")] on the block (or on one function) links the program with -lNAME
@@ -71,7 +72,7 @@ static bool c_type(const Type* t, bool param) {
     if (t->is_integer() || t->is_float()) return true;
     switch (t->kind) {
     case TypeKind::Bool: case TypeKind::Char: return true;
-    case TypeKind::CString: return param;
+    case TypeKind::CString: return true; // a result is a string? (a copy; null for NULL)
     case TypeKind::Void: return !param;
     default: return false;
     }
@@ -98,8 +99,8 @@ void Sema::check_c_signature(FuncDecl* f) {
     }
     const Type* r = f->type ? f->type->elem : nullptr;
     if (r && !is_error(r) && !c_type(r, false))
-        diag.error(f->ret ? f->ret->span : f->name_span, "type %s cannot be returned from C: use void, bool, an integer or float type, or char%s",
-                   tn(r).c_str(), r->kind == TypeKind::CString ? " (a C string result is not supported yet)" : "");
+        diag.error(f->ret ? f->ret->span : f->name_span, "type %s cannot be returned from C: use void, bool, an integer or float type, char or cstring",
+                   tn(r).c_str());
 }
 
 void Sema::check_c_call(CallExpr* e, FuncDecl* f) {
