@@ -357,7 +357,7 @@ public:
     bool c_types_ok_ = false; // resolving an extern function's parameters: cstring allowed
     std::unordered_map<std::string, FuncDecl*> c_funcs_; // C functions by symbol (ffi.cpp)
     void check_extern_block(ExternBlockDecl* b);                  // ffi.cpp
-    void check_extern_decl(FuncDecl* f, TypeDecl* owner);
+    void check_extern_decl(FuncDecl* f);
     void check_c_signature(FuncDecl* f);
     void check_c_call(CallExpr* e, FuncDecl* f);
     void link_attribute(const Attribute& a, const char* where);

@@ -56,15 +56,11 @@ void Sema::check_extern_block(ExternBlockDecl* b) {
     for (const Attribute& a : b->attrs) link_attribute(a, "an extern block");
 }
 
-void Sema::check_extern_decl(FuncDecl* f, TypeDecl* owner) {
-    if (owner) {
-        diag.error(f->name_span, "extern functions are declared at namespace level, not in a type");
-        return;
-    }
+// (Inside a type the parser rejects them; they have no type parameters.)
+void Sema::check_extern_decl(FuncDecl* f) {
     if (!f->extern_abi || std::string_view(f->extern_abi) != "C")
         diag.error(f->name_span, "only extern \"C\" functions are supported");
     for (const Attribute& a : f->attrs) link_attribute(a, "an extern function");
-    if (!f->type_params.empty()) diag.error(f->name_span, "an extern function cannot be generic");
 }
 
 // A type that crosses to C as a parameter (param) or a result.

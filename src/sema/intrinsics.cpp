@@ -4,21 +4,9 @@
 // the names are ordinary (undefined) names. The table gives each one's argument and
 // result types as letters.
 #include "sema/check.h"
+#include "sema/rt_intrinsics.h"
 
 namespace lang::sema {
-
-namespace {
-struct RtIntrinsic {
-    const char* name;
-    const char* args;
-    char result;
-};
-constexpr RtIntrinsic kRtIntrinsics[] = {
-#define RT_INTRINSIC(name, sym, args, result) {name, args, result[0]},
-#include "sema/rt_intrinsics.def"
-#undef RT_INTRINSIC
-};
-} // namespace
 
 // The type a letter of rt_intrinsics.def stands for.
 static const Type* letter_type(TypeTable& T, char c) {
@@ -37,20 +25,18 @@ static const Type* letter_type(TypeTable& T, char c) {
 
 const Type* Sema::check_rt_intrinsic(CallExpr* e, NameExpr* n) {
     if (!in_prelude_file()) return nullptr;
-    for (const RtIntrinsic& ri : kRtIntrinsics) {
-        if (!(n->name == ri.name)) continue;
-        uint32_t nargs = (uint32_t)strlen(ri.args);
-        if (e->args.size != nargs) {
-            diag.error(e->span, "internal compiler error: %s expects %u arguments", ri.name, nargs);
-            for (Arg& a : e->args) expr(a.value, nullptr);
-            return err();
-        }
-        for (uint32_t i = 0; i < nargs; i++) value(e->args[i].value, letter_type(T, ri.args[i]));
-        e->builtin = (uint32_t)Builtin::RtCall;
-        n->type = T.void_();
-        return letter_type(T, ri.result);
+    const RtIntrinsic* ri = find_rt_intrinsic(n->name);
+    if (!ri) return nullptr;
+    uint32_t nargs = (uint32_t)strlen(ri->args);
+    if (e->args.size != nargs) {
+        diag.error(e->span, "internal compiler error: %s expects %u arguments", ri->name, nargs);
+        for (Arg& a : e->args) expr(a.value, nullptr);
+        return err();
     }
-    return nullptr;
+    for (uint32_t i = 0; i < nargs; i++) value(e->args[i].value, letter_type(T, ri->args[i]));
+    e->builtin = (uint32_t)Builtin::RtCall;
+    n->type = T.void_();
+    return letter_type(T, ri->result);
 }
 
 } // namespace lang::sema

@@ -914,7 +914,7 @@ void Sema::resolve_signatures() {
         if (f->is_export)
             diag.error(f->name_span, "export \"C\" functions are not supported yet");
         else if (f->fkind == FuncKind::Extern)
-            check_extern_decl(f, fe.owner); // ffi.cpp
+            check_extern_decl(f); // ffi.cpp
 
         if (f->mods & M_UNSAFE) diag.error(f->name_span, "unsafe functions are not supported yet");
         if (!fe.owner && (f->mods & M_MUT))
