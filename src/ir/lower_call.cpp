@@ -292,6 +292,11 @@ Inst* Lowerer::write_value(Inst* v, const Type* t, bool) {
         v = type_info_name(v);
         t = c.types.string();
     }
+    if (t->kind == TypeKind::Duration) { // "1.5s" (src/rt/duration.c)
+        use_extern("lang_write_duration");
+        call("lang_write_duration", Ty::Void, {v});
+        return nullptr;
+    }
     static const char* const kWrite[] = {nullptr, "lang_write_bool", "lang_write_char", "lang_write_f32",
                                          "lang_write_f64", "lang_write_str", "lang_write_i64", "lang_write_u64"};
     const char* fn = kWrite[(int)scalar_kind(v, t)];

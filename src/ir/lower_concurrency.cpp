@@ -374,8 +374,8 @@ Inst* Lowerer::conc_call(CallExpr* e) {
         return call_v(ext("lang_atomic_cas"), Ty::I8, {a, s, des});
     }
     case B_Sleep: call_v(ext("lang_sleep_ns"), Ty::Void, {time_ns(e->args[0].value)}); return nullptr;
-    case B_DurNanos: case B_DurMicros: case B_DurMillis: case B_DurSeconds: {
-        static const int64_t kScale[] = {1, 1000, 1000000, 1000000000};
+    case B_DurNanos: case B_DurMicros: case B_DurMillis: case B_DurSeconds: case B_DurMinutes: case B_DurHours: {
+        static const int64_t kScale[] = {1, 1000, 1000000, 1000000000, 60000000000, 3600000000000};
         Inst* n = expr(e->args[0].value);
         if (e->builtin == B_DurNanos) return n;
         return emit(Op::mulchk, Ty::I64, n, iconst(Ty::I64, kScale[e->builtin - B_DurNanos]));

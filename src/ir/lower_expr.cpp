@@ -485,7 +485,7 @@ Inst* Lowerer::expr(Expr* e) {
                 return iconst(t, -(int64_t)as<IntLitExpr>(ue->operand)->value);
             Inst* v = expr(ue->operand);
             if (ir::is_float(t)) return emit(Op::fneg, t, v);
-            if (e->type->is_signed()) return emit(Op::subchk, t, iconst(t, 0), v);
+            if (e->type->is_signed() || e->type->kind == TypeKind::Duration) return emit(Op::subchk, t, iconst(t, 0), v);
             return emit(Op::neg, t, v);
         }
         case UnOp::Not: return emit(Op::Xor, Ty::I8, expr(ue->operand), iconst(Ty::I8, 1));
@@ -641,6 +641,14 @@ static Inst* builtin_property(Lowerer& l, MemberExpr* e, Inst* o) {
         l.use_extern("lang_error_name");
         return l.own(l.call("lang_error_name", Ty::Ptr, {l.ctx, o}));
     case B_SbLength: return l.load(Ty::I64, l.load(Ty::Ptr, o, LANG_ABI_STRING_DATA + 8), LANG_ABI_STRING_LENGTH); // the buffer's length (text.c)
+    case B_DurTotalNanos: return o; // a Duration is its nanoseconds
+    case B_DurTotalMicros: return l.emit(Op::sdiv, Ty::I64, o, l.iconst(Ty::I64, 1000));
+    case B_DurTotalMillis: return l.emit(Op::sdiv, Ty::I64, o, l.iconst(Ty::I64, 1000000));
+    case B_DurTotalSeconds: {
+        Inst* f = l.emit(Op::sitof, Ty::F64, o);
+        f->cty = Ty::I64;
+        return l.emit(Op::fdiv, Ty::F64, f, l.fconst(Ty::F64, 1e9));
+    }
     case B_MathPI: return l.fconst(Ty::F64, 3.14159265358979323846);
     case B_MathE: return l.fconst(Ty::F64, 2.71828182845904523536);
     default:
@@ -819,7 +827,7 @@ Inst* Lowerer::arith(BinOp op, const Type* t, Inst* a, Inst* b) {
         unsupported(Span{}, "float operator");
         return a;
     }
-    bool sgn = t->is_signed();
+    bool sgn = t->is_signed() || t->kind == TypeKind::Duration; // a Duration: int64 nanoseconds
     switch (op) { // +% -% *%: the plain instruction in the type's width wraps (no check)
     case BinOp::AddWrap: return emit(Op::add, it, a, b);
     case BinOp::SubWrap: return emit(Op::sub, it, a, b);
@@ -1443,6 +1451,10 @@ Inst* Lowerer::widen64(Inst* v, const Type* t, bool is_signed) {
 Inst* Lowerer::to_string(Inst* v, const Type* from) {
     if (from->kind == TypeKind::String) return v;
     if (from->kind == TypeKind::TypeInfo) return type_info_name(v); // static: not owned (lower_reflect.cpp)
+    if (from->kind == TypeKind::Duration) { // "1.5s" (src/rt/duration.c)
+        use_extern("lang_str_from_duration");
+        return own(call("lang_str_from_duration", Ty::Ptr, {ctx, v}));
+    }
     static const char* const kStr[] = {nullptr, "lang_str_from_bool", "lang_str_from_char", "lang_str_from_f32",
                                        "lang_str_from_f64", nullptr, "lang_str_from_i64", "lang_str_from_u64"};
     const char* fn = kStr[(int)scalar_kind(v, from)];

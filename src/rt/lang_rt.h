@@ -171,6 +171,7 @@ void lang_write_u64(uint64_t v);
 void lang_write_f64(double v);      /* shortest round-trip form, no trailing ".0" */
 void lang_write_f32(float v);
 void lang_write_bool(uint8_t v);
+void lang_write_duration(int64_t nanos);   /* "1.5s", "250ms" (duration.c) */
 void lang_write_char(uint32_t c);
 void lang_write_str(const LangString *s);
 void lang_write_newline(void);
@@ -193,6 +194,7 @@ LangString *lang_str_from_u64(LangContext *ctx, uint64_t v);
 LangString *lang_str_from_f64(LangContext *ctx, double v);
 LangString *lang_str_from_f32(LangContext *ctx, float v);
 LangString *lang_str_from_bool(LangContext *ctx, uint8_t v);
+LangString *lang_str_from_duration(LangContext *ctx, int64_t nanos);
 LangString *lang_str_from_char(LangContext *ctx, uint32_t c);
 uint8_t lang_str_eq(const LangString *a, const LangString *b);
 int64_t lang_str_cmp(const LangString *a, const LangString *b);   /* <0, 0, >0 bytewise */

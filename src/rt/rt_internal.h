@@ -60,6 +60,10 @@ int lang_fmt_f32(char *buf, float v);
 /* Integer helpers: write decimal text into buf (>= 24 bytes), return the length. */
 int lang_fmt_i64(char *buf, int64_t v);
 int lang_fmt_u64(char *buf, uint64_t v);
+/* A Duration's text ("1.5s", "2m3s", duration.c) into buf (>= LANG_FMT_DURATION_MAX bytes,
+ * NUL-terminated); returns the length. */
+#define LANG_FMT_DURATION_MAX 32
+int lang_fmt_duration(char *buf, int64_t nanos);
 
 /* ---- strings (string.c) ---- */
 /* Builds a refcounted string (refcount 1) from bytes that must be valid UTF-8. */

@@ -352,7 +352,11 @@ public:
     const Type* check_data_mutex_new(NewExpr* e, const Type* t);
     const Type* check_data_mutex_lock(CallExpr* e, MemberExpr* m, const Type* ot);
     LambdaExpr* ref_lambda_ = nullptr; // lambdas.cpp: a lambda whose parameters may be `ref`, result inferred
-    const Type* check_duration_call(CallExpr* e, MemberExpr* m); // null: not Duration.X(n)
+    const Type* check_duration_call(CallExpr* e, MemberExpr* m); // duration.cpp; null: not Duration.X(n)
+    const Type* check_duration_binary(BinaryExpr* e);             // null: an operator Duration lacks
+    bool check_duration_compound(AssignExpr* e);
+    const Type* check_duration_member(MemberExpr* e);
+    bool duration_count(Expr*& e);
     bool is_math(Expr* obj);                                      // check_math.cpp
     bool c_types_ok_ = false; // resolving an extern function's parameters: cstring allowed
     std::unordered_map<std::string, FuncDecl*> c_funcs_; // C functions by symbol (ffi.cpp)

@@ -15,9 +15,7 @@
 //    Atomic (TypeKind::Atomic, an int64 cell): Load() -> int, Store(int), Add(int) -> int
 //    (the new value), Exchange(int) -> int (the old value), CompareExchange(int expected,
 //    int desired) -> bool (AtomicLoad..AtomicCas).
-//  - Duration (TypeKind::Duration, an int64 of nanoseconds): Duration.Nanos/Micros/Millis/
-//    Seconds(n) are CallExprs with builtin DurNanos..DurSeconds (callee object: the name
-//    `Duration`, typed void, no decl). Sleep's and Timeout's argument is a Duration or an
+//  - Duration: sema/duration.cpp. Sleep's and Timeout's argument is a Duration or an
 //    int (milliseconds): lowering looks at the argument's type.
 //  - SpawnExpr: type Task<R> where R is the callee's result type; `call` is a checked
 //    CallExpr whose target is a Lang function: free, static, or a non-virtual method of a
@@ -236,43 +234,6 @@ const Type* Sema::check_conc_free_call(CallExpr* e, NameExpr* n) {
     }
     if (nargs) time_arg(e->args[0].value);
     return T.void_();
-}
-
-// Sleep/Timeout argument: a Duration, or an int number of milliseconds.
-const Type* Sema::time_arg(Expr*& e) {
-    const Type* t = expr(e, T.int_());
-    if (t->kind == TypeKind::Duration || is_error(t)) return t;
-    coerce(e, T.int_());
-    return T.int_();
-}
-
-const Type* Sema::check_duration_call(CallExpr* e, MemberExpr* m) {
-    if (!m->object || m->object->kind != ExprKind::Name) return nullptr;
-    auto* n = static_cast<NameExpr*>(m->object);
-    if (!(n->name == "Duration") || lookup_local(n->name) || lookup_in_types(n->name) >= 0 ||
-        lookup_global(n->name, n->span, nullptr) >= 0)
-        return nullptr;
-    n->type = T.void_();
-    m->type = T.void_();
-    e->target = nullptr;
-    Builtin b;
-    if (m->name == "Nanos") b = Builtin::DurNanos;
-    else if (m->name == "Micros") b = Builtin::DurMicros;
-    else if (m->name == "Millis") b = Builtin::DurMillis;
-    else if (m->name == "Seconds") b = Builtin::DurSeconds;
-    else {
-        diag.error(m->name_span, "'Duration' has no function '%s' (Nanos, Micros, Millis, Seconds)", m->name.c_str());
-        for (Arg& a : e->args) expr(a.value, nullptr);
-        return err();
-    }
-    e->builtin = m->builtin = (uint32_t)b;
-    if (e->args.size != 1) {
-        diag.error(e->span, "Duration.%s expects 1 argument, found %u", m->name.c_str(), e->args.size);
-        for (Arg& a : e->args) expr(a.value, nullptr);
-        return err();
-    }
-    value(e->args[0].value, T.int_());
-    return T.handle(TypeKind::Duration, nullptr);
 }
 
 const Type* Sema::check_spawn(SpawnExpr* e) {

@@ -327,7 +327,8 @@ const Type* Sema::common_type(Expr*& a, Expr*& b) {
 
 bool Sema::to_string_ok(const Type* t) const {
     return t->is_numeric() || t->kind == TypeKind::Bool || t->kind == TypeKind::Char ||
-           t->kind == TypeKind::String || t->kind == TypeKind::TypeInfo; // TypeInfo: its Name
+           t->kind == TypeKind::String || t->kind == TypeKind::TypeInfo || // TypeInfo: its Name
+           t->kind == TypeKind::Duration;                                  // "1.5s" (duration.cpp)
 }
 
 Decl* Sema::ref_decl(Expr* e) const {
@@ -776,6 +777,7 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
         break;
     case TypeKind::TypeInfo:
     case TypeKind::FieldInfo: return check_reflect_member(e, ot); // reflect.cpp
+    case TypeKind::Duration: return check_duration_member(e);     // duration.cpp
     case TypeKind::StringBuilder: // sb.Length: characters so far
         if (e->name == id_length) { e->builtin = (uint32_t)Builtin::SbLength; return T.int_(); }
         break;
@@ -831,7 +833,7 @@ const Type* Sema::check_unary(UnaryExpr* e, const Type* hint) {
         }
         const Type* t = expr(e->operand, hint);
         if (is_error(t)) return err();
-        if (t->is_float() || t->is_signed()) return t;
+        if (t->is_float() || t->is_signed() || t->kind == TypeKind::Duration) return t;
         if (t->is_integer())
             diag.error(e->span, "cannot negate a value of unsigned type %s", tn(t).c_str());
         else
@@ -921,6 +923,11 @@ const Type* Sema::check_binary(BinaryExpr* e, const Type* hint) {
         diag.error(e->span, "operator '+' cannot be applied to %s and %s", tn(ta).c_str(), tn(tb).c_str());
         return err();
     }
+    if (arith && (ta->kind == TypeKind::Duration || tb->kind == TypeKind::Duration)) {
+        if (const Type* r = check_duration_binary(e)) return r;
+        diag.error(e->span, "operator '%s' cannot be applied to %s and %s", op, tn(ta).c_str(), tn(tb).c_str());
+        return err();
+    }
     if (e->op == BinOp::Shl || e->op == BinOp::Shr) {
         if (!ta->is_integer() || !tb->is_integer()) {
             diag.error(e->span, "operator '%s' needs integer operands, found %s and %s", op, tn(ta).c_str(),
@@ -963,7 +970,7 @@ const Type* Sema::check_binary(BinaryExpr* e, const Type* hint) {
         if (ta->is_numeric() && tb->is_numeric()) ct = common_type(e->lhs, e->rhs);
         else if (ta == tb) {
             switch (ta->kind) {
-            case TypeKind::Char: case TypeKind::String: case TypeKind::Enum: ct = ta; break;
+            case TypeKind::Char: case TypeKind::String: case TypeKind::Enum: case TypeKind::Duration: ct = ta; break;
             case TypeKind::Bool: case TypeKind::Class: case TypeKind::Interface:
             case TypeKind::TypeInfo: case TypeKind::FieldInfo: if (eq) ct = ta; break; // TypeInfo: one per type
             case TypeKind::Nullable: { // T? == T? for a T that has ==

@@ -692,6 +692,7 @@ const Type* Sema::check_assign(AssignExpr* e) {
         else diag.error(e->span, "operator '+=' cannot be applied to string and %s", tn(vt).c_str());
         return tt;
     }
+    if (tt->kind == TypeKind::Duration) return check_duration_compound(e) ? tt : err(); // duration.cpp
     bool shift = op == BinOp::Shl || op == BinOp::Shr;
     bool bits = op == BinOp::BitAnd || op == BinOp::BitOr || op == BinOp::BitXor;
     bool wrapping = op >= BinOp::AddWrap && op <= BinOp::MulWrap; // +%= -%= *%=: integers only

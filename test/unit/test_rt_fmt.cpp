@@ -1,5 +1,5 @@
 // test_rt_fmt.cpp: the runtime's number formatting (src/rt/fmt_float.c): shortest
-// round-trip floats in C#'s layout, and integers.
+// round-trip floats in C#'s layout, integers, and Durations (src/rt/duration.c).
 #include <doctest/doctest.h>
 #include <cmath>
 #include <cstdlib>
@@ -124,4 +124,28 @@ TEST_CASE("rt fmt: integers in decimal") {
     CHECK(std::string(b, (size_t)lang_fmt_i64(b, INT64_MIN)) == "-9223372036854775808");
     CHECK(std::string(b, (size_t)lang_fmt_i64(b, INT64_MAX)) == "9223372036854775807");
     CHECK(std::string(b, (size_t)lang_fmt_u64(b, UINT64_MAX)) == "18446744073709551615");
+}
+
+static std::string dur(int64_t ns) {
+    char b[LANG_FMT_DURATION_MAX];
+    int n = lang_fmt_duration(b, ns);
+    CHECK((size_t)n == strlen(b));
+    return std::string(b, (size_t)n);
+}
+
+TEST_CASE("rt fmt: Durations as Go prints them") {
+    CHECK(dur(0) == "0s");
+    CHECK(dur(1) == "1ns");
+    CHECK(dur(999) == "999ns");
+    CHECK(dur(1000) == "1\xc2\xb5s");
+    CHECK(dur(1001) == "1.001\xc2\xb5s");
+    CHECK(dur(1500000) == "1.5ms");
+    CHECK(dur(999999999) == "999.999999ms");
+    CHECK(dur(1000000000) == "1s");
+    CHECK(dur(1000000001) == "1.000000001s");
+    CHECK(dur(60000000000) == "1m0s");
+    CHECK(dur(3723500000000) == "1h2m3.5s");
+    CHECK(dur(-1500) == "-1.5\xc2\xb5s");
+    CHECK(dur(INT64_MAX) == "2562047h47m16.854775807s");
+    CHECK(dur(INT64_MIN) == "-2562047h47m16.854775808s");
 }

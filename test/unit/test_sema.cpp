@@ -172,7 +172,8 @@ struct ContractWalker {
             expr(b->lhs);
             expr(b->rhs);
             bool arith = b->op <= BinOp::BitXor && b->op != BinOp::Shl && b->op != BinOp::Shr;
-            if (arith && b->lhs->type != b->rhs->type) fail(e, "operands of different types");
+            bool scaled = e->type->kind == TypeKind::Duration || b->lhs->type->kind == TypeKind::Duration; // d * n, d / n
+            if (arith && !scaled && b->lhs->type != b->rhs->type) fail(e, "operands of different types");
             if (b->op >= BinOp::Eq && b->op <= BinOp::Ge && b->lhs->type != b->rhs->type) fail(e, "compared types differ");
             break;
         }
