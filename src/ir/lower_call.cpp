@@ -597,6 +597,9 @@ Inst* Lowerer::catch_expr(CatchExpr* e) {
     Ty rt = ty(e->type);
     bool has_val = rt != Ty::Void;
     bool str = has_val && is_counted(e->type); // as ?: does, a string result is +1 on both arms
+    // A tuple or struct of copy types holding strings: its parts are +1 on both arms too,
+    // and the result is an owned temporary (a store claims it, the statement's end drops it).
+    bool parts = has_val && !whole && !needs_drop(e->type) && drops_agg(e->type);
     uint32_t res = has_val ? new_var(rt) : 0;
     Block* hb = mk_block();
     Block* ok = mk_block();
@@ -610,6 +613,7 @@ Inst* Lowerer::catch_expr(CatchExpr* e) {
     } else if (has_val) {
         Inst* x = load_typed(ft->elem, v, 0);
         if (str) x = is_new_result(e->operand) ? x : take(x, e->type); // a call's string! result is +1 already
+        if (parts && !is_new_result(e->operand)) retain_parts(e->type, x = materialize(e->type, x), 0);
         def(res, x);
     }
     jmp(join);
@@ -636,6 +640,7 @@ Inst* Lowerer::catch_expr(CatchExpr* e) {
     if (e->handler_expr) {
         Inst* h = expr(e->handler_expr);
         if (str && cur) h = take(h, e->type);
+        if (parts && cur && !claim_agg(h)) retain_parts(e->type, h = materialize(e->type, h), 0);
         if (drops && cur) owned = claim(h) || (h && h->op == Op::iconst);
         if (has_val && cur) def(res, h);
     } else if (e->handler_block) {
@@ -653,7 +658,7 @@ Inst* Lowerer::catch_expr(CatchExpr* e) {
     Inst* r = use(res);
     // The value came out of the T! result (owned by no one else); the handler's is owned
     // when it was a new value, else the result is a borrow (lower_drop.cpp).
-    if (drops && owned) return own_value(r, e->type);
+    if ((drops && owned) || parts) return own_value(r, e->type);
     return str ? own(r, e->type) : r;
 }
 

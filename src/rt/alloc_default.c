@@ -190,8 +190,9 @@ LangAllocator lang_default_allocator_record = {default_alloc, default_realloc, d
 LangAllocator *lang_default_allocator(void) { return &lang_default_allocator_record; }
 
 void lang_default_allocator_stats(LangAllocStats *out) {
-    out->live_count = LANG_STATS_SUM(alloc_live);
-    out->live_bytes = LANG_STATS_SUM(alloc_bytes);
+    /* string.c keeps some freed short strings' blocks for reuse: they count as freed */
+    out->live_count = LANG_STATS_SUM(alloc_live) - lang_str_kept_sum(0);
+    out->live_bytes = LANG_STATS_SUM(alloc_bytes) - lang_str_kept_sum(1);
     out->total_count = LANG_STATS_SUM(alloc_total);
 }
 
@@ -206,6 +207,7 @@ void lang_alloc_leak_report(void) {
     int shown = 0;
     for (LeakLinks *l = live_head.prev; l != &live_head; l = l->prev) { /* oldest first */
         BlockHdr *h = header_after(l);
+        if (lang_str_block_is_kept(h + 1)) continue; /* a dead string's block kept for reuse (string.c) */
         if (shown++ == 100) {
             lang_stderr_puts("  ...\n");
             break;

@@ -45,6 +45,7 @@ static pthread_once_t heap_key_once = PTHREAD_ONCE_INIT;
 
 static void heap_orphan(void *arg) {
     SmallHeap *h = arg;
+    lang_str_cache_flush(); /* its blocks go back to this heap first */
     lang_small_heap = NULL;
     pthread_mutex_lock(&global_lock);
     h->next_orphan = orphans;

@@ -28,7 +28,7 @@ LangAllocator *lang_default_allocator(void);
 typedef struct LangAllocStats {
     int64_t live_count;     /* allocations not yet freed */
     int64_t live_bytes;     /* their requested sizes */
-    int64_t total_count;    /* allocations ever made */
+    int64_t total_count;    /* allocations ever made (a recycled string block is not counted again) */
 } LangAllocStats;
 void lang_default_allocator_stats(LangAllocStats *out);
 

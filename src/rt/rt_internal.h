@@ -27,6 +27,11 @@ extern int lang_rt_debug_checks;
 typedef struct LangThreadStats {
     int64_t alloc_live, alloc_bytes, alloc_total; /* default allocator (alloc_default.c) */
     int64_t strings_live;                         /* built strings (string.c) */
+    /* Short string blocks kept for reuse (string.c): by size class, a list and its length.
+     * Dead strings, counted in strings_live and alloc_live until reused or freed, so the
+     * readers of those counts subtract str_kept. */
+    void *str_kept_head[4];
+    int64_t str_kept[4];
     struct LangThreadStats *next;
 } LangThreadStats;
 extern __thread LangThreadStats *lang_this_thread_stats;
@@ -73,6 +78,12 @@ LangString *lang_str_from_bytes_lossy(LangContext *ctx, const char *bytes, int64
 /* The buffer slot of a StringBuilder handle (string.c; panics on anything else). */
 LangString **lang_sb_slot(LangString *builder);
 /* The static "" (refcount < 0). */
+/* Frees the calling OS thread's recycled short-string blocks (string.c; at thread exit). */
+void lang_str_cache_flush(void);
+/* The blocks (bytes == 0) or their requested bytes that all threads keep for reuse. */
+int64_t lang_str_kept_sum(int bytes);
+/* Whether a default-allocator block is such a kept string block (the leak report skips it). */
+int lang_str_block_is_kept(const void *block);
 LangString *lang_str_empty(void);
 /* Decodes one scalar of p[0..n) (n >= 1); invalid sequences are U+FFFD over one byte. */
 uint32_t lang_utf8_decode(const char *p, int64_t n, int *len);

@@ -29,6 +29,16 @@
  * the end), so a thread may use a pair another thread stored. Static strings are read-only,
  * so each OS thread keeps the cursors of a few of them, keyed by address (static strings
  * never move or die).
+ *
+ * Short strings are made and dropped all the time (a Substring per word of a text), so the
+ * default allocator's short string blocks are recycled per OS thread: a string with room
+ * for at most kCacheMaxCap bytes gets a block of one of four sizes (its room rounded up,
+ * which costs nothing: the allocator rounds blocks to 16 bytes anyway), and its release
+ * puts the block on this thread's list for that size (at most kCacheDepth blocks each)
+ * instead of freeing it; the next string of that size takes it back. A kept block counts
+ * as freed in the allocator's and the strings' live counts, and the leak report
+ * (LANG_LEAKS=1) does not list it (its prefix says kKeptMagic). An OS thread that exits frees its blocks (alloc_small.c calls
+ * lang_str_cache_flush).
  */
 #include <string.h>
 #include "rt_internal.h"
@@ -40,7 +50,7 @@ typedef struct StrPrefix {
 _Static_assert(sizeof(StrPrefix) == 16, "prefix keeps the header 16-byte aligned");
 _Static_assert(sizeof(LangString) == 24, "string header is ABI");
 
-enum { kStrMagic = 0x5354 /* "ST" */, kBuilderMagic = 0x5342 /* "SB" */ };
+enum { kStrMagic = 0x5354 /* "ST" */, kBuilderMagic = 0x5342 /* "SB" */, kKeptMagic = 0x4b50 /* "KP" */ };
 enum { kCursorMinCap = 64 }; /* strings with less room keep no index cursors */
 #define CAP_MASK (((uint64_t)1 << 48) - 1)
 
@@ -52,7 +62,42 @@ static void set_cap_magic(StrPrefix *p, int64_t capacity, unsigned magic) {
 
 static LangString empty_string = {-1, 0, 0, ""};
 
-int64_t lang_str_live_count(void) { return LANG_STATS_SUM(strings_live); }
+/* The recycled short-string blocks (see the top of the file) are kept in the thread's
+ * stats block (LangThreadStats.str_kept_head/str_kept): class k holds blocks with room for
+ * 16k + 7 bytes, 16k + 48 requested bytes (prefix, header, room, NUL). The allocator's
+ * and the strings' live counts subtract them when read (kept_sum). */
+enum { kCacheClasses = 4, kCacheDepth = 32, kCacheMaxCap = 16 * (kCacheClasses - 1) + 7 };
+_Static_assert(sizeof(((LangThreadStats *)0)->str_kept) / sizeof(int64_t) == kCacheClasses, "one list per class");
+
+int lang_str_block_is_kept(const void *block) {
+    const StrPrefix *p = block;
+    return p->allocator == &lang_default_allocator_record && magic_of(p) == kKeptMagic;
+}
+
+/* Blocks (bytes == 0) or requested bytes of the blocks kept by every thread. */
+int64_t lang_str_kept_sum(int bytes) {
+    int64_t sum = 0;
+    for (int k = 0; k < kCacheClasses; k++) {
+        int64_t n = lang_thread_stats_sum(offsetof(LangThreadStats, str_kept) + (size_t)k * sizeof(int64_t));
+        sum += bytes ? n * (16 * k + 48) : n;
+    }
+    return sum;
+}
+
+void lang_str_cache_flush(void) {
+    LangThreadStats *st = lang_thread_stats();
+    for (int k = 0; k < kCacheClasses; k++) {
+        while (st->str_kept_head[k]) {
+            StrPrefix *p = st->str_kept_head[k];
+            st->str_kept_head[k] = *(StrPrefix **)(p + 1);
+            lang_stat_add(&st->str_kept[k], -1);
+            lang_stat_add(&st->strings_live, -1);
+            p->allocator->free(p->allocator->procedure_data, p);
+        }
+    }
+}
+
+int64_t lang_str_live_count(void) { return LANG_STATS_SUM(strings_live) - lang_str_kept_sum(0); }
 
 LangString *lang_str_empty(void) { return &empty_string; }
 
@@ -109,15 +154,33 @@ static void check_length(int64_t byte_length) {
 
 /* A string of byte_length bytes with room for `capacity` (>= byte_length); the caller
  * fills data and calls finish(). */
-static LangString *str_alloc_cap(LangContext *ctx, int64_t byte_length, int64_t capacity) {
-    check_length(byte_length);
-    LangAllocator *a = ctx && ctx->allocator ? ctx->allocator : lang_default_allocator();
+/* A new block with room for `capacity` bytes from allocator a (its prefix set). */
+__attribute__((noinline)) static StrPrefix *str_block(LangAllocator *a, int64_t byte_length, int64_t capacity) {
     StrPrefix *p = a->alloc(a->procedure_data, block_size(capacity), 16);
     if (!p) lang_panicf("out of memory: string of %lld bytes", (long long)byte_length);
     p->allocator = a;
     set_cap_magic(p, capacity, kStrMagic);
     reset_cursors(p);
     lang_stat_add(&lang_thread_stats()->strings_live, 1);
+    return p;
+}
+
+static LangString *str_alloc_cap(LangContext *ctx, int64_t byte_length, int64_t capacity) {
+    check_length(byte_length);
+    LangAllocator *a = ctx && ctx->allocator ? ctx->allocator : lang_default_allocator();
+    StrPrefix *p = NULL;
+    if (a == &lang_default_allocator_record && capacity <= kCacheMaxCap) { /* a recyclable size */
+        int k = (int)(capacity + 8) >> 4;
+        capacity = 16 * k + 7;
+        LangThreadStats *st = lang_this_thread_stats;
+        p = st ? st->str_kept_head[k] : NULL;
+        if (p) {
+            st->str_kept_head[k] = *(StrPrefix **)(p + 1);
+            lang_stat_add(&st->str_kept[k], -1);
+            set_cap_magic(p, capacity, kStrMagic);
+        }
+    }
+    if (!p) p = str_block(a, byte_length, capacity);
     LangString *s = (LangString *)(p + 1);
     s->refcount = 1;
     s->byte_length = byte_length;
@@ -147,13 +210,9 @@ void lang_str_retain(LangString *s) {
     if (s && s->refcount >= 0) __atomic_add_fetch(&s->refcount, 1, __ATOMIC_RELAXED);
 }
 
-void lang_str_release(LangString *s) {
-    if (!s) return;
-    /* The caller owns one reference; if it is the only one, no other thread can reach the
-     * string to retain it, so the last release needs no locked decrement. */
-    int64_t rc = __atomic_load_n(&s->refcount, __ATOMIC_ACQUIRE);
-    if (rc < 0) return;
-    if (rc != 1 && __atomic_sub_fetch(&s->refcount, 1, __ATOMIC_ACQ_REL) != 0) return;
+/* The last reference is gone: a StringBuilder's buffer goes with it, then the block goes
+ * to this thread's reuse list or back to its allocator. */
+__attribute__((noinline)) static void str_free(LangString *s) {
     StrPrefix *p = prefix_of(s);
     if (magic_of(p) == kBuilderMagic) { /* a StringBuilder: its buffer goes with it */
         LangString **buf = lang_sb_slot(s);
@@ -162,9 +221,47 @@ void lang_str_release(LangString *s) {
         set_cap_magic(p, cap_of(p), kStrMagic);
     }
     if (magic_of(p) != kStrMagic) lang_panic("string release: not a runtime-built string (or released twice)");
+    int64_t cap = cap_of(p);
     p->cap_magic = 0;
+    if (p->allocator == &lang_default_allocator_record && cap <= kCacheMaxCap && (cap & 15) == 7) {
+        LangThreadStats *st = lang_thread_stats();
+        int k = (int)cap >> 4;
+        if (st->str_kept[k] < kCacheDepth) { /* recycled (see the top of the file) */
+            set_cap_magic(p, 0, kKeptMagic);
+            *(StrPrefix **)(p + 1) = st->str_kept_head[k];
+            st->str_kept_head[k] = p;
+            lang_stat_add(&st->str_kept[k], 1);
+            return;
+        }
+    }
     lang_stat_add(&lang_thread_stats()->strings_live, -1);
     p->allocator->free(p->allocator->procedure_data, p);
+}
+
+void lang_str_release(LangString *s) {
+    if (!s) return;
+    /* The caller owns one reference; if it is the only one, no other thread can reach the
+     * string to retain it, so the last release needs no locked decrement. */
+    int64_t rc = __atomic_load_n(&s->refcount, __ATOMIC_ACQUIRE);
+    if (rc < 0) return;
+    if (rc != 1 && __atomic_sub_fetch(&s->refcount, 1, __ATOMIC_ACQ_REL) != 0) return;
+    /* The common case inline, without a stack frame: a short string of the default
+     * allocator onto a reuse list that has room (str_free does the same, and the rest). */
+    StrPrefix *p = prefix_of(s);
+    uint64_t cm = p->cap_magic;
+    LangThreadStats *st = lang_this_thread_stats;
+    if (cm >> 48 == kStrMagic && (cm & CAP_MASK & ~(uint64_t)0x30) == 7 && /* room 7, 23, 39 or 55 */
+        p->allocator == &lang_default_allocator_record && st) {
+        int k = (int)(cm & CAP_MASK) >> 4;
+        if (st->str_kept[k] < kCacheDepth) {
+            set_cap_magic(p, 0, kKeptMagic);
+            *(StrPrefix **)(p + 1) = st->str_kept_head[k];
+            st->str_kept_head[k] = p;
+            lang_stat_add(&st->str_kept[k], 1);
+            return;
+        }
+    }
+    str_free(s);
 }
 
 LangString *lang_str_concat(LangContext *ctx, const LangString *a, const LangString *b) {

@@ -303,6 +303,7 @@ TEST_CASE("rt string: append of a string to itself") {
 TEST_CASE("rt string: concat_n joins in one allocation") {
     Ctx c;
     LangString *p[3] = {S(&c.c, "item "), S(&c.c, "7"), S(&c.c, " of ✓")};
+    lang_str_cache_flush(); // no recycled block to take: the one allocation is counted
     LangAllocStats before, after;
     lang_default_allocator_stats(&before);
     LangString *s = lang_str_concat_n(&c.c, p, 3);
@@ -455,15 +456,17 @@ TEST_CASE("rt string: cursors stay true when a string owned once grows in place"
     lang_str_release(s);
 }
 
-TEST_CASE("rt string: a short string takes prefix, header and bytes only; cursors from 64 bytes of room") {
+TEST_CASE("rt string: a short string takes prefix, header and its room rounded to a block size; cursors from 64 bytes of room") {
     Ctx c;
     LangAllocStats s0;
     lang_default_allocator_stats(&s0);
     LangString *w = S(&c.c, "hello");
     LangAllocStats s1;
     lang_default_allocator_stats(&s1);
-    // 16-byte prefix (allocator, capacity|magic) + 24-byte header + 5 bytes + NUL
-    CHECK(s1.live_bytes - s0.live_bytes == 16 + 24 + 5 + 1);
+    // 16-byte prefix (allocator, capacity|magic) + 24-byte header + 5 bytes + NUL, rounded
+    // up to 48 (a recyclable block size: 48, 64, 80, 96)
+    CHECK(s1.live_bytes - s0.live_bytes == 48);
+    CHECK(lang_str_capacity(w) == 7);
     lang_str_release(w);
     std::string t63(63, 'x'), t64(64, 'y');
     LangString *a = S(&c.c, t63.c_str());
@@ -492,4 +495,40 @@ TEST_CASE("rt string: a non-ASCII string growing past the cursor threshold index
     }
     check_indexing(&c.c, s, decode_all(text));
     lang_str_release(s);
+}
+
+TEST_CASE("rt string: short string blocks are recycled per thread, and the counts stay exact") {
+    Ctx c;
+    lang_str_cache_flush();
+    LangAllocStats s0;
+    lang_default_allocator_stats(&s0);
+    int64_t strings0 = lang_str_live_count();
+    // one block size per 16 bytes of room: 7, 23, 39, 55 bytes; 56 and more are not recycled
+    const int lens[] = {1, 7, 8, 23, 24, 39, 40, 55, 56, 100};
+    const int64_t caps[] = {7, 7, 23, 23, 39, 39, 55, 55, 56, 100};
+    for (int i = 0; i < 10; i++) {
+        std::string t((size_t)lens[i], 'a');
+        LangString *a = S(&c.c, t.c_str());
+        CHECK(lang_str_capacity(a) == caps[i]);
+        lang_str_release(a);
+        LangString *b = S(&c.c, t.c_str());
+        if (lens[i] <= 55) CHECK(a == b); // the block came back from the thread's list
+        CHECK(std::string(b->data, (size_t)b->byte_length) == t);
+        CHECK(b->length == lens[i]);
+        lang_str_release(b);
+    }
+    // a pile of releases: kCacheDepth (32) kept, the others freed; counts as if all were freed
+    std::vector<LangString *> many;
+    for (int i = 0; i < 100; i++) many.push_back(S(&c.c, "word"));
+    for (LangString *s : many) lang_str_release(s);
+    LangAllocStats s1;
+    lang_default_allocator_stats(&s1);
+    CHECK(s1.live_count == s0.live_count);
+    CHECK(s1.live_bytes == s0.live_bytes);
+    CHECK(lang_str_live_count() == strings0);
+    // flushing frees the kept blocks for real: the counts do not move
+    lang_str_cache_flush();
+    lang_default_allocator_stats(&s1);
+    CHECK(s1.live_count == s0.live_count);
+    CHECK(s1.live_bytes == s0.live_bytes);
 }
