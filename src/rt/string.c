@@ -165,7 +165,8 @@ __attribute__((noinline)) static StrPrefix *str_block(LangAllocator *a, int64_t 
     return p;
 }
 
-static LangString *str_alloc_cap(LangContext *ctx, int64_t byte_length, int64_t capacity) {
+static inline __attribute__((always_inline)) LangString *str_alloc_cap(LangContext *ctx, int64_t byte_length,
+                                                                      int64_t capacity) {
     check_length(byte_length);
     LangAllocator *a = ctx && ctx->allocator ? ctx->allocator : lang_default_allocator();
     StrPrefix *p = NULL;
@@ -188,7 +189,7 @@ static LangString *str_alloc_cap(LangContext *ctx, int64_t byte_length, int64_t 
     return s;
 }
 
-static LangString *str_alloc(LangContext *ctx, int64_t byte_length) {
+static inline __attribute__((always_inline)) LangString *str_alloc(LangContext *ctx, int64_t byte_length) {
     return str_alloc_cap(ctx, byte_length, byte_length);
 }
 
@@ -533,10 +534,26 @@ LangString *lang_str_substring(LangContext *ctx, const LangString *s, int64_t st
         lang_panicf("substring(%lld, %lld) out of range for string of length %lld", (long long)start,
                     (long long)count, (long long)len);
     if (count == 0) return &empty_string;
-    int64_t from = byte_offset(s, start);
-    int64_t to = s->length == s->byte_length ? start + count : walk(s, from, start, start + count);
-    LangString *r = str_alloc(ctx, to - from);
-    memcpy(r->data, s->data + from, (size_t)(to - from));
+    int64_t from = start, to = start + count; /* ASCII: characters are bytes */
+    if (s->length != s->byte_length) {
+        from = byte_offset(s, start);
+        to = walk(s, from, start, start + count);
+    }
+    int64_t n = to - from;
+    LangString *r = str_alloc(ctx, n);
+    char *d = r->data;
+    const char *p = s->data + from;
+    if (n >= 8 && n <= 16) { /* a word: two overlapping 8-byte moves instead of a memcpy call */
+        uint64_t a, b;
+        memcpy(&a, p, 8);
+        memcpy(&b, p + n - 8, 8);
+        memcpy(d, &a, 8);
+        memcpy(d + n - 8, &b, 8);
+    } else if (n < 8) {
+        for (int64_t i = 0; i < n; i++) d[i] = p[i];
+    } else {
+        memcpy(d, p, (size_t)n);
+    }
     r->length = count;
     return r;
 }
