@@ -45,6 +45,7 @@ struct Pass {
 
 constexpr Pass kPasses[] = {
     {"tailcall", ir::mark_tailcalls, 0}, // guaranteed by the language: runs at every level
+    {"cse", ir::cse, 1},
     {"fold", ir::fold, 1},
     {"copyprop", ir::copyprop, 1},
     {"dce", ir::dce, 1},
@@ -57,6 +58,7 @@ struct Order {
     const char* why;
 };
 constexpr Order kPassOrder[] = {
+    {"cse", "fold", "a branch on a condition cse knows gets a constant that fold turns into a jump"},
     {"fold", "copyprop", "folding turns instructions into copies of constants that copyprop forwards"},
     {"copyprop", "dce", "forwarded copies leave dead definitions behind for dce to remove"},
     {"dce", "preempt", "checks are placed on the final control flow (dce removes unreachable loops)"},

@@ -168,6 +168,7 @@ bool verify(const Func& f, std::string* err);
 bool verify(const Module& m, std::string* err);
 
 // Passes (one file each).
+void cse(Module& m, Func& f);         // cse.cpp: equal values and known branch conditions over the dominator tree
 void fold(Module& m, Func& f);        // fold.cpp: constant folding + algebraic identities
 void copyprop(Module& m, Func& f);    // copyprop.cpp: replace copies and trivial phis
 void dce(Module& m, Func& f);         // dce.cpp: remove unused side-effect-free insts, unreachable blocks

@@ -48,7 +48,8 @@ std::vector<std::string> golden_files() {
 }
 
 bool run_pass(const std::string& name, Module& m, Func& f) {
-    if (name == "fold") fold(m, f);
+    if (name == "cse") cse(m, f);
+    else if (name == "fold") fold(m, f);
     else if (name == "copyprop") copyprop(m, f);
     else if (name == "dce") dce(m, f);
     else if (name == "tailcall") mark_tailcalls(m, f);
