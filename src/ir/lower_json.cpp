@@ -368,7 +368,10 @@ void Lowerer::json_reader_fn(const Type* t, const char* sym) {
             json_read(r, t->elem, dst, 0);
         });
         break;
-    case TypeKind::Array: json_read_elements(r, t->elem, dst); break;
+    case TypeKind::Array:
+        when(is_true(json_rt("lang_json_r_begin", Ty::I64, {r, iconst(Ty::I64, '[')})),
+             [&] { json_read_elements(r, t->elem, dst); });
+        break;
     case TypeKind::Tuple:
         when(is_true(json_rt("lang_json_r_begin", Ty::I64, {r, iconst(Ty::I64, '[')})), [&] {
             Inst* n = iconst(Ty::I64, t->count);

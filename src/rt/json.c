@@ -211,7 +211,24 @@ static void skip_ws(LangJsonR *r) {
     }
 }
 
-/* What the next token is, for messages: "'x'", "the end of the input". */
+/* Whether the literal `word` (true, false, null) is at pos, not followed by more of a word. */
+static int64_t literal_at(LangJsonR *r, const char *word) {
+    int64_t k = (int64_t)strlen(word);
+    if (r->n - r->pos < k || memcmp(r->p + r->pos, word, (size_t)k) != 0) return 0;
+    if (r->pos + k < r->n) { /* `nullx`, `true1`: not that literal */
+        char c = r->p[r->pos + k];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_') return 0;
+    }
+    return k;
+}
+
+static int literal(LangJsonR *r, const char *word) {
+    int64_t k = literal_at(r, word);
+    r->pos += k;
+    return k != 0;
+}
+
+/* What the next token is, for messages: "a string", "'x'", "the end of the input". */
 static const char *what_next(LangJsonR *r, char *buf) {
     if (r->pos >= r->n) return "the end of the input";
     unsigned char c = (unsigned char)r->p[r->pos];
@@ -219,8 +236,8 @@ static const char *what_next(LangJsonR *r, char *buf) {
     if (c == '{') return "an object";
     if (c == '[') return "an array";
     if (c == '-' || (c >= '0' && c <= '9')) return "a number";
-    if (c == 't' || c == 'f') return "a bool";
-    if (c == 'n') return "null";
+    if (literal_at(r, "true") || literal_at(r, "false")) return "a bool";
+    if (literal_at(r, "null")) return "null";
     if (c >= 0x20 && c < 0x7f) snprintf(buf, 16, "'%c'", c);
     else snprintf(buf, 16, "byte 0x%02x", c);
     return buf;
@@ -229,17 +246,6 @@ static const char *what_next(LangJsonR *r, char *buf) {
 static void expected(LangJsonR *r, const char *what) {
     char b[16];
     fail_at(r, r->pos, "expected %s, found %s", what, what_next(r, b));
-}
-
-static int literal(LangJsonR *r, const char *word) {
-    int64_t k = (int64_t)strlen(word);
-    if (r->n - r->pos < k || memcmp(r->p + r->pos, word, (size_t)k) != 0) return 0;
-    if (r->pos + k < r->n) { /* `nullx`, `true1`: not that literal */
-        char c = r->p[r->pos + k];
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_') return 0;
-    }
-    r->pos += k;
-    return 1;
 }
 
 int64_t lang_json_r_null(LangJsonR *r) {
