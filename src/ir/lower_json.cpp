@@ -1,4 +1,4 @@
-// lower_json.cpp: Json.Serialize(v) and Json.Deserialize<T>(text) (spec 10.8; sema/json.cpp
+// lower_json.cpp: Json.Serialize(v) and Json.Deserialize<T>(text) (spec 10.10; sema/json.cpp
 // checks the calls and the types).
 //
 // Like serde, the work is done by code made for each type at compile time, over the

@@ -1,4 +1,4 @@
-/* json.c: the run-time half of Std.Serialize.Json (doc/language/spec.md 10.8).
+/* json.c: the run-time half of Std.Serialize.Json (doc/language/spec.md 10.10).
  *
  * The compiler makes one writer and one reader function per type a program serializes
  * (src/ir/lower_json.cpp); they call the primitives here.

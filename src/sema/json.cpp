@@ -1,4 +1,4 @@
-// json.cpp: Json.Serialize(v) and Json.Deserialize<T>(text) of Std.Serialize (spec 10.8).
+// json.cpp: Json.Serialize(v) and Json.Deserialize<T>(text) of Std.Serialize (spec 10.10).
 //
 // `Json` is known to the compiler, like Math (check_math.cpp): the calls become the
 // builtins JsonSerialize (a string) and JsonDeserialize (a T!, failing with the prelude's
@@ -99,7 +99,9 @@ bool Sema::json_type_ok(const Type* t, std::string& why, std::vector<const Type*
             for (Decl* d : x->members)
                 if (d && d->kind == DeclKind::Field && !(d->mods & M_STATIC) && d->type &&
                     !json_type_ok(d->type, why, seen)) {
-                    why += " (in field " + std::string(x->name.view()) + "." + std::string(d->name.view()) + ")";
+                    // innermost first: "(in field Holder.F, reached through Outer.H)"
+                    why += (why.find(" (in field ") == std::string::npos ? " (in field " : ", reached through ") +
+                           std::string(x->name.view()) + "." + std::string(d->name.view());
                     seen.pop_back();
                     return false;
                 }
@@ -207,6 +209,7 @@ const Type* Sema::check_json_call(CallExpr* e, MemberExpr* m) {
     std::string why;
     std::vector<const Type*> seen;
     if (!json_type_ok(t, why, seen)) {
+        if (why.find(" (in field ") != std::string::npos) why += ")";
         diag.error(ser ? e->args[0].value->span : m->generic_args[0]->span, "Json.%s cannot %s %s: %s",
                    m->name.c_str(), ser ? "write a value of type" : "read", tn(t).c_str(), why.c_str());
         return err();
