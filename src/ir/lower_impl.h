@@ -551,6 +551,7 @@ public:
     void json_write(Inst* w, Inst* v, const Type* t);
     void json_read(Inst* r, const Type* t, Inst* dst, int64_t off);
     void json_reset(const Type* t, Inst* dst, int64_t off);
+    static bool json_has_zero(const Type* t, int depth = 0);
     Inst* json_read_elements(Inst* r, const Type* et, Inst* dst);
     void json_read_dict(Inst* r, const Type* t, Inst* dst);
     void json_writer_fn(const Type* t, const char* sym);

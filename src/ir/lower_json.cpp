@@ -296,6 +296,25 @@ void Lowerer::json_read(Inst* r, const Type* t, Inst* dst, int64_t off) {
     call(json_fn(t, true), Ty::Void, {ctx, r, ptr_add(dst, off)});
 }
 
+// Whether t has a zero value (spec 3.1): not a class, nor a struct or tuple holding one.
+bool Lowerer::json_has_zero(const Type* t, int depth) {
+    if (depth > 64) return true;
+    switch (t->kind) {
+    case TypeKind::Class: case TypeKind::Interface: return false;
+    case TypeKind::Tuple:
+        for (uint32_t i = 0; i < t->count; i++)
+            if (!json_has_zero(t->elems[i], depth + 1)) return false;
+        return true;
+    case TypeKind::Struct:
+        if (!t->decl) return true;
+        for (Decl* d : t->decl->members)
+            if (d->kind == DeclKind::Field && !(d->mods & M_STATIC) && d->type && !json_has_zero(d->type, depth + 1))
+                return false;
+        return true;
+    default: return true;
+    }
+}
+
 // Drops the value at dst+off and puts the zero value there (a key given twice, or a
 // failed read).
 void Lowerer::json_reset(const Type* t, Inst* dst, int64_t off) {
@@ -416,6 +435,16 @@ void Lowerer::json_reader_fn(const Type* t, const char* sym) {
             if (k) names += '\n';
             names += fs[k]->name.view();
         }
+        // Fields of a type without a zero value (spec 3.1: a class, or a struct or tuple
+        // holding one) must be in the input: a flag per field says it was read.
+        std::vector<uint32_t> seen(fs.size(), UINT32_MAX);
+        Inst* start = nullptr;
+        for (size_t k = 0; k < fs.size(); k++)
+            if (!json_has_zero(fs[k]->type)) {
+                if (!start) start = json_rt("lang_json_r_pos", Ty::I64, {r});
+                seen[k] = new_var(Ty::I8);
+                def(seen[k], iconst(Ty::I8, 0));
+            }
         when(is_true(json_rt("lang_json_r_begin", Ty::I64, {r, iconst(Ty::I64, '{')})), [&] {
             uint32_t iv = new_var(Ty::I64);
             def(iv, iconst(Ty::I64, 0));
@@ -438,6 +467,7 @@ void Lowerer::json_reader_fn(const Type* t, const char* sym) {
                 when(is, [&] {
                     json_reset(fs[k]->type, obj, fs[k]->offset); // the same key again
                     json_read(r, fs[k]->type, obj, fs[k]->offset);
+                    if (seen[k] != UINT32_MAX) def(seen[k], iconst(Ty::I8, 1));
                 });
             }
             jmp(head);
@@ -445,6 +475,18 @@ void Lowerer::json_reader_fn(const Type* t, const char* sym) {
             seal(done);
             enter(done);
         });
+        std::string tname;
+        reflect_name(tname, t);
+        for (size_t k = 0; k < fs.size(); k++) {
+            if (seen[k] == UINT32_MAX) continue;
+            Inst* missing = emit(Op::eq, Ty::I8, use(seen[k]), iconst(Ty::I8, 0));
+            missing->cty = Ty::I8;
+            std::string ft;
+            reflect_name(ft, fs[k]->type);
+            std::string what = "missing field '" + std::string(fs[k]->name.view()) + "' of " + tname + " (" + ft +
+                               " has no zero value)";
+            when(missing, [&] { json_rt("lang_json_r_fail", Ty::Void, {r, start, json_text(what)}); });
+        }
         break;
     }
     default: unsupported(Span{}, "reading this type from JSON"); break;

@@ -268,7 +268,13 @@ static int64_t number_len(LangJsonR *r, int *is_int) {
     const char *p = r->p;
     int64_t i = r->pos, n = r->n;
     *is_int = 1;
-    if (i < n && p[i] == '-') i++;
+    if (i < n && p[i] == '-') {
+        i++;
+        if (i >= n || p[i] < '0' || p[i] > '9') {
+            fail_at(r, i, "expected a digit after '-'");
+            return 0;
+        }
+    }
     if (i >= n || p[i] < '0' || p[i] > '9') {
         expected(r, "a number");
         return 0;
@@ -761,13 +767,22 @@ int64_t lang_json_r_enum(LangJsonR *r, const char *names, const char *type) {
     return 0;
 }
 
+/* Where the reader is (after white space): where an object starts, for lang_json_r_fail. */
+int64_t lang_json_r_pos(LangJsonR *r) {
+    skip_ws(r);
+    return r->pos;
+}
+
+/* Records an error the generated code found (a missing field) at byte offset `at`. */
+void lang_json_r_fail(LangJsonR *r, int64_t at, const char *message) { fail_at(r, at, "%s", message); }
+
 /* After the top-level value: only white space may follow. */
 void lang_json_r_end(LangJsonR *r) {
     if (r->failed) return;
     skip_ws(r);
     if (r->pos < r->n) {
         char b[16];
-        fail_at(r, r->pos, "unexpected %s after the JSON value", what_next(r, b));
+        fail_at(r, r->pos, "found %s after the JSON value", what_next(r, b));
     }
 }
 

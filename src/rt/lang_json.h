@@ -46,6 +46,8 @@ int64_t lang_json_r_field(LangJsonR *r, int64_t index, const char *names);
 LangString *lang_json_r_key(LangContext *ctx, LangJsonR *r, int64_t index);
 int64_t lang_json_r_enum(LangJsonR *r, const char *names, const char *type);
 void lang_json_r_end(LangJsonR *r);
+int64_t lang_json_r_pos(LangJsonR *r);
+void lang_json_r_fail(LangJsonR *r, int64_t at, const char *message);
 LangArray *lang_json_r_grow(LangContext *ctx, LangArray *a, int64_t count);
 LangArray *lang_json_r_fit(LangContext *ctx, LangArray *a, int64_t count);
 /* For JsonError (lib/std/Json.lang): the reader passed as an int. */

@@ -48,6 +48,7 @@ bool Sema::is_json(Expr* obj) {
 // classes and structs being checked (a class may hold itself through T?).
 bool Sema::json_type_ok(const Type* t, std::string& why, std::vector<const Type*>& seen) {
     switch (t->kind) {
+    case TypeKind::Error: return true; // reported already
     case TypeKind::Bool: case TypeKind::I8: case TypeKind::I16: case TypeKind::I32: case TypeKind::I64:
     case TypeKind::U8: case TypeKind::U16: case TypeKind::U32: case TypeKind::U64: case TypeKind::F32:
     case TypeKind::F64: case TypeKind::Char: case TypeKind::String:
