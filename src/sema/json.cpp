@@ -115,7 +115,7 @@ bool Sema::json_type_ok(const Type* t, std::string& why, std::vector<const Type*
         return true;
     }
     case TypeKind::Func: why = tn(t) + " is a function type"; return false;
-    case TypeKind::Interface: why = tn(t) + " is an interface (the reader could not know which type to make)"; return false;
+    case TypeKind::Interface: why = tn(t) + " is an interface (JSON does not say which type to make)"; return false;
     case TypeKind::Channel: case TypeKind::Task: case TypeKind::WaitGroup: case TypeKind::Mutex:
     case TypeKind::Atomic:
         why = tn(t) + " is a concurrency handle";
