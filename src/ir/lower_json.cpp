@@ -2,7 +2,7 @@
 // checks the calls and the types).
 //
 // Like serde, the work is done by code made for each type at compile time, over the
-// runtime's primitives (src/rt/json.c), not by a walk of type tables at run time. A scalar
+// runtime's primitives (src/rt/json_write.c, json_read.c), not by a walk of type tables at run time. A scalar
 // or string is written or read inline by one runtime call; every other type gets a
 // function, made after the program's functions (emit_json_fns):
 //   "$json.w.N"(ctx, LangJsonW* w, T v)    appends v's JSON (aggregates by address)
@@ -18,7 +18,8 @@
 // and tuples are arrays; Dict<string, V> is an object; T? is null or the value; a C-like
 // enum is its member's name; a char is a one-character string. A class value is written
 // by its static type. A reader makes a class object zeroed, without running a constructor
-// or field initializers (fields missing from the input keep the zero value); a List<T> gets
+// or field initializers (fields missing from the input keep the zero value; a field of a
+// type without one, spec 3.1, must be there); a List<T> gets
 // its items array and count set directly (List.lang's fields), a Dict<string, V> is made by
 // its constructor and filled through set_Item.
 #include "ir/lower_impl.h"

@@ -1,4 +1,4 @@
-/* lang_json.h: the primitives of Std.Serialize.Json that compiled code calls (json.c;
+/* lang_json.h: the primitives of Std.Serialize.Json that compiled code calls (json_write.c and json_read.c;
  * the generated writers and readers are in src/ir/lower_json.cpp). */
 #ifndef LANG_JSON_H
 #define LANG_JSON_H

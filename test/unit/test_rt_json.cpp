@@ -1,4 +1,4 @@
-// test_rt_json.cpp: the runtime primitives of Std.Serialize.Json (src/rt/json.c): string
+// test_rt_json.cpp: the runtime primitives of Std.Serialize.Json (src/rt/json_write.c, json_read.c): string
 // escaping, reading strings (escapes, surrogate pairs, UTF-8 checks), integers at their
 // range edges, floats, skipping unknown members, the depth limit and error positions.
 #include <doctest/doctest.h>
