@@ -217,6 +217,10 @@ const Type* Sema::check_json_call(CallExpr* e, MemberExpr* m) {
     }
     e->builtin = m->builtin = (uint32_t)(ser ? Builtin::JsonSerialize : Builtin::JsonDeserialize);
     if (ser) return T.string();
+    if (program_declares_type(c, "JsonError")) {
+        diag.error(m->name_span, "Json.Deserialize fails with the library's JsonError, which the program's own 'JsonError' hides (rename it)");
+        return err();
+    }
     seen.clear();
     json_note_uses(t, e->span, seen);
     return T.fallible(t);
