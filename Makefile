@@ -42,7 +42,7 @@ $(B)/gen/%.lang.inc: lib/std/%.lang
 $(B)/obj/src/sema/collections_prelude.o: $(B)/gen/List.lang.inc
 $(B)/obj/src/sema/dict_prelude.o: $(B)/gen/Dict.lang.inc $(B)/gen/Set.lang.inc $(B)/gen/Hashing.lang.inc
 $(B)/obj/src/sema/memory_prelude.o: $(B)/gen/Memory.lang.inc $(B)/gen/Logging.lang.inc
-$(B)/obj/src/sema/io_prelude.o: $(B)/gen/IO.lang.inc $(B)/gen/System.lang.inc
+$(B)/obj/src/sema/io_prelude.o: $(B)/gen/IO.lang.inc $(B)/gen/System.lang.inc $(B)/gen/Json.lang.inc
 LANG_INCS := $(patsubst lib/std/%.lang,$(B)/gen/%.lang.inc,$(wildcard lib/std/*.lang))
 
 # The compiler: every .cpp under src/ except the runtime.

@@ -287,6 +287,7 @@ bool Lowerer::run() {
     emit_box_thunks(); // lower_box.cpp
     emit_entry();
     lower_pending_lambdas(); // those in initializers
+    emit_json_fns(); // lower_json.cpp
     emit_clone_fns(); // lower_clone.cpp
     emit_drop_glue(); // lower_drop.cpp
     if (!failed) hand_out();

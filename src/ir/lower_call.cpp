@@ -422,6 +422,8 @@ Inst* Lowerer::builtin_call(CallExpr* e, Inst* recv) {
     default:
         if (e->builtin >= B_StringSplit && e->builtin <= B_SbToString) return text_call(e, recv); // lower_text.cpp
         if (e->builtin >= B_MathSqrt && e->builtin <= B_MathMax) return math_call(e); // lower_math.cpp
+        if (e->builtin == B_JsonSerialize || e->builtin == B_JsonDeserialize) // lower_json.cpp
+            if (Inst* r = json_call(e)) return r;
         break;
     }
     unsupported(e->span, "this builtin");

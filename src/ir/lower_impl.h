@@ -543,6 +543,23 @@ public:
     std::vector<const Type*> clone_todo_;
     std::unordered_set<const TypeDecl*> clone_ifaces_;   // interfaces cloned through the dispatch
     std::unordered_map<const TypeDecl*, const char*> boxed_clone_syms_;
+    // Json.Serialize / Json.Deserialize (lower_json.cpp): a writer and a reader per type
+    Inst* json_call(CallExpr* e);
+    Inst* json_text(const std::string& s);                 // a C string constant
+    Inst* json_rt(const char* sym, Ty rt, std::initializer_list<Inst*> args);
+    const char* json_fn(const Type* t, bool reader);        // made later by emit_json_fns
+    void json_write(Inst* w, Inst* v, const Type* t);
+    void json_read(Inst* r, const Type* t, Inst* dst, int64_t off);
+    void json_reset(const Type* t, Inst* dst, int64_t off);
+    static bool json_has_zero(const Type* t, int depth = 0);
+    Inst* json_read_elements(Inst* r, const Type* et, Inst* dst);
+    void json_read_dict(Inst* r, const Type* t, Inst* dst);
+    void json_writer_fn(const Type* t, const char* sym);
+    void json_reader_fn(const Type* t, const char* sym);
+    FuncDecl* json_error_fn();
+    void emit_json_fns();
+    std::unordered_map<const Type*, const char*> json_w_syms_, json_r_syms_;
+    std::vector<std::pair<const Type*, bool>> json_todo_;
     Inst* new_expr(NewExpr* e);
     Inst* index_addr(IndexExpr* e, int64_t* off);
     Inst* array_elem_addr(Inst* arr, Inst* idx, const Type* elem, bool check);

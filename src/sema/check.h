@@ -367,6 +367,10 @@ public:
     void link_attribute(const Attribute& a, const char* where);
     const Type* check_math_call(CallExpr* e, MemberExpr* m);      // null: not Math.F(args)
     const Type* check_math_const(MemberExpr* m);                  // null: not Math.PI / Math.E
+    bool is_json(Expr* obj);                                      // json.cpp
+    const Type* check_json_call(CallExpr* e, MemberExpr* m);      // null: not Json.F(args)
+    bool json_type_ok(const Type* t, std::string& why, std::vector<const Type*>& seen);
+    void json_note_uses(const Type* t, Span at, std::vector<const Type*>& seen);
     const Type* time_arg(Expr*& e);                                // Duration, or int ms
     void check_select(SelectStmt* s);
 

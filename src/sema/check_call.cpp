@@ -393,6 +393,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
         } else {
             if (const Type* dt = check_duration_call(e, m)) return dt; // Duration.Millis(n) etc.
             if (const Type* mt = check_math_call(e, m)) return mt;     // Math.Sqrt(x) etc. (check_math.cpp)
+            if (const Type* jt = check_json_call(e, m)) return jt;     // Json.Serialize(v) etc. (json.cpp)
             if (const Type* pt = check_parse_call(e, m)) return pt;    // int.Parse(s), float.Parse(s)
             if (const Type* jt = check_text_static_call(e, m)) return jt; // string.Join(sep, xs)
             if (const Type* ct = check_context_call(e, m)) return ct;    // context.temp_allocator.Reset() (context.cpp)

@@ -550,7 +550,10 @@ const Type* Sema::check_name(NameExpr* e, bool prefix_ok) {
     if (ambiguous) return err();
     if (s < 0) {
         if (prefix_ok && e->name == id_console) return T.void_(); // builtin Console prefix
-        diag.error(e->span, "undefined name '%s'", e->name.c_str());
+        if (e->name == "Json") // the library's Json is only called (json.cpp)
+            diag.error(e->span, "'Json' is not a value: call Json.Serialize(value) or Json.Deserialize<T>(text)");
+        else
+            diag.error(e->span, "undefined name '%s'", e->name.c_str());
         return err();
     }
     Decl* d = sym_list_[s].decl;

@@ -16,11 +16,13 @@ static const char kCollectionsPrelude[] =
 
 // The namespaces whose contents every program has without an import: importing them is
 // accepted and does nothing (Std.Text: StringBuilder and the string methods;
-// Std.Reflection: TypeInfo and FieldInfo; Std.IO: File, Directory, Path, ...; Std.Math).
+// Std.Reflection: TypeInfo and FieldInfo; Std.IO: File, Directory, Path, ...; Std.Math;
+// Std.Serialize and Std.Serialize.Json: Json and JsonError).
 bool is_prelude_import(const ArenaVec<Ident>& path) {
+    if (path.size == 3 && path[0] == "Std" && path[1] == "Serialize" && path[2] == "Json") return true;
     return path.size == 2 && path[0] == "Std" &&
            (path[1] == "Collections" || path[1] == "Text" || path[1] == "Reflection" || path[1] == "IO" ||
-            path[1] == "Math");
+            path[1] == "Math" || path[1] == "Serialize");
 }
 
 // A program gets List<T> when its text mentions List, unless it declares its own

@@ -5,6 +5,7 @@
 // program's text names one of its classes:
 //   IO.lang      File, FileReader, Directory, Path, IOError  (needs Error: errors.lang too)
 //   System.lang  Environment, Stopwatch, Time, Random
+//   Json.lang    JsonError, for Json.Serialize/Deserialize (sema/json.cpp; needs Error too)
 // A program that declares its own namespace-level type of one of those names keeps it and
 // does not get that file.
 #include "parse/parser.h"
@@ -17,6 +18,9 @@ static const char kIoSource[] =
     ;
 static const char kSystemSource[] =
 #include "System.lang.inc"
+    ;
+static const char kJsonSource[] =
+#include "Json.lang.inc"
     ;
 
 void add_io_prelude(Compilation& c) {
@@ -31,6 +35,10 @@ void add_io_prelude(Compilation& c) {
     }
     if (sys && !declares_any(c, {"Environment", "Stopwatch", "Time", "Random"}))
         add_prelude_file(c, "<prelude>/system.lang", kSystemSource);
+    if ((mentions_word(c, "Json") || mentions_word(c, "JsonError")) && !declares_any(c, {"Json", "JsonError"})) {
+        add_prelude_file(c, "<prelude>/json.lang", kJsonSource);
+        add_error_prelude(c, true);
+    }
 }
 
 } // namespace lang

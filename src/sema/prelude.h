@@ -55,4 +55,10 @@ bool mentions_word(Compilation& c, std::string_view w, bool member = false);
 // Whether the program declares a namespace-level type of one of these names.
 bool declares_any(Compilation& c, std::initializer_list<std::string_view> names);
 
+// Std.Serialize.Json (sema/json.cpp): whether t is the prelude's List<T> / Dict<K,V>
+// instance, and the instance field `name` of a type (null if none).
+bool is_json_list(Compilation& c, const Type* t);
+bool is_json_dict(Compilation& c, const Type* t);
+struct FieldDecl* json_field(struct TypeDecl* td, std::string_view name);
+
 } // namespace lang

@@ -138,7 +138,7 @@ struct ContractWalker {
             auto* n = static_cast<NameExpr*>(e);
             if (!n->decl && !(n->name == "Console") && !(n->name == "assert") && !(n->name == "assert_eq") &&
                 !(n->name == "panic") && !(n->name == "Sleep") && !(n->name == "Yield") && !(n->name == "Timeout") &&
-                !(n->name == "Duration") && !(n->name == "Math") && !(n->name == "__lang_parse_f64") && !(n->name == "compare") && !(n->name == "swap") && !(n->name == "take") &&
+                !(n->name == "Duration") && !(n->name == "Math") && !(n->name == "Json") && !(n->name == "__lang_parse_f64") && !(n->name == "compare") && !(n->name == "swap") && !(n->name == "take") &&
                 !(n->name == "hash") && !(n->name == "equals") && !(n->name == "__lang_describe") &&
                 !(n->name == "string") && // string.Join(...)
                 !(n->name == "context") && !n->name.view().starts_with("__lang_")) // the context, the prelude's runtime calls
