@@ -545,6 +545,9 @@ public:
     std::unordered_map<const TypeDecl*, const char*> boxed_clone_syms_;
     Inst* new_expr(NewExpr* e);
     Inst* index_addr(IndexExpr* e, int64_t* off);
+    Inst* pointer_elem_addr(Inst* p, Expr* index, const Type* elem); // lower_pointers.cpp
+    Inst* pointer_unary(UnaryExpr* e);
+    Inst* pointer_arith(BinaryExpr* e);
     Inst* array_elem_addr(Inst* arr, Inst* idx, const Type* elem, bool check);
     void count_loop(Inst* n, const std::function<void(Inst* i)>& body); // for (i = 0; i < n; i++) body(i)
     Inst* member(MemberExpr* e);

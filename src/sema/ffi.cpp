@@ -69,6 +69,7 @@ static bool c_type(const Type* t, bool param) {
     switch (t->kind) {
     case TypeKind::Bool: case TypeKind::Char: return true;
     case TypeKind::CString: return true; // a result is a string? (a copy; null for NULL)
+    case TypeKind::Pointer: return true; // pointers.cpp
     case TypeKind::Void: return !param;
     default: return false;
     }
@@ -82,7 +83,7 @@ void Sema::check_c_signature(FuncDecl* f) {
             continue;
         }
         if (!c_type(p->type, true))
-            diag.error(p->span, "type %s cannot be passed to C: use bool, an integer or float type, char or cstring%s",
+            diag.error(p->span, "type %s cannot be passed to C: use bool, an integer or float type, char, cstring or a pointer%s",
                        tn(p->type).c_str(), p->type->kind == TypeKind::String ? " (a string converts to cstring)" : "");
     }
     // One C symbol, one signature: a second declaration with other types would call the
@@ -95,7 +96,7 @@ void Sema::check_c_signature(FuncDecl* f) {
     }
     const Type* r = f->type ? f->type->elem : nullptr;
     if (r && !is_error(r) && !c_type(r, false))
-        diag.error(f->ret ? f->ret->span : f->name_span, "type %s cannot be returned from C: use void, bool, an integer or float type, char or cstring",
+        diag.error(f->ret ? f->ret->span : f->name_span, "type %s cannot be returned from C: use void, bool, an integer or float type, char, cstring or a pointer",
                    tn(r).c_str());
 }
 

@@ -774,7 +774,17 @@ const Type* Sema::resolve_type(TypeExpr* te) {
         else r = T.fallible(el);
         break;
     }
-    case TypeExprKind::Pointer: diag.error(te->span, "raw pointers are not supported yet"); break;
+    case TypeExprKind::Pointer: { // pointers.cpp
+        const Type* el = resolve_type(te->elem);
+        if (is_error(el)) break;
+        if (!pointee_ok(el)) {
+            diag.error(te->span, "a pointer cannot point to %s: its target is void, bool, char, an integer or float type, "
+                       "a pointer or a [C] struct", tn(el).c_str());
+            break;
+        }
+        r = T.pointer(el);
+        break;
+    }
     case TypeExprKind::Func: r = resolve_func_type(te); break;
     }
     te->resolved = r;
