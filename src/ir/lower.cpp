@@ -285,6 +285,7 @@ bool Lowerer::run() {
         if (!failed) hand_out();
     }
     emit_box_thunks(); // lower_box.cpp
+    emit_c_thunks(); // lower_ffi.cpp
     emit_entry();
     lower_pending_lambdas(); // those in initializers
     emit_clone_fns(); // lower_clone.cpp

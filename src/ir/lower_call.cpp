@@ -189,6 +189,7 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
     std::vector<std::pair<LVal, Inst*>> wb;
     size_t first_arg = args.size();
     call_args(fd, e->args, args, &wb);
+    Inst* ffi_prev = cfn ? c_call_args(fd, e->args, args, first_arg) : nullptr; // lower_ffi.cpp: callbacks
     const char* sym = func_symbol(fd);
     Ty rty = agg ? Ty::Void : ty(rt);
     bool iface_call = fd->parent && fd->parent->kind == DeclKind::Type &&
@@ -263,6 +264,7 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
     } else {
         r = call_v(sym, rty, args);
     }
+    if (ffi_prev) call("lang_ffi_leave", Ty::Void, {ffi_prev});
     // Copy-out moves the slot's reference back: the callee released what it replaced.
     for (auto& [lv, s] : wb) raw_write(lv, load(vars[lv.var].ty, s, 0));
     // An aggregate result is a new value (a getter's copy of a place is one only when it

@@ -291,6 +291,12 @@ public:
     void box_thunk(FuncDecl* impl);
     void emit_box_thunks();
     std::vector<TypeDecl*> boxed_;
+    // lower_ffi.cpp: C calls' callbacks (a C-ABI thunk per Lang function passed to C)
+    Inst* c_call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>& out, size_t first);
+    const char* c_thunk_symbol(FuncDecl* impl);
+    void emit_c_thunks();
+    std::vector<FuncDecl*> c_thunks_;
+    std::unordered_set<const FuncDecl*> c_thunk_set_;
     std::unordered_set<const TypeDecl*> boxed_set_;
     uint32_t nstr_ = 0;
     // Static fields and namespace-level variables: one Data global each, initialized by

@@ -63,10 +63,21 @@ void Sema::check_extern_decl(FuncDecl* f) {
     for (const Attribute& a : f->attrs) link_attribute(a, "an extern function");
 }
 
+// A plain value: what crosses in registers both ways, also for callbacks.
+static bool c_scalar(const Type* t) {
+    return t->is_numeric() || t->kind == TypeKind::Bool || t->kind == TypeKind::Char || t->kind == TypeKind::Pointer;
+}
+
 // A type that crosses to C as a parameter (param) or a result.
 static bool c_type(const Type* t, bool param) {
     if (t->is_integer() || t->is_float()) return true;
     switch (t->kind) {
+    case TypeKind::Func: { // a parameter `(*void, *void) => i32`: a C function pointer (a callback)
+        if (!param) return false;
+        for (uint32_t i = 0; i < t->count; i++)
+            if (!c_scalar(t->elems[i])) return false;
+        return t->elem->kind == TypeKind::Void || c_scalar(t->elem);
+    }
     case TypeKind::Bool: case TypeKind::Char: return true;
     case TypeKind::CString: return true; // a result is a string? (a copy; null for NULL)
     case TypeKind::Pointer: return true; // pointers.cpp
@@ -84,7 +95,8 @@ void Sema::check_c_signature(FuncDecl* f) {
         }
         if (!c_type(p->type, true))
             diag.error(p->span, "type %s cannot be passed to C: use bool, an integer or float type, char, cstring or a pointer%s",
-                       tn(p->type).c_str(), p->type->kind == TypeKind::String ? " (a string converts to cstring)" : "");
+                       tn(p->type).c_str(), p->type->kind == TypeKind::String ? " (a string converts to cstring)"
+                       : p->type->kind == TypeKind::Func ? " (a callback's parameters and result are bool, char, numbers and pointers)" : "");
     }
     // One C symbol, one signature: a second declaration with other types would call the
     // same function with the wrong registers.
@@ -100,9 +112,37 @@ void Sema::check_c_signature(FuncDecl* f) {
                    tn(r).c_str());
 }
 
+// The Lang function a callback argument names: a free or static function, or a lambda
+// that captures nothing (lowering passes C the address of a thunk that finds the context,
+// lower_ffi.cpp). Null when `a` is something else.
+static FuncDecl* c_callback_target(Expr* a) {
+    while (a && a->kind == ExprKind::Cast && !static_cast<CastExpr*>(a)->to) a = static_cast<CastExpr*>(a)->operand;
+    if (!a) return nullptr;
+    Decl* d = nullptr;
+    if (a->kind == ExprKind::Name) d = static_cast<NameExpr*>(a)->decl;
+    else if (a->kind == ExprKind::Member) d = static_cast<MemberExpr*>(a)->decl;
+    else if (a->kind == ExprKind::Lambda) {
+        auto* l = static_cast<LambdaExpr*>(a);
+        return l->captures.size || l->this_type ? nullptr : l->fn;
+    }
+    if (!d || d->kind != DeclKind::Func) return nullptr;
+    auto* f = static_cast<FuncDecl*>(d);
+    bool instance = f->parent && f->parent->kind == DeclKind::Type && !(f->mods & M_STATIC);
+    if (instance || f->extern_abi || (f->fkind != FuncKind::Function && f->fkind != FuncKind::Method)) return nullptr;
+    if (!f->body && !f->body_expr) return nullptr;
+    return f;
+}
+
 void Sema::check_c_call(CallExpr* e, FuncDecl* f) {
-    if (fn_.unsafe_depth > 0) return;
-    diag.error(e->span, "calling the C function '%s' needs an 'unsafe { }' block", f->name.c_str());
+    if (fn_.unsafe_depth <= 0)
+        diag.error(e->span, "calling the C function '%s' needs an 'unsafe { }' block", f->name.c_str());
+    for (uint32_t i = 0; i < e->args.size && i < f->params.size; i++) {
+        const Type* pt = f->params[i]->type;
+        Expr* a = e->args[i].value;
+        if (!pt || pt->kind != TypeKind::Func || !a || !a->type || is_error(a->type)) continue;
+        if (!c_callback_target(a))
+            diag.error(a->span, "a C function pointer must be a named static function or a lambda that captures nothing");
+    }
 }
 
 } // namespace lang::sema

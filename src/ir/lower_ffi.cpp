@@ -1,0 +1,84 @@
+// lower_ffi.cpp: Lang functions passed to C as function pointers (sema/ffi.cpp, spec 10.9).
+//
+// C calls a function pointer without a context. For each Lang function passed to a C
+// parameter of function type (a free or static function, or a lambda that captures
+// nothing) the module gets one thunk "<symbol>$c" with the C signature:
+//
+//   i32 Program.Compare$c(ptr a, ptr b) {      // no context parameter
+//       ctx = call lang_ffi_ctx()               // runtime ffi.c
+//       r = call Program.Compare(ctx, a, b)
+//       ret r
+//   }
+//
+// and C receives the thunk's address. A call of a C function that takes a callback runs
+// between lang_ffi_enter(ctx) and lang_ffi_leave(previous), so a callback made during the
+// call finds the caller's context (see src/rt/ffi.c for the other cases).
+#include "ir/lower_impl.h"
+
+namespace lang::lower {
+
+// The Lang function behind a callback argument (sema checked that it is one).
+static FuncDecl* callback_target(Expr* a) {
+    while (a && a->kind == ExprKind::Cast && !as<CastExpr>(a)->to) a = as<CastExpr>(a)->operand;
+    if (!a) return nullptr;
+    Decl* d = nullptr;
+    if (a->kind == ExprKind::Name) d = as<NameExpr>(a)->decl;
+    else if (a->kind == ExprKind::Member) d = as<MemberExpr>(a)->decl;
+    else if (a->kind == ExprKind::Lambda) return as<LambdaExpr>(a)->fn;
+    return d && d->kind == DeclKind::Func ? as<FuncDecl>(d) : nullptr;
+}
+
+const char* Lowerer::c_thunk_symbol(FuncDecl* impl) {
+    std::string name = std::string(func_symbol(impl)) + "$c";
+    return m.arena.copy_str(name.data(), name.size());
+}
+
+// The arguments of a C call are in out[first..]: a function value there becomes the
+// address of its thunk. Returns the previous entered context when the call takes a
+// callback (the caller emits lang_ffi_leave after the call), else null.
+Inst* Lowerer::c_call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>& out, size_t first) {
+    bool any = false;
+    for (uint32_t i = 0; i < fd->params.size && i < args.size && first + i < out.size(); i++) {
+        if (fd->params[i]->type->kind != TypeKind::Func) continue;
+        FuncDecl* impl = callback_target(args[i].value);
+        if (!impl) {
+            unsupported(args[i].value->span, "this callback");
+            continue;
+        }
+        if (c_thunk_set_.insert(impl).second) c_thunks_.push_back(impl);
+        Inst* a = emit(Op::addr, Ty::Ptr);
+        a->sym = c_thunk_symbol(impl);
+        out[first + i] = a;
+        any = true;
+    }
+    if (!any) return nullptr;
+    use_extern("lang_ffi_enter");
+    use_extern("lang_ffi_leave");
+    return call("lang_ffi_enter", Ty::Ptr, {ctx});
+}
+
+void Lowerer::emit_c_thunks() {
+    for (size_t k = 0; k < c_thunks_.size(); k++) {
+        FuncDecl* impl = c_thunks_[k];
+        ir::Func* fn = ir::new_func(m, c_thunk_symbol(impl));
+        auto fit = file_of_.find(impl);
+        fn->source_file = fit != file_of_.end() ? fit->second : file_path;
+        fdecl = impl;
+        begin_func(fn);
+        file_id = impl->span.file;
+        set_line(impl->span);
+        fn->has_ctx = false; // entered from C
+        std::vector<Inst*> params;
+        for (ParamDecl* p : impl->params) params.push_back(add_param(ty(p->type)));
+        fn->ret = ty(fn_result(impl));
+        use_extern("lang_ffi_ctx");
+        ctx = call("lang_ffi_ctx", Ty::Ptr, {});
+        std::vector<Inst*> args{ctx};
+        args.insert(args.end(), params.begin(), params.end());
+        Inst* r = call_v(func_symbol(impl), fn->ret, args);
+        ret(fn->ret == Ty::Void ? nullptr : r);
+        finish_func();
+    }
+}
+
+} // namespace lang::lower
