@@ -10,7 +10,12 @@
 //       ret r
 //   }
 //
-// and C receives the thunk's address. A call of a C function that takes a callback runs
+// and C receives the thunk's address.
+//
+// Every C call first calls lang_ffi_flush (Lang's buffered stdout is written out when it
+// holds text); the arguments of a variadic function's `...` follow the fixed ones, and the
+// call is marked (Inst::imm = 1, `varargs` in IR text) for the target's variadic rule
+// (x86-64: AL = the number of vector registers used). A call of a C function that takes a callback runs
 // between lang_ffi_enter(ctx) and lang_ffi_leave(previous), so a callback made during the
 // call finds the caller's context (see src/rt/ffi.c for the other cases).
 #include "ir/lower_impl.h"
@@ -37,6 +42,11 @@ const char* Lowerer::c_thunk_symbol(FuncDecl* impl) {
 // address of its thunk. Returns the previous entered context when the call takes a
 // callback (the caller emits lang_ffi_leave after the call), else null.
 Inst* Lowerer::c_call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>& out, size_t first) {
+    // The arguments of `...` (sema converted them to their promoted types).
+    for (uint32_t i = fd->params.size; fd->is_variadic && i < args.size; i++) out.push_back(expr(args[i].value));
+    // Lang's stdout buffer goes out first, so that what C writes comes after it.
+    use_extern("lang_ffi_flush");
+    call("lang_ffi_flush", Ty::Void, {});
     bool any = false;
     for (uint32_t i = 0; i < fd->params.size && i < args.size && first + i < out.size(); i++) {
         if (fd->params[i]->type->kind != TypeKind::Func) continue;

@@ -185,6 +185,7 @@ void put_inst(std::string& o, const Inst& in) {
         o += ' ';
         put_sym(o, in.sym);
         put_args(o, in, 0);
+        if (in.op == Op::call && in.imm == 1) o += " varargs"; // a variadic C call
         break;
     case Op::callind:
         o += ' ';

@@ -545,6 +545,10 @@ struct Reader {
         case Op::call:
         case Op::tailcall:
             if (!parse_sym(&in->sym) || !parse_callargs(in)) return false;
+            if (in->op == Op::call && is_ident("varargs")) { // a variadic C call
+                in->imm = 1;
+                if (!advance()) return false;
+            }
             break;
         case Op::callind:
             if (!arg(in) || !parse_callargs(in)) return false;

@@ -39,11 +39,7 @@ void *lang_ffi_enter(LangContext *ctx) {
 
 void lang_ffi_leave(void *previous) { *entered_slot() = previous; }
 
-static void flush_at_exit(void) { lang_console_flush(); }
-static void setup_once(void) {
-    lang_rt_init();
-    atexit(flush_at_exit);
-}
+static void setup_once(void) { lang_rt_init(); /* (the console flushes at exit) */ }
 
 static void free_root(void *p) {
     lang_context_fini(p);

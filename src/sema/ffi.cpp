@@ -106,6 +106,8 @@ void Sema::check_c_signature(FuncDecl* f) {
                    tn(f->type).c_str(), tn(it->second->type).c_str());
         diag.note(it->second->name_span, "'%s' is first declared here", f->name.c_str());
     }
+    if (f->is_variadic && f->params.size == 0)
+        diag.error(f->name_span, "a variadic C function needs a parameter before '...'");
     const Type* r = f->type ? f->type->elem : nullptr;
     if (r && !is_error(r) && !c_type(r, false))
         diag.error(f->ret ? f->ret->span : f->name_span, "type %s cannot be returned from C: use void, bool, an integer or float type, char, cstring or a pointer",
@@ -131,6 +133,38 @@ static FuncDecl* c_callback_target(Expr* a) {
     if (instance || f->extern_abi || (f->fkind != FuncKind::Function && f->fkind != FuncKind::Method)) return nullptr;
     if (!f->body && !f->body_expr) return nullptr;
     return f;
+}
+
+// The arguments that fill a variadic C function's `...`, with C's default argument
+// promotions: bool, char and integers narrower than i32 become i32 (sign- or
+// zero-extended), f32 becomes f64, a string becomes a cstring; an untyped integer
+// constant is an int (i64: read as C's int it gives the low 32 bits), a float constant
+// an f64. i32, i64, u32, u64, f64 and pointers pass as they are. Lowering sets AL to the
+// number of vector registers used (the SysV rule for variadic calls; codegen/x64).
+void Sema::c_variadic_args(ArenaVec<Arg>& args, uint32_t from) {
+    for (uint32_t i = from; i < args.size; i++) {
+        Expr*& a = args[i].value;
+        if (!a) continue;
+        const Type* t = value(a, nullptr);
+        if (is_error(t)) continue;
+        uint64_t m;
+        bool neg;
+        if (is_untyped_int(a, &m, &neg)) {
+            coerce(a, fits(m, neg, T.int_()) ? T.int_() : T.prim(TypeKind::U64));
+            continue;
+        }
+        if (t->kind == TypeKind::Bool || t->kind == TypeKind::Char || (t->is_integer() && t->size < 4) ||
+            (t->is_c_like_enum() && t->size < 4)) {
+            a = wrap_cast(a, T.prim(TypeKind::I32));
+        } else if (t->kind == TypeKind::F32) {
+            a = wrap_cast(a, T.prim(TypeKind::F64));
+        } else if (t->kind == TypeKind::String) {
+            a = wrap_cast(a, T.prim(TypeKind::CString));
+        } else if (!(t->is_numeric() || t->kind == TypeKind::Pointer || t->is_c_like_enum())) {
+            diag.error(a->span, "type %s cannot be passed to a variadic C function: use bool, char, a number, a string "
+                       "(as a C string) or a pointer", tn(t).c_str());
+        }
+    }
 }
 
 void Sema::check_c_call(CallExpr* e, FuncDecl* f) {

@@ -4,7 +4,8 @@
 // the two sequences are counted separately. The rest go on the stack in argument order,
 // 8 bytes each, the first at [rsp] at the call (so [rbp+16] in the callee). Results come
 // back in rax or xmm0. Every xmm register and rax rcx rdx rsi rdi r8-r11 are clobbered
-// by a call; rbx rbp r12-r15 are preserved.
+// by a call; rbx rbp r12-r15 are preserved. A variadic callee also gets the number of
+// vector registers used in AL (vector_args).
 #include "codegen/x64/x64.h"
 
 namespace lang::x64 {
@@ -28,6 +29,15 @@ uint32_t classify_args(const ir::Ty* tys, uint32_t n, ArgLoc* out) {
         stack += 8;
     }
     return stack;
+}
+
+// A call of a variadic function passes in AL the number of vector registers that hold
+// arguments (0..8); the callee's prologue saves that many for va_arg.
+uint32_t vector_args(const ArgLoc* loc, uint32_t n) {
+    uint32_t v = 0;
+    for (uint32_t k = 0; k < n; k++)
+        if (loc[k].reg >= XMM0 && loc[k].reg <= XMM15 && loc[k].reg != codegen::kNoReg) v++;
+    return v;
 }
 
 uint32_t result_reg(ir::Ty t) { return ir::is_float(t) ? XMM0 : RAX; }

@@ -630,7 +630,7 @@ struct Sel {
     // Moves arguments into place and emits the call. `target` is a vreg for indirect
     // calls (kNoReg for direct). Returns nothing; the result is in rax/xmm0.
     void call_regs(const char* sym, uint32_t target, const uint32_t* regs, const Ty* tys, uint32_t n, Ty ret,
-                   const Inst* self) {
+                   const Inst* self, bool varargs = false) {
         ArgLoc small[16];
         std::vector<ArgLoc> big;
         ArgLoc* loc = small;
@@ -650,6 +650,10 @@ struct Sel {
             if (ir::is_float(tys[k])) emit(Mn::movaps, kW0 | kR1, R(loc[k].reg, 8), R(regs[k], 8));
             else emit(Mn::mov, kW0 | kR1, R(loc[k].reg, 8), R(regs[k], 8));
             used |= bit(loc[k].reg);
+        }
+        if (varargs) { // a variadic callee reads AL: an upper bound of the vector registers used (abi.cpp)
+            emit(Mn::mov, kW0 | kR1, R(RAX, 4), Operand::i(vector_args(loc, n)));
+            used |= bit(RAX);
         }
         MInst& c = target == codegen::kNoReg ? emit(Mn::call, 0, Operand::s(sym))
                                              : emit(Mn::call, kR0, R(target, 8));
@@ -678,7 +682,7 @@ struct Sel {
             regs[k] = get(i->args[first + k]);
             tys[k] = i->args[first + k]->ty;
         }
-        call_regs(i->sym, target, regs, tys, n, i->ty, i);
+        call_regs(i->sym, target, regs, tys, n, i->ty, i, i->op == Op::call && i->imm == 1);
     }
 
     void ret_value(const Inst* v) {

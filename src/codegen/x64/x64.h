@@ -195,6 +195,7 @@ struct ArgLoc {
 // Classifies n arguments of the given types; returns the bytes of stack arguments.
 uint32_t classify_args(const ir::Ty* tys, uint32_t n, ArgLoc* out);
 uint32_t result_reg(ir::Ty t);          // rax or xmm0
+uint32_t vector_args(const ArgLoc* loc, uint32_t n); // AL for a variadic call
 uint64_t caller_saved_mask();           // registers a call clobbers
 inline uint64_t bit(uint32_t r) { return 1ull << r; }
 
