@@ -365,6 +365,7 @@ public:
     // pointers.cpp: raw pointers
     bool pointee_ok(const Type* t) const;
     bool is_c_struct(const Type* t) const;
+    void check_c_attr(TypeDecl* td);
     bool need_unsafe(Span s, const char* what);
     bool typed_pointer(Span s, const Type* t, const char* what);
     const Type* check_deref(UnaryExpr* e);

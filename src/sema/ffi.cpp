@@ -93,7 +93,10 @@ void Sema::check_c_signature(FuncDecl* f) {
             diag.error(p->name_span, "a C function's parameters are passed by value (no 'ref' or 'own')");
             continue;
         }
-        if (!c_type(p->type, true))
+        if (p->type->kind == TypeKind::Struct && is_c_struct(p->type))
+            diag.error(p->span, "a [C] struct is passed to C by pointer (*%s): by value is not supported yet",
+                       tn(p->type).c_str());
+        else if (!c_type(p->type, true))
             diag.error(p->span, "type %s cannot be passed to C: use bool, an integer or float type, char, cstring or a pointer%s",
                        tn(p->type).c_str(), p->type->kind == TypeKind::String ? " (a string converts to cstring)"
                        : p->type->kind == TypeKind::Func ? " (a callback's parameters and result are bool, char, numbers and pointers)" : "");
@@ -109,7 +112,10 @@ void Sema::check_c_signature(FuncDecl* f) {
     if (f->is_variadic && f->params.size == 0)
         diag.error(f->name_span, "a variadic C function needs a parameter before '...'");
     const Type* r = f->type ? f->type->elem : nullptr;
-    if (r && !is_error(r) && !c_type(r, false))
+    if (r && !is_error(r) && r->kind == TypeKind::Struct && is_c_struct(r))
+        diag.error(f->ret ? f->ret->span : f->name_span,
+                   "a [C] struct comes back from C by pointer (*%s): by value is not supported yet", tn(r).c_str());
+    else if (r && !is_error(r) && !c_type(r, false))
         diag.error(f->ret ? f->ret->span : f->name_span, "type %s cannot be returned from C: use void, bool, an integer or float type, char, cstring or a pointer",
                    tn(r).c_str());
 }

@@ -40,6 +40,32 @@ bool Sema::is_c_struct(const Type* t) const {
     return false;
 }
 
+// `[C] struct`: its layout is already C's (fields in declaration order at their natural
+// alignment, spec 11.1); the attribute lets C see it through pointers (*Point) and
+// restricts its fields to what C can read: bool, char, numbers, C-like enums, pointers
+// and other [C] structs.
+void Sema::check_c_attr(TypeDecl* td) {
+    bool c = false;
+    for (const Attribute& a : td->attrs)
+        if (a.name == "C") {
+            c = true;
+            if (td->tkind != TypeDeclKind::Struct)
+                diag.error(a.span, "[C] is for structs (a struct with C's layout, for C functions to read and write)");
+            else if (!td->type_params.empty())
+                diag.error(a.span, "a [C] struct cannot have type parameters");
+        }
+    if (!c || td->tkind != TypeDeclKind::Struct) return;
+    for (Decl* m : td->members) {
+        if (!m || m->kind != DeclKind::Field || (m->mods & M_STATIC) || !m->type || is_error(m->type)) continue;
+        const Type* ft = m->type;
+        bool ok = ft->is_numeric() || ft->kind == TypeKind::Bool || ft->kind == TypeKind::Char ||
+                  ft->kind == TypeKind::Pointer || (ft->kind == TypeKind::Enum && ft->is_c_like_enum()) || is_c_struct(ft);
+        if (!ok)
+            diag.error(m->name_span, "field '%s' of [C] struct '%s' has type %s: a [C] struct holds bool, char, numbers, "
+                       "pointers and [C] structs", m->name.c_str(), td->name.c_str(), tn(ft).c_str());
+    }
+}
+
 bool Sema::need_unsafe(Span s, const char* what) {
     if (fn_.unsafe_depth > 0) return true;
     diag.error(s, "%s needs an 'unsafe { }' block", what);
