@@ -4,6 +4,7 @@
 # "PASS name" / "FAIL name: reason" line per check; run-tests.sh counts them.
 set -u
 L=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+R=$(cd "$(dirname "$0")/.." && pwd) # the repository (examples/, include/)
 work=$(mktemp -d /tmp/lang-driver-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
@@ -111,3 +112,24 @@ printf 'test "x" { let y: int = "s"; }\npublic class Program { public static voi
 check build-ignores-tests 0 "" "$L" build ignored.lang -o ignored
 [ "$(./ignored)" = hi ] && echo "PASS driver/build-ignores-tests-runs" || echo "FAIL driver/build-ignores-tests-runs"
 check test-with-main 1 "error: type mismatch" "$L" test ignored.lang
+
+# export "C" (spec 10.9): a C program whose main is C calls a Lang library. The header
+# written by --emit header is the checked-in include/stats.h; the object of a library
+# without Main builds too (a program still needs one).
+RT=$(dirname "$L")/liblangrt.a
+check export-header 0 "" "$L" build "$R/examples/c_export/stats.lang" --emit header -o stats.h
+same export-header-checked-in stats.h "$R/include/stats.h"
+check export-obj 0 "" "$L" build "$R/examples/c_export/stats.lang" --emit obj -o stats.o
+check export-cc 0 "" cc -I. "$R/examples/c_export/main.c" stats.o "$RT" -lpthread -lm -lutf8proc -o cstats
+printf 'mean from Lang: 3.17\ncount 3, min 1.5, max 5.0\nempty: 0\n   3.0 ###\n   1.5 ##\n   5.0 #####\ndone\n' > cstats.want
+timeout 10 ./cstats > cstats.out 2>&1
+cmp -s cstats.out cstats.want && echo "PASS driver/export-c-main-runs" || { echo "FAIL driver/export-c-main-runs"; diff cstats.out cstats.want | head -5; }
+printf 'export "C" i32 add(i32 a, i32 b) => a * 10 + b;\nexport "C" void hello() { Console.WriteLine($"hello {add(4, 2)}"); }\n' > nomain.lang
+check export-obj-no-main 0 "" "$L" build nomain.lang --emit obj -o nomain.o
+check export-header-no-main 0 "" "$L" build nomain.lang --emit header -o nomain.h
+check export-exe-needs-main 1 "error: no entry point" "$L" build nomain.lang -o nomain
+grep -q '^int32_t add(int32_t a, int32_t b);$' nomain.h && grep -q '^#ifndef LANG_NOMAIN_H$' nomain.h \
+  && echo "PASS driver/export-header-text" || echo "FAIL driver/export-header-text"
+printf '#include <stdio.h>\n#include "nomain.h"\nint main(void) { printf("%%d\\n", add(1, 2)); fflush(stdout); hello(); return 0; }\n' > m2.c
+check export-cc-no-main 0 "" cc m2.c nomain.o "$RT" -lpthread -lm -lutf8proc -o m2
+[ "$(timeout 10 ./m2)" = "$(printf '12\nhello 42')" ] && echo "PASS driver/export-no-main-runs" || echo "FAIL driver/export-no-main-runs"

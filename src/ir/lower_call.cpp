@@ -11,8 +11,10 @@
 
 namespace lang::lower {
 
+// A function called with the C convention: an extern "C" one, or an export "C" one (a
+// Lang call of it passes no context either; it gets the caller's: lower_ffi.cpp).
 static bool is_c_fn(FuncDecl* fd) {
-    return fd->fkind == FuncKind::Extern || (fd->extern_abi && !fd->is_export && !fd->body && !fd->body_expr);
+    return fd->fkind == FuncKind::Extern || fd->is_export || (fd->extern_abi && !fd->body && !fd->body_expr);
 }
 
 // ---------------------------------------------------------------------------
@@ -146,7 +148,7 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
     // Pending string releases prevent it, except in a call of the function itself (a loop
     // written as recursion): there they are skipped (a leak, doc/lowering.md).
     bool self_call = fd == fdecl;
-    bool want_tail = tail && !cfn && !has_defer_stmts() && fdecl && !has_pending_drops(!self_call);
+    bool want_tail = tail && !cfn && !c_entry_ && !has_defer_stmts() && fdecl && !has_pending_drops(!self_call);
     std::vector<Inst*> args;
     if (!cfn) args.push_back(ctx);
     Inst* res = nullptr;

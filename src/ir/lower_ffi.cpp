@@ -61,7 +61,7 @@ Inst* Lowerer::c_call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>
         out[first + i] = a;
         any = true;
     }
-    if (!any) return nullptr;
+    if (!any && !fd->is_export) return nullptr; // (a Lang call of an export "C" function: it runs with our context)
     use_extern("lang_ffi_enter");
     use_extern("lang_ffi_leave");
     return call("lang_ffi_enter", Ty::Ptr, {ctx});

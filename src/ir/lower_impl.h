@@ -296,6 +296,7 @@ public:
     const char* c_thunk_symbol(FuncDecl* impl);
     void emit_c_thunks();
     std::vector<FuncDecl*> c_thunks_;
+    bool c_entry_ = false; // lowering an export "C" function: ret() calls lang_ffi_return
     std::unordered_set<const FuncDecl*> c_thunk_set_;
     std::unordered_set<const TypeDecl*> boxed_set_;
     uint32_t nstr_ = 0;

@@ -361,6 +361,8 @@ public:
     void check_c_signature(FuncDecl* f);
     void check_c_call(CallExpr* e, FuncDecl* f);
     void c_variadic_args(ArenaVec<Arg>& args, uint32_t from);
+    void check_export_decl(FuncDecl* f, TypeDecl* owner);
+    void check_export_signature(FuncDecl* f);
     void link_attribute(const Attribute& a, const char* where);
     // pointers.cpp: raw pointers
     bool pointee_ok(const Type* t) const;

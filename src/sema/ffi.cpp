@@ -63,6 +63,19 @@ void Sema::check_extern_decl(FuncDecl* f) {
     for (const Attribute& a : f->attrs) link_attribute(a, "an extern function");
 }
 
+// export "C" (spec 10.9): a Lang function with a C symbol of its own name, called from C
+// without a context (lowering gets one from the runtime: lower.cpp, rt/ffi.c). Declared
+// at namespace level, not generic, parameters and result plain values.
+void Sema::check_export_decl(FuncDecl* f, TypeDecl* owner) {
+    if (!f->extern_abi || std::string_view(f->extern_abi) != "C")
+        diag.error(f->name_span, "only export \"C\" functions are supported (found \"%s\")", f->extern_abi ? f->extern_abi : "");
+    else if (owner)
+        diag.error(f->name_span, "an export \"C\" function is declared at namespace level, not inside a type");
+    else if (!f->type_params.empty())
+        diag.error(f->name_span, "an export \"C\" function cannot have type parameters");
+    for (const Attribute& a : f->attrs) diag.error(a.span, "unknown attribute '%s' on an export \"C\" function", a.name.c_str());
+}
+
 // A plain value: what crosses in registers both ways, also for callbacks.
 static bool c_scalar(const Type* t) {
     return t->is_numeric() || t->kind == TypeKind::Bool || t->kind == TypeKind::Char || t->kind == TypeKind::Pointer;
@@ -83,6 +96,27 @@ static bool c_type(const Type* t, bool param) {
     case TypeKind::Pointer: return true; // pointers.cpp
     case TypeKind::Void: return !param;
     default: return false;
+    }
+}
+
+void Sema::check_export_signature(FuncDecl* f) {
+    if (!f->type_params.empty()) return; // (reported)
+    for (ParamDecl* p : f->params) {
+        if (!p || !p->type || is_error(p->type)) continue;
+        if (p->mode != ParamMode::Borrow)
+            diag.error(p->name_span, "an export \"C\" function's parameters are passed by value (no 'ref' or 'own')");
+        else if (!c_scalar(p->type))
+            diag.error(p->span, "type %s cannot be passed from C: use bool, an integer or float type, char or a pointer",
+                       tn(p->type).c_str());
+    }
+    const Type* r = f->type ? f->type->elem : nullptr;
+    if (r && !is_error(r) && r->kind != TypeKind::Void && !c_scalar(r))
+        diag.error(f->ret ? f->ret->span : f->name_span,
+                   "type %s cannot be returned to C: use void, bool, an integer or float type, char or a pointer", tn(r).c_str());
+    auto [it, fresh] = c_funcs_.try_emplace(std::string(f->name.view()), f);
+    if (!fresh) {
+        diag.error(f->name_span, "C symbol '%s' is declared twice", f->name.c_str());
+        diag.note(it->second->name_span, "'%s' is first declared here", f->name.c_str());
     }
 }
 
