@@ -133,3 +133,14 @@ grep -q '^int32_t add(int32_t a, int32_t b);$' nomain.h && grep -q '^#ifndef LAN
 printf '#include <stdio.h>\n#include "nomain.h"\nint main(void) { printf("%%d\\n", add(1, 2)); fflush(stdout); hello(); return 0; }\n' > m2.c
 check export-cc-no-main 0 "" cc m2.c nomain.o "$RT" -lpthread -lm -lutf8proc -o m2
 [ "$(timeout 10 ./m2)" = "$(printf '12\nhello 42')" ] && echo "PASS driver/export-no-main-runs" || echo "FAIL driver/export-no-main-runs"
+
+# [C] structs by value against real C code (test/c/struct_abi.c): the Lang program's
+# object (with Main) is linked with the C object and the runtime, at -O0 and -O1.
+check struct-abi-cc 0 "" cc -c "$R/test/c/struct_abi.c" -o struct_abi_c.o
+grep -o '^// expect: .*' "$R/test/c/struct_abi.lang" | sed 's|^// expect: ||' > struct_abi.want
+for o in -O0 -O1; do
+  check "struct-abi-obj$o" 0 "" "$L" build "$R/test/c/struct_abi.lang" $o --emit obj -o struct_abi.o
+  check "struct-abi-link$o" 0 "" cc struct_abi.o struct_abi_c.o "$RT" -lpthread -lm -lutf8proc -o struct_abi
+  timeout 10 ./struct_abi > struct_abi.out 2>&1
+  cmp -s struct_abi.out struct_abi.want && echo "PASS driver/struct-abi-runs$o" || { echo "FAIL driver/struct-abi-runs$o"; diff struct_abi.out struct_abi.want | head -5; }
+done

@@ -265,7 +265,7 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
         ir::append(m, ensure(), r);
     } else {
         r = call_v(sym, rty, args);
-        if (cfn && fd->is_variadic) r->imm = 1; // a variadic C call (lower_ffi.cpp)
+        if (cfn) r->imm = c_call_flags_; // varargs, a struct result in registers (lower_ffi.cpp)
     }
     if (ffi_prev) call("lang_ffi_leave", Ty::Void, {ffi_prev});
     // Copy-out moves the slot's reference back: the callee released what it replaced.

@@ -15,10 +15,17 @@
 // Every C call first calls lang_ffi_flush (Lang's buffered stdout is written out when it
 // holds text); the arguments of a variadic function's `...` follow the fixed ones, and the
 // call is marked (Inst::imm = 1, `varargs` in IR text) for the target's variadic rule
-// (x86-64: AL = the number of vector registers used). A call of a C function that takes a callback runs
+// (x86-64: AL = the number of vector registers used).
+//
+// [C] structs by value follow the target's convention (codegen/c_abi.h): an argument of at
+// most 16 bytes goes as one or two scalar eightbytes (INTEGER as i64, SSE as f64); a
+// result in registers is stored by the call itself (Inst::imm bit 1, `regret.T0[.T1]` in
+// IR text) into the result slot, passed as the call's last argument; a result in memory
+// gets the slot as a hidden first argument, as for any call. A call of a C function that takes a callback runs
 // between lang_ffi_enter(ctx) and lang_ffi_leave(previous), so a callback made during the
 // call finds the caller's context (see src/rt/ffi.c for the other cases).
 #include "ir/lower_impl.h"
+#include "codegen/c_abi.h"
 
 namespace lang::lower {
 
@@ -36,6 +43,22 @@ static FuncDecl* callback_target(Expr* a) {
 const char* Lowerer::c_thunk_symbol(FuncDecl* impl) {
     std::string name = std::string(func_symbol(impl)) + "$c";
     return m.arena.copy_str(name.data(), name.size());
+}
+
+// The target's C convention for a [C] struct by value (codegen/c_abi.h).
+static void struct_leaves(const Type* t, uint32_t base, std::vector<codegen::CField>& out) {
+    for (Decl* d : t->decl->members) {
+        if (d->kind != DeclKind::Field || (d->mods & M_STATIC)) continue;
+        auto* f = as<FieldDecl>(d);
+        if (f->type->kind == TypeKind::Struct) struct_leaves(f->type, base + (uint32_t)f->offset, out);
+        else out.push_back({base + (uint32_t)f->offset, (uint32_t)f->type->size, f->type->is_float()});
+    }
+}
+
+static codegen::CStructAbi struct_abi(const Type* t) {
+    std::vector<codegen::CField> leaves;
+    struct_leaves(t, 0, leaves);
+    return codegen::c_struct_abi(leaves.data(), (uint32_t)leaves.size(), (uint32_t)t->size);
 }
 
 // The arguments of a C call are in out[first..]: a function value there becomes the
@@ -60,6 +83,48 @@ Inst* Lowerer::c_call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>
         a->sym = c_thunk_symbol(impl);
         out[first + i] = a;
         any = true;
+    }
+    // A [C] struct argument by value: its eightbytes, loaded from a zero-padded copy, in
+    // the registers the target's convention names (sema allows only those in registers).
+    c_call_flags_ = fd->is_variadic ? 1 : 0;
+    bool by_value = false;
+    for (ParamDecl* p : fd->params) by_value = by_value || p->type->kind == TypeKind::Struct;
+    const Type* rt = fn_result(fd);
+    if (by_value || is_agg(rt)) {
+        std::vector<Inst*> re(out.begin(), out.begin() + first);
+        for (size_t k = first; k < out.size(); k++) {
+            uint32_t pi = (uint32_t)(k - first);
+            const Type* pt = pi < fd->params.size ? fd->params[pi]->type : nullptr;
+            if (!pt || pt->kind != TypeKind::Struct) {
+                re.push_back(out[k]);
+                continue;
+            }
+            codegen::CStructAbi abi = struct_abi(pt);
+            uint32_t ints = is_agg(rt) && !struct_abi(rt).memory ? 0 : (is_agg(rt) ? 1 : 0), floats = 0;
+            for (size_t j = first; j < re.size(); j++) (ir::is_float(re[j]->ty) ? floats : ints)++;
+            if (!codegen::c_struct_fits(abi, ints, floats)) {
+                unsupported(args[pi].value->span, "a [C] struct argument after the argument registers are used up");
+                continue;
+            }
+            Inst* copy = slot(16, 8);
+            Inst* z = emit(Op::memzero, Ty::Void, copy);
+            z->imm = 16;
+            memcpy_(copy, out[k], pt->size);
+            for (uint32_t j = 0; j < abi.n; j++) re.push_back(load(abi.ty[j], copy, 8 * (int64_t)j));
+        }
+        // A struct result: MEMORY keeps the hidden pointer in front (the callee fills it);
+        // one in registers is stored after the call at that address, now the last argument.
+        if (is_agg(rt) && first > 0) {
+            codegen::CStructAbi abi = struct_abi(rt);
+            if (!abi.memory) {
+                Inst* res = re[first - 1];
+                re.erase(re.begin() + (first - 1));
+                re.push_back(res);
+                c_call_flags_ |= 2 | (abi.n == 2 ? 4 : 0) | (abi.ty[0] == Ty::F64 ? 8 : 0) |
+                                 (abi.n == 2 && abi.ty[1] == Ty::F64 ? 16 : 0);
+            }
+        }
+        out = std::move(re);
     }
     if (!any && !fd->is_export) return nullptr; // (a Lang call of an export "C" function: it runs with our context)
     use_extern("lang_ffi_enter");

@@ -297,6 +297,7 @@ public:
     void emit_c_thunks();
     std::vector<FuncDecl*> c_thunks_;
     bool c_entry_ = false; // lowering an export "C" function: ret() calls lang_ffi_return
+    int64_t c_call_flags_ = 0; // set by c_call_args: the C call's Inst::imm (varargs, regret)
     std::unordered_set<const FuncDecl*> c_thunk_set_;
     std::unordered_set<const TypeDecl*> boxed_set_;
     uint32_t nstr_ = 0;

@@ -185,7 +185,11 @@ void put_inst(std::string& o, const Inst& in) {
         o += ' ';
         put_sym(o, in.sym);
         put_args(o, in, 0);
-        if (in.op == Op::call && in.imm == 1) o += " varargs"; // a variadic C call
+        if (in.op == Op::call && (in.imm & 1)) o += " varargs"; // a variadic C call
+        if (in.op == Op::call && (in.imm & 2)) { // a C struct result in registers, stored at the last argument
+            o += (in.imm & 8) ? " regret.f64" : " regret.i64";
+            if (in.imm & 4) o += (in.imm & 16) ? ".f64" : ".i64";
+        }
         break;
     case Op::callind:
         o += ' ';

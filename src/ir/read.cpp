@@ -549,6 +549,20 @@ struct Reader {
                 in->imm = 1;
                 if (!advance()) return false;
             }
+            if (in->op == Op::call && tok.kind == T::Ident && tok.text.substr(0, 7) == "regret.") {
+                // a C struct result in registers: regret.T0[.T1] (T: i64 or f64)
+                std::string_view r = tok.text.substr(7);
+                int64_t fl = 2;
+                if (r.substr(0, 3) == "f64") fl |= 8;
+                else if (r.substr(0, 3) != "i64") return fail("expected regret.i64 or regret.f64");
+                if (r.size() > 3) {
+                    fl |= 4;
+                    if (r.substr(3) == ".f64") fl |= 16;
+                    else if (r.substr(3) != ".i64") return fail("expected a second part .i64 or .f64");
+                }
+                in->imm |= fl;
+                if (!advance()) return false;
+            }
             break;
         case Op::callind:
             if (!arg(in) || !parse_callargs(in)) return false;

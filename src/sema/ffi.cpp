@@ -13,8 +13,9 @@
 //  - Parameter and result types cross as the System V ABI passes them: bool, the integer
 //    types (C's int is i32, long is i64), f32 and f64, char (a u32 code point), cstring (a
 //    string argument converts to it: its bytes, NUL-terminated, valid while the call
-//    runs; a cstring result is copied into a new string?, null for NULL). Nothing else
-//    (strings, arrays, objects, structs) yet.
+//    runs; a cstring result is copied into a new string?, null for NULL), raw pointers
+//    (pointers.cpp), function types (callbacks), [C] structs by value (arguments of at
+//    most 16 bytes; results of any size).
 //  - A C function is called only inside `unsafe { }`; it cannot be a function value or
 //    spawned (func_values.cpp, check_concurrency.cpp).
 //  - [Link("NAME")] on the block (or on one function) links the program with -lNAME
@@ -120,6 +121,18 @@ void Sema::check_export_signature(FuncDecl* f) {
     }
 }
 
+// After layout: a [C] struct argument by value has at most 16 bytes (System V passes a
+// larger one on the stack, which is not done yet).
+void Sema::check_c_struct_sizes() {
+    for (auto& [name, f] : c_funcs_) {
+        if (f->fkind != FuncKind::Extern) continue;
+        for (ParamDecl* p : f->params)
+            if (p && p->type && p->type->kind == TypeKind::Struct && is_c_struct(p->type) && p->type->size > 16)
+                diag.error(p->span, "a [C] struct of more than 16 bytes is passed to C by pointer (*%s): by value it is "
+                           "not supported yet", tn(p->type).c_str());
+    }
+}
+
 void Sema::check_c_signature(FuncDecl* f) {
     for (ParamDecl* p : f->params) {
         if (!p || !p->type || is_error(p->type)) continue;
@@ -127,10 +140,9 @@ void Sema::check_c_signature(FuncDecl* f) {
             diag.error(p->name_span, "a C function's parameters are passed by value (no 'ref' or 'own')");
             continue;
         }
-        if (p->type->kind == TypeKind::Struct && is_c_struct(p->type))
-            diag.error(p->span, "a [C] struct is passed to C by pointer (*%s): by value is not supported yet",
-                       tn(p->type).c_str());
-        else if (!c_type(p->type, true))
+        if (p->type->kind == TypeKind::Struct && is_c_struct(p->type)) {
+            // (its size is checked once structs are laid out: check_c_struct_sizes)
+        } else if (!c_type(p->type, true))
             diag.error(p->span, "type %s cannot be passed to C: use bool, an integer or float type, char, cstring or a pointer%s",
                        tn(p->type).c_str(), p->type->kind == TypeKind::String ? " (a string converts to cstring)"
                        : p->type->kind == TypeKind::Func ? " (a callback's parameters and result are bool, char, numbers and pointers)" : "");
@@ -146,10 +158,9 @@ void Sema::check_c_signature(FuncDecl* f) {
     if (f->is_variadic && f->params.size == 0)
         diag.error(f->name_span, "a variadic C function needs a parameter before '...'");
     const Type* r = f->type ? f->type->elem : nullptr;
-    if (r && !is_error(r) && r->kind == TypeKind::Struct && is_c_struct(r))
-        diag.error(f->ret ? f->ret->span : f->name_span,
-                   "a [C] struct comes back from C by pointer (*%s): by value is not supported yet", tn(r).c_str());
-    else if (r && !is_error(r) && !c_type(r, false))
+    if (r && !is_error(r) && r->kind == TypeKind::Struct && is_c_struct(r)) {
+        // by value: in registers up to 16 bytes, else through a hidden pointer (lower_ffi.cpp)
+    } else if (r && !is_error(r) && !c_type(r, false))
         diag.error(f->ret ? f->ret->span : f->name_span, "type %s cannot be returned from C: use void, bool, an integer or float type, char, cstring or a pointer",
                    tn(r).c_str());
 }

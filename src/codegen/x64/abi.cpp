@@ -7,6 +7,7 @@
 // by a call; rbx rbp r12-r15 are preserved. A variadic callee also gets the number of
 // vector registers used in AL (vector_args).
 #include "codegen/x64/x64.h"
+#include "codegen/c_abi.h"
 
 namespace lang::x64 {
 
@@ -50,3 +51,32 @@ uint64_t caller_saved_mask() {
 }
 
 } // namespace lang::x64
+
+namespace lang::codegen {
+
+// System V classification of a struct passed or returned by value: over 16 bytes it is
+// MEMORY; otherwise each eightbyte is SSE when every field in it is a float or double,
+// else INTEGER (an eightbyte of padding alone does not occur in a C struct of <= 16 bytes
+// with fields at their natural alignment).
+CStructAbi c_struct_abi(const CField* fields, uint32_t nfields, uint32_t size) {
+    CStructAbi a;
+    if (size > 16 || size == 0) {
+        a.memory = true;
+        return a;
+    }
+    a.n = (size + 7) / 8;
+    for (uint32_t k = 0; k < a.n; k++) {
+        bool all_float = true;
+        for (uint32_t i = 0; i < nfields; i++)
+            if (fields[i].offset / 8 == k && !fields[i].is_float) all_float = false;
+        a.ty[k] = all_float ? ir::Ty::F64 : ir::Ty::I64;
+    }
+    return a;
+}
+
+bool c_struct_fits(const CStructAbi& a, uint32_t ints, uint32_t floats) {
+    for (uint32_t k = 0; k < a.n; k++) (a.ty[k] == ir::Ty::F64 ? floats : ints)++;
+    return ints <= 6 && floats <= 8;
+}
+
+} // namespace lang::codegen
