@@ -15,8 +15,8 @@ struct CField {
     bool is_float = false;
 };
 
-// memory: the struct goes in memory (an argument: on the stack, which is not supported
-// yet; a result: through a hidden pointer the caller passes first). Otherwise it travels
+// memory: the struct goes in memory (an argument: its eightbytes on the stack; a result:
+// through a hidden pointer the caller passes first). Otherwise it travels
 // in n registers: part k is the 8 bytes at offset 8k, as ty[k] (I64 or F64), read from or
 // written to a zero-padded 16-byte copy.
 struct CStructAbi {
@@ -29,7 +29,7 @@ CStructAbi c_struct_abi(const CField* fields, uint32_t nfields, uint32_t size);
 
 // Whether a struct argument in registers still fits after earlier arguments took
 // `ints` integer and `floats` vector registers (else the target passes all of it on the
-// stack, which is not supported yet).
+// stack).
 bool c_struct_fits(const CStructAbi& a, uint32_t ints, uint32_t floats);
 
 } // namespace lang::codegen

@@ -18,7 +18,9 @@
 // (x86-64: AL = the number of vector registers used).
 //
 // [C] structs by value follow the target's convention (codegen/c_abi.h): an argument of at
-// most 16 bytes goes as one or two scalar eightbytes (INTEGER as i64, SSE as f64); a
+// most 16 bytes goes as one or two scalar eightbytes (INTEGER as i64, SSE as f64), a
+// larger one (or one whose registers are used up) as its eightbytes on the stack
+// (Inst::imm bit 8 + k for argument k, `stack.K...` in IR text); a
 // result in registers is stored by the call itself (Inst::imm bit 1, `regret.T0[.T1]` in
 // IR text) into the result slot, passed as the call's last argument; a result in memory
 // gets the slot as a hidden first argument, as for any call. A call of a C function that takes a callback runs
@@ -101,15 +103,27 @@ Inst* Lowerer::c_call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>
             }
             codegen::CStructAbi abi = struct_abi(pt);
             uint32_t ints = is_agg(rt) && !struct_abi(rt).memory ? 0 : (is_agg(rt) ? 1 : 0), floats = 0;
-            for (size_t j = first; j < re.size(); j++) (ir::is_float(re[j]->ty) ? floats : ints)++;
-            if (!codegen::c_struct_fits(abi, ints, floats)) {
-                unsupported(args[pi].value->span, "a [C] struct argument after the argument registers are used up");
+            for (size_t j = first; j < re.size(); j++)
+                if (!(j < 56 && ((uint64_t)c_call_flags_ >> (8 + j)) & 1)) (ir::is_float(re[j]->ty) ? floats : ints)++;
+            // In memory (over 16 bytes, or no registers left for all of it): its eightbytes
+            // go on the stack, in order (Inst::imm bits 8 + k).
+            bool in_memory = abi.memory || !codegen::c_struct_fits(abi, ints, floats);
+            uint32_t words = (uint32_t)((pt->size + 7) / 8);
+            if (in_memory && re.size() + words > 56) {
+                unsupported(args[pi].value->span, "a [C] struct argument in memory after 56 arguments");
                 continue;
             }
-            Inst* copy = slot(16, 8);
+            Inst* copy = slot(words * 8, 8);
             Inst* z = emit(Op::memzero, Ty::Void, copy);
-            z->imm = 16;
+            z->imm = words * 8;
             memcpy_(copy, out[k], pt->size);
+            if (in_memory) {
+                for (uint32_t j = 0; j < words; j++) {
+                    c_call_flags_ |= (int64_t)(1ull << (8 + re.size()));
+                    re.push_back(load(Ty::I64, copy, 8 * (int64_t)j));
+                }
+                continue;
+            }
             for (uint32_t j = 0; j < abi.n; j++) re.push_back(load(abi.ty[j], copy, 8 * (int64_t)j));
         }
         // A struct result: MEMORY keeps the hidden pointer in front (the callee fills it);
@@ -120,6 +134,8 @@ Inst* Lowerer::c_call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>
                 Inst* res = re[first - 1];
                 re.erase(re.begin() + (first - 1));
                 re.push_back(res);
+                uint64_t stack_bits = (uint64_t)c_call_flags_ >> 8; // (the erase moved every argument down one)
+                c_call_flags_ = (c_call_flags_ & 0xff) | (int64_t)((stack_bits >> 1) << 8);
                 c_call_flags_ |= 2 | (abi.n == 2 ? 4 : 0) | (abi.ty[0] == Ty::F64 ? 8 : 0) |
                                  (abi.n == 2 && abi.ty[1] == Ty::F64 ? 16 : 0);
             }

@@ -190,6 +190,11 @@ void put_inst(std::string& o, const Inst& in) {
             o += (in.imm & 8) ? " regret.f64" : " regret.i64";
             if (in.imm & 4) o += (in.imm & 16) ? ".f64" : ".i64";
         }
+        if (in.op == Op::call && ((uint64_t)in.imm >> 8)) { // arguments passed on the stack: stack.K.L...
+            o += " stack";
+            for (uint32_t k = 0; k < 56; k++)
+                if (((uint64_t)in.imm >> (8 + k)) & 1) o += "." + std::to_string(k);
+        }
         break;
     case Op::callind:
         o += ' ';

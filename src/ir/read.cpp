@@ -563,6 +563,20 @@ struct Reader {
                 in->imm |= fl;
                 if (!advance()) return false;
             }
+            if (in->op == Op::call && tok.kind == T::Ident && tok.text.substr(0, 6) == "stack.") {
+                // arguments on the stack: stack.K.L... (argument indexes below 56)
+                std::string_view r = tok.text.substr(5);
+                while (!r.empty() && r[0] == '.') {
+                    size_t e = 1;
+                    uint32_t k = 0;
+                    while (e < r.size() && r[e] >= '0' && r[e] <= '9') k = k * 10 + (uint32_t)(r[e++] - '0');
+                    if (e == 1 || k >= 56) return fail("expected stack.K with argument indexes below 56");
+                    in->imm |= (int64_t)(1ull << (8 + k));
+                    r = r.substr(e);
+                }
+                if (!r.empty()) return fail("expected stack.K.L...");
+                if (!advance()) return false;
+            }
             break;
         case Op::callind:
             if (!arg(in) || !parse_callargs(in)) return false;

@@ -363,7 +363,6 @@ public:
     void c_variadic_args(ArenaVec<Arg>& args, uint32_t from);
     void check_export_decl(FuncDecl* f, TypeDecl* owner);
     void check_export_signature(FuncDecl* f);
-    void check_c_struct_sizes();
     void link_attribute(const Attribute& a, const char* where);
     // pointers.cpp: raw pointers
     bool pointee_ok(const Type* t) const;

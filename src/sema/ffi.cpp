@@ -14,8 +14,7 @@
 //    types (C's int is i32, long is i64), f32 and f64, char (a u32 code point), cstring (a
 //    string argument converts to it: its bytes, NUL-terminated, valid while the call
 //    runs; a cstring result is copied into a new string?, null for NULL), raw pointers
-//    (pointers.cpp), function types (callbacks), [C] structs by value (arguments of at
-//    most 16 bytes; results of any size).
+//    (pointers.cpp), function types (callbacks), [C] structs by value.
 //  - A C function is called only inside `unsafe { }`; it cannot be a function value or
 //    spawned (func_values.cpp, check_concurrency.cpp).
 //  - [Link("NAME")] on the block (or on one function) links the program with -lNAME
@@ -121,18 +120,6 @@ void Sema::check_export_signature(FuncDecl* f) {
     }
 }
 
-// After layout: a [C] struct argument by value has at most 16 bytes (System V passes a
-// larger one on the stack, which is not done yet).
-void Sema::check_c_struct_sizes() {
-    for (auto& [name, f] : c_funcs_) {
-        if (f->fkind != FuncKind::Extern) continue;
-        for (ParamDecl* p : f->params)
-            if (p && p->type && p->type->kind == TypeKind::Struct && is_c_struct(p->type) && p->type->size > 16)
-                diag.error(p->span, "a [C] struct of more than 16 bytes is passed to C by pointer (*%s): by value it is "
-                           "not supported yet", tn(p->type).c_str());
-    }
-}
-
 void Sema::check_c_signature(FuncDecl* f) {
     for (ParamDecl* p : f->params) {
         if (!p || !p->type || is_error(p->type)) continue;
@@ -141,7 +128,7 @@ void Sema::check_c_signature(FuncDecl* f) {
             continue;
         }
         if (p->type->kind == TypeKind::Struct && is_c_struct(p->type)) {
-            // (its size is checked once structs are laid out: check_c_struct_sizes)
+            // by value, in registers or in memory (lower_ffi.cpp)
         } else if (!c_type(p->type, true))
             diag.error(p->span, "type %s cannot be passed to C: use bool, an integer or float type, char, cstring or a pointer%s",
                        tn(p->type).c_str(), p->type->kind == TypeKind::String ? " (a string converts to cstring)"

@@ -187,7 +187,6 @@ void Sema::layout_type(const Type* ct) {
 void Sema::layout_all() {
     for (size_t ti = t_from_; ti < t_end(); ti++) layout_decl(types_[ti].td);
     for (size_t ti = t_from_; ti < t_end(); ti++) check_c_attr(types_[ti].td); // pointers.cpp: [C] struct
-    check_c_struct_sizes(); // ffi.cpp
 }
 
 void Sema::finish_layout() {

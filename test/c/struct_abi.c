@@ -2,7 +2,8 @@
  * test/c/struct_abi.lang (spec 10.9, [C] structs by value). tools/driver-tests.sh
  * compiles this with cc, links it with the Lang program's object and runs the program;
  * every System V class appears: INTEGER, SSE, mixed in both orders, a struct of three
- * bytes, two eightbytes of each kind, and a MEMORY result (over 16 bytes). */
+ * bytes, two eightbytes of each kind, MEMORY (over 16 bytes) arguments and results, and
+ * structs that go on the stack because the registers they need are taken. */
 #include <stdint.h>
 
 typedef struct { float x, y; } V2;                 /* SSE */
@@ -26,3 +27,13 @@ int64_t big_sum(const Big *b) { return b->a + b->b + b->c; }
 double mixed_args(int64_t a, D2 d, int64_t b, V2 v, Rgb c, double e) {
     return (double)(a + b + c.r + c.g + c.b) + d.x + d.y + v.x + v.y + e;
 }
+int64_t big_sum_val(Big b) { return b.a + b.b + b.c; }
+/* a MEMORY argument between register arguments, and after the registers are used up */
+int64_t big_mix(int64_t x, Big b, double f, int64_t y) { return x * 1000 + (b.a + b.b + b.c) * 10 + (int64_t)f + y; }
+int64_t late(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, Range r, int64_t f) {
+    return a + b + c + d + e + f + r.lo * 100 + r.hi * 1000 + r.n * 10000;
+}
+double late_sse(double a, double b, double c, double d, double e, double f, double g, D2 p, double h) {
+    return a + b + c + d + e + f + g + h + p.x * 100 + p.y * 1000;
+}
+Big big_pass(Big b, int64_t k) { Big r = {b.a * k, b.b * k, b.c * k}; return r; }

@@ -16,10 +16,15 @@ constexpr uint32_t kIntArgs[] = {RDI, RSI, RDX, RCX, R8, R9};
 constexpr uint32_t kFloatArgs[] = {XMM0, XMM1, XMM2, XMM3, XMM4, XMM5, XMM6, XMM7};
 } // namespace abidetail
 
-uint32_t classify_args(const ir::Ty* tys, uint32_t n, ArgLoc* out) {
+uint32_t classify_args(const ir::Ty* tys, uint32_t n, ArgLoc* out, uint64_t on_stack) {
     uint32_t ni = 0, nf = 0, stack = 0;
     for (uint32_t k = 0; k < n; k++) {
         out[k] = ArgLoc();
+        if (k < 64 && (on_stack >> k) & 1) { // an eightbyte of a C struct passed in memory
+            out[k].stack = stack;
+            stack += 8;
+            continue;
+        }
         if (ir::is_float(tys[k])) {
             if (nf < 8) { out[k].reg = abidetail::kFloatArgs[nf++]; continue; }
         } else if (ni < 6) {

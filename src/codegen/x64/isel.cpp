@@ -630,12 +630,12 @@ struct Sel {
     // Moves arguments into place and emits the call. `target` is a vreg for indirect
     // calls (kNoReg for direct). Returns nothing; the result is in rax/xmm0.
     void call_regs(const char* sym, uint32_t target, const uint32_t* regs, const Ty* tys, uint32_t n, Ty ret,
-                   const Inst* self, bool varargs = false) {
+                   const Inst* self, bool varargs = false, uint64_t on_stack = 0) {
         ArgLoc small[16];
         std::vector<ArgLoc> big;
         ArgLoc* loc = small;
         if (n > 16) big.resize(n), loc = big.data();
-        uint32_t stack = classify_args(tys, n, loc);
+        uint32_t stack = classify_args(tys, n, loc, on_stack);
         uint32_t area = (stack + 15) & ~15u;
         if (area > mf.out_args) mf.out_args = area;
         uint64_t used = 0;
@@ -669,7 +669,8 @@ struct Sel {
     // A direct call's flags (Inst::imm, IR text `varargs`, `regret`): bit 0 a variadic C
     // callee (AL); bit 1 a C struct result in registers, stored after the call into the
     // memory the last argument points at (not passed): bit 2 two eightbytes, bits 3 and 4
-    // the first and second in SSE registers (abi.cpp's c_struct_abi made the choice).
+    // the first and second in SSE registers (abi.cpp's c_struct_abi made the choice);
+    // bits 8 + k: argument k goes on the stack (an eightbyte of a struct in memory).
     void call(const Inst* i) {
         uint32_t first = i->op == Op::callind ? 1 : 0;
         int64_t flags = i->op == Op::call ? i->imm : 0;
@@ -689,7 +690,7 @@ struct Sel {
             tys[k] = i->args[first + k]->ty;
         }
         uint32_t dest = regret ? get(i->args[i->args.size - 1]) : codegen::kNoReg;
-        call_regs(i->sym, target, regs, tys, n, i->ty, i, flags & 1);
+        call_regs(i->sym, target, regs, tys, n, i->ty, i, flags & 1, (uint64_t)flags >> 8);
         if (!regret) return;
         // INTEGER eightbytes come back in rax then rdx, SSE ones in xmm0 then xmm1.
         uint32_t nparts = (flags & 4) ? 2 : 1, next_int = 0, next_sse = 0;
