@@ -26,7 +26,7 @@ namespace lang::sema {
 
 void Sema::link_attribute(const Attribute& a, const char* where) {
     if (!(a.name == "Link")) {
-        diag.error(a.span, "unknown attribute '%s' on %s (extern blocks take [Link(\"name\")])", a.name.c_str(), where);
+        diag.error(a.span, "unknown attribute '%s' on %s (it takes [Link(\"name\")])", a.name.c_str(), where);
         return;
     }
     if (a.args.size != 1 || !a.args[0] || a.args[0]->kind != ExprKind::StringLit) {
@@ -65,7 +65,8 @@ void Sema::check_extern_decl(FuncDecl* f) {
 
 // export "C" (spec 10.9): a Lang function with a C symbol of its own name, called from C
 // without a context (lowering gets one from the runtime: lower.cpp, rt/ffi.c). Declared
-// at namespace level, not generic, parameters and result plain values.
+// at namespace level, not generic, parameters and result plain values; [Link] may stand
+// on it as on an extern declaration.
 void Sema::check_export_decl(FuncDecl* f, TypeDecl* owner) {
     if (!f->extern_abi || std::string_view(f->extern_abi) != "C")
         diag.error(f->name_span, "only export \"C\" functions are supported (found \"%s\")", f->extern_abi ? f->extern_abi : "");
@@ -73,7 +74,7 @@ void Sema::check_export_decl(FuncDecl* f, TypeDecl* owner) {
         diag.error(f->name_span, "an export \"C\" function is declared at namespace level, not inside a type");
     else if (!f->type_params.empty())
         diag.error(f->name_span, "an export \"C\" function cannot have type parameters");
-    for (const Attribute& a : f->attrs) diag.error(a.span, "unknown attribute '%s' on an export \"C\" function", a.name.c_str());
+    for (const Attribute& a : f->attrs) link_attribute(a, "an export \"C\" function"); // [Link("m")] as on externs
 }
 
 // A plain value: what crosses in registers both ways, also for callbacks.
