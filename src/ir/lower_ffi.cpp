@@ -69,9 +69,12 @@ static codegen::CStructAbi struct_abi(const Type* t) {
 Inst* Lowerer::c_call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>& out, size_t first) {
     // The arguments of `...` (sema converted them to their promoted types).
     for (uint32_t i = fd->params.size; fd->is_variadic && i < args.size; i++) out.push_back(expr(args[i].value));
-    // Lang's stdout buffer goes out first, so that what C writes comes after it.
-    use_extern("lang_ffi_flush");
-    call("lang_ffi_flush", Ty::Void, {});
+    // Lang's stdout buffer goes out first, so that what C writes comes after it (an
+    // export "C" function is Lang code: it shares the buffer).
+    if (!fd->is_export) {
+        use_extern("lang_ffi_flush");
+        call("lang_ffi_flush", Ty::Void, {});
+    }
     bool any = false;
     for (uint32_t i = 0; i < fd->params.size && i < args.size && first + i < out.size(); i++) {
         if (fd->params[i]->type->kind != TypeKind::Func) continue;
