@@ -17,7 +17,7 @@ typedef struct Summary {
 } Summary;
 
 double stats_mean(double* xs, int64_t n);
-bool stats_summarize(double* xs, int64_t n, Summary* out);
+bool stats_summarize(double* xs, int64_t n, struct Summary* out);
 void stats_print_bars(double* xs, int64_t n);
 
 #ifdef __cplusplus

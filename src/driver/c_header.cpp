@@ -10,6 +10,7 @@
 //   #include <stdint.h>
 //   typedef struct Point { int32_t x; int32_t y; } Point;
 //   int32_t add(int32_t a, int32_t b);
+//   int64_t point_sum(struct Point* p);
 //   #endif
 //
 // Sema has checked the signatures (sema/ffi.cpp), so every type here has a C spelling.
@@ -49,9 +50,9 @@ struct HeaderWriter {
         case TypeKind::F64: return "double";
         case TypeKind::Pointer: return ctype(t->elem) + "*";
         case TypeKind::Enum: return t->size == 1 ? "uint8_t" : t->size == 2 ? "int16_t" : t->size == 8 ? "int64_t" : "int32_t";
-        case TypeKind::Struct:
+        case TypeKind::Struct: // `struct S` also inside S itself (a field `*S next`)
             add_struct(t);
-            return t->decl ? t->decl->name.c_str() : "void";
+            return t->decl ? std::string("struct ") + t->decl->name.c_str() : "void";
         default: return "void";
         }
     }
