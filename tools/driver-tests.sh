@@ -144,3 +144,11 @@ for o in -O0 -O1; do
   timeout 10 ./struct_abi > struct_abi.out 2>&1
   cmp -s struct_abi.out struct_abi.want && echo "PASS driver/struct-abi-runs$o" || { echo "FAIL driver/struct-abi-runs$o"; diff struct_abi.out struct_abi.want | head -5; }
 done
+
+# A [C] struct that points to itself: the header spells it `struct Node`, valid C.
+printf '[C] struct Node { public var i64 value; public var *Node next; }\nexport "C" i64 list_sum(*Node head) {\n    var sum: i64 = 0;\n    var p = head;\n    unsafe { while (p != null) { sum += (*p).value; p = (*p).next; } }\n    return sum;\n}\n' > node.lang
+check export-self-struct-header 0 "" "$L" build node.lang --emit header -o node.h
+check export-self-struct-obj 0 "" "$L" build node.lang --emit obj -o node.o
+printf '#include <stdio.h>\n#include "node.h"\nint main(void) { Node c = {3, 0}; Node b = {2, &c}; Node a = {1, &b}; printf("%%ld\\n", (long)list_sum(&a)); return 0; }\n' > node_main.c
+check export-self-struct-cc 0 "" cc -Wall -Werror node_main.c node.o "$RT" -lpthread -lm -lutf8proc -o node_main
+[ "$(timeout 10 ./node_main)" = 6 ] && echo "PASS driver/export-self-struct-runs" || echo "FAIL driver/export-self-struct-runs"
