@@ -967,7 +967,8 @@ const Type* Sema::check_binary(BinaryExpr* e, const Type* hint) {
         else if (ta == tb) {
             switch (ta->kind) {
             case TypeKind::Char: case TypeKind::String: case TypeKind::Enum: ct = ta; break;
-            case TypeKind::Bool: case TypeKind::Class: case TypeKind::Interface: case TypeKind::Pointer:
+            case TypeKind::Pointer: ct = ta; break; // addresses: ==, !=, and <, <= ... within one array
+            case TypeKind::Bool: case TypeKind::Class: case TypeKind::Interface:
             case TypeKind::TypeInfo: case TypeKind::FieldInfo: if (eq) ct = ta; break; // TypeInfo: one per type
             case TypeKind::Nullable: { // T? == T? for a T that has ==
                 const Type* el = ta->elem;
