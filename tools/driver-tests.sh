@@ -4,6 +4,7 @@
 # "PASS name" / "FAIL name: reason" line per check; run-tests.sh counts them.
 set -u
 L=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+R=$(cd "$(dirname "$0")/.." && pwd) # the repository (examples/, include/)
 work=$(mktemp -d /tmp/lang-driver-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
@@ -111,3 +112,43 @@ printf 'test "x" { let y: int = "s"; }\npublic class Program { public static voi
 check build-ignores-tests 0 "" "$L" build ignored.lang -o ignored
 [ "$(./ignored)" = hi ] && echo "PASS driver/build-ignores-tests-runs" || echo "FAIL driver/build-ignores-tests-runs"
 check test-with-main 1 "error: type mismatch" "$L" test ignored.lang
+
+# export "C" (spec 10.9): a C program whose main is C calls a Lang library. The header
+# written by --emit header is the checked-in include/stats.h; the object of a library
+# without Main builds too (a program still needs one).
+RT=$(dirname "$L")/liblangrt.a
+check export-header 0 "" "$L" build "$R/examples/c_export/stats.lang" --emit header -o stats.h
+same export-header-checked-in stats.h "$R/include/stats.h"
+check export-obj 0 "" "$L" build "$R/examples/c_export/stats.lang" --emit obj -o stats.o
+check export-cc 0 "" cc -I. "$R/examples/c_export/main.c" stats.o "$RT" -lpthread -lm -lutf8proc -o cstats
+printf 'mean from Lang: 3.17\ncount 3, min 1.5, max 5.0\nempty: 0\n   3.0 ###\n   1.5 ##\n   5.0 #####\ndone\n' > cstats.want
+timeout 10 ./cstats > cstats.out 2>&1
+cmp -s cstats.out cstats.want && echo "PASS driver/export-c-main-runs" || { echo "FAIL driver/export-c-main-runs"; diff cstats.out cstats.want | head -5; }
+printf 'export "C" i32 add(i32 a, i32 b) => a * 10 + b;\nexport "C" void hello() { Console.WriteLine($"hello {add(4, 2)}"); }\n' > nomain.lang
+check export-obj-no-main 0 "" "$L" build nomain.lang --emit obj -o nomain.o
+check export-header-no-main 0 "" "$L" build nomain.lang --emit header -o nomain.h
+check export-exe-needs-main 1 "error: no entry point" "$L" build nomain.lang -o nomain
+grep -q '^int32_t add(int32_t a, int32_t b);$' nomain.h && grep -q '^#ifndef LANG_NOMAIN_H$' nomain.h \
+  && echo "PASS driver/export-header-text" || echo "FAIL driver/export-header-text"
+printf '#include <stdio.h>\n#include "nomain.h"\nint main(void) { printf("%%d\\n", add(1, 2)); fflush(stdout); hello(); return 0; }\n' > m2.c
+check export-cc-no-main 0 "" cc m2.c nomain.o "$RT" -lpthread -lm -lutf8proc -o m2
+[ "$(timeout 10 ./m2)" = "$(printf '12\nhello 42')" ] && echo "PASS driver/export-no-main-runs" || echo "FAIL driver/export-no-main-runs"
+
+# [C] structs by value against real C code (test/c/struct_abi.c): the Lang program's
+# object (with Main) is linked with the C object and the runtime, at -O0 and -O1.
+check struct-abi-cc 0 "" cc -c "$R/test/c/struct_abi.c" -o struct_abi_c.o
+grep -o '^// expect: .*' "$R/test/c/struct_abi.lang" | sed 's|^// expect: ||' > struct_abi.want
+for o in -O0 -O1; do
+  check "struct-abi-obj$o" 0 "" "$L" build "$R/test/c/struct_abi.lang" $o --emit obj -o struct_abi.o
+  check "struct-abi-link$o" 0 "" cc struct_abi.o struct_abi_c.o "$RT" -lpthread -lm -lutf8proc -o struct_abi
+  timeout 10 ./struct_abi > struct_abi.out 2>&1
+  cmp -s struct_abi.out struct_abi.want && echo "PASS driver/struct-abi-runs$o" || { echo "FAIL driver/struct-abi-runs$o"; diff struct_abi.out struct_abi.want | head -5; }
+done
+
+# A [C] struct that points to itself: the header spells it `struct Node`, valid C.
+printf '[C] struct Node { public var i64 value; public var *Node next; }\nexport "C" i64 list_sum(*Node head) {\n    var sum: i64 = 0;\n    var p = head;\n    unsafe { while (p != null) { sum += (*p).value; p = (*p).next; } }\n    return sum;\n}\n' > node.lang
+check export-self-struct-header 0 "" "$L" build node.lang --emit header -o node.h
+check export-self-struct-obj 0 "" "$L" build node.lang --emit obj -o node.o
+printf '#include <stdio.h>\n#include "node.h"\nint main(void) { Node c = {3, 0}; Node b = {2, &c}; Node a = {1, &b}; printf("%%ld\\n", (long)list_sum(&a)); return 0; }\n' > node_main.c
+check export-self-struct-cc 0 "" cc -Wall -Werror node_main.c node.o "$RT" -lpthread -lm -lutf8proc -o node_main
+[ "$(timeout 10 ./node_main)" = 6 ] && echo "PASS driver/export-self-struct-runs" || echo "FAIL driver/export-self-struct-runs"

@@ -1,7 +1,7 @@
 // main.cpp: the `lang` command line (CLI11). Parses arguments and hands a request to the
 // pipeline; nothing else lives here.
 //
-//   lang build PATH [-o OUT] [-O0|-O1] [--emit tokens|ast|ir|asm|obj|exe] [--dump-after PASS] [-j N]
+//   lang build PATH [-o OUT] [-O0|-O1] [--emit tokens|ast|ir|asm|obj|exe|header] [--dump-after PASS] [-j N]
 //              [-Werror] [-w]
 //   lang run FILE|DIR [-O1] [-- ARGS...]
 //   lang test [FILE|DIR] [--filter TEXT] [-O1]
@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
     b->add_option("-O", opt, "optimization level: -O0 (default) or -O1; -O2 is accepted and does what -O1 does")
         ->check(CLI::Range(0, 2));
     b->add_option("--emit", emit, "stop after a stage and write its output")
-        ->check(CLI::IsMember({"tokens", "ast", "ir", "asm", "obj", "exe"}));
+        ->check(CLI::IsMember({"tokens", "ast", "ir", "asm", "obj", "exe", "header"}));
     b->add_option("--dump-after", req.dump_after, "print the IR after a pass (lower, tailcall, fold, copyprop, dce)");
     b->add_flag("--time", req.timings, "print how long each stage took");
     b->add_option("-j,--jobs", req.jobs, "code generation threads (default: one per core; the output is the same)")
@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
     static const std::map<std::string, lang::Emit> kEmit = {
         {"tokens", lang::Emit::Tokens}, {"ast", lang::Emit::Ast}, {"ir", lang::Emit::Ir},
         {"asm", lang::Emit::Asm},       {"obj", lang::Emit::Obj}, {"exe", lang::Emit::Exe},
+        {"header", lang::Emit::Header},
     };
     req.emit = kEmit.at(emit);
     req.opt_level = opt;

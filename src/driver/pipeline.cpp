@@ -366,7 +366,11 @@ int build(const BuildRequest& req) {
     // Debug builds verify the IR in both (per function here, after lowering and each pass).
     // A program with generics takes it too: sema makes instances while checking bodies, and
     // lowering collects them before it starts.
+    // An object or a C header is a library: it needs no Main (its export "C" functions are
+    // called from C, spec 10.9).
+    bool need_entry = !req.test && req.emit != Emit::Obj && req.emit != Emit::Header;
     bool staged = req.test || req.opt_level >= 1 || !req.dump_after.empty() || req.emit == Emit::Ir || req.emit == Emit::Asm ||
+                  req.emit == Emit::Header ||
                   has_generics(c);
     ir::Module m(c.arena);
     obj::Object o;
@@ -376,7 +380,7 @@ int build(const BuildRequest& req) {
         bool declared = sema.declarations();
         timer.lap("sema decls");
         if (!declared) { // check the bodies too: report every error
-            sema.finish();
+            sema.finish(need_entry);
             return 1;
         }
         BodyArenas bodies;
@@ -406,7 +410,7 @@ int build(const BuildRequest& req) {
             fprintf(stderr, "lang: internal compiler error: invalid IR: %s\n", verr.c_str());
             return 3;
         }
-        if (!sema.finish() || c.diag.error_count()) return 1; // every body is checked and reported
+        if (!sema.finish(need_entry) || c.diag.error_count()) return 1; // every body is checked and reported
         if (!lowered) return 2;
         timer.lap("sema+lower+passes"); // codegen workers run meanwhile
         if (!cg.finish(o, c.diag) || c.diag.error_count()) return c.diag.error_count() ? 1 : 3;
@@ -414,9 +418,10 @@ int build(const BuildRequest& req) {
         timer.lap("codegen");
     } else {
         // 3. Semantic analysis.
-        check_program(c, !req.test); // a test build needs no Main
+        check_program(c, need_entry); // a test build needs no Main, nor a library
         timer.lap("sema");
         if (c.diag.error_count()) return 1;
+        if (req.emit == Emit::Header) return write_text(out, c_header(c, out)); // c_header.cpp
         // 4. Lowering and IR passes, and 5. machine code.
         if (!lower_program(c, m) || c.diag.error_count()) return c.diag.error_count() ? 1 : 2;
         // Interprocedural, so it runs once on the whole module before the per-function passes.

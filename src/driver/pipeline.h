@@ -11,7 +11,7 @@
 
 namespace lang {
 
-enum class Emit { Tokens, Ast, Ir, Asm, Obj, Exe };
+enum class Emit { Tokens, Ast, Ir, Asm, Obj, Exe, Header };
 
 struct BuildRequest {
     std::string input;          // a .lang file or a folder of them
@@ -39,6 +39,11 @@ int run(const std::string& input, int opt_level, const std::vector<std::string>&
 // runner's status: 0 when all passed, 1 when one failed (or compilation failed), 101
 // after a panic outside a test's own thread.
 int test(const std::string& input, int opt_level, const std::string& filter);
+
+// `--emit header`: the C declarations of the program's export "C" functions and the
+// [C] structs they use, with an include guard named after out_path (c_header.cpp).
+struct Compilation;
+std::string c_header(Compilation& c, const std::string& out_path);
 
 // Finds liblangrt.a next to the compiler (build tree) or in ../lib/runtime (install tree).
 std::string find_runtime(std::string* err);

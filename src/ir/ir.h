@@ -72,7 +72,8 @@ struct Inst {
         Block* target[2] = {nullptr, nullptr}; // jmp/br successors
         ArenaVec<Block*> phi_blocks;           // phi: incoming blocks, parallel to args
     };
-    int64_t imm = 0;           // iconst bits, load/store offset, slot size, byte counts, param index
+    int64_t imm = 0;           // iconst bits, load/store offset, slot size, byte counts, param index;
+                               // call: 1 for a call of a variadic C function (`varargs`)
     union {
         int64_t imm2 = 0;      // slot alignment
         double fimm;           // fconst

@@ -181,6 +181,7 @@ void Lowerer::use_extern(const char* sym) {
 }
 
 const char* Lowerer::func_symbol(FuncDecl* fd) {
+    if (fd->is_export) return fd->name.c_str(); // export "C": the C name itself
     if (fd->fkind == FuncKind::Extern || fd->extern_abi) {
         if (!fd->is_export) {
             const char* s = m.arena.copy_str(fd->name.c_str(), fd->name.view().size());
@@ -285,6 +286,7 @@ bool Lowerer::run() {
         if (!failed) hand_out();
     }
     emit_box_thunks(); // lower_box.cpp
+    emit_c_thunks(); // lower_ffi.cpp
     emit_entry();
     lower_pending_lambdas(); // those in initializers
     emit_json_fns(); // lower_json.cpp
@@ -300,6 +302,7 @@ bool Lowerer::run() {
 
 void Lowerer::begin_func(ir::Func* fn) {
     f = fn;
+    c_entry_ = false;
     defs.reset();
     sealed.clear();
     skips_.clear();
@@ -483,6 +486,7 @@ void Lowerer::br(Inst* cond, Block* t, Block* e) {
 
 void Lowerer::ret(Inst* v) {
     if (!cur) return;
+    if (c_entry_) call("lang_ffi_return", Ty::Void, {ctx}); // back to C: flush stdout (rt/ffi.c)
     emit(Op::ret, Ty::Void, v);
     cur = nullptr;
 }
@@ -773,8 +777,15 @@ void Lowerer::lower_func(FuncDecl* fd) {
     ret_type = fn_result(fd);
     bool agg_ret = is_agg(ret_type);
 
-    ctx = add_param(Ty::Ptr);
-    fn->has_ctx = !fd->extern_abi; // export "C" functions are entered from C without a context
+    c_entry_ = fd->is_export;
+    if (c_entry_) { // export "C": entered from C without a context; the runtime has one (rt/ffi.c)
+        use_extern("lang_ffi_ctx");
+        use_extern("lang_ffi_return");
+        ctx = call("lang_ffi_ctx", Ty::Ptr, {});
+    } else {
+        ctx = add_param(Ty::Ptr);
+    }
+    fn->has_ctx = !fd->extern_abi;
     if (agg_ret) result_ptr = add_param(Ty::Ptr);
     if (is_instance_fn(fd)) this_val = add_param(Ty::Ptr);
     fn->ret = agg_ret ? Ty::Void : ty(ret_type);

@@ -11,8 +11,10 @@
 
 namespace lang::lower {
 
+// A function called with the C convention: an extern "C" one, or an export "C" one (a
+// Lang call of it passes no context either; it gets the caller's: lower_ffi.cpp).
 static bool is_c_fn(FuncDecl* fd) {
-    return fd->fkind == FuncKind::Extern || (fd->extern_abi && !fd->is_export && !fd->body && !fd->body_expr);
+    return fd->fkind == FuncKind::Extern || fd->is_export || (fd->extern_abi && !fd->body && !fd->body_expr);
 }
 
 // ---------------------------------------------------------------------------
@@ -146,7 +148,7 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
     // Pending string releases prevent it, except in a call of the function itself (a loop
     // written as recursion): there they are skipped (a leak, doc/lowering.md).
     bool self_call = fd == fdecl;
-    bool want_tail = tail && !cfn && !has_defer_stmts() && fdecl && !has_pending_drops(!self_call);
+    bool want_tail = tail && !cfn && !c_entry_ && !has_defer_stmts() && fdecl && !has_pending_drops(!self_call);
     std::vector<Inst*> args;
     if (!cfn) args.push_back(ctx);
     Inst* res = nullptr;
@@ -189,6 +191,7 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
     std::vector<std::pair<LVal, Inst*>> wb;
     size_t first_arg = args.size();
     call_args(fd, e->args, args, &wb);
+    Inst* ffi_prev = cfn ? c_call_args(fd, e->args, args, first_arg) : nullptr; // lower_ffi.cpp: callbacks
     const char* sym = func_symbol(fd);
     Ty rty = agg ? Ty::Void : ty(rt);
     bool iface_call = fd->parent && fd->parent->kind == DeclKind::Type &&
@@ -262,7 +265,9 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
         ir::append(m, ensure(), r);
     } else {
         r = call_v(sym, rty, args);
+        if (cfn) r->imm = c_call_flags_; // varargs, a struct result in registers (lower_ffi.cpp)
     }
+    if (ffi_prev) call("lang_ffi_leave", Ty::Void, {ffi_prev});
     // Copy-out moves the slot's reference back: the callee released what it replaced.
     for (auto& [lv, s] : wb) raw_write(lv, load(vars[lv.var].ty, s, 0));
     // An aggregate result is a new value (a getter's copy of a place is one only when it

@@ -202,6 +202,11 @@ LVal Lowerer::lvalue(Expr* e) {
     }
     case ExprKind::Index: {
         auto* ie = as<IndexExpr>(e);
+        if (ie->object->type->kind == TypeKind::Pointer) { // p[i] (lower_pointers.cpp)
+            lv.kind = LVal::Mem;
+            lv.base = pointer_elem_addr(expr(ie->object), ie->index, e->type);
+            return lv;
+        }
         if (ie->object->type->kind != TypeKind::Array) break;
         int64_t off = 0;
         lv.kind = LVal::Mem;
@@ -213,6 +218,11 @@ LVal Lowerer::lvalue(Expr* e) {
     case ExprKind::This:
         lv.kind = LVal::Mem;
         lv.base = this_val;
+        return lv;
+    case ExprKind::Unary: // *p
+        if (as<UnaryExpr>(e)->op != UnOp::Deref) break;
+        lv.kind = LVal::Mem;
+        lv.base = expr(as<UnaryExpr>(e)->operand);
         return lv;
     default: break;
     }
@@ -469,6 +479,8 @@ Inst* Lowerer::expr(Expr* e) {
             use_extern("lang_str_char_at");
             return call("lang_str_char_at", Ty::I32, {ctx, s, i});
         }
+        if (ie->object->type->kind == TypeKind::Pointer) // lower_pointers.cpp
+            return load_typed(e->type, pointer_elem_addr(expr(ie->object), ie->index, e->type), 0);
         if (ie->object->type->kind != TypeKind::Array) break;
         int64_t off = 0;
         Inst* a = index_addr(ie, &off);
@@ -490,6 +502,7 @@ Inst* Lowerer::expr(Expr* e) {
         }
         case UnOp::Not: return emit(Op::Xor, Ty::I8, expr(ue->operand), iconst(Ty::I8, 1));
         case UnOp::BitNot: return emit(Op::Not, t, expr(ue->operand));
+        case UnOp::Deref: case UnOp::AddrOf: return pointer_unary(ue); // lower_pointers.cpp
         default: break;
         }
         break;
@@ -799,6 +812,7 @@ Inst* Lowerer::binary(BinaryExpr* e) {
         return compare(e->op, t, a, b);
     }
     default: {
+        if (e->lhs->type->kind == TypeKind::Pointer) return pointer_arith(e); // lower_pointers.cpp
         Inst* a = expr(e->lhs);
         Inst* b = expr(e->rhs);
         if ((e->op == BinOp::Shl || e->op == BinOp::Shr) && e->rhs->type != e->type)
@@ -1374,6 +1388,8 @@ Inst* Lowerer::convert(Inst* v, const Type* from, const Type* to, Span s) {
     if (from->kind == TypeKind::Struct && to->kind == TypeKind::Interface) return box_struct(v, from, to); // lower_box.cpp
     Ty a = ty(from), b = ty(to);
     if (from->is_pointer_like() && to->is_pointer_like()) return v;
+    if ((from->kind == TypeKind::Pointer && b == Ty::I64) || (to->kind == TypeKind::Pointer && a == Ty::I64))
+        return emit(Op::copy, b, v); // a pointer to or from u64/i64 (sema/pointers.cpp)
     bool fi = ir::is_int(a) && a != Ty::Ptr, ti = ir::is_int(b) && b != Ty::Ptr;
     if (fi && ti) {
         if (a == b) return v;

@@ -291,6 +291,14 @@ public:
     void box_thunk(FuncDecl* impl);
     void emit_box_thunks();
     std::vector<TypeDecl*> boxed_;
+    // lower_ffi.cpp: C calls' callbacks (a C-ABI thunk per Lang function passed to C)
+    Inst* c_call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>& out, size_t first);
+    const char* c_thunk_symbol(FuncDecl* impl);
+    void emit_c_thunks();
+    std::vector<FuncDecl*> c_thunks_;
+    bool c_entry_ = false; // lowering an export "C" function: ret() calls lang_ffi_return
+    int64_t c_call_flags_ = 0; // set by c_call_args: the C call's Inst::imm (varargs, regret)
+    std::unordered_set<const FuncDecl*> c_thunk_set_;
     std::unordered_set<const TypeDecl*> boxed_set_;
     uint32_t nstr_ = 0;
     // Static fields and namespace-level variables: one Data global each, initialized by
@@ -562,6 +570,9 @@ public:
     std::vector<std::pair<const Type*, bool>> json_todo_;
     Inst* new_expr(NewExpr* e);
     Inst* index_addr(IndexExpr* e, int64_t* off);
+    Inst* pointer_elem_addr(Inst* p, Expr* index, const Type* elem); // lower_pointers.cpp
+    Inst* pointer_unary(UnaryExpr* e);
+    Inst* pointer_arith(BinaryExpr* e);
     Inst* array_elem_addr(Inst* arr, Inst* idx, const Type* elem, bool check);
     void count_loop(Inst* n, const std::function<void(Inst* i)>& body); // for (i = 0; i < n; i++) body(i)
     Inst* member(MemberExpr* e);

@@ -185,6 +185,16 @@ void put_inst(std::string& o, const Inst& in) {
         o += ' ';
         put_sym(o, in.sym);
         put_args(o, in, 0);
+        if (in.op == Op::call && (in.imm & 1)) o += " varargs"; // a variadic C call
+        if (in.op == Op::call && (in.imm & 2)) { // a C struct result in registers, stored at the last argument
+            o += (in.imm & 8) ? " regret.f64" : " regret.i64";
+            if (in.imm & 4) o += (in.imm & 16) ? ".f64" : ".i64";
+        }
+        if (in.op == Op::call && ((uint64_t)in.imm >> 8)) { // arguments passed on the stack: stack.K.L...
+            o += " stack";
+            for (uint32_t k = 0; k < 56; k++)
+                if (((uint64_t)in.imm >> (8 + k)) & 1) o += "." + std::to_string(k);
+        }
         break;
     case Op::callind:
         o += ' ';

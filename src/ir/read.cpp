@@ -545,6 +545,38 @@ struct Reader {
         case Op::call:
         case Op::tailcall:
             if (!parse_sym(&in->sym) || !parse_callargs(in)) return false;
+            if (in->op == Op::call && is_ident("varargs")) { // a variadic C call
+                in->imm = 1;
+                if (!advance()) return false;
+            }
+            if (in->op == Op::call && tok.kind == T::Ident && tok.text.substr(0, 7) == "regret.") {
+                // a C struct result in registers: regret.T0[.T1] (T: i64 or f64)
+                std::string_view r = tok.text.substr(7);
+                int64_t fl = 2;
+                if (r.substr(0, 3) == "f64") fl |= 8;
+                else if (r.substr(0, 3) != "i64") return fail("expected regret.i64 or regret.f64");
+                if (r.size() > 3) {
+                    fl |= 4;
+                    if (r.substr(3) == ".f64") fl |= 16;
+                    else if (r.substr(3) != ".i64") return fail("expected a second part .i64 or .f64");
+                }
+                in->imm |= fl;
+                if (!advance()) return false;
+            }
+            if (in->op == Op::call && tok.kind == T::Ident && tok.text.substr(0, 6) == "stack.") {
+                // arguments on the stack: stack.K.L... (argument indexes below 56)
+                std::string_view r = tok.text.substr(5);
+                while (!r.empty() && r[0] == '.') {
+                    size_t e = 1;
+                    uint32_t k = 0;
+                    while (e < r.size() && r[e] >= '0' && r[e] <= '9') k = k * 10 + (uint32_t)(r[e++] - '0');
+                    if (e == 1 || k >= 56) return fail("expected stack.K with argument indexes below 56");
+                    in->imm |= (int64_t)(1ull << (8 + k));
+                    r = r.substr(e);
+                }
+                if (!r.empty()) return fail("expected stack.K.L...");
+                if (!advance()) return false;
+            }
             break;
         case Op::callind:
             if (!arg(in) || !parse_callargs(in)) return false;

@@ -393,6 +393,7 @@ struct TypeParamDecl : Decl {
 enum class FuncKind : uint8_t { Function, Method, Constructor, Destructor, Extern };
 struct FuncDecl : Decl {
     FuncKind fkind = FuncKind::Function;
+    bool is_variadic = false;           // extern "C" f(cstring fmt, ...)
     bool is_export = false;             // export "C"
     bool has_is = false;                // sema: its body has an `is` pattern (lower_is_owners.cpp)
     // constructor chaining: `: base(args)` / `: this(args)` (args: chain_args below)

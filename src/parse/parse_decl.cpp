@@ -389,11 +389,18 @@ FuncDecl* Parser::parse_func_rest(FuncDecl* fd, bool allow_no_body) {
     return fd;
 }
 
-// params = "(" [param {"," param}] ")"
-void Parser::parse_params(ArenaVec<ParamDecl*>& out, ParamStyle style) {
+// params = "(" [param {"," param}] ["," "..."] ")"     ("...": extern "C" functions only)
+void Parser::parse_params(ArenaVec<ParamDecl*>& out, ParamStyle style, bool* variadic) {
     if (!expect(Tok::LParen, "to open the parameter list")) return;
     ListBuilder<ParamDecl*> params(param_scratch_);
     while (!at(Tok::RParen) && !at(Tok::Eof)) {
+        if (at(Tok::DotDot) && peek().kind == Tok::Dot && peek().span.begin == tok().span.end) { // `...`
+            if (variadic) *variadic = true;
+            else error_here("only extern \"C\" functions take '...' (a variable number of C arguments)");
+            advance();
+            advance();
+            break;
+        }
         ParamDecl* pd = parse_param(style);
         if (!pd) break;
         params.push(pd);
@@ -561,7 +568,7 @@ Decl* Parser::parse_extern(uint32_t begin, uint32_t mods, ArenaVec<Attribute> at
         fd->name_span = tok().span;
         fd->name = expect_ident("function name");
         if (!fd->name) return nullptr;
-        parse_params(fd->params, ParamStyle::OptionalName);
+        parse_params(fd->params, ParamStyle::OptionalName, &fd->is_variadic);
         expect_semi("after extern function declaration");
         fd->span = span_from(b);
         return fd;

@@ -270,7 +270,7 @@ public:
     // Named: `T x` (functions); Lambda: `T x` or untyped `x`; OptionalName: `T [x]`
     // (enum payloads and extern declarations, where C-style unnamed parameters are fine).
     enum class ParamStyle : uint8_t { Named, Lambda, OptionalName };
-    void parse_params(ArenaVec<ParamDecl*>& out, ParamStyle style);
+    void parse_params(ArenaVec<ParamDecl*>& out, ParamStyle style, bool* variadic = nullptr);
     ParamDecl* parse_param(ParamStyle style);
     void parse_type_params(ArenaVec<TypeParamDecl*>& out);
     void parse_where(ArenaVec<TypeParamDecl*>& tps);

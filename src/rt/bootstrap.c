@@ -1,6 +1,7 @@
 /* bootstrap.c: the program's main(): set up the runtime, run lang_main, exit.
  *
  * Sequence (runtime-seed.md, "Runtime Bootstrapping Process"):
+ *   0. C's stdout line-buffered (C output through FFI in order with Console, spec 10.9)
  *   1. lang_rt_init: default allocator (LANG_LEAKS), console, type registration, fault
  *      handlers
  *   2. the root context (default allocator, its own temp allocator, gc_enabled = 1)
@@ -16,6 +17,7 @@
  */
 #ifndef LANG_RT_NO_MAIN
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -32,6 +34,9 @@ static int64_t lang_rt_start_main(LangContext *ctx, LangArray *args) {
 }
 
 int main(int argc, char **argv) {
+    /* C's stdout (printf through FFI) writes each line when it ends, so that it comes
+     * out in order with Lang's Console, which is written out before every C call. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     lang_rt_init();
     lang_rt_thread_init_signals();
     LangContext ctx;

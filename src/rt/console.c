@@ -64,6 +64,18 @@ static void append_locked(const char *p, size_t n) {
     if (out_is_tty && memchr(p, '\n', n)) flush_locked();
 }
 
+/* Before a call of a C function (spec 10.9): Lang's text goes out first, so that what C
+ * writes to fd 1 follows it. A relaxed look at out_len: when it is 0 nothing of this
+ * thread's is waiting. */
+void lang_ffi_flush(void) {
+    if (__atomic_load_n(&out_len, __ATOMIC_RELAXED) == 0) return;
+    if (!__atomic_load_n(&out_shared, __ATOMIC_ACQUIRE)) {
+        flush_locked();
+        return;
+    }
+    lang_console_flush();
+}
+
 void lang_console_shared(void) {
     if (!__atomic_load_n(&out_shared, __ATOMIC_RELAXED)) __atomic_store_n(&out_shared, 1, __ATOMIC_RELEASE);
 }

@@ -125,6 +125,7 @@ typedef struct LangThread {
     uint32_t big_arg;           /* arg is a heap copy */
     void *gc_heap;              /* LangGcHeap of its gc objects (gc.c), made on first use */
     void *test;                 /* `lang test`: the LangTestRun this thread runs (test.c), or NULL */
+    void *ffi_ctx;              /* the LangContext of its innermost C call that took a callback (ffi.c) */
 #ifdef LT_TSAN
     void *fiber;
 #endif

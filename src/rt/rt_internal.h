@@ -88,6 +88,12 @@ LangString *lang_str_empty(void);
 /* Decodes one scalar of p[0..n) (n >= 1); invalid sequences are U+FFFD over one byte. */
 uint32_t lang_utf8_decode(const char *p, int64_t n, int *len);
 LangString *lang_str_from_cstring(LangContext *ctx, const char *p); /* a C string result; NULL stays NULL */
+/* ffi.c: the context of Lang code entered from C (callback thunks, export "C" functions) */
+void *lang_ffi_enter(LangContext *ctx);   /* around a C call that takes a callback: returns the previous one */
+void lang_ffi_leave(void *previous);
+LangContext *lang_ffi_ctx(void);          /* the entered context, else this OS thread's own root context */
+void lang_ffi_return(LangContext *ctx);
+void lang_ffi_flush(void);                /* console.c: before a C call, write out Lang's stdout buffer */   /* an export "C" function returns: flush stdout when entered from C */
 /* Built strings not yet freed (the leak report's second line). */
 int64_t lang_str_live_count(void);
 /* Number of Unicode scalars in valid UTF-8 text. */

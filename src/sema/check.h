@@ -364,7 +364,21 @@ public:
     void check_extern_decl(FuncDecl* f);
     void check_c_signature(FuncDecl* f);
     void check_c_call(CallExpr* e, FuncDecl* f);
+    void c_variadic_args(ArenaVec<Arg>& args, uint32_t from);
+    void check_export_decl(FuncDecl* f, TypeDecl* owner);
+    void check_export_signature(FuncDecl* f);
     void link_attribute(const Attribute& a, const char* where);
+    // pointers.cpp: raw pointers
+    bool pointee_ok(const Type* t) const;
+    bool is_c_struct(const Type* t) const;
+    void check_c_attr(TypeDecl* td);
+    bool need_unsafe(Span s, const char* what);
+    bool typed_pointer(Span s, const Type* t, const char* what);
+    const Type* check_deref(UnaryExpr* e);
+    const Type* check_addr_of(UnaryExpr* e);
+    const Type* check_pointer_index(IndexExpr* e, const Type* pt);
+    const Type* check_pointer_arith(BinaryExpr* e, const Type* ta, const Type* tb);
+    bool pointer_cast_ok(CastExpr* e, const Type* from, const Type* to);
     const Type* check_math_call(CallExpr* e, MemberExpr* m);      // null: not Math.F(args)
     const Type* check_math_const(MemberExpr* m);                  // null: not Math.PI / Math.E
     bool is_json(Expr* obj);                                      // json.cpp

@@ -48,6 +48,13 @@ FuncDecl* Sema::pick_overload(FuncDecl* const* cands, uint32_t ncands, ArenaVec<
     if (ncands == 1) {
         FuncDecl* f = cands[0];
         add_caller_defaults(f, args, span); // context.cpp: left-out `SourceLocation at = #caller`
+        if (f->is_variadic && args.size > f->params.size && !args_checked_) { // printf(fmt, ...): ffi.cpp
+            ArenaVec<Arg> fixed = args;
+            fixed.size = f->params.size;
+            FuncDecl* r = pick_overload(cands, ncands, fixed, word, name, span);
+            c_variadic_args(args, f->params.size);
+            return r;
+        }
         if (f->params.size != args.size) {
             diag.error(span, "%s '%s' expects %u argument%s, found %u", word, name.c_str(), f->params.size,
                        f->params.size == 1 ? "" : "s", args.size);

@@ -116,6 +116,8 @@ bool Sema::implicit_ok(const Type* from, const Type* to) const {
     }
     if (from->is_integer() && to->is_float()) return to->kind == TypeKind::F64 ? from->size <= 4 : from->size <= 2;
     if (from->kind == TypeKind::F32 && to->kind == TypeKind::F64) return true;
+    if (from->kind == TypeKind::Pointer && to->kind == TypeKind::Pointer && to->elem->kind == TypeKind::Void)
+        return true; // any *T is a *void (C's void*)
     if (from->kind == TypeKind::Class && to->kind == TypeKind::Class && derives(from->decl, to->decl)) return true;
     // A class (or a struct, boxed) to an interface it implements; an interface to one it extends.
     if ((from->kind == TypeKind::Class || from->kind == TypeKind::Interface || from->kind == TypeKind::Struct) &&
@@ -154,7 +156,7 @@ bool Sema::can_convert(Expr* e, const Type* to, int* cost) {
     if (to->kind == TypeKind::Fallible && from->kind != TypeKind::Fallible && to->elem->kind != TypeKind::Void)
         return can_convert(e, to->elem, cost);
     if (is_untyped_float(e) && to->is_float()) return true;
-    if (from->kind == TypeKind::Null && to->kind == TypeKind::Nullable) return true;
+    if (from->kind == TypeKind::Null && (to->kind == TypeKind::Nullable || to->kind == TypeKind::Pointer)) return true;
     if (from->kind == TypeKind::String && to->kind == TypeKind::CString) return true; // a C call's argument (ffi.cpp)
     if (implicit_ok(from, to)) return true;
     if (to->kind == TypeKind::Nullable && (from == to->elem || implicit_ok(from, to->elem))) return true;
@@ -226,7 +228,7 @@ bool Sema::coerce(Expr*& e, const Type* to) {
         set_lit_type(e, to);
         return true;
     }
-    if (from->kind == TypeKind::Null && to->kind == TypeKind::Nullable) {
+    if (from->kind == TypeKind::Null && (to->kind == TypeKind::Nullable || to->kind == TypeKind::Pointer)) {
         e->type = to;
         return true;
     }
@@ -861,9 +863,8 @@ const Type* Sema::check_unary(UnaryExpr* e, const Type* hint) {
         }
         return t;
     }
-    case UnOp::Deref:
-    case UnOp::AddrOf:
-        return unsupported(e, "raw pointers are");
+    case UnOp::Deref: return check_deref(e);     // pointers.cpp
+    case UnOp::AddrOf: return check_addr_of(e);
     }
     return err();
 }
@@ -940,6 +941,8 @@ const Type* Sema::check_binary(BinaryExpr* e, const Type* hint) {
         if (lit_l && hint && hint->is_integer()) coerce(e->lhs, hint);
         return e->lhs->type;
     }
+    if (arith && (ta->kind == TypeKind::Pointer || tb->kind == TypeKind::Pointer))
+        return check_pointer_arith(e, ta, tb); // pointers.cpp
     if (arith) {
         // char arithmetic: characters take part as their code (int), e.g. c - '0'.
         if ((e->op == BinOp::Add || e->op == BinOp::Sub) &&
@@ -974,6 +977,7 @@ const Type* Sema::check_binary(BinaryExpr* e, const Type* hint) {
         else if (ta == tb) {
             switch (ta->kind) {
             case TypeKind::Char: case TypeKind::String: case TypeKind::Enum: case TypeKind::Duration: ct = ta; break;
+            case TypeKind::Pointer: ct = ta; break; // addresses: ==, !=, and <, <= ... within one array
             case TypeKind::Bool: case TypeKind::Class: case TypeKind::Interface:
             case TypeKind::TypeInfo: case TypeKind::FieldInfo: if (eq) ct = ta; break; // TypeInfo: one per type
             case TypeKind::Nullable: { // T? == T? for a T that has ==
@@ -987,6 +991,17 @@ const Type* Sema::check_binary(BinaryExpr* e, const Type* hint) {
             default: break;
             }
             if (ta->kind == TypeKind::Enum && !ta->is_c_like_enum()) ct = nullptr; // compare with match
+        } else if (eq && (ta->kind == TypeKind::Pointer || tb->kind == TypeKind::Pointer)) {
+            // p == q, p == null; a *T and a *void compare as *void
+            const Type* pt = ta->kind == TypeKind::Pointer ? ta : tb;
+            const Type* ot = ta->kind == TypeKind::Pointer ? tb : ta;
+            if (ot->kind == TypeKind::Pointer && ot != pt) pt = T.pointer(T.void_());
+            int c1, c2;
+            if (can_convert(e->lhs, pt, &c1) && can_convert(e->rhs, pt, &c2)) {
+                coerce(e->lhs, pt);
+                coerce(e->rhs, pt);
+                ct = pt;
+            }
         } else if (eq && (ta->kind == TypeKind::Nullable || tb->kind == TypeKind::Nullable)) {
             const Type* nt = ta->kind == TypeKind::Nullable ? ta : tb;
             Expr*& other = ta->kind == TypeKind::Nullable ? e->rhs : e->lhs;
@@ -1142,6 +1157,8 @@ const Type* Sema::check_cast(CastExpr* e) {
     const Type* from = expr(e->operand, to->is_integer() || to->is_float() ? to : nullptr);
     if (is_error(to) || is_error(from)) return is_error(to) ? err() : to;
     if (from == to) return to;
+    if (from->kind == TypeKind::Pointer || to->kind == TypeKind::Pointer) // pointers.cpp
+        return pointer_cast_ok(e, from, to) ? to : err();
     bool ok = false;
     if (from->is_numeric() && to->is_numeric()) ok = true;
     else if ((from->kind == TypeKind::Char && to->is_integer()) || (from->is_integer() && to->kind == TypeKind::Char)) ok = true;
@@ -1172,6 +1189,7 @@ const Type* Sema::check_index(IndexExpr* e) {
     indexer_assign_ = nullptr;
     const Type* ot = expr(e->object, nullptr);
     if (const Type* t = is_error(ot) ? nullptr : check_indexer(e, ot, assign)) return t; // check_indexer.cpp
+    if (!is_error(ot) && ot->kind == TypeKind::Pointer) return check_pointer_index(e, ot); // pointers.cpp
     // The index must be an integer only when the object is an array or a string: after an
     // error in the object (an unknown type or name) nothing more is said about it.
     bool indexable = !is_error(ot) && (ot->kind == TypeKind::Array || ot->kind == TypeKind::String);

@@ -541,9 +541,13 @@ bool Sema::mutable_path(Expr* e, std::string& why, bool& this_root) {
         }
         return mutable_path(m->object, why, this_root);
     }
-    case ExprKind::Index: return mutable_path(static_cast<IndexExpr*>(e)->object, why, this_root);
+    case ExprKind::Index: {
+        Expr* o = static_cast<IndexExpr*>(e)->object;
+        if (o->type && o->type->kind == TypeKind::Pointer) return true; // p[i]: memory C may own (pointers.cpp)
+        return mutable_path(o, why, this_root);
+    }
     case ExprKind::TupleIndex: return mutable_path(static_cast<TupleIndexExpr*>(e)->object, why, this_root);
-    default: return true; // a temporary
+    default: return true; // a temporary, or *p
     }
 }
 
@@ -606,6 +610,10 @@ bool Sema::require_mutable(Expr* target, Span span, FuncDecl* mut_method) {
         }
         break;
     case ExprKind::TupleIndex: break;
+    case ExprKind::Unary:
+        if (static_cast<UnaryExpr*>(target)->op == UnOp::Deref) return true; // *p = v (pointers.cpp)
+        diag.error(span, "cannot assign to this expression");
+        return false;
     default:
         diag.error(span, "cannot assign to this expression");
         return false;

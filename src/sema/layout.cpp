@@ -186,6 +186,7 @@ void Sema::layout_type(const Type* ct) {
 
 void Sema::layout_all() {
     for (size_t ti = t_from_; ti < t_end(); ti++) layout_decl(types_[ti].td);
+    for (size_t ti = t_from_; ti < t_end(); ti++) check_c_attr(types_[ti].td); // pointers.cpp: [C] struct
 }
 
 void Sema::finish_layout() {

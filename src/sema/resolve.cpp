@@ -774,7 +774,17 @@ const Type* Sema::resolve_type(TypeExpr* te) {
         else r = T.fallible(el);
         break;
     }
-    case TypeExprKind::Pointer: diag.error(te->span, "raw pointers are not supported yet"); break;
+    case TypeExprKind::Pointer: { // pointers.cpp
+        const Type* el = resolve_type(te->elem);
+        if (is_error(el)) break;
+        if (!pointee_ok(el)) {
+            diag.error(te->span, "a pointer cannot point to %s: its target is void, bool, char, an integer or float type, "
+                       "a pointer or a [C] struct", tn(el).c_str());
+            break;
+        }
+        r = T.pointer(el);
+        break;
+    }
     case TypeExprKind::Func: r = resolve_func_type(te); break;
     }
     te->resolved = r;
@@ -912,7 +922,7 @@ void Sema::resolve_signatures() {
             diag.error(f->name_span, "a generic method cannot be virtual, abstract, an override or an interface method "
                        "(it has one copy per list of type arguments, not one table slot)");
         if (f->is_export)
-            diag.error(f->name_span, "export \"C\" functions are not supported yet");
+            check_export_decl(f, fe.owner); // ffi.cpp
         else if (f->fkind == FuncKind::Extern)
             check_extern_decl(f); // ffi.cpp
 
@@ -951,6 +961,7 @@ void Sema::resolve_signatures() {
         if (f->fkind == FuncKind::Constructor || f->fkind == FuncKind::Destructor) r = T.void_();
         f->type = T.func(ps.data(), (uint32_t)ps.size(), r);
         if (f->fkind == FuncKind::Extern) check_c_signature(f); // ffi.cpp
+        if (f->is_export) check_export_signature(f); // ffi.cpp
         if (!f->body && !f->body_expr && f->fkind != FuncKind::Extern && !f->extern_abi &&
             !(fe.owner && fe.owner->tkind == TypeDeclKind::Interface) && !(f->mods & M_ABSTRACT))
             diag.error(f->name_span, "function '%s' has no body", f->name.c_str());

@@ -1070,3 +1070,30 @@ TEST_CASE("x64 codegen: preempt calls the register-preserving stub") {
     CHECK(s.find("call lang_preempt_stub") != std::string::npos);
     CHECK(s.find("push rbx") == std::string::npos); // x stays in a caller-saved register
 }
+
+TEST_CASE("x64 codegen: a variadic call sets AL to the vector registers used") {
+    Arena a;
+    ir::Module m(a);
+    {   // caller(): vsum(3, 1.5, 2.25, 4.0) + vsum(2, 0.5, 0.25) as `varargs` calls
+        FB b(m, "caller", {}, Ty::F64);
+        Inst* c1 = b.op(Op::call, Ty::F64, {});
+        c1->sym = "vsum";
+        c1->imm = 1;
+        for (Inst* x : {b.k(3), b.fk(1.5), b.fk(2.25), b.fk(4.0)}) c1->args.push(m.arena, x);
+        Inst* c2 = b.op(Op::call, Ty::F64, {});
+        c2->sym = "vsum";
+        c2->imm = 1;
+        for (Inst* x : {b.k(2), b.fk(0.5), b.fk(0.25)}) c2->args.push(m.arena, x);
+        b.ret(b.op(Op::fadd, Ty::F64, {c1, c2}));
+        b.done();
+    }
+    // gcc's prologue of a variadic function saves xmm0-7 only when AL is not 0
+    std::string drv = "#include <stdarg.h>\n"
+                      "double caller(void);\n"
+                      "double vsum(int n, ...) { va_list ap; va_start(ap, n); double s = 0;\n"
+                      "  for (int i = 0; i < n; i++) s += va_arg(ap, double); va_end(ap); return s; }\n"
+                      "int main(void){ printf(\"%g\\n\", caller()); return 0; }\n";
+    Run r = build_and_run(m, drv);
+    REQUIRE_MESSAGE(r.error.empty(), r.error);
+    CHECK(r.out == "8.5\n");
+}

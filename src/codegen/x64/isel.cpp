@@ -630,12 +630,12 @@ struct Sel {
     // Moves arguments into place and emits the call. `target` is a vreg for indirect
     // calls (kNoReg for direct). Returns nothing; the result is in rax/xmm0.
     void call_regs(const char* sym, uint32_t target, const uint32_t* regs, const Ty* tys, uint32_t n, Ty ret,
-                   const Inst* self) {
+                   const Inst* self, bool varargs = false, uint64_t on_stack = 0) {
         ArgLoc small[16];
         std::vector<ArgLoc> big;
         ArgLoc* loc = small;
         if (n > 16) big.resize(n), loc = big.data();
-        uint32_t stack = classify_args(tys, n, loc);
+        uint32_t stack = classify_args(tys, n, loc, on_stack);
         uint32_t area = (stack + 15) & ~15u;
         if (area > mf.out_args) mf.out_args = area;
         uint64_t used = 0;
@@ -651,6 +651,10 @@ struct Sel {
             else emit(Mn::mov, kW0 | kR1, R(loc[k].reg, 8), R(regs[k], 8));
             used |= bit(loc[k].reg);
         }
+        if (varargs) { // a variadic callee reads AL: an upper bound of the vector registers used (abi.cpp)
+            emit(Mn::mov, kW0 | kR1, R(RAX, 4), Operand::i(vector_args(loc, n)));
+            used |= bit(RAX);
+        }
         MInst& c = target == codegen::kNoReg ? emit(Mn::call, 0, Operand::s(sym))
                                              : emit(Mn::call, kR0, R(target, 8));
         c.imp_use = used;
@@ -662,9 +666,16 @@ struct Sel {
         }
     }
 
+    // A direct call's flags (Inst::imm, IR text `varargs`, `regret`): bit 0 a variadic C
+    // callee (AL); bit 1 a C struct result in registers, stored after the call into the
+    // memory the last argument points at (not passed): bit 2 two eightbytes, bits 3 and 4
+    // the first and second in SSE registers (abi.cpp's c_struct_abi made the choice);
+    // bits 8 + k: argument k goes on the stack (an eightbyte of a struct in memory).
     void call(const Inst* i) {
         uint32_t first = i->op == Op::callind ? 1 : 0;
-        uint32_t n = i->args.size - first;
+        int64_t flags = i->op == Op::call ? i->imm : 0;
+        bool regret = flags & 2;
+        uint32_t n = i->args.size - first - (regret ? 1 : 0);
         uint32_t small_regs[16];
         Ty small_tys[16];
         std::vector<uint32_t> big_regs;
@@ -678,7 +689,23 @@ struct Sel {
             regs[k] = get(i->args[first + k]);
             tys[k] = i->args[first + k]->ty;
         }
-        call_regs(i->sym, target, regs, tys, n, i->ty, i);
+        uint32_t dest = regret ? get(i->args[i->args.size - 1]) : codegen::kNoReg;
+        call_regs(i->sym, target, regs, tys, n, i->ty, i, flags & 1, (uint64_t)flags >> 8);
+        if (!regret) return;
+        // INTEGER eightbytes come back in rax then rdx, SSE ones in xmm0 then xmm1.
+        uint32_t nparts = (flags & 4) ? 2 : 1, next_int = 0, next_sse = 0;
+        uint32_t part[2];
+        bool sse[2] = {(flags & 8) != 0, (flags & 16) != 0};
+        for (uint32_t k = 0; k < nparts; k++) { // first out of the result registers
+            part[k] = newv(sse[k] ? Ty::F64 : Ty::I64);
+            if (sse[k]) emit(Mn::movaps, kW0 | kR1, R(part[k], 8), R(next_sse++ ? XMM1 : XMM0, 8));
+            else emit(Mn::mov, kW0 | kR1, R(part[k], 8), R(next_int++ ? RDX : RAX, 8));
+        }
+        for (uint32_t k = 0; k < nparts; k++) {
+            Operand m = Operand::m(dest, 8 * k, 8);
+            if (sse[k]) emit(Mn::movsd, kW0 | kR1, m, R(part[k], 8));
+            else emit(Mn::mov, kW0 | kR1, m, R(part[k], 8));
+        }
     }
 
     void ret_value(const Inst* v) {

@@ -193,8 +193,11 @@ struct ArgLoc {
     uint32_t stack = 0;
 };
 // Classifies n arguments of the given types; returns the bytes of stack arguments.
-uint32_t classify_args(const ir::Ty* tys, uint32_t n, ArgLoc* out);
+// Arguments whose bit is set in on_stack go on the stack whatever their type (the
+// eightbytes of a C struct that System V passes in memory).
+uint32_t classify_args(const ir::Ty* tys, uint32_t n, ArgLoc* out, uint64_t on_stack = 0);
 uint32_t result_reg(ir::Ty t);          // rax or xmm0
+uint32_t vector_args(const ArgLoc* loc, uint32_t n); // AL for a variadic call
 uint64_t caller_saved_mask();           // registers a call clobbers
 inline uint64_t bit(uint32_t r) { return 1ull << r; }
 
