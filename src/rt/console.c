@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include "rt_internal.h"
@@ -39,11 +40,18 @@ static void write_all(int fd, const char *p, size_t n) {
     }
 }
 
+/* At exit: C's stdio first (text a C function left in its buffer was written before
+ * anything Lang's buffer holds, which went out before that C call), then Lang's. */
+static void flush_at_exit(void) {
+    fflush(stdout);
+    lang_console_flush();
+}
+
 /* C exit() called through FFI still flushes (lang_rt_exit and panics use _exit after
  * flushing themselves). */
 void lang_console_init(void) {
     out_is_tty = isatty(1);
-    atexit(lang_console_flush);
+    atexit(flush_at_exit);
 }
 
 static void flush_locked(void) {
@@ -65,10 +73,12 @@ static void append_locked(const char *p, size_t n) {
 }
 
 /* Before a call of a C function (spec 10.9): Lang's text goes out first, so that what C
- * writes to fd 1 follows it. A relaxed look at out_len: when it is 0 nothing of this
- * thread's is waiting. */
+ * writes to fd 1 follows it; and before it, what C's stdio still holds of earlier C calls
+ * (a printf without a newline), which came before Lang's text. A relaxed look at out_len:
+ * when it is 0 nothing of this thread's is waiting. */
 void lang_ffi_flush(void) {
     if (__atomic_load_n(&out_len, __ATOMIC_RELAXED) == 0) return;
+    fflush(stdout);
     if (!__atomic_load_n(&out_shared, __ATOMIC_ACQUIRE)) {
         flush_locked();
         return;

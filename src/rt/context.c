@@ -129,8 +129,8 @@ void lang_rt_free_args(LangContext *ctx, LangArray *args) {
 }
 
 void lang_rt_exit(int64_t status) {
+    fflush(NULL); /* C stdio used through FFI: its text is older than what Lang's buffer holds */
     lang_console_flush();
-    fflush(NULL); /* C stdio used through FFI */
     lang_gc_report();
     if (lang_alloc_leaks_enabled()) lang_alloc_leak_report();
     _exit((int)(status & 0xff));

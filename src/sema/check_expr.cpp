@@ -1211,7 +1211,10 @@ const Type* Sema::check_interp(InterpStringExpr* e) {
         if (is_error(t) || t->kind == TypeKind::String) continue;
         if (!to_string_ok(t)) {
             if (report_fallible(p.expr, "printing it")) continue;
-            diag.error(p.expr->span, "cannot interpolate a value of type %s", tn(t).c_str());
+            bool has_to_string = (t->kind == TypeKind::Struct || t->kind == TypeKind::Class) && t->decl &&
+                                 lookup_member(t->decl, c.interner.intern("ToString")) >= 0;
+            diag.error(p.expr->span, "cannot interpolate a value of type %s%s", tn(t).c_str(),
+                       has_to_string ? " (call its ToString())" : "");
             continue;
         }
         p.expr = wrap_cast(p.expr, T.string());
