@@ -31,6 +31,17 @@ Ident Interner::intern(std::string_view s, uint32_t k) {
     return Ident(n);
 }
 
+Ident Interner::find(std::string_view s) const {
+    uint32_t k = key(s);
+    size_t mask = slots_.size() - 1;
+    for (size_t i = k & mask;; i = (i + 1) & mask) {
+        const Slot& sl = slots_[i];
+        if (!sl.str) return Ident();
+        if (sl.key == k && sl.str->len == s.size() && std::string_view(sl.str->text, sl.str->len) == s)
+            return Ident(sl.str);
+    }
+}
+
 void Interner::rehash() {
     std::vector<Slot> old(slots_.size() * 2);
     old.swap(slots_);

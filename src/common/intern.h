@@ -41,6 +41,8 @@ public:
     // The same, with `k == key(s)` already computed (the lexer computes it byte by byte
     // while it scans an identifier, so the bytes are read only once).
     Ident intern(std::string_view s, uint32_t k);
+    // The interned string equal to s, or an empty Ident when s was never interned.
+    Ident find(std::string_view s) const;
 
     // The table's lookup key: FNV-1a, a multiply per byte. Identifiers are short, so this
     // is much cheaper than a call to XXH3; IStr::hash (the hash the rest of the compiler

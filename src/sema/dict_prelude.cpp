@@ -39,6 +39,7 @@ static bool has_word(const std::string& text, std::string_view w, bool generic) 
 }
 
 static bool program_mentions(Compilation& c, std::string_view w, bool generic) {
+    if (!c.interner.find(w)) return false; // never lexed as an identifier (prelude.cpp)
     for (FileAst* f : c.files) {
         if (!f || is_prelude_path(c.sources.file(f->file_id).path)) continue;
         if (has_word(c.sources.file(f->file_id).text, w, generic)) return true;

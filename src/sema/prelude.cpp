@@ -30,6 +30,9 @@ bool program_declares_type(Compilation& c, std::string_view name) {
 static bool ident_char(char ch) { return std::isalnum((unsigned char)ch) || ch == '_'; }
 
 bool mentions_word(Compilation& c, std::string_view w, bool member) {
+    // The lexer interned every identifier of the program: a word it never saw is not
+    // there (outside comments and strings), and the text need not be searched.
+    if (!c.interner.find(w)) return false;
     for (FileAst* f : c.files) {
         if (!f || is_prelude_path(c.sources.file(f->file_id).path)) continue;
         const std::string& text = c.sources.file(f->file_id).text;
