@@ -37,10 +37,13 @@
  * puts the block on this thread's list for that size (at most kCacheDepth blocks each)
  * instead of freeing it; the next string of that size takes it back. A kept block counts
  * as freed in the allocator's and the strings' live counts, and the leak report
- * (LANG_LEAKS=1) does not list it (its prefix says kKeptMagic). An OS thread that exits frees its blocks (alloc_small.c calls
- * lang_str_cache_flush).
+ * (LANG_LEAKS=1) does not list it (its prefix says kKeptMagic). Only an OS thread with a
+ * small-block heap keeps blocks, because its exit frees them (the heap's exit hook in
+ * alloc_small.c calls lang_str_cache_flush); a thread C made that only releases strings
+ * frees them at once.
  */
 #include <string.h>
+#include "alloc_small.h"
 #include "rt_internal.h"
 
 typedef struct StrPrefix {
@@ -227,7 +230,7 @@ __attribute__((noinline)) static void str_free(LangString *s) {
     if (p->allocator == &lang_default_allocator_record && cap <= kCacheMaxCap && (cap & 15) == 7) {
         LangThreadStats *st = lang_thread_stats();
         int k = (int)cap >> 4;
-        if (st->str_kept[k] < kCacheDepth) { /* recycled (see the top of the file) */
+        if (st->str_kept[k] < kCacheDepth && lang_small_heap) { /* recycled (see the top of the file) */
             set_cap_magic(p, 0, kKeptMagic);
             *(StrPrefix **)(p + 1) = st->str_kept_head[k];
             st->str_kept_head[k] = p;
@@ -252,7 +255,7 @@ void lang_str_release(LangString *s) {
     uint64_t cm = p->cap_magic;
     LangThreadStats *st = lang_this_thread_stats;
     if (cm >> 48 == kStrMagic && (cm & CAP_MASK & ~(uint64_t)0x30) == 7 && /* room 7, 23, 39 or 55 */
-        p->allocator == &lang_default_allocator_record && st) {
+        p->allocator == &lang_default_allocator_record && st && lang_small_heap) {
         int k = (int)(cm & CAP_MASK) >> 4;
         if (st->str_kept[k] < kCacheDepth) {
             set_cap_magic(p, 0, kKeptMagic);
