@@ -182,25 +182,7 @@ struct Cse {
         for (Block* b : f.blocks)
             if (b->id >= nb) nb = b->id + 1;
         std::vector<int> num(nb, -1);
-        std::vector<Block*> post;
-        std::vector<std::pair<Block*, int>> stack{{f.blocks[0], 0}};
-        std::vector<uint8_t> seen(nb, 0);
-        seen[f.blocks[0]->id] = 1;
-        while (!stack.empty()) {
-            auto& [b, k] = stack.back();
-            Inst* t = b->term();
-            if (k < num_targets(t)) {
-                Block* s = t->target[k++];
-                if (s && !seen[s->id]) {
-                    seen[s->id] = 1;
-                    stack.push_back({s, 0});
-                }
-                continue;
-            }
-            post.push_back(b);
-            stack.pop_back();
-        }
-        std::vector<Block*> rpo(post.rbegin(), post.rend());
+        std::vector<Block*> rpo = reverse_postorder(f);
         for (size_t k = 0; k < rpo.size(); k++) num[rpo[k]->id] = (int)k;
         std::vector<int> idom(rpo.size(), -1);
         idom[0] = 0;

@@ -430,31 +430,6 @@ bool fold_branch(Inst* t) {
     return true;
 }
 
-std::vector<Block*> reverse_postorder(Func& f) {
-    std::vector<Block*> post;
-    if (!f.blocks.size) return post;
-    std::vector<uint8_t> seen(f.next_block + 1, 0);
-    for (Block* b : f.blocks)
-        if (b->id >= seen.size()) seen.resize(b->id + 1, 0);
-    std::vector<std::pair<Block*, int>> stack{{f.blocks[0], 0}};
-    seen[f.blocks[0]->id] = 1;
-    while (!stack.empty()) {
-        auto& [b, k] = stack.back();
-        Inst* t = b->term();
-        if (k < num_targets(t)) {
-            Block* s = t->target[k++];
-            if (s && !seen[s->id]) {
-                seen[s->id] = 1;
-                stack.push_back({s, 0});
-            }
-            continue;
-        }
-        post.push_back(b);
-        stack.pop_back();
-    }
-    return {post.rbegin(), post.rend()};
-}
-
 } // namespace
 
 void fold(Module& m, Func& f) {

@@ -1,5 +1,6 @@
 // ir.cpp: the opcode table and the small builder helpers of ir.h.
 #include "ir/ir.h"
+#include <vector>
 
 namespace lang::ir {
 
@@ -57,6 +58,32 @@ void compute_cfg(Module& m, Func& f) {
         for (int k = 0; k < num_targets(t); k++)
             if (Block* s = t->target[k]) s->preds.data[s->preds.size++] = b;
     }
+}
+
+// Blocks reachable from the entry, in reverse postorder of an iterative DFS.
+std::vector<Block*> reverse_postorder(const Func& f) {
+    std::vector<Block*> post;
+    if (!f.blocks.size) return post;
+    std::vector<uint8_t> seen(f.next_block + 1, 0);
+    for (Block* b : f.blocks)
+        if (b->id >= seen.size()) seen.resize(b->id + 1, 0);
+    std::vector<std::pair<Block*, int>> stack{{f.blocks[0], 0}};
+    seen[f.blocks[0]->id] = 1;
+    while (!stack.empty()) {
+        auto& [b, k] = stack.back();
+        Inst* t = b->term();
+        if (k < num_targets(t)) {
+            Block* s = t->target[k++];
+            if (s && !seen[s->id]) {
+                seen[s->id] = 1;
+                stack.push_back({s, 0});
+            }
+            continue;
+        }
+        post.push_back(b);
+        stack.pop_back();
+    }
+    return {post.rbegin(), post.rend()};
 }
 
 } // namespace lang::ir

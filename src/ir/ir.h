@@ -17,6 +17,7 @@
 #include "common/arena.h"
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace lang::ir {
 
@@ -157,6 +158,8 @@ inline void append(Module& m, Block* b, Inst* i) { // sets i->block
 
 // Recomputes Block::preds for every block from the terminators.
 void compute_cfg(Module& m, Func& f);
+// The blocks reachable from the entry, in reverse postorder (fold.cpp, cse.cpp).
+std::vector<Block*> reverse_postorder(const Func& f);
 
 // Text form (print.cpp / read.cpp). The reader reports errors as "line:col: message" in *err.
 std::string print(const Module& m);

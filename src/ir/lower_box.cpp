@@ -32,14 +32,20 @@ const char* Lowerer::box_thunk_symbol(FuncDecl* impl) {
     return m.arena.copy_str(name.data(), name.size());
 }
 
-void Lowerer::box_thunk(FuncDecl* impl) {
-    ir::Func* fn = ir::new_func(m, box_thunk_symbol(impl));
+// Starts a function named sym that forwards to impl (a thunk): impl's file and line.
+ir::Func* Lowerer::begin_thunk(FuncDecl* impl, const char* sym) {
+    ir::Func* fn = ir::new_func(m, sym);
     auto fit = file_of_.find(impl);
     fn->source_file = fit != file_of_.end() ? fit->second : file_path;
     fdecl = impl;
     begin_func(fn);
     file_id = impl->span.file;
     set_line(impl->span);
+    return fn;
+}
+
+void Lowerer::box_thunk(FuncDecl* impl) {
+    ir::Func* fn = begin_thunk(impl, box_thunk_symbol(impl));
     const Type* rt = fn_result(impl);
     bool agg = is_agg(rt);
     std::vector<Inst*> args;

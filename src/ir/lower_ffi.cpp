@@ -154,13 +154,7 @@ Inst* Lowerer::c_call_args(FuncDecl* fd, ArenaVec<Arg>& args, std::vector<Inst*>
 void Lowerer::emit_c_thunks() {
     for (size_t k = 0; k < c_thunks_.size(); k++) {
         FuncDecl* impl = c_thunks_[k];
-        ir::Func* fn = ir::new_func(m, c_thunk_symbol(impl));
-        auto fit = file_of_.find(impl);
-        fn->source_file = fit != file_of_.end() ? fit->second : file_path;
-        fdecl = impl;
-        begin_func(fn);
-        file_id = impl->span.file;
-        set_line(impl->span);
+        ir::Func* fn = begin_thunk(impl, c_thunk_symbol(impl));
         fn->has_ctx = false; // entered from C
         std::vector<Inst*> params;
         for (ParamDecl* p : impl->params) params.push_back(add_param(ty(p->type)));

@@ -289,6 +289,7 @@ public:
     Inst* box_struct(Inst* v, const Type* t, const Type* iface);
     const char* box_thunk_symbol(FuncDecl* impl);
     void box_thunk(FuncDecl* impl);
+    ir::Func* begin_thunk(FuncDecl* impl, const char* sym); // a function forwarding to impl
     void emit_box_thunks();
     std::vector<TypeDecl*> boxed_;
     // lower_ffi.cpp: C calls' callbacks (a C-ABI thunk per Lang function passed to C)

@@ -257,27 +257,8 @@ struct Verifier {
     void dominators() {
         size_t nb = blk_by_id.size();
         rpo_num.assign(nb, -1);
-        std::vector<uint8_t> seen(nb, 0);
-        std::vector<const Block*> post;
-        std::vector<std::pair<const Block*, int>> stack;
-        const Block* entry = f.blocks[0];
-        stack.push_back({entry, 0});
-        seen[entry->id] = 1;
-        while (!stack.empty()) {
-            auto& [b, k] = stack.back();
-            const Inst* t = b->term();
-            if (k < 2) {
-                const Block* s = t->target[k++];
-                if (s && !seen[s->id]) {
-                    seen[s->id] = 1;
-                    stack.push_back({s, 0});
-                }
-                continue;
-            }
-            post.push_back(b);
-            stack.pop_back();
-        }
-        rpo.assign(post.rbegin(), post.rend());
+        std::vector<Block*> order = reverse_postorder(f);
+        rpo.assign(order.begin(), order.end());
         for (size_t k = 0; k < rpo.size(); k++) rpo_num[rpo[k]->id] = (int)k;
         idom.assign(rpo.size(), -1);
         idom[0] = 0;

@@ -558,6 +558,18 @@ static void skip_value(LangJsonR *r) {
     }
 }
 
+/* The position of the name k[0..len) in the '\n'-separated `names`, or -1. */
+static int64_t name_index(const char *names, const char *k, int64_t len) {
+    const char *p = names;
+    for (int64_t f = 0;; f++) {
+        const char *e = strchr(p, '\n');
+        int64_t n = e ? (int64_t)(e - p) : (int64_t)strlen(p);
+        if (n == len && memcmp(p, k, (size_t)n) == 0) return f;
+        if (!e) return -1;
+        p = e + 1;
+    }
+}
+
 /* Before member `index` of an object read into a struct or class whose fields are the
  * '\n'-separated `names`: the number of the field the next key names (its ':' consumed),
  * or -1 at the closing '}' or after an error. Members with other keys are skipped. */
@@ -566,18 +578,9 @@ int64_t lang_json_r_field(LangJsonR *r, int64_t index, const char *names) {
         int64_t len;
         char *k = next_key(r, index, &len);
         if (!k) return -1;
-        const char *p = names;
-        for (int64_t f = 0;; f++) {
-            const char *e = strchr(p, '\n');
-            int64_t n = e ? (int64_t)(e - p) : (int64_t)strlen(p);
-            if (n == len && memcmp(p, k, (size_t)n) == 0) {
-                free(k);
-                return f;
-            }
-            if (!e) break;
-            p = e + 1;
-        }
+        int64_t f = name_index(names, k, len);
         free(k);
+        if (f >= 0) return f;
         skip_value(r);
     }
 }
@@ -602,16 +605,10 @@ int64_t lang_json_r_enum(LangJsonR *r, const char *names, const char *type) {
     char *k;
     int64_t len = read_text(r, &k);
     if (len < 0) return 0;
-    const char *p = names;
-    for (int64_t f = 0;; f++) {
-        const char *e = strchr(p, '\n');
-        int64_t n = e ? (int64_t)(e - p) : (int64_t)strlen(p);
-        if (n == len && memcmp(p, k, (size_t)n) == 0) {
-            free(k);
-            return f;
-        }
-        if (!e) break;
-        p = e + 1;
+    int64_t f = name_index(names, k, len);
+    if (f >= 0) {
+        free(k);
+        return f;
     }
     fail_at(r, start, "'%.*s' is not a member of enum %s", (int)(len > 40 ? 40 : len), k, type);
     free(k);
