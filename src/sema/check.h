@@ -357,6 +357,7 @@ public:
     bool check_duration_compound(AssignExpr* e);
     const Type* check_duration_member(MemberExpr* e);
     bool duration_count(Expr*& e);
+    const char* duration_hint(BinOp op, const Type* other) const;
     bool is_math(Expr* obj);                                      // check_math.cpp
     bool c_types_ok_ = false; // resolving an extern function's parameters: cstring allowed
     std::unordered_map<std::string, FuncDecl*> c_funcs_; // C functions by symbol (ffi.cpp)

@@ -929,7 +929,8 @@ const Type* Sema::check_binary(BinaryExpr* e, const Type* hint) {
     }
     if (arith && (ta->kind == TypeKind::Duration || tb->kind == TypeKind::Duration)) {
         if (const Type* r = check_duration_binary(e)) return r;
-        diag.error(e->span, "operator '%s' cannot be applied to %s and %s", op, tn(ta).c_str(), tn(tb).c_str());
+        diag.error(e->span, "operator '%s' cannot be applied to %s and %s%s", op, tn(ta).c_str(), tn(tb).c_str(),
+                   duration_hint(e->op, ta->kind == TypeKind::Duration ? tb : ta));
         return err();
     }
     if (e->op == BinOp::Shl || e->op == BinOp::Shr) {

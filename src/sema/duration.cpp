@@ -80,6 +80,14 @@ const Type* Sema::check_duration_binary(BinaryExpr* e) {
     }
 }
 
+// The end of the message for a number where + - % need a Duration (else "").
+const char* Sema::duration_hint(BinOp op, const Type* other) const {
+    bool needs_duration = op == BinOp::Add || op == BinOp::Sub || op == BinOp::Mod;
+    return needs_duration && other->is_numeric()
+               ? " (make the number a Duration: Duration.Seconds(n), Duration.Millis(n), ...)"
+               : "";
+}
+
 // d op= v on a Duration d: += -= %= take a Duration, *= /= an int.
 bool Sema::check_duration_compound(AssignExpr* e) {
     const Type* dur = T.handle(TypeKind::Duration, nullptr);
@@ -90,7 +98,8 @@ bool Sema::check_duration_compound(AssignExpr* e) {
     case BinOp::Mul: case BinOp::Div: if (duration_count(e->value)) return true; break;
     default: break;
     }
-    diag.error(e->span, "compound assignment cannot be applied to Duration and %s", tn(vt).c_str());
+    diag.error(e->span, "compound assignment cannot be applied to Duration and %s%s", tn(vt).c_str(),
+               duration_hint(e->op, vt));
     return true;
 }
 
