@@ -16,7 +16,9 @@ CC       ?= cc
 B        := build
 OPT      ?= -O2
 CXXFLAGS := -std=c++20 $(OPT) -g -Wall -Wextra -Isrc -MMD -MP
-CFLAGS   := -std=gnu11 -O2 -g -Wall -Wextra -Isrc/rt -Iinclude -fno-omit-frame-pointer -MMD -MP
+# The runtime keeps line tables only (-g1): every `lang build` links it, and full debug
+# information made a hello world's link 8% slower; gdb still shows runtime file:line.
+CFLAGS   := -std=gnu11 -O2 -g1 -Wall -Wextra -Isrc/rt -Iinclude -fno-omit-frame-pointer -MMD -MP
 LDLIBS   := -lutf8proc -lxxhash -pthread
 # Release builds define NDEBUG; sanitizer builds are debug builds: the IR verifier runs
 # after lowering and after every pass (see src/driver/pipeline.cpp).
