@@ -42,6 +42,13 @@ Ident Interner::find(std::string_view s) const {
     }
 }
 
+bool Interner::any_contains(std::string_view part) const {
+    for (const Slot& sl : slots_)
+        if (sl.str && sl.str->len >= part.size() && std::string_view(sl.str->text, sl.str->len).find(part) != std::string_view::npos)
+            return true;
+    return false;
+}
+
 void Interner::rehash() {
     std::vector<Slot> old(slots_.size() * 2);
     old.swap(slots_);

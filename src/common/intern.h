@@ -43,6 +43,9 @@ public:
     Ident intern(std::string_view s, uint32_t k);
     // The interned string equal to s, or an empty Ident when s was never interned.
     Ident find(std::string_view s) const;
+    // Whether some interned string contains `part` (a walk over the table: a program has
+    // far fewer distinct names than bytes of text).
+    bool any_contains(std::string_view part) const;
 
     // The table's lookup key: FNV-1a, a multiply per byte. Identifiers are short, so this
     // is much cheaper than a call to XXH3; IStr::hash (the hash the rest of the compiler

@@ -477,6 +477,7 @@ struct FileAst {
     ArenaVec<Decl*> decls;              // TypeDecl, FuncDecl, TestDecl, ExternBlockDecl, global LocalDecl
     ArenaVec<Decl*> instances;          // sema: instances of this file's generic types and functions
                                         // (TypeDecl, FuncDecl; parent = enclosing type), in creation order
+    bool fails = false;                 // has a `fail`, a `catch` or an `Err` pattern (sema/error_prelude.cpp)
 };
 
 template <class T, class N> inline T* as(N* n) { return static_cast<T*>(n); }

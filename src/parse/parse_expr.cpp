@@ -101,6 +101,7 @@ Expr* Parser::catch_tail(uint32_t b, Expr* e) {
     while (at(Tok::KwCatch)) {
         if (!level_ok(reach_ + 1)) break;
         advance();
+        fails_ = true;
         CatchExpr* c = expr_node<CatchExpr>(ExprKind::Catch, Span{});
         c->operand = e;
         if (at(Tok::LParen) && peek(1).kind == Tok::Ident && peek(2).kind == Tok::RParen &&
@@ -864,7 +865,7 @@ Pattern* Parser::parse_pattern(bool is_ctx) {
         advance();
         pt->kind = PatternKind::Variant;
         if (path.size == 1 && path[0] == id_ok_) pt->kind = PatternKind::Ok;
-        if (path.size == 1 && path[0] == id_err_) pt->kind = PatternKind::Err;
+        if (path.size == 1 && path[0] == id_err_) pt->kind = PatternKind::Err, fails_ = true;
         pt->path = path;
         while (!at(Tok::RParen) && !at(Tok::Eof)) {
             pt->subs.push(arena_, parse_pattern(false));

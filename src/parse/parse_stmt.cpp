@@ -89,6 +89,7 @@ Stmt* Parser::parse_stmt() {
     }
     case Tok::KwFail: {
         advance();
+        fails_ = true;
         FailStmt* f = stmt_node<FailStmt>(StmtKind::Fail, Span{});
         f->error = parse_expr();
         expect_semi("after 'fail' expression");

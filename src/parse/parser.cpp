@@ -385,6 +385,7 @@ FileAst* Parser::parse() {
         first = false;
         if (panic_ || p_ == start) sync_decl(start, false);
     }
+    f->fails = fails_;
     feed_->finish(); // every lexical error is out before the syntax errors
     for (const PendingError& e : pending_errors_) c_.diag.error(e.span, "%s", e.msg.c_str());
     return f;

@@ -294,6 +294,7 @@ public:
     int depth_ = 0;
     int reach_ = 0;         // see Measure
     bool panic_ = false;
+    bool fails_ = false; // a `fail`, `catch` or `Err` pattern was parsed (FileAst::fails)
     bool skipping_ = false; // too_deep() skipped ahead: no backtracking until end_panic()
     bool reported_too_deep_ = false;
     int spec_ = 0;          // > 0 while parsing speculatively

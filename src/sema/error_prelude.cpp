@@ -9,6 +9,7 @@
 // sets Location (at `fail`) and Trace (at each `try`) itself. `int.Parse`/`float.Parse`
 // are the static methods ParseInt/ParseFloat of ParseError (check_errors.cpp);
 // `__lang_parse_f64` is a builtin only this file may call (strtod of checked text).
+#include "parse/ast.h"
 #include "sema/prelude.h"
 
 namespace lang {
@@ -103,13 +104,13 @@ public class ParseError : Error {
 }
 )LANG";
 
-// Only a program that can name what the prelude defines gets it (a word of the program's
-// text contains Error, Err, fail, catch or Parse), so the others compile exactly as before
-// and pay nothing for it.
+// Only a program that can name what the prelude defines gets it (a `fail`, a `catch`, an
+// `Err` pattern, or the word Error, ParseError or Parse in its code), so the others compile
+// exactly as before and pay nothing for it.
 static bool needs_prelude(Compilation& c) {
-    for (const char* w : {"Err", "fail", "catch", "Parse"}) // "Err" covers Error
-        if (program_text_contains(c, w)) return true;
-    return false;
+    for (FileAst* f : c.files)
+        if (f && f->fails && !is_prelude_path(c.sources.file(f->file_id).path)) return true;
+    return mentions_word(c, "Error") || mentions_word(c, "ParseError") || mentions_word(c, "Parse");
 }
 
 void add_error_prelude(Compilation& c, bool always) {

@@ -3,9 +3,12 @@
 // program's own files that decide whether it gets one.
 #include "parse/parser.h"
 #include "sema/prelude.h"
+#include <algorithm>
 #include <cctype>
 
 namespace lang {
+
+static bool ident_char(char ch) { return std::isalnum((unsigned char)ch) || ch == '_'; }
 
 bool is_prelude_path(const std::string& path) { return !path.empty() && path[0] == '<'; }
 
@@ -27,7 +30,6 @@ bool program_declares_type(Compilation& c, std::string_view name) {
     return false;
 }
 
-static bool ident_char(char ch) { return std::isalnum((unsigned char)ch) || ch == '_'; }
 
 bool mentions_word(Compilation& c, std::string_view w, bool member) {
     // The lexer interned every identifier of the program: a word it never saw is not
@@ -54,6 +56,11 @@ bool declares_any(Compilation& c, std::initializer_list<std::string_view> names)
 }
 
 bool program_text_contains(Compilation& c, std::string_view text) {
+    // Outside comments and string literals (whose words name nothing), letters belong to
+    // identifiers and keywords, and the lexer interned every one: when no interned string
+    // contains `text` (made of name characters; "#caller" is a directive, searched for),
+    // the program's text need not be searched.
+    if (std::all_of(text.begin(), text.end(), ident_char) && !c.interner.any_contains(text)) return false;
     for (FileAst* f : c.files) {
         if (!f || is_prelude_path(c.sources.file(f->file_id).path)) continue;
         if (c.sources.file(f->file_id).text.find(text) != std::string::npos) return true;

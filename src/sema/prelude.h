@@ -14,7 +14,7 @@ inline constexpr const char* kCollectionsPreludePath = "<prelude>/collections.la
 
 // Parses the `Error`/`ParseError` prelude and puts it first in c.files (so a program's own
 // root-level `Error` is the duplicate definition), unless it is there already
-// or the program cannot refer to it (no Err/fail/catch/Parse in its text).
+// or the program cannot refer to it (no fail or catch, and no name containing Err or Parse).
 // check_program and ProgramCheck call it, so every checked program has it.
 void add_error_prelude(Compilation& c, bool always = false);
 

@@ -660,13 +660,18 @@ const Type* Sema::resolve_type(TypeExpr* te) {
     switch (te->kind) {
     case TypeExprKind::Named: {
         if (te->path.empty()) break;
-        if (const Type* ct = resolve_conc_type(te)) { r = ct; break; } // check_concurrency.cpp
-        if (te->path.size == 1 && te->args.empty() && !tbind_.empty())
-            if (const Type* bound = lookup_tparam(te->path[0])) { r = bound; break; } // generics.cpp
-        if (const Type* rt = resolve_reflect_type(te)) { r = rt; break; } // reflect.cpp
-        if (const Type* st = resolve_text_type(te)) { r = st; break; } // check_text.cpp: StringBuilder
         TypeKind pk;
-        if (te->path.size == 1 && prim_kind(*this, te->path[0], &pk)) {
+        bool prim = te->path.size == 1 && prim_kind(*this, te->path[0], &pk);
+        // Most named types are primitives, and none of the names below is one: they are
+        // tried for other names, or when a type parameter in scope may have a primitive's.
+        if (!prim || !tbind_.empty()) {
+            if (const Type* ct = resolve_conc_type(te)) { r = ct; break; } // check_concurrency.cpp
+            if (te->path.size == 1 && te->args.empty() && !tbind_.empty())
+                if (const Type* bound = lookup_tparam(te->path[0])) { r = bound; break; } // generics.cpp
+            if (const Type* rt = resolve_reflect_type(te)) { r = rt; break; } // reflect.cpp
+            if (const Type* st = resolve_text_type(te)) { r = st; break; } // check_text.cpp: StringBuilder
+        }
+        if (prim) {
             if (pk == TypeKind::CString && !c_types_ok_) {
                 diag.error(te->span, "'cstring' is only for the parameters of extern \"C\" functions (a string converts to it at the call)");
                 break;
