@@ -63,8 +63,14 @@ bool Lowerer::has_drops(const Type* t, int depth) {
     switch (t->kind) {
     case TypeKind::Tuple:
     case TypeKind::Struct:
-    case TypeKind::Enum: // a payload enum: a box, or a payload with something to drop
-        return any_part(t, [&](const Type* p, bool boxed) { return boxed || has_drops(p, depth + 1); });
+    case TypeKind::Enum: { // a payload enum: a box, or a payload with something to drop
+        // Asked for the same few aggregates at every use: the answer is kept.
+        if (depth == 0)
+            if (auto it = drops_memo_.find(t); it != drops_memo_.end()) return it->second;
+        bool r = any_part(t, [&](const Type* p, bool boxed) { return boxed || has_drops(p, depth + 1); });
+        if (depth == 0) drops_memo_.emplace(t, r);
+        return r;
+    }
     case TypeKind::Nullable: return is_agg(t) && has_drops(t->elem, depth + 1); // a value T?
     case TypeKind::Fallible: return true; // T!: an Error object, or its value
     default: return false;

@@ -383,6 +383,7 @@ public:
     // Drops of owned values (lower_drop.cpp)
     bool needs_drop(const Type* t);        // a class object, interface value or array (maybe null)
     bool has_drops(const Type* t, int depth = 0); // ... or a string, or a struct/tuple holding one
+    std::unordered_map<const Type*, bool> drops_memo_; // has_drops of aggregates
     Inst* own_value(Inst* v, const Type* t); // registers an owned temporary (dropped unless claimed)
     void drop_value(const Type* t, Inst* v);
     bool has_pending_drops(bool strings); // a droppable local or temporary (or a string, if asked) is live: no tail call
@@ -403,7 +404,10 @@ public:
     // ---- `is` patterns that take over new values (lower_is_owners.cpp)
     std::vector<IsOwner> owned_bindings_;  // filled by cond_branch, not yet given a scope
     std::unordered_map<IsExpr*, Inst*> is_owner_slots_; // prepared: emptied binding (null) or aggregate owner slot
-    size_t own_bindings(size_t from);
+    size_t own_bindings(size_t from) { // (inline: usually no `is` pattern filled an owner)
+        return from < owned_bindings_.size() ? own_bindings_since(from) : defers.size();
+    }
+    size_t own_bindings_since(size_t from);
     void prepare_is_owners(Expr* e);
     Inst* take_is_owner(IsExpr* ie, Inst* v, bool fresh_result);
     void drop_pending_owners(size_t from);

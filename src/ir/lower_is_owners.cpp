@@ -133,7 +133,7 @@ Inst* Lowerer::take_is_owner(IsExpr* ie, Inst* v, bool fresh_result) {
 
 // The owners that cond_branch filled since `from` are dropped when the scope being entered
 // ends, unless moved (a binding's variable is emptied by a move). Returns the defers mark.
-size_t Lowerer::own_bindings(size_t from) {
+size_t Lowerer::own_bindings_since(size_t from) {
     size_t mark = defers.size();
     for (size_t i = from; i < owned_bindings_.size(); i++) {
         const IsOwner& o = owned_bindings_[i];
@@ -142,7 +142,7 @@ size_t Lowerer::own_bindings(size_t from) {
         else if (o.slot)
             defers.push_back({nullptr, nullptr, nullptr, nullptr, o.slot, o.type});
     }
-    if (from < owned_bindings_.size()) owned_bindings_.resize(from);
+    owned_bindings_.resize(from);
     return mark;
 }
 

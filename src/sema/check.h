@@ -435,7 +435,10 @@ public:
     void find_error_decls();
     bool is_error_class(const Type* t) const;  // the prelude's Error or a class deriving from it
     const Type* error_type() const;            // the Error class type
-    bool report_fallible(Expr* e, const char* use); // e has a T! type: reported, true
+    bool report_fallible(Expr* e, const char* use) { // e has a T! type: reported, true
+        return e && e->type && e->type->kind == TypeKind::Fallible && report_fallible_use(e, use);
+    }
+    bool report_fallible_use(Expr* e, const char* use);
     void check_fail(FailStmt* s);
     const Type* check_try(TryExpr* e);
     const Type* check_catch(CatchExpr* e, const Type* hint, bool as_stmt = false);

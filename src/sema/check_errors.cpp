@@ -41,8 +41,7 @@ bool Sema::is_error_class(const Type* t) const {
 
 const Type* Sema::error_type() const { return error_decl_ ? error_decl_->type : T.error(); }
 
-bool Sema::report_fallible(Expr* e, const char* use) {
-    if (!e || !e->type || e->type->kind != TypeKind::Fallible) return false;
+bool Sema::report_fallible_use(Expr* e, const char* use) {
     diag.error(e->span, "this value has type %s and may be an error: handle it with 'try', 'catch' or 'match' before %s",
                tn(e->type).c_str(), use);
     return true;

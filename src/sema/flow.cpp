@@ -271,6 +271,8 @@ private:
     // `=> e` arms of a `match`.
     void moved_names(Expr* x, State& st) {
         x = strip_casts(x);
+        // Every case below hands over a value of a move type (the arms have the whole's type).
+        if (!x || !x->type || !s_.is_move_type(x->type)) return;
         if (x && x->kind == ExprKind::Ternary) {
             moved_names(static_cast<TernaryExpr*>(x)->then_e, st);
             moved_names(static_cast<TernaryExpr*>(x)->else_e, st);
