@@ -54,7 +54,16 @@ bool Lowerer::is_handle(const Type* t) {
     }
 }
 
-bool Lowerer::is_counted(const Type* t) { return is_str(t) || is_fn(t) || is_handle(t); }
+bool Lowerer::is_counted(const Type* t) { // is_str || is_fn || is_handle, in one switch
+    if (t && t->kind == TypeKind::Nullable) t = t->elem;
+    if (!t) return false;
+    switch (t->kind) {
+    case TypeKind::String: case TypeKind::StringBuilder: case TypeKind::Func:
+    case TypeKind::Channel: case TypeKind::Task: case TypeKind::WaitGroup: case TypeKind::Mutex:
+    case TypeKind::Atomic: return true;
+    default: return false;
+    }
+}
 
 bool Lowerer::has_counted(const Type* t) {
     if (!t) return false;

@@ -224,7 +224,16 @@ public:
     std::vector<CloneRoot> clone_roots_;
     void recheck_clone_roots();                                            // after the bodies: later instances
     // ---- ownership.cpp ----
-    bool is_move_type(const Type* t) const; // spec 6: one owner, moved by let/return/own/store
+    bool is_move_type(const Type* t) const { // spec 6: one owner, moved by let/return/own/store
+        if (!t) return false;
+        switch (t->kind) { // the common answers inline, the rest looked up (ownership.cpp)
+        case TypeKind::Array: case TypeKind::Interface: return true;
+        case TypeKind::Struct: case TypeKind::Tuple: case TypeKind::Enum: case TypeKind::Nullable:
+        case TypeKind::Fallible: case TypeKind::Class: return is_move_aggregate(t);
+        default: return false;
+        }
+    }
+    bool is_move_aggregate(const Type* t) const;
     mutable std::unordered_map<const Type*, bool> move_types_; // is_move_type's answers (types are interned)
     // ---- recursive_enum.cpp ----
     void mark_boxed_payloads(); // before layout_all: ParamDecl::boxed of recursive payloads
@@ -328,7 +337,14 @@ public:
     const Type* method_value(MemberExpr* e, const Type* ot, int32_t sym); // `obj.M` (method_values.cpp)
     const Type* check_lambda(LambdaExpr* l, const Type* hint); // lambdas.cpp
     Decl* capture(Ident name, Span span);                  // a local of a function around a lambda, captured
-    bool closure_use(Decl* d, NameExpr* use);              // a use of a closure local / function parameter as a value
+    // A local holding a lambda with captures, or a parameter of function type, used as a
+    // value (not called): closures.cpp decides at the end of the body whether that use lets
+    // the lambda escape (or, for a borrowed parameter, whether it is an error).
+    bool closure_use(Decl* d, NameExpr* use) {
+        if (d->kind == DeclKind::Local ? static_cast<LocalDecl*>(d)->closure != nullptr : borrowed_fn_param(d))
+            closure_uses_.push_back(use);
+        return false;
+    }
     // ---- closures.cpp: which lambdas escape (spec 7.10), decided once a body is checked ----
     void note_borrow_args(FuncDecl* f, ArenaVec<Arg>& args); // direct arguments of ordinary function parameters
     void note_borrow_arg(Expr* a);

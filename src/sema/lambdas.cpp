@@ -48,17 +48,6 @@ const Type* Sema::infer_result(Expr* value) {
     return t;
 }
 
-// A local holding a lambda with captures, or a parameter of function type, used as a value
-// (not called): closures.cpp decides at the end of the body whether that use lets the
-// lambda escape (or, for a borrowed parameter, whether it is an error).
-bool Sema::closure_use(Decl* d, NameExpr* use) {
-    bool note = false;
-    if (d->kind == DeclKind::Local) note = static_cast<LocalDecl*>(d)->closure != nullptr;
-    else note = borrowed_fn_param(d); // closures.cpp
-    if (note) closure_uses_.push_back(use);
-    return false;
-}
-
 const Type* Sema::check_lambda(LambdaExpr* l, const Type* hint) {
     bool ref_ok = ref_lambda_ == l; // Mutex<T>.Lock's argument (mutex_data.cpp)
     ref_lambda_ = nullptr;

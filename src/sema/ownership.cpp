@@ -53,14 +53,7 @@ bool enum_moves(const Type* t, int depth) {
 }
 } // namespace
 
-bool Sema::is_move_type(const Type* t) const {
-    if (!t) return false;
-    switch (t->kind) { // the common answers without a lookup
-    case TypeKind::Array: case TypeKind::Interface: return true;
-    case TypeKind::Struct: case TypeKind::Tuple: case TypeKind::Enum: case TypeKind::Nullable:
-    case TypeKind::Fallible: case TypeKind::Class: break;
-    default: return false;
-    }
+bool Sema::is_move_aggregate(const Type* t) const {
     auto [it, fresh] = move_types_.try_emplace(t, false);
     if (fresh) it->second = moves(t, 0);
     return it->second;
