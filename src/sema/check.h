@@ -20,6 +20,7 @@
 #include "sema/sema.h"
 #include "sema/types.h"
 #include <map>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -252,6 +253,7 @@ public:
     void required_fields(TypeDecl* td, std::vector<FieldDecl*>& out) const; // a constructor must set them
     void check_required_inits(NewExpr* e, TypeDecl* td); // `new T {...}` when T has no constructor
     void check_flow(FuncDecl* fn, TypeDecl* owner); // definite assignment, unreachable, unused
+    std::shared_ptr<void> flow_spare_; // flow.cpp's buffers, reused by the next function's check
     void push_scope() { locals_.push_scope(); }
     void pop_scope() { locals_.pop_scope(); }
     void declare_local(Ident name, Decl* d, Span span);

@@ -94,9 +94,37 @@ std::string int128_text(__int128 v) {
     return neg ? "-" + s : s;
 }
 
+// The vectors a Flow fills. Every function body gets a Flow; the last one's buffers are
+// kept (Sema::flow_spare_) and the next one clears and reuses them, so checking a function
+// does not allocate them again.
+struct FlowBuffers {
+    std::vector<FieldDecl*> fields;
+    std::vector<uint8_t> reported, read, local_reported, param_reported, borrows;
+    std::vector<int32_t> slot_of;
+    std::vector<LocalDecl*> decl_at, declared;
+    std::vector<Span> moved_at;
+    std::vector<std::pair<ParamDecl*, int32_t>> own_params;
+    std::vector<std::pair<Span, Decl*>> ended_at;
+
+    void clear() {
+        fields.clear(), reported.clear(), read.clear(), local_reported.clear(), param_reported.clear();
+        borrows.clear(), slot_of.clear(), decl_at.clear(), declared.clear(), moved_at.clear();
+        own_params.clear(), ended_at.clear();
+    }
+    static std::shared_ptr<FlowBuffers> take(Sema& s) {
+        auto b = std::static_pointer_cast<FlowBuffers>(std::move(s.flow_spare_));
+        if (!b) b = std::make_shared<FlowBuffers>();
+        b->clear();
+        return b;
+    }
+};
+
 class Flow {
 public:
     Flow(Sema& s, FuncDecl* fn, TypeDecl* owner) : s_(s), diag_(s.diag), fn_(fn), owner_(owner) {}
+    ~Flow() { s_.flow_spare_ = std::move(buf_); }
+    Flow(const Flow&) = delete;
+    Flow& operator=(const Flow&) = delete;
 
     void run() {
         read_.assign(fn_->local_count, 0);
@@ -147,19 +175,20 @@ private:
     Diag& diag_;
     FuncDecl* fn_;
     TypeDecl* owner_;
+    std::shared_ptr<FlowBuffers> buf_ = FlowBuffers::take(s_); // (before the references into it)
     bool ctor_ = false;
-    std::vector<FieldDecl*> fields_;   // slots 0..n-1 in a constructor
-    std::vector<uint8_t> reported_;    // per field: its error was given
+    std::vector<FieldDecl*>& fields_ = buf_->fields;    // slots 0..n-1 in a constructor
+    std::vector<uint8_t>& reported_ = buf_->reported;   // per field: its error was given
     bool this_reported_ = false;
-    std::vector<int32_t> slot_of_;     // LocalDecl::index -> slot, -1: always assigned
-    std::vector<LocalDecl*> decl_at_;  // LocalDecl::index -> the let/var declared here
-    std::vector<uint8_t> read_;        // LocalDecl::index -> 0 unused, 1 assigned only, 2 read
-    std::vector<uint8_t> local_reported_;
-    std::vector<LocalDecl*> declared_; // let/var locals, for the unused warning
+    std::vector<int32_t>& slot_of_ = buf_->slot_of;     // LocalDecl::index -> slot, -1: always assigned
+    std::vector<LocalDecl*>& decl_at_ = buf_->decl_at;  // LocalDecl::index -> the let/var declared here
+    std::vector<uint8_t>& read_ = buf_->read;           // LocalDecl::index -> 0 unused, 1 assigned only, 2 read
+    std::vector<uint8_t>& local_reported_ = buf_->local_reported;
+    std::vector<LocalDecl*>& declared_ = buf_->declared; // let/var locals, for the unused warning
     std::vector<Loop> loops_;
     uint32_t nslots_ = 0;
-    std::vector<Span> moved_at_;       // slot -> where it was last moved (begin 0: never)
-    std::vector<std::pair<ParamDecl*, int32_t>> own_params_; // `own` parameters of move types and their slots
+    std::vector<Span>& moved_at_ = buf_->moved_at;      // slot -> where it was last moved (begin 0: never)
+    std::vector<std::pair<ParamDecl*, int32_t>>& own_params_ = buf_->own_params; // `own` parameters of move types and their slots
     bool quiet_ = false;               // walking a loop body to find its back edge's state
 
     uint32_t move_slots_ = 0;          // slots of move-type variables so far (0: loops need no quiet walk)
@@ -236,7 +265,7 @@ private:
             if (p == d) return slot;
         return -1;
     }
-    std::vector<uint8_t> param_reported_; // own-parameter slot -> its use after a move was reported
+    std::vector<uint8_t>& param_reported_ = buf_->param_reported; // own-parameter slot -> its use after a move was reported
     bool moved_reported(int32_t slot) {
         if (param_reported_.size() <= (size_t)slot) param_reported_.resize((size_t)slot + 1, 0);
         if (param_reported_[(size_t)slot]) return true;
@@ -539,7 +568,7 @@ private:
         default: return false;
         }
     }
-    std::vector<uint8_t> borrows_; // LocalDecl::index -> 1: `let x = place;` of a borrowed place
+    std::vector<uint8_t>& borrows_ = buf_->borrows; // LocalDecl::index -> 1: `let x = place;` of a borrowed place
 
     // ---- borrows end when their owner changes (spec 6)
     // A local that borrows a place of a local or parameter R (`let n = list[0];`,
@@ -551,7 +580,7 @@ private:
         Decl* owner;
     };
     std::vector<Borrower> borrowers_;
-    std::vector<std::pair<Span, Decl*>> ended_at_; // slot -> where its owner changed, and the owner
+    std::vector<std::pair<Span, Decl*>>& ended_at_ = buf_->ended_at; // slot -> where its owner changed, and the owner
     // The variable whose value `e` (a name, or a chain of field and element reads) is part of;
     // through a local that borrows, the variable it borrows from.
     Decl* owner_of(Expr* e) const {
