@@ -273,6 +273,16 @@ struct Alloc {
                         if (!((kill[a.pred * W + g / 64] >> (g % 64)) & 1)) set(gen, a.pred, g);
                     }
                 }
+        // The blocks are visited last to first, so a block's live-in set is read in the
+        // same pass by its predecessors before it (they come after it) and stale only for
+        // those at or after it (loop latches, self loops). Another pass is needed only when
+        // a block with such a predecessor grew: the usual last pass that finds nothing new
+        // is skipped, and the sets are the same.
+        auto reread_stale = [&](size_t bi) __attribute__((always_inline)) {
+            for (uint32_t p : f.blocks[bi].preds)
+                if (p >= bi) return true;
+            return false;
+        };
         bool changed = true;
         if (W == 1) { // (most functions: up to 64 global vregs, one word per set)
             while (changed) {
@@ -282,7 +292,7 @@ struct Alloc {
                     for (uint32_t s : f.blocks[bi].succs) x |= in[s];
                     out[bi] = x;
                     uint64_t v = gen[bi] | (x & ~kill[bi]);
-                    if (v != in[bi]) in[bi] = v, changed = true;
+                    if (v != in[bi]) in[bi] = v, changed |= reread_stale(bi);
                 }
             }
         }
@@ -292,10 +302,12 @@ struct Alloc {
                 uint64_t* o = &out[bi * W];
                 for (uint32_t s : f.blocks[bi].succs)
                     for (size_t w = 0; w < W; w++) o[w] |= in[s * W + w];
+                bool grew = false;
                 for (size_t w = 0; w < W; w++) {
                     uint64_t v = gen[bi * W + w] | (o[w] & ~kill[bi * W + w]);
-                    if (v != in[bi * W + w]) in[bi * W + w] = v, changed = true;
+                    if (v != in[bi * W + w]) in[bi * W + w] = v, grew = true;
                 }
+                if (grew) changed |= reread_stale(bi);
             }
         }
         int32_t *is = istart.data(), *ie = iend.data();
