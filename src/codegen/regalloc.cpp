@@ -144,13 +144,19 @@ struct Alloc {
         auto mark = [&](uint32_t v) __attribute__((always_inline)) { // v (index) is global: give it a dense number
             if (gi[v] == UINT32_MAX) gi[v] = nglob, gl[nglob++] = v + kFirstVReg;
         };
-        int32_t open[64]; // physical register -> index of its fixed range still open in this block
-        // Only allocatable registers get fixed ranges: nothing else is ever tested for a
-        // conflict (rsp and rbp, named by every frame access, would only cost time).
-        uint64_t track = allocatable[0] | allocatable[1];
+        // Per physical register, the index of its fixed range still open in this block
+        // when its bit in `opened` is set (a mask is cleared per block, not the array).
+        int32_t open[64];
+        // Only allocatable registers of a class that has vregs get fixed ranges: nothing
+        // else is ever tested for a conflict (rsp and rbp, named by every frame access,
+        // would only cost time, and so would the xmm registers every call clobbers in a
+        // function without float values).
+        uint64_t track = 0;
+        for (int c = 0; c < 2; c++)
+            if (std::find(f.vclass.begin(), f.vclass.end(), (RegClass)c) != f.vclass.end()) track |= allocatable[c];
         uint64_t used = 0; // registers given a fixed range
         for (size_t b = 0; b < nb; b++) {
-            std::fill(std::begin(open), std::end(open), -1);
+            uint64_t opened = 0;
             MBlock& bl = f.blocks[b];
             for (const MPhi& p : bl.phis) {
                 uint32_t d = vi(p.dst);
@@ -171,8 +177,8 @@ struct Alloc {
             int32_t b0 = bs[b];
             for (const MInst& in : bl.insts) {
                 auto use_fixed = [&](uint32_t r) __attribute__((always_inline)) {
-                    if (open[r] < 0) {
-                        used |= 1ull << r;
+                    if (!((opened >> r) & 1)) {
+                        opened |= 1ull << r;
                         open[r] = (int32_t)fixed[r].size();
                         fixed[r].push_back({b0, pos});
                     } else {
@@ -180,7 +186,7 @@ struct Alloc {
                     }
                 };
                 auto def_fixed = [&](uint32_t r) __attribute__((always_inline)) {
-                    used |= 1ull << r;
+                    opened |= 1ull << r;
                     open[r] = (int32_t)fixed[r].size();
                     fixed[r].push_back({pos + 1, pos + 1});
                 };
@@ -218,6 +224,7 @@ struct Alloc {
                 pos += 2;
             }
             ue[b] = nup, de[b] = ndef;
+            used |= opened;
         }
         fixed_used = used;
         nglobals = nglob;
@@ -266,6 +273,16 @@ struct Alloc {
                         if (!((kill[a.pred * W + g / 64] >> (g % 64)) & 1)) set(gen, a.pred, g);
                     }
                 }
+        // The blocks are visited last to first, so a block's live-in set is read in the
+        // same pass by its predecessors before it (they come after it) and stale only for
+        // those at or after it (loop latches, self loops). Another pass is needed only when
+        // a block with such a predecessor grew: the usual last pass that finds nothing new
+        // is skipped, and the sets are the same.
+        auto reread_stale = [&](size_t bi) __attribute__((always_inline)) {
+            for (uint32_t p : f.blocks[bi].preds)
+                if (p >= bi) return true;
+            return false;
+        };
         bool changed = true;
         if (W == 1) { // (most functions: up to 64 global vregs, one word per set)
             while (changed) {
@@ -275,7 +292,7 @@ struct Alloc {
                     for (uint32_t s : f.blocks[bi].succs) x |= in[s];
                     out[bi] = x;
                     uint64_t v = gen[bi] | (x & ~kill[bi]);
-                    if (v != in[bi]) in[bi] = v, changed = true;
+                    if (v != in[bi]) in[bi] = v, changed |= reread_stale(bi);
                 }
             }
         }
@@ -285,10 +302,12 @@ struct Alloc {
                 uint64_t* o = &out[bi * W];
                 for (uint32_t s : f.blocks[bi].succs)
                     for (size_t w = 0; w < W; w++) o[w] |= in[s * W + w];
+                bool grew = false;
                 for (size_t w = 0; w < W; w++) {
                     uint64_t v = gen[bi * W + w] | (o[w] & ~kill[bi * W + w]);
-                    if (v != in[bi * W + w]) in[bi * W + w] = v, changed = true;
+                    if (v != in[bi * W + w]) in[bi * W + w] = v, grew = true;
                 }
+                if (grew) changed |= reread_stale(bi);
             }
         }
         int32_t *is = istart.data(), *ie = iend.data();

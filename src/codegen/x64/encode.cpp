@@ -329,25 +329,27 @@ int encode_into(uint16_t op, uint8_t cc, const Operand* ops, int n, uint8_t* dst
 
 namespace encdetail {
 
-// A memo miss (x64.h has the hit path): the full encoder, then the entry is replaced.
+// A memo miss (x64.h has the hit path): the full encoder, then the new entry takes the
+// slot `e` and the entry there moves to the other way of the set.
 template <int N>
 int encode_memo_miss(uint32_t key, uint16_t op, uint8_t cc, const Operand* ops, uint8_t* dst, EncodedFix& fix,
-                     EncodeCache& cache, EncodeMemo::Entry& e) {
+                     EncodeCache& cache, EncodeMemo::Entry& e, EncodeMemo::Entry& other) {
     int len = encode_into(op, cc, ops, N, dst, fix, cache);
     if (!len) return 0;
+    other = e;
     e.key = key, e.len = (uint8_t)len, e.fix = fix;
     std::memcpy(e.bytes, dst, sizeof e.bytes);
     if constexpr (N > 0) std::memcpy(e.o, ops, N * sizeof(Operand));
     return len;
 }
 template int encode_memo_miss<0>(uint32_t, uint16_t, uint8_t, const Operand*, uint8_t*, EncodedFix&, EncodeCache&,
-                                 EncodeMemo::Entry&);
+                                 EncodeMemo::Entry&, EncodeMemo::Entry&);
 template int encode_memo_miss<1>(uint32_t, uint16_t, uint8_t, const Operand*, uint8_t*, EncodedFix&, EncodeCache&,
-                                 EncodeMemo::Entry&);
+                                 EncodeMemo::Entry&, EncodeMemo::Entry&);
 template int encode_memo_miss<2>(uint32_t, uint16_t, uint8_t, const Operand*, uint8_t*, EncodedFix&, EncodeCache&,
-                                 EncodeMemo::Entry&);
+                                 EncodeMemo::Entry&, EncodeMemo::Entry&);
 template int encode_memo_miss<3>(uint32_t, uint16_t, uint8_t, const Operand*, uint8_t*, EncodedFix&, EncodeCache&,
-                                 EncodeMemo::Entry&);
+                                 EncodeMemo::Entry&, EncodeMemo::Entry&);
 
 } // namespace encdetail
 

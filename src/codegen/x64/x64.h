@@ -93,7 +93,11 @@ int encode_into(uint16_t op, uint8_t cc, const Operand* ops, int n, uint8_t* dst
 // their fields, compared as raw bytes) give the same bytes, and compiled code repeats
 // itself a lot (frame loads and stores, calls, moves between the same registers): a hit
 // costs a hash and a compare instead of classifying the operands and encoding a row.
-// Direct-mapped: a collision just replaces the entry.
+// Two-way set-associative: an instruction may sit in its slot or the slot's neighbour
+// (slot ^ 1). A miss puts the new entry in the slot and moves the old one to the
+// neighbour, so two frequent instructions that hash to one slot (every prologue's
+// `push r12` and a common register move did) stay together instead of evicting each
+// other.
 struct EncodeMemo {
     struct Entry {
         uint32_t key = UINT32_MAX; // op | cc << 16 | operand count << 24 (UINT32_MAX: empty)
@@ -110,7 +114,7 @@ struct EncodeMemo {
 namespace encdetail {
 template <int N>
 int encode_memo_miss(uint32_t key, uint16_t op, uint8_t cc, const Operand* ops, uint8_t* dst, EncodedFix& fix,
-                     EncodeCache& cache, EncodeMemo::Entry& e);
+                     EncodeCache& cache, EncodeMemo::Entry& e, EncodeMemo::Entry& other);
 
 // encode_memo() for n operands (a constant: the hash and the compare are unrolled word
 // operations).
@@ -130,8 +134,9 @@ template <int N>
         h = (h ^ x) * 0x9E3779B97F4A7C15ull;
     }
     static_assert((std::size(EncodeMemo{}.e) & (std::size(EncodeMemo{}.e) - 1)) == 0);
-    EncodeMemo::Entry& e = memo.e[h >> (64 - std::countr_zero(std::size(memo.e)))]; // the best-mixed bits
-    if (e.key == key) {
+    size_t slot = h >> (64 - std::countr_zero(std::size(memo.e))); // the best-mixed bits
+    auto same = [&](const EncodeMemo::Entry& e) __attribute__((always_inline)) {
+        if (e.key != key) return false;
         const char* have = (const char*)e.o;
         uint64_t diff = 0;
 #pragma GCC unroll 12
@@ -141,20 +146,24 @@ template <int N>
             std::memcpy(&b, raw + 8 * i, 8);
             diff |= a ^ b;
         }
-        if (!diff) {
-            std::memcpy(dst, e.bytes, sizeof e.bytes);
-            fix = e.fix;
+        return !diff;
+    };
+    const EncodeMemo::Entry* hit = same(memo.e[slot])       ? &memo.e[slot]
+                                   : same(memo.e[slot ^ 1]) ? &memo.e[slot ^ 1]
+                                                            : nullptr;
+    if (hit) {
+        std::memcpy(dst, hit->bytes, sizeof hit->bytes);
+        fix = hit->fix;
 #ifndef NDEBUG
-            uint8_t check[16];
-            EncodedFix cf;
-            int len = encode_into(op, cc, ops, N, check, cf, cache);
-            assert(len == e.len && std::memcmp(check, dst, len) == 0 && cf.fix_off == fix.fix_off &&
-                   cf.fix_size == fix.fix_size && cf.fix_tail == fix.fix_tail);
+        uint8_t check[16];
+        EncodedFix cf;
+        int len = encode_into(op, cc, ops, N, check, cf, cache);
+        assert(len == hit->len && std::memcmp(check, dst, len) == 0 && cf.fix_off == fix.fix_off &&
+               cf.fix_size == fix.fix_size && cf.fix_tail == fix.fix_tail);
 #endif
-            return e.len;
-        }
+        return hit->len;
     }
-    return encode_memo_miss<N>(key, op, cc, ops, dst, fix, cache, e);
+    return encode_memo_miss<N>(key, op, cc, ops, dst, fix, cache, memo.e[slot], memo.e[slot ^ 1]);
 }
 
 } // namespace encdetail
