@@ -912,6 +912,9 @@ void Sema::resolve_signatures() {
             }
         }
     }
+    // Parameter types, one buffer for every signature of this call (not type_buf_:
+    // resolving a parameter may make an instance, whose signatures this runs for again).
+    std::vector<const Type*> ps;
     for (size_t fi = f_from_; fi < f_end(); fi++) {
         FuncEntry fe = funcs_[fi];
         file_ = &files_[fe.file];
@@ -946,7 +949,7 @@ void Sema::resolve_signatures() {
             else if (f->mods & M_STATIC)
                 diag.error(f->name_span, "static methods in interfaces are not supported yet");
         }
-        std::vector<const Type*> ps; // (not type_buf_: resolving a parameter may make an instance)
+        ps.clear();
         uint32_t pi = 0;
         c_types_ok_ = f->fkind == FuncKind::Extern; // cstring parameters (ffi.cpp)
         for (ParamDecl* p : f->params) {
