@@ -230,16 +230,14 @@ bool Lowerer::run() {
     // Top-level instances of generic types first: their static fields are initialized
     // before the globals and statics of written code, which may use them.
     for (FileAst* file : c.files) {
-        size_t first = funcs_.size();
         for (Decl* d : file->instances)
             if (d->kind == DeclKind::Type && !d->parent) collect_decls(as<TypeDecl>(d), ns_prefix(file));
         const char* path = c.sources.file(file->file_id).path.c_str();
-        for (size_t i = first; i < funcs_.size(); i++) file_of_[funcs_[i]] = path;
+        func_files_.resize(funcs_.size(), path);
     }
     for (FileAst* file : c.files) {
         std::string prefix = ns_prefix(file);
         const char* path = c.sources.file(file->file_id).path.c_str();
-        size_t first = funcs_.size();
         for (Decl* d : file->decls) {
             if (d->kind == DeclKind::Type) {
                 collect_decls(as<TypeDecl>(d), prefix);
@@ -269,7 +267,7 @@ bool Lowerer::run() {
                 if ((fd->body || fd->body_expr) && !fd->unused) funcs_.push_back(fd);
             }
         }
-        for (size_t i = first; i < funcs_.size(); i++) file_of_[funcs_[i]] = path;
+        func_files_.resize(funcs_.size(), path);
     }
     for (TypeDecl* td : types_) typeinfo(td);
     // Hands out every function completed since the last call (a function may create
@@ -278,9 +276,10 @@ bool Lowerer::run() {
     auto hand_out = [&] {
         for (; ready && handed_out < m.funcs.size; handed_out++) ready(*m.funcs[handed_out]);
     };
-    for (FuncDecl* fd : funcs_) {
+    for (size_t i = 0; i < funcs_.size(); i++) {
+        FuncDecl* fd = funcs_[i];
         if (before && !before(fd)) return false;
-        file_path = file_of_[fd];
+        file_path = func_files_[i];
         lower_func(fd);
         lower_pending_lambdas(); // lower_func_values.cpp
         if (!failed) hand_out();
@@ -939,7 +938,7 @@ void Lowerer::emit_entry() {
     FuncDecl* main_fd = find_entry_point(c);
     if (!main_fd) return; // a library, a test run or a bad Main (reported by sema): no entry
     ir::Func* fn = ir::new_func(m, "lang_main");
-    fn->source_file = file_of_[main_fd];
+    fn->source_file = file_of(main_fd);
     fdecl = nullptr;
     begin_func(fn);
     file_id = main_fd->span.file;

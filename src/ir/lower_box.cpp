@@ -35,8 +35,8 @@ const char* Lowerer::box_thunk_symbol(FuncDecl* impl) {
 // Starts a function named sym that forwards to impl (a thunk): impl's file and line.
 ir::Func* Lowerer::begin_thunk(FuncDecl* impl, const char* sym) {
     ir::Func* fn = ir::new_func(m, sym);
-    auto fit = file_of_.find(impl);
-    fn->source_file = fit != file_of_.end() ? fit->second : file_path;
+    const char* file = file_of(impl);
+    fn->source_file = file ? file : file_path;
     fdecl = impl;
     begin_func(fn);
     file_id = impl->span.file;

@@ -238,7 +238,22 @@ public:
     std::unordered_map<const TypeDecl*, const char*> typeinfos_;
     std::vector<FuncDecl*> funcs_;
     std::vector<TypeDecl*> types_;
-    std::unordered_map<const FuncDecl*, const char*> file_of_;       // source path per func
+    std::vector<const char*> func_files_; // source path of funcs_[i]
+    // The source path of a function of funcs_ (null if none): the entry point, tests and
+    // thunks ask. The first question is a search, the second builds an index.
+    const char* file_of(const FuncDecl* fd) {
+        if (!file_asked_) {
+            file_asked_ = true;
+            auto it = std::find(funcs_.begin(), funcs_.end(), fd);
+            return it != funcs_.end() ? func_files_[it - funcs_.begin()] : nullptr;
+        }
+        if (file_index_.empty())
+            for (size_t i = 0; i < funcs_.size(); i++) file_index_.emplace(funcs_[i], func_files_[i]);
+        auto it = file_index_.find(fd);
+        return it != file_index_.end() ? it->second : nullptr;
+    }
+    std::unordered_map<const FuncDecl*, const char*> file_index_;
+    bool file_asked_ = false;
     // Virtual dispatch: per class the vtable (FuncDecl per slot, null = abstract), and the
     // slot of every virtual/override/abstract method. Tables follow the 96-byte
     // LangTypeInfo in the "X.$type" global.

@@ -112,7 +112,7 @@ void Lowerer::emit_test_entry() {
     call("lang_test_begin", Ty::Void, {c0, a1});
     for (FuncDecl* fd : funcs_) {
         if (!fd->test) continue;
-        if (!fn->source_file) fn->source_file = file_of_[fd];
+        if (!fn->source_file) fn->source_file = file_of(fd);
         const std::string& path = c.sources.file(fd->span.file).path;
         const char* title = fd->test->title ? fd->test->title : "";
         Inst* name = emit(Op::addr, Ty::Ptr);
