@@ -90,6 +90,9 @@ enum class BinOp : uint8_t {
 
 struct Expr {
     ExprKind kind;
+    // A NameExpr's (sema, flow.cpp): the owned local or `own` parameter is moved here. It
+    // sits in the padding after `kind`, which keeps the most frequent node small.
+    bool moves = false;
     Span span;
     const Type* type = nullptr; // sema: the expression's type after checking
 };
@@ -125,7 +128,7 @@ struct NameExpr : Expr {
     ArenaVec<TypeExpr*> generic_args;  // Max<int>(...)
     Decl* decl = nullptr;              // sema: what the name refers to (local, param, func, type, ...)
     Expr* call = nullptr;              // sema: the getter call a property read stands for (`Count` in a method)
-    bool moves = false;                // sema (flow.cpp): the owned local or `own` parameter is moved here
+                                       // (and Expr::moves)
 };
 struct MemberExpr : Expr {
     Expr* object;
