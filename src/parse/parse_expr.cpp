@@ -662,9 +662,23 @@ Expr* Parser::parse_new() {
         any = true;
     }
     if (at(Tok::LBrace)) {
+        any = true;
+        // `new List<int> { 1, 2 }`: C#'s collection initializer. The braces are skipped
+        // whole, so the rest of the statement parses as it was meant.
+        if (!at_init_start(peek(1), peek(2))) {
+            error_here("collection initializers ('new T { a, b }') are not supported: create it, then call "
+                       "Add for each element (an object initializer names fields: 'new T { X = 1 }')");
+            int depth = 0;
+            do {
+                if (at(Tok::LBrace)) depth++;
+                else if (at(Tok::RBrace)) depth--;
+                advance();
+            } while (depth > 0 && !at(Tok::Eof));
+            n->span = span_from(b);
+            return n;
+        }
         advance();
         n->has_inits = true;
-        any = true;
         ListBuilder<FieldInit> inits(init_scratch_);
         while (!at(Tok::RBrace) && !at(Tok::Eof)) {
             FieldInit fi;

@@ -62,6 +62,12 @@ Stmt* Parser::parse_stmt() {
     case Tok::KwIf: return parse_if();
     case Tok::KwWhile: return parse_while();
     case Tok::KwFor: return parse_for();
+    case Tok::Ident: // C#'s `foreach (var x in xs)`: said once, then parsed as the `for` it means
+        if (tok().id() == id_foreach_ && peek().kind == Tok::LParen) {
+            error_here("Lang has no 'foreach': write 'for (let x in xs)'");
+            return parse_for();
+        }
+        break;
     case Tok::KwSelect: return parse_select();
     case Tok::Semi: advance(); return stmt_node<Stmt>(StmtKind::Empty, span_from(b));
     case Tok::KwBreak: case Tok::KwContinue: {

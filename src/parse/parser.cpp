@@ -108,6 +108,7 @@ Parser::Parser(Compilation& c, uint32_t file) : c_(c), arena_(c.arena), file_(fi
     id_timeout_ = in.intern("Timeout");
     id_send_ = in.intern("Send");
     id_for_item_ = in.intern("$item");
+    id_foreach_ = in.intern("foreach");
     static const char* const prims[] = {"bool", "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "int",
                                         "byte", "f32", "f64", "float", "double", "char", "string", "cstring", "uint"};
     for (const char* s : prims) prim_[nprim_++] = in.intern(s);

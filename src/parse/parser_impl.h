@@ -82,6 +82,10 @@ public:
         return fill(i);
     }
     const Token& peek(uint32_t k = 1) const { return tok_at(p_ + k); } // Eof past the end
+    // After `new T {`: an object initializer's body (`}` or `Name =`), not a collection's.
+    static bool at_init_start(const Token& a, const Token& b) {
+        return a.kind == Tok::RBrace || (a.kind == Tok::Ident && b.kind == Tok::Eq);
+    }
     Tok kind() const { return tok().kind; }
     bool at(Tok k) const { return tok().kind == k; }
     Token advance() {
@@ -324,6 +328,7 @@ public:
     Ident id_get_, id_set_;
     Ident id_void_, id_underscore_, id_ok_, id_err_, id_timeout_, id_send_;
     Ident id_for_item_; // the hidden loop variable of `for (let (a, b) in xs)`
+    Ident id_foreach_;  // C#'s loop, answered with a hint (parse_stmt)
     Ident suffix_ids_[16];
     Ident prim_[20];
     int nprim_ = 0;

@@ -683,7 +683,12 @@ const Type* Sema::resolve_type(TypeExpr* te) {
         int32_t s = lookup_in_types(te->path[0]);
         if (s < 0) s = lookup_global(te->path[0], te->span, nullptr);
         if (s < 0) {
-            diag.error(te->span, "unknown type '%s'", te->path[0].c_str());
+            if (te->path[0] == "IComparable") // C#'s, which the library does not declare
+                diag.error(te->span, "unknown type 'IComparable': declare it ('interface IComparable<T> { int "
+                                     "CompareTo(T other); }', spec 4.11), or compare any two values with "
+                                     "compare(a, b)");
+            else
+                diag.error(te->span, "unknown type '%s'", te->path[0].c_str());
             break;
         }
         Decl* d = sym_list_[s].decl;
