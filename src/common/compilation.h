@@ -37,6 +37,7 @@ struct Compilation {
     Options opts;
     std::vector<FileAst*> files; // parsed files of the program, in load order
     std::vector<std::string> link_libs; // [Link("m")] on extern blocks: linked with -lm (sema/ffi.cpp)
+    bool preludes_added = false;        // add_preludes ran (sema/prelude.cpp)
 
     Compilation() = default;
     Compilation(const Compilation&) = delete;

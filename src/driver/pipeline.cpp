@@ -348,10 +348,7 @@ int build(const BuildRequest& req) {
     if (c.diag.error_count()) return 1;
     // The library's generic List<T> (when the program mentions it) joins the files before
     // has_generics below looks at them: its instances need the staged path.
-    add_collections_prelude(c);
-    add_dict_prelude(c);
-    add_memory_prelude(c);
-    add_io_prelude(c);
+    add_preludes(c);
 
 #ifndef NDEBUG
     const bool verify_each = true;

@@ -724,6 +724,18 @@ Inst* Lowerer::index_addr(IndexExpr* e, int64_t* off) {
 // Address of element `idx` minus the 32-byte header offset (the caller adds 32).
 // for (i = 0; i < n; i++) body(i), as an SSA loop; lowering goes on after the loop.
 void Lowerer::count_loop(Inst* n, const std::function<void(Inst* i)>& body_fn) {
+    index_loop(
+        [&](Inst* i) {
+            Inst* lt = emit(Op::slt, Ty::I8, i, n);
+            lt->cty = Ty::I64;
+            return lt;
+        },
+        body_fn);
+}
+
+// for (i = 0; cond(i); i++) body(i); *count (when asked) is i after the loop.
+void Lowerer::index_loop(const std::function<Inst*(Inst* i)>& cond, const std::function<void(Inst* i)>& body_fn,
+                         Inst** count) {
     uint32_t iv = new_var(Ty::I64);
     def(iv, iconst(Ty::I64, 0));
     Block* head = mk_block();
@@ -732,9 +744,7 @@ void Lowerer::count_loop(Inst* n, const std::function<void(Inst* i)>& body_fn) {
     jmp(head);
     enter(head);
     Inst* i = use(iv);
-    Inst* lt = emit(Op::slt, Ty::I8, i, n);
-    lt->cty = Ty::I64;
-    br(lt, body, done);
+    br(cond(i), body, done);
     seal(body);
     enter(body);
     body_fn(i);
@@ -743,6 +753,7 @@ void Lowerer::count_loop(Inst* n, const std::function<void(Inst* i)>& body_fn) {
     seal(head);
     seal(done);
     enter(done);
+    if (count) *count = use(iv);
 }
 
 Inst* Lowerer::array_elem_addr(Inst* arr, Inst* idx, const Type* elem, bool check) {

@@ -595,6 +595,8 @@ public:
     Inst* pointer_arith(BinaryExpr* e);
     Inst* array_elem_addr(Inst* arr, Inst* idx, const Type* elem, bool check);
     void count_loop(Inst* n, const std::function<void(Inst* i)>& body); // for (i = 0; i < n; i++) body(i)
+    void index_loop(const std::function<Inst*(Inst* i)>& cond, const std::function<void(Inst* i)>& body,
+                    Inst** count = nullptr); // for (i = 0; cond(i); i++) body(i)
     Inst* member(MemberExpr* e);
     Inst* interp(InterpStringExpr* e);
     Inst* ternary(TernaryExpr* e);

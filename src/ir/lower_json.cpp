@@ -331,30 +331,21 @@ void Lowerer::json_reset(const Type* t, Inst* dst, int64_t off) {
 Inst* Lowerer::json_read_elements(Inst* r, const Type* et, Inst* dst) {
     use_extern("lang_array_new");
     store(Ty::Ptr, dst, 0, gc_array(call("lang_array_new", Ty::Ptr, {ctx, iconst(Ty::I64, 0), iconst(Ty::I64, et->size)}), et));
-    uint32_t iv = new_var(Ty::I64);
-    def(iv, iconst(Ty::I64, 0));
-    Block* head = mk_block();
-    Block* body = mk_block();
-    Block* done = mk_block();
-    jmp(head);
-    enter(head);
-    Inst* i = use(iv);
-    Inst* more = emit(Op::ne, Ty::I8, json_rt("lang_json_r_more", Ty::I64, {r, i}), iconst(Ty::I64, 0));
-    more->cty = Ty::I64;
-    br(more, body, done);
-    seal(body);
-    enter(body);
-    Inst* arr = json_rt("lang_json_r_grow", Ty::Ptr, {ctx, load(Ty::Ptr, dst, 0), i});
-    store(Ty::Ptr, dst, 0, arr);
-    Inst* ea = array_elem_addr(arr, i, et, false);
-    if (needs_zero_init(et)) zero_init(et, ea, LANG_ABI_ARRAY_DATA);
-    json_read(r, et, ea, LANG_ABI_ARRAY_DATA);
-    def(iv, emit(Op::add, Ty::I64, i, iconst(Ty::I64, 1)));
-    jmp(head);
-    seal(head);
-    seal(done);
-    enter(done);
-    Inst* n = use(iv);
+    Inst* n = nullptr;
+    index_loop(
+        [&](Inst* i) { // another element follows
+            Inst* more = emit(Op::ne, Ty::I8, json_rt("lang_json_r_more", Ty::I64, {r, i}), iconst(Ty::I64, 0));
+            more->cty = Ty::I64;
+            return more;
+        },
+        [&](Inst* i) {
+            Inst* arr = json_rt("lang_json_r_grow", Ty::Ptr, {ctx, load(Ty::Ptr, dst, 0), i});
+            store(Ty::Ptr, dst, 0, arr);
+            Inst* ea = array_elem_addr(arr, i, et, false);
+            if (needs_zero_init(et)) zero_init(et, ea, LANG_ABI_ARRAY_DATA);
+            json_read(r, et, ea, LANG_ABI_ARRAY_DATA);
+        },
+        &n);
     store(Ty::Ptr, dst, 0, json_rt("lang_json_r_fit", Ty::Ptr, {ctx, load(Ty::Ptr, dst, 0), n}));
     return n;
 }

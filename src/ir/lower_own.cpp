@@ -34,35 +34,38 @@
 
 namespace lang::lower {
 
+namespace {
+// The type a value of t holds when it holds one (T for T?).
+const Type* value_type(const Type* t) { return t && t->kind == TypeKind::Nullable ? t->elem : t; }
 // A StringBuilder is counted like a string: its handle is a LangString-shaped box (text.c).
+bool str_kind(TypeKind k) { return k == TypeKind::String || k == TypeKind::StringBuilder; }
+bool handle_kind(TypeKind k) {
+    switch (k) {
+    case TypeKind::Channel: case TypeKind::Task: case TypeKind::WaitGroup: case TypeKind::Mutex:
+    case TypeKind::Atomic: return true;
+    default: return false;
+    }
+}
+} // namespace
+
 bool Lowerer::is_str(const Type* t) {
-    auto counted = [](const Type* x) { return x->kind == TypeKind::String || x->kind == TypeKind::StringBuilder; };
-    return t && (counted(t) || (t->kind == TypeKind::Nullable && t->elem && counted(t->elem)));
+    t = value_type(t);
+    return t && str_kind(t->kind);
 }
 
 bool Lowerer::is_fn(const Type* t) {
-    return t && (t->kind == TypeKind::Func || (t->kind == TypeKind::Nullable && t->elem && t->elem->kind == TypeKind::Func));
+    t = value_type(t);
+    return t && t->kind == TypeKind::Func;
 }
 
 bool Lowerer::is_handle(const Type* t) {
-    if (t && t->kind == TypeKind::Nullable) t = t->elem;
-    if (!t) return false;
-    switch (t->kind) {
-    case TypeKind::Channel: case TypeKind::Task: case TypeKind::WaitGroup: case TypeKind::Mutex:
-    case TypeKind::Atomic: return true;
-    default: return false;
-    }
+    t = value_type(t);
+    return t && handle_kind(t->kind);
 }
 
-bool Lowerer::is_counted(const Type* t) { // is_str || is_fn || is_handle, in one switch
-    if (t && t->kind == TypeKind::Nullable) t = t->elem;
-    if (!t) return false;
-    switch (t->kind) {
-    case TypeKind::String: case TypeKind::StringBuilder: case TypeKind::Func:
-    case TypeKind::Channel: case TypeKind::Task: case TypeKind::WaitGroup: case TypeKind::Mutex:
-    case TypeKind::Atomic: return true;
-    default: return false;
-    }
+bool Lowerer::is_counted(const Type* t) { // is_str || is_fn || is_handle, unwrapping T? once
+    t = value_type(t);
+    return t && (str_kind(t->kind) || t->kind == TypeKind::Func || handle_kind(t->kind));
 }
 
 bool Lowerer::has_counted(const Type* t) {

@@ -62,6 +62,9 @@ static void skip_ws(LangJsonR *r) {
     }
 }
 
+/* Whether the next byte is c. */
+static int at(const LangJsonR *r, char c) { return r->pos < r->n && r->p[r->pos] == c; }
+
 /* Whether the literal `word` (true, false, null) is at pos, not followed by more of a word. */
 static int64_t literal_at(LangJsonR *r, const char *word) {
     int64_t k = (int64_t)strlen(word);
@@ -303,7 +306,7 @@ static int utf8_len(const unsigned char *p, int64_t n) {
 static int64_t read_text(LangJsonR *r, char **out) {
     *out = NULL;
     skip_ws(r);
-    if (r->pos >= r->n || r->p[r->pos] != '"') {
+    if (!at(r, '"')) {
         expected(r, "a string");
         return -1;
     }
@@ -416,7 +419,7 @@ int64_t lang_json_r_char(LangJsonR *r) {
 int64_t lang_json_r_begin(LangJsonR *r, int64_t open) {
     if (r->failed) return 0;
     skip_ws(r);
-    if (r->pos >= r->n || r->p[r->pos] != (char)open) {
+    if (!at(r, (char)open)) {
         expected(r, open == '[' ? "an array" : "an object");
         return 0;
     }
@@ -433,19 +436,19 @@ int64_t lang_json_r_begin(LangJsonR *r, int64_t open) {
 int64_t lang_json_r_more(LangJsonR *r, int64_t index) {
     if (r->failed) return 0;
     skip_ws(r);
-    if (r->pos < r->n && r->p[r->pos] == ']') {
+    if (at(r, ']')) {
         r->pos++;
         r->depth--;
         return 0;
     }
     if (index > 0) {
-        if (r->pos >= r->n || r->p[r->pos] != ',') {
+        if (!at(r, ',')) {
             expected(r, "',' or ']'");
             return 0;
         }
         r->pos++;
         skip_ws(r);
-        if (r->pos < r->n && r->p[r->pos] == ']') {
+        if (at(r, ']')) {
             fail_at(r, r->pos, "expected a value after ',', found ']'");
             return 0;
         }
@@ -457,19 +460,15 @@ int64_t lang_json_r_more(LangJsonR *r, int64_t index) {
 int64_t lang_json_r_elem(LangJsonR *r, int64_t index, int64_t count) {
     if (r->failed) return 0;
     skip_ws(r);
-    if (index > 0) {
-        if (r->pos < r->n && r->p[r->pos] == ']') {
-            fail_at(r, r->pos, "expected %lld elements (a tuple), found %lld", (long long)count, (long long)index);
-            return 0;
-        }
-        if (r->pos >= r->n || r->p[r->pos] != ',') {
+    if (index > 0 && !at(r, ']')) { /* (a ']' here is the message below) */
+        if (!at(r, ',')) {
             expected(r, "','");
             return 0;
         }
         r->pos++;
         skip_ws(r);
     }
-    if (r->pos < r->n && r->p[r->pos] == ']') {
+    if (at(r, ']')) {
         fail_at(r, r->pos, "expected %lld elements (a tuple), found %lld", (long long)count, (long long)index);
         return 0;
     }
@@ -480,7 +479,7 @@ int64_t lang_json_r_elem(LangJsonR *r, int64_t index, int64_t count) {
 void lang_json_r_close(LangJsonR *r, int64_t count) {
     if (r->failed) return;
     skip_ws(r);
-    if (r->pos >= r->n || r->p[r->pos] != ']') {
+    if (!at(r, ']')) {
         char b[16];
         fail_at(r, r->pos, "expected ']' after %lld elements (a tuple), found %s", (long long)count, what_next(r, b));
         return;
@@ -494,20 +493,20 @@ void lang_json_r_close(LangJsonR *r, int64_t count) {
 static char *next_key(LangJsonR *r, int64_t index, int64_t *len) {
     if (r->failed) return NULL;
     skip_ws(r);
-    if (r->pos < r->n && r->p[r->pos] == '}' ) {
+    if (at(r, '}')) {
         r->pos++;
         r->depth--;
         return NULL;
     }
     if (index > 0) {
-        if (r->pos >= r->n || r->p[r->pos] != ',') {
+        if (!at(r, ',')) {
             expected(r, "',' or '}'");
             return NULL;
         }
         r->pos++;
         skip_ws(r);
     }
-    if (r->pos >= r->n || r->p[r->pos] != '"') {
+    if (!at(r, '"')) {
         expected(r, index > 0 ? "a key (a string)" : "a key (a string) or '}'");
         return NULL;
     }
@@ -515,7 +514,7 @@ static char *next_key(LangJsonR *r, int64_t index, int64_t *len) {
     *len = read_text(r, &k);
     if (*len < 0) return NULL;
     skip_ws(r);
-    if (r->pos >= r->n || r->p[r->pos] != ':') {
+    if (!at(r, ':')) {
         free(k);
         expected(r, "':'");
         return NULL;

@@ -21,6 +21,16 @@ void add_prelude_file(Compilation& c, const char* path, const char* text) {
     if (FileAst* f = parse_file(c, id)) c.files.insert(c.files.begin(), f);
 }
 
+void add_preludes(Compilation& c) {
+    if (c.preludes_added) return;
+    c.preludes_added = true;
+    add_collections_prelude(c); // List<T> (spec 10.4)
+    add_dict_prelude(c);        // Dict<K,V>, Set<T> (spec 10.5)
+    add_memory_prelude(c);      // Arena, Pool, SourceLocation, Log (spec 7.11)
+    add_io_prelude(c);          // File, Directory, Path, Environment, ... (spec 10.7)
+    add_error_prelude(c);       // Error, ParseError (spec 10.3)
+}
+
 bool program_declares_type(Compilation& c, std::string_view name) {
     for (FileAst* f : c.files) {
         if (!f || is_prelude_path(c.sources.file(f->file_id).path)) continue;

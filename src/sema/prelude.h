@@ -12,10 +12,15 @@ namespace lang {
 inline constexpr const char* kPreludePath = "<prelude>/errors.lang";
 inline constexpr const char* kCollectionsPreludePath = "<prelude>/collections.lang";
 
+// Adds every prelude file below that the program can name, once per compilation (the
+// driver calls it before it looks for generics; check_program and ProgramCheck call it
+// too, for their other callers).
+void add_preludes(Compilation& c);
+
 // Parses the `Error`/`ParseError` prelude and puts it first in c.files (so a program's own
 // root-level `Error` is the duplicate definition), unless it is there already
-// or the program cannot refer to it (no fail or catch, and no name containing Err or Parse).
-// check_program and ProgramCheck call it, so every checked program has it.
+// or the program cannot refer to it (no fail, catch or Err pattern, and no word Error,
+// ParseError or Parse).
 void add_error_prelude(Compilation& c, bool always = false);
 
 // Parses the List<T> prelude (collections_prelude.cpp) and puts it first in c.files, unless

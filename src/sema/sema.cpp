@@ -141,11 +141,7 @@ void Sema::check_entry_point() {
 } // namespace sema
 
 ProgramCheck::ProgramCheck(Compilation& c) : s_(nullptr), before_(c.diag.error_count()), c_(c) {
-    add_error_prelude(c); // Error, ParseError (spec 10.3)
-    add_collections_prelude(c); // List<T> (spec 10.4)
-    add_dict_prelude(c); // Dict<K,V>, Set<T> (spec 10.5)
-    add_memory_prelude(c); // Arena, Pool, SourceLocation, Log (spec 7.11)
-    add_io_prelude(c); // File, Directory, Path, Environment, ... (spec 10.7)
+    add_preludes(c); // the library files the program can name (prelude.cpp)
     s_ = new sema::Sema(c);
 }
 ProgramCheck::~ProgramCheck() { delete s_; }
@@ -161,11 +157,7 @@ bool ProgramCheck::finish(bool require_entry) {
 
 bool check_program(Compilation& c, bool require_entry) {
     int before = c.diag.error_count();
-    add_error_prelude(c); // Error, ParseError (spec 10.3)
-    add_collections_prelude(c); // List<T> (spec 10.4)
-    add_dict_prelude(c); // Dict<K,V>, Set<T> (spec 10.5)
-    add_memory_prelude(c); // Arena, Pool, SourceLocation, Log (spec 7.11)
-    add_io_prelude(c); // File, Directory, Path, Environment, ... (spec 10.7)
+    add_preludes(c); // the library files the program can name (prelude.cpp)
     sema::Sema s(c);
     s.run(require_entry);
     return c.diag.error_count() == before;
