@@ -40,7 +40,6 @@ bool program_declares_type(Compilation& c, std::string_view name) {
     return false;
 }
 
-
 bool mentions_word(Compilation& c, std::string_view w, bool member) {
     // The lexer interned every identifier of the program: a word it never saw is not
     // there (outside comments and strings), and the text need not be searched.
