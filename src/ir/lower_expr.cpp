@@ -1301,10 +1301,10 @@ Inst* Lowerer::coalesce(BinaryExpr* e) {
 }
 
 Inst* Lowerer::assign(AssignExpr* e) {
-    if (e->call) { // o[i] = v on a class or struct: o.set_Item(i, v); o[i] op= v: hidden locals first
-        if (e->obj_tmp) bind_local(e->obj_tmp, expr(as<IndexExpr>(e->target)->object), e->obj_tmp->type);
-        if (e->index_tmp) bind_local(e->index_tmp, expr(as<IndexExpr>(e->target)->index), e->index_tmp->type);
-        return expr(e->call);
+    if (IndexerSet* v = e->via) { // o[i] = v on a class or struct: o.set_Item(i, v); o[i] op= v: hidden locals first
+        if (v->obj_tmp) bind_local(v->obj_tmp, expr(as<IndexExpr>(e->target)->object), v->obj_tmp->type);
+        if (v->index_tmp) bind_local(v->index_tmp, expr(as<IndexExpr>(e->target)->index), v->index_tmp->type);
+        return expr(v->call);
     }
     if (e->target->kind == ExprKind::TupleLit && !e->compound) {
         // (a, b) = (b, a): evaluate the whole right side first.

@@ -123,22 +123,32 @@ struct InterpPart {
 struct InterpStringExpr : Expr { ArenaVec<InterpPart> parts; };
 struct BoolLitExpr : Expr { bool value; };
 
+// Explicit type arguments after a name, `Max<int>(...)`. Rare, so a name or member
+// expression points to them (null: none) instead of holding the list.
+using TypeArgs = ArenaVec<TypeExpr*>;
+inline const TypeArgs& no_type_args() {
+    static const TypeArgs none;
+    return none;
+}
+
 struct NameExpr : Expr {
     Ident name;
-    ArenaVec<TypeExpr*> generic_args;  // Max<int>(...)
+    TypeArgs* type_args = nullptr;     // Max<int>(...) (see generic_args())
     Decl* decl = nullptr;              // sema: what the name refers to (local, param, func, type, ...)
     Expr* call = nullptr;              // sema: the getter call a property read stands for (`Count` in a method)
                                        // (and Expr::moves)
+    const TypeArgs& generic_args() const { return type_args ? *type_args : no_type_args(); }
 };
 struct MemberExpr : Expr {
     Expr* object;
     Ident name;
     Span name_span;
     bool null_safe = false;            // a?.b
-    ArenaVec<TypeExpr*> generic_args;
+    TypeArgs* type_args = nullptr;     // a.Get<int>() (see generic_args())
     Decl* decl = nullptr;              // sema: field/method/enum case/namespace member it resolves to
     uint32_t builtin = 0;              // sema: builtin property id (string.Length, ...), see builtins.def
     Expr* call = nullptr;              // sema: the getter call a property read stands for (`list.Count`)
+    const TypeArgs& generic_args() const { return type_args ? *type_args : no_type_args(); }
 };
 struct TupleIndexExpr : Expr { Expr* object; uint32_t index; };
 struct IndexExpr : Expr {
@@ -161,17 +171,21 @@ struct CallExpr : Expr {
 };
 struct UnaryExpr : Expr { UnOp op; Expr* operand; };
 struct BinaryExpr : Expr { BinOp op; Expr* lhs; Expr* rhs; };
+// sema: what `o[i] = v` or `o[i] op= v` on a class or struct stands for (spec 7.6). Rare,
+// so an AssignExpr points to one (AssignExpr::via) instead of holding the fields.
+struct IndexerSet {
+    Expr* call = nullptr; // `o.set_Item(i, v)`; for `op=`: `$o.set_Item($i, $o.get_Item($i) op v)`
+    // The hidden locals `$o` and `$i`, bound first to the target's object and index (null
+    // when the expression is used as it is: a struct place, a name, a literal).
+    struct LocalDecl* obj_tmp = nullptr;
+    struct LocalDecl* index_tmp = nullptr;
+};
 struct AssignExpr : Expr {
     bool compound;     // true for +=, -=, ...
     BinOp op;          // the operator of a compound assignment
     Expr* target;
     Expr* value;
-    Expr* call = nullptr; // sema: `o.set_Item(i, value)` for `o[i] = value` on a class or struct
-    // sema, `o[i] op= v` through an indexer: call is `$o.set_Item($i, $o.get_Item($i) op v)`
-    // with hidden locals bound first to the target's object and index (null when the
-    // expression is used as it is: a struct place, a name, a literal).
-    struct LocalDecl* obj_tmp = nullptr;
-    struct LocalDecl* index_tmp = nullptr;
+    IndexerSet* via = nullptr; // sema: the target is an indexer's element (lowering emits via->call)
 };
 struct TernaryExpr : Expr { Expr* cond; Expr* then_e; Expr* else_e; };
 struct CastExpr : Expr { TypeExpr* to; Expr* operand; };
@@ -357,36 +371,42 @@ struct Decl {
     Span name_span;         // just the name
     uint32_t mods = 0;      // Modifier bits (here: fills the padding after name_span)
     Ident name;
-    ArenaVec<Attribute> attrs;
+    ArenaVec<Attribute>* attr_list = nullptr; // [C], [Link("m")]: see attrs() (null: none, as for most)
     const Type* type = nullptr; // sema: declared/inferred type (functions: their FuncType)
     Decl* parent = nullptr;     // sema/parser: enclosing type declaration, if any
     const char* doc = nullptr;  // parser: `///` comment lines right above (prefix stripped,
                                 // lines joined by '\n'); null when there are none
+
+    const ArenaVec<Attribute>& attrs() const {
+        static const ArenaVec<Attribute> none;
+        return attr_list ? *attr_list : none;
+    }
+    void set_attrs(Arena& a, const ArenaVec<Attribute>& v) { attr_list = v.empty() ? nullptr : a.make<ArenaVec<Attribute>>(v); }
 };
 
 struct LocalDecl : Decl {
     bool is_mutable = false;
+    bool captured = false;      // sema: a lambda uses it (lowering keeps it in memory)
+    bool borrows = false;       // sema (flow.cpp): `let c = place;` borrows; it owns nothing to drop
+    bool stack_closure = false; // sema: holds a lambda with captures (LocalDecl::closure)
     uint32_t index = 0;         // sema: unique index within the function (for lowering)
     // Parser: the declared type and initializer. Always set for a namespace-level
     // `let`/`var` (FileAst::decls); for locals they repeat VarDeclStmt::type/init
     // (init is null for tuple destructuring, where VarDeclStmt::init holds the tuple).
     TypeExpr* type_expr = nullptr;
     Expr* init = nullptr;
-    bool captured = false;      // sema: a lambda uses it (lowering keeps it in memory)
-    bool borrows = false;       // sema (flow.cpp): `let c = place;` borrows; it owns nothing to drop
-    bool stack_closure = false; // sema: holds a lambda with captures (LocalDecl::closure)
     struct LambdaExpr* closure = nullptr; // sema: that lambda (closures.cpp follows the local's uses)
 };
 
 enum class ParamMode : uint8_t { Borrow, Ref, Own };
 struct ParamDecl : Decl {
     ParamMode mode = ParamMode::Borrow;
-    uint32_t index = 0;                 // sema: position
-    TypeExpr* type_expr = nullptr;      // null for untyped lambda parameters
-    Expr* default_value = nullptr;      // `= #caller`, `= 3`
     bool boxed = false;                 // sema: an enum payload kept in a heap box (recursive enums)
     bool captured = false;              // sema: a lambda uses it (lowering keeps it in memory)
     bool caught = false;                // sema: the `e` of `catch (e) =>`
+    uint32_t index = 0;                 // sema: position
+    TypeExpr* type_expr = nullptr;      // null for untyped lambda parameters
+    Expr* default_value = nullptr;      // `= #caller`, `= 3`
 };
 
 struct TypeParamDecl : Decl {
@@ -401,6 +421,8 @@ struct FuncDecl : Decl {
     bool has_is = false;                // sema: its body has an `is` pattern (lower_is_owners.cpp)
     // constructor chaining: `: base(args)` / `: this(args)` (args: chain_args below)
     bool chains_base = false, chains_this = false;
+    bool unused = false;                // sema: a generic-instance method the program never uses: not lowered
+    bool is_property = false;           // a read-only property `T Name => e;` / `T Name { get ... }`: its getter
     uint32_t local_count = 0;           // sema: number of LocalDecl/pattern bindings inside
     ArenaVec<TypeParamDecl*> type_params;
     ArenaVec<ParamDecl*> params;
@@ -411,8 +433,6 @@ struct FuncDecl : Decl {
     ArenaVec<Arg> chain_args;           // constructor chaining arguments
     FuncDecl* chain_target = nullptr;   // sema: the constructor they go to
     const char* mangled = nullptr;      // sema: symbol name chosen by sema (e.g. "Program.Main")
-    bool unused = false;                // sema: a generic-instance method the program never uses: not lowered
-    bool is_property = false;           // a read-only property `T Name => e;` / `T Name { get ... }`: its getter
     struct TestDecl* test = nullptr;    // sema (`lang test`): the test block this function was made from
 };
 
@@ -421,7 +441,7 @@ struct FuncDecl : Decl {
 // [Borrow]: a method that returns a borrow like a getter (Dict.Get), of its object or of
 // one of its borrowed arguments (Dict.GetOr).
 inline bool has_borrow_attr(const FuncDecl* fd) {
-    for (const Attribute& a : fd->attrs)
+    for (const Attribute& a : fd->attrs())
         if (a.name == "Borrow") return true;
     return false;
 }

@@ -188,7 +188,7 @@ struct Dumper {
             auto* n = static_cast<const NameExpr*>(e);
             if (!n->name) { out += "(error)"; break; }
             id(n->name);
-            generic(n->generic_args);
+            generic(n->generic_args());
             break;
         }
         case ExprKind::This: out += "this"; break;
@@ -199,7 +199,7 @@ struct Dumper {
             expr(m->object, ind);
             out += ' ';
             id(m->name);
-            generic(m->generic_args);
+            generic(m->generic_args());
             out += ')';
             break;
         }
@@ -567,7 +567,7 @@ struct Dumper {
             out += ' ';
             id(f->name);
             mods(f->mods);
-            attrs(f->attrs, ind);
+            attrs(f->attrs(), ind);
             if (f->is_export) { out += " (export "; out += f->extern_abi ? f->extern_abi : ""; out += ')'; }
             tparams(f->type_params);
             if (f->ret) { out += " (ret "; type(f->ret); out += ')'; }
@@ -588,7 +588,7 @@ struct Dumper {
             out += "(field ";
             id(f->name);
             mods(f->mods);
-            attrs(f->attrs, ind);
+            attrs(f->attrs(), ind);
             out += ' ';
             type(f->type_expr);
             if (f->init) { out += " = "; expr(f->init, ind); }
@@ -604,7 +604,7 @@ struct Dumper {
             out += ' ';
             id(t->name);
             mods(t->mods & ~(uint32_t)M_GC);
-            attrs(t->attrs, ind);
+            attrs(t->attrs(), ind);
             tparams(t->type_params);
             if (t->underlying) { out += " (underlying "; type(t->underlying); out += ')'; }
             if (!t->bases.empty()) {
@@ -648,7 +648,7 @@ struct Dumper {
             auto* e = static_cast<const ExternBlockDecl*>(d);
             out += "(extern ";
             quote(out, e->abi, (uint32_t)strlen(e->abi));
-            attrs(e->attrs, ind);
+            attrs(e->attrs(), ind);
             for (const FuncDecl* f : e->funcs) { nl(ind + 1); decl(f, ind + 1); }
             out += ')';
             break;

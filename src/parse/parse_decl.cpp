@@ -145,7 +145,9 @@ Decl* Parser::parse_decl_inner(TypeDecl* parent) {
             fd->is_export = true;
             fd->extern_abi = abi;
             fd->mods |= mods;
-            for (const Attribute& a : attrs) fd->attrs.push(arena_, a);
+            ArenaVec<Attribute> all = fd->attrs();
+            for (const Attribute& a : attrs) all.push(arena_, a);
+            fd->set_attrs(arena_, all);
             fd->span = span_from(b);
         } else if (inner) {
             error_at(inner->span, "'export' applies only to functions");
@@ -176,7 +178,7 @@ Decl* Parser::parse_decl_inner(TypeDecl* parent) {
             if (v->names.empty()) return nullptr;
             LocalDecl* l = v->names[0];
             l->mods |= mods;
-            l->attrs = attrs;
+            l->set_attrs(arena_, attrs);
             l->span = span_from(b);
             return l;
         }
@@ -204,7 +206,7 @@ Decl* Parser::parse_decl_inner(TypeDecl* parent) {
     if (d) { // constructor or destructor
         FuncDecl* fd = static_cast<FuncDecl*>(d);
         fd->mods = mods;
-        fd->attrs = attrs;
+        fd->set_attrs(arena_, attrs);
         fd->parent = parent;
         parse_params(fd->params, ParamStyle::Named);
         if (fd->fkind == FuncKind::Constructor && accept(Tok::Colon)) {
@@ -246,7 +248,7 @@ Decl* Parser::parse_decl_inner(TypeDecl* parent) {
         fd->name = name;
         fd->name_span = name_span;
         fd->mods = mods;
-        fd->attrs = attrs;
+        fd->set_attrs(arena_, attrs);
         fd->parent = parent;
         bool plain_void = type->kind == TypeExprKind::Named && type->path.size == 1 && type->path[0] == id_void_;
         fd->ret = plain_void ? nullptr : type;
@@ -265,7 +267,7 @@ Decl* Parser::parse_decl_inner(TypeDecl* parent) {
         l->name = name;
         l->name_span = name_span;
         l->mods = mods;
-        l->attrs = attrs;
+        l->set_attrs(arena_, attrs);
         l->is_mutable = (mods & M_VAR) != 0;
         l->type_expr = type;
         if (accept(Tok::Eq)) l->init = parse_expr();
@@ -287,7 +289,7 @@ FieldDecl* Parser::field_decl(TypeExpr* type, Ident name, Span name_span, uint32
     f->name = name;
     f->name_span = name_span;
     f->mods = mods;
-    f->attrs = attrs;
+    f->set_attrs(arena_, attrs);
     f->parent = parent;
     f->type_expr = type;
     return f;
@@ -308,7 +310,7 @@ Decl* Parser::parse_property(uint32_t b, TypeExpr* type, Ident name, Span name_s
         fd->name = name;
         fd->name_span = name_span;
         fd->mods = mods;
-        fd->attrs = attrs;
+        fd->set_attrs(arena_, attrs);
         fd->parent = parent;
         fd->ret = type;
         return fd;
@@ -416,7 +418,9 @@ void Parser::parse_params(ArenaVec<ParamDecl*>& out, ParamStyle style, bool* var
 ParamDecl* Parser::parse_param(ParamStyle style) {
     uint32_t b = tok().span.begin;
     ParamDecl* pd = decl_node<ParamDecl>(DeclKind::Param, Span{});
-    parse_attributes(pd->attrs);
+    ArenaVec<Attribute> attrs;
+    parse_attributes(attrs);
+    pd->set_attrs(arena_, attrs);
     if (accept(Tok::KwRef)) pd->mode = ParamMode::Ref;
     else if (accept(Tok::KwOwn)) pd->mode = ParamMode::Own;
     if (style == ParamStyle::Lambda && at(Tok::Ident) && (peek().kind == Tok::Comma || peek().kind == Tok::RParen)) {
@@ -485,7 +489,7 @@ Decl* Parser::parse_type_decl(uint32_t begin, uint32_t mods, bool is_gc, ArenaVe
     td->is_gc = is_gc;
     if (is_gc && k != Tok::KwClass) error_at(span_from(begin), "only classes can be 'gc'");
     td->mods = mods;
-    td->attrs = attrs;
+    td->set_attrs(arena_, attrs);
     td->parent = parent;
     td->name_span = tok().span;
     td->name = expect_ident("type name");
@@ -562,7 +566,7 @@ Decl* Parser::parse_extern(uint32_t begin, uint32_t mods, ArenaVec<Attribute> at
         fd->fkind = FuncKind::Extern;
         fd->extern_abi = abi;
         fd->mods = m;
-        fd->attrs = at_list;
+        fd->set_attrs(arena_, at_list);
         TypeExpr* t = parse_type(false);
         fd->ret = (t->kind == TypeExprKind::Named && t->path.size == 1 && t->path[0] == id_void_) ? nullptr : t;
         fd->name_span = tok().span;
@@ -577,7 +581,7 @@ Decl* Parser::parse_extern(uint32_t begin, uint32_t mods, ArenaVec<Attribute> at
         ExternBlockDecl* eb = decl_node<ExternBlockDecl>(DeclKind::ExternBlock, Span{});
         eb->abi = abi;
         eb->mods = mods;
-        eb->attrs = attrs;
+        eb->set_attrs(arena_, attrs);
         while (!at(Tok::RBrace) && !at(Tok::Eof)) {
             uint32_t start = p_;
             uint32_t b = tok().span.begin;

@@ -395,7 +395,7 @@ Expr* Parser::parse_postfix(Expr* e) {
             m->null_safe = null_safe;
             m->name_span = tok().span;
             m->name = expect_ident("member name after '.'");
-            if (at(Tok::Lt)) try_generic_args(m->generic_args);
+            if (at(Tok::Lt)) m->type_args = try_generic_args();
             m->span = span_from(b);
             e = m;
             if (!m->name || !wrap_level(first)) return e;
@@ -474,7 +474,7 @@ Expr* Parser::parse_primary() {
         uint32_t b = tok().span.begin;
         NameExpr* e = expr_node<NameExpr>(ExprKind::Name, tok().span);
         e->name = advance().id();
-        if (at(Tok::Lt)) try_generic_args(e->generic_args);
+        if (at(Tok::Lt)) e->type_args = try_generic_args();
         e->span = span_from(b);
         return e;
     }
@@ -521,7 +521,7 @@ Expr* Parser::parse_primary_other() {
         if (peek().kind == Tok::FatArrow && !in_guard_) return parse_lambda();
         NameExpr* e = expr_node<NameExpr>(ExprKind::Name, s);
         e->name = advance().id();
-        if (at(Tok::Lt)) try_generic_args(e->generic_args);
+        if (at(Tok::Lt)) e->type_args = try_generic_args();
         e->span = span_from(s.begin);
         return e;
     }

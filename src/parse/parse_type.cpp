@@ -139,7 +139,7 @@ bool Parser::parse_type_args(ArenaVec<TypeExpr*>& out, bool in_expr) {
 }
 
 // Speculatively parses `<T, ...>` after a name in an expression (see the file comment).
-bool Parser::try_generic_args(ArenaVec<TypeExpr*>& out) {
+TypeArgs* Parser::try_generic_args() {
     // The usual less-than (`i < n;`) fails without the speculative parse: the first type
     // argument must start with a name, '*' or '(', and a name must be followed by a
     // token that continues a type (. < [ ? !) or the list (, >). Otherwise the parse
@@ -151,10 +151,10 @@ bool Parser::try_generic_args(ArenaVec<TypeExpr*>& out) {
         case Tok::Comma: case Tok::Gt:
             break;
         default:
-            return false;
+            return nullptr;
         }
     } else if (t1.kind != Tok::Star && t1.kind != Tok::LParen) {
-        return false;
+        return nullptr;
     }
     uint32_t save = p_;
     bool saved_failed = spec_failed_;
@@ -170,14 +170,13 @@ bool Parser::try_generic_args(ArenaVec<TypeExpr*>& out) {
         case Tok::Comma: case Tok::Dot: case Tok::Question: case Tok::EqEq: case Tok::BangEq:
         case Tok::Pipe: case Tok::Caret: case Tok::LBrace: case Tok::RBrace: case Tok::Eof:
         case Tok::QuestionDot: case Tok::HoleEnd:
-            out = args;
-            return true;
+            return arena_.make<TypeArgs>(args);
         default:
             break;
         }
     }
     seek(save);
-    return false;
+    return nullptr;
 }
 
 } // namespace lang

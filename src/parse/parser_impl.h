@@ -217,7 +217,7 @@ public:
     TypeExpr* parse_type(bool in_expr = false);
     TypeExpr* parse_type_primary(bool in_expr);
     bool parse_type_args(ArenaVec<TypeExpr*>& out, bool in_expr);
-    bool try_generic_args(ArenaVec<TypeExpr*>& out); // speculative, C# disambiguation
+    TypeArgs* try_generic_args(); // speculative, C# disambiguation; null: not type arguments
     TypeExpr* named_type(Ident name, Span s);
     bool is_primitive(Ident name) const;
     bool can_start_operand(const Token& t) const;

@@ -368,7 +368,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
             return err();
         }
         gather(s, cands);
-        if (!generic_candidates(cands, n->generic_args, e->args, n->name, e->span)) { // generics.cpp
+        if (!generic_candidates(cands, n->generic_args(), e->args, n->name, e->span)) { // generics.cpp
             args_checked_ = false;
             callee->type = err();
             return err();
@@ -515,7 +515,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
             return err();
         }
         gather(s, cands);
-        if (!generic_candidates(cands, m->generic_args, e->args, m->name, e->span)) { // generics.cpp
+        if (!generic_candidates(cands, m->generic_args(), e->args, m->name, e->span)) { // generics.cpp
             args_checked_ = false;
             callee->type = err();
             return err();

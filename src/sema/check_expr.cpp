@@ -535,7 +535,7 @@ const Type* Sema::check_this(Expr* e) {
 
 // A name in value position (prefix_ok: also a type or namespace, as the object of a member).
 const Type* Sema::check_name(NameExpr* e, bool prefix_ok) {
-    if (!e->generic_args.empty()) {
+    if (!e->generic_args().empty()) {
         if (prefix_ok) return generic_type_prefix(e); // `Box<int>.Of(3)` (generics.cpp)
         return unsupported(e, "generic function calls are");
     }
@@ -638,7 +638,7 @@ const Type* Sema::null_safe_receiver(MemberExpr* e) {
 }
 
 const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
-    if (!e->generic_args.empty()) return unsupported(e, "generic method calls are");
+    if (!e->generic_args().empty()) return unsupported(e, "generic method calls are");
     if (e->null_safe) {
         // a?.f: a has type T? (T a struct or class); the result is f's type made nullable.
         // s?.Length / s?.ByteLength (string?) and a?.Length (T[]?) give int?.

@@ -3,8 +3,8 @@
 // `o[i]` on a class or struct is the call `o.get_Item(i)`, and `o[i] = v` is
 // `o.set_Item(i, v)` (the names C# gives an indexer's accessors): sema builds that call,
 // checks it like a written one (overloads, `mut`, access), and leaves it in
-// IndexExpr::call / AssignExpr::call, which lowering emits instead of an element access.
-// `o[i] op= v` through an indexer is an error for now.
+// IndexExpr::call / AssignExpr::via, which lowering emits instead of an element access.
+// `o[i] op= v` is `o.set_Item(i, o.get_Item(i) op v)` (check_indexer_compound).
 #include "sema/check.h"
 
 namespace lang::sema {
@@ -33,7 +33,7 @@ const Type* Sema::check_indexer(IndexExpr* e, const Type* ot, AssignExpr* assign
     // The call checks the object again (already checked by check_index): object
     // expressions are checked the same way each time.
     const Type* t = expr(call, nullptr);
-    if (assign) assign->call = call;
+    if (assign) assign->via = arena.make<IndexerSet>(IndexerSet{call});
     else e->call = call;
     return t;
 }
@@ -59,16 +59,17 @@ static bool plain_operand(Expr* e) {
 
 // `o[i] op= v` is `o.set_Item(i, o.get_Item(i) op v)` with o and i evaluated once: a class
 // object and an index that is not a name or literal go to hidden locals first (lowering
-// binds them, AssignExpr::obj_tmp/index_tmp). A struct object stays a place, so set_Item
+// binds them, IndexerSet::obj_tmp/index_tmp). A struct object stays a place, so set_Item
 // changes it (its path has no calls to repeat unless written with them).
 const Type* Sema::check_indexer_compound(IndexExpr* e, const Type* ot, AssignExpr* assign) {
     Span sp = e->span;
+    IndexerSet* via = arena.make<IndexerSet>();
     push_scope();
     Expr* obj = e->object;
     if (ot->kind == TypeKind::Class && !plain_operand(obj)) {
-        assign->obj_tmp = new_local(c.interner.intern("$obj"), sp, ot, true); // var: its mut methods may be called
-        declare_local(assign->obj_tmp->name, assign->obj_tmp, sp);
-        obj = name_of(arena, assign->obj_tmp, sp);
+        via->obj_tmp = new_local(c.interner.intern("$obj"), sp, ot, true); // var: its mut methods may be called
+        declare_local(via->obj_tmp->name, via->obj_tmp, sp);
+        obj = name_of(arena, via->obj_tmp, sp);
     }
     Expr* idx = e->index;
     if (!plain_operand(idx)) {
@@ -78,10 +79,10 @@ const Type* Sema::check_indexer_compound(IndexExpr* e, const Type* ot, AssignExp
             expr(assign->value, nullptr);
             return err();
         }
-        assign->index_tmp = new_local(c.interner.intern("$index"), sp, it, false);
-        declare_local(assign->index_tmp->name, assign->index_tmp, sp);
+        via->index_tmp = new_local(c.interner.intern("$index"), sp, it, false);
+        declare_local(via->index_tmp->name, via->index_tmp, sp);
     }
-    auto idx_expr = [&]() -> Expr* { return assign->index_tmp ? name_of(arena, assign->index_tmp, sp) : idx; };
+    auto idx_expr = [&]() -> Expr* { return via->index_tmp ? name_of(arena, via->index_tmp, sp) : idx; };
     CallExpr* get = method_call(arena, obj, c.interner.intern("get_Item"), sp);
     get->args.push(arena, Arg{Ident{}, idx_expr()});
     int errors = diag.error_count();
@@ -101,7 +102,8 @@ const Type* Sema::check_indexer_compound(IndexExpr* e, const Type* ot, AssignExp
     set->args.push(arena, Arg{Ident{}, bin});
     const Type* t = expr(set, nullptr);
     pop_scope();
-    assign->call = set;
+    via->call = set;
+    assign->via = via;
     return t;
 }
 

@@ -671,7 +671,7 @@ const Type* Sema::check_assign(AssignExpr* e) {
     if (e->target && e->target->kind == ExprKind::Index) indexer_assign_ = e; // check_indexer.cpp
     const Type* tt = expr(e->target, nullptr);
     indexer_assign_ = nullptr;
-    if (e->call) return tt; // o[i] = v through set_Item: checked with the target
+    if (e->via) return tt; // o[i] = v through set_Item: checked with the target
     if (!e->value) return err();
     if (is_error(tt)) {
         expr(e->value, nullptr);

@@ -53,7 +53,7 @@ TypeDecl* Sema::prelude_decl(const char* name) {
 bool Sema::is_context_name(Expr* e) {
     if (!e || e->kind != ExprKind::Name) return false;
     auto* n = static_cast<NameExpr*>(e);
-    if (!(n->name == "context") || !n->generic_args.empty()) return false;
+    if (!(n->name == "context") || !n->generic_args().empty()) return false;
     if (lookup_local(n->name)) return false;
     for (const auto& ls : outer_locals_)
         if (ls.lookup(n->name)) return false;

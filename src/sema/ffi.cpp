@@ -53,14 +53,14 @@ void Sema::check_extern_block(ExternBlockDecl* b) {
             if (f) f->extern_abi = "C"; // (reported once, for the block)
         return;
     }
-    for (const Attribute& a : b->attrs) link_attribute(a, "an extern block");
+    for (const Attribute& a : b->attrs()) link_attribute(a, "an extern block");
 }
 
 // (Inside a type the parser rejects them; they have no type parameters.)
 void Sema::check_extern_decl(FuncDecl* f) {
     if (!f->extern_abi || std::string_view(f->extern_abi) != "C")
         diag.error(f->name_span, "only extern \"C\" functions are supported");
-    for (const Attribute& a : f->attrs) link_attribute(a, "an extern function");
+    for (const Attribute& a : f->attrs()) link_attribute(a, "an extern function");
 }
 
 // export "C" (spec 10.9): a Lang function with a C symbol of its own name, called from C
@@ -74,7 +74,7 @@ void Sema::check_export_decl(FuncDecl* f, TypeDecl* owner) {
         diag.error(f->name_span, "an export \"C\" function is declared at namespace level, not inside a type");
     else if (!f->type_params.empty())
         diag.error(f->name_span, "an export \"C\" function cannot have type parameters");
-    for (const Attribute& a : f->attrs) link_attribute(a, "an export \"C\" function"); // [Link("m")] as on externs
+    for (const Attribute& a : f->attrs()) link_attribute(a, "an export \"C\" function"); // [Link("m")] as on externs
 }
 
 // A plain value: what crosses in registers both ways, also for callbacks.

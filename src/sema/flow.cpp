@@ -1142,7 +1142,7 @@ private:
         place_changed(tgt, a->span, st);
         // `list[0] = v` on a class is its `mut` set_Item: it may drop what the receiver holds
         // (the old element), so borrows from the receiver's owner end as for any mut call.
-        if (a->call && tgt->kind == ExprKind::Index) mut_call(static_cast<IndexExpr*>(tgt)->object, a->span, st);
+        if (a->via && tgt->kind == ExprKind::Index) mut_call(static_cast<IndexExpr*>(tgt)->object, a->span, st);
     }
     // The assigned value; `x /= 0` and `x %= 0` are certain panics.
     void value(AssignExpr* a, State& st, Const& r) {

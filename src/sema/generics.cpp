@@ -539,13 +539,13 @@ const Type* Sema::generic_type_prefix(NameExpr* e) {
     }
     auto* gd = static_cast<TypeDecl*>(d);
     if (!check_access(gd, e->span)) return err();
-    if (gd->type_params.size != e->generic_args.size) {
+    if (gd->type_params.size != e->generic_args().size) {
         diag.error(e->span, "generic type '%s' needs %u type argument%s, found %u", gd->name.c_str(),
-                   gd->type_params.size, gd->type_params.size == 1 ? "" : "s", e->generic_args.size);
+                   gd->type_params.size, gd->type_params.size == 1 ? "" : "s", e->generic_args().size);
         return err();
     }
     std::vector<const Type*> args;
-    for (TypeExpr* a : e->generic_args) args.push_back(resolve_type(a));
+    for (TypeExpr* a : e->generic_args()) args.push_back(resolve_type(a));
     const Type* t = instantiate_type(gd, args, e->span);
     if (!is_error(t)) e->decl = t->decl;
     return t;

@@ -179,7 +179,7 @@ const Type* Sema::check_json_call(CallExpr* e, MemberExpr* m) {
     if (e->args[0].name) diag.error(e->args[0].value->span, "named arguments are not supported yet");
     const Type* t;
     if (ser) {
-        if (m->generic_args.size) {
+        if (m->generic_args().size) {
             diag.error(m->name_span, "Json.Serialize takes no type argument (the value's type is used)");
             return args_checked();
         }
@@ -194,11 +194,11 @@ const Type* Sema::check_json_call(CallExpr* e, MemberExpr* m) {
             return err();
         }
     } else {
-        if (m->generic_args.size != 1) {
+        if (m->generic_args().size != 1) {
             diag.error(m->name_span, "Json.Deserialize needs the type to read: Json.Deserialize<T>(text)");
             return args_checked();
         }
-        t = resolve_type(m->generic_args[0]);
+        t = resolve_type(m->generic_args()[0]);
         const Type* st = expr(e->args[0].value, T.string());
         if (is_error(t) || is_error(st)) return err();
         if (st->kind == TypeKind::Fallible) {
@@ -211,7 +211,7 @@ const Type* Sema::check_json_call(CallExpr* e, MemberExpr* m) {
     std::vector<const Type*> seen;
     if (!json_type_ok(t, why, seen)) {
         if (why.find(" (in field ") != std::string::npos) why += ")";
-        diag.error(ser ? e->args[0].value->span : m->generic_args[0]->span, "Json.%s cannot %s %s: %s",
+        diag.error(ser ? e->args[0].value->span : m->generic_args()[0]->span, "Json.%s cannot %s %s: %s",
                    m->name.c_str(), ser ? "write a value of type" : "read", tn(t).c_str(), why.c_str());
         return err();
     }

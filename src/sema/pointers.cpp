@@ -35,7 +35,7 @@ bool Sema::pointee_ok(const Type* t) const {
 
 bool Sema::is_c_struct(const Type* t) const {
     if (t->kind != TypeKind::Struct || !t->decl) return false;
-    for (const Attribute& a : t->decl->attrs)
+    for (const Attribute& a : t->decl->attrs())
         if (a.name == "C") return true;
     return false;
 }
@@ -46,7 +46,7 @@ bool Sema::is_c_struct(const Type* t) const {
 // and other [C] structs.
 void Sema::check_c_attr(TypeDecl* td) {
     bool c = false;
-    for (const Attribute& a : td->attrs)
+    for (const Attribute& a : td->attrs())
         if (a.name == "C") {
             c = true;
             if (td->tkind != TypeDeclKind::Struct)
