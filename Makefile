@@ -20,12 +20,18 @@ CXXFLAGS := -std=c++20 $(OPT) -g -Wall -Wextra -Isrc -MMD -MP
 # information made a hello world's link 8% slower; gdb still shows runtime file:line.
 CFLAGS   := -std=gnu11 -O2 -g1 -Wall -Wextra -Isrc/rt -Iinclude -fno-omit-frame-pointer -MMD -MP
 LDLIBS   := -lutf8proc -lxxhash -pthread
+# The compiler is linked statically (libc, the C++ library and the two above): a process
+# that needs no dynamic loader starts about 1 ms sooner, and every `lang build` is one
+# (measured: `lang version` 0.8 ms vs 1.9 ms). Where the static libraries are missing the
+# link falls back to a dynamic one; `make STATIC=` never tries.
+STATIC   ?= -static
 # Release builds define NDEBUG; sanitizer builds are debug builds: the IR verifier runs
 # after lowering and after every pass (see src/driver/pipeline.cpp).
 ifeq ($(SAN),1)
   B := build-san
   CXXFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
   LDFLAGS  += -fsanitize=address,undefined
+  STATIC   :=
 else ifeq ($(DEBUG),1)
   B := build-debug
 else
@@ -70,10 +76,10 @@ ifeq ($(UNITY),1)
 $(B)/unity.cpp: $(CSRC) $(LANG_INCS)
 	@mkdir -p $(B) && for f in $(CSRC); do echo "#include \"../$$f\""; done > $@
 $(B)/lang: $(B)/unity.cpp | $(B)/.deps-ok
-	$(CXX) $(CXXFLAGS) -I. $< -o $@ $(LDFLAGS) $(LDLIBS)
+	$(CXX) $(CXXFLAGS) -I. $< -o $@ $(LDFLAGS) $(STATIC) $(LDLIBS) 2>/dev/null || $(CXX) $(CXXFLAGS) -I. $< -o $@ $(LDFLAGS) $(LDLIBS)
 else
 $(B)/lang: $(LIB_OBJ) $(MAIN_OBJ) | $(B)/.deps-ok
-	$(CXX) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+	$(CXX) $(LDFLAGS) $(STATIC) $^ -o $@ $(LDLIBS) 2>/dev/null || $(CXX) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 endif
 
 $(B)/liblangrt.a: $(RT_OBJ)

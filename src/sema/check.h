@@ -66,9 +66,16 @@ public:
             if (s.scope == scope && s.name == name) return s.first;
         }
     }
+    // Room for n keys without growing (a big program's declarations are counted first:
+    // growing step by step would fill fresh memory several times).
+    void reserve(size_t n) {
+        size_t want = slots_.size();
+        while (want < 2 * n) want *= 2;
+        if (want > slots_.size()) grow(want);
+    }
     // Sets the entry for a new key (the key must not be present).
     void insert(const void* scope, const IStr* name, int32_t first) {
-        if ((count_ + 1) * 2 > slots_.size()) grow();
+        if ((count_ + 1) * 2 > slots_.size()) grow(slots_.size() * 2);
         put(scope, name, first);
         count_++;
     }
@@ -88,10 +95,10 @@ private:
         while (slots_[i].name) i = (i + 1) & mask;
         slots_[i] = Slot{scope, name, first};
     }
-    void grow() {
+    void grow(size_t size) {
         std::vector<Slot> old;
         old.swap(slots_);
-        slots_.resize(old.size() * 2);
+        slots_.resize(size);
         for (const Slot& s : old)
             if (s.name) put(s.scope, s.name, s.first);
     }

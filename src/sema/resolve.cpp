@@ -142,6 +142,14 @@ void collect_type(Sema& s, TypeDecl* td, uint32_t file) {
     }
 }
 
+// The declarations a type holds, nested types' included (to size the tables up front).
+static size_t count_members(const TypeDecl* td) {
+    size_t n = td->members.size;
+    for (const Decl* m : td->members)
+        if (m && m->kind == DeclKind::Type) n += count_members(static_cast<const TypeDecl*>(m));
+    return n;
+}
+
 static std::string dir_of(const std::string& p) {
     size_t k = p.find_last_of('/');
     return k == std::string::npos ? std::string() : p.substr(0, k);
@@ -188,6 +196,13 @@ void Sema::declare_all() {
             fc.ns = ns_get(segs, segs.size, Span{f->file_id, 0, 0});
         }
     }
+    size_t ndecls = 0;
+    for (const FileCtx& fc : files_)
+        for (const Decl* d : fc.ast->decls)
+            if (d) ndecls += 1 + (d->kind == DeclKind::Type ? count_members(static_cast<const TypeDecl*>(d)) : 0);
+    syms_.reserve(ndecls);
+    sym_list_.reserve(ndecls);
+    funcs_.reserve(ndecls);
     for (uint32_t fi = 0; fi < files_.size(); fi++) {
         FileCtx& fc = files_[fi];
         for (Decl*& d : fc.ast->decls) {
