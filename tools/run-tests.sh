@@ -27,6 +27,7 @@
 #      // warning: LINE:COL: MESSAGE   stderr must contain "PATH:LINE:COL: warning: MESSAGE"
 #      // command: test       compile with `lang test` (errors in test blocks) instead of `lang build`
 #  - tools/driver-tests.sh: the `lang` command line (exit statuses, refused paths, messages)
+#  - the compiler's sources as one translation unit (make UNITY=1) pass a syntax check
 # Set TEST_FILTER=substring to run only matching end-to-end tests.
 set -u
 B=${1:-build}
@@ -208,6 +209,17 @@ if [ -x "$LANG_BIN" ] && { [ -z "${TEST_FILTER:-}" ] || [[ driver == *"$TEST_FIL
   [ "$dp" = 0 ] && df=$((df + 1))
   echo "driver tests: $dp passed, $df failed"
   passed=$((passed + dp)); failed=$((failed + df))
+fi
+
+# ---- `make UNITY=1` builds the compiler as one translation unit: two files' file-local
+# names must not clash there (a syntax check of that unit; it needs $B/gen, made by make)
+if [ -z "${TEST_FILTER:-}" ] || [[ unity == *"$TEST_FILTER"* ]]; then
+  for f in $(find src -name '*.cpp' -not -path 'src/rt/*' | sort); do echo "#include \"$f\""; done > "$tmp/unity.cpp"
+  if ${CXX:-g++} -std=c++20 -fsyntax-only -Isrc -I"$B/gen" -I. "$tmp/unity.cpp" > "$tmp/unity.out" 2>&1; then
+    echo "unity build check: 1 passed, 0 failed"; passed=$((passed + 1))
+  else
+    grep -m5 'error' "$tmp/unity.out"; echo "unity build check: 0 passed, 1 failed"; failed=$((failed + 1))
+  fi
 fi
 
 echo "$passed passed, $failed failed"

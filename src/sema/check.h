@@ -318,6 +318,9 @@ public:
 
     // ---- check_call.cpp ----
     const Type* check_call(CallExpr* e, const Type* hint);
+    // Checks each argument on its own, without parameter types (a call that is already an
+    // error, or whose arguments are not checked against a signature).
+    void check_args_loose(ArenaVec<Arg>& args);
     const Type* call_builtin(CallExpr* e, Builtin b);
     const Type* check_compare(CallExpr* e); // compare.cpp: compare(a, b)
     const Type* check_swap(CallExpr* e);    // swap.cpp: swap(ref a, ref b)

@@ -154,8 +154,8 @@ void Sema::check_arg_modes(FuncDecl* f, ArenaVec<Arg>& args) {
     note_borrow_args(f, args); // closures.cpp
 }
 
-static void check_args_loose(Sema& s, ArenaVec<Arg>& args) {
-    for (Arg& a : args) s.expr(a.value, nullptr);
+void Sema::check_args_loose(ArenaVec<Arg>& args) {
+    for (Arg& a : args) expr(a.value, nullptr);
 }
 
 const Type* Sema::call_builtin(CallExpr* e, Builtin b) {
@@ -166,7 +166,7 @@ const Type* Sema::call_builtin(CallExpr* e, Builtin b) {
         if (a.name) diag.error(a.value ? a.value->span : e->span, "named arguments are not supported yet");
     auto argc_error = [&](const char* name, const char* want) {
         diag.error(e->span, "%s expects %s, found %u argument%s", name, want, e->args.size, e->args.size == 1 ? "" : "s");
-        check_args_loose(*this, e->args);
+        check_args_loose(e->args);
         return b == Builtin::StringSubstring ? T.string() : b == Builtin::StringChars ? T.array(T.char_()) : T.void_();
     };
     switch (b) {
@@ -293,7 +293,7 @@ const Type* Sema::call_as_method(CallExpr* e, const char* name, const Type* hint
 const Type* Sema::check_call(CallExpr* e, const Type* hint) {
     Expr* callee = e->callee;
     if (!callee) {
-        check_args_loose(*this, e->args);
+        check_args_loose(e->args);
         return err();
     }
     CandBuf cands;
@@ -307,7 +307,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
             if (n->type->kind == TypeKind::Func) return call_value(e, n->type);
             if (!is_error(n->type))
                 diag.error(callee->span, "'%s' is not a function: it has type %s", n->name.c_str(), tn(n->type).c_str());
-            check_args_loose(*this, e->args);
+            check_args_loose(e->args);
             return err();
         }
         if (in_prelude_file()) // the library's hash/equals are the builtins, whatever the program declares
@@ -347,7 +347,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
                 diag.error(callee->span, "undefined name '%s'", n->name.c_str());
             }
             callee->type = err();
-            check_args_loose(*this, e->args);
+            check_args_loose(e->args);
             return err();
         }
         Decl* d = sym_list_[s].decl;
@@ -364,7 +364,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
             else
                 diag.error(callee->span, "'%s' is not a function", n->name.c_str());
             callee->type = err();
-            check_args_loose(*this, e->args);
+            check_args_loose(e->args);
             return err();
         }
         gather(s, cands);
@@ -419,13 +419,13 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
                 m->type = T.void_();
                 if (e->args.size) {
                     diag.error(e->span, "Console.%s expects no arguments, found %u", m->name.c_str(), e->args.size);
-                    check_args_loose(*this, e->args);
+                    check_args_loose(e->args);
                 }
                 return line ? T.nullable(T.string()) : T.int_();
             }
             diag.error(m->name_span, "'Console' has no function '%s'", m->name.c_str());
             callee->type = err();
-            check_args_loose(*this, e->args);
+            check_args_loose(e->args);
             return err();
         }
         if (is_console_error(m->object, id_console, id_error)) {
@@ -437,12 +437,12 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
             }
             diag.error(m->name_span, "'Console.Error' has no function '%s'", m->name.c_str());
             callee->type = err();
-            check_args_loose(*this, e->args);
+            check_args_loose(e->args);
             return err();
         }
         if (is_error(ot)) {
             callee->type = err();
-            check_args_loose(*this, e->args);
+            check_args_loose(e->args);
             return err();
         }
         if (const Type* r = check_get_type(e, m, ot)) return r;          // reflect.cpp
@@ -485,7 +485,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
         if (s < 0) {
             if (ot->kind == TypeKind::Fallible && report_fallible(m->object, "calling its methods")) {
                 callee->type = err();
-                check_args_loose(*this, e->args);
+                check_args_loose(e->args);
                 return err();
             }
             if (owner_word)
@@ -493,7 +493,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
             else
                 diag.error(m->name_span, "type %s has no method '%s'", tn(ot).c_str(), m->name.c_str());
             callee->type = err();
-            check_args_loose(*this, e->args);
+            check_args_loose(e->args);
             return err();
         }
         Decl* d = sym_list_[s].decl;
@@ -511,7 +511,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
             else
                 diag.error(m->name_span, "'%s' is not a function", m->name.c_str());
             callee->type = err();
-            check_args_loose(*this, e->args);
+            check_args_loose(e->args);
             return err();
         }
         gather(s, cands);
@@ -542,7 +542,7 @@ const Type* Sema::check_call(CallExpr* e, const Type* hint) {
     const Type* t = expr(callee, nullptr);
     if (t->kind == TypeKind::Func) return call_value(e, t);
     if (!is_error(t)) diag.error(callee->span, "this expression cannot be called");
-    check_args_loose(*this, e->args);
+    check_args_loose(e->args);
     return err();
 }
 

@@ -29,16 +29,6 @@
 
 namespace lang::sema {
 
-namespace {
-
-
-
-void check_args_loose(Sema& s, ArenaVec<Arg>& args) {
-    for (Arg& a : args) s.expr(a.value, nullptr);
-}
-
-} // namespace
-
 // The prelude's namespace-level type `name` (null when the program does not have it).
 TypeDecl* Sema::prelude_decl(const char* name) {
     Ident id = c.interner.intern(name);
@@ -263,7 +253,7 @@ const Type* Sema::check_context_call(CallExpr* e, MemberExpr* m) {
         Builtin b = context_field(*this, tm);
         if (b != Builtin::None)
             diag.error(m->name_span, "context.%s has no method '%s'", tm->name.c_str(), m->name.c_str());
-        check_args_loose(*this, e->args);
+        check_args_loose(e->args);
         return err();
     }
     tm->builtin = (uint32_t)Builtin::ContextTempAllocator;
@@ -271,12 +261,12 @@ const Type* Sema::check_context_call(CallExpr* e, MemberExpr* m) {
     Builtin b = m->name == "Reset" ? Builtin::TempReset : m->name == "Used" ? Builtin::TempUsed : Builtin::None;
     if (b == Builtin::None) {
         diag.error(m->name_span, "context.temp_allocator has no method '%s' (Reset, Used)", m->name.c_str());
-        check_args_loose(*this, e->args);
+        check_args_loose(e->args);
         return err();
     }
     if (e->args.size) {
         diag.error(e->span, "%s expects no arguments, found %u", m->name.c_str(), e->args.size);
-        check_args_loose(*this, e->args);
+        check_args_loose(e->args);
         return err();
     }
     m->builtin = (uint32_t)b;

@@ -24,7 +24,7 @@ void add_memory_prelude(Compilation& c) {
     if ((mentions_word(c, "Arena") || mentions_word(c, "Pool")) && !declares_any(c, {"Arena", "Pool"}))
         add_prelude_file(c, "<prelude>/memory.lang", kMemorySource);
     bool logging = mentions_word(c, "SourceLocation") || program_text_contains(c, "#caller") ||
-                   mentions_word(c, "Log", true) || mentions_word(c, "ILogger") || mentions_word(c, "LogLevel") ||
+                   mentions_word(c, "Log", '.') || mentions_word(c, "ILogger") || mentions_word(c, "LogLevel") ||
                    mentions_word(c, "logger");
     if (logging && !declares_any(c, {"SourceLocation", "LogLevel", "ILogger", "Log"}))
         add_prelude_file(c, "<prelude>/logging.lang", kLoggingSource);

@@ -40,7 +40,7 @@ bool program_declares_type(Compilation& c, std::string_view name) {
     return false;
 }
 
-bool mentions_word(Compilation& c, std::string_view w, bool member) {
+bool mentions_word(Compilation& c, std::string_view w, char next) {
     // The lexer interned every identifier of the program: a word it never saw is not
     // there (outside comments and strings), and the text need not be searched.
     if (!c.interner.find(w)) return false;
@@ -51,8 +51,9 @@ bool mentions_word(Compilation& c, std::string_view w, bool member) {
             if (p > 0 && ident_char(text[p - 1])) continue;
             size_t e = p + w.size();
             if (e < text.size() && ident_char(text[e])) continue;
-            if (member && (e >= text.size() || text[e] != '.')) continue;
-            return true;
+            if (!next) return true;
+            while (e < text.size() && (text[e] == ' ' || text[e] == '\t')) e++;
+            if (e < text.size() && text[e] == next) return true;
         }
     }
     return false;

@@ -54,9 +54,9 @@ void add_prelude_file(Compilation& c, const char* path, const char* text);
 // type `name`, or contains `text` anywhere.
 bool program_declares_type(Compilation& c, std::string_view name);
 bool program_text_contains(Compilation& c, std::string_view text);
-// Whether a program file has the word `w` (not part of a longer identifier), followed by
-// `.` when `member` (`Log.Info`).
-bool mentions_word(Compilation& c, std::string_view w, bool member = false);
+// Whether a program file has the word `w` (not part of a longer identifier), followed
+// (after blanks) by `next` unless it is 0: '.' for `Log.Info`, '<' for `Dict<K, V>`.
+bool mentions_word(Compilation& c, std::string_view w, char next = 0);
 // Whether the program declares a namespace-level type of one of these names.
 bool declares_any(Compilation& c, std::initializer_list<std::string_view> names);
 
