@@ -2,8 +2,9 @@
 # bench/run.sh BUILD_DIR: compile-speed and run-time benchmarks, every peer measured in
 # the same run on the same machine; prints ratios. Installs tcc if missing.
 #   (a) compile speed: a generated ~100k-line program, `lang build --emit obj` (all cores,
-#       and -j 1) vs `tcc -c` and `gcc -O0 -c`, in lines per second: lang and tcc best of 9
-#       runs taken alternately (the machine's speed drifts), lang -j 1 best of 5.
+#       and -j 1) vs `tcc -c` and `gcc -O0 -c`, in lines per second: lang and tcc best of 25
+#       runs taken alternately (the machine's speed drifts, and on a shared VM bursts of other
+#       load last seconds), lang -j 1 best of 5.
 #   (b) big functions: one function of 20,000 `if`s and one of 1,000 variables assigned in
 #       1,000 branches, lang -O0/-O1 vs tcc and gcc -O0 on the same functions in C: compile
 #       time should grow with size, not size squared.
@@ -35,7 +36,7 @@ g++ -O2 bench/gen.cpp -o "$w/gen"
 L=$(wc -l < "$w/big.lang"); C=$(wc -l < "$w/big.c")
 lang_obj() { "$LANG_BIN" build "$w/big.lang" --emit obj -o "$w/big_lang.o"; }
 tcc_obj() { tcc -c "$w/big.c" -o "$w/big_tcc.o"; }
-read -r tl tt < <(best_pair 9 lang_obj tcc_obj)
+read -r tl tt < <(best_pair 25 lang_obj tcc_obj)
 t1=$(best 5 "$LANG_BIN" build "$w/big.lang" --emit obj -j 1 -o "$w/big_lang1.o")
 tg=$(best 1 gcc -O0 -c "$w/big.c" -o "$w/big_gcc.o")
 ll=$(awk -v l="$L" -v t="$tl" 'BEGIN { printf "%d", l / t }')
