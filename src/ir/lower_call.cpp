@@ -182,6 +182,14 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
             unsupported(e->span, "method call without receiver");
             recv = iconst(Ty::Ptr, 0);
         }
+        // A default method of an interface called on a struct it does not replace it in:
+        // the method takes an interface value, so it runs on a boxed copy (as in C#).
+        if (const Type* st = e->callee->kind == ExprKind::Member ? as<MemberExpr>(e->callee)->object->type
+                             : this_val && recv == this_val && fdecl && fdecl->parent ? as<TypeDecl>(fdecl->parent)->type
+                                                                                     : nullptr;
+            st && st->kind == TypeKind::Struct && fd->parent && fd->parent->kind == DeclKind::Type &&
+            as<TypeDecl>(fd->parent)->tkind == TypeDeclKind::Interface)
+            recv = box_struct(recv, st, as<TypeDecl>(fd->parent)->type);
         args.push_back(recv);
         bool via_base = e->callee->kind == ExprKind::Member && as<MemberExpr>(e->callee)->object->kind == ExprKind::Base;
         if (is_virtual(fd) && !via_base && fd->parent && fd->parent->kind == DeclKind::Type &&

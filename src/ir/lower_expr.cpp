@@ -681,8 +681,8 @@ Inst* Lowerer::member(MemberExpr* e) {
         NullSafe ns = null_safe_enter(e->object, e->type, &inner);
         const Type* vt;
         Inst* v;
-        if (e->builtin) {
-            vt = c.types.int_();
+        if (e->builtin) { // s?.Length, e?.Name, t?.Base: the property's type, made nullable
+            vt = e->type->kind == TypeKind::Nullable ? e->type->elem : e->type;
             v = builtin_property(*this, e, inner);
         } else {
             auto* fd = as<FieldDecl>(e->decl);

@@ -271,6 +271,7 @@ void Lowerer::if_stmt(IfStmt* s) {
     enter(t);
     if (cur) {
         size_t dm = own_bindings(pend); // lower_drop.cpp
+        if (s->cond->kind == ExprKind::Is) own_pattern_copies(as<IsExpr>(s->cond)->pattern); // (t: it matched)
         stmt(s->then_s);
         if (cur) run_defers(dm);
         defers.resize(dm);
@@ -306,6 +307,7 @@ void Lowerer::while_stmt(WhileStmt* s) {
     enter(body);
     loops.push_back({exit, head, defers.size(), temps_.size(), owned_bindings_.size()});
     size_t dm = own_bindings(pend); // lower_drop.cpp: dropped at the end of each pass
+    if (s->cond->kind == ExprKind::Is) own_pattern_copies(as<IsExpr>(s->cond)->pattern); // (body: it matched)
     if (cur) stmt(s->body);
     if (cur) run_defers(dm);
     defers.resize(dm);
@@ -341,6 +343,7 @@ void Lowerer::for_stmt(ForStmt* s) {
     enter(body);
     loops.push_back({exit, step, defers.size(), temps_.size(), pend});
     size_t dm = own_bindings(pend); // dropped at the end of each pass
+    if (s->cond && s->cond->kind == ExprKind::Is) own_pattern_copies(as<IsExpr>(s->cond)->pattern);
     if (cur) stmt(s->body);
     if (cur) run_defers(dm);
     defers.resize(dm);
@@ -739,15 +742,25 @@ Inst* Lowerer::match(MatchExpr* e, bool ret_arms) {
         match_tag_ = tag;
         pattern(arm.pattern, v, st, next);
         match_obj_ = match_tag_ = nullptr;
+        // Bindings that hold retained copies are dropped when the arm ends (not when an
+        // aggregate value of the match may borrow from one: those copies are left alone).
+        size_t arm_defers = defers.size();
+        if (!(has_val && is_agg(e->type))) own_pattern_copies(arm.pattern);
         if (arm.guard && cur) {
             Block* ok = mk_block();
-            cond_branch(arm.guard, ok, next);
+            Block* miss = defers.size() > arm_defers ? mk_block() : next; // (a miss drops them too)
+            cond_branch(arm.guard, ok, miss);
+            if (miss != next) {
+                seal(miss);
+                enter(miss);
+                run_defers(arm_defers);
+                jmp(next);
+            }
             seal(ok);
             enter(ok);
         }
         // `Err(e)` on a call's T! result: e owns the error, dropped when the arm ends
         // unless the arm moved it (`fail e`, or `Err(e) => e` as the match's value).
-        size_t arm_defers = defers.size();
         if (cur && arm.pattern && arm.pattern->kind == PatternKind::Err &&
             arm.pattern->subs.size == 1 &&
             st->kind == TypeKind::Fallible && is_new_result(e->scrutinee)) {
@@ -817,7 +830,16 @@ void Lowerer::pattern(Pattern* p, Inst* v, const Type* t, Block* fail) {
             auto* d = as<LocalDecl>(p->decl);
             if (t->kind == TypeKind::Nullable && d->type == t->elem) {
                 test(emit(Op::Xor, Ty::I8, is_null(v, t), iconst(Ty::I8, 1)));
-                bind_local(d, nullable_value(v, t), t->elem, true);
+                v = nullable_value(v, t);
+                t = t->elem;
+            }
+            LVal lv = var_lval(d);
+            if (lv.kind == LVal::Mem && is_agg(lv.type) && !owns_parts(lv.type) && lv.type == t) {
+                // A copy holding its own references to the strings (never taking over the
+                // value's: only one arm's binding runs, and the value's owner drops it). The
+                // match or `if` that made it drops it when its scope ends (own_pattern_copies).
+                memcpy_(ptr_add(lv.base, lv.off), v, t->size);
+                retain_parts(t, lv.base, lv.off);
             } else {
                 bind_local(d, v, t, true);
             }

@@ -116,9 +116,12 @@ Stmt* Parser::parse_stmt() {
     default:
         break;
     }
-    // C# habit: `int x = 5;` / `List<int> xs;`. Report it and parse it as a `var` declaration.
-    if (at(Tok::Ident) && (peek().kind == Tok::Ident || peek().kind == Tok::Lt || peek().kind == Tok::LBracket ||
-                           peek().kind == Tok::Question || peek().kind == Tok::Dot)) {
+    // C# habit: `int x = 5;` / `List<int> xs;` / `(int) => int f = ...;`. Report it and parse
+    // it as a `var` declaration. (A statement that starts with '(' is tried as a type too:
+    // a function or tuple type is one only when a name and '=' or ';' follow.)
+    if ((at(Tok::Ident) && (peek().kind == Tok::Ident || peek().kind == Tok::Lt || peek().kind == Tok::LBracket ||
+                            peek().kind == Tok::Question || peek().kind == Tok::Dot)) ||
+        at(Tok::LParen)) {
         uint32_t save = p_;
         bool saved_failed = spec_failed_;
         spec_failed_ = false;

@@ -630,8 +630,9 @@ const Type* Sema::null_safe_receiver(MemberExpr* e) {
     if (ot->kind != TypeKind::Nullable ||
         (ot->elem->kind != TypeKind::Struct && ot->elem->kind != TypeKind::Class &&
          ot->elem->kind != TypeKind::Interface && ot->elem->kind != TypeKind::String && ot->elem->kind != TypeKind::Array &&
-         ot->elem->kind != TypeKind::StringBuilder)) {
-        diag.error(e->span, "'?.' needs a nullable struct, class, string or array value, found %s", tn(ot).c_str());
+         ot->elem->kind != TypeKind::StringBuilder && ot->elem->kind != TypeKind::TypeInfo &&
+         ot->elem->kind != TypeKind::FieldInfo)) {
+        diag.error(e->span, "'?.' needs a nullable struct, class, string, array or TypeInfo value, found %s", tn(ot).c_str());
         return nullptr;
     }
     return ot->elem;
@@ -664,7 +665,16 @@ const Type* Sema::check_member(MemberExpr* e, bool prefix_ok) {
                 diag.error(e->name_span, "type %s has no member '%s'", tn(ot).c_str(), e->name.c_str());
             return err();
         }
+        if (ot->kind == TypeKind::TypeInfo || ot->kind == TypeKind::FieldInfo) { // t.Base?.Name (reflect.cpp)
+            const Type* mt = check_reflect_member(e, ot);
+            if (is_error(mt)) return err();
+            return mt->kind == TypeKind::Nullable ? mt : T.nullable(mt);
+        }
         int32_t s = lookup_member(ot->decl, e->name);
+        if (s < 0 && e->name == "Name" && is_error_class(ot)) { // e?.Name: the run-time class name
+            e->builtin = (uint32_t)Builtin::ErrorName;
+            return T.nullable(T.string());
+        }
         Decl* d = s >= 0 ? sym_list_[s].decl : nullptr;
         if (d && d->kind == DeclKind::Func && static_cast<FuncDecl*>(d)->is_property)
             return property_read(e, nullptr, &e->call); // properties.cpp: o?.P

@@ -379,10 +379,11 @@ int32_t Sema::lookup_member(TypeDecl* td, Ident name) const {
         int32_t s = sym_find(td, name);
         if (s >= 0) return s;
     }
-    // Then the interfaces (an interface's own members were searched above): a class
-    // value can call a default method it does not replace; interfaces see the
-    // methods of the interfaces they extend.
-    if (start && (start->tkind == TypeDeclKind::Class || start->tkind == TypeDeclKind::Interface)) {
+    // Then the interfaces (an interface's own members were searched above): a class or
+    // struct value can call a default method it does not replace (a struct is boxed for
+    // the call, lower_call.cpp); interfaces see the methods of the interfaces they extend.
+    if (start && (start->tkind == TypeDeclKind::Class || start->tkind == TypeDeclKind::Struct ||
+                  start->tkind == TypeDeclKind::Interface)) {
         std::vector<TypeDecl*> all;
         interfaces_of(start, all);
         for (TypeDecl* i : all) {
