@@ -38,6 +38,8 @@ check usage-unknown-option 2 "" "$L" build hello.lang --no-such-option
 check usage-missing-path 2 "path is required" "$L" build
 check usage-bad-opt-level 2 "not in range" "$L" build hello.lang -O 7
 check usage-bad-emit 2 "" "$L" build hello.lang --emit nothing
+# --time: each stage's time, arena size and the peak resident memory so far.
+check time-stages 0 "peak rss" "$L" build hello.lang -o hello --time
 check help 0 "Exit status: 0 success; 1 compile errors; 2 usage or I/O errors" "$L" --help
 check help-O2 0 "-O2 is accepted and does what -O1 does" "$L" build --help
 check missing-input 2 "cannot open 'nope.lang': no such file or directory" "$L" build nope.lang

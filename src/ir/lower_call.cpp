@@ -161,6 +161,8 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
     }
     bool frame_ptr_args = agg && res != result_ptr; // an argument points into this frame
     Inst* vcall_recv = nullptr; // set for dynamic dispatch through the vtable
+    TypeDecl* owner = fd->parent && fd->parent->kind == DeclKind::Type ? as<TypeDecl>(fd->parent) : nullptr;
+    bool iface_call = owner && owner->tkind == TypeDeclKind::Interface;
     if (is_instance_fn(fd)) {
         Inst* recv = recv_in;
         if (recv) {
@@ -182,19 +184,18 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
             unsupported(e->span, "method call without receiver");
             recv = iconst(Ty::Ptr, 0);
         }
-        // A default method of an interface called on a struct it does not replace it in:
-        // the method takes an interface value, so it runs on a boxed copy (as in C#).
-        if (const Type* st = e->callee->kind == ExprKind::Member ? as<MemberExpr>(e->callee)->object->type
-                             : this_val && recv == this_val && fdecl && fdecl->parent ? as<TypeDecl>(fdecl->parent)->type
-                                                                                     : nullptr;
-            st && st->kind == TypeKind::Struct && fd->parent && fd->parent->kind == DeclKind::Type &&
-            as<TypeDecl>(fd->parent)->tkind == TypeDeclKind::Interface)
-            recv = box_struct(recv, st, as<TypeDecl>(fd->parent)->type);
+        if (iface_call) {
+            // An interface's default method called on a struct that does not replace it
+            // (`p.Show()`, `p?.Show()`, `Show()` in P's methods) takes an interface value:
+            // it runs on a boxed copy of the struct, as in C#.
+            const Type* st = e->callee->kind == ExprKind::Member ? as<MemberExpr>(e->callee)->object->type
+                             : fdecl && fdecl->parent ? fdecl->parent->type : nullptr;
+            if (st && st->kind == TypeKind::Nullable) st = st->elem;
+            if (st && st->kind == TypeKind::Struct) recv = box_struct(recv, st, owner->type);
+        }
         args.push_back(recv);
         bool via_base = e->callee->kind == ExprKind::Member && as<MemberExpr>(e->callee)->object->kind == ExprKind::Base;
-        if (is_virtual(fd) && !via_base && fd->parent && fd->parent->kind == DeclKind::Type &&
-            as<TypeDecl>(fd->parent)->tkind == TypeDeclKind::Class)
-            vcall_recv = recv;
+        if (is_virtual(fd) && !via_base && owner && owner->tkind == TypeDeclKind::Class) vcall_recv = recv;
     }
     std::vector<std::pair<LVal, Inst*>> wb;
     size_t first_arg = args.size();
@@ -202,8 +203,6 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
     Inst* ffi_prev = cfn ? c_call_args(fd, e->args, args, first_arg) : nullptr; // lower_ffi.cpp: callbacks
     const char* sym = func_symbol(fd);
     Ty rty = agg ? Ty::Void : ty(rt);
-    bool iface_call = fd->parent && fd->parent->kind == DeclKind::Type &&
-                      as<TypeDecl>(fd->parent)->tkind == TypeDeclKind::Interface;
     // (stack_records_: a closure record on this frame, maybe among the arguments: lower_func_values.cpp)
     // (has_pending_drops again: the arguments may have made temporaries to drop, such as a
     // heap closure record, which the callee only borrows)
@@ -253,8 +252,7 @@ Inst* Lowerer::call_on(CallExpr* e, bool tail, Inst* recv_in) {
         }
     }
     Inst* r;
-    if (fd->parent && fd->parent->kind == DeclKind::Type && as<TypeDecl>(fd->parent)->tkind == TypeDeclKind::Interface &&
-        is_instance_fn(fd) && args.size() > first_arg - 1) {
+    if (iface_call && is_instance_fn(fd) && args.size() > first_arg - 1) {
         Inst* fp = interface_fn(args[first_arg - 1], fd);
         r = mk(Op::callind, rty);
         r->args.push(m.body(), fp);
