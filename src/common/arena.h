@@ -97,4 +97,11 @@ template <class T> struct ArenaVec {
     void clear() { size = 0; }
 };
 
+// The list *v, or an empty one when v is null: for lists that are almost always empty, which
+// a node holds behind a pointer (null: none) to stay small.
+template <class T> const ArenaVec<T>& or_empty(const ArenaVec<T>* v) {
+    static const ArenaVec<T> none;
+    return v ? *v : none;
+}
+
 } // namespace lang

@@ -429,6 +429,7 @@ public:
     static Expr* stmt_expr(Stmt* s);
     static bool binds(const Pattern* p);
     bool counted_binding(Decl* d);
+    bool copy_binding(Decl* d);
     void own_pattern_copies(const Pattern* p);
     const char* drop_hook(TypeDecl* td);   // "T.$drop" or nullptr when T has nothing to drop
     const char* array_drop_fn(const Type* elem);

@@ -23,18 +23,19 @@ bool Lowerer::counted_binding(Decl* d) {
            !statics_.count(d);
 }
 
-// A pattern binding of a struct, tuple or payload enum value whose parts are strings (or
-// other counted values) but no move-type values is a copy that retained them (bind_local's
-// store_typed). Called where every binding of `p` has just been made (a match arm after its
-// pattern, the body of `if (x is P)`): each such copy is dropped when the scope entered
+// A pattern binding of a struct, tuple or payload enum value without move-type parts is a
+// copy in memory that retains its strings (pattern() in lower_stmt.cpp), never a borrow.
+bool Lowerer::copy_binding(Decl* d) {
+    return is_agg(d->type) && !owns_parts(d->type) && var_lval(d).kind == LVal::Mem;
+}
+
+// Called where every binding of `p` has just been made (a match arm after its pattern, the
+// body of `if (x is P)`): each copy that holds strings is dropped when the scope entered
 // there ends, on every path out of it.
 void Lowerer::own_pattern_copies(const Pattern* p) {
     if (!p || !cur) return;
-    if (p->decl && p->decl->kind == DeclKind::Local) {
-        Decl* d = p->decl;
-        if (is_agg(d->type) && !owns_parts(d->type) && has_counted(d->type) && var_lval(d).kind == LVal::Mem)
-            defers.push_back({nullptr, d});
-    }
+    if (p->decl && p->decl->kind == DeclKind::Local && copy_binding(p->decl) && has_counted(p->decl->type))
+        defers.push_back({nullptr, p->decl});
     for (const Pattern* q : p->subs) own_pattern_copies(q);
 }
 

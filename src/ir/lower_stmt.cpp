@@ -833,13 +833,13 @@ void Lowerer::pattern(Pattern* p, Inst* v, const Type* t, Block* fail) {
                 v = nullable_value(v, t);
                 t = t->elem;
             }
-            LVal lv = var_lval(d);
-            if (lv.kind == LVal::Mem && is_agg(lv.type) && !owns_parts(lv.type) && lv.type == t) {
+            if (copy_binding(d)) {
                 // A copy holding its own references to the strings (never taking over the
                 // value's: only one arm's binding runs, and the value's owner drops it). The
                 // match or `if` that made it drops it when its scope ends (own_pattern_copies).
-                memcpy_(ptr_add(lv.base, lv.off), v, t->size);
-                retain_parts(t, lv.base, lv.off);
+                LVal lv = var_lval(d);
+                memcpy_(ptr_add(lv.base, lv.off), v, lv.type->size);
+                retain_parts(lv.type, lv.base, lv.off);
             } else {
                 bind_local(d, v, t, true);
             }

@@ -126,10 +126,6 @@ struct BoolLitExpr : Expr { bool value; };
 // Explicit type arguments after a name, `Max<int>(...)`. Rare, so a name or member
 // expression points to them (null: none) instead of holding the list.
 using TypeArgs = ArenaVec<TypeExpr*>;
-inline const TypeArgs& no_type_args() {
-    static const TypeArgs none;
-    return none;
-}
 
 struct NameExpr : Expr {
     Ident name;
@@ -137,7 +133,7 @@ struct NameExpr : Expr {
     Decl* decl = nullptr;              // sema: what the name refers to (local, param, func, type, ...)
     Expr* call = nullptr;              // sema: the getter call a property read stands for (`Count` in a method)
                                        // (and Expr::moves)
-    const TypeArgs& generic_args() const { return type_args ? *type_args : no_type_args(); }
+    const TypeArgs& generic_args() const { return or_empty(type_args); }
 };
 struct MemberExpr : Expr {
     Expr* object;
@@ -148,7 +144,7 @@ struct MemberExpr : Expr {
     Decl* decl = nullptr;              // sema: field/method/enum case/namespace member it resolves to
     uint32_t builtin = 0;              // sema: builtin property id (string.Length, ...), see builtins.def
     Expr* call = nullptr;              // sema: the getter call a property read stands for (`list.Count`)
-    const TypeArgs& generic_args() const { return type_args ? *type_args : no_type_args(); }
+    const TypeArgs& generic_args() const { return or_empty(type_args); }
 };
 struct TupleIndexExpr : Expr { Expr* object; uint32_t index; };
 struct IndexExpr : Expr {
@@ -377,10 +373,7 @@ struct Decl {
     const char* doc = nullptr;  // parser: `///` comment lines right above (prefix stripped,
                                 // lines joined by '\n'); null when there are none
 
-    const ArenaVec<Attribute>& attrs() const {
-        static const ArenaVec<Attribute> none;
-        return attr_list ? *attr_list : none;
-    }
+    const ArenaVec<Attribute>& attrs() const { return or_empty(attr_list); }
     void set_attrs(Arena& a, const ArenaVec<Attribute>& v) { attr_list = v.empty() ? nullptr : a.make<ArenaVec<Attribute>>(v); }
 };
 

@@ -302,34 +302,34 @@ private:
         x = strip_casts(x);
         // Every case below hands over a value of a move type (the arms have the whole's type).
         if (!x || !x->type || !s_.is_move_type(x->type)) return;
-        if (x && x->kind == ExprKind::Ternary) {
+        if (x->kind == ExprKind::Ternary) {
             moved_names(static_cast<TernaryExpr*>(x)->then_e, st);
             moved_names(static_cast<TernaryExpr*>(x)->else_e, st);
             return;
         }
-        if (x && x->kind == ExprKind::Match) { // the value of whichever `=> e` arm runs
+        if (x->kind == ExprKind::Match) { // the value of whichever `=> e` arm runs
             for (MatchArm& a : static_cast<MatchExpr*>(x)->arms) moved_names(a.body_expr, st);
             return;
         }
-        if (x && x->kind == ExprKind::Binary && static_cast<BinaryExpr*>(x)->op == BinOp::Coalesce) {
+        if (x->kind == ExprKind::Binary && static_cast<BinaryExpr*>(x)->op == BinOp::Coalesce) {
             moved_names(static_cast<BinaryExpr*>(x)->lhs, st);
             moved_names(static_cast<BinaryExpr*>(x)->rhs, st);
             return;
         }
-        if (x && x->kind == ExprKind::Catch) { // the value, or the handler's
+        if (x->kind == ExprKind::Catch) { // the value, or the handler's
             auto* c = static_cast<CatchExpr*>(x);
-            if (stored_result(c->operand) && s_.is_move_type(x->type) && !st.dead && !returns_borrow_)
+            if (stored_result(c->operand) && !st.dead && !returns_borrow_)
                 cannot_move_stored(x, c->operand); // the value stays in the stored T!
             moved_names(c->handler_expr, st);
             return;
         }
-        if (x && x->kind == ExprKind::Try && stored_result(static_cast<TryExpr*>(x)->operand) &&
-            s_.is_move_type(x->type) && !st.dead && !returns_borrow_) {
+        if (x->kind == ExprKind::Try && stored_result(static_cast<TryExpr*>(x)->operand) && !st.dead &&
+            !returns_borrow_) {
             Expr* stored = static_cast<TryExpr*>(x)->operand;
             if (error_place(stored)) cannot_move_stored(x, stored); // (else the `try` itself was reported)
             return;
         }
-        if (!x || !s_.is_move_type(x->type) || st.dead) return;
+        if (st.dead) return;
         if ((x->kind == ExprKind::This || x->kind == ExprKind::Base) && !returns_borrow_) {
             diag_.error(x->span, "cannot move 'this' of type %s: a method borrows its object (return a new object, or make this a property, which returns a borrow)",
                         s_.tn(x->type).c_str());

@@ -58,9 +58,7 @@ void Sema::check_c_attr(TypeDecl* td) {
     for (Decl* m : td->members) {
         if (!m || m->kind != DeclKind::Field || (m->mods & M_STATIC) || !m->type || is_error(m->type)) continue;
         const Type* ft = m->type;
-        bool ok = ft->is_numeric() || ft->kind == TypeKind::Bool || ft->kind == TypeKind::Char ||
-                  ft->kind == TypeKind::Pointer || (ft->kind == TypeKind::Enum && ft->is_c_like_enum()) || is_c_struct(ft);
-        if (!ok)
+        if (!pointee_ok(ft) || ft->kind == TypeKind::Void) // what a pointer may reach, as a field
             diag.error(m->name_span, "field '%s' of [C] struct '%s' has type %s: a [C] struct holds bool, char, numbers, "
                        "pointers and [C] structs", m->name.c_str(), td->name.c_str(), tn(ft).c_str());
     }
